@@ -1,0 +1,11 @@
+import { defineConfig } from "vitest/config";
+
+export default defineConfig({
+    test: {
+        include: ["test/**/*.test.ts", "policy-pack/test/**/*.test.ts"],
+        exclude: ["test/e2e/**", "node_modules/**"],
+        // Pulumi mocks keep global state per process: isolate each test file.
+        pool: "forks",
+        testTimeout: 20_000,
+    },
+});
