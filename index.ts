@@ -1,0 +1,62 @@
+// The lab, top to bottom: config -> cluster -> namespace -> app -> proxy -> policies -> outputs.
+// What exists at a stage is decided by the stage table (stages.ts), read through config.features.
+import * as k8s from "@pulumi/kubernetes";
+import { createCluster } from "./components/cluster";
+import { HELLOWORLD_NAME, HELLOWORLD_PORT, HelloWorldApp } from "./components/hello-world-app";
+import { Proxy, PROXY_NAME, PROXY_PORT } from "./components/proxy";
+import { MANAGED_BY_LABEL } from "./components/zero-trust-documents";
+import { ZeroTrustPolicy } from "./components/zero-trust-policy";
+import { loadLabConfig } from "./config";
+import { expectedFlowsAt, tryCommands } from "./lab-outputs";
+
+const config = loadLabConfig();
+const { features } = config;
+
+const cluster = createCluster(config.cluster, { hostEndpoints: features.lockdown });
+const provider = cluster.provider;
+
+const namespace = new k8s.core.v1.Namespace("lab", {
+    metadata: {
+        name: config.namespace,
+        labels: {
+            ...MANAGED_BY_LABEL,
+            // The lab's pods meet the "restricted" Pod Security Standard; enforce it.
+            "pod-security.kubernetes.io/enforce": "restricted",
+        },
+    },
+}, { provider });
+const namespaceName = namespace.metadata.name;
+
+const app = features.helloworld
+    ? new HelloWorldApp("helloworld", { provider, namespace: namespaceName, ...config.app }, { dependsOn: [namespace] })
+    : undefined;
+
+// The proxy reaches the app by its Service name, resolved by cluster DNS in the lab namespace.
+const appServiceHost = `${HELLOWORLD_NAME}:${HELLOWORLD_PORT}`;
+const proxy = features.proxy
+    ? new Proxy("helloworld-proxy", { provider, namespace: namespaceName, upstreamHost: appServiceHost, ...config.proxy }, { dependsOn: [namespace] })
+    : undefined;
+
+const policy = new ZeroTrustPolicy("zero-trust", {
+    provider,
+    calicoReady: cluster.calicoReady,
+    calicoResourceFactory: cluster.calicoResourceFactory,
+    namespace: config.namespace,
+    flavor: config.flavor,
+    defaultDeny: features.defaultDeny,
+    allowProxy: features.allowProxy,
+    lockdown: features.lockdown,
+    app: { app: HELLOWORLD_NAME, port: HELLOWORLD_PORT },
+    proxy: { app: PROXY_NAME, port: PROXY_PORT },
+    proxyNodePort: config.proxy.nodePort,
+    hostEndpointSelector: config.hostEndpointSelector,
+}, { dependsOn: [namespace] });
+
+export const stage = { number: config.stage.number, name: config.stage.name, adds: config.stage.adds };
+export const flavor = config.flavor;
+export const labNamespace = namespaceName;
+export const workloads = [app?.deployment.metadata.name, proxy?.deployment.metadata.name].filter((name) => name !== undefined);
+export const tryIt = tryCommands(config, appServiceHost);
+export const expectedFlows = expectedFlowsAt(config);
+export const policyDocuments = policy.documents;
+export const kubeconfig = cluster.kubeconfig;

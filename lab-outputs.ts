@@ -1,0 +1,30 @@
+// What a stack tells its user after `pulumi up`: how to try the lab's two paths, and which flows
+// the stage is expected to allow (LAB.md's truth table, one column).
+import type { LabConfig } from "./config";
+import { expectationsAt } from "./stages";
+
+const NODE_IP_COMMAND = "NODE_IP=$(kubectl get nodes -o jsonpath='{.items[0].status.addresses[?(@.type==\"InternalIP\")].address}')";
+
+function curlPost(nodePort: number, path: string, body: Record<string, string>): string {
+    return `curl -s --connect-timeout 5 -X POST "http://$NODE_IP:${nodePort}${path}" -H 'Content-Type: application/json' -d '${JSON.stringify(body)}'`;
+}
+
+export interface TryCommands {
+    nodeIp: string;
+    direct?: string;
+    viaProxy?: string;
+}
+
+/** The lab's curl calls for the workloads that exist at the stage. */
+export function tryCommands(config: LabConfig, appServiceHost: string): TryCommands {
+    return {
+        nodeIp: NODE_IP_COMMAND,
+        direct: config.features.helloworld ? curlPost(config.app.nodePort, "/api/messages", { sender: "lab" }) : undefined,
+        viaProxy: config.features.proxy ? curlPost(config.proxy.nodePort, "/proxy/api/messages", { sender: "lab", host: appServiceHost }) : undefined,
+    };
+}
+
+/** The stage's column of the truth table: flow description -> Y / n / -. */
+export function expectedFlowsAt(config: LabConfig): Record<string, string> {
+    return Object.fromEntries(expectationsAt(config.stage).map(({ flow, expected }) => [flow.description, expected]));
+}
