@@ -6,6 +6,8 @@ import { HELLOWORLD_NAME, HELLOWORLD_PORT, HelloWorldApp } from "./components/he
 import { Proxy, PROXY_NAME, PROXY_PORT } from "./components/proxy";
 import { MANAGED_BY_LABEL } from "./components/zero-trust-documents";
 import { ZeroTrustPolicy } from "./components/zero-trust-policy";
+import { createIntentConfigMap } from "./components/intent-config-map";
+import { flowChecksAt } from "./flows";
 import { loadLabConfig } from "./config";
 import { expectedFlowsAt, tryCommands } from "./lab-outputs";
 
@@ -52,11 +54,21 @@ const policy = new ZeroTrustPolicy("zero-trust", {
     hostEndpointSelector: config.hostEndpointSelector,
 }, { dependsOn: [namespace] });
 
+// The stage's expected flows, declared in the cluster for the policy pack and live verification.
+const flowChecks = flowChecksAt(config.stage, {
+    namespace: config.namespace,
+    nodePorts: { helloworld: config.app.nodePort, "helloworld-proxy": config.proxy.nodePort },
+});
+if (flowChecks.length > 0) {
+    createIntentConfigMap({ provider, namespace: namespaceName, checks: flowChecks }, { provider, dependsOn: [namespace] });
+}
+
 export const stage = { number: config.stage.number, name: config.stage.name, adds: config.stage.adds };
 export const flavor = config.flavor;
 export const labNamespace = namespaceName;
 export const workloads = [app?.deployment.metadata.name, proxy?.deployment.metadata.name].filter((name) => name !== undefined);
 export const tryIt = tryCommands(config, appServiceHost);
 export const expectedFlows = expectedFlowsAt(config);
+export const flowQueries = flowChecks;
 export const policyDocuments = policy.documents;
 export const kubeconfig = cluster.kubeconfig;

@@ -1,0 +1,40 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import * as fs from "fs";
+import { stringify } from "yaml";
+import type { FlowCheck } from "../flows";
+import { BASELINE_FILE } from "../flows";
+import { MANAGED_BY_LABEL } from "./zero-trust-documents";
+
+/** The ConfigMap that states a stack's intended connectivity; the policy pack and verify read it. */
+export const INTENT_CONFIG_MAP = {
+    name: "zero-trust-intent",
+    label: { "lab.calico-zero-trust/intent": "true" },
+    flowsKey: "flows.yaml",
+    baselineKey: "baseline.yaml",
+} as const;
+
+export interface IntentArgs {
+    provider: k8s.Provider;
+    namespace: pulumi.Input<string>;
+    checks: FlowCheck[];
+}
+
+/**
+ * Declares, next to the workloads, which flows this stage must allow and block (flows.yaml),
+ * with the pre-existing objects those flows name (baseline.yaml: kube-dns, a neighbour
+ * namespace). A declaration only: nothing in the cluster reads it.
+ */
+export function createIntentConfigMap(args: IntentArgs, opts: pulumi.CustomResourceOptions): k8s.core.v1.ConfigMap {
+    return new k8s.core.v1.ConfigMap(INTENT_CONFIG_MAP.name, {
+        metadata: {
+            name: INTENT_CONFIG_MAP.name,
+            namespace: args.namespace,
+            labels: { ...MANAGED_BY_LABEL, ...INTENT_CONFIG_MAP.label },
+        },
+        data: {
+            [INTENT_CONFIG_MAP.flowsKey]: stringify(args.checks, { lineWidth: 0 }),
+            [INTENT_CONFIG_MAP.baselineKey]: fs.readFileSync(BASELINE_FILE, "utf8"),
+        },
+    }, opts);
+}
