@@ -33,7 +33,7 @@ export function createIntentConfigMap(args: IntentArgs, opts: pulumi.CustomResou
             labels: { ...MANAGED_BY_LABEL, ...INTENT_CONFIG_MAP.label },
         },
         data: {
-            [INTENT_CONFIG_MAP.flowsKey]: stringify(args.checks, { lineWidth: 0 }),
+            [INTENT_CONFIG_MAP.flowsKey]: stringify(args.checks, { lineWidth: 0, aliasDuplicateObjects: false }),
             [INTENT_CONFIG_MAP.baselineKey]: fs.readFileSync(BASELINE_FILE, "utf8"),
         },
     }, opts);

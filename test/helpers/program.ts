@@ -9,9 +9,6 @@ export interface RegisteredResource {
     name: string;
     inputs: Record<string, any>;
     provider?: string;
-    /** The URN of the parent resource. */
-    parent?: string;
-    dependsOn: string[];
 }
 
 export interface ProgramRun {
@@ -54,8 +51,6 @@ export async function runProgram(config: Record<string, string | number>): Promi
                 name: args.name,
                 inputs: args.inputs,
                 provider: args.provider,
-                parent: (args as { parent?: string }).parent,
-                dependsOn: (args as { dependencies?: string[] }).dependencies ?? [],
             });
             return { id: `${args.name}-id`, state: args.inputs };
         },

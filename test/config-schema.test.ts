@@ -1,0 +1,32 @@
+import * as fs from "fs";
+import * as path from "path";
+import { describe, expect, it } from "vitest";
+import { parse } from "yaml";
+import { CONFIG_KEYS, PROJECT_NAME } from "../config";
+
+const root = path.join(__dirname, "..");
+const readYaml = (file: string) => parse(fs.readFileSync(path.join(root, file), "utf8"));
+
+describe("Pulumi.yaml", () => {
+    const project = readYaml("Pulumi.yaml");
+
+    it("names the project the config keys are read under", () => {
+        expect(project.name).toBe(PROJECT_NAME);
+        expect(project.runtime.name).toBe("nodejs");
+    });
+
+    it("declares exactly the keys the program reads, with the same types, defaults and descriptions", () => {
+        const declared = project.config as Record<string, unknown>;
+        const expected = Object.fromEntries(Object.entries(CONFIG_KEYS).map(([key, schema]) => [key, { ...schema }]));
+        expect(declared).toEqual(expected);
+    });
+
+    it.each(["dev", "staging", "prod"])("Pulumi.%s.yaml sets only declared keys of this project", (stack) => {
+        const settings = readYaml(`Pulumi.${stack}.yaml`).config as Record<string, unknown>;
+        for (const key of Object.keys(settings)) {
+            const [projectName, name] = key.split(":");
+            expect(projectName).toBe(PROJECT_NAME);
+            expect(Object.keys(CONFIG_KEYS)).toContain(name);
+        }
+    });
+});
