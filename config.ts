@@ -59,6 +59,8 @@ export interface WorkloadSettings {
 
 export interface ClusterSettings {
     mode: ClusterMode;
+    /** How Calico documents reach this cluster (the same value as LabConfig.calicoApply). */
+    calicoApply: CalicoApplyMode;
     kubeconfigContext?: string;
     renderDirectory: string;
     kind: { name: string; nodeImage: string; workers: number; podSubnet: string; calicoVersion: string };
@@ -199,6 +201,7 @@ export function parseLabConfig(read: RawConfigReader): LabConfig {
         hostEndpointSelector: optional(read, "hostEndpointSelector") ?? (mode === "iks" ? IKS_HOST_ENDPOINT_SELECTOR : KIND_HOST_ENDPOINT_SELECTOR),
         cluster: {
             mode,
+            calicoApply,
             kubeconfigContext: optional(read, "kubeconfigContext"),
             renderDirectory: nonEmpty(read, "renderDirectory", "a directory path"),
             kind: {

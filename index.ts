@@ -14,7 +14,7 @@ import { expectedFlowsAt, tryCommands } from "./lab-outputs";
 const config = loadLabConfig();
 const { features } = config;
 
-const cluster = createCluster(config.cluster, { hostEndpoints: features.lockdown });
+const cluster = createCluster(config.cluster, { hostEndpoints: features.lockdown, calicoPolicies: config.flavor === "calico" });
 const provider = cluster.provider;
 
 const namespace = new k8s.core.v1.Namespace("lab", {

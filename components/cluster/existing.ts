@@ -1,12 +1,13 @@
-import * as k8s from "@pulumi/kubernetes";
 import type { ClusterSettings } from "../../config";
-import type { LabCluster } from "./index";
+import { attachedCluster } from "./attached";
+import type { ClusterNeeds, LabCluster } from "./index";
 
 /**
- * A cluster the user brings, with Calico already installed (and the Calico API server for the
- * calico flavor): the ambient kubeconfig, optionally a named context.
+ * A cluster the user brings, with Calico already installed: the ambient kubeconfig, optionally a
+ * named context. Calico documents go through its API server (calicoApply=api-server, the
+ * default) or calicoctl. Host endpoints for the lockdown stage are the user's to provide
+ * (docs/cluster.md).
  */
-export function existingCluster(settings: ClusterSettings): LabCluster {
-    const provider = new k8s.Provider("existing", settings.kubeconfigContext ? { context: settings.kubeconfigContext } : {});
-    return { provider, calicoReady: [] };
+export function existingCluster(settings: ClusterSettings, needs: ClusterNeeds): LabCluster {
+    return attachedCluster("existing", settings, needs);
 }

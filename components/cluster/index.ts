@@ -5,6 +5,9 @@ import * as pulumi from "@pulumi/pulumi";
 import type { ClusterMode, ClusterSettings } from "../../config";
 import type { CalicoResourceFactory } from "../zero-trust-policy";
 import { existingCluster } from "./existing";
+import { iksCluster } from "./iks";
+import { kindCluster } from "./kind";
+import { checkPrerequisites, CommandLookup, onPath } from "./prerequisites";
 import { renderTarget } from "./render";
 
 export interface LabCluster {
@@ -15,11 +18,23 @@ export interface LabCluster {
     calicoResourceFactory?: CalicoResourceFactory;
     /** The kubeconfig, as a secret, when the program knows it. */
     kubeconfig?: pulumi.Output<string>;
+    /**
+     * Set when the program created the cluster (kind): objects inside it can use it as their
+     * `deletedWith`, so `pulumi destroy` deletes the cluster instead of each object in it.
+     */
+    deletedWith?: pulumi.Resource;
 }
 
 export interface ClusterNeeds {
     /** The stage needs host endpoints (Calico automatic host endpoints on kind). */
     hostEndpoints: boolean;
+    /** Calico policy documents will be created (flavor calico). Default true. */
+    calicoPolicies?: boolean;
+}
+
+/** What the cluster factories take from the machine; tests inject their own. */
+export interface ClusterEnvironment {
+    findCommand: CommandLookup;
 }
 
 type ClusterFactory = (settings: ClusterSettings, needs: ClusterNeeds) => LabCluster;
@@ -27,14 +42,15 @@ type ClusterFactory = (settings: ClusterSettings, needs: ClusterNeeds) => LabClu
 const CLUSTER_FACTORIES: Record<ClusterMode, ClusterFactory> = {
     render: renderTarget,
     existing: existingCluster,
-    kind: () => {
-        throw new Error("cluster=kind is not available in this build yet; use cluster=existing or cluster=render");
-    },
-    iks: () => {
-        throw new Error("cluster=iks is not available in this build yet; use cluster=existing or cluster=render");
-    },
+    kind: kindCluster,
+    iks: iksCluster,
 };
 
-export function createCluster(settings: ClusterSettings, needs: ClusterNeeds): LabCluster {
+/**
+ * The cluster of the stack's cluster mode. The tools the mode runs are checked first,
+ * synchronously: a missing tool throws PrerequisiteError before any resource is registered.
+ */
+export function createCluster(settings: ClusterSettings, needs: ClusterNeeds, environment: ClusterEnvironment = { findCommand: onPath() }): LabCluster {
+    checkPrerequisites(settings, { calicoPolicies: needs.calicoPolicies ?? true }, environment.findCommand);
     return CLUSTER_FACTORIES[settings.mode](settings, needs);
 }
