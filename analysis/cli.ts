@@ -1,0 +1,149 @@
+/**
+ * `npm run --silent analyze -- <paths...>`: the connectivity matrix of YAML manifests, one query,
+ * many queries, or the difference between two sets of manifests. Exit 0 on success, 2 on bad input.
+ */
+import * as fs from "node:fs";
+import { Command, CommanderError, Option } from "commander";
+import { AnalysisInputError } from "./errors";
+import { diffMatrices } from "./diff";
+import { formatMatrix, MATRIX_FORMATS, MatrixFormat } from "./format";
+import { loadManifests } from "./manifests";
+import { connectivityMatrix, MatrixOptions } from "./matrix";
+import { AnalyzerOptions, buildModel, ClusterModel } from "./model";
+import { parsePortSpec, query, Verdict } from "./query";
+
+interface CliOptions {
+    format: MatrixFormat;
+    query?: string[];
+    queries?: string;
+    diff?: string[];
+    autoHostEndpoints?: boolean;
+    nodeLabels?: string;
+    ipBlockIgnoresPods?: boolean;
+    podCidr?: string;
+    nodePortSource?: "both" | "client" | "node";
+    ignoreUnknownKinds?: boolean;
+    externalSource?: string;
+    externalDestination?: string[];
+}
+
+export const EXIT_BAD_INPUT = 2;
+
+export interface CliIo { stdout: (text: string) => void; stderr: (text: string) => void }
+
+export function runCli(argv: string[], io: CliIo = { stdout: (t) => process.stdout.write(t), stderr: (t) => process.stderr.write(t) }): number {
+    const program = new Command("analyze")
+        .description("Connectivity of Kubernetes and Calico manifests: who can connect to whom, and why.")
+        .argument("[paths...]", "YAML files or directories of multi-document YAML")
+        .addOption(new Option("--format <format>", "matrix output").choices(MATRIX_FORMATS as string[]).default("table"))
+        .option("--query <SRC_DST_PORT...>", "one connection, SRC DST PORT[/PROTO]: SRC and DST are <ns>/<workload>, external:<ipv4>, nodeport:<ns>/<service> (DST only)")
+        .option("--queries <file>", "one query per line (SRC DST PORT/PROTO); one JSON object per line on stdout")
+        .option("--diff <pathsA...>", "flows added and removed from pathsA to the paths after --")
+        .option("--auto-host-endpoints", "model Calico's automatic host endpoints (one per node)")
+        .option("--node-labels <k=v,...>", "labels of the node behind the automatic host endpoint")
+        .option("--ip-block-ignores-pods", "Kubernetes ipBlocks never match pod IPs (netpol-analyzer); default: they do (Calico)")
+        .option("--pod-cidr <cidr>", "pod address range (default: an IPPool's cidr, else 192.168.0.0/16)")
+        .addOption(new Option("--node-port-source <how>", "how NodePort clients appear to pods with externalTrafficPolicy Cluster").choices(["both", "client", "node"]))
+        .option("--ignore-unknown-kinds", "ignore objects of kinds the analyzer does not know")
+        .option("--external-source <endpoint>", "the matrix's outside client (default external:203.0.113.10)")
+        .option("--external-destination <endpoint...>", "the matrix's outside destinations, external:<ip>:<port>/<proto> (default external:1.1.1.1:443/TCP)")
+        .exitOverride()
+        .configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
+    try {
+        program.parse(argv, { from: "user" });
+        const options = program.opts<CliOptions>();
+        // A variadic option swallows the paths after it: keep three values for --query.
+        const paths = [...program.args, ...(options.query?.slice(3) ?? [])];
+        if (options.query) options.query = options.query.slice(0, 3);
+        const analyzerOptions = toAnalyzerOptions(options);
+        const matrixOptions: MatrixOptions = {
+            ...(options.externalSource ? { externalSource: options.externalSource } : {}),
+            ...(options.externalDestination ? { externalDestinations: options.externalDestination } : {}),
+        };
+        const load = (p: string[]) => {
+            if (!p.length) throw new AnalysisInputError("no input: give YAML files or directories");
+            const model = buildModel(loadManifests(p), analyzerOptions);
+            for (const warning of model.warnings) io.stderr(`warning: ${warning}\n`);
+            return model;
+        };
+        if (options.diff) {
+            const before = connectivityMatrix(load(options.diff), matrixOptions);
+            const after = connectivityMatrix(load(paths), matrixOptions);
+            const diff = diffMatrices(before, after);
+            if (options.format === "json") io.stdout(`${JSON.stringify(diff, null, 2)}\n`);
+            else {
+                const line = (sign: string) => (f: { src: string; dst: string; port: number; protocol: string }) => `${sign} ${f.src} -> ${f.dst} ${f.port}/${f.protocol}\n`;
+                io.stdout([...diff.added.map(line("+")), ...diff.removed.map(line("-"))].join("") || "no change\n");
+            }
+            return 0;
+        }
+        const model = load(paths);
+        if (options.query) {
+            const [src, dst, port, ...rest] = options.query;
+            if (!src || !dst || !port || rest.length) throw new AnalysisInputError(`--query needs exactly SRC DST PORT[/PROTO], got ${JSON.stringify(options.query.join(" "))}`);
+            io.stdout(`${JSON.stringify(runQuery(model, src, dst, port), null, 2)}\n`);
+            return 0;
+        }
+        if (options.queries) {
+            let text: string;
+            try { text = fs.readFileSync(options.queries, "utf8"); } catch (error) {
+                throw new AnalysisInputError(`cannot read: ${(error as Error).message}`, { file: options.queries });
+            }
+            const lines = text.split(/\r?\n/).map((l, i) => [l.replace(/#.*$/, "").trim(), i + 1] as const).filter(([l]) => l);
+            const verdicts = lines.map(([line, number]) => {
+                const parts = line.split(/\s+/);
+                if (parts.length !== 3) throw new AnalysisInputError(`expected SRC DST PORT/PROTO, got ${JSON.stringify(line)}`, { file: options.queries, key: `line ${number}` });
+                try {
+                    return runQuery(model, parts[0]!, parts[1]!, parts[2]!);
+                } catch (error) {
+                    if (error instanceof AnalysisInputError) throw new AnalysisInputError(error.message, { file: options.queries, key: `line ${number}` });
+                    throw error;
+                }
+            });
+            io.stdout(verdicts.map((v) => `${JSON.stringify(v)}\n`).join(""));
+            return 0;
+        }
+        io.stdout(formatMatrix(connectivityMatrix(model, matrixOptions), options.format));
+        return 0;
+    } catch (error) {
+        if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : EXIT_BAD_INPUT;
+        if (error instanceof AnalysisInputError) {
+            io.stderr(`error: ${error.message}\n`);
+            return EXIT_BAD_INPUT;
+        }
+        throw error;
+    }
+}
+
+function runQuery(model: ClusterModel, src: string, dst: string, portText: string): Verdict {
+    const { port, protocol } = parsePortSpec(portText);
+    return query(model, { src, dst, port, ...(protocol ? { protocol } : {}) });
+}
+
+function toAnalyzerOptions(options: CliOptions): AnalyzerOptions {
+    const nodeLabels = options.nodeLabels ? parseLabels(options.nodeLabels) : undefined;
+    return {
+        ...(options.autoHostEndpoints || nodeLabels ? { hostEndpoints: { auto: true, ...(nodeLabels ? { nodeLabels } : {}) } } : {}),
+        ...(options.ipBlockIgnoresPods ? { ipBlockMatchesPods: false } : {}),
+        ...(options.podCidr ? { podCIDR: options.podCidr } : {}),
+        ...(options.nodePortSource ? { nodePortSource: options.nodePortSource } : {}),
+        ...(options.ignoreUnknownKinds ? { ignoreUnknownKinds: true } : {}),
+    };
+}
+
+function parseLabels(text: string): Record<string, string> {
+    return Object.fromEntries(text.split(",").filter(Boolean).map((pair) => {
+        const [key, value, ...rest] = pair.split("=");
+        if (!key || value === undefined || rest.length) throw new AnalysisInputError(`--node-labels: ${JSON.stringify(pair)} is not key=value`);
+        return [key.trim(), value.trim()];
+    }));
+}
+
+if (require.main === module) {
+    try {
+        process.exitCode = runCli(process.argv.slice(2));
+    } catch (error) {
+        process.stderr.write(`internal error: ${(error as Error).stack ?? error}\n`);
+        process.exitCode = 1;
+    }
+}

@@ -1,0 +1,162 @@
+/**
+ * The policy engine: which policies apply to an endpoint, in which order, and what they decide for
+ * one packet in one direction. Calico semantics (docs reference/resources/tier.mdx,
+ * network-policy/get-started/kubernetes-default-deny.mdx, reference/host-endpoints/pre-dnat.mdx):
+ *  - tiers in order; inside a tier, policies by order (missing = last) then name; rules in order;
+ *  - Allow/Deny end evaluation, Log continues, Pass jumps to the next tier that applies;
+ *  - a tier that applies but takes no action ends with its defaultAction (Deny unless Pass);
+ *  - past the last tier, the endpoint's profiles decide: kns.<namespace> allows for pods;
+ *  - no policy at all: pods allow (profile); host endpoints deny unless a profile allows.
+ * Kubernetes NetworkPolicy semantics come out of the same evaluation (they are order-1000 Allow-only
+ * policies in the default tier), including "both ends must allow" and "union of allows".
+ */
+import type { ClusterModel, HostEndpoint, Workload } from "./model";
+import { AUTO_HEP_PROFILE } from "./model";
+import { identitiesOf, Identity, Party, partyName, workloadIdentity } from "./parties";
+import type { Policy, PolicyRef } from "./policies";
+import { Packet, ruleMatches, subjectSelects } from "./rules";
+import type { Action, Direction } from "./types";
+
+/** Where a packet meets policy. */
+export type Stage = "egress" | "ingress" | "hostPreDnat" | "hostForward" | "hostForwardEgress";
+
+export interface DecisionStep {
+    tier: string;
+    policy: PolicyRef;
+    /** Rule index in the policy's ingress/egress list. */
+    rule: number;
+    /** The rule's place in its object, e.g. "ingress[0].from[1], ports[0]". */
+    origin: string;
+    action: Action;
+}
+
+export interface Decision {
+    stage: Stage;
+    /** The endpoint whose policy decided ("lab/helloworld", "hostendpoint:node-auto-hep") or the party left unenforced. */
+    endpoint: string;
+    allowed: boolean;
+    /** "continue": pre-DNAT policy took no decision and the packet goes on to normal policy. */
+    outcome: "allow" | "deny" | "continue";
+    decidedBy: "rule" | "end-of-tier" | "profile" | "no-policy" | "not-enforced";
+    /** The rules that matched, in order: Log and Pass rules, then the deciding rule. */
+    steps: DecisionStep[];
+    /** Ids of the policies that applied to the endpoint in this direction, in evaluation order. */
+    policies: string[];
+    /** Set when decidedBy is "end-of-tier". */
+    tier?: string;
+    reason: string;
+}
+
+type EnforcementPoint = { kind: "workload"; workload: Workload } | { kind: "host"; hostEndpoint: HostEndpoint };
+
+const applicableCache = new WeakMap<ClusterModel, Map<string, Policy[]>>();
+
+function pointName(point: EnforcementPoint): string {
+    return point.kind === "workload" ? point.workload.id : `hostendpoint:${point.hostEndpoint.name}`;
+}
+
+/** Policies that apply at an enforcement point for a stage, in evaluation order. */
+export function applicablePolicies(model: ClusterModel, point: EnforcementPoint, stage: Stage): Policy[] {
+    let cache = applicableCache.get(model);
+    if (!cache) { cache = new Map(); applicableCache.set(model, cache); }
+    const key = `${pointName(point)}|${stage}`;
+    const cached = cache.get(key);
+    if (cached) return cached;
+    const direction: Direction = stage === "egress" || stage === "hostForwardEgress" ? "egress" : "ingress";
+    const identity: Identity = point.kind === "workload" ? workloadIdentity(model, point.workload) : { labels: point.hostEndpoint.labels };
+    const result = model.policies.filter((policy) => {
+        if (!policy.types.includes(direction)) return false;
+        if (!stageAccepts(policy, point, stage)) return false;
+        return subjectSelects(policy.subject, identity);
+    });
+    cache.set(key, result);
+    return result;
+}
+
+/**
+ * preDNAT, applyOnForward and doNotTrack are "meaningful only when applying policy to a host endpoint"
+ * (globalnetworkpolicy.mdx): pods ignore preDNAT/doNotTrack policies; forwarded traffic through a host
+ * endpoint only meets applyOnForward policies; pre-DNAT traffic only preDNAT policies.
+ */
+function stageAccepts(policy: Policy, point: EnforcementPoint, stage: Stage): boolean {
+    switch (stage) {
+        case "egress": case "ingress": return point.kind === "workload" && !policy.preDNAT && !policy.doNotTrack;
+        case "hostPreDnat": return point.kind === "host" && policy.preDNAT;
+        case "hostForward": case "hostForwardEgress": return point.kind === "host" && policy.applyOnForward && !policy.preDNAT && !policy.doNotTrack;
+    }
+}
+
+export function notEnforced(stage: Stage, party: Party, why: string): Decision {
+    return { stage, endpoint: partyName(party), allowed: true, outcome: "allow", decidedBy: "not-enforced", steps: [], policies: [], reason: why };
+}
+
+/** Evaluates the policy chain of one enforcement point for one packet. */
+export function decide(model: ClusterModel, point: EnforcementPoint, stage: Stage, packet: Packet): Decision {
+    const policies = applicablePolicies(model, point, stage);
+    const endpoint = pointName(point);
+    const direction: Direction = stage === "egress" || stage === "hostForwardEgress" ? "egress" : "ingress";
+    const base = { stage, endpoint, policies: policies.map((p) => p.ref.id) };
+    const steps: DecisionStep[] = [];
+    const what = `${direction} of ${endpoint}`;
+
+    if (policies.length === 0) {
+        if (stage === "hostPreDnat") return { ...base, allowed: true, outcome: "continue", decidedBy: "no-policy", steps, reason: `no pre-DNAT policy selects ${endpoint}` };
+        if (stage === "hostForward" || stage === "hostForwardEgress") {
+            return { ...base, allowed: true, outcome: "allow", decidedBy: "no-policy", steps, reason: `no applyOnForward policy selects ${endpoint}: forwarded traffic is allowed` };
+        }
+        return { ...base, allowed: true, outcome: "allow", decidedBy: "no-policy", steps, reason: `no policy selects ${what}: allowed by the namespace profile kns.${(point as { workload: Workload }).workload.namespace}` };
+    }
+
+    const tierNames = [...new Set(policies.map((p) => p.tier))];
+    for (const tierName of tierNames) {
+        const tier = model.tiers.get(tierName)!;
+        let passed = false;
+        tierLoop: for (const policy of policies) {
+            if (policy.tier !== tierName) continue;
+            for (const rule of policy[direction]) {
+                if (!ruleMatches(model, rule, packet)) continue;
+                steps.push({ tier: tierName, policy: policy.ref, rule: rule.index, origin: rule.origin, action: rule.action });
+                if (rule.action === "Log") continue;
+                if (rule.action === "Pass") { passed = true; break tierLoop; }
+                const allowed = rule.action === "Allow";
+                return {
+                    ...base, allowed, outcome: allowed ? "allow" : "deny", decidedBy: "rule", steps,
+                    reason: `${allowed ? "allowed" : "denied"} by ${policy.ref.id} ${rule.origin} (tier ${tierName})`,
+                };
+            }
+        }
+        if (passed) continue;
+        if (tier.defaultAction === "Pass") continue;
+        if (stage === "hostPreDnat") break; // "There is no 'default drop' semantic for pre-DNAT policy" (pre-dnat.mdx)
+        const selecting = policies.filter((p) => p.tier === tierName).map((p) => p.ref.id).join(", ");
+        return {
+            ...base, allowed: false, outcome: "deny", decidedBy: "end-of-tier", steps, tier: tierName,
+            reason: `denied at the end of tier ${tierName}: ${selecting} ${selecting.includes(",") ? "select" : "selects"} ${what} but no rule matches`,
+        };
+    }
+    // Every tier passed (or pre-DNAT found no match).
+    if (stage === "hostPreDnat") {
+        return { ...base, allowed: true, outcome: "continue", decidedBy: "no-policy", steps, reason: `no pre-DNAT rule matched at ${endpoint}: continues to normal policy` };
+    }
+    if (point.kind === "workload") {
+        return { ...base, allowed: true, outcome: "allow", decidedBy: "profile", steps, reason: `passed by every tier: allowed by the namespace profile kns.${point.workload.namespace}` };
+    }
+    const allowedByProfile = point.hostEndpoint.profiles.includes(AUTO_HEP_PROFILE);
+    return {
+        ...base, allowed: allowedByProfile, outcome: allowedByProfile ? "allow" : "deny", decidedBy: "profile", steps,
+        reason: allowedByProfile ? `passed by every tier: allowed by profile ${AUTO_HEP_PROFILE}` : `passed by every tier: host endpoints without an allowing profile deny`,
+    };
+}
+
+export function workloadDecision(model: ClusterModel, workload: Workload, stage: "egress" | "ingress", packet: Packet): Decision {
+    if (workload.hostNetwork) {
+        return notEnforced(stage, { kind: "workload", workload }, `${workload.id} uses the host network: workload policy does not apply (host endpoint policy would)`);
+    }
+    return decide(model, { kind: "workload", workload }, stage, packet);
+}
+
+export function hostDecision(model: ClusterModel, hostEndpoint: HostEndpoint, stage: Stage, packet: Packet): Decision {
+    return decide(model, { kind: "host", hostEndpoint }, stage, packet);
+}
+
+export { identitiesOf };

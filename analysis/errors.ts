@@ -1,0 +1,33 @@
+/** Where a piece of bad input came from, so the user can find and fix it. */
+export interface InputLocation {
+    /** File (or other source name) the object was read from. */
+    file?: string;
+    /** 1-based index of the YAML document inside the file. */
+    document?: number;
+    /** "Kind namespace/name" of the object. */
+    object?: string;
+    /** Dotted path of the offending key inside the object. */
+    key?: string;
+}
+
+/**
+ * Bad input: invalid YAML, an object the analyzer cannot judge, a malformed selector, an
+ * unknown workload in a query. The CLI turns it into exit code 2; never a silent wrong answer.
+ */
+export class AnalysisInputError extends Error {
+    readonly location: InputLocation;
+
+    constructor(message: string, location: InputLocation = {}) {
+        super(formatMessage(message, location));
+        this.name = "AnalysisInputError";
+        this.location = location;
+    }
+}
+
+function formatMessage(message: string, where: InputLocation): string {
+    const parts: string[] = [];
+    if (where.file) parts.push(where.document ? `${where.file} (document ${where.document})` : where.file);
+    if (where.object) parts.push(where.object);
+    if (where.key) parts.push(where.key);
+    return parts.length ? `${parts.join(": ")}: ${message}` : message;
+}

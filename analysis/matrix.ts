@@ -1,0 +1,167 @@
+/**
+ * The connectivity matrix: every source (workloads, plus an external client) against every target
+ * (each workload's declared ports, an internet destination, each NodePort). Rows are bit sets over
+ * the sources; identical rows are stored once, so the matrix of a large cluster stays small.
+ * Workload-to-workload cells come from the vectorized engine (fast-engine.ts); the few external and
+ * NodePort cells from the per-connection engine.
+ */
+import { Bits, bitIndexes, decodeBits, emptyBits, encodeBits, hasBit, setBit } from "./bitset";
+import { AnalysisInputError } from "./errors";
+import { computeWorkloadReachability } from "./fast-engine";
+import type { ClusterModel } from "./model";
+import { parseIPv4 } from "./net";
+import { Endpoint, evaluateConnection, parsePortSpec } from "./query";
+import type { Protocol } from "./types";
+
+export interface MatrixTarget { dst: string; port: number; protocol: Protocol; portName?: string }
+
+export interface Matrix {
+    /** Endpoint names in row-bit order: workloads ("ns/name", sorted), then the external client. */
+    sources: string[];
+    targets: MatrixTarget[];
+    /** Distinct rows, base64 bit sets: bit i set = sources[i] may connect. */
+    rows: string[];
+    /** For each target, the index of its row in `rows`. */
+    targetRows: number[];
+}
+
+export interface Flow { src: string; dst: string; port: number; protocol: Protocol }
+export interface MatrixCell extends Flow { allowed: boolean }
+
+export interface MatrixOptions {
+    /** The client outside the cluster. Default external:203.0.113.10 (TEST-NET-3). */
+    externalSource?: string;
+    /** Destinations outside the cluster, as "external:<ip>:<port>/<proto>". Default external:1.1.1.1:443/TCP. */
+    externalDestinations?: string[];
+    /** Skip the per-connection engine for workload pairs even on small clusters (tests compare both). */
+    engine?: "fast" | "reference";
+}
+
+export const DEFAULT_EXTERNAL_SOURCE = "external:203.0.113.10";
+export const DEFAULT_EXTERNAL_DESTINATIONS = ["external:1.1.1.1:443/TCP"];
+
+export function connectivityMatrix(model: ClusterModel, options: MatrixOptions = {}): Matrix {
+    const workloads = [...model.workloads].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    const externalSource = parseExternal(options.externalSource ?? DEFAULT_EXTERNAL_SOURCE);
+    const sources = [...workloads.map((w) => w.id), `external:${externalSource.text}`];
+    const sourceEndpoints: Endpoint[] = [...workloads.map((workload) => ({ kind: "workload" as const, workload })), externalSource];
+    const size = sources.length;
+
+    const targets: MatrixTarget[] = [];
+    const rowsBits: Bits[] = [];
+    const workloadTargets = workloads.flatMap((workload) => uniquePorts(workload.ports).map((p) => ({ workload, ...p })));
+    const reachability = computeWorkloadReachability(model, workloads, workloadTargets, options.engine ?? "fast");
+    workloadTargets.forEach((target, t) => {
+        targets.push({ dst: target.workload.id, port: target.port, protocol: target.protocol, ...(target.name ? { portName: target.name } : {}) });
+        const row = emptyBits(size);
+        row.set(reachability[t]!.subarray(0, row.length));
+        // The external client, evaluated per connection.
+        if (evaluateConnection(model, externalSource, { kind: "workload", workload: target.workload }, target.port, target.protocol).allowed) setBit(row, size - 1);
+        rowsBits.push(row);
+    });
+
+    for (const spec of options.externalDestinations ?? DEFAULT_EXTERNAL_DESTINATIONS) {
+        const { endpoint, port, protocol } = parseExternalDestination(spec);
+        targets.push({ dst: `external:${endpoint.text}`, port, protocol });
+        rowsBits.push(rowFor(sourceEndpoints, (src) => src.kind !== "external" && evaluateConnection(model, src, endpoint, port, protocol).allowed));
+    }
+
+    const services = [...model.services].filter((s) => s.type === "NodePort" || s.type === "LoadBalancer")
+        .sort((a, b) => `${a.namespace}/${a.name}`.localeCompare(`${b.namespace}/${b.name}`));
+    for (const service of services) {
+        for (const servicePort of service.ports) {
+            if (servicePort.nodePort === undefined) continue;
+            const dst = { kind: "nodeport" as const, service };
+            targets.push({ dst: `nodeport:${service.namespace}/${service.name}`, port: servicePort.nodePort, protocol: servicePort.protocol });
+            rowsBits.push(rowFor(sourceEndpoints, (src) => evaluateConnection(model, src, dst, servicePort.nodePort!, servicePort.protocol).allowed));
+        }
+    }
+
+    const rows: string[] = [];
+    const rowIndex = new Map<string, number>();
+    const targetRows = rowsBits.map((bits) => {
+        const encoded = encodeBits(bits);
+        let index = rowIndex.get(encoded);
+        if (index === undefined) { index = rows.length; rows.push(encoded); rowIndex.set(encoded, index); }
+        return index;
+    });
+    return { sources, targets, rows, targetRows };
+}
+
+function rowFor(sources: Endpoint[], allowed: (src: Endpoint) => boolean): Bits {
+    const row = emptyBits(sources.length);
+    sources.forEach((src, i) => { if (allowed(src)) setBit(row, i); });
+    return row;
+}
+
+function uniquePorts(ports: { port: number; protocol: Protocol; name?: string }[]) {
+    const seen = new Map<string, { port: number; protocol: Protocol; name?: string }>();
+    for (const p of ports) {
+        const key = `${p.port}/${p.protocol}`;
+        if (!seen.has(key)) seen.set(key, { port: p.port, protocol: p.protocol, ...(p.name ? { name: p.name } : {}) });
+    }
+    return [...seen.values()].sort((a, b) => a.port - b.port || a.protocol.localeCompare(b.protocol));
+}
+
+function parseExternal(text: string): Extract<Endpoint, { kind: "external" }> {
+    const address = text.replace(/^external:/, "");
+    const ip = parseIPv4(address);
+    if (ip === undefined) throw new AnalysisInputError(`external endpoint ${JSON.stringify(text)}: expected external:<ipv4>`);
+    return { kind: "external", ip, text: address };
+}
+
+function parseExternalDestination(text: string) {
+    const match = /^(?:external:)?([\d.]+):(.+)$/.exec(text.trim());
+    if (!match) throw new AnalysisInputError(`external destination ${JSON.stringify(text)}: expected external:<ipv4>:<port>[/<proto>]`);
+    const endpoint = parseExternal(match[1]!);
+    const { port, protocol } = parsePortSpec(match[2]!);
+    if (typeof port !== "number") throw new AnalysisInputError(`external destination ${JSON.stringify(text)}: the port must be a number`);
+    return { endpoint, port, protocol: protocol ?? "TCP" };
+}
+
+// ---------------------------------------------------------------- reading a matrix
+
+const rowCache = new WeakMap<Matrix, Bits[]>();
+
+function decodedRows(matrix: Matrix): Bits[] {
+    let decoded = rowCache.get(matrix);
+    if (!decoded) { decoded = matrix.rows.map((r) => decodeBits(r, matrix.sources.length)); rowCache.set(matrix, decoded); }
+    return decoded;
+}
+
+export function targetKey(target: Pick<MatrixTarget, "dst" | "port" | "protocol">): string {
+    return `${target.dst}:${target.port}/${target.protocol}`;
+}
+
+/** Allowed sources of one target, as a bit set over matrix.sources. */
+export function allowedSources(matrix: Matrix, targetIndex: number): Bits {
+    return decodedRows(matrix)[matrix.targetRows[targetIndex]!]!;
+}
+
+/** Whether the matrix allows one flow; undefined when the flow is not part of the matrix. */
+export function matrixAllows(matrix: Matrix, flow: Flow): boolean | undefined {
+    const s = matrix.sources.indexOf(flow.src);
+    const t = matrix.targets.findIndex((target) => targetKey(target) === targetKey(flow));
+    if (s < 0 || t < 0) return undefined;
+    return hasBit(allowedSources(matrix, t), s);
+}
+
+/** Every cell of the matrix (sources x targets), skipping external-to-external. */
+export function* matrixCells(matrix: Matrix): Generator<MatrixCell> {
+    for (const [t, target] of matrix.targets.entries()) {
+        const row = allowedSources(matrix, t);
+        for (const [s, src] of matrix.sources.entries()) {
+            if (src.startsWith("external:") && target.dst.startsWith("external:")) continue;
+            yield { src, dst: target.dst, port: target.port, protocol: target.protocol, allowed: hasBit(row, s) };
+        }
+    }
+}
+
+/** The allowed flows only. */
+export function* allowedFlows(matrix: Matrix): Generator<Flow> {
+    for (const [t, target] of matrix.targets.entries()) {
+        for (const s of bitIndexes(allowedSources(matrix, t))) {
+            yield { src: matrix.sources[s]!, dst: target.dst, port: target.port, protocol: target.protocol };
+        }
+    }
+}

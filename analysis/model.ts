@@ -1,0 +1,504 @@
+/**
+ * The cluster as the analyzer sees it: namespaces, workload endpoints (one per workload, standing
+ * for all of its pods), services, host endpoints, tiers, network sets and the policies, already
+ * validated and normalized (see policies.ts). Built once from plain objects; read by the engine.
+ */
+import { AnalysisInputError } from "./errors";
+import { describeObject, locate } from "./manifests";
+import { Cidr, parseCidr, parseIPv4 } from "./net";
+import { normalizePolicy, Policy, Tier, normalizeTier, BUILTIN_TIERS } from "./policies";
+import type { KubeObject, Labels, Protocol } from "./types";
+import { PROTOCOLS } from "./types";
+
+export interface AnalyzerOptions {
+    /**
+     * Whether a Kubernetes ipBlock can match pod IPs. Calico (the default, true) turns ipBlock into
+     * `nets` that match any address, pods included (libcalico-go k8s conversion; Kubernetes e2e
+     * netpol expects the same). false follows netpol-analyzer: ipBlocks only match cluster-external
+     * addresses.
+     */
+    ipBlockMatchesPods?: boolean;
+    /** Pod address range for pods whose IP is unknown. Default: an IPPool's cidr, else 192.168.0.0/16 (Calico's default pool). */
+    podCIDR?: string;
+    /** The nodes' automatic host endpoints (kube-controllers `hostEndpoint.autoCreate: Enabled`). */
+    hostEndpoints?: AutoHostEndpointOptions;
+    /**
+     * How the client of NodePort traffic with `externalTrafficPolicy: Cluster` appears to the backend
+     * pod: with the client's address when the backend runs on the receiving node, with the receiving
+     * node's address (SNAT) when it runs on another node. "both" (default) requires both to be allowed.
+     */
+    nodePortSource?: "both" | "client" | "node";
+    /** Objects of unknown kinds are ignored instead of rejected. */
+    ignoreUnknownKinds?: boolean;
+}
+
+export interface AutoHostEndpointOptions {
+    auto: boolean;
+    /** Default: one representative node named "node". */
+    nodeName?: string;
+    /** Default: kubernetes.io/hostname=<nodeName>, kubernetes.io/os=linux. */
+    nodeLabels?: Record<string, string>;
+    /** Default: 172.18.0.2 (a kind node). */
+    nodeIP?: string;
+}
+
+export interface ResolvedOptions {
+    ipBlockMatchesPods: boolean;
+    podCIDR: Cidr;
+    nodePortSource: "both" | "client" | "node";
+    autoHostEndpoints: boolean;
+    autoHostEndpointsReason?: string;
+}
+
+export interface Namespace { name: string; labels: Labels; declared: boolean }
+
+export interface ContainerPort { name?: string; port: number; protocol: Protocol }
+
+export interface Workload {
+    /** "<namespace>/<name>" */
+    id: string;
+    namespace: string;
+    name: string;
+    kind: string;
+    /** Pod template labels. */
+    labels: Labels;
+    serviceAccount: string;
+    ports: ContainerPort[];
+    /** Known pod addresses (a Pod's status.podIP), as numbers. */
+    ips: number[];
+    hostNetwork: boolean;
+    /** Labels Calico selectors see: pod labels plus projectcalico.org/{namespace,orchestrator,serviceaccount}. */
+    calicoLabels: Labels;
+}
+
+export interface ServicePort { name?: string; port: number; targetPort: number | string; nodePort?: number; protocol: Protocol }
+
+export interface Service {
+    namespace: string;
+    name: string;
+    type: string;
+    selector?: Labels;
+    ports: ServicePort[];
+    externalTrafficPolicy: "Cluster" | "Local";
+}
+
+export interface HostEndpoint {
+    name: string;
+    node: string;
+    labels: Labels;
+    interfaceName?: string;
+    expectedIPs: number[];
+    profiles: string[];
+    /** Created by kube-controllers (auto host endpoint), not declared in the input. */
+    auto: boolean;
+}
+
+export interface NetworkSet { name: string; namespace?: string; labels: Labels; nets: Cidr[] }
+
+export interface ServiceAccount { namespace: string; name: string; labels: Labels }
+
+export interface Node { name: string; ip: number; ipText: string; hostEndpoints: HostEndpoint[] }
+
+export interface ClusterModel {
+    options: ResolvedOptions;
+    namespaces: Map<string, Namespace>;
+    workloads: Workload[];
+    workloadsById: Map<string, Workload>;
+    services: Service[];
+    serviceAccounts: Map<string, ServiceAccount>;
+    hostEndpoints: HostEndpoint[];
+    nodes: Node[];
+    networkSets: NetworkSet[];
+    tiers: Map<string, Tier>;
+    /** Sorted in evaluation order: tier order, then policy order (missing = last), then name. */
+    policies: Policy[];
+    warnings: string[];
+}
+
+const WORKLOAD_KINDS = new Set(["Pod", "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job", "CronJob", "ReplicationController"]);
+const CALICO_GROUPS = new Set(["projectcalico.org/v3", "crd.projectcalico.org/v1"]);
+const KUBE_POLICY = "networking.k8s.io/v1";
+
+/** Kinds that do not change which connections are allowed. */
+const NEUTRAL_KINDS = new Set([
+    "ConfigMap", "Secret", "PersistentVolumeClaim", "PersistentVolume", "StorageClass", "Role", "RoleBinding",
+    "ClusterRole", "ClusterRoleBinding", "CustomResourceDefinition", "HorizontalPodAutoscaler", "PodDisruptionBudget",
+    "LimitRange", "ResourceQuota", "PriorityClass", "Endpoints", "EndpointSlice", "Ingress", "IngressClass",
+    "MutatingWebhookConfiguration", "ValidatingWebhookConfiguration", "APIService", "Lease", "Event",
+    "VerticalPodAutoscaler", "ServiceMonitor", "PodMonitor", "Certificate", "Issuer", "ClusterIssuer",
+]);
+const NEUTRAL_GROUPS = ["operator.tigera.io/", "rbac.authorization.k8s.io/", "apiextensions.k8s.io/", "storage.k8s.io/",
+    "scheduling.k8s.io/", "coordination.k8s.io/", "admissionregistration.k8s.io/", "pulumi.com/"];
+/** Calico kinds that carry no policy semantics the analyzer models. */
+const NEUTRAL_CALICO_KINDS = new Set(["FelixConfiguration", "BGPConfiguration", "BGPPeer", "BGPFilter", "IPAMConfiguration",
+    "IPReservation", "ClusterInformation", "CalicoNodeStatus", "Profile", "StagedNetworkPolicy", "StagedGlobalNetworkPolicy",
+    "StagedKubernetesNetworkPolicy", "BlockAffinity", "IPAMBlock", "IPAMHandle"]);
+
+const DEFAULT_POD_CIDR = "192.168.0.0/16";
+const DEFAULT_NODE = { name: "node", ip: "172.18.0.2" };
+export const AUTO_HEP_PROFILE = "projectcalico-default-allow";
+export const AUTO_HEP_LABEL = { "projectcalico.org/created-by": "calico-kube-controllers" };
+
+export function buildModel(objects: KubeObject[], options: AnalyzerOptions = {}): ClusterModel {
+    const warnings: string[] = [];
+    const seen = new Map<string, KubeObject>();
+    const byKind = new Map<string, KubeObject[]>();
+    let ipPoolCidr: string | undefined;
+    let kubeControllersAutoHep = false;
+    const rawPolicies: KubeObject[] = [];
+
+    for (const object of objects) {
+        checkShape(object);
+        const identity = `${object.apiVersion.split("/")[0]}|${object.kind}|${object.metadata.namespace ?? ""}|${object.metadata.name}`;
+        const previous = seen.get(identity);
+        if (previous) {
+            const first = locate(previous);
+            throw new AnalysisInputError(`declared twice (first in ${first.file ?? "the input"}${first.document ? ` document ${first.document}` : ""})`, locate(object));
+        }
+        seen.set(identity, object);
+        const group = classify(object);
+        if (group === "policy") { rawPolicies.push(object); continue; }
+        if (group === "neutral") continue;
+        if (group === "ippool") { ipPoolCidr ??= object.spec?.cidr; continue; }
+        if (group === "kubecontrollers") {
+            if (object.spec?.controllers?.node?.hostEndpoint?.autoCreate === "Enabled") kubeControllersAutoHep = true;
+            continue;
+        }
+        if (group === "unknown") {
+            if (options.ignoreUnknownKinds) { warnings.push(`ignored ${describeObject(object)} (${object.apiVersion}): unknown kind`); continue; }
+            throw new AnalysisInputError(`unknown kind ${object.kind} (${object.apiVersion}): the analyzer cannot judge its effect on connectivity ` +
+                `(use --ignore-unknown-kinds if it has none)`, locate(object));
+        }
+        const list = byKind.get(group) ?? [];
+        list.push(object);
+        byKind.set(group, list);
+    }
+
+    const podCidrText = options.podCIDR ?? ipPoolCidr ?? DEFAULT_POD_CIDR;
+    const podCIDR = parseCidr(podCidrText);
+    if (!podCIDR) throw new AnalysisInputError(`pod CIDR ${JSON.stringify(podCidrText)} is not an IPv4 CIDR`);
+    const autoHep = options.hostEndpoints?.auto ?? kubeControllersAutoHep;
+    const resolved: ResolvedOptions = {
+        ipBlockMatchesPods: options.ipBlockMatchesPods ?? true,
+        podCIDR,
+        nodePortSource: options.nodePortSource ?? "both",
+        autoHostEndpoints: autoHep,
+        ...(autoHep ? { autoHostEndpointsReason: options.hostEndpoints?.auto ? "analyzer option" : "KubeControllersConfiguration hostEndpoint.autoCreate: Enabled" } : {}),
+    };
+
+    const namespaces = new Map<string, Namespace>();
+    for (const object of byKind.get("namespace") ?? []) {
+        const name = object.metadata.name;
+        namespaces.set(name, { name, declared: true, labels: namespaceLabels(name, object.metadata.labels) });
+    }
+    const ensureNamespace = (name: string) => {
+        if (!namespaces.has(name)) namespaces.set(name, { name, declared: false, labels: namespaceLabels(name, {}) });
+    };
+
+    const serviceAccounts = new Map<string, ServiceAccount>();
+    for (const object of byKind.get("serviceaccount") ?? []) {
+        const namespace = namespaceOf(object);
+        ensureNamespace(namespace);
+        serviceAccounts.set(`${namespace}/${object.metadata.name}`, { namespace, name: object.metadata.name, labels: { ...stringMap(object, object.metadata.labels, "metadata.labels") } });
+    }
+
+    const workloads: Workload[] = [];
+    const workloadsById = new Map<string, Workload>();
+    for (const object of byKind.get("workload") ?? []) {
+        const workload = toWorkload(object);
+        ensureNamespace(workload.namespace);
+        const clash = workloadsById.get(workload.id);
+        if (clash) throw new AnalysisInputError(`workload name ${workload.id} is used by both a ${clash.kind} and a ${workload.kind}; queries could not tell them apart`, locate(object));
+        workloads.push(workload);
+        workloadsById.set(workload.id, workload);
+    }
+
+    const services = (byKind.get("service") ?? []).map((object) => {
+        const service = toService(object);
+        ensureNamespace(service.namespace);
+        return service;
+    });
+
+    const networkSets = (byKind.get("networkset") ?? []).map((object) => toNetworkSet(object));
+    for (const set of networkSets) if (set.namespace) ensureNamespace(set.namespace);
+
+    const tiers = new Map<string, Tier>(BUILTIN_TIERS.map((t) => [t.name, t]));
+    for (const object of byKind.get("tier") ?? []) {
+        const tier = normalizeTier(object);
+        tiers.set(tier.name, tier);
+    }
+
+    const explicitHeps = (byKind.get("hostendpoint") ?? []).map(toHostEndpoint);
+    const nodeObjects = byKind.get("node") ?? [];
+    const nodes = buildNodes(explicitHeps, nodeObjects, autoHep ? options.hostEndpoints ?? { auto: true } : undefined);
+    const hostEndpoints = nodes.flatMap((n) => n.hostEndpoints);
+
+    const policies = rawPolicies.map((object) => {
+        const policy = normalizePolicy(object, { ipBlockMatchesPods: resolved.ipBlockMatchesPods });
+        if (policy.namespace) ensureNamespace(policy.namespace);
+        if (!tiers.has(policy.tier)) {
+            throw new AnalysisInputError(`tier "${policy.tier}" does not exist; declare a Tier object or use one of: ${[...tiers.keys()].join(", ")}`, locate(object, "spec.tier"));
+        }
+        return policy;
+    });
+    policies.sort((a, b) => comparePolicies(a, b, tiers));
+
+    if (podCIDR && explicitHeps.length === 0 && !autoHep && policies.some((p) => p.preDNAT || p.applyOnForward)) {
+        warnings.push("host-endpoint policies (preDNAT/applyOnForward) select nothing: there are no host endpoints " +
+            "(declare HostEndpoints, enable auto host endpoints with a KubeControllersConfiguration, or pass --auto-host-endpoints)");
+    }
+
+    return {
+        options: resolved, namespaces, workloads, workloadsById, services, serviceAccounts, hostEndpoints, nodes,
+        networkSets, tiers, policies, warnings,
+    };
+}
+
+/** Evaluation order inside Calico: tiers by order, then policies by order (nil = +inf), then name (felix policy_sorter.go). */
+function comparePolicies(a: Policy, b: Policy, tiers: Map<string, Tier>): number {
+    const ta = tiers.get(a.tier)!, tb = tiers.get(b.tier)!;
+    return compareOrder(ta.order, tb.order) || compareText(ta.name, tb.name)
+        || compareOrder(a.order ?? Infinity, b.order ?? Infinity) || compareText(a.sortName, b.sortName);
+}
+
+const compareText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+const compareOrder = (a: number, b: number) => (a < b ? -1 : a > b ? 1 : 0);
+
+type Group = "policy" | "neutral" | "ippool" | "kubecontrollers" | "unknown" | "namespace" | "serviceaccount" | "workload"
+    | "service" | "networkset" | "tier" | "hostendpoint" | "node";
+
+function classify(object: KubeObject): Group {
+    const { apiVersion, kind } = object;
+    if (CALICO_GROUPS.has(apiVersion)) {
+        switch (kind) {
+            case "NetworkPolicy": case "GlobalNetworkPolicy": return "policy";
+            case "Tier": return "tier";
+            case "HostEndpoint": return "hostendpoint";
+            case "NetworkSet": case "GlobalNetworkSet": return "networkset";
+            case "IPPool": return "ippool";
+            case "KubeControllersConfiguration": return "kubecontrollers";
+            default: return NEUTRAL_CALICO_KINDS.has(kind) ? "neutral" : "unknown";
+        }
+    }
+    if (apiVersion === KUBE_POLICY && kind === "NetworkPolicy") return "policy";
+    if (apiVersion === "v1") {
+        switch (kind) {
+            case "Namespace": return "namespace";
+            case "Service": return "service";
+            case "ServiceAccount": return "serviceaccount";
+            case "Node": return "node";
+            case "Pod": case "ReplicationController": return "workload";
+        }
+    }
+    if ((apiVersion === "apps/v1" || apiVersion === "batch/v1" || apiVersion === "batch/v1beta1") && WORKLOAD_KINDS.has(kind)) return "workload";
+    if (NEUTRAL_KINDS.has(kind) || NEUTRAL_GROUPS.some((g) => apiVersion.startsWith(g))) return "neutral";
+    return "unknown";
+}
+
+function checkShape(object: KubeObject): void {
+    if (typeof object !== "object" || object === null) throw new AnalysisInputError("expected an object with apiVersion, kind and metadata");
+    if (typeof object.apiVersion !== "string" || typeof object.kind !== "string") {
+        throw new AnalysisInputError("object without apiVersion or kind", locate(object));
+    }
+    if (typeof object.metadata?.name !== "string" || !object.metadata.name) {
+        throw new AnalysisInputError(`${object.kind} without metadata.name`, { ...locate(object), key: "metadata.name" });
+    }
+}
+
+function namespaceOf(object: KubeObject): string {
+    return object.metadata.namespace || "default";
+}
+
+function stringMap(object: KubeObject, raw: unknown, key: string): Record<string, string> {
+    if (raw === undefined || raw === null) return {};
+    if (typeof raw !== "object" || Array.isArray(raw)) throw new AnalysisInputError("expected a map of strings", locate(object, key));
+    const out: Record<string, string> = {};
+    for (const [k, v] of Object.entries(raw)) {
+        if (v === null || typeof v === "object") throw new AnalysisInputError(`value of "${k}" must be a string`, locate(object, key));
+        out[k] = String(v);
+    }
+    return out;
+}
+
+/** Namespace labels as both Kubernetes and Calico see them (kubernetes.io/metadata.name is set by the API server; projectcalico.org/name by Calico). */
+function namespaceLabels(name: string, labels: Record<string, string> | undefined): Labels {
+    return { ...(labels ?? {}), "kubernetes.io/metadata.name": name, "projectcalico.org/name": name };
+}
+
+export function protocolOf(raw: unknown, object: KubeObject, key: string): Protocol {
+    if (raw === undefined || raw === null) return "TCP";
+    const upper = String(raw).toUpperCase();
+    if (!(PROTOCOLS as readonly string[]).includes(upper)) {
+        throw new AnalysisInputError(`protocol ${JSON.stringify(raw)} is not one of ${PROTOCOLS.join(", ")}`, locate(object, key));
+    }
+    return upper as Protocol;
+}
+
+function podTemplate(object: KubeObject): { metadata?: any; spec?: any } {
+    switch (object.kind) {
+        case "Pod": return { metadata: object.metadata, spec: object.spec };
+        case "CronJob": return object.spec?.jobTemplate?.spec?.template ?? {};
+        default: return object.spec?.template ?? {};
+    }
+}
+
+function toWorkload(object: KubeObject): Workload {
+    const namespace = namespaceOf(object);
+    const template = podTemplate(object);
+    const templateKey = object.kind === "Pod" ? "" : object.kind === "CronJob" ? "spec.jobTemplate.spec.template." : "spec.template.";
+    if (object.kind !== "Pod" && !template.spec) {
+        throw new AnalysisInputError("has no pod template", locate(object, templateKey.slice(0, -1)));
+    }
+    const labels = stringMap(object, template.metadata?.labels, `${templateKey}metadata.labels`);
+    const spec = template.spec ?? {};
+    const serviceAccount = String(spec.serviceAccountName ?? spec.serviceAccount ?? "default");
+    const ports: ContainerPort[] = [];
+    for (const field of ["containers", "initContainers"] as const) {
+        const containers: unknown = spec[field] ?? [];
+        if (!Array.isArray(containers)) throw new AnalysisInputError(`${field} must be a list`, locate(object, `${templateKey}spec.${field}`));
+        containers.forEach((container: any, c) => {
+            (container?.ports ?? []).forEach((p: any, i: number) => {
+                const key = `${templateKey}spec.${field}[${c}].ports[${i}]`;
+                const port = Number(p?.containerPort);
+                if (!Number.isInteger(port) || port < 1 || port > 65535) {
+                    throw new AnalysisInputError(`containerPort ${JSON.stringify(p?.containerPort)} is not a port number 1-65535`, locate(object, `${key}.containerPort`));
+                }
+                ports.push({ port, protocol: protocolOf(p.protocol, object, `${key}.protocol`), ...(p.name ? { name: String(p.name) } : {}) });
+            });
+        });
+    }
+    const ips: number[] = [];
+    if (object.kind === "Pod") {
+        const status = (object as any).status ?? {};
+        const texts: string[] = [status.podIP, ...(status.podIPs ?? []).map((p: any) => p?.ip)].filter((t) => typeof t === "string");
+        for (const text of texts) { const ip = parseIPv4(text); if (ip !== undefined && !ips.includes(ip)) ips.push(ip); }
+    }
+    return {
+        id: `${namespace}/${object.metadata.name}`,
+        namespace, name: object.metadata.name, kind: object.kind, labels, serviceAccount, ports, ips,
+        hostNetwork: spec.hostNetwork === true,
+        calicoLabels: {
+            ...labels,
+            "projectcalico.org/namespace": namespace,
+            "projectcalico.org/orchestrator": "k8s",
+            "projectcalico.org/serviceaccount": serviceAccount,
+        },
+    };
+}
+
+function toService(object: KubeObject): Service {
+    const spec = object.spec ?? {};
+    const ports = (Array.isArray(spec.ports) ? spec.ports : []).map((p: any, i: number): ServicePort => {
+        const key = `spec.ports[${i}]`;
+        const port = Number(p?.port);
+        if (!Number.isInteger(port) || port < 1 || port > 65535) throw new AnalysisInputError(`port ${JSON.stringify(p?.port)} is not a port number`, locate(object, `${key}.port`));
+        const nodePort = p.nodePort === undefined || p.nodePort === null ? undefined : Number(p.nodePort);
+        if (nodePort !== undefined && (!Number.isInteger(nodePort) || nodePort < 1 || nodePort > 65535)) {
+            throw new AnalysisInputError(`nodePort ${JSON.stringify(p.nodePort)} is not a port number`, locate(object, `${key}.nodePort`));
+        }
+        const rawTarget = p.targetPort ?? port;
+        const targetPort = typeof rawTarget === "number" || /^\d+$/.test(String(rawTarget)) ? Number(rawTarget) : String(rawTarget);
+        return {
+            port, targetPort, protocol: protocolOf(p.protocol, object, `${key}.protocol`),
+            ...(nodePort !== undefined ? { nodePort } : {}), ...(p.name ? { name: String(p.name) } : {}),
+        };
+    });
+    const selector = spec.selector ? stringMap(object, spec.selector, "spec.selector") : undefined;
+    return {
+        namespace: namespaceOf(object), name: object.metadata.name, type: String(spec.type ?? "ClusterIP"),
+        ...(selector && Object.keys(selector).length ? { selector } : {}),
+        ports, externalTrafficPolicy: spec.externalTrafficPolicy === "Local" ? "Local" : "Cluster",
+    };
+}
+
+function ipList(object: KubeObject, raw: unknown, key: string): number[] {
+    if (raw === undefined || raw === null) return [];
+    if (!Array.isArray(raw)) throw new AnalysisInputError("expected a list of IP addresses", locate(object, key));
+    return raw.flatMap((text, i) => {
+        if (String(text).includes(":")) return []; // IPv6: outside this IPv4 model
+        const ip = parseIPv4(String(text));
+        if (ip === undefined) throw new AnalysisInputError(`${JSON.stringify(text)} is not an IP address`, locate(object, `${key}[${i}]`));
+        return [ip];
+    });
+}
+
+function toHostEndpoint(object: KubeObject): HostEndpoint {
+    const spec = object.spec ?? {};
+    if (typeof spec.node !== "string" || !spec.node) throw new AnalysisInputError("HostEndpoint needs spec.node", locate(object, "spec.node"));
+    return {
+        name: object.metadata.name, node: spec.node, labels: stringMap(object, object.metadata.labels, "metadata.labels"),
+        ...(spec.interfaceName ? { interfaceName: String(spec.interfaceName) } : {}),
+        expectedIPs: ipList(object, spec.expectedIPs, "spec.expectedIPs"),
+        profiles: Array.isArray(spec.profiles) ? spec.profiles.map(String) : [],
+        auto: false,
+    };
+}
+
+function toNetworkSet(object: KubeObject): NetworkSet {
+    const nets = (object.spec?.nets ?? []).flatMap((text: unknown, i: number) => {
+        if (String(text).includes(":")) return [];
+        const cidr = parseCidr(String(text));
+        if (!cidr) throw new AnalysisInputError(`${JSON.stringify(text)} is not a CIDR`, locate(object, `spec.nets[${i}]`));
+        return [cidr];
+    });
+    return {
+        name: object.metadata.name, labels: stringMap(object, object.metadata.labels, "metadata.labels"), nets,
+        ...(object.kind === "NetworkSet" ? { namespace: namespaceOf(object) } : {}),
+    };
+}
+
+/**
+ * Nodes: those named by HostEndpoints or Node objects, else one representative node. With auto host
+ * endpoints, kube-controllers gives every node a HostEndpoint `<node>-auto-hep` with interfaceName "*",
+ * the node's labels plus projectcalico.org/created-by=calico-kube-controllers, and the profile
+ * projectcalico-default-allow (Calico docs "Protect Kubernetes nodes", reference/resources/hostendpoint).
+ */
+function buildNodes(explicit: HostEndpoint[], nodeObjects: KubeObject[], auto: AutoHostEndpointOptions | undefined): Node[] {
+    const nodes = new Map<string, { labels: Record<string, string>; ip?: number }>();
+    for (const object of nodeObjects) {
+        const addresses: any[] = (object as any).status?.addresses ?? [];
+        const internal = addresses.find((a) => a?.type === "InternalIP" && parseIPv4(String(a.address)) !== undefined);
+        nodes.set(object.metadata.name, {
+            labels: { "kubernetes.io/hostname": object.metadata.name, ...stringMap(object, object.metadata.labels, "metadata.labels") },
+            ...(internal ? { ip: parseIPv4(String(internal.address))! } : {}),
+        });
+    }
+    for (const hep of explicit) if (!nodes.has(hep.node)) nodes.set(hep.node, { labels: {}, ...(hep.expectedIPs[0] !== undefined ? { ip: hep.expectedIPs[0] } : {}) });
+    if (nodes.size === 0) {
+        const name = auto?.nodeName ?? DEFAULT_NODE.name;
+        const ipText = auto?.nodeIP ?? DEFAULT_NODE.ip;
+        const ip = parseIPv4(ipText);
+        if (ip === undefined) throw new AnalysisInputError(`node IP ${JSON.stringify(ipText)} is not an IPv4 address`);
+        nodes.set(name, { labels: auto?.nodeLabels ?? { "kubernetes.io/hostname": name, "kubernetes.io/os": "linux" }, ip });
+    }
+    let fallbackIp = parseIPv4(DEFAULT_NODE.ip)!;
+    return [...nodes.entries()].map(([name, node]) => {
+        const ip = node.ip ?? fallbackIp++;
+        const heps = explicit.filter((h) => h.node === name);
+        if (auto) {
+            heps.push({
+                name: `${name}-auto-hep`, node: name, labels: { ...node.labels, ...AUTO_HEP_LABEL }, interfaceName: "*",
+                expectedIPs: [ip], profiles: [AUTO_HEP_PROFILE], auto: true,
+            });
+        }
+        return { name, ip, ipText: formatIPv4(ip), hostEndpoints: heps };
+    });
+}
+
+export function formatIPv4(ip: number): string {
+    return [24, 16, 8, 0].map((shift) => (ip >>> shift) & 255).join(".");
+}
+
+/** Backends of a service: workloads in its namespace whose pod labels match its selector. */
+export function serviceBackends(model: ClusterModel, service: Service): Workload[] {
+    const selector = service.selector;
+    if (!selector) return [];
+    return model.workloads.filter((w) => w.namespace === service.namespace &&
+        Object.entries(selector).every(([k, v]) => w.labels[k] === v));
+}
+
+/** The container port a service port's targetPort lands on for one backend (named targetPorts resolve per pod). */
+export function resolveTargetPort(servicePort: ServicePort, backend: Workload): number | undefined {
+    if (typeof servicePort.targetPort === "number") return servicePort.targetPort;
+    return backend.ports.find((p) => p.name === servicePort.targetPort && p.protocol === servicePort.protocol)?.port;
+}

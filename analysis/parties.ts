@@ -1,0 +1,93 @@
+/**
+ * The two ends of a connection as policy sees them: a workload endpoint, a host (a node's address,
+ * carrying its host endpoint's labels) or an address outside the cluster (carrying the labels of any
+ * NetworkSet that contains it). Selectors match identities; nets match addresses.
+ */
+import type { ClusterModel, HostEndpoint, Node, Workload } from "./model";
+import { Cidr, cidrContains, cidrOverlaps } from "./net";
+import type { Labels } from "./types";
+
+export type Party =
+    | { kind: "workload"; workload: Workload }
+    | { kind: "host"; node: Node; hostEndpoint?: HostEndpoint }
+    | { kind: "external"; ip: number; text: string };
+
+/** What a Calico selector can see of an endpoint or network set. */
+export interface Identity {
+    labels: Labels;
+    namespace?: string;
+    /** Namespace labels (Calico's pcns.* profile labels). */
+    namespaceLabels?: Labels;
+    /** Service account labels plus projectcalico.org/name (Calico's pcsa.* labels). */
+    serviceAccountLabels?: Labels;
+}
+
+export function partyName(party: Party): string {
+    switch (party.kind) {
+        case "workload": return party.workload.id;
+        case "host": return `node:${party.node.name}`;
+        case "external": return `external:${party.text}`;
+    }
+}
+
+const identityCache = new WeakMap<object, Identity[]>();
+
+export function identitiesOf(model: ClusterModel, party: Party): Identity[] {
+    const key = party.kind === "workload" ? party.workload : party.kind === "host" ? party.hostEndpoint ?? party.node : undefined;
+    const cached = key && identityCache.get(key);
+    if (cached) return cached;
+    let identities: Identity[];
+    switch (party.kind) {
+        case "workload": identities = [workloadIdentity(model, party.workload)]; break;
+        case "host": identities = party.hostEndpoint ? [{ labels: party.hostEndpoint.labels }] : []; break;
+        case "external":
+            identities = model.networkSets
+                .filter((set) => set.nets.some((net) => net.first <= party.ip && party.ip <= net.last))
+                .map((set) => set.namespace
+                    ? { labels: { ...set.labels, "projectcalico.org/namespace": set.namespace }, namespace: set.namespace, namespaceLabels: model.namespaces.get(set.namespace)?.labels ?? {} }
+                    : { labels: set.labels });
+            break;
+    }
+    if (key) identityCache.set(key, identities);
+    return identities;
+}
+
+export function workloadIdentity(model: ClusterModel, workload: Workload): Identity {
+    const serviceAccount = model.serviceAccounts.get(`${workload.namespace}/${workload.serviceAccount}`);
+    return {
+        labels: workload.calicoLabels,
+        namespace: workload.namespace,
+        namespaceLabels: model.namespaces.get(workload.namespace)?.labels ?? {},
+        serviceAccountLabels: { ...(serviceAccount?.labels ?? {}), "projectcalico.org/name": workload.serviceAccount },
+    };
+}
+
+/** Whether the party's address is certainly inside one of the nets ("unknown" pod addresses: the whole pod CIDR must be). */
+export function addressIn(model: ClusterModel, party: Party, nets: readonly Cidr[], netsMatchPods: boolean): boolean {
+    if (party.kind === "workload") {
+        if (!netsMatchPods) return false;
+        const ranges = podRanges(model, party.workload);
+        return ranges.every((range) => nets.some((net) => cidrContains(net, range)));
+    }
+    const ip = addressOf(party);
+    return nets.some((net) => net.first <= ip && ip <= net.last);
+}
+
+/** Whether the party's address is certainly outside all of the nets. */
+export function addressOutside(model: ClusterModel, party: Party, nets: readonly Cidr[], netsMatchPods: boolean): boolean {
+    if (party.kind === "workload") {
+        if (!netsMatchPods) return true;
+        return podRanges(model, party.workload).every((range) => !nets.some((net) => cidrOverlaps(net, range)));
+    }
+    const ip = addressOf(party);
+    return !nets.some((net) => net.first <= ip && ip <= net.last);
+}
+
+function podRanges(model: ClusterModel, workload: Workload): Cidr[] {
+    if (workload.ips.length) return workload.ips.map((ip) => ({ first: ip, last: ip, text: "" }));
+    return [model.options.podCIDR];
+}
+
+function addressOf(party: Exclude<Party, { kind: "workload" }>): number {
+    return party.kind === "host" ? party.node.ip : party.ip;
+}

@@ -1,0 +1,422 @@
+/**
+ * Normalizes Kubernetes NetworkPolicies and Calico (Global)NetworkPolicies into one representation,
+ * the way Calico itself does: a Kubernetes NetworkPolicy becomes a Calico policy in the default tier
+ * at order 1000 whose rules all Allow (libcalico-go lib/backend/k8s/conversion/conversion.go: "We insert
+ * all the NetworkPolicy Policies at order 1000.0"), one rule per peer and port.
+ */
+import { AnalysisInputError, InputLocation } from "./errors";
+import { locate } from "./manifests";
+import { Cidr, parseCidr } from "./net";
+import { parseCalicoSelector, SelectorNode, SelectorSyntaxError, render } from "./selectors/calico";
+import { KubeSelector, parseKubeSelector } from "./selectors/kubernetes";
+import type { Action, Direction, KubeObject } from "./types";
+
+export interface Tier { name: string; order: number; defaultAction: "Deny" | "Pass" }
+
+/**
+ * Tiers that exist without being declared. The default tier is last (order 1,000,000) and drops at
+ * its end; the kube-admin / kube-baseline tiers (and their 3.29-3.31 names) pass (Calico docs
+ * reference/resources/tier.mdx).
+ */
+export const BUILTIN_TIERS: readonly Tier[] = [
+    { name: "default", order: 1_000_000, defaultAction: "Deny" },
+    { name: "kube-admin", order: 1_000, defaultAction: "Pass" },
+    { name: "kube-baseline", order: 10_000_000, defaultAction: "Pass" },
+    { name: "adminnetworkpolicy", order: 1_000, defaultAction: "Pass" },
+    { name: "baselineadminnetworkpolicy", order: 10_000_000, defaultAction: "Pass" },
+];
+
+export interface PortRange { first: number; last: number }
+export type PortMatch = PortRange | { name: string };
+
+/** One side (source or destination) of a rule, after Calico's EntityRule semantics. */
+export interface EntityMatch {
+    nets?: Cidr[];
+    notNets?: Cidr[];
+    /** Whether nets/notNets can match pod addresses (not for Kubernetes ipBlocks when ipBlockMatchesPods is false). */
+    netsMatchPods: boolean;
+    /** Rule namespaceSelector (evaluated on namespace labels; all() = any namespaced endpoint, global() = none). */
+    namespaceSelector?: SelectorNode;
+    /** The policy's own namespace: the default scope of selectors in a namespaced policy. */
+    scopeNamespace?: string;
+    selector?: SelectorNode;
+    notSelector?: SelectorNode;
+    serviceAccountNames?: string[];
+    serviceAccountSelector?: SelectorNode;
+    service?: { name: string; namespace: string };
+    ports?: PortMatch[];
+    notPorts?: PortMatch[];
+}
+
+export interface Rule {
+    action: Action;
+    /** IANA protocol number; undefined = any protocol. */
+    protocol?: number;
+    notProtocol?: number;
+    ipVersion?: 4 | 6;
+    source: EntityMatch;
+    destination: EntityMatch;
+    /** Index of the rule in the object's ingress/egress list. */
+    index: number;
+    /** Where in the object, e.g. "ingress[0]" or "ingress[0].from[1], ports[0]". */
+    origin: string;
+}
+
+export interface PolicyRef {
+    api: "kubernetes" | "calico";
+    kind: "NetworkPolicy" | "GlobalNetworkPolicy";
+    namespace?: string;
+    name: string;
+    tier: string;
+    /** Calico order; 1000 for Kubernetes NetworkPolicies; null when missing (evaluated last). */
+    order: number | null;
+    /** Short id: knp:<ns>/<name>, np:<ns>/<name>, gnp:<name>. */
+    id: string;
+}
+
+/** Which endpoints a policy applies to. */
+export interface Subject {
+    /** Set for namespaced policies: only workloads in this namespace. */
+    namespace?: string;
+    selector: SelectorNode;
+    namespaceSelector?: SelectorNode;
+    serviceAccountSelector?: SelectorNode;
+}
+
+export interface Policy {
+    ref: PolicyRef;
+    name: string;
+    namespace?: string;
+    tier: string;
+    order?: number;
+    sortName: string;
+    subject: Subject;
+    types: Direction[];
+    ingress: Rule[];
+    egress: Rule[];
+    preDNAT: boolean;
+    applyOnForward: boolean;
+    doNotTrack: boolean;
+    object: KubeObject;
+}
+
+export interface NormalizeOptions { ipBlockMatchesPods: boolean }
+
+const PROTOCOL_NUMBERS: Record<string, number> = { TCP: 6, UDP: 17, SCTP: 132, ICMP: 1, ICMPV6: 58, UDPLITE: 136 };
+export const protocolNumber = (name: string) => PROTOCOL_NUMBERS[name.toUpperCase()];
+const PORT_PROTOCOLS = new Set([6, 17, 132, 136]);
+
+export function normalizeTier(object: KubeObject): Tier {
+    const spec = object.spec ?? {};
+    const order = spec.order === undefined || spec.order === null ? Infinity : Number(spec.order);
+    if (Number.isNaN(order)) throw new AnalysisInputError(`order ${JSON.stringify(spec.order)} is not a number`, locate(object, "spec.order"));
+    const defaultAction = spec.defaultAction ?? "Deny";
+    if (defaultAction !== "Deny" && defaultAction !== "Pass") {
+        throw new AnalysisInputError(`defaultAction ${JSON.stringify(defaultAction)} is not Deny or Pass`, locate(object, "spec.defaultAction"));
+    }
+    return { name: object.metadata.name, order, defaultAction };
+}
+
+export function normalizePolicy(object: KubeObject, options: NormalizeOptions): Policy {
+    return object.apiVersion === "networking.k8s.io/v1" ? fromKubernetes(object, options) : fromCalico(object);
+}
+
+// ---------------------------------------------------------------- Kubernetes NetworkPolicy
+
+function fromKubernetes(object: KubeObject, options: NormalizeOptions): Policy {
+    const spec = object.spec ?? {};
+    const namespace = object.metadata.namespace || "default";
+    const at = (key: string) => locate(object, key);
+    if (spec.podSelector === undefined) throw new AnalysisInputError("spec.podSelector is required (use {} for all pods)", at("spec.podSelector"));
+    const podSelector = kubeToCalico(parseKubeSelector(spec.podSelector, at("spec.podSelector")));
+    const ingressRaw = listField(object, spec.ingress, "spec.ingress");
+    const egressRaw = listField(object, spec.egress, "spec.egress");
+    // "If no policyTypes are specified on a NetworkPolicy then by default Ingress will always be set and
+    // Egress will be set if the NetworkPolicy has any egress rules" (kubernetes.io network-policies).
+    let types: Direction[];
+    if (spec.policyTypes === undefined || spec.policyTypes === null) {
+        types = egressRaw.length ? ["ingress", "egress"] : ["ingress"];
+    } else {
+        types = directionList(object, spec.policyTypes, "spec.policyTypes");
+    }
+    const rules = (direction: Direction, raw: any[]): Rule[] => raw.flatMap((rule, index) => {
+        const key = `spec.${direction}[${index}]`;
+        if (rule === null || typeof rule !== "object") throw new AnalysisInputError("a rule must be a map", at(key));
+        const peerField = direction === "ingress" ? "from" : "to";
+        const peersRaw = listField(object, rule[peerField], `${key}.${peerField}`);
+        const portsRaw = listField(object, rule.ports, `${key}.ports`);
+        const peers: { entity: EntityMatch; label: string }[] = peersRaw.length
+            ? peersRaw.map((peer, i) => ({ entity: kubePeer(object, peer, `${key}.${peerField}[${i}]`, namespace, options), label: `.${peerField}[${i}]` }))
+            : [{ entity: { netsMatchPods: true }, label: "" }];
+        const ports = portsRaw.length
+            ? portsRaw.map((port, i) => ({ ...kubePort(object, port, `${key}.ports[${i}]`), label: `ports[${i}]` }))
+            : [{ protocol: undefined, match: undefined, label: "" }];
+        return peers.flatMap((peer) => ports.map((port): Rule => {
+            const portSide: EntityMatch = { netsMatchPods: true, ...(port.match ? { ports: [port.match] } : {}) };
+            const [source, destination] = direction === "ingress"
+                ? [peer.entity, portSide]
+                : [{ netsMatchPods: true }, { ...peer.entity, ...(port.match ? { ports: [port.match] } : {}) }];
+            const origin = `${direction}[${index}]${peer.label}${port.label ? `${peer.label ? ", " : " "}${port.label}` : ""}`;
+            return { action: "Allow", ...(port.protocol !== undefined ? { protocol: port.protocol } : {}), source, destination, index, origin };
+        }));
+    });
+    return {
+        ref: { api: "kubernetes", kind: "NetworkPolicy", namespace, name: object.metadata.name, tier: "default", order: 1000, id: `knp:${namespace}/${object.metadata.name}` },
+        name: object.metadata.name, namespace, tier: "default", order: 1000,
+        // Calico names converted policies knp.default.<name>; the name orders ties.
+        sortName: `knp.default.${object.metadata.name}`,
+        subject: { namespace, selector: podSelector },
+        types, ingress: rules("ingress", ingressRaw), egress: rules("egress", egressRaw),
+        preDNAT: false, applyOnForward: false, doNotTrack: false, object,
+    };
+}
+
+function kubePeer(object: KubeObject, peer: any, key: string, namespace: string, options: NormalizeOptions): EntityMatch {
+    if (peer === null || typeof peer !== "object") throw new AnalysisInputError("a peer must be a map", locate(object, key));
+    const { podSelector, namespaceSelector, ipBlock, ...rest } = peer;
+    const unknown = Object.keys(rest)[0];
+    if (unknown) throw new AnalysisInputError(`unknown peer field "${unknown}"; accepted: podSelector, namespaceSelector, ipBlock`, locate(object, key));
+    if (ipBlock !== undefined) {
+        if (podSelector !== undefined || namespaceSelector !== undefined) {
+            throw new AnalysisInputError("ipBlock cannot be combined with podSelector or namespaceSelector in one peer", locate(object, key));
+        }
+        const cidr = cidrField(object, ipBlock?.cidr, `${key}.ipBlock.cidr`);
+        const except = listField(object, ipBlock?.except, `${key}.ipBlock.except`).map((e, i) => cidrField(object, e, `${key}.ipBlock.except[${i}]`));
+        for (const [i, e] of except.entries()) {
+            if (e && cidr && !(cidr.first <= e.first && e.last <= cidr.last)) {
+                throw new AnalysisInputError(`except ${e.text} is not inside cidr ${cidr.text}`, locate(object, `${key}.ipBlock.except[${i}]`));
+            }
+        }
+        return {
+            nets: cidr ? [cidr] : [], ...(except.length ? { notNets: except.filter((e): e is Cidr => !!e) } : {}),
+            netsMatchPods: options.ipBlockMatchesPods,
+        };
+    }
+    if (podSelector === undefined && namespaceSelector === undefined) {
+        throw new AnalysisInputError("a peer needs podSelector, namespaceSelector or ipBlock", locate(object, key));
+    }
+    const entity: EntityMatch = { netsMatchPods: true };
+    if (podSelector !== undefined) entity.selector = kubeToCalico(parseKubeSelector(podSelector, locate(object, `${key}.podSelector`)));
+    // podSelector alone means pods in the policy's namespace; with a namespaceSelector, pods in the selected namespaces.
+    if (namespaceSelector !== undefined) entity.namespaceSelector = kubeToCalico(parseKubeSelector(namespaceSelector, locate(object, `${key}.namespaceSelector`)));
+    else entity.scopeNamespace = namespace;
+    return entity;
+}
+
+function kubePort(object: KubeObject, raw: any, key: string): { protocol: number; match?: PortMatch } {
+    if (raw === null || typeof raw !== "object") throw new AnalysisInputError("a port entry must be a map", locate(object, key));
+    const protocolName = String(raw.protocol ?? "TCP").toUpperCase();
+    if (!["TCP", "UDP", "SCTP"].includes(protocolName)) {
+        throw new AnalysisInputError(`protocol ${JSON.stringify(raw.protocol)} is not one of TCP, UDP, SCTP`, locate(object, `${key}.protocol`));
+    }
+    const protocol = PROTOCOL_NUMBERS[protocolName]!;
+    if (raw.port === undefined || raw.port === null) {
+        if (raw.endPort !== undefined) throw new AnalysisInputError("endPort can only be set together with port", locate(object, `${key}.endPort`));
+        return { protocol };
+    }
+    if (typeof raw.port === "string" && !/^\d+$/.test(raw.port)) {
+        if (raw.endPort !== undefined) throw new AnalysisInputError("endPort needs a numeric port, not a named port", locate(object, `${key}.endPort`));
+        return { protocol, match: { name: raw.port } };
+    }
+    const first = portNumber(object, raw.port, `${key}.port`);
+    const last = raw.endPort === undefined || raw.endPort === null ? first : portNumber(object, raw.endPort, `${key}.endPort`);
+    if (last < first) throw new AnalysisInputError(`endPort ${last} is smaller than port ${first}`, locate(object, `${key}.endPort`));
+    return { protocol, match: { first, last } };
+}
+
+/** A Kubernetes LabelSelector as the equivalent Calico selector expression (what Calico's conversion does). */
+export function kubeToCalico(selector: KubeSelector): SelectorNode {
+    const terms: SelectorNode[] = selector.requirements.map((r): SelectorNode => {
+        switch (r.operator) {
+            case "In": return r.values.length === 1 ? { op: "==", key: r.key, value: r.values[0]! } : { op: "in", key: r.key, values: [...r.values].sort() };
+            case "NotIn": return { op: "not in", key: r.key, values: [...r.values].sort() };
+            case "Exists": return { op: "has", key: r.key };
+            case "DoesNotExist": return { op: "not", operand: { op: "has", key: r.key } };
+        }
+    });
+    if (terms.length === 0) return { op: "all" };
+    return terms.length === 1 ? terms[0]! : { op: "and", operands: terms };
+}
+
+// ---------------------------------------------------------------- Calico (Global)NetworkPolicy
+
+const ACTIONS: readonly Action[] = ["Allow", "Deny", "Log", "Pass"];
+
+function fromCalico(object: KubeObject): Policy {
+    const spec = object.spec ?? {};
+    const global = object.kind === "GlobalNetworkPolicy";
+    const namespace = global ? undefined : object.metadata.namespace || "default";
+    const at = (key: string) => locate(object, key);
+    const selector = (key: string, raw: unknown): SelectorNode | undefined => selectorField(object, raw, key);
+    const tier = String(spec.tier ?? "default");
+    const order = spec.order === undefined || spec.order === null ? undefined : Number(spec.order);
+    if (order !== undefined && Number.isNaN(order)) throw new AnalysisInputError(`order ${JSON.stringify(spec.order)} is not a number`, at("spec.order"));
+    const ingressRaw = listField(object, spec.ingress, "spec.ingress");
+    const egressRaw = listField(object, spec.egress, "spec.egress");
+    // Calico's default differs from Kubernetes: egress rules alone give types [Egress]
+    // (docs reference/resources/globalnetworkpolicy.mdx, "types" table; libcalico-go defaultPolicyTypesField).
+    const types: Direction[] = spec.types === undefined || spec.types === null
+        ? [...(ingressRaw.length || !egressRaw.length ? ["ingress" as const] : []), ...(egressRaw.length ? ["egress" as const] : [])]
+        : directionList(object, spec.types, "spec.types");
+    const preDNAT = spec.preDNAT === true, applyOnForward = spec.applyOnForward === true, doNotTrack = spec.doNotTrack === true;
+    if (!global && (preDNAT || applyOnForward || doNotTrack)) {
+        throw new AnalysisInputError("preDNAT, applyOnForward and doNotTrack are only valid in a GlobalNetworkPolicy", at("spec"));
+    }
+    if (preDNAT && doNotTrack) throw new AnalysisInputError("preDNAT and doNotTrack cannot both be set", at("spec.preDNAT"));
+    if ((preDNAT || doNotTrack) && !applyOnForward) {
+        throw new AnalysisInputError(`${preDNAT ? "preDNAT" : "doNotTrack"} requires applyOnForward: true`, at("spec.applyOnForward"));
+    }
+    if (preDNAT && (egressRaw.length || types.includes("egress"))) {
+        throw new AnalysisInputError("a preDNAT policy can only have ingress rules and types [Ingress]", at("spec.egress"));
+    }
+    const name = object.metadata.name;
+    const rules = (direction: Direction, raw: any[]) => raw.map((rule, index) => calicoRule(object, rule, `spec.${direction}[${index}]`, index, namespace));
+    return {
+        ref: {
+            api: "calico", kind: global ? "GlobalNetworkPolicy" : "NetworkPolicy", ...(namespace ? { namespace } : {}), name, tier,
+            order: order ?? null, id: global ? `gnp:${name}` : `np:${namespace}/${name}`,
+        },
+        name, ...(namespace ? { namespace } : {}), tier, ...(order !== undefined ? { order } : {}),
+        sortName: namespace ? `${namespace}/${name}` : name,
+        subject: {
+            ...(namespace ? { namespace } : {}),
+            selector: selector("spec.selector", spec.selector) ?? { op: "all" },
+            ...optional("namespaceSelector", global ? selector("spec.namespaceSelector", spec.namespaceSelector) : undefined),
+            ...optional("serviceAccountSelector", selector("spec.serviceAccountSelector", spec.serviceAccountSelector)),
+        },
+        types, ingress: rules("ingress", ingressRaw), egress: rules("egress", egressRaw), preDNAT, applyOnForward, doNotTrack, object,
+    };
+}
+
+function calicoRule(object: KubeObject, raw: any, key: string, index: number, namespace: string | undefined): Rule {
+    const at = (k: string) => locate(object, k);
+    if (raw === null || typeof raw !== "object") throw new AnalysisInputError("a rule must be a map", at(key));
+    if (!ACTIONS.includes(raw.action)) {
+        throw new AnalysisInputError(`action ${JSON.stringify(raw.action)} is not one of ${ACTIONS.join(", ")}`, at(`${key}.action`));
+    }
+    if (raw.http !== undefined) {
+        throw new AnalysisInputError("HTTP (application layer) match criteria cannot be judged from manifests", at(`${key}.http`));
+    }
+    const protocol = protocolField(object, raw.protocol, `${key}.protocol`);
+    const notProtocol = protocolField(object, raw.notProtocol, `${key}.notProtocol`);
+    const ipVersion = raw.ipVersion === undefined ? undefined : Number(raw.ipVersion);
+    if (ipVersion !== undefined && ipVersion !== 4 && ipVersion !== 6) throw new AnalysisInputError("ipVersion must be 4 or 6", at(`${key}.ipVersion`));
+    const source = calicoEntity(object, raw.source, `${key}.source`, namespace);
+    const destination = calicoEntity(object, raw.destination, `${key}.destination`, namespace);
+    for (const [side, entity] of [["source", source], ["destination", destination]] as const) {
+        if ((entity.ports || entity.notPorts) && (protocol === undefined || !PORT_PROTOCOLS.has(protocol))) {
+            throw new AnalysisInputError("a rule with ports needs protocol TCP, UDP, SCTP or UDPLite (Calico rejects it otherwise)", at(`${key}.${side}.ports`));
+        }
+    }
+    return {
+        action: raw.action, ...optional("protocol", protocol), ...optional("notProtocol", notProtocol),
+        ...(ipVersion ? { ipVersion: ipVersion as 4 | 6 } : {}), source, destination, index, origin: key.replace(/^spec\./, ""),
+    };
+}
+
+function calicoEntity(object: KubeObject, raw: any, key: string, namespace: string | undefined): EntityMatch {
+    if (raw === undefined || raw === null) return { netsMatchPods: true, ...optional("scopeNamespace", namespace) };
+    if (typeof raw !== "object") throw new AnalysisInputError("source/destination must be a map", locate(object, key));
+    const nets = netsField(object, raw.nets, `${key}.nets`);
+    const notNets = netsField(object, raw.notNets, `${key}.notNets`);
+    const serviceAccounts = raw.serviceAccounts;
+    const services = raw.services;
+    if (services !== undefined && (typeof services?.name !== "string")) throw new AnalysisInputError("services needs a name", locate(object, `${key}.services.name`));
+    return {
+        netsMatchPods: true,
+        ...optional("nets", nets), ...optional("notNets", notNets),
+        ...optional("selector", selectorField(object, raw.selector, `${key}.selector`)),
+        ...optional("notSelector", selectorField(object, raw.notSelector, `${key}.notSelector`)),
+        ...optional("namespaceSelector", selectorField(object, raw.namespaceSelector, `${key}.namespaceSelector`)),
+        ...optional("scopeNamespace", namespace),
+        ...(serviceAccounts?.names ? { serviceAccountNames: listField(object, serviceAccounts.names, `${key}.serviceAccounts.names`).map(String) } : {}),
+        ...optional("serviceAccountSelector", selectorField(object, serviceAccounts?.selector, `${key}.serviceAccounts.selector`)),
+        ...(services ? { service: { name: services.name, namespace: String(services.namespace ?? namespace ?? "default") } } : {}),
+        ...optional("ports", portsField(object, raw.ports, `${key}.ports`)),
+        ...optional("notPorts", portsField(object, raw.notPorts, `${key}.notPorts`)),
+    };
+}
+
+// ---------------------------------------------------------------- field helpers
+
+function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
+    return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
+}
+
+function listField(object: KubeObject, raw: unknown, key: string): any[] {
+    if (raw === undefined || raw === null) return [];
+    if (!Array.isArray(raw)) throw new AnalysisInputError(`expected a list, got ${JSON.stringify(raw)}`, locate(object, key));
+    return raw;
+}
+
+function directionList(object: KubeObject, raw: unknown, key: string): Direction[] {
+    return listField(object, raw, key).map((value, i) => {
+        if (value === "Ingress") return "ingress";
+        if (value === "Egress") return "egress";
+        throw new AnalysisInputError(`${JSON.stringify(value)} is not Ingress or Egress`, locate(object, `${key}[${i}]`));
+    });
+}
+
+function selectorField(object: KubeObject, raw: unknown, key: string): SelectorNode | undefined {
+    if (raw === undefined || raw === null) return undefined;
+    if (typeof raw !== "string") throw new AnalysisInputError(`a Calico selector must be a string, got ${JSON.stringify(raw)}`, locate(object, key));
+    if (raw.trim() === "") return undefined;
+    try {
+        return parseCalicoSelector(raw).root;
+    } catch (error) {
+        if (error instanceof SelectorSyntaxError) throw new AnalysisInputError(`malformed selector: ${error.message}`, locate(object, key));
+        throw error;
+    }
+}
+
+function protocolField(object: KubeObject, raw: unknown, key: string): number | undefined {
+    if (raw === undefined || raw === null) return undefined;
+    const number = typeof raw === "number" ? raw : protocolNumber(String(raw)) ?? (/^\d+$/.test(String(raw)) ? Number(raw) : undefined);
+    if (number === undefined || number < 1 || number > 255) {
+        throw new AnalysisInputError(`protocol ${JSON.stringify(raw)} is not one of TCP, UDP, ICMP, ICMPv6, SCTP, UDPLite or 1-255`, locate(object, key));
+    }
+    return number;
+}
+
+function portNumber(object: KubeObject, raw: unknown, key: string): number {
+    const n = Number(raw);
+    if (!Number.isInteger(n) || n < 0 || n > 65535) throw new AnalysisInputError(`${JSON.stringify(raw)} is not a port number`, locate(object, key));
+    return n;
+}
+
+function portsField(object: KubeObject, raw: unknown, key: string): PortMatch[] | undefined {
+    const list = listField(object, raw, key);
+    if (!list.length) return undefined;
+    return list.map((entry, i): PortMatch => {
+        const where = `${key}[${i}]`;
+        if (typeof entry === "number") return { first: portNumber(object, entry, where), last: portNumber(object, entry, where) };
+        const text = String(entry);
+        const range = /^(\d+):(\d+)$/.exec(text);
+        if (range) {
+            const first = portNumber(object, range[1], where), last = portNumber(object, range[2], where);
+            if (last < first) throw new AnalysisInputError(`port range ${text} ends before it starts`, locate(object, where));
+            return { first, last };
+        }
+        if (/^\d+$/.test(text)) return { first: portNumber(object, text, where), last: portNumber(object, text, where) };
+        if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/i.test(text)) throw new AnalysisInputError(`${JSON.stringify(text)} is not a port, a range "a:b" or a port name`, locate(object, where));
+        return { name: text };
+    });
+}
+
+function cidrField(object: KubeObject, raw: unknown, key: string): Cidr | undefined {
+    const text = String(raw ?? "");
+    if (text.includes(":")) return undefined; // IPv6: cannot match the IPv4 addresses this model uses
+    const cidr = parseCidr(text);
+    if (!cidr) throw new AnalysisInputError(`${JSON.stringify(raw)} is not a CIDR`, locate(object, key));
+    return cidr;
+}
+
+function netsField(object: KubeObject, raw: unknown, key: string): Cidr[] | undefined {
+    const list = listField(object, raw, key);
+    if (!list.length) return undefined;
+    // IPv6-only lists become an empty list: they can match no IPv4 packet.
+    return list.flatMap((text, i) => { const cidr = cidrField(object, text, `${key}[${i}]`); return cidr ? [cidr] : []; });
+}
+
+export const selectorText = render;
+export type { InputLocation };

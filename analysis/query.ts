@@ -1,0 +1,276 @@
+/**
+ * Answers one question: is a connection from SRC to DST on PORT/PROTOCOL allowed, and why?
+ * Paths modelled:
+ *  - pod -> pod: the source's egress policy and the destination's ingress policy must both allow;
+ *  - pod -> external address: the pod's egress, then applyOnForward egress policy on its node's host endpoint;
+ *  - external address -> pod: pre-DNAT and applyOnForward ingress policy on the node's host endpoint, then the pod's ingress;
+ *  - anything -> nodeport:<ns>/<service>: the source's egress towards the node, pre-DNAT policy on the
+ *    node's host endpoint (it sees the nodePort), DNAT to every backend's targetPort, applyOnForward
+ *    ingress policy, then the backend's ingress with the source seen as the client or, for
+ *    externalTrafficPolicy Cluster, as the receiving node (SNAT).
+ */
+import { AnalysisInputError } from "./errors";
+import { Decision, hostDecision, notEnforced, workloadDecision } from "./engine";
+import type { ClusterModel, HostEndpoint, Node, Service, ServicePort, Workload } from "./model";
+import { formatIPv4, resolveTargetPort, serviceBackends } from "./model";
+import { parseIPv4 } from "./net";
+import type { Party } from "./parties";
+import { partyName } from "./parties";
+import type { Packet } from "./rules";
+import type { Protocol } from "./types";
+import { PROTOCOLS } from "./types";
+
+export interface Query { src: string; dst: string; port: number | string; protocol?: Protocol }
+
+export interface NodePortPath {
+    node: string;
+    backend: string;
+    targetPort?: number;
+    /** How the backend sees the source: the client itself or the receiving node after SNAT. */
+    sourceSeenAs: string;
+    allowed: boolean;
+    ingress: Decision;
+}
+
+export interface Explanation {
+    egress: Decision;
+    ingress: Decision;
+    hostPreDnat?: Decision;
+    hostForward?: Decision;
+    hostForwardEgress?: Decision;
+    service?: { namespace: string; name: string; port: number; nodePort: number; targetPort: number | string; externalTrafficPolicy: string; backends: string[] };
+    /** NodePort traffic: one entry per node, backend and source address seen. */
+    paths?: NodePortPath[];
+}
+
+export interface Verdict {
+    allowed: boolean;
+    /** Allowed on some paths only (some backends, or only without SNAT): it depends on where the pod runs. */
+    partial?: boolean;
+    src: string;
+    dst: string;
+    port: number;
+    protocol: Protocol;
+    explanation: Explanation;
+    /** One line for humans. */
+    reason: string;
+}
+
+export type Endpoint =
+    | { kind: "workload"; workload: Workload }
+    | { kind: "external"; ip: number; text: string }
+    | { kind: "nodeport"; service: Service };
+
+/** Parses `<namespace>/<workload>`, `external:<ipv4>` or `nodeport:<namespace>/<service>`. */
+export function parseEndpoint(model: ClusterModel, text: string, role: "source" | "destination"): Endpoint {
+    const value = text.trim();
+    if (value.startsWith("external:")) {
+        const address = value.slice("external:".length);
+        const ip = parseIPv4(address);
+        if (ip === undefined) throw new AnalysisInputError(`${role} ${JSON.stringify(text)}: ${JSON.stringify(address)} is not an IPv4 address`);
+        const pods = model.options.podCIDR;
+        if (pods.first <= ip && ip <= pods.last) {
+            throw new AnalysisInputError(`${role} ${JSON.stringify(text)} is inside the pod CIDR ${pods.text}: name the workload as <namespace>/<workload> instead`);
+        }
+        return { kind: "external", ip, text: formatIPv4(ip) };
+    }
+    if (value.startsWith("nodeport:")) {
+        if (role === "source") throw new AnalysisInputError(`${JSON.stringify(text)}: a nodeport can only be a destination`);
+        const [namespace, name, ...rest] = value.slice("nodeport:".length).split("/");
+        const service = !rest.length ? model.services.find((s) => s.namespace === namespace && s.name === name) : undefined;
+        if (!service) {
+            const known = model.services.filter((s) => s.type === "NodePort" || s.type === "LoadBalancer").map((s) => `nodeport:${s.namespace}/${s.name}`);
+            throw new AnalysisInputError(`${role} ${JSON.stringify(text)}: no such service; known NodePort services: ${known.join(", ") || "none"}`);
+        }
+        if (service.type !== "NodePort" && service.type !== "LoadBalancer") {
+            throw new AnalysisInputError(`${role} ${JSON.stringify(text)}: service type ${service.type} has no nodePort`);
+        }
+        return { kind: "nodeport", service };
+    }
+    const workload = model.workloadsById.get(value);
+    if (!workload) {
+        const [namespace] = value.split("/");
+        const inNamespace = model.workloads.filter((w) => w.namespace === namespace).map((w) => w.id);
+        const hint = value.includes("/") ? `known in ${namespace}: ${inNamespace.join(", ") || "none"}` : "expected <namespace>/<workload>, external:<ipv4> or nodeport:<namespace>/<service>";
+        throw new AnalysisInputError(`unknown ${role} ${JSON.stringify(text)}; ${hint}`);
+    }
+    return { kind: "workload", workload };
+}
+
+/** Parses "8080", "53/UDP", "http-server" (a named port of the destination) into a port and protocol. */
+export function parsePortSpec(text: string): { port: number | string; protocol?: Protocol } {
+    const [portText, protocolText, ...rest] = text.trim().split("/");
+    if (rest.length || !portText) throw new AnalysisInputError(`port ${JSON.stringify(text)}: expected PORT or PORT/PROTOCOL, e.g. 8080/TCP`);
+    const protocol = protocolText === undefined ? undefined : checkProtocol(protocolText);
+    return { port: /^\d+$/.test(portText) ? Number(portText) : portText, ...(protocol ? { protocol } : {}) };
+}
+
+function checkProtocol(text: string): Protocol {
+    const upper = text.toUpperCase();
+    if (!(PROTOCOLS as readonly string[]).includes(upper)) throw new AnalysisInputError(`protocol ${JSON.stringify(text)} is not one of ${PROTOCOLS.join(", ")}`);
+    return upper as Protocol;
+}
+
+export function query(model: ClusterModel, q: Query): Verdict {
+    const src = parseEndpoint(model, q.src, "source");
+    const dst = parseEndpoint(model, q.dst, "destination");
+    const protocol = q.protocol ? checkProtocol(q.protocol) : "TCP";
+    const port = resolvePort(q.port, dst, protocol);
+    if (src.kind === "external" && dst.kind === "external") throw new AnalysisInputError("both ends are outside the cluster: no cluster policy applies");
+    const { allowed, ...rest } = evaluateConnection(model, src, dst, port, protocol);
+    return { allowed, src: q.src.trim(), dst: q.dst.trim(), port, protocol, ...rest };
+}
+
+/** The verdict for already-parsed endpoints (the matrix calls this for every cell it cannot vectorize). */
+export function evaluateConnection(model: ClusterModel, src: Endpoint, dst: Endpoint, port: number, protocol: Protocol): Outcome {
+    if (src.kind === "nodeport") throw new AnalysisInputError("a nodeport can only be a destination");
+    const srcParty = toParty(model, src);
+    if (dst.kind === "nodeport") return nodePortFlow(model, srcParty, dst.service, port, protocol);
+    return directFlow(model, srcParty, toParty(model, dst), port, protocol);
+}
+
+function resolvePort(port: number | string, dst: Endpoint, protocol: Protocol): number {
+    if (typeof port === "number" || /^\d+$/.test(port)) {
+        const n = Number(port);
+        if (!Number.isInteger(n) || n < 1 || n > 65535) throw new AnalysisInputError(`port ${port} is not 1-65535`);
+        return n;
+    }
+    if (dst.kind !== "workload") throw new AnalysisInputError(`named port ${JSON.stringify(port)} needs a workload destination`);
+    const found = dst.workload.ports.find((p) => p.name === port && p.protocol === protocol);
+    if (!found) throw new AnalysisInputError(`${dst.workload.id} has no ${protocol} port named ${JSON.stringify(port)}; its ports: ${dst.workload.ports.map((p) => `${p.name ?? "-"}=${p.port}/${p.protocol}`).join(", ") || "none"}`);
+    return found.port;
+}
+
+function toParty(model: ClusterModel, endpoint: Exclude<Endpoint, { kind: "nodeport" }>): Party {
+    if (endpoint.kind === "external") return endpoint;
+    if (endpoint.workload.hostNetwork) return hostParty(model.nodes[0]!);
+    return endpoint;
+}
+
+function hostParty(node: Node): Party {
+    const hostEndpoint = nodeHostEndpoint(node);
+    return { kind: "host", node, ...(hostEndpoint ? { hostEndpoint } : {}) };
+}
+
+/** The host endpoint that sees external traffic on a node: its "*" endpoint if any, else the first. */
+function nodeHostEndpoint(node: Node): HostEndpoint | undefined {
+    return node.hostEndpoints.find((h) => h.interfaceName === "*") ?? node.hostEndpoints[0];
+}
+
+export type Outcome = Pick<Verdict, "allowed" | "partial" | "explanation" | "reason">;
+
+function egressOf(model: ClusterModel, party: Party, packet: Packet): Decision {
+    if (party.kind === "workload") return workloadDecision(model, party.workload, "egress", packet);
+    return notEnforced("egress", party, party.kind === "external"
+        ? `${partyName(party)} is outside the cluster: no egress policy applies`
+        : `${partyName(party)} is a node: host egress is not modelled`);
+}
+
+function ingressOf(model: ClusterModel, party: Party, packet: Packet): Decision {
+    if (party.kind === "workload") return workloadDecision(model, party.workload, "ingress", packet);
+    return notEnforced("ingress", party, `${partyName(party)} is outside the cluster: no ingress policy applies`);
+}
+
+function directFlow(model: ClusterModel, src: Party, dst: Party, port: number, protocol: Protocol): Outcome {
+    const packet: Packet = { src, dst, port, protocol };
+    const egress = egressOf(model, src, packet);
+    const ingress = ingressOf(model, dst, packet);
+    const explanation: Explanation = { egress, ingress };
+    const node = model.nodes[0]!;
+    const hostEndpoint = nodeHostEndpoint(node);
+    if (hostEndpoint && src.kind === "workload" && dst.kind === "external") {
+        explanation.hostForwardEgress = hostDecision(model, hostEndpoint, "hostForwardEgress", packet);
+    }
+    if (hostEndpoint && src.kind === "external" && dst.kind === "workload") {
+        explanation.hostPreDnat = hostDecision(model, hostEndpoint, "hostPreDnat", packet);
+        if (explanation.hostPreDnat.outcome === "continue") explanation.hostForward = hostDecision(model, hostEndpoint, "hostForward", packet);
+    }
+    const chain = [explanation.egress, explanation.hostPreDnat, explanation.hostForward, explanation.hostForwardEgress, explanation.ingress]
+        .filter((d): d is Decision => d !== undefined);
+    return summarize(chain, explanation);
+}
+
+function summarize(chain: Decision[], explanation: Explanation, partial?: boolean): Outcome {
+    const blocking = chain.find((d) => !d.allowed);
+    const allowed = !blocking;
+    const reason = blocking ? blocking.reason : [...new Set(chain.filter((d) => d.decidedBy !== "not-enforced").map((d) => d.reason))].join("; ") || "no policy applies";
+    return { allowed, ...(partial ? { partial } : {}), explanation, reason: `${allowed ? "allowed" : "blocked"}: ${reason}` };
+}
+
+function findNodePort(service: Service, nodePort: number, protocol: Protocol): ServicePort {
+    const declared = service.ports.find((p) => p.nodePort === nodePort && p.protocol === protocol);
+    if (declared) return declared;
+    const undeclared = service.ports.filter((p) => p.nodePort === undefined && p.protocol === protocol);
+    if (undeclared.length === 1 && nodePort >= 30000 && nodePort <= 32767) return undeclared[0]!; // auto-assigned nodePort
+    const known = service.ports.filter((p) => p.nodePort !== undefined).map((p) => `${p.nodePort}/${p.protocol}`);
+    throw new AnalysisInputError(`service ${service.namespace}/${service.name} has no nodePort ${nodePort}/${protocol}; its nodePorts: ${known.join(", ") || "none declared"}`);
+}
+
+function nodePortFlow(model: ClusterModel, src: Party, service: Service, nodePort: number, protocol: Protocol): Outcome {
+    const servicePort = findNodePort(service, nodePort, protocol);
+    const backends = serviceBackends(model, service);
+    const explanation: Explanation = {
+        egress: notEnforced("egress", src, ""),
+        ingress: notEnforced("ingress", src, "not evaluated: the packet was dropped before it reached a backend"),
+        service: {
+            namespace: service.namespace, name: service.name, port: servicePort.port, nodePort, targetPort: servicePort.targetPort,
+            externalTrafficPolicy: service.externalTrafficPolicy, backends: backends.map((b) => b.id),
+        },
+        paths: [],
+    };
+    const chain: Decision[] = [];
+    const paths = explanation.paths!;
+    for (const node of model.nodes) {
+        const host = hostParty(node);
+        const toNode: Packet = { src, dst: host, port: nodePort, protocol };
+        const egress = egressOf(model, src, toNode);
+        explanation.egress = egress;
+        chain.push(egress);
+        const hostEndpoint = nodeHostEndpoint(node);
+        let preDnat: Decision | undefined;
+        if (hostEndpoint) {
+            preDnat = hostDecision(model, hostEndpoint, "hostPreDnat", toNode);
+            explanation.hostPreDnat = preDnat;
+            chain.push(preDnat);
+        }
+        if (preDnat?.outcome === "deny") continue;
+        for (const backend of backends) {
+            const targetPort = resolveTargetPort(servicePort, backend);
+            const seen: Party[] = service.externalTrafficPolicy === "Local" || model.options.nodePortSource === "client"
+                ? [src] : model.options.nodePortSource === "node" ? [host] : [src, host];
+            for (const sourceSeen of dedupe(seen)) {
+                const backendParty: Party = { kind: "workload", workload: backend };
+                if (targetPort === undefined) {
+                    const missing: Decision = { ...notEnforced("ingress", backendParty, ""), allowed: false, outcome: "deny",
+                        reason: `targetPort ${JSON.stringify(servicePort.targetPort)} is not a ${protocol} container port of ${backend.id}` };
+                    paths.push({ node: node.name, backend: backend.id, sourceSeenAs: partyName(sourceSeen), allowed: false, ingress: missing });
+                    continue;
+                }
+                const packet: Packet = { src: sourceSeen, dst: backendParty, port: targetPort, protocol };
+                if (hostEndpoint && preDnat?.outcome !== "allow" && !explanation.hostForward) {
+                    // A packet explicitly allowed by pre-DNAT policy skips normal host endpoint policy (pre-dnat.mdx).
+                    explanation.hostForward = hostDecision(model, hostEndpoint, "hostForward", { ...packet, src });
+                    chain.push(explanation.hostForward);
+                }
+                const ingress = workloadDecision(model, backend, "ingress", packet);
+                paths.push({ node: node.name, backend: backend.id, targetPort, sourceSeenAs: partyName(sourceSeen), allowed: ingress.allowed, ingress });
+            }
+        }
+    }
+    const failing = paths.find((p) => !p.allowed);
+    explanation.ingress = (failing ?? paths[0])?.ingress ?? explanation.ingress;
+    const upstreamBlocked = chain.some((d) => !d.allowed);
+    if (!upstreamBlocked && backends.length === 0) {
+        return { allowed: false, explanation, reason: `blocked: service ${service.namespace}/${service.name} selects no workload` };
+    }
+    if (upstreamBlocked || !failing) return summarize([...chain, ...(failing ? [failing.ingress] : paths.map((p) => p.ingress))], explanation);
+    const partial = paths.some((p) => p.allowed);
+    const outcome = summarize([...chain, failing.ingress], explanation, partial);
+    const seenAs = failing.sourceSeenAs.startsWith("node:") ? ` (source seen as ${failing.sourceSeenAs} after SNAT, externalTrafficPolicy ${service.externalTrafficPolicy})` : "";
+    return { ...outcome, reason: `${outcome.reason}${seenAs}${partial ? "; allowed on other paths, so it depends on where the pod runs" : ""}` };
+}
+
+function dedupe(parties: Party[]): Party[] {
+    const seen = new Set<string>();
+    return parties.filter((p) => { const name = partyName(p); if (seen.has(name)) return false; seen.add(name); return true; });
+}

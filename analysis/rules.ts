@@ -1,0 +1,123 @@
+/** Does one rule match one packet? Calico's EntityRule semantics (docs _entityrule.mdx, libcalico-go updateprocessors/rules.go). */
+import type { ClusterModel, Workload } from "./model";
+import { resolveTargetPort, serviceBackends } from "./model";
+import { addressIn, addressOutside, identitiesOf, Identity, Party } from "./parties";
+import type { EntityMatch, PortMatch, Rule, Subject } from "./policies";
+import { protocolNumber } from "./policies";
+import { evaluate, SelectorNode } from "./selectors/calico";
+import type { Protocol } from "./types";
+
+export interface Packet { src: Party; dst: Party; port: number; protocol: Protocol }
+
+const own = (labels: Readonly<Record<string, string>> | undefined, key: string) =>
+    labels && Object.prototype.hasOwnProperty.call(labels, key) ? labels[key] : undefined;
+
+export function matchesEndpointSelector(node: SelectorNode, identity: Identity): boolean {
+    return evaluate(node, {
+        label: (key) => own(identity.labels, key),
+        all: true,
+        global: identity.namespace === undefined,
+    });
+}
+
+/** A namespaceSelector is evaluated on namespace labels; all() means "any namespaced endpoint", global() "not namespaced" (rules.go). */
+export function matchesNamespaceSelector(node: SelectorNode, identity: Identity): boolean {
+    return evaluate(node, {
+        label: (key) => own(identity.namespaceLabels, key),
+        all: identity.namespace !== undefined,
+        global: identity.namespace === undefined,
+    });
+}
+
+export function matchesServiceAccountSelector(node: SelectorNode, identity: Identity): boolean {
+    return evaluate(node, { label: (key) => own(identity.serviceAccountLabels, key), all: true, global: identity.namespace === undefined });
+}
+
+/** Whether a policy applies to an endpoint (its top-level selector and scope). */
+export function subjectSelects(subject: Subject, identity: Identity): boolean {
+    if (subject.namespace !== undefined && identity.namespace !== subject.namespace) return false;
+    if (!matchesEndpointSelector(subject.selector, identity)) return false;
+    // GNP namespaceSelector: rewritten by Calico to pcns.* and ANDed with the selector
+    // (globalnetworkpolicyprocessor.go), so e.g. `!has(x)` also selects host endpoints.
+    if (subject.namespaceSelector && !matchesNamespaceSelector(subject.namespaceSelector, identity)) return false;
+    if (subject.serviceAccountSelector && !matchesServiceAccountSelector(subject.serviceAccountSelector, identity)) return false;
+    return true;
+}
+
+export function ruleMatches(model: ClusterModel, rule: Rule, packet: Packet): boolean {
+    const protocol = protocolNumber(packet.protocol)!;
+    if (rule.protocol !== undefined && rule.protocol !== protocol) return false;
+    if (rule.notProtocol !== undefined && rule.notProtocol === protocol) return false;
+    if (rule.ipVersion === 6) return false;
+    return entityMatches(model, rule.source, packet.src, packet, "source")
+        && entityMatches(model, rule.destination, packet.dst, packet, "destination");
+}
+
+/** Identity constraint of an entity, exactly as rules.go getEndpointSelector builds it. */
+function identityConstraint(entity: EntityMatch): ((identity: Identity) => boolean)[] {
+    const parts: ((identity: Identity) => boolean)[] = [];
+    if (entity.serviceAccountNames) {
+        const names = entity.serviceAccountNames;
+        parts.push((id) => names.includes(own(id.labels, "projectcalico.org/serviceaccount") ?? "\u0000"));
+    }
+    if (entity.serviceAccountSelector) {
+        const sa = entity.serviceAccountSelector;
+        parts.push((id) => matchesServiceAccountSelector(sa, id));
+    }
+    if (entity.selector) {
+        const selector = entity.selector;
+        parts.push((id) => matchesEndpointSelector(selector, id));
+    }
+    // The namespace scope joins as soon as any selector field (or notSelector, or a namespaceSelector) is used.
+    const scoped = parts.length > 0 || entity.notSelector !== undefined || entity.namespaceSelector !== undefined;
+    if (scoped) {
+        if (entity.namespaceSelector) {
+            const ns = entity.namespaceSelector;
+            parts.unshift((id) => matchesNamespaceSelector(ns, id));
+        } else if (entity.scopeNamespace !== undefined) {
+            const scope = entity.scopeNamespace;
+            parts.unshift((id) => id.namespace === scope);
+        }
+    }
+    return parts;
+}
+
+const constraintCache = new WeakMap<EntityMatch, ((identity: Identity) => boolean)[]>();
+
+export function entityMatches(model: ClusterModel, entity: EntityMatch, party: Party, packet: Packet, side: "source" | "destination"): boolean {
+    if (entity.nets && !(entity.nets.length > 0 && addressIn(model, party, entity.nets, entity.netsMatchPods))) return false;
+    if (entity.notNets && !addressOutside(model, party, entity.notNets, entity.netsMatchPods)) return false;
+    let constraint = constraintCache.get(entity);
+    if (!constraint) { constraint = identityConstraint(entity); constraintCache.set(entity, constraint); }
+    const identities = constraint.length || entity.notSelector ? identitiesOf(model, party) : [];
+    if (constraint.length && !identities.some((id) => constraint!.every((test) => test(id)))) return false;
+    if (entity.notSelector && identities.some((id) => matchesEndpointSelector(entity.notSelector!, id))) return false;
+    if (entity.service && !serviceMatches(model, entity, party, packet, side)) return false;
+    if (side === "source") {
+        // Source ports are ephemeral and unknown offline: a source port list never matches, notPorts always does.
+        return entity.ports === undefined;
+    }
+    if (entity.ports && !entity.ports.some((p) => portMatches(p, packet))) return false;
+    if (entity.notPorts && entity.notPorts.some((p) => portMatches(p, packet))) return false;
+    return true;
+}
+
+function serviceMatches(model: ClusterModel, entity: EntityMatch, party: Party, packet: Packet, side: "source" | "destination"): boolean {
+    if (party.kind !== "workload") return false;
+    const service = model.services.find((s) => s.name === entity.service!.name && s.namespace === entity.service!.namespace);
+    if (!service || !serviceBackends(model, service).includes(party.workload)) return false;
+    // Without explicit ports, a destination service rule matches the service's ports (Calico docs _entityrule.mdx, services).
+    if (side === "destination" && !entity.ports) {
+        return service.ports.some((sp) => sp.protocol === packet.protocol && resolveTargetPort(sp, party.workload) === packet.port);
+    }
+    return true;
+}
+
+/** A named port matches when the destination endpoint has a port of that name, protocol and number. */
+export function portMatches(match: PortMatch, packet: Packet): boolean {
+    if ("name" in match) {
+        const workload: Workload | undefined = packet.dst.kind === "workload" ? packet.dst.workload : undefined;
+        return !!workload?.ports.some((p) => p.name === match.name && p.protocol === packet.protocol && p.port === packet.port);
+    }
+    return match.first <= packet.port && packet.port <= match.last;
+}
