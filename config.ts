@@ -46,7 +46,7 @@ export const CONFIG_KEYS = {
     kindNodeImage: { type: "string", default: "kindest/node:v1.33.1", description: "kind node image, i.e. the Kubernetes version (cluster=kind)." },
     kindWorkers: { type: "integer", default: 1, description: "Worker nodes of the kind cluster besides the control plane (0-5)." },
     podSubnet: { type: "string", default: "192.168.0.0/16", description: "Pod CIDR of the kind cluster, also Calico's IP pool." },
-    calicoVersion: { type: "string", default: "v3.30.3", description: "Calico version installed by the tigera-operator on kind." },
+    calicoVersion: { type: "string", default: "v3.30.3", description: "Calico release (v3.28.0 or later) installed by the tigera-operator on kind; docs/cluster.md says where each release keeps its CRDs." },
 } as const satisfies Record<string, ConfigKey>;
 
 export type ConfigKeyName = keyof typeof CONFIG_KEYS;

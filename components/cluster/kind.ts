@@ -115,5 +115,8 @@ export class KindCluster extends pulumi.ComponentResource implements LabCluster 
 }
 
 export function kindCluster(settings: ClusterSettings, needs: ClusterNeeds): LabCluster {
+    // Configuration mistakes surface before anything is registered.
+    parseCalicoVersion(settings.kind.calicoVersion);
+    kindClusterConfig(settings.kind);
     return new KindCluster(settings.kind.name, { kind: settings.kind, calicoApply: settings.calicoApply, needs });
 }

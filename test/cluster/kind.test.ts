@@ -125,6 +125,15 @@ describe("Calico versions", () => {
         expect(files("v3.32.1")).toEqual(["v3.32.1/manifests/v1_crd_projectcalico_org.yaml", "v3.32.1/manifests/tigera-operator.yaml"]);
     });
 
+    it("a bad calicoVersion or podSubnet stops the program before anything is registered", async () => {
+        for (const config of [{ calicoVersion: "latest" }, { podSubnet: "10.96.0.0/12" }]) {
+            const registered = await useMocks();
+            expect(() => createCluster(settings({ cluster: "kind", ...config }), { hostEndpoints: false }, everyTool)).toThrow(/Invalid configuration/);
+            await settled(registered);
+            expect(registered, JSON.stringify(config)).toEqual([]);
+        }
+    });
+
     it("refuses a version it does not know how to install, naming the key", () => {
         expect(() => parseCalicoVersion("3.30.3")).toThrow(/calicoVersion/);
         expect(() => parseCalicoVersion("v3.27.0")).toThrow(/v3\.28\.0 or later/);
