@@ -1,0 +1,238 @@
+// What verification needs from a cluster, and its implementation over @kubernetes/client-node.
+// The probes, the read-back and the lab walk only see ClusterApi; tests point the real
+// implementation (KubeClusterApi) at a fake API server on loopback.
+import * as k8s from "@kubernetes/client-node";
+import { Writable } from "stream";
+
+export interface PodInfo {
+    name: string;
+    namespace: string;
+    labels: Record<string, string>;
+    phase: string;
+    ip?: string;
+    nodeName?: string;
+    /** Why the pod is not running, when a container waits (ImagePullBackOff, CreateContainerConfigError ...). */
+    waitingReason?: string;
+    /** Container name -> imageID as the kubelet reports it (a pinned digest). */
+    imageIds: Record<string, string>;
+}
+
+export interface NodeInfo {
+    name: string;
+    labels: Record<string, string>;
+    internalIP?: string;
+    externalIP?: string;
+}
+
+export interface ExecResult {
+    exitCode: number;
+    stdout: string;
+    stderr: string;
+}
+
+export type PlainObject = { apiVersion: string; kind: string; metadata: { name: string; namespace?: string; labels?: Record<string, string>; [key: string]: unknown }; [key: string]: unknown };
+
+export interface ClusterApi {
+    /** A ConfigMap's data; undefined when the ConfigMap does not exist. */
+    readConfigMap(namespace: string, name: string): Promise<Record<string, string> | undefined>;
+    listNodes(): Promise<NodeInfo[]>;
+    listPods(namespace: string, labelSelector?: string): Promise<PodInfo[]>;
+    namespaceExists(name: string): Promise<boolean>;
+    createNamespace(name: string, labels: Record<string, string>): Promise<void>;
+    deleteNamespace(name: string): Promise<void>;
+    createPod(namespace: string, pod: k8s.V1Pod): Promise<void>;
+    getPod(namespace: string, name: string): Promise<PodInfo | undefined>;
+    /** Deletes a pod immediately; resolves also when it is already gone. */
+    deletePod(namespace: string, name: string): Promise<void>;
+    /** Runs a command in a container; rejects after timeoutMs. */
+    exec(namespace: string, pod: string, container: string, command: string[], timeoutMs: number): Promise<ExecResult>;
+    /**
+     * Every object of a kind (in a namespace, or cluster-wide), with apiVersion and kind set;
+     * undefined when the cluster does not serve that API (e.g. no Calico API server).
+     */
+    listObjects(apiVersion: string, kind: string, namespace?: string): Promise<PlainObject[] | undefined>;
+}
+
+function statusCode(error: unknown): number | undefined {
+    const code = (error as { code?: unknown })?.code;
+    return typeof code === "number" ? code : undefined;
+}
+
+function isNotFound(error: unknown): boolean {
+    if (statusCode(error) === 404) return true;
+    // KubernetesObjectApi reports an unserved API version as a failed discovery or an unknown kind.
+    const message = error instanceof Error ? error.message : String(error);
+    return /Failed to fetch resource metadata|Unrecognized API version and kind/.test(message) && /404|Unrecognized/.test(message);
+}
+
+function podInfo(pod: k8s.V1Pod): PodInfo {
+    const statuses = pod.status?.containerStatuses ?? [];
+    const waiting = statuses.map((status) => status.state?.waiting?.reason).find((reason) => reason !== undefined);
+    return {
+        name: pod.metadata?.name ?? "",
+        namespace: pod.metadata?.namespace ?? "",
+        labels: pod.metadata?.labels ?? {},
+        phase: pod.status?.phase ?? "Unknown",
+        ip: pod.status?.podIP,
+        nodeName: pod.spec?.nodeName,
+        waitingReason: waiting,
+        imageIds: Object.fromEntries(statuses.filter((status) => status.imageID).map((status) => [status.name, status.imageID])),
+    };
+}
+
+class Collector extends Writable {
+    text = "";
+    override _write(chunk: Buffer, _encoding: BufferEncoding, callback: () => void): void {
+        this.text += chunk.toString("utf8");
+        callback();
+    }
+}
+
+/** Exit code from the exec status channel: Success -> 0, NonZeroExitCode -> its ExitCode cause. */
+export function exitCodeOf(status: k8s.V1Status): number {
+    if (status.status === "Success") return 0;
+    const cause = status.details?.causes?.find((c) => c.reason === "ExitCode");
+    const code = Number(cause?.message);
+    return Number.isInteger(code) ? code : -1;
+}
+
+export class KubeClusterApi implements ClusterApi {
+    private readonly core: k8s.CoreV1Api;
+    private readonly objects: k8s.KubernetesObjectApi;
+    private readonly execClient: k8s.Exec;
+
+    constructor(readonly kubeConfig: k8s.KubeConfig) {
+        this.core = kubeConfig.makeApiClient(k8s.CoreV1Api);
+        this.objects = k8s.KubernetesObjectApi.makeApiClient(kubeConfig);
+        this.execClient = new k8s.Exec(kubeConfig);
+    }
+
+    /** The default kubeconfig (KUBECONFIG or ~/.kube/config), optionally another context. */
+    static fromDefault(context?: string): KubeClusterApi {
+        const kubeConfig = new k8s.KubeConfig();
+        kubeConfig.loadFromDefault();
+        if (context) kubeConfig.setCurrentContext(context);
+        return new KubeClusterApi(kubeConfig);
+    }
+
+    static fromKubeconfigText(text: string, context?: string): KubeClusterApi {
+        const kubeConfig = new k8s.KubeConfig();
+        kubeConfig.loadFromString(text);
+        if (context) kubeConfig.setCurrentContext(context);
+        return new KubeClusterApi(kubeConfig);
+    }
+
+    describe(): string {
+        return `${this.kubeConfig.getCurrentContext()} (${this.kubeConfig.getCurrentCluster()?.server ?? "no server"})`;
+    }
+
+    async readConfigMap(namespace: string, name: string): Promise<Record<string, string> | undefined> {
+        try {
+            const configMap = await this.core.readNamespacedConfigMap({ namespace, name });
+            return configMap.data ?? {};
+        } catch (error) {
+            if (statusCode(error) === 404) return undefined;
+            throw error;
+        }
+    }
+
+    async listNodes(): Promise<NodeInfo[]> {
+        const nodes = await this.core.listNode();
+        return nodes.items.map((node) => ({
+            name: node.metadata?.name ?? "",
+            labels: node.metadata?.labels ?? {},
+            internalIP: node.status?.addresses?.find((address) => address.type === "InternalIP")?.address,
+            externalIP: node.status?.addresses?.find((address) => address.type === "ExternalIP")?.address,
+        }));
+    }
+
+    async listPods(namespace: string, labelSelector?: string): Promise<PodInfo[]> {
+        const pods = await this.core.listNamespacedPod({ namespace, labelSelector });
+        return pods.items.map(podInfo);
+    }
+
+    async namespaceExists(name: string): Promise<boolean> {
+        try {
+            await this.core.readNamespace({ name });
+            return true;
+        } catch (error) {
+            if (statusCode(error) === 404) return false;
+            throw error;
+        }
+    }
+
+    async createNamespace(name: string, labels: Record<string, string>): Promise<void> {
+        await this.core.createNamespace({ body: { metadata: { name, labels } } });
+    }
+
+    async deleteNamespace(name: string): Promise<void> {
+        try {
+            await this.core.deleteNamespace({ name });
+        } catch (error) {
+            if (statusCode(error) !== 404) throw error;
+        }
+    }
+
+    async createPod(namespace: string, pod: k8s.V1Pod): Promise<void> {
+        await this.core.createNamespacedPod({ namespace, body: pod });
+    }
+
+    async getPod(namespace: string, name: string): Promise<PodInfo | undefined> {
+        try {
+            return podInfo(await this.core.readNamespacedPod({ namespace, name }));
+        } catch (error) {
+            if (statusCode(error) === 404) return undefined;
+            throw error;
+        }
+    }
+
+    async deletePod(namespace: string, name: string): Promise<void> {
+        try {
+            await this.core.deleteNamespacedPod({ namespace, name, gracePeriodSeconds: 0 });
+        } catch (error) {
+            if (statusCode(error) !== 404) throw error;
+        }
+    }
+
+    exec(namespace: string, pod: string, container: string, command: string[], timeoutMs: number): Promise<ExecResult> {
+        const stdout = new Collector();
+        const stderr = new Collector();
+        return new Promise<ExecResult>((resolve, reject) => {
+            let socket: { close(): void } | undefined;
+            let settled = false;
+            const finish = (outcome: () => void) => {
+                if (settled) return;
+                settled = true;
+                clearTimeout(timer);
+                outcome();
+            };
+            const timer = setTimeout(() => {
+                finish(() => reject(new Error(`exec in ${namespace}/${pod} timed out after ${timeoutMs} ms: ${command.join(" ")}`)));
+                socket?.close();
+            }, timeoutMs);
+            this.execClient
+                .exec(namespace, pod, container, command, stdout, stderr, null, false, (status) => {
+                    finish(() => resolve({ exitCode: exitCodeOf(status), stdout: stdout.text, stderr: stderr.text }));
+                })
+                .then((ws) => {
+                    socket = ws;
+                    if (settled) ws.close();
+                    // A socket that closes without a status frame is a transport failure, not an exit code.
+                    ws.addEventListener?.("close", () => {
+                        setTimeout(() => finish(() => reject(new Error(`exec in ${namespace}/${pod}: connection closed without an exit status`))), 50);
+                    });
+                })
+                .catch((error: unknown) => finish(() => reject(error instanceof Error ? error : new Error(String(error)))));
+        });
+    }
+
+    async listObjects(apiVersion: string, kind: string, namespace?: string): Promise<PlainObject[] | undefined> {
+        try {
+            const list = await this.objects.list(apiVersion, kind, namespace);
+            return (list.items as PlainObject[]).map((item) => ({ ...item, apiVersion, kind }));
+        } catch (error) {
+            if (isNotFound(error)) return undefined;
+            throw error;
+        }
+    }
+}

@@ -1,0 +1,119 @@
+// The comparison: for every flow of the stage, what the stack intends (expected), what the
+// analyzer predicts for the objects in the cluster (predicted), and what the probes saw
+// (observed). A flow passes when all three agree. Pure: no I/O.
+import type { FlowCheck } from "../flows";
+import type { ProbePlan } from "./plan";
+import type { LegPrediction } from "./predict";
+import { isPrediction } from "./predict";
+import { legKey, Observation, Verdict } from "./types";
+
+export type Mark = Verdict | "unknown";
+
+export interface LegRow {
+    probeId: string;
+    /** The leg, or the end-to-end call for e2e probes. */
+    description: string;
+    predicted: Mark;
+    observed: Mark;
+    outcome: string;
+    detail: string;
+    attempts: number;
+    stable: boolean;
+    command: string;
+    explanation?: string;
+    differs: boolean;
+}
+
+export type FlowStatus = "pass" | "observed-differs" | "predicted-differs" | "not-observed";
+
+export interface FlowRow {
+    id: string;
+    description: string;
+    expected: Verdict;
+    predicted: Mark;
+    observed: Mark;
+    status: FlowStatus;
+    /** Why the flow did not pass, in one line. */
+    problem?: string;
+    legs: LegRow[];
+}
+
+export interface Comparison {
+    flows: FlowRow[];
+    passed: boolean;
+    counts: { flows: number; passed: number; differences: number; notObserved: number };
+}
+
+/** All legs allowed -> allowed; any leg blocked -> blocked; otherwise unknown. */
+function conjunction(marks: Mark[]): Mark {
+    if (marks.some((mark) => mark === "blocked")) return "blocked";
+    if (marks.length > 0 && marks.every((mark) => mark === "allowed")) return "allowed";
+    return "unknown";
+}
+
+export function compare(checks: FlowCheck[], plan: ProbePlan, predictions: Map<string, LegPrediction>, observations: Map<string, Observation>): Comparison {
+    const probes = new Map(plan.probes.map((probe) => [probe.id, probe]));
+    const flows = plan.flows.map(({ check, probeIds }): FlowRow => {
+        const legPredictions = check.legs.map((leg) => predictions.get(legKey(leg)));
+        const predicted = conjunction(legPredictions.map((p) => (isPrediction(p) ? p.verdict : "unknown")));
+        const legs: LegRow[] = probeIds.map((probeId) => {
+            const probe = probes.get(probeId)!;
+            const prediction = probe.leg ? predictions.get(legKey(probe.leg)) : undefined;
+            const observation = observations.get(probeId);
+            // An end-to-end probe has no prediction of its own: it must agree with its flow's legs.
+            const legPredicted: Mark = probe.leg ? (isPrediction(prediction) ? prediction.verdict : "unknown") : predicted;
+            const observed: Mark = observation?.verdict ?? "unknown";
+            return {
+                probeId,
+                description: probe.leg ? probeId : `end to end: ${probe.command.replace(/^curl -s --connect-timeout \d+ -X POST /, "POST ")}`,
+                predicted: legPredicted,
+                observed,
+                outcome: observation?.outcome ?? "error",
+                detail: observation?.detail ?? "not probed",
+                attempts: observation?.attempts.length ?? 0,
+                stable: observation?.stable ?? false,
+                command: probe.command,
+                explanation: isPrediction(prediction) ? prediction.explanation : prediction?.error,
+                differs: false,
+            };
+        });
+        const unprobeable = plan.unprobeable.filter((u) => check.legs.some((leg) => legKey(leg) === legKey(u.leg)));
+        const observedMarks = legs.map((leg) => leg.observed);
+        const observed = unprobeable.length > 0 && !observedMarks.includes("blocked") ? "unknown" : conjunction(observedMarks);
+        for (const leg of legs) leg.differs = leg.observed === "unknown" || (leg.predicted !== "unknown" && leg.observed !== leg.predicted);
+
+        let status: FlowStatus = "pass";
+        let problem: string | undefined;
+        const predictionErrors = legPredictions.filter((p) => p !== undefined && !isPrediction(p)).map((p) => (p as { error: string }).error);
+        if (observed === "unknown") {
+            status = "not-observed";
+            problem = unprobeable.length > 0
+                ? `not probeable: ${unprobeable.map((u) => `${legKey(u.leg)} (${u.reason})`).join("; ")}`
+                : `probe failed: ${legs.filter((l) => l.observed === "unknown").map((l) => l.detail).join("; ")}`;
+        } else if (predicted === "unknown") {
+            status = "predicted-differs";
+            problem = `no prediction: ${predictionErrors.join("; ") || "the analyzer gave no verdict"}`;
+        } else if (observed !== predicted) {
+            status = "observed-differs";
+            problem = `the analyzer predicts ${predicted} for the cluster's objects, the probes observed ${observed}`;
+        } else if (predicted !== check.expected) {
+            status = "predicted-differs";
+            problem = `the stack intends ${check.expected}, but the cluster's objects make it ${predicted} (and it was observed so)`;
+        } else if (legs.some((leg) => leg.differs)) {
+            status = "observed-differs";
+            problem = `legs disagree: ${legs.filter((l) => l.differs).map((l) => `${l.probeId} predicted ${l.predicted}, observed ${l.observed}`).join("; ")}`;
+        }
+        return { id: check.id, description: check.description, expected: check.expected, predicted, observed, status, problem, legs };
+    });
+    const passed = flows.every((flow) => flow.status === "pass");
+    return {
+        flows,
+        passed,
+        counts: {
+            flows: flows.length,
+            passed: flows.filter((f) => f.status === "pass").length,
+            differences: flows.filter((f) => f.status === "observed-differs" || f.status === "predicted-differs").length,
+            notObserved: flows.filter((f) => f.status === "not-observed").length,
+        },
+    };
+}

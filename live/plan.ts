@@ -1,0 +1,182 @@
+// The probe plan: which probe observes each leg of the stage's flows, from where, against which
+// addresses. Built from the intent (the flows the stack declares) and facts read from the
+// cluster (workload labels and pod IPs, node addresses, kube-dns). Pure: no I/O.
+//
+// Pitfalls designed around (research/netpol.md section 4.2):
+// - L4 probes go to pod IPs, never names, so a DNS verdict cannot hide in a TCP one; DNS is
+//   probed on its own (UDP with an application reply, TCP with a handshake on 53).
+// - Every pod of a destination workload is probed (pods on several nodes, SNAT differences).
+// - The world is the machine running verify: it calls the NodePorts the way the lab's curl does.
+import type { ConnectionQuery, FlowCheck } from "../flows";
+import { KUBE_DNS_WORKLOAD } from "../flows";
+import { legKey, Probe, ProbeAction, ProbeOrigin } from "./types";
+
+export interface WorkloadFacts {
+    /** Pod template labels: the identity a probe pod takes to speak for this workload. */
+    labels: Record<string, string>;
+    /** IPs of the workload's running pods (destinations of pod-to-pod probes). */
+    podIPs: string[];
+}
+
+export interface ClusterFacts {
+    /** `<namespace>/<workload>` -> facts. */
+    workloads: Record<string, WorkloadFacts>;
+    /** Address of a node, for NodePort probes from outside (and from pods). */
+    nodeAddress?: string;
+    /** kube-dns ClusterIP (or a CoreDNS pod IP). */
+    dnsServer?: string;
+    /** A name every cluster DNS answers for. */
+    dnsName: string;
+}
+
+export interface UnprobeableLeg {
+    leg: ConnectionQuery;
+    reason: string;
+}
+
+export interface FlowPlan {
+    check: FlowCheck;
+    /** Probe ids of its legs, in leg order, plus the end-to-end probe if any. */
+    probeIds: string[];
+}
+
+export interface ProbePlan {
+    probes: Probe[];
+    flows: FlowPlan[];
+    /** Legs no probe can observe: reported as failures, never skipped silently. */
+    unprobeable: UnprobeableLeg[];
+}
+
+export const PROBE_SENDER = "verify";
+/** How many pods of a destination workload are probed. */
+export const MAX_TARGET_PODS = 3;
+
+type Endpoint =
+    | { kind: "workload"; namespace: string; name: string; id: string }
+    | { kind: "nodeport"; namespace: string; service: string }
+    | { kind: "external"; address: string };
+
+export function parseEndpoint(name: string): Endpoint | undefined {
+    if (name.startsWith("external:")) return { kind: "external", address: name.slice("external:".length) };
+    if (name.startsWith("nodeport:")) {
+        const [namespace, service] = name.slice("nodeport:".length).split("/");
+        return namespace && service ? { kind: "nodeport", namespace, service } : undefined;
+    }
+    const [namespace, workload, extra] = name.split("/");
+    return namespace && workload && extra === undefined ? { kind: "workload", namespace, name: workload, id: name } : undefined;
+}
+
+/** The lab's direct call (LAB.md): POST /api/messages {"sender": ...} answers "Hello <sender> (direct)". */
+export function directCall(nodeAddress: string, nodePort: number): ProbeAction {
+    return { kind: "http", url: `http://${nodeAddress}:${nodePort}/api/messages`, body: { sender: PROBE_SENDER }, expectBodyIncludes: `Hello ${PROBE_SENDER} (direct)` };
+}
+
+/** The lab's call via the proxy: POST /proxy/api/messages {"sender", "host"} answers "Hello <sender> (proxy)". */
+export function proxyCall(nodeAddress: string, nodePort: number, upstreamHost: string): ProbeAction {
+    return { kind: "http", url: `http://${nodeAddress}:${nodePort}/proxy/api/messages`, body: { sender: PROBE_SENDER, host: upstreamHost }, expectBodyIncludes: `Hello ${PROBE_SENDER} (proxy)` };
+}
+
+export function commandOf(origin: ProbeOrigin, actions: ProbeAction[], timeoutSeconds = 2): string {
+    const where = origin.kind === "outside" ? "" : `kubectl exec -n ${origin.namespace} <probe pod as ${origin.workload}> -- `;
+    return actions.map((action) => where + shellCommand(action, timeoutSeconds).join(" ")).join(" && ");
+}
+
+/** The command a probe action runs (in the probe pod), or its curl equivalent from outside. */
+export function shellCommand(action: ProbeAction, timeoutSeconds: number): string[] {
+    switch (action.kind) {
+        case "http":
+            return ["curl", "-s", "--connect-timeout", String(timeoutSeconds), "-X", "POST", action.url, "-H", "'Content-Type: application/json'", "-d", `'${JSON.stringify(action.body)}'`];
+        case "tcp":
+            return ["nc", "-z", "-w", String(timeoutSeconds), action.address, String(action.port)];
+        case "dns-udp":
+            // busybox nslookup queries over UDP; `timeout` bounds its own retries.
+            return ["timeout", String(timeoutSeconds + 1), "nslookup", action.name, action.server];
+        case "dns-tcp":
+            return ["nc", "-z", "-w", String(timeoutSeconds), action.server, "53"];
+    }
+}
+
+function originOf(endpoint: Endpoint, facts: ClusterFacts): ProbeOrigin | string {
+    if (endpoint.kind === "external") return { kind: "outside" };
+    if (endpoint.kind === "nodeport") return `a NodePort (${endpoint.namespace}/${endpoint.service}) is not a traffic source`;
+    const workload = facts.workloads[endpoint.id];
+    if (!workload) return `no workload ${endpoint.id} in the cluster to take the identity of`;
+    return { kind: "pod", namespace: endpoint.namespace, workload: endpoint.name, labels: workload.labels };
+}
+
+function actionsFor(origin: ProbeOrigin, dst: Endpoint, leg: ConnectionQuery, facts: ClusterFacts): ProbeAction[] | string {
+    if (dst.kind === "nodeport") {
+        if (!facts.nodeAddress) return "no node address known for NodePort probes (pass --node-address)";
+        if (origin.kind === "outside") return [directCall(facts.nodeAddress, leg.port)];
+        return [{ kind: "tcp", address: facts.nodeAddress, port: leg.port }];
+    }
+    if (origin.kind === "outside") return `probes from outside only reach NodePorts, not ${leg.dst}`;
+    if (dst.kind === "external") {
+        if (leg.protocol !== "TCP") return `only TCP probes reach external addresses (${leg.protocol} asked)`;
+        return [{ kind: "tcp", address: dst.address, port: leg.port }];
+    }
+    if (dst.id === KUBE_DNS_WORKLOAD || (leg.port === 53 && dst.namespace === "kube-system")) {
+        if (!facts.dnsServer) return "kube-dns not found (no Service kube-system/kube-dns and no CoreDNS pod)";
+        return leg.protocol === "UDP"
+            ? [{ kind: "dns-udp", server: facts.dnsServer, name: facts.dnsName }]
+            : [{ kind: "dns-tcp", server: facts.dnsServer }];
+    }
+    if (leg.protocol !== "TCP") return `UDP to ${leg.dst} needs a responder; only DNS is probed over UDP`;
+    const target = facts.workloads[dst.id];
+    if (!target || target.podIPs.length === 0) return `no running pod of ${dst.id} to connect to`;
+    return target.podIPs.slice(0, MAX_TARGET_PODS).map((address) => ({ kind: "tcp" as const, address, port: leg.port }));
+}
+
+function legProbe(leg: ConnectionQuery, facts: ClusterFacts): Probe | string {
+    const src = parseEndpoint(leg.src);
+    const dst = parseEndpoint(leg.dst);
+    if (!src) return `cannot read source endpoint ${leg.src}`;
+    if (!dst) return `cannot read destination endpoint ${leg.dst}`;
+    const origin = originOf(src, facts);
+    if (typeof origin === "string") return origin;
+    const actions = actionsFor(origin, dst, leg, facts);
+    if (typeof actions === "string") return actions;
+    return { id: legKey(leg), origin, actions, leg, command: commandOf(origin, actions) };
+}
+
+/**
+ * A flow that enters through a NodePort and continues inside the cluster (world -> proxy ->
+ * helloworld) also gets the lab's end-to-end call: the proxy is asked to call the last leg's
+ * destination by its Service name (the workload's name) and port.
+ */
+function endToEndProbe(check: FlowCheck, facts: ClusterFacts): Probe | undefined {
+    const [first, ...rest] = check.legs;
+    const last = rest[rest.length - 1];
+    const entry = first && parseEndpoint(first.dst);
+    const target = last && parseEndpoint(last.dst);
+    if (!first || !last || entry?.kind !== "nodeport" || target?.kind !== "workload" || !first.src.startsWith("external:")) return undefined;
+    if (!facts.nodeAddress) return undefined;
+    const actions = [proxyCall(facts.nodeAddress, first.port, `${target.name}:${last.port}`)];
+    const origin: ProbeOrigin = { kind: "outside" };
+    return { id: `e2e:${check.id}`, origin, actions, command: commandOf(origin, actions) };
+}
+
+export function buildProbePlan(checks: FlowCheck[], facts: ClusterFacts): ProbePlan {
+    const probes = new Map<string, Probe>();
+    const unprobeable = new Map<string, UnprobeableLeg>();
+    const flows: FlowPlan[] = checks.map((check) => {
+        const probeIds: string[] = [];
+        for (const leg of check.legs) {
+            const key = legKey(leg);
+            const probe = probes.get(key) ?? legProbe(leg, facts);
+            if (typeof probe === "string") {
+                unprobeable.set(key, { leg, reason: probe });
+                continue;
+            }
+            probes.set(key, probe);
+            probeIds.push(key);
+        }
+        const e2e = endToEndProbe(check, facts);
+        if (e2e) {
+            probes.set(e2e.id, e2e);
+            probeIds.push(e2e.id);
+        }
+        return { check, probeIds };
+    });
+    return { probes: [...probes.values()], flows, unprobeable: [...unprobeable.values()] };
+}

@@ -1,0 +1,145 @@
+// Running probes: one attempt of an action (HTTP from outside, or a command exec'd in a probe
+// pod), the classification of what came back into an Outcome, and retries until the outcome
+// is stable. Node-side classification mirrors what the tools print (busybox nc/nslookup,
+// Node's fetch): a timeout is a drop, a refusal is no listener, "bad address" is DNS.
+import type { ClusterApi } from "./cluster";
+import { PROBE_CONTAINER, ProbePods, errorText } from "./probe-pods";
+import { shellCommand } from "./plan";
+import { Attempt, Observation, Outcome, Probe, ProbeAction, ProbeOrigin, RetryPolicy, Verdict, verdictOf } from "./types";
+
+/** Classifies a command run in a probe pod by its exit code and output. */
+export function classifyExec(action: ProbeAction, exitCode: number, output: string): { outcome: Outcome; detail: string } {
+    const text = output.trim().replace(/\s+/g, " ");
+    const said = text ? `: ${text.slice(0, 160)}` : "";
+    if (/bad address|can't resolve|Name or service not known|Temporary failure in name resolution/i.test(text)) {
+        return { outcome: "dns-failure", detail: `name did not resolve${said}` };
+    }
+    if (action.kind === "dns-udp") {
+        if (exitCode === 0) return { outcome: "allowed", detail: "kube-dns answered over UDP" };
+        if (/NXDOMAIN/i.test(text)) return { outcome: "allowed", detail: `kube-dns answered over UDP (NXDOMAIN)${said}` };
+        return { outcome: "dns-timeout", detail: `no DNS answer over UDP (exit ${exitCode})${said}` };
+    }
+    if (exitCode === 0) return { outcome: "allowed", detail: action.kind === "dns-tcp" ? "TCP handshake with kube-dns on 53" : "TCP connected" };
+    if (/refused/i.test(text)) return { outcome: "tcp-refused", detail: `connection refused (no listener or REJECT)${said}` };
+    if (action.kind === "dns-tcp") return { outcome: "dns-timeout", detail: `no TCP handshake with kube-dns on 53 (exit ${exitCode})${said}` };
+    return { outcome: "tcp-timeout", detail: `no TCP connection within the timeout (exit ${exitCode})${said}` };
+}
+
+/** Classifies an HTTP call from outside: a response, or the error fetch threw. */
+export function classifyHttp(action: Extract<ProbeAction, { kind: "http" }>, response: { status: number; body: string } | undefined, error?: unknown): { outcome: Outcome; detail: string } {
+    if (response) {
+        const body = response.body.trim().slice(0, 160);
+        if (response.status >= 200 && response.status < 300 && response.body.includes(action.expectBodyIncludes)) {
+            return { outcome: "allowed", detail: `HTTP ${response.status} ${body}` };
+        }
+        // The connection worked; what failed is behind it (the proxy's upstream call).
+        if (/UnknownHost|Name or service not known|nodename nor servname|could not resolve/i.test(body)) {
+            return { outcome: "dns-failure", detail: `upstream name did not resolve: HTTP ${response.status} ${body}` };
+        }
+        if (/timed out|timeout/i.test(body)) return { outcome: "tcp-timeout", detail: `upstream connection timed out: HTTP ${response.status} ${body}` };
+        if (/refused/i.test(body)) return { outcome: "tcp-refused", detail: `upstream refused: HTTP ${response.status} ${body}` };
+        return { outcome: "http-error", detail: `HTTP ${response.status}, expected a body with "${action.expectBodyIncludes}": ${body}` };
+    }
+    const cause = (error as { cause?: { code?: string; message?: string } })?.cause;
+    const rawCode = cause?.code ?? (error as { code?: unknown })?.code;
+    const code = typeof rawCode === "string" ? rawCode : (error as { name?: string })?.name ?? "";
+    const message = `${code} ${cause?.message ?? (error instanceof Error ? error.message : String(error))}`.trim();
+    if (/ECONNREFUSED/.test(code)) return { outcome: "tcp-refused", detail: `connection refused: ${message}` };
+    if (/ENOTFOUND|EAI_AGAIN/.test(code)) return { outcome: "dns-failure", detail: `name did not resolve: ${message}` };
+    if (/TimeoutError|AbortError|ETIMEDOUT|UND_ERR_CONNECT_TIMEOUT|EHOSTUNREACH|ENETUNREACH/.test(code) || /timeout|aborted/i.test(message)) {
+        return { outcome: "tcp-timeout", detail: `no TCP connection within the timeout: ${message}` };
+    }
+    return { outcome: "error", detail: `HTTP probe failed: ${message}` };
+}
+
+/** The worst outcome of several actions: the probe is allowed only if every action is. */
+function combine(results: { outcome: Outcome; detail: string }[]): { outcome: Outcome; detail: string } {
+    const failed = results.find((result) => result.outcome === "error") ?? results.find((result) => result.outcome !== "allowed");
+    const outcome = failed?.outcome ?? "allowed";
+    const detail = results.length === 1 ? results[0].detail : results.map((result, i) => `[${i + 1}] ${result.detail}`).join("; ");
+    return { outcome, detail };
+}
+
+export interface ProbeRunnerOptions {
+    retry: RetryPolicy;
+    /** Stop between attempts when aborted (Ctrl-C). */
+    signal?: AbortSignal;
+}
+
+export class ProbeRunner {
+    constructor(
+        private readonly cluster: ClusterApi,
+        private readonly pods: ProbePods,
+        private readonly options: ProbeRunnerOptions,
+    ) {}
+
+    private async attemptAction(origin: ProbeOrigin, action: ProbeAction): Promise<{ outcome: Outcome; detail: string }> {
+        const timeoutSeconds = this.options.retry.timeoutSeconds;
+        if (action.kind === "http") {
+            if (origin.kind !== "outside") return { outcome: "error", detail: "HTTP probes run from outside the cluster only" };
+            try {
+                const response = await fetch(action.url, {
+                    method: "POST",
+                    headers: { "Content-Type": "application/json" },
+                    body: JSON.stringify(action.body),
+                    signal: AbortSignal.timeout(timeoutSeconds * 1000 + 500),
+                });
+                return classifyHttp(action, { status: response.status, body: await response.text() });
+            } catch (error) {
+                return classifyHttp(action, undefined, error);
+            }
+        }
+        if (origin.kind !== "pod") return { outcome: "error", detail: `${action.kind} probes run in a probe pod` };
+        let podName: string;
+        try {
+            podName = (await this.pods.get({ namespace: origin.namespace, workload: origin.workload, labels: origin.labels })).name;
+        } catch (error) {
+            return { outcome: "error", detail: errorText(error) };
+        }
+        try {
+            const result = await this.cluster.exec(origin.namespace, podName, PROBE_CONTAINER, shellCommand(action, timeoutSeconds), (timeoutSeconds + 8) * 1000);
+            return classifyExec(action, result.exitCode, `${result.stdout}\n${result.stderr}`);
+        } catch (error) {
+            return { outcome: "error", detail: `exec in ${origin.namespace}/${podName} failed: ${errorText(error)}` };
+        }
+    }
+
+    private async attempt(probe: Probe): Promise<Attempt> {
+        const started = Date.now();
+        const results = [];
+        for (const action of probe.actions) results.push(await this.attemptAction(probe.origin, action));
+        return { ...combine(results), elapsedMs: Date.now() - started };
+    }
+
+    /**
+     * Attempts the probe until the last `stableCount` outcomes agree and match the prediction,
+     * or `maxAttempts` is reached (policy programming takes time in both directions; kube e2e
+     * polls the same way). The observation is the last attempt's outcome.
+     */
+    async run(probe: Probe, predicted?: Verdict): Promise<Observation> {
+        const { maxAttempts, stableCount, intervalMs } = this.options.retry;
+        const attempts: Attempt[] = [];
+        let stable = false;
+        for (let i = 0; i < maxAttempts; i++) {
+            if (this.options.signal?.aborted) break;
+            const attempt = await this.attempt(probe);
+            attempts.push(attempt);
+            const recent = attempts.slice(-stableCount);
+            stable = recent.length === stableCount && recent.every((a) => a.outcome === attempt.outcome);
+            // A pod that cannot start will not start on the next attempt either.
+            if (attempt.outcome === "error" && /cannot start|not running after|ended \(|stopped/.test(attempt.detail)) break;
+            if (stable && (predicted === undefined || verdictOf(attempt.outcome) === predicted)) break;
+            if (i < maxAttempts - 1) await sleep(intervalMs, this.options.signal);
+        }
+        const last = attempts[attempts.length - 1];
+        if (!last) return { probeId: probe.id, outcome: "error", detail: "interrupted before the first attempt", attempts, stable: false };
+        return { probeId: probe.id, outcome: last.outcome, verdict: verdictOf(last.outcome), detail: last.detail, attempts, stable };
+    }
+}
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+    return new Promise((resolve) => {
+        const timer = setTimeout(resolve, ms);
+        signal?.addEventListener("abort", () => { clearTimeout(timer); resolve(); }, { once: true });
+    });
+}

@@ -1,0 +1,104 @@
+// Live verification of one stage: read the intent and the objects back from the cluster,
+// predict each leg with the analyzer, probe each leg (and the lab's end-to-end call), compare,
+// and always delete the probe pods.
+import { OTHER_NAMESPACE_WORKLOAD } from "../flows";
+import type { ClusterApi } from "./cluster";
+import { compare, Comparison } from "./compare";
+import { buildProbePlan, ProbePlan } from "./plan";
+import { analyzerPredictor, Predictor } from "./predict";
+import { CleanupReport, DEFAULT_PROBE_POD_OPTIONS, deleteStaleProbePods, ProbePodOptions, ProbePods } from "./probe-pods";
+import { ProbeRunner } from "./probes";
+import { clusterFacts, readBack, readIntent, runningImageDigests } from "./readback";
+import { DEFAULT_RETRY, legKey, Observation, RetryPolicy } from "./types";
+import { isPrediction } from "./predict";
+
+export interface VerifyOptions {
+    namespace: string;
+    /** Stage, for the report and the persisted result (from the stack; the cluster does not say). */
+    stage?: { number: number; name: string };
+    stack?: string;
+    nodeAddress?: string;
+    retry?: Partial<RetryPolicy>;
+    probePods?: Partial<ProbePodOptions>;
+    predictor?: Predictor;
+    signal?: AbortSignal;
+    /** Progress lines (probe started / observed). */
+    log?: (line: string) => void;
+    /** Receives the probe pods as soon as they exist, so a signal handler can clean them up. */
+    onProbePods?: (pods: ProbePods) => void;
+}
+
+export interface VerificationResult {
+    stack?: string;
+    stage?: { number: number; name: string };
+    namespace: string;
+    startedAt: string;
+    finishedAt: string;
+    passed: boolean;
+    interrupted: boolean;
+    comparison: Comparison;
+    calicoSource: string;
+    fromBaseline: string[];
+    /** Pinned digests of the images running in the lab namespace (workload/container -> image@sha256). */
+    imageDigests: Record<string, string>;
+    cleanup: CleanupReport;
+    plan: ProbePlan;
+}
+
+export async function verifyStage(cluster: ClusterApi, options: VerifyOptions): Promise<VerificationResult> {
+    const log = options.log ?? (() => undefined);
+    const startedAt = new Date().toISOString();
+    const retry = { ...DEFAULT_RETRY, ...options.retry };
+    const neighbourNamespace = OTHER_NAMESPACE_WORKLOAD.split("/")[0];
+
+    const intent = await readIntent(cluster, options.namespace);
+    const back = await readBack(cluster, options.namespace, intent);
+    const facts = clusterFacts(back, options.nodeAddress);
+    const plan = buildProbePlan(intent.checks, facts);
+    const legs = intent.checks.flatMap((check) => check.legs);
+    const predictions = (options.predictor ?? analyzerPredictor)(back.objects, legs, back.nodes);
+
+    const stale = await deleteStaleProbePods(cluster, [options.namespace, neighbourNamespace]);
+    if (stale.length > 0) log(`deleted probe pods left by an earlier run: ${stale.join(", ")}`);
+
+    const pods = new ProbePods(cluster, { ...DEFAULT_PROBE_POD_OPTIONS, ...options.probePods });
+    options.onProbePods?.(pods);
+    const runner = new ProbeRunner(cluster, pods, { retry, signal: options.signal });
+    const observations = new Map<string, Observation>();
+    let cleanup: CleanupReport;
+    try {
+        for (const probe of plan.probes) {
+            if (options.signal?.aborted) break;
+            const prediction = probe.leg ? predictions.get(legKey(probe.leg)) : undefined;
+            // An end-to-end call is predicted allowed when every leg of its flow is.
+            const flow = plan.flows.find((f) => f.probeIds.includes(probe.id));
+            const e2ePredicted = !probe.leg && flow
+                ? (flow.check.legs.every((leg) => { const p = predictions.get(legKey(leg)); return isPrediction(p) && p.verdict === "allowed"; }) ? "allowed" : "blocked")
+                : undefined;
+            const predicted = isPrediction(prediction) ? prediction.verdict : e2ePredicted;
+            log(`probe ${probe.id} ...`);
+            const observation = await runner.run(probe, predicted);
+            observations.set(probe.id, observation);
+            log(`  ${observation.outcome} after ${observation.attempts.length} attempt(s)${observation.stable ? "" : " (not stable)"}: ${observation.detail}`);
+        }
+    } finally {
+        cleanup = await pods.cleanup();
+    }
+    const comparison = compare(intent.checks, plan, predictions, observations);
+    const interrupted = options.signal?.aborted ?? false;
+    return {
+        stack: options.stack,
+        stage: options.stage,
+        namespace: options.namespace,
+        startedAt,
+        finishedAt: new Date().toISOString(),
+        passed: comparison.passed && !interrupted && cleanup.leftovers.length === 0,
+        interrupted,
+        comparison,
+        calicoSource: back.calicoSource,
+        fromBaseline: back.fromBaseline,
+        imageDigests: runningImageDigests(back, options.namespace),
+        cleanup,
+        plan,
+    };
+}

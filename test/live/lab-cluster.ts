@@ -1,0 +1,129 @@
+// A lab cluster inside the fake API server: the objects the Pulumi program declares for a stage
+// (run under mocks, cluster=render), the pods the Deployments would have, CoreDNS, a node whose
+// address is 127.0.0.1, and NodePorts served by small HTTP servers that answer like the lab's
+// app. Which connections work is decided by a data plane the test gives (`allows`), so the
+// probes observe it through the real client, exec channel and fetch.
+import * as http from "http";
+import type { AddressInfo, Socket } from "net";
+import { runProgram } from "../helpers/program";
+import { ExecReply, ExecRequest, FakeKube, FakeKubeOptions, Obj } from "./fake-kube";
+
+export const NAMESPACE = "zero-trust-lab";
+export const DNS_IP = "10.96.0.10";
+
+/** Who may connect where in the fake data plane: src workload (or "lab-neighbour/probe") -> dst. */
+export type Allows = (src: string, dst: string, port: number, protocol: "TCP" | "UDP") => boolean;
+
+export interface LabCluster {
+    kube: FakeKube;
+    nodePorts: { helloworld: number; proxy: number };
+    podIPs: Record<string, string[]>;
+    close(): Promise<void>;
+}
+
+async function listenInNodePortRange(handler: http.RequestListener | "blackhole"): Promise<{ port: number; close: () => Promise<void> }> {
+    const sockets = new Set<Socket>();
+    for (let attempt = 0; attempt < 50; attempt++) {
+        const port = 30000 + Math.floor(Math.random() * 2700);
+        const server = handler === "blackhole" ? http.createServer(() => undefined) : http.createServer(handler);
+        server.on("connection", (socket) => { sockets.add(socket); socket.on("close", () => sockets.delete(socket)); });
+        const ok = await new Promise<boolean>((resolve) => {
+            server.once("error", () => resolve(false));
+            server.listen(port, "127.0.0.1", () => resolve(true));
+        });
+        if (ok) return { port: (server.address() as AddressInfo).port, close: () => new Promise((resolve) => { for (const s of sockets) s.destroy(); server.close(() => resolve()); }) };
+    }
+    throw new Error("no free port in 30000-32767 for a fake NodePort");
+}
+
+async function readJson(req: http.IncomingMessage): Promise<Record<string, string>> {
+    let text = "";
+    for await (const chunk of req) text += chunk;
+    return JSON.parse(text || "{}");
+}
+
+/** The data plane answers an exec like busybox would. */
+export function busyboxExec(podIPs: Record<string, string[]>, allows: Allows): (request: ExecRequest) => ExecReply {
+    const owner = (ip: string) => Object.entries(podIPs).find(([, ips]) => ips.includes(ip))?.[0];
+    return ({ pod, command }) => {
+        const labels = pod.metadata.labels ?? {};
+        const src = `${pod.metadata.namespace}/${pod.metadata.namespace === NAMESPACE ? labels.app : "probe"}`;
+        const [tool, ...args] = command;
+        if (tool === "nc") {
+            const [address, port] = args.slice(-2);
+            const dst = address === DNS_IP ? "kube-system/coredns" : owner(address) ?? `external:${address}`;
+            return allows(src, dst, Number(port), "TCP") ? { exitCode: 0 } : { exitCode: 1, stderr: "" };
+        }
+        if (tool === "timeout" && args[1] === "nslookup") {
+            return allows(src, "kube-system/coredns", 53, "UDP")
+                ? { exitCode: 0, stdout: `Server:\t\t${DNS_IP}\nAddress:\t${DNS_IP}:53\n\nName:\tkubernetes.default.svc.cluster.local\nAddress: 10.96.0.1\n` }
+                : { exitCode: 1, stdout: ";; connection timed out; no servers could be reached\n" };
+        }
+        return { exitCode: 127, stderr: `sh: ${tool}: not found` };
+    };
+}
+
+export async function labCluster(stage: string, allows: Allows, options: FakeKubeOptions & { flavor?: string } = {}): Promise<LabCluster> {
+    // NodePorts: helloworld answers directly if the world may reach it, else it drops (never answers).
+    const closers: (() => Promise<void>)[] = [];
+    const worldMay = (service: string) => allows("external:world", `nodeport:${NAMESPACE}/${service}`, 0, "TCP");
+    const app = await listenInNodePortRange(worldMay("helloworld")
+        ? async (req, res) => { const body = await readJson(req); res.end(`Hello ${body.sender} (direct)`); }
+        : "blackhole");
+    const proxy = await listenInNodePortRange(worldMay("helloworld-proxy")
+        ? async (req, res) => {
+            const body = await readJson(req);
+            if (req.url === "/proxy/api/messages") {
+                if (allows(`${NAMESPACE}/helloworld-proxy`, `${NAMESPACE}/helloworld`, 8080, "TCP")) return void res.end(`Hello ${body.sender} (proxy)`);
+                res.statusCode = 500;
+                return void res.end(`{"status":500,"error":"Internal Server Error","message":"I/O error on POST request for \\"http://${body.host}/api/messages\\": connect timed out"}`);
+            }
+            res.end(`Hello ${body.sender} (direct)`);
+        }
+        : "blackhole");
+    closers.push(app.close, proxy.close);
+
+    const run = await runProgram({ cluster: "render", stage, flavor: options.flavor ?? "calico", appNodePort: app.port, proxyNodePort: proxy.port });
+    const podIPs: Record<string, string[]> = {};
+    const pods: Obj[] = [];
+    let ip = 10;
+    for (const object of run.kubernetesObjects as Obj[]) {
+        if (object.kind !== "Deployment") continue;
+        const id = `${object.metadata.namespace}/${object.metadata.name}`;
+        podIPs[id] = [];
+        for (let i = 0; i < (object.spec.replicas ?? 1); i++) {
+            const address = `192.168.1.${ip++}`;
+            podIPs[id].push(address);
+            pods.push({
+                apiVersion: "v1", kind: "Pod",
+                metadata: { name: `${object.metadata.name}-${i}`, namespace: object.metadata.namespace, labels: object.spec.template.metadata.labels },
+                spec: { nodeName: "calico-lab-worker" },
+                status: { phase: "Running", podIP: address, containerStatuses: [{ name: object.spec.template.spec.containers[0].name, ready: true, restartCount: 0, image: object.spec.template.spec.containers[0].image, imageID: "docker.io/remkohdev/helloworld@sha256:abc123" }] },
+            });
+        }
+    }
+    const kube = new FakeKube({ exec: busyboxExec(podIPs, allows), ...options });
+    kube.add(...(run.kubernetesObjects as Obj[]).map((o) => ({ ...o, metadata: { ...o.metadata } })), ...pods);
+    kube.add(
+        { apiVersion: "v1", kind: "Namespace", metadata: { name: "kube-system", labels: { "kubernetes.io/metadata.name": "kube-system" } } },
+        { apiVersion: "v1", kind: "Node", metadata: { name: "calico-lab-control-plane", labels: { "kubernetes.io/hostname": "calico-lab-control-plane" } }, status: { addresses: [{ type: "InternalIP", address: "127.0.0.1" }] } },
+        { apiVersion: "apps/v1", kind: "Deployment", metadata: { name: "coredns", namespace: "kube-system", labels: { "k8s-app": "kube-dns" } }, spec: { replicas: 2, selector: { matchLabels: { "k8s-app": "kube-dns" } }, template: { metadata: { labels: { "k8s-app": "kube-dns" } }, spec: { containers: [{ name: "coredns", image: "registry.k8s.io/coredns/coredns:v1.12.0", ports: [{ containerPort: 53, protocol: "UDP", name: "dns" }, { containerPort: 53, protocol: "TCP", name: "dns-tcp" }] }] } } } },
+        { apiVersion: "v1", kind: "Service", metadata: { name: "kube-dns", namespace: "kube-system", labels: { "k8s-app": "kube-dns" } }, spec: { clusterIP: DNS_IP, selector: { "k8s-app": "kube-dns" }, ports: [{ name: "dns", port: 53, protocol: "UDP" }, { name: "dns-tcp", port: 53, protocol: "TCP" }] } },
+    );
+    await kube.start();
+    closers.push(() => kube.stop());
+    return { kube, nodePorts: { helloworld: app.port, proxy: proxy.port }, podIPs, close: async () => { for (const close of closers) await close(); } };
+}
+
+/** The lab's truth table as a data plane (LAB.md), for the stages the tests use. */
+export function labDataPlane(stage: number): Allows {
+    return (src, dst, _port, protocol) => {
+        const toDns = dst === "kube-system/coredns";
+        if (toDns) return true; // every stage allows DNS to kube-dns
+        if (stage <= 2) return true;
+        if (stage === 3) return false;
+        // 4 and 5: world -> proxy, proxy -> helloworld; nothing else.
+        if (src === "external:world") return dst === `nodeport:${NAMESPACE}/helloworld-proxy`;
+        return src === `${NAMESPACE}/helloworld-proxy` && dst === `${NAMESPACE}/helloworld` && protocol === "TCP";
+    };
+}
