@@ -1,0 +1,110 @@
+// policy:check: the pack's policies over plain manifests (YAML files or directories, e.g. what
+// `cluster=render` writes). Same policy code as `pulumi preview --policy-pack policy-pack`.
+//
+//   npm run --silent policy:check -- [--advisory] [--config policy-config.json] <paths...>
+//
+// Exit codes: 0 no mandatory violation, 1 mandatory violations, 2 bad input.
+import * as fs from "fs";
+import * as path from "path";
+import { AnalysisInputError, loadManifests } from "../analysis";
+import { clusterView } from "./lib/cluster";
+import { SETTINGS, settingsOf, Settings } from "./lib/config";
+import { intentsOf } from "./lib/intent";
+import { hasMandatory, PackConfig, resourcesOfObjects, runPolicies, Violation } from "./lib/run";
+import { policies } from "./policies";
+
+const USAGE = `usage: npm run --silent policy:check -- [--advisory] [--config <policy-config.json>] <file-or-directory>...
+
+Runs the calico-zero-trust policy pack over Kubernetes and Calico manifests (YAML files, or directories
+searched for .yaml/.yml). Prints every violation with its policy, resource and explanation.
+
+  --advisory       report mandatory violations as advisory (exit 0): for stages that are not zero trust by design
+  --config FILE    policy settings and levels, in the format of pulumi --policy-pack-config
+                   e.g. {"edge-only-ingress": {"edgeWorkloads": ["helloworld-proxy"]}, "service-exposure": "disabled"}
+
+Exit status: 0 no mandatory violation, 1 mandatory violations, 2 bad input.`;
+
+class UsageError extends Error {}
+
+interface Arguments { paths: string[]; advisory: boolean; config?: PackConfig }
+
+function parseArguments(argv: string[], cwd: string): Arguments {
+    const parsed: Arguments = { paths: [], advisory: false };
+    for (let i = 0; i < argv.length; i++) {
+        const arg = argv[i]!;
+        if (arg === "--advisory") parsed.advisory = true;
+        else if (arg === "--config") {
+            const file = argv[++i];
+            if (!file) throw new UsageError("--config needs a file");
+            parsed.config = readConfig(path.resolve(cwd, file));
+        } else if (arg === "-h" || arg === "--help") throw new UsageError("");
+        else if (arg.startsWith("-")) throw new UsageError(`unknown option ${arg}`);
+        else parsed.paths.push(path.resolve(cwd, arg));
+    }
+    if (parsed.paths.length === 0) throw new UsageError("no manifests given");
+    return parsed;
+}
+
+function readConfig(file: string): PackConfig {
+    let value: unknown;
+    try {
+        value = JSON.parse(fs.readFileSync(file, "utf8"));
+    } catch (error) {
+        throw new AnalysisInputError(`cannot read the policy config: ${(error as Error).message}`, { file });
+    }
+    if (typeof value !== "object" || value === null || Array.isArray(value)) {
+        throw new AnalysisInputError("the policy config must be a JSON object: {\"<policy>\": \"<level>\" | {\"enforcementLevel\": ..., \"<setting>\": ...}}", { file });
+    }
+    const known = new Set([...policies.map((p) => p.name), "all"]);
+    for (const key of Object.keys(value)) {
+        if (!known.has(key)) throw new AnalysisInputError(`unknown policy "${key}"; known: ${[...known].join(", ")}`, { file, key });
+    }
+    return value as PackConfig;
+}
+
+function indent(text: string): string {
+    return text.split("\n").map((line) => `    ${line}`).join("\n");
+}
+
+function format(violation: Violation): string {
+    return `[${violation.enforcementLevel}] ${violation.policy}${violation.resource ? `: ${violation.resource}` : ""}\n${indent(violation.message)}`;
+}
+
+export async function main(argv: string[], out = process.stdout, err = process.stderr): Promise<number> {
+    let args: Arguments;
+    try {
+        args = parseArguments(argv, process.env.INIT_CWD ?? process.cwd());
+    } catch (error) {
+        if (error instanceof UsageError) {
+            err.write(`${error.message ? `policy:check: ${error.message}\n\n` : ""}${USAGE}\n`);
+            return error.message ? 2 : 0;
+        }
+        if (error instanceof AnalysisInputError) { err.write(`policy:check: bad input: ${error.message}\n`); return 2; }
+        throw error;
+    }
+    try {
+        const objects = loadManifests(args.paths);
+        if (objects.length === 0) throw new AnalysisInputError("no Kubernetes objects found", { file: args.paths.join(", ") });
+        // Read everything the policies will read once, so bad input is exit 2, not a violation.
+        intentsOf(objects);
+        const view = clusterView(objects, settingsOf<Settings>({ getConfig: <T extends object>() => ({}) as T }, { properties: SETTINGS as never }));
+        for (const warning of view.model.warnings) err.write(`policy:check: warning: ${warning}\n`);
+        const result = await runPolicies(policies, resourcesOfObjects(objects), { config: args.config, advisory: args.advisory });
+        for (const violation of result.violations) out.write(`${format(violation)}\n\n`);
+        const mandatory = result.violations.filter((v) => v.enforcementLevel === "mandatory").length;
+        const advisory = result.violations.length - mandatory;
+        out.write(`${objects.length} objects, ${policies.length} policies: ${mandatory} mandatory and ${advisory} advisory violations` +
+            `${result.notApplicable.length ? ` (not applicable: ${result.notApplicable.map((n) => `${n.policy}, ${n.reason}`).join("; ")})` : ""}.\n`);
+        return hasMandatory(result) ? 1 : 0;
+    } catch (error) {
+        if (error instanceof AnalysisInputError) { err.write(`policy:check: bad input: ${error.message}\n`); return 2; }
+        throw error;
+    }
+}
+
+if (require.main === module) {
+    main(process.argv.slice(2)).then((code) => { process.exitCode = code; }, (error) => {
+        process.stderr.write(`policy:check: ${error instanceof Error ? error.stack : String(error)}\n`);
+        process.exitCode = 2;
+    });
+}

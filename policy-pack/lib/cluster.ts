@@ -1,0 +1,154 @@
+// The cluster as the stack policies judge it: the stack's objects (the subjects), plus what the
+// cluster already has (the intent's baseline: kube-dns, a neighbour namespace) and a few probe
+// endpoints the policies ask questions with. Probes never make a subject look better or worse:
+// the policies read only the subject's own side of a decision when a probe is at the other end.
+import {
+    AnalysisInputError, buildModel, ClusterModel, Decision, KubeObject, matchesKubeSelector, parseKubeSelector, query, Verdict, Workload,
+} from "../../analysis";
+import type { Settings } from "./config";
+import { intentsOf } from "./intent";
+import { describe } from "./objects";
+
+export const PROBE_LABEL = "policy.calico-zero-trust/probe";
+/** A namespace no policy names, with one unlabelled pod: "some pod in another namespace". */
+export const NEIGHBOUR = { namespace: "zz-policy-probe", workload: "neighbour" } as const;
+/** A pod in the DNS namespace that is not DNS: "the rest of kube-system". */
+export const DNS_DECOY = "zz-policy-probe-decoy";
+export const SYNTHETIC_DNS = "zz-policy-probe-kube-dns";
+export const NEIGHBOUR_ID = `${NEIGHBOUR.namespace}/${NEIGHBOUR.workload}`;
+
+export interface ClusterView {
+    /** The objects under judgement (the stack's, or the manifests given). */
+    subjects: KubeObject[];
+    model: ClusterModel;
+    /** Workloads of the subjects outside the system namespaces, under pod policy (no hostNetwork). */
+    workloads: Workload[];
+    /** The cluster DNS workloads (from the subjects, the baseline, or a stand-in). */
+    dnsServers: Workload[];
+    dnsDecoy: string;
+    neighbour: string;
+    settings: Settings;
+    /** The subject object that declared a workload. */
+    objectOf(workload: Workload): KubeObject | undefined;
+    isEdge(workload: Workload): boolean;
+    isSystemNamespace(namespace: string): boolean;
+}
+
+const identity = (o: KubeObject) => `${o.apiVersion.split("/")[0]}|${o.kind}|${o.metadata.namespace ?? ""}|${o.metadata.name}`;
+
+function deployment(namespace: string, name: string, labels: Record<string, string>, ports: { name: string; containerPort: number; protocol: string }[]): KubeObject {
+    return {
+        apiVersion: "apps/v1", kind: "Deployment",
+        metadata: { name, namespace, labels },
+        spec: { selector: { matchLabels: labels }, template: { metadata: { labels }, spec: { containers: [{ name, image: "probe", ports }] } } },
+    };
+}
+
+function hostEndpointOption(subjects: KubeObject[], setting: Settings["hostEndpoints"]): boolean | undefined {
+    if (setting === "on") return true;
+    if (setting === "off") return false;
+    const calico = (o: KubeObject) => o.apiVersion === "projectcalico.org/v3" || o.apiVersion === "crd.projectcalico.org/v1";
+    const hostPolicy = subjects.some((o) => calico(o) && o.kind === "GlobalNetworkPolicy" && (o.spec?.preDNAT === true || o.spec?.applyOnForward === true));
+    const declared = subjects.some((o) => calico(o) && (o.kind === "HostEndpoint" || o.kind === "KubeControllersConfiguration"));
+    return hostPolicy && !declared ? true : undefined;
+}
+
+const cache = new WeakMap<readonly KubeObject[], Map<string, ClusterView>>();
+
+export function clusterView(subjects: readonly KubeObject[], settings: Settings): ClusterView {
+    let bySettings = cache.get(subjects);
+    if (!bySettings) { bySettings = new Map(); cache.set(subjects, bySettings); }
+    const key = JSON.stringify(settings);
+    const cached = bySettings.get(key);
+    if (cached) return cached;
+    const view = buildView([...subjects], settings);
+    bySettings.set(key, view);
+    return view;
+}
+
+function buildView(subjects: KubeObject[], settings: Settings): ClusterView {
+    const known = new Set(subjects.map(identity));
+    const context: KubeObject[] = [];
+    const add = (object: KubeObject) => {
+        if (known.has(identity(object))) return;
+        known.add(identity(object));
+        context.push(object);
+    };
+    for (const intent of intentsOf(subjects)) intent.baseline.forEach(add);
+
+    const dnsSelector = parseKubeSelector({ matchLabels: settings.dnsLabels }, { key: "dnsLabels" });
+    const isDns = (o: KubeObject) => o.metadata.namespace === settings.dnsNamespace && ["Deployment", "DaemonSet", "StatefulSet", "Pod"].includes(o.kind)
+        && matchesKubeSelector(dnsSelector, (o.kind === "Pod" ? o.metadata.labels : o.spec?.template?.metadata?.labels) ?? {});
+    const dnsPorts = [
+        { name: "dns", containerPort: settings.dnsPort, protocol: "UDP" },
+        { name: "dns-tcp", containerPort: settings.dnsPort, protocol: "TCP" },
+    ];
+    if (![...subjects, ...context].some(isDns)) add(deployment(settings.dnsNamespace, SYNTHETIC_DNS, { ...settings.dnsLabels }, dnsPorts));
+    add(deployment(settings.dnsNamespace, DNS_DECOY, { [PROBE_LABEL]: "decoy" }, dnsPorts));
+    add(deployment(NEIGHBOUR.namespace, NEIGHBOUR.workload, { [PROBE_LABEL]: "neighbour" }, []));
+
+    const auto = hostEndpointOption(subjects, settings.hostEndpoints);
+    const model = buildModel([...subjects, ...context], {
+        ignoreUnknownKinds: true,
+        ...(auto === undefined ? {} : { hostEndpoints: { auto } }),
+    });
+
+    const declaredBy = new Map<string, KubeObject>();
+    for (const object of subjects) declaredBy.set(`${object.metadata.namespace || "default"}/${object.metadata.name}|${object.kind}`, object);
+    const objectOf = (w: Workload) => declaredBy.get(`${w.id}|${w.kind}`);
+    const system = new Set(settings.systemNamespaces);
+    const isSystemNamespace = (namespace: string) => system.has(namespace);
+    const isEdge = (w: Workload) => settings.edgeWorkloads.some((edge) => edge === w.id || edge === w.name);
+    const workloads = model.workloads.filter((w) => objectOf(w) && !isSystemNamespace(w.namespace) && !w.hostNetwork);
+    const dnsServers = model.workloads.filter((w) => w.namespace === settings.dnsNamespace && matchesKubeSelector(dnsSelector, w.labels));
+    return {
+        subjects, model, workloads, dnsServers, settings, objectOf, isEdge, isSystemNamespace,
+        dnsDecoy: `${settings.dnsNamespace}/${DNS_DECOY}`, neighbour: NEIGHBOUR_ID,
+    };
+}
+
+export function ask(view: ClusterView, src: string, dst: string, port: number, protocol: "TCP" | "UDP" | "SCTP"): Verdict {
+    return query(view.model, { src, dst, port, protocol });
+}
+
+/** The workload's own decision for a probe: its ingress for probes towards it, its egress for probes from it. */
+export function ownDecision(verdict: Verdict, direction: "ingress" | "egress"): Decision {
+    return direction === "ingress" ? verdict.explanation.ingress : verdict.explanation.egress;
+}
+
+/**
+ * Representative addresses outside the cluster: the unrelated ones, plus one inside every CIDR a
+ * policy names (so "allow from 10.0.0.0/8" is probed with 10.0.0.1), minus pod addresses.
+ */
+export function externalCandidates(view: ClusterView): string[] {
+    const pods = view.model.options.podCIDR;
+    const addresses = new Set(view.settings.unrelatedAddresses);
+    const toText = (n: number) => [24, 16, 8, 0].map((s) => (n >>> s) & 255).join(".");
+    for (const policy of view.model.policies) {
+        for (const rule of [...policy.ingress, ...policy.egress]) {
+            for (const side of [rule.source, rule.destination]) {
+                for (const cidr of side.nets ?? []) {
+                    const ip = cidr.last > cidr.first ? cidr.first + 1 : cidr.first;
+                    if (ip >= pods.first && ip <= pods.last) continue;
+                    if ([...addresses].some((a) => ipInCidr(a, cidr))) continue;
+                    addresses.add(toText(ip));
+                }
+            }
+        }
+    }
+    return [...addresses];
+}
+
+function ipInCidr(address: string, cidr: { first: number; last: number }): boolean {
+    const parts = address.split(".").map(Number);
+    const n = (((parts[0]! << 24) >>> 0) + (parts[1]! << 16) + (parts[2]! << 8) + parts[3]!) >>> 0;
+    return n >= cidr.first && n <= cidr.last;
+}
+
+export function checkSettings(settings: Settings): void {
+    for (const address of settings.unrelatedAddresses) {
+        if (!/^\d{1,3}(\.\d{1,3}){3}$/.test(address)) throw new AnalysisInputError(`unrelatedAddresses: ${JSON.stringify(address)} is not an IPv4 address`);
+    }
+}
+
+export { describe };

@@ -1,0 +1,79 @@
+// A stack's declared connectivity: the ConfigMap `zero-trust-intent` (label
+// lab.calico-zero-trust/intent=true) with `flows.yaml` (the flows this stage must allow and block)
+// and `baseline.yaml` (the pre-existing objects those flows name, e.g. kube-dns).
+import { parse } from "yaml";
+import { AnalysisInputError, KubeObject, parseManifests } from "../../analysis";
+import { describe } from "./objects";
+
+export const INTENT = {
+    label: "lab.calico-zero-trust/intent",
+    flowsKey: "flows.yaml",
+    baselineKey: "baseline.yaml",
+} as const;
+
+export interface IntentLeg { src: string; dst: string; port: number; protocol: "TCP" | "UDP" | "SCTP" }
+
+export interface IntentFlow {
+    id: string;
+    description: string;
+    expected: "allowed" | "blocked";
+    /** The flow is allowed when every leg is allowed. */
+    legs: IntentLeg[];
+}
+
+export interface Intent {
+    /** The ConfigMap that declared it. */
+    source: KubeObject;
+    flows: IntentFlow[];
+    baseline: KubeObject[];
+}
+
+export function isIntentConfigMap(object: KubeObject): boolean {
+    return object.apiVersion === "v1" && object.kind === "ConfigMap" && object.metadata.labels?.[INTENT.label] === "true";
+}
+
+export function intentsOf(objects: readonly KubeObject[]): Intent[] {
+    return objects.filter(isIntentConfigMap).map(readIntent);
+}
+
+function readIntent(configMap: KubeObject): Intent {
+    const data = (configMap.data ?? {}) as Record<string, unknown>;
+    const where = describe(configMap);
+    const flowsText = data[INTENT.flowsKey];
+    if (typeof flowsText !== "string") {
+        throw new AnalysisInputError(`data."${INTENT.flowsKey}" is missing: an intent ConfigMap lists its flows there`, { object: where, key: `data.${INTENT.flowsKey}` });
+    }
+    let raw: unknown;
+    try {
+        raw = parse(flowsText);
+    } catch (error) {
+        throw new AnalysisInputError(`invalid YAML: ${(error as Error).message.split("\n")[0]}`, { object: where, key: `data.${INTENT.flowsKey}` });
+    }
+    const flows = checkFlows(raw ?? [], where);
+    const baselineText = data[INTENT.baselineKey];
+    const baseline = typeof baselineText === "string" ? parseManifests(baselineText, `${where} data.${INTENT.baselineKey}`) : [];
+    return { source: configMap, flows, baseline };
+}
+
+function checkFlows(raw: unknown, where: string): IntentFlow[] {
+    const fail = (message: string, key: string): never => {
+        throw new AnalysisInputError(message, { object: where, key: `data.${INTENT.flowsKey}${key}` });
+    };
+    if (!Array.isArray(raw)) return fail("expected a list of flows ({id, description, expected, legs})", "");
+    return raw.map((flow: any, i: number) => {
+        const at = `[${i}]`;
+        if (typeof flow !== "object" || flow === null) return fail("expected a flow object", at);
+        if (typeof flow.id !== "string" || !flow.id) fail("id must be a non-empty string", `${at}.id`);
+        if (flow.expected !== "allowed" && flow.expected !== "blocked") fail(`expected must be allowed or blocked, got ${JSON.stringify(flow.expected)}`, `${at}.expected`);
+        if (!Array.isArray(flow.legs) || flow.legs.length === 0) fail("legs must be a non-empty list of {src, dst, port, protocol}", `${at}.legs`);
+        const legs = (flow.legs as any[]).map((leg, j) => {
+            const legAt = `${at}.legs[${j}]`;
+            if (typeof leg?.src !== "string" || typeof leg?.dst !== "string") fail("src and dst must be endpoint names", legAt);
+            if (!Number.isInteger(leg.port)) fail(`port must be an integer, got ${JSON.stringify(leg.port)}`, `${legAt}.port`);
+            const protocol = String(leg.protocol ?? "TCP").toUpperCase();
+            if (!["TCP", "UDP", "SCTP"].includes(protocol)) fail(`protocol must be TCP, UDP or SCTP, got ${JSON.stringify(leg.protocol)}`, `${legAt}.protocol`);
+            return { src: leg.src, dst: leg.dst, port: leg.port, protocol } as IntentLeg;
+        });
+        return { id: flow.id, description: typeof flow.description === "string" ? flow.description : flow.id, expected: flow.expected, legs };
+    });
+}

@@ -1,0 +1,106 @@
+// Pulumi resources <-> the plain Kubernetes / Calico objects the analyzer reads.
+// A Kubernetes resource's type token is `kubernetes:<group>/<version>:<Kind>` (`core/v1` for the
+// core group); Calico objects created as CustomResources use their apiVersion as is
+// (`kubernetes:projectcalico.org/v3:GlobalNetworkPolicy`), so types are matched as strings.
+import type { KubeObject } from "../../analysis";
+
+/** What the policies need of a Pulumi resource (PolicyResource and ResourceValidationArgs both fit). */
+export interface ResourceLike {
+    type: string;
+    name: string;
+    urn: string;
+    props: Record<string, any>;
+}
+
+const urns = new WeakMap<object, string>();
+
+/** The URN of the Pulumi resource an object came from, when it came from one. */
+export function urnOf(object: object | undefined): string | undefined {
+    return object ? urns.get(object) : undefined;
+}
+
+/** Component and wrapper types whose children are registered (and judged) individually. */
+const WRAPPER_TYPES = /^kubernetes:(helm\.sh\/v\d+:(Chart|Release)|yaml(\/v2)?:Config(File|Group)|kustomize(\/v2)?:Directory)$/;
+
+export function isKubernetesType(type: string): boolean {
+    return type.startsWith("kubernetes:") && !WRAPPER_TYPES.test(type);
+}
+
+/** `kubernetes:core/v1:Service` -> { apiVersion: "v1", kind: "Service" }. */
+export function apiOfType(type: string): { apiVersion: string; kind: string } | undefined {
+    const match = /^kubernetes:(.+):([A-Za-z0-9]+)$/.exec(type);
+    if (!match) return undefined;
+    const apiVersion = match[1]!.startsWith("core/") ? match[1]!.slice("core/".length) : match[1]!;
+    return { apiVersion, kind: match[2]! };
+}
+
+/** `{apiVersion: "v1", kind: "Service"}` -> `kubernetes:core/v1:Service`. */
+export function typeOfObject(object: { apiVersion: string; kind: string }): string {
+    const apiVersion = object.apiVersion.includes("/") ? object.apiVersion : `core/${object.apiVersion}`;
+    return `kubernetes:${apiVersion}:${object.kind}`;
+}
+
+/**
+ * Deep-copies resource properties into plain data: unwraps policy Secrets, drops the provider's
+ * bookkeeping (`__inputs`, `status`). Touching a value unknown during preview throws
+ * UnknownValueError, which the policy server reports as "can't run policy during preview".
+ */
+function plain(value: unknown): unknown {
+    if (Array.isArray(value)) return value.map(plain);
+    if (value !== null && typeof value === "object") {
+        const record = value as Record<string, unknown>;
+        // @pulumi/policy's Secret wraps the value.
+        if (record.constructor?.name === "Secret" && "value" in record) return plain(record.value);
+        const out: Record<string, unknown> = {};
+        for (const key of Object.keys(record)) {
+            if (key.startsWith("__")) continue;
+            out[key] = plain(record[key]);
+        }
+        return out;
+    }
+    return value;
+}
+
+const originals = new WeakMap<object, KubeObject>();
+
+/** A resource standing for a plain object (policy:check, tests); its URN is the object's description. */
+export function resourceOfObject(object: KubeObject, urn = describe(object)): ResourceLike {
+    const resource = { type: typeOfObject(object), name: object.metadata.name, urn, props: object };
+    originals.set(object, object);
+    urns.set(object, urn);
+    return resource;
+}
+
+/** The object a Kubernetes resource declares, or undefined for non-Kubernetes resources. */
+export function objectOfResource(resource: ResourceLike): KubeObject | undefined {
+    const original = originals.get(resource.props);
+    if (original) return original;
+    if (!isKubernetesType(resource.type)) return undefined;
+    const api = apiOfType(resource.type);
+    if (!api) return undefined;
+    const props = plain(resource.props ?? {}) as Record<string, any>;
+    delete props.status;
+    const metadata = { ...(props.metadata ?? {}) };
+    // Auto-named resources get their name from the provider; before that the Pulumi name stands in.
+    if (typeof metadata.name !== "string" || metadata.name === "") metadata.name = resource.name;
+    const object = { ...props, apiVersion: props.apiVersion ?? api.apiVersion, kind: props.kind ?? api.kind, metadata } as KubeObject;
+    if (resource.urn) urns.set(object, resource.urn);
+    return object;
+}
+
+const converted = new WeakMap<readonly ResourceLike[], KubeObject[]>();
+
+/** The Kubernetes objects of a stack (computed once per resource list). */
+export function objectsOfResources(resources: readonly ResourceLike[]): KubeObject[] {
+    const cached = converted.get(resources);
+    if (cached) return cached;
+    const objects = resources.map(objectOfResource).filter((object): object is KubeObject => object !== undefined);
+    converted.set(resources, objects);
+    return objects;
+}
+
+/** "Kind namespace/name", the way messages name an object. */
+export function describe(object: { kind: string; metadata: { name: string; namespace?: string } }): string {
+    const { namespace, name } = object.metadata;
+    return `${object.kind} ${namespace ? `${namespace}/` : ""}${name}`;
+}

@@ -1,0 +1,80 @@
+// default-deny: every namespace that runs workloads (system namespaces aside) is isolated for
+// Ingress AND Egress. Judged by meaning: for each workload the analyzer is asked whether an
+// unrelated party (an address on the internet, a pod in a namespace no policy names) can talk to
+// it, and it to them, on an arbitrary port. Only the workload's own policy decision counts, so a
+// Kubernetes NetworkPolicy, a Calico NetworkPolicy or a GlobalNetworkPolicy all qualify, and a
+// policy that exists but does not isolate (wrong namespace, missing type) does not.
+import type { Decision, Workload } from "../../analysis";
+import { ask, ClusterView, ownDecision } from "../lib/cluster";
+import { schemaOf } from "../lib/config";
+import { describeDecision } from "../lib/explain";
+import { clusterPolicy } from "../lib/policy";
+
+type Direction = "ingress" | "egress";
+const PROTOCOLS = ["TCP", "UDP"] as const;
+
+export interface Opening { workload: Workload; peer: string; protocol: string; decision: Decision }
+
+/** The first probe an unrelated party gets through with, for a workload and direction; undefined when isolated. */
+export function openingOf(view: ClusterView, workload: Workload, direction: Direction): Opening | undefined {
+    const peers = [...view.settings.unrelatedAddresses.map((a) => `external:${a}`), view.neighbour];
+    for (const peer of peers) {
+        for (const protocol of PROTOCOLS) {
+            const verdict = direction === "ingress"
+                ? ask(view, peer, workload.id, view.settings.probePort, protocol)
+                : ask(view, workload.id, peer, view.settings.probePort, protocol);
+            const decision = ownDecision(verdict, direction);
+            if (decision.allowed) return { workload, peer, protocol, decision };
+        }
+    }
+    return undefined;
+}
+
+export function isIsolated(view: ClusterView, workload: Workload, direction: Direction): boolean {
+    return openingOf(view, workload, direction) === undefined;
+}
+
+const TYPE: Record<Direction, string> = { ingress: "Ingress", egress: "Egress" };
+
+function message(namespace: string, direction: Direction, openings: Opening[], view: ClusterView): string {
+    const verb = direction === "ingress" ? "accepts" : "opens";
+    const lines = openings.map((o) => {
+        const probe = direction === "ingress"
+            ? `${o.workload.id} accepts ${o.protocol} ${view.settings.probePort} from ${o.peer}`
+            : `${o.workload.id} can connect to ${o.peer} on ${o.protocol} ${view.settings.probePort}`;
+        return `  - ${probe}: ${describeDecision(o.decision)}`;
+    });
+    return [
+        `Namespace ${namespace} is not isolated for ${TYPE[direction]}: a workload there ${verb} connections on an arbitrary port with parties no policy names.`,
+        ...lines,
+        `Why it matters: zero trust starts from deny. Without a default deny in both directions every connection nobody thought about is allowed, ` +
+        `${direction === "ingress" ? "so any pod or client that reaches the pod network can call these workloads" : "so a compromised pod can reach any service and exfiltrate data"}.`,
+        `Fix: add a NetworkPolicy in ${namespace} with podSelector: {} and policyTypes: [Ingress, Egress] (or a Calico (Global)NetworkPolicy selecting these pods ` +
+        `with types: [Ingress, Egress]), then allow only the flows the namespace needs. If ${TYPE[direction]} is missing from policyTypes/types, rules of that direction are ignored.`,
+    ].join("\n");
+}
+
+const configSchema = schemaOf(["systemNamespaces", "unrelatedAddresses", "probePort", "hostEndpoints"]);
+
+export const defaultDeny = clusterPolicy({
+    name: "default-deny",
+    description:
+        "Every namespace that runs workloads (system namespaces excepted) denies by default, for Ingress AND Egress. " +
+        "Judged by meaning: an unrelated party (an internet address, a pod in an unrelated namespace) on an arbitrary port must be refused by each workload's own policy, " +
+        "whether that policy is a Kubernetes NetworkPolicy, a Calico NetworkPolicy or a GlobalNetworkPolicy.",
+    enforcementLevel: "mandatory",
+    severity: "high",
+    configSchema,
+    judge(view, report) {
+        const byNamespace = new Map<string, Workload[]>();
+        for (const workload of view.workloads) byNamespace.set(workload.namespace, [...(byNamespace.get(workload.namespace) ?? []), workload]);
+        for (const [namespace, workloads] of byNamespace) {
+            for (const direction of ["ingress", "egress"] as const) {
+                const openings = workloads.map((w) => openingOf(view, w, direction)).filter((o): o is Opening => o !== undefined);
+                if (openings.length === 0) continue;
+                const namespaceObject = view.subjects.find((o) => o.apiVersion === "v1" && o.kind === "Namespace" && o.metadata.name === namespace);
+                report(message(namespace, direction, openings, view), namespaceObject ?? view.objectOf(openings[0]!.workload));
+            }
+        }
+    },
+});

@@ -1,0 +1,41 @@
+// Shared by the pack's tests: the program's resources under mocks, fixtures, and policy runs.
+import * as fs from "fs";
+import * as path from "path";
+import type { Policies } from "@pulumi/policy";
+import { parseManifests, KubeObject } from "../../analysis";
+import { runProgram } from "../../test/helpers/program";
+import type { ResourceLike } from "../lib/objects";
+import { resourcesOfObjects, runPolicies, RunOptions, RunResult } from "../lib/run";
+
+export type Flavor = "calico" | "kubernetes";
+export const FLAVORS: Flavor[] = ["calico", "kubernetes"];
+
+/** The resources the program registers for a stage and flavor (cluster=render), as the policy server sees them. */
+export async function stackResources(stage: number, flavor: Flavor): Promise<ResourceLike[]> {
+    const run = await runProgram({ cluster: "render", stage, flavor });
+    return run.resources.map((r) => ({
+        type: r.type, name: r.name, props: r.inputs,
+        urn: `urn:pulumi:test::calico-zero-trust-lab::${r.type}::${r.name}`,
+    }));
+}
+
+/** The stack's Kubernetes objects as plain manifests (deep copies, safe to mutate). */
+export async function stackObjects(stage: number, flavor: Flavor): Promise<KubeObject[]> {
+    const run = await runProgram({ cluster: "render", stage, flavor });
+    return structuredClone(run.kubernetesObjects) as KubeObject[];
+}
+
+export const FIXTURES = path.join(__dirname, "fixtures");
+
+export function fixture(name: string): KubeObject[] {
+    const file = path.join(FIXTURES, name);
+    return parseManifests(fs.readFileSync(file, "utf8"), file);
+}
+
+export async function check(policies: Policies, objects: KubeObject[], options?: RunOptions): Promise<RunResult> {
+    return runPolicies(policies, resourcesOfObjects(objects), options);
+}
+
+export function messages(result: RunResult, policy?: string): string[] {
+    return result.violations.filter((v) => !policy || v.policy === policy).map((v) => v.message);
+}
