@@ -1,0 +1,109 @@
+// The lab walk: for each stage in order, `pulumi up` (progress streamed), live verification,
+// and what changed and why: the flows the analyzer sees appear and disappear between the
+// previous stage's objects and this one's. --render walks without a cluster: each stage's
+// manifests and the analyzer's predicted matrix.
+import * as fs from "fs";
+import * as path from "path";
+import { baselineObjects, flowChecksAt } from "../flows";
+import type { FlowCheck } from "../flows";
+import { Stage, STAGES } from "../stages";
+import { buildModel, connectivityMatrix, diffMatrices, loadManifests, query } from "../analysis";
+import type { KubeObject } from "../analysis";
+import type { NodeInfo, PlainObject } from "./cluster";
+import { analyzerOptions, analyzerPredictor, isPrediction, Predictor } from "./predict";
+import { legKey } from "./types";
+
+export interface FlowChange {
+    leg: string;
+    before: string;
+    after: string;
+    /** The analyzer's reason for the new verdict. */
+    why: string;
+}
+
+export interface StageChange {
+    added: FlowChange[];
+    removed: FlowChange[];
+}
+
+function modelOf(objects: PlainObject[], nodes: NodeInfo[]) {
+    return buildModel(objects as unknown as KubeObject[], analyzerOptions(objects, nodes));
+}
+
+function reasonFor(model: ReturnType<typeof buildModel>, flow: { src: string; dst: string; port: number; protocol: string }): string {
+    try {
+        return query(model, { src: flow.src, dst: flow.dst, port: flow.port, protocol: flow.protocol as "TCP" | "UDP" }).reason;
+    } catch (error) {
+        return error instanceof Error ? error.message : String(error);
+    }
+}
+
+/**
+ * The analyzer's diff (connectivityMatrix of each side, diffMatrices) between the previous
+ * stage's objects and this stage's: flows added and removed, each with the analyzer's reason
+ * (for an added flow, why it is now allowed; for a removed one, why it is now blocked).
+ */
+export function explainChange(previous: PlainObject[], current: PlainObject[], nodes: NodeInfo[] = []): StageChange {
+    const before = modelOf(previous, nodes);
+    const after = modelOf(current, nodes);
+    const diff = diffMatrices(connectivityMatrix(before), connectivityMatrix(after));
+    const entry = (flow: { src: string; dst: string; port: number; protocol: string }, nowAllowed: boolean): FlowChange => ({
+        leg: `${flow.src} -> ${flow.dst}:${flow.port}/${flow.protocol}`,
+        before: nowAllowed ? "blocked or absent" : "allowed",
+        after: nowAllowed ? "allowed" : "blocked or absent",
+        why: reasonFor(after, flow),
+    });
+    return { added: diff.added.map((flow) => entry(flow, true)), removed: diff.removed.map((flow) => entry(flow, false)) };
+}
+
+export function formatChange(stage: Stage, change: StageChange): string {
+    const lines = [`What changed at stage ${stage.number} (${stage.name}): ${stage.adds}`];
+    if (change.added.length === 0 && change.removed.length === 0) lines.push("  no flow changed verdict");
+    for (const flow of change.added) lines.push(`  + ${flow.leg}  (now allowed) because ${flow.why}`);
+    for (const flow of change.removed) lines.push(`  - ${flow.leg}  (now blocked) because ${flow.why}`);
+    return lines.join("\n");
+}
+
+/** Stages to walk: --stage N alone, or from 0 (or --from) up to --to. */
+export function stagesToWalk(options: { only?: Stage; upTo?: Stage; from?: Stage }): Stage[] {
+    if (options.only) return [options.only];
+    const first = options.from?.number ?? 0;
+    const last = options.upTo?.number ?? STAGES[STAGES.length - 1].number;
+    return STAGES.filter((stage) => stage.number >= first && stage.number <= last);
+}
+
+export function flowContextFor(config: Record<string, string | undefined>) {
+    return {
+        namespace: config.namespace || "zero-trust-lab",
+        nodePorts: { helloworld: Number(config.appNodePort || 30080), "helloworld-proxy": Number(config.proxyNodePort || 30081) },
+    };
+}
+
+/** The YAML files a render stack wrote for a stage, plus the baseline, as analyzer objects. */
+export function renderedObjects(directory: string): PlainObject[] {
+    const files: string[] = [];
+    const walk = (dir: string) => {
+        for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+            const full = path.join(dir, entry.name);
+            if (entry.isDirectory()) walk(full);
+            else if (/\.ya?ml$/.test(entry.name)) files.push(full);
+        }
+    };
+    if (fs.existsSync(directory)) walk(directory);
+    return [...(loadManifests(files.sort()) as unknown as PlainObject[]), ...(baselineObjects() as PlainObject[])];
+}
+
+/** Predicted verdict of each flow of a stage over a set of objects (the matrix --render prints). */
+export function predictedMatrix(objects: PlainObject[], checks: FlowCheck[], predictor: Predictor = analyzerPredictor): { check: FlowCheck; predicted: string; reason: string }[] {
+    const predictions = predictor(objects, checks.flatMap((check) => check.legs), []);
+    return checks.map((check) => {
+        const legs = check.legs.map((leg) => predictions.get(legKey(leg)));
+        const unknown = legs.find((p) => !isPrediction(p));
+        const blocked = legs.find((p) => isPrediction(p) && p.verdict === "blocked");
+        const predicted = unknown ? "?" : blocked ? "blocked" : "allowed";
+        const reason = unknown ? (unknown as { error: string }).error : isPrediction(blocked) ? blocked.explanation : "every leg allowed";
+        return { check, predicted, reason };
+    });
+}
+
+export { flowChecksAt };

@@ -1,0 +1,130 @@
+// Promotion rules: a stage moves from one stack to the next only when the source stack's last
+// verification passed for what the source stack is now (same stage, no update since) and the
+// policy pack passes in mandatory mode. What moves: the stage and the images, pinned by digest.
+// Pure: the CLI gathers the facts, these rules decide and plan.
+import { findStage } from "../stages";
+import type { VerificationRecord } from "./results";
+
+export const PROJECT = "calico-zero-trust-lab";
+export const PROMOTED_KEYS = ["stage", "appImage", "proxyImage"] as const;
+export type PromotedKey = (typeof PROMOTED_KEYS)[number];
+
+export interface StackFacts {
+    name: string;
+    /** Raw config values without the project prefix (stage, appImage, proxyImage ...). */
+    config: Partial<Record<string, string>>;
+    /** When the stack was last updated (pulumi up / destroy), ISO time; undefined if never. */
+    lastUpdate?: string;
+}
+
+export interface PolicyCheck {
+    passed: boolean;
+    /** What ran and what it said (violations), to print. */
+    summary: string;
+}
+
+export interface PromotionFacts {
+    from: StackFacts;
+    to: StackFacts;
+    verification?: VerificationRecord;
+    verificationFile: string;
+    policy: PolicyCheck;
+}
+
+export interface ConfigChange {
+    key: PromotedKey;
+    from?: string;
+    to: string;
+}
+
+export interface PromotionDecision {
+    allowed: boolean;
+    /** Every reason to refuse, each with what to do about it. */
+    refusals: string[];
+    changes: ConfigChange[];
+    /** Notes that do not block (e.g. where a digest came from). */
+    notes: string[];
+}
+
+const DIGEST = /@sha256:[0-9a-f]{6,}$/;
+
+function stageOf(value: string | undefined): string {
+    const stage = findStage(value ?? "cluster");
+    return stage ? `${stage.number} (${stage.name})` : `invalid (${value})`;
+}
+
+/** An image pinned by digest: the config's own if pinned, else what verification saw running. */
+function pinnedImage(configured: string | undefined, workload: string, verification: VerificationRecord | undefined): { image?: string; note?: string } {
+    if (configured && DIGEST.test(configured)) return { image: configured };
+    const running = Object.entries(verification?.imageDigests ?? {}).find(([key]) => key.startsWith(`${workload}/`))?.[1];
+    if (running) return { image: running, note: `${workload}: ${configured ?? "the default image"} is not pinned; promoting the digest verification saw running: ${running}` };
+    return {};
+}
+
+export function decidePromotion(facts: PromotionFacts): PromotionDecision {
+    const refusals: string[] = [];
+    const notes: string[] = [];
+    const { from, to, verification } = facts;
+    if (from.name === to.name) refusals.push(`--from and --to are the same stack (${from.name})`);
+
+    const sourceStage = findStage(from.config.stage ?? "cluster");
+    if (!sourceStage) refusals.push(`stack ${from.name} has an invalid stage ${JSON.stringify(from.config.stage)}`);
+
+    if (!verification) {
+        refusals.push(`stack ${from.name} has no recorded verification (${facts.verificationFile}): run \`npm run verify -- --stack ${from.name}\` first`);
+    } else {
+        if (!verification.passed) {
+            const why = verification.interrupted ? "was interrupted" : `failed (${verification.problems.slice(0, 3).join("; ") || "see its report"})`;
+            refusals.push(`the last verification of ${from.name} (${verification.finishedAt}) ${why}: fix the stage and run \`npm run verify -- --stack ${from.name}\``);
+        }
+        if (sourceStage && verification.stage && verification.stage.number !== sourceStage.number) {
+            refusals.push(`the last verification of ${from.name} was of stage ${verification.stage.number} (${verification.stage.name}), the stack is now at stage ${stageOf(from.config.stage)}: verify again`);
+        }
+        if (!verification.stage) refusals.push(`the last verification of ${from.name} does not say which stage it verified: verify again with --stack ${from.name}`);
+        if (from.lastUpdate && Date.parse(from.lastUpdate) > Date.parse(verification.startedAt)) {
+            refusals.push(`stack ${from.name} was updated (${from.lastUpdate}) after its last verification started (${verification.startedAt}): verify again`);
+        }
+    }
+    if (!facts.policy.passed) refusals.push(`the policy pack does not pass in mandatory mode on ${from.name}: ${facts.policy.summary}`);
+
+    const changes: ConfigChange[] = [];
+    const propose = (key: PromotedKey, value: string | undefined) => {
+        if (value === undefined) return;
+        if ((to.config[key] ?? "") !== value) changes.push({ key, from: to.config[key], to: value });
+    };
+    if (sourceStage) propose("stage", sourceStage.name);
+    if (sourceStage && sourceStage.number >= 1) {
+        const app = pinnedImage(from.config.appImage, "helloworld", verification);
+        if (!app.image) refusals.push(`the helloworld image of ${from.name} is not pinned by digest and verification saw no running digest: set appImage to <image>@sha256:<digest>`);
+        if (app.note) notes.push(app.note);
+        propose("appImage", app.image);
+        if (sourceStage.number >= 2) {
+            const proxyConfigured = from.config.proxyImage || from.config.appImage;
+            const proxy = pinnedImage(proxyConfigured, "helloworld-proxy", verification);
+            // The proxy runs the app's image unless proxyImage says otherwise.
+            const image = proxy.image ?? (from.config.proxyImage ? undefined : app.image);
+            if (!image) refusals.push(`the proxy image of ${from.name} is not pinned by digest: set proxyImage to <image>@sha256:<digest>`);
+            if (proxy.note) notes.push(proxy.note);
+            propose("proxyImage", image);
+        }
+    }
+    return { allowed: refusals.length === 0, refusals, changes, notes };
+}
+
+export function formatDecision(facts: PromotionFacts, decision: PromotionDecision, mode: "dry-run" | "preview" | "up"): string {
+    const lines = [`Promotion ${facts.from.name} -> ${facts.to.name} (${mode})`];
+    lines.push(`  source stage: ${stageOf(facts.from.config.stage)}; target stage: ${stageOf(facts.to.config.stage)}`);
+    lines.push(`  verification: ${facts.verification ? `${facts.verification.passed ? "passed" : "FAILED"} at ${facts.verification.finishedAt} (${facts.verificationFile})` : `none (${facts.verificationFile})`}`);
+    lines.push(`  policy pack (mandatory): ${facts.policy.passed ? "passed" : "FAILED"}: ${facts.policy.summary}`);
+    lines.push(decision.changes.length > 0 ? "  plan: set in Pulumi." + facts.to.name + ".yaml" : "  plan: the target's config already matches; nothing to change");
+    for (const change of decision.changes) lines.push(`    ${PROJECT}:${change.key}: ${change.from ?? "(unset)"} -> ${change.to}`);
+    if (decision.changes.length > 0) lines.push(`    then: pulumi ${mode === "up" ? "up" : "preview"} --stack ${facts.to.name}`);
+    for (const note of decision.notes) lines.push(`  note: ${note}`);
+    if (decision.allowed) {
+        lines.push(mode === "dry-run" ? "ALLOWED (dry run: nothing changed; add --apply to set the config and preview, --apply --up to deploy)" : "ALLOWED");
+    } else {
+        lines.push("REFUSED:");
+        for (const refusal of decision.refusals) lines.push(`  - ${refusal}`);
+    }
+    return lines.join("\n");
+}

@@ -1,0 +1,66 @@
+// Pulumi Automation API over this repository: a LocalWorkspace on the repo, the local file://
+// backend by default (no Pulumi Cloud account), one stack per environment.
+import { LocalWorkspace, Stack } from "@pulumi/pulumi/automation";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { PROJECT } from "./promotion";
+
+export const REPO_DIR = path.resolve(__dirname, "..");
+export const POLICY_PACK_DIR = path.join(REPO_DIR, "policy-pack");
+
+/** PULUMI_BACKEND_URL if set, else file://<repo>/.pulumi (git-ignored). */
+export function backendUrl(): string {
+    return process.env.PULUMI_BACKEND_URL ?? `file://${path.join(REPO_DIR, ".pulumi")}`;
+}
+
+export function workspaceEnv(): Record<string, string> {
+    const url = backendUrl();
+    if (url.startsWith("file://")) fs.mkdirSync(url.slice("file://".length).replace(/^~(?=\/|$)/, os.homedir()), { recursive: true });
+    return {
+        PULUMI_BACKEND_URL: url,
+        // The local backend encrypts secrets with a passphrase; an empty one is accepted for a lab.
+        PULUMI_CONFIG_PASSPHRASE: process.env.PULUMI_CONFIG_PASSPHRASE ?? "",
+        PULUMI_SKIP_UPDATE_CHECK: "true",
+    };
+}
+
+export async function openStack(stackName: string, create = true): Promise<Stack> {
+    const args = { stackName, workDir: REPO_DIR };
+    const options = { envVars: workspaceEnv() };
+    return create ? LocalWorkspace.createOrSelectStack(args, options) : LocalWorkspace.selectStack(args, options);
+}
+
+/** Config of a stack without the project prefix (stage, appImage ...), plain values only. */
+export async function stackConfig(stack: Stack): Promise<Record<string, string>> {
+    const all = await stack.getAllConfig();
+    return Object.fromEntries(Object.entries(all)
+        .filter(([key, value]) => key.startsWith(`${PROJECT}:`) && !value.secret)
+        .map(([key, value]) => [key.slice(PROJECT.length + 1), value.value]));
+}
+
+export async function lastUpdate(stack: Stack): Promise<string | undefined> {
+    const [latest] = await stack.history(1);
+    return latest?.endTime ?? latest?.startTime;
+}
+
+/** Runs the policy pack with every policy mandatory, as a preview of the stack. */
+export async function policyCheckMandatory(stack: Stack): Promise<{ passed: boolean; summary: string }> {
+    if (!fs.existsSync(path.join(POLICY_PACK_DIR, "PulumiPolicy.yaml"))) {
+        return { passed: false, summary: `no policy pack at ${POLICY_PACK_DIR}` };
+    }
+    const configFile = path.join(os.tmpdir(), `policy-mandatory-${process.pid}.json`);
+    fs.writeFileSync(configFile, JSON.stringify({ all: "mandatory" }));
+    let output = "";
+    try {
+        await stack.preview({ policyPacks: [POLICY_PACK_DIR], policyPackConfigs: [configFile], onOutput: (text) => { output += text; } });
+        const advisories = (output.match(/advisory/gi) ?? []).length;
+        return { passed: true, summary: `pulumi preview --policy-pack policy-pack (all policies mandatory): no violations${advisories ? "" : ""}` };
+    } catch (error) {
+        const text = `${output}\n${error instanceof Error ? error.message : String(error)}`;
+        const violations = text.split("\n").filter((line) => /mandatory|violat/i.test(line)).slice(0, 8).map((l) => l.trim());
+        return { passed: false, summary: violations.join(" | ") || text.trim().split("\n").slice(-3).join(" | ") };
+    } finally {
+        fs.rmSync(configFile, { force: true });
+    }
+}
