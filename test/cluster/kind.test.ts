@@ -126,7 +126,8 @@ describe("Calico versions", () => {
     });
 
     it("a bad calicoVersion or podSubnet stops the program before anything is registered", async () => {
-        for (const config of [{ calicoVersion: "latest" }, { podSubnet: "10.96.0.0/12" }]) {
+        const configs: Record<string, string>[] = [{ calicoVersion: "latest" }, { podSubnet: "10.96.0.0/12" }];
+        for (const config of configs) {
             const registered = await useMocks();
             expect(() => createCluster(settings({ cluster: "kind", ...config }), { hostEndpoints: false }, everyTool)).toThrow(/Invalid configuration/);
             await settled(registered);
