@@ -16,6 +16,10 @@ export type ClusterMode = (typeof CLUSTER_MODES)[number];
 export const CALICO_APPLY_MODES = ["api-server", "calicoctl"] as const;
 export type CalicoApplyMode = (typeof CALICO_APPLY_MODES)[number];
 
+/** The labs this program runs; each has its own stage table (stages.ts, scenarios/yaobank/stages.ts). */
+export const SCENARIOS = ["helloworld", "yaobank"] as const;
+export type ScenarioName = (typeof SCENARIOS)[number];
+
 type ConfigType = "string" | "integer" | "boolean";
 export interface ConfigKey {
     type: ConfigType;
@@ -28,7 +32,8 @@ export interface ConfigKey {
  * the same keys (test/config-schema.test.ts keeps the two identical).
  */
 export const CONFIG_KEYS = {
-    stage: { type: "string", default: "cluster", description: "Lab stage, by number (0-5) or name: cluster, helloworld, proxy, deny-all, allow-proxy, lockdown. Stages are cumulative; pulumi up converges forwards or backwards." },
+    scenario: { type: "string", default: "helloworld", description: "Which lab: helloworld (IBM's Kubernetes Network Policy and Calico lab) or yaobank (Tigera's Calico security track, docs/yaobank.md). The stage is read against the scenario's stage table." },
+    stage: { type: "string", default: "cluster", description: "Lab stage, by number (0-5) or name: cluster, helloworld, proxy, deny-all, allow-proxy, lockdown; with scenario yaobank 0-4: cluster, app, p-summary2database, default-app-policy, calico-policies. Stages are cumulative; pulumi up converges forwards or backwards." },
     flavor: { type: "string", default: "calico", description: "Policy flavor: calico (projectcalico.org/v3 policies) or kubernetes (plain NetworkPolicies; cannot express the lockdown stage)." },
     cluster: { type: "string", default: "kind", description: "Where the lab runs: kind (local, Calico installed by the program), iks (IBM Cloud Kubernetes Service), existing (any kubeconfig context with Calico), render (no cluster: manifests written to renderDirectory)." },
     namespace: { type: "string", default: "zero-trust-lab", description: "The lab namespace (a DNS-1123 label)." },
@@ -38,6 +43,7 @@ export const CONFIG_KEYS = {
     proxyImage: { type: "string", default: "", description: "Image of helloworld-proxy; empty means the same image as the app, as in the lab." },
     proxyReplicas: { type: "integer", default: 1, description: "Replicas of the helloworld-proxy Deployment (1-20)." },
     proxyNodePort: { type: "integer", default: 30081, description: "NodePort of the helloworld-proxy Service (30000-32767), the only NodePort left open by the lockdown stage." },
+    yaobankImages: { type: "string", default: "rezareza/yaobank-{app}:azure", description: "Images of the yaobank scenario, {app} standing for customer, summary and database. The default images read their peers' hosts from env vars, as the three namespaces need; the original calico/yaobank-{app} images hard-code them and only work in one namespace." },
     hostEndpointSelector: { type: "string", default: "", description: "Calico selector of the host endpoints the lockdown stage protects; empty means has(kubernetes.io/hostname) (kind's automatic host endpoints), or ibm.role == 'worker_public' on iks." },
     calicoApply: { type: "string", default: "", description: "How Calico policies are applied: api-server (projectcalico.org/v3 through the Calico API server) or calicoctl; empty means calicoctl on iks and api-server elsewhere." },
     kubeconfigContext: { type: "string", default: "", description: "kubeconfig context for cluster=existing or cluster=iks (empty: the current context)." },
@@ -163,8 +169,14 @@ function parseWorkload(read: RawConfigReader, prefix: "app" | "proxy", fallbackI
     };
 }
 
+/** The stack's scenario; the rest of its configuration is parsed for that scenario. */
+export function parseScenario(read: RawConfigReader): ScenarioName {
+    return oneOf(read, "scenario", SCENARIOS);
+}
+
 /** Validates the whole configuration; throws ConfigError on the first bad key. */
 export function parseLabConfig(read: RawConfigReader): LabConfig {
+    parseScenario(read);
     const stage = parseStage(read);
     const features = featuresOf(stage);
     const flavor = oneOf(read, "flavor", FLAVORS);
@@ -219,4 +231,10 @@ export function parseLabConfig(read: RawConfigReader): LabConfig {
 export function loadLabConfig(): LabConfig {
     const config = new pulumi.Config(PROJECT_NAME);
     return parseLabConfig((key) => config.get(key));
+}
+
+/** The stack's raw configuration, for the scenarios' own parsers (scenarios/yaobank/config.ts). */
+export function stackConfigReader(): RawConfigReader {
+    const config = new pulumi.Config(PROJECT_NAME);
+    return (key) => config.get(key);
 }

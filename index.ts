@@ -1,5 +1,7 @@
 // The lab, top to bottom: config -> cluster -> namespace -> app -> proxy -> policies -> outputs.
 // What exists at a stage is decided by the stage table (stages.ts), read through config.features.
+// The `scenario` key picks this lab (helloworld) or Tigera's yaobank track, the same walk in
+// scenarios/yaobank/program.ts; both give the stack outputs below.
 import * as k8s from "@pulumi/kubernetes";
 import { createCluster } from "./components/cluster";
 import { HELLOWORLD_NAME, HELLOWORLD_PORT, HelloWorldApp } from "./components/hello-world-app";
@@ -8,67 +10,85 @@ import { MANAGED_BY_LABEL } from "./components/zero-trust-documents";
 import { ZeroTrustPolicy } from "./components/zero-trust-policy";
 import { createIntentConfigMap } from "./components/intent-config-map";
 import { flowChecksAt } from "./flows";
-import { loadLabConfig } from "./config";
+import { LabConfig, loadLabConfig, parseScenario, stackConfigReader } from "./config";
 import { expectedFlowsAt, tryCommands } from "./lab-outputs";
+import { parseYaobankConfig } from "./scenarios/yaobank/config";
+import { yaobankProgram } from "./scenarios/yaobank/program";
 
-const config = loadLabConfig();
-const { features } = config;
+function helloworld(config: LabConfig) {
+    const { features } = config;
 
-const cluster = createCluster(config.cluster, { hostEndpoints: features.lockdown, calicoPolicies: config.flavor === "calico" });
-const provider = cluster.provider;
+    const cluster = createCluster(config.cluster, { hostEndpoints: features.lockdown, calicoPolicies: config.flavor === "calico" });
+    const provider = cluster.provider;
 
-const namespace = new k8s.core.v1.Namespace("lab", {
-    metadata: {
-        name: config.namespace,
-        labels: {
-            ...MANAGED_BY_LABEL,
-            // The lab's pods meet the "restricted" Pod Security Standard; enforce it.
-            "pod-security.kubernetes.io/enforce": "restricted",
+    const namespace = new k8s.core.v1.Namespace("lab", {
+        metadata: {
+            name: config.namespace,
+            labels: {
+                ...MANAGED_BY_LABEL,
+                // The lab's pods meet the "restricted" Pod Security Standard; enforce it.
+                "pod-security.kubernetes.io/enforce": "restricted",
+            },
         },
-    },
-}, { provider });
-const namespaceName = namespace.metadata.name;
+    }, { provider });
+    const namespaceName = namespace.metadata.name;
 
-const app = features.helloworld
-    ? new HelloWorldApp("helloworld", { provider, namespace: namespaceName, ...config.app }, { dependsOn: [namespace] })
-    : undefined;
+    const app = features.helloworld
+        ? new HelloWorldApp("helloworld", { provider, namespace: namespaceName, ...config.app }, { dependsOn: [namespace] })
+        : undefined;
 
-// The proxy reaches the app by its Service name, resolved by cluster DNS in the lab namespace.
-const appServiceHost = `${HELLOWORLD_NAME}:${HELLOWORLD_PORT}`;
-const proxy = features.proxy
-    ? new Proxy("helloworld-proxy", { provider, namespace: namespaceName, upstreamHost: appServiceHost, ...config.proxy }, { dependsOn: [namespace] })
-    : undefined;
+    // The proxy reaches the app by its Service name, resolved by cluster DNS in the lab namespace.
+    const appServiceHost = `${HELLOWORLD_NAME}:${HELLOWORLD_PORT}`;
+    const proxy = features.proxy
+        ? new Proxy("helloworld-proxy", { provider, namespace: namespaceName, upstreamHost: appServiceHost, ...config.proxy }, { dependsOn: [namespace] })
+        : undefined;
 
-const policy = new ZeroTrustPolicy("zero-trust", {
-    provider,
-    calicoReady: cluster.calicoReady,
-    calicoResourceFactory: cluster.calicoResourceFactory,
-    namespace: config.namespace,
-    flavor: config.flavor,
-    defaultDeny: features.defaultDeny,
-    allowProxy: features.allowProxy,
-    lockdown: features.lockdown,
-    app: { app: HELLOWORLD_NAME, port: HELLOWORLD_PORT },
-    proxy: { app: PROXY_NAME, port: PROXY_PORT },
-    proxyNodePort: config.proxy.nodePort,
-    hostEndpointSelector: config.hostEndpointSelector,
-}, { dependsOn: [namespace] });
+    const policy = new ZeroTrustPolicy("zero-trust", {
+        provider,
+        calicoReady: cluster.calicoReady,
+        calicoResourceFactory: cluster.calicoResourceFactory,
+        namespace: config.namespace,
+        flavor: config.flavor,
+        defaultDeny: features.defaultDeny,
+        allowProxy: features.allowProxy,
+        lockdown: features.lockdown,
+        app: { app: HELLOWORLD_NAME, port: HELLOWORLD_PORT },
+        proxy: { app: PROXY_NAME, port: PROXY_PORT },
+        proxyNodePort: config.proxy.nodePort,
+        hostEndpointSelector: config.hostEndpointSelector,
+    }, { dependsOn: [namespace] });
 
-// The stage's expected flows, declared in the cluster for the policy pack and live verification.
-const flowChecks = flowChecksAt(config.stage, {
-    namespace: config.namespace,
-    nodePorts: { helloworld: config.app.nodePort, "helloworld-proxy": config.proxy.nodePort },
-});
-if (flowChecks.length > 0) {
-    createIntentConfigMap({ provider, namespace: namespaceName, checks: flowChecks }, { provider, dependsOn: [namespace] });
+    // The stage's expected flows, declared in the cluster for the policy pack and live verification.
+    const flowChecks = flowChecksAt(config.stage, {
+        namespace: config.namespace,
+        nodePorts: { helloworld: config.app.nodePort, "helloworld-proxy": config.proxy.nodePort },
+    });
+    if (flowChecks.length > 0) {
+        createIntentConfigMap({ provider, namespace: namespaceName, checks: flowChecks }, { provider, dependsOn: [namespace] });
+    }
+
+    return {
+        stage: { number: config.stage.number, name: config.stage.name, adds: config.stage.adds },
+        flavor: config.flavor,
+        labNamespace: namespaceName,
+        workloads: [app?.deployment.metadata.name, proxy?.deployment.metadata.name].filter((name) => name !== undefined),
+        tryIt: tryCommands(config, appServiceHost),
+        expectedFlows: expectedFlowsAt(config),
+        flowQueries: flowChecks,
+        policyDocuments: policy.documents,
+        kubeconfig: cluster.kubeconfig,
+    };
 }
 
-export const stage = { number: config.stage.number, name: config.stage.name, adds: config.stage.adds };
-export const flavor = config.flavor;
-export const labNamespace = namespaceName;
-export const workloads = [app?.deployment.metadata.name, proxy?.deployment.metadata.name].filter((name) => name !== undefined);
-export const tryIt = tryCommands(config, appServiceHost);
-export const expectedFlows = expectedFlowsAt(config);
-export const flowQueries = flowChecks;
-export const policyDocuments = policy.documents;
-export const kubeconfig = cluster.kubeconfig;
+const read = stackConfigReader();
+const outputs = parseScenario(read) === "yaobank" ? yaobankProgram(parseYaobankConfig(read)) : helloworld(loadLabConfig());
+
+export const stage = outputs.stage;
+export const flavor = outputs.flavor;
+export const labNamespace = outputs.labNamespace;
+export const workloads = outputs.workloads;
+export const tryIt = outputs.tryIt;
+export const expectedFlows = outputs.expectedFlows;
+export const flowQueries = outputs.flowQueries;
+export const policyDocuments = outputs.policyDocuments;
+export const kubeconfig = outputs.kubeconfig;

@@ -18,6 +18,8 @@ export interface IntentArgs {
     provider: k8s.Provider;
     namespace: pulumi.Input<string>;
     checks: FlowCheck[];
+    /** The pre-existing objects the flows name, as YAML; default baseline/cluster.yaml. */
+    baseline?: string;
 }
 
 /**
@@ -34,7 +36,7 @@ export function createIntentConfigMap(args: IntentArgs, opts: pulumi.CustomResou
         },
         data: {
             [INTENT_CONFIG_MAP.flowsKey]: stringify(args.checks, { lineWidth: 0, aliasDuplicateObjects: false }),
-            [INTENT_CONFIG_MAP.baselineKey]: fs.readFileSync(BASELINE_FILE, "utf8"),
+            [INTENT_CONFIG_MAP.baselineKey]: args.baseline ?? fs.readFileSync(BASELINE_FILE, "utf8"),
         },
     }, opts);
 }

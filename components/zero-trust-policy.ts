@@ -16,11 +16,31 @@ export type CalicoResourceFactory = (
 export const calicoThroughKubernetesApi: CalicoResourceFactory = (resourceName, document, opts) =>
     new k8s.apiextensions.CustomResource(resourceName, document, opts);
 
-export interface ZeroTrustPolicyArgs extends ZeroTrustIntent {
+/** How policy documents reach the cluster: its provider, and how Calico documents are created there. */
+export interface PolicyTarget {
     provider: k8s.Provider;
     /** Resources that must exist before Calico policies can be created (the projectcalico.org/v3 API). */
     calicoReady?: pulumi.Input<pulumi.Resource>[];
     calicoResourceFactory?: CalicoResourceFactory;
+}
+
+export interface ZeroTrustPolicyArgs extends ZeroTrustIntent, PolicyTarget {}
+
+/**
+ * Creates each document as a resource, children of `parent`: Kubernetes NetworkPolicies through
+ * the provider, Calico documents through the target's factory. Resource names are
+ * `<kind>-<namespace>-<name>`, stable from one stage to the next.
+ */
+export function createPolicyResources(documents: PolicyDocument[], target: PolicyTarget, parent: pulumi.Resource): pulumi.Resource[] {
+    const createCalico = target.calicoResourceFactory ?? calicoThroughKubernetesApi;
+    return documents.map((document) => {
+        const resourceName = [document.kind.toLowerCase(), document.metadata.namespace, document.metadata.name].filter(Boolean).join("-");
+        if (document.apiVersion === "networking.k8s.io/v1") {
+            const spec = document.spec as unknown as k8s.types.input.networking.v1.NetworkPolicySpec;
+            return new k8s.networking.v1.NetworkPolicy(resourceName, { metadata: document.metadata, spec }, { parent, provider: target.provider });
+        }
+        return createCalico(resourceName, document, { parent, provider: target.provider, dependsOn: target.calicoReady });
+    });
 }
 
 /**
@@ -34,15 +54,7 @@ export class ZeroTrustPolicy extends pulumi.ComponentResource {
     constructor(name: string, args: ZeroTrustPolicyArgs, opts?: pulumi.ComponentResourceOptions) {
         super("lab:components:ZeroTrustPolicy", name, {}, opts);
         const documents = zeroTrustDocuments(args);
-        const createCalico = args.calicoResourceFactory ?? calicoThroughKubernetesApi;
-        this.resources = documents.map((document) => {
-            const resourceName = [document.kind.toLowerCase(), document.metadata.namespace, document.metadata.name].filter(Boolean).join("-");
-            if (document.apiVersion === "networking.k8s.io/v1") {
-                const spec = document.spec as unknown as k8s.types.input.networking.v1.NetworkPolicySpec;
-                return new k8s.networking.v1.NetworkPolicy(resourceName, { metadata: document.metadata, spec }, { parent: this, provider: args.provider });
-            }
-            return createCalico(resourceName, document, { parent: this, provider: args.provider, dependsOn: args.calicoReady });
-        });
+        this.resources = createPolicyResources(documents, args, this);
         this.documents = pulumi.output(documents);
         this.registerOutputs({ documents: this.documents });
     }

@@ -1,0 +1,112 @@
+// The track's policies as plain documents, in the track's order (research/calico_lab.md 2.3,
+// seed 003). Pure data in, documents out: the program creates them through the same
+// createPolicyResources as the helloworld lab; tests and the analyzer read them as they are.
+//
+// Two deliberate departures, both in default-app-policy (docs/yaobank.md, "Policies"):
+// - scope: it selects the namespaces labelled lab.calico-zero-trust/scenario == "yaobank"
+//   instead of "every namespace but kube-system, calico-system, calico-apiserver", which would
+//   also isolate kind's local-path-storage, IKS's IBM namespaces and the helloworld lab;
+// - DNS: UDP and TCP 53 (a truncated answer is retried over TCP), to kube-dns in kube-system
+//   only (a GlobalNetworkPolicy rule selector without namespaceSelector matches any namespace).
+// The Kubernetes policy and the two Calico NetworkPolicies are the track's, selector for selector.
+import { KUBE_DNS, MANAGED_BY_LABEL, PolicyDocument } from "../../components/zero-trust-documents";
+import { YAOBANK_SCENARIO_LABEL, YAOBANK_WORKLOADS, YaobankFeatures } from "./stages";
+
+export const YAOBANK_POLICY_NAMES = {
+    summaryToDatabase: "p-summary2database",
+    defaultAppPolicy: "default-app-policy",
+    externalToCustomer: "p-external2customer",
+    customerToSummary: "p-customer2summary",
+} as const;
+
+const [scenarioLabelKey, scenarioLabelValue] = Object.entries(YAOBANK_SCENARIO_LABEL)[0]!;
+const metadata = (name: string, namespace?: string) => ({ name, ...(namespace === undefined ? {} : { namespace }), labels: { ...MANAGED_BY_LABEL } });
+const { customer, summary, database } = YAOBANK_WORKLOADS;
+
+/** Kubernetes NetworkPolicy, the previous track's (tigera/ccol2azure week2 01_allow_summary.yaml). */
+export function summaryToDatabase(): PolicyDocument {
+    // The two peers are OR'ed; the podSelector-only peer means app=summary pods in the database
+    // namespace (there are none). No ports: any port. No policyTypes: Ingress, and Egress
+    // because there is an egress section.
+    const summaryPeers = [
+        { namespaceSelector: { matchLabels: { ns: "summary" } } },
+        { podSelector: { matchLabels: { app: "summary" } } },
+    ];
+    return {
+        apiVersion: "networking.k8s.io/v1",
+        kind: "NetworkPolicy",
+        metadata: metadata(YAOBANK_POLICY_NAMES.summaryToDatabase, database.namespace),
+        spec: {
+            podSelector: { matchLabels: { app: "database" } },
+            ingress: [{ from: summaryPeers }],
+            egress: [{ to: summaryPeers }],
+        },
+    };
+}
+
+/** Calico GlobalNetworkPolicy: default deny for the yaobank namespaces, DNS excepted. */
+export function defaultAppPolicy(): PolicyDocument {
+    const dnsDestination = {
+        selector: `${KUBE_DNS.labelKey} == "${KUBE_DNS.labelValue}"`,
+        namespaceSelector: `projectcalico.org/name == "${KUBE_DNS.namespace}"`,
+        ports: [KUBE_DNS.port],
+    };
+    return {
+        apiVersion: "projectcalico.org/v3",
+        kind: "GlobalNetworkPolicy",
+        metadata: metadata(YAOBANK_POLICY_NAMES.defaultAppPolicy),
+        spec: {
+            namespaceSelector: `${scenarioLabelKey} == "${scenarioLabelValue}"`,
+            types: ["Ingress", "Egress"],
+            egress: [
+                { action: "Allow", protocol: "UDP", destination: dnsDestination },
+                { action: "Allow", protocol: "TCP", destination: dnsDestination },
+            ],
+        },
+    };
+}
+
+/** Calico NetworkPolicy: anyone may reach the customer; the customer may reach the summary service account only. */
+export function externalToCustomer(): PolicyDocument {
+    return {
+        apiVersion: "projectcalico.org/v3",
+        kind: "NetworkPolicy",
+        metadata: metadata(YAOBANK_POLICY_NAMES.externalToCustomer, customer.namespace),
+        spec: {
+            selector: 'app == "customer"',
+            ingress: [{ action: "Allow", protocol: "TCP", destination: { selector: 'app == "customer"' } }],
+            egress: [{
+                action: "Allow",
+                protocol: "TCP",
+                destination: { serviceAccounts: { names: ["summary"] }, namespaceSelector: 'ns == "summary"' },
+            }],
+        },
+    };
+}
+
+/** Calico NetworkPolicy: anyone may reach the summary on 80; the summary may reach the database only. */
+export function customerToSummary(): PolicyDocument {
+    return {
+        apiVersion: "projectcalico.org/v3",
+        kind: "NetworkPolicy",
+        metadata: metadata(YAOBANK_POLICY_NAMES.customerToSummary, summary.namespace),
+        spec: {
+            selector: 'app == "summary"',
+            ingress: [{ action: "Allow", protocol: "TCP", destination: { selector: 'app == "summary"', ports: [summary.port] } }],
+            egress: [{
+                action: "Allow",
+                protocol: "TCP",
+                destination: { selector: 'app == "database"', namespaceSelector: `projectcalico.org/name == "${database.namespace}"` },
+            }],
+        },
+    };
+}
+
+/** The stage's policies, in the order the track applies them. */
+export function yaobankPolicyDocuments(features: YaobankFeatures): PolicyDocument[] {
+    return [
+        ...(features.summaryToDatabase ? [summaryToDatabase()] : []),
+        ...(features.defaultAppPolicy ? [defaultAppPolicy()] : []),
+        ...(features.calicoPolicies ? [externalToCustomer(), customerToSummary()] : []),
+    ];
+}
