@@ -64,13 +64,39 @@ export function applicablePolicies(model: ClusterModel, point: EnforcementPoint,
     if (cached) return cached;
     const direction: Direction = stage === "egress" || stage === "hostForwardEgress" ? "egress" : "ingress";
     const identity: Identity = point.kind === "workload" ? workloadIdentity(model, point.workload) : { labels: point.hostEndpoint.labels };
-    const result = model.policies.filter((policy) => {
+    const result = candidatePolicies(model, point).filter((policy) => {
         if (!policy.types.includes(direction)) return false;
         if (!stageAccepts(policy, point, stage)) return false;
         return subjectSelects(policy.subject, identity);
     });
     cache.set(key, result);
     return result;
+}
+
+const candidateIndex = new WeakMap<ClusterModel, { global: Policy[]; byNamespace: Map<string, Policy[]>; rank: Map<Policy, number> }>();
+
+/** Policies that could select the point: global ones, and namespaced ones of its namespace, in evaluation order. */
+function candidatePolicies(model: ClusterModel, point: EnforcementPoint): Policy[] {
+    let index = candidateIndex.get(model);
+    if (!index) {
+        index = { global: [], byNamespace: new Map(), rank: new Map() };
+        for (const [i, policy] of model.policies.entries()) {
+            index.rank.set(policy, i);
+            if (policy.subject.namespace === undefined) index.global.push(policy);
+            else {
+                const list = index.byNamespace.get(policy.subject.namespace) ?? [];
+                list.push(policy);
+                index.byNamespace.set(policy.subject.namespace, list);
+            }
+        }
+        candidateIndex.set(model, index);
+    }
+    if (point.kind === "host") return index.global;
+    const local = index.byNamespace.get(point.workload.namespace) ?? [];
+    if (!local.length) return index.global;
+    if (!index.global.length) return local;
+    const rank = index.rank;
+    return [...local, ...index.global].sort((a, b) => rank.get(a)! - rank.get(b)!);
 }
 
 /**

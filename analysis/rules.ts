@@ -44,11 +44,15 @@ export function subjectSelects(subject: Subject, identity: Identity): boolean {
     return true;
 }
 
+export function ruleProtocolMatches(rule: Rule, protocol: Protocol): boolean {
+    const number = protocolNumber(protocol)!;
+    if (rule.protocol !== undefined && rule.protocol !== number) return false;
+    if (rule.notProtocol !== undefined && rule.notProtocol === number) return false;
+    return rule.ipVersion !== 6;
+}
+
 export function ruleMatches(model: ClusterModel, rule: Rule, packet: Packet): boolean {
-    const protocol = protocolNumber(packet.protocol)!;
-    if (rule.protocol !== undefined && rule.protocol !== protocol) return false;
-    if (rule.notProtocol !== undefined && rule.notProtocol === protocol) return false;
-    if (rule.ipVersion === 6) return false;
+    if (!ruleProtocolMatches(rule, packet.protocol)) return false;
     return entityMatches(model, rule.source, packet.src, packet, "source")
         && entityMatches(model, rule.destination, packet.dst, packet, "destination");
 }
@@ -85,6 +89,11 @@ function identityConstraint(entity: EntityMatch): ((identity: Identity) => boole
 const constraintCache = new WeakMap<EntityMatch, ((identity: Identity) => boolean)[]>();
 
 export function entityMatches(model: ClusterModel, entity: EntityMatch, party: Party, packet: Packet, side: "source" | "destination"): boolean {
+    return entityIdentityMatches(model, entity, party) && entityPortMatches(model, entity, party, packet, side);
+}
+
+/** The address and identity part of an entity match: nets, selectors, service accounts, service membership. */
+export function entityIdentityMatches(model: ClusterModel, entity: EntityMatch, party: Party): boolean {
     if (entity.nets && !(entity.nets.length > 0 && addressIn(model, party, entity.nets, entity.netsMatchPods))) return false;
     if (entity.notNets && !addressOutside(model, party, entity.notNets, entity.netsMatchPods)) return false;
     let constraint = constraintCache.get(entity);
@@ -92,25 +101,39 @@ export function entityMatches(model: ClusterModel, entity: EntityMatch, party: P
     const identities = constraint.length || entity.notSelector ? identitiesOf(model, party) : [];
     if (constraint.length && !identities.some((id) => constraint!.every((test) => test(id)))) return false;
     if (entity.notSelector && identities.some((id) => matchesEndpointSelector(entity.notSelector!, id))) return false;
-    if (entity.service && !serviceMatches(model, entity, party, packet, side)) return false;
+    if (entity.service && !serviceSelects(model, entity, party)) return false;
+    return true;
+}
+
+/** The port part of an entity match (depends on the packet's port and, for named ports, on the destination). */
+export function entityPortMatches(model: ClusterModel, entity: EntityMatch, party: Party, packet: Packet, side: "source" | "destination"): boolean {
     if (side === "source") {
         // Source ports are ephemeral and unknown offline: a source port list never matches, notPorts always does.
         return entity.ports === undefined;
     }
+    if (entity.service && !entity.ports && !servicePortMatches(model, entity, party, packet)) return false;
     if (entity.ports && !entity.ports.some((p) => portMatches(p, packet))) return false;
     if (entity.notPorts && entity.notPorts.some((p) => portMatches(p, packet))) return false;
     return true;
 }
 
-function serviceMatches(model: ClusterModel, entity: EntityMatch, party: Party, packet: Packet, side: "source" | "destination"): boolean {
+/** Whether the entity's port criteria depend on the destination endpoint (named ports, service ports). */
+export function portsDependOnDestination(entity: EntityMatch): boolean {
+    const named = (list?: PortMatch[]) => !!list?.some((p) => "name" in p);
+    return named(entity.ports) || named(entity.notPorts) || (!!entity.service && !entity.ports);
+}
+
+function serviceSelects(model: ClusterModel, entity: EntityMatch, party: Party): boolean {
     if (party.kind !== "workload") return false;
     const service = model.services.find((s) => s.name === entity.service!.name && s.namespace === entity.service!.namespace);
-    if (!service || !serviceBackends(model, service).includes(party.workload)) return false;
-    // Without explicit ports, a destination service rule matches the service's ports (Calico docs _entityrule.mdx, services).
-    if (side === "destination" && !entity.ports) {
-        return service.ports.some((sp) => sp.protocol === packet.protocol && resolveTargetPort(sp, party.workload) === packet.port);
-    }
-    return true;
+    return !!service && serviceBackends(model, service).includes(party.workload);
+}
+
+/** Without explicit ports, a destination service rule matches the service's ports (Calico docs _entityrule.mdx, services). */
+function servicePortMatches(model: ClusterModel, entity: EntityMatch, party: Party, packet: Packet): boolean {
+    if (party.kind !== "workload") return false;
+    const service = model.services.find((s) => s.name === entity.service!.name && s.namespace === entity.service!.namespace);
+    return !!service?.ports.some((sp) => sp.protocol === packet.protocol && resolveTargetPort(sp, party.workload) === packet.port);
 }
 
 /** A named port matches when the destination endpoint has a port of that name, protocol and number. */
