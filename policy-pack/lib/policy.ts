@@ -5,7 +5,7 @@ import type { PolicyConfigSchema, ReportViolation, StackValidationArgs, StackVal
 import { AnalysisInputError, KubeObject } from "../../analysis";
 import { checkSettings, ClusterView, clusterView } from "./cluster";
 import { Settings, settingsOf } from "./config";
-import { objectsOfResources, urnOf } from "./objects";
+import { describe, objectsOfResources, urnOf } from "./objects";
 
 export type Report = (message: string, about?: object) => void;
 
@@ -28,8 +28,10 @@ export function withInputErrors(policy: string, judge: (args: StackValidationArg
         try {
             judge(args, reportViolation);
         } catch (error) {
-            if (error instanceof AnalysisInputError) { reportViolation(cannotJudge(policy, error)); return; }
-            throw error;
+            if (!(error instanceof AnalysisInputError)) throw error;
+            // Blame the object the analyzer named, when it is one of the stack's.
+            const culprit = objectsOfResources(args.resources).find((o) => describe(o) === error.location.object);
+            reporter(reportViolation)(cannotJudge(policy, error), culprit);
         }
     };
 }

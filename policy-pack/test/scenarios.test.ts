@@ -1,0 +1,94 @@
+// Failure modes of the syntax-only tools (research netpol.md section 3), as readable manifests in
+// test/scenarios/: which policies each one fails, and what the message says. "shop" has a frontend
+// (the edge, configured below) and an api behind it.
+import * as path from "path";
+import { describe, expect, it } from "vitest";
+import { loadManifests } from "../../analysis";
+import { resourcesOfObjects, runPolicies } from "../lib/run";
+import { policies } from "../policies";
+
+const SHOP = { "edge-only-ingress": { edgeWorkloads: ["frontend"] }, "no-broad-allow": { edgeWorkloads: ["frontend"] }, "service-exposure": { edgeWorkloads: ["frontend"] } };
+
+interface Scenario {
+    file: string;
+    /** Policies with violations (mandatory and advisory). */
+    fails: string[];
+    /** Fragments the messages must contain. */
+    says?: string[];
+}
+
+const SCENARIOS: Scenario[] = [
+    { file: "zero-trust-kubernetes.yaml", fails: [] },
+    { file: "zero-trust-calico.yaml", fails: [] },
+    {
+        file: "kyverno-dns.yaml", fails: ["dns-allowance", "kubernetes-networkpolicy-hygiene"],
+        says: [
+            "shop/api is isolated for Egress but cannot reach cluster DNS",
+            "shop/api -> kube-system/coredns 53/UDP: blocked",
+            "selects namespaces by the label name=kube-system, which Kubernetes does not set",
+        ],
+    },
+    {
+        file: "egress-only-deny.yaml", fails: ["default-deny", "edge-only-ingress"],
+        says: ["Namespace shop is not isolated for Ingress", "shop/api accepts TCP 47123 from external:203.0.113.10", "shop/api is not an edge workload but is reachable from outside the cluster"],
+    },
+    {
+        file: "allow-all-ingress.yaml", fails: ["default-deny", "edge-only-ingress", "no-broad-allow"],
+        says: ["Rule ingress[0] of knp:shop/api-open is a broad allow: a pod of any namespace may connect to shop/api on TCP 9000"],
+    },
+    {
+        file: "namespace-selector-all.yaml", fails: ["no-broad-allow"],
+        says: ["knp:shop/api-from-cluster is a broad allow: a pod of any namespace may connect to shop/api on TCP 9000"],
+    },
+    {
+        file: "ipblock-corporate.yaml", fails: ["edge-only-ingress"],
+        says: ["external:10.0.0.1 -> shop/api 9000/TCP: allowed"],
+    },
+    {
+        file: "gnp-unscoped.yaml", fails: ["calico-policy-hygiene", "dns-allowance"],
+        says: ["selects every endpoint of the cluster (selector all() without a namespaceSelector)", "shop/api -> kube-system/coredns 53/UDP: blocked"],
+    },
+    {
+        file: "calico-hygiene.yaml", fails: ["calico-policy-hygiene"],
+        says: ["has no explicit order", "has no explicit types", "ingress[0] passes in the default tier"],
+    },
+    {
+        file: "kubernetes-hygiene.yaml", fails: ["kubernetes-networkpolicy-hygiene", "network-policy-named-ports"],
+        says: [
+            "NetworkPolicy shop/sloppy has no explicit policyTypes",
+            "ingress[0].ports[0] has protocol \"tcp\"",
+            "names port \"metrics\"/TCP, which shop/api does not declare",
+        ],
+    },
+];
+
+const STACK_POLICIES = policies.filter((p) => "validateStack" in p).map((p) => p.name);
+
+describe("scenarios", () => {
+    it.each(SCENARIOS)("$file", async ({ file, fails, says }) => {
+        const objects = loadManifests([path.join(__dirname, "scenarios", file)]);
+        const result = await runPolicies(policies, resourcesOfObjects(objects), { config: SHOP });
+        const text = result.violations.map((v) => `${v.policy}: ${v.message}`).join("\n\n");
+        expect([...new Set(result.violations.map((v) => v.policy))].sort(), text).toEqual([...fails].sort());
+        for (const fragment of says ?? []) expect(text).toContain(fragment);
+    });
+
+    it("invalid-ports.yaml: the hygiene policies name the mistakes; the stack policies refuse to judge, blaming the object", async () => {
+        const file = path.join(__dirname, "scenarios", "invalid-ports.yaml");
+        const result = await runPolicies(policies, resourcesOfObjects(loadManifests([file])), { config: SHOP });
+        const text = result.violations.map((v) => v.message).join("\n");
+        expect(text).toContain("NetworkPolicy shop/icmp-ports ingress[0] matches ports with protocol ICMP");
+        expect(text).toContain("NetworkPolicy shop/named-range ingress[0].ports[0] has endPort 9100 but port \"http\" is not a number");
+        const refusals = result.violations.filter((v) => v.message.includes("cannot judge this stack"));
+        expect(refusals.map((v) => v.policy).sort()).toEqual([...STACK_POLICIES].sort());
+        expect(refusals.every((v) => v.enforcementLevel === "mandatory" || v.policy === "service-exposure" || v.policy === "network-policy-named-ports")).toBe(true);
+        expect(refusals[0]!.resource).toMatch(/^NetworkPolicy shop\/(icmp-ports|named-range) \(/);
+    });
+
+    it("names the file a violation comes from", async () => {
+        const file = path.join(__dirname, "scenarios", "calico-hygiene.yaml");
+        const result = await runPolicies(policies, resourcesOfObjects(loadManifests([file])), { config: SHOP });
+        const hygiene = result.violations.find((v) => v.policy === "calico-policy-hygiene")!;
+        expect(hygiene.resource).toBe(`NetworkPolicy shop/sloppy (${file} document 10)`);
+    });
+});
