@@ -25,9 +25,9 @@ export function workspaceEnv(): Record<string, string> {
     };
 }
 
-export async function openStack(stackName: string, create = true): Promise<Stack> {
+export async function openStack(stackName: string, create = true, extraEnv: Record<string, string> = {}): Promise<Stack> {
     const args = { stackName, workDir: REPO_DIR };
-    const options = { envVars: workspaceEnv() };
+    const options = { envVars: { ...workspaceEnv(), ...extraEnv } };
     return create ? LocalWorkspace.createOrSelectStack(args, options) : LocalWorkspace.selectStack(args, options);
 }
 
@@ -41,7 +41,8 @@ export async function stackConfig(stack: Stack): Promise<Record<string, string>>
 
 export async function lastUpdate(stack: Stack): Promise<string | undefined> {
     const [latest] = await stack.history(1);
-    return latest?.endTime ?? latest?.startTime;
+    const time = latest?.endTime ?? latest?.startTime;
+    return time === undefined ? undefined : new Date(time).toISOString();
 }
 
 /** Runs the policy pack with every policy mandatory, as a preview of the stack. */

@@ -1,0 +1,51 @@
+// npm run promote -- --from dev --to staging [--apply] [--up]
+// Refuses unless the source stack's last verification passed for its current stage and the
+// policy pack passes in mandatory mode. Dry run by default: prints the plan and changes nothing.
+import { Command } from "commander";
+import { decidePromotion, formatDecision, PROJECT, PromotionFacts } from "../live/promotion";
+import { loadRecord, resultsDirectory } from "../live/results";
+import { backendUrl, lastUpdate, openStack, policyCheckMandatory, REPO_DIR, stackConfig } from "../live/workspace";
+import * as path from "path";
+import { formatMissing, missingTools } from "../live/prerequisites";
+
+const program = new Command()
+    .name("promote")
+    .description("Promote a verified stage and its pinned images from one stack to the next")
+    .requiredOption("--from <stack>", "source stack (verified)")
+    .requiredOption("--to <stack>", "target stack")
+    .option("--apply", "set the target's config and run pulumi preview there (default: dry run)")
+    .option("--up", "with --apply: run pulumi up on the target instead of preview");
+
+async function main(): Promise<number> {
+    const options = program.parse().opts();
+    const missing = missingTools("render");
+    if (missing.length > 0) throw new Error(formatMissing("render", missing).replace("cluster mode render needs", "promote needs"));
+    const mode = options.apply ? (options.up ? "up" : "preview") : "dry-run";
+    const source = await openStack(options.from, false);
+    const target = await openStack(options.to, false).catch(() => {
+        throw new Error(`stack ${options.to} does not exist in ${backendUrl()}: create it with \`pulumi stack init ${options.to}\` (Pulumi.${options.to}.yaml holds its config)`);
+    });
+    const directory = resultsDirectory(backendUrl(), REPO_DIR);
+    process.stderr.write(`checking the policy pack in mandatory mode on ${options.from} (pulumi preview --policy-pack) ...\n`);
+    const facts: PromotionFacts = {
+        from: { name: options.from, config: await stackConfig(source), lastUpdate: await lastUpdate(source) },
+        to: { name: options.to, config: await stackConfig(target) },
+        verification: loadRecord(directory, options.from),
+        verificationFile: path.join(directory, `${options.from}.json`),
+        policy: await policyCheckMandatory(source),
+    };
+    const decision = decidePromotion(facts);
+    process.stdout.write(`${formatDecision(facts, decision, mode)}\n`);
+    if (!decision.allowed) return 1;
+    if (mode === "dry-run" || decision.changes.length === 0) return 0;
+    for (const change of decision.changes) await target.setConfig(`${PROJECT}:${change.key}`, { value: change.to });
+    const onOutput = (text: string) => process.stdout.write(text);
+    if (mode === "up") await target.up({ onOutput });
+    else await target.preview({ onOutput });
+    return 0;
+}
+
+main().then((code) => process.exit(code), (error: unknown) => {
+    process.stderr.write(`promote: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exit(2);
+});
