@@ -3,7 +3,9 @@
 // `nodeport:<namespace>/<service>`), real ports, and only the legs whose workloads exist.
 import * as fs from "fs";
 import * as path from "path";
-import { parseAllDocuments } from "yaml";
+import { parseAllDocuments, stringify } from "yaml";
+import type { KubeObject } from "./analysis";
+import type { ClusterMode } from "./config";
 import { Expectation, ExpectedFlow, FlowEndpoint, FlowLeg, LabWorkload, Stage, StageFeatures, expectationsAt, featuresOf } from "./stages";
 
 /** An address outside the cluster that stands for "the world" (TEST-NET-3, RFC 5737). */
@@ -79,8 +81,46 @@ export function flowChecksAt(stage: Stage, context: FlowContext): FlowCheck[] {
         .filter((check): check is FlowCheck => check !== undefined);
 }
 
-/** Reads baseline/cluster.yaml: the pre-existing objects the flows refer to (kube-dns, a neighbour namespace). */
-export function baselineObjects(): Record<string, any>[] {
+/**
+ * Labels of the nodes in each cluster mode, as their host endpoints carry them: Calico's
+ * automatic host endpoints copy the node's labels (kind), IBM labels the public interface's host
+ * endpoint ibm.role=worker_public (IKS).
+ */
+const NODE_LABELS: Record<ClusterMode, Record<string, string>> = {
+    kind: { "kubernetes.io/hostname": "lab-node", "kubernetes.io/os": "linux" },
+    existing: { "kubernetes.io/hostname": "lab-node", "kubernetes.io/os": "linux" },
+    render: { "kubernetes.io/hostname": "lab-node", "kubernetes.io/os": "linux" },
+    iks: { "kubernetes.io/hostname": "lab-node", "kubernetes.io/os": "linux", "ibm.role": "worker_public" },
+};
+
+/**
+ * What a stage makes true of the cluster beyond the program's own objects: at the lockdown stage
+ * the nodes have host endpoints (the cluster component enables Calico's automatic host endpoints,
+ * IKS has IBM's), stated as the KubeControllersConfiguration and a representative Node.
+ */
+function hostEndpointFacts(mode: ClusterMode): KubeObject[] {
+    return [
+        { apiVersion: "v1", kind: "Node", metadata: { name: NODE_LABELS[mode]["kubernetes.io/hostname"], labels: NODE_LABELS[mode] } },
+        {
+            apiVersion: "projectcalico.org/v3",
+            kind: "KubeControllersConfiguration",
+            metadata: { name: "default" },
+            spec: { controllers: { node: { hostEndpoint: { autoCreate: "Enabled" } } } },
+        },
+    ];
+}
+
+/**
+ * The pre-existing objects the flows refer to (baseline/cluster.yaml: kube-dns, a neighbour
+ * namespace), plus, given a stage, the host endpoints that stage relies on.
+ */
+export function baselineObjects(stage?: Stage, mode: ClusterMode = "kind"): KubeObject[] {
     const text = fs.readFileSync(BASELINE_FILE, "utf8");
-    return parseAllDocuments(text).map((document) => document.toJS() as Record<string, any>).filter(Boolean);
+    const objects = parseAllDocuments(text).map((document) => document.toJS() as KubeObject).filter(Boolean);
+    return stage !== undefined && featuresOf(stage).lockdown ? [...objects, ...hostEndpointFacts(mode)] : objects;
+}
+
+/** baselineObjects as multi-document YAML, for the zero-trust-intent ConfigMap. */
+export function baselineYaml(stage: Stage, mode: ClusterMode): string {
+    return baselineObjects(stage, mode).map((object) => stringify(object, { lineWidth: 0 })).join("---\n");
 }

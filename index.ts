@@ -9,7 +9,7 @@ import { Proxy, PROXY_NAME, PROXY_PORT } from "./components/proxy";
 import { MANAGED_BY_LABEL } from "./components/zero-trust-documents";
 import { ZeroTrustPolicy } from "./components/zero-trust-policy";
 import { createIntentConfigMap } from "./components/intent-config-map";
-import { flowChecksAt } from "./flows";
+import { baselineYaml, flowChecksAt } from "./flows";
 import { LabConfig, loadLabConfig, parseScenario, stackConfigReader } from "./config";
 import { expectedFlowsAt, tryCommands } from "./lab-outputs";
 import { parseYaobankConfig } from "./scenarios/yaobank/config";
@@ -64,7 +64,8 @@ function helloworld(config: LabConfig) {
         nodePorts: { helloworld: config.app.nodePort, "helloworld-proxy": config.proxy.nodePort },
     });
     if (flowChecks.length > 0) {
-        createIntentConfigMap({ provider, namespace: namespaceName, checks: flowChecks }, { provider, dependsOn: [namespace] });
+        const baseline = baselineYaml(config.stage, config.cluster.mode);
+        createIntentConfigMap({ provider, namespace: namespaceName, checks: flowChecks, baseline }, { provider, dependsOn: [namespace] });
     }
 
     return {
