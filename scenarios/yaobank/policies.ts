@@ -2,14 +2,21 @@
 // seed 003). Pure data in, documents out: the program creates them through the same
 // createPolicyResources as the helloworld lab; tests and the analyzer read them as they are.
 //
-// Two deliberate departures, both in default-app-policy (docs/yaobank.md, "Policies"):
-// - scope: it selects the namespaces labelled lab.calico-zero-trust/scenario == "yaobank"
-//   instead of "every namespace but kube-system, calico-system, calico-apiserver", which would
-//   also isolate kind's local-path-storage, IKS's IBM namespaces and the helloworld lab;
-// - DNS: UDP and TCP 53 (a truncated answer is retried over TCP), to kube-dns in kube-system
-//   only (a GlobalNetworkPolicy rule selector without namespaceSelector matches any namespace).
-// The Kubernetes policy and the two Calico NetworkPolicies are the track's, selector for selector.
-import { KUBE_DNS, MANAGED_BY_LABEL, PolicyDocument } from "../../components/zero-trust-documents";
+// Every selector of the track is kept as the track writes it (serviceAccounts and
+// namespaceSelector included). What this file adds, each for a policy-pack finding on the
+// track's text (docs/yaobank.md, "Departures from the track"; test/yaobank/fixtures holds the
+// track's YAML and the tests assert the difference is exactly this):
+// - default-app-policy is scoped to the namespaces labelled lab.calico-zero-trust/scenario ==
+//   "yaobank" instead of "every namespace but kube-system, calico-system, calico-apiserver",
+//   which would also isolate kind's local-path-storage, IKS's IBM namespaces and the helloworld
+//   lab; its DNS rule is UDP and TCP 53 (truncated answers retry over TCP), to kube-dns in
+//   kube-system only (a global rule selector without namespaceSelector matches any namespace);
+// - explicit order (Calico policies; deny 2000 after the allows' 500, as the helloworld lab),
+//   types and policyTypes: what Calico and Kubernetes would infer, written down;
+// - p-external2customer admits TCP 80 only (the track: any TCP port of the customer);
+// - p-customer2summary admits the customer's service account only (the track: any pod of the
+//   cluster, and the database through p-summary2database's egress rule).
+import { CALICO_ORDER, KUBE_DNS, MANAGED_BY_LABEL, PolicyDocument } from "../../components/zero-trust-documents";
 import { YAOBANK_SCENARIO_LABEL, YAOBANK_WORKLOADS, YaobankFeatures } from "./stages";
 
 export const YAOBANK_POLICY_NAMES = {
@@ -26,8 +33,8 @@ const { customer, summary, database } = YAOBANK_WORKLOADS;
 /** Kubernetes NetworkPolicy, the previous track's (tigera/ccol2azure week2 01_allow_summary.yaml). */
 export function summaryToDatabase(): PolicyDocument {
     // The two peers are OR'ed; the podSelector-only peer means app=summary pods in the database
-    // namespace (there are none). No ports: any port. No policyTypes: Ingress, and Egress
-    // because there is an egress section.
+    // namespace (there are none). No ports: any port. The track sets no policyTypes; the API
+    // server would derive these two from the sections present.
     const summaryPeers = [
         { namespaceSelector: { matchLabels: { ns: "summary" } } },
         { podSelector: { matchLabels: { app: "summary" } } },
@@ -38,6 +45,7 @@ export function summaryToDatabase(): PolicyDocument {
         metadata: metadata(YAOBANK_POLICY_NAMES.summaryToDatabase, database.namespace),
         spec: {
             podSelector: { matchLabels: { app: "database" } },
+            policyTypes: ["Ingress", "Egress"],
             ingress: [{ from: summaryPeers }],
             egress: [{ to: summaryPeers }],
         },
@@ -56,6 +64,7 @@ export function defaultAppPolicy(): PolicyDocument {
         kind: "GlobalNetworkPolicy",
         metadata: metadata(YAOBANK_POLICY_NAMES.defaultAppPolicy),
         spec: {
+            order: CALICO_ORDER.defaultDeny,
             namespaceSelector: `${scenarioLabelKey} == "${scenarioLabelValue}"`,
             types: ["Ingress", "Egress"],
             egress: [
@@ -66,15 +75,17 @@ export function defaultAppPolicy(): PolicyDocument {
     };
 }
 
-/** Calico NetworkPolicy: anyone may reach the customer; the customer may reach the summary service account only. */
+/** Calico NetworkPolicy: anyone may reach the customer's web port; the customer may reach the summary service account only. */
 export function externalToCustomer(): PolicyDocument {
     return {
         apiVersion: "projectcalico.org/v3",
         kind: "NetworkPolicy",
         metadata: metadata(YAOBANK_POLICY_NAMES.externalToCustomer, customer.namespace),
         spec: {
+            order: CALICO_ORDER.allow,
             selector: 'app == "customer"',
-            ingress: [{ action: "Allow", protocol: "TCP", destination: { selector: 'app == "customer"' } }],
+            types: ["Ingress", "Egress"],
+            ingress: [{ action: "Allow", protocol: "TCP", destination: { selector: 'app == "customer"', ports: [customer.port] } }],
             egress: [{
                 action: "Allow",
                 protocol: "TCP",
@@ -84,15 +95,22 @@ export function externalToCustomer(): PolicyDocument {
     };
 }
 
-/** Calico NetworkPolicy: anyone may reach the summary on 80; the summary may reach the database only. */
+/** Calico NetworkPolicy: the customer's service account may reach the summary on 80; the summary may reach the database only. */
 export function customerToSummary(): PolicyDocument {
     return {
         apiVersion: "projectcalico.org/v3",
         kind: "NetworkPolicy",
         metadata: metadata(YAOBANK_POLICY_NAMES.customerToSummary, summary.namespace),
         spec: {
+            order: CALICO_ORDER.allow,
             selector: 'app == "summary"',
-            ingress: [{ action: "Allow", protocol: "TCP", destination: { selector: 'app == "summary"', ports: [summary.port] } }],
+            types: ["Ingress", "Egress"],
+            ingress: [{
+                action: "Allow",
+                protocol: "TCP",
+                source: { serviceAccounts: { names: ["customer"] }, namespaceSelector: 'ns == "customer"' },
+                destination: { selector: 'app == "summary"', ports: [summary.port] },
+            }],
             egress: [{
                 action: "Allow",
                 protocol: "TCP",

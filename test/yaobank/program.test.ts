@@ -174,36 +174,61 @@ describe("yaobank: the track's policies, exactly", () => {
         expect(registered.sort()).toEqual(trackPolicies.map((p) => p.metadata.name).sort());
     });
 
-    it.each(["p-summary2database", "p-external2customer", "p-customer2summary"])("%s: the track's spec, selector for selector (serviceAccounts and namespaceSelector included)", async (name) => {
+    it("keep every selector of the track: the declared specs are the track's plus additions, nothing changed or removed", async () => {
         const run = await runProgram({ ...YAOBANK, stage: 4 });
-        const declared = run.kubernetesObjects.find((o) => o.metadata.name === name)!;
-        const track = trackPolicy(name);
-        expect(declared.apiVersion).toBe(track.apiVersion);
-        expect(declared.kind).toBe(track.kind);
-        expect(declared.metadata).toMatchObject(track.metadata);
-        expect(declared.spec).toEqual(track.spec);
+        for (const track of trackPolicies) {
+            const declared = run.kubernetesObjects.find((o) => o.metadata.name === track.metadata.name)!;
+            expect(declared.apiVersion).toBe(track.apiVersion);
+            expect(declared.kind).toBe(track.kind);
+            expect(declared.metadata).toMatchObject(track.metadata);
+            if (track.metadata.name !== "default-app-policy") expect(declared.spec, track.metadata.name).toMatchObject(track.spec);
+        }
     });
 
-    it("default-app-policy: the track's, scoped to the yaobank namespaces and with DNS over UDP and TCP to kube-dns in kube-system", async () => {
+    // The additions, each answering a policy-pack finding on the track's text (docs/yaobank.md).
+    it("p-summary2database: the track's, with the policyTypes the API server would derive", async () => {
+        const run = await runProgram({ ...YAOBANK, stage: 2 });
+        const track = trackPolicy("p-summary2database");
+        expect(run.kubernetesObjects.find((o) => o.metadata.name === "p-summary2database")!.spec).toEqual({ ...track.spec, policyTypes: ["Ingress", "Egress"] });
+    });
+
+    it("default-app-policy: the track's, ordered after the allows, scoped to the yaobank namespaces, DNS over UDP and TCP to kube-dns in kube-system", async () => {
         const run = await runProgram({ ...YAOBANK, stage: 3 });
         const declared = run.kubernetesObjects.find((o) => o.metadata.name === "default-app-policy")!;
         const track = trackPolicy("default-app-policy");
         const dns = { ...track.spec.egress[0].destination, namespaceSelector: 'projectcalico.org/name == "kube-system"' };
         expect(declared.spec).toEqual({
             ...track.spec,
+            order: 2000,
             namespaceSelector: 'lab.calico-zero-trust/scenario == "yaobank"',
             egress: [
                 { ...track.spec.egress[0], destination: dns },
                 { ...track.spec.egress[0], protocol: "TCP", destination: dns },
             ],
         });
-        expect(declared.spec).not.toHaveProperty("order");
         expect(declared.spec).not.toHaveProperty("selector");
     });
 
-    it("the Kubernetes policy sets no policyTypes, as the track: the API server derives Ingress and Egress", async () => {
-        const run = await runProgram({ ...YAOBANK, stage: 2 });
-        expect(run.kubernetesObjects.find((o) => o.metadata.name === "p-summary2database")!.spec).not.toHaveProperty("policyTypes");
+    it("p-external2customer: the track's (egress to the summary service account in ns == summary), ordered, typed, ingress on port 80 only", async () => {
+        const run = await runProgram({ ...YAOBANK, stage: 4 });
+        const track = trackPolicy("p-external2customer");
+        expect(run.kubernetesObjects.find((o) => o.metadata.name === "p-external2customer")!.spec).toEqual({
+            ...track.spec,
+            order: 500,
+            types: ["Ingress", "Egress"],
+            ingress: [{ ...track.spec.ingress[0], destination: { ...track.spec.ingress[0].destination, ports: [80] } }],
+        });
+    });
+
+    it("p-customer2summary: the track's (egress to app == database in yaobank-database), ordered, typed, ingress from the customer service account only", async () => {
+        const run = await runProgram({ ...YAOBANK, stage: 4 });
+        const track = trackPolicy("p-customer2summary");
+        expect(run.kubernetesObjects.find((o) => o.metadata.name === "p-customer2summary")!.spec).toEqual({
+            ...track.spec,
+            order: 500,
+            types: ["Ingress", "Egress"],
+            ingress: [{ ...track.spec.ingress[0], source: { serviceAccounts: { names: ["customer"] }, namespaceSelector: 'ns == "customer"' } }],
+        });
     });
 });
 
