@@ -62,6 +62,8 @@ function combine(results: { outcome: Outcome; detail: string }[]): { outcome: Ou
 
 export interface ProbeRunnerOptions {
     retry: RetryPolicy;
+    /** Longest an exec may take, the probe's own timeout included (default: timeout + 8 s). */
+    execTimeoutMs?: number;
     /** Stop between attempts when aborted (Ctrl-C). */
     signal?: AbortSignal;
 }
@@ -97,7 +99,7 @@ export class ProbeRunner {
             return { outcome: "error", detail: errorText(error) };
         }
         try {
-            const result = await this.cluster.exec(origin.namespace, podName, PROBE_CONTAINER, shellCommand(action, timeoutSeconds), (timeoutSeconds + 8) * 1000);
+            const result = await this.cluster.exec(origin.namespace, podName, PROBE_CONTAINER, shellCommand(action, timeoutSeconds), this.options.execTimeoutMs ?? (timeoutSeconds + 8) * 1000);
             return classifyExec(action, result.exitCode, `${result.stdout}\n${result.stderr}`);
         } catch (error) {
             return { outcome: "error", detail: `exec in ${origin.namespace}/${podName} failed: ${errorText(error)}` };

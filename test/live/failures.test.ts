@@ -1,0 +1,108 @@
+// What goes wrong on real clusters, against the fake API: exec that hangs or drops, pods that
+// never start, deletes that fail, Ctrl-C in the middle, no intent. Each must end as a failure the
+// user can act on, never as a pass, and leave no probe pod behind unless it says so.
+import { afterEach, describe, expect, it } from "vitest";
+import { KubeClusterApi } from "../../live/cluster";
+import { PROBE_LABEL, ProbePods } from "../../live/probe-pods";
+import { ProbeRunner } from "../../live/probes";
+import { formatTable } from "../../live/report";
+import { verifyStage } from "../../live/verify";
+import type { Probe } from "../../live/types";
+import { FakeKube, FakeKubeOptions } from "./fake-kube";
+import { labCluster, labDataPlane, LabCluster, NAMESPACE } from "./lab-cluster";
+
+const RETRY = { timeoutSeconds: 1, maxAttempts: 3, intervalMs: 10, stableCount: 2 };
+const FAST = { retry: RETRY, probePods: { pollIntervalMs: 10, startTimeoutMs: 1500 } };
+const tcpProbe: Probe = { id: "a -> b", origin: { kind: "pod", namespace: "lab", workload: "helloworld", labels: { app: "helloworld" } }, actions: [{ kind: "tcp", address: "192.168.1.10", port: 8080 }], command: "nc" };
+
+let kube: FakeKube | undefined;
+let cluster: LabCluster | undefined;
+afterEach(async () => { await kube?.stop(); await cluster?.close(); kube = cluster = undefined; });
+
+async function fake(options: FakeKubeOptions): Promise<{ api: KubeClusterApi; pods: ProbePods; runner: ProbeRunner }> {
+    kube = await new FakeKube(options).add({ apiVersion: "v1", kind: "Namespace", metadata: { name: "lab" } }).start();
+    const api = new KubeClusterApi(kube.kubeConfig());
+    const pods = new ProbePods(api, { image: "busybox:1.36", startTimeoutMs: 1500, pollIntervalMs: 10, createMissingNamespaces: true });
+    return { api, pods, runner: new ProbeRunner(api, pods, { retry: RETRY, execTimeoutMs: 400 }) };
+}
+
+describe("probe transport failures", () => {
+    it("an exec that never answers times out: outcome error, no verdict", async () => {
+        const { runner, pods } = await fake({ exec: () => "hang" });
+        const observation = await runner.run({ ...tcpProbe }, "blocked");
+        expect(observation.outcome).toBe("error");
+        expect(observation.verdict).toBeUndefined();
+        expect(observation.detail).toMatch(/timed out after 400 ms: nc -z -w 1 192.168.1.10 8080/);
+        expect(observation.attempts).toHaveLength(3);
+        expect((await pods.cleanup()).leftovers).toEqual([]);
+    });
+
+    it("an exec stream that closes without an exit status is an error, not a blocked connection", async () => {
+        const { runner, pods } = await fake({ exec: () => "close-without-status" });
+        const observation = await runner.run(tcpProbe, "blocked");
+        expect(observation.outcome).toBe("error");
+        expect(observation.detail).toContain("connection closed without an exit status");
+        await pods.cleanup();
+    });
+
+    it("exit codes and output come through the exec channel: refused is told apart from a timeout", async () => {
+        const { runner, pods } = await fake({ exec: () => ({ exitCode: 1, stderr: "nc: 192.168.1.10 (192.168.1.10:8080): Connection refused\n" }) });
+        expect((await runner.run(tcpProbe, "blocked")).outcome).toBe("tcp-refused");
+        await pods.cleanup();
+    });
+
+    it("a probe pod stuck in ImagePullBackOff is reported with the image and how to change it, after one attempt", async () => {
+        const { runner, pods } = await fake({ podWaitingReason: "ImagePullBackOff" });
+        const observation = await runner.run(tcpProbe, "allowed");
+        expect(observation.outcome).toBe("error");
+        expect(observation.attempts).toHaveLength(1);
+        expect(observation.detail).toMatch(/cannot start: ImagePullBackOff \(image busybox:1.36; set --probe-image/);
+        const report = await pods.cleanup();
+        expect(report.deleted).toEqual([expect.stringMatching(/^lab\/probe-helloworld-/)]);
+        expect(kube!.pods()).toEqual([]);
+    });
+});
+
+describe("verification that cannot complete", () => {
+    it("no intent ConfigMap: verify says what is missing and why, instead of passing with zero flows", async () => {
+        kube = await new FakeKube().add({ apiVersion: "v1", kind: "Namespace", metadata: { name: NAMESPACE } }).start();
+        await expect(verifyStage(new KubeClusterApi(kube.kubeConfig()), { namespace: NAMESPACE, ...FAST }))
+            .rejects.toThrow(/ConfigMap zero-trust-lab\/zero-trust-intent not found: .*stage 0 has no workloads/);
+    });
+
+    it("a probe pod that cannot be deleted is a failure that names it and the command to delete it", async () => {
+        cluster = await labCluster("allow-proxy", labDataPlane(4), { fail: (method, path) => (method === "DELETE" && /\/pods\/probe-helloworld-proxy-/.test(path) ? 500 : undefined) });
+        const result = await verifyStage(new KubeClusterApi(cluster.kube.kubeConfig()), { namespace: NAMESPACE, ...FAST });
+        expect(result.comparison.passed).toBe(true);
+        expect(result.passed).toBe(false);
+        expect(result.cleanup.leftovers).toEqual([expect.objectContaining({ resource: expect.stringMatching(/^pod zero-trust-lab\/probe-helloworld-proxy-/), command: expect.stringMatching(/^kubectl delete pod -n zero-trust-lab probe-helloworld-proxy-\w+ --grace-period=0$/) })]);
+        // The others were still deleted.
+        expect(cluster.kube.pods().filter((p) => p.metadata.labels?.[PROBE_LABEL]).map((p) => p.metadata.name)).toEqual([expect.stringMatching(/^probe-helloworld-proxy-/)]);
+        expect(formatTable(result)).toMatch(/NOT CLEANED UP: pod zero-trust-lab\/probe-helloworld-proxy-\w+ \(HTTP 500/);
+    });
+
+    it("Ctrl-C during probing stops, deletes every probe pod created so far, and is not a pass", async () => {
+        const controller = new AbortController();
+        let execs = 0;
+        const plane = labDataPlane(4);
+        cluster = await labCluster("allow-proxy", plane, {});
+        // Abort after the second exec, as a user's Ctrl-C would.
+        const original = cluster.kube.options.exec!;
+        cluster.kube.options.exec = (request) => { if (++execs === 2) controller.abort(); return original(request); };
+        const result = await verifyStage(new KubeClusterApi(cluster.kube.kubeConfig()), { namespace: NAMESPACE, ...FAST, signal: controller.signal });
+        expect(result.interrupted).toBe(true);
+        expect(result.passed).toBe(false);
+        expect(result.comparison.counts.notObserved).toBeGreaterThan(0);
+        expect(cluster.kube.pods().filter((p) => p.metadata.labels?.[PROBE_LABEL])).toEqual([]);
+        expect(formatTable(result)).toMatch(/INTERRUPTED: /);
+    });
+
+    it("probe pods left by a killed run are deleted before probing", async () => {
+        cluster = await labCluster("allow-proxy", labDataPlane(4));
+        cluster.kube.add({ apiVersion: "v1", kind: "Pod", metadata: { name: "probe-helloworld-dead01", namespace: NAMESPACE, labels: { app: "helloworld", [PROBE_LABEL]: "true" } }, status: { phase: "Running", podIP: "192.168.9.9" } });
+        const lines: string[] = [];
+        await verifyStage(new KubeClusterApi(cluster.kube.kubeConfig()), { namespace: NAMESPACE, ...FAST, log: (line) => lines.push(line) });
+        expect(lines).toContain("deleted probe pods left by an earlier run: zero-trust-lab/probe-helloworld-dead01");
+        expect(cluster.kube.pods().filter((p) => p.metadata.labels?.[PROBE_LABEL])).toEqual([]);
+    });
+});
