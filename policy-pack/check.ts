@@ -70,7 +70,7 @@ function format(violation: Violation): string {
     return `[${violation.enforcementLevel}] ${violation.policy}${violation.resource ? `: ${violation.resource}` : ""}\n${indent(violation.message)}`;
 }
 
-export async function main(argv: string[], out = process.stdout, err = process.stderr): Promise<number> {
+export async function main(argv: string[], out: NodeJS.WritableStream = process.stdout, err: NodeJS.WritableStream = process.stderr): Promise<number> {
     let args: Arguments;
     try {
         args = parseArguments(argv, process.env.INIT_CWD ?? process.cwd());

@@ -2,6 +2,7 @@
 // A Kubernetes resource's type token is `kubernetes:<group>/<version>:<Kind>` (`core/v1` for the
 // core group); Calico objects created as CustomResources use their apiVersion as is
 // (`kubernetes:projectcalico.org/v3:GlobalNetworkPolicy`), so types are matched as strings.
+import { parse } from "yaml";
 import type { KubeObject } from "../../analysis";
 
 /** What the policies need of a Pulumi resource (PolicyResource and ResourceValidationArgs both fit). */
@@ -75,6 +76,7 @@ export function resourceOfObject(object: KubeObject, urn = describe(object)): Re
 export function objectOfResource(resource: ResourceLike): KubeObject | undefined {
     const original = originals.get(resource.props);
     if (original) return original;
+    if (resource.type === CALICOCTL_COMMAND) return calicoctlDocument(resource);
     if (!isKubernetesType(resource.type)) return undefined;
     const api = apiOfType(resource.type);
     if (!api) return undefined;
@@ -84,6 +86,28 @@ export function objectOfResource(resource: ResourceLike): KubeObject | undefined
     // Auto-named resources get their name from the provider; before that the Pulumi name stands in.
     if (typeof metadata.name !== "string" || metadata.name === "") metadata.name = resource.name;
     const object = { ...props, apiVersion: props.apiVersion ?? api.apiVersion, kind: props.kind ?? api.kind, metadata } as KubeObject;
+    if (resource.urn) urns.set(object, resource.urn);
+    return object;
+}
+
+/**
+ * Where the Calico API server is absent (IKS), the program applies Calico documents with calicoctl:
+ * a command resource whose stdin is the document. The policies judge that document like any other.
+ */
+export const CALICOCTL_COMMAND = "command:local:Command";
+const CALICO_API_VERSIONS = ["projectcalico.org/v3", "crd.projectcalico.org/v1"];
+
+function calicoctlDocument(resource: ResourceLike): KubeObject | undefined {
+    const stdin = resource.props?.stdin;
+    if (typeof stdin !== "string") return undefined;
+    let document: any;
+    try {
+        document = parse(stdin);
+    } catch {
+        return undefined; // not YAML: some other command
+    }
+    if (!document || !CALICO_API_VERSIONS.includes(document.apiVersion) || typeof document.kind !== "string" || typeof document.metadata?.name !== "string") return undefined;
+    const object = plain(document) as KubeObject;
     if (resource.urn) urns.set(object, resource.urn);
     return object;
 }

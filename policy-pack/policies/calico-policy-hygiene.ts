@@ -3,7 +3,7 @@
 import type { ResourceValidationArgs, ResourceValidationPolicy } from "@pulumi/policy";
 import { parseCalicoSelector, SelectorSyntaxError } from "../../analysis";
 import { schemaOf, settingsOf } from "../lib/config";
-import { apiOfType, describe } from "../lib/objects";
+import { apiOfType, describe, objectOfResource } from "../lib/objects";
 
 const CALICO_API_VERSIONS = ["projectcalico.org/v3", "crd.projectcalico.org/v1"];
 const POLICY_KINDS = ["NetworkPolicy", "GlobalNetworkPolicy"];
@@ -86,10 +86,10 @@ export const calicoPolicyHygiene: ResourceValidationPolicy = {
     severity: "medium",
     configSchema,
     validateResource: (args: ResourceValidationArgs, reportViolation) => {
-        if (!isCalicoPolicyType(args.type)) return;
+        // Through the Kubernetes API (a CustomResource) or applied by calicoctl (a command whose stdin is the document).
+        const object = objectOfResource(args);
+        if (!object || !isCalicoPolicyType(`kubernetes:${object.apiVersion}:${object.kind}`)) return;
         const settings = settingsOf<HygieneSettings>(args, configSchema);
-        const api = apiOfType(args.type)!;
-        const object = { kind: api.kind, metadata: { name: args.props.metadata?.name ?? args.name, namespace: args.props.metadata?.namespace }, spec: args.props.spec };
         for (const problem of calicoProblems(object, settings)) reportViolation(problem);
     },
 };

@@ -33,7 +33,7 @@ function sink(): Writable & { text: string } {
 async function run(...args: string[]) {
     const out = sink();
     const err = sink();
-    const code = await main(args, out as unknown as NodeJS.WriteStream, err as unknown as NodeJS.WriteStream);
+    const code = await main(args, out, err);
     return { code, out: out.text, err: err.text };
 }
 

@@ -56,3 +56,33 @@ describe("advisory findings on the zero-trust stages", () => {
         expect(defaultDeny.message).toContain("Namespace zero-trust-lab is not isolated for Ingress");
     });
 });
+
+describe("Calico documents applied with calicoctl (IKS, no Calico API server)", () => {
+    /** The stage's resources with every Calico CustomResource replaced by a calicoctl command whose stdin is the document. */
+    async function throughCalicoctl(stage: number) {
+        const { stringify } = await import("yaml");
+        return (await stackResources(stage, "calico")).map((r) => r.type.startsWith("kubernetes:projectcalico.org/")
+            ? { ...r, type: "command:local:Command", props: { create: "calicoctl apply -f -", stdin: stringify(r.props) } }
+            : r);
+    }
+
+    it("the pack judges the documents the same way: stage 4 passes", async () => {
+        const result = await runPolicies(policies, await throughCalicoctl(4));
+        expect(result.violations.filter((v) => v.enforcementLevel === "mandatory")).toEqual([]);
+    });
+
+    it("a calicoctl document without order or types is caught by calico-policy-hygiene", async () => {
+        const { parse, stringify } = await import("yaml");
+        const resources = (await throughCalicoctl(4)).map((r) => {
+            if (r.type !== "command:local:Command") return r;
+            const document = parse(r.props.stdin);
+            delete document.spec.order;
+            return { ...r, props: { ...r.props, stdin: stringify(document) } };
+        });
+        const result = await runPolicies(policies, resources);
+        const hygiene = result.violations.filter((v) => v.policy === "calico-policy-hygiene");
+        expect(hygiene.length).toBe(4);
+        expect(hygiene[0]!.message).toContain("has no explicit order");
+        expect(hygiene[0]!.resource).toMatch(/^urn:pulumi:test::calico-zero-trust-lab::/);
+    });
+});
