@@ -27,6 +27,7 @@ const program = new Command()
     .option("--probe-image <image>", "probe pod image (needs nc, nslookup, timeout)", "busybox:1.36")
     .option("--timeout <seconds>", "per-attempt timeout", "2")
     .option("--attempts <n>", "attempts per probe before giving up on a stable answer", "6")
+    .option("--interval <ms>", "pause between attempts", "1000")
     .option("--quiet", "no progress lines on stderr");
 
 async function main(): Promise<number> {
@@ -75,7 +76,7 @@ async function main(): Promise<number> {
         stage: stage ? { number: stage.number, name: stage.name } : undefined,
         stack: stackName,
         nodeAddress: options.nodeAddress,
-        retry: { timeoutSeconds: Number(options.timeout), maxAttempts: Number(options.attempts) },
+        retry: { timeoutSeconds: Number(options.timeout), maxAttempts: Number(options.attempts), intervalMs: Number(options.interval) },
         probePods: { image: options.probeImage },
         signal: controller.signal,
         log,
