@@ -12,7 +12,7 @@ import type { ClusterModel, Workload } from "./model";
 import type { Party } from "./parties";
 import type { EntityMatch, Policy, Rule } from "./policies";
 import { evaluateConnection } from "./query";
-import { entityIdentityMatches, entityPortMatches, portsDependOnDestination, Packet, ruleProtocolMatches } from "./rules";
+import { entityIdentityMatches, entityPortMatches, matchesNamespaceSelector, portsDependOnDestination, Packet, ruleProtocolMatches } from "./rules";
 import type { Direction, Protocol } from "./types";
 
 export interface WorkloadTarget { workload: Workload; port: number; protocol: Protocol; name?: string }
@@ -36,9 +36,12 @@ function cellByReference(model: ClusterModel, source: Workload, target: Workload
     return evaluateConnection(model, { kind: "workload", workload: source }, { kind: "workload", workload: target.workload }, target.port, target.protocol).allowed;
 }
 
+interface PreparedRule { step: ChainStep; local?: Bits; peers?: Bits }
+
 interface EquivalenceClass { index: number; representative: Workload; party: Party; members: number[] }
 
 const TIER_END = Symbol("tier end");
+let nextBitsId = 1;
 type ChainStep = Rule | { [TIER_END]: true; pass: boolean };
 
 class FastEngine {
@@ -46,7 +49,11 @@ class FastEngine {
     private readonly classOfSource: number[];
     private readonly size: number;
     private readonly identityBits = new WeakMap<EntityMatch, Bits>();
-    private readonly portBits = new Map<EntityMatch, Map<string, Bits>>();
+    private readonly identityByContent = new Map<string, Bits>();
+    private readonly classesByNamespace = new Map<string, EquivalenceClass[]>();
+    /** Every class has exactly one member and class i is source i: class rows are source rows. */
+    private readonly singletons: boolean;
+    private readonly portBits = new Map<string, Map<string, Bits>>();
     private readonly allClasses: Bits;
     private readonly chains = new Map<string, ChainStep[]>();
     private readonly chainKeys: Record<Direction, string[]> = { ingress: [], egress: [] };
@@ -65,6 +72,12 @@ class FastEngine {
             return found.index;
         });
         this.size = this.classes.length;
+        this.singletons = this.classes.every((c) => c.members.length === 1 && c.members[0] === c.index);
+        for (const c of this.classes) {
+            const list = this.classesByNamespace.get(c.representative.namespace) ?? [];
+            list.push(c);
+            this.classesByNamespace.set(c.representative.namespace, list);
+        }
         this.allClasses = fullBits(this.size);
         for (const direction of ["ingress", "egress"] as const) {
             this.chainKeys[direction] = this.classes.map((c) => this.chainKey(c, direction));
@@ -93,20 +106,47 @@ class FastEngine {
     /** Classes whose identity (labels, namespace, addresses) the entity matches. */
     private identity(entity: EntityMatch): Bits {
         let bits = this.identityBits.get(entity);
+        if (bits) return bits;
+        const key = identityKey(entity);
+        bits = this.identityByContent.get(key);
         if (!bits) {
-            bits = emptyBits(this.size);
-            for (const c of this.classes) if (entityIdentityMatches(this.model, entity, c.party)) setBit(bits, c.index);
-            this.identityBits.set(entity, bits);
+            const unconstrained = !entity.nets && !entity.notNets && !entity.selector && !entity.notSelector && !entity.namespaceSelector
+                && !entity.serviceAccountNames && !entity.serviceAccountSelector && !entity.service;
+            if (unconstrained) bits = this.allClasses;
+            else {
+                bits = emptyBits(this.size);
+                for (const c of this.candidates(entity)) if (entityIdentityMatches(this.model, entity, c.party)) setBit(bits, c.index);
+            }
+            this.identityByContent.set(key, bits);
         }
+        this.identityBits.set(entity, bits);
         return bits;
+    }
+
+    /** Classes an entity can possibly match: its namespace scope, when it has one (rules.go getEndpointSelector). */
+    private candidates(entity: EntityMatch): EquivalenceClass[] {
+        const usesSelectors = !!(entity.selector || entity.notSelector || entity.serviceAccountNames || entity.serviceAccountSelector);
+        if (!entity.namespaceSelector && entity.scopeNamespace !== undefined && usesSelectors) {
+            return this.classesByNamespace.get(entity.scopeNamespace) ?? [];
+        }
+        if (entity.namespaceSelector) {
+            // Every class is a workload, so a namespaceSelector can only match classes of the namespaces it selects.
+            const selector = entity.namespaceSelector;
+            return [...this.classesByNamespace.entries()]
+                .filter(([name]) => matchesNamespaceSelector(selector, { labels: {}, namespace: name, namespaceLabels: this.model.namespaces.get(name)?.labels ?? {} }))
+                .flatMap(([, classes]) => classes);
+        }
+        return this.classes;
     }
 
     /** Destination classes whose port criteria match a port (a constant unless named ports or services are involved). */
     private destinationPorts(entity: EntityMatch, port: number, protocol: Protocol): Bits | boolean {
         const probe = (party: Party): boolean => entityPortMatches(this.model, entity, party, { src: party, dst: party, port, protocol }, "destination");
         if (!portsDependOnDestination(entity)) return probe(this.classes[0]!.party);
-        let perPort = this.portBits.get(entity);
-        if (!perPort) { perPort = new Map(); this.portBits.set(entity, perPort); }
+        // Port criteria repeat across policies (the same named port everywhere): cache by content.
+        const contentKey = JSON.stringify([entity.ports, entity.notPorts, entity.service]);
+        let perPort = this.portBits.get(contentKey);
+        if (!perPort) { perPort = new Map(); this.portBits.set(contentKey, perPort); }
         const key = `${port}/${protocol}`;
         let bits = perPort.get(key);
         if (!bits) {
@@ -122,22 +162,22 @@ class FastEngine {
      * undefined when it cannot match). Allow/Deny decide, Log continues, Pass and Pass tiers carry
      * on to the next tier, a Deny tier drops what is left; past the last tier the profile allows.
      */
-    private evaluateChain(chain: ChainStep[], peers: (rule: Rule) => Bits | undefined): Bits {
+    private evaluateChain(chain: ChainStep[], matched: (Bits | undefined)[]): Bits {
         const words = wordsFor(this.size);
         const allowed = new Uint32Array(words);
         let undecided: Bits = this.allClasses.slice();
         let passed: Bits = new Uint32Array(words);
-        for (const step of chain) {
+        for (let index = 0; index < chain.length; index++) {
+            const step = chain[index]!;
             if (TIER_END in step) {
                 undecided = step.pass ? orBits(undecided, passed) : passed;
                 passed = new Uint32Array(words);
                 continue;
             }
-            if (step.action === "Log") continue;
-            const matched = peers(step);
-            if (!matched) continue;
+            const hits = matched[index];
+            if (!hits || step.action === "Log") continue;
             for (let w = 0; w < words; w++) {
-                const hit = matched[w]! & undecided[w]!;
+                const hit = hits[w]! & undecided[w]!;
                 if (hit === 0) continue;
                 undecided[w]! &= ~hit;
                 if (step.action === "Allow") allowed[w]! |= hit;
@@ -148,29 +188,74 @@ class FastEngine {
         return allowed;
     }
 
-    /** Source classes allowed in by a destination class's ingress chain on one port. */
-    private ingressRow(dst: EquivalenceClass, port: number, protocol: Protocol): Bits {
-        const chain = this.chains.get(this.chainKeys.ingress[dst.index]!)!;
-        return this.evaluateChain(chain, (rule) => {
-            if (!ruleProtocolMatches(rule, protocol) || rule.source.ports !== undefined) return undefined;
-            if (!hasBit(this.identity(rule.destination), dst.index)) return undefined;
-            const ports = this.destinationPorts(rule.destination, port, protocol);
-            if (ports === false || (ports !== true && !hasBit(ports, dst.index))) return undefined;
-            return this.identity(rule.source);
+    /**
+     * An ingress chain prepared for one port: for each rule, the destination classes it can apply to
+     * (its destination criteria and ports; undefined = none) and the source classes it matches.
+     */
+    private preparedIngress(chainKey: string, port: number, protocol: Protocol, cache: Map<string, PreparedRule[]>): PreparedRule[] {
+        let prepared = cache.get(chainKey);
+        if (prepared) return prepared;
+        prepared = this.chains.get(chainKey)!.map((step): PreparedRule => {
+            if (TIER_END in step) return { step };
+            if (step.action === "Log" || !ruleProtocolMatches(step, protocol) || step.source.ports !== undefined) return { step };
+            const ports = this.destinationPorts(step.destination, port, protocol);
+            if (ports === false) return { step };
+            const local = this.identity(step.destination);
+            return { step, local: ports === true ? local : andBits(local, ports), peers: this.identity(step.source) };
         });
+        cache.set(chainKey, prepared);
+        return prepared;
     }
 
-    /** Destination classes a source class's egress chain lets out on one port. */
-    private egressRow(src: EquivalenceClass, port: number, protocol: Protocol): Bits {
-        const chain = this.chains.get(this.chainKeys.egress[src.index]!)!;
-        return this.evaluateChain(chain, (rule) => {
-            if (!ruleProtocolMatches(rule, protocol) || rule.source.ports !== undefined) return undefined;
-            if (!hasBit(this.identity(rule.source), src.index)) return undefined;
-            const ports = this.destinationPorts(rule.destination, port, protocol);
-            if (ports === false) return undefined;
-            const identity = this.identity(rule.destination);
-            return ports === true ? identity : andBits(identity, ports);
-        });
+    /** Source classes allowed in by a destination class's ingress chain on one port. */
+    private ingressRow(dst: EquivalenceClass, prepared: PreparedRule[]): Bits {
+        const chain = this.chains.get(this.chainKeys.ingress[dst.index]!)!;
+        const matched: (Bits | undefined)[] = new Array(prepared.length);
+        for (let i = 0; i < prepared.length; i++) {
+            const rule = prepared[i]!;
+            matched[i] = rule.local && hasBit(rule.local, dst.index) ? rule.peers : undefined;
+        }
+        return this.evaluateChain(chain, matched);
+    }
+
+    private ingressSignature(dst: EquivalenceClass, prepared: PreparedRule[]): string {
+        let signature = "";
+        for (const rule of prepared) if (rule.local) signature += hasBit(rule.local, dst.index) ? "1" : "0";
+        return signature;
+    }
+
+    private readonly egressCache = new Map<string, Bits>();
+    private readonly bitsIds = new WeakMap<Bits, number>();
+
+    private bitsId(bits: Bits): number {
+        let id = this.bitsIds.get(bits);
+        if (id === undefined) { id = nextBitsId++; this.bitsIds.set(bits, id); }
+        return id;
+    }
+
+    /**
+     * Destination classes a source class's egress chain lets out on one port. Cached by what the port
+     * changes (each rule's protocol/port verdict), so ports that no rule tells apart share one evaluation.
+     */
+    private egressRow(src: EquivalenceClass, signature: string, port: number, protocol: Protocol): Bits {
+        const chainKey = this.chainKeys.egress[src.index]!;
+        const chain = this.chains.get(chainKey)!;
+        const matched: (Bits | undefined)[] = new Array(chain.length);
+        let portState = "";
+        for (let i = 0; i < chain.length; i++) {
+            const step = chain[i]!;
+            if (TIER_END in step || step.action === "Log") continue;
+            if (!ruleProtocolMatches(step, protocol) || step.source.ports !== undefined || !hasBit(this.identity(step.source), src.index)) { portState += "0,"; continue; }
+            const ports = this.destinationPorts(step.destination, port, protocol);
+            if (ports === false) { portState += "0,"; continue; }
+            const identity = this.identity(step.destination);
+            if (ports === true) { matched[i] = identity; portState += "1,"; }
+            else { matched[i] = andBits(identity, ports); portState += `b${this.bitsId(ports)},`; }
+        }
+        const key = `${chainKey}|${signature}|${portState}`;
+        let row = this.egressCache.get(key);
+        if (!row) { row = this.evaluateChain(chain, matched); this.egressCache.set(key, row); }
+        return row;
     }
 
     run(targets: WorkloadTarget[]): Bits[] {
@@ -184,33 +269,34 @@ class FastEngine {
         });
         const rows: Bits[] = new Array(targets.length);
         const expanded = new Map<string, Bits>();
+        // Source classes with the same egress chain and the same rules applying to them behave alike.
+        const egressGroups = new Map<string, { signature: string; members: number[] }>();
+        for (const c of this.classes) {
+            if (c.representative.hostNetwork) continue;
+            const signature = this.egressSignature(c);
+            const key = `${this.chainKeys.egress[c.index]!}|${signature}`;
+            const group = egressGroups.get(key);
+            if (group) group.members.push(c.index);
+            else egressGroups.set(key, { signature, members: [c.index] });
+        }
         for (const { port, protocol, targets: indexes } of portKeys.values()) {
-            // Egress, grouped by chain: which destination classes each group of source classes may reach.
-            const egressGroups = new Map<string, { members: number[]; reach?: Bits }>();
-            for (const c of this.classes) {
-                if (c.representative.hostNetwork) continue;
-                const key = this.chainKeys.egress[c.index]!;
-                const group = egressGroups.get(key) ?? { members: [] };
-                group.members.push(c.index);
-                egressGroups.set(key, group);
-            }
             const ingressCache = new Map<string, Bits>();
-            const reachedBy = new Map<number, Bits>(); // destination class -> source classes whose egress allows it
-            for (const group of egressGroups.values()) {
-                // Within a group the chain is shared but a rule's source criteria may still differ per class.
-                const bySignature = new Map<string, number[]>();
-                for (const member of group.members) {
-                    const signature = this.egressSignature(this.classes[member]!, protocol);
-                    bySignature.set(signature, [...(bySignature.get(signature) ?? []), member]);
-                }
-                for (const members of bySignature.values()) {
-                    const reach = this.egressRow(this.classes[members[0]!]!, port, protocol);
-                    for (const t of indexes) {
-                        const d = classOfWorkload.get(targets[t]!.workload)!;
-                        if (!hasBit(reach, d)) continue;
-                        let bits = reachedBy.get(d);
-                        if (!bits) { bits = emptyBits(this.size); reachedBy.set(d, bits); }
-                        for (const m of members) setBit(bits, m);
+            const preparedChains = new Map<string, PreparedRule[]>();
+            const targetClasses = emptyBits(this.size);
+            for (const t of indexes) setBit(targetClasses, classOfWorkload.get(targets[t]!.workload)!);
+            // Transpose egress: for each destination class, the groups of source classes whose egress lets them reach it.
+            const reachedBy = new Map<number, number[][]>();
+            for (const { signature, members } of egressGroups.values()) {
+                const reach = andBits(this.egressRow(this.classes[members[0]!]!, signature, port, protocol), targetClasses);
+                for (let w = 0; w < reach.length; w++) {
+                    let word = reach[w]!;
+                    while (word !== 0) {
+                        const low = word & -word;
+                        const d = (w << 5) + (31 - Math.clz32(low));
+                        word ^= low;
+                        const list = reachedBy.get(d);
+                        if (list) list.push(members);
+                        else reachedBy.set(d, [members]);
                     }
                 }
             }
@@ -225,10 +311,15 @@ class FastEngine {
                     rows[t] = row;
                     continue;
                 }
-                const ingressKey = `${this.chainKeys.ingress[d]}|${this.ingressSignature(dst, port, protocol)}`;
+                const chainKey = this.chainKeys.ingress[d]!;
+                const prepared = this.preparedIngress(chainKey, port, protocol, preparedChains);
+                const ingressKey = `${chainKey}|${this.ingressSignature(dst, prepared)}`;
                 let inbound = ingressCache.get(ingressKey);
-                if (!inbound) { inbound = this.ingressRow(dst, port, protocol); ingressCache.set(ingressKey, inbound); }
-                const classRow = andBits(inbound, reachedBy.get(d) ?? emptyBits(this.size));
+                if (!inbound) { inbound = this.ingressRow(dst, prepared); ingressCache.set(ingressKey, inbound); }
+                const classRow = emptyBits(this.size);
+                for (const members of reachedBy.get(d) ?? []) {
+                    for (const m of members) if (hasBit(inbound, m)) setBit(classRow, m);
+                }
                 row = this.expand(classRow, expanded);
                 // Host-network sources are not workload endpoints: ask the reference engine.
                 for (const c of this.classes) {
@@ -241,28 +332,24 @@ class FastEngine {
         return rows;
     }
 
-    /** What a destination class changes in its ingress chain: which rules can apply to it on this port. */
-    private ingressSignature(dst: EquivalenceClass, port: number, protocol: Protocol): string {
-        const chain = this.chains.get(this.chainKeys.ingress[dst.index]!)!;
-        let signature = "";
-        for (const step of chain) {
-            if (TIER_END in step) continue;
-            const ports = this.destinationPorts(step.destination, port, protocol);
-            const applies = hasBit(this.identity(step.destination), dst.index) && (ports === true || (ports !== false && hasBit(ports, dst.index)));
-            signature += applies ? "1" : "0";
-        }
-        return signature;
-    }
+    private readonly egressSources = new Map<string, Bits[]>();
 
-    private egressSignature(src: EquivalenceClass, protocol: Protocol): string {
-        const chain = this.chains.get(this.chainKeys.egress[src.index]!)!;
-        let signature = protocol;
-        for (const step of chain) if (!(TIER_END in step)) signature += hasBit(this.identity(step.source), src.index) ? "1" : "0";
+    /** Which rules of its (shared) egress chain can apply to a source class, as a string. */
+    private egressSignature(src: EquivalenceClass): string {
+        const key = this.chainKeys.egress[src.index]!;
+        let sources = this.egressSources.get(key);
+        if (!sources) {
+            sources = this.chains.get(key)!.filter((step): step is Rule => !(TIER_END in step)).map((rule) => this.identity(rule.source));
+            this.egressSources.set(key, sources);
+        }
+        let signature = "";
+        for (const bits of sources) signature += hasBit(bits, src.index) ? "1" : "0";
         return signature;
     }
 
     /** A bit set over classes as a bit set over sources (identity when every class has one member in order). */
     private expand(classRow: Bits, cache: Map<string, Bits>): Bits {
+        if (this.singletons) return classRow;
         const key = encodeBits(classRow);
         const cached = cache.get(key);
         if (cached) return cached.slice();
@@ -279,6 +366,13 @@ class FastEngine {
         cache.set(key, row);
         return row.slice();
     }
+}
+
+/** Content of an entity's identity criteria; the own-namespace scope only counts when rules.go would apply it. */
+function identityKey(entity: EntityMatch): string {
+    const scoped = !entity.namespaceSelector && !!(entity.selector || entity.notSelector || entity.serviceAccountNames || entity.serviceAccountSelector);
+    const { ports: _ports, notPorts: _notPorts, scopeNamespace, ...rest } = entity;
+    return JSON.stringify({ ...rest, scope: scoped ? scopeNamespace : undefined });
 }
 
 function classKey(workload: Workload): string {

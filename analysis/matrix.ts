@@ -77,15 +77,35 @@ export function connectivityMatrix(model: ClusterModel, options: MatrixOptions =
         }
     }
 
+    // Identical rows are stored once: bucket by a cheap hash, compare words, encode only distinct rows.
     const rows: string[] = [];
-    const rowIndex = new Map<string, number>();
+    const distinct: Bits[] = [];
+    const buckets = new Map<number, number[]>();
     const targetRows = rowsBits.map((bits) => {
-        const encoded = encodeBits(bits);
-        let index = rowIndex.get(encoded);
-        if (index === undefined) { index = rows.length; rows.push(encoded); rowIndex.set(encoded, index); }
+        const hash = hashBits(bits);
+        const bucket = buckets.get(hash) ?? [];
+        const found = bucket.find((i) => sameBits(distinct[i]!, bits));
+        if (found !== undefined) return found;
+        const index = distinct.length;
+        distinct.push(bits);
+        rows.push(encodeBits(bits));
+        bucket.push(index);
+        buckets.set(hash, bucket);
         return index;
     });
     return { sources, targets, rows, targetRows };
+}
+
+function hashBits(bits: Bits): number {
+    let hash = 0x811c9dc5;
+    for (let w = 0; w < bits.length; w++) hash = Math.imul(hash ^ bits[w]!, 0x01000193);
+    return hash >>> 0;
+}
+
+function sameBits(a: Bits, b: Bits): boolean {
+    if (a.length !== b.length) return false;
+    for (let w = 0; w < a.length; w++) if (a[w] !== b[w]) return false;
+    return true;
 }
 
 function rowFor(sources: Endpoint[], allowed: (src: Endpoint) => boolean): Bits {
