@@ -44,13 +44,23 @@ function message(namespace: string, direction: Direction, openings: Opening[], v
             : `${o.workload.id} can connect to ${o.peer} on ${o.protocol} ${view.settings.probePort}`;
         return `  - ${probe}: ${describeDecision(o.decision)}`;
     });
+    const reopened = openings.filter((o) => o.decision.decidedBy === "rule");
+    const unselected = openings.filter((o) => o.decision.decidedBy !== "rule");
+    const fixes: string[] = [];
+    if (unselected.length) {
+        fixes.push(`add a NetworkPolicy in ${namespace} with podSelector: {} and policyTypes: [Ingress, Egress] (or a Calico (Global)NetworkPolicy selecting these pods ` +
+            `with types: [Ingress, Egress]), then allow only the flows the namespace needs; if ${TYPE[direction]} is missing from policyTypes/types, rules of that direction are ignored`);
+    }
+    if (reopened.length) {
+        const rules = [...new Set(reopened.map((o) => o.decision.steps[o.decision.steps.length - 1]).map((step) => `${step?.origin} of ${step?.policy.id}`))];
+        fixes.push(`the ${rules.length > 1 ? "rules" : "rule"} ${rules.join(", ")} ${rules.length > 1 ? "allow" : "allows"} any peer on any port, which undoes the default deny: name the peers and ports (see no-broad-allow)`);
+    }
     return [
         `Namespace ${namespace} is not isolated for ${TYPE[direction]}: a workload there ${verb} connections on an arbitrary port with parties no policy names.`,
         ...lines,
         `Why it matters: zero trust starts from deny. Without a default deny in both directions every connection nobody thought about is allowed, ` +
         `${direction === "ingress" ? "so any pod or client that reaches the pod network can call these workloads" : "so a compromised pod can reach any service and exfiltrate data"}.`,
-        `Fix: add a NetworkPolicy in ${namespace} with podSelector: {} and policyTypes: [Ingress, Egress] (or a Calico (Global)NetworkPolicy selecting these pods ` +
-        `with types: [Ingress, Egress]), then allow only the flows the namespace needs. If ${TYPE[direction]} is missing from policyTypes/types, rules of that direction are ignored.`,
+        `Fix: ${fixes.join("; and ")}.`,
     ].join("\n");
 }
 

@@ -12,16 +12,21 @@ import { isIsolated } from "./default-deny";
 
 const PROTOCOLS = ["UDP", "TCP"] as const;
 
-function missing(view: ClusterView, workload: Workload): string[] {
-    const problems: string[] = [];
+interface Unreachable { lines: string[]; egressBlocked: boolean; dnsIngressBlocked: string[] }
+
+function missing(view: ClusterView, workload: Workload): Unreachable {
+    const found: Unreachable = { lines: [], egressBlocked: false, dnsIngressBlocked: [] };
     for (const protocol of PROTOCOLS) {
-        // Reaching any DNS pod is enough for the Service to work only if all of them answer; ask each.
+        // The Service balances over every DNS pod: each must be reachable.
         for (const server of view.dnsServers) {
             const verdict = ask(view, workload.id, server.id, view.settings.dnsPort, protocol);
-            if (!verdict.allowed) problems.push(explainVerdict(verdict, "      "));
+            if (verdict.allowed) continue;
+            found.lines.push(explainVerdict(verdict, "      "));
+            if (!verdict.explanation.egress.allowed) found.egressBlocked = true;
+            if (!verdict.explanation.ingress.allowed) found.dnsIngressBlocked.push(...verdict.explanation.ingress.policies);
         }
     }
-    return problems;
+    return found;
 }
 
 function tooBroad(view: ClusterView, workload: Workload): string[] {
@@ -56,14 +61,23 @@ export const dnsAllowance = clusterPolicy({
         for (const workload of view.workloads) {
             if (!isIsolated(view, workload, "egress")) continue; // not isolated: DNS works, and default-deny reports the workload
             const unreachable = missing(view, workload);
-            if (unreachable.length) {
+            if (unreachable.lines.length) {
+                const fixes: string[] = [];
+                if (unreachable.egressBlocked) {
+                    fixes.push(`allow egress to the kube-dns pods on UDP and TCP ${view.settings.dnsPort}: in a NetworkPolicy use to: [{namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: ${view.settings.dnsNamespace}}}, ` +
+                        `podSelector: {matchLabels: {${labels.replace(/=/g, ": ")}}}}]; in a namespaced Calico NetworkPolicy add namespaceSelector: projectcalico.org/name == '${view.settings.dnsNamespace}' ` +
+                        `to the rule's destination (a rule selector alone only matches pods of the policy's own namespace)`);
+                }
+                if (unreachable.dnsIngressBlocked.length) {
+                    const blamed = [...new Set(unreachable.dnsIngressBlocked)];
+                    const many = blamed.length > 1;
+                    fixes.push(`${blamed.join(", ")} isolate${many ? "" : "s"} the kube-dns pods' ingress: scope ${many ? "them" : "it"} away from ${view.settings.dnsNamespace}, or allow ingress to kube-dns on port ${view.settings.dnsPort}`);
+                }
                 report([
                     `${workload.id} is isolated for Egress but cannot reach cluster DNS (${labels} in ${view.settings.dnsNamespace}) on port ${view.settings.dnsPort}:`,
-                    ...unreachable.map((line) => `  - ${line}`),
+                    ...unreachable.lines.map((line) => `  - ${line}`),
                     `Why it matters: every Service name lookup fails, so the workload breaks in ways that look like network outages (truncated answers retry over TCP, so both protocols are needed).`,
-                    `Fix: allow egress to the kube-dns pods on UDP and TCP ${view.settings.dnsPort}: in a NetworkPolicy use to: [{namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: ${view.settings.dnsNamespace}}}, ` +
-                    `podSelector: {matchLabels: {${labels.replace("=", ": ")}}}}]; in a namespaced Calico NetworkPolicy add namespaceSelector: projectcalico.org/name == '${view.settings.dnsNamespace}' ` +
-                    `to the rule's destination (a rule selector alone only matches pods of the policy's own namespace).`,
+                    `Fix: ${fixes.join("; and ")}.`,
                 ].join("\n"), view.objectOf(workload));
             }
             const broad = tooBroad(view, workload);
