@@ -30,7 +30,7 @@ export function parseManifests(text: string, source: string): KubeObject[] {
         const problem = document.errors[0];
         if (problem) {
             const line = problem.linePos?.[0];
-            throw new AnalysisInputError(`invalid YAML${line ? ` at line ${line.line}, column ${line.col}` : ""}: ${problem.message.split("\n")[0]}`, where);
+            throw new AnalysisInputError(`invalid YAML${line ? ` at line ${line.line}, column ${line.col}` : ""}: ${problem.message.split("\n")[0]!.replace(/ at line \d+, column \d+:?$/, "")}`, where);
         }
         const value: unknown = document.toJS();
         if (value === null || value === undefined) return; // empty document, e.g. a trailing "---"

@@ -1,0 +1,99 @@
+// The command: formats, --query, --queries, --diff, and exit code 2 with a message naming file, object and key.
+import { execFileSync, spawnSync } from "node:child_process";
+import * as path from "node:path";
+import { describe, expect, it } from "vitest";
+import { runCli } from "../../analysis/cli";
+
+const HERE = __dirname;
+const LOCKDOWN = path.join(HERE, "scenarios/lab-calico-lockdown/cluster.yaml");
+const KUBERNETES = path.join(HERE, "scenarios/lab-kubernetes-allow-proxy/cluster.yaml");
+const fixture = (name: string) => path.join(HERE, "fixtures", name);
+
+function run(...args: string[]) {
+    let stdout = "", stderr = "";
+    const code = runCli(args, { stdout: (t) => { stdout += t; }, stderr: (t) => { stderr += t; } });
+    return { code, stdout, stderr };
+}
+
+describe("analyze command", () => {
+    it("prints the matrix as a table by default, sources by destinations", () => {
+        const { code, stdout } = run(LOCKDOWN);
+        expect(code).toBe(0);
+        const proxyRow = stdout.split("\n").find((line) => line.includes("│ lab/helloworld-proxy "))!;
+        expect(proxyRow).toBeDefined();
+        expect(stdout).toContain("nodeport:lab/helloworld:30080/TCP");
+        expect(stdout).toContain("Y = allowed, n = blocked");
+    });
+
+    it("prints JSON cells, a Markdown table and a Mermaid graph", () => {
+        const json = JSON.parse(run(LOCKDOWN, "--format", "json").stdout);
+        expect(json.cells).toContainEqual({ src: "lab/helloworld-proxy", dst: "lab/helloworld", port: 8080, protocol: "TCP", allowed: true });
+        expect(json.cells).toContainEqual({ src: "lab/helloworld", dst: "lab/helloworld-proxy", port: 8080, protocol: "TCP", allowed: false });
+        const md = run(LOCKDOWN, "--format", "md").stdout;
+        expect(md.split("\n")[1]).toMatch(/^\|---\|(:-:\|)+$/);
+        expect(md).toContain("| lab/helloworld-proxy |");
+        const mermaid = run(LOCKDOWN, "--format", "mermaid").stdout;
+        expect(mermaid.startsWith("flowchart LR")).toBe(true);
+        expect(mermaid).toMatch(/-->\|"8080\/TCP"\|/);
+    });
+
+    it("answers --query with one JSON object carrying the verdict and both directions' explanation", () => {
+        const { code, stdout } = run(LOCKDOWN, "--query", "external:203.0.113.10", "nodeport:lab/helloworld", "30080/TCP");
+        expect(code).toBe(0);
+        const verdict = JSON.parse(stdout);
+        expect(verdict.allowed).toBe(false);
+        expect(verdict.explanation.hostPreDnat.steps[0].policy.id).toBe("gnp:nodeport-lockdown");
+        expect(verdict.explanation).toHaveProperty("egress");
+        expect(verdict.explanation).toHaveProperty("ingress");
+        // The paths may come after the query too.
+        expect(JSON.parse(run("--query", "lab/helloworld-proxy", "lab/helloworld", "8080", LOCKDOWN).stdout).allowed).toBe(true);
+    });
+
+    it("answers --queries with one JSON line per query, in order", () => {
+        const { code, stdout } = run(LOCKDOWN, "--queries", fixture("queries.txt"));
+        expect(code).toBe(0);
+        expect(stdout.trim().split("\n").map((line) => JSON.parse(line).allowed)).toEqual([true, false, true]);
+    });
+
+    it("lists the flows added and removed by --diff", () => {
+        const { code, stdout } = run("--diff", fixture("lab-open.yaml"), "--", KUBERNETES);
+        expect(code).toBe(0);
+        expect(stdout).toContain("- lab/helloworld -> lab/helloworld-proxy 8080/TCP");
+        expect(stdout).toContain("- external:203.0.113.10 -> nodeport:lab/helloworld 30080/TCP");
+        expect(stdout).not.toContain("lab/helloworld-proxy -> lab/helloworld 8080/TCP");
+        expect(run("--diff", LOCKDOWN, "--", LOCKDOWN).stdout).toBe("no change\n");
+        const json = JSON.parse(run("--diff", KUBERNETES, "--format", "json", "--", fixture("lab-open.yaml")).stdout);
+        expect(json.removed).toEqual([]);
+        expect(json.added).toContainEqual({ src: "lab/helloworld", dst: "lab/helloworld-proxy", port: 8080, protocol: "TCP" });
+    });
+
+    it.each([
+        ["invalid YAML", [fixture("bad-yaml.yaml")], /bad-yaml\.yaml \(document 2\): invalid YAML at line \d+, column \d+: Flow sequence/],
+        ["a malformed selector", [fixture("bad-selector.yaml")], /bad-selector\.yaml \(document 1\): GlobalNetworkPolicy helloworld-allow: spec\.selector: malformed selector: expected a quoted string/],
+        ["an unknown kind", [fixture("unknown-kind.yaml")], /unknown-kind\.yaml \(document 1\): CiliumNetworkPolicy lab\/l7: unknown kind CiliumNetworkPolicy/],
+        ["an unknown workload", [LOCKDOWN, "--query", "lab/nope", "lab/helloworld", "8080"], /unknown source "lab\/nope"; known in lab: lab\/helloworld, lab\/helloworld-proxy/],
+        ["a missing file", ["/nonexistent.yaml"], /nonexistent\.yaml: no such file or directory/],
+        ["a bad port", [LOCKDOWN, "--query", "lab/helloworld", "lab/helloworld", "8080/ICMP"], /protocol "ICMP" is not one of TCP, UDP, SCTP/],
+        ["an unknown option", [LOCKDOWN, "--frobnicate"], /unknown option/],
+    ])("exits 2 on %s, naming what is wrong", (_what, args, message) => {
+        const { code, stdout, stderr } = run(...args);
+        expect(code).toBe(2);
+        expect(stdout).toBe("");
+        expect(stderr).toMatch(message);
+    });
+
+    it("ignores unknown kinds on request, with a warning", () => {
+        const { code, stderr } = run(fixture("unknown-kind.yaml"), LOCKDOWN, "--ignore-unknown-kinds");
+        expect(code).toBe(0);
+        expect(stderr).toMatch(/warning: ignored CiliumNetworkPolicy lab\/l7/);
+    });
+
+    it("runs as `npm run --silent analyze` with the process exit code", () => {
+        const npm = process.platform === "win32" ? "npm.cmd" : "npm";
+        const ok = execFileSync(npm, ["run", "--silent", "analyze", "--", LOCKDOWN, "--query", "lab/helloworld-proxy", "lab/helloworld", "8080"], { cwd: path.join(HERE, "../.."), encoding: "utf8" });
+        expect(JSON.parse(ok).allowed).toBe(true);
+        const bad = spawnSync(npm, ["run", "--silent", "analyze", "--", fixture("bad-selector.yaml")], { cwd: path.join(HERE, "../.."), encoding: "utf8" });
+        expect(bad.status).toBe(2);
+        expect(bad.stderr).toContain("malformed selector");
+    });
+});
