@@ -34,7 +34,10 @@ const SCENARIOS: Scenario[] = [
     },
     {
         file: "allow-all-ingress.yaml", fails: ["default-deny", "edge-only-ingress", "no-broad-allow"],
-        says: ["Rule ingress[0] of knp:shop/api-open is a broad allow: a pod of any namespace may connect to shop/api on TCP 9000"],
+        says: [
+            "Rule ingress[0] of knp:shop/api-open is a broad allow: a pod of any namespace may connect to shop/api on TCP 9000",
+            "the rule ingress[0] of knp:shop/api-open allows any peer on any port, which undoes the default deny",
+        ],
     },
     {
         file: "namespace-selector-all.yaml", fails: ["no-broad-allow"],
@@ -46,7 +49,11 @@ const SCENARIOS: Scenario[] = [
     },
     {
         file: "gnp-unscoped.yaml", fails: ["calico-policy-hygiene", "dns-allowance"],
-        says: ["selects every endpoint of the cluster (selector all() without a namespaceSelector)", "shop/api -> kube-system/coredns 53/UDP: blocked"],
+        says: [
+            "selects every endpoint of the cluster (selector all() without a namespaceSelector)",
+            "shop/api -> kube-system/coredns 53/UDP: blocked",
+            "Fix: gnp:deny-everything isolates the kube-dns pods' ingress: scope it away from kube-system",
+        ],
     },
     {
         file: "calico-hygiene.yaml", fails: ["calico-policy-hygiene"],
