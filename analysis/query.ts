@@ -211,7 +211,7 @@ function nodePortFlow(model: ClusterModel, src: Party, service: Service, nodePor
     const backends = serviceBackends(model, service);
     const explanation: Explanation = {
         egress: notEnforced("egress", src, ""),
-        ingress: notEnforced("ingress", src, "not evaluated: the packet was dropped before it reached a backend"),
+        ingress: { ...notEnforced("ingress", src, "not evaluated: the packet was dropped before it reached a backend"), endpoint: `service:${service.namespace}/${service.name}` },
         service: {
             namespace: service.namespace, name: service.name, port: servicePort.port, nodePort, targetPort: servicePort.targetPort,
             externalTrafficPolicy: service.externalTrafficPolicy, backends: backends.map((b) => b.id),
