@@ -7,15 +7,13 @@ import Table from "cli-table3";
 import * as path from "path";
 import * as readline from "readline/promises";
 import type { ClusterMode } from "../config";
-import { CLUSTER_MODES } from "../config";
 import { KubeClusterApi } from "../live/cluster";
-import { explainChange, flowChecksAt, flowContextFor, formatChange, predictedMatrix, renderedObjects, snapshotObjects, stagesToWalk } from "../live/lab";
+import { explainChange, flowChecksAt, flowContextFor, formatChange, predictedMatrix, renderedObjects, stagesToWalk } from "../live/lab";
 import type { PlainObject } from "../live/cluster";
 import { formatMissing, missingTools } from "../live/prerequisites";
 import { PROJECT } from "../live/promotion";
-import { formatTable } from "../live/report";
-import { recordOf, resultsDirectory, saveRecord } from "../live/results";
-import { verifyStage } from "../live/verify";
+import { resultsDirectory } from "../live/results";
+import { walkLab } from "../live/walk";
 import { backendUrl, openStack, REPO_DIR, stackConfig } from "../live/workspace";
 import { baselineObjects } from "../flows";
 import { findStage, Stage } from "../stages";
@@ -80,41 +78,28 @@ async function renderWalk(stackName: string, stages: Stage[], interactive: boole
 async function liveWalk(stackName: string, stages: Stage[], interactive: boolean, verify: boolean): Promise<number> {
     const stack = await openStack(stackName);
     const config = await stackConfig(stack);
-    const mode = (config.cluster ?? "kind") as ClusterMode;
-    if (!CLUSTER_MODES.includes(mode)) throw new Error(`stack ${stackName}: cluster ${mode} is not one of ${CLUSTER_MODES.join(", ")}`);
-    if (mode === "render") return renderWalk(stackName, stages, interactive);
-    let failures = 0;
-    let previous: { objects: PlainObject[]; nodes: import("../live/cluster").NodeInfo[] } | undefined;
-    for (const [index, stage] of stages.entries()) {
-        out(`\n=== Stage ${stage.number} (${stage.name}): ${stage.adds}`);
-        await stack.setConfig(`${PROJECT}:stage`, { value: stage.name });
-        const outputsBefore = await stack.outputs().catch(() => ({} as Record<string, { value: any }>));
-        const clusterFor = (outputs: Record<string, { value: any }>) => {
+    const report = await walkLab({
+        stack: {
+            name: stackName,
+            setStage: (stage) => stack.setConfig(`${PROJECT}:stage`, { value: stage.name }),
+            up: async (onOutput) => { await stack.up({ onOutput }); },
+            outputs: () => stack.outputs(),
+        },
+        stages,
+        namespace: config.namespace || "zero-trust-lab",
+        clusterFor: (outputs) => {
             const kubeconfig = outputs.kubeconfig?.value;
             return typeof kubeconfig === "string" && kubeconfig ? KubeClusterApi.fromKubeconfigText(kubeconfig) : KubeClusterApi.fromDefault(config.kubeconfigContext || undefined);
-        };
-        const namespace = config.namespace || "zero-trust-lab";
-        if (!previous && outputsBefore.labNamespace) previous = await snapshotObjects(clusterFor(outputsBefore), namespace);
-        await stack.up({ onOutput: (text) => process.stdout.write(text) });
-        const outputs = await stack.outputs();
-        const cluster = clusterFor(outputs);
-        if (outputs.tryIt?.value) out(`try it:\n  ${Object.values(outputs.tryIt.value).filter(Boolean).join("\n  ")}`);
-        if (stage.number === 0) out("verification: stage 0 has no lab workload and declares no flows; nothing to probe");
-        else if (!verify) out("verification: SKIPPED (--no-verify); this stage is not proven");
-        else {
-            const result = await verifyStage(cluster, { namespace, stage: { number: stage.number, name: stage.name }, stack: stackName, log: (line) => process.stderr.write(`${line}\n`) });
-            out(formatTable(result, process.stdout.isTTY));
-            saveRecord(resultsDirectory(backendUrl(), REPO_DIR), recordOf(stackName, result));
-            if (!result.passed) failures++;
-            if (result.interrupted) return 130;
-        }
-        const current = await snapshotObjects(cluster, namespace);
-        out(formatChange(stage, explainChange(previous?.objects ?? (baselineObjects() as PlainObject[]), current.objects, current.nodes)));
-        previous = current;
-        await pause(interactive, stages[index + 1]);
-    }
-    out(failures === 0 ? "\nLab walk done: every verified stage agreed." : `\nLab walk done: ${failures} stage(s) FAILED verification.`);
-    return failures === 0 ? 0 : 1;
+        },
+        verify,
+        resultsDirectory: resultsDirectory(backendUrl(), REPO_DIR),
+        out,
+        progress: (text) => process.stdout.write(text),
+        pause: (next) => pause(interactive, next),
+        verifyOptions: { log: (line) => process.stderr.write(`${line}\n`) },
+        color: process.stdout.isTTY,
+    });
+    return report.exitCode;
 }
 
 async function main(): Promise<number> {
@@ -130,6 +115,7 @@ async function main(): Promise<number> {
     const stackMode = (config.cluster ?? mode) as ClusterMode;
     const missingForMode = missingTools(stackMode);
     if (missingForMode.length > 0) { out(formatMissing(stackMode, missingForMode)); return 2; }
+    if (stackMode === "render") return renderWalk(options.stack, stages, interactive);
     return liveWalk(options.stack, stages, interactive, options.verify !== false);
 }
 

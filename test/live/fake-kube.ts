@@ -61,6 +61,8 @@ export class FakeKube {
     private readonly podPolls = new Map<string, number>();
     private nextPodIp = 100;
     port = 0;
+    /** Tests that change the cluster's workloads tell the data plane their pod IPs. */
+    setPodIPs: (ips: Record<string, string[]>) => void = () => undefined;
 
     constructor(readonly options: FakeKubeOptions = {}) {}
 

@@ -21,11 +21,11 @@ export interface LabCluster {
     close(): Promise<void>;
 }
 
-async function listenInNodePortRange(handler: http.RequestListener | "blackhole"): Promise<{ port: number; close: () => Promise<void> }> {
+async function listenInNodePortRange(handler: http.RequestListener): Promise<{ port: number; close: () => Promise<void> }> {
     const sockets = new Set<Socket>();
     for (let attempt = 0; attempt < 50; attempt++) {
         const port = 30000 + Math.floor(Math.random() * 2700);
-        const server = handler === "blackhole" ? http.createServer(() => undefined) : http.createServer(handler);
+        const server = http.createServer(handler);
         server.on("connection", (socket) => { sockets.add(socket); socket.on("close", () => sockets.delete(socket)); });
         const ok = await new Promise<boolean>((resolve) => {
             server.once("error", () => resolve(false));
@@ -67,23 +67,39 @@ export async function labCluster(stage: string, allows: Allows, options: FakeKub
     // NodePorts: helloworld answers directly if the world may reach it, else it drops (never answers).
     const closers: (() => Promise<void>)[] = [];
     const worldMay = (service: string) => allows("external:world", `nodeport:${NAMESPACE}/${service}`, 0, "TCP");
-    const app = await listenInNodePortRange(worldMay("helloworld")
-        ? async (req, res) => { const body = await readJson(req); res.end(`Hello ${body.sender} (direct)`); }
-        : "blackhole");
-    const proxy = await listenInNodePortRange(worldMay("helloworld-proxy")
-        ? async (req, res) => {
-            const body = await readJson(req);
-            if (req.url === "/proxy/api/messages") {
-                if (allows(`${NAMESPACE}/helloworld-proxy`, `${NAMESPACE}/helloworld`, 8080, "TCP")) return void res.end(`Hello ${body.sender} (proxy)`);
-                res.statusCode = 500;
-                return void res.end(`{"status":500,"error":"Internal Server Error","message":"I/O error on POST request for \\"http://${body.host}/api/messages\\": connect timed out"}`);
-            }
-            res.end(`Hello ${body.sender} (direct)`);
+    // Decided per request, so a walk that changes stage changes what the NodePorts do.
+    const app = await listenInNodePortRange(async (req, res) => {
+        if (!worldMay("helloworld")) return; // dropped: the client times out
+        const body = await readJson(req);
+        res.end(`Hello ${body.sender} (direct)`);
+    });
+    const proxy = await listenInNodePortRange(async (req, res) => {
+        if (!worldMay("helloworld-proxy")) return;
+        const body = await readJson(req);
+        if (req.url === "/proxy/api/messages") {
+            if (allows(`${NAMESPACE}/helloworld-proxy`, `${NAMESPACE}/helloworld`, 8080, "TCP")) return void res.end(`Hello ${body.sender} (proxy)`);
+            res.statusCode = 500;
+            return void res.end(`{"status":500,"error":"Internal Server Error","message":"I/O error on POST request for \\"http://${body.host}/api/messages\\": connect timed out"}`);
         }
-        : "blackhole");
+        res.end(`Hello ${body.sender} (direct)`);
+    });
     closers.push(app.close, proxy.close);
 
-    const run = await runProgram({ cluster: "render", stage, flavor: options.flavor ?? "calico", appNodePort: app.port, proxyNodePort: proxy.port });
+    const { objects, podIPs } = await programObjects(stage, { helloworld: app.port, proxy: proxy.port }, options.flavor);
+    const kube = new FakeKube({ exec: (request) => busyboxExec(currentPodIPs(), allows)(request), ...options });
+    let livePodIPs = podIPs;
+    const currentPodIPs = () => livePodIPs;
+    kube.setPodIPs = (ips) => { livePodIPs = ips; };
+    kube.add(...objects);
+    kube.add(...clusterBaseline());
+    await kube.start();
+    closers.push(() => kube.stop());
+    return { kube, nodePorts: { helloworld: app.port, proxy: proxy.port }, podIPs, close: async () => { for (const close of closers) await close(); } };
+}
+
+/** The program's objects at a stage (under mocks, cluster=render) and the pods its Deployments would run. */
+export async function programObjects(stage: string, nodePorts: { helloworld: number; proxy: number }, flavor = "calico"): Promise<{ objects: Obj[]; podIPs: Record<string, string[]> }> {
+    const run = await runProgram({ cluster: "render", stage, flavor, appNodePort: nodePorts.helloworld, proxyNodePort: nodePorts.proxy });
     const podIPs: Record<string, string[]> = {};
     const pods: Obj[] = [];
     let ip = 10;
@@ -102,17 +118,17 @@ export async function labCluster(stage: string, allows: Allows, options: FakeKub
             });
         }
     }
-    const kube = new FakeKube({ exec: busyboxExec(podIPs, allows), ...options });
-    kube.add(...(run.kubernetesObjects as Obj[]).map((o) => ({ ...o, metadata: { ...o.metadata } })), ...pods);
-    kube.add(
+    return { objects: [...(run.kubernetesObjects as Obj[]).map((o) => ({ ...o, metadata: { ...o.metadata } })), ...pods], podIPs };
+}
+
+/** What every cluster has: kube-system with CoreDNS, and a node at 127.0.0.1. */
+export function clusterBaseline(): Obj[] {
+    return [
         { apiVersion: "v1", kind: "Namespace", metadata: { name: "kube-system", labels: { "kubernetes.io/metadata.name": "kube-system" } } },
         { apiVersion: "v1", kind: "Node", metadata: { name: "calico-lab-control-plane", labels: { "kubernetes.io/hostname": "calico-lab-control-plane" } }, status: { addresses: [{ type: "InternalIP", address: "127.0.0.1" }] } },
         { apiVersion: "apps/v1", kind: "Deployment", metadata: { name: "coredns", namespace: "kube-system", labels: { "k8s-app": "kube-dns" } }, spec: { replicas: 2, selector: { matchLabels: { "k8s-app": "kube-dns" } }, template: { metadata: { labels: { "k8s-app": "kube-dns" } }, spec: { containers: [{ name: "coredns", image: "registry.k8s.io/coredns/coredns:v1.12.0", ports: [{ containerPort: 53, protocol: "UDP", name: "dns" }, { containerPort: 53, protocol: "TCP", name: "dns-tcp" }] }] } } } },
         { apiVersion: "v1", kind: "Service", metadata: { name: "kube-dns", namespace: "kube-system", labels: { "k8s-app": "kube-dns" } }, spec: { clusterIP: DNS_IP, selector: { "k8s-app": "kube-dns" }, ports: [{ name: "dns", port: 53, protocol: "UDP" }, { name: "dns-tcp", port: 53, protocol: "TCP" }] } },
-    );
-    await kube.start();
-    closers.push(() => kube.stop());
-    return { kube, nodePorts: { helloworld: app.port, proxy: proxy.port }, podIPs, close: async () => { for (const close of closers) await close(); } };
+    ];
 }
 
 /** The lab's truth table as a data plane (LAB.md), for the stages the tests use. */

@@ -1,0 +1,86 @@
+// The live lab walk, independent of how the stack is driven (Automation API in scripts/lab.ts,
+// a fake in tests): per stage, set the stage and `up`, show how to try it, verify, record, and
+// explain what changed.
+import { baselineObjects } from "../flows";
+import type { Stage } from "../stages";
+import type { ClusterApi, NodeInfo, PlainObject } from "./cluster";
+import { explainChange, formatChange, snapshotObjects } from "./lab";
+import { formatTable } from "./report";
+import { recordOf, saveRecord } from "./results";
+import { verifyStage, VerifyOptions } from "./verify";
+
+export type Outputs = Record<string, { value: any }>;
+
+/** The part of a Pulumi stack the walk uses. */
+export interface WalkStack {
+    name: string;
+    setStage(stage: Stage): Promise<void>;
+    up(onOutput: (text: string) => void): Promise<void>;
+    outputs(): Promise<Outputs>;
+}
+
+export interface WalkOptions {
+    stack: WalkStack;
+    stages: Stage[];
+    namespace: string;
+    /** The cluster the stack's outputs point at. */
+    clusterFor(outputs: Outputs): ClusterApi;
+    verify: boolean;
+    /** Where verification records go (results.ts); undefined: not recorded. */
+    resultsDirectory?: string;
+    out(text: string): void;
+    /** Streams Pulumi's progress. */
+    progress(text: string): void;
+    /** Between stages (interactive: wait for Enter). */
+    pause(next: Stage | undefined): Promise<void>;
+    verifyOptions?: Partial<VerifyOptions>;
+    color?: boolean;
+}
+
+export interface WalkReport {
+    stages: { stage: Stage; verified: "passed" | "failed" | "interrupted" | "nothing to verify" | "skipped" }[];
+    exitCode: number;
+}
+
+export async function walkLab(options: WalkOptions): Promise<WalkReport> {
+    const { stack, out } = options;
+    const report: WalkReport = { stages: [], exitCode: 0 };
+    let previous: { objects: PlainObject[]; nodes: NodeInfo[] } | undefined;
+    const before = await stack.outputs().catch(() => ({} as Outputs));
+    if (before.labNamespace) previous = await snapshotObjects(options.clusterFor(before), options.namespace);
+
+    for (const [index, stage] of options.stages.entries()) {
+        out(`\n=== Stage ${stage.number} (${stage.name}): ${stage.adds}`);
+        await stack.setStage(stage);
+        await stack.up(options.progress);
+        const outputs = await stack.outputs();
+        const cluster = options.clusterFor(outputs);
+        const tryIt = outputs.tryIt?.value as Record<string, string | undefined> | undefined;
+        if (tryIt) out(`try it:\n  ${Object.values(tryIt).filter(Boolean).join("\n  ")}`);
+
+        let verified: WalkReport["stages"][number]["verified"];
+        if (stage.number === 0) {
+            verified = "nothing to verify";
+            out("verification: stage 0 has no lab workload and declares no flows; nothing to probe");
+        } else if (!options.verify) {
+            verified = "skipped";
+            out("verification: SKIPPED (--no-verify); this stage is not proven");
+        } else {
+            const result = await verifyStage(cluster, { ...options.verifyOptions, namespace: options.namespace, stage: { number: stage.number, name: stage.name }, stack: stack.name });
+            out(formatTable(result, options.color));
+            if (options.resultsDirectory) saveRecord(options.resultsDirectory, recordOf(stack.name, result));
+            verified = result.interrupted ? "interrupted" : result.passed ? "passed" : "failed";
+        }
+        report.stages.push({ stage, verified });
+        if (verified === "interrupted") { report.exitCode = 130; return report; }
+        if (verified === "failed") report.exitCode = 1;
+
+        const current = await snapshotObjects(cluster, options.namespace);
+        out(formatChange(stage, explainChange(previous?.objects ?? (baselineObjects() as PlainObject[]), current.objects, current.nodes)));
+        previous = current;
+        await options.pause(options.stages[index + 1]);
+    }
+    const failed = report.stages.filter((s) => s.verified === "failed").length;
+    out(failed === 0 ? "\nLab walk done: every verified stage agreed." : `\nLab walk done: ${failed} stage(s) FAILED verification.`);
+    return report;
+}

@@ -1,0 +1,75 @@
+// The live lab walk with a fake stack: each `up` converges the fake cluster to the stage (the
+// program's objects, its pods, a data plane that follows the lab's truth table).
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { afterEach, describe, expect, it } from "vitest";
+import { KubeClusterApi } from "../../live/cluster";
+import { stagesToWalk } from "../../live/lab";
+import { loadRecord } from "../../live/results";
+import { walkLab, WalkStack } from "../../live/walk";
+import { findStage } from "../../stages";
+import { Allows, clusterBaseline, labCluster, labDataPlane, LabCluster, NAMESPACE, programObjects } from "./lab-cluster";
+
+let cluster: LabCluster | undefined;
+afterEach(async () => { await cluster?.close(); cluster = undefined; });
+
+const FAST = { retry: { timeoutSeconds: 1, maxAttempts: 3, intervalMs: 10, stableCount: 2 }, probePods: { pollIntervalMs: 10, startTimeoutMs: 2000 } };
+
+async function walk(from: string, to: string, plane: (stage: number) => Allows) {
+    let current = findStage(from)!.number - 1;
+    const allows: Allows = (...args) => plane(current)(...args);
+    cluster = await labCluster(findStage(from)!.name, allows);
+    const lab = cluster;
+    // Before the walk, the cluster is at the previous stage.
+    const events: string[] = [];
+    const stack: WalkStack = {
+        name: "dev",
+        setStage: async (stage) => { events.push(`config stage=${stage.name}`); current = stage.number; },
+        up: async (onOutput) => {
+            const { objects, podIPs } = await programObjects(String(current), lab.nodePorts);
+            lab.kube.objects.splice(0, lab.kube.objects.length, ...objects.map((o) => structuredClone(o)), ...clusterBaseline());
+            lab.kube.setPodIPs(podIPs);
+            onOutput(`Updating (dev): stage ${current}\n`);
+        },
+        outputs: async () => ({ labNamespace: { value: NAMESPACE }, tryIt: { value: { direct: "curl ... /api/messages" } } }),
+    };
+    const lines: string[] = [];
+    const resultsDirectory = fs.mkdtempSync(path.join(os.tmpdir(), "walk-results-"));
+    const report = await walkLab({
+        stack,
+        stages: stagesToWalk({ from: findStage(from), upTo: findStage(to) }),
+        namespace: NAMESPACE,
+        clusterFor: () => new KubeClusterApi(lab.kube.kubeConfig()),
+        verify: true,
+        resultsDirectory,
+        out: (text) => lines.push(text),
+        progress: (text) => lines.push(text),
+        pause: async (next) => { events.push(`pause before ${next?.name ?? "end"}`); },
+        verifyOptions: FAST,
+    });
+    return { report, output: lines.join("\n"), events, resultsDirectory };
+}
+
+describe("npm run lab (live walk)", () => {
+    it("walks deny-all then allow-proxy: up, verify, explain, record; every stage agrees", async () => {
+        const { report, output, events, resultsDirectory } = await walk("deny-all", "allow-proxy", labDataPlane);
+        expect(report.stages.map((s) => [s.stage.name, s.verified])).toEqual([["deny-all", "passed"], ["allow-proxy", "passed"]]);
+        expect(report.exitCode).toBe(0);
+        expect(events).toEqual(["config stage=deny-all", "pause before allow-proxy", "config stage=allow-proxy", "pause before end"]);
+        expect(output).toContain("=== Stage 3 (deny-all)");
+        expect(output).toContain("Updating (dev): stage 4");
+        expect(output).toContain("PASSED: 9/9 flows agree");
+        expect(output).toMatch(/What changed at stage 4 \(allow-proxy\)[^]*\+ zero-trust-lab\/helloworld-proxy -> zero-trust-lab\/helloworld:8080\/TCP {2}\(now allowed\)/);
+        expect(output).toContain("Lab walk done: every verified stage agreed.");
+        expect(loadRecord(resultsDirectory, "dev")).toMatchObject({ stage: { number: 4, name: "allow-proxy" }, passed: true });
+    });
+
+    it("a stage whose data plane misbehaves fails the walk (exit 1) and is recorded as failed", async () => {
+        const { report, output, resultsDirectory } = await walk("allow-proxy", "allow-proxy", (stage) => (src, dst, port, protocol) => dst === "external:1.1.1.1" || labDataPlane(stage)(src, dst, port, protocol));
+        expect(report.stages.map((s) => s.verified)).toEqual(["failed"]);
+        expect(report.exitCode).toBe(1);
+        expect(output).toContain("1 stage(s) FAILED verification");
+        expect(loadRecord(resultsDirectory, "dev")).toMatchObject({ passed: false, problems: [expect.stringMatching(/^lab-pods-to-internet: /)] });
+    });
+});
