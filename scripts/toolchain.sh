@@ -77,6 +77,7 @@ export GOWORK=off
 export GOSUMDB=off
 unset GOBIN
 
+if ! command -v go >/dev/null && [[ -x /usr/local/go/bin/go ]]; then PATH="/usr/local/go/bin:$PATH"; fi
 command -v go >/dev/null || die "step 'check go': no 'go' on PATH (Go >= 1.25 is needed to build the toolchain)"
 GO_VERSION="$(go env GOVERSION)"
 mkdir -p "$BIN" "$PROV" "$BUILD" "$LOGS" "$PHOME"

@@ -1,0 +1,15 @@
+import { fileURLToPath } from "url";
+import { defineConfig } from "vitest/config";
+
+// The e2e tier: one file, its steps in order (each `pulumi up` builds on the previous stage).
+export default defineConfig({
+    root: fileURLToPath(new URL("../..", import.meta.url)),
+    test: {
+        include: ["test/e2e/**/*.e2e.test.ts"],
+        pool: "forks",
+        fileParallelism: false,
+        sequence: { concurrent: false },
+        testTimeout: 10 * 60_000,
+        hookTimeout: 5 * 60_000,
+    },
+});
