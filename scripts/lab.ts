@@ -4,7 +4,10 @@
 // no cluster: each stage's manifests and the predicted matrix.
 import { Command } from "commander";
 import Table from "cli-table3";
+import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
+import { parse } from "yaml";
 import * as readline from "readline/promises";
 import type { ClusterMode } from "../config";
 import { KubeClusterApi } from "../live/cluster";
@@ -45,33 +48,55 @@ async function pause(interactive: boolean, next: Stage | undefined): Promise<voi
     rl.close();
 }
 
+/** A stack's own settings from Pulumi.<stack>.yaml, read as a file: rendering must not create or touch the stack. */
+function stackFileConfig(stackName: string): Record<string, string> {
+    const file = path.join(REPO_DIR, `Pulumi.${stackName}.yaml`);
+    if (!fs.existsSync(file)) return {};
+    const config = (parse(fs.readFileSync(file, "utf8")) as { config?: Record<string, unknown> } | null)?.config ?? {};
+    return Object.fromEntries(Object.entries(config).filter(([key]) => key.startsWith(`${PROJECT}:`)).map(([key, value]) => [key.slice(PROJECT.length + 1), String(value)]));
+}
+
 async function renderWalk(stackName: string, stages: Stage[], interactive: boolean): Promise<number> {
-    const source = await stackConfig(await openStack(stackName)).catch(() => ({} as Record<string, string>));
+    const source = stackFileConfig(stackName);
+    // A throw-away stack in a throw-away backend: the user's stacks and state are not touched,
+    // and nothing is left in the repository but the rendered manifests.
     const renderStackName = `${stackName}-render`;
-    // A stack of its own, so the user's stack keeps its cluster mode; no kubeconfig is read.
-    const stack = await openStack(renderStackName, true, { KUBECONFIG: "/dev/null" });
-    for (const key of ["namespace", "flavor", "appImage", "proxyImage", "appNodePort", "proxyNodePort", "appReplicas", "proxyReplicas"]) {
-        if (source[key] !== undefined) await stack.setConfig(`${PROJECT}:${key}`, { value: source[key] });
+    const backend = fs.mkdtempSync(path.join(os.tmpdir(), "lab-render-"));
+    const stackFile = path.join(REPO_DIR, `Pulumi.${renderStackName}.yaml`);
+    const current = path.join(REPO_DIR, ".rendered", stackName, "current");
+    try {
+        const stack = await openStack(renderStackName, true, { PULUMI_BACKEND_URL: `file://${backend}` });
+        for (const key of ["namespace", "flavor", "appImage", "proxyImage", "appNodePort", "proxyNodePort", "appReplicas", "proxyReplicas", "hostEndpointSelector"]) {
+            if (source[key] !== undefined) await stack.setConfig(`${PROJECT}:${key}`, { value: source[key] });
+        }
+        await stack.setConfig(`${PROJECT}:cluster`, { value: "render" });
+        // One render directory for every stage (changing it would replace the provider and delete
+        // the previous files); each stage's result is copied aside.
+        await stack.setConfig(`${PROJECT}:renderDirectory`, { value: current });
+        let previous: PlainObject[] = baselineObjects() as PlainObject[];
+        for (const [index, stage] of stages.entries()) {
+            const directory = path.join(REPO_DIR, ".rendered", stackName, `${stage.number}-${stage.name}`);
+            out(`\n=== Stage ${stage.number} (${stage.name}), rendered: ${stage.adds}`);
+            await stack.setConfig(`${PROJECT}:stage`, { value: stage.name });
+            await stack.up({ onOutput: (text) => process.stdout.write(text) });
+            fs.rmSync(directory, { recursive: true, force: true });
+            if (fs.existsSync(current)) fs.cpSync(current, directory, { recursive: true });
+            const objects = renderedObjects(directory);
+            out(`manifests: ${path.relative(REPO_DIR, directory)}/ (${objects.length} objects with the baseline)`);
+            const checks = flowChecksAt(stage, flowContextFor(source));
+            const table = new Table({ head: ["flow", "expected", "predicted"], style: { head: [], border: [] } });
+            for (const row of predictedMatrix(objects, checks)) table.push([row.check.description, row.check.expected, row.predicted === row.check.expected ? row.predicted : `${row.predicted} *`]);
+            out(checks.length > 0 ? table.toString() : "no lab workload yet: no flows to predict");
+            out(formatChange(stage, explainChange(previous, objects)));
+            previous = objects;
+            await pause(interactive, stages[index + 1]);
+        }
+    } finally {
+        fs.rmSync(stackFile, { force: true });
+        fs.rmSync(backend, { recursive: true, force: true });
+        fs.rmSync(current, { recursive: true, force: true });
     }
-    await stack.setConfig(`${PROJECT}:cluster`, { value: "render" });
-    let previous: PlainObject[] = baselineObjects() as PlainObject[];
-    for (const [index, stage] of stages.entries()) {
-        const directory = path.join(REPO_DIR, ".rendered", stackName, `${stage.number}-${stage.name}`);
-        out(`\n=== Stage ${stage.number} (${stage.name}), rendered: ${stage.adds}`);
-        await stack.setConfig(`${PROJECT}:stage`, { value: stage.name });
-        await stack.setConfig(`${PROJECT}:renderDirectory`, { value: directory });
-        await stack.up({ onOutput: (text) => process.stdout.write(text) });
-        const objects = renderedObjects(directory);
-        out(`manifests: ${path.relative(REPO_DIR, directory)}/ (${objects.length} objects with the baseline)`);
-        const checks = flowChecksAt(stage, flowContextFor(source));
-        const table = new Table({ head: ["flow", "expected", "predicted"], style: { head: [], border: [] } });
-        for (const row of predictedMatrix(objects, checks)) table.push([row.check.description, row.check.expected, row.predicted === row.check.expected ? row.predicted : `${row.predicted} *`]);
-        out(checks.length > 0 ? table.toString() : "no lab workload yet: no flows to predict");
-        out(formatChange(stage, explainChange(previous, objects)));
-        previous = objects;
-        await pause(interactive, stages[index + 1]);
-    }
-    out(`\nRendered with stack ${renderStackName} (${backendUrl()}); nothing touched a cluster.`);
+    out("\nRendered without a cluster; the manifests are in .rendered/" + stackName + "/<n>-<stage>/.");
     return 0;
 }
 
@@ -120,6 +145,9 @@ async function main(): Promise<number> {
 }
 
 main().then((code) => process.exit(code), (error: unknown) => {
-    process.stderr.write(`lab: ${error instanceof Error ? error.message : String(error)}\n`);
+    // Pulumi's own output was streamed already; say what failed in one line.
+    const message = error instanceof Error ? error.message : String(error);
+    const failed = /Command failed with exit code \d+: (pulumi [^\n]*)/.exec(message);
+    process.stderr.write(`lab: ${failed ? `\`${failed[1]}\` failed (its output is above)` : message}\n`);
     process.exit(2);
 });
