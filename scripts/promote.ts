@@ -21,7 +21,9 @@ async function main(): Promise<number> {
     const missing = missingTools("render");
     if (missing.length > 0) throw new Error(formatMissing("render", missing).replace("cluster mode render needs", "promote needs"));
     const mode = options.apply ? (options.up ? "up" : "preview") : "dry-run";
-    const source = await openStack(options.from, false);
+    const source = await openStack(options.from, false).catch(() => {
+        throw new Error(`stack ${options.from} does not exist in ${backendUrl()}: nothing was deployed or verified there (npm run lab -- --stack ${options.from})`);
+    });
     const target = await openStack(options.to, false).catch(() => {
         throw new Error(`stack ${options.to} does not exist in ${backendUrl()}: create it with \`pulumi stack init ${options.to}\` (Pulumi.${options.to}.yaml holds its config)`);
     });
