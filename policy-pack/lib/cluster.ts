@@ -44,6 +44,22 @@ function deployment(namespace: string, name: string, labels: Record<string, stri
     };
 }
 
+/**
+ * Kubernetes assigns a nodePort to every port of a NodePort/LoadBalancer Service that does not
+ * declare one. The model gets a copy with ports assigned from the top of the range, so those
+ * ports can be probed like declared ones.
+ */
+function withNodePorts(object: KubeObject): KubeObject {
+    const type = object.spec?.type;
+    if (object.apiVersion !== "v1" || object.kind !== "Service" || (type !== "NodePort" && type !== "LoadBalancer")) return object;
+    const ports: any[] = Array.isArray(object.spec.ports) ? object.spec.ports : [];
+    if (ports.every((p) => p?.nodePort !== undefined)) return object;
+    const taken = new Set(ports.map((p) => p?.nodePort).filter((n) => n !== undefined));
+    let next = 32767;
+    const assign = () => { while (taken.has(next)) next--; taken.add(next); return next; };
+    return { ...object, spec: { ...object.spec, ports: ports.map((p) => (p?.nodePort === undefined ? { ...p, nodePort: assign() } : p)) } };
+}
+
 function hostEndpointOption(subjects: KubeObject[], setting: Settings["hostEndpoints"]): boolean | undefined {
     if (setting === "on") return true;
     if (setting === "off") return false;
@@ -88,7 +104,7 @@ function buildView(subjects: KubeObject[], settings: Settings): ClusterView {
     add(deployment(NEIGHBOUR.namespace, NEIGHBOUR.workload, { [PROBE_LABEL]: "neighbour" }, []));
 
     const auto = hostEndpointOption(subjects, settings.hostEndpoints);
-    const model = buildModel([...subjects, ...context], {
+    const model = buildModel([...subjects.map(withNodePorts), ...context], {
         ignoreUnknownKinds: true,
         ...(auto === undefined ? {} : { hostEndpoints: { auto } }),
     });

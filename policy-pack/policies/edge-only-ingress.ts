@@ -10,20 +10,17 @@ import { schemaOf } from "../lib/config";
 import { explainVerdict } from "../lib/explain";
 import { clusterPolicy } from "../lib/policy";
 
-/** A nodePort to probe a Service port with: the declared one, or any in range when Kubernetes assigns it. */
-const AUTO_NODE_PORT = 32767;
-
 export function exposedServices(view: ClusterView): { service: Service; backends: Workload[] }[] {
     return view.model.services
         .filter((s) => (s.type === "NodePort" || s.type === "LoadBalancer") && !view.isSystemNamespace(s.namespace))
         .map((service) => ({ service, backends: serviceBackends(view.model, service) }));
 }
 
+/** Outside traffic to every nodePort of a Service (ports Kubernetes assigns are given one in the cluster view). */
 export function nodePortVerdicts(view: ClusterView, service: Service, source: string): Verdict[] {
-    const undeclared = service.ports.filter((p) => p.nodePort === undefined);
     return service.ports
-        .filter((p) => p.nodePort !== undefined || undeclared.length === 1)
-        .map((p) => ask(view, source, `nodeport:${service.namespace}/${service.name}`, p.nodePort ?? AUTO_NODE_PORT, p.protocol));
+        .filter((p) => p.nodePort !== undefined)
+        .map((p) => ask(view, source, `nodeport:${service.namespace}/${service.name}`, p.nodePort!, p.protocol));
 }
 
 function directPorts(view: ClusterView, workload: Workload): { port: number; protocol: "TCP" | "UDP" | "SCTP" }[] {

@@ -67,6 +67,15 @@ const SCENARIOS: Scenario[] = [
             "names port \"metrics\"/TCP, which shop/api does not declare",
         ],
     },
+    {
+        file: "mixed-workloads.yaml", fails: ["default-deny", "dns-allowance", "edge-only-ingress", "service-exposure"],
+        says: [
+            "Namespace team-b is not isolated for Ingress",
+            "team-a/backup is isolated for Egress but cannot reach cluster DNS",
+            "team-a/db is isolated for Egress but cannot reach cluster DNS",
+            "Service team-a/solo-lb is LoadBalancer (nodePort assigned by Kubernetes (probed as 32767), assigned by Kubernetes (probed as 32766))",
+        ],
+    },
 ];
 
 const STACK_POLICIES = policies.filter((p) => "validateStack" in p).map((p) => p.name);
