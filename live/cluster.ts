@@ -96,12 +96,22 @@ export function exitCodeOf(status: k8s.V1Status): number {
     return Number.isInteger(code) ? code : -1;
 }
 
+export interface KubeClusterApiOptions {
+    /**
+     * How long an exec socket that closed may still deliver its exit status before the exec is
+     * a transport failure (default 50 ms; tests that close sockets on purpose shorten it).
+     */
+    closeGraceMs?: number;
+}
+
 export class KubeClusterApi implements ClusterApi {
     private readonly core: k8s.CoreV1Api;
     private readonly objects: k8s.KubernetesObjectApi;
     private readonly execClient: k8s.Exec;
+    private readonly closeGraceMs: number;
 
-    constructor(readonly kubeConfig: k8s.KubeConfig) {
+    constructor(readonly kubeConfig: k8s.KubeConfig, options: KubeClusterApiOptions = {}) {
+        this.closeGraceMs = options.closeGraceMs ?? 50;
         this.core = kubeConfig.makeApiClient(k8s.CoreV1Api);
         this.objects = k8s.KubernetesObjectApi.makeApiClient(kubeConfig);
         this.execClient = new k8s.Exec(kubeConfig);
@@ -219,7 +229,7 @@ export class KubeClusterApi implements ClusterApi {
                     if (settled) ws.close();
                     // A socket that closes without a status frame is a transport failure, not an exit code.
                     ws.addEventListener?.("close", () => {
-                        setTimeout(() => finish(() => reject(new Error(`exec in ${namespace}/${pod}: connection closed without an exit status`))), 50);
+                        setTimeout(() => finish(() => reject(new Error(`exec in ${namespace}/${pod}: connection closed without an exit status`))), this.closeGraceMs);
                     });
                 })
                 .catch((error: unknown) => finish(() => reject(error instanceof Error ? error : new Error(String(error)))));

@@ -5,7 +5,7 @@
 import type { ClusterApi } from "./cluster";
 import { PROBE_CONTAINER, ProbePods, errorText } from "./probe-pods";
 import { shellCommand } from "./plan";
-import { Attempt, Observation, Outcome, Probe, ProbeAction, ProbeOrigin, RetryPolicy, Verdict, verdictOf } from "./types";
+import { Attempt, Observation, Outcome, Probe, ProbeAction, ProbeOrigin, ProbeWaits, RetryPolicy, Verdict, verdictOf } from "./types";
 
 /** Classifies a command run in a probe pod by its exit code and output. */
 export function classifyExec(action: ProbeAction, exitCode: number, output: string): { outcome: Outcome; detail: string } {
@@ -60,10 +60,8 @@ function combine(results: { outcome: Outcome; detail: string }[]): { outcome: Ou
     return { outcome, detail };
 }
 
-export interface ProbeRunnerOptions {
+export interface ProbeRunnerOptions extends ProbeWaits {
     retry: RetryPolicy;
-    /** Longest an exec may take, the probe's own timeout included (default: timeout + 8 s). */
-    execTimeoutMs?: number;
     /** Stop between attempts when aborted (Ctrl-C). */
     signal?: AbortSignal;
 }
@@ -84,7 +82,7 @@ export class ProbeRunner {
                     method: "POST",
                     headers: { "Content-Type": "application/json" },
                     body: JSON.stringify(action.body),
-                    signal: AbortSignal.timeout(timeoutSeconds * 1000 + 500),
+                    signal: AbortSignal.timeout(this.options.httpTimeoutMs ?? timeoutSeconds * 1000 + 500),
                 });
                 return classifyHttp(action, { status: response.status, body: await response.text() });
             } catch (error) {

@@ -89,6 +89,18 @@ export interface RetryPolicy {
 
 export const DEFAULT_RETRY: RetryPolicy = { timeoutSeconds: 2, maxAttempts: 6, intervalMs: 1000, stableCount: 2 };
 
+/**
+ * How long one probe action may take, beyond the retry policy. Unset, both follow the policy's
+ * timeoutSeconds with the margins a real cluster needs; tests against the fake API on loopback
+ * set them to milliseconds.
+ */
+export interface ProbeWaits {
+    /** An HTTP probe from outside is aborted (and observed as tcp-timeout) after this (default: timeoutSeconds * 1000 + 500). */
+    httpTimeoutMs?: number;
+    /** Longest an exec may take, the probe's own timeout included (default: (timeoutSeconds + 8) * 1000). */
+    execTimeoutMs?: number;
+}
+
 export interface Prediction {
     verdict: Verdict;
     explanation: string;

@@ -9,7 +9,7 @@ import { analyzerPredictor, Predictor } from "./predict";
 import { CleanupReport, DEFAULT_PROBE_POD_OPTIONS, deleteStaleProbePods, ProbePodOptions, ProbePods } from "./probe-pods";
 import { ProbeRunner } from "./probes";
 import { clusterFacts, readBack, readIntent, runningImageDigests } from "./readback";
-import { DEFAULT_RETRY, legKey, Observation, RetryPolicy } from "./types";
+import { DEFAULT_RETRY, legKey, Observation, ProbeWaits, RetryPolicy } from "./types";
 import { isPrediction } from "./predict";
 
 export interface VerifyOptions {
@@ -20,6 +20,8 @@ export interface VerifyOptions {
     nodeAddress?: string;
     retry?: Partial<RetryPolicy>;
     probePods?: Partial<ProbePodOptions>;
+    /** Per-action timeouts (HTTP, exec); default from retry.timeoutSeconds. */
+    waits?: ProbeWaits;
     predictor?: Predictor;
     signal?: AbortSignal;
     /** Progress lines (probe started / observed). */
@@ -45,10 +47,39 @@ export interface VerificationResult {
     plan: ProbePlan;
 }
 
+/**
+ * For tests only: LAB_VERIFY_TEST_WAITS="httpTimeoutMs=150,execTimeoutMs=2000,pollIntervalMs=5,startTimeoutMs=2000"
+ * shortens the waits the CLI has no flag for, so `npm run verify` can be tested as a child process
+ * against a fake API on loopback in milliseconds. Unset (always, against a real cluster): the
+ * defaults. Options given to verifyStage win over it; a malformed value is an error, never ignored.
+ */
+export const TEST_WAITS_VARIABLE = "LAB_VERIFY_TEST_WAITS";
+
+const TEST_WAIT_KEYS = ["httpTimeoutMs", "execTimeoutMs", "pollIntervalMs", "startTimeoutMs"] as const;
+
+export function waitsFromEnvironment(env: NodeJS.ProcessEnv = process.env): { waits: ProbeWaits; probePods: Partial<ProbePodOptions> } {
+    const text = env[TEST_WAITS_VARIABLE]?.trim();
+    const values: Partial<Record<(typeof TEST_WAIT_KEYS)[number], number>> = {};
+    for (const entry of text ? text.split(",") : []) {
+        const [key, value, ...rest] = entry.split("=").map((part) => part.trim());
+        const number = Number(value);
+        if (!(TEST_WAIT_KEYS as readonly string[]).includes(key) || rest.length > 0 || !value || !Number.isFinite(number) || number <= 0) {
+            throw new Error(`${TEST_WAITS_VARIABLE}: "${entry}" is not <name>=<milliseconds> with a name of ${TEST_WAIT_KEYS.join(", ")} (it is for tests; unset it)`);
+        }
+        values[key as (typeof TEST_WAIT_KEYS)[number]] = number;
+    }
+    const defined = <T extends object>(object: T): Partial<T> => Object.fromEntries(Object.entries(object).filter(([, value]) => value !== undefined)) as Partial<T>;
+    return {
+        waits: defined({ httpTimeoutMs: values.httpTimeoutMs, execTimeoutMs: values.execTimeoutMs }),
+        probePods: defined({ pollIntervalMs: values.pollIntervalMs, startTimeoutMs: values.startTimeoutMs }),
+    };
+}
+
 export async function verifyStage(cluster: ClusterApi, options: VerifyOptions): Promise<VerificationResult> {
     const log = options.log ?? (() => undefined);
     const startedAt = new Date().toISOString();
     const retry = { ...DEFAULT_RETRY, ...options.retry };
+    const fromEnvironment = waitsFromEnvironment();
     const neighbourNamespace = OTHER_NAMESPACE_WORKLOAD.split("/")[0];
 
     const intent = await readIntent(cluster, options.namespace);
@@ -61,9 +92,9 @@ export async function verifyStage(cluster: ClusterApi, options: VerifyOptions): 
     const stale = await deleteStaleProbePods(cluster, [options.namespace, neighbourNamespace]);
     if (stale.length > 0) log(`deleted probe pods left by an earlier run: ${stale.join(", ")}`);
 
-    const pods = new ProbePods(cluster, { ...DEFAULT_PROBE_POD_OPTIONS, ...options.probePods });
+    const pods = new ProbePods(cluster, { ...DEFAULT_PROBE_POD_OPTIONS, ...fromEnvironment.probePods, ...options.probePods });
     options.onProbePods?.(pods);
-    const runner = new ProbeRunner(cluster, pods, { retry, signal: options.signal });
+    const runner = new ProbeRunner(cluster, pods, { retry, ...fromEnvironment.waits, ...options.waits, signal: options.signal });
     const observations = new Map<string, Observation>();
     let cleanup: CleanupReport;
     try {

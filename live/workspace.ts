@@ -1,6 +1,7 @@
 // Pulumi Automation API over this repository: a LocalWorkspace on the repo, the local file://
 // backend by default (no Pulumi Cloud account), one stack per environment.
-import { LocalWorkspace, Stack } from "@pulumi/pulumi/automation";
+// The Automation API is loaded when a stack is opened: `verify --no-stack` never pays for it.
+import type { Stack } from "@pulumi/pulumi/automation";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -28,6 +29,7 @@ export function workspaceEnv(): Record<string, string> {
 export async function openStack(stackName: string, create = true, extraEnv: Record<string, string> = {}): Promise<Stack> {
     const args = { stackName, workDir: REPO_DIR };
     const options = { envVars: { ...workspaceEnv(), ...extraEnv } };
+    const { LocalWorkspace } = await import("@pulumi/pulumi/automation");
     return create ? LocalWorkspace.createOrSelectStack(args, options) : LocalWorkspace.selectStack(args, options);
 }
 

@@ -2,28 +2,28 @@
 // never start, deletes that fail, Ctrl-C in the middle, no intent. Each must end as a failure the
 // user can act on, never as a pass, and leave no probe pod behind unless it says so.
 import { afterEach, describe, expect, it } from "vitest";
-import { KubeClusterApi } from "../../live/cluster";
+import { KubeClusterApi, KubeClusterApiOptions } from "../../live/cluster";
 import { PROBE_LABEL, ProbePods } from "../../live/probe-pods";
 import { ProbeRunner } from "../../live/probes";
 import { formatTable } from "../../live/report";
 import { verifyStage } from "../../live/verify";
 import type { Probe } from "../../live/types";
 import { FakeKube, FakeKubeOptions } from "./fake-kube";
-import { labCluster, labDataPlane, LabCluster, NAMESPACE } from "./lab-cluster";
+import { FAST, FAST_RETRY as RETRY, labCluster, labDataPlane, LabCluster, NAMESPACE } from "./lab-cluster";
 
-const RETRY = { timeoutSeconds: 1, maxAttempts: 3, intervalMs: 10, stableCount: 2 };
-const FAST = { retry: RETRY, probePods: { pollIntervalMs: 10, startTimeoutMs: 1500 } };
+/** Short, but far longer than an exec on loopback takes: only an exec that never answers reaches it. */
+const EXEC_TIMEOUT_MS = 100;
 const tcpProbe: Probe = { id: "a -> b", origin: { kind: "pod", namespace: "lab", workload: "helloworld", labels: { app: "helloworld" } }, actions: [{ kind: "tcp", address: "192.168.1.10", port: 8080 }], command: "nc" };
 
 let kube: FakeKube | undefined;
 let cluster: LabCluster | undefined;
 afterEach(async () => { await kube?.stop(); await cluster?.close(); kube = cluster = undefined; });
 
-async function fake(options: FakeKubeOptions): Promise<{ api: KubeClusterApi; pods: ProbePods; runner: ProbeRunner }> {
+async function fake(options: FakeKubeOptions, apiOptions: KubeClusterApiOptions = {}): Promise<{ api: KubeClusterApi; pods: ProbePods; runner: ProbeRunner }> {
     kube = await new FakeKube(options).add({ apiVersion: "v1", kind: "Namespace", metadata: { name: "lab" } }).start();
-    const api = new KubeClusterApi(kube.kubeConfig());
-    const pods = new ProbePods(api, { image: "busybox:1.36", startTimeoutMs: 1500, pollIntervalMs: 10, createMissingNamespaces: true });
-    return { api, pods, runner: new ProbeRunner(api, pods, { retry: RETRY, execTimeoutMs: 400 }) };
+    const api = new KubeClusterApi(kube.kubeConfig(), apiOptions);
+    const pods = new ProbePods(api, { image: "busybox:1.36", startTimeoutMs: 1500, pollIntervalMs: 5, createMissingNamespaces: true });
+    return { api, pods, runner: new ProbeRunner(api, pods, { retry: RETRY, execTimeoutMs: EXEC_TIMEOUT_MS }) };
 }
 
 describe("probe transport failures", () => {
@@ -32,13 +32,15 @@ describe("probe transport failures", () => {
         const observation = await runner.run({ ...tcpProbe }, "blocked");
         expect(observation.outcome).toBe("error");
         expect(observation.verdict).toBeUndefined();
-        expect(observation.detail).toMatch(/timed out after 400 ms: nc -z -w 1 192.168.1.10 8080/);
+        expect(observation.detail).toMatch(/timed out after 100 ms: nc -z -w 1 192.168.1.10 8080/);
         expect(observation.attempts).toHaveLength(3);
+        // Each attempt waited for its timeout: the exec was given up, not answered.
+        for (const attempt of observation.attempts) expect(attempt.elapsedMs).toBeGreaterThanOrEqual(EXEC_TIMEOUT_MS - 1);
         expect((await pods.cleanup()).leftovers).toEqual([]);
     });
 
     it("an exec stream that closes without an exit status is an error, not a blocked connection", async () => {
-        const { runner, pods } = await fake({ exec: () => "close-without-status" });
+        const { runner, pods } = await fake({ exec: () => "close-without-status" }, { closeGraceMs: 5 });
         const observation = await runner.run(tcpProbe, "blocked");
         expect(observation.outcome).toBe("error");
         expect(observation.detail).toContain("connection closed without an exit status");

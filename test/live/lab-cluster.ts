@@ -9,6 +9,18 @@ import { runProgram } from "../helpers/program";
 import { ExecReply, ExecRequest, FakeKube, FakeKubeOptions, Obj } from "./fake-kube";
 
 export const NAMESPACE = "zero-trust-lab";
+
+/**
+ * Waits for verification against the fake API: real sockets and real timers, in milliseconds.
+ * A NodePort the data plane drops never answers, so the HTTP probe is aborted after
+ * HTTP_TIMEOUT_MS and observed as tcp-timeout, the way a real drop is after the default 2.5 s.
+ * Allowed calls answer from loopback well within it (and are retried if a loaded machine stalls).
+ */
+export const HTTP_TIMEOUT_MS = 50;
+export const FAST_RETRY = { timeoutSeconds: 1, maxAttempts: 3, intervalMs: 5, stableCount: 2 };
+export const FAST = { retry: FAST_RETRY, waits: { httpTimeoutMs: HTTP_TIMEOUT_MS }, probePods: { pollIntervalMs: 5, startTimeoutMs: 2000 } };
+/** The same for `npm run verify` as a child process (LAB_VERIFY_TEST_WAITS, live/verify.ts). */
+export const FAST_ENV = { LAB_VERIFY_TEST_WAITS: `httpTimeoutMs=${HTTP_TIMEOUT_MS},pollIntervalMs=5,startTimeoutMs=2000` };
 export const DNS_IP = "10.96.0.10";
 
 /** Who may connect where in the fake data plane: src workload (or "lab-neighbour/probe") -> dst. */

@@ -4,14 +4,22 @@ import { spawn } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterAll, describe, it } from "vitest";
 import { PROBE_LABEL } from "../../live/probe-pods";
-import { labCluster, labDataPlane, LabCluster, NAMESPACE } from "./lab-cluster";
+import { FAST_ENV, labCluster, labDataPlane, LabCluster, NAMESPACE } from "./lab-cluster";
 
 const REPO = path.resolve(__dirname, "..", "..");
 const TSX = path.join(REPO, "node_modules", ".bin", "tsx");
-let cluster: LabCluster | undefined;
-afterEach(async () => { await cluster?.close(); cluster = undefined; });
+// The tests run concurrently (each spawns tsx, whose start is mostly module loading), one fake
+// cluster each. The clusters are built one at a time: Pulumi's mocks (programObjects) are per process.
+const clusters: LabCluster[] = [];
+let building: Promise<unknown> = Promise.resolve();
+afterAll(async () => { for (const cluster of clusters.splice(0)) await cluster.close(); });
+function startCluster(...args: Parameters<typeof labCluster>): Promise<LabCluster> {
+    const next = building.then(() => labCluster(...args)).then((cluster) => { clusters.push(cluster); return cluster; });
+    building = next.catch(() => undefined);
+    return next;
+}
 
 function kubeconfigFile(port: number): string {
     const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "kubeconfig-")), "config");
@@ -26,7 +34,7 @@ function kubeconfigFile(port: number): string {
 
 function runVerify(args: string[], kubeconfig: string, onStderr?: (text: string, child: ReturnType<typeof spawn>) => void): Promise<{ code: number | null; stdout: string; stderr: string }> {
     return new Promise((resolve) => {
-        const child = spawn(TSX, [path.join(REPO, "scripts", "verify.ts"), ...args], { env: { ...process.env, KUBECONFIG: kubeconfig }, cwd: REPO });
+        const child = spawn(TSX, [path.join(REPO, "scripts", "verify.ts"), ...args], { env: { ...process.env, ...FAST_ENV, KUBECONFIG: kubeconfig }, cwd: REPO });
         let stdout = "", stderr = "";
         child.stdout.on("data", (chunk) => { stdout += chunk; });
         child.stderr.on("data", (chunk) => { stderr += chunk; onStderr?.(stderr, child); });
@@ -34,20 +42,20 @@ function runVerify(args: string[], kubeconfig: string, onStderr?: (text: string,
     });
 }
 
-const ARGS = ["--no-stack", "--namespace", NAMESPACE, "--stage", "allow-proxy", "--timeout", "1", "--attempts", "3", "--interval", "50"];
+const ARGS = ["--no-stack", "--namespace", NAMESPACE, "--stage", "allow-proxy", "--timeout", "1", "--attempts", "3", "--interval", "5"];
 
-describe("npm run verify", () => {
-    it("exits 0 with a JUnit report of nine passing flows when the cluster agrees", async () => {
-        cluster = await labCluster("allow-proxy", labDataPlane(4), { podStartPolls: 0 });
+describe.concurrent("npm run verify", () => {
+    it("exits 0 with a JUnit report of nine passing flows when the cluster agrees", async ({ expect }) => {
+        const cluster = await startCluster("allow-proxy", labDataPlane(4), { podStartPolls: 0 });
         const { code, stdout, stderr } = await runVerify([...ARGS, "--format", "junit"], kubeconfigFile(cluster.kube.port));
         expect(code, stderr).toBe(0);
         expect(stdout).toContain('<testsuite name="calico-zero-trust-lab verify stage 4 (allow-proxy)" tests="9" failures="0" errors="0"');
         expect(cluster.kube.pods().filter((p) => p.metadata.labels?.[PROBE_LABEL])).toEqual([]);
     }, 60_000);
 
-    it("exits 1 on a difference", async () => {
+    it("exits 1 on a difference", async ({ expect }) => {
         const plane = labDataPlane(4);
-        cluster = await labCluster("allow-proxy", (src, dst, port, protocol) => src === `${NAMESPACE}/helloworld` || plane(src, dst, port, protocol), { podStartPolls: 0 });
+        const cluster = await startCluster("allow-proxy", (src, dst, port, protocol) => src === `${NAMESPACE}/helloworld` || plane(src, dst, port, protocol), { podStartPolls: 0 });
         const { code, stdout } = await runVerify([...ARGS, "--format", "json"], kubeconfigFile(cluster.kube.port));
         expect(code).toBe(1);
         const result = JSON.parse(stdout);
@@ -55,11 +63,20 @@ describe("npm run verify", () => {
         expect(result.comparison.flows.filter((f: { status: string }) => f.status !== "pass").map((f: { id: string }) => f.id)).toEqual(["helloworld-to-proxy", "helloworld-to-helloworld", "lab-pods-to-internet"]);
     }, 60_000);
 
-    it("Ctrl-C (SIGINT) stops, deletes the probe pods and exits 130", async () => {
-        cluster = await labCluster("allow-proxy", labDataPlane(4), { podStartPolls: 0 });
+    it("Ctrl-C (SIGINT) stops, deletes the probe pods and exits 130", async ({ expect }) => {
+        const cluster = await startCluster("allow-proxy", labDataPlane(4), { podStartPolls: 0 });
         let sent = false;
+        let signalSent = () => undefined as void;
+        const interrupted = new Promise<void>((resolve) => { signalSent = resolve; });
+        // The helloworld probe pod's execs answer only once Ctrl-C was sent, so the run cannot finish
+        // first however fast the waits are: the signal always lands in the middle of probing.
+        const answer = cluster.kube.options.exec!;
+        cluster.kube.options.exec = async (request) => {
+            if (request.pod.metadata.labels?.[PROBE_LABEL] && request.pod.metadata.labels.app === "helloworld") await interrupted;
+            return answer(request);
+        };
         const { code, stderr } = await runVerify(ARGS, kubeconfigFile(cluster.kube.port), (text, child) => {
-            if (!sent && /probe zero-trust-lab\/helloworld -> /.test(text)) { sent = true; child.kill("SIGINT"); }
+            if (!sent && /probe zero-trust-lab\/helloworld -> /.test(text)) { sent = true; child.kill("SIGINT"); signalSent(); }
         });
         expect(sent).toBe(true);
         expect(code, stderr).toBe(130);
@@ -67,8 +84,8 @@ describe("npm run verify", () => {
         expect(cluster.kube.pods().filter((p) => p.metadata.labels?.[PROBE_LABEL])).toEqual([]);
     }, 60_000);
 
-    it("exits 2 with what to do when the intent is missing", async () => {
-        cluster = await labCluster("allow-proxy", labDataPlane(4));
+    it("exits 2 with what to do when the intent is missing", async ({ expect }) => {
+        const cluster = await startCluster("allow-proxy", labDataPlane(4));
         const { code, stderr } = await runVerify(["--no-stack", "--namespace", "elsewhere"], kubeconfigFile(cluster.kube.port));
         expect(code).toBe(2);
         expect(stderr).toContain("ConfigMap elsewhere/zero-trust-intent not found");

@@ -4,10 +4,9 @@ import { afterEach, describe, expect, it } from "vitest";
 import { KubeClusterApi } from "../../live/cluster";
 import { PROBE_LABEL } from "../../live/probe-pods";
 import { formatJunit, formatTable } from "../../live/report";
-import { verifyStage } from "../../live/verify";
-import { labCluster, labDataPlane, LabCluster, NAMESPACE } from "./lab-cluster";
+import { verifyStage, waitsFromEnvironment } from "../../live/verify";
+import { FAST, labCluster, labDataPlane, LabCluster, NAMESPACE } from "./lab-cluster";
 
-const FAST = { retry: { timeoutSeconds: 1, maxAttempts: 3, intervalMs: 20, stableCount: 2 }, probePods: { pollIntervalMs: 10, startTimeoutMs: 2000 } };
 let cluster: LabCluster | undefined;
 afterEach(async () => { await cluster?.close(); cluster = undefined; });
 
@@ -30,6 +29,10 @@ describe("verify on a cluster that behaves as the lab says", () => {
         ]);
         expect(result.passed).toBe(true);
         expect(table).toContain("PASSED: 9/9 flows agree");
+        // The dropped NodePort never answered: blocked by the HTTP probe's own timeout, stable over two attempts.
+        expect(result.comparison.flows.find((f) => f.id === "world-to-helloworld-nodeport")!.legs).toEqual([
+            expect.objectContaining({ outcome: "tcp-timeout", detail: expect.stringMatching(/^no TCP connection within the timeout: TimeoutError/), attempts: 2, stable: true }),
+        ]);
         // Probe pods: one per identity, all deleted; lab-neighbour was created for the probe and removed.
         expect(cluster.kube.pods().filter((p) => p.metadata.labels?.[PROBE_LABEL])).toEqual([]);
         expect(result.cleanup.deleted).toEqual(expect.arrayContaining([expect.stringMatching(/^zero-trust-lab\/probe-helloworld-/), expect.stringMatching(/^zero-trust-lab\/probe-helloworld-proxy-/), expect.stringMatching(/^lab-neighbour\/probe-probe-/), "namespace/lab-neighbour"]));
@@ -95,5 +98,20 @@ describe("verify on a cluster that does not behave as predicted", () => {
         // the data plane drops, so every blocked flow is reported as a difference.
         expect(result.passed).toBe(false);
         expect(result.comparison.counts.differences).toBeGreaterThan(0);
+    });
+});
+
+describe("LAB_VERIFY_TEST_WAITS (for tests of the CLI)", () => {
+    it("unset: no overrides, the defaults apply", () => {
+        expect(waitsFromEnvironment({})).toEqual({ waits: {}, probePods: {} });
+    });
+
+    it("shortens the HTTP and exec timeouts and the probe pods' waits", () => {
+        expect(waitsFromEnvironment({ LAB_VERIFY_TEST_WAITS: "httpTimeoutMs=200, execTimeoutMs=900,pollIntervalMs=5,startTimeoutMs=2000" }))
+            .toEqual({ waits: { httpTimeoutMs: 200, execTimeoutMs: 900 }, probePods: { pollIntervalMs: 5, startTimeoutMs: 2000 } });
+    });
+
+    it.each(["httpTimeout=5", "httpTimeoutMs=0", "httpTimeoutMs=fast", "pollIntervalMs", "httpTimeoutMs=5=6"])("a malformed value (%s) is an error that names the variable, never ignored", (value) => {
+        expect(() => waitsFromEnvironment({ LAB_VERIFY_TEST_WAITS: value })).toThrow(/^LAB_VERIFY_TEST_WAITS: ".*" is not <name>=<milliseconds>/);
     });
 });

@@ -9,12 +9,11 @@ import { stagesToWalk } from "../../live/lab";
 import { loadRecord } from "../../live/results";
 import { walkLab, WalkStack } from "../../live/walk";
 import { findStage } from "../../stages";
-import { Allows, clusterBaseline, labCluster, labDataPlane, LabCluster, NAMESPACE, programObjects } from "./lab-cluster";
+import { Allows, clusterBaseline, FAST, labCluster, labDataPlane, LabCluster, NAMESPACE, programObjects } from "./lab-cluster";
 
 let cluster: LabCluster | undefined;
 afterEach(async () => { await cluster?.close(); cluster = undefined; });
 
-const FAST = { retry: { timeoutSeconds: 1, maxAttempts: 3, intervalMs: 10, stableCount: 2 }, probePods: { pollIntervalMs: 10, startTimeoutMs: 2000 } };
 
 async function walk(from: string, to: string, plane: (stage: number) => Allows) {
     let current = findStage(from)!.number - 1;
