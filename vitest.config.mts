@@ -6,6 +6,8 @@ export default defineConfig({
         exclude: ["test/e2e/**", "node_modules/**"],
         // Pulumi mocks keep global state per process: isolate each test file.
         pool: "forks",
+        // Much of the suite waits on sockets (fake Kubernetes API, CLI children): two workers on two cores.
+        maxWorkers: 2,
         testTimeout: 20_000,
     },
 });
