@@ -6,12 +6,27 @@ export const STAGE_NAMES = ["cluster", "helloworld", "proxy", "deny-all", "allow
 export type StageName = (typeof STAGE_NAMES)[number];
 export type StageNumber = 0 | 1 | 2 | 3 | 4 | 5;
 
-export interface Stage {
-    number: StageNumber;
-    name: StageName;
+/** One row of a scenario's stage table. */
+export interface StageRow<Name extends string = string, Number extends number = number> {
+    number: Number;
+    name: Name;
     title: string;
     /** What this stage adds on top of the previous one, in the lab's words. */
     adds: string;
+}
+
+export type Stage = StageRow<StageName, StageNumber>;
+
+/** The features a stage has, given the stage that introduces each: stages are cumulative. */
+export function featuresAt<Feature extends string>(introducedAt: Record<Feature, number>, stage: StageRow): Record<Feature, boolean> {
+    const entries = Object.entries<number>(introducedAt).map(([feature, introduced]) => [feature, stage.number >= introduced]);
+    return Object.fromEntries(entries) as Record<Feature, boolean>;
+}
+
+/** Resolves a stage given by number ("3") or name ("deny-all") in a stage table; undefined when it is neither. */
+export function findStageIn<Row extends StageRow>(stages: readonly Row[], value: string): Row | undefined {
+    const trimmed = value.trim();
+    return stages.find((stage) => String(stage.number) === trimmed || stage.name === trimmed);
 }
 
 export const STAGES: readonly Stage[] = [
@@ -42,14 +57,12 @@ export type StageFeatures = Record<Feature, boolean>;
 export const CALICO_ONLY_FEATURES: readonly Feature[] = ["lockdown"];
 
 export function featuresOf(stage: Stage): StageFeatures {
-    const entries = Object.entries(FEATURE_INTRODUCED_AT).map(([feature, introducedAt]) => [feature, stage.number >= introducedAt]);
-    return Object.fromEntries(entries) as StageFeatures;
+    return featuresAt(FEATURE_INTRODUCED_AT, stage);
 }
 
 /** Resolves a stage given by number ("3") or name ("deny-all"); undefined when it is neither. */
 export function findStage(value: string): Stage | undefined {
-    const trimmed = value.trim();
-    return STAGES.find((stage) => String(stage.number) === trimmed || stage.name === trimmed);
+    return findStageIn(STAGES, value);
 }
 
 // ---------------------------------------------------------------------------------------

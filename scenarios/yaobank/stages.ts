@@ -3,17 +3,15 @@
 // program, the tests and docs/yaobank.md read these tables; nothing else decides what a yaobank
 // stage contains.
 
+import { Expectation, featuresAt, findStageIn, Protocol, StageRow } from "../../stages";
+
+export type { Expectation } from "../../stages";
+
 export const YAOBANK_STAGE_NAMES = ["cluster", "app", "p-summary2database", "default-app-policy", "calico-policies"] as const;
 export type YaobankStageName = (typeof YAOBANK_STAGE_NAMES)[number];
 export type YaobankStageNumber = 0 | 1 | 2 | 3 | 4;
 
-export interface YaobankStage {
-    number: YaobankStageNumber;
-    name: YaobankStageName;
-    title: string;
-    /** What this stage adds on top of the previous one, in the track's words. */
-    adds: string;
-}
+export type YaobankStage = StageRow<YaobankStageName, YaobankStageNumber>;
 
 export const YAOBANK_STAGES: readonly YaobankStage[] = [
     { number: 0, name: "cluster", title: "Cluster", adds: "the cluster with Calico and the three yaobank namespaces (labels ns: customer, summary, database), nothing else" },
@@ -38,14 +36,12 @@ export type YaobankFeatures = Record<YaobankFeature, boolean>;
 export const YAOBANK_CALICO_ONLY_FEATURES: readonly YaobankFeature[] = ["defaultAppPolicy", "calicoPolicies"];
 
 export function yaobankFeaturesOf(stage: YaobankStage): YaobankFeatures {
-    const entries = Object.entries(YAOBANK_FEATURE_INTRODUCED_AT).map(([feature, introducedAt]) => [feature, stage.number >= introducedAt]);
-    return Object.fromEntries(entries) as YaobankFeatures;
+    return featuresAt(YAOBANK_FEATURE_INTRODUCED_AT, stage);
 }
 
 /** Resolves a stage given by number ("3") or name ("default-app-policy"); undefined when it is neither. */
 export function findYaobankStage(value: string): YaobankStage | undefined {
-    const trimmed = value.trim();
-    return YAOBANK_STAGES.find((stage) => String(stage.number) === trimmed || stage.name === trimmed);
+    return findStageIn(YAOBANK_STAGES, value);
 }
 
 // ---------------------------------------------------------------------------------------
@@ -123,8 +119,6 @@ export type YaobankEndpoint =
     | "local-path-provisioner"
     | "kube-apiserver";
 
-export type Protocol = "TCP" | "UDP";
-
 export interface YaobankFlowLeg {
     from: YaobankEndpoint;
     to: YaobankEndpoint;
@@ -132,8 +126,6 @@ export interface YaobankFlowLeg {
     protocol: Protocol;
 }
 
-/** Y = allowed, n = blocked, - = not applicable (a workload of the flow does not exist yet). */
-export type Expectation = "Y" | "n" | "-";
 
 export interface YaobankExpectedFlow {
     id: string;
