@@ -23,6 +23,8 @@
 #   TOOLCHAIN_STRICT=1         a binary marked optional that cannot be built fails the run
 #   TOOLCHAIN_REBUILD=1        ignore stamps, rebuild everything
 #   TOOLCHAIN_VERBOSE=1        stream build output instead of logging it to a file
+#   TOOLCHAIN_APISERVER=1      also build kube-apiserver (stretch: a real API server for server-side
+#                              validation; pair it with Debian's etcd-server, see test/e2e/README.md)
 set -euo pipefail
 
 readonly SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -57,6 +59,8 @@ readonly RANDOM_PLUGIN_VERSION="4.21.2"
 readonly COMMAND_MODULE="github.com/pulumi/pulumi-command/provider"
 readonly COMMAND_CANDIDATES="v0.0.0-20260303235922-7f3eb6f3b77c" # v1.2.1 release commit
 readonly COMMAND_PLUGIN_VERSION="1.2.1"
+# kube-apiserver (opt-in): 1.30 is the last minor whose etcd minimum (3.4.22+) Debian's 3.4.23 meets.
+readonly APISERVER_VERSION="1.30.14"
 
 # Flags of every build (part of each binary's stamp): upstream's release tags, no paths or symbols.
 readonly BUILD_FLAGS="-trimpath -tags osusergo,grpcnotrace -ldflags=-s -w"
@@ -223,6 +227,29 @@ build_kubernetes() {
   say "$name: built ($K8S_BUILD_VERSION) in $(elapsed "$t0")"
 }
 
+# --------------------------------------------------------------------- kube-apiserver (opt-in)
+build_apiserver() {
+  local name=kube-apiserver key t0 v="v$APISERVER_VERSION" minor
+  [[ "${TOOLCHAIN_APISERVER:-0}" == 1 ]] || return 0
+  key="$(stamp_key "$name" "k8s.io/kubernetes $v")"
+  if is_current "$name" "$key"; then
+    say "$name: cached $BIN/$name ($v)"
+    return
+  fi
+  t0=$(date +%s)
+  : >"$LOGS/$name.log"
+  prepare_wrapper "$name"
+  minor="$(cut -d. -f2 <<<"$APISERVER_VERSION")"
+  # Without version ldflags the server reports v0.0.0 and the Kubernetes provider refuses it.
+  local ld="" p
+  for p in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
+    ld+=" -X $p.gitVersion=$v -X $p.gitMajor=1 -X $p.gitMinor=$minor -X $p.gitTreeState=clean"
+  done
+  go_build "$name" k8s.io/kubernetes/cmd/kube-apiserver "$ld"
+  echo "$key" >"$BIN/$name.stamp"
+  say "$name: built ($v) in $(elapsed "$t0")"
+}
+
 # ------------------------------------------------------------------ random / command (probe only)
 MISSING=()
 probe_optional() { # NAME MODULE CANDIDATES
@@ -267,6 +294,7 @@ say "cache: $CACHE ($GO_VERSION, GOTOOLCHAIN=local)"
 build_cli
 build_language_host
 build_kubernetes
+build_apiserver
 probe_optional pulumi-resource-random "$RANDOM_MODULE" "$RANDOM_CANDIDATES"
 probe_optional pulumi-resource-command "$COMMAND_MODULE" "$COMMAND_CANDIDATES"
 
