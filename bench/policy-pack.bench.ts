@@ -6,7 +6,9 @@
  * plus a few GlobalNetworkPolicies, an edge proxy behind a NodePort and the stack's intent ConfigMap.
  * Every policy of the pack runs through the pack's own runner (lib/run.ts, as policy:check and the
  * tests do): resource policies over each resource, stack policies over the stack.
- * Each size runs in a fresh process so that its peak memory is its own.
+ * Each size runs in fresh processes (a cold pack, as the policy server runs it once per preview, and
+ * a peak memory of its own), three times by default (`--runs N`); the run with the median total
+ * wall time is shown, with the range over the runs.
  * Prints the total, the time per policy, peak RSS, and how cost grows from one size to the next.
  * The project's standard: 10,000 resources in < 1 s.
  */
@@ -257,18 +259,28 @@ async function main(): Promise<void> {
     console.log(`policy pack benchmark on ${os.cpus().length} x ${os.cpus()[0]?.model ?? "cpu"}, Node ${process.version}`);
     console.log(`load average ${os.loadavg().map((l) => l.toFixed(1)).join(" ")} (wall times suffer when other processes share the cores; CPU time is the process's own)`);
     console.log(`standard: ${BUDGET_MS.toLocaleString("en")} ms for 10,000 resources, every policy; the first stack policy's time includes building the cluster view the stack policies share`);
+    const runsArg = process.argv.indexOf("--runs");
+    const runs = runsArg > 0 ? Math.max(1, Number(process.argv[runsArg + 1])) : 3;
     const results: Result[] = [];
+    const ranges: string[] = [];
     for (const size of sizes) {
-        const output = execFileSync(process.execPath, [...process.execArgv, __filename, "--size", String(size)], { encoding: "utf8", maxBuffer: 1 << 20 });
-        results.push(JSON.parse(output) as Result);
+        const all: Result[] = [];
+        for (let run = 0; run < runs; run++) {
+            const output = execFileSync(process.execPath, [...process.execArgv, __filename, "--size", String(size)], { encoding: "utf8", maxBuffer: 1 << 20 });
+            all.push(JSON.parse(output) as Result);
+        }
+        all.sort((a, b) => a.totalMs - b.totalMs);
+        results.push(all[Math.floor((all.length - 1) / 2)]!);
+        ranges.push(all.length > 1 ? `${ms(all[0]!.totalMs).trim()}-${ms(all[all.length - 1]!.totalMs).trim()}` : "");
     }
-    console.log("resources  namespaces  workloads  violations   total wall   total CPU   peak RSS   CPU growth");
+    console.log(`median of ${runs} run${runs > 1 ? "s" : ""} per size (fresh process each)`);
+    console.log("resources  namespaces  workloads  violations   total wall  (range)           total CPU   peak RSS   CPU growth");
     let previous: Result | undefined;
-    for (const r of results) {
+    results.forEach((r, i) => {
         const growth = previous ? `x${(r.totalCpuMs / previous.totalCpuMs).toFixed(1)} for x${(r.resources / previous.resources).toFixed(0)} resources` : "";
-        console.log(`${String(r.resources).padStart(9)}  ${String(r.namespaces).padStart(10)}  ${String(r.workloads).padStart(9)}  ${String(r.violations).padStart(10)}  ${ms(r.totalMs).padStart(11)}  ${ms(r.totalCpuMs).padStart(10)}  ${`${r.peakMb.toFixed(0)} MB`.padStart(9)}   ${growth}`);
+        console.log(`${String(r.resources).padStart(9)}  ${String(r.namespaces).padStart(10)}  ${String(r.workloads).padStart(9)}  ${String(r.violations).padStart(10)}  ${ms(r.totalMs).padStart(11)}  ${`(${ranges[i]})`.padEnd(16)}  ${ms(r.totalCpuMs).padStart(10)}  ${`${r.peakMb.toFixed(0)} MB`.padStart(9)}   ${growth}`);
         previous = r;
-    }
+    });
     console.log(`\nper policy (wall)${" ".repeat(30)}${results.map((r) => `${r.resources.toLocaleString("en")} res.`.padStart(12)).join("")}${results.length > 1 ? "   growth" : ""}`);
     for (let i = 0; i < policies.length; i++) {
         const first = results[0]!.perPolicy[i]!;

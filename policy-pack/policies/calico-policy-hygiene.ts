@@ -3,7 +3,7 @@
 import type { ResourceValidationArgs, ResourceValidationPolicy } from "@pulumi/policy";
 import { parseCalicoSelector, SelectorSyntaxError } from "../../analysis";
 import { schemaOf, settingsOf } from "../lib/config";
-import { apiOfType, describe, objectOfResource } from "../lib/objects";
+import { apiOfType, CALICOCTL_COMMAND, describe, objectOfResource } from "../lib/objects";
 
 const CALICO_API_VERSIONS = ["projectcalico.org/v3", "crd.projectcalico.org/v1"];
 const POLICY_KINDS = ["NetworkPolicy", "GlobalNetworkPolicy"];
@@ -73,6 +73,20 @@ export function calicoProblems(object: { kind: string; metadata: { name: string;
     return problems;
 }
 
+/**
+ * False only for resources whose object, if any, is certainly not a Calico policy: the apiVersion
+ * and kind objectOfResource would give it (the props' own, else the type's) are plain strings of
+ * another kind. Anything else (calicoctl commands, wrapped values) goes the full way.
+ */
+function mayBeCalicoPolicy(args: { type: string; props: Record<string, any> }): boolean {
+    if (args.type === CALICOCTL_COMMAND) return true;
+    const api = apiOfType(args.type);
+    const apiVersion = args.props?.apiVersion ?? api?.apiVersion;
+    const kind = args.props?.kind ?? api?.kind;
+    if (typeof apiVersion !== "string" || typeof kind !== "string") return true;
+    return isCalicoPolicyType(`kubernetes:${apiVersion}:${kind}`);
+}
+
 const configSchema = schemaOf([], {
     allowPassInDefaultTier: { type: "boolean", default: false, description: "Accept Pass rules in the default tier (they fall through to the allowing profiles)." },
 });
@@ -86,6 +100,8 @@ export const calicoPolicyHygiene: ResourceValidationPolicy = {
     severity: "medium",
     configSchema,
     validateResource: (args: ResourceValidationArgs, reportViolation) => {
+        // Most of a stack is not Calico policy: skip it before copying its properties.
+        if (!mayBeCalicoPolicy(args)) return;
         // Through the Kubernetes API (a CustomResource) or applied by calicoctl (a command whose stdin is the document).
         const object = objectOfResource(args);
         if (!object || !isCalicoPolicyType(`kubernetes:${object.apiVersion}:${object.kind}`)) return;

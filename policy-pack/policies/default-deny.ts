@@ -15,8 +15,25 @@ const PROTOCOLS = ["TCP", "UDP"] as const;
 
 export interface Opening { workload: Workload; peer: string; protocol: string; decision: Decision }
 
+/**
+ * Openings by view, workload and direction: default-deny computes them for every workload, and
+ * dns-allowance asks the same question (isIsolated) again over the same view. Only the small
+ * result is kept, not the verdicts behind it.
+ */
+const openings = new WeakMap<ClusterView, Map<Workload, { ingress?: Opening | null; egress?: Opening | null }>>();
+
 /** The first probe an unrelated party gets through with, for a workload and direction; undefined when isolated. */
 export function openingOf(view: ClusterView, workload: Workload, direction: Direction): Opening | undefined {
+    let byWorkload = openings.get(view);
+    if (!byWorkload) { byWorkload = new Map(); openings.set(view, byWorkload); }
+    let known = byWorkload.get(workload);
+    if (!known) { known = {}; byWorkload.set(workload, known); }
+    let opening = known[direction];
+    if (opening === undefined) { opening = findOpening(view, workload, direction) ?? null; known[direction] = opening; }
+    return opening ?? undefined;
+}
+
+function findOpening(view: ClusterView, workload: Workload, direction: Direction): Opening | undefined {
     const peers = [...view.settings.unrelatedAddresses.map((a) => `external:${a}`), view.neighbour];
     for (const peer of peers) {
         for (const protocol of PROTOCOLS) {

@@ -5,7 +5,6 @@
 // baseline (the pre-existing kube-dns and neighbour namespace the flows name).
 import type { Verdict } from "../../analysis";
 import { AnalysisInputError, buildModel, query } from "../../analysis";
-import { clusterView } from "../lib/cluster";
 import { schemaOf } from "../lib/config";
 import { explainVerdict } from "../lib/explain";
 import { Intent, INTENT, intentsOf, IntentFlow } from "../lib/intent";
@@ -66,8 +65,7 @@ export const expectedFlows = clusterPolicy({
         if (intents.length === 0) args.notApplicable(`no ConfigMap labelled ${INTENT.label}=true declares the intended flows`);
         for (const intent of intents) {
             // The view's model is the stack plus the baseline (and probe endpoints, which no flow names).
-            const model = clusterView(view.subjects, view.settings).model;
-            for (const result of judgeFlows(intent, model)) {
+            for (const result of judgeFlows(intent, view.model)) {
                 const matches = result.observed === result.flow.expected && !result.partial;
                 if (!matches) report(mismatchMessage(result, intent), intent.source);
             }

@@ -1,7 +1,7 @@
 // network-policy-named-ports (advisory): a named port in a NetworkPolicy ingress rule resolves on
 // the pods the policy selects. A name no container declares (or declares for another protocol)
 // matches nothing, so the rule silently allows nothing.
-import { KubeObject, matchesKubeSelector, parseKubeSelector } from "../../analysis";
+import { KubeObject, matchesKubeSelector, parseKubeSelector, type Workload } from "../../analysis";
 import { schemaOf } from "../lib/config";
 import { describe } from "../lib/objects";
 import { clusterPolicy } from "../lib/policy";
@@ -15,10 +15,16 @@ export const networkPolicyNamedPorts = clusterPolicy({
     configSchema: schemaOf(["systemNamespaces"]),
     judge(view, report) {
         const policies = view.subjects.filter((o: KubeObject) => o.apiVersion === "networking.k8s.io/v1" && o.kind === "NetworkPolicy");
+        // A NetworkPolicy selects pods of its own namespace only: index the workloads once (in model order).
+        const byNamespace = new Map<string, Workload[]>();
+        for (const w of view.model.workloads) {
+            const list = byNamespace.get(w.namespace);
+            if (list) list.push(w); else byNamespace.set(w.namespace, [w]);
+        }
         for (const policy of policies) {
             const namespace = policy.metadata.namespace || "default";
             const selector = parseKubeSelector(policy.spec?.podSelector, { object: describe(policy), key: "spec.podSelector" });
-            const selected = view.model.workloads.filter((w) => w.namespace === namespace && matchesKubeSelector(selector, w.labels));
+            const selected = (byNamespace.get(namespace) ?? []).filter((w) => matchesKubeSelector(selector, w.labels));
             if (selected.length === 0) continue; // nothing to resolve against in these objects
             const rules: any[] = Array.isArray(policy.spec?.ingress) ? policy.spec.ingress : [];
             rules.forEach((rule, i) => {
