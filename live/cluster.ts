@@ -239,10 +239,28 @@ export class KubeClusterApi implements ClusterApi {
     async listObjects(apiVersion: string, kind: string, namespace?: string): Promise<PlainObject[] | undefined> {
         try {
             const list = await this.objects.list(apiVersion, kind, namespace);
-            return (list.items as PlainObject[]).map((item) => ({ ...item, apiVersion, kind }));
+            const items = apiVersion.includes("projectcalico.org") ? (list.items as PlainObject[]) : (list.items as unknown[]).map((item) => wireForm(item) as PlainObject);
+            return items.map((item) => ({ ...item, apiVersion, kind }));
         } catch (error) {
             if (isNotFound(error)) return undefined;
             throw error;
         }
     }
+}
+
+/**
+ * The client deserializes built-in kinds into its generated models, which rename the fields that
+ * are reserved words in TypeScript (a NetworkPolicy rule's `from` becomes `_from`) and turn
+ * timestamps into Dates. The analyzer reads the API's own JSON, so rename them back: a rule read
+ * as `_from` would otherwise look like a rule without `from`, which admits every source.
+ */
+const RENAMED_FIELDS: Record<string, string> = { _continue: "continue", _default: "default", _enum: "enum", _from: "from", _int: "int" };
+
+export function wireForm(value: unknown): unknown {
+    if (value instanceof Date) return value.toISOString();
+    if (Array.isArray(value)) return value.map(wireForm);
+    if (value === null || typeof value !== "object") return value;
+    return Object.fromEntries(Object.entries(value as Record<string, unknown>)
+        .filter(([, field]) => field !== undefined)
+        .map(([key, field]) => [RENAMED_FIELDS[key] ?? key, wireForm(field)]));
 }

@@ -24,7 +24,12 @@ export interface LegRow {
     differs: boolean;
 }
 
-export type FlowStatus = "pass" | "observed-differs" | "predicted-differs" | "not-observed";
+/**
+ * predicted-only: the flow agrees with the intent as far as anything can tell, but a leg has no
+ * vantage point to probe it from (from outside the cluster straight to a pod); it does not fail
+ * the verification and is reported as such.
+ */
+export type FlowStatus = "pass" | "observed-differs" | "predicted-differs" | "not-observed" | "predicted-only";
 
 export interface FlowRow {
     id: string;
@@ -41,7 +46,8 @@ export interface FlowRow {
 export interface Comparison {
     flows: FlowRow[];
     passed: boolean;
-    counts: { flows: number; passed: number; differences: number; notObserved: number };
+    /** predictedOnly: flows with a leg no probe can observe from anywhere (absent: none). */
+    counts: { flows: number; passed: number; differences: number; notObserved: number; predictedOnly?: number };
 }
 
 /** All legs allowed -> allowed; any leg blocked -> blocked; otherwise unknown. */
@@ -65,7 +71,7 @@ export function compare(checks: FlowCheck[], plan: ProbePlan, predictions: Map<s
             const observed: Mark = observation?.verdict ?? "unknown";
             return {
                 probeId,
-                description: probe.leg ? probeId : `end to end: ${probe.command.replace(/^curl -s --connect-timeout \d+ -X POST /, "POST ")}`,
+                description: probe.leg ? probeId : `end to end: ${probe.command.replace(/^curl -s --connect-timeout \d+ -X POST /, "POST ").replace(/^curl -s --connect-timeout \d+ (?=http)/, "GET ")}`,
                 predicted: legPredicted,
                 observed,
                 outcome: observation?.outcome ?? "error",
@@ -81,11 +87,18 @@ export function compare(checks: FlowCheck[], plan: ProbePlan, predictions: Map<s
         const observedMarks = legs.map((leg) => leg.observed);
         const observed = unprobeable.length > 0 && !observedMarks.includes("blocked") ? "unknown" : conjunction(observedMarks);
         for (const leg of legs) leg.differs = leg.observed === "unknown" || (leg.predicted !== "unknown" && leg.observed !== leg.predicted);
+        // Only legs nobody can probe are missing, and every probed leg agrees with its prediction.
+        const predictedOnly = unprobeable.length > 0 && unprobeable.every((u) => u.predictedOnly) && !legs.some((leg) => leg.differs);
 
         let status: FlowStatus = "pass";
         let problem: string | undefined;
         const predictionErrors = legPredictions.filter((p) => p !== undefined && !isPrediction(p)).map((p) => (p as { error: string }).error);
-        if (observed === "unknown") {
+        if (observed === "unknown" && predictedOnly && predicted !== "unknown") {
+            status = predicted === check.expected ? "predicted-only" : "predicted-differs";
+            problem = predicted === check.expected
+                ? `predicted only: ${unprobeable.map((u) => `${legKey(u.leg)} (${u.reason})`).join("; ")}`
+                : `the stack intends ${check.expected}, but the cluster's objects make it ${predicted} (${unprobeable.map((u) => legKey(u.leg)).join("; ")} cannot be probed)`;
+        } else if (observed === "unknown") {
             status = "not-observed";
             problem = unprobeable.length > 0
                 ? `not probeable: ${unprobeable.map((u) => `${legKey(u.leg)} (${u.reason})`).join("; ")}`
@@ -105,7 +118,8 @@ export function compare(checks: FlowCheck[], plan: ProbePlan, predictions: Map<s
         }
         return { id: check.id, description: check.description, expected: check.expected, predicted, observed, status, problem, legs };
     });
-    const passed = flows.every((flow) => flow.status === "pass");
+    const passed = flows.every((flow) => flow.status === "pass" || flow.status === "predicted-only");
+    const predictedOnly = flows.filter((f) => f.status === "predicted-only").length;
     return {
         flows,
         passed,
@@ -114,6 +128,7 @@ export function compare(checks: FlowCheck[], plan: ProbePlan, predictions: Map<s
             passed: flows.filter((f) => f.status === "pass").length,
             differences: flows.filter((f) => f.status === "observed-differs" || f.status === "predicted-differs").length,
             notObserved: flows.filter((f) => f.status === "not-observed").length,
+            ...(predictedOnly > 0 ? { predictedOnly } : {}),
         },
     };
 }

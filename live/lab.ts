@@ -109,7 +109,7 @@ export function predictedMatrix(objects: PlainObject[], checks: FlowCheck[], pre
 export { flowChecksAt };
 
 /** The objects that decide connectivity now (empty before the namespace exists), plus the baseline. */
-export async function snapshotObjects(cluster: import("./cluster").ClusterApi, namespace: string): Promise<{ objects: PlainObject[]; nodes: NodeInfo[] }> {
+export async function snapshotObjects(cluster: import("./cluster").ClusterApi, namespace: string | readonly string[]): Promise<{ objects: PlainObject[]; nodes: NodeInfo[] }> {
     const { readBack } = await import("./readback");
     try {
         const back = await readBack(cluster, namespace, { checks: [], baseline: baselineObjects() as PlainObject[] });

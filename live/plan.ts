@@ -9,6 +9,7 @@
 // - The world is the machine running verify: it calls the NodePorts the way the lab's curl does.
 import type { ConnectionQuery, FlowCheck } from "../flows";
 import { KUBE_DNS_WORKLOAD } from "../flows";
+import { YAOBANK_WORKLOADS } from "../scenarios/yaobank/stages";
 import { legKey, Probe, ProbeAction, ProbeOrigin } from "./types";
 
 export interface WorkloadFacts {
@@ -16,6 +17,11 @@ export interface WorkloadFacts {
     labels: Record<string, string>;
     /** IPs of the workload's running pods (destinations of pod-to-pod probes). */
     podIPs: string[];
+    /**
+     * The service account the workload's pods run under, when the cluster has it: the probe pod
+     * runs under it too, so Calico's service-account selectors see the workload's identity.
+     */
+    serviceAccount?: string;
 }
 
 export interface ClusterFacts {
@@ -32,6 +38,11 @@ export interface ClusterFacts {
 export interface UnprobeableLeg {
     leg: ConnectionQuery;
     reason: string;
+    /**
+     * No vantage point exists for this leg wherever verify runs (traffic from outside the cluster
+     * straight to a pod): the flow is reported as predicted only, not as a failure to observe.
+     */
+    predictedOnly?: boolean;
 }
 
 export interface FlowPlan {
@@ -76,6 +87,22 @@ export function proxyCall(nodeAddress: string, nodePort: number, upstreamHost: s
     return { kind: "http", url: `http://${nodeAddress}:${nodePort}/proxy/api/messages`, body: { sender: PROBE_SENDER, host: upstreamHost }, expectBodyIncludes: `Hello ${PROBE_SENDER} (proxy)` };
 }
 
+/** yaobank's customer Service (its NodePort is the world's way in): `<namespace>/<service>`. */
+export const YAOBANK_CUSTOMER_SERVICE = `${YAOBANK_WORKLOADS.customer.namespace}/${YAOBANK_WORKLOADS.customer.app}`;
+
+/**
+ * yaobank's web UI, the track's own check (tryIt.webUi): a plain GET of the customer page. The
+ * customer renders it from summary, which reads the database, so a 2xx page means the chain works.
+ */
+export function customerPage(nodeAddress: string, nodePort: number): ProbeAction {
+    return { kind: "http", method: "GET", url: `http://${nodeAddress}:${nodePort}/`, expectBodyIncludes: "" };
+}
+
+/** The call that observes a NodePort from outside: the scenario's own request for that Service. */
+function nodePortCall(service: string, nodeAddress: string, nodePort: number): ProbeAction {
+    return service === YAOBANK_CUSTOMER_SERVICE ? customerPage(nodeAddress, nodePort) : directCall(nodeAddress, nodePort);
+}
+
 export function commandOf(origin: ProbeOrigin, actions: ProbeAction[], timeoutSeconds = 2): string {
     const where = origin.kind === "outside" ? "" : `kubectl exec -n ${origin.namespace} <probe pod as ${origin.workload}> -- `;
     return actions.map((action) => where + shellCommand(action, timeoutSeconds).join(" ")).join(" && ");
@@ -85,6 +112,7 @@ export function commandOf(origin: ProbeOrigin, actions: ProbeAction[], timeoutSe
 export function shellCommand(action: ProbeAction, timeoutSeconds: number): string[] {
     switch (action.kind) {
         case "http":
+            if (action.method === "GET") return ["curl", "-s", "--connect-timeout", String(timeoutSeconds), action.url];
             return ["curl", "-s", "--connect-timeout", String(timeoutSeconds), "-X", "POST", action.url, "-H", "'Content-Type: application/json'", "-d", `'${JSON.stringify(action.body)}'`];
         case "tcp":
             return ["nc", "-z", "-w", String(timeoutSeconds), action.address, String(action.port)];
@@ -101,17 +129,19 @@ function originOf(endpoint: Endpoint, facts: ClusterFacts): ProbeOrigin | string
     if (endpoint.kind === "nodeport") return `a NodePort (${endpoint.namespace}/${endpoint.service}) is not a traffic source`;
     const workload = facts.workloads[endpoint.id];
     if (!workload) return `no workload ${endpoint.id} in the cluster to take the identity of`;
-    return { kind: "pod", namespace: endpoint.namespace, workload: endpoint.name, labels: workload.labels };
+    return { kind: "pod", namespace: endpoint.namespace, workload: endpoint.name, labels: workload.labels, ...(workload.serviceAccount ? { serviceAccount: workload.serviceAccount } : {}) };
 }
 
 function actionsFor(origin: ProbeOrigin, dst: Endpoint, leg: ConnectionQuery, facts: ClusterFacts): ProbeAction[] | string {
     if (dst.kind === "nodeport") {
         if (!facts.nodeAddress) return "no node address known for NodePort probes (pass --node-address)";
-        if (origin.kind === "outside") return [directCall(facts.nodeAddress, leg.port)];
+        if (origin.kind === "outside") return [nodePortCall(`${dst.namespace}/${dst.service}`, facts.nodeAddress, leg.port)];
         return [{ kind: "tcp", address: facts.nodeAddress, port: leg.port }];
     }
     if (origin.kind === "outside") return `probes from outside only reach NodePorts, not ${leg.dst}`;
     if (dst.kind === "external") {
+        // An upstream DNS server on the internet answers a query over UDP.
+        if (leg.protocol === "UDP" && leg.port === 53) return [{ kind: "dns-udp", server: dst.address, name: facts.dnsName }];
         if (leg.protocol !== "TCP") return `only TCP probes reach external addresses (${leg.protocol} asked)`;
         return [{ kind: "tcp", address: dst.address, port: leg.port }];
     }
@@ -127,13 +157,16 @@ function actionsFor(origin: ProbeOrigin, dst: Endpoint, leg: ConnectionQuery, fa
     return target.podIPs.slice(0, MAX_TARGET_PODS).map((address) => ({ kind: "tcp" as const, address, port: leg.port }));
 }
 
-function legProbe(leg: ConnectionQuery, facts: ClusterFacts): Probe | string {
+function legProbe(leg: ConnectionQuery, facts: ClusterFacts): Probe | string | UnprobeableLeg {
     const src = parseEndpoint(leg.src);
     const dst = parseEndpoint(leg.dst);
     if (!src) return `cannot read source endpoint ${leg.src}`;
     if (!dst) return `cannot read destination endpoint ${leg.dst}`;
     const origin = originOf(src, facts);
     if (typeof origin === "string") return origin;
+    if (origin.kind === "outside" && dst.kind === "workload") {
+        return { leg, reason: `from outside the cluster only NodePorts are reachable, not ${leg.dst} directly: the analyzer's prediction is the only verdict`, predictedOnly: true };
+    }
     const actions = actionsFor(origin, dst, leg, facts);
     if (typeof actions === "string") return actions;
     return { id: legKey(leg), origin, actions, leg, command: commandOf(origin, actions) };
@@ -151,7 +184,10 @@ function endToEndProbe(check: FlowCheck, facts: ClusterFacts): Probe | undefined
     const target = last && parseEndpoint(last.dst);
     if (!first || !last || entry?.kind !== "nodeport" || target?.kind !== "workload" || !first.src.startsWith("external:")) return undefined;
     if (!facts.nodeAddress) return undefined;
-    const actions = [proxyCall(facts.nodeAddress, first.port, `${target.name}:${last.port}`)];
+    // yaobank: the customer page is the end-to-end call (customer -> summary -> database).
+    const actions = `${entry.namespace}/${entry.service}` === YAOBANK_CUSTOMER_SERVICE
+        ? [customerPage(facts.nodeAddress, first.port)]
+        : [proxyCall(facts.nodeAddress, first.port, `${target.name}:${last.port}`)];
     const origin: ProbeOrigin = { kind: "outside" };
     return { id: `e2e:${check.id}`, origin, actions, command: commandOf(origin, actions) };
 }
@@ -166,6 +202,10 @@ export function buildProbePlan(checks: FlowCheck[], facts: ClusterFacts): ProbeP
             const probe = probes.get(key) ?? legProbe(leg, facts);
             if (typeof probe === "string") {
                 unprobeable.set(key, { leg, reason: probe });
+                continue;
+            }
+            if (!("id" in probe)) {
+                unprobeable.set(key, probe);
                 continue;
             }
             probes.set(key, probe);

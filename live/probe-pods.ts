@@ -1,8 +1,9 @@
-// Short-lived probe pods: one per identity a flow needs (a lab workload's labels in the lab
-// namespace, the neighbour's labels in lab-neighbour). They meet the "restricted" Pod Security
-// Standard the lab namespace enforces, carry resource limits, never join a Service (a readiness
-// gate nobody sets keeps them NotReady) and die on their own after activeDeadlineSeconds even if
-// nobody deletes them. ProbePods deletes every pod it created, on success, failure and Ctrl-C.
+// Short-lived probe pods: one per identity a flow needs (a lab workload's labels, and its service
+// account when it has one, in the workload's namespace; the neighbour's labels in lab-neighbour).
+// They meet the "restricted" Pod Security Standard (the helloworld namespace enforces it; the
+// yaobank namespaces enforce "baseline" and warn about "restricted", so no warning either),
+// carry resource limits, never join a Service (a readiness gate nobody sets keeps them NotReady)
+// and die on their own after activeDeadlineSeconds even if nobody deletes them. ProbePods deletes every pod it created, on success, failure and Ctrl-C.
 import type * as k8s from "@kubernetes/client-node";
 import { randomBytes } from "crypto";
 import type { ClusterApi, PodInfo } from "./cluster";
@@ -20,6 +21,12 @@ export interface ProbePodRequest {
     /** The workload whose identity the pod takes, e.g. "helloworld". */
     workload: string;
     labels: Record<string, string>;
+    /**
+     * The workload's service account: the pod runs under it (its token is still not mounted), so
+     * policies that select by service account (Calico's projectcalico.org/serviceaccount) see the
+     * workload's identity. Unset: the namespace's default account.
+     */
+    serviceAccount?: string;
 }
 
 export function probePodName(workload: string, runId: string): string {
@@ -40,6 +47,7 @@ export function probePodManifest(request: ProbePodRequest, runId: string, image:
         },
         spec: {
             restartPolicy: "Never",
+            ...(request.serviceAccount ? { serviceAccountName: request.serviceAccount } : {}),
             automountServiceAccountToken: false,
             terminationGracePeriodSeconds: 0,
             activeDeadlineSeconds: PROBE_POD_DEADLINE_SECONDS,

@@ -78,12 +78,15 @@ export class ProbeRunner {
         if (action.kind === "http") {
             if (origin.kind !== "outside") return { outcome: "error", detail: "HTTP probes run from outside the cluster only" };
             try {
-                const response = await fetch(action.url, {
-                    method: "POST",
-                    headers: { "Content-Type": "application/json" },
-                    body: JSON.stringify(action.body),
-                    signal: AbortSignal.timeout(this.options.httpTimeoutMs ?? timeoutSeconds * 1000 + 500),
-                });
+                const signal = AbortSignal.timeout(this.options.httpTimeoutMs ?? timeoutSeconds * 1000 + 500);
+                const response = action.method === "GET"
+                    ? await fetch(action.url, { method: "GET", signal })
+                    : await fetch(action.url, {
+                        method: "POST",
+                        headers: { "Content-Type": "application/json" },
+                        body: JSON.stringify(action.body ?? {}),
+                        signal,
+                    });
                 return classifyHttp(action, { status: response.status, body: await response.text() });
             } catch (error) {
                 return classifyHttp(action, undefined, error);
@@ -92,7 +95,7 @@ export class ProbeRunner {
         if (origin.kind !== "pod") return { outcome: "error", detail: `${action.kind} probes run in a probe pod` };
         let podName: string;
         try {
-            podName = (await this.pods.get({ namespace: origin.namespace, workload: origin.workload, labels: origin.labels })).name;
+            podName = (await this.pods.get({ namespace: origin.namespace, workload: origin.workload, labels: origin.labels, serviceAccount: origin.serviceAccount })).name;
         } catch (error) {
             return { outcome: "error", detail: errorText(error) };
         }

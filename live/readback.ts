@@ -12,6 +12,8 @@ export const INTENT = { configMap: "zero-trust-intent", flowsKey: "flows.yaml", 
 export interface Intent {
     checks: FlowCheck[];
     baseline: PlainObject[];
+    /** Where the intent ConfigMap was found. */
+    namespace?: string;
 }
 
 export class IntentError extends Error {
@@ -28,13 +30,54 @@ function parseYamlDocuments(text: string, source: string): unknown[] {
     }).filter((value) => value !== null && value !== undefined);
 }
 
-/** The flows the stack declares (ConfigMap zero-trust-intent, written by the program from stage 1). */
-export async function readIntent(cluster: ClusterApi, namespace: string): Promise<Intent> {
-    const data = await cluster.readConfigMap(namespace, INTENT.configMap);
-    const where = `ConfigMap ${namespace}/${INTENT.configMap}`;
-    if (!data) {
-        throw new IntentError(`${where} not found: the stack declares no flows in this namespace. Is the stage 1 or later and has \`pulumi up\` run? (stage 0 has no workloads and nothing to verify)`);
+/** The label the program puts on the intent ConfigMap (components/intent-config-map.ts). */
+export const INTENT_LABEL = { key: "lab.calico-zero-trust/intent", value: "true" } as const;
+
+/** Namespaces as given: one, several, or comma-separated; deduplicated, order kept. */
+export function namespaceList(value: string | readonly string[]): string[] {
+    const list = (typeof value === "string" ? [value] : [...value]).flatMap((item) => item.split(",")).map((item) => item.trim()).filter(Boolean);
+    return [...new Set(list)];
+}
+
+/**
+ * The ConfigMap(s) carrying the intent: labelled lab.calico-zero-trust/intent=true in any of the
+ * namespaces (yaobank declares it in yaobank-customer only), else by name (zero-trust-intent).
+ */
+async function findIntentConfigMaps(cluster: ClusterApi, namespaces: string[]): Promise<{ namespace: string; name: string; data: Record<string, string> }[]> {
+    const found: { namespace: string; name: string; data: Record<string, string> }[] = [];
+    for (const namespace of namespaces) {
+        const configMaps = await cluster.listObjects("v1", "ConfigMap", namespace);
+        for (const configMap of configMaps ?? []) {
+            if (configMap.metadata.labels?.[INTENT_LABEL.key] !== INTENT_LABEL.value) continue;
+            found.push({ namespace, name: configMap.metadata.name, data: (configMap.data as Record<string, string> | undefined) ?? {} });
+        }
     }
+    if (found.length > 0) return found;
+    for (const namespace of namespaces) {
+        const data = await cluster.readConfigMap(namespace, INTENT.configMap);
+        if (data) found.push({ namespace, name: INTENT.configMap, data });
+    }
+    return found;
+}
+
+/**
+ * The flows the stack declares (ConfigMap zero-trust-intent, written by the program from stage 1),
+ * found by its label in one of the lab's namespaces.
+ */
+export async function readIntent(cluster: ClusterApi, namespaces: string | readonly string[]): Promise<Intent> {
+    const list = namespaceList(namespaces);
+    const found = await findIntentConfigMaps(cluster, list);
+    if (found.length === 0) {
+        const where = list.length === 1
+            ? `ConfigMap ${list[0]}/${INTENT.configMap} not found`
+            : `no intent ConfigMap (label ${INTENT_LABEL.key}=${INTENT_LABEL.value}, or named ${INTENT.configMap}) in namespaces ${list.join(", ")}`;
+        throw new IntentError(`${where}: the stack declares no flows in ${list.length === 1 ? "this namespace" : "these namespaces"}. Is the stage 1 or later and has \`pulumi up\` run? (stage 0 has no workloads and nothing to verify)`);
+    }
+    if (found.length > 1) {
+        throw new IntentError(`several intent ConfigMaps (${found.map((f) => `${f.namespace}/${f.name}`).join(", ")}): these namespaces hold more than one stack's lab; pass --namespace for one of them`);
+    }
+    const [{ namespace, name, data }] = found;
+    const where = `ConfigMap ${namespace}/${name}`;
     const flowsText = data[INTENT.flowsKey];
     if (flowsText === undefined) throw new IntentError(`${where} has no key ${INTENT.flowsKey}`);
     const [checks] = parseYamlDocuments(flowsText, `${where} ${INTENT.flowsKey}`);
@@ -42,7 +85,7 @@ export async function readIntent(cluster: ClusterApi, namespace: string): Promis
         throw new IntentError(`${where} ${INTENT.flowsKey}: expected a list of flows {id, description, expected: allowed|blocked, legs: [{src, dst, port, protocol}]}`);
     }
     const baseline = parseYamlDocuments(data[INTENT.baselineKey] ?? "", `${where} ${INTENT.baselineKey}`) as PlainObject[];
-    return { checks, baseline };
+    return { checks, baseline, namespace };
 }
 
 function isFlowCheck(value: unknown): value is FlowCheck {
@@ -63,6 +106,8 @@ export interface ReadBack {
     pods: PodInfo[];
     /** Objects taken from the intent's baseline because the cluster has no such object. */
     fromBaseline: string[];
+    /** Service accounts that exist, as namespace/name (the lab's namespaces and the flows' sources'). */
+    serviceAccounts?: string[];
 }
 
 /** Only what decides connectivity: identity, labels, spec. No status, no managedFields. */
@@ -79,13 +124,16 @@ async function listOrEmpty(cluster: ClusterApi, apiVersion: string, kind: string
     return (await cluster.listObjects(apiVersion, kind, namespace)) ?? [];
 }
 
-/** The objects that decide the lab's flows, as the cluster has them. */
-export async function readBack(cluster: ClusterApi, namespace: string, intent: Intent): Promise<ReadBack> {
+/** The objects that decide the lab's flows, as the cluster has them, from every lab namespace. */
+export async function readBack(cluster: ClusterApi, namespaces: string | readonly string[], intent: Intent): Promise<ReadBack> {
+    const labNamespaces = namespaceList(namespaces);
     const objects: PlainObject[] = [];
     objects.push(...await listOrEmpty(cluster, "v1", "Namespace"));
-    for (const kind of ["Deployment", "StatefulSet", "DaemonSet"]) objects.push(...await listOrEmpty(cluster, "apps/v1", kind, namespace));
-    objects.push(...await listOrEmpty(cluster, "v1", "Service", namespace));
-    objects.push(...await listOrEmpty(cluster, "v1", "ServiceAccount", namespace));
+    for (const namespace of labNamespaces) {
+        for (const kind of ["Deployment", "StatefulSet", "DaemonSet"]) objects.push(...await listOrEmpty(cluster, "apps/v1", kind, namespace));
+        objects.push(...await listOrEmpty(cluster, "v1", "Service", namespace));
+        objects.push(...await listOrEmpty(cluster, "v1", "ServiceAccount", namespace));
+    }
     // Cluster DNS: the Deployment and Service behind k8s-app=kube-dns.
     const dnsDeployments = (await listOrEmpty(cluster, "apps/v1", "Deployment", "kube-system"))
         .filter((d) => (d.spec as any)?.template?.metadata?.labels?.["k8s-app"] === "kube-dns");
@@ -116,10 +164,16 @@ export async function readBack(cluster: ClusterApi, namespace: string, intent: I
     }
 
     const nodes = await cluster.listNodes();
-    const namespaces = [...new Set([namespace, "kube-system"])];
     const pods: PodInfo[] = [];
-    for (const ns of namespaces) pods.push(...await cluster.listPods(ns));
-    return { objects: trimmed, calicoSource, nodes, pods, fromBaseline };
+    for (const ns of [...new Set([...labNamespaces, "kube-system"])]) pods.push(...await cluster.listPods(ns));
+    // Service accounts outside the lab's namespaces that the flows' sources name (kube-system's
+    // coredns, a neighbour's): a probe pod may only run under an account that exists.
+    const serviceAccounts = new Set(trimmed.filter((o) => o.kind === "ServiceAccount").map((o) => `${o.metadata.namespace}/${o.metadata.name}`));
+    const sourceNamespaces = new Set(intent.checks.flatMap((check) => check.legs.map((leg) => leg.src)).filter((src) => !src.includes(":")).map((src) => src.split("/")[0]));
+    for (const ns of [...sourceNamespaces].filter((n) => !labNamespaces.includes(n))) {
+        for (const account of await listOrEmpty(cluster, "v1", "ServiceAccount", ns)) serviceAccounts.add(`${ns}/${account.metadata.name}`);
+    }
+    return { objects: trimmed, calicoSource, nodes, pods, fromBaseline, serviceAccounts: [...serviceAccounts] };
 }
 
 function selects(selector: Record<string, string> | undefined, labels: Record<string, string>): boolean {
@@ -131,13 +185,17 @@ export function clusterFacts(back: ReadBack, nodeAddress?: string): ClusterFacts
     const workloads: Record<string, WorkloadFacts> = {};
     for (const object of back.objects) {
         if (!["Deployment", "StatefulSet", "DaemonSet"].includes(object.kind)) continue;
-        const spec = object.spec as { selector?: { matchLabels?: Record<string, string> }; template?: { metadata?: { labels?: Record<string, string> } } } | undefined;
+        const spec = object.spec as { selector?: { matchLabels?: Record<string, string> }; template?: { metadata?: { labels?: Record<string, string> }; spec?: { serviceAccountName?: string; serviceAccount?: string } } } | undefined;
         const labels = spec?.template?.metadata?.labels ?? {};
         const namespace = object.metadata.namespace ?? "default";
         const podIPs = back.pods
             .filter((pod) => pod.namespace === namespace && pod.phase === "Running" && pod.ip && selects(spec?.selector?.matchLabels, pod.labels) && pod.labels["lab.calico-zero-trust/probe"] === undefined)
             .map((pod) => pod.ip as string);
-        workloads[`${namespace}/${object.metadata.name}`] = { labels, podIPs };
+        // The probe runs under the workload's account when it exists (a baseline-only workload's
+        // account may not, and the API server refuses a pod whose account is missing).
+        const account = spec?.template?.spec?.serviceAccountName ?? spec?.template?.spec?.serviceAccount;
+        const accountExists = account !== undefined && (account === "default" || back.serviceAccounts?.includes(`${namespace}/${account}`));
+        workloads[`${namespace}/${object.metadata.name}`] = { labels, podIPs, ...(accountExists ? { serviceAccount: account } : {}) };
     }
     const dnsService = back.objects.find((o) => o.kind === "Service" && o.metadata.namespace === "kube-system" && (o.spec as any)?.selector?.["k8s-app"] === "kube-dns");
     const dnsPod = back.pods.find((pod) => pod.namespace === "kube-system" && pod.labels["k8s-app"] === "kube-dns" && pod.ip);
@@ -151,9 +209,10 @@ export function clusterFacts(back: ReadBack, nodeAddress?: string): ClusterFacts
 }
 
 /** Pinned digests of the images the lab's pods run (kubelet imageID), by workload/container. */
-export function runningImageDigests(back: ReadBack, namespace: string): Record<string, string> {
+export function runningImageDigests(back: ReadBack, namespaces: string | readonly string[]): Record<string, string> {
     const digests: Record<string, string> = {};
-    for (const pod of back.pods.filter((p) => p.namespace === namespace && p.labels["lab.calico-zero-trust/probe"] === undefined)) {
+    const list = namespaceList(namespaces);
+    for (const pod of back.pods.filter((p) => list.includes(p.namespace) && p.labels["lab.calico-zero-trust/probe"] === undefined)) {
         const workload = pod.labels.app ?? pod.name;
         for (const [container, imageId] of Object.entries(pod.imageIds)) {
             const digest = imageId.replace(/^docker-pullable:\/\//, "");

@@ -21,24 +21,26 @@ function statusText(flow: FlowRow): string {
         case "observed-differs": return "DIFFERS (observed)";
         case "predicted-differs": return "DIFFERS (predicted)";
         case "not-observed": return "NOT OBSERVED";
+        case "predicted-only": return "predicted only";
     }
 }
 
 export function formatTable(result: VerificationResult, color = false): string {
     const lines: string[] = [];
     const stage = result.stage ? `stage ${result.stage.number} (${result.stage.name})` : "stage ?";
-    lines.push(paint(`Verification of ${stage}${result.stack ? ` on stack ${result.stack}` : ""}, namespace ${result.namespace}`, "bold", color));
+    const namespaces = result.namespaces && result.namespaces.length > 1 ? `namespaces ${result.namespaces.join(", ")}` : `namespace ${result.namespace}`;
+    lines.push(paint(`Verification of ${stage}${result.stack ? ` on stack ${result.stack}` : ""}, ${namespaces}`, "bold", color));
     lines.push(`Y = allowed, n = blocked, ? = no verdict; expected = the stack's intent, predicted = the analyzer over the objects read back from the cluster (Calico: ${result.calicoSource}), observed = the probes.`);
     const flows = new Table({ head: ["flow", "expected", "predicted", "observed", "result"], style: { head: [], border: [] } });
     for (const flow of result.comparison.flows) {
-        const bad = flow.status !== "pass";
+        const bad = flow.status !== "pass" && flow.status !== "predicted-only";
         const cell = (mark: Mark, compareTo: Mark) => (bad && mark !== compareTo ? paint(`${symbol(mark)} *`, "red", color) : symbol(mark));
         flows.push([
             flow.description,
             symbol(flow.expected),
             cell(flow.predicted, flow.expected),
             cell(flow.observed, flow.predicted),
-            bad ? paint(statusText(flow), "red", color) : paint("ok", "green", color),
+            bad ? paint(statusText(flow), "red", color) : flow.status === "predicted-only" ? paint(statusText(flow), "yellow", color) : paint("ok", "green", color),
         ]);
     }
     lines.push(flows.toString());
@@ -58,7 +60,7 @@ export function formatTable(result: VerificationResult, color = false): string {
     lines.push("Probes (tries: attempts until two agreed; ! = never stable):");
     lines.push(legs.toString());
     for (const flow of result.comparison.flows.filter((f) => f.status !== "pass")) {
-        lines.push(paint(`* ${flow.id}: ${flow.problem}`, "red", color));
+        lines.push(paint(`* ${flow.id}: ${flow.problem}`, flow.status === "predicted-only" ? "yellow" : "red", color));
         for (const leg of flow.legs.filter((l) => l.differs)) lines.push(`    reproduce: ${leg.command}${leg.explanation ? `\n    analyzer: ${leg.explanation}` : ""}`);
     }
     if (result.fromBaseline.length > 0) lines.push(`From the intent's baseline (not in the cluster): ${result.fromBaseline.join(", ")}`);
@@ -68,7 +70,7 @@ export function formatTable(result: VerificationResult, color = false): string {
     const verdict = result.interrupted
         ? "INTERRUPTED"
         : result.passed ? "PASSED" : "FAILED";
-    lines.push(paint(`${verdict}: ${counts.passed}/${counts.flows} flows agree, ${counts.differences} differ, ${counts.notObserved} not observed${result.cleanup.leftovers.length ? `, ${result.cleanup.leftovers.length} left over` : ""}`, result.passed ? "green" : "red", color));
+    lines.push(paint(`${verdict}: ${counts.passed}/${counts.flows} flows agree, ${counts.differences} differ, ${counts.notObserved} not observed${counts.predictedOnly ? `, ${counts.predictedOnly} predicted only (not probeable)` : ""}${result.cleanup.leftovers.length ? `, ${result.cleanup.leftovers.length} left over` : ""}`, result.passed ? "green" : "red", color));
     return lines.join("\n");
 }
 
@@ -80,7 +82,8 @@ const xml = (text: string) => text.replace(/&/g, "&amp;").replace(/</g, "&lt;").
 
 export function formatJunit(result: VerificationResult): string {
     const suite = `calico-zero-trust-lab verify${result.stage ? ` stage ${result.stage.number} (${result.stage.name})` : ""}`;
-    const failures = result.comparison.flows.filter((f) => f.status !== "pass" && f.status !== "not-observed").length;
+    const failures = result.comparison.flows.filter((f) => f.status !== "pass" && f.status !== "not-observed" && f.status !== "predicted-only").length;
+    const skipped = result.comparison.flows.filter((f) => f.status === "predicted-only").length;
     const errors = result.comparison.flows.filter((f) => f.status === "not-observed").length + result.cleanup.leftovers.length;
     const seconds = (Date.parse(result.finishedAt) - Date.parse(result.startedAt)) / 1000;
     const cases = result.comparison.flows.map((flow) => {
@@ -88,6 +91,8 @@ export function formatJunit(result: VerificationResult): string {
         const body = flow.legs.map((leg) => `${leg.probeId}: predicted ${leg.predicted}, observed ${leg.observed} (${leg.outcome}, ${leg.attempts} tries): ${leg.detail}\n  reproduce: ${leg.command}`).join("\n");
         const inner = flow.status === "pass"
             ? ""
+            : flow.status === "predicted-only"
+                ? `<skipped message="${xml(flow.problem ?? "")}"/>`
             : flow.status === "not-observed"
                 ? `<error message="${xml(flow.problem ?? "")}">${xml(body)}</error>`
                 : `<failure message="${xml(flow.problem ?? "")}">${xml(body)}</failure>`;
@@ -99,7 +104,7 @@ export function formatJunit(result: VerificationResult): string {
     return [
         `<?xml version="1.0" encoding="UTF-8"?>`,
         `<testsuites name="verify" tests="${cases.length}" failures="${failures}" errors="${errors}" time="${seconds}">`,
-        `  <testsuite name="${xml(suite)}" tests="${cases.length}" failures="${failures}" errors="${errors}" time="${seconds}" timestamp="${result.startedAt}">`,
+        `  <testsuite name="${xml(suite)}" tests="${cases.length}" failures="${failures}" errors="${errors}"${skipped ? ` skipped="${skipped}"` : ""} time="${seconds}" timestamp="${result.startedAt}">`,
         ...cases,
         `  </testsuite>`,
         `</testsuites>`,

@@ -36,11 +36,18 @@ export function verdictOf(outcome: Outcome): Verdict | undefined {
 /** Where a probe runs: on the machine running verify, or in a probe pod with a workload's identity. */
 export type ProbeOrigin =
     | { kind: "outside" }
-    | { kind: "pod"; namespace: string; /** the workload whose identity (labels) the probe pod takes */ workload: string; labels: Record<string, string> };
+    | {
+        kind: "pod"; namespace: string; /** the workload whose identity (labels) the probe pod takes */ workload: string; labels: Record<string, string>;
+        /** The workload's service account, which the probe pod runs under (Calico selects by it: projectcalico.org/serviceaccount). */
+        serviceAccount?: string;
+    };
 
 export type ProbeAction =
-    /** HTTP POST from outside to a node's NodePort with one of the lab's JSON bodies. */
-    | { kind: "http"; url: string; body: Record<string, string>; expectBodyIncludes: string }
+    /**
+     * HTTP from outside to a node's NodePort: a POST with one of the helloworld lab's JSON bodies,
+     * or (method GET, no body) a plain GET of a page such as yaobank's customer page.
+     */
+    | { kind: "http"; url: string; method?: "GET" | "POST"; body?: Record<string, string>; expectBodyIncludes: string }
     /** TCP connect from a probe pod to an address (a pod IP: never a name, so DNS cannot interfere). */
     | { kind: "tcp"; address: string; port: number }
     /** DNS lookup over UDP from a probe pod against kube-dns (needs an application reply). */

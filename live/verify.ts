@@ -8,12 +8,16 @@ import { buildProbePlan, ProbePlan } from "./plan";
 import { analyzerPredictor, Predictor } from "./predict";
 import { CleanupReport, DEFAULT_PROBE_POD_OPTIONS, deleteStaleProbePods, ProbePodOptions, ProbePods } from "./probe-pods";
 import { ProbeRunner } from "./probes";
-import { clusterFacts, readBack, readIntent, runningImageDigests } from "./readback";
+import { clusterFacts, namespaceList, readBack, readIntent, runningImageDigests } from "./readback";
 import { DEFAULT_RETRY, legKey, Observation, ProbeWaits, RetryPolicy } from "./types";
 import { isPrediction } from "./predict";
 
 export interface VerifyOptions {
-    namespace: string;
+    /**
+     * The lab's namespace(s): one (helloworld) or several (yaobank's three), or comma-separated.
+     * The intent ConfigMap is looked for in each; objects are read back from all of them.
+     */
+    namespace: string | readonly string[];
     /** Stage, for the report and the persisted result (from the stack; the cluster does not say). */
     stage?: { number: number; name: string };
     stack?: string;
@@ -33,7 +37,11 @@ export interface VerifyOptions {
 export interface VerificationResult {
     stack?: string;
     stage?: { number: number; name: string };
+    /** The lab's namespaces, comma-separated (one for helloworld). */
     namespace: string;
+    namespaces: string[];
+    /** Where the intent ConfigMap was found. */
+    intentNamespace?: string;
     startedAt: string;
     finishedAt: string;
     passed: boolean;
@@ -41,7 +49,7 @@ export interface VerificationResult {
     comparison: Comparison;
     calicoSource: string;
     fromBaseline: string[];
-    /** Pinned digests of the images running in the lab namespace (workload/container -> image@sha256). */
+    /** Pinned digests of the images running in the lab namespaces (workload/container -> image@sha256). */
     imageDigests: Record<string, string>;
     cleanup: CleanupReport;
     plan: ProbePlan;
@@ -82,14 +90,19 @@ export async function verifyStage(cluster: ClusterApi, options: VerifyOptions): 
     const fromEnvironment = waitsFromEnvironment();
     const neighbourNamespace = OTHER_NAMESPACE_WORKLOAD.split("/")[0];
 
-    const intent = await readIntent(cluster, options.namespace);
-    const back = await readBack(cluster, options.namespace, intent);
+    const namespaces = namespaceList(options.namespace);
+    if (namespaces.length === 0) throw new Error("no lab namespace given");
+
+    const intent = await readIntent(cluster, namespaces);
+    const back = await readBack(cluster, namespaces, intent);
     const facts = clusterFacts(back, options.nodeAddress);
     const plan = buildProbePlan(intent.checks, facts);
     const legs = intent.checks.flatMap((check) => check.legs);
     const predictions = (options.predictor ?? analyzerPredictor)(back.objects, legs, back.nodes);
 
-    const stale = await deleteStaleProbePods(cluster, [options.namespace, neighbourNamespace]);
+    // Every namespace a probe pod may be created in: the lab's, the neighbour's, the probes' origins.
+    const probeNamespaces = [...new Set([...namespaces, neighbourNamespace, ...plan.probes.flatMap((probe) => (probe.origin.kind === "pod" ? [probe.origin.namespace] : []))])];
+    const stale = await deleteStaleProbePods(cluster, probeNamespaces);
     if (stale.length > 0) log(`deleted probe pods left by an earlier run: ${stale.join(", ")}`);
 
     const pods = new ProbePods(cluster, { ...DEFAULT_PROBE_POD_OPTIONS, ...fromEnvironment.probePods, ...options.probePods });
@@ -120,7 +133,9 @@ export async function verifyStage(cluster: ClusterApi, options: VerifyOptions): 
     return {
         stack: options.stack,
         stage: options.stage,
-        namespace: options.namespace,
+        namespace: namespaces.join(","),
+        namespaces,
+        intentNamespace: intent.namespace,
         startedAt,
         finishedAt: new Date().toISOString(),
         passed: comparison.passed && !interrupted && cleanup.leftovers.length === 0,
@@ -128,7 +143,7 @@ export async function verifyStage(cluster: ClusterApi, options: VerifyOptions): 
         comparison,
         calicoSource: back.calicoSource,
         fromBaseline: back.fromBaseline,
-        imageDigests: runningImageDigests(back, options.namespace),
+        imageDigests: runningImageDigests(back, namespaces),
         cleanup,
         plan,
     };

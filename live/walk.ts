@@ -22,7 +22,8 @@ export interface WalkStack {
 export interface WalkOptions {
     stack: WalkStack;
     stages: Stage[];
-    namespace: string;
+    /** The lab's namespace(s); the stack's labNamespace output (a string, or yaobank's list) wins once it exists. */
+    namespace: string | readonly string[];
     /** The cluster the stack's outputs point at. */
     clusterFor(outputs: Outputs): ClusterApi;
     verify: boolean;
@@ -42,12 +43,20 @@ export interface WalkReport {
     exitCode: number;
 }
 
+/** The stack's labNamespace output (one namespace, or a list), else the walk's own. */
+export function labNamespaces(outputs: Outputs, fallback: string | readonly string[]): string | readonly string[] {
+    const value = outputs.labNamespace?.value;
+    if (typeof value === "string" && value) return value;
+    if (Array.isArray(value) && value.length > 0 && value.every((item) => typeof item === "string")) return value as string[];
+    return fallback;
+}
+
 export async function walkLab(options: WalkOptions): Promise<WalkReport> {
     const { stack, out } = options;
     const report: WalkReport = { stages: [], exitCode: 0 };
     let previous: { objects: PlainObject[]; nodes: NodeInfo[] } | undefined;
     const before = await stack.outputs().catch(() => ({} as Outputs));
-    if (before.labNamespace) previous = await snapshotObjects(options.clusterFor(before), options.namespace);
+    if (before.labNamespace) previous = await snapshotObjects(options.clusterFor(before), labNamespaces(before, options.namespace));
 
     for (const [index, stage] of options.stages.entries()) {
         out(`\n=== Stage ${stage.number} (${stage.name}): ${stage.adds}`);
@@ -55,6 +64,7 @@ export async function walkLab(options: WalkOptions): Promise<WalkReport> {
         await stack.up(options.progress);
         const outputs = await stack.outputs();
         const cluster = options.clusterFor(outputs);
+        const namespace = labNamespaces(outputs, options.namespace);
         const tryIt = outputs.tryIt?.value as Record<string, string | undefined> | undefined;
         if (tryIt) out(`try it:\n  ${Object.values(tryIt).filter(Boolean).join("\n  ")}`);
 
@@ -66,7 +76,7 @@ export async function walkLab(options: WalkOptions): Promise<WalkReport> {
             verified = "skipped";
             out("verification: SKIPPED (--no-verify); this stage is not proven");
         } else {
-            const result = await verifyStage(cluster, { ...options.verifyOptions, namespace: options.namespace, stage: { number: stage.number, name: stage.name }, stack: stack.name });
+            const result = await verifyStage(cluster, { ...options.verifyOptions, namespace, stage: { number: stage.number, name: stage.name }, stack: stack.name });
             out(formatTable(result, options.color));
             if (options.resultsDirectory) saveRecord(options.resultsDirectory, recordOf(stack.name, result));
             verified = result.interrupted ? "interrupted" : result.passed ? "passed" : "failed";
@@ -75,7 +85,7 @@ export async function walkLab(options: WalkOptions): Promise<WalkReport> {
         if (verified === "interrupted") { report.exitCode = 130; return report; }
         if (verified === "failed") report.exitCode = 1;
 
-        const current = await snapshotObjects(cluster, options.namespace);
+        const current = await snapshotObjects(cluster, namespace);
         out(formatChange(stage, explainChange(previous?.objects ?? (baselineObjects() as PlainObject[]), current.objects, current.nodes)));
         previous = current;
         await options.pause(options.stages[index + 1]);

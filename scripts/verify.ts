@@ -1,4 +1,6 @@
 // npm run verify -- [--stack dev] [--format table|json|junit] ...
+// Both scenarios: helloworld's one namespace, or yaobank's three (--namespace repeated or
+// comma-separated, or the stack's labNamespace list); the intent ConfigMap is found by its label.
 // Probes the stage's flows on the live cluster and compares them with the analyzer's prediction
 // for the objects read back from the cluster. Exit 0: all agree; 1: a difference; 2: could not
 // verify; 130: interrupted (probe pods are deleted in every case).
@@ -11,6 +13,7 @@ import { recordOf, resultsDirectory, saveRecord } from "../live/results";
 import { verifyStage } from "../live/verify";
 import { backendUrl, openStack, REPO_DIR } from "../live/workspace";
 import { findStage } from "../stages";
+import { findYaobankStage, YAOBANK_NAMESPACE_PREFIX, YAOBANK_STAGES } from "../scenarios/yaobank/stages";
 import { formatMissing, missingTools } from "../live/prerequisites";
 
 const program = new Command()
@@ -18,8 +21,9 @@ const program = new Command()
     .description("Probe the stage's flows on the live cluster; print expected / predicted / observed")
     .option("--stack <name>", "stack whose cluster to verify (its outputs give stage, namespace, kubeconfig)", "dev")
     .option("--no-stack", "do not use Pulumi: give --namespace and --stage (the result is not recorded for promotion)")
-    .option("--namespace <ns>", "lab namespace (default: the stack's labNamespace output)")
+    .option("--namespace <ns>", "lab namespace; repeat it or separate by commas for several (yaobank: yaobank-customer,yaobank-summary,yaobank-database; default: the stack's labNamespace output)", collect, [] as string[])
     .option("--stage <stage>", "stage number or name (default: the stack's stage output)")
+    .addOption(new Option("--scenario <scenario>", "which lab's stage table --stage is read against (default: the stack's; without a stack, yaobank when every namespace is yaobank-*, else helloworld)").choices(["helloworld", "yaobank"]))
     .option("--context <name>", "kubeconfig context (default: the stack's kubeconfig output, else the current context)")
     .option("--node-address <ip>", "node address for the NodePort probes (default: the first node's InternalIP)")
     .addOption(new Option("--format <format>", "report format").choices(["table", "json", "junit"]).default("table"))
@@ -30,10 +34,29 @@ const program = new Command()
     .option("--interval <ms>", "pause between attempts", "1000")
     .option("--quiet", "no progress lines on stderr");
 
+function collect(value: string, previous: string[]): string[] {
+    return [...previous, ...value.split(",").map((item) => item.trim()).filter(Boolean)];
+}
+
+/** The stack's labNamespace output: one namespace (helloworld) or a list (yaobank). */
+function namespacesOf(value: unknown): string[] {
+    if (typeof value === "string" && value) return [value];
+    if (Array.isArray(value)) return value.filter((item): item is string => typeof item === "string" && item.length > 0);
+    return [];
+}
+
+type Scenario = "helloworld" | "yaobank";
+
+function stageOf(scenario: Scenario, value: string): { number: number; name: string } | undefined {
+    const stage = scenario === "yaobank" ? findYaobankStage(value) : findStage(value);
+    return stage ? { number: stage.number, name: stage.name } : undefined;
+}
+
 async function main(): Promise<number> {
     const options = program.parse().opts();
-    let namespace: string | undefined = options.namespace;
+    let namespaces: string[] = options.namespace;
     let stageValue: string | undefined = options.stage;
+    let scenario: Scenario | undefined = options.scenario;
     let cluster: KubeClusterApi;
     const stackName: string | undefined = options.stack === false ? undefined : options.stack;
     if (stackName) {
@@ -43,18 +66,24 @@ async function main(): Promise<number> {
             throw new Error(`cannot open stack ${stackName} (${backendUrl()}): ${error instanceof Error ? error.message.split("\n")[0] : error}\n  without Pulumi: npm run verify -- --no-stack --namespace <ns> --stage <n>`);
         });
         const outputs = await stack.outputs();
-        namespace ??= outputs.labNamespace?.value;
+        if (namespaces.length === 0) namespaces = namespacesOf(outputs.labNamespace?.value);
         stageValue ??= outputs.stage?.value?.number !== undefined ? String(outputs.stage.value.number) : undefined;
+        scenario ??= outputs.stage?.value?.scenario === "yaobank" ? "yaobank" : "helloworld";
         const kubeconfig = outputs.kubeconfig?.value;
         cluster = typeof kubeconfig === "string" && kubeconfig && !options.context ? KubeClusterApi.fromKubeconfigText(kubeconfig) : KubeClusterApi.fromDefault(options.context);
     } else {
         cluster = KubeClusterApi.fromDefault(options.context);
     }
-    if (!namespace) throw new Error("no lab namespace: pass --namespace or --stack of a deployed stack");
-    const stage = stageValue !== undefined ? findStage(stageValue) : undefined;
-    if (stageValue !== undefined && !stage) throw new Error(`--stage ${stageValue}: not a stage (0-5 or cluster, helloworld, proxy, deny-all, allow-proxy, lockdown)`);
+    if (namespaces.length === 0) throw new Error("no lab namespace: pass --namespace or --stack of a deployed stack");
+    scenario ??= namespaces.every((namespace) => namespace.startsWith(YAOBANK_NAMESPACE_PREFIX)) ? "yaobank" : "helloworld";
+    const stage = stageValue !== undefined ? stageOf(scenario, stageValue) : undefined;
+    if (stageValue !== undefined && !stage) {
+        throw new Error(scenario === "yaobank"
+            ? `--stage ${stageValue}: not a yaobank stage (0-4 or ${YAOBANK_STAGES.map((s) => s.name).join(", ")})`
+            : `--stage ${stageValue}: not a stage (0-5 or cluster, helloworld, proxy, deny-all, allow-proxy, lockdown)`);
+    }
     const log = options.quiet ? () => undefined : (line: string) => process.stderr.write(`${line}\n`);
-    log(`verify: ${cluster.describe()}, namespace ${namespace}${stage ? `, stage ${stage.number} (${stage.name})` : ""}`);
+    log(`verify: ${cluster.describe()}, ${namespaces.length === 1 ? "namespace" : "namespaces"} ${namespaces.join(", ")}${stage ? `, ${scenario === "yaobank" ? "yaobank " : ""}stage ${stage.number} (${stage.name})` : ""}`);
 
     // Ctrl-C: stop probing, delete the probe pods, report. A second Ctrl-C deletes them at once.
     const controller = new AbortController();
@@ -72,8 +101,8 @@ async function main(): Promise<number> {
     process.on("SIGTERM", onSignal);
 
     const result = await verifyStage(cluster, {
-        namespace,
-        stage: stage ? { number: stage.number, name: stage.name } : undefined,
+        namespace: namespaces,
+        stage,
         stack: stackName,
         nodeAddress: options.nodeAddress,
         retry: { timeoutSeconds: Number(options.timeout), maxAttempts: Number(options.attempts), intervalMs: Number(options.interval) },
