@@ -138,3 +138,12 @@ describe("objects read back in the API's own form", () => {
             .toEqual({ spec: { ingress: [{ from: [{ podSelector: { matchLabels: { app: "summary" } } }] }] }, metadata: { creationTimestamp: "2026-01-01T00:00:00.000Z" } });
     });
 });
+
+describe("the lab walk verifies the namespaces the stack says", () => {
+    it("labNamespace as yaobank's list, as helloworld's string, or absent (the walk's own)", async () => {
+        const { labNamespaces } = await import("../../live/walk");
+        expect(labNamespaces({ labNamespace: { value: YAOBANK_NAMESPACES } }, "zero-trust-lab")).toEqual(YAOBANK_NAMESPACES);
+        expect(labNamespaces({ labNamespace: { value: "zero-trust-lab" } }, "other")).toBe("zero-trust-lab");
+        expect(labNamespaces({}, "zero-trust-lab")).toBe("zero-trust-lab");
+    });
+});
