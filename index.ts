@@ -6,6 +6,7 @@ import * as k8s from "@pulumi/kubernetes";
 import { createCluster } from "./components/cluster";
 import { HELLOWORLD_NAME, HELLOWORLD_PORT, HelloWorldApp } from "./components/hello-world-app";
 import { Proxy, PROXY_NAME, PROXY_PORT } from "./components/proxy";
+import { placedIn } from "./components/placement";
 import { MANAGED_BY_LABEL } from "./components/zero-trust-documents";
 import { ZeroTrustPolicy } from "./components/zero-trust-policy";
 import { createIntentConfigMap } from "./components/intent-config-map";
@@ -20,6 +21,7 @@ function helloworld(config: LabConfig) {
 
     const cluster = createCluster(config.cluster, { hostEndpoints: features.lockdown, calicoPolicies: config.flavor === "calico" });
     const provider = cluster.provider;
+    const placement = { provider, deletedWith: cluster.deletedWith };
 
     const namespace = new k8s.core.v1.Namespace("lab", {
         metadata: {
@@ -30,21 +32,21 @@ function helloworld(config: LabConfig) {
                 "pod-security.kubernetes.io/enforce": "restricted",
             },
         },
-    }, { provider });
+    }, placedIn(placement));
     const namespaceName = namespace.metadata.name;
 
     const app = features.helloworld
-        ? new HelloWorldApp("helloworld", { provider, namespace: namespaceName, ...config.app }, { dependsOn: [namespace] })
+        ? new HelloWorldApp("helloworld", { ...placement, namespace: namespaceName, ...config.app }, { dependsOn: [namespace] })
         : undefined;
 
     // The proxy reaches the app by its Service name, resolved by cluster DNS in the lab namespace.
     const appServiceHost = `${HELLOWORLD_NAME}:${HELLOWORLD_PORT}`;
     const proxy = features.proxy
-        ? new Proxy("helloworld-proxy", { provider, namespace: namespaceName, upstreamHost: appServiceHost, ...config.proxy }, { dependsOn: [namespace] })
+        ? new Proxy("helloworld-proxy", { ...placement, namespace: namespaceName, upstreamHost: appServiceHost, ...config.proxy }, { dependsOn: [namespace] })
         : undefined;
 
     const policy = new ZeroTrustPolicy("zero-trust", {
-        provider,
+        ...placement,
         calicoReady: cluster.calicoReady,
         calicoResourceFactory: cluster.calicoResourceFactory,
         namespace: config.namespace,
@@ -65,7 +67,7 @@ function helloworld(config: LabConfig) {
     });
     if (flowChecks.length > 0) {
         const baseline = baselineYaml(config.stage, config.cluster.mode);
-        createIntentConfigMap({ provider, namespace: namespaceName, checks: flowChecks, baseline }, { provider, dependsOn: [namespace] });
+        createIntentConfigMap({ provider, namespace: namespaceName, checks: flowChecks, baseline }, { ...placedIn(placement), dependsOn: [namespace] });
     }
 
     return {

@@ -1,12 +1,12 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { createHttpWorkload } from "./http-workload";
+import { Placement, placedIn } from "./placement";
 
 export const HELLOWORLD_NAME = "helloworld";
 export const HELLOWORLD_PORT = 8080;
 
-export interface HelloWorldAppArgs {
-    provider: k8s.Provider;
+export interface HelloWorldAppArgs extends Placement {
     namespace: pulumi.Input<string>;
     image: string;
     replicas: number;
@@ -30,7 +30,7 @@ export class HelloWorldApp extends pulumi.ComponentResource {
             replicas: args.replicas,
             containerPort: HELLOWORLD_PORT,
             nodePort: args.nodePort,
-        }, { parent: this, provider: args.provider });
+        }, placedIn(args, this));
         this.deployment = workload.deployment;
         this.service = workload.service;
         this.serviceHost = pulumi.interpolate`${this.service.metadata.name}:${HELLOWORLD_PORT}`;

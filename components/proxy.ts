@@ -1,12 +1,12 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { createHttpWorkload } from "./http-workload";
+import { Placement, placedIn } from "./placement";
 
 export const PROXY_NAME = "helloworld-proxy";
 export const PROXY_PORT = 8080;
 
-export interface ProxyArgs {
-    provider: k8s.Provider;
+export interface ProxyArgs extends Placement {
     namespace: pulumi.Input<string>;
     /** The lab's proxy is the same image as the app, labelled differently. */
     image: string;
@@ -37,7 +37,7 @@ export class Proxy extends pulumi.ComponentResource {
             nodePort: args.nodePort,
             // The image takes its upstream from each request; the annotation records it for readers.
             annotations: { "lab.calico-zero-trust/upstream": this.upstreamHost },
-        }, { parent: this, provider: args.provider });
+        }, placedIn(args, this));
         this.deployment = workload.deployment;
         this.service = workload.service;
         this.registerOutputs({ upstreamHost: this.upstreamHost });

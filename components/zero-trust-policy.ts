@@ -1,5 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { Placement, placedIn } from "./placement";
 import { PolicyDocument, zeroTrustDocuments, ZeroTrustIntent } from "./zero-trust-documents";
 
 /**
@@ -17,8 +18,7 @@ export const calicoThroughKubernetesApi: CalicoResourceFactory = (resourceName, 
     new k8s.apiextensions.CustomResource(resourceName, document, opts);
 
 /** How policy documents reach the cluster: its provider, and how Calico documents are created there. */
-export interface PolicyTarget {
-    provider: k8s.Provider;
+export interface PolicyTarget extends Placement {
     /** Resources that must exist before Calico policies can be created (the projectcalico.org/v3 API). */
     calicoReady?: pulumi.Input<pulumi.Resource>[];
     calicoResourceFactory?: CalicoResourceFactory;
@@ -37,9 +37,9 @@ export function createPolicyResources(documents: PolicyDocument[], target: Polic
         const resourceName = [document.kind.toLowerCase(), document.metadata.namespace, document.metadata.name].filter(Boolean).join("-");
         if (document.apiVersion === "networking.k8s.io/v1") {
             const spec = document.spec as unknown as k8s.types.input.networking.v1.NetworkPolicySpec;
-            return new k8s.networking.v1.NetworkPolicy(resourceName, { metadata: document.metadata, spec }, { parent, provider: target.provider });
+            return new k8s.networking.v1.NetworkPolicy(resourceName, { metadata: document.metadata, spec }, placedIn(target, parent));
         }
-        return createCalico(resourceName, document, { parent, provider: target.provider, dependsOn: target.calicoReady });
+        return createCalico(resourceName, document, { ...placedIn(target, parent), dependsOn: target.calicoReady });
     });
 }
 

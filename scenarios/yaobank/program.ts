@@ -6,6 +6,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { createCluster } from "../../components/cluster";
 import { createHttpWorkload } from "../../components/http-workload";
 import { createIntentConfigMap } from "../../components/intent-config-map";
+import { Placement, placedIn } from "../../components/placement";
 import { MANAGED_BY_LABEL, PolicyDocument } from "../../components/zero-trust-documents";
 import { createPolicyResources, PolicyTarget } from "../../components/zero-trust-policy";
 import type { YaobankConfig } from "./config";
@@ -37,8 +38,7 @@ function envOf(workload: YaobankWorkload): Record<string, string> | undefined {
     };
 }
 
-export interface YaobankTierArgs {
-    provider: k8s.Provider;
+export interface YaobankTierArgs extends Placement {
     workload: YaobankWorkload;
     image: string;
 }
@@ -73,7 +73,7 @@ export class YaobankTier extends pulumi.ComponentResource {
             hardening: "image-user",
             resources: isDatabase ? RESOURCES.etcd : RESOURCES.flask,
             probeTimings: PROBE_TIMINGS,
-        }, { parent: this, provider: args.provider });
+        }, placedIn(args, this));
         this.deployment = created.deployment;
         this.service = created.service;
         this.serviceAccount = created.serviceAccount!;
@@ -119,6 +119,7 @@ export function yaobankProgram(config: YaobankConfig) {
     const needs = { hostEndpoints: false, calicoPolicies: config.flavor === "calico" };
     const cluster = createCluster(config.cluster, needs);
     const provider = cluster.provider;
+    const placement = { provider, deletedWith: cluster.deletedWith };
 
     const namespaces = Object.fromEntries(YAOBANK_APPS.map((app) => {
         const workload = YAOBANK_WORKLOADS[app];
@@ -135,16 +136,16 @@ export function yaobankProgram(config: YaobankConfig) {
                     "pod-security.kubernetes.io/warn": "restricted",
                 },
             },
-        }, { provider })];
+        }, placedIn(placement))];
     })) as Record<(typeof YAOBANK_APPS)[number], k8s.core.v1.Namespace>;
     const allNamespaces = Object.values(namespaces);
 
     const tiers = features.app
-        ? YAOBANK_APPS.map((app) => new YaobankTier(app, { provider, workload: YAOBANK_WORKLOADS[app], image: config.images[app] }, { dependsOn: [namespaces[app]] }))
+        ? YAOBANK_APPS.map((app) => new YaobankTier(app, { ...placement, workload: YAOBANK_WORKLOADS[app], image: config.images[app] }, { dependsOn: [namespaces[app]] }))
         : [];
 
     const policies = new YaobankPolicies("yaobank", {
-        provider,
+        ...placement,
         calicoReady: cluster.calicoReady,
         calicoResourceFactory: cluster.calicoResourceFactory,
         documents: yaobankPolicyDocuments(features),
@@ -157,7 +158,7 @@ export function yaobankProgram(config: YaobankConfig) {
         namespace: namespaces.customer.metadata.name,
         checks: flowChecks,
         baseline: yaobankBaselineText(),
-    }, { provider, dependsOn: [namespaces.customer] });
+    }, { ...placedIn(placement), dependsOn: [namespaces.customer] });
 
     return {
         stage: { number: config.stage.number, name: config.stage.name, adds: config.stage.adds, scenario: config.scenario },
