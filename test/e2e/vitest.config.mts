@@ -1,7 +1,8 @@
 import { fileURLToPath } from "url";
 import { defineConfig } from "vitest/config";
 
-// The e2e tier: one file, its steps in order (each `pulumi up` builds on the previous stage).
+// The e2e tier: one file per scenario, run one after the other, each file's steps in order (each
+// `pulumi up` builds on the previous stage).
 export default defineConfig({
     root: fileURLToPath(new URL("../..", import.meta.url)),
     test: {
