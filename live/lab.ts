@@ -1,12 +1,16 @@
 // The lab walk: for each stage in order, `pulumi up` (progress streamed), live verification,
 // and what changed and why: the flows the analyzer sees appear and disappear between the
 // previous stage's objects and this one's. --render walks without a cluster: each stage's
-// manifests and the analyzer's predicted matrix.
+// manifests and the analyzer's predicted matrix. Either scenario's stage table (LAB_SCENARIOS).
 import * as fs from "fs";
 import * as path from "path";
+import type { ScenarioName } from "../config";
+import { PROJECT_NAME, SCENARIOS } from "../config";
 import { baselineObjects, flowChecksAt } from "../flows";
 import type { FlowCheck } from "../flows";
-import { Stage, STAGES } from "../stages";
+import { findStage, StageRow, STAGES } from "../stages";
+import { yaobankBaselineObjects, yaobankFlowChecksAt } from "../scenarios/yaobank/flows";
+import { findYaobankStage, YAOBANK_STAGES, YaobankStage } from "../scenarios/yaobank/stages";
 import { buildModel, connectivityMatrix, diffMatrices, loadManifests, query } from "../analysis";
 import type { KubeObject } from "../analysis";
 import type { NodeInfo, PlainObject } from "./cluster";
@@ -56,7 +60,7 @@ export function explainChange(previous: PlainObject[], current: PlainObject[], n
     return { added: diff.added.map((flow) => entry(flow, true)), removed: diff.removed.map((flow) => entry(flow, false)) };
 }
 
-export function formatChange(stage: Stage, change: StageChange): string {
+export function formatChange(stage: StageRow, change: StageChange): string {
     const lines = [`What changed at stage ${stage.number} (${stage.name}): ${stage.adds}`];
     if (change.added.length === 0 && change.removed.length === 0) lines.push("  no flow changed verdict");
     for (const flow of change.added) lines.push(`  + ${flow.leg}  (now allowed) because ${flow.why}`);
@@ -64,12 +68,12 @@ export function formatChange(stage: Stage, change: StageChange): string {
     return lines.join("\n");
 }
 
-/** Stages to walk: --stage N alone, or from 0 (or --from) up to --to. */
-export function stagesToWalk(options: { only?: Stage; upTo?: Stage; from?: Stage }): Stage[] {
+/** Stages to walk, from a scenario's stage table (helloworld's by default): --stage N alone, or from 0 (or --from) up to --to. */
+export function stagesToWalk(options: { only?: StageRow; upTo?: StageRow; from?: StageRow }, stages: readonly StageRow[] = STAGES): StageRow[] {
     if (options.only) return [options.only];
     const first = options.from?.number ?? 0;
-    const last = options.upTo?.number ?? STAGES[STAGES.length - 1].number;
-    return STAGES.filter((stage) => stage.number >= first && stage.number <= last);
+    const last = options.upTo?.number ?? stages[stages.length - 1].number;
+    return stages.filter((stage) => stage.number >= first && stage.number <= last);
 }
 
 export function flowContextFor(config: Record<string, string | undefined>) {
@@ -79,8 +83,66 @@ export function flowContextFor(config: Record<string, string | undefined>) {
     };
 }
 
-/** The YAML files a render stack wrote for a stage, plus the baseline, as analyzer objects. */
-export function renderedObjects(directory: string): PlainObject[] {
+/** What the walk needs to know of a scenario: its stage table, its flows, its baseline. */
+export interface LabScenario {
+    name: ScenarioName;
+    stages: readonly StageRow[];
+    findStage(value: string): StageRow | undefined;
+    /** The stage's expected flows as analyzer queries, given the stack's config (without the project prefix). */
+    checksAt(stage: StageRow, config: Record<string, string | undefined>): FlowCheck[];
+    /** The pre-existing objects its flows name. */
+    baseline(): PlainObject[];
+    /** The stack's config keys a --render walk copies into its throwaway stack. */
+    renderKeys: readonly string[];
+}
+
+export const LAB_SCENARIOS: Record<ScenarioName, LabScenario> = {
+    helloworld: {
+        name: "helloworld",
+        stages: STAGES,
+        findStage,
+        checksAt: (stage, config) => flowChecksAt(stage as (typeof STAGES)[number], flowContextFor(config)),
+        baseline: () => baselineObjects() as PlainObject[],
+        renderKeys: ["namespace", "flavor", "appImage", "proxyImage", "appNodePort", "proxyNodePort", "appReplicas", "proxyReplicas", "hostEndpointSelector"],
+    },
+    yaobank: {
+        name: "yaobank",
+        stages: YAOBANK_STAGES,
+        findStage: findYaobankStage,
+        checksAt: (stage) => yaobankFlowChecksAt(stage as YaobankStage),
+        baseline: () => yaobankBaselineObjects() as PlainObject[],
+        renderKeys: ["flavor", "yaobankImages"],
+    },
+};
+
+/** The scenario of a stack: `--scenario` if given, else the stack's `scenario` config, else helloworld. */
+export function labScenario(option: string | undefined, config: Record<string, string | undefined> = {}): LabScenario {
+    const name = option ?? config.scenario ?? "helloworld";
+    if (!(SCENARIOS as readonly string[]).includes(name)) throw new Error(`scenario ${name}: not a scenario (${SCENARIOS.join(", ")})`);
+    return LAB_SCENARIOS[name as ScenarioName];
+}
+
+/**
+ * The scenario a walk takes: --scenario, else the stack's. A live stack configured for one
+ * scenario is not walked through the other's stages (its first up would replace everything it
+ * runs): the user changes its config instead. A stack without the key takes the option.
+ */
+export function scenarioFor(option: string | undefined, config: Record<string, string | undefined>, live: boolean): LabScenario {
+    const scenario = labScenario(option, config);
+    if (live && config.scenario !== undefined && config.scenario !== scenario.name) {
+        throw new Error(`--scenario ${option}: stack's scenario is ${config.scenario}; to switch it: pulumi config set ${PROJECT_NAME}:scenario ${scenario.name} (everything of ${config.scenario} is replaced)`);
+    }
+    return scenario;
+}
+
+/** How a scenario's stages can be named, for error messages: "0-5 or cluster, helloworld, ...". */
+export function stageChoices(scenario: LabScenario): string {
+    const numbers = scenario.stages.map((s) => s.number);
+    return `${Math.min(...numbers)}-${Math.max(...numbers)} or ${scenario.stages.map((s) => s.name).join(", ")}`;
+}
+
+/** The YAML files a render stack wrote for a stage, plus the baseline (helloworld's by default), as analyzer objects. */
+export function renderedObjects(directory: string, baseline: PlainObject[] = baselineObjects() as PlainObject[]): PlainObject[] {
     const files: string[] = [];
     const walk = (dir: string) => {
         for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
@@ -90,7 +152,7 @@ export function renderedObjects(directory: string): PlainObject[] {
         }
     };
     if (fs.existsSync(directory)) walk(directory);
-    return [...(loadManifests(files.sort()) as unknown as PlainObject[]), ...(baselineObjects() as PlainObject[])];
+    return [...(loadManifests(files.sort()) as unknown as PlainObject[]), ...baseline];
 }
 
 /** Predicted verdict of each flow of a stage over a set of objects (the matrix --render prints). */
@@ -108,13 +170,13 @@ export function predictedMatrix(objects: PlainObject[], checks: FlowCheck[], pre
 
 export { flowChecksAt };
 
-/** The objects that decide connectivity now (empty before the namespace exists), plus the baseline. */
-export async function snapshotObjects(cluster: import("./cluster").ClusterApi, namespace: string | readonly string[]): Promise<{ objects: PlainObject[]; nodes: NodeInfo[] }> {
+/** The objects that decide connectivity now (empty before the namespace exists), plus the baseline (helloworld's by default). */
+export async function snapshotObjects(cluster: import("./cluster").ClusterApi, namespace: string | readonly string[], baseline: PlainObject[] = baselineObjects() as PlainObject[]): Promise<{ objects: PlainObject[]; nodes: NodeInfo[] }> {
     const { readBack } = await import("./readback");
     try {
-        const back = await readBack(cluster, namespace, { checks: [], baseline: baselineObjects() as PlainObject[] });
+        const back = await readBack(cluster, namespace, { checks: [], baseline });
         return { objects: back.objects, nodes: back.nodes };
     } catch {
-        return { objects: baselineObjects() as PlainObject[], nodes: [] };
+        return { objects: baseline, nodes: [] };
     }
 }

@@ -2,7 +2,7 @@
 // a fake in tests): per stage, set the stage and `up`, show how to try it, verify, record, and
 // explain what changed.
 import { baselineObjects } from "../flows";
-import type { Stage } from "../stages";
+import type { StageRow } from "../stages";
 import type { ClusterApi, NodeInfo, PlainObject } from "./cluster";
 import { explainChange, formatChange, snapshotObjects } from "./lab";
 import { formatTable } from "./report";
@@ -14,14 +14,19 @@ export type Outputs = Record<string, { value: any }>;
 /** The part of a Pulumi stack the walk uses. */
 export interface WalkStack {
     name: string;
-    setStage(stage: Stage): Promise<void>;
+    setStage(stage: StageRow): Promise<void>;
     up(onOutput: (text: string) => void): Promise<void>;
     outputs(): Promise<Outputs>;
 }
 
 export interface WalkOptions {
     stack: WalkStack;
-    stages: Stage[];
+    /** From the stack's scenario's stage table (live/lab.ts LAB_SCENARIOS). */
+    stages: StageRow[];
+    /** The objects before the first stage, and beside every snapshot; default helloworld's baseline. */
+    baseline?: PlainObject[];
+    /** Whether a stage declares flows to verify; default: every stage but 0. */
+    declaresFlows?(stage: StageRow): boolean;
     /** The lab's namespace(s); the stack's labNamespace output (a string, or yaobank's list) wins once it exists. */
     namespace: string | readonly string[];
     /** The cluster the stack's outputs point at. */
@@ -33,13 +38,13 @@ export interface WalkOptions {
     /** Streams Pulumi's progress. */
     progress(text: string): void;
     /** Between stages (interactive: wait for Enter). */
-    pause(next: Stage | undefined): Promise<void>;
+    pause(next: StageRow | undefined): Promise<void>;
     verifyOptions?: Partial<VerifyOptions>;
     color?: boolean;
 }
 
 export interface WalkReport {
-    stages: { stage: Stage; verified: "passed" | "failed" | "interrupted" | "nothing to verify" | "skipped" }[];
+    stages: { stage: StageRow; verified: "passed" | "failed" | "interrupted" | "nothing to verify" | "skipped" }[];
     exitCode: number;
 }
 
@@ -54,9 +59,11 @@ export function labNamespaces(outputs: Outputs, fallback: string | readonly stri
 export async function walkLab(options: WalkOptions): Promise<WalkReport> {
     const { stack, out } = options;
     const report: WalkReport = { stages: [], exitCode: 0 };
+    const baseline = options.baseline ?? (baselineObjects() as PlainObject[]);
+    const declaresFlows = options.declaresFlows ?? ((stage: StageRow) => stage.number !== 0);
     let previous: { objects: PlainObject[]; nodes: NodeInfo[] } | undefined;
     const before = await stack.outputs().catch(() => ({} as Outputs));
-    if (before.labNamespace) previous = await snapshotObjects(options.clusterFor(before), labNamespaces(before, options.namespace));
+    if (before.labNamespace) previous = await snapshotObjects(options.clusterFor(before), labNamespaces(before, options.namespace), baseline);
 
     for (const [index, stage] of options.stages.entries()) {
         out(`\n=== Stage ${stage.number} (${stage.name}): ${stage.adds}`);
@@ -69,9 +76,9 @@ export async function walkLab(options: WalkOptions): Promise<WalkReport> {
         if (tryIt) out(`try it:\n  ${Object.values(tryIt).filter(Boolean).join("\n  ")}`);
 
         let verified: WalkReport["stages"][number]["verified"];
-        if (stage.number === 0) {
+        if (!declaresFlows(stage)) {
             verified = "nothing to verify";
-            out("verification: stage 0 has no lab workload and declares no flows; nothing to probe");
+            out(`verification: stage ${stage.number} has no lab workload and declares no flows; nothing to probe`);
         } else if (!options.verify) {
             verified = "skipped";
             out("verification: SKIPPED (--no-verify); this stage is not proven");
@@ -85,8 +92,8 @@ export async function walkLab(options: WalkOptions): Promise<WalkReport> {
         if (verified === "interrupted") { report.exitCode = 130; return report; }
         if (verified === "failed") report.exitCode = 1;
 
-        const current = await snapshotObjects(cluster, namespace);
-        out(formatChange(stage, explainChange(previous?.objects ?? (baselineObjects() as PlainObject[]), current.objects, current.nodes)));
+        const current = await snapshotObjects(cluster, namespace, baseline);
+        out(formatChange(stage, explainChange(previous?.objects ?? baseline, current.objects, current.nodes)));
         previous = current;
         await options.pause(options.stages[index + 1]);
     }

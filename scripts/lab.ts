@@ -1,7 +1,8 @@
-// npm run lab -- [--stack dev] [--stage <s> | --to <s>] [--yes] [--render]
+// npm run lab -- [--stack dev] [--scenario helloworld|yaobank] [--stage <s> | --to <s>] [--yes] [--render]
 // Walks the lab: for each stage, pulumi up (streamed), live verification, and what changed and
 // why (the analyzer's diff between the previous stage's objects and this one's). --render needs
-// no cluster: each stage's manifests and the predicted matrix.
+// no cluster: each stage's manifests and the predicted matrix. The stages are those of the
+// stack's scenario (its `scenario` config, or --scenario).
 import { Command } from "commander";
 import Table from "cli-table3";
 import * as fs from "fs";
@@ -11,20 +12,21 @@ import { parse } from "yaml";
 import * as readline from "readline/promises";
 import type { ClusterMode } from "../config";
 import { KubeClusterApi } from "../live/cluster";
-import { explainChange, flowChecksAt, flowContextFor, formatChange, predictedMatrix, renderedObjects, stagesToWalk } from "../live/lab";
+import { explainChange, formatChange, LabScenario, predictedMatrix, renderedObjects, scenarioFor, stageChoices, stagesToWalk } from "../live/lab";
 import type { PlainObject } from "../live/cluster";
 import { formatMissing, missingTools } from "../live/prerequisites";
 import { PROJECT } from "../live/promotion";
 import { resultsDirectory } from "../live/results";
 import { walkLab } from "../live/walk";
 import { backendUrl, openStack, REPO_DIR, stackConfig } from "../live/workspace";
-import { baselineObjects } from "../flows";
-import { findStage, Stage } from "../stages";
+import { SCENARIOS } from "../config";
+import type { StageRow } from "../stages";
 
 const program = new Command()
     .name("lab")
     .description("Walk the lab's stages: pulumi up, verify, explain what changed")
     .option("--stack <name>", "stack to walk (created if missing, local file:// backend by default)", "dev")
+    .option("--scenario <name>", `which lab's stages to walk (${SCENARIOS.join(", ")}); default the stack's scenario config, else helloworld`)
     .option("--stage <stage>", "walk this stage only (number or name)")
     .option("--from <stage>", "start at this stage")
     .option("--to <stage>", "stop after this stage")
@@ -32,16 +34,16 @@ const program = new Command()
     .option("--no-verify", "skip live verification (the walk then proves nothing; says so)")
     .option("--render", "no cluster: render each stage's manifests and print the predicted matrix");
 
-function stageOption(value: string | undefined, flag: string): Stage | undefined {
+function stageOption(scenario: LabScenario, value: string | undefined, flag: string): StageRow | undefined {
     if (value === undefined) return undefined;
-    const stage = findStage(value);
-    if (!stage) throw new Error(`${flag} ${value}: not a stage (0-5 or cluster, helloworld, proxy, deny-all, allow-proxy, lockdown)`);
+    const stage = scenario.findStage(value);
+    if (!stage) throw new Error(`${flag} ${value}: not a ${scenario.name} stage (${stageChoices(scenario)})`);
     return stage;
 }
 
 const out = (text: string) => process.stdout.write(`${text}\n`);
 
-async function pause(interactive: boolean, next: Stage | undefined): Promise<void> {
+async function pause(interactive: boolean, next: StageRow | undefined): Promise<void> {
     if (!interactive || !next) return;
     const rl = readline.createInterface({ input: process.stdin, output: process.stdout });
     await rl.question(`\nPress Enter for stage ${next.number} (${next.name}), Ctrl-C to stop. `);
@@ -56,7 +58,7 @@ function stackFileConfig(stackName: string): Record<string, string> {
     return Object.fromEntries(Object.entries(config).filter(([key]) => key.startsWith(`${PROJECT}:`)).map(([key, value]) => [key.slice(PROJECT.length + 1), String(value)]));
 }
 
-async function renderWalk(stackName: string, stages: Stage[], interactive: boolean): Promise<number> {
+async function renderWalk(stackName: string, scenario: LabScenario, stages: StageRow[], interactive: boolean): Promise<number> {
     const source = stackFileConfig(stackName);
     // A throw-away stack in a throw-away backend: the user's stacks and state are not touched,
     // and nothing is left in the repository but the rendered manifests.
@@ -66,14 +68,15 @@ async function renderWalk(stackName: string, stages: Stage[], interactive: boole
     const current = path.join(REPO_DIR, ".rendered", stackName, "current");
     try {
         const stack = await openStack(renderStackName, true, { PULUMI_BACKEND_URL: `file://${backend}` });
-        for (const key of ["namespace", "flavor", "appImage", "proxyImage", "appNodePort", "proxyNodePort", "appReplicas", "proxyReplicas", "hostEndpointSelector"]) {
+        for (const key of scenario.renderKeys) {
             if (source[key] !== undefined) await stack.setConfig(`${PROJECT}:${key}`, { value: source[key] });
         }
+        await stack.setConfig(`${PROJECT}:scenario`, { value: scenario.name });
         await stack.setConfig(`${PROJECT}:cluster`, { value: "render" });
         // One render directory for every stage (changing it would replace the provider and delete
         // the previous files); each stage's result is copied aside.
         await stack.setConfig(`${PROJECT}:renderDirectory`, { value: current });
-        let previous: PlainObject[] = baselineObjects() as PlainObject[];
+        let previous: PlainObject[] = scenario.baseline();
         for (const [index, stage] of stages.entries()) {
             const directory = path.join(REPO_DIR, ".rendered", stackName, `${stage.number}-${stage.name}`);
             out(`\n=== Stage ${stage.number} (${stage.name}), rendered: ${stage.adds}`);
@@ -81,9 +84,9 @@ async function renderWalk(stackName: string, stages: Stage[], interactive: boole
             await stack.up({ onOutput: (text) => process.stdout.write(text) });
             fs.rmSync(directory, { recursive: true, force: true });
             if (fs.existsSync(current)) fs.cpSync(current, directory, { recursive: true });
-            const objects = renderedObjects(directory);
+            const objects = renderedObjects(directory, scenario.baseline());
             out(`manifests: ${path.relative(REPO_DIR, directory)}/ (${objects.length} objects with the baseline)`);
-            const checks = flowChecksAt(stage, flowContextFor(source));
+            const checks = scenario.checksAt(stage, source);
             const table = new Table({ head: ["flow", "expected", "predicted"], style: { head: [], border: [] } });
             for (const row of predictedMatrix(objects, checks)) table.push([row.check.description, row.check.expected, row.predicted === row.check.expected ? row.predicted : `${row.predicted} *`]);
             out(checks.length > 0 ? table.toString() : "no lab workload yet: no flows to predict");
@@ -100,9 +103,10 @@ async function renderWalk(stackName: string, stages: Stage[], interactive: boole
     return 0;
 }
 
-async function liveWalk(stackName: string, stages: Stage[], interactive: boolean, verify: boolean): Promise<number> {
+async function liveWalk(stackName: string, scenario: LabScenario, stages: StageRow[], interactive: boolean, verify: boolean): Promise<number> {
     const stack = await openStack(stackName);
     const config = await stackConfig(stack);
+    if (config.scenario === undefined && scenario.name !== "helloworld") await stack.setConfig(`${PROJECT}:scenario`, { value: scenario.name });
     const report = await walkLab({
         stack: {
             name: stackName,
@@ -111,6 +115,8 @@ async function liveWalk(stackName: string, stages: Stage[], interactive: boolean
             outputs: () => stack.outputs(),
         },
         stages,
+        baseline: scenario.baseline(),
+        declaresFlows: (stage) => scenario.checksAt(stage, config).length > 0,
         namespace: config.namespace || "zero-trust-lab",
         clusterFor: (outputs) => {
             const kubeconfig = outputs.kubeconfig?.value;
@@ -127,21 +133,33 @@ async function liveWalk(stackName: string, stages: Stage[], interactive: boolean
     return report.exitCode;
 }
 
+function stagesOf(scenario: LabScenario, options: Record<string, string | undefined>): StageRow[] {
+    return stagesToWalk({
+        only: stageOption(scenario, options.stage, "--stage"),
+        from: stageOption(scenario, options.from, "--from"),
+        upTo: stageOption(scenario, options.to, "--to"),
+    }, scenario.stages);
+}
+
 async function main(): Promise<number> {
     const options = program.parse().opts();
-    const stages = stagesToWalk({ only: stageOption(options.stage, "--stage"), from: stageOption(options.from, "--from"), upTo: stageOption(options.to, "--to") });
     const interactive = !options.yes && process.stdin.isTTY === true;
     const mode: ClusterMode = options.render ? "render" : "kind";
     // Prerequisites first: render needs pulumi only; the stack's mode is checked again once known.
     const missing = missingTools(options.render ? "render" : "existing");
     if (missing.length > 0) { out(formatMissing(options.render ? "render" : "existing", missing)); return 2; }
-    if (options.render) return renderWalk(options.stack, stages, interactive);
+    if (options.render) {
+        const scenario = scenarioFor(options.scenario, stackFileConfig(options.stack), false);
+        return renderWalk(options.stack, scenario, stagesOf(scenario, options), interactive);
+    }
     const config = await stackConfig(await openStack(options.stack));
     const stackMode = (config.cluster ?? mode) as ClusterMode;
+    const scenario = scenarioFor(options.scenario, config, stackMode !== "render");
+    const stages = stagesOf(scenario, options);
     const missingForMode = missingTools(stackMode);
     if (missingForMode.length > 0) { out(formatMissing(stackMode, missingForMode)); return 2; }
-    if (stackMode === "render") return renderWalk(options.stack, stages, interactive);
-    return liveWalk(options.stack, stages, interactive, options.verify !== false);
+    if (stackMode === "render") return renderWalk(options.stack, scenario, stages, interactive);
+    return liveWalk(options.stack, scenario, stages, interactive, options.verify !== false);
 }
 
 main().then((code) => process.exit(code), (error: unknown) => {

@@ -1,6 +1,6 @@
 // The lab walk's explanations and the stages it walks, over the program's own objects.
 import { describe, expect, it } from "vitest";
-import { explainChange, formatChange, predictedMatrix, stagesToWalk } from "../../live/lab";
+import { explainChange, formatChange, LAB_SCENARIOS, labScenario, predictedMatrix, scenarioFor, stageChoices, stagesToWalk } from "../../live/lab";
 import { baselineObjects, flowChecksAt } from "../../flows";
 import { findStage } from "../../stages";
 import { runProgram } from "../helpers/program";
@@ -44,6 +44,42 @@ describe("which stages the walk runs", () => {
         expect(stagesToWalk({}).map((s) => s.name)).toEqual(["cluster", "helloworld", "proxy", "deny-all", "allow-proxy", "lockdown"]);
         expect(stagesToWalk({ only: findStage("3") }).map((s) => s.name)).toEqual(["deny-all"]);
         expect(stagesToWalk({ upTo: findStage("proxy") }).map((s) => s.number)).toEqual([0, 1, 2]);
+    });
+});
+
+describe("the scenario the walk takes", () => {
+    it("--scenario, else the stack's scenario config, else helloworld; an unknown one is refused", () => {
+        expect(labScenario(undefined).name).toBe("helloworld");
+        expect(labScenario(undefined, { scenario: "yaobank" }).name).toBe("yaobank");
+        expect(labScenario("yaobank", { scenario: "helloworld" }).name).toBe("yaobank");
+        expect(() => labScenario("bookinfo")).toThrow(/scenario bookinfo: not a scenario \(helloworld, yaobank\)/);
+    });
+
+    it("a live stack of one scenario is not walked through the other's stages; a render walk or an unset key takes the option", () => {
+        expect(() => scenarioFor("yaobank", { scenario: "helloworld" }, true)).toThrow(/pulumi config set calico-zero-trust-lab:scenario yaobank/);
+        expect(scenarioFor("yaobank", { scenario: "helloworld" }, false).name).toBe("yaobank");
+        expect(scenarioFor("yaobank", {}, true).name).toBe("yaobank");
+        expect(scenarioFor(undefined, { scenario: "yaobank" }, true).name).toBe("yaobank");
+    });
+
+    it("yaobank's stages 0-4 by their own names, its stage 0 declares flows, its baseline has kind's add-ons", () => {
+        const yaobank = LAB_SCENARIOS.yaobank;
+        expect(stagesToWalk({}, yaobank.stages).map((s) => s.name)).toEqual(["cluster", "app", "p-summary2database", "default-app-policy", "calico-policies"]);
+        expect(stagesToWalk({ from: yaobank.findStage("app"), upTo: yaobank.findStage("3") }, yaobank.stages).map((s) => s.number)).toEqual([1, 2, 3]);
+        expect(yaobank.findStage("lockdown")).toBeUndefined();
+        expect(stageChoices(yaobank)).toBe("0-4 or cluster, app, p-summary2database, default-app-policy, calico-policies");
+        expect(yaobank.checksAt(yaobank.stages[0]!, {}).length).toBeGreaterThan(0);
+        expect(LAB_SCENARIOS.helloworld.checksAt(LAB_SCENARIOS.helloworld.stages[0]!, {})).toEqual([]);
+        expect(yaobank.baseline().map((o) => `${o.metadata?.namespace}/${o.metadata?.name}`)).toContain("local-path-storage/local-path-provisioner");
+    });
+
+    it.each([1, 2, 3, 4])("--render's predicted matrix for yaobank stage %i equals the stage's expected flows", async (number) => {
+        const yaobank = LAB_SCENARIOS.yaobank;
+        const stage = yaobank.stages[number]!;
+        const run = await runProgram({ cluster: "render", scenario: "yaobank", stage: number });
+        const checks = yaobank.checksAt(stage, {});
+        const rows = predictedMatrix([...run.kubernetesObjects, ...yaobank.baseline()] as any[], checks);
+        expect(rows.map((r) => [r.check.id, r.predicted])).toEqual(checks.map((c) => [c.id, c.expected]));
     });
 });
 

@@ -1,15 +1,17 @@
 // The live lab walk with a fake stack: each `up` converges the fake cluster to the stage (the
-// program's objects, its pods, a data plane that follows the lab's truth table).
+// program's objects, its pods, a data plane that follows the lab's truth table); and a yaobank
+// walk over the scenario's own stage table.
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { afterEach, describe, expect, it } from "vitest";
 import { KubeClusterApi } from "../../live/cluster";
-import { stagesToWalk } from "../../live/lab";
+import { labScenario, stagesToWalk } from "../../live/lab";
 import { loadRecord } from "../../live/results";
 import { walkLab, WalkStack } from "../../live/walk";
 import { findStage } from "../../stages";
 import { Allows, clusterBaseline, FAST, labCluster, labDataPlane, LabCluster, NAMESPACE, programObjects } from "./lab-cluster";
+import { YAOBANK_NAMESPACES, yaobankCluster, yaobankDataPlane } from "./yaobank-cluster";
 
 let cluster: LabCluster | undefined;
 afterEach(async () => { await cluster?.close(); cluster = undefined; });
@@ -70,5 +72,43 @@ describe("npm run lab (live walk)", () => {
         expect(report.exitCode).toBe(1);
         expect(output).toContain("1 stage(s) FAILED verification");
         expect(loadRecord(resultsDirectory, "dev")).toMatchObject({ passed: false, problems: [expect.stringMatching(/^lab-pods-to-internet: /)] });
+    });
+});
+
+describe("npm run lab (live walk), yaobank", () => {
+    it("walks the yaobank stage table: the three namespaces from the stack's output, the scenario's baseline, verification of stage 4", async () => {
+        const yaobank = await yaobankCluster("calico-policies", yaobankDataPlane());
+        cluster = { close: () => yaobank.close() } as LabCluster;
+        const scenario = labScenario(undefined, { scenario: "yaobank" });
+        const stages = stagesToWalk({ only: scenario.findStage("calico-policies") }, scenario.stages);
+        const events: string[] = [];
+        const lines: string[] = [];
+        const report = await walkLab({
+            stack: {
+                name: "yaobank",
+                setStage: async (stage) => { events.push(`config stage=${stage.name}`); },
+                up: async (onOutput) => { onOutput("Updating (yaobank): no changes\n"); },
+                outputs: async () => ({ labNamespace: { value: YAOBANK_NAMESPACES }, tryIt: { value: { webUi: "curl ... :30180/" } } }),
+            },
+            stages,
+            baseline: scenario.baseline(),
+            declaresFlows: (stage) => scenario.checksAt(stage, {}).length > 0,
+            namespace: "zero-trust-lab",
+            clusterFor: () => new KubeClusterApi(yaobank.kube.kubeConfig()),
+            verify: true,
+            out: (text) => lines.push(text),
+            progress: (text) => lines.push(text),
+            pause: async () => undefined,
+            verifyOptions: FAST,
+        });
+        const output = lines.join("\n");
+        expect(events).toEqual(["config stage=calico-policies"]);
+        expect(report.stages.map((s) => [s.stage.number, s.stage.name, s.verified]), output).toEqual([[4, "calico-policies", "passed"]]);
+        expect(report.exitCode).toBe(0);
+        expect(output).toContain("=== Stage 4 (calico-policies)");
+        expect(output).toContain("namespaces yaobank-customer, yaobank-summary, yaobank-database");
+        expect(output).toContain("PASSED: 18/19 flows agree");
+        // The cluster did not change under the walk: the scenario's baseline on both sides.
+        expect(output).toMatch(/What changed at stage 4 \(calico-policies\)[^]*no flow changed verdict/);
     });
 });
