@@ -129,8 +129,11 @@ export function labScenario(option: string | undefined, config: Record<string, s
  */
 export function scenarioFor(option: string | undefined, config: Record<string, string | undefined>, live: boolean): LabScenario {
     const scenario = labScenario(option, config);
-    if (live && config.scenario !== undefined && config.scenario !== scenario.name) {
-        throw new Error(`--scenario ${option}: stack's scenario is ${config.scenario}; to switch it: pulumi config set ${PROJECT_NAME}:scenario ${scenario.name} (everything of ${config.scenario} is replaced)`);
+    // A stack without the key runs the program's default scenario: switching a live stack
+    // replaces everything it runs, so only the user's own `pulumi config set` does that.
+    const current = config.scenario ?? "helloworld";
+    if (live && current !== scenario.name) {
+        throw new Error(`--scenario ${option}: the stack runs the ${current} scenario; to switch it (everything of ${current} is replaced): pulumi config set ${PROJECT_NAME}:scenario ${scenario.name}`);
     }
     return scenario;
 }

@@ -106,7 +106,6 @@ async function renderWalk(stackName: string, scenario: LabScenario, stages: Stag
 async function liveWalk(stackName: string, scenario: LabScenario, stages: StageRow[], interactive: boolean, verify: boolean): Promise<number> {
     const stack = await openStack(stackName);
     const config = await stackConfig(stack);
-    if (config.scenario === undefined && scenario.name !== "helloworld") await stack.setConfig(`${PROJECT}:scenario`, { value: scenario.name });
     const report = await walkLab({
         stack: {
             name: stackName,

@@ -55,10 +55,12 @@ describe("the scenario the walk takes", () => {
         expect(() => labScenario("bookinfo")).toThrow(/scenario bookinfo: not a scenario \(helloworld, yaobank\)/);
     });
 
-    it("a live stack of one scenario is not walked through the other's stages; a render walk or an unset key takes the option", () => {
+    it("a live stack of one scenario is not walked through the other's stages (an unset key is the default, helloworld); a render walk takes the option", () => {
         expect(() => scenarioFor("yaobank", { scenario: "helloworld" }, true)).toThrow(/pulumi config set calico-zero-trust-lab:scenario yaobank/);
+        expect(() => scenarioFor("yaobank", {}, true)).toThrow(/the stack runs the helloworld scenario/);
         expect(scenarioFor("yaobank", { scenario: "helloworld" }, false).name).toBe("yaobank");
-        expect(scenarioFor("yaobank", {}, true).name).toBe("yaobank");
+        expect(scenarioFor("yaobank", {}, false).name).toBe("yaobank");
+        expect(scenarioFor(undefined, {}, true).name).toBe("helloworld");
         expect(scenarioFor(undefined, { scenario: "yaobank" }, true).name).toBe("yaobank");
     });
 
