@@ -4,7 +4,10 @@
 // prints is decided by the test's `exec` handler: the fake data plane.
 import * as k8s from "@kubernetes/client-node";
 import { createHash } from "crypto";
+import * as fs from "fs";
 import * as http from "http";
+import * as os from "os";
+import * as path from "path";
 import type { AddressInfo, Socket } from "net";
 
 export type Obj = { apiVersion: string; kind: string; metadata: { name: string; namespace?: string; labels?: Record<string, string>; [k: string]: unknown }; spec?: any; status?: any; data?: Record<string, string>; [k: string]: unknown };
@@ -215,4 +218,16 @@ export class FakeKube {
         socket.write(channel(3, JSON.stringify(status)));
         socket.end(frame(0x8, Buffer.from([0x03, 0xe8])));
     }
+}
+
+/** A kubeconfig file (in a fresh temp directory) whose only context is the fake API on `port`. */
+export function kubeconfigFile(port: number): string {
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "kubeconfig-")), "config");
+    fs.writeFileSync(file, [
+        "apiVersion: v1", "kind: Config", "current-context: fake",
+        "clusters: [{name: fake, cluster: {server: 'http://127.0.0.1:" + port + "', insecure-skip-tls-verify: true}}]",
+        "users: [{name: fake, user: {}}]",
+        "contexts: [{name: fake, context: {cluster: fake, user: fake}}]",
+    ].join("\n"));
+    return file;
 }

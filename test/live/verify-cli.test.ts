@@ -1,11 +1,10 @@
 // `npm run verify` as a user runs it: a child process with KUBECONFIG pointing at the fake API.
 // Exit codes, the JUnit report, and Ctrl-C (SIGINT) deleting the probe pods.
 import { spawn } from "child_process";
-import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
 import { afterAll, describe, it } from "vitest";
 import { PROBE_LABEL } from "../../live/probe-pods";
+import { kubeconfigFile } from "./fake-kube";
 import { FAST_ENV, labCluster, labDataPlane, LabCluster, NAMESPACE } from "./lab-cluster";
 
 const REPO = path.resolve(__dirname, "..", "..");
@@ -21,16 +20,6 @@ function startCluster(...args: Parameters<typeof labCluster>): Promise<LabCluste
     return next;
 }
 
-function kubeconfigFile(port: number): string {
-    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "kubeconfig-")), "config");
-    fs.writeFileSync(file, [
-        "apiVersion: v1", "kind: Config", "current-context: fake",
-        "clusters: [{name: fake, cluster: {server: 'http://127.0.0.1:" + port + "', insecure-skip-tls-verify: true}}]",
-        "users: [{name: fake, user: {}}]",
-        "contexts: [{name: fake, context: {cluster: fake, user: fake}}]",
-    ].join("\n"));
-    return file;
-}
 
 function runVerify(args: string[], kubeconfig: string, onStderr?: (text: string, child: ReturnType<typeof spawn>) => void): Promise<{ code: number | null; stdout: string; stderr: string }> {
     return new Promise((resolve) => {

@@ -2,14 +2,13 @@
 // ConfigMap found by its label in yaobank-customer, probe pods under the workloads' service
 // accounts, the customer NodePort's page as the web UI's check; in process and as `npm run verify`.
 import { spawn } from "child_process";
-import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
 import { afterEach, describe, expect, it } from "vitest";
 import { KubeClusterApi } from "../../live/cluster";
 import { PROBE_LABEL } from "../../live/probe-pods";
 import { formatJunit, formatTable } from "../../live/report";
 import { verifyStage } from "../../live/verify";
+import { kubeconfigFile } from "./fake-kube";
 import { FAST, FAST_ENV } from "./lab-cluster";
 import { CUSTOMER, DATABASE, YAOBANK_NAMESPACES, yaobankCluster, YaobankCluster, yaobankDataPlane } from "./yaobank-cluster";
 
@@ -90,16 +89,6 @@ describe("verify of yaobank stage 4 (calico-policies) on a cluster that behaves 
     });
 });
 
-function kubeconfigFile(port: number): string {
-    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "kubeconfig-")), "config");
-    fs.writeFileSync(file, [
-        "apiVersion: v1", "kind: Config", "current-context: fake",
-        "clusters: [{name: fake, cluster: {server: 'http://127.0.0.1:" + port + "', insecure-skip-tls-verify: true}}]",
-        "users: [{name: fake, user: {}}]",
-        "contexts: [{name: fake, context: {cluster: fake, user: fake}}]",
-    ].join("\n"));
-    return file;
-}
 
 function runVerify(args: string[], kubeconfig: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
     return new Promise((resolve) => {
