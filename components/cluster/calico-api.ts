@@ -32,6 +32,14 @@ export const CALICO_API_READY_SCRIPT = withKubeAccess([
     `echo "projectcalico.org/v3 is served"`,
 ].join("\n"));
 
+/** kubectl's access to the cluster, plus how long the scripts above wait for Calico's API objects. */
+function calicoApiEnvironment(access: KubeAccess) {
+    return pulumi.output(kubeEnvironment(access)).apply((env) => ({
+        ...env,
+        CALICO_API_TIMEOUT_SECONDS: String(CALICO_API_TIMEOUT_SECONDS),
+    }));
+}
+
 /** A command that succeeds once the projectcalico.org/v3 API answers. */
 export function calicoApiReady(
     name: string,
@@ -40,10 +48,7 @@ export function calicoApiReady(
 ): command.local.Command {
     return new command.local.Command(name, {
         create: CALICO_API_READY_SCRIPT,
-        environment: pulumi.output(kubeEnvironment(access)).apply((env) => ({
-            ...env,
-            CALICO_API_TIMEOUT_SECONDS: String(CALICO_API_TIMEOUT_SECONDS),
-        })),
+        environment: calicoApiEnvironment(access),
         logging: "stdoutAndStderr",
     }, opts);
 }
@@ -75,10 +80,7 @@ export function automaticHostEndpoints(
     return new command.local.Command(name, {
         create: HOST_ENDPOINTS_ENABLE_SCRIPT,
         delete: HOST_ENDPOINTS_DISABLE_SCRIPT,
-        environment: pulumi.output(kubeEnvironment(access)).apply((env) => ({
-            ...env,
-            CALICO_API_TIMEOUT_SECONDS: String(CALICO_API_TIMEOUT_SECONDS),
-        })),
+        environment: calicoApiEnvironment(access),
         logging: "stdoutAndStderr",
     }, opts);
 }
