@@ -112,25 +112,35 @@ export async function labCluster(stage: string, allows: Allows, options: FakeKub
 /** The program's objects at a stage (under mocks, cluster=render) and the pods its Deployments would run. */
 export async function programObjects(stage: string, nodePorts: { helloworld: number; proxy: number }, flavor = "calico"): Promise<{ objects: Obj[]; podIPs: Record<string, string[]> }> {
     const run = await runProgram({ cluster: "render", stage, flavor, appNodePort: nodePorts.helloworld, proxyNodePort: nodePorts.proxy });
+    const { pods, podIPs } = runningPods(run.kubernetesObjects as Obj[], "192.168.1", () => "docker.io/remkohdev/helloworld@sha256:abc123");
+    return { objects: [...(run.kubernetesObjects as Obj[]).map((o) => ({ ...o, metadata: { ...o.metadata } })), ...pods], podIPs };
+}
+
+/**
+ * The Running pods the Deployments among `objects` would have, one per replica, with their
+ * template's labels and service account, addresses `<subnet>.10` upwards, keyed by `<namespace>/<deployment>`.
+ */
+export function runningPods(objects: Obj[], subnet: string, imageID: (deployment: Obj) => string): { pods: Obj[]; podIPs: Record<string, string[]> } {
     const podIPs: Record<string, string[]> = {};
     const pods: Obj[] = [];
     let ip = 10;
-    for (const object of run.kubernetesObjects as Obj[]) {
+    for (const object of objects) {
         if (object.kind !== "Deployment") continue;
         const id = `${object.metadata.namespace}/${object.metadata.name}`;
+        const template = object.spec.template;
         podIPs[id] = [];
         for (let i = 0; i < (object.spec.replicas ?? 1); i++) {
-            const address = `192.168.1.${ip++}`;
+            const address = `${subnet}.${ip++}`;
             podIPs[id].push(address);
             pods.push({
                 apiVersion: "v1", kind: "Pod",
-                metadata: { name: `${object.metadata.name}-${i}`, namespace: object.metadata.namespace, labels: object.spec.template.metadata.labels },
-                spec: { nodeName: "calico-lab-worker" },
-                status: { phase: "Running", podIP: address, containerStatuses: [{ name: object.spec.template.spec.containers[0].name, ready: true, restartCount: 0, image: object.spec.template.spec.containers[0].image, imageID: "docker.io/remkohdev/helloworld@sha256:abc123" }] },
+                metadata: { name: `${object.metadata.name}-${i}`, namespace: object.metadata.namespace, labels: template.metadata.labels },
+                spec: { nodeName: "calico-lab-worker", ...(template.spec.serviceAccountName === undefined ? {} : { serviceAccountName: template.spec.serviceAccountName }) },
+                status: { phase: "Running", podIP: address, containerStatuses: [{ name: template.spec.containers[0].name, ready: true, restartCount: 0, image: template.spec.containers[0].image, imageID: imageID(object) }] },
             });
         }
     }
-    return { objects: [...(run.kubernetesObjects as Obj[]).map((o) => ({ ...o, metadata: { ...o.metadata } })), ...pods], podIPs };
+    return { pods, podIPs };
 }
 
 /** What every cluster has: kube-system with CoreDNS, and a node at 127.0.0.1. */

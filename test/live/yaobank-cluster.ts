@@ -10,7 +10,7 @@ import type { AddressInfo, Socket } from "net";
 import { YAOBANK_APPS, YAOBANK_NODE_PORT, YAOBANK_WORKLOADS } from "../../scenarios/yaobank/stages";
 import { runProgram } from "../helpers/program";
 import { ExecReply, ExecRequest, FakeKube, FakeKubeOptions, Obj } from "./fake-kube";
-import { Allows, clusterBaseline, DNS_IP } from "./lab-cluster";
+import { Allows, clusterBaseline, DNS_IP, runningPods } from "./lab-cluster";
 
 export const YAOBANK_NAMESPACES = YAOBANK_APPS.map((app) => YAOBANK_WORKLOADS[app].namespace);
 export const CUSTOMER = "yaobank-customer/customer";
@@ -101,25 +101,7 @@ export async function yaobankCluster(stage: string, allows: Allows, options: Fak
         res.end("<h1>Internal Server Error</h1>");
     });
     const run = await runProgram({ cluster: "render", scenario: "yaobank", stage, flavor: "calico" });
-    const podIPs: Record<string, string[]> = {};
-    const pods: Obj[] = [];
-    let ip = 10;
-    for (const object of run.kubernetesObjects as Obj[]) {
-        if (object.kind !== "Deployment") continue;
-        const id = `${object.metadata.namespace}/${object.metadata.name}`;
-        podIPs[id] = [];
-        const template = object.spec.template;
-        for (let i = 0; i < (object.spec.replicas ?? 1); i++) {
-            const address = `192.168.2.${ip++}`;
-            podIPs[id].push(address);
-            pods.push({
-                apiVersion: "v1", kind: "Pod",
-                metadata: { name: `${object.metadata.name}-${i}`, namespace: object.metadata.namespace, labels: template.metadata.labels },
-                spec: { nodeName: "calico-lab-worker", serviceAccountName: template.spec.serviceAccountName },
-                status: { phase: "Running", podIP: address, containerStatuses: [{ name: template.spec.containers[0].name, ready: true, restartCount: 0, image: template.spec.containers[0].image, imageID: `docker.io/rezareza/yaobank-${object.metadata.name}@sha256:${object.metadata.name}` }] },
-            });
-        }
-    }
+    const { pods, podIPs } = runningPods(run.kubernetesObjects as Obj[], "192.168.2", (deployment) => `docker.io/rezareza/yaobank-${deployment.metadata.name}@sha256:${deployment.metadata.name}`);
     const kube = new FakeKube({ exec: (request) => yaobankExec(() => podIPs, allows)(request), ...options });
     kube.add(...(run.kubernetesObjects as Obj[]).map((o) => ({ ...o, metadata: { ...o.metadata } })), ...pods);
     kube.add(...clusterBaseline().map((o) => (o.kind === "Node" ? { ...o, status: { addresses: [{ type: "InternalIP", address: nodePort.address }] } } : o)));
