@@ -1,5 +1,5 @@
 // What a stack tells its user after `pulumi up`: how to try the lab's two paths, and which flows
-// the stage is expected to allow (LAB.md's truth table, one column).
+// the stage is expected to allow (the truth table of docs/lab.md, one column).
 import type { LabConfig } from "./config";
 import { expectationsAt } from "./stages";
 

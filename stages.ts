@@ -1,4 +1,4 @@
-// The lab's stage table and its expected connectivity, as data (../shared/LAB.md).
+// The lab's stage table and its expected connectivity, as data (docs/lab.md).
 // The program, the tests, the policy pack, the lab runner and the README all read these
 // tables; nothing else decides what a stage contains.
 
@@ -109,7 +109,7 @@ const dnsLegs = (from: FlowEndpoint): FlowLeg[] => [
     { from, to: kubeDns, port: 53, protocol: "TCP" },
 ];
 
-/** LAB.md "Expected connectivity", row by row. Stage 0 has no lab workload, so every row is "-". */
+/** docs/lab.md "Expected connectivity", row by row. Stage 0 has no lab workload, so every row is "-". */
 export const EXPECTED_FLOWS: readonly ExpectedFlow[] = [
     {
         id: "world-to-helloworld-nodeport",

@@ -2,7 +2,7 @@
 // addresses. Built from the intent (the flows the stack declares) and facts read from the
 // cluster (workload labels and pod IPs, node addresses, kube-dns). Pure: no I/O.
 //
-// Pitfalls designed around (research/netpol.md section 4.2):
+// Pitfalls designed around (the Kubernetes e2e netpol suite's reachability model; Calico issues #1683, #2632):
 // - L4 probes go to pod IPs, never names, so a DNS verdict cannot hide in a TCP one; DNS is
 //   probed on its own (UDP with an application reply, TCP with a handshake on 53).
 // - Every pod of a destination workload is probed (pods on several nodes, SNAT differences).
@@ -77,7 +77,7 @@ export function parseEndpoint(name: string): Endpoint | undefined {
     return namespace && workload && extra === undefined ? { kind: "workload", namespace, name: workload, id: name } : undefined;
 }
 
-/** The lab's direct call (LAB.md): POST /api/messages {"sender": ...} answers "Hello <sender> (direct)". */
+/** The lab's direct call (docs/lab.md): POST /api/messages {"sender": ...} answers "Hello <sender> (direct)". */
 export function directCall(nodeAddress: string, nodePort: number): ProbeAction {
     return { kind: "http", url: `http://${nodeAddress}:${nodePort}/api/messages`, body: { sender: PROBE_SENDER }, expectBodyIncludes: `Hello ${PROBE_SENDER} (direct)` };
 }

@@ -1,4 +1,4 @@
-// The program under Pulumi's mocks: what each stage of LAB.md creates, resource by resource.
+// The program under Pulumi's mocks: what each stage of docs/lab.md creates, resource by resource.
 import { describe, expect, it } from "vitest";
 import { STAGES } from "../stages";
 import { RENDER, RegisteredResource, runProgram } from "./helpers/program";

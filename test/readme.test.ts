@@ -1,4 +1,5 @@
 // The README is the front door: its truth table and config table must say what the code does.
+import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { describe, expect, it } from "vitest";
@@ -23,5 +24,31 @@ describe("README", () => {
         const named = [...configSection.matchAll(/^\| `([a-zA-Z]+)`(?:, `([a-zA-Z]+)`)? \|/gm)].flatMap((m) => [m[1], m[2]]).filter(Boolean);
         expect(named.length).toBeGreaterThan(5);
         for (const key of named) expect(Object.keys(CONFIG_KEYS)).toContain(key);
+    });
+});
+
+// The repository stands alone: a clone has every document it points to.
+describe("the repository's own references", () => {
+    const repo = path.join(__dirname, "..");
+    const tracked = execFileSync("git", ["ls-files", "-z"], { cwd: repo, encoding: "utf8" }).split("\0")
+        .filter((file) => file && !file.endsWith("package-lock.json") && !file.endsWith(".sum") && fs.existsSync(path.join(repo, file)));
+
+    it("names no file outside the repository (the team's spec and research notes are not shipped)", () => {
+        const outside = /\.\.\/shared\/|\/work\/shared|\bresearch\/[a-z_]+\.md|\bLAB\.md\b/;
+        const offenders = tracked.filter((file) => outside.test(fs.readFileSync(path.join(repo, file), "utf8")));
+        expect(offenders).toEqual([]);
+    });
+
+    it("links, in every Markdown file, only to files that exist in the repository", () => {
+        const broken: string[] = [];
+        for (const file of tracked.filter((name) => name.endsWith(".md"))) {
+            const text = fs.readFileSync(path.join(repo, file), "utf8");
+            for (const [, target] of text.matchAll(/\]\(([^)#\s]+)(?:#[^)]*)?\)/g)) {
+                if (/^[a-z]+:/.test(target)) continue;
+                const resolved = path.resolve(path.dirname(path.join(repo, file)), target);
+                if (!resolved.startsWith(repo + path.sep) || !fs.existsSync(resolved)) broken.push(`${file}: ${target}`);
+            }
+        }
+        expect(broken).toEqual([]);
     });
 });

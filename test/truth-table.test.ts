@@ -1,4 +1,4 @@
-// LAB.md's truth table, proven for every stage and both flavors: the program's own objects
+// The truth table of docs/lab.md, proven for every stage and both flavors: the program's own objects
 // (under Pulumi mocks) plus the cluster baseline go through the connectivity analyzer, and every
 // flow's verdict must match the table. A failure prints expected vs observed for the whole stage.
 import { describe, expect, it } from "vitest";

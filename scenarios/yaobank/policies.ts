@@ -1,5 +1,5 @@
-// The track's policies as plain documents, in the track's order (research/calico_lab.md 2.3,
-// seed 003). Pure data in, documents out: the program creates them through the same
+// The track's policies as plain documents, in the track's order (tigera/ccol2azure
+// week2: 00_default_deny.yaml, 01_allow_summary.yaml, 02_allow_customer.yaml). Pure data in, documents out: the program creates them through the same
 // createPolicyResources as the helloworld lab; tests and the analyzer read them as they are.
 //
 // Every selector of the track is kept as the track writes it (serviceAccounts and

@@ -1,5 +1,5 @@
-// The yaobank scenario (Tigera's Calico security track, seed 003, ../shared/LAB.md last
-// section) as data: its stage table, its three workloads and its expected connectivity. The
+// The yaobank scenario (Tigera's Calico security track, docs/yaobank.md)
+// as data: its stage table, its three workloads and its expected connectivity. The
 // program, the tests and docs/yaobank.md read these tables; nothing else decides what a yaobank
 // stage contains.
 
@@ -45,7 +45,7 @@ export function findYaobankStage(value: string): YaobankStage | undefined {
 }
 
 // ---------------------------------------------------------------------------------------
-// The workloads (research/calico_lab.md 2.2: tigera/ccol2azure week2 yaobank.yaml)
+// The workloads (tigera/ccol2azure week2 yaobank.yaml)
 
 export const YAOBANK_APPS = ["customer", "summary", "database"] as const;
 export type YaobankApp = (typeof YAOBANK_APPS)[number];
@@ -140,7 +140,7 @@ const leg = (from: YaobankEndpoint, to: YaobankEndpoint, port: number, protocol:
 const dnsLegs = (from: YaobankEndpoint): YaobankFlowLeg[] => [leg(from, "kube-dns", 53, "UDP"), leg(from, "kube-dns", 53, "TCP")];
 
 /**
- * The track's expected results (research/calico_lab.md 2.4), and what the policies also allow or
+ * The track's expected results (the web UI works end to end; customer reaches neither database nor internet), and what the policies also allow or
  * refuse that the track does not say: where this program departs from the track's text
  * (policies.ts) and where default-app-policy's scope leaves the rest of the cluster alone.
  */

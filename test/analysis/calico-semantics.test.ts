@@ -1,7 +1,7 @@
 // Calico projectcalico.org/v3 semantics, one rule per test. Sources: tigera/docs
 // reference/resources/{networkpolicy,globalnetworkpolicy,tier}.mdx, _entityrule.mdx, _selector-scopes.mdx,
 // reference/host-endpoints/pre-dnat.mdx; projectcalico/calico libcalico-go updateprocessors/rules.go and
-// felix/calc/policy_sorter.go (summarized in research/calico_lab.md section 3 and netpol.md 2.3).
+// felix/calc/policy_sorter.go.
 import { describe, expect, it } from "vitest";
 import { AnalysisInputError } from "../../analysis";
 import { allowed, BASE, modelOf, verdict } from "./helpers";

@@ -1,5 +1,5 @@
 // Kubernetes NetworkPolicy semantics, one rule per test. Source unless noted:
-// kubernetes.io/docs/concepts/services-networking/network-policies (quoted in research/netpol.md 2.1).
+// kubernetes.io/docs/concepts/services-networking/network-policies.
 import { describe, expect, it } from "vitest";
 import { allowed, BASE, modelOf, verdict } from "./helpers";
 
@@ -105,7 +105,7 @@ describe("Kubernetes NetworkPolicy", () => {
         expect(allowed(model, "external:10.1.2.3", "lab/web", 8080)).toBe(false);
     });
 
-    // Implementations disagree (research/netpol.md 2.2): Calico turns ipBlock into nets that match pod IPs
+    // Implementations disagree: Calico turns ipBlock into nets that match pod IPs
     // (libcalico-go k8s conversion; Kubernetes e2e netpol expects the same); netpol-analyzer does not.
     it("lets an ipBlock match pod addresses by default (Calico), and not with ipBlockMatchesPods: false", () => {
         const yaml = BASE + knp("world", "lab", "podSelector: {matchLabels: {app: api}}\ningress:\n- from: [{ipBlock: {cidr: 0.0.0.0/0}}]");

@@ -153,7 +153,7 @@ export function clusterBaseline(): Obj[] {
     ];
 }
 
-/** The lab's truth table as a data plane (LAB.md), for the stages the tests use. */
+/** The lab's truth table as a data plane (docs/lab.md), for the stages the tests use. */
 export function labDataPlane(stage: number): Allows {
     return (src, dst, _port, protocol) => {
         const toDns = dst === "kube-system/coredns";
