@@ -25,7 +25,7 @@ export function locate(object: KubeObject, key?: string): InputLocation {
 
 export function parseManifests(text: string, source: string): KubeObject[] {
     const objects: KubeObject[] = [];
-    parseAllDocuments(text).forEach((document, i) => {
+    parseAllDocuments(tabsInFlowCollectionsAsSpaces(text)).forEach((document, i) => {
         const where: InputLocation = { file: source, document: i + 1 };
         const problem = document.errors[0];
         if (problem) {
@@ -39,55 +39,137 @@ export function parseManifests(text: string, source: string): KubeObject[] {
     return objects;
 }
 
-function collect(value: unknown, where: InputLocation, into: KubeObject[]): void {
+/**
+ * kubectl's YAML reader (go-yaml) accepts tabs as white space inside a flow collection (`[` ... `]`,
+ * `{` ... `}`) spanning lines, as YAML 1.2 allows there; the yaml package reports a line that starts
+ * with a tab as bad indentation. Inside flow collections only, such a line's leading white space
+ * becomes spaces, as deep as the previous line's: same document, no other change (block context
+ * keeps its tabs and its error).
+ */
+export function tabsInFlowCollectionsAsSpaces(text: string): string {
+    if (!text.includes("\t")) return text;
+    const lines = text.split("\n");
+    let depth = 0;
+    let quote: string | undefined;
+    let previousIndent = "";
+    for (let n = 0; n < lines.length; n++) {
+        let line = lines[n]!;
+        const lead = /^[ \t]*/.exec(line)![0];
+        if (depth > 0 && !quote && lead.includes("\t")) {
+            line = `${previousIndent.length > 0 ? previousIndent : " "}${line.slice(lead.length)}`;
+            lines[n] = line;
+        }
+        if (line.trim() !== "") previousIndent = /^ */.exec(line)![0];
+        for (let i = 0; i < line.length; i++) {
+            const c = line[i]!;
+            if (quote) {
+                if (c === quote) {
+                    if (quote === "'" && line[i + 1] === "'") { i++; continue; }
+                    quote = undefined;
+                } else if (c === "\\" && quote === '"') i++;
+                continue;
+            }
+            if (c === "#" && (i === 0 || /\s/.test(line[i - 1]!))) break;
+            if (c === '"' || c === "'") {
+                // A quote opens a quoted scalar only where a scalar starts (not inside a plain word like don't).
+                if (depth > 0 || i === 0 || /[\s:,[{-]/.test(line[i - 1]!)) quote = c;
+            } else if (c === "[" || c === "{") depth++;
+            else if ((c === "]" || c === "}") && depth > 0) depth--;
+        }
+        if (depth === 0) quote = undefined; // quoted block scalars may span lines only in flow context here
+    }
+    return lines.join("\n");
+}
+
+/**
+ * A list as kubectl and the API server print it: `kind: List` whose items carry their own apiVersion
+ * and kind, or a typed list (`kind: PodList`, `apiVersion: v1`) whose items may omit both, as
+ * `kubectl get --raw /api/v1/pods` prints them; such items are of the list's kind without "List".
+ */
+function listDefaults(object: Record<string, any>): { apiVersion?: string; kind?: string } | undefined {
+    if (typeof object.kind !== "string" || !object.kind.endsWith("List") || !("items" in object)) return undefined;
+    if (object.kind === "List") return {};
+    return { apiVersion: object.apiVersion, kind: object.kind.slice(0, -"List".length) };
+}
+
+function collect(value: unknown, where: InputLocation, into: KubeObject[], prefix = ""): void {
+    const at = (key?: string) => (prefix || key ? { ...where, key: [prefix, key].filter(Boolean).join(".") } : where);
     if (typeof value !== "object" || value === null || Array.isArray(value)) {
-        throw new AnalysisInputError(`expected a Kubernetes object (a map with apiVersion, kind, metadata), got ${Array.isArray(value) ? "a list" : JSON.stringify(value)}`, where);
+        throw new AnalysisInputError(`expected a Kubernetes object (a map with apiVersion, kind, metadata), got ${Array.isArray(value) ? "a list" : JSON.stringify(value)}`, at());
     }
     const object = value as Record<string, any>;
-    if (typeof object.kind === "string" && object.kind.endsWith("List") && Array.isArray(object.items)) {
-        object.items.forEach((item: unknown) => collect(item, where, into));
+    const defaults = listDefaults(object);
+    if (defaults) {
+        if (object.items === null || object.items === undefined) return; // an empty list as the API server prints it
+        if (!Array.isArray(object.items)) throw new AnalysisInputError(`${object.kind}: items must be a list, got ${JSON.stringify(object.items)}`, at("items"));
+        object.items.forEach((item: unknown, i: number) => {
+            const itemPrefix = [prefix, `items[${i}]`].filter(Boolean).join(".");
+            const typed = typeof item === "object" && item !== null && !Array.isArray(item)
+                ? {
+                    ...(defaults.apiVersion !== undefined && !("apiVersion" in item) ? { apiVersion: defaults.apiVersion } : {}),
+                    ...(defaults.kind !== undefined && !("kind" in item) ? { kind: defaults.kind } : {}),
+                    ...item,
+                }
+                : item;
+            collect(typed, where, into, itemPrefix);
+        });
         return;
     }
     for (const key of ["apiVersion", "kind"]) {
         if (typeof object[key] !== "string" || object[key] === "") {
-            throw new AnalysisInputError(`missing or empty "${key}"`, { ...where, key });
+            throw new AnalysisInputError(`missing or empty "${key}"`, at(key));
         }
     }
     if (typeof object.metadata?.name !== "string" || object.metadata.name === "") {
-        throw new AnalysisInputError(`${object.kind} without metadata.name`, { ...where, key: "metadata.name" });
+        throw new AnalysisInputError(`${object.kind} without metadata.name`, at("metadata.name"));
     }
     origins.set(object, where);
     into.push(object as KubeObject);
 }
 
-const YAML_FILE = /\.ya?ml$/i;
+const MANIFEST_FILE = /\.(ya?ml|json)$/i;
+const JSON_FILE = /\.json$/i;
 
-/** Loads YAML files, or directories searched recursively for .yaml/.yml files (sorted by path). */
+/**
+ * Loads YAML or JSON files, or directories searched recursively for .yaml/.yml/.json files (sorted
+ * by path). A JSON file found in a directory that is not a Kubernetes object or list (no top-level
+ * "kind", e.g. a tool's report next to the manifests) is skipped; named explicitly, it is an error.
+ */
 export function loadManifests(paths: string[]): KubeObject[] {
-    return paths.flatMap((p) => yamlFilesUnder(p)).flatMap((file) => {
+    return paths.flatMap((p) => manifestFilesUnder(p, true)).flatMap(({ file, explicit }) => {
         let text: string;
         try {
             text = fs.readFileSync(file, "utf8");
         } catch (error) {
             throw new AnalysisInputError(`cannot read: ${(error as Error).message}`, { file });
         }
+        if (!explicit && JSON_FILE.test(file) && !looksLikeKubernetesJson(text)) return [];
         return parseManifests(text, file);
     });
 }
 
-function yamlFilesUnder(p: string): string[] {
+function looksLikeKubernetesJson(text: string): boolean {
+    try {
+        const value: unknown = JSON.parse(text);
+        return typeof value === "object" && value !== null && !Array.isArray(value) && typeof (value as { kind?: unknown }).kind === "string";
+    } catch {
+        return true; // let the YAML reader report where it is malformed
+    }
+}
+
+function manifestFilesUnder(p: string, explicit: boolean): { file: string; explicit: boolean }[] {
     let stat: fs.Stats;
     try {
         stat = fs.statSync(p);
     } catch {
         throw new AnalysisInputError("no such file or directory", { file: p });
     }
-    if (!stat.isDirectory()) return [p];
+    if (!stat.isDirectory()) return [{ file: p, explicit }];
     return fs.readdirSync(p, { withFileTypes: true })
         .sort((a, b) => a.name.localeCompare(b.name))
         .flatMap((entry) => {
             const child = path.join(p, entry.name);
-            if (entry.isDirectory()) return yamlFilesUnder(child);
-            return YAML_FILE.test(entry.name) ? [child] : [];
+            if (entry.isDirectory()) return manifestFilesUnder(child, false);
+            return MANIFEST_FILE.test(entry.name) ? [{ file: child, explicit: false }] : [];
         });
 }

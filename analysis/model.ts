@@ -357,7 +357,15 @@ function toWorkload(object: KubeObject): Workload {
         const containers: unknown = spec[field] ?? [];
         if (!Array.isArray(containers)) throw new AnalysisInputError(`${field} must be a list`, locate(object, `${templateKey}spec.${field}`));
         containers.forEach((container: any, c) => {
-            (container?.ports ?? []).forEach((p: any, i: number) => {
+            const containerKey = `${templateKey}spec.${field}[${c}]`;
+            if (container === null || typeof container !== "object" || Array.isArray(container)) {
+                throw new AnalysisInputError(`a container must be a map, got ${JSON.stringify(container)}`, locate(object, containerKey));
+            }
+            const containerPorts: unknown = container.ports ?? [];
+            if (!Array.isArray(containerPorts)) {
+                throw new AnalysisInputError(`ports must be a list of {containerPort, name?, protocol?}, got ${JSON.stringify(containerPorts)}`, locate(object, `${containerKey}.ports`));
+            }
+            containerPorts.forEach((p: any, i: number) => {
                 const key = `${templateKey}spec.${field}[${c}].ports[${i}]`;
                 const port = Number(p?.containerPort);
                 if (!Number.isInteger(port) || port < 1 || port > 65535) {

@@ -17,7 +17,7 @@ const scenarios = fs.readdirSync(ROOT).filter((name) => fs.statSync(path.join(RO
 function load(name: string) {
     const dir = path.join(ROOT, name);
     const expected = parse(fs.readFileSync(path.join(dir, "expected.yaml"), "utf8")) as Expected;
-    const files = fs.readdirSync(dir).filter((f) => f.endsWith(".yaml") && f !== "expected.yaml").map((f) => path.join(dir, f));
+    const files = fs.readdirSync(dir).filter((f) => /\.(ya?ml|json)$/.test(f) && f !== "expected.yaml").map((f) => path.join(dir, f));
     return { expected, model: buildModel(loadManifests(files), expected.options ?? {}) };
 }
 

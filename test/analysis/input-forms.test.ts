@@ -1,0 +1,66 @@
+// Input in the forms kubectl and the API server produce: typed lists, JSON, tabs inside flow
+// collections; and malformed objects refused with a message, never a crash.
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { describe, expect, it } from "vitest";
+import { AnalysisInputError, buildModel, loadManifests, parseManifests } from "../../analysis";
+
+describe("lists", () => {
+    it("gives the items of a typed list (kind PodList, apiVersion v1) the list's kind and apiVersion", () => {
+        const objects = parseManifests("kind: PodList\napiVersion: v1\nmetadata: {resourceVersion: '1'}\nitems:\n- metadata: {name: a, namespace: x}\n  spec: {containers: []}\n", "pods.yaml");
+        expect(objects.map((o) => [o.apiVersion, o.kind, o.metadata.name])).toEqual([["v1", "Pod", "a"]]);
+    });
+
+    it("keeps an item's own apiVersion and kind (kind: List, as kubectl get -o yaml prints)", () => {
+        const objects = parseManifests("apiVersion: v1\nkind: List\nitems:\n- {apiVersion: apps/v1, kind: Deployment, metadata: {name: d}}\n- {apiVersion: v1, kind: Namespace, metadata: {name: n}}\n", "all.yaml");
+        expect(objects.map((o) => `${o.apiVersion} ${o.kind}`)).toEqual(["apps/v1 Deployment", "v1 Namespace"]);
+    });
+
+    it("reads an empty list (items: null) as no objects", () => {
+        expect(parseManifests('{"kind": "NamespaceList", "apiVersion": "v1", "items": null}', "ns.json")).toEqual([]);
+    });
+
+    it("names the item of a List that has no kind", () => {
+        expect(() => parseManifests("apiVersion: v1\nkind: List\nitems:\n- {apiVersion: v1, kind: Namespace, metadata: {name: a}}\n- {apiVersion: v1, metadata: {name: b}}\n", "l.yaml"))
+            .toThrow('l.yaml (document 1): items[1].kind: missing or empty "kind"');
+    });
+});
+
+describe("tabs", () => {
+    it("reads a tab that starts a line inside a flow sequence, as kubectl does", () => {
+        const text = "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n  - name: c\n    args: [\n      \"-a\",\n\t    \"-b\"\n    ]\n";
+        expect(parseManifests(text, "pod.yaml")[0]!.spec.containers[0].args).toEqual(["-a", "-b"]);
+    });
+
+    it("still refuses a tab indenting a block mapping", () => {
+        expect(() => parseManifests("apiVersion: v1\nkind: Pod\nmetadata:\n\tname: p\n", "pod.yaml")).toThrow(/pod.yaml \(document 1\): invalid YAML at line 4/);
+    });
+});
+
+describe("malformed pods", () => {
+    it("refuses ports that are not a list, naming the pod and key", () => {
+        const objects = parseManifests('{"apiVersion": "v1", "kind": "PodList", "items": [{"metadata": {"name": "p", "namespace": "x"}, "spec": {"containers": [{"ports": {}}]}}]}', "pods.json");
+        expect(() => buildModel(objects)).toThrow(AnalysisInputError);
+        expect(() => buildModel(objects)).toThrow("pods.json (document 1): Pod x/p: spec.containers[0].ports: ports must be a list");
+    });
+
+    it("refuses a container that is not a map", () => {
+        const objects = parseManifests("apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec: {containers: [nginx]}\n", "p.yaml");
+        expect(() => buildModel(objects)).toThrow('Pod p: spec.containers[0]: a container must be a map, got "nginx"');
+    });
+});
+
+describe("files", () => {
+    it("reads .json manifests in a directory and skips JSON that is no Kubernetes object", () => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "analysis-json-"));
+        try {
+            fs.writeFileSync(path.join(dir, "ns.json"), '{"kind": "NamespaceList", "apiVersion": "v1", "items": [{"metadata": {"name": "a"}}]}');
+            fs.writeFileSync(path.join(dir, "report.json"), '[{"src": "a", "dst": "b"}]');
+            expect(loadManifests([dir]).map((o) => `${o.kind} ${o.metadata.name}`)).toEqual(["Namespace a"]);
+            expect(() => loadManifests([path.join(dir, "report.json")])).toThrow("expected a Kubernetes object");
+        } finally {
+            fs.rmSync(dir, { recursive: true, force: true });
+        }
+    });
+});
