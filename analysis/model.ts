@@ -7,6 +7,7 @@ import { AnalysisInputError } from "./errors";
 import { describeObject, locate } from "./manifests";
 import { Cidr, parseCidr, parseIPv4 } from "./net";
 import { normalizePolicy, Policy, Tier, normalizeTier, BUILTIN_TIERS } from "./policies";
+import { isAdminPolicy, normalizeAdminPolicy } from "./admin-policies";
 import type { KubeObject, Labels, Protocol } from "./types";
 import { PROTOCOLS } from "./types";
 
@@ -234,7 +235,7 @@ export function buildModel(objects: KubeObject[], options: AnalyzerOptions = {})
     const hostEndpoints = nodes.flatMap((n) => n.hostEndpoints);
 
     const policies = rawPolicies.map((object) => {
-        const policy = normalizePolicy(object, { ipBlockMatchesPods: resolved.ipBlockMatchesPods });
+        const policy = isAdminPolicy(object) ? normalizeAdminPolicy(object, warnings) : normalizePolicy(object, { ipBlockMatchesPods: resolved.ipBlockMatchesPods });
         if (policy.namespace) ensureNamespace(policy.namespace);
         if (!tiers.has(policy.tier)) {
             throw new AnalysisInputError(`tier "${policy.tier}" does not exist; declare a Tier object or use one of: ${[...tiers.keys()].join(", ")}`, locate(object, "spec.tier"));
@@ -281,6 +282,7 @@ function classify(object: KubeObject): Group {
         }
     }
     if (apiVersion === KUBE_POLICY && kind === "NetworkPolicy") return "policy";
+    if (isAdminPolicy(object)) return "policy";
     if (apiVersion === "v1") {
         switch (kind) {
             case "Namespace": return "namespace";

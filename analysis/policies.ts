@@ -11,6 +11,9 @@ import { parseCalicoSelector, SelectorNode, SelectorSyntaxError, render } from "
 import { KubeSelector, parseKubeSelector } from "./selectors/kubernetes";
 import type { Action, Direction, KubeObject } from "./types";
 
+/** The cluster-scoped policy kinds of the Kubernetes network-policy API (admin-policies.ts). */
+export type AdminPolicyKind = "AdminNetworkPolicy" | "BaselineAdminNetworkPolicy" | "ClusterNetworkPolicy";
+
 export interface Tier { name: string; order: number; defaultAction: "Deny" | "Pass" }
 
 /**
@@ -63,14 +66,14 @@ export interface Rule {
 }
 
 export interface PolicyRef {
-    api: "kubernetes" | "calico";
-    kind: "NetworkPolicy" | "GlobalNetworkPolicy";
+    api: "kubernetes" | "calico" | "admin";
+    kind: "NetworkPolicy" | "GlobalNetworkPolicy" | AdminPolicyKind;
     namespace?: string;
     name: string;
     tier: string;
     /** Calico order; 1000 for Kubernetes NetworkPolicies; null when missing (evaluated last). */
     order: number | null;
-    /** Short id: knp:<ns>/<name>, np:<ns>/<name>, gnp:<name>. */
+    /** Short id: knp:<ns>/<name>, np:<ns>/<name>, gnp:<name>, anp:<name>, banp:<name>, cnp:<name>. */
     id: string;
 }
 
@@ -339,11 +342,11 @@ function calicoEntity(object: KubeObject, raw: any, key: string, namespace: stri
 
 // ---------------------------------------------------------------- field helpers
 
-function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
+export function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
     return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
 }
 
-function listField(object: KubeObject, raw: unknown, key: string): any[] {
+export function listField(object: KubeObject, raw: unknown, key: string): any[] {
     if (raw === undefined || raw === null) return [];
     if (!Array.isArray(raw)) throw new AnalysisInputError(`expected a list, got ${JSON.stringify(raw)}`, locate(object, key));
     return raw;
@@ -378,7 +381,7 @@ function protocolField(object: KubeObject, raw: unknown, key: string): number | 
     return number;
 }
 
-function portNumber(object: KubeObject, raw: unknown, key: string): number {
+export function portNumber(object: KubeObject, raw: unknown, key: string): number {
     const n = Number(raw);
     if (!Number.isInteger(n) || n < 0 || n > 65535) throw new AnalysisInputError(`${JSON.stringify(raw)} is not a port number`, locate(object, key));
     return n;
@@ -403,7 +406,7 @@ function portsField(object: KubeObject, raw: unknown, key: string): PortMatch[] 
     });
 }
 
-function cidrField(object: KubeObject, raw: unknown, key: string): Cidr | undefined {
+export function cidrField(object: KubeObject, raw: unknown, key: string): Cidr | undefined {
     const text = String(raw ?? "");
     if (text.includes(":")) return undefined; // IPv6: cannot match the IPv4 addresses this model uses
     const cidr = parseCidr(text);

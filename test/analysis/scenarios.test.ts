@@ -10,7 +10,7 @@ import { AnalyzerOptions, buildModel, connectivityMatrix, loadManifests, matrixC
 const ROOT = path.join(__dirname, "scenarios");
 
 interface ExpectedFlow { from: string; to: string; port: number | string; allowed: boolean; because?: string }
-interface Expected { options?: AnalyzerOptions; flows: ExpectedFlow[] }
+interface Expected { options?: AnalyzerOptions; flows: ExpectedFlow[]; warnings?: string[] }
 
 const scenarios = fs.readdirSync(ROOT).filter((name) => fs.statSync(path.join(ROOT, name)).isDirectory()).sort();
 
@@ -37,6 +37,7 @@ describe.each(scenarios)("scenario %s", (name) => {
             return `${ok ? "  " : "XX"} ${flow.from} -> ${flow.to} ${flow.port}: expected ${flow.allowed ? "Y" : "n"}${flow.because ? ` (${flow.because})` : ""} observed ${verdict.allowed ? "Y" : "n"}: ${verdict.reason}`;
         });
         expect(report.filter((line) => line.startsWith("XX")), `\n${report.join("\n")}\n`).toEqual([]);
+        for (const warning of expected.warnings ?? []) expect(model.warnings.join("\n")).toContain(warning);
     });
 
     it("gives the same matrix with the vectorized and the per-connection engine, and the same cells as single queries", () => {
