@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Provides the Pulumi toolchain the e2e tier needs, without downloading prebuilt binaries:
-#   pulumi, pulumi-language-nodejs (next to it), and the resource plugins our npm packages ask for,
+#   pulumi, pulumi-language-nodejs and pulumi-resource-pulumi-nodejs (the dynamic-provider host, a
+#   launcher; all next to pulumi), and the resource plugins our npm packages ask for,
 # built from the Go module proxy through small wrapper modules (scripts/toolchain/<binary>/) and
 # installed offline into a PULUMI_HOME under the cache.
 #
@@ -303,6 +304,20 @@ if [[ -x "$PROV/pulumi-resource-random" ]]; then install_plugin random "$RANDOM_
 if [[ -x "$PROV/pulumi-resource-command" ]]; then install_plugin command "$COMMAND_PLUGIN_VERSION" "$PROV/pulumi-resource-command"; fi
 # Older runs of this script put providers in bin/ (on PATH): take them out.
 rm -f "$BIN"/pulumi-resource-*
+# Dynamic providers (cluster=existing/iks) run in the "pulumi-nodejs" resource plugin, which the
+# engine looks for next to the pulumi binary: a launcher of the program's own @pulumi/pulumi.
+install_dynamic_provider_host() {
+  local launcher="$WRAPPERS/pulumi-resource-pulumi-nodejs/pulumi-resource-pulumi-nodejs"
+  if [[ -x "$PULUMI_DIR/pulumi-resource-pulumi-nodejs" && "$PULUMI_DIR" != "$BIN" ]]; then
+    say "dynamic provider host: $PULUMI_DIR/pulumi-resource-pulumi-nodejs (beside that pulumi)"
+  elif [[ "$PULUMI_DIR" == "$BIN" ]]; then
+    install -m 0755 "$launcher" "$BIN/pulumi-resource-pulumi-nodejs"
+    say "dynamic provider host: installed $BIN/pulumi-resource-pulumi-nodejs"
+  else
+    say "dynamic provider host: MISSING beside $PULUMI_DIR/pulumi; copy $launcher there for cluster=existing/iks"
+  fi
+}
+install_dynamic_provider_host
 
 cat >"$CACHE/env.sh" <<EOF
 # Written by scripts/toolchain.sh: source it to use the offline Pulumi toolchain.

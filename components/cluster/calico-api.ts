@@ -5,11 +5,10 @@
 // all three to clear, so policies created after it never race the API server.
 import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
+import { CALICO_API_TIMEOUT_SECONDS, CALICO_APISERVICE } from "./calico-api-service";
 import { KubeAccess, kubeEnvironment, withKubeAccess } from "./kube-access";
 
-export const CALICO_APISERVICE = "v3.projectcalico.org";
-/** How long the gate waits for each step, in seconds. */
-export const CALICO_API_TIMEOUT_SECONDS = 600;
+export { CALICO_API_TIMEOUT_SECONDS, CALICO_APISERVICE };
 
 const waitUntil = (check: string, failure: string) => [
     `until ${check} >/dev/null 2>&1; do`,

@@ -1,7 +1,8 @@
-// Calico documents through calicoctl, for clusters that serve no projectcalico.org/v3 API (IKS
-// documents calicoctl and may have no Calico API server). Each document is one local command:
+// Calico documents through calicoctl on kind (calicoApply=calicoctl), where the program holds
+// the kubeconfig and already runs local commands. Each document is one local command:
 // `calicoctl apply` on create and update (create-or-replace), `calicoctl delete` on delete, the
-// document on stdin, against the Kubernetes datastore (DATASTORE_TYPE=kubernetes).
+// document on stdin, against the Kubernetes datastore (DATASTORE_TYPE=kubernetes). Attached
+// clusters use the dynamic provider in calicoctl-document.ts instead.
 import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
 import { stringify } from "yaml";

@@ -55,7 +55,7 @@ export function requiredTools(settings: ClusterSettings, needs: ToolNeeds): Map<
             break;
         case "iks":
         case "existing":
-            tools.set("kubectl", "the program reads the kubeconfig context and waits for the Calico API with it");
+            // The API gate and calicoctl documents are dynamic providers: no kubectl needed.
             break;
     }
     if (calicoctl && settings.mode !== "render") {

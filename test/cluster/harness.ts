@@ -43,6 +43,17 @@ const unwrap = (value: any): any => {
 const containsUnknown = (value: any): boolean =>
     value === UNKNOWN || (value !== null && typeof value === "object" && Object.values(value).some(containsUnknown));
 
+// Dynamic providers are serialized with Pulumi's closure serializer, which cannot see through
+// Vitest's module transform. Under the mocks their __provider input is the provider's method
+// sources instead; dynamic-providers.test.ts serializes them for real, outside Vitest.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const closure = require("@pulumi/pulumi/runtime/closure/serializeClosure") as { serializeFunction: (func: () => unknown) => Promise<{ text: string; containsSecrets: boolean }> };
+closure.serializeFunction = async (func) => {
+    const provider = func() as Record<string, unknown>;
+    const methods = Object.entries(provider).filter(([, value]) => typeof value === "function");
+    return { text: methods.map(([name, method]) => `${name}: ${String(method)}`).join("\n"), containsSecrets: false };
+};
+
 let recorder: Registered[] | undefined;
 const originalRegister = MockMonitor.prototype.registerResource;
 MockMonitor.prototype.registerResource = function (this: MockMonitor, req: any, callback: (err: any, resp: any) => void) {

@@ -16,15 +16,15 @@ describe("prerequisites", () => {
         expect(tools({ cluster: "render" })).toEqual([]);
     });
 
-    it("iks needs kubectl, and calicoctl only while it applies Calico policies (calicoApply defaults to calicoctl there)", () => {
-        expect(tools({ cluster: "iks" })).toEqual(["kubectl", "calicoctl"]);
-        expect(tools({ cluster: "iks", flavor: "kubernetes" }, false)).toEqual(["kubectl"]);
-        expect(tools({ cluster: "iks", calicoApply: "api-server" })).toEqual(["kubectl"]);
+    it("iks needs calicoctl only while it applies Calico policies (calicoApply defaults to calicoctl there); the API gate needs no tool", () => {
+        expect(tools({ cluster: "iks" })).toEqual(["calicoctl"]);
+        expect(tools({ cluster: "iks", flavor: "kubernetes" }, false)).toEqual([]);
+        expect(tools({ cluster: "iks", calicoApply: "api-server" })).toEqual([]);
     });
 
     it("existing honours calicoApply", () => {
-        expect(tools({ cluster: "existing" })).toEqual(["kubectl"]);
-        expect(tools({ cluster: "existing", calicoApply: "calicoctl" })).toEqual(["kubectl", "calicoctl"]);
+        expect(tools({ cluster: "existing" })).toEqual([]);
+        expect(tools({ cluster: "existing", calicoApply: "calicoctl" })).toEqual(["calicoctl"]);
     });
 
     it("names every missing tool and what to install", () => {
