@@ -68,11 +68,13 @@ export function formatChange(stage: StageRow, change: StageChange): string {
     return lines.join("\n");
 }
 
-/** Stages to walk, from a scenario's stage table (helloworld's by default): --stage N alone, or from 0 (or --from) up to --to. */
+/** Stages to walk, from a scenario's stage table (helloworld's by default): --stage N alone, or from 0 (or --from) up to --to, or down to --to when --from is higher. */
 export function stagesToWalk(options: { only?: StageRow; upTo?: StageRow; from?: StageRow }, stages: readonly StageRow[] = STAGES): StageRow[] {
     if (options.only) return [options.only];
     const first = options.from?.number ?? 0;
     const last = options.upTo?.number ?? stages[stages.length - 1].number;
+    // --from above --to walks back down (stages are cumulative; each `up` converges backwards too).
+    if (first > last) return stages.filter((stage) => stage.number <= first && stage.number >= last).reverse();
     return stages.filter((stage) => stage.number >= first && stage.number <= last);
 }
 

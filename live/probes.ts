@@ -4,6 +4,7 @@
 // Node's fetch): a timeout is a drop, a refusal is no listener, "bad address" is DNS.
 import type { ClusterApi } from "./cluster";
 import { PROBE_CONTAINER, ProbePods, errorText } from "./probe-pods";
+import { fromThisMachine, OutsideHttp } from "./outside-http";
 import { shellCommand } from "./plan";
 import { Attempt, Observation, Outcome, Probe, ProbeAction, ProbeOrigin, ProbeWaits, RetryPolicy, Verdict, verdictOf } from "./types";
 
@@ -43,7 +44,8 @@ export function classifyHttp(action: Extract<ProbeAction, { kind: "http" }>, res
     const cause = (error as { cause?: { code?: string; message?: string } })?.cause;
     const rawCode = cause?.code ?? (error as { code?: unknown })?.code;
     const code = typeof rawCode === "string" ? rawCode : (error as { name?: string })?.name ?? "";
-    const message = `${code} ${cause?.message ?? (error instanceof Error ? error.message : String(error))}`.trim();
+    const ownMessage = typeof (error as { message?: unknown })?.message === "string" ? (error as { message: string }).message : String(error);
+    const message = `${code} ${cause?.message ?? ownMessage}`.trim();
     if (/ECONNREFUSED/.test(code)) return { outcome: "tcp-refused", detail: `connection refused: ${message}` };
     if (/ENOTFOUND|EAI_AGAIN/.test(code)) return { outcome: "dns-failure", detail: `name did not resolve: ${message}` };
     if (/TimeoutError|AbortError|ETIMEDOUT|UND_ERR_CONNECT_TIMEOUT|EHOSTUNREACH|ENETUNREACH/.test(code) || /timeout|aborted/i.test(message)) {
@@ -62,6 +64,8 @@ function combine(results: { outcome: Outcome; detail: string }[]): { outcome: Ou
 
 export interface ProbeRunnerOptions extends ProbeWaits {
     retry: RetryPolicy;
+    /** Where HTTP probes from outside run; default this machine. */
+    outsideHttp?: OutsideHttp;
     /** Stop between attempts when aborted (Ctrl-C). */
     signal?: AbortSignal;
 }
@@ -77,20 +81,8 @@ export class ProbeRunner {
         const timeoutSeconds = this.options.retry.timeoutSeconds;
         if (action.kind === "http") {
             if (origin.kind !== "outside") return { outcome: "error", detail: "HTTP probes run from outside the cluster only" };
-            try {
-                const signal = AbortSignal.timeout(this.options.httpTimeoutMs ?? timeoutSeconds * 1000 + 500);
-                const response = action.method === "GET"
-                    ? await fetch(action.url, { method: "GET", signal })
-                    : await fetch(action.url, {
-                        method: "POST",
-                        headers: { "Content-Type": "application/json" },
-                        body: JSON.stringify(action.body ?? {}),
-                        signal,
-                    });
-                return classifyHttp(action, { status: response.status, body: await response.text() });
-            } catch (error) {
-                return classifyHttp(action, undefined, error);
-            }
+            const reply = await (this.options.outsideHttp ?? fromThisMachine)(action, this.options.httpTimeoutMs ?? timeoutSeconds * 1000 + 500);
+            return "response" in reply ? classifyHttp(action, reply.response) : classifyHttp(action, undefined, reply.error);
         }
         if (origin.kind !== "pod") return { outcome: "error", detail: `${action.kind} probes run in a probe pod` };
         let podName: string;

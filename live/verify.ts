@@ -7,6 +7,7 @@ import { compare, Comparison } from "./compare";
 import { buildProbePlan, ProbePlan } from "./plan";
 import { analyzerPredictor, Predictor } from "./predict";
 import { CleanupReport, DEFAULT_PROBE_POD_OPTIONS, deleteStaleProbePods, ProbePodOptions, ProbePods } from "./probe-pods";
+import type { OutsideHttp } from "./outside-http";
 import { ProbeRunner } from "./probes";
 import { clusterFacts, namespaceList, readBack, readIntent, runningImageDigests } from "./readback";
 import { DEFAULT_RETRY, legKey, Observation, ProbeWaits, RetryPolicy } from "./types";
@@ -22,6 +23,8 @@ export interface VerifyOptions {
     stage?: { number: number; name: string };
     stack?: string;
     nodeAddress?: string;
+    /** Where HTTP probes from outside the cluster run (e.g. a network namespace); default this machine. */
+    outsideHttp?: OutsideHttp;
     retry?: Partial<RetryPolicy>;
     probePods?: Partial<ProbePodOptions>;
     /** Per-action timeouts (HTTP, exec); default from retry.timeoutSeconds. */
@@ -107,7 +110,7 @@ export async function verifyStage(cluster: ClusterApi, options: VerifyOptions): 
 
     const pods = new ProbePods(cluster, { ...DEFAULT_PROBE_POD_OPTIONS, ...fromEnvironment.probePods, ...options.probePods });
     options.onProbePods?.(pods);
-    const runner = new ProbeRunner(cluster, pods, { retry, ...fromEnvironment.waits, ...options.waits, signal: options.signal });
+    const runner = new ProbeRunner(cluster, pods, { retry, ...fromEnvironment.waits, ...options.waits, outsideHttp: options.outsideHttp, signal: options.signal });
     const observations = new Map<string, Observation>();
     let cleanup: CleanupReport;
     try {

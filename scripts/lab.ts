@@ -17,6 +17,8 @@ import type { PlainObject } from "../live/cluster";
 import { formatMissing, missingTools } from "../live/prerequisites";
 import { PROJECT } from "../live/promotion";
 import { resultsDirectory } from "../live/results";
+import { fromNetworkNamespace } from "../live/outside-http";
+import type { VerifyOptions } from "../live/verify";
 import { walkLab } from "../live/walk";
 import { backendUrl, openStack, REPO_DIR, stackConfig } from "../live/workspace";
 import { SCENARIOS } from "../config";
@@ -32,7 +34,9 @@ const program = new Command()
     .option("--to <stage>", "stop after this stage")
     .option("--yes", "non-interactive: do not pause between stages (CI)")
     .option("--no-verify", "skip live verification (the walk then proves nothing; says so)")
-    .option("--render", "no cluster: render each stage's manifests and print the predicted matrix");
+    .option("--render", "no cluster: render each stage's manifests and print the predicted matrix")
+    .option("--node-address <ip>", "verification: node address for the NodePort probes (default: the first node's InternalIP)")
+    .option("--from-netns <name>", "verification: run the HTTP probes from outside the cluster inside this network namespace (ip netns exec; root)");
 
 function stageOption(scenario: LabScenario, value: string | undefined, flag: string): StageRow | undefined {
     if (value === undefined) return undefined;
@@ -103,7 +107,7 @@ async function renderWalk(stackName: string, scenario: LabScenario, stages: Stag
     return 0;
 }
 
-async function liveWalk(stackName: string, scenario: LabScenario, stages: StageRow[], interactive: boolean, verify: boolean): Promise<number> {
+async function liveWalk(stackName: string, scenario: LabScenario, stages: StageRow[], interactive: boolean, verify: boolean, probeFrom: Pick<VerifyOptions, "nodeAddress" | "outsideHttp">): Promise<number> {
     const stack = await openStack(stackName);
     const config = await stackConfig(stack);
     const report = await walkLab({
@@ -126,7 +130,7 @@ async function liveWalk(stackName: string, scenario: LabScenario, stages: StageR
         out,
         progress: (text) => process.stdout.write(text),
         pause: (next) => pause(interactive, next),
-        verifyOptions: { log: (line) => process.stderr.write(`${line}\n`) },
+        verifyOptions: { ...probeFrom, log: (line) => process.stderr.write(`${line}\n`) },
         color: process.stdout.isTTY,
     });
     return report.exitCode;
@@ -158,7 +162,8 @@ async function main(): Promise<number> {
     const missingForMode = missingTools(stackMode);
     if (missingForMode.length > 0) { out(formatMissing(stackMode, missingForMode)); return 2; }
     if (stackMode === "render") return renderWalk(options.stack, scenario, stages, interactive);
-    return liveWalk(options.stack, scenario, stages, interactive, options.verify !== false);
+    const probeFrom = { nodeAddress: options.nodeAddress, outsideHttp: options.fromNetns ? fromNetworkNamespace(options.fromNetns) : undefined };
+    return liveWalk(options.stack, scenario, stages, interactive, options.verify !== false, probeFrom);
 }
 
 main().then((code) => process.exit(code), (error: unknown) => {

@@ -8,6 +8,7 @@ import { Command, Option } from "commander";
 import * as fs from "fs";
 import { KubeClusterApi } from "../live/cluster";
 import type { ProbePods } from "../live/probe-pods";
+import { fromNetworkNamespace } from "../live/outside-http";
 import { formatResult, ReportFormat } from "../live/report";
 import { recordOf, resultsDirectory, saveRecord } from "../live/results";
 import { verifyStage } from "../live/verify";
@@ -26,6 +27,7 @@ const program = new Command()
     .addOption(new Option("--scenario <scenario>", "which lab's stage table --stage is read against (default: the stack's; without a stack, yaobank when every namespace is yaobank-*, else helloworld)").choices(["helloworld", "yaobank"]))
     .option("--context <name>", "kubeconfig context (default: the stack's kubeconfig output, else the current context)")
     .option("--node-address <ip>", "node address for the NodePort probes (default: the first node's InternalIP)")
+    .option("--from-netns <name>", "run the HTTP probes from outside the cluster inside this network namespace (ip netns exec; root), not on this machine")
     .addOption(new Option("--format <format>", "report format").choices(["table", "json", "junit"]).default("table"))
     .option("--output <file>", "write the report to a file instead of stdout")
     .option("--probe-image <image>", "probe pod image (needs nc, nslookup, timeout)", "busybox:1.36")
@@ -105,6 +107,7 @@ async function main(): Promise<number> {
         stage,
         stack: stackName,
         nodeAddress: options.nodeAddress,
+        outsideHttp: options.fromNetns ? fromNetworkNamespace(options.fromNetns) : undefined,
         retry: { timeoutSeconds: Number(options.timeout), maxAttempts: Number(options.attempts), intervalMs: Number(options.interval) },
         probePods: { image: options.probeImage },
         signal: controller.signal,

@@ -44,6 +44,7 @@ describe("which stages the walk runs", () => {
         expect(stagesToWalk({}).map((s) => s.name)).toEqual(["cluster", "helloworld", "proxy", "deny-all", "allow-proxy", "lockdown"]);
         expect(stagesToWalk({ only: findStage("3") }).map((s) => s.name)).toEqual(["deny-all"]);
         expect(stagesToWalk({ upTo: findStage("proxy") }).map((s) => s.number)).toEqual([0, 1, 2]);
+        expect(stagesToWalk({ from: findStage("4"), upTo: findStage("0") }).map((s) => s.number)).toEqual([4, 3, 2, 1, 0]);
     });
 });
 
