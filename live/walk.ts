@@ -44,7 +44,7 @@ export interface WalkOptions {
 }
 
 export interface WalkReport {
-    stages: { stage: StageRow; verified: "passed" | "failed" | "interrupted" | "nothing to verify" | "skipped" }[];
+    stages: { stage: StageRow; verified: "passed" | "failed" | "interrupted" | "nothing to verify" | "skipped"; upSeconds: number; verifySeconds: number }[];
     exitCode: number;
 }
 
@@ -55,6 +55,8 @@ export function labNamespaces(outputs: Outputs, fallback: string | readonly stri
     if (Array.isArray(value) && value.length > 0 && value.every((item) => typeof item === "string")) return value as string[];
     return fallback;
 }
+
+const seconds = (since: number) => (Date.now() - since) / 1000;
 
 export async function walkLab(options: WalkOptions): Promise<WalkReport> {
     const { stack, out } = options;
@@ -67,8 +69,11 @@ export async function walkLab(options: WalkOptions): Promise<WalkReport> {
 
     for (const [index, stage] of options.stages.entries()) {
         out(`\n=== Stage ${stage.number} (${stage.name}): ${stage.adds}`);
+        const upStarted = Date.now();
         await stack.setStage(stage);
         await stack.up(options.progress);
+        const upSeconds = seconds(upStarted);
+        const verifyStarted = Date.now();
         const outputs = await stack.outputs();
         const cluster = options.clusterFor(outputs);
         const namespace = labNamespaces(outputs, options.namespace);
@@ -88,7 +93,8 @@ export async function walkLab(options: WalkOptions): Promise<WalkReport> {
             if (options.resultsDirectory) saveRecord(options.resultsDirectory, recordOf(stack.name, result));
             verified = result.interrupted ? "interrupted" : result.passed ? "passed" : "failed";
         }
-        report.stages.push({ stage, verified });
+        report.stages.push({ stage, verified, upSeconds, verifySeconds: seconds(verifyStarted) });
+        out(`stage ${stage.number} (${stage.name}): pulumi up ${upSeconds.toFixed(1)} s, verification ${seconds(verifyStarted).toFixed(1)} s`);
         if (verified === "interrupted") { report.exitCode = 130; return report; }
         if (verified === "failed") report.exitCode = 1;
 

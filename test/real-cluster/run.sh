@@ -1,0 +1,129 @@
+#!/usr/bin/env bash
+# npm run test:cluster: the lab on a real Kubernetes cluster with Calico (`cluster: existing`),
+# each stage a real `pulumi up` (project toolchain, throw-away file:// backend) followed by the
+# live verification of `npm run verify` (through `npm run lab`, which walks stages with the
+# Automation API and verifies each one): every flow expected / predicted / observed, the tier
+# failing on any cell that differs. NodePort legs are probed from the outside network namespace.
+#
+# Walks (WALKS below): helloworld calico 0 -> 5 -> 0 -> 5, helloworld kubernetes 0 -> 4,
+# yaobank 0 -> 4; each stack is destroyed after its walk.
+#
+# The cluster: `npm run cluster:up` writes its description (KUBECONFIG, the context, the node's
+# outside-facing address, the outside netns) to $LAB_CLUSTER_ENV, sourced here. Variables set in
+# the environment win:
+#   LAB_CLUSTER_ENV        default ${XDG_CACHE_HOME:-~/.cache}/calico-zero-trust-lab/cluster/cluster.env
+#   LAB_CLUSTER_KUBECONFIG, LAB_CLUSTER_CONTEXT, LAB_CLUSTER_NODE_ADDRESS, LAB_CLUSTER_OUTSIDE_NETNS
+#   LAB_CLUSTER_WALKS      only these walks (space-separated names of WALKS), e.g. "yaobank"
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/../.."
+readonly REPO="$PWD"
+readonly PROJECT=calico-zero-trust-lab
+readonly IMAGE=lab.local/helloworld:1
+
+say() { printf '[test:cluster] %s\n' "$*"; }
+die() { printf '[test:cluster] ERROR: %s\n' "$*" >&2; exit 2; }
+T0=$(date +%s)
+PHASES=()
+# phase NAME COMMAND...: runs a phase, streaming its output, and records its time.
+phase() {
+  local name="$1" t rc=0
+  shift
+  t=$(date +%s)
+  say "---- $name: started $(date -u +%H:%M:%S)"
+  "$@" || rc=$?
+  PHASES+=("$(printf '%-44s %5ss  %s' "$name" "$(($(date +%s) - t))" "$([[ $rc == 0 ]] && echo ok || echo "FAILED (exit $rc)")")")
+  say "---- $name: $([[ $rc == 0 ]] && echo done || echo "FAILED (exit $rc)") in $(($(date +%s) - t))s"
+  return "$rc"
+}
+
+# --------------------------------------------------------------------------------- environment
+CACHE="${TOOLCHAIN_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/calico-zero-trust-lab/toolchain}"
+[[ -f "$CACHE/env.sh" ]] || die "no toolchain at $CACHE (missing env.sh): run 'npm run toolchain' first"
+# shellcheck source=/dev/null
+. "$CACHE/env.sh"
+command -v pulumi >/dev/null || die "'pulumi' not on PATH after sourcing $CACHE/env.sh: run 'npm run toolchain'"
+command -v pulumi-resource-pulumi-nodejs >/dev/null || die "pulumi-resource-pulumi-nodejs (the dynamic-provider host cluster=existing needs) is not beside pulumi: run 'npm run toolchain'"
+
+CLUSTER_ENV="${LAB_CLUSTER_ENV:-${XDG_CACHE_HOME:-$HOME/.cache}/calico-zero-trust-lab/cluster/cluster.env}"
+saved_env="$(declare -p LAB_CLUSTER_KUBECONFIG LAB_CLUSTER_CONTEXT LAB_CLUSTER_NODE_ADDRESS LAB_CLUSTER_OUTSIDE_NETNS 2>/dev/null || true)"
+if [[ -f "$CLUSTER_ENV" ]]; then
+  # shellcheck source=/dev/null
+  . "$CLUSTER_ENV"
+fi
+eval "$saved_env"
+for var in LAB_CLUSTER_KUBECONFIG LAB_CLUSTER_CONTEXT LAB_CLUSTER_NODE_ADDRESS LAB_CLUSTER_OUTSIDE_NETNS; do
+  [[ -n "${!var:-}" ]] || die "$var is not set and $CLUSTER_ENV does not set it: is the cluster up? (npm run cluster:up)"
+done
+[[ -r "$LAB_CLUSTER_KUBECONFIG" ]] || die "LAB_CLUSTER_KUBECONFIG=$LAB_CLUSTER_KUBECONFIG: not a readable file"
+export KUBECONFIG="$LAB_CLUSTER_KUBECONFIG"
+
+WORK="$(mktemp -d "${TMPDIR:-/tmp}/calico-lab-cluster-tier-XXXXXX")"
+export PULUMI_BACKEND_URL="file://$WORK/state" PULUMI_CONFIG_PASSPHRASE="cluster-tier-only"
+mkdir -p "$WORK/state"
+STACKS=()
+cleanup() {
+  local rc=$? stack
+  for stack in "${STACKS[@]}"; do
+    # Leave the cluster as the walk found it, whatever happened (best effort, bounded).
+    if pulumi stack ls --json 2>/dev/null | grep -q "\"name\": \"$stack\""; then
+      timeout 600 pulumi destroy --stack "$stack" --yes --skip-preview --non-interactive >"$WORK/destroy-$stack.log" 2>&1 ||
+        say "cleanup: pulumi destroy --stack $stack failed (log kept: $WORK/destroy-$stack.log)"
+      pulumi stack rm "$stack" --yes --force --non-interactive >/dev/null 2>&1 || true
+    fi
+    rm -f "$REPO/Pulumi.$stack.yaml"
+  done
+  [[ -f "$WORK/destroy-"*.log ]] 2>/dev/null || rm -rf "$WORK"
+  exit "$rc"
+}
+trap cleanup EXIT
+
+say "cluster: $LAB_CLUSTER_KUBECONFIG context $LAB_CLUSTER_CONTEXT, node address $LAB_CLUSTER_NODE_ADDRESS, outside netns $LAB_CLUSTER_OUTSIDE_NETNS"
+say "pulumi $(pulumi version), backend $PULUMI_BACKEND_URL, node $(node --version)"
+
+# --------------------------------------------------------------------------------------- walks
+# name  scenario  flavor  segments (from:to, each an `npm run lab` walk)
+readonly WALKS=(
+  "helloworld-calico     helloworld calico     0:5 4:0 1:5"
+  "helloworld-kubernetes helloworld kubernetes 0:4"
+  "yaobank               yaobank    calico     0:4"
+)
+
+new_stack() { # STACK SCENARIO FLAVOR
+  local stack="$1" scenario="$2" flavor="$3"
+  STACKS+=("$stack")
+  pulumi stack init "$stack" --non-interactive >/dev/null
+  pulumi config set-all --stack "$stack" \
+    --plaintext "$PROJECT:cluster=existing" \
+    --plaintext "$PROJECT:kubeconfigContext=$LAB_CLUSTER_CONTEXT" \
+    --plaintext "$PROJECT:scenario=$scenario" \
+    --plaintext "$PROJECT:flavor=$flavor" \
+    --plaintext "$PROJECT:appImage=$IMAGE" \
+    --plaintext "$PROJECT:proxyImage=$IMAGE" \
+    --plaintext "$PROJECT:stage=0"
+}
+
+walk() { # STACK FROM TO
+  npm run --silent lab -- --stack "$1" --from "$2" --to "$3" --yes \
+    --node-address "$LAB_CLUSTER_NODE_ADDRESS" --from-netns "$LAB_CLUSTER_OUTSIDE_NETNS"
+}
+
+destroy() { # STACK
+  pulumi destroy --stack "$1" --yes --skip-preview --non-interactive
+}
+
+FAILED=0
+for line in "${WALKS[@]}"; do
+  read -r name scenario flavor segments <<<"$line"
+  if [[ -n "${LAB_CLUSTER_WALKS:-}" && " $LAB_CLUSTER_WALKS " != *" $name "* ]]; then continue; fi
+  stack="cluster-tier-$name"
+  new_stack "$stack" "$scenario" "$flavor"
+  for segment in $segments; do
+    phase "$name ${segment%%:*} -> ${segment##*:}" walk "$stack" "${segment%%:*}" "${segment##*:}" || FAILED=1
+  done
+  phase "$name destroy" destroy "$stack" || FAILED=1
+done
+
+say "phases:"
+printf '[test:cluster]   %s\n' "${PHASES[@]}"
+say "total $(($(date +%s) - T0))s: $([[ $FAILED == 0 ]] && echo "every stage's flows observed as predicted and expected" || echo FAILED)"
+exit "$FAILED"
