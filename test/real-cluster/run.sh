@@ -8,17 +8,15 @@
 # Walks (WALKS below): helloworld calico 0 -> 5 -> 0 -> 5, helloworld kubernetes 0 -> 4,
 # yaobank 0 -> 4; each stack is destroyed after its walk.
 #
-# The cluster: `npm run cluster:up` writes its description (KUBECONFIG, the context, the node's
-# outside-facing address, the outside netns) to $LAB_CLUSTER_ENV, sourced here. Variables set in
-# the environment win:
-#   LAB_CLUSTER_ENV        default ${XDG_CACHE_HOME:-~/.cache}/calico-zero-trust-lab/cluster/cluster.env
-#   LAB_CLUSTER_KUBECONFIG, LAB_CLUSTER_CONTEXT, LAB_CLUSTER_NODE_ADDRESS, LAB_CLUSTER_OUTSIDE_NETNS
-#   LAB_CLUSTER_WALKS      only these walks (space-separated names of WALKS), e.g. "yaobank"
+# The cluster: `npm run cluster:up` describes it in $LAB_CLUSTER_ENV (default
+# ${XDG_CACHE_HOME:-~/.cache}/calico-zero-trust-lab/cluster/cluster.env), sourced here:
+# CLUSTER_KUBECONFIG, CLUSTER_CONTEXT, CLUSTER_NODE_ADDRESS (the node's outside-facing address),
+# CLUSTER_OUTSIDE_NETNS (the world), CLUSTER_HELLOWORLD_IMAGE (app and proxy stand-in). Variables
+# already set in the environment win. LAB_CLUSTER_WALKS="yaobank ..." runs only those walks.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 readonly REPO="$PWD"
 readonly PROJECT=calico-zero-trust-lab
-readonly IMAGE=lab.local/helloworld:1
 
 say() { printf '[test:cluster] %s\n' "$*"; }
 die() { printf '[test:cluster] ERROR: %s\n' "$*" >&2; exit 2; }
@@ -45,17 +43,19 @@ command -v pulumi >/dev/null || die "'pulumi' not on PATH after sourcing $CACHE/
 command -v pulumi-resource-pulumi-nodejs >/dev/null || die "pulumi-resource-pulumi-nodejs (the dynamic-provider host cluster=existing needs) is not beside pulumi: run 'npm run toolchain'"
 
 CLUSTER_ENV="${LAB_CLUSTER_ENV:-${XDG_CACHE_HOME:-$HOME/.cache}/calico-zero-trust-lab/cluster/cluster.env}"
-saved_env="$(declare -p LAB_CLUSTER_KUBECONFIG LAB_CLUSTER_CONTEXT LAB_CLUSTER_NODE_ADDRESS LAB_CLUSTER_OUTSIDE_NETNS 2>/dev/null || true)"
+readonly CLUSTER_VARS="CLUSTER_KUBECONFIG CLUSTER_CONTEXT CLUSTER_NODE_ADDRESS CLUSTER_OUTSIDE_NETNS CLUSTER_HELLOWORLD_IMAGE"
+# shellcheck disable=SC2086
+saved_env="$(declare -p $CLUSTER_VARS 2>/dev/null || true)"
 if [[ -f "$CLUSTER_ENV" ]]; then
   # shellcheck source=/dev/null
   . "$CLUSTER_ENV"
 fi
 eval "$saved_env"
-for var in LAB_CLUSTER_KUBECONFIG LAB_CLUSTER_CONTEXT LAB_CLUSTER_NODE_ADDRESS LAB_CLUSTER_OUTSIDE_NETNS; do
+for var in $CLUSTER_VARS; do
   [[ -n "${!var:-}" ]] || die "$var is not set and $CLUSTER_ENV does not set it: is the cluster up? (npm run cluster:up)"
 done
-[[ -r "$LAB_CLUSTER_KUBECONFIG" ]] || die "LAB_CLUSTER_KUBECONFIG=$LAB_CLUSTER_KUBECONFIG: not a readable file"
-export KUBECONFIG="$LAB_CLUSTER_KUBECONFIG"
+[[ -r "$CLUSTER_KUBECONFIG" ]] || die "CLUSTER_KUBECONFIG=$CLUSTER_KUBECONFIG: not a readable file"
+export KUBECONFIG="$CLUSTER_KUBECONFIG"
 
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/calico-lab-cluster-tier-XXXXXX")"
 export PULUMI_BACKEND_URL="file://$WORK/state" PULUMI_CONFIG_PASSPHRASE="cluster-tier-only"
@@ -77,7 +77,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-say "cluster: $LAB_CLUSTER_KUBECONFIG context $LAB_CLUSTER_CONTEXT, node address $LAB_CLUSTER_NODE_ADDRESS, outside netns $LAB_CLUSTER_OUTSIDE_NETNS"
+say "cluster: $CLUSTER_KUBECONFIG context $CLUSTER_CONTEXT, node address $CLUSTER_NODE_ADDRESS, outside netns $CLUSTER_OUTSIDE_NETNS"
 say "pulumi $(pulumi version), backend $PULUMI_BACKEND_URL, node $(node --version)"
 
 # --------------------------------------------------------------------------------------- walks
@@ -94,17 +94,17 @@ new_stack() { # STACK SCENARIO FLAVOR
   pulumi stack init "$stack" --non-interactive >/dev/null
   pulumi config set-all --stack "$stack" \
     --plaintext "$PROJECT:cluster=existing" \
-    --plaintext "$PROJECT:kubeconfigContext=$LAB_CLUSTER_CONTEXT" \
+    --plaintext "$PROJECT:kubeconfigContext=$CLUSTER_CONTEXT" \
     --plaintext "$PROJECT:scenario=$scenario" \
     --plaintext "$PROJECT:flavor=$flavor" \
-    --plaintext "$PROJECT:appImage=$IMAGE" \
-    --plaintext "$PROJECT:proxyImage=$IMAGE" \
+    --plaintext "$PROJECT:appImage=$CLUSTER_HELLOWORLD_IMAGE" \
+    --plaintext "$PROJECT:proxyImage=$CLUSTER_HELLOWORLD_IMAGE" \
     --plaintext "$PROJECT:stage=0"
 }
 
 walk() { # STACK FROM TO
   npm run --silent lab -- --stack "$1" --from "$2" --to "$3" --yes \
-    --node-address "$LAB_CLUSTER_NODE_ADDRESS" --from-netns "$LAB_CLUSTER_OUTSIDE_NETNS"
+    --node-address "$CLUSTER_NODE_ADDRESS" --from-netns "$CLUSTER_OUTSIDE_NETNS"
 }
 
 destroy() { # STACK
