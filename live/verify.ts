@@ -23,6 +23,8 @@ export interface VerifyOptions {
     stage?: { number: number; name: string };
     stack?: string;
     nodeAddress?: string;
+    /** How many probes run at a time (default 1: one after the other). */
+    parallel?: number;
     /** Where HTTP probes from outside the cluster run (e.g. a network namespace); default this machine. */
     outsideHttp?: OutsideHttp;
     retry?: Partial<RetryPolicy>;
@@ -114,20 +116,24 @@ export async function verifyStage(cluster: ClusterApi, options: VerifyOptions): 
     const observations = new Map<string, Observation>();
     let cleanup: CleanupReport;
     try {
-        for (const probe of plan.probes) {
-            if (options.signal?.aborted) break;
-            const prediction = probe.leg ? predictions.get(legKey(probe.leg)) : undefined;
-            // An end-to-end call is predicted allowed when every leg of its flow is.
-            const flow = plan.flows.find((f) => f.probeIds.includes(probe.id));
-            const e2ePredicted = !probe.leg && flow
-                ? (flow.check.legs.every((leg) => { const p = predictions.get(legKey(leg)); return isPrediction(p) && p.verdict === "allowed"; }) ? "allowed" : "blocked")
-                : undefined;
-            const predicted = isPrediction(prediction) ? prediction.verdict : e2ePredicted;
-            log(`probe ${probe.id} ...`);
-            const observation = await runner.run(probe, predicted);
-            observations.set(probe.id, observation);
-            log(`  ${observation.outcome} after ${observation.attempts.length} attempt(s)${observation.stable ? "" : " (not stable)"}: ${observation.detail}`);
-        }
+        const queue = [...plan.probes];
+        const probeNext = async () => {
+            for (let probe = queue.shift(); probe && !options.signal?.aborted; probe = queue.shift()) {
+                const prediction = probe.leg ? predictions.get(legKey(probe.leg)) : undefined;
+                // An end-to-end call is predicted allowed when every leg of its flow is.
+                const flow = plan.flows.find((f) => f.probeIds.includes(probe!.id));
+                const e2ePredicted = !probe.leg && flow
+                    ? (flow.check.legs.every((leg) => { const p = predictions.get(legKey(leg)); return isPrediction(p) && p.verdict === "allowed"; }) ? "allowed" : "blocked")
+                    : undefined;
+                const predicted = isPrediction(prediction) ? prediction.verdict : e2ePredicted;
+                log(`probe ${probe.id} ...`);
+                const observation = await runner.run(probe, predicted);
+                observations.set(probe.id, observation);
+                log(`  ${probe.id}: ${observation.outcome} after ${observation.attempts.length} attempt(s)${observation.stable ? "" : " (not stable)"}: ${observation.detail}`);
+            }
+        };
+        // Probes are independent (each leg from its own probe pod); `parallel` of them at a time.
+        await Promise.all(Array.from({ length: Math.max(1, Math.min(options.parallel ?? 1, queue.length)) }, probeNext));
     } finally {
         cleanup = await pods.cleanup();
     }

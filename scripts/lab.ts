@@ -17,6 +17,7 @@ import type { PlainObject } from "../live/cluster";
 import { formatMissing, missingTools } from "../live/prerequisites";
 import { PROJECT } from "../live/promotion";
 import { resultsDirectory } from "../live/results";
+import { positiveInteger } from "../live/cli-options";
 import { fromNetworkNamespace } from "../live/outside-http";
 import type { VerifyOptions } from "../live/verify";
 import { walkLab } from "../live/walk";
@@ -36,7 +37,8 @@ const program = new Command()
     .option("--no-verify", "skip live verification (the walk then proves nothing; says so)")
     .option("--render", "no cluster: render each stage's manifests and print the predicted matrix")
     .option("--node-address <ip>", "verification: node address for the NodePort probes (default: the first node's InternalIP)")
-    .option("--from-netns <name>", "verification: run the HTTP probes from outside the cluster inside this network namespace (ip netns exec; root)");
+    .option("--from-netns <name>", "verification: run the HTTP probes from outside the cluster inside this network namespace (ip netns exec; root)")
+    .option("--parallel <n>", "verification: probes run at a time", "1");
 
 function stageOption(scenario: LabScenario, value: string | undefined, flag: string): StageRow | undefined {
     if (value === undefined) return undefined;
@@ -107,7 +109,7 @@ async function renderWalk(stackName: string, scenario: LabScenario, stages: Stag
     return 0;
 }
 
-async function liveWalk(stackName: string, scenario: LabScenario, stages: StageRow[], interactive: boolean, verify: boolean, probeFrom: Pick<VerifyOptions, "nodeAddress" | "outsideHttp">): Promise<number> {
+async function liveWalk(stackName: string, scenario: LabScenario, stages: StageRow[], interactive: boolean, verify: boolean, probeFrom: Pick<VerifyOptions, "nodeAddress" | "outsideHttp" | "parallel">): Promise<number> {
     const stack = await openStack(stackName);
     const config = await stackConfig(stack);
     const report = await walkLab({
@@ -162,7 +164,7 @@ async function main(): Promise<number> {
     const missingForMode = missingTools(stackMode);
     if (missingForMode.length > 0) { out(formatMissing(stackMode, missingForMode)); return 2; }
     if (stackMode === "render") return renderWalk(options.stack, scenario, stages, interactive);
-    const probeFrom = { nodeAddress: options.nodeAddress, outsideHttp: options.fromNetns ? fromNetworkNamespace(options.fromNetns) : undefined };
+    const probeFrom = { nodeAddress: options.nodeAddress, parallel: positiveInteger("--parallel", options.parallel), outsideHttp: options.fromNetns ? fromNetworkNamespace(options.fromNetns) : undefined };
     return liveWalk(options.stack, scenario, stages, interactive, options.verify !== false, probeFrom);
 }
 

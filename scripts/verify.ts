@@ -8,6 +8,7 @@ import { Command, Option } from "commander";
 import * as fs from "fs";
 import { KubeClusterApi } from "../live/cluster";
 import type { ProbePods } from "../live/probe-pods";
+import { positiveInteger } from "../live/cli-options";
 import { fromNetworkNamespace } from "../live/outside-http";
 import { formatResult, ReportFormat } from "../live/report";
 import { recordOf, resultsDirectory, saveRecord } from "../live/results";
@@ -34,6 +35,7 @@ const program = new Command()
     .option("--timeout <seconds>", "per-attempt timeout", "2")
     .option("--attempts <n>", "attempts per probe before giving up on a stable answer", "6")
     .option("--interval <ms>", "pause between attempts", "1000")
+    .option("--parallel <n>", "probes run at a time", "1")
     .option("--quiet", "no progress lines on stderr");
 
 function collect(value: string, previous: string[]): string[] {
@@ -107,6 +109,7 @@ async function main(): Promise<number> {
         stage,
         stack: stackName,
         nodeAddress: options.nodeAddress,
+        parallel: positiveInteger("--parallel", options.parallel),
         outsideHttp: options.fromNetns ? fromNetworkNamespace(options.fromNetns) : undefined,
         retry: { timeoutSeconds: Number(options.timeout), maxAttempts: Number(options.attempts), intervalMs: Number(options.interval) },
         probePods: { image: options.probeImage },

@@ -43,6 +43,18 @@ describe("verify on a cluster that behaves as the lab says", () => {
         expect(result.imageDigests).toMatchObject({ "helloworld/helloworld": "docker.io/remkohdev/helloworld@sha256:abc123" });
     });
 
+    it("probes several at a time (parallel) with the same verdicts, and still deletes every probe pod", async () => {
+        cluster = await labCluster("allow-proxy", labDataPlane(4));
+        const api = new KubeClusterApi(cluster.kube.kubeConfig());
+        // The fake API and NodePorts share this process with the concurrent execs: HTTP gets room.
+        const result = await verifyStage(api, { namespace: NAMESPACE, stage: { number: 4, name: "allow-proxy" }, ...FAST, waits: { httpTimeoutMs: 3_000 }, parallel: 4 });
+        expect(result.passed, formatTable(result)).toBe(true);
+        expect(result.comparison.flows.map((f) => f.observed)).toEqual(["blocked", "allowed", "allowed", "allowed", "blocked", "blocked", "allowed", "blocked", "blocked"]);
+        // One probe pod per identity even when several probes ask for it at once.
+        expect(result.cleanup.deleted.filter((name) => name.startsWith("zero-trust-lab/probe-helloworld-proxy-"))).toHaveLength(1);
+        expect(cluster.kube.pods().filter((p) => p.metadata.labels?.[PROBE_LABEL])).toEqual([]);
+    });
+
     it("probe pods meet the restricted Pod Security Standard, have limits, stay out of Services and carry the workload's labels", async () => {
         cluster = await labCluster("allow-proxy", labDataPlane(4));
         const created: any[] = [];

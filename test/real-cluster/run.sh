@@ -103,7 +103,7 @@ new_stack() { # STACK SCENARIO FLAVOR
 }
 
 walk() { # STACK FROM TO
-  npm run --silent lab -- --stack "$1" --from "$2" --to "$3" --yes \
+  npm run --silent lab -- --stack "$1" --from "$2" --to "$3" --yes --parallel "${LAB_CLUSTER_PARALLEL:-4}" \
     --node-address "$CLUSTER_NODE_ADDRESS" --from-netns "$CLUSTER_OUTSIDE_NETNS"
 }
 
