@@ -12,12 +12,16 @@ export const INTENT_CONFIG_MAP = {
     label: { "lab.calico-zero-trust/intent": "true" },
     flowsKey: "flows.yaml",
     baselineKey: "baseline.yaml",
+    /** Which scenario and stage declared these flows ({scenario, number, name}): verify checks --stage against it. */
+    stageKey: "stage.yaml",
 } as const;
 
 export interface IntentArgs {
     provider: k8s.Provider;
     namespace: pulumi.Input<string>;
     checks: FlowCheck[];
+    /** The stage these flows are of. */
+    stage: { scenario: string; number: number; name: string };
     /** The pre-existing objects the flows name, as YAML; default baseline/cluster.yaml. */
     baseline?: string;
 }
@@ -37,6 +41,7 @@ export function createIntentConfigMap(args: IntentArgs, opts: pulumi.CustomResou
         data: {
             [INTENT_CONFIG_MAP.flowsKey]: stringify(args.checks, { lineWidth: 0, aliasDuplicateObjects: false }),
             [INTENT_CONFIG_MAP.baselineKey]: args.baseline ?? fs.readFileSync(BASELINE_FILE, "utf8"),
+            [INTENT_CONFIG_MAP.stageKey]: stringify({ scenario: args.stage.scenario, number: args.stage.number, name: args.stage.name }),
         },
     }, opts);
 }

@@ -3,6 +3,8 @@
 // implementation (KubeClusterApi) at a fake API server on loopback.
 import * as k8s from "@kubernetes/client-node";
 import { Writable } from "stream";
+import { EnvironmentError, KubeconfigSource, loadKubeConfig } from "./kubeconfig";
+import { Redactor } from "./redact";
 
 export interface PodInfo {
     name: string;
@@ -33,6 +35,8 @@ export interface ExecResult {
 export type PlainObject = { apiVersion: string; kind: string; metadata: { name: string; namespace?: string; labels?: Record<string, string>; [key: string]: unknown }; [key: string]: unknown };
 
 export interface ClusterApi {
+    /** Removes the kubeconfig's credentials from text and results (KubeClusterApi has one; a test double may not). */
+    readonly redactor?: Redactor;
     /** A ConfigMap's data; undefined when the ConfigMap does not exist. */
     readConfigMap(namespace: string, name: string): Promise<Record<string, string> | undefined>;
     listNodes(): Promise<NodeInfo[]>;
@@ -102,6 +106,31 @@ export interface KubeClusterApiOptions {
      * a transport failure (default 50 ms; tests that close sockets on purpose shorten it).
      */
     closeGraceMs?: number;
+    /** Longest wait for one API request, answer included (default DEFAULT_REQUEST_TIMEOUT_MS). */
+    requestTimeoutMs?: number;
+    /** Learns the credential headers the client sends (an exec plugin's token exists only then). */
+    redactor?: Redactor;
+}
+
+export const DEFAULT_REQUEST_TIMEOUT_MS = 20_000;
+
+/** The API server did not answer in time, or could not be reached: nothing can be verified (exit 2). */
+export class ClusterUnreachableError extends EnvironmentError {
+    constructor(message: string) {
+        super(message);
+        this.name = "ClusterUnreachableError";
+    }
+}
+
+/** A transport failure (no answer, no connection), as opposed to an answer from the API server. */
+function transportFailure(error: unknown): string | undefined {
+    if (statusCode(error) !== undefined) return undefined;
+    const name = (error as { name?: string })?.name;
+    if (name === "TimeoutError" || name === "AbortError") return "timeout";
+    const cause = (error as { cause?: { code?: string; message?: string } })?.cause;
+    const code = cause?.code ?? (error as { code?: unknown })?.code;
+    if (typeof code === "string" && /^(ECONNREFUSED|ECONNRESET|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|ENETUNREACH|ETIMEDOUT|UND_ERR_\w+|EPIPE)$/.test(code)) return `${code}${cause?.message ? ` (${cause.message})` : ""}`;
+    return undefined;
 }
 
 export class KubeClusterApi implements ClusterApi {
@@ -109,36 +138,73 @@ export class KubeClusterApi implements ClusterApi {
     private readonly objects: k8s.KubernetesObjectApi;
     private readonly execClient: k8s.Exec;
     private readonly closeGraceMs: number;
+    readonly requestTimeoutMs: number;
+    readonly redactor: Redactor;
 
     constructor(readonly kubeConfig: k8s.KubeConfig, options: KubeClusterApiOptions = {}) {
         this.closeGraceMs = options.closeGraceMs ?? 50;
-        this.core = kubeConfig.makeApiClient(k8s.CoreV1Api);
-        this.objects = k8s.KubernetesObjectApi.makeApiClient(kubeConfig);
+        this.requestTimeoutMs = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
+        this.redactor = options.redactor ?? Redactor.fromKubeConfig(kubeConfig);
+        const cluster = kubeConfig.getCurrentCluster();
+        if (!cluster) throw new EnvironmentError(`the kubeconfig has no cluster for context ${kubeConfig.getCurrentContext()}`);
+        // Every request gets a deadline (the client sets none: an API server that accepts the
+        // connection and never answers would hang verify), and its credential header is learnt
+        // by the redactor before it leaves.
+        const timeoutMs = this.requestTimeoutMs;
+        const redactor = this.redactor;
+        const configuration = k8s.createConfiguration({
+            baseServer: new k8s.ServerConfiguration(cluster.server, {}),
+            authMethods: { default: kubeConfig },
+            promiseMiddleware: [{
+                pre: async (context) => {
+                    context.setSignal(AbortSignal.timeout(timeoutMs));
+                    redactor.addHeader(context.getHeaders().Authorization);
+                    return context;
+                },
+                post: async (response) => response,
+            }],
+        });
+        this.core = new k8s.CoreV1Api(configuration);
+        this.objects = new k8s.KubernetesObjectApi(configuration);
         this.execClient = new k8s.Exec(kubeConfig);
     }
 
+    /** A kubeconfig checked before any network call (live/kubeconfig.ts), with its context. */
+    static fromSource(source: KubeconfigSource, options: KubeClusterApiOptions = {}): KubeClusterApi {
+        return new KubeClusterApi(loadKubeConfig(source), options);
+    }
+
     /** The default kubeconfig (KUBECONFIG or ~/.kube/config), optionally another context. */
-    static fromDefault(context?: string): KubeClusterApi {
-        const kubeConfig = new k8s.KubeConfig();
-        kubeConfig.loadFromDefault();
-        if (context) kubeConfig.setCurrentContext(context);
-        return new KubeClusterApi(kubeConfig);
+    static fromDefault(context?: string, options: KubeClusterApiOptions = {}): KubeClusterApi {
+        return KubeClusterApi.fromSource({ context, origin: "your kubeconfig" }, options);
     }
 
-    static fromKubeconfigText(text: string, context?: string): KubeClusterApi {
-        const kubeConfig = new k8s.KubeConfig();
-        kubeConfig.loadFromString(text);
-        if (context) kubeConfig.setCurrentContext(context);
-        return new KubeClusterApi(kubeConfig);
+    static fromKubeconfigText(text: string, context?: string, options: KubeClusterApiOptions = {}): KubeClusterApi {
+        return KubeClusterApi.fromSource({ text, context, origin: "the kubeconfig given" }, options);
     }
 
+    /** `<context> (<server>)`, the server's userinfo and every known credential redacted. */
     describe(): string {
-        return `${this.kubeConfig.getCurrentContext()} (${this.kubeConfig.getCurrentCluster()?.server ?? "no server"})`;
+        return this.redactor.text(`${this.kubeConfig.getCurrentContext()} (${this.kubeConfig.getCurrentCluster()?.server ?? "no server"})`);
+    }
+
+    /** Runs one API call; a transport failure becomes a ClusterUnreachableError naming the server. */
+    private async call<T>(what: string, request: () => Promise<T>): Promise<T> {
+        try {
+            return await request();
+        } catch (error) {
+            const failure = transportFailure(error);
+            if (failure === undefined) throw error;
+            const server = this.describe();
+            throw new ClusterUnreachableError(failure === "timeout"
+                ? `the API server ${server} did not answer within ${this.requestTimeoutMs / 1000} s (${what}); is it up? (verify waits --request-timeout seconds per request)`
+                : this.redactor.text(`cannot reach the API server ${server} (${what}): ${failure}`));
+        }
     }
 
     async readConfigMap(namespace: string, name: string): Promise<Record<string, string> | undefined> {
         try {
-            const configMap = await this.core.readNamespacedConfigMap({ namespace, name });
+            const configMap = await this.call(`read ConfigMap ${namespace}/${name}`, () => this.core.readNamespacedConfigMap({ namespace, name }));
             return configMap.data ?? {};
         } catch (error) {
             if (statusCode(error) === 404) return undefined;
@@ -147,7 +213,7 @@ export class KubeClusterApi implements ClusterApi {
     }
 
     async listNodes(): Promise<NodeInfo[]> {
-        const nodes = await this.core.listNode();
+        const nodes = await this.call("list nodes", () => this.core.listNode());
         return nodes.items.map((node) => ({
             name: node.metadata?.name ?? "",
             labels: node.metadata?.labels ?? {},
@@ -157,13 +223,13 @@ export class KubeClusterApi implements ClusterApi {
     }
 
     async listPods(namespace: string, labelSelector?: string): Promise<PodInfo[]> {
-        const pods = await this.core.listNamespacedPod({ namespace, labelSelector });
+        const pods = await this.call(`list pods in ${namespace}`, () => this.core.listNamespacedPod({ namespace, labelSelector }));
         return pods.items.map(podInfo);
     }
 
     async namespaceExists(name: string): Promise<boolean> {
         try {
-            await this.core.readNamespace({ name });
+            await this.call(`read namespace ${name}`, () => this.core.readNamespace({ name }));
             return true;
         } catch (error) {
             if (statusCode(error) === 404) return false;
@@ -172,24 +238,24 @@ export class KubeClusterApi implements ClusterApi {
     }
 
     async createNamespace(name: string, labels: Record<string, string>): Promise<void> {
-        await this.core.createNamespace({ body: { metadata: { name, labels } } });
+        await this.call(`create namespace ${name}`, () => this.core.createNamespace({ body: { metadata: { name, labels } } }));
     }
 
     async deleteNamespace(name: string): Promise<void> {
         try {
-            await this.core.deleteNamespace({ name });
+            await this.call(`delete namespace ${name}`, () => this.core.deleteNamespace({ name }));
         } catch (error) {
             if (statusCode(error) !== 404) throw error;
         }
     }
 
     async createPod(namespace: string, pod: k8s.V1Pod): Promise<void> {
-        await this.core.createNamespacedPod({ namespace, body: pod });
+        await this.call(`create pod in ${namespace}`, () => this.core.createNamespacedPod({ namespace, body: pod }));
     }
 
     async getPod(namespace: string, name: string): Promise<PodInfo | undefined> {
         try {
-            return podInfo(await this.core.readNamespacedPod({ namespace, name }));
+            return podInfo(await this.call(`read pod ${namespace}/${name}`, () => this.core.readNamespacedPod({ namespace, name })));
         } catch (error) {
             if (statusCode(error) === 404) return undefined;
             throw error;
@@ -198,7 +264,7 @@ export class KubeClusterApi implements ClusterApi {
 
     async deletePod(namespace: string, name: string): Promise<void> {
         try {
-            await this.core.deleteNamespacedPod({ namespace, name, gracePeriodSeconds: 0 });
+            await this.call(`delete pod ${namespace}/${name}`, () => this.core.deleteNamespacedPod({ namespace, name, gracePeriodSeconds: 0 }));
         } catch (error) {
             if (statusCode(error) !== 404) throw error;
         }
@@ -238,7 +304,7 @@ export class KubeClusterApi implements ClusterApi {
 
     async listObjects(apiVersion: string, kind: string, namespace?: string): Promise<PlainObject[] | undefined> {
         try {
-            const list = await this.objects.list(apiVersion, kind, namespace);
+            const list = await this.call(`list ${kind} (${apiVersion})${namespace ? ` in ${namespace}` : ""}`, () => this.objects.list(apiVersion, kind, namespace));
             const items = apiVersion.includes("projectcalico.org") ? (list.items as PlainObject[]) : (list.items as unknown[]).map((item) => wireForm(item) as PlainObject);
             return items.map((item) => ({ ...item, apiVersion, kind }));
         } catch (error) {

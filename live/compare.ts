@@ -85,7 +85,11 @@ export function compare(checks: FlowCheck[], plan: ProbePlan, predictions: Map<s
         });
         const unprobeable = plan.unprobeable.filter((u) => check.legs.some((leg) => legKey(leg) === legKey(u.leg)));
         const observedMarks = legs.map((leg) => leg.observed);
-        const observed = unprobeable.length > 0 && !observedMarks.includes("blocked") ? "unknown" : conjunction(observedMarks);
+        // A flow is observed only when every one of its legs was: a leg whose probe failed (an
+        // `error`) or that no probe could reach leaves the flow unobserved, even when another
+        // leg was seen blocked. A failed probe is never turned into a verdict.
+        const failedProbes = legs.filter((leg) => leg.observed === "unknown");
+        const observed = unprobeable.length > 0 || failedProbes.length > 0 ? "unknown" : conjunction(observedMarks);
         for (const leg of legs) leg.differs = leg.observed === "unknown" || (leg.predicted !== "unknown" && leg.observed !== leg.predicted);
         // Only legs nobody can probe are missing, and every probed leg agrees with its prediction.
         const predictedOnly = unprobeable.length > 0 && unprobeable.every((u) => u.predictedOnly) && !legs.some((leg) => leg.differs);
@@ -100,9 +104,10 @@ export function compare(checks: FlowCheck[], plan: ProbePlan, predictions: Map<s
                 : `the stack intends ${check.expected}, but the cluster's objects make it ${predicted} (${unprobeable.map((u) => legKey(u.leg)).join("; ")} cannot be probed)`;
         } else if (observed === "unknown") {
             status = "not-observed";
-            problem = unprobeable.length > 0
-                ? `not probeable: ${unprobeable.map((u) => `${legKey(u.leg)} (${u.reason})`).join("; ")}`
-                : `probe failed: ${legs.filter((l) => l.observed === "unknown").map((l) => l.detail).join("; ")}`;
+            problem = [
+                ...(unprobeable.length > 0 ? [`not probeable: ${unprobeable.map((u) => `${legKey(u.leg)} (${u.reason})`).join("; ")}`] : []),
+                ...(failedProbes.length > 0 ? [`probe failed: ${failedProbes.map((l) => l.detail).join("; ")}`] : []),
+            ].join("; ");
         } else if (predicted === "unknown") {
             status = "predicted-differs";
             problem = `no prediction: ${predictionErrors.join("; ") || "the analyzer gave no verdict"}`;

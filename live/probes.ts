@@ -2,6 +2,8 @@
 // pod), the classification of what came back into an Outcome, and retries until the outcome
 // is stable. Node-side classification mirrors what the tools print (busybox nc/nslookup,
 // Node's fetch): a timeout is a drop, a refusal is no listener, "bad address" is DNS.
+import { lookup } from "dns/promises";
+import { isIP } from "net";
 import type { ClusterApi } from "./cluster";
 import { PROBE_CONTAINER, ProbePods, errorText } from "./probe-pods";
 import { fromThisMachine, OutsideHttp } from "./outside-http";
@@ -12,7 +14,14 @@ import { Attempt, Observation, Outcome, Probe, ProbeAction, ProbeOrigin, ProbeWa
 export function classifyExec(action: ProbeAction, exitCode: number, output: string): { outcome: Outcome; detail: string } {
     const text = output.trim().replace(/\s+/g, " ");
     const said = text ? `: ${text.slice(0, 160)}` : "";
+    // The tool itself did not run (126: not executable, 127: not found; no exit status at all):
+    // nothing was observed, whatever the output says.
+    if (exitCode === 126 || exitCode === 127 || exitCode < 0) {
+        return { outcome: "error", detail: `the probe command did not run (exit ${exitCode}; does --probe-image have nc, nslookup and timeout?)${said}` };
+    }
     if (/bad address|can't resolve|Name or service not known|Temporary failure in name resolution/i.test(text)) {
+        // TCP probes are given IP addresses: a name failure there is the tool's, not the network's.
+        if (action.kind === "tcp" || action.kind === "dns-tcp") return { outcome: "error", detail: `the probe could not use its target address${said}` };
         return { outcome: "dns-failure", detail: `name did not resolve${said}` };
     }
     if (action.kind === "dns-udp") {
@@ -47,11 +56,30 @@ export function classifyHttp(action: Extract<ProbeAction, { kind: "http" }>, res
     const ownMessage = typeof (error as { message?: unknown })?.message === "string" ? (error as { message: string }).message : String(error);
     const message = `${code} ${cause?.message ?? ownMessage}`.trim();
     if (/ECONNREFUSED/.test(code)) return { outcome: "tcp-refused", detail: `connection refused: ${message}` };
-    if (/ENOTFOUND|EAI_AGAIN/.test(code)) return { outcome: "dns-failure", detail: `name did not resolve: ${message}` };
+    // The node address itself did not resolve: the probe never reached the network (a NodePort
+    // that drops is a timeout, never a DNS failure), so this observes nothing.
+    if (/ENOTFOUND|EAI_AGAIN/.test(code)) return { outcome: "error", detail: `the node address in ${action.url} did not resolve, so nothing was probed (give --node-address a node's IP): ${message}` };
     if (/TimeoutError|AbortError|ETIMEDOUT|UND_ERR_CONNECT_TIMEOUT|EHOSTUNREACH|ENETUNREACH/.test(code) || /timeout|aborted/i.test(message)) {
         return { outcome: "tcp-timeout", detail: `no TCP connection within the timeout: ${message}` };
     }
     return { outcome: "error", detail: `HTTP probe failed: ${message}` };
+}
+
+/**
+ * A node address given as a name is resolved before the HTTP probe, outside its timeout: a slow
+ * or failing lookup must not pass for a NodePort that drops (tcp-timeout). A name that does not
+ * resolve means nothing was probed: an error, never a verdict.
+ */
+async function unresolvedHost(url: string): Promise<{ outcome: Outcome; detail: string } | undefined> {
+    const host = new URL(url).hostname.replace(/^\[|\]$/g, "");
+    if (isIP(host) !== 0) return undefined;
+    try {
+        await lookup(host);
+        return undefined;
+    } catch (error) {
+        const code = (error as { code?: unknown }).code;
+        return { outcome: "error", detail: `the node address ${host} did not resolve (${typeof code === "string" ? code : errorText(error)}), so nothing was probed: give --node-address a node's IP` };
+    }
 }
 
 /** The worst outcome of several actions: the probe is allowed only if every action is. */
@@ -77,12 +105,20 @@ export class ProbeRunner {
         private readonly options: ProbeRunnerOptions,
     ) {}
 
+    private redact(text: string): string {
+        return this.cluster.redactor?.text(text) ?? text;
+    }
+
     private async attemptAction(origin: ProbeOrigin, action: ProbeAction): Promise<{ outcome: Outcome; detail: string }> {
         const timeoutSeconds = this.options.retry.timeoutSeconds;
         if (action.kind === "http") {
             if (origin.kind !== "outside") return { outcome: "error", detail: "HTTP probes run from outside the cluster only" };
+            const unresolved = await unresolvedHost(action.url);
+            if (unresolved) return unresolved;
             const reply = await (this.options.outsideHttp ?? fromThisMachine)(action, this.options.httpTimeoutMs ?? timeoutSeconds * 1000 + 500);
-            return "response" in reply ? classifyHttp(action, reply.response) : classifyHttp(action, undefined, reply.error);
+            return "response" in reply
+                ? classifyHttp(action, { status: reply.response.status, body: this.redact(reply.response.body) })
+                : classifyHttp(action, undefined, reply.error);
         }
         if (origin.kind !== "pod") return { outcome: "error", detail: `${action.kind} probes run in a probe pod` };
         let podName: string;
@@ -93,7 +129,8 @@ export class ProbeRunner {
         }
         try {
             const result = await this.cluster.exec(origin.namespace, podName, PROBE_CONTAINER, shellCommand(action, timeoutSeconds), this.options.execTimeoutMs ?? (timeoutSeconds + 8) * 1000);
-            return classifyExec(action, result.exitCode, `${result.stdout}\n${result.stderr}`);
+            // Redacted before classification cuts the output short: a cut secret is no longer recognisable.
+            return classifyExec(action, result.exitCode, this.redact(`${result.stdout}\n${result.stderr}`));
         } catch (error) {
             return { outcome: "error", detail: `exec in ${origin.namespace}/${podName} failed: ${errorText(error)}` };
         }

@@ -7,11 +7,20 @@ import { KUBE_DNS_WORKLOAD } from "../flows";
 import type { ClusterApi, NodeInfo, PlainObject, PodInfo } from "./cluster";
 import type { ClusterFacts, WorkloadFacts } from "./plan";
 
-export const INTENT = { configMap: "zero-trust-intent", flowsKey: "flows.yaml", baselineKey: "baseline.yaml" } as const;
+export const INTENT = { configMap: "zero-trust-intent", flowsKey: "flows.yaml", baselineKey: "baseline.yaml", stageKey: "stage.yaml" } as const;
+
+/** The stage whose flows an intent ConfigMap declares (its stage.yaml). */
+export interface IntentStage {
+    scenario: string;
+    number: number;
+    name: string;
+}
 
 export interface Intent {
     checks: FlowCheck[];
     baseline: PlainObject[];
+    /** The stage the program declared the flows for; undefined in a ConfigMap written before it said so. */
+    stage?: IntentStage;
     /** Where the intent ConfigMap was found. */
     namespace?: string;
 }
@@ -85,7 +94,15 @@ export async function readIntent(cluster: ClusterApi, namespaces: string | reado
         throw new IntentError(`${where} ${INTENT.flowsKey}: expected a list of flows {id, description, expected: allowed|blocked, legs: [{src, dst, port, protocol}]}`);
     }
     const baseline = parseYamlDocuments(data[INTENT.baselineKey] ?? "", `${where} ${INTENT.baselineKey}`) as PlainObject[];
-    return { checks, baseline, namespace };
+    let stage: IntentStage | undefined;
+    if (data[INTENT.stageKey] !== undefined) {
+        const [value] = parseYamlDocuments(data[INTENT.stageKey], `${where} ${INTENT.stageKey}`) as Partial<IntentStage>[];
+        if (typeof value?.scenario !== "string" || typeof value.number !== "number" || typeof value.name !== "string") {
+            throw new IntentError(`${where} ${INTENT.stageKey}: expected {scenario, number, name}, got ${JSON.stringify(value)}`);
+        }
+        stage = { scenario: value.scenario, number: value.number, name: value.name };
+    }
+    return { checks, baseline, namespace, ...(stage ? { stage } : {}) };
 }
 
 function isFlowCheck(value: unknown): value is FlowCheck {

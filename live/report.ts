@@ -5,7 +5,9 @@ import Table from "cli-table3";
 import type { FlowRow, Mark } from "./compare";
 import type { VerificationResult } from "./verify";
 
-export type ReportFormat = "table" | "json" | "junit";
+/** Every report format verify writes; a test proves none carries a credential. */
+export const REPORT_FORMATS = ["table", "json", "junit"] as const;
+export type ReportFormat = (typeof REPORT_FORMATS)[number];
 
 const symbol = (mark: Mark) => (mark === "allowed" ? "Y" : mark === "blocked" ? "n" : "?");
 

@@ -5,6 +5,7 @@
 // workspace.ts). With a non-file backend the directory is <repo>/.pulumi-lab-results.
 import * as fs from "fs";
 import * as path from "path";
+import { stackName } from "./cli";
 import type { VerificationResult } from "./verify";
 
 export interface VerificationRecord {
@@ -46,13 +47,13 @@ export function recordOf(stack: string, result: VerificationResult): Verificatio
 
 export function saveRecord(directory: string, record: VerificationRecord): string {
     fs.mkdirSync(directory, { recursive: true });
-    const file = path.join(directory, `${record.stack}.json`);
+    const file = path.join(directory, `${stackName(record.stack)}.json`);
     fs.writeFileSync(file, `${JSON.stringify(record, null, 2)}\n`);
     return file;
 }
 
 export function loadRecord(directory: string, stack: string): VerificationRecord | undefined {
-    const file = path.join(directory, `${stack}.json`);
+    const file = path.join(directory, `${stackName(stack)}.json`);
     if (!fs.existsSync(file)) return undefined;
     return JSON.parse(fs.readFileSync(file, "utf8")) as VerificationRecord;
 }

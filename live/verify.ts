@@ -9,7 +9,7 @@ import { analyzerPredictor, Predictor } from "./predict";
 import { CleanupReport, DEFAULT_PROBE_POD_OPTIONS, deleteStaleProbePods, ProbePodOptions, ProbePods } from "./probe-pods";
 import type { OutsideHttp } from "./outside-http";
 import { ProbeRunner } from "./probes";
-import { clusterFacts, namespaceList, readBack, readIntent, runningImageDigests } from "./readback";
+import { clusterFacts, INTENT, Intent, IntentError, namespaceList, readBack, readIntent, runningImageDigests } from "./readback";
 import { DEFAULT_RETRY, legKey, Observation, ProbeWaits, RetryPolicy } from "./types";
 import { isPrediction } from "./predict";
 
@@ -19,7 +19,10 @@ export interface VerifyOptions {
      * The intent ConfigMap is looked for in each; objects are read back from all of them.
      */
     namespace: string | readonly string[];
-    /** Stage, for the report and the persisted result (from the stack; the cluster does not say). */
+    /**
+     * The stage to verify (from --stage or the stack); it must be the stage the cluster's intent
+     * ConfigMap declares (stageOfIntent). Unset: the intent's own stage.
+     */
     stage?: { number: number; name: string };
     stack?: string;
     nodeAddress?: string;
@@ -88,8 +91,48 @@ export function waitsFromEnvironment(env: NodeJS.ProcessEnv = process.env): { wa
     };
 }
 
+/** A stage mismatch between what the user (or the stack) asked and what the cluster declares: exit 2. */
+export class StageMismatchError extends IntentError {}
+
+/**
+ * The stage verified: the one asked for, which must be the one the cluster's intent ConfigMap
+ * declares (else the flows probed would be another stage's and a PASS would be of the wrong
+ * stage); or, when none is asked for, the intent's own.
+ * @throws StageMismatchError when they differ, or a stage is asked and the intent does not state its own.
+ */
+export function stageOfIntent(asked: { number: number; name: string } | undefined, intent: Intent): { number: number; name: string } | undefined {
+    const declared = intent.stage;
+    const where = `ConfigMap ${intent.namespace ?? "?"}/${INTENT.configMap}`;
+    if (!asked) return declared ? { number: declared.number, name: declared.name } : undefined;
+    if (!declared) {
+        throw new StageMismatchError(`--stage ${asked.number} (${asked.name}) cannot be checked: ${where} does not state its stage (written before ${INTENT.stageKey} existed). Run \`pulumi up\` once to declare it, or verify without --stage`);
+    }
+    if (declared.number !== asked.number || declared.name !== asked.name) {
+        throw new StageMismatchError(`the cluster runs ${declared.scenario} stage ${declared.number} (${declared.name}) (${where}), not stage ${asked.number} (${asked.name}): \`pulumi up\` that stage first, or verify --stage ${declared.number}`);
+    }
+    return asked;
+}
+
+/**
+ * The exit code of a verification (docs/walkthrough.md, "Exit codes"): 0 every flow agrees;
+ * 1 a flow differs; 2 nothing differs but the verification is incomplete (a flow not observed,
+ * a probe pod left behind); 130 interrupted.
+ */
+export function verificationExitCode(result: VerificationResult): 0 | 1 | 2 | 130 {
+    if (result.interrupted) return 130;
+    if (result.passed) return 0;
+    return result.comparison.counts.differences > 0 ? 1 : 2;
+}
+
+/**
+ * Verifies one stage. Nothing it returns or logs carries a credential of the cluster's
+ * kubeconfig: with a cluster that has a redactor (KubeClusterApi), progress lines and the whole
+ * result are redacted, so every report and record made from it is too.
+ * @throws IntentError (no or unreadable intent, StageMismatchError), ClusterUnreachableError (the API server does not answer).
+ */
 export async function verifyStage(cluster: ClusterApi, options: VerifyOptions): Promise<VerificationResult> {
-    const log = options.log ?? (() => undefined);
+    const redact = <T>(value: T): T => cluster.redactor?.deep(value) ?? value;
+    const log = (line: string) => options.log?.(redact(line));
     const startedAt = new Date().toISOString();
     const retry = { ...DEFAULT_RETRY, ...options.retry };
     const fromEnvironment = waitsFromEnvironment();
@@ -99,6 +142,7 @@ export async function verifyStage(cluster: ClusterApi, options: VerifyOptions): 
     if (namespaces.length === 0) throw new Error("no lab namespace given");
 
     const intent = await readIntent(cluster, namespaces);
+    const stage = stageOfIntent(options.stage, intent);
     const back = await readBack(cluster, namespaces, intent);
     const facts = clusterFacts(back, options.nodeAddress);
     const plan = buildProbePlan(intent.checks, facts);
@@ -139,9 +183,9 @@ export async function verifyStage(cluster: ClusterApi, options: VerifyOptions): 
     }
     const comparison = compare(intent.checks, plan, predictions, observations);
     const interrupted = options.signal?.aborted ?? false;
-    return {
+    return redact({
         stack: options.stack,
-        stage: options.stage,
+        stage,
         namespace: namespaces.join(","),
         namespaces,
         intentNamespace: intent.namespace,
@@ -155,5 +199,5 @@ export async function verifyStage(cluster: ClusterApi, options: VerifyOptions): 
         imageDigests: runningImageDigests(back, namespaces),
         cleanup,
         plan,
-    };
+    });
 }

@@ -7,7 +7,7 @@ import type { ClusterApi, NodeInfo, PlainObject } from "./cluster";
 import { explainChange, formatChange, snapshotObjects } from "./lab";
 import { formatTable } from "./report";
 import { recordOf, saveRecord } from "./results";
-import { verifyStage, VerifyOptions } from "./verify";
+import { verificationExitCode, verifyStage, VerifyOptions } from "./verify";
 
 export type Outputs = Record<string, { value: any }>;
 
@@ -44,7 +44,8 @@ export interface WalkOptions {
 }
 
 export interface WalkReport {
-    stages: { stage: StageRow; verified: "passed" | "failed" | "interrupted" | "nothing to verify" | "skipped"; upSeconds: number; verifySeconds: number }[];
+    /** failed: a flow differs; not observed: nothing differs but a flow could not be observed. */
+    stages: { stage: StageRow; verified: "passed" | "failed" | "not observed" | "interrupted" | "nothing to verify" | "skipped"; upSeconds: number; verifySeconds: number }[];
     exitCode: number;
 }
 
@@ -57,6 +58,7 @@ export function labNamespaces(outputs: Outputs, fallback: string | readonly stri
 }
 
 const seconds = (since: number) => (Date.now() - since) / 1000;
+const VERDICT_OF_EXIT = { 0: "passed", 1: "failed", 2: "not observed", 130: "interrupted" } as const;
 
 export async function walkLab(options: WalkOptions): Promise<WalkReport> {
     const { stack, out } = options;
@@ -91,12 +93,13 @@ export async function walkLab(options: WalkOptions): Promise<WalkReport> {
             const result = await verifyStage(cluster, { ...options.verifyOptions, namespace, stage: { number: stage.number, name: stage.name }, stack: stack.name });
             out(formatTable(result, options.color));
             if (options.resultsDirectory) saveRecord(options.resultsDirectory, recordOf(stack.name, result));
-            verified = result.interrupted ? "interrupted" : result.passed ? "passed" : "failed";
+            verified = VERDICT_OF_EXIT[verificationExitCode(result)];
         }
         report.stages.push({ stage, verified, upSeconds, verifySeconds: seconds(verifyStarted) });
         out(`stage ${stage.number} (${stage.name}): pulumi up ${upSeconds.toFixed(1)} s, verification ${seconds(verifyStarted).toFixed(1)} s`);
         if (verified === "interrupted") { report.exitCode = 130; return report; }
         if (verified === "failed") report.exitCode = 1;
+        if (verified === "not observed" && report.exitCode === 0) report.exitCode = 2;
 
         const current = await snapshotObjects(cluster, namespace, baseline);
         out(formatChange(stage, explainChange(previous?.objects ?? baseline, current.objects, current.nodes)));
@@ -104,6 +107,9 @@ export async function walkLab(options: WalkOptions): Promise<WalkReport> {
         await options.pause(options.stages[index + 1]);
     }
     const failed = report.stages.filter((s) => s.verified === "failed").length;
-    out(failed === 0 ? "\nLab walk done: every verified stage agreed." : `\nLab walk done: ${failed} stage(s) FAILED verification.`);
+    const unobserved = report.stages.filter((s) => s.verified === "not observed").length;
+    out(failed + unobserved === 0
+        ? "\nLab walk done: every verified stage agreed."
+        : `\nLab walk done: ${[failed ? `${failed} stage(s) FAILED verification` : "", unobserved ? `${unobserved} stage(s) NOT fully observed (a probe could not run)` : ""].filter(Boolean).join(", ")}.`);
     return report;
 }

@@ -3,21 +3,23 @@
 // why (the analyzer's diff between the previous stage's objects and this one's). --render needs
 // no cluster: each stage's manifests and the predicted matrix. The stages are those of the
 // stack's scenario (its `scenario` config, or --scenario).
-import { Command } from "commander";
+import { Command, Option } from "commander";
 import Table from "cli-table3";
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
 import { parse } from "yaml";
 import * as readline from "readline/promises";
 import type { ClusterMode } from "../config";
+import { EXIT, integerIn, ipAddress, nonEmpty, stackName, withUsageExit } from "../live/cli";
 import { KubeClusterApi } from "../live/cluster";
+import { stackKubeconfigSource } from "../live/kubeconfig";
+import { RenderWorkspace } from "../live/render-workspace";
+import { urlRedactor } from "../live/redact";
 import { explainChange, formatChange, LabScenario, predictedMatrix, renderedObjects, scenarioFor, stageChoices, stagesToWalk } from "../live/lab";
 import type { PlainObject } from "../live/cluster";
 import { formatMissing, missingTools } from "../live/prerequisites";
 import { PROJECT } from "../live/promotion";
 import { resultsDirectory } from "../live/results";
-import { positiveInteger } from "../live/cli-options";
 import { fromNetworkNamespace } from "../live/outside-http";
 import type { VerifyOptions } from "../live/verify";
 import { walkLab } from "../live/walk";
@@ -25,20 +27,21 @@ import { backendUrl, openStack, REPO_DIR, stackConfig } from "../live/workspace"
 import { SCENARIOS } from "../config";
 import type { StageRow } from "../stages";
 
-const program = new Command()
+// Every value is checked here, by commander, before Pulumi, the cluster or a file is touched.
+const program = withUsageExit(new Command())
     .name("lab")
     .description("Walk the lab's stages: pulumi up, verify, explain what changed")
-    .option("--stack <name>", "stack to walk (created if missing, local file:// backend by default)", "dev")
-    .option("--scenario <name>", `which lab's stages to walk (${SCENARIOS.join(", ")}); default the stack's scenario config, else helloworld`)
+    .addOption(new Option("--stack <name>", "stack to walk (created if missing, local file:// backend by default)").default("dev").argParser(stackName))
+    .addOption(new Option("--scenario <name>", "which lab's stages to walk; default the stack's scenario config, else helloworld").choices(SCENARIOS))
     .option("--stage <stage>", "walk this stage only (number or name)")
     .option("--from <stage>", "start at this stage")
     .option("--to <stage>", "stop after this stage")
     .option("--yes", "non-interactive: do not pause between stages (CI)")
     .option("--no-verify", "skip live verification (the walk then proves nothing; says so)")
     .option("--render", "no cluster: render each stage's manifests and print the predicted matrix")
-    .option("--node-address <ip>", "verification: node address for the NodePort probes (default: the first node's InternalIP)")
-    .option("--from-netns <name>", "verification: run the HTTP probes from outside the cluster inside this network namespace (ip netns exec; root)")
-    .option("--parallel <n>", "verification: probes run at a time", "1");
+    .option("--node-address <ip>", "verification: node IP address for the NodePort probes (default: the first node's InternalIP)", ipAddress)
+    .option("--from-netns <name>", "verification: run the HTTP probes from outside the cluster inside this network namespace (ip netns exec; root)", nonEmpty)
+    .option("--parallel <n>", "verification: probes run at a time, 1-64", integerIn(1, 64, "probes"), 1);
 
 function stageOption(scenario: LabScenario, value: string | undefined, flag: string): StageRow | undefined {
     if (value === undefined) return undefined;
@@ -64,16 +67,13 @@ function stackFileConfig(stackName: string): Record<string, string> {
     return Object.fromEntries(Object.entries(config).filter(([key]) => key.startsWith(`${PROJECT}:`)).map(([key, value]) => [key.slice(PROJECT.length + 1), String(value)]));
 }
 
-async function renderWalk(stackName: string, scenario: LabScenario, stages: StageRow[], interactive: boolean): Promise<number> {
-    const source = stackFileConfig(stackName);
+async function renderWalk(sourceStack: string, scenario: LabScenario, stages: StageRow[], interactive: boolean): Promise<number> {
+    const source = stackFileConfig(sourceStack);
     // A throw-away stack in a throw-away backend: the user's stacks and state are not touched,
     // and nothing is left in the repository but the rendered manifests.
-    const renderStackName = `${stackName}-render`;
-    const backend = fs.mkdtempSync(path.join(os.tmpdir(), "lab-render-"));
-    const stackFile = path.join(REPO_DIR, `Pulumi.${renderStackName}.yaml`);
-    const current = path.join(REPO_DIR, ".rendered", stackName, "current");
+    const workspace = RenderWorkspace.open(REPO_DIR, sourceStack);
     try {
-        const stack = await openStack(renderStackName, true, { PULUMI_BACKEND_URL: `file://${backend}` });
+        const stack = await openStack(workspace.stackName, true, { PULUMI_BACKEND_URL: `file://${workspace.backend}` });
         for (const key of scenario.renderKeys) {
             if (source[key] !== undefined) await stack.setConfig(`${PROJECT}:${key}`, { value: source[key] });
         }
@@ -81,15 +81,15 @@ async function renderWalk(stackName: string, scenario: LabScenario, stages: Stag
         await stack.setConfig(`${PROJECT}:cluster`, { value: "render" });
         // One render directory for every stage (changing it would replace the provider and delete
         // the previous files); each stage's result is copied aside.
-        await stack.setConfig(`${PROJECT}:renderDirectory`, { value: current });
+        await stack.setConfig(`${PROJECT}:renderDirectory`, { value: workspace.manifests });
         let previous: PlainObject[] = scenario.baseline();
         for (const [index, stage] of stages.entries()) {
-            const directory = path.join(REPO_DIR, ".rendered", stackName, `${stage.number}-${stage.name}`);
+            const directory = workspace.stageDirectory(stage);
             out(`\n=== Stage ${stage.number} (${stage.name}), rendered: ${stage.adds}`);
             await stack.setConfig(`${PROJECT}:stage`, { value: stage.name });
             await stack.up({ onOutput: (text) => process.stdout.write(text) });
             fs.rmSync(directory, { recursive: true, force: true });
-            if (fs.existsSync(current)) fs.cpSync(current, directory, { recursive: true });
+            if (fs.existsSync(workspace.manifests)) fs.cpSync(workspace.manifests, directory, { recursive: true });
             const objects = renderedObjects(directory, scenario.baseline());
             out(`manifests: ${path.relative(REPO_DIR, directory)}/ (${objects.length} objects with the baseline)`);
             const checks = scenario.checksAt(stage, source);
@@ -101,11 +101,9 @@ async function renderWalk(stackName: string, scenario: LabScenario, stages: Stag
             await pause(interactive, stages[index + 1]);
         }
     } finally {
-        fs.rmSync(stackFile, { force: true });
-        fs.rmSync(backend, { recursive: true, force: true });
-        fs.rmSync(current, { recursive: true, force: true });
+        workspace.cleanup();
     }
-    out("\nRendered without a cluster; the manifests are in .rendered/" + stackName + "/<n>-<stage>/.");
+    out(`\nRendered without a cluster; the manifests are in .rendered/${sourceStack}/<n>-<stage>/.`);
     return 0;
 }
 
@@ -125,7 +123,12 @@ async function liveWalk(stackName: string, scenario: LabScenario, stages: StageR
         namespace: config.namespace || "zero-trust-lab",
         clusterFor: (outputs) => {
             const kubeconfig = outputs.kubeconfig?.value;
-            return typeof kubeconfig === "string" && kubeconfig ? KubeClusterApi.fromKubeconfigText(kubeconfig) : KubeClusterApi.fromDefault(config.kubeconfigContext || undefined);
+            return KubeClusterApi.fromSource(stackKubeconfigSource({
+                name: stackName,
+                mode: config.cluster ?? "kind",
+                kubeconfigContext: config.kubeconfigContext,
+                kubeconfig: typeof kubeconfig === "string" && kubeconfig ? kubeconfig : undefined,
+            }));
         },
         verify,
         resultsDirectory: resultsDirectory(backendUrl(), REPO_DIR),
@@ -152,7 +155,7 @@ async function main(): Promise<number> {
     const mode: ClusterMode = options.render ? "render" : "kind";
     // Prerequisites first: render needs pulumi only; the stack's mode is checked again once known.
     const missing = missingTools(options.render ? "render" : "existing");
-    if (missing.length > 0) { out(formatMissing(options.render ? "render" : "existing", missing)); return 2; }
+    if (missing.length > 0) { out(formatMissing(options.render ? "render" : "existing", missing)); return EXIT.cannotRun; }
     if (options.render) {
         const scenario = scenarioFor(options.scenario, stackFileConfig(options.stack), false);
         return renderWalk(options.stack, scenario, stagesOf(scenario, options), interactive);
@@ -162,9 +165,9 @@ async function main(): Promise<number> {
     const scenario = scenarioFor(options.scenario, config, stackMode !== "render");
     const stages = stagesOf(scenario, options);
     const missingForMode = missingTools(stackMode);
-    if (missingForMode.length > 0) { out(formatMissing(stackMode, missingForMode)); return 2; }
+    if (missingForMode.length > 0) { out(formatMissing(stackMode, missingForMode)); return EXIT.cannotRun; }
     if (stackMode === "render") return renderWalk(options.stack, scenario, stages, interactive);
-    const probeFrom = { nodeAddress: options.nodeAddress, parallel: positiveInteger("--parallel", options.parallel), outsideHttp: options.fromNetns ? fromNetworkNamespace(options.fromNetns) : undefined };
+    const probeFrom = { nodeAddress: options.nodeAddress, parallel: options.parallel as number, outsideHttp: options.fromNetns ? fromNetworkNamespace(options.fromNetns) : undefined };
     return liveWalk(options.stack, scenario, stages, interactive, options.verify !== false, probeFrom);
 }
 
@@ -172,6 +175,6 @@ main().then((code) => process.exit(code), (error: unknown) => {
     // Pulumi's own output was streamed already; say what failed in one line.
     const message = error instanceof Error ? error.message : String(error);
     const failed = /Command failed with exit code \d+: (pulumi [^\n]*)/.exec(message);
-    process.stderr.write(`lab: ${failed ? `\`${failed[1]}\` failed (its output is above)` : message}\n`);
-    process.exit(2);
+    process.stderr.write(`lab: ${urlRedactor().text(failed ? `\`${failed[1]}\` failed (its output is above)` : message)}\n`);
+    process.exit(EXIT.cannotRun);
 });

@@ -1,23 +1,27 @@
 // npm run promote -- --from dev --to staging [--apply] [--up]
 // Refuses unless the source stack's last verification passed for its current stage and the
 // policy pack passes in mandatory mode. Dry run by default: prints the plan and changes nothing.
-import { Command } from "commander";
+import { Command, Option } from "commander";
+import { EXIT, stackName, withUsageExit } from "../live/cli";
+import { urlRedactor } from "../live/redact";
 import { decidePromotion, formatDecision, PROJECT, PromotionFacts } from "../live/promotion";
 import { loadRecord, resultsDirectory } from "../live/results";
 import { backendUrl, lastUpdate, openStack, policyCheckMandatory, REPO_DIR, stackConfig } from "../live/workspace";
 import * as path from "path";
 import { formatMissing, missingTools } from "../live/prerequisites";
 
-const program = new Command()
+// Every value is checked here, by commander, before Pulumi is asked anything.
+const program = withUsageExit(new Command())
     .name("promote")
     .description("Promote a verified stage and its pinned images from one stack to the next")
-    .requiredOption("--from <stack>", "source stack (verified)")
-    .requiredOption("--to <stack>", "target stack")
+    .addOption(new Option("--from <stack>", "source stack (verified)").argParser(stackName).makeOptionMandatory())
+    .addOption(new Option("--to <stack>", "target stack").argParser(stackName).makeOptionMandatory())
     .option("--apply", "set the target's config and run pulumi preview there (default: dry run)")
     .option("--up", "with --apply: run pulumi up on the target instead of preview");
 
 async function main(): Promise<number> {
     const options = program.parse().opts();
+    if (options.up && !options.apply) program.error("error: --up deploys only together with --apply (--apply --up); alone it would look like a deploy and be a dry run");
     const missing = missingTools("render");
     if (missing.length > 0) throw new Error(formatMissing("render", missing).replace("cluster mode render needs", "promote needs"));
     const mode = options.apply ? (options.up ? "up" : "preview") : "dry-run";
@@ -38,16 +42,16 @@ async function main(): Promise<number> {
     };
     const decision = decidePromotion(facts);
     process.stdout.write(`${formatDecision(facts, decision, mode)}\n`);
-    if (!decision.allowed) return 1;
-    if (mode === "dry-run" || decision.changes.length === 0) return 0;
+    if (!decision.allowed) return EXIT.differs;
+    if (mode === "dry-run" || decision.changes.length === 0) return EXIT.ok;
     for (const change of decision.changes) await target.setConfig(`${PROJECT}:${change.key}`, { value: change.to });
     const onOutput = (text: string) => process.stdout.write(text);
     if (mode === "up") await target.up({ onOutput });
     else await target.preview({ onOutput });
-    return 0;
+    return EXIT.ok;
 }
 
 main().then((code) => process.exit(code), (error: unknown) => {
-    process.stderr.write(`promote: ${error instanceof Error ? error.message : String(error)}\n`);
-    process.exit(2);
+    process.stderr.write(`promote: ${urlRedactor().text(error instanceof Error ? error.message : String(error))}\n`);
+    process.exit(EXIT.cannotRun);
 });

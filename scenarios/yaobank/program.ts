@@ -157,6 +157,7 @@ export function yaobankProgram(config: YaobankConfig) {
         provider,
         namespace: namespaces.customer.metadata.name,
         checks: flowChecks,
+        stage: { scenario: "yaobank", number: config.stage.number, name: config.stage.name },
         baseline: yaobankBaselineText(),
     }, { ...placedIn(placement), dependsOn: [namespaces.customer] });
 

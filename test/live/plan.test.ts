@@ -50,7 +50,8 @@ describe("the probe plan", () => {
     it("a DNS failure is told apart from a TCP failure in what busybox prints", () => {
         expect(classifyExec({ kind: "dns-udp", server: "10.96.0.10", name: "x" }, 1, ";; connection timed out; no servers could be reached").outcome).toBe("dns-timeout");
         expect(classifyExec({ kind: "dns-udp", server: "10.96.0.10", name: "x" }, 1, "** server can't find x: NXDOMAIN").outcome).toBe("allowed");
-        expect(classifyExec({ kind: "tcp", address: "helloworld", port: 8080 }, 1, "nc: bad address 'helloworld'").outcome).toBe("dns-failure");
+        // TCP probes are given IPs: a name that does not resolve there is the probe's failure, not the network's.
+        expect(classifyExec({ kind: "tcp", address: "helloworld", port: 8080 }, 1, "nc: bad address 'helloworld'").outcome).toBe("error");
         expect(classifyExec({ kind: "tcp", address: "192.168.1.10", port: 8080 }, 1, "").outcome).toBe("tcp-timeout");
         expect(classifyExec({ kind: "dns-tcp", server: "10.96.0.10" }, 1, "").outcome).toBe("dns-timeout");
     });

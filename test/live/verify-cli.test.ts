@@ -1,14 +1,12 @@
 // `npm run verify` as a user runs it: a child process with KUBECONFIG pointing at the fake API.
 // Exit codes, the JUnit report, and Ctrl-C (SIGINT) deleting the probe pods.
-import { spawn } from "child_process";
-import * as path from "path";
+import type { ChildProcess } from "child_process";
 import { afterAll, describe, it } from "vitest";
 import { PROBE_LABEL } from "../../live/probe-pods";
 import { kubeconfigFile } from "./fake-kube";
+import { runScript, ScriptRun } from "./run-script";
 import { FAST_ENV, labCluster, labDataPlane, LabCluster, NAMESPACE } from "./lab-cluster";
 
-const REPO = path.resolve(__dirname, "..", "..");
-const TSX = path.join(REPO, "node_modules", ".bin", "tsx");
 // The tests run concurrently (each spawns tsx, whose start is mostly module loading), one fake
 // cluster each. The clusters are built one at a time: Pulumi's mocks (programObjects) are per process.
 const clusters: LabCluster[] = [];
@@ -21,14 +19,8 @@ function startCluster(...args: Parameters<typeof labCluster>): Promise<LabCluste
 }
 
 
-function runVerify(args: string[], kubeconfig: string, onStderr?: (text: string, child: ReturnType<typeof spawn>) => void): Promise<{ code: number | null; stdout: string; stderr: string }> {
-    return new Promise((resolve) => {
-        const child = spawn(TSX, [path.join(REPO, "scripts", "verify.ts"), ...args], { env: { ...process.env, ...FAST_ENV, KUBECONFIG: kubeconfig }, cwd: REPO });
-        let stdout = "", stderr = "";
-        child.stdout.on("data", (chunk) => { stdout += chunk; });
-        child.stderr.on("data", (chunk) => { stderr += chunk; onStderr?.(stderr, child); });
-        child.on("close", (code) => resolve({ code, stdout, stderr }));
-    });
+function runVerify(args: string[], kubeconfig: string, onStderr?: (text: string, child: ChildProcess) => void): Promise<ScriptRun> {
+    return runScript("verify", args, { ...FAST_ENV, KUBECONFIG: kubeconfig }, onStderr);
 }
 
 const ARGS = ["--no-stack", "--namespace", NAMESPACE, "--stage", "allow-proxy", "--timeout", "1", "--attempts", "3", "--interval", "5"];

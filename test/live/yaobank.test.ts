@@ -1,8 +1,6 @@
 // Live verification of the yaobank scenario against the fake API: three namespaces, the intent
 // ConfigMap found by its label in yaobank-customer, probe pods under the workloads' service
 // accounts, the customer NodePort's page as the web UI's check; in process and as `npm run verify`.
-import { spawn } from "child_process";
-import * as path from "path";
 import { afterEach, describe, expect, it } from "vitest";
 import { KubeClusterApi } from "../../live/cluster";
 import { PROBE_LABEL } from "../../live/probe-pods";
@@ -10,10 +8,9 @@ import { formatJunit, formatTable } from "../../live/report";
 import { verifyStage } from "../../live/verify";
 import { kubeconfigFile } from "./fake-kube";
 import { FAST, FAST_ENV } from "./lab-cluster";
+import { runScript, ScriptRun } from "./run-script";
 import { CUSTOMER, DATABASE, YAOBANK_NAMESPACES, yaobankCluster, YaobankCluster, yaobankDataPlane } from "./yaobank-cluster";
 
-const REPO = path.resolve(__dirname, "..", "..");
-const TSX = path.join(REPO, "node_modules", ".bin", "tsx");
 
 let cluster: YaobankCluster | undefined;
 afterEach(async () => { await cluster?.close(); cluster = undefined; });
@@ -90,14 +87,8 @@ describe("verify of yaobank stage 4 (calico-policies) on a cluster that behaves 
 });
 
 
-function runVerify(args: string[], kubeconfig: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
-    return new Promise((resolve) => {
-        const child = spawn(TSX, [path.join(REPO, "scripts", "verify.ts"), ...args], { env: { ...process.env, ...FAST_ENV, KUBECONFIG: kubeconfig }, cwd: REPO });
-        let stdout = "", stderr = "";
-        child.stdout.on("data", (chunk) => { stdout += chunk; });
-        child.stderr.on("data", (chunk) => { stderr += chunk; });
-        child.on("close", (code) => resolve({ code, stdout, stderr }));
-    });
+function runVerify(args: string[], kubeconfig: string): Promise<ScriptRun> {
+    return runScript("verify", args, { ...FAST_ENV, KUBECONFIG: kubeconfig });
 }
 
 describe("npm run verify on a yaobank cluster that misbehaves", () => {
