@@ -122,11 +122,18 @@ export class ClusterUnreachableError extends EnvironmentError {
     }
 }
 
+class RequestTimeoutError extends Error {
+    constructor(timeoutMs: number) {
+        super(`no answer within ${timeoutMs} ms`);
+        this.name = "RequestTimeoutError";
+    }
+}
+
 /** A transport failure (no answer, no connection), as opposed to an answer from the API server. */
 function transportFailure(error: unknown): string | undefined {
     if (statusCode(error) !== undefined) return undefined;
     const name = (error as { name?: string })?.name;
-    if (name === "TimeoutError" || name === "AbortError") return "timeout";
+    if (name === "RequestTimeoutError" || name === "TimeoutError" || name === "AbortError") return "timeout";
     const cause = (error as { cause?: { code?: string; message?: string } })?.cause;
     const code = cause?.code ?? (error as { code?: unknown })?.code;
     if (typeof code === "string" && /^(ECONNREFUSED|ECONNRESET|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|ENETUNREACH|ETIMEDOUT|UND_ERR_\w+|EPIPE)$/.test(code)) return `${code}${cause?.message ? ` (${cause.message})` : ""}`;
@@ -157,7 +164,12 @@ export class KubeClusterApi implements ClusterApi {
             authMethods: { default: kubeConfig },
             promiseMiddleware: [{
                 pre: async (context) => {
-                    context.setSignal(AbortSignal.timeout(timeoutMs));
+                    // Aborted with an Error of our own, not AbortSignal.timeout's DOMException:
+                    // KubernetesObjectApi rewrites the message of what it catches, which a
+                    // DOMException does not allow (the rewrite itself then throws a TypeError).
+                    const controller = new AbortController();
+                    setTimeout(() => controller.abort(new RequestTimeoutError(timeoutMs)), timeoutMs).unref();
+                    context.setSignal(controller.signal);
                     redactor.addHeader(context.getHeaders().Authorization);
                     return context;
                 },
