@@ -206,7 +206,14 @@ export class KubeClusterApi implements ClusterApi {
             return await request();
         } catch (error) {
             const failure = transportFailure(error);
-            if (failure === undefined) throw error;
+            if (failure === undefined) {
+                // An answer, or the client's own failure (an exec credential plugin's error quotes
+                // its command line): the message loses the kubeconfig's credentials on the way up.
+                if (error instanceof Error) {
+                    try { error.message = this.redactor.text(error.message); } catch { /* a read-only message (DOMException) carries none */ }
+                }
+                throw error;
+            }
             const server = this.describe();
             throw new ClusterUnreachableError(failure === "timeout"
                 ? `the API server ${server} did not answer within ${this.requestTimeoutMs / 1000} s (${what}); is it up? (verify waits --request-timeout seconds per request)`
