@@ -65,6 +65,15 @@ describe.concurrent("npm run verify", () => {
         expect(cluster.kube.pods().filter((p) => p.metadata.labels?.[PROBE_LABEL])).toEqual([]);
     }, 60_000);
 
+    it("--stage lockdown against a stage-4 cluster: exit 2 naming both stages, nothing probed", async ({ expect }) => {
+        const cluster = await startCluster("allow-proxy", labDataPlane(4));
+        const { code, stdout, stderr } = await runVerify(["--no-stack", "--namespace", NAMESPACE, "--stage", "lockdown"], kubeconfigFile(cluster.kube.port));
+        expect(code, stderr).toBe(2);
+        expect(stderr).toContain("verify: the cluster runs helloworld stage 4 (allow-proxy) (ConfigMap zero-trust-lab/zero-trust-intent), not stage 5 (lockdown)");
+        expect(stdout).toBe("");
+        expect(cluster.kube.execs).toEqual([]);
+    }, 60_000);
+
     it("exits 2 with what to do when the intent is missing", async ({ expect }) => {
         const cluster = await startCluster("allow-proxy", labDataPlane(4));
         const { code, stderr } = await runVerify(["--no-stack", "--namespace", "elsewhere"], kubeconfigFile(cluster.kube.port));
