@@ -73,6 +73,8 @@ describe("the zero-trust-intent ConfigMap", () => {
         const run = await runProgram({ ...RENDER, stage });
         const intent = run.kubernetesObjects.find((object) => object.kind === "ConfigMap" && object.metadata.name === "zero-trust-intent")!;
         expect(parse(intent.data["flows.yaml"])).toEqual(flowChecksAt(STAGES[stage], CONTEXT));
+        // verify checks --stage against it.
+        expect(parse(intent.data["stage.yaml"])).toEqual({ scenario: "helloworld", number: stage, name: STAGES[stage].name });
         const baseline = parseAllDocuments(intent.data["baseline.yaml"]).map((document) => document.toJS());
         expect(baseline).toEqual(baselineObjects(STAGES[stage]));
         expect(baseline.some((object) => object.kind === "KubeControllersConfiguration")).toBe(stage === 5);

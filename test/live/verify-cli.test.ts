@@ -32,7 +32,7 @@ describe.concurrent("npm run verify", () => {
         expect(code, stderr).toBe(0);
         expect(stdout).toContain('<testsuite name="calico-zero-trust-lab verify stage 4 (allow-proxy)" tests="9" failures="0" errors="0"');
         expect(cluster.kube.pods().filter((p) => p.metadata.labels?.[PROBE_LABEL])).toEqual([]);
-    }, 60_000);
+    }, 180_000);
 
     it("exits 1 on a difference", async ({ expect }) => {
         const plane = labDataPlane(4);
@@ -42,7 +42,7 @@ describe.concurrent("npm run verify", () => {
         const result = JSON.parse(stdout);
         expect(result.passed).toBe(false);
         expect(result.comparison.flows.filter((f: { status: string }) => f.status !== "pass").map((f: { id: string }) => f.id)).toEqual(["helloworld-to-proxy", "helloworld-to-helloworld", "lab-pods-to-internet"]);
-    }, 60_000);
+    }, 180_000);
 
     it("Ctrl-C (SIGINT) stops, deletes the probe pods and exits 130", async ({ expect }) => {
         const cluster = await startCluster("allow-proxy", labDataPlane(4), { podStartPolls: 0 });
@@ -63,7 +63,7 @@ describe.concurrent("npm run verify", () => {
         expect(code, stderr).toBe(130);
         expect(stderr).toMatch(/SIGINT: stopping; deleting probe pods zero-trust-lab\/probe-/);
         expect(cluster.kube.pods().filter((p) => p.metadata.labels?.[PROBE_LABEL])).toEqual([]);
-    }, 60_000);
+    }, 180_000);
 
     it("--stage lockdown against a stage-4 cluster: exit 2 naming both stages, nothing probed", async ({ expect }) => {
         const cluster = await startCluster("allow-proxy", labDataPlane(4));
@@ -72,12 +72,12 @@ describe.concurrent("npm run verify", () => {
         expect(stderr).toContain("verify: the cluster runs helloworld stage 4 (allow-proxy) (ConfigMap zero-trust-lab/zero-trust-intent), not stage 5 (lockdown)");
         expect(stdout).toBe("");
         expect(cluster.kube.execs).toEqual([]);
-    }, 60_000);
+    }, 180_000);
 
     it("exits 2 with what to do when the intent is missing", async ({ expect }) => {
         const cluster = await startCluster("allow-proxy", labDataPlane(4));
         const { code, stderr } = await runVerify(["--no-stack", "--namespace", "elsewhere"], kubeconfigFile(cluster.kube.port));
         expect(code).toBe(2);
         expect(stderr).toContain("ConfigMap elsewhere/zero-trust-intent not found");
-    }, 60_000);
+    }, 180_000);
 });

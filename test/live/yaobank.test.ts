@@ -108,7 +108,7 @@ describe("npm run verify on a yaobank cluster that misbehaves", () => {
         expect(result.comparison.flows.filter((f: { status: string }) => f.status !== "pass" && f.status !== "predicted-only").map((f: { id: string; predicted: string; observed: string }) => [f.id, f.predicted, f.observed]))
             .toEqual([["customer-to-database", "blocked", "allowed"]]);
         expect(cluster.kube.pods().filter((p) => p.metadata.labels?.[PROBE_LABEL])).toEqual([]);
-    }, 60_000);
+    }, 180_000);
 });
 
 describe("objects read back in the API's own form", () => {

@@ -237,6 +237,7 @@ describe("yaobank: the intent and the stack outputs", () => {
         const run = await runProgram({ ...YAOBANK, stage });
         const intent = find(run.resources, "ConfigMap", "yaobank-customer", "zero-trust-intent");
         expect(parse(intent.data["flows.yaml"])).toEqual(yaobankFlowChecksAt(YAOBANK_STAGES[stage]!));
+        expect(parse(intent.data["stage.yaml"])).toEqual({ scenario: "yaobank", number: stage, name: YAOBANK_STAGES[stage]!.name });
         expect(intent.data["baseline.yaml"]).toContain("local-path-provisioner");
         expect(intent.data["baseline.yaml"]).toContain("coredns");
         expect(run.outputs.flowQueries).toEqual(yaobankFlowChecksAt(YAOBANK_STAGES[stage]!));
