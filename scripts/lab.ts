@@ -27,21 +27,26 @@ import { backendUrl, openStack, REPO_DIR, stackConfig } from "../live/workspace"
 import { SCENARIOS } from "../config";
 import type { StageRow } from "../stages";
 
-// Every value is checked here, by commander, before Pulumi, the cluster or a file is touched.
-const program = withUsageExit(new Command())
-    .name("lab")
-    .description("Walk the lab's stages: pulumi up, verify, explain what changed")
-    .addOption(new Option("--stack <name>", "stack to walk (created if missing, local file:// backend by default)").default("dev").argParser(stackName))
-    .addOption(new Option("--scenario <name>", "which lab's stages to walk; default the stack's scenario config, else helloworld").choices(SCENARIOS))
-    .option("--stage <stage>", "walk this stage only (number or name)")
-    .option("--from <stage>", "start at this stage")
-    .option("--to <stage>", "stop after this stage")
-    .option("--yes", "non-interactive: do not pause between stages (CI)")
-    .option("--no-verify", "skip live verification (the walk then proves nothing; says so)")
-    .option("--render", "no cluster: render each stage's manifests and print the predicted matrix")
-    .option("--node-address <ip>", "verification: node IP address for the NodePort probes (default: the first node's InternalIP)", ipAddress)
-    .option("--from-netns <name>", "verification: run the HTTP probes from outside the cluster inside this network namespace (ip netns exec; root)", nonEmpty)
-    .option("--parallel <n>", "verification: probes run at a time, 1-64", integerIn(1, 64, "probes"), 1);
+/**
+ * The command line: every value is checked here, by commander, before Pulumi, the cluster or a
+ * file is touched. A new Command each call, so tests parse it in-process.
+ */
+export function labProgram(): Command {
+    return withUsageExit(new Command())
+        .name("lab")
+        .description("Walk the lab's stages: pulumi up, verify, explain what changed")
+        .addOption(new Option("--stack <name>", "stack to walk (created if missing, local file:// backend by default)").default("dev").argParser(stackName))
+        .addOption(new Option("--scenario <name>", "which lab's stages to walk; default the stack's scenario config, else helloworld").choices(SCENARIOS))
+        .option("--stage <stage>", "walk this stage only (number or name)")
+        .option("--from <stage>", "start at this stage")
+        .option("--to <stage>", "stop after this stage")
+        .option("--yes", "non-interactive: do not pause between stages (CI)")
+        .option("--no-verify", "skip live verification (the walk then proves nothing; says so)")
+        .option("--render", "no cluster: render each stage's manifests and print the predicted matrix")
+        .option("--node-address <ip>", "verification: node IP address for the NodePort probes (default: the first node's InternalIP)", ipAddress)
+        .option("--from-netns <name>", "verification: run the HTTP probes from outside the cluster inside this network namespace (ip netns exec; root)", nonEmpty)
+        .option("--parallel <n>", "verification: probes run at a time, 1-64", integerIn(1, 64, "probes"), 1);
+}
 
 function stageOption(scenario: LabScenario, value: string | undefined, flag: string): StageRow | undefined {
     if (value === undefined) return undefined;
@@ -150,7 +155,7 @@ function stagesOf(scenario: LabScenario, options: Record<string, string | undefi
 }
 
 async function main(): Promise<number> {
-    const options = program.parse().opts();
+    const options = labProgram().parse().opts();
     const interactive = !options.yes && process.stdin.isTTY === true;
     const mode: ClusterMode = options.render ? "render" : "kind";
     // Prerequisites first: render needs pulumi only; the stack's mode is checked again once known.
@@ -171,10 +176,12 @@ async function main(): Promise<number> {
     return liveWalk(options.stack, scenario, stages, interactive, options.verify !== false, probeFrom);
 }
 
-main().then((code) => process.exit(code), (error: unknown) => {
-    // Pulumi's own output was streamed already; say what failed in one line.
-    const message = error instanceof Error ? error.message : String(error);
-    const failed = /Command failed with exit code \d+: (pulumi [^\n]*)/.exec(message);
-    process.stderr.write(`lab: ${urlRedactor().text(failed ? `\`${failed[1]}\` failed (its output is above)` : message)}\n`);
-    process.exit(EXIT.cannotRun);
-});
+if (require.main === module) {
+    main().then((code) => process.exit(code), (error: unknown) => {
+        // Pulumi's own output was streamed already; say what failed in one line.
+        const message = error instanceof Error ? error.message : String(error);
+        const failed = /Command failed with exit code \d+: (pulumi [^\n]*)/.exec(message);
+        process.stderr.write(`lab: ${urlRedactor().text(failed ? `\`${failed[1]}\` failed (its output is above)` : message)}\n`);
+        process.exit(EXIT.cannotRun);
+    });
+}

@@ -22,27 +22,32 @@ import { findStage } from "../stages";
 import { findYaobankStage, YAOBANK_NAMESPACE_PREFIX, YAOBANK_STAGES } from "../scenarios/yaobank/stages";
 import { formatMissing, missingTools } from "../live/prerequisites";
 
-// Every value is checked here, by commander, before Pulumi or the cluster is asked anything.
-const program = withUsageExit(new Command())
-    .name("verify")
-    .description("Probe the stage's flows on the live cluster; print expected / predicted / observed")
-    .addOption(new Option("--stack <name>", "stack whose cluster to verify (its outputs give stage, namespace, kubeconfig)").default("dev").argParser(stackName))
-    .option("--no-stack", "do not use Pulumi: give --namespace and --stage (the result is not recorded for promotion)")
-    .option("--namespace <ns>", "lab namespace; repeat it or separate by commas for several (yaobank: yaobank-customer,yaobank-summary,yaobank-database; default: the stack's labNamespace output)", namespaceNames, [] as string[])
-    .option("--stage <stage>", "stage number or name (default: the stack's stage output); must be the stage the cluster's intent ConfigMap declares")
-    .addOption(new Option("--scenario <scenario>", "which lab's stage table --stage is read against (default: the stack's; without a stack, yaobank when every namespace is yaobank-*, else helloworld)").choices(["helloworld", "yaobank"]))
-    .option("--context <name>", "kubeconfig context (default: the stack's kubeconfig output, else the context its config names)", nonEmpty)
-    .option("--node-address <ip>", "node IP address for the NodePort probes (default: the first node's InternalIP)", ipAddress)
-    .option("--from-netns <name>", "run the HTTP probes from outside the cluster inside this network namespace (ip netns exec; root), not on this machine", nonEmpty)
-    .addOption(new Option("--format <format>", "report format").choices(REPORT_FORMATS).default("table"))
-    .option("--output <file>", "write the report to a file instead of stdout (its directory must exist)", writableFile)
-    .option("--probe-image <image>", "probe pod image (needs nc, nslookup, timeout)", nonEmpty, "busybox:1.36")
-    .option("--timeout <seconds>", "per-attempt timeout, whole seconds 1-60 (nc -w)", integerIn(1, 60, "seconds"), 2)
-    .option("--attempts <n>", "attempts per probe before giving up on a stable answer, 1-100", integerIn(1, 100, "attempts"), 6)
-    .option("--interval <ms>", "pause between attempts, 0-600000 ms", integerIn(0, 600_000, "milliseconds"), 1000)
-    .option("--parallel <n>", "probes run at a time, 1-64", integerIn(1, 64, "probes"), 1)
-    .option("--request-timeout <seconds>", "longest wait for one Kubernetes API request", secondsUpTo(600), DEFAULT_REQUEST_TIMEOUT_MS / 1000)
-    .option("--quiet", "no progress lines on stderr");
+/**
+ * The command line: every value is checked here, by commander, before Pulumi or the cluster is
+ * asked anything. A new Command each call, so tests parse it in-process.
+ */
+export function verifyProgram(): Command {
+    return withUsageExit(new Command())
+        .name("verify")
+        .description("Probe the stage's flows on the live cluster; print expected / predicted / observed")
+        .addOption(new Option("--stack <name>", "stack whose cluster to verify (its outputs give stage, namespace, kubeconfig)").default("dev").argParser(stackName))
+        .option("--no-stack", "do not use Pulumi: give --namespace and --stage (the result is not recorded for promotion)")
+        .option("--namespace <ns>", "lab namespace; repeat it or separate by commas for several (yaobank: yaobank-customer,yaobank-summary,yaobank-database; default: the stack's labNamespace output)", namespaceNames, [] as string[])
+        .option("--stage <stage>", "stage number or name (default: the stack's stage output); must be the stage the cluster's intent ConfigMap declares")
+        .addOption(new Option("--scenario <scenario>", "which lab's stage table --stage is read against (default: the stack's; without a stack, yaobank when every namespace is yaobank-*, else helloworld)").choices(["helloworld", "yaobank"]))
+        .option("--context <name>", "kubeconfig context (default: the stack's kubeconfig output, else the context its config names)", nonEmpty)
+        .option("--node-address <ip>", "node IP address for the NodePort probes (default: the first node's InternalIP)", ipAddress)
+        .option("--from-netns <name>", "run the HTTP probes from outside the cluster inside this network namespace (ip netns exec; root), not on this machine", nonEmpty)
+        .addOption(new Option("--format <format>", "report format").choices(REPORT_FORMATS).default("table"))
+        .option("--output <file>", "write the report to a file instead of stdout (its directory must exist)", writableFile)
+        .option("--probe-image <image>", "probe pod image (needs nc, nslookup, timeout)", nonEmpty, "busybox:1.36")
+        .option("--timeout <seconds>", "per-attempt timeout, whole seconds 1-60 (nc -w)", integerIn(1, 60, "seconds"), 2)
+        .option("--attempts <n>", "attempts per probe before giving up on a stable answer, 1-100", integerIn(1, 100, "attempts"), 6)
+        .option("--interval <ms>", "pause between attempts, 0-600000 ms", integerIn(0, 600_000, "milliseconds"), 1000)
+        .option("--parallel <n>", "probes run at a time, 1-64", integerIn(1, 64, "probes"), 1)
+        .option("--request-timeout <seconds>", "longest wait for one Kubernetes API request", secondsUpTo(600), DEFAULT_REQUEST_TIMEOUT_MS / 1000)
+        .option("--quiet", "no progress lines on stderr");
+}
 
 /** The stack's labNamespace output: one namespace (helloworld) or a list (yaobank). */
 function namespacesOf(value: unknown): string[] {
@@ -86,7 +91,7 @@ async function fromStack(name: string, contextOption: string | undefined): Promi
 let redactor: Redactor = urlRedactor();
 
 async function main(): Promise<number> {
-    const options = program.parse().opts();
+    const options = verifyProgram().parse().opts();
     const stack: string | undefined = options.stack === false ? undefined : options.stack;
     const fromTheStack = stack ? await fromStack(stack, options.context) : undefined;
     const source: KubeconfigSource = fromTheStack?.source ?? { context: options.context, origin: "your kubeconfig" };
@@ -145,7 +150,9 @@ async function main(): Promise<number> {
     return verificationExitCode(result);
 }
 
-main().then((code) => process.exit(code), (error: unknown) => {
-    process.stderr.write(`verify: ${redactor.text(error instanceof Error ? error.message : String(error))}\n`);
-    process.exit(EXIT.cannotRun);
-});
+if (require.main === module) {
+    main().then((code) => process.exit(code), (error: unknown) => {
+        process.stderr.write(`verify: ${redactor.text(error instanceof Error ? error.message : String(error))}\n`);
+        process.exit(EXIT.cannotRun);
+    });
+}

@@ -91,19 +91,12 @@ describe("an API server that never answers", () => {
         const run = await runScript("verify", ["--no-stack", "--namespace", "zero-trust-lab", "--request-timeout", "0.5"], { KUBECONFIG: kubeconfigWith(`http://127.0.0.1:${port}`, ", insecure-skip-tls-verify: true") });
         expect(run.code, run.stderr).toBe(2);
         expect(run.stderr).toContain(`verify: the API server lab (http://127.0.0.1:${port}) did not answer within 0.5 s`);
-    }, 120_000);
-
-    it("npm run verify without any kubeconfig: exit 2, \"no kubeconfig found\", nothing contacted", async () => {
-        const home = fs.mkdtempSync(path.join(os.tmpdir(), "home-"));
-        const run = await runScript("verify", ["--no-stack", "--namespace", "zero-trust-lab"], { KUBECONFIG: undefined, HOME: home });
-        expect(run.code, run.stderr).toBe(2);
-        expect(run.stderr).toContain("verify: no kubeconfig found: KUBECONFIG is unset");
-    }, 120_000);
+    }, 180_000);
 
     it("npm run verify with a password in the server URL: exit 2 before any call, the password printed nowhere", async () => {
         const run = await runScript("verify", ["--no-stack", "--namespace", "zero-trust-lab"], { KUBECONFIG: kubeconfigWith("https://admin:pa55-in-the-url@127.0.0.1:1") });
         expect(run.code, run.stderr).toBe(2);
         expect(run.stderr).toContain("https://<redacted>@127.0.0.1:1");
         expect(`${run.stdout}${run.stderr}`).not.toContain("pa55-in-the-url");
-    }, 120_000);
+    }, 180_000);
 });
