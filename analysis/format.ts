@@ -1,12 +1,8 @@
-/** Renders a matrix for people: a table (terminal), Markdown, Mermaid, or JSON. */
+/** Renders a small matrix for people: the terminal table and the Mermaid graph (output.ts chooses; format-stream.ts streams the rest). */
 import Table from "cli-table3";
 import { hasBit } from "./bitset";
-import { allowedSources, Matrix, matrixCells, MatrixTarget } from "./matrix";
-
-export type MatrixFormat = "table" | "json" | "md" | "mermaid";
-export const MATRIX_FORMATS: readonly MatrixFormat[] = ["table", "json", "md", "mermaid"];
-
-const ALLOWED = "Y", BLOCKED = "n", NOT_APPLICABLE = "-";
+import { ALLOWED, BLOCKED, NOT_APPLICABLE } from "./format-stream";
+import { allowedFlows, allowedSources, Matrix, MatrixTarget } from "./matrix";
 
 const columnTitle = (t: MatrixTarget) => `${t.dst}:${t.port}/${t.protocol}`;
 
@@ -25,16 +21,6 @@ export function formatTable(matrix: Matrix): string {
     return `${table.toString()}\n${ALLOWED} = allowed, ${BLOCKED} = blocked, ${NOT_APPLICABLE} = not applicable\n`;
 }
 
-export function formatMarkdown(matrix: Matrix): string {
-    const escape = (text: string) => text.replace(/\|/g, "\\|");
-    const lines = [
-        `| from \\ to | ${matrix.targets.map((t) => escape(columnTitle(t))).join(" | ")} |`,
-        `|---|${matrix.targets.map(() => ":-:").join("|")}|`,
-        ...grid(matrix).map((cells, s) => `| ${escape(matrix.sources[s]!)} | ${cells.join(" | ")} |`),
-    ];
-    return `${lines.join("\n")}\n`;
-}
-
 /** Allowed flows as a graph: one node per endpoint, grouped by namespace, one edge per pair listing its ports. */
 export function formatMermaid(matrix: Matrix): string {
     const ids = new Map<string, string>();
@@ -44,8 +30,7 @@ export function formatMermaid(matrix: Matrix): string {
         return id;
     };
     const edges = new Map<string, string[]>();
-    for (const cell of matrixCells(matrix)) {
-        if (!cell.allowed) continue;
+    for (const cell of allowedFlows(matrix)) {
         const key = `${cell.src}\u0000${cell.dst}`;
         const ports = edges.get(key) ?? [];
         ports.push(`${cell.port}/${cell.protocol}`);
@@ -71,16 +56,3 @@ export function formatMermaid(matrix: Matrix): string {
 }
 
 const sanitize = (text: string) => `g_${text.replace(/[^A-Za-z0-9_]/g, "_")}`;
-
-export function formatJson(matrix: Matrix): string {
-    return `${JSON.stringify({ sources: matrix.sources, targets: matrix.targets, cells: [...matrixCells(matrix)] }, null, 2)}\n`;
-}
-
-export function formatMatrix(matrix: Matrix, format: MatrixFormat): string {
-    switch (format) {
-        case "table": return formatTable(matrix);
-        case "md": return formatMarkdown(matrix);
-        case "mermaid": return formatMermaid(matrix);
-        case "json": return formatJson(matrix);
-    }
-}

@@ -16,3 +16,7 @@ export { connectivityMatrix, matrixAllows, matrixCells, allowedFlows, allowedSou
 export type { Matrix, MatrixTarget, MatrixOptions, Flow, MatrixCell } from "./matrix";
 export { diffMatrices } from "./diff";
 export type { MatrixDiff } from "./diff";
+export { connectivityClasses } from "./classes";
+export type { ConnectivityClasses } from "./classes";
+export { writeMatrix, chooseView, MATRIX_FORMATS } from "./output";
+export type { MatrixFormat, MatrixView, OutputOptions } from "./output";

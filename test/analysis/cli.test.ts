@@ -37,6 +37,18 @@ describe("analyze command", () => {
         expect(mermaid).toMatch(/-->\|"8080\/TCP"\|/);
     });
 
+    it("prints one allowed flow per line with --format jsonl, classes with --classes, and refuses --full with --classes", () => {
+        const flows = run(LOCKDOWN, "--format", "jsonl").stdout.trimEnd().split("\n").map((line) => JSON.parse(line));
+        expect(flows).toContainEqual({ src: "lab/helloworld-proxy", dst: "lab/helloworld", port: 8080, protocol: "TCP" });
+        expect(flows).not.toContainEqual(expect.objectContaining({ src: "lab/helloworld", dst: "lab/helloworld-proxy", port: 8080 }));
+        const classes = run(LOCKDOWN, "--classes");
+        expect(classes.stdout).toMatch(/^5 sources in \d+ classes, 7 destinations in \d+ classes/);
+        expect(classes.stderr).toBe("");
+        const both = run(LOCKDOWN, "--classes", "--full");
+        expect(both.code).toBe(2);
+        expect(both.stderr).toMatch(/option '--full' cannot be used with option '--classes'/);
+    });
+
     it("answers --query with one JSON object carrying the verdict and both directions' explanation", () => {
         const { code, stdout } = run(LOCKDOWN, "--query", "external:203.0.113.10", "nodeport:lab/helloworld", "30080/TCP");
         expect(code).toBe(0);
