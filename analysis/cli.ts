@@ -1,5 +1,5 @@
 /**
- * `npm run --silent analyze -- <paths...>`: the connectivity matrix of YAML manifests, one query,
+ * `calico-zt analyze <paths...>` (scripts/calico-zt.ts; `npm run --silent analyze -- <paths...>`): the connectivity matrix of YAML manifests, one query,
  * many queries, or the difference between two sets of manifests. Exit 0 on success, 2 on bad input.
  */
 import * as fs from "node:fs";
@@ -154,13 +154,4 @@ function parseLabels(text: string): Record<string, string> {
         if (!key || value === undefined || rest.length) throw new AnalysisInputError(`--node-labels: ${JSON.stringify(pair)} is not key=value`);
         return [key.trim(), value.trim()];
     }));
-}
-
-if (require.main === module) {
-    try {
-        process.exitCode = runCli(process.argv.slice(2));
-    } catch (error) {
-        process.stderr.write(`internal error: ${(error as Error).stack ?? error}\n`);
-        process.exitCode = 1;
-    }
 }

@@ -18,5 +18,3 @@ export { diffMatrices } from "./diff";
 export type { MatrixDiff } from "./diff";
 export { connectivityClasses } from "./classes";
 export type { ConnectivityClasses } from "./classes";
-export { writeMatrix, chooseView, MATRIX_FORMATS } from "./output";
-export type { MatrixFormat, MatrixView, OutputOptions } from "./output";
