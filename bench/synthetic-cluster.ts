@@ -1,8 +1,9 @@
 /**
  * The benchmark's synthetic cluster (also used by tests that need a cluster larger than a scenario):
  * namespaces of 100 workloads, 20 apps of 5 workloads each, three tiers, about one policy per
- * workload, Kubernetes and Calico mixed, selecting workloads per app, per tier and per namespace as
- * real clusters do.
+ * workload, selecting workloads per app, per tier and per namespace as real clusters do. Flavor
+ * "calico" mixes Kubernetes and Calico policies (a global default deny, tiers of order); flavor
+ * "kubernetes" says about the same with Kubernetes NetworkPolicies only.
  */
 import type { KubeObject } from "../analysis";
 
@@ -11,13 +12,16 @@ const APPS_PER_NAMESPACE = 20;
 const TIERS = ["web", "api", "db"] as const;
 export const PORT = { web: 8080, api: 9000, db: 5432 } as const;
 
+export type SyntheticFlavor = "calico" | "kubernetes";
+
 /** The synthetic cluster: namespaces of 100 workloads, 20 apps of 5 workloads each, three tiers. */
-export function syntheticCluster(workloads: number): KubeObject[] {
+export function syntheticCluster(workloads: number, flavor: SyntheticFlavor = "calico"): KubeObject[] {
+    const withCalico = flavor === "calico";
     const objects: KubeObject[] = [];
     const namespaces = Math.max(1, Math.ceil(workloads / WORKLOADS_PER_NAMESPACE));
     objects.push(deployment("kube-system", "coredns", { "k8s-app": "kube-dns" }, [{ containerPort: 53, protocol: "UDP", name: "dns" }, { containerPort: 53, protocol: "TCP", name: "dns-tcp" }]));
     // One global default deny with a DNS allowance for every application namespace (Calico docs' recommendation).
-    objects.push(calico("GlobalNetworkPolicy", "default-deny", undefined, {
+    if (withCalico) objects.push(calico("GlobalNetworkPolicy", "default-deny", undefined, {
         namespaceSelector: "has(team) && projectcalico.org/name != 'kube-system'", types: ["Ingress", "Egress"],
         egress: [{ action: "Allow", protocol: "UDP", destination: { selector: "k8s-app == 'kube-dns'", ports: [53] } }],
     }));
@@ -26,9 +30,12 @@ export function syntheticCluster(workloads: number): KubeObject[] {
         objects.push({ apiVersion: "v1", kind: "Namespace", metadata: { name: ns, labels: { team: `t${n % 10}`, env: n % 3 ? "prod" : "dev" } } });
         // Per namespace: a Kubernetes deny-all and a Calico policy letting the monitoring tier scrape.
         objects.push(knp(ns, "deny-all", { podSelector: {}, policyTypes: ["Ingress", "Egress"] }));
-        objects.push(calico("NetworkPolicy", "allow-monitoring", ns, {
+        objects.push(withCalico ? calico("NetworkPolicy", "allow-monitoring", ns, {
             order: 500, selector: "all()", types: ["Ingress"],
             ingress: [{ action: "Allow", protocol: "TCP", source: { namespaceSelector: "env == 'prod'", selector: "tier == 'api'" }, destination: { ports: [9100] } }],
+        }) : knp(ns, "allow-monitoring", {
+            podSelector: {}, policyTypes: ["Ingress"],
+            ingress: [{ from: [{ namespaceSelector: { matchLabels: { env: "prod" } }, podSelector: { matchLabels: { tier: "api" } } }], ports: [{ port: 9100 }] }],
         }));
         for (let a = 0; a < APPS_PER_NAMESPACE; a++) {
             const app = `app-${a}`;
@@ -37,10 +44,13 @@ export function syntheticCluster(workloads: number): KubeObject[] {
                 podSelector: { matchLabels: { app, tier: "api" } },
                 ingress: [{ from: [{ podSelector: { matchLabels: { app, tier: "web" } } }, { namespaceSelector: { matchLabels: { env: "prod" } }, podSelector: { matchLabels: { tier: "web" } } }], ports: [{ port: "api" }] }],
             }));
-            objects.push(calico("NetworkPolicy", `${app}-api-to-db`, ns, {
+            objects.push(withCalico ? calico("NetworkPolicy", `${app}-api-to-db`, ns, {
                 order: 800, selector: `app == '${app}' && tier == 'db'`,
                 ingress: [{ action: "Allow", protocol: "TCP", source: { selector: `app == '${app}' && tier == 'api'` }, destination: { ports: [PORT.db] } }],
                 egress: [{ action: "Deny", protocol: "TCP", destination: { notNets: ["10.0.0.0/8"] } }],
+            }) : knp(ns, `${app}-api-to-db`, {
+                podSelector: { matchLabels: { app, tier: "db" } },
+                ingress: [{ from: [{ podSelector: { matchLabels: { app, tier: "api" } } }], ports: [{ port: PORT.db }] }],
             }));
         }
     }
@@ -53,7 +63,7 @@ export function syntheticCluster(workloads: number): KubeObject[] {
             { containerPort: PORT[tier], protocol: "TCP", name: tier }, { containerPort: 9100, protocol: "TCP", name: "metrics" },
         ], i % 7 === 0 ? "privileged" : "default"));
         // Per workload: its own egress policy, alternating Kubernetes and Calico (about one policy per workload).
-        if (i % 2 === 0) {
+        if (i % 2 === 0 || !withCalico) {
             objects.push(knp(ns, `${name}-egress`, {
                 podSelector: { matchLabels: { component: name } }, policyTypes: ["Egress"],
                 egress: [{ to: [{ podSelector: { matchLabels: { app } } }] }, { ports: [{ port: 53, protocol: "UDP" }] }],
