@@ -5,7 +5,7 @@
  * Workload-to-workload cells come from the vectorized engine (fast-engine.ts); the few external and
  * NodePort cells from the per-connection engine.
  */
-import { Bits, bitIndexes, decodeBits, emptyBits, encodeBits, hasBit, setBit } from "./bitset";
+import { Bits, BitsInterner, bitIndexes, decodeBits, emptyBits, encodeBits, hasBit, setBit } from "./bitset";
 import { AnalysisInputError } from "./errors";
 import { computeWorkloadReachability } from "./fast-engine";
 import type { ClusterModel } from "./model";
@@ -48,7 +48,10 @@ export function connectivityMatrix(model: ClusterModel, options: MatrixOptions =
     const size = sources.length;
 
     const targets: MatrixTarget[] = [];
-    const rowsBits: Bits[] = [];
+    // Identical rows are stored once, as they come (a row is dropped as soon as it is found to repeat one).
+    const distinctRows = new BitsInterner();
+    const targetRows: number[] = [];
+    const addRow = (row: Bits) => { targetRows.push(distinctRows.indexOf(row)); };
     const workloadTargets = workloads.flatMap((workload) => uniquePorts(workload.ports).map((p) => ({ workload, ...p })));
     const reachability = computeWorkloadReachability(model, workloads, workloadTargets, options.engine ?? "fast");
     workloadTargets.forEach((target, t) => {
@@ -57,13 +60,13 @@ export function connectivityMatrix(model: ClusterModel, options: MatrixOptions =
         row.set(reachability[t]!.subarray(0, row.length));
         // The external client, evaluated per connection.
         if (evaluateConnection(model, externalSource, { kind: "workload", workload: target.workload }, target.port, target.protocol).allowed) setBit(row, size - 1);
-        rowsBits.push(row);
+        addRow(row);
     });
 
     for (const spec of options.externalDestinations ?? DEFAULT_EXTERNAL_DESTINATIONS) {
         const { endpoint, port, protocol } = parseExternalDestination(spec);
         targets.push({ dst: `external:${endpoint.text}`, port, protocol });
-        rowsBits.push(rowFor(sourceEndpoints, (src) => src.kind !== "external" && evaluateConnection(model, src, endpoint, port, protocol).allowed));
+        addRow(rowFor(sourceEndpoints, (src) => src.kind !== "external" && evaluateConnection(model, src, endpoint, port, protocol).allowed));
     }
 
     const services = [...model.services].filter((s) => s.type === "NodePort" || s.type === "LoadBalancer")
@@ -73,39 +76,12 @@ export function connectivityMatrix(model: ClusterModel, options: MatrixOptions =
             if (servicePort.nodePort === undefined) continue;
             const dst = { kind: "nodeport" as const, service };
             targets.push({ dst: `nodeport:${service.namespace}/${service.name}`, port: servicePort.nodePort, protocol: servicePort.protocol });
-            rowsBits.push(rowFor(sourceEndpoints, (src) => evaluateConnection(model, src, dst, servicePort.nodePort!, servicePort.protocol).allowed));
+            addRow(rowFor(sourceEndpoints, (src) => evaluateConnection(model, src, dst, servicePort.nodePort!, servicePort.protocol).allowed));
         }
     }
 
-    // Identical rows are stored once: bucket by a cheap hash, compare words, encode only distinct rows.
-    const rows: string[] = [];
-    const distinct: Bits[] = [];
-    const buckets = new Map<number, number[]>();
-    const targetRows = rowsBits.map((bits) => {
-        const hash = hashBits(bits);
-        const bucket = buckets.get(hash) ?? [];
-        const found = bucket.find((i) => sameBits(distinct[i]!, bits));
-        if (found !== undefined) return found;
-        const index = distinct.length;
-        distinct.push(bits);
-        rows.push(encodeBits(bits));
-        bucket.push(index);
-        buckets.set(hash, bucket);
-        return index;
-    });
+    const rows = distinctRows.distinct.map(encodeBits);
     return { sources, targets, rows, targetRows };
-}
-
-function hashBits(bits: Bits): number {
-    let hash = 0x811c9dc5;
-    for (let w = 0; w < bits.length; w++) hash = Math.imul(hash ^ bits[w]!, 0x01000193);
-    return hash >>> 0;
-}
-
-function sameBits(a: Bits, b: Bits): boolean {
-    if (a.length !== b.length) return false;
-    for (let w = 0; w < a.length; w++) if (a[w] !== b[w]) return false;
-    return true;
 }
 
 function rowFor(sources: Endpoint[], allowed: (src: Endpoint) => boolean): Bits {
