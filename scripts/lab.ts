@@ -149,6 +149,8 @@ function stagesOf(scenario: LabScenario, options: Record<string, string | undefi
 async function main(): Promise<number> {
     const options = program.parse().opts();
     const interactive = !options.yes && process.stdin.isTTY === true;
+    // Bad verification options fail before any stack is opened.
+    const probeFrom = { nodeAddress: options.nodeAddress, parallel: positiveInteger("--parallel", options.parallel), outsideHttp: options.fromNetns ? fromNetworkNamespace(options.fromNetns) : undefined };
     const mode: ClusterMode = options.render ? "render" : "kind";
     // Prerequisites first: render needs pulumi only; the stack's mode is checked again once known.
     const missing = missingTools(options.render ? "render" : "existing");
@@ -164,7 +166,6 @@ async function main(): Promise<number> {
     const missingForMode = missingTools(stackMode);
     if (missingForMode.length > 0) { out(formatMissing(stackMode, missingForMode)); return 2; }
     if (stackMode === "render") return renderWalk(options.stack, scenario, stages, interactive);
-    const probeFrom = { nodeAddress: options.nodeAddress, parallel: positiveInteger("--parallel", options.parallel), outsideHttp: options.fromNetns ? fromNetworkNamespace(options.fromNetns) : undefined };
     return liveWalk(options.stack, scenario, stages, interactive, options.verify !== false, probeFrom);
 }
 
