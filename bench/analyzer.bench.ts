@@ -121,21 +121,15 @@ const wallCpu = (t: Timing) => `${ms(t.ms)} (${ms(t.cpuMs)})`;
 const mb = (value: number) => `${value.toFixed(0)} MB`;
 const cell = (text: string, width: number) => text.padStart(width);
 
-function printResults(results: Result[]): void {
-    const head = ["workloads", "policies", "targets", "allowed", "load", "1 query", "RSS@query", "matrix", "classes", "S/D classes", ...MATRIX_FORMATS, "peak RSS"];
-    const widths = head.map((h) => Math.max(h.length, 9));
-    for (const flavor of FLAVORS) {
-        const rows = results.filter((r) => r.flavor === flavor);
-        if (!rows.length) continue;
-        console.log(`\n${flavor === "calico" ? "with Calico policies" : "Kubernetes only"} (wall (CPU); formats: wall time to render the default view into a byte counter, and output size)`);
-        console.log(head.map((h, i) => cell(h, widths[i]!)).join(" "));
-        for (const r of rows) {
-            const formats = MATRIX_FORMATS.map((f) => r.formats[f].refused ? `refused ${ms(r.formats[f].ms)}` : `${ms(r.formats[f].ms)} ${(r.formats[f].bytes / 1e6).toFixed(1)}M`);
-            const values = [String(r.workloads), String(r.policies), String(r.targets), String(r.allowedCells), wallCpu(r.load), wallCpu(r.query), mb(r.queryRssMb),
-                wallCpu(r.matrix), wallCpu(r.classes), `${r.sourceClasses}/${r.destinationClasses}`, ...formats, mb(r.peakMb)];
-            console.log(values.map((v, i) => cell(v, Math.max(widths[i]!, v.length))).join(" "));
-        }
-    }
+const HEAD = ["flavor", "workloads", "policies", "targets", "allowed", "load", "1 query", "RSS@query", "matrix", "classes", "S/D classes", ...MATRIX_FORMATS, "peak RSS"];
+const WIDTHS = HEAD.map((h) => Math.max(h.length, 10));
+
+/** One line per size and flavor, printed as soon as it is measured. */
+function printResult(r: Result): void {
+    const formats = MATRIX_FORMATS.map((f) => r.formats[f].refused ? `refused ${ms(r.formats[f].ms)}` : `${ms(r.formats[f].ms)} ${(r.formats[f].bytes / 1e6).toFixed(1)}M`);
+    const values = [r.flavor, String(r.workloads), String(r.policies), String(r.targets), String(r.allowedCells), wallCpu(r.load), wallCpu(r.query), mb(r.queryRssMb),
+        wallCpu(r.matrix), wallCpu(r.classes), `${r.sourceClasses}/${r.destinationClasses}`, ...formats, mb(r.peakMb)];
+    console.log(values.map((v, i) => cell(v, Math.max(WIDTHS[i]!, v.length))).join(" "));
 }
 
 async function wholeProcesses(sizes: number[]): Promise<void> {
@@ -171,15 +165,15 @@ async function main(): Promise<void> {
     console.log(`analyzer benchmark on ${os.cpus().length} x ${os.cpus()[0]?.model ?? "cpu"}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${new Date().toISOString()}`);
     console.log(`load average at start ${os.loadavg().map((l) => l.toFixed(1)).join(" ")} (wall times suffer when other processes share the cores)`);
     console.log("each size and flavor in a fresh process (under tsx, about 60 MB of RSS its own); clusters cached in " + CLUSTERS);
-    const results: Result[] = [];
+    console.log("times are wall (CPU); formats: wall time to render the default view into a byte counter, and the output's size");
+    console.log(HEAD.map((h, i) => cell(h, WIDTHS[i]!)).join(" "));
     for (const size of sizes) {
         for (const flavor of FLAVORS) {
             const file = clusterFile(size, flavor);
             const output = execFileSync(process.execPath, [...process.execArgv, "--max-old-space-size=4096", __filename, "--size", String(size), "--flavor", flavor, "--file", file], { encoding: "utf8", maxBuffer: 1 << 20 });
-            results.push(JSON.parse(output) as Result);
+            printResult(JSON.parse(output) as Result);
         }
     }
-    printResults(results);
     await wholeProcesses(sizes);
     console.log(`load average at end ${os.loadavg().map((l) => l.toFixed(1)).join(" ")}`);
 }
