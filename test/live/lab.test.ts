@@ -20,7 +20,7 @@ describe("what changed between stages", () => {
         expect(change.added).toEqual([]);
         const text = formatChange(findStage("deny-all")!, change);
         expect(text).toMatch(/^What changed at stage 3 \(deny-all\)/);
-        expect(text).toMatch(/- zero-trust-lab\/helloworld-proxy -> zero-trust-lab\/helloworld:8080\/TCP {2}\(now blocked\) because /);
+        expect(text).toMatch(/- zero-trust-lab\/helloworld-proxy -> zero-trust-lab\/helloworld:8080\/TCP {2}\(now blocked at zero-trust-lab\/helloworld-proxy's egress\) because /);
     });
 
     it("allow-proxy adds proxy -> helloworld back, and nothing else between lab pods", async () => {
@@ -29,6 +29,19 @@ describe("what changed between stages", () => {
         const added = change.added.map((f) => f.leg).filter((leg) => leg.startsWith("zero-trust-lab/"));
         expect(added).toEqual(["zero-trust-lab/helloworld-proxy -> zero-trust-lab/helloworld:8080/TCP"]);
         expect(change.removed).toEqual([]);
+    });
+
+    it("lockdown moves the direct NodePort call's stop from helloworld's pods to the node (preDNAT), and says so", async () => {
+        const [allowProxy, lockdown] = [findStage("allow-proxy")!, findStage("lockdown")!];
+        const objects = async (stage: typeof lockdown) => [...(await runProgram({ cluster: "render", stage: stage.name })).kubernetesObjects, ...LAB_SCENARIOS.helloworld.baseline(stage)] as any[];
+        const change = explainChange(await objects(allowProxy), await objects(lockdown));
+        const direct = change.moved.find((f) => f.leg === "external:203.0.113.10 -> nodeport:zero-trust-lab/helloworld:30080/TCP");
+        expect(direct).toMatchObject({ before: "blocked at zero-trust-lab/helloworld's ingress", after: expect.stringMatching(/^blocked at the host, before DNAT/) });
+        const text = formatChange(lockdown, change);
+        expect(text).not.toContain("no flow changed");
+        expect(text).toMatch(/~ external:203\.0\.113\.10 -> nodeport:zero-trust-lab\/helloworld:30080\/TCP {2}\(still blocked, now at the host, before DNAT/);
+        // The proxy's NodePort stays open: not a change.
+        expect(change.moved.concat(change.removed).map((f) => f.leg)).not.toContain("external:203.0.113.10 -> nodeport:zero-trust-lab/helloworld-proxy:30081/TCP");
     });
 
     it("--render's predicted matrix for a stage equals the stage's expected flows", async () => {
