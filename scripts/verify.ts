@@ -13,7 +13,7 @@ import { fromNetworkNamespace } from "../live/outside-http";
 import { formatResult, ReportFormat } from "../live/report";
 import { recordOf, resultsDirectory, saveRecord } from "../live/results";
 import { verifyStage } from "../live/verify";
-import { backendUrl, openStack, REPO_DIR } from "../live/workspace";
+import { backendUrl, openStack, REPO_DIR, stackConfig } from "../live/workspace";
 import { findStage } from "../stages";
 import { findYaobankStage, YAOBANK_NAMESPACE_PREFIX, YAOBANK_STAGES } from "../scenarios/yaobank/stages";
 import { formatMissing, missingTools } from "../live/prerequisites";
@@ -70,6 +70,9 @@ async function main(): Promise<number> {
             throw new Error(`cannot open stack ${stackName} (${backendUrl()}): ${error instanceof Error ? error.message.split("\n")[0] : error}\n  without Pulumi: npm run verify -- --no-stack --namespace <ns> --stage <n>`);
         });
         const outputs = await stack.outputs();
+        if ((await stackConfig(stack)).cluster === "render") {
+            throw new Error(`stack ${stackName} renders manifests (cluster: render): there is no cluster to probe. Its predicted flows: npm run lab -- --render --stack ${stackName}; to verify, walk a stack with a cluster (README, "On a local kind cluster")`);
+        }
         if (namespaces.length === 0) namespaces = namespacesOf(outputs.labNamespace?.value);
         stageValue ??= outputs.stage?.value?.number !== undefined ? String(outputs.stage.value.number) : undefined;
         scenario ??= outputs.stage?.value?.scenario === "yaobank" ? "yaobank" : "helloworld";
