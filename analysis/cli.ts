@@ -11,6 +11,7 @@ import { connectivityMatrix, MatrixOptions } from "./matrix";
 import { AnalyzerOptions, buildModel, ClusterModel } from "./model";
 import { bufferedWriter, MATRIX_FORMATS, MatrixFormat, MatrixView, terminalWidth, writeMatrix } from "./output";
 import { parsePortSpec, query, Verdict } from "./query";
+import { formatVerdict } from "./format";
 
 interface CliOptions {
     format: MatrixFormat;
@@ -95,7 +96,9 @@ export function runCli(argv: string[], io: CliIo = { stdout: (t) => process.stdo
         if (options.query) {
             const [src, dst, port, ...rest] = options.query;
             if (!src || !dst || !port || rest.length) throw new AnalysisInputError(`--query needs exactly SRC DST PORT[/PROTO], got ${JSON.stringify(options.query.join(" "))}`);
-            io.stdout(`${JSON.stringify(runQuery(model, src, dst, port), null, 2)}\n`);
+            const verdict = runQuery(model, src, dst, port);
+            // People get the verdict and the deciding rule; --format json the whole explanation.
+            io.stdout(options.format === "json" ? `${JSON.stringify(verdict, null, 2)}\n` : formatVerdict(verdict));
             return 0;
         }
         if (options.queries) {

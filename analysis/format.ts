@@ -2,7 +2,9 @@
 import Table from "cli-table3";
 import { hasBit } from "./bitset";
 import { ALLOWED, BLOCKED, NOT_APPLICABLE } from "./format-stream";
+import type { Stage } from "./engine";
 import { allowedFlows, allowedSources, Matrix, MatrixTarget } from "./matrix";
+import type { Verdict } from "./query";
 
 const columnTitle = (t: MatrixTarget) => `${t.dst}:${t.port}/${t.protocol}`;
 
@@ -56,3 +58,34 @@ export function formatMermaid(matrix: Matrix): string {
 }
 
 const sanitize = (text: string) => `g_${text.replace(/[^A-Za-z0-9_]/g, "_")}`;
+
+const STOP_PLACES: Record<Stage, (endpoint: string) => string> = {
+    egress: (endpoint) => `at ${endpoint}'s egress`,
+    ingress: (endpoint) => `at ${endpoint}'s ingress`,
+    hostPreDnat: (endpoint) => `at the host, before DNAT (preDNAT policy of ${endpoint})`,
+    hostForward: (endpoint) => `at the host, forwarded (applyOnForward policy of ${endpoint})`,
+    hostForwardEgress: (endpoint) => `at the host, leaving it (applyOnForward policy of ${endpoint})`,
+};
+
+/**
+ * Where a blocked flow is stopped: the first denying decision of its path, in the order the packet
+ * meets them (source egress, the node's preDNAT and forward policy, destination ingress), e.g.
+ * "at the host, before DNAT (preDNAT policy of hostendpoint:node-auto-hep)". Undefined when allowed.
+ */
+export function stoppedAt(verdict: Pick<Verdict, "allowed" | "explanation">): string | undefined {
+    if (verdict.allowed) return undefined;
+    const { egress, hostPreDnat, hostForward, hostForwardEgress, ingress } = verdict.explanation;
+    const blocking = [egress, hostPreDnat, hostForward, hostForwardEgress, ingress].find((decision) => decision !== undefined && !decision.allowed);
+    return blocking ? STOP_PLACES[blocking.stage](blocking.endpoint) : "before any policy (no backend)";
+}
+
+/**
+ * A query's answer in two lines: the verdict and the flow, then where it is stopped and the
+ * deciding rule. `--format json` prints the whole Verdict with both directions' explanation.
+ */
+export function formatVerdict(verdict: Verdict): string {
+    const head = verdict.allowed ? (verdict.partial ? "ALLOWED on some paths only" : "ALLOWED") : "BLOCKED";
+    const why = verdict.reason.replace(/^(allowed|blocked): /, "");
+    const where = stoppedAt(verdict);
+    return `${head}  ${verdict.src} -> ${verdict.dst} ${verdict.port}/${verdict.protocol}\n  ${where ? `${where}: ` : ""}${why}\n`;
+}

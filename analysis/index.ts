@@ -18,3 +18,4 @@ export { diffMatrices } from "./diff";
 export type { MatrixDiff } from "./diff";
 export { connectivityClasses } from "./classes";
 export type { ConnectivityClasses } from "./classes";
+export { formatVerdict, stoppedAt } from "./format";

@@ -11,8 +11,8 @@ import type { FlowCheck } from "../flows";
 import { findStage, StageRow, STAGES } from "../stages";
 import { yaobankBaselineObjects, yaobankFlowChecksAt } from "../scenarios/yaobank/flows";
 import { findYaobankStage, YAOBANK_STAGES, YaobankStage } from "../scenarios/yaobank/stages";
-import { buildModel, connectivityMatrix, diffMatrices, loadManifests, matrixCells, query } from "../analysis";
-import type { KubeObject, Stage, Verdict } from "../analysis";
+import { buildModel, connectivityMatrix, diffMatrices, loadManifests, matrixCells, query, stoppedAt } from "../analysis";
+import type { KubeObject, Verdict } from "../analysis";
 import type { NodeInfo, PlainObject } from "./cluster";
 import { analyzerOptions, analyzerPredictor, isPrediction, Predictor } from "./predict";
 import { legKey } from "./types";
@@ -34,26 +34,6 @@ export interface StageChange {
 
 type Flow = { src: string; dst: string; port: number; protocol: string };
 type Model = ReturnType<typeof buildModel>;
-
-const STOP_PLACES: Record<Stage, (endpoint: string) => string> = {
-    egress: (endpoint) => `at ${endpoint}'s egress`,
-    ingress: (endpoint) => `at ${endpoint}'s ingress`,
-    hostPreDnat: (endpoint) => `at the host, before DNAT (preDNAT policy of ${endpoint})`,
-    hostForward: (endpoint) => `at the host, forwarded (applyOnForward policy of ${endpoint})`,
-    hostForwardEgress: (endpoint) => `at the host, leaving it (applyOnForward policy of ${endpoint})`,
-};
-
-/**
- * Where the analyzer stops a blocked flow: the first denying decision of its path, in the order
- * the packet meets them (source egress, the node's preDNAT and forward policy, destination
- * ingress), e.g. "at the host, before DNAT (...)". Undefined for an allowed flow.
- */
-export function stoppedAt(verdict: Verdict): string | undefined {
-    if (verdict.allowed) return undefined;
-    const { egress, hostPreDnat, hostForward, hostForwardEgress, ingress } = verdict.explanation;
-    const blocking = [egress, hostPreDnat, hostForward, hostForwardEgress, ingress].find((decision) => decision !== undefined && !decision.allowed);
-    return blocking ? STOP_PLACES[blocking.stage](blocking.endpoint) : "before any policy (no backend)";
-}
 
 function verdictOf(model: Model, flow: Flow): Verdict | string {
     try {

@@ -1,4 +1,4 @@
-// Failure modes of the syntax-only tools (research netpol.md section 3), as readable manifests in
+// Failure modes of the syntax-only tools, as readable manifests in
 // test/scenarios/: which policies each one fails, and what the message says. "shop" has a frontend
 // (the edge, configured below) and an api behind it.
 import * as path from "path";

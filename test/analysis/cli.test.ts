@@ -49,8 +49,19 @@ describe("analyze command", () => {
         expect(both.stderr).toMatch(/option '--full' cannot be used with option '--classes'/);
     });
 
-    it("answers --query with one JSON object carrying the verdict and both directions' explanation", () => {
+    it("answers --query with the verdict first and the deciding rule and place, in two lines", () => {
         const { code, stdout } = run(LOCKDOWN, "--query", "external:203.0.113.10", "nodeport:lab/helloworld", "30080/TCP");
+        expect(code).toBe(0);
+        expect(stdout.split("\n")).toEqual([
+            "BLOCKED  external:203.0.113.10 -> nodeport:lab/helloworld 30080/TCP",
+            "  at the host, before DNAT (preDNAT policy of hostendpoint:node-auto-hep): denied by gnp:nodeport-lockdown ingress[0] (tier default)",
+            "",
+        ]);
+        expect(run(LOCKDOWN, "--query", "lab/helloworld-proxy", "lab/helloworld", "8080").stdout).toMatch(/^ALLOWED {2}lab\/helloworld-proxy -> lab\/helloworld 8080\/TCP\n {2}allowed by np:lab\/proxy-to-app egress\[0\]/);
+    });
+
+    it("answers --query --format json with one JSON object carrying the verdict and both directions' explanation", () => {
+        const { code, stdout } = run(LOCKDOWN, "--format", "json", "--query", "external:203.0.113.10", "nodeport:lab/helloworld", "30080/TCP");
         expect(code).toBe(0);
         const verdict = JSON.parse(stdout);
         expect(verdict.allowed).toBe(false);
@@ -58,7 +69,7 @@ describe("analyze command", () => {
         expect(verdict.explanation).toHaveProperty("egress");
         expect(verdict.explanation).toHaveProperty("ingress");
         // The paths may come after the query too.
-        expect(JSON.parse(run("--query", "lab/helloworld-proxy", "lab/helloworld", "8080", LOCKDOWN).stdout).allowed).toBe(true);
+        expect(JSON.parse(run("--format", "json", "--query", "lab/helloworld-proxy", "lab/helloworld", "8080", LOCKDOWN).stdout).allowed).toBe(true);
     });
 
     it("answers --queries with one JSON line per query, in order", () => {
@@ -103,7 +114,7 @@ describe("analyze command", () => {
     it("runs as `npm run --silent analyze` with the process exit code", () => {
         const npm = process.platform === "win32" ? "npm.cmd" : "npm";
         const ok = execFileSync(npm, ["run", "--silent", "analyze", "--", LOCKDOWN, "--query", "lab/helloworld-proxy", "lab/helloworld", "8080"], { cwd: path.join(HERE, "../.."), encoding: "utf8" });
-        expect(JSON.parse(ok).allowed).toBe(true);
+        expect(ok).toMatch(/^ALLOWED /);
         const bad = spawnSync(npm, ["run", "--silent", "analyze", "--", fixture("bad-selector.yaml")], { cwd: path.join(HERE, "../.."), encoding: "utf8" });
         expect(bad.status).toBe(2);
         expect(bad.stderr).toContain("malformed selector");
