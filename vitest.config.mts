@@ -11,6 +11,8 @@ export default defineConfig({
     test: {
         include: ["test/**/*.test.ts", "policy-pack/test/**/*.test.ts"],
         exclude: ["test/e2e/**", "node_modules/**"],
+        // Removes each test file's temporary directories when it ends (test/helpers/temporary.ts).
+        setupFiles: ["test/helpers/setup.ts"],
         // Pulumi mocks keep global state per process: isolate each test file.
         pool: "forks",
         // Much of the suite waits on sockets (fake Kubernetes API, CLI children): two workers on two cores.
