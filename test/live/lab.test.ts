@@ -101,12 +101,23 @@ describe("the scenario the walk takes", () => {
 
 describe("prerequisites", () => {
     it("kind needs a running Docker engine; what is missing is named with how to install it", () => {
-        const missing = missingTools("kind", (command) => (command[0] === "docker" ? { ok: false, output: "Cannot connect to the Docker daemon at unix:///var/run/docker.sock" } : command[0] === "kind" ? { ok: false, output: "not found on PATH" } : { ok: true, output: "" }));
-        expect(missing.map((m) => m.tool.name)).toEqual(["docker", "kind"]);
+        const machine = { findCommand: (name: string) => (name === "kind" ? undefined : `/usr/bin/${name}`), runCheck: (command: string[]) => (command[0] === "docker" ? { ok: false, output: "Cannot connect to the Docker daemon at unix:///var/run/docker.sock" } : { ok: true, output: "" }) };
+        const missing = missingTools("kind", machine);
+        expect(missing.map((m) => m.tool)).toEqual(["docker", "kind"]);
         const text = formatMissing("kind", missing);
-        expect(text).toContain("docker (kind runs the cluster's nodes as containers");
-        expect(text).toContain("install: go install sigs.k8s.io/kind@");
+        expect(text).toContain("cluster mode kind needs: pulumi, docker, kind, kubectl");
+        expect(text).toContain("- docker (kind runs the cluster's nodes as Docker containers): `docker info --format {{.ServerVersion}}` failed: Cannot connect to the Docker daemon");
+        expect(text).toContain("- kind (the program creates and deletes the kind cluster with it): not found on PATH. Install kind:");
         expect(text).toContain("npm run lab -- --render");
-        expect(missingTools("render", () => ({ ok: true, output: "" }))).toEqual([]);
+        expect(missingTools("render", { findCommand: (name) => `/usr/bin/${name}`, runCheck: () => ({ ok: true, output: "" }) })).toEqual([]);
+        expect(missingTools("render", { findCommand: () => undefined }).map((m) => m.tool)).toEqual(["pulumi"]);
+    });
+
+    it("is the program's own check: pulumi up refuses a stopped Docker engine in the same words", async () => {
+        const { checkPrerequisites } = await import("../../components/cluster/prerequisites");
+        const { parseLabConfig } = await import("../../config");
+        const machine = { findCommand: (name: string) => `/usr/bin/${name}`, runCheck: () => ({ ok: false, output: "Cannot connect to the Docker daemon" }) };
+        expect(() => checkPrerequisites(parseLabConfig(() => undefined).cluster, { calicoPolicies: true }, machine))
+            .toThrow(/- docker \(kind runs the cluster's nodes as Docker containers\): `docker info --format \{\{\.ServerVersion\}\}` failed: Cannot connect to the Docker daemon; start the Docker engine/);
     });
 });
