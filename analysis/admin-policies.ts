@@ -69,7 +69,7 @@ const DIALECTS: Record<AdminPolicyKind, Dialect> = {
 };
 
 /** Whether an object is one of the cluster-scoped policy kinds this module reads. */
-export function isAdminPolicy(object: KubeObject): boolean {
+export function isAdminPolicy(object: Pick<KubeObject, "apiVersion" | "kind">): boolean {
     const dialect = DIALECTS[object.kind as AdminPolicyKind];
     return dialect !== undefined && dialect.apiVersion === object.apiVersion;
 }

@@ -8,6 +8,7 @@ import { describeObject, locate } from "./manifests";
 import { Cidr, parseCidr, parseIPv4 } from "./net";
 import { normalizePolicy, Policy, Tier, normalizeTier, BUILTIN_TIERS } from "./policies";
 import { isAdminPolicy, normalizeAdminPolicy } from "./admin-policies";
+import neutralKinds from "./neutral-kinds.json";
 import type { KubeObject, Labels, Protocol } from "./types";
 import { PROTOCOLS } from "./types";
 
@@ -120,20 +121,10 @@ const WORKLOAD_KINDS = new Set(["Pod", "Deployment", "StatefulSet", "DaemonSet",
 const CALICO_GROUPS = new Set(["projectcalico.org/v3", "crd.projectcalico.org/v1"]);
 const KUBE_POLICY = "networking.k8s.io/v1";
 
-/** Kinds that do not change which connections are allowed. */
-const NEUTRAL_KINDS = new Set([
-    "ConfigMap", "Secret", "PersistentVolumeClaim", "PersistentVolume", "StorageClass", "Role", "RoleBinding",
-    "ClusterRole", "ClusterRoleBinding", "CustomResourceDefinition", "HorizontalPodAutoscaler", "PodDisruptionBudget",
-    "LimitRange", "ResourceQuota", "PriorityClass", "Endpoints", "EndpointSlice", "Ingress", "IngressClass",
-    "MutatingWebhookConfiguration", "ValidatingWebhookConfiguration", "APIService", "Lease", "Event",
-    "VerticalPodAutoscaler", "ServiceMonitor", "PodMonitor", "Certificate", "Issuer", "ClusterIssuer",
-]);
-const NEUTRAL_GROUPS = ["operator.tigera.io/", "rbac.authorization.k8s.io/", "apiextensions.k8s.io/", "storage.k8s.io/",
-    "scheduling.k8s.io/", "coordination.k8s.io/", "admissionregistration.k8s.io/", "pulumi.com/"];
-/** Calico kinds that carry no policy semantics the analyzer models. */
-const NEUTRAL_CALICO_KINDS = new Set(["FelixConfiguration", "BGPConfiguration", "BGPPeer", "BGPFilter", "IPAMConfiguration",
-    "IPReservation", "ClusterInformation", "CalicoNodeStatus", "Profile", "StagedNetworkPolicy", "StagedGlobalNetworkPolicy",
-    "StagedKubernetesNetworkPolicy", "BlockAffinity", "IPAMBlock", "IPAMHandle"]);
+/** Kinds that do not change which connections are allowed (data: neutral-kinds.json). */
+const NEUTRAL_KINDS = new Set<string>(neutralKinds.kinds);
+const NEUTRAL_GROUPS: readonly string[] = neutralKinds.groups;
+const NEUTRAL_CALICO_KINDS = new Set<string>(neutralKinds.calicoKinds);
 
 const DEFAULT_POD_CIDR = "192.168.0.0/16";
 const DEFAULT_NODE = { name: "node", ip: "172.18.0.2" };
@@ -268,7 +259,17 @@ const compareOrder = (a: number, b: number) => (a < b ? -1 : a > b ? 1 : 0);
 type Group = "policy" | "neutral" | "ippool" | "kubecontrollers" | "unknown" | "namespace" | "serviceaccount" | "workload"
     | "service" | "networkset" | "tier" | "hostendpoint" | "node";
 
-function classify(object: KubeObject): Group {
+/**
+ * What the analyzer does with objects of a kind: "evaluated" (it models their effect on
+ * connectivity), "neutral" (they cannot change it: neutral-kinds.json) or "unknown" (they may, and
+ * the analyzer cannot judge them).
+ */
+export function kindSupport(object: Pick<KubeObject, "apiVersion" | "kind">): "evaluated" | "neutral" | "unknown" {
+    const group = classify(object);
+    return group === "unknown" || group === "neutral" ? group : "evaluated";
+}
+
+function classify(object: Pick<KubeObject, "apiVersion" | "kind">): Group {
     const { apiVersion, kind } = object;
     if (CALICO_GROUPS.has(apiVersion)) {
         switch (kind) {
