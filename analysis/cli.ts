@@ -42,7 +42,7 @@ export function runCli(argv: string[], io: CliIo = { stdout: (t) => process.stdo
         .addOption(new Option("--format <format>", "matrix output (jsonl: one allowed connection per line)").choices(MATRIX_FORMATS as string[]).default("table"))
         .addOption(new Option("--full", "the whole matrix even when it does not fit the terminal (table, md) or has over a million cells (json)").conflicts("classes"))
         .option("--classes", "connectivity classes (sources reaching the same destinations, destinations reached by the same sources) even for a small matrix")
-        .option("--query <SRC_DST_PORT...>", "one connection, SRC DST PORT[/PROTO]: SRC and DST are <ns>/<workload>, external:<ipv4>, nodeport:<ns>/<service> (DST only)")
+        .option("--query <SRC_DST_PORT...>", "one connection, SRC DST PORT[/PROTO]: SRC and DST are <ns>/<workload>, external:<ipv4>, nodeport:<ns>/<service> or service:<ns>/<service> (DST only)")
         .option("--queries <file>", "one query per line (SRC DST PORT/PROTO); one JSON object per line on stdout")
         .option("--diff <pathsA...>", "flows added and removed from pathsA to the paths after --")
         .option("--auto-host-endpoints", "model Calico's automatic host endpoints (one per node)")

@@ -1,6 +1,6 @@
 /**
  * The connectivity matrix: every source (workloads, plus an external client) against every target
- * (each workload's declared ports, an internet destination, each NodePort). Rows are bit sets over
+ * (each workload's declared ports, an internet destination, each Service port, each NodePort). Rows are bit sets over
  * the sources; identical rows are stored once, so the matrix of a large cluster stays small.
  * Workload-to-workload cells come from the vectorized engine (fast-engine.ts); the few external and
  * NodePort cells from the per-connection engine.
@@ -33,6 +33,8 @@ export interface MatrixOptions {
     externalSource?: string;
     /** Destinations outside the cluster, as "external:<ip>:<port>/<proto>". Default external:1.1.1.1:443/TCP. */
     externalDestinations?: string[];
+    /** Targets `service:<ns>/<name>` for every Service port (default true). */
+    services?: boolean;
     /** Skip the per-connection engine for workload pairs even on small clusters (tests compare both). */
     engine?: "fast" | "reference";
 }
@@ -69,8 +71,19 @@ export function connectivityMatrix(model: ClusterModel, options: MatrixOptions =
         addRow(rowFor(sourceEndpoints, (src) => src.kind !== "external" && evaluateConnection(model, src, endpoint, port, protocol).allowed));
     }
 
-    const services = [...model.services].filter((s) => s.type === "NodePort" || s.type === "LoadBalancer")
-        .sort((a, b) => `${a.namespace}/${a.name}`.localeCompare(`${b.namespace}/${b.name}`));
+    const sortedServices = [...model.services].sort((a, b) => `${a.namespace}/${a.name}`.localeCompare(`${b.namespace}/${b.name}`));
+    if (options.services !== false) {
+        // Through each Service port, judged after DNAT at every backend (headless Services have no DNAT: their pods are targets already).
+        for (const service of sortedServices.filter((s) => !s.headless && s.type !== "ExternalName")) {
+            for (const servicePort of service.ports) {
+                const dst = { kind: "service" as const, service };
+                targets.push({ dst: `service:${service.namespace}/${service.name}`, port: servicePort.port, protocol: servicePort.protocol, ...(servicePort.name ? { portName: servicePort.name } : {}) });
+                addRow(rowFor(sourceEndpoints, (src) => evaluateConnection(model, src, dst, servicePort.port, servicePort.protocol).allowed));
+            }
+        }
+    }
+
+    const services = sortedServices.filter((s) => s.type === "NodePort" || s.type === "LoadBalancer");
     for (const service of services) {
         for (const servicePort of service.ports) {
             if (servicePort.nodePort === undefined) continue;

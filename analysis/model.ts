@@ -9,6 +9,7 @@ import { Cidr, parseCidr, parseIPv4 } from "./net";
 import { normalizePolicy, Policy, Tier, normalizeTier, BUILTIN_TIERS } from "./policies";
 import { isAdminPolicy, normalizeAdminPolicy } from "./admin-policies";
 import neutralKinds from "./neutral-kinds.json";
+import { endpointsOf, ServiceEndpoint } from "./services";
 import type { KubeObject, Labels, Protocol } from "./types";
 import { PROTOCOLS } from "./types";
 
@@ -82,6 +83,12 @@ export interface Service {
     selector?: Labels;
     ports: ServicePort[];
     externalTrafficPolicy: "Cluster" | "Local";
+    /** spec.clusterIP(s), IPv4 only; empty when headless or not yet assigned. */
+    clusterIPs: number[];
+    /** clusterIP: None: clients reach the backends' addresses directly, no DNAT. */
+    headless: boolean;
+    /** From the Service's Endpoints / EndpointSlices when the input has them (what a selector-less Service reaches). */
+    endpoints?: ServiceEndpoint[];
 }
 
 export interface HostEndpoint {
@@ -211,6 +218,12 @@ export function buildModel(objects: KubeObject[], options: AnalyzerOptions = {})
         return service;
     });
 
+    for (const object of byKind.get("endpoints") ?? []) {
+        const { namespace, service: name, endpoints } = endpointsOf(object);
+        const service = services.find((s) => s.namespace === namespace && s.name === name);
+        if (service) service.endpoints = [...(service.endpoints ?? []), ...endpoints];
+    }
+
     const networkSets = (byKind.get("networkset") ?? []).map((object) => toNetworkSet(object));
     for (const set of networkSets) if (set.namespace) ensureNamespace(set.namespace);
 
@@ -256,7 +269,7 @@ function comparePolicies(a: Policy, b: Policy, tiers: Map<string, Tier>): number
 const compareText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 const compareOrder = (a: number, b: number) => (a < b ? -1 : a > b ? 1 : 0);
 
-type Group = "policy" | "neutral" | "ippool" | "kubecontrollers" | "unknown" | "namespace" | "serviceaccount" | "workload"
+type Group = "policy" | "neutral" | "endpoints" | "ippool" | "kubecontrollers" | "unknown" | "namespace" | "serviceaccount" | "workload"
     | "service" | "networkset" | "tier" | "hostendpoint" | "node";
 
 /**
@@ -293,6 +306,7 @@ function classify(object: Pick<KubeObject, "apiVersion" | "kind">): Group {
             case "Pod": case "ReplicationController": return "workload";
         }
     }
+    if ((apiVersion === "v1" && kind === "Endpoints") || (apiVersion.startsWith("discovery.k8s.io/") && kind === "EndpointSlice")) return "endpoints";
     if ((apiVersion === "apps/v1" || apiVersion === "batch/v1" || apiVersion === "batch/v1beta1") && WORKLOAD_KINDS.has(kind)) return "workload";
     if (NEUTRAL_KINDS.has(kind) || NEUTRAL_GROUPS.some((g) => apiVersion.startsWith(g))) return "neutral";
     return "unknown";
@@ -415,10 +429,12 @@ function toService(object: KubeObject): Service {
         };
     });
     const selector = spec.selector ? stringMap(object, spec.selector, "spec.selector") : undefined;
+    const headless = spec.clusterIP === "None";
+    const clusterIPs = headless ? [] : ipList(object, spec.clusterIPs ?? (spec.clusterIP ? [spec.clusterIP] : []), spec.clusterIPs ? "spec.clusterIPs" : "spec.clusterIP");
     return {
         namespace: namespaceOf(object), name: object.metadata.name, type: String(spec.type ?? "ClusterIP"),
         ...(selector && Object.keys(selector).length ? { selector } : {}),
-        ports, externalTrafficPolicy: spec.externalTrafficPolicy === "Local" ? "Local" : "Cluster",
+        ports, externalTrafficPolicy: spec.externalTrafficPolicy === "Local" ? "Local" : "Cluster", clusterIPs, headless,
     };
 }
 

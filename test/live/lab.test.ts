@@ -27,7 +27,8 @@ describe("what changed between stages", () => {
         const change = explainChange(await objectsAt("deny-all"), await objectsAt("allow-proxy"));
         // Between the lab's own pods; the proxy's ingress is open to every source by design (world -> proxy).
         const added = change.added.map((f) => f.leg).filter((leg) => leg.startsWith("zero-trust-lab/"));
-        expect(added).toEqual(["zero-trust-lab/helloworld-proxy -> zero-trust-lab/helloworld:8080/TCP"]);
+        // The proxy reaches helloworld through its Service (judged after DNAT at the same pods) as well as directly.
+        expect(added).toEqual(["zero-trust-lab/helloworld-proxy -> zero-trust-lab/helloworld:8080/TCP", "zero-trust-lab/helloworld-proxy -> service:zero-trust-lab/helloworld:8080/TCP"]);
         expect(change.removed).toEqual([]);
     });
 
