@@ -82,8 +82,18 @@ export interface ServiceBackend {
     targetPort(servicePort: ServicePort): number | undefined;
 }
 
-/** The backends of a Service: selected pods, or the addresses of its Endpoints/EndpointSlices. */
+const backendCache = new WeakMap<ClusterModel, Map<Service, ServiceBackend[]>>();
+
+/** The backends of a Service: selected pods, or the addresses of its Endpoints/EndpointSlices (computed once per model). */
 export function serviceBackendsOf(model: ClusterModel, service: Service): ServiceBackend[] {
+    let byService = backendCache.get(model);
+    if (!byService) { byService = new Map(); backendCache.set(model, byService); }
+    let backends = byService.get(service);
+    if (!backends) { backends = findBackends(model, service); byService.set(service, backends); }
+    return backends;
+}
+
+function findBackends(model: ClusterModel, service: Service): ServiceBackend[] {
     if (service.selector) {
         return serviceBackends(model, service).map((workload) => ({ party: { kind: "workload", workload }, targetPort: (sp) => resolveTargetPort(sp, workload) }));
     }
