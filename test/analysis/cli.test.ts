@@ -42,7 +42,8 @@ describe("analyze command", () => {
         expect(flows).toContainEqual({ src: "lab/helloworld-proxy", dst: "lab/helloworld", port: 8080, protocol: "TCP" });
         expect(flows).not.toContainEqual(expect.objectContaining({ src: "lab/helloworld", dst: "lab/helloworld-proxy", port: 8080 }));
         const classes = run(LOCKDOWN, "--classes");
-        expect(classes.stdout).toMatch(/^5 sources in \d+ classes, 7 destinations in \d+ classes/);
+        // 7 workload, external and NodePort destinations, plus the two Services (service:lab/helloworld, service:lab/helloworld-proxy)
+        expect(classes.stdout).toMatch(/^5 sources in \d+ classes, 9 destinations in \d+ classes/);
         expect(classes.stderr).toBe("");
         const both = run(LOCKDOWN, "--classes", "--full");
         expect(both.code).toBe(2);
