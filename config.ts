@@ -47,7 +47,7 @@ export const CONFIG_KEYS = {
     hostEndpointSelector: { type: "string", default: "", description: "Calico selector of the host endpoints the lockdown stage protects; empty means has(kubernetes.io/hostname) (kind's automatic host endpoints), or ibm.role == 'worker_public' on iks." },
     calicoApply: { type: "string", default: "", description: "How Calico policies are applied: api-server (projectcalico.org/v3 through the Calico API server) or calicoctl; empty means calicoctl on iks and api-server elsewhere." },
     kubeconfigContext: { type: "string", default: "", description: "kubeconfig context for cluster=existing or cluster=iks (empty: the current context)." },
-    renderDirectory: { type: "string", default: "rendered", description: "Directory the manifests are written to when cluster=render." },
+    renderDirectory: { type: "string", default: "", description: "Directory the manifests are written to when cluster=render; empty means rendered/<stack>/<scenario>, so stacks and scenarios never share one." },
     kindClusterName: { type: "string", default: "calico-lab", description: "Name of the kind cluster (cluster=kind)." },
     kindNodeImage: { type: "string", default: "kindest/node:v1.33.1", description: "kind node image, i.e. the Kubernetes version (cluster=kind)." },
     kindWorkers: { type: "integer", default: 1, description: "Worker nodes of the kind cluster besides the control plane (0-5)." },
@@ -169,6 +169,11 @@ function parseWorkload(read: RawConfigReader, prefix: "app" | "proxy", fallbackI
     };
 }
 
+/** Where a render stack writes when renderDirectory is empty: rendered/<stack>/<scenario>, relative to the project. */
+export function defaultRenderDirectory(scenario: ScenarioName, stack: string = pulumi.getStack()): string {
+    return ["rendered", stack || "stack", scenario].join("/");
+}
+
 /** The stack's scenario; the rest of its configuration is parsed for that scenario. */
 export function parseScenario(read: RawConfigReader): ScenarioName {
     return oneOf(read, "scenario", SCENARIOS);
@@ -215,7 +220,7 @@ export function parseLabConfig(read: RawConfigReader): LabConfig {
             mode,
             calicoApply,
             kubeconfigContext: optional(read, "kubeconfigContext"),
-            renderDirectory: nonEmpty(read, "renderDirectory", "a directory path"),
+            renderDirectory: optional(read, "renderDirectory") ?? defaultRenderDirectory(parseScenario(read)),
             kind: {
                 name: nonEmpty(read, "kindClusterName", "a kind cluster name"),
                 nodeImage: nonEmpty(read, "kindNodeImage", "a kind node image such as kindest/node:v1.33.1"),

@@ -15,6 +15,7 @@ import { LabConfig, loadLabConfig, parseScenario, stackConfigReader } from "./co
 import { expectedFlowsAt, tryCommands } from "./lab-outputs";
 import { parseYaobankConfig } from "./scenarios/yaobank/config";
 import { yaobankProgram } from "./scenarios/yaobank/program";
+import { checkConfigKeys, reportUserErrors } from "./user-errors";
 
 function helloworld(config: LabConfig) {
     const { features } = config;
@@ -83,8 +84,12 @@ function helloworld(config: LabConfig) {
     };
 }
 
-const read = stackConfigReader();
-const outputs = parseScenario(read) === "yaobank" ? yaobankProgram(parseYaobankConfig(read)) : helloworld(loadLabConfig());
+// A bad or unknown key, or a missing tool, is reported as Pulumi reports a user error: the message only.
+const outputs = reportUserErrors(() => {
+    checkConfigKeys();
+    const read = stackConfigReader();
+    return parseScenario(read) === "yaobank" ? yaobankProgram(parseYaobankConfig(read)) : helloworld(loadLabConfig());
+});
 
 export const stage = outputs.stage;
 export const flavor = outputs.flavor;

@@ -69,7 +69,7 @@ const DIALECTS: Record<AdminPolicyKind, Dialect> = {
 };
 
 /** Whether an object is one of the cluster-scoped policy kinds this module reads. */
-export function isAdminPolicy(object: KubeObject): boolean {
+export function isAdminPolicy(object: Pick<KubeObject, "apiVersion" | "kind">): boolean {
     const dialect = DIALECTS[object.kind as AdminPolicyKind];
     return dialect !== undefined && dialect.apiVersion === object.apiVersion;
 }
@@ -139,10 +139,12 @@ function subjectOf(object: KubeObject, raw: unknown): Policy["subject"] {
 
 function podsSelectors(object: KubeObject, raw: any, key: string): { selector: SelectorNode; namespaceSelector: SelectorNode } {
     if (raw === null || typeof raw !== "object") throw new AnalysisInputError("pods needs namespaceSelector and podSelector", locate(object, key));
+    // NamespacedPod's selectors are values, not pointers: a missing one is the empty selector, all
+    // namespaces / all pods (network-policy-api types; Calico converts the zero value the same way).
+    const orAll = (value: unknown) => (value === undefined || value === null ? {} : value);
     return {
-        // v1alpha2 makes namespaceSelector optional: missing = all namespaces (NamespacedPod).
-        namespaceSelector: raw.namespaceSelector === undefined && object.apiVersion === V1ALPHA2 ? { op: "all" } : selectorAt(object, raw.namespaceSelector, `${key}.namespaceSelector`),
-        selector: { op: "and", operands: [ORCHESTRATOR_K8S, selectorAt(object, raw.podSelector, `${key}.podSelector`)] },
+        namespaceSelector: selectorAt(object, orAll(raw.namespaceSelector), `${key}.namespaceSelector`),
+        selector: { op: "and", operands: [ORCHESTRATOR_K8S, selectorAt(object, orAll(raw.podSelector), `${key}.podSelector`)] },
     };
 }
 

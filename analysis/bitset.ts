@@ -41,3 +41,41 @@ export function decodeBits(text: string, size: number): Bits {
     new Uint8Array(bits.buffer).set(bytes.subarray(0, bits.byteLength));
     return bits;
 }
+
+/**
+ * Keeps each distinct bit set once (the matrix of a large cluster has far fewer distinct rows than
+ * targets): `indexOf` returns the index of the stored set equal to `bits`, storing `bits` when new.
+ */
+export class BitsInterner {
+    readonly distinct: Bits[] = [];
+    private readonly buckets = new Map<number, number[]>();
+
+    indexOf(bits: Bits): number {
+        const hash = hashBits(bits);
+        const bucket = this.buckets.get(hash);
+        if (bucket) {
+            for (const i of bucket) if (sameBits(this.distinct[i]!, bits)) return i;
+        }
+        const index = this.distinct.length;
+        this.distinct.push(bits);
+        if (bucket) bucket.push(index);
+        else this.buckets.set(hash, [index]);
+        return index;
+    }
+
+    intern(bits: Bits): Bits {
+        return this.distinct[this.indexOf(bits)]!;
+    }
+}
+
+function hashBits(bits: Bits): number {
+    let hash = 0x811c9dc5;
+    for (let w = 0; w < bits.length; w++) hash = Math.imul(hash ^ bits[w]!, 0x01000193);
+    return hash >>> 0;
+}
+
+function sameBits(a: Bits, b: Bits): boolean {
+    if (a.length !== b.length) return false;
+    for (let w = 0; w < a.length; w++) if (a[w] !== b[w]) return false;
+    return true;
+}

@@ -1,19 +1,22 @@
 /**
- * `npm run --silent analyze -- <paths...>`: the connectivity matrix of YAML manifests, one query,
+ * `calico-zt analyze <paths...>` (scripts/calico-zt.ts; `npm run --silent analyze -- <paths...>`): the connectivity matrix of YAML manifests, one query,
  * many queries, or the difference between two sets of manifests. Exit 0 on success, 2 on bad input.
  */
 import * as fs from "node:fs";
 import { Command, CommanderError, Option } from "commander";
 import { AnalysisInputError } from "./errors";
 import { diffMatrices } from "./diff";
-import { formatMatrix, MATRIX_FORMATS, MatrixFormat } from "./format";
 import { loadManifests } from "./manifests";
 import { connectivityMatrix, MatrixOptions } from "./matrix";
 import { AnalyzerOptions, buildModel, ClusterModel } from "./model";
+import { bufferedWriter, MATRIX_FORMATS, MatrixFormat, MatrixView, terminalWidth, writeMatrix } from "./output";
 import { parsePortSpec, query, Verdict } from "./query";
+import { formatVerdict } from "./format";
 
 interface CliOptions {
     format: MatrixFormat;
+    full?: boolean;
+    classes?: boolean;
     query?: string[];
     queries?: string;
     diff?: string[];
@@ -29,14 +32,17 @@ interface CliOptions {
 
 export const EXIT_BAD_INPUT = 2;
 
-export interface CliIo { stdout: (text: string) => void; stderr: (text: string) => void }
+/** Where the command writes; `width` is the terminal's (default: terminalWidth()). */
+export interface CliIo { stdout: (text: string) => void; stderr: (text: string) => void; width?: number }
 
 export function runCli(argv: string[], io: CliIo = { stdout: (t) => process.stdout.write(t), stderr: (t) => process.stderr.write(t) }): number {
     const program = new Command("analyze")
         .description("Connectivity of Kubernetes and Calico manifests: who can connect to whom, and why.")
         .argument("[paths...]", "YAML files or directories of multi-document YAML")
-        .addOption(new Option("--format <format>", "matrix output").choices(MATRIX_FORMATS as string[]).default("table"))
-        .option("--query <SRC_DST_PORT...>", "one connection, SRC DST PORT[/PROTO]: SRC and DST are <ns>/<workload>, external:<ipv4>, nodeport:<ns>/<service> (DST only)")
+        .addOption(new Option("--format <format>", "matrix output (jsonl: one allowed connection per line)").choices(MATRIX_FORMATS as string[]).default("table"))
+        .addOption(new Option("--full", "the whole matrix even when it does not fit the terminal (table, md) or has over a million cells (json)").conflicts("classes"))
+        .option("--classes", "connectivity classes (sources reaching the same destinations, destinations reached by the same sources) even for a small matrix")
+        .option("--query <SRC_DST_PORT...>", "one connection, SRC DST PORT[/PROTO]: SRC and DST are <ns>/<workload>, external:<ipv4>, nodeport:<ns>/<service> or service:<ns>/<service> (DST only)")
         .option("--queries <file>", "one query per line (SRC DST PORT/PROTO); one JSON object per line on stdout")
         .option("--diff <pathsA...>", "flows added and removed from pathsA to the paths after --")
         .option("--auto-host-endpoints", "model Calico's automatic host endpoints (one per node)")
@@ -60,6 +66,8 @@ export function runCli(argv: string[], io: CliIo = { stdout: (t) => process.stdo
             ...(options.externalSource ? { externalSource: options.externalSource } : {}),
             ...(options.externalDestination ? { externalDestinations: options.externalDestination } : {}),
         };
+        const view: MatrixView = options.full ? "full" : options.classes ? "classes" : "auto";
+        const out = bufferedWriter(io.stdout);
         const load = (p: string[]) => {
             if (!p.length) throw new AnalysisInputError("no input: give YAML files or directories");
             const model = buildModel(loadManifests(p), analyzerOptions);
@@ -71,17 +79,26 @@ export function runCli(argv: string[], io: CliIo = { stdout: (t) => process.stdo
             const after = connectivityMatrix(load(paths), matrixOptions);
             const diff = diffMatrices(before, after);
             if (options.format === "json") io.stdout(`${JSON.stringify(diff, null, 2)}\n`);
-            else {
-                const line = (sign: string) => (f: { src: string; dst: string; port: number; protocol: string }) => `${sign} ${f.src} -> ${f.dst} ${f.port}/${f.protocol}\n`;
-                io.stdout([...diff.added.map(line("+")), ...diff.removed.map(line("-"))].join("") || "no change\n");
+            else if (options.format === "jsonl") {
+                for (const [change, flows] of [["added", diff.added], ["removed", diff.removed]] as const) {
+                    for (const flow of flows) out.write(`${JSON.stringify({ change, ...flow })}\n`);
+                }
+            } else {
+                for (const [sign, flows] of [["+", diff.added], ["-", diff.removed]] as const) {
+                    for (const f of flows) out.write(`${sign} ${f.src} -> ${f.dst} ${f.port}/${f.protocol}\n`);
+                }
+                if (!diff.added.length && !diff.removed.length) out.write("no change\n");
             }
+            out.flush();
             return 0;
         }
         const model = load(paths);
         if (options.query) {
             const [src, dst, port, ...rest] = options.query;
             if (!src || !dst || !port || rest.length) throw new AnalysisInputError(`--query needs exactly SRC DST PORT[/PROTO], got ${JSON.stringify(options.query.join(" "))}`);
-            io.stdout(`${JSON.stringify(runQuery(model, src, dst, port), null, 2)}\n`);
+            const verdict = runQuery(model, src, dst, port);
+            // People get the verdict and the deciding rule; --format json the whole explanation.
+            io.stdout(options.format === "json" ? `${JSON.stringify(verdict, null, 2)}\n` : formatVerdict(verdict));
             return 0;
         }
         if (options.queries) {
@@ -90,20 +107,23 @@ export function runCli(argv: string[], io: CliIo = { stdout: (t) => process.stdo
                 throw new AnalysisInputError(`cannot read: ${(error as Error).message}`, { file: options.queries });
             }
             const lines = text.split(/\r?\n/).map((l, i) => [l.replace(/#.*$/, "").trim(), i + 1] as const).filter(([l]) => l);
-            const verdicts = lines.map(([line, number]) => {
+            for (const [line, number] of lines) {
                 const parts = line.split(/\s+/);
                 if (parts.length !== 3) throw new AnalysisInputError(`expected SRC DST PORT/PROTO, got ${JSON.stringify(line)}`, { file: options.queries, key: `line ${number}` });
                 try {
-                    return runQuery(model, parts[0]!, parts[1]!, parts[2]!);
+                    out.write(`${JSON.stringify(runQuery(model, parts[0]!, parts[1]!, parts[2]!))}\n`);
                 } catch (error) {
+                    out.flush();
                     if (error instanceof AnalysisInputError) throw new AnalysisInputError(error.message, { file: options.queries, key: `line ${number}` });
                     throw error;
                 }
-            });
-            io.stdout(verdicts.map((v) => `${JSON.stringify(v)}\n`).join(""));
+            }
+            out.flush();
             return 0;
         }
-        io.stdout(formatMatrix(connectivityMatrix(model, matrixOptions), options.format));
+        const matrix = connectivityMatrix(model, matrixOptions);
+        writeMatrix(matrix, { format: options.format, view, width: io.width ?? terminalWidth() }, out.write, (text) => io.stderr(`note: ${text}\n`));
+        out.flush();
         return 0;
     } catch (error) {
         if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : EXIT_BAD_INPUT;
@@ -137,13 +157,4 @@ function parseLabels(text: string): Record<string, string> {
         if (!key || value === undefined || rest.length) throw new AnalysisInputError(`--node-labels: ${JSON.stringify(pair)} is not key=value`);
         return [key.trim(), value.trim()];
     }));
-}
-
-if (require.main === module) {
-    try {
-        process.exitCode = runCli(process.argv.slice(2));
-    } catch (error) {
-        process.stderr.write(`internal error: ${(error as Error).stack ?? error}\n`);
-        process.exitCode = 1;
-    }
 }

@@ -6,7 +6,7 @@
  * same chain share the result. The per-connection engine ("reference") must agree cell for cell
  * (test/analysis/matrix.test.ts runs both on every scenario).
  */
-import { Bits, emptyBits, encodeBits, fullBits, hasBit, setBit, wordsFor } from "./bitset";
+import { Bits, BitsInterner, emptyBits, encodeBits, fullBits, hasBit, setBit, wordsFor } from "./bitset";
 import { applicablePolicies } from "./engine";
 import type { ClusterModel, Workload } from "./model";
 import type { Party } from "./parties";
@@ -268,6 +268,8 @@ class FastEngine {
             portKeys.set(key, entry);
         });
         const rows: Bits[] = new Array(targets.length);
+        // Many targets share a row: keep one copy of each (a 100,000-workload matrix would not fit otherwise).
+        const distinctRows = new BitsInterner();
         const expanded = new Map<string, Bits>();
         // Source classes with the same egress chain and the same rules applying to them behave alike.
         const egressGroups = new Map<string, { signature: string; members: number[] }>();
@@ -308,7 +310,7 @@ class FastEngine {
                 if (dst.representative.hostNetwork) {
                     row = emptyBits(this.sources.length);
                     this.sources.forEach((source, s) => { if (cellByReference(this.model, source, target)) setBit(row, s); });
-                    rows[t] = row;
+                    rows[t] = distinctRows.intern(row);
                     continue;
                 }
                 const chainKey = this.chainKeys.ingress[d]!;
@@ -326,7 +328,7 @@ class FastEngine {
                     if (!c.representative.hostNetwork) continue;
                     for (const s of c.members) if (cellByReference(this.model, this.sources[s]!, target)) setBit(row, s);
                 }
-                rows[t] = row;
+                rows[t] = distinctRows.intern(row);
             }
         }
         return rows;

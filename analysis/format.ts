@@ -1,12 +1,10 @@
-/** Renders a matrix for people: a table (terminal), Markdown, Mermaid, or JSON. */
+/** Renders a small matrix for people: the terminal table and the Mermaid graph (output.ts chooses; format-stream.ts streams the rest). */
 import Table from "cli-table3";
 import { hasBit } from "./bitset";
-import { allowedSources, Matrix, matrixCells, MatrixTarget } from "./matrix";
-
-export type MatrixFormat = "table" | "json" | "md" | "mermaid";
-export const MATRIX_FORMATS: readonly MatrixFormat[] = ["table", "json", "md", "mermaid"];
-
-const ALLOWED = "Y", BLOCKED = "n", NOT_APPLICABLE = "-";
+import { ALLOWED, BLOCKED, NOT_APPLICABLE } from "./format-stream";
+import type { Stage } from "./engine";
+import { allowedFlows, allowedSources, Matrix, MatrixTarget } from "./matrix";
+import type { Verdict } from "./query";
 
 const columnTitle = (t: MatrixTarget) => `${t.dst}:${t.port}/${t.protocol}`;
 
@@ -25,16 +23,6 @@ export function formatTable(matrix: Matrix): string {
     return `${table.toString()}\n${ALLOWED} = allowed, ${BLOCKED} = blocked, ${NOT_APPLICABLE} = not applicable\n`;
 }
 
-export function formatMarkdown(matrix: Matrix): string {
-    const escape = (text: string) => text.replace(/\|/g, "\\|");
-    const lines = [
-        `| from \\ to | ${matrix.targets.map((t) => escape(columnTitle(t))).join(" | ")} |`,
-        `|---|${matrix.targets.map(() => ":-:").join("|")}|`,
-        ...grid(matrix).map((cells, s) => `| ${escape(matrix.sources[s]!)} | ${cells.join(" | ")} |`),
-    ];
-    return `${lines.join("\n")}\n`;
-}
-
 /** Allowed flows as a graph: one node per endpoint, grouped by namespace, one edge per pair listing its ports. */
 export function formatMermaid(matrix: Matrix): string {
     const ids = new Map<string, string>();
@@ -44,8 +32,7 @@ export function formatMermaid(matrix: Matrix): string {
         return id;
     };
     const edges = new Map<string, string[]>();
-    for (const cell of matrixCells(matrix)) {
-        if (!cell.allowed) continue;
+    for (const cell of allowedFlows(matrix)) {
         const key = `${cell.src}\u0000${cell.dst}`;
         const ports = edges.get(key) ?? [];
         ports.push(`${cell.port}/${cell.protocol}`);
@@ -72,15 +59,33 @@ export function formatMermaid(matrix: Matrix): string {
 
 const sanitize = (text: string) => `g_${text.replace(/[^A-Za-z0-9_]/g, "_")}`;
 
-export function formatJson(matrix: Matrix): string {
-    return `${JSON.stringify({ sources: matrix.sources, targets: matrix.targets, cells: [...matrixCells(matrix)] }, null, 2)}\n`;
+const STOP_PLACES: Record<Stage, (endpoint: string) => string> = {
+    egress: (endpoint) => `at ${endpoint}'s egress`,
+    ingress: (endpoint) => `at ${endpoint}'s ingress`,
+    hostPreDnat: (endpoint) => `at the host, before DNAT (preDNAT policy of ${endpoint})`,
+    hostForward: (endpoint) => `at the host, forwarded (applyOnForward policy of ${endpoint})`,
+    hostForwardEgress: (endpoint) => `at the host, leaving it (applyOnForward policy of ${endpoint})`,
+};
+
+/**
+ * Where a blocked flow is stopped: the first denying decision of its path, in the order the packet
+ * meets them (source egress, the node's preDNAT and forward policy, destination ingress), e.g.
+ * "at the host, before DNAT (preDNAT policy of hostendpoint:node-auto-hep)". Undefined when allowed.
+ */
+export function stoppedAt(verdict: Pick<Verdict, "allowed" | "explanation">): string | undefined {
+    if (verdict.allowed) return undefined;
+    const { egress, hostPreDnat, hostForward, hostForwardEgress, ingress } = verdict.explanation;
+    const blocking = [egress, hostPreDnat, hostForward, hostForwardEgress, ingress].find((decision) => decision !== undefined && !decision.allowed);
+    return blocking ? STOP_PLACES[blocking.stage](blocking.endpoint) : "before any policy (no backend)";
 }
 
-export function formatMatrix(matrix: Matrix, format: MatrixFormat): string {
-    switch (format) {
-        case "table": return formatTable(matrix);
-        case "md": return formatMarkdown(matrix);
-        case "mermaid": return formatMermaid(matrix);
-        case "json": return formatJson(matrix);
-    }
+/**
+ * A query's answer in two lines: the verdict and the flow, then where it is stopped and the
+ * deciding rule. `--format json` prints the whole Verdict with both directions' explanation.
+ */
+export function formatVerdict(verdict: Verdict): string {
+    const head = verdict.allowed ? (verdict.partial ? "ALLOWED on some paths only" : "ALLOWED") : "BLOCKED";
+    const why = verdict.reason.replace(/^(allowed|blocked): /, "");
+    const where = stoppedAt(verdict);
+    return `${head}  ${verdict.src} -> ${verdict.dst} ${verdict.port}/${verdict.protocol}\n  ${where ? `${where}: ` : ""}${why}\n`;
 }

@@ -3,7 +3,7 @@ export type { KubeObject, Labels, Protocol, Direction, Action } from "./types";
 export { AnalysisInputError } from "./errors";
 export type { InputLocation } from "./errors";
 export { parseManifests, loadManifests, originOf } from "./manifests";
-export { buildModel, serviceBackends } from "./model";
+export { buildModel, kindSupport, serviceBackends } from "./model";
 export type { AnalyzerOptions, AutoHostEndpointOptions, ClusterModel, Workload, Service, HostEndpoint, Namespace } from "./model";
 export type { Policy, PolicyRef, Rule, Tier } from "./policies";
 export { parseCalicoSelector, matchesLabels, SelectorSyntaxError } from "./selectors/calico";
@@ -16,3 +16,6 @@ export { connectivityMatrix, matrixAllows, matrixCells, allowedFlows, allowedSou
 export type { Matrix, MatrixTarget, MatrixOptions, Flow, MatrixCell } from "./matrix";
 export { diffMatrices } from "./diff";
 export type { MatrixDiff } from "./diff";
+export { connectivityClasses } from "./classes";
+export type { ConnectivityClasses } from "./classes";
+export { formatVerdict, stoppedAt } from "./format";

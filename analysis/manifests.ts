@@ -3,6 +3,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { parseAllDocuments } from "yaml";
 import { AnalysisInputError, InputLocation } from "./errors";
+import { readJson } from "./json-reader";
 import type { KubeObject } from "./types";
 
 const origins = new WeakMap<object, InputLocation>();
@@ -25,6 +26,11 @@ export function locate(object: KubeObject, key?: string): InputLocation {
 
 export function parseManifests(text: string, source: string): KubeObject[] {
     const objects: KubeObject[] = [];
+    const json = readJson(text);
+    if (json) {
+        if (json.value !== null) collect(json.value, { file: source, document: 1 }, objects);
+        return objects;
+    }
     parseAllDocuments(tabsInFlowCollectionsAsSpaces(text)).forEach((document, i) => {
         const where: InputLocation = { file: source, document: i + 1 };
         const problem = document.errors[0];

@@ -1,11 +1,11 @@
 /**
  * The connectivity matrix: every source (workloads, plus an external client) against every target
- * (each workload's declared ports, an internet destination, each NodePort). Rows are bit sets over
+ * (each workload's declared ports, an internet destination, each Service port, each NodePort). Rows are bit sets over
  * the sources; identical rows are stored once, so the matrix of a large cluster stays small.
  * Workload-to-workload cells come from the vectorized engine (fast-engine.ts); the few external and
  * NodePort cells from the per-connection engine.
  */
-import { Bits, bitIndexes, decodeBits, emptyBits, encodeBits, hasBit, setBit } from "./bitset";
+import { Bits, BitsInterner, bitIndexes, decodeBits, emptyBits, encodeBits, hasBit, setBit } from "./bitset";
 import { AnalysisInputError } from "./errors";
 import { computeWorkloadReachability } from "./fast-engine";
 import type { ClusterModel } from "./model";
@@ -33,6 +33,8 @@ export interface MatrixOptions {
     externalSource?: string;
     /** Destinations outside the cluster, as "external:<ip>:<port>/<proto>". Default external:1.1.1.1:443/TCP. */
     externalDestinations?: string[];
+    /** Targets `service:<ns>/<name>` for every Service port (default true). */
+    services?: boolean;
     /** Skip the per-connection engine for workload pairs even on small clusters (tests compare both). */
     engine?: "fast" | "reference";
 }
@@ -48,7 +50,10 @@ export function connectivityMatrix(model: ClusterModel, options: MatrixOptions =
     const size = sources.length;
 
     const targets: MatrixTarget[] = [];
-    const rowsBits: Bits[] = [];
+    // Identical rows are stored once, as they come (a row is dropped as soon as it is found to repeat one).
+    const distinctRows = new BitsInterner();
+    const targetRows: number[] = [];
+    const addRow = (row: Bits) => { targetRows.push(distinctRows.indexOf(row)); };
     const workloadTargets = workloads.flatMap((workload) => uniquePorts(workload.ports).map((p) => ({ workload, ...p })));
     const reachability = computeWorkloadReachability(model, workloads, workloadTargets, options.engine ?? "fast");
     workloadTargets.forEach((target, t) => {
@@ -57,55 +62,39 @@ export function connectivityMatrix(model: ClusterModel, options: MatrixOptions =
         row.set(reachability[t]!.subarray(0, row.length));
         // The external client, evaluated per connection.
         if (evaluateConnection(model, externalSource, { kind: "workload", workload: target.workload }, target.port, target.protocol).allowed) setBit(row, size - 1);
-        rowsBits.push(row);
+        addRow(row);
     });
 
     for (const spec of options.externalDestinations ?? DEFAULT_EXTERNAL_DESTINATIONS) {
         const { endpoint, port, protocol } = parseExternalDestination(spec);
         targets.push({ dst: `external:${endpoint.text}`, port, protocol });
-        rowsBits.push(rowFor(sourceEndpoints, (src) => src.kind !== "external" && evaluateConnection(model, src, endpoint, port, protocol).allowed));
+        addRow(rowFor(sourceEndpoints, (src) => src.kind !== "external" && evaluateConnection(model, src, endpoint, port, protocol).allowed));
     }
 
-    const services = [...model.services].filter((s) => s.type === "NodePort" || s.type === "LoadBalancer")
-        .sort((a, b) => `${a.namespace}/${a.name}`.localeCompare(`${b.namespace}/${b.name}`));
+    const sortedServices = [...model.services].sort((a, b) => `${a.namespace}/${a.name}`.localeCompare(`${b.namespace}/${b.name}`));
+    if (options.services !== false) {
+        // Through each Service port, judged after DNAT at every backend (headless Services have no DNAT: their pods are targets already).
+        for (const service of sortedServices.filter((s) => !s.headless && s.type !== "ExternalName")) {
+            for (const servicePort of service.ports) {
+                const dst = { kind: "service" as const, service };
+                targets.push({ dst: `service:${service.namespace}/${service.name}`, port: servicePort.port, protocol: servicePort.protocol, ...(servicePort.name ? { portName: servicePort.name } : {}) });
+                addRow(rowFor(sourceEndpoints, (src) => evaluateConnection(model, src, dst, servicePort.port, servicePort.protocol).allowed));
+            }
+        }
+    }
+
+    const services = sortedServices.filter((s) => s.type === "NodePort" || s.type === "LoadBalancer");
     for (const service of services) {
         for (const servicePort of service.ports) {
             if (servicePort.nodePort === undefined) continue;
             const dst = { kind: "nodeport" as const, service };
             targets.push({ dst: `nodeport:${service.namespace}/${service.name}`, port: servicePort.nodePort, protocol: servicePort.protocol });
-            rowsBits.push(rowFor(sourceEndpoints, (src) => evaluateConnection(model, src, dst, servicePort.nodePort!, servicePort.protocol).allowed));
+            addRow(rowFor(sourceEndpoints, (src) => evaluateConnection(model, src, dst, servicePort.nodePort!, servicePort.protocol).allowed));
         }
     }
 
-    // Identical rows are stored once: bucket by a cheap hash, compare words, encode only distinct rows.
-    const rows: string[] = [];
-    const distinct: Bits[] = [];
-    const buckets = new Map<number, number[]>();
-    const targetRows = rowsBits.map((bits) => {
-        const hash = hashBits(bits);
-        const bucket = buckets.get(hash) ?? [];
-        const found = bucket.find((i) => sameBits(distinct[i]!, bits));
-        if (found !== undefined) return found;
-        const index = distinct.length;
-        distinct.push(bits);
-        rows.push(encodeBits(bits));
-        bucket.push(index);
-        buckets.set(hash, bucket);
-        return index;
-    });
+    const rows = distinctRows.distinct.map(encodeBits);
     return { sources, targets, rows, targetRows };
-}
-
-function hashBits(bits: Bits): number {
-    let hash = 0x811c9dc5;
-    for (let w = 0; w < bits.length; w++) hash = Math.imul(hash ^ bits[w]!, 0x01000193);
-    return hash >>> 0;
-}
-
-function sameBits(a: Bits, b: Bits): boolean {
-    if (a.length !== b.length) return false;
-    for (let w = 0; w < a.length; w++) if (a[w] !== b[w]) return false;
-    return true;
 }
 
 function rowFor(sources: Endpoint[], allowed: (src: Endpoint) => boolean): Bits {

@@ -8,6 +8,8 @@ import { describeObject, locate } from "./manifests";
 import { Cidr, parseCidr, parseIPv4 } from "./net";
 import { normalizePolicy, Policy, Tier, normalizeTier, BUILTIN_TIERS } from "./policies";
 import { isAdminPolicy, normalizeAdminPolicy } from "./admin-policies";
+import neutralKinds from "./neutral-kinds.json";
+import { endpointsOf, ServiceEndpoint } from "./services";
 import type { KubeObject, Labels, Protocol } from "./types";
 import { PROTOCOLS } from "./types";
 
@@ -81,6 +83,12 @@ export interface Service {
     selector?: Labels;
     ports: ServicePort[];
     externalTrafficPolicy: "Cluster" | "Local";
+    /** spec.clusterIP(s), IPv4 only; empty when headless or not yet assigned. */
+    clusterIPs: number[];
+    /** clusterIP: None: clients reach the backends' addresses directly, no DNAT. */
+    headless: boolean;
+    /** From the Service's Endpoints / EndpointSlices when the input has them (what a selector-less Service reaches). */
+    endpoints?: ServiceEndpoint[];
 }
 
 export interface HostEndpoint {
@@ -120,20 +128,10 @@ const WORKLOAD_KINDS = new Set(["Pod", "Deployment", "StatefulSet", "DaemonSet",
 const CALICO_GROUPS = new Set(["projectcalico.org/v3", "crd.projectcalico.org/v1"]);
 const KUBE_POLICY = "networking.k8s.io/v1";
 
-/** Kinds that do not change which connections are allowed. */
-const NEUTRAL_KINDS = new Set([
-    "ConfigMap", "Secret", "PersistentVolumeClaim", "PersistentVolume", "StorageClass", "Role", "RoleBinding",
-    "ClusterRole", "ClusterRoleBinding", "CustomResourceDefinition", "HorizontalPodAutoscaler", "PodDisruptionBudget",
-    "LimitRange", "ResourceQuota", "PriorityClass", "Endpoints", "EndpointSlice", "Ingress", "IngressClass",
-    "MutatingWebhookConfiguration", "ValidatingWebhookConfiguration", "APIService", "Lease", "Event",
-    "VerticalPodAutoscaler", "ServiceMonitor", "PodMonitor", "Certificate", "Issuer", "ClusterIssuer",
-]);
-const NEUTRAL_GROUPS = ["operator.tigera.io/", "rbac.authorization.k8s.io/", "apiextensions.k8s.io/", "storage.k8s.io/",
-    "scheduling.k8s.io/", "coordination.k8s.io/", "admissionregistration.k8s.io/", "pulumi.com/"];
-/** Calico kinds that carry no policy semantics the analyzer models. */
-const NEUTRAL_CALICO_KINDS = new Set(["FelixConfiguration", "BGPConfiguration", "BGPPeer", "BGPFilter", "IPAMConfiguration",
-    "IPReservation", "ClusterInformation", "CalicoNodeStatus", "Profile", "StagedNetworkPolicy", "StagedGlobalNetworkPolicy",
-    "StagedKubernetesNetworkPolicy", "BlockAffinity", "IPAMBlock", "IPAMHandle"]);
+/** Kinds that do not change which connections are allowed (data: neutral-kinds.json). */
+const NEUTRAL_KINDS = new Set<string>(neutralKinds.kinds);
+const NEUTRAL_GROUPS: readonly string[] = neutralKinds.groups;
+const NEUTRAL_CALICO_KINDS = new Set<string>(neutralKinds.calicoKinds);
 
 const DEFAULT_POD_CIDR = "192.168.0.0/16";
 const DEFAULT_NODE = { name: "node", ip: "172.18.0.2" };
@@ -220,6 +218,12 @@ export function buildModel(objects: KubeObject[], options: AnalyzerOptions = {})
         return service;
     });
 
+    for (const object of byKind.get("endpoints") ?? []) {
+        const { namespace, service: name, endpoints } = endpointsOf(object);
+        const service = services.find((s) => s.namespace === namespace && s.name === name);
+        if (service) service.endpoints = [...(service.endpoints ?? []), ...endpoints];
+    }
+
     const networkSets = (byKind.get("networkset") ?? []).map((object) => toNetworkSet(object));
     for (const set of networkSets) if (set.namespace) ensureNamespace(set.namespace);
 
@@ -265,10 +269,20 @@ function comparePolicies(a: Policy, b: Policy, tiers: Map<string, Tier>): number
 const compareText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 const compareOrder = (a: number, b: number) => (a < b ? -1 : a > b ? 1 : 0);
 
-type Group = "policy" | "neutral" | "ippool" | "kubecontrollers" | "unknown" | "namespace" | "serviceaccount" | "workload"
+type Group = "policy" | "neutral" | "endpoints" | "ippool" | "kubecontrollers" | "unknown" | "namespace" | "serviceaccount" | "workload"
     | "service" | "networkset" | "tier" | "hostendpoint" | "node";
 
-function classify(object: KubeObject): Group {
+/**
+ * What the analyzer does with objects of a kind: "evaluated" (it models their effect on
+ * connectivity), "neutral" (they cannot change it: neutral-kinds.json) or "unknown" (they may, and
+ * the analyzer cannot judge them).
+ */
+export function kindSupport(object: Pick<KubeObject, "apiVersion" | "kind">): "evaluated" | "neutral" | "unknown" {
+    const group = classify(object);
+    return group === "unknown" || group === "neutral" ? group : "evaluated";
+}
+
+function classify(object: Pick<KubeObject, "apiVersion" | "kind">): Group {
     const { apiVersion, kind } = object;
     if (CALICO_GROUPS.has(apiVersion)) {
         switch (kind) {
@@ -292,6 +306,7 @@ function classify(object: KubeObject): Group {
             case "Pod": case "ReplicationController": return "workload";
         }
     }
+    if ((apiVersion === "v1" && kind === "Endpoints") || (apiVersion.startsWith("discovery.k8s.io/") && kind === "EndpointSlice")) return "endpoints";
     if ((apiVersion === "apps/v1" || apiVersion === "batch/v1" || apiVersion === "batch/v1beta1") && WORKLOAD_KINDS.has(kind)) return "workload";
     if (NEUTRAL_KINDS.has(kind) || NEUTRAL_GROUPS.some((g) => apiVersion.startsWith(g))) return "neutral";
     return "unknown";
@@ -414,10 +429,12 @@ function toService(object: KubeObject): Service {
         };
     });
     const selector = spec.selector ? stringMap(object, spec.selector, "spec.selector") : undefined;
+    const headless = spec.clusterIP === "None";
+    const clusterIPs = headless ? [] : ipList(object, spec.clusterIPs ?? (spec.clusterIP ? [spec.clusterIP] : []), spec.clusterIPs ? "spec.clusterIPs" : "spec.clusterIP");
     return {
         namespace: namespaceOf(object), name: object.metadata.name, type: String(spec.type ?? "ClusterIP"),
         ...(selector && Object.keys(selector).length ? { selector } : {}),
-        ports, externalTrafficPolicy: spec.externalTrafficPolicy === "Local" ? "Local" : "Cluster",
+        ports, externalTrafficPolicy: spec.externalTrafficPolicy === "Local" ? "Local" : "Cluster", clusterIPs, headless,
     };
 }
 

@@ -22,6 +22,17 @@ export interface Identity {
     serviceAccountLabels?: Labels;
 }
 
+/** A node as a party: its address, seen through the host endpoint that faces external traffic. */
+export function hostParty(node: Node): Party {
+    const hostEndpoint = nodeHostEndpoint(node);
+    return { kind: "host", node, ...(hostEndpoint ? { hostEndpoint } : {}) };
+}
+
+/** The host endpoint that sees external traffic on a node: its "*" endpoint if any, else the first. */
+export function nodeHostEndpoint(node: Node): HostEndpoint | undefined {
+    return node.hostEndpoints.find((h) => h.interfaceName === "*") ?? node.hostEndpoints[0];
+}
+
 export function partyName(party: Party): string {
     switch (party.kind) {
         case "workload": return party.workload.id;

@@ -13,9 +13,10 @@ import { AnalysisInputError } from "./errors";
 import { Decision, hostDecision, notEnforced, workloadDecision } from "./engine";
 import type { ClusterModel, HostEndpoint, Node, Service, ServicePort, Workload } from "./model";
 import { formatIPv4, resolveTargetPort, serviceBackends } from "./model";
+import { findServicePort, serviceBackendsOf, serviceWithClusterIP } from "./services";
 import { parseIPv4 } from "./net";
 import type { Party } from "./parties";
-import { partyName } from "./parties";
+import { hostParty, nodeHostEndpoint, partyName } from "./parties";
 import type { Packet } from "./rules";
 import type { Protocol } from "./types";
 import { PROTOCOLS } from "./types";
@@ -38,9 +39,19 @@ export interface Explanation {
     hostPreDnat?: Decision;
     hostForward?: Decision;
     hostForwardEgress?: Decision;
-    service?: { namespace: string; name: string; port: number; nodePort: number; targetPort: number | string; externalTrafficPolicy: string; backends: string[] };
+    service?: { namespace: string; name: string; port: number; nodePort?: number; clusterIP?: string; targetPort: number | string; externalTrafficPolicy: string; backends: string[] };
+    /** Through a Service: the verdict for each backend after DNAT (all must allow). */
+    backends?: BackendVerdict[];
     /** NodePort traffic: one entry per node, backend and source address seen. */
     paths?: NodePortPath[];
+}
+
+export interface BackendVerdict {
+    backend: string;
+    /** The port after DNAT; undefined when the backend has no port for the Service port. */
+    targetPort?: number;
+    allowed: boolean;
+    reason: string;
 }
 
 export interface Verdict {
@@ -59,15 +70,34 @@ export interface Verdict {
 export type Endpoint =
     | { kind: "workload"; workload: Workload }
     | { kind: "external"; ip: number; text: string }
-    | { kind: "nodeport"; service: Service };
+    | { kind: "nodeport"; service: Service }
+    | { kind: "service"; service: Service };
 
-/** Parses `<namespace>/<workload>`, `external:<ipv4>` or `nodeport:<namespace>/<service>`. */
+/**
+ * Parses `<namespace>/<workload>`, `external:<ipv4>`, `nodeport:<namespace>/<service>` or
+ * `service:<namespace>/<service>`; an external address that is a Service's ClusterIP is that Service.
+ */
 export function parseEndpoint(model: ClusterModel, text: string, role: "source" | "destination"): Endpoint {
     const value = text.trim();
+    if (value.startsWith("service:")) {
+        if (role === "source") throw new AnalysisInputError(`${JSON.stringify(text)}: a service can only be a destination`);
+        const [namespace, name, ...rest] = value.slice("service:".length).split("/");
+        const service = !rest.length ? model.services.find((s) => s.namespace === namespace && s.name === name) : undefined;
+        if (!service) {
+            const known = model.services.filter((s) => s.namespace === namespace).map((s) => `service:${s.namespace}/${s.name}`);
+            throw new AnalysisInputError(`${role} ${JSON.stringify(text)}: no such service; known in ${namespace}: ${known.join(", ") || "none"}`);
+        }
+        return { kind: "service", service };
+    }
     if (value.startsWith("external:")) {
         const address = value.slice("external:".length);
         const ip = parseIPv4(address);
         if (ip === undefined) throw new AnalysisInputError(`${role} ${JSON.stringify(text)}: ${JSON.stringify(address)} is not an IPv4 address`);
+        const service = serviceWithClusterIP(model, ip);
+        if (service) {
+            if (role === "source") throw new AnalysisInputError(`source ${JSON.stringify(text)} is the ClusterIP of service ${service.namespace}/${service.name}: a ClusterIP never opens connections`);
+            return { kind: "service", service };
+        }
         const pods = model.options.podCIDR;
         if (pods.first <= ip && ip <= pods.last) {
             throw new AnalysisInputError(`${role} ${JSON.stringify(text)} is inside the pod CIDR ${pods.text}: name the workload as <namespace>/<workload> instead`);
@@ -123,9 +153,10 @@ export function query(model: ClusterModel, q: Query): Verdict {
 
 /** The verdict for already-parsed endpoints (the matrix calls this for every cell it cannot vectorize). */
 export function evaluateConnection(model: ClusterModel, src: Endpoint, dst: Endpoint, port: number, protocol: Protocol): Outcome {
-    if (src.kind === "nodeport") throw new AnalysisInputError("a nodeport can only be a destination");
+    if (src.kind === "nodeport" || src.kind === "service") throw new AnalysisInputError(`a ${src.kind} can only be a destination`);
     const srcParty = toParty(model, src);
     if (dst.kind === "nodeport") return nodePortFlow(model, srcParty, dst.service, port, protocol);
+    if (dst.kind === "service") return serviceFlow(model, srcParty, dst.service, port, protocol);
     return directFlow(model, srcParty, toParty(model, dst), port, protocol);
 }
 
@@ -135,27 +166,19 @@ function resolvePort(port: number | string, dst: Endpoint, protocol: Protocol): 
         if (!Number.isInteger(n) || n < 1 || n > 65535) throw new AnalysisInputError(`port ${port} is not 1-65535`);
         return n;
     }
-    if (dst.kind !== "workload") throw new AnalysisInputError(`named port ${JSON.stringify(port)} needs a workload destination`);
+    if (dst.kind === "service") return findServicePort(dst.service, port, protocol).port;
+    if (dst.kind !== "workload") throw new AnalysisInputError(`named port ${JSON.stringify(port)} needs a workload or service destination`);
     const found = dst.workload.ports.find((p) => p.name === port && p.protocol === protocol);
     if (!found) throw new AnalysisInputError(`${dst.workload.id} has no ${protocol} port named ${JSON.stringify(port)}; its ports: ${dst.workload.ports.map((p) => `${p.name ?? "-"}=${p.port}/${p.protocol}`).join(", ") || "none"}`);
     return found.port;
 }
 
-function toParty(model: ClusterModel, endpoint: Exclude<Endpoint, { kind: "nodeport" }>): Party {
+function toParty(model: ClusterModel, endpoint: Exclude<Endpoint, { kind: "nodeport" | "service" }>): Party {
     if (endpoint.kind === "external") return endpoint;
     if (endpoint.workload.hostNetwork) return hostParty(model.nodes[0]!);
     return endpoint;
 }
 
-function hostParty(node: Node): Party {
-    const hostEndpoint = nodeHostEndpoint(node);
-    return { kind: "host", node, ...(hostEndpoint ? { hostEndpoint } : {}) };
-}
-
-/** The host endpoint that sees external traffic on a node: its "*" endpoint if any, else the first. */
-function nodeHostEndpoint(node: Node): HostEndpoint | undefined {
-    return node.hostEndpoints.find((h) => h.interfaceName === "*") ?? node.hostEndpoints[0];
-}
 
 export type Outcome = Pick<Verdict, "allowed" | "partial" | "explanation" | "reason">;
 
@@ -168,7 +191,9 @@ function egressOf(model: ClusterModel, party: Party, packet: Packet): Decision {
 
 function ingressOf(model: ClusterModel, party: Party, packet: Packet): Decision {
     if (party.kind === "workload") return workloadDecision(model, party.workload, "ingress", packet);
-    return notEnforced("ingress", party, `${partyName(party)} is outside the cluster: no ingress policy applies`);
+    return notEnforced("ingress", party, party.kind === "host"
+        ? `${partyName(party)} is a node: host-terminated traffic is not modelled`
+        : `${partyName(party)} is outside the cluster: no ingress policy applies`);
 }
 
 function directFlow(model: ClusterModel, src: Party, dst: Party, port: number, protocol: Protocol): Outcome {
@@ -268,6 +293,55 @@ function nodePortFlow(model: ClusterModel, src: Party, service: Service, nodePor
     const outcome = summarize([...chain, failing.ingress], explanation, partial);
     const seenAs = failing.sourceSeenAs.startsWith("node:") ? ` (source seen as ${failing.sourceSeenAs} after SNAT, externalTrafficPolicy ${service.externalTrafficPolicy})` : "";
     return { ...outcome, reason: `${outcome.reason}${seenAs}${partial ? "; allowed on other paths, so it depends on where the pod runs" : ""}` };
+}
+
+/**
+ * Through a Service's ClusterIP (or its name): judged after DNAT at every backend (services.ts).
+ * Allowed only when every backend allows; `partial` when some do.
+ */
+function serviceFlow(model: ClusterModel, src: Party, service: Service, port: number, protocol: Protocol): Outcome {
+    const servicePort = service.headless ? undefined : findServicePort(service, port, protocol);
+    const backends = serviceBackendsOf(model, service);
+    const what = `service ${service.namespace}/${service.name}`;
+    const summary = {
+        namespace: service.namespace, name: service.name, port, targetPort: servicePort?.targetPort ?? port,
+        externalTrafficPolicy: service.externalTrafficPolicy, backends: backends.map((b) => partyName(b.party)),
+        ...(service.clusterIPs[0] !== undefined ? { clusterIP: formatIPv4(service.clusterIPs[0]) } : {}),
+    };
+    if (backends.length === 0) {
+        const none = notEnforced("ingress", src, "");
+        const why = service.selector ? "its selector matches no workload" : "it has no selector and no ready Endpoints/EndpointSlice address";
+        return {
+            allowed: false, explanation: { egress: notEnforced("egress", src, ""), ingress: { ...none, endpoint: `service:${service.namespace}/${service.name}`, allowed: false, outcome: "deny", reason: `${what} has no backend` }, service: summary, backends: [] },
+            reason: `blocked: ${what} has no backend: ${why}`,
+        };
+    }
+    const verdicts = backends.map((backend) => {
+        const target = servicePort ? backend.targetPort(servicePort) : port;
+        const name = partyName(backend.party);
+        if (target === undefined) {
+            const reason = `blocked: targetPort ${JSON.stringify(servicePort!.targetPort)} is not a ${protocol} port of ${name}`;
+            return { name, target, outcome: undefined, allowed: false, reason };
+        }
+        const outcome = directFlow(model, src, backend.party, target, protocol);
+        return { name, target, outcome, allowed: outcome.allowed, reason: outcome.reason };
+    });
+    const allowedCount = verdicts.filter((v) => v.allowed).length;
+    const shown = verdicts.find((v) => !v.allowed && v.outcome) ?? verdicts.find((v) => v.outcome);
+    const explanation: Explanation = {
+        ...(shown?.outcome?.explanation ?? { egress: notEnforced("egress", src, ""), ingress: notEnforced("ingress", src, "") }),
+        service: summary,
+        backends: verdicts.map((v) => ({ backend: v.name, ...(v.target !== undefined ? { targetPort: v.target } : {}), allowed: v.allowed, reason: v.reason })),
+    };
+    const count = `${allowedCount} of ${verdicts.length} backend${verdicts.length === 1 ? "" : "s"} of ${what}`;
+    if (allowedCount === verdicts.length) {
+        return { allowed: true, explanation, reason: `allowed by ${count} (judged after DNAT): ${verdicts[0]!.reason.replace(/^allowed: /, "")}` };
+    }
+    const failing = verdicts.find((v) => !v.allowed)!;
+    return {
+        allowed: false, ...(allowedCount > 0 ? { partial: true } : {}), explanation,
+        reason: `blocked: ${count} allow it (judged after DNAT); ${failing.name}${failing.target !== undefined ? `:${failing.target}` : ""}: ${failing.reason.replace(/^blocked: /, "")}`,
+    };
 }
 
 function dedupe(parties: Party[]): Party[] {

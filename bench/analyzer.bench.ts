@@ -1,131 +1,181 @@
 /**
- * `npm run bench`: the analyzer on synthetic clusters of 100, 1,000 and 10,000 workloads with about as
- * many policies, Kubernetes and Calico mixed, selecting workloads per app, per tier and per namespace
- * as real clusters do. Each size runs in a fresh process so that its peak memory is its own.
- * Prints time per phase, peak RSS, and how cost grows from one size to the next.
+ * `npm run bench` (first part): the analyzer on synthetic clusters (bench/synthetic-cluster.ts) of
+ * 100, 1,000 and 10,000 workloads, Kubernetes-only and with Calico policies; BENCH_SIZES=100,...,100000
+ * chooses other sizes. Each size and flavor runs in a fresh process reading the cluster from a JSON
+ * file: loading (read + model), one query, the matrix and its connectivity classes, every output
+ * format (rendered into a byte counter), peak RSS after the query and at the end. Then whole
+ * processes of the built CLI (dist/calico-zt.js): start-up to the first byte, 100 workloads' full
+ * connectivity, and 1,000 workloads with Calico policies against NCA (network-config-analyzer, PyPI,
+ * installed into a venv under ~/.cache/calico-zero-trust-lab unless BENCH_NCA=0) in the same run.
  */
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawn, spawnSync } from "node:child_process";
+import * as fs from "node:fs";
 import * as os from "node:os";
-import { buildModel, connectivityMatrix, KubeObject, popcountMatrix, query } from "./bench-support";
+import * as path from "node:path";
+import { buildModel, connectivityMatrix, loadManifests, query } from "../analysis";
+import { connectivityClasses } from "../analysis/classes";
+import { MATRIX_FORMATS, MatrixFormat, writeMatrix } from "../analysis/output";
+import { popcountMatrix } from "./bench-support";
+import { SyntheticFlavor, syntheticCluster } from "./synthetic-cluster";
 
-const SIZES = [100, 1_000, 10_000];
-const WORKLOADS_PER_NAMESPACE = 100;
-const APPS_PER_NAMESPACE = 20;
-const TIERS = ["web", "api", "db"] as const;
-const PORT = { web: 8080, api: 9000, db: 5432 } as const;
+const ROOT = path.join(__dirname, "..");
+const CLI = path.join(ROOT, "dist", "calico-zt.js");
+const CACHE = path.join(os.homedir(), ".cache", "calico-zero-trust-lab");
+const CLUSTERS = path.join(CACHE, "bench");
+const NCA_VENV = path.join(CACHE, "nca-venv");
+const NCA_VERSION = "2.1.0";
+const FLAVORS: SyntheticFlavor[] = ["kubernetes", "calico"];
+const QUERY = ["team-0/w1", "team-0/w4", "9000"] as const;
 
-/** The synthetic cluster: namespaces of 100 workloads, 20 apps of 5 workloads each, three tiers. */
-export function syntheticCluster(workloads: number): KubeObject[] {
-    const objects: KubeObject[] = [];
-    const namespaces = Math.max(1, Math.ceil(workloads / WORKLOADS_PER_NAMESPACE));
-    objects.push(deployment("kube-system", "coredns", { "k8s-app": "kube-dns" }, [{ containerPort: 53, protocol: "UDP", name: "dns" }, { containerPort: 53, protocol: "TCP", name: "dns-tcp" }]));
-    // One global default deny with a DNS allowance for every application namespace (Calico docs' recommendation).
-    objects.push(calico("GlobalNetworkPolicy", "default-deny", undefined, {
-        namespaceSelector: "has(team) && projectcalico.org/name != 'kube-system'", types: ["Ingress", "Egress"],
-        egress: [{ action: "Allow", protocol: "UDP", destination: { selector: "k8s-app == 'kube-dns'", ports: [53] } }],
-    }));
-    for (let n = 0; n < namespaces; n++) {
-        const ns = `team-${n}`;
-        objects.push({ apiVersion: "v1", kind: "Namespace", metadata: { name: ns, labels: { team: `t${n % 10}`, env: n % 3 ? "prod" : "dev" } } });
-        // Per namespace: a Kubernetes deny-all and a Calico policy letting the monitoring tier scrape.
-        objects.push(knp(ns, "deny-all", { podSelector: {}, policyTypes: ["Ingress", "Egress"] }));
-        objects.push(calico("NetworkPolicy", "allow-monitoring", ns, {
-            order: 500, selector: "all()", types: ["Ingress"],
-            ingress: [{ action: "Allow", protocol: "TCP", source: { namespaceSelector: "env == 'prod'", selector: "tier == 'api'" }, destination: { ports: [9100] } }],
-        }));
-        for (let a = 0; a < APPS_PER_NAMESPACE; a++) {
-            const app = `app-${a}`;
-            // Per app: web -> api -> db inside the app, and the api from the web tier of every namespace.
-            objects.push(knp(ns, `${app}-web-to-api`, {
-                podSelector: { matchLabels: { app, tier: "api" } },
-                ingress: [{ from: [{ podSelector: { matchLabels: { app, tier: "web" } } }, { namespaceSelector: { matchLabels: { env: "prod" } }, podSelector: { matchLabels: { tier: "web" } } }], ports: [{ port: "api" }] }],
-            }));
-            objects.push(calico("NetworkPolicy", `${app}-api-to-db`, ns, {
-                order: 800, selector: `app == '${app}' && tier == 'db'`,
-                ingress: [{ action: "Allow", protocol: "TCP", source: { selector: `app == '${app}' && tier == 'api'` }, destination: { ports: [PORT.db] } }],
-                egress: [{ action: "Deny", protocol: "TCP", destination: { notNets: ["10.0.0.0/8"] } }],
-            }));
-        }
-    }
-    for (let i = 0; i < workloads; i++) {
-        const ns = `team-${Math.floor(i / WORKLOADS_PER_NAMESPACE)}`;
-        const app = `app-${i % APPS_PER_NAMESPACE}`;
-        const tier = TIERS[i % TIERS.length]!;
-        const name = `w${i}`;
-        objects.push(deployment(ns, name, { app, tier, component: name }, [
-            { containerPort: PORT[tier], protocol: "TCP", name: tier }, { containerPort: 9100, protocol: "TCP", name: "metrics" },
-        ], i % 7 === 0 ? "privileged" : "default"));
-        // Per workload: its own egress policy, alternating Kubernetes and Calico (about one policy per workload).
-        if (i % 2 === 0) {
-            objects.push(knp(ns, `${name}-egress`, {
-                podSelector: { matchLabels: { component: name } }, policyTypes: ["Egress"],
-                egress: [{ to: [{ podSelector: { matchLabels: { app } } }] }, { ports: [{ port: 53, protocol: "UDP" }] }],
-            }));
-        } else {
-            objects.push(calico("NetworkPolicy", `${name}-egress`, ns, {
-                order: 900, selector: `component == '${name}'`, types: ["Egress"],
-                egress: [{ action: "Allow", protocol: "TCP", destination: { selector: `app == '${app}' || tier == 'api'` } }],
-            }));
-        }
-    }
-    return objects;
+interface Timing { ms: number; cpuMs: number }
+interface FormatResult { ms: number; bytes: number; refused?: string }
+interface Result {
+    workloads: number; flavor: SyntheticFlavor; policies: number; targets: number; allowedCells: number;
+    load: Timing; query: Timing; queryRssMb: number; matrix: Timing; classes: Timing;
+    sourceClasses: number; destinationClasses: number; formats: Record<MatrixFormat, FormatResult>; peakMb: number;
 }
 
-function deployment(namespace: string, name: string, labels: Record<string, string>, ports: object[], serviceAccountName = "default"): KubeObject {
-    return {
-        apiVersion: "apps/v1", kind: "Deployment", metadata: { name, namespace },
-        spec: { selector: { matchLabels: labels }, template: { metadata: { labels }, spec: { serviceAccountName, containers: [{ name: "c", image: "x", ports }] } } },
-    };
+const maxRssMb = () => process.resourceUsage().maxRSS / 1024;
+
+/** The cluster as one JSON List file (also valid YAML), written once per size and flavor. */
+function clusterFile(workloads: number, flavor: SyntheticFlavor, extension: "json" | "yaml" = "json"): string {
+    const file = path.join(CLUSTERS, `cluster-${flavor}-${workloads}.${extension}`);
+    if (fs.existsSync(file)) return file;
+    fs.mkdirSync(CLUSTERS, { recursive: true });
+    const objects = syntheticCluster(workloads, flavor);
+    // NCA reads multi-document YAML; each document written as JSON (a YAML subset).
+    const text = extension === "json"
+        ? `{"apiVersion":"v1","kind":"List","items":[\n${objects.map((o) => JSON.stringify(o)).join(",\n")}\n]}\n`
+        : objects.map((o) => `---\n${JSON.stringify(o)}\n`).join("");
+    fs.writeFileSync(`${file}.tmp`, text);
+    fs.renameSync(`${file}.tmp`, file);
+    return file;
 }
-const knp = (namespace: string, name: string, spec: object): KubeObject => ({ apiVersion: "networking.k8s.io/v1", kind: "NetworkPolicy", metadata: { name, namespace }, spec });
-const calico = (kind: string, name: string, namespace: string | undefined, spec: object): KubeObject =>
-    ({ apiVersion: "projectcalico.org/v3", kind, metadata: { name, ...(namespace ? { namespace } : {}) }, spec });
 
-interface Result { workloads: number; policies: number; targets: number; allowedCells: number; modelMs: number; matrixMs: number; matrixCpuMs: number; queryMs: number; peakMb: number }
-
-function measure(workloads: number): Result {
-    const objects = syntheticCluster(workloads);
-    const policies = objects.filter((o) => o.kind.endsWith("NetworkPolicy")).length;
-    let start = performance.now();
-    const model = buildModel(objects);
-    const modelMs = performance.now() - start;
-    start = performance.now();
-    // One query on the fresh model, before anything is cached: what a user waits for after loading.
-    const verdict = query(model, { src: "team-0/w1", dst: "team-0/w4", port: 9000 });
-    const queryMs = performance.now() - start;
-    void verdict;
-    start = performance.now();
-    const cpu = process.cpuUsage();
-    const matrix = connectivityMatrix(model);
-    const matrixMs = performance.now() - start;
+/** Runs a phase: its result, wall time and the process's CPU time (user + system) in ms. */
+function timed<T>(run: () => T): { value: T; wall: Timing } {
+    const start = performance.now(), cpu = process.cpuUsage();
+    const value = run();
     const used = process.cpuUsage(cpu);
-    const matrixCpuMs = (used.user + used.system) / 1000;
+    return { value, wall: { ms: performance.now() - start, cpuMs: (used.user + used.system) / 1000 } };
+}
+
+function measure(workloads: number, flavor: SyntheticFlavor, file: string): Result {
+    const { value: model, wall: load } = timed(() => buildModel(loadManifests([file])));
+    const { wall: oneQuery } = timed(() => query(model, { src: QUERY[0], dst: QUERY[1], port: Number(QUERY[2]) }));
+    const queryRssMb = maxRssMb();
+    const { value: matrix, wall: matrixTime } = timed(() => connectivityMatrix(model));
+    const { value: classes, wall: classesTime } = timed(() => connectivityClasses(matrix));
+    const formats = {} as Record<MatrixFormat, FormatResult>;
+    for (const format of MATRIX_FORMATS) {
+        let bytes = 0;
+        const start = performance.now();
+        try {
+            writeMatrix(matrix, { format, view: "auto", width: 160 }, (chunk) => { bytes += Buffer.byteLength(chunk); });
+            formats[format] = { ms: performance.now() - start, bytes };
+        } catch (error) {
+            formats[format] = { ms: performance.now() - start, bytes, refused: (error as Error).message };
+        }
+    }
     return {
-        workloads, policies, targets: matrix.targets.length, allowedCells: popcountMatrix(matrix),
-        modelMs, matrixMs, matrixCpuMs, queryMs, peakMb: process.resourceUsage().maxRSS / 1024,
+        workloads, flavor, policies: model.policies.length, targets: matrix.targets.length, allowedCells: popcountMatrix(matrix),
+        load, query: oneQuery, queryRssMb, matrix: matrixTime, classes: classesTime, sourceClasses: classes.sourceClasses.length,
+        destinationClasses: classes.destinationClasses.length, formats, peakMb: maxRssMb(),
     };
 }
 
-function main(): void {
-    const sizeArg = process.argv.indexOf("--size");
-    if (sizeArg > 0) {
-        process.stdout.write(JSON.stringify(measure(Number(process.argv[sizeArg + 1]))));
+/** Wall time of a whole process of the built CLI, and when its first byte of output arrived. */
+function runProcess(command: string, args: string[]): Promise<{ firstByteMs: number; totalMs: number; code: number | null }> {
+    return new Promise((resolve, reject) => {
+        const start = performance.now();
+        let firstByteMs = NaN;
+        const child = spawn(command, args, { stdio: ["ignore", "pipe", "ignore"] });
+        child.stdout.on("data", () => { if (Number.isNaN(firstByteMs)) firstByteMs = performance.now() - start; });
+        child.on("error", reject);
+        child.on("close", (code) => resolve({ firstByteMs, totalMs: performance.now() - start, code }));
+    });
+}
+
+async function median(times: number, run: () => Promise<number>): Promise<number> {
+    const values: number[] = [];
+    for (let i = 0; i < times; i++) values.push(await run());
+    return values.sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+}
+
+/** The NCA command, installing it into a venv when missing; undefined (with the reason printed) when it cannot be had. */
+function ncaCommand(): string | undefined {
+    const nca = path.join(NCA_VENV, "bin", "nca");
+    if (fs.existsSync(nca)) return nca;
+    if (process.env.BENCH_NCA === "0") return undefined;
+    console.log(`installing network-config-analyzer ${NCA_VERSION} into ${NCA_VENV} (once; BENCH_NCA=0 skips NCA)`);
+    const steps: [string, string[]][] = [["python3", ["-m", "venv", NCA_VENV]], [path.join(NCA_VENV, "bin", "pip"), ["install", "-q", `network-config-analyzer==${NCA_VERSION}`]]];
+    for (const [command, args] of steps) {
+        const result = spawnSync(command, args, { stdio: "inherit", timeout: 15 * 60_000 });
+        if (result.status !== 0) { console.log(`  could not install NCA (${command} ${args.join(" ")}: ${result.error?.message ?? `exit ${result.status}`}); skipping the comparison`); return undefined; }
+    }
+    return nca;
+}
+
+const ms = (value: number) => (Number.isNaN(value) ? "-" : value >= 1000 ? `${(value / 1000).toFixed(2)} s` : `${value.toFixed(0)} ms`);
+const wallCpu = (t: Timing) => `${ms(t.ms)} (${ms(t.cpuMs)})`;
+const mb = (value: number) => `${value.toFixed(0)} MB`;
+const cell = (text: string, width: number) => text.padStart(width);
+
+const HEAD = ["flavor", "workloads", "policies", "targets", "allowed", "load", "1 query", "RSS@query", "matrix", "classes", "S/D classes", ...MATRIX_FORMATS, "peak RSS"];
+const WIDTHS = HEAD.map((h) => Math.max(h.length, 10));
+
+/** One line per size and flavor, printed as soon as it is measured. */
+function printResult(r: Result): void {
+    const formats = MATRIX_FORMATS.map((f) => r.formats[f].refused ? `refused ${ms(r.formats[f].ms)}` : `${ms(r.formats[f].ms)} ${(r.formats[f].bytes / 1e6).toFixed(1)}M`);
+    const values = [r.flavor, String(r.workloads), String(r.policies), String(r.targets), String(r.allowedCells), wallCpu(r.load), wallCpu(r.query), mb(r.queryRssMb),
+        wallCpu(r.matrix), wallCpu(r.classes), `${r.sourceClasses}/${r.destinationClasses}`, ...formats, mb(r.peakMb)];
+    console.log(values.map((v, i) => cell(v, Math.max(WIDTHS[i]!, v.length))).join(" "));
+}
+
+async function wholeProcesses(sizes: number[]): Promise<void> {
+    if (!fs.existsSync(CLI)) { console.log(`\n${CLI} is missing: run npm run build:cli`); return; }
+    console.log("\nwhole processes of the built CLI (node dist/calico-zt.js analyze ...; median of 5, stdout to a pipe)");
+    const small = clusterFile(10, "calico");
+    const firstByte = await median(5, async () => (await runProcess(process.execPath, [CLI, "analyze", small, "--query", ...QUERY])).firstByteMs);
+    console.log(`  start-up to first byte, 10 workloads, one query:               ${ms(firstByte)}   (target < 0.3 s)`);
+    const hundred = clusterFile(100, "calico");
+    const full = await median(5, async () => (await runProcess(process.execPath, [CLI, "analyze", hundred, "--format", "jsonl"])).totalMs);
+    console.log(`  100 workloads, full connectivity (--format jsonl), whole process: ${ms(full)}   (target < 0.4 s)`);
+    const table = await median(5, async () => (await runProcess(process.execPath, [CLI, "analyze", hundred])).totalMs);
+    console.log(`  100 workloads, default table (classes), whole process:          ${ms(table)}`);
+    if (!sizes.includes(1_000) && process.env.BENCH_NCA !== "1") return;
+    const nca = ncaCommand();
+    if (!nca) return;
+    const file = clusterFile(1_000, "calico", "yaml");
+    const ours = await median(3, async () => (await runProcess(process.execPath, [CLI, "analyze", file, "--format", "jsonl"])).totalMs);
+    const theirs = await runProcess(nca, ["--connectivity", "--resource_list", file, "--output_format", "txt"]);
+    const status = theirs.code === 0 ? "" : ` (NCA exited ${theirs.code})`;
+    console.log(`  1,000 workloads with Calico policies, full connectivity: calico-zt ${ms(ours)}, NCA ${NCA_VERSION} ${ms(theirs.totalMs)}${status}: x${(theirs.totalMs / ours).toFixed(1)}   (target >= 20x)`);
+}
+
+async function main(): Promise<void> {
+    const at = process.argv.indexOf("--size");
+    if (at > 0) {
+        const flavor = process.argv[process.argv.indexOf("--flavor") + 1] as SyntheticFlavor;
+        process.stdout.write(JSON.stringify(measure(Number(process.argv[at + 1]), flavor, process.argv[process.argv.indexOf("--file") + 1]!)));
         return;
     }
-    const sizes = process.argv.includes("--quick") ? SIZES.slice(0, 2) : SIZES;
-    console.log(`analyzer benchmark on ${os.cpus().length} x ${os.cpus()[0]?.model ?? "cpu"}, Node ${process.version}`);
-    console.log(`load average ${os.loadavg().map((l) => l.toFixed(1)).join(" ")} (wall times suffer when other processes share the cores; CPU time is the process's own)`);
-    console.log("workloads  policies  targets  allowed cells   model    first query   matrix wall   matrix CPU   peak RSS   matrix CPU growth");
-    let previous: Result | undefined;
+    const sizes = process.env.BENCH_SIZES ? process.env.BENCH_SIZES.split(",").map(Number) : process.argv.includes("--quick") ? [100, 1_000] : [100, 1_000, 10_000];
+    if (sizes.some((n) => !Number.isInteger(n) || n < 10)) throw new Error(`BENCH_SIZES: expected comma-separated workload counts of at least 10, got ${process.env.BENCH_SIZES}`);
+    console.log(`analyzer benchmark on ${os.cpus().length} x ${os.cpus()[0]?.model ?? "cpu"}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${new Date().toISOString()}`);
+    console.log(`load average at start ${os.loadavg().map((l) => l.toFixed(1)).join(" ")} (wall times suffer when other processes share the cores)`);
+    console.log("each size and flavor in a fresh process (under tsx, about 60 MB of RSS its own); clusters cached in " + CLUSTERS);
+    console.log("times are wall (CPU); formats: wall time to render the default view into a byte counter, and the output's size");
+    console.log(HEAD.map((h, i) => cell(h, WIDTHS[i]!)).join(" "));
     for (const size of sizes) {
-        const output = execFileSync(process.execPath, [...process.execArgv, __filename, "--size", String(size)], { encoding: "utf8", maxBuffer: 1 << 20 });
-        const r = JSON.parse(output) as Result;
-        const growth = previous ? `x${(r.matrixCpuMs / previous.matrixCpuMs).toFixed(1)} for x${(r.workloads / previous.workloads).toFixed(0)} workloads` : "";
-        console.log(`${String(r.workloads).padStart(9)}  ${String(r.policies).padStart(8)}  ${String(r.targets).padStart(7)}  ${String(r.allowedCells).padStart(13)}  ${ms(r.modelMs)}  ${ms(r.queryMs).padStart(15)}  ${ms(r.matrixMs).padStart(12)}  ${ms(r.matrixCpuMs).padStart(11)}  ${`${r.peakMb.toFixed(0)} MB`.padStart(8)}   ${growth}`);
-        previous = r;
+        for (const flavor of FLAVORS) {
+            const file = clusterFile(size, flavor);
+            const output = execFileSync(process.execPath, [...process.execArgv, "--max-old-space-size=4096", __filename, "--size", String(size), "--flavor", flavor, "--file", file], { encoding: "utf8", maxBuffer: 1 << 20 });
+            printResult(JSON.parse(output) as Result);
+        }
     }
+    await wholeProcesses(sizes);
+    console.log(`load average at end ${os.loadavg().map((l) => l.toFixed(1)).join(" ")}`);
 }
 
-const ms = (value: number) => (value >= 1000 ? `${(value / 1000).toFixed(2)} s` : `${value.toFixed(0)} ms`).padStart(7);
-
-if (require.main === module) main();
+if (require.main === module) main().catch((error: unknown) => { console.error(error); process.exitCode = 1; });

@@ -11,8 +11,8 @@ import type { FlowCheck } from "../flows";
 import { findStage, StageRow, STAGES } from "../stages";
 import { yaobankBaselineObjects, yaobankFlowChecksAt } from "../scenarios/yaobank/flows";
 import { findYaobankStage, YAOBANK_STAGES, YaobankStage } from "../scenarios/yaobank/stages";
-import { buildModel, connectivityMatrix, diffMatrices, loadManifests, query } from "../analysis";
-import type { KubeObject } from "../analysis";
+import { buildModel, connectivityMatrix, diffMatrices, loadManifests, matrixCells, query, stoppedAt } from "../analysis";
+import type { KubeObject, Verdict } from "../analysis";
 import type { NodeInfo, PlainObject } from "./cluster";
 import { analyzerOptions, analyzerPredictor, isPrediction, Predictor } from "./predict";
 import { legKey } from "./types";
@@ -28,43 +28,68 @@ export interface FlowChange {
 export interface StageChange {
     added: FlowChange[];
     removed: FlowChange[];
+    /** Blocked before and after, but stopped somewhere else (the lockdown: at the node instead of at the pod). */
+    moved: FlowChange[];
+}
+
+type Flow = { src: string; dst: string; port: number; protocol: string };
+type Model = ReturnType<typeof buildModel>;
+
+function verdictOf(model: Model, flow: Flow): Verdict | string {
+    try {
+        return query(model, { src: flow.src, dst: flow.dst, port: flow.port, protocol: flow.protocol as "TCP" | "UDP" });
+    } catch (error) {
+        return error instanceof Error ? error.message : String(error);
+    }
 }
 
 function modelOf(objects: PlainObject[], nodes: NodeInfo[]) {
     return buildModel(objects as unknown as KubeObject[], analyzerOptions(objects, nodes));
 }
 
-function reasonFor(model: ReturnType<typeof buildModel>, flow: { src: string; dst: string; port: number; protocol: string }): string {
-    try {
-        return query(model, { src: flow.src, dst: flow.dst, port: flow.port, protocol: flow.protocol as "TCP" | "UDP" }).reason;
-    } catch (error) {
-        return error instanceof Error ? error.message : String(error);
-    }
+function reasonFor(model: Model, flow: Flow): string {
+    const verdict = verdictOf(model, flow);
+    return typeof verdict === "string" ? verdict : verdict.reason;
+}
+
+/** "blocked at <where>" for a blocked verdict. */
+function blockedText(verdict: Verdict | string): string {
+    const where = typeof verdict === "string" ? undefined : stoppedAt(verdict);
+    return where ? `blocked ${where}` : "blocked or absent";
 }
 
 /**
  * The analyzer's diff (connectivityMatrix of each side, diffMatrices) between the previous
  * stage's objects and this stage's: flows added and removed, each with the analyzer's reason
- * (for an added flow, why it is now allowed; for a removed one, why it is now blocked).
+ * (for an added flow, why it is now allowed; for a removed one, why and where it is now blocked),
+ * and flows blocked on both sides whose place of stopping moved (stoppedAt), which is a change too.
  */
 export function explainChange(previous: PlainObject[], current: PlainObject[], nodes: NodeInfo[] = []): StageChange {
     const before = modelOf(previous, nodes);
     const after = modelOf(current, nodes);
-    const diff = diffMatrices(connectivityMatrix(before), connectivityMatrix(after));
-    const entry = (flow: { src: string; dst: string; port: number; protocol: string }, nowAllowed: boolean): FlowChange => ({
-        leg: `${flow.src} -> ${flow.dst}:${flow.port}/${flow.protocol}`,
-        before: nowAllowed ? "blocked or absent" : "allowed",
-        after: nowAllowed ? "allowed" : "blocked or absent",
-        why: reasonFor(after, flow),
+    const [matrixBefore, matrixAfter] = [connectivityMatrix(before), connectivityMatrix(after)];
+    const diff = diffMatrices(matrixBefore, matrixAfter);
+    const leg = (flow: Flow) => `${flow.src} -> ${flow.dst}:${flow.port}/${flow.protocol}`;
+    const added = diff.added.map((flow): FlowChange => ({ leg: leg(flow), before: "blocked or absent", after: "allowed", why: reasonFor(after, flow) }));
+    const removed = diff.removed.map((flow): FlowChange => {
+        const verdict = verdictOf(after, flow);
+        return { leg: leg(flow), before: "allowed", after: blockedText(verdict), why: typeof verdict === "string" ? verdict : verdict.reason };
     });
-    return { added: diff.added.map((flow) => entry(flow, true)), removed: diff.removed.map((flow) => entry(flow, false)) };
+    const blockedBefore = new Set([...matrixCells(matrixBefore)].filter((cell) => !cell.allowed).map(leg));
+    const moved = [...matrixCells(matrixAfter)].filter((cell) => !cell.allowed && blockedBefore.has(leg(cell))).flatMap((cell): FlowChange[] => {
+        const [was, now] = [verdictOf(before, cell), verdictOf(after, cell)];
+        if (typeof was === "string" || typeof now === "string" || stoppedAt(was) === stoppedAt(now)) return [];
+        return [{ leg: leg(cell), before: blockedText(was), after: blockedText(now), why: now.reason }];
+    });
+    return { added, removed, moved };
 }
 
 export function formatChange(stage: StageRow, change: StageChange): string {
     const lines = [`What changed at stage ${stage.number} (${stage.name}): ${stage.adds}`];
-    if (change.added.length === 0 && change.removed.length === 0) lines.push("  no flow changed verdict");
+    if (change.added.length === 0 && change.removed.length === 0 && change.moved.length === 0) lines.push("  no flow changed verdict or where it is stopped");
     for (const flow of change.added) lines.push(`  + ${flow.leg}  (now allowed) because ${flow.why}`);
-    for (const flow of change.removed) lines.push(`  - ${flow.leg}  (now blocked) because ${flow.why}`);
+    for (const flow of change.removed) lines.push(`  - ${flow.leg}  (now ${flow.after}) because ${flow.why}`);
+    for (const flow of change.moved) lines.push(`  ~ ${flow.leg}  (still blocked, now ${flow.after.replace(/^blocked /, "")}; was ${flow.before.replace(/^blocked /, "")}) because ${flow.why}`);
     return lines.join("\n");
 }
 
@@ -92,8 +117,8 @@ export interface LabScenario {
     findStage(value: string): StageRow | undefined;
     /** The stage's expected flows as analyzer queries, given the stack's config (without the project prefix). */
     checksAt(stage: StageRow, config: Record<string, string | undefined>): FlowCheck[];
-    /** The pre-existing objects its flows name. */
-    baseline(): PlainObject[];
+    /** The pre-existing objects its flows name; given a stage, with what the cluster adds for it (lockdown: automatic host endpoints). */
+    baseline(stage?: StageRow): PlainObject[];
     /** The stack's config keys a --render walk copies into its throwaway stack. */
     renderKeys: readonly string[];
 }
@@ -104,7 +129,7 @@ export const LAB_SCENARIOS: Record<ScenarioName, LabScenario> = {
         stages: STAGES,
         findStage,
         checksAt: (stage, config) => flowChecksAt(stage as (typeof STAGES)[number], flowContextFor(config)),
-        baseline: () => baselineObjects() as PlainObject[],
+        baseline: (stage) => baselineObjects(stage as (typeof STAGES)[number] | undefined) as PlainObject[],
         renderKeys: ["namespace", "flavor", "appImage", "proxyImage", "appNodePort", "proxyNodePort", "appReplicas", "proxyReplicas", "hostEndpointSelector"],
     },
     yaobank: {

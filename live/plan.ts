@@ -33,6 +33,8 @@ export interface ClusterFacts {
     dnsServer?: string;
     /** A name every cluster DNS answers for. */
     dnsName: string;
+    /** `<namespace>/<service>` -> ClusterIP, for legs to `service:<namespace>/<service>`. */
+    serviceIPs?: Record<string, string>;
 }
 
 export interface UnprobeableLeg {
@@ -65,13 +67,15 @@ export const MAX_TARGET_PODS = 3;
 type Endpoint =
     | { kind: "workload"; namespace: string; name: string; id: string }
     | { kind: "nodeport"; namespace: string; service: string }
+    | { kind: "service"; namespace: string; service: string }
     | { kind: "external"; address: string };
 
 export function parseEndpoint(name: string): Endpoint | undefined {
     if (name.startsWith("external:")) return { kind: "external", address: name.slice("external:".length) };
-    if (name.startsWith("nodeport:")) {
-        const [namespace, service] = name.slice("nodeport:".length).split("/");
-        return namespace && service ? { kind: "nodeport", namespace, service } : undefined;
+    for (const kind of ["nodeport", "service"] as const) {
+        if (!name.startsWith(`${kind}:`)) continue;
+        const [namespace, service, extra] = name.slice(kind.length + 1).split("/");
+        return namespace && service && extra === undefined ? { kind, namespace, service } : undefined;
     }
     const [namespace, workload, extra] = name.split("/");
     return namespace && workload && extra === undefined ? { kind: "workload", namespace, name: workload, id: name } : undefined;
@@ -126,7 +130,7 @@ export function shellCommand(action: ProbeAction, timeoutSeconds: number): strin
 
 function originOf(endpoint: Endpoint, facts: ClusterFacts): ProbeOrigin | string {
     if (endpoint.kind === "external") return { kind: "outside" };
-    if (endpoint.kind === "nodeport") return `a NodePort (${endpoint.namespace}/${endpoint.service}) is not a traffic source`;
+    if (endpoint.kind === "nodeport" || endpoint.kind === "service") return `a ${endpoint.kind === "nodeport" ? "NodePort" : "Service"} (${endpoint.namespace}/${endpoint.service}) is not a traffic source`;
     const workload = facts.workloads[endpoint.id];
     if (!workload) return `no workload ${endpoint.id} in the cluster to take the identity of`;
     return { kind: "pod", namespace: endpoint.namespace, workload: endpoint.name, labels: workload.labels, ...(workload.serviceAccount ? { serviceAccount: workload.serviceAccount } : {}) };
@@ -139,6 +143,13 @@ function actionsFor(origin: ProbeOrigin, dst: Endpoint, leg: ConnectionQuery, fa
         return [{ kind: "tcp", address: facts.nodeAddress, port: leg.port }];
     }
     if (origin.kind === "outside") return `probes from outside only reach NodePorts, not ${leg.dst}`;
+    if (dst.kind === "service") {
+        // Through the ClusterIP: kube-proxy picks a backend, so one connection observes one backend only.
+        const clusterIP = facts.serviceIPs?.[`${dst.namespace}/${dst.service}`];
+        if (!clusterIP) return `no ClusterIP known for service ${dst.namespace}/${dst.service}`;
+        if (leg.protocol !== "TCP") return `UDP to ${leg.dst} needs a responder; only DNS is probed over UDP`;
+        return [{ kind: "tcp", address: clusterIP, port: leg.port }];
+    }
     if (dst.kind === "external") {
         // An upstream DNS server on the internet answers a query over UDP.
         if (leg.protocol === "UDP" && leg.port === 53) return [{ kind: "dns-udp", server: dst.address, name: facts.dnsName }];

@@ -222,6 +222,9 @@ export function clusterFacts(back: ReadBack, nodeAddress?: string): ClusterFacts
         nodeAddress: nodeAddress ?? node?.internalIP ?? node?.externalIP,
         dnsServer: (dnsService?.spec as any)?.clusterIP ?? dnsPod?.ip,
         dnsName: "kubernetes.default.svc.cluster.local",
+        serviceIPs: Object.fromEntries(back.objects
+            .filter((o) => o.kind === "Service" && typeof (o.spec as any)?.clusterIP === "string" && (o.spec as any).clusterIP !== "None")
+            .map((o) => [`${o.metadata.namespace ?? "default"}/${o.metadata.name}`, (o.spec as any).clusterIP as string])),
     };
 }
 

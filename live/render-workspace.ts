@@ -42,10 +42,10 @@ export class RenderWorkspace {
         return new RenderWorkspace(repoDir, sourceStack);
     }
 
-    /** Where a stage's manifests are kept: .rendered/<stack>/<n>-<name>/, never outside .rendered/. */
-    stageDirectory(stage: { number: number; name: string }): string {
+    /** Where a stage's manifests are kept: .rendered/<stack>/<scenario>/<n>-<name>/, never outside .rendered/. */
+    stageDirectory(stage: { number: number; name: string }, scenario: string): string {
         const rendered = path.join(this.repoDir, ".rendered");
-        const directory = path.join(rendered, this.sourceStack, `${stage.number}-${stage.name}`);
+        const directory = path.join(rendered, this.sourceStack, scenario, `${stage.number}-${stage.name}`);
         const relative = path.relative(rendered, directory);
         if (relative.startsWith("..") || path.isAbsolute(relative)) throw new Error(`refusing to write outside ${rendered}: ${directory}`);
         return directory;

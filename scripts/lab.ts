@@ -1,5 +1,6 @@
-// npm run lab -- [--stack dev] [--scenario helloworld|yaobank] [--stage <s> | --to <s>] [--yes] [--render]
-// Walks the lab: for each stage, pulumi up (streamed), live verification, and what changed and
+// npm run lab -- [--stack dev] [--scenario helloworld|yaobank] [--stage <s> | --to <s>] [--yes] [--render] [--verbose]
+// Walks the lab: for each stage, pulumi up (one line; Pulumi's output in a log file, or streamed
+// with --verbose), live verification, and what changed and
 // why (the analyzer's diff between the previous stage's objects and this one's). --render needs
 // no cluster: each stage's manifests and the predicted matrix. The stages are those of the
 // stack's scenario (its `scenario` config, or --scenario).
@@ -19,11 +20,13 @@ import { explainChange, formatChange, LabScenario, predictedMatrix, renderedObje
 import type { PlainObject } from "../live/cluster";
 import { formatMissing, missingTools } from "../live/prerequisites";
 import { PROJECT } from "../live/promotion";
+import { PulumiLog, pulumiLog } from "../live/pulumi-log";
 import { resultsDirectory } from "../live/results";
 import { fromNetworkNamespace } from "../live/outside-http";
 import type { VerifyOptions } from "../live/verify";
 import { walkLab } from "../live/walk";
 import { backendUrl, openStack, REPO_DIR, stackConfig } from "../live/workspace";
+import type { Stack } from "@pulumi/pulumi/automation";
 import { SCENARIOS } from "../config";
 import type { StageRow } from "../stages";
 
@@ -45,7 +48,25 @@ export function labProgram(): Command {
         .option("--render", "no cluster: render each stage's manifests and print the predicted matrix")
         .option("--node-address <ip>", "verification: node IP address for the NodePort probes (default: the first node's InternalIP)", ipAddress)
         .option("--from-netns <name>", "verification: run the HTTP probes from outside the cluster inside this network namespace (ip netns exec; root)", nonEmpty)
-        .option("--parallel <n>", "verification: probes run at a time, 1-64", integerIn(1, 64, "probes"), 1);
+        .option("--parallel <n>", "verification: probes run at a time, 1-64", integerIn(1, 64, "probes"), 1)
+        .option("--verbose", "stream Pulumi's whole output (by default it goes to .lab-logs/<stack>.log and each up is one line)");
+}
+
+/** Pulumi's output of a walk: .lab-logs/<name>.log (git-ignored), echoed with --verbose. */
+function walkLog(name: string, verbose: boolean): PulumiLog {
+    return pulumiLog(path.join(REPO_DIR, ".lab-logs", `${name}.log`), verbose, (text) => process.stdout.write(text));
+}
+
+/** `pulumi up` through the Automation API, reported as one line (or Pulumi's error lines and the log). */
+async function upReported(stack: Stack, log: PulumiLog): Promise<void> {
+    const started = Date.now();
+    try {
+        const result = await stack.up({ onOutput: log.onOutput });
+        out(log.summary(result.summary.resourceChanges, started));
+    } catch (error) {
+        out(log.failure());
+        throw error;
+    }
 }
 
 function stageOption(scenario: LabScenario, value: string | undefined, flag: string): StageRow | undefined {
@@ -72,11 +93,12 @@ function stackFileConfig(stackName: string): Record<string, string> {
     return Object.fromEntries(Object.entries(config).filter(([key]) => key.startsWith(`${PROJECT}:`)).map(([key, value]) => [key.slice(PROJECT.length + 1), String(value)]));
 }
 
-async function renderWalk(sourceStack: string, scenario: LabScenario, stages: StageRow[], interactive: boolean): Promise<number> {
+async function renderWalk(sourceStack: string, scenario: LabScenario, stages: StageRow[], interactive: boolean, verbose: boolean): Promise<number> {
     const source = stackFileConfig(sourceStack);
     // A throw-away stack in a throw-away backend: the user's stacks and state are not touched,
     // and nothing is left in the repository but the rendered manifests.
     const workspace = RenderWorkspace.open(REPO_DIR, sourceStack);
+    const log = walkLog(`${sourceStack}-render-${scenario.name}`, verbose);
     try {
         const stack = await openStack(workspace.stackName, true, { PULUMI_BACKEND_URL: `file://${workspace.backend}` });
         for (const key of scenario.renderKeys) {
@@ -89,13 +111,14 @@ async function renderWalk(sourceStack: string, scenario: LabScenario, stages: St
         await stack.setConfig(`${PROJECT}:renderDirectory`, { value: workspace.manifests });
         let previous: PlainObject[] = scenario.baseline();
         for (const [index, stage] of stages.entries()) {
-            const directory = workspace.stageDirectory(stage);
+            const directory = workspace.stageDirectory(stage, scenario.name);
             out(`\n=== Stage ${stage.number} (${stage.name}), rendered: ${stage.adds}`);
             await stack.setConfig(`${PROJECT}:stage`, { value: stage.name });
-            await stack.up({ onOutput: (text) => process.stdout.write(text) });
+            await upReported(stack, log);
             fs.rmSync(directory, { recursive: true, force: true });
             if (fs.existsSync(workspace.manifests)) fs.cpSync(workspace.manifests, directory, { recursive: true });
-            const objects = renderedObjects(directory, scenario.baseline());
+            // The stage's baseline: at the lockdown, the automatic host endpoints Calico creates on a cluster.
+            const objects = renderedObjects(directory, scenario.baseline(stage));
             out(`manifests: ${path.relative(REPO_DIR, directory)}/ (${objects.length} objects with the baseline)`);
             const checks = scenario.checksAt(stage, source);
             const table = new Table({ head: ["flow", "expected", "predicted"], style: { head: [], border: [] } });
@@ -108,18 +131,19 @@ async function renderWalk(sourceStack: string, scenario: LabScenario, stages: St
     } finally {
         workspace.cleanup();
     }
-    out(`\nRendered without a cluster; the manifests are in .rendered/${sourceStack}/<n>-<stage>/.`);
+    out(`\nRendered without a cluster; the manifests are in .rendered/${sourceStack}/${scenario.name}/<n>-<stage>/, Pulumi's output in ${path.relative(REPO_DIR, log.file)}.`);
     return 0;
 }
 
-async function liveWalk(stackName: string, scenario: LabScenario, stages: StageRow[], interactive: boolean, verify: boolean, probeFrom: Pick<VerifyOptions, "nodeAddress" | "outsideHttp" | "parallel">): Promise<number> {
+async function liveWalk(stackName: string, scenario: LabScenario, stages: StageRow[], interactive: boolean, verify: boolean, probeFrom: Pick<VerifyOptions, "nodeAddress" | "outsideHttp" | "parallel">, verbose: boolean): Promise<number> {
     const stack = await openStack(stackName);
+    const log = walkLog(stackName, verbose);
     const config = await stackConfig(stack);
     const report = await walkLab({
         stack: {
             name: stackName,
             setStage: (stage) => stack.setConfig(`${PROJECT}:stage`, { value: stage.name }),
-            up: async (onOutput) => { await stack.up({ onOutput }); },
+            up: () => upReported(stack, log),
             outputs: () => stack.outputs(),
         },
         stages,
@@ -157,13 +181,15 @@ function stagesOf(scenario: LabScenario, options: Record<string, string | undefi
 async function main(): Promise<number> {
     const options = labProgram().parse().opts();
     const interactive = !options.yes && process.stdin.isTTY === true;
+    // Bad verification options fail before any stack is opened.
+    const probeFrom = { nodeAddress: options.nodeAddress, parallel: options.parallel as number, outsideHttp: options.fromNetns ? fromNetworkNamespace(options.fromNetns) : undefined };
     const mode: ClusterMode = options.render ? "render" : "kind";
     // Prerequisites first: render needs pulumi only; the stack's mode is checked again once known.
     const missing = missingTools(options.render ? "render" : "existing");
     if (missing.length > 0) { out(formatMissing(options.render ? "render" : "existing", missing)); return EXIT.cannotRun; }
     if (options.render) {
         const scenario = scenarioFor(options.scenario, stackFileConfig(options.stack), false);
-        return renderWalk(options.stack, scenario, stagesOf(scenario, options), interactive);
+        return renderWalk(options.stack, scenario, stagesOf(scenario, options), interactive, options.verbose === true);
     }
     const config = await stackConfig(await openStack(options.stack));
     const stackMode = (config.cluster ?? mode) as ClusterMode;
@@ -171,17 +197,16 @@ async function main(): Promise<number> {
     const stages = stagesOf(scenario, options);
     const missingForMode = missingTools(stackMode);
     if (missingForMode.length > 0) { out(formatMissing(stackMode, missingForMode)); return EXIT.cannotRun; }
-    if (stackMode === "render") return renderWalk(options.stack, scenario, stages, interactive);
-    const probeFrom = { nodeAddress: options.nodeAddress, parallel: options.parallel as number, outsideHttp: options.fromNetns ? fromNetworkNamespace(options.fromNetns) : undefined };
-    return liveWalk(options.stack, scenario, stages, interactive, options.verify !== false, probeFrom);
+    if (stackMode === "render") return renderWalk(options.stack, scenario, stages, interactive, options.verbose === true);
+    return liveWalk(options.stack, scenario, stages, interactive, options.verify !== false, probeFrom, options.verbose === true);
 }
 
 if (require.main === module) {
     main().then((code) => process.exit(code), (error: unknown) => {
-        // Pulumi's own output was streamed already; say what failed in one line.
+        // Pulumi's error lines were printed already (or its whole output, with --verbose); say what failed in one line.
         const message = error instanceof Error ? error.message : String(error);
         const failed = /Command failed with exit code \d+: (pulumi [^\n]*)/.exec(message);
-        process.stderr.write(`lab: ${urlRedactor().text(failed ? `\`${failed[1]}\` failed (its output is above)` : message)}\n`);
+        process.stderr.write(`lab: ${urlRedactor().text(failed ? `\`${failed[1]}\` failed (its errors are above)` : message)}\n`);
         process.exit(EXIT.cannotRun);
     });
 }

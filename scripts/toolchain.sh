@@ -14,8 +14,8 @@
 #   gomodcache/ gocache/  Go caches       pulumi-home/  PULUMI_HOME with the plugins   logs/  build logs
 # A second run finds every stamp current and takes seconds.
 #
-# Versions. Wanted: CLI + language host 3.270.0 (@pulumi/pulumi), kubernetes 4.34.2, random 4.21.2,
-# command 1.2.1. The module proxy reachable from this workplace does not serve every version (it answers
+# Versions. Wanted: CLI + language host 3.270.0 (@pulumi/pulumi), kubernetes 4.34.2, command 1.2.1
+# (@pulumi/command: only cluster=kind runs commands; render mode and the e2e tier do not need it). The module proxy reachable from this workplace does not serve every version (it answers
 # "403 This module version is not available"), so each binary below names the nearest version it does
 # serve; the plugin is installed under the version the npm package requests. See "PINS".
 #
@@ -52,11 +52,9 @@ readonly K8S_MODULE="github.com/pulumi/pulumi-kubernetes/provider/v4"
 readonly K8S_MODULE_VERSION="v4.0.0-20260115033456-f47bc2d6f199"
 readonly K8S_BUILD_VERSION="4.25.0-dev.20260115+f47bc2d6f199"
 readonly K8S_PLUGIN_VERSION="4.34.2"
-# random / command: provider modules with no tags; the pseudo-versions of their release commits are not
-# served here. Optional: tried, reported precisely, skipped (TOOLCHAIN_STRICT=1 makes that fatal).
-readonly RANDOM_MODULE="github.com/pulumi/pulumi-random/provider/v4"
-readonly RANDOM_CANDIDATES="v4.0.0-20260722185042-f2d8b029d0f7" # v4.21.1 release commit
-readonly RANDOM_PLUGIN_VERSION="4.21.2"
+# command: a provider module with no tags; the pseudo-version of its release commit is not served
+# here. Optional: tried, reported precisely, skipped (TOOLCHAIN_STRICT=1 makes that fatal). No random
+# provider: the project does not depend on @pulumi/random (README, Design notes).
 readonly COMMAND_MODULE="github.com/pulumi/pulumi-command/provider"
 readonly COMMAND_CANDIDATES="v0.0.0-20260303235922-7f3eb6f3b77c" # v1.2.1 release commit
 readonly COMMAND_PLUGIN_VERSION="1.2.1"
@@ -96,7 +94,19 @@ run() {
     nice -n 10 "$@" 2>&1 | tee -a "$log"
     return "${PIPESTATUS[0]}"
   fi
-  if ! nice -n 10 "$@" >>"$log" 2>&1; then
+  # In the background, with a line every 30 s: a cold Kubernetes provider build is silent for long.
+  local pid started=$SECONDS next=30 rc=0
+  nice -n 10 "$@" >>"$log" 2>&1 &
+  pid=$!
+  while kill -0 "$pid" 2>/dev/null; do
+    sleep 1
+    if ((SECONDS - started >= next)); then
+      say "$(basename "$log" .log): $1 $2 still running, $(((SECONDS - started) / 60))m$(printf '%02d' $(((SECONDS - started) % 60)))s elapsed (log: $log)"
+      next=$((next + 30))
+    fi
+  done
+  wait "$pid" || rc=$?
+  if ((rc != 0)); then
     echo "----- last lines of $log -----" >&2
     tail -n 25 "$log" >&2
     return 1
@@ -251,7 +261,7 @@ build_apiserver() {
   say "$name: built ($v) in $(elapsed "$t0")"
 }
 
-# ------------------------------------------------------------------ random / command (probe only)
+# ------------------------------------------------------------------------- command (probe only)
 MISSING=()
 probe_optional() { # NAME MODULE CANDIDATES
   local name="$1" module="$2" candidates="$3" c out
@@ -296,11 +306,9 @@ build_cli
 build_language_host
 build_kubernetes
 build_apiserver
-probe_optional pulumi-resource-random "$RANDOM_MODULE" "$RANDOM_CANDIDATES"
 probe_optional pulumi-resource-command "$COMMAND_MODULE" "$COMMAND_CANDIDATES"
 
 install_plugin kubernetes "$K8S_PLUGIN_VERSION" "$PROV/pulumi-resource-kubernetes"
-if [[ -x "$PROV/pulumi-resource-random" ]]; then install_plugin random "$RANDOM_PLUGIN_VERSION" "$PROV/pulumi-resource-random"; fi
 if [[ -x "$PROV/pulumi-resource-command" ]]; then install_plugin command "$COMMAND_PLUGIN_VERSION" "$PROV/pulumi-resource-command"; fi
 # Older runs of this script put providers in bin/ (on PATH): take them out.
 rm -f "$BIN"/pulumi-resource-*

@@ -1,4 +1,5 @@
 // The program under Pulumi's mocks: what each stage of docs/lab.md creates, resource by resource.
+import * as pulumi from "@pulumi/pulumi";
 import { describe, expect, it } from "vitest";
 import { STAGES } from "../stages";
 import { RENDER, RegisteredResource, runProgram } from "./helpers/program";
@@ -157,6 +158,18 @@ describe("configuration errors stop the program before any resource is registere
     ])("%j", async (config, message) => {
         const attempt = runProgram({ ...RENDER, ...config });
         await expect(attempt).rejects.toThrow(message);
+    });
+
+    it("as a Pulumi user error (pulumi.RunError: Pulumi prints the message alone, no stack frames)", async () => {
+        const error = await runProgram({ ...RENDER, stage: "9" }).then(() => undefined, (e: unknown) => e);
+        expect(pulumi.RunError.isInstance(error)).toBe(true);
+        expect((error as Error).name).toBe("ConfigError");
+    });
+
+    it("names a key the program does not read, with the keys it probably meant and how to remove it", async () => {
+        const error = await runProgram({ ...RENDER, replicas: 0, stage: "helloworld" }).then(() => undefined, (e: unknown) => e);
+        expect(pulumi.RunError.isInstance(error)).toBe(true);
+        expect((error as Error).message).toContain("calico-zero-trust-lab:replicas (did you mean appReplicas or proxyReplicas?); remove it with: pulumi config rm replicas");
     });
 });
 

@@ -34,7 +34,7 @@ describe("the repository's own references", () => {
         .filter((file) => file && !file.endsWith("package-lock.json") && !file.endsWith(".sum") && fs.existsSync(path.join(repo, file)));
 
     it("names no file outside the repository (the team's spec and research notes are not shipped)", () => {
-        const outside = /\.\.\/shared\/|\/work\/shared|\bresearch\/[a-z_]+\.md|\bLAB\.md\b/;
+        const outside = /\.\.\/shared\/|\/work\/shared|\bresearch\/[a-z_]+\.md|\bLAB\.md\b|\b(?:calico_lab|netpol|e2e_toolchain|real-cluster)\.md\b/;
         const offenders = tracked.filter((file) => outside.test(fs.readFileSync(path.join(repo, file), "utf8")));
         expect(offenders).toEqual([]);
     });
@@ -50,5 +50,62 @@ describe("the repository's own references", () => {
             }
         }
         expect(broken).toEqual([]);
+    });
+});
+
+// The README's (and docs') commands are the walk a newcomer types: each must exist as written.
+describe("the commands the documentation gives", () => {
+    const repo = path.join(__dirname, "..");
+    const scripts = (JSON.parse(fs.readFileSync(path.join(repo, "package.json"), "utf8")) as { scripts: Record<string, string> }).scripts;
+    const documents = ["README.md", ...fs.readdirSync(path.join(repo, "docs")).filter((f) => f.endsWith(".md")).map((f) => `docs/${f}`)];
+    /** Shell lines of the documents' sh code blocks, comments dropped, split at && and ;. */
+    const commands = documents.flatMap((document) => {
+        const text = fs.readFileSync(path.join(repo, document), "utf8");
+        return [...text.matchAll(/```sh\n([^]*?)```/g)].flatMap(([, block]) => block.split("\n"))
+            .map((line) => line.replace(/\s#.*$/, "").trim()).filter(Boolean)
+            .flatMap((line) => line.split(/&&|;/).map((part) => ({ document, command: part.trim() })));
+    });
+    const npmRuns = commands.flatMap(({ document, command }) => {
+        const match = /^npm run (?:--silent )?([\w:-]+)(?: -- (.*))?$/.exec(command);
+        return match ? [{ document, command, script: match[1], args: match[2] ?? "" }] : [];
+    });
+
+    it("are found (the parser reads the walk)", () => {
+        expect(npmRuns.length).toBeGreaterThan(10);
+        expect(npmRuns.map((run) => run.script)).toEqual(expect.arrayContaining(["lab", "verify", "promote", "analyze", "policy:check"]));
+    });
+
+    it("run only npm scripts that package.json defines", () => {
+        const unknown = npmRuns.filter((run) => !(run.script in scripts)).map((run) => `${run.document}: ${run.command}`);
+        expect(unknown).toEqual([]);
+    });
+
+    it("pass only options that the script's command line declares", () => {
+        const wrong: string[] = [];
+        for (const run of npmRuns) {
+            const file = /^tsx (\S+\.ts)$/.exec(scripts[run.script] ?? "")?.[1];
+            if (!file) continue;
+            const source = fs.readFileSync(path.join(repo, file), "utf8");
+            for (const [option] of run.args.matchAll(/--[a-z][\w-]*/g)) {
+                const declared = new RegExp(`["'\`](?:-\\w, )?${option.replace("--no-", "--(?:no-)?")}[ "'\`<\\[]`).test(source);
+                if (!declared) wrong.push(`${run.document}: ${run.command} (${option} is not an option of ${file})`);
+            }
+        }
+        expect(wrong).toEqual([]);
+    });
+
+    it("set only config keys that the program reads", () => {
+        const keys = commands.flatMap(({ document, command }) => {
+            const match = /^pulumi config set (?:calico-zero-trust-lab:)?(\S+)/.exec(command);
+            return match ? [{ document, key: match[1] }] : [];
+        });
+        expect(keys.length).toBeGreaterThan(5);
+        expect(keys.filter(({ key }) => !(key in CONFIG_KEYS))).toEqual([]);
+    });
+
+    it("source and read only files of the repository", () => {
+        const sourced = commands.filter(({ command }) => /^\. \S+/.test(command)).map(({ command }) => command.split(" ")[1]);
+        expect(sourced).toContain("scripts/env.sh");
+        for (const file of sourced) expect(fs.existsSync(path.join(repo, file)), file).toBe(true);
     });
 });

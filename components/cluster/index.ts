@@ -7,7 +7,7 @@ import type { CalicoResourceFactory } from "../zero-trust-policy";
 import { existingCluster } from "./existing";
 import { iksCluster } from "./iks";
 import { kindCluster } from "./kind";
-import { checkPrerequisites, CommandLookup, onPath } from "./prerequisites";
+import { checkPrerequisites, onPath, runCheck, ToolEnvironment } from "./prerequisites";
 import { renderTarget } from "./render";
 
 export interface LabCluster {
@@ -33,9 +33,7 @@ export interface ClusterNeeds {
 }
 
 /** What the cluster factories take from the machine; tests inject their own. */
-export interface ClusterEnvironment {
-    findCommand: CommandLookup;
-}
+export type ClusterEnvironment = ToolEnvironment;
 
 type ClusterFactory = (settings: ClusterSettings, needs: ClusterNeeds) => LabCluster;
 
@@ -50,7 +48,7 @@ const CLUSTER_FACTORIES: Record<ClusterMode, ClusterFactory> = {
  * The cluster of the stack's cluster mode. The tools the mode runs are checked first,
  * synchronously: a missing tool throws PrerequisiteError before any resource is registered.
  */
-export function createCluster(settings: ClusterSettings, needs: ClusterNeeds, environment: ClusterEnvironment = { findCommand: onPath() }): LabCluster {
-    checkPrerequisites(settings, { calicoPolicies: needs.calicoPolicies ?? true }, environment.findCommand);
+export function createCluster(settings: ClusterSettings, needs: ClusterNeeds, environment: ClusterEnvironment = { findCommand: onPath(), runCheck }): LabCluster {
+    checkPrerequisites(settings, { calicoPolicies: needs.calicoPolicies ?? true }, environment);
     return CLUSTER_FACTORIES[settings.mode](settings, needs);
 }

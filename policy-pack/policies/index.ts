@@ -10,10 +10,11 @@ import { kubernetesNetworkPolicyHygiene } from "./kubernetes-networkpolicy-hygie
 import { networkPolicyNamedPorts } from "./network-policy-named-ports";
 import { noBroadAllow } from "./no-broad-allow";
 import { serviceExposure } from "./service-exposure";
+import { unjudgedKinds } from "./unjudged-kinds";
 
 export {
     calicoPolicyHygiene, defaultDeny, dnsAllowance, edgeOnlyIngress, expectedFlows, kubernetesNetworkPolicyHygiene, networkPolicyNamedPorts,
-    noBroadAllow, serviceExposure,
+    noBroadAllow, serviceExposure, unjudgedKinds,
 };
 
 export const policies: Policies = [
@@ -22,6 +23,7 @@ export const policies: Policies = [
     edgeOnlyIngress,
     noBroadAllow,
     expectedFlows,
+    unjudgedKinds,
     calicoPolicyHygiene,
     kubernetesNetworkPolicyHygiene,
     networkPolicyNamedPorts,

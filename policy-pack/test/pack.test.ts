@@ -44,7 +44,7 @@ describe("the policies", () => {
         const levels = Object.fromEntries(policies.map((p) => [p.name, p.enforcementLevel]));
         expect(levels).toEqual({
             "default-deny": "mandatory", "dns-allowance": "mandatory", "edge-only-ingress": "mandatory", "no-broad-allow": "mandatory",
-            "expected-flows": "mandatory", "calico-policy-hygiene": "mandatory", "kubernetes-networkpolicy-hygiene": "mandatory",
+            "expected-flows": "mandatory", "unjudged-kinds": "mandatory", "calico-policy-hygiene": "mandatory", "kubernetes-networkpolicy-hygiene": "mandatory",
             "network-policy-named-ports": "advisory", "service-exposure": "advisory",
         });
     });

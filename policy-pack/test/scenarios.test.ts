@@ -1,4 +1,4 @@
-// Failure modes of the syntax-only tools (research netpol.md section 3), as readable manifests in
+// Failure modes of the syntax-only tools, as readable manifests in
 // test/scenarios/: which policies each one fails, and what the message says. "shop" has a frontend
 // (the edge, configured below) and an api behind it.
 import * as path from "path";
@@ -11,6 +11,8 @@ const SHOP = { "edge-only-ingress": { edgeWorkloads: ["frontend"] }, "no-broad-a
 
 interface Scenario {
     file: string;
+    /** A scenario loaded before the file, which adds to it. */
+    base?: string;
     /** Policies with violations (mandatory and advisory). */
     fails: string[];
     /** Fragments the messages must contain. */
@@ -38,6 +40,18 @@ const SCENARIOS: Scenario[] = [
             "Rule ingress[0] of knp:shop/api-open is a broad allow: a pod of any namespace may connect to shop/api on TCP 9000",
             "the rule ingress[0] of knp:shop/api-open allows any peer on any port, which undoes the default deny",
         ],
+    },
+    {
+        file: "unjudged-kinds.yaml", base: "zero-trust-kubernetes.yaml", fails: ["unjudged-kinds"],
+        says: [
+            "CiliumNetworkPolicy shop/api-l7 (cilium.io/v2) may change which connections are allowed",
+            "AuthorizationPolicy shop/api-allow-all (security.istio.io/v1)",
+            "StagedNetworkPolicy shop/trial-open (projectcalico.org/v3)",
+        ],
+    },
+    {
+        file: "anp-reopens-namespace.yaml", base: "zero-trust-kubernetes.yaml", fails: ["default-deny", "no-broad-allow"],
+        says: ["Namespace shop is not isolated for Ingress", "anp:open-shop"],
     },
     {
         file: "namespace-selector-all.yaml", fails: ["no-broad-allow"],
@@ -68,12 +82,13 @@ const SCENARIOS: Scenario[] = [
         ],
     },
     {
-        file: "mixed-workloads.yaml", fails: ["default-deny", "dns-allowance", "edge-only-ingress", "service-exposure"],
+        file: "mixed-workloads.yaml", fails: ["default-deny", "dns-allowance", "edge-only-ingress", "service-exposure", "unjudged-kinds"],
         says: [
             "Namespace team-b is not isolated for Ingress",
             "team-a/backup is isolated for Egress but cannot reach cluster DNS",
             "team-a/db is isolated for Egress but cannot reach cluster DNS",
             "Service team-a/solo-lb is LoadBalancer (nodePort assigned by Kubernetes (probed as 32767), assigned by Kubernetes (probed as 32766))",
+            "Widget team-b/w1 (example.com/v1) may change which connections are allowed",
         ],
     },
 ];
@@ -81,8 +96,8 @@ const SCENARIOS: Scenario[] = [
 const STACK_POLICIES = policies.filter((p) => "validateStack" in p).map((p) => p.name);
 
 describe("scenarios", () => {
-    it.each(SCENARIOS)("$file", async ({ file, fails, says }) => {
-        const objects = loadManifests([path.join(__dirname, "scenarios", file)]);
+    it.each(SCENARIOS)("$file", async ({ file, base, fails, says }) => {
+        const objects = loadManifests([...(base ? [base] : []), file].map((f) => path.join(__dirname, "scenarios", f)));
         const result = await runPolicies(policies, resourcesOfObjects(objects), { config: SHOP });
         const text = result.violations.map((v) => `${v.policy}: ${v.message}`).join("\n\n");
         expect([...new Set(result.violations.map((v) => v.policy))].sort(), text).toEqual([...fails].sort());

@@ -136,7 +136,7 @@ describe("Calico policy: actions, order and tiers", () => {
         const base = BASE + knp("allow-web", "podSelector: {matchLabels: {app: api}}\ningress:\n- from: [{podSelector: {matchLabels: {app: web}}}]");
         expect(allowed(modelOf(base + np("deny", "order: 500\nselector: app == 'api'\ningress: [{action: Deny}]")), "lab/web", "lab/api", 8080)).toBe(false);
         expect(allowed(modelOf(base + np("deny", "order: 1500\nselector: app == 'api'\ningress: [{action: Deny}]")), "lab/web", "lab/api", 8080)).toBe(true);
-        // The KNP selects api but does not match the client: evaluation falls through to the GNP (calico_lab.md 3.4 worked example).
+        // The KNP selects api but does not match the client: evaluation falls through to the GNP.
         expect(allowed(modelOf(base + gnp("allow-all", "selector: app == 'api'\ningress: [{action: Allow}]")), "other/client", "lab/api", 8080)).toBe(true);
     });
 

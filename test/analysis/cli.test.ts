@@ -37,8 +37,32 @@ describe("analyze command", () => {
         expect(mermaid).toMatch(/-->\|"8080\/TCP"\|/);
     });
 
-    it("answers --query with one JSON object carrying the verdict and both directions' explanation", () => {
+    it("prints one allowed flow per line with --format jsonl, classes with --classes, and refuses --full with --classes", () => {
+        const flows = run(LOCKDOWN, "--format", "jsonl").stdout.trimEnd().split("\n").map((line) => JSON.parse(line));
+        expect(flows).toContainEqual({ src: "lab/helloworld-proxy", dst: "lab/helloworld", port: 8080, protocol: "TCP" });
+        expect(flows).not.toContainEqual(expect.objectContaining({ src: "lab/helloworld", dst: "lab/helloworld-proxy", port: 8080 }));
+        const classes = run(LOCKDOWN, "--classes");
+        // 7 workload, external and NodePort destinations, plus the two Services (service:lab/helloworld, service:lab/helloworld-proxy)
+        expect(classes.stdout).toMatch(/^5 sources in \d+ classes, 9 destinations in \d+ classes/);
+        expect(classes.stderr).toBe("");
+        const both = run(LOCKDOWN, "--classes", "--full");
+        expect(both.code).toBe(2);
+        expect(both.stderr).toMatch(/option '--full' cannot be used with option '--classes'/);
+    });
+
+    it("answers --query with the verdict first and the deciding rule and place, in two lines", () => {
         const { code, stdout } = run(LOCKDOWN, "--query", "external:203.0.113.10", "nodeport:lab/helloworld", "30080/TCP");
+        expect(code).toBe(0);
+        expect(stdout.split("\n")).toEqual([
+            "BLOCKED  external:203.0.113.10 -> nodeport:lab/helloworld 30080/TCP",
+            "  at the host, before DNAT (preDNAT policy of hostendpoint:node-auto-hep): denied by gnp:nodeport-lockdown ingress[0] (tier default)",
+            "",
+        ]);
+        expect(run(LOCKDOWN, "--query", "lab/helloworld-proxy", "lab/helloworld", "8080").stdout).toMatch(/^ALLOWED {2}lab\/helloworld-proxy -> lab\/helloworld 8080\/TCP\n {2}allowed by np:lab\/proxy-to-app egress\[0\]/);
+    });
+
+    it("answers --query --format json with one JSON object carrying the verdict and both directions' explanation", () => {
+        const { code, stdout } = run(LOCKDOWN, "--format", "json", "--query", "external:203.0.113.10", "nodeport:lab/helloworld", "30080/TCP");
         expect(code).toBe(0);
         const verdict = JSON.parse(stdout);
         expect(verdict.allowed).toBe(false);
@@ -46,7 +70,7 @@ describe("analyze command", () => {
         expect(verdict.explanation).toHaveProperty("egress");
         expect(verdict.explanation).toHaveProperty("ingress");
         // The paths may come after the query too.
-        expect(JSON.parse(run("--query", "lab/helloworld-proxy", "lab/helloworld", "8080", LOCKDOWN).stdout).allowed).toBe(true);
+        expect(JSON.parse(run("--format", "json", "--query", "lab/helloworld-proxy", "lab/helloworld", "8080", LOCKDOWN).stdout).allowed).toBe(true);
     });
 
     it("answers --queries with one JSON line per query, in order", () => {
@@ -91,7 +115,7 @@ describe("analyze command", () => {
     it("runs as `npm run --silent analyze` with the process exit code", () => {
         const npm = process.platform === "win32" ? "npm.cmd" : "npm";
         const ok = execFileSync(npm, ["run", "--silent", "analyze", "--", LOCKDOWN, "--query", "lab/helloworld-proxy", "lab/helloworld", "8080"], { cwd: path.join(HERE, "../.."), encoding: "utf8" });
-        expect(JSON.parse(ok).allowed).toBe(true);
+        expect(ok).toMatch(/^ALLOWED /);
         const bad = spawnSync(npm, ["run", "--silent", "analyze", "--", fixture("bad-selector.yaml")], { cwd: path.join(HERE, "../.."), encoding: "utf8" });
         expect(bad.status).toBe(2);
         expect(bad.stderr).toContain("malformed selector");

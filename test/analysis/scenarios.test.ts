@@ -21,9 +21,9 @@ function load(name: string) {
     return { expected, model: buildModel(loadManifests(files), expected.options ?? {}) };
 }
 
-function portOf(spec: number | string): { port: number; protocol?: Protocol } {
+function portOf(spec: number | string): { port: number | string; protocol?: Protocol } {
     const [port, protocol] = String(spec).split("/");
-    return { port: Number(port), ...(protocol ? { protocol: protocol as Protocol } : {}) };
+    return { port: /^\d+$/.test(port!) ? Number(port) : port!, ...(protocol ? { protocol: protocol as Protocol } : {}) };
 }
 
 it("has scenarios to run", () => expect(scenarios.length).toBeGreaterThanOrEqual(6));

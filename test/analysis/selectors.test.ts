@@ -40,7 +40,7 @@ describe("Calico selectors", () => {
     });
 
     it.each([
-        ["app == web", 7, "expected a quoted string"], // the lab's shell-quoting bug (calico_lab.md 0.4)
+        ["app == web", 7, "expected a quoted string"], // the lab's shell-quoting bug
         ["app = 'web'", 4, 'expected "=="'],
         ["app == 'web", 7, "unterminated string"],
         ["(app == 'web'", 13, 'expected ")"'],

@@ -2,12 +2,12 @@
 // would receive for each resource, including the resource options the stock mocks hide:
 // dependencies, parent, deletedWith, additionalSecretOutputs, and which inputs are secret.
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { MockMonitor } from "@pulumi/pulumi/runtime/mocks";
 import { vi } from "vitest";
 import { PROJECT_NAME } from "../../config";
+import { temporaryDirectory } from "../helpers/temporary";
 
 const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
 const SIG_KEY = "4dabf18193072939515e22adb298388d";
@@ -118,7 +118,7 @@ export async function inspect<T>(output: pulumi.Output<T>): Promise<{ value: T |
 
 /** A directory of stub executables (each records its argv and stdin) to put on PATH. */
 export function stubTools(names: string[], scripts: Record<string, string> = {}): { dir: string; log: string } {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "lab-tools-"));
+    const dir = temporaryDirectory("lab-tools");
     const log = path.join(dir, "calls.log");
     for (const name of names) {
         const file = path.join(dir, name);

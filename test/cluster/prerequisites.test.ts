@@ -7,7 +7,7 @@ import { checkPrerequisites, onPath, PrerequisiteError, requiredTools } from "..
 import { settled, stubTools, useMocks } from "./harness";
 
 const settings = (config: Record<string, string>) => parseLabConfig((key) => config[key]).cluster;
-const installed = (...tools: string[]) => (name: string) => (tools.includes(name) ? `/usr/bin/${name}` : undefined);
+const installed = (...tools: string[]) => ({ findCommand: (name: string) => (tools.includes(name) ? `/usr/bin/${name}` : undefined) });
 const tools = (config: Record<string, string>, calicoPolicies = true) => [...requiredTools(settings(config), { calicoPolicies }).keys()];
 
 describe("prerequisites", () => {
@@ -37,16 +37,16 @@ describe("prerequisites", () => {
         expect(error).toBeInstanceOf(PrerequisiteError);
         const message = (error as Error).message;
         expect((error as PrerequisiteError).missing).toEqual(["docker", "kind"]);
-        expect(message).toContain("cluster=kind needs tools that are not on PATH");
-        expect(message).toMatch(/- docker \(kind runs the cluster's nodes as Docker containers\)\. Install Docker/);
-        expect(message).toMatch(/- kind \(.*\)\. Install kind: https:\/\/kind\.sigs\.k8s\.io/);
+        expect(message).toContain("cluster=kind needs tools that are missing or not working");
+        expect(message).toMatch(/- docker \(kind runs the cluster's nodes as Docker containers\): not found on PATH\. Install Docker/);
+        expect(message).toMatch(/- kind \(.*\): not found on PATH\. Install kind: https:\/\/kind\.sigs\.k8s\.io/);
         expect(message).not.toMatch(/- kubectl/);
         expect(() => checkPrerequisites(settings({ cluster: "kind" }), { calicoPolicies: true }, installed("docker", "kind", "kubectl"))).not.toThrow();
     });
 
     it("are checked before anything is registered", async () => {
         const registered = await useMocks();
-        expect(() => createCluster(settings({ cluster: "kind", stage: "lockdown" }), { hostEndpoints: true }, { findCommand: installed("docker", "kubectl") }))
+        expect(() => createCluster(settings({ cluster: "kind", stage: "lockdown" }), { hostEndpoints: true }, installed("docker", "kubectl")))
             .toThrow(/kind \(the program creates and deletes the kind cluster with it\)/);
         await settled(registered);
         expect(registered).toEqual([]);

@@ -69,7 +69,7 @@ describe("the program on kind", () => {
 
     it("stops before registering anything when kind is not installed", async () => {
         // (index.ts is imported afresh, so the error is of that import's PrerequisiteError class)
-        await expect(runLab({ stage: "cluster" }, { tools: ["docker", "kubectl"] })).rejects.toMatchObject({ name: PrerequisiteError.name, missing: ["kind"] });
+        await expect(runLab({ stage: "cluster" }, { tools: ["docker", "kubectl"] })).rejects.toMatchObject({ name: PrerequisiteError.name, cause: { missing: ["kind"] } });
         await expect(runLab({ stage: "cluster" }, { tools: ["docker", "kubectl"] })).rejects.toThrow(/Install kind/);
     });
 });

@@ -10,6 +10,9 @@ export default defineConfig({
         pool: "forks",
         fileParallelism: false,
         sequence: { concurrent: false },
+        // One line per step as it finishes (the default reporter prints a file's tests only when the
+        // whole file ends, minutes later).
+        reporters: ["verbose"],
         testTimeout: 10 * 60_000,
         hookTimeout: 5 * 60_000,
     },

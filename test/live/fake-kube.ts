@@ -6,9 +6,9 @@ import * as k8s from "@kubernetes/client-node";
 import { createHash } from "crypto";
 import * as fs from "fs";
 import * as http from "http";
-import * as os from "os";
 import * as path from "path";
 import type { AddressInfo, Socket } from "net";
+import { temporaryDirectory } from "../helpers/temporary";
 
 export type Obj = { apiVersion: string; kind: string; metadata: { name: string; namespace?: string; labels?: Record<string, string>; [k: string]: unknown }; spec?: any; status?: any; data?: Record<string, string>; [k: string]: unknown };
 
@@ -222,7 +222,7 @@ export class FakeKube {
 
 /** A kubeconfig file (in a fresh temp directory) whose only context is the fake API on `port`. */
 export function kubeconfigFile(port: number): string {
-    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "kubeconfig-")), "config");
+    const file = path.join(temporaryDirectory("kubeconfig"), "config");
     fs.writeFileSync(file, [
         "apiVersion: v1", "kind: Config", "current-context: fake",
         "clusters: [{name: fake, cluster: {server: 'http://127.0.0.1:" + port + "', insecure-skip-tls-verify: true}}]",

@@ -20,15 +20,29 @@ describe("what changed between stages", () => {
         expect(change.added).toEqual([]);
         const text = formatChange(findStage("deny-all")!, change);
         expect(text).toMatch(/^What changed at stage 3 \(deny-all\)/);
-        expect(text).toMatch(/- zero-trust-lab\/helloworld-proxy -> zero-trust-lab\/helloworld:8080\/TCP {2}\(now blocked\) because /);
+        expect(text).toMatch(/- zero-trust-lab\/helloworld-proxy -> zero-trust-lab\/helloworld:8080\/TCP {2}\(now blocked at zero-trust-lab\/helloworld-proxy's egress\) because /);
     });
 
     it("allow-proxy adds proxy -> helloworld back, and nothing else between lab pods", async () => {
         const change = explainChange(await objectsAt("deny-all"), await objectsAt("allow-proxy"));
         // Between the lab's own pods; the proxy's ingress is open to every source by design (world -> proxy).
         const added = change.added.map((f) => f.leg).filter((leg) => leg.startsWith("zero-trust-lab/"));
-        expect(added).toEqual(["zero-trust-lab/helloworld-proxy -> zero-trust-lab/helloworld:8080/TCP"]);
+        // The proxy reaches helloworld through its Service (judged after DNAT at the same pods) as well as directly.
+        expect(added).toEqual(["zero-trust-lab/helloworld-proxy -> zero-trust-lab/helloworld:8080/TCP", "zero-trust-lab/helloworld-proxy -> service:zero-trust-lab/helloworld:8080/TCP"]);
         expect(change.removed).toEqual([]);
+    });
+
+    it("lockdown moves the direct NodePort call's stop from helloworld's pods to the node (preDNAT), and says so", async () => {
+        const [allowProxy, lockdown] = [findStage("allow-proxy")!, findStage("lockdown")!];
+        const objects = async (stage: typeof lockdown) => [...(await runProgram({ cluster: "render", stage: stage.name })).kubernetesObjects, ...LAB_SCENARIOS.helloworld.baseline(stage)] as any[];
+        const change = explainChange(await objects(allowProxy), await objects(lockdown));
+        const direct = change.moved.find((f) => f.leg === "external:203.0.113.10 -> nodeport:zero-trust-lab/helloworld:30080/TCP");
+        expect(direct).toMatchObject({ before: "blocked at zero-trust-lab/helloworld's ingress", after: expect.stringMatching(/^blocked at the host, before DNAT/) });
+        const text = formatChange(lockdown, change);
+        expect(text).not.toContain("no flow changed");
+        expect(text).toMatch(/~ external:203\.0\.113\.10 -> nodeport:zero-trust-lab\/helloworld:30080\/TCP {2}\(still blocked, now at the host, before DNAT/);
+        // The proxy's NodePort stays open: not a change.
+        expect(change.moved.concat(change.removed).map((f) => f.leg)).not.toContain("external:203.0.113.10 -> nodeport:zero-trust-lab/helloworld-proxy:30081/TCP");
     });
 
     it("--render's predicted matrix for a stage equals the stage's expected flows", async () => {
@@ -88,12 +102,23 @@ describe("the scenario the walk takes", () => {
 
 describe("prerequisites", () => {
     it("kind needs a running Docker engine; what is missing is named with how to install it", () => {
-        const missing = missingTools("kind", (command) => (command[0] === "docker" ? { ok: false, output: "Cannot connect to the Docker daemon at unix:///var/run/docker.sock" } : command[0] === "kind" ? { ok: false, output: "not found on PATH" } : { ok: true, output: "" }));
-        expect(missing.map((m) => m.tool.name)).toEqual(["docker", "kind"]);
+        const machine = { findCommand: (name: string) => (name === "kind" ? undefined : `/usr/bin/${name}`), runCheck: (command: string[]) => (command[0] === "docker" ? { ok: false, output: "Cannot connect to the Docker daemon at unix:///var/run/docker.sock" } : { ok: true, output: "" }) };
+        const missing = missingTools("kind", machine);
+        expect(missing.map((m) => m.tool)).toEqual(["docker", "kind"]);
         const text = formatMissing("kind", missing);
-        expect(text).toContain("docker (kind runs the cluster's nodes as containers");
-        expect(text).toContain("install: go install sigs.k8s.io/kind@");
+        expect(text).toContain("cluster mode kind needs: pulumi, docker, kind, kubectl");
+        expect(text).toContain("- docker (kind runs the cluster's nodes as Docker containers): `docker info --format {{.ServerVersion}}` failed: Cannot connect to the Docker daemon");
+        expect(text).toContain("- kind (the program creates and deletes the kind cluster with it): not found on PATH. Install kind:");
         expect(text).toContain("npm run lab -- --render");
-        expect(missingTools("render", () => ({ ok: true, output: "" }))).toEqual([]);
+        expect(missingTools("render", { findCommand: (name) => `/usr/bin/${name}`, runCheck: () => ({ ok: true, output: "" }) })).toEqual([]);
+        expect(missingTools("render", { findCommand: () => undefined }).map((m) => m.tool)).toEqual(["pulumi"]);
+    });
+
+    it("is the program's own check: pulumi up refuses a stopped Docker engine in the same words", async () => {
+        const { checkPrerequisites } = await import("../../components/cluster/prerequisites");
+        const { parseLabConfig } = await import("../../config");
+        const machine = { findCommand: (name: string) => `/usr/bin/${name}`, runCheck: () => ({ ok: false, output: "Cannot connect to the Docker daemon" }) };
+        expect(() => checkPrerequisites(parseLabConfig(() => undefined).cluster, { calicoPolicies: true }, machine))
+            .toThrow(/- docker \(kind runs the cluster's nodes as Docker containers\): `docker info --format \{\{\.ServerVersion\}\}` failed: Cannot connect to the Docker daemon; start the Docker engine/);
     });
 });

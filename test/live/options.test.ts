@@ -111,7 +111,7 @@ describe("lab --render --yes --stack ../../x/y", () => {
     it("a render walk deletes only what it created: its temporary directory and the throw-away stack file, never a file the user had", ({ expect }) => {
         const repo = fs.mkdtempSync(path.join(os.tmpdir(), "repo-"));
         const workspace = RenderWorkspace.open(repo, "dev");
-        expect(workspace.stageDirectory({ number: 4, name: "allow-proxy" })).toBe(path.join(repo, ".rendered", "dev", "4-allow-proxy"));
+        expect(workspace.stageDirectory({ number: 4, name: "allow-proxy" }, "helloworld")).toBe(path.join(repo, ".rendered", "dev", "helloworld", "4-allow-proxy"));
         fs.writeFileSync(workspace.stackFile, "config: {}\n"); // as Pulumi writes it during the walk
         fs.mkdirSync(workspace.manifests);
         fs.writeFileSync(path.join(repo, "Pulumi.dev.yaml"), "mine\n");

@@ -47,6 +47,15 @@ describe("the probe plan", () => {
         expect(result.passed).toBe(false);
     });
 
+    it("probes a leg through a Service at its ClusterIP from the source's identity; the analyzer predicts it after DNAT", () => {
+        const leg = { src: "zero-trust-lab/helloworld-proxy", dst: "service:zero-trust-lab/helloworld", port: 8080, protocol: "TCP" as const };
+        const check = { id: "proxy-via-service", description: "proxy -> helloworld Service", expected: "allowed" as const, legs: [leg] };
+        const plan = buildProbePlan([check], { ...facts, serviceIPs: { "zero-trust-lab/helloworld": "10.96.20.30" } });
+        expect(plan.unprobeable).toEqual([]);
+        expect(plan.probes[0]!.command).toBe("kubectl exec -n zero-trust-lab <probe pod as helloworld-proxy> -- nc -z -w 2 10.96.20.30 8080");
+        expect(buildProbePlan([check], facts).unprobeable.map((u) => u.reason)).toEqual(["no ClusterIP known for service zero-trust-lab/helloworld"]);
+    });
+
     it("a DNS failure is told apart from a TCP failure in what busybox prints", () => {
         expect(classifyExec({ kind: "dns-udp", server: "10.96.0.10", name: "x" }, 1, ";; connection timed out; no servers could be reached").outcome).toBe("dns-timeout");
         expect(classifyExec({ kind: "dns-udp", server: "10.96.0.10", name: "x" }, 1, "** server can't find x: NXDOMAIN").outcome).toBe("allowed");

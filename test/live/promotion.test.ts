@@ -1,10 +1,9 @@
 // Promotion rules: what must hold on the source stack before a stage moves on, and what moves.
-import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
 import { describe, expect, it } from "vitest";
 import { decidePromotion, formatDecision, PromotionFacts } from "../../live/promotion";
 import { loadRecord, resultsDirectory, saveRecord, VerificationRecord } from "../../live/results";
+import { temporaryDirectory } from "../helpers/temporary";
 
 const verified: VerificationRecord = {
     stack: "dev", stage: { number: 4, name: "allow-proxy" }, namespace: "zero-trust-lab", passed: true, interrupted: false,
@@ -75,7 +74,7 @@ describe("promotion from dev to staging", () => {
 
 describe("where verification results are kept", () => {
     it("next to the file:// backend's state, one JSON per stack", () => {
-        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "results-"));
+        const dir = temporaryDirectory("results");
         const results = resultsDirectory(`file://${dir}`, "/repo");
         expect(results).toBe(path.join(dir, ".calico-zero-trust-lab", "verifications"));
         expect(resultsDirectory("https://api.pulumi.com", "/repo")).toBe("/repo/.pulumi-lab-results/verifications");

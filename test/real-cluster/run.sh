@@ -65,14 +65,14 @@ cleanup() {
   local rc=$? stack
   for stack in "${STACKS[@]}"; do
     # Leave the cluster as the walk found it, whatever happened (best effort, bounded).
-    if pulumi stack ls --json 2>/dev/null | grep -q "\"name\": \"$stack\""; then
+    if pulumi stack --stack "$stack" >/dev/null 2>&1; then
       timeout 600 pulumi destroy --stack "$stack" --yes --skip-preview --non-interactive >"$WORK/destroy-$stack.log" 2>&1 ||
-        say "cleanup: pulumi destroy --stack $stack failed (log kept: $WORK/destroy-$stack.log)"
+        { KEEP_WORK=1; say "cleanup: pulumi destroy --stack $stack failed (log kept: $WORK/destroy-$stack.log)"; }
       pulumi stack rm "$stack" --yes --force --non-interactive >/dev/null 2>&1 || true
     fi
     rm -f "$REPO/Pulumi.$stack.yaml"
   done
-  [[ -f "$WORK/destroy-"*.log ]] 2>/dev/null || rm -rf "$WORK"
+  [[ -n "${KEEP_WORK:-}" ]] || rm -rf "$WORK"
   exit "$rc"
 }
 trap cleanup EXIT

@@ -1,0 +1,125 @@
+// Output at scale: connectivity classes lose nothing, the streamed formats say exactly what the matrix
+// says, `auto` summarises what does not fit, and Mermaid refuses what it cannot draw.
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { parse } from "yaml";
+import { describe, expect, it } from "vitest";
+import { allowedFlows, AnalyzerOptions, buildModel, connectivityMatrix, loadManifests, Matrix, matrixCells } from "../../analysis";
+import { hasBit } from "../../analysis/bitset";
+import { connectivityClasses } from "../../analysis/classes";
+import { collect } from "../../analysis/format-stream";
+import { bufferedWriter, chooseView, MatrixFormat, MatrixView, writeMatrix } from "../../analysis/output";
+import { allowedSources } from "../../analysis/matrix";
+import { syntheticCluster } from "../../bench/synthetic-cluster";
+
+const ROOT = path.join(__dirname, "scenarios");
+
+function scenarioMatrix(name: string): Matrix {
+    const dir = path.join(ROOT, name);
+    const expected = parse(fs.readFileSync(path.join(dir, "expected.yaml"), "utf8")) as { options?: AnalyzerOptions };
+    const files = fs.readdirSync(dir).filter((f) => /\.(ya?ml|json)$/.test(f) && f !== "expected.yaml").map((f) => path.join(dir, f));
+    return connectivityMatrix(buildModel(loadManifests(files), expected.options ?? {}));
+}
+
+const scenarios = fs.readdirSync(ROOT).filter((name) => fs.statSync(path.join(ROOT, name)).isDirectory()).sort();
+const synthetic = connectivityMatrix(buildModel(syntheticCluster(150)));
+const render = (matrix: Matrix, format: MatrixFormat, view: MatrixView = "auto", width = 160) => {
+    const notes: string[] = [];
+    const text = collect((write) => writeMatrix(matrix, { format, view, width }, write, (note) => notes.push(note)));
+    return { text, notes };
+};
+
+describe("connectivity classes", () => {
+    it.each([...scenarios, "synthetic 150 workloads"])("%s: every cell is its classes' cell, and no two classes could merge", (name) => {
+        const matrix = name.startsWith("synthetic") ? synthetic : scenarioMatrix(name);
+        const classes = connectivityClasses(matrix);
+        const sourceClass = new Map<number, number>(), destinationClass = new Map<number, number>();
+        classes.sourceClasses.forEach((members, c) => members.forEach((s) => sourceClass.set(s, c)));
+        classes.destinationClasses.forEach((members, d) => members.forEach((t) => destinationClass.set(t, d)));
+        expect(sourceClass.size).toBe(matrix.sources.length);
+        expect(destinationClass.size).toBe(matrix.targets.length);
+        const wrong: string[] = [];
+        matrix.targets.forEach((target, t) => matrix.sources.forEach((src, s) => {
+            const byClass = classes.reaches[sourceClass.get(s)!]!.includes(destinationClass.get(t)!);
+            if (byClass !== hasBit(allowedSources(matrix, t), s)) wrong.push(`${src} -> ${target.dst}:${target.port}`);
+        }));
+        expect(wrong).toEqual([]);
+        // Coarsest: distinct source classes reach different destination classes; distinct destination classes have different rows.
+        expect(new Set(classes.reaches.map((r) => r.join(","))).size).toBe(classes.sourceClasses.length);
+        expect(new Set(classes.destinationClasses.map((members) => matrix.targetRows[members[0]!])).size).toBe(classes.destinationClasses.length);
+    });
+
+    it("summarise the synthetic cluster into fewer classes than endpoints", () => {
+        const classes = connectivityClasses(synthetic);
+        expect(classes.sourceClasses.length).toBeLessThan(synthetic.sources.length);
+        expect(classes.destinationClasses.length).toBeLessThan(synthetic.targets.length);
+    });
+});
+
+describe("streamed formats", () => {
+    it("jsonl prints exactly the allowed flows, one JSON object per line", () => {
+        const lines = render(synthetic, "jsonl").text.trimEnd().split("\n").map((line) => JSON.parse(line));
+        expect(lines).toEqual([...allowedFlows(synthetic)]);
+    });
+
+    it("json keeps its shape: sources, targets and every cell", () => {
+        const matrix = scenarioMatrix("lab-calico-lockdown");
+        const json = JSON.parse(render(matrix, "json").text);
+        expect(json.sources).toEqual(matrix.sources);
+        expect(json.targets).toEqual(matrix.targets);
+        expect(json.cells).toEqual([...matrixCells(matrix)]);
+    });
+
+    it("jsonl --classes prints one class per line, destinations first, naming every member", () => {
+        const lines = render(synthetic, "jsonl", "classes").text.trimEnd().split("\n").map((line) => JSON.parse(line));
+        const classes = connectivityClasses(synthetic);
+        const destinations = lines.filter((l) => l.destinationClass), sources = lines.filter((l) => l.sourceClass);
+        expect(destinations).toHaveLength(classes.destinationClasses.length);
+        expect(sources.flatMap((l) => l.sources).sort()).toEqual([...synthetic.sources].sort());
+        expect(destinations.flatMap((l) => l.destinations)).toHaveLength(synthetic.targets.length);
+        expect(lines.findIndex((l) => l.sourceClass)).toBe(destinations.length);
+    });
+
+    it("md past the terminal's width prints the classes with a note; --full and a wide terminal print the grid", () => {
+        const summary = render(synthetic, "md", "auto", 120);
+        expect(summary.notes[0]).toMatch(/do not fit 120 columns .*--full prints the whole matrix/);
+        expect(summary.text).toMatch(/^152 sources in \d+ classes, \d+ destinations in \d+ classes/);
+        expect(summary.text).toContain("| source class | sources | may connect to |");
+        const full = render(synthetic, "md", "full").text.split("\n");
+        expect(full).toHaveLength(synthetic.sources.length + 3);
+        expect(full[2]!.split("|").length).toBe(synthetic.targets.length + 3);
+        expect(chooseView(synthetic, { format: "md", view: "auto", width: 4 * 310 + 40 }).view).toBe("full");
+    });
+
+    it("table past the terminal's width lists the classes, members shortened, each source class with what it reaches", () => {
+        const { text, notes } = render(synthetic, "table", "auto", 100);
+        expect(notes).toHaveLength(1);
+        expect(text).toMatch(/\n {2}S\d+ +team-\d\/w\d+, .*\(\+\d+ more\) {2}-> {2}(D\d+ ?)+\n/);
+        const small = render(scenarioMatrix("lab-calico-lockdown"), "table", "auto", 100);
+        expect(small.notes).toEqual([]);
+        expect(small.text).toContain("Y = allowed, n = blocked");
+    });
+
+    it("json summarises past a million cells (view: classes), counted without building them", () => {
+        const huge = { sources: new Array(2_000).fill("x"), targets: new Array(1_000).fill({}), rows: [], targetRows: [] } as unknown as Matrix;
+        expect(chooseView(huge, { format: "json", view: "auto", width: 80 })).toMatchObject({ view: "classes", note: expect.stringMatching(/more than 1000000/) });
+        const json = JSON.parse(render(synthetic, "json", "classes").text);
+        expect(json.view).toBe("classes");
+        expect(json.sourceClasses.flatMap((c: { sources: string[] }) => c.sources)).toHaveLength(synthetic.sources.length);
+    });
+
+    it("mermaid draws small graphs, classes for larger ones, and refuses with a reason past what it can lay out", () => {
+        expect(render(scenarioMatrix("lab-calico-lockdown"), "mermaid").text).toMatch(/^flowchart LR\n/);
+        expect(() => render(synthetic, "mermaid", "full")).toThrow(/more than 200 endpoints or 1000 connected pairs; Mermaid cannot lay that out/);
+        const big = connectivityMatrix(buildModel(syntheticCluster(400)));
+        expect(() => render(big, "mermaid")).toThrow(/classes and \d+ edges are more than Mermaid can lay out/);
+    });
+
+    it("buffers small writes into large chunks", () => {
+        const chunks: string[] = [];
+        const out = bufferedWriter((chunk) => chunks.push(chunk), 10);
+        for (const piece of ["abc", "def", "ghij", "k", "l"]) out.write(piece);
+        out.flush();
+        expect(chunks).toEqual(["abcdefghij", "kl"]);
+    });
+});
