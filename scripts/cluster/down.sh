@@ -47,7 +47,13 @@ unmount_state() {
     umount "$m" 2>/dev/null || umount -l "$m" 2>/dev/null
     n=$((n + 1))
   done
-  ((n == 0)) || say "  unmounted $n mounts under $STATE"
+  # Pod netns that containerd keeps in /run/netns when it does not honour netns_mounts_under_state_dir.
+  for m in /run/netns/cni-*; do
+    [[ -e "$m" ]] || continue
+    umount "$m" 2>/dev/null || umount -l "$m" 2>/dev/null
+    rm -f "$m" && n=$((n + 1))
+  done
+  ((n == 0)) || say "  unmounted $n mounts under $STATE and /run/netns/cni-*"
 }
 
 # clean_rules SAVE RESTORE: removes every chain and rule of ours/Felix/kube-proxy/kubelet from one

@@ -55,6 +55,7 @@ fi
 [[ -x "$BIN/coredns" ]] || die "images: $BIN/coredns is missing (build.sh builds it first)"
 [[ -x "$BUSYBOX" ]] || die "images: $BUSYBOX is missing (apt-get install busybox-static)"
 t0=$(date +%s)
+mkdir -p "$LOGS"
 log="$LOGS/images.log"
 : >"$log"
 rm -rf "$WORK" && mkdir -p "$WORK/out" "$IMAGES"

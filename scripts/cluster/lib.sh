@@ -52,9 +52,10 @@ readonly IMAGE_HELLOWORLD="lab.local/helloworld:1"
 readonly IMAGE_BUSYBOX="docker.io/library/busybox:1.36"
 readonly IMAGE_YAOBANK_PREFIX="docker.io/rezareza/yaobank-" IMAGE_YAOBANK_TAG="azure"
 
-# Host paths the components write despite every flag (study pitfall 8) or that Debian's packages
+# Host paths the components write despite every flag (kubelet: device-plugins, /var/log/containers;
+# Felix: /var/lib/calico/mtu; libcni: /var/lib/cni) or that Debian's packages
 # would use: `up` records which of them existed, `down` removes the ones it created.
-readonly HOST_PATHS="/var/lib/kubelet /var/log/containers /var/log/pods /var/lib/calico /var/lib/cni /run/calico
+readonly HOST_PATHS="/var/lib/kubelet /var/log/containers /var/log/pods /var/lib/calico /var/log/calico /var/lib/cni /run/calico
 /var/run/calico /usr/libexec/kubernetes /etc/cni /opt/cni /opt/containerd /var/lib/containerd /run/containerd
 /etc/kubernetes /run/netns"
 

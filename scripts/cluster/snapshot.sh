@@ -11,7 +11,7 @@ rm -rf "$OUT" && mkdir -p "$OUT"
 rules() { grep -v -E '^#' | sed -E 's/\[[0-9]+:[0-9]+\]/[-]/'; }
 iptables-save 2>/dev/null | rules >"$OUT/iptables-nft" || true
 ip6tables-save 2>/dev/null | rules >"$OUT/ip6tables-nft" || true
-# Legacy tables only if some exist: listing them would create them (study pitfall 10).
+# Legacy tables only if some exist: listing them with iptables-legacy would create them, and iptables-nft then warns about legacy tables on every call.
 if [[ -s /proc/net/ip_tables_names ]]; then iptables-legacy-save 2>/dev/null | rules >"$OUT/iptables-legacy" || true; fi
 if [[ -s /proc/net/ip6_tables_names ]]; then ip6tables-legacy-save 2>/dev/null | rules >"$OUT/ip6tables-legacy" || true; fi
 cat /proc/net/ip_tables_names /proc/net/ip6_tables_names 2>/dev/null | sort >"$OUT/legacy-table-names" || true
