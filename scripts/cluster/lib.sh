@@ -137,7 +137,10 @@ render() {
   local vars
   vars="$(grep -o '@[A-Z_]*@' "$1" | sort -u | tr -d '@')" || true
   (
-    for v in $vars; do export "$v=${!v?$1 uses @$v@, which is not set}"; done
+    for v in $vars; do
+      [[ -n "${!v+set}" ]] || die "render: $1 uses @$v@, which is not set"
+      export "$v"
+    done
     perl -pe 's/@([A-Z_]+)@/defined $ENV{$1} ? $ENV{$1} : die "unset $1\n"/ge' "$1"
   ) >"$2"
 }

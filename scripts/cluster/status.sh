@@ -38,7 +38,7 @@ smoke_nodeport() {
 }
 smoke_dns() {
   kubectl_ -n czt-smoke run dns --image "$IMAGE_BUSYBOX" --restart=Never --rm -i --quiet \
-    --overrides='{"spec":{"securityContext":{"runAsNonRoot":true,"runAsUser":65534,"seccompProfile":{"type":"RuntimeDefault"}},"containers":[{"name":"dns","image":"'"$IMAGE_BUSYBOX"'","command":["sh","-c","nslookup hello.czt-smoke.svc.cluster.local '"$DNS_IP"' && nc -z -w 3 hello 8080 && echo reached"],"securityContext":{"allowPrivilegeEscalation":false,"readOnlyRootFilesystem":true,"capabilities":{"drop":["ALL"]}}}]}}' |
+    --overrides='{"spec":{"securityContext":{"runAsNonRoot":true,"runAsUser":65534,"seccompProfile":{"type":"RuntimeDefault"}},"containers":[{"name":"dns","image":"'"$IMAGE_BUSYBOX"'","command":["sh","-c","nslookup hello.czt-smoke.svc.cluster.local '"$DNS_IP"' && /bin/nc -z -w 3 hello 8080 && echo reached"],"securityContext":{"allowPrivilegeEscalation":false,"readOnlyRootFilesystem":true,"capabilities":{"drop":["ALL"]}}}]}}' |
     grep -x reached
 }
 if ((FAILED == 0)); then
