@@ -1,0 +1,44 @@
+package main
+
+import (
+	"bytes"
+	"net"
+	"strings"
+	"testing"
+)
+
+func TestZeroConnects(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	go func() {
+		if c, err := l.Accept(); err == nil {
+			c.Close()
+		}
+	}()
+	host, port, _ := net.SplitHostPort(l.Addr().String())
+	var out, errs bytes.Buffer
+	if code := run([]string{"-z", "-w", "2", host, port}, nil, &out, &errs); code != 0 {
+		t.Fatalf("exit %d: %s", code, errs.String())
+	}
+}
+
+func TestRefused(t *testing.T) {
+	l, _ := net.Listen("tcp", "127.0.0.1:0")
+	host, port, _ := net.SplitHostPort(l.Addr().String())
+	l.Close()
+	var out, errs bytes.Buffer
+	if code := run([]string{"-z", "-w", "2", host, port}, nil, &out, &errs); code != 1 || !strings.Contains(errs.String(), "Connection refused") {
+		t.Fatalf("exit %d: %q", code, errs.String())
+	}
+}
+
+func TestUsage(t *testing.T) {
+	for _, args := range [][]string{{"-z"}, {"-w", "x", "h", "1"}, {"-q", "h", "1"}} {
+		if _, err := parse(args); err == nil {
+			t.Errorf("parse(%v) accepted", args)
+		}
+	}
+}

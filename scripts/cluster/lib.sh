@@ -1,0 +1,155 @@
+# shellcheck shell=bash
+# Shared by scripts/cluster/*.sh: where everything lives, the cluster's addresses and ports, and small
+# helpers. Sourced, never run.
+#
+# Cache (outside git): ${CLUSTER_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/calico-zero-trust-lab/cluster}
+#   bin/     built binaries + stamps          build/  wrapper modules (go.sum lives here)
+#   images/  docker-archive tarballs + stamp  gomodcache/ gocache/  Go caches   logs/  build logs
+#   state/   the running cluster: pki/ etc/ data/ run/ logs/ (removed by `down`)
+#   host/    what `up` found on the host (sysctls, files, snapshot) so `down` can put it back
+#   cluster.env, cluster.json   the description of the running cluster (see docs/cluster.md)
+
+readonly CLUSTER_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+readonly CACHE="${CLUSTER_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/calico-zero-trust-lab/cluster}"
+readonly BIN="$CACHE/bin" BUILD="$CACHE/build" LOGS="$CACHE/logs" IMAGES="$CACHE/images"
+readonly STATE="$CACHE/state" HOSTREC="$CACHE/host"
+readonly PKI="$STATE/pki" ETC="$STATE/etc" DATA="$STATE/data" RUN="$STATE/run" CLOGS="$STATE/logs"
+readonly DESCRIPTION_ENV="$CACHE/cluster.env" DESCRIPTION_JSON="$CACHE/cluster.json"
+
+# ------------------------------------------------------------------------------------------ pins
+readonly K8S_VERSION="v1.33.1"
+readonly K8S_BINARIES="kube-apiserver kube-controller-manager kube-scheduler kubelet kube-proxy"
+readonly CALICO_MODULE="github.com/projectcalico/calico"
+readonly CALICO_VERSION="v1.11.0-cni-plugin.0.20250813170300-a0db560f0520"
+readonly COREDNS_VERSION="v1.15.0"
+
+# ---------------------------------------------------------------------------- names and addresses
+readonly NODE_NAME="czt-node"
+readonly CONTEXT_NAME="czt-cluster"
+# The node's address sits on OUT_IF, a veth whose peer OUTSIDE_IF is in netns OUTSIDE_NS, the world.
+readonly OUT_IF="czt-out0" OUTSIDE_IF="czt-out1" OUTSIDE_NS="czt-outside"
+readonly NODE_IP="10.250.0.1" OUTSIDE_IP="10.250.0.2" NODE_NET="10.250.0.0/24"
+# Extra addresses of the outside netns: the lab's world client (flows.ts WORLD_ADDRESS) and its
+# internet (INTERNET_ADDRESS, with a listener on 443), so those flows stay on this machine.
+readonly WORLD_IP="203.0.113.10" INTERNET_IP="1.1.1.1" INTERNET_PORT=443
+# No dummy netdev on this kernel: Service addresses that escape DNAT die in a sink netns.
+readonly SVC_IF="czt-svc0" SINK_IF="czt-svc1" SINK_NS="czt-sink"
+readonly POD_CIDR="10.244.0.0/16" SERVICE_CIDR="10.96.0.0/16" KUBERNETES_SVC_IP="10.96.0.1" DNS_IP="10.96.0.10"
+# Non-default ports: other users of the machine keep theirs.
+readonly ETCD_CLIENT_PORT=22379 ETCD_PEER_PORT=22380
+readonly APISERVER_PORT=16443 CALICO_APISERVER_PORT=15443
+readonly KCM_PORT=20257 SCHEDULER_PORT=20259 KUBELET_PORT=20250 KUBELET_HEALTHZ_PORT=20248
+readonly PROXY_HEALTHZ_PORT=20256 PROXY_METRICS_PORT=20249 FELIX_HEALTH_PORT=29099
+# Leak-guard ip rules take these priorities (removed by priority on down).
+readonly RULE_PRIORITIES="31000 31001 31002 31003"
+# The smoke check's NodePort (outside the lab's).
+readonly SMOKE_NODE_PORT=30999
+
+# Images the cluster offers: name -> what it stands in for.
+readonly IMAGE_PAUSE="lab.local/pause:1"
+readonly IMAGE_COREDNS="lab.local/coredns:1"
+readonly IMAGE_HELLOWORLD="lab.local/helloworld:1"
+readonly IMAGE_BUSYBOX="docker.io/library/busybox:1.36"
+readonly IMAGE_YAOBANK_PREFIX="docker.io/rezareza/yaobank-" IMAGE_YAOBANK_TAG="azure"
+
+# Host paths the components write despite every flag (kubelet: device-plugins, /var/log/containers;
+# Felix: /var/lib/calico/mtu; libcni: /var/lib/cni) or that Debian's packages
+# would use: `up` records which of them existed, `down` removes the ones it created.
+readonly HOST_PATHS="/var/lib/kubelet /var/log/containers /var/log/pods /var/lib/calico /var/log/calico /var/lib/cni /run/calico
+/var/run/calico /usr/libexec/kubernetes /etc/cni /opt/cni /opt/containerd /var/lib/containerd /run/containerd
+/etc/kubernetes /run/netns"
+
+# Sysctls that components set (kubelet: panic, panic_on_oops, overcommit; Felix and we: forwarding)
+# or may set; `up` saves them, `down` restores those that changed.
+readonly SYSCTL_PATTERN='^(kernel\.panic|kernel\.panic_on_oops|vm\.overcommit_memory|vm\.panic_on_oom|kernel\.keys\.root_max(keys|bytes)|net\.ipv4\.ip_forward|net\.ipv4\.conf\.(all|default|lo)\.|net\.ipv6\.conf\.(all|default)\.forwarding|net\.netfilter\.nf_conntrack_(max|tcp_timeout_established|tcp_timeout_close_wait)|net\.bridge\.|net\.ipv4\.ip_local_reserved_ports|net\.ipv4\.vs\.) '
+
+# ---------------------------------------------------------------------------------------- helpers
+SCRIPT_T0=$(date +%s)
+say() { printf '[cluster %s] %s\n' "$(date -u +%H:%M:%S)" "$*"; }
+warn() { printf '[cluster %s] WARNING: %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
+die() {
+  printf '[cluster %s] ERROR: %s\n' "$(date -u +%H:%M:%S)" "$*" >&2
+  exit 1
+}
+elapsed() { echo "$(($(date +%s) - $1))s"; }
+
+# phase NAME: prints the previous phase's time, then NAME.
+PHASE="" PHASE_T0=0
+phase() {
+  [[ -z "$PHASE" ]] || say "phase '$PHASE' took $(elapsed "$PHASE_T0")"
+  PHASE="$1" PHASE_T0=$(date +%s)
+  [[ -z "$PHASE" ]] || say "phase '$PHASE' ..."
+}
+
+need_root() { [[ "$(id -u)" == 0 ]] || die "must run as root: it starts host processes and changes iptables, routes and sysctls"; }
+
+# with_progress LOG DESC CMD...: runs CMD (niced) with output to LOG, printing a progress line with the
+# elapsed time every 30 s; on failure prints LOG's tail and returns 1.
+with_progress() {
+  local log="$1" desc="$2" t0 pid rc
+  shift 2
+  t0=$(date +%s)
+  nice -n 10 "$@" >>"$log" 2>&1 &
+  pid=$!
+  while kill -0 "$pid" 2>/dev/null; do
+    for _ in $(seq 30); do
+      sleep 1
+      kill -0 "$pid" 2>/dev/null || break
+    done
+    if kill -0 "$pid" 2>/dev/null; then say "  ... $desc: $(elapsed "$t0") so far (load $(cut -d' ' -f1 /proc/loadavg); log: $log)"; fi
+  done
+  rc=0
+  wait "$pid" || rc=$?
+  if [[ "$rc" != 0 ]]; then
+    echo "----- last lines of $log -----" >&2
+    tail -n 25 "$log" >&2
+    return 1
+  fi
+}
+
+# wait_for DESC SECONDS CMD...: polls CMD every second until it succeeds; dies after SECONDS.
+wait_for() {
+  local desc="$1" limit="$2" t0
+  shift 2
+  t0=$(date +%s)
+  until "$@" >/dev/null 2>&1; do
+    if (($(date +%s) - t0 >= limit)); then die "timed out after ${limit}s waiting for $desc"; fi
+    sleep 1
+  done
+  say "  $desc after $(elapsed "$t0")"
+}
+
+kubectl_() { kubectl --kubeconfig "$PKI/admin.kubeconfig" "$@"; }
+
+# The machine's uplinks: every interface up at `up` time that is not loopback nor ours.
+uplinks() {
+  ip -o link show | awk -F': ' '{print $2}' | sed 's/@.*//' |
+    grep -v -E '^(lo|czt-|cali|tunl0|vxlan\.calico|wireguard\.cali)' || true
+}
+
+is_running() { # NAME: the recorded process is alive
+  local pidf="$RUN/$1.pid"
+  [[ -f "$pidf" ]] && kill -0 "$(cat "$pidf")" 2>/dev/null
+}
+
+# render TEMPLATE OUT: replaces every @NAME@ with the shell variable NAME; an unknown name fails.
+render() {
+  local vars
+  vars="$(grep -o '@[A-Z_]*@' "$1" | sort -u | tr -d '@')" || true
+  (
+    for v in $vars; do
+      [[ -n "${!v+set}" ]] || die "render: $1 uses @$v@, which is not set"
+      export "$v"
+    done
+    perl -pe 's/@([A-Z_]+)@/defined $ENV{$1} ? $ENV{$1} : die "unset $1\n"/ge' "$1"
+  ) >"$2"
+}
+
+# start NAME CMD...: starts a host process in its own session, output to state/logs/NAME.log.
+start() {
+  local name="$1"
+  shift
+  setsid "$@" >>"$CLOGS/$name.log" 2>&1 </dev/null &
+  echo $! >"$RUN/$name.pid"
+  say "  started $name (pid $!, log $CLOGS/$name.log)"
+}

@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# snapshot.sh DIR: writes what `up` may change on the host into DIR, one file per aspect, normalized so
+# two snapshots diff cleanly: iptables and ip6tables rules (nft and, when present, legacy; no
+# counters), nftables tables, ipsets, links, addresses, routes (all tables), ip rules, netns, mounts,
+# the sysctls of lib.sh SYSCTL_PATTERN, the host paths of lib.sh HOST_PATHS, cgroups, processes.
+# up.sh takes one before it changes anything; check-clean.sh takes one after `down` and diffs.
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+readonly OUT="${1:?usage: snapshot.sh DIR}"
+rm -rf "$OUT" && mkdir -p "$OUT"
+rules() { grep -v -E '^#' | sed -E 's/\[[0-9]+:[0-9]+\]/[-]/'; }
+iptables-save 2>/dev/null | rules >"$OUT/iptables-nft" || true
+ip6tables-save 2>/dev/null | rules >"$OUT/ip6tables-nft" || true
+# Legacy tables only if some exist: listing them with iptables-legacy would create them, and iptables-nft then warns about legacy tables on every call.
+if [[ -s /proc/net/ip_tables_names ]]; then iptables-legacy-save 2>/dev/null | rules >"$OUT/iptables-legacy" || true; fi
+if [[ -s /proc/net/ip6_tables_names ]]; then ip6tables-legacy-save 2>/dev/null | rules >"$OUT/ip6tables-legacy" || true; fi
+cat /proc/net/ip_tables_names /proc/net/ip6_tables_names 2>/dev/null | sort >"$OUT/legacy-table-names" || true
+{ nft list tables 2>/dev/null || true; } | sort >"$OUT/nft-tables"
+{ ipset list -n 2>/dev/null || true; } | sort >"$OUT/ipsets"
+ip -br link | awk '{print $1, $3}' | sort >"$OUT/links"
+ip -br addr | sort >"$OUT/addresses"
+ip route show table all | grep -v -E '^(local|broadcast) .* table local' | sort >"$OUT/routes"
+ip -6 route show table all 2>/dev/null | sort >"$OUT/routes6"
+ip rule | sort >"$OUT/rules"
+ip -6 rule | sort >"$OUT/rules6"
+ip netns list | sort >"$OUT/netns"
+awk '{print $5, $9}' /proc/self/mountinfo | sort >"$OUT/mounts"
+sysctl -a 2>/dev/null | grep -E "$SYSCTL_PATTERN" | sort >"$OUT/sysctls" || true
+for p in $HOST_PATHS /run/xtables.lock; do
+  if [[ -e "$p" ]]; then find "$p" -maxdepth 3 2>/dev/null | sort; else echo "absent $p"; fi
+done >"$OUT/paths"
+find /sys/fs/cgroup -mindepth 2 -maxdepth 2 -type d 2>/dev/null | sort >"$OUT/cgroups"
+# Processes this tier starts (by executable name), wherever they came from.
+ps -eo comm= | grep -x -E 'etcd|kube-apiserver|kube-controller|kube-scheduler|kubelet|kube-proxy|containerd|containerd-shim|containerd-shim-runc-v2|calico-felix|calico-apiserve|calico|coredns|pause|helloworld|socat' |
+  sort | uniq -c >"$OUT/processes" || true
