@@ -70,7 +70,9 @@ export function runCli(argv: string[], io: CliIo = { stdout: (t) => process.stdo
         const out = bufferedWriter(io.stdout);
         const load = (p: string[]) => {
             if (!p.length) throw new AnalysisInputError("no input: give YAML files or directories");
-            const model = buildModel(loadManifests(p), analyzerOptions);
+            const objects = loadManifests(p);
+            if (!objects.length) throw new AnalysisInputError("no Kubernetes objects found (empty files or directories without .yaml/.yml files)", { file: p.join(", ") });
+            const model = buildModel(objects, analyzerOptions);
             for (const warning of model.warnings) io.stderr(`warning: ${warning}\n`);
             return model;
         };

@@ -4,6 +4,8 @@ export interface InputLocation {
     file?: string;
     /** 1-based index of the YAML document inside the file. */
     document?: number;
+    /** 1-based line inside the file, when the problem is in the YAML itself. */
+    line?: number;
     /** "Kind namespace/name" of the object. */
     object?: string;
     /** Dotted path of the offending key inside the object. */
@@ -26,7 +28,8 @@ export class AnalysisInputError extends Error {
 
 function formatMessage(message: string, where: InputLocation): string {
     const parts: string[] = [];
-    if (where.file) parts.push(where.document ? `${where.file} (document ${where.document})` : where.file);
+    const inFile = [where.document ? `document ${where.document}` : "", where.line ? `line ${where.line}` : ""].filter(Boolean).join(", ");
+    if (where.file) parts.push(inFile ? `${where.file} (${inFile})` : where.file);
     if (where.object) parts.push(where.object);
     if (where.key) parts.push(where.key);
     return parts.length ? `${parts.join(": ")}: ${message}` : message;

@@ -1,9 +1,8 @@
 /** Reads multi-document YAML into plain Kubernetes/Calico objects, remembering where each came from. */
-import * as fs from "node:fs";
-import * as path from "node:path";
-import { parseAllDocuments } from "yaml";
 import { AnalysisInputError, InputLocation } from "./errors";
+import { manifestFiles, readManifestFile } from "./input-files";
 import { readJson } from "./json-reader";
+import { readYamlDocuments } from "./yaml-reader";
 import type { KubeObject } from "./types";
 
 const origins = new WeakMap<object, InputLocation>();
@@ -11,6 +10,12 @@ const origins = new WeakMap<object, InputLocation>();
 /** The file and document an object was parsed from, if it was parsed by this module. */
 export function originOf(object: object): InputLocation {
     return origins.get(object) ?? {};
+}
+
+/** `copy` (e.g. the object with API defaults filled in) keeps the origin of `original`. */
+export function withOriginOf<T extends object>(copy: T, original: object): T {
+    if (copy !== original) { const where = origins.get(original); if (where) origins.set(copy, where); }
+    return copy;
 }
 
 /** A short "Kind namespace/name" naming an object in messages. */
@@ -24,6 +29,7 @@ export function locate(object: KubeObject, key?: string): InputLocation {
     return { ...originOf(object), object: describeObject(object), ...(key ? { key } : {}) };
 }
 
+/** Objects of a multi-document YAML (or JSON) text, Lists unpacked. Throws AnalysisInputError naming `source`, the document, line and key. */
 export function parseManifests(text: string, source: string): KubeObject[] {
     const objects: KubeObject[] = [];
     const json = readJson(text);
@@ -31,17 +37,10 @@ export function parseManifests(text: string, source: string): KubeObject[] {
         if (json.value !== null) collect(json.value, { file: source, document: 1 }, objects);
         return objects;
     }
-    parseAllDocuments(tabsInFlowCollectionsAsSpaces(text)).forEach((document, i) => {
-        const where: InputLocation = { file: source, document: i + 1 };
-        const problem = document.errors[0];
-        if (problem) {
-            const line = problem.linePos?.[0];
-            throw new AnalysisInputError(`invalid YAML${line ? ` at line ${line.line}, column ${line.col}` : ""}: ${problem.message.split("\n")[0]!.replace(/ at line \d+, column \d+:?$/, "")}`, where);
-        }
-        const value: unknown = document.toJS();
-        if (value === null || value === undefined) return; // empty document, e.g. a trailing "---"
-        collect(value, where, objects);
-    });
+    for (const { document, value } of readYamlDocuments(tabsInFlowCollectionsAsSpaces(text), source)) {
+        if (value === null || value === undefined) continue; // empty document, e.g. a trailing "---"
+        collect(value, { file: source, document }, objects);
+    }
     return objects;
 }
 
@@ -133,7 +132,6 @@ function collect(value: unknown, where: InputLocation, into: KubeObject[], prefi
     into.push(object as KubeObject);
 }
 
-const MANIFEST_FILE = /\.(ya?ml|json)$/i;
 const JSON_FILE = /\.json$/i;
 
 /**
@@ -142,13 +140,8 @@ const JSON_FILE = /\.json$/i;
  * "kind", e.g. a tool's report next to the manifests) is skipped; named explicitly, it is an error.
  */
 export function loadManifests(paths: string[]): KubeObject[] {
-    return paths.flatMap((p) => manifestFilesUnder(p, true)).flatMap(({ file, explicit }) => {
-        let text: string;
-        try {
-            text = fs.readFileSync(file, "utf8");
-        } catch (error) {
-            throw new AnalysisInputError(`cannot read: ${(error as Error).message}`, { file });
-        }
+    return manifestFiles(paths).flatMap(({ file, explicit }) => {
+        const text = readManifestFile(file);
         if (!explicit && JSON_FILE.test(file) && !looksLikeKubernetesJson(text)) return [];
         return parseManifests(text, file);
     });
@@ -161,21 +154,4 @@ function looksLikeKubernetesJson(text: string): boolean {
     } catch {
         return true; // let the YAML reader report where it is malformed
     }
-}
-
-function manifestFilesUnder(p: string, explicit: boolean): { file: string; explicit: boolean }[] {
-    let stat: fs.Stats;
-    try {
-        stat = fs.statSync(p);
-    } catch {
-        throw new AnalysisInputError("no such file or directory", { file: p });
-    }
-    if (!stat.isDirectory()) return [{ file: p, explicit }];
-    return fs.readdirSync(p, { withFileTypes: true })
-        .sort((a, b) => a.name.localeCompare(b.name))
-        .flatMap((entry) => {
-            const child = path.join(p, entry.name);
-            if (entry.isDirectory()) return manifestFilesUnder(child, false);
-            return MANIFEST_FILE.test(entry.name) ? [{ file: child, explicit: false }] : [];
-        });
 }

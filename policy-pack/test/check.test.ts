@@ -91,7 +91,7 @@ describe("policy:check settings and bad input", () => {
         fs.writeFileSync(file, "apiVersion: v1\nkind: Namespace\nmetadata: {name: [\n");
         const { code, err } = await run(file);
         expect(code).toBe(2);
-        expect(err).toContain(`${file} (document 1): invalid YAML`);
+        expect(err).toContain(`${file} (document 1, line 4): invalid YAML`);
     });
 
     it("an object the analyzer cannot read (a malformed Calico selector) is bad input: exit 2", async () => {
@@ -111,6 +111,19 @@ describe("policy:check settings and bad input", () => {
         const { code, err } = await run("--config", config, await renderStage(4, "calico"));
         expect(code).toBe(2);
         expect(err).toContain(`unknown policy "default-denny"`);
+    });
+
+    it.each([
+        ["a misspelt level for all (it must not turn the gate off)", { all: "mandtory" }, /--config: all: enforcement level "mandtory" is not one of "advisory", "mandatory", "remediate", "disabled"/],
+        ["a setting of the wrong type", { "edge-only-ingress": { edgeWorkloads: "frontend" } }, /--config: edge-only-ingress\.edgeWorkloads: "frontend" must be array/],
+        ["a setting the policy does not declare", { "edge-only-ingress": { edgeWorkload: ["frontend"] } }, /--config: edge-only-ingress\.edgeWorkload: unknown setting "edgeWorkload"; edge-only-ingress takes: .*edgeWorkloads/],
+        ["a misspelt enforcementLevel", { "default-deny": { enforcementLevel: "off" } }, /--config: default-deny\.enforcementLevel: enforcement level "off" is not one of/],
+    ])("checks --config against each policy's configSchema: %s is exit 2 naming the key", async (_what, config, message) => {
+        const { code, err, out } = await run("--config", JSON.stringify(config), await renderStage(4, "calico"));
+        expect(err).toMatch(message);
+        expect(err).not.toMatch(/TypeError|\n\s+at /);
+        expect(out).toBe("");
+        expect(code).toBe(2);
     });
 
     it("runs as `npm run --silent policy:check -- <paths>` with the exit codes above", async () => {

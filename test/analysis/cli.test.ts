@@ -92,7 +92,7 @@ describe("analyze command", () => {
     });
 
     it.each([
-        ["invalid YAML", [fixture("bad-yaml.yaml")], /bad-yaml\.yaml \(document 2\): invalid YAML at line \d+, column \d+: Flow sequence/],
+        ["invalid YAML", [fixture("bad-yaml.yaml")], /bad-yaml\.yaml \(document 2, line \d+\): invalid YAML: Flow sequence/],
         ["a malformed selector", [fixture("bad-selector.yaml")], /bad-selector\.yaml \(document 1\): GlobalNetworkPolicy helloworld-allow: spec\.selector: malformed selector: expected a quoted string/],
         ["an unknown kind", [fixture("unknown-kind.yaml")], /unknown-kind\.yaml \(document 1\): CiliumNetworkPolicy lab\/l7: unknown kind CiliumNetworkPolicy/],
         ["an unknown workload", [LOCKDOWN, "--query", "lab/nope", "lab/helloworld", "8080"], /unknown source "lab\/nope"; known in lab: lab\/helloworld, lab\/helloworld-proxy/],
