@@ -4,7 +4,8 @@
  * validated and normalized (see policies.ts). Built once from plain objects; read by the engine.
  */
 import { AnalysisInputError } from "./errors";
-import { describeObject, locate } from "./manifests";
+import { describeObject, locate, withOriginOf } from "./manifests";
+import { validateObjects, withApiDefaults } from "./validation";
 import { Cidr, parseCidr, parseIPv4 } from "./net";
 import { normalizePolicy, Policy, Tier, normalizeTier, BUILTIN_TIERS } from "./policies";
 import { isAdminPolicy, normalizeAdminPolicy } from "./admin-policies";
@@ -133,6 +134,8 @@ const NEUTRAL_KINDS = new Set<string>(neutralKinds.kinds);
 const NEUTRAL_GROUPS: readonly string[] = neutralKinds.groups;
 const NEUTRAL_CALICO_KINDS = new Set<string>(neutralKinds.calicoKinds);
 
+/** Namespaces every cluster has (kube-apiserver creates them; Calico's operator creates calico-system). */
+const ALWAYS_PRESENT_NAMESPACES = new Set(["default", "kube-system", "kube-public", "kube-node-lease", "calico-system", "calico-apiserver", "tigera-operator"]);
 const DEFAULT_POD_CIDR = "192.168.0.0/16";
 const DEFAULT_NODE = { name: "node", ip: "172.18.0.2" };
 export const AUTO_HEP_PROFILE = "projectcalico-default-allow";
@@ -146,8 +149,10 @@ export function buildModel(objects: KubeObject[], options: AnalyzerOptions = {})
     let kubeControllersAutoHep = false;
     const rawPolicies: KubeObject[] = [];
 
-    for (const object of objects) {
-        checkShape(object);
+    for (const raw of objects) checkShape(raw);
+    validateObjects(objects);
+    for (const raw of objects) {
+        const object = withOriginOf(withApiDefaults(raw), raw);
         const identity = `${object.apiVersion.split("/")[0]}|${object.kind}|${object.metadata.namespace ?? ""}|${object.metadata.name}`;
         const previous = seen.get(identity);
         if (previous) {
@@ -247,6 +252,12 @@ export function buildModel(objects: KubeObject[], options: AnalyzerOptions = {})
         return policy;
     });
     policies.sort((a, b) => comparePolicies(a, b, tiers));
+
+    const undeclared = [...namespaces.values()].filter((n) => !n.declared && !ALWAYS_PRESENT_NAMESPACES.has(n.name)).map((n) => n.name);
+    if (undeclared.length) {
+        warnings.push(`namespace${undeclared.length > 1 ? "s" : ""} ${undeclared.join(", ")} not declared by any manifest: objects there are judged as if ` +
+            "the namespace existed without labels (a typo in metadata.namespace makes a policy apply to nothing)");
+    }
 
     if (podCIDR && explicitHeps.length === 0 && !autoHep && policies.some((p) => p.preDNAT || p.applyOnForward)) {
         warnings.push("host-endpoint policies (preDNAT/applyOnForward) select nothing: there are no host endpoints " +

@@ -10,6 +10,7 @@ import { Cidr, parseCidr } from "./net";
 import { parseCalicoSelector, SelectorNode, SelectorSyntaxError, render } from "./selectors/calico";
 import { KubeSelector, parseKubeSelector } from "./selectors/kubernetes";
 import type { Action, Direction, KubeObject } from "./types";
+import { calicoPolicyTypes, isEmptyList, kubernetesPolicyTypes } from "./validation/defaults";
 
 /** The cluster-scoped policy kinds of the Kubernetes network-policy API (admin-policies.ts). */
 export type AdminPolicyKind = "AdminNetworkPolicy" | "BaselineAdminNetworkPolicy" | "ClusterNetworkPolicy";
@@ -134,14 +135,8 @@ function fromKubernetes(object: KubeObject, options: NormalizeOptions): Policy {
     const podSelector = kubeToCalico(parseKubeSelector(spec.podSelector, at("spec.podSelector")));
     const ingressRaw = listField(object, spec.ingress, "spec.ingress");
     const egressRaw = listField(object, spec.egress, "spec.egress");
-    // "If no policyTypes are specified on a NetworkPolicy then by default Ingress will always be set and
-    // Egress will be set if the NetworkPolicy has any egress rules" (kubernetes.io network-policies).
-    let types: Direction[];
-    if (spec.policyTypes === undefined || spec.policyTypes === null) {
-        types = egressRaw.length ? ["ingress", "egress"] : ["ingress"];
-    } else {
-        types = directionList(object, spec.policyTypes, "spec.policyTypes");
-    }
+    // Missing or empty policyTypes: the API server's default (validation/defaults.ts).
+    const types = directionList(object, isEmptyList(spec.policyTypes) ? kubernetesPolicyTypes(spec.egress) : spec.policyTypes, "spec.policyTypes");
     const rules = (direction: Direction, raw: any[]): Rule[] => raw.flatMap((rule, index) => {
         const key = `spec.${direction}[${index}]`;
         if (rule === null || typeof rule !== "object") throw new AnalysisInputError("a rule must be a map", at(key));
@@ -256,11 +251,8 @@ function fromCalico(object: KubeObject): Policy {
     if (order !== undefined && Number.isNaN(order)) throw new AnalysisInputError(`order ${JSON.stringify(spec.order)} is not a number`, at("spec.order"));
     const ingressRaw = listField(object, spec.ingress, "spec.ingress");
     const egressRaw = listField(object, spec.egress, "spec.egress");
-    // Calico's default differs from Kubernetes: egress rules alone give types [Egress]
-    // (docs reference/resources/globalnetworkpolicy.mdx, "types" table; libcalico-go defaultPolicyTypesField).
-    const types: Direction[] = spec.types === undefined || spec.types === null
-        ? [...(ingressRaw.length || !egressRaw.length ? ["ingress" as const] : []), ...(egressRaw.length ? ["egress" as const] : [])]
-        : directionList(object, spec.types, "spec.types");
+    // Missing or empty types: Calico's default, which differs from Kubernetes (validation/defaults.ts).
+    const types = directionList(object, isEmptyList(spec.types) ? calicoPolicyTypes(spec.ingress, spec.egress) : spec.types, "spec.types");
     const preDNAT = spec.preDNAT === true, applyOnForward = spec.applyOnForward === true, doNotTrack = spec.doNotTrack === true;
     if (!global && (preDNAT || applyOnForward || doNotTrack)) {
         throw new AnalysisInputError("preDNAT, applyOnForward and doNotTrack are only valid in a GlobalNetworkPolicy", at("spec"));
@@ -401,7 +393,8 @@ function portsField(object: KubeObject, raw: unknown, key: string): PortMatch[] 
             return { first, last };
         }
         if (/^\d+$/.test(text)) return { first: portNumber(object, text, where), last: portNumber(object, text, where) };
-        if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/i.test(text)) throw new AnalysisInputError(`${JSON.stringify(text)} is not a port, a range "a:b" or a port name`, locate(object, where));
+        // Calico's named-port grammar (api/pkg/lib/numorstring/port.go), wider than Kubernetes' IANA names.
+        if (!/^[a-zA-Z0-9_.-]{1,128}$/.test(text)) throw new AnalysisInputError(`${JSON.stringify(text)} is not a port, a range "a:b" or a port name`, locate(object, where));
         return { name: text };
     });
 }

@@ -131,8 +131,15 @@ function tokenize(text: string): Token[] {
     }
 }
 
+/**
+ * Deepest nesting of parentheses read. Calico's Go parser has no such limit, but a JavaScript stack
+ * does: 500 levels is far beyond any real selector and far below the stack's depth.
+ */
+export const MAX_SELECTOR_NESTING = 500;
+
 class Parser {
     private index = 0;
+    private depth = 0;
     constructor(private readonly text: string, private readonly tokens: Token[]) {}
 
     parse(): SelectorNode {
@@ -171,7 +178,9 @@ class Parser {
             case "global": node = { op: "global" }; break;
             case "has": node = { op: "has", key: token.value }; break;
             case "(": {
+                if (++this.depth > MAX_SELECTOR_NESTING) this.fail(`parentheses nested more than ${MAX_SELECTOR_NESTING} deep`, token);
                 node = this.parseOr();
+                this.depth--;
                 if (this.peek().kind !== ")") this.fail(`expected ")" to close the "(" at position ${token.position + 1}`);
                 this.next();
                 break;
