@@ -2,6 +2,7 @@
 // never calls `new pulumi.Config()` itself. Validation is pure (see parseLabConfig) so it runs
 // synchronously at program start, before any resource is registered, and is unit-testable.
 import * as pulumi from "@pulumi/pulumi";
+import { calicoSelectorProblem, imageReferenceProblem, kindClusterNameProblem, systemNamespaceProblem } from "./config-values";
 import { CALICO_ONLY_FEATURES, featuresOf, findStage, Stage, STAGES, StageFeatures } from "./stages";
 
 export const PROJECT_NAME = "calico-zero-trust-lab";
@@ -144,6 +145,13 @@ function ipv4Cidr(read: RawConfigReader, key: ConfigKeyName): string {
     return value;
 }
 
+/** `value` if `problem` finds nothing wrong with it; else a ConfigError naming the key. */
+function check(key: ConfigKeyName, value: string, problem: (value: string) => string | undefined): string {
+    const found = problem(value);
+    if (found) throw new ConfigError(key, value, found);
+    return value;
+}
+
 function optional(read: RawConfigReader, key: ConfigKeyName): string | undefined {
     const value = raw(read, key).trim();
     return value === "" ? undefined : value;
@@ -163,7 +171,7 @@ function parseWorkload(read: RawConfigReader, prefix: "app" | "proxy", fallbackI
     const imageKey = `${prefix}Image` as const;
     const image = optional(read, imageKey) ?? fallbackImage;
     return {
-        image: image ?? nonEmpty(read, imageKey, "an image reference such as remkohdev/helloworld:latest"),
+        image: check(imageKey, image ?? nonEmpty(read, imageKey, "an image reference such as remkohdev/helloworld:latest"), imageReferenceProblem),
         replicas: integer(read, `${prefix}Replicas`, 1, 20),
         nodePort: integer(read, `${prefix}NodePort`, NODE_PORT_RANGE.min, NODE_PORT_RANGE.max),
     };
@@ -191,6 +199,7 @@ export function parseLabConfig(read: RawConfigReader): LabConfig {
     if (!DNS_1123_LABEL.test(namespace) || namespace.length > 63) {
         throw new ConfigError("namespace", namespace, "expected a DNS-1123 label: at most 63 lowercase letters, digits and '-', starting and ending with a letter or digit");
     }
+    check("namespace", namespace, systemNamespaceProblem);
 
     const needsCalico = CALICO_ONLY_FEATURES.filter((feature) => features[feature]);
     if (flavor === "kubernetes" && needsCalico.length > 0) {
@@ -215,15 +224,15 @@ export function parseLabConfig(read: RawConfigReader): LabConfig {
         namespace,
         app,
         proxy,
-        hostEndpointSelector: optional(read, "hostEndpointSelector") ?? (mode === "iks" ? IKS_HOST_ENDPOINT_SELECTOR : KIND_HOST_ENDPOINT_SELECTOR),
+        hostEndpointSelector: check("hostEndpointSelector", optional(read, "hostEndpointSelector") ?? (mode === "iks" ? IKS_HOST_ENDPOINT_SELECTOR : KIND_HOST_ENDPOINT_SELECTOR), calicoSelectorProblem),
         cluster: {
             mode,
             calicoApply,
             kubeconfigContext: optional(read, "kubeconfigContext"),
             renderDirectory: optional(read, "renderDirectory") ?? defaultRenderDirectory(parseScenario(read)),
             kind: {
-                name: nonEmpty(read, "kindClusterName", "a kind cluster name"),
-                nodeImage: nonEmpty(read, "kindNodeImage", "a kind node image such as kindest/node:v1.33.1"),
+                name: check("kindClusterName", nonEmpty(read, "kindClusterName", "a kind cluster name"), kindClusterNameProblem),
+                nodeImage: check("kindNodeImage", nonEmpty(read, "kindNodeImage", "a kind node image such as kindest/node:v1.33.1"), imageReferenceProblem),
                 workers: integer(read, "kindWorkers", 0, 5),
                 podSubnet: ipv4Cidr(read, "podSubnet"),
                 calicoVersion: nonEmpty(read, "calicoVersion", "a Calico release such as v3.30.3"),

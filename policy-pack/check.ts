@@ -9,6 +9,7 @@ import * as path from "path";
 import { AnalysisInputError, loadManifests } from "../analysis";
 import { clusterView } from "./lib/cluster";
 import { SETTINGS, settingsOf, Settings } from "./lib/config";
+import { checkPackConfig } from "./lib/config-check";
 import { intentsOf } from "./lib/intent";
 import { hasMandatory, PackConfig, resourcesOfObjects, runPolicies, Violation } from "./lib/run";
 import { policies } from "./policies";
@@ -19,7 +20,8 @@ Runs the calico-zero-trust policy pack over Kubernetes and Calico manifests (YAM
 searched for .yaml/.yml). Prints every violation with its policy, resource and explanation.
 
   --advisory       report mandatory violations as advisory (exit 0): for stages that are not zero trust by design
-  --config FILE    policy settings and levels, in the format of pulumi --policy-pack-config
+  --config FILE    policy settings and levels, in the format of pulumi --policy-pack-config (a file, or the JSON itself),
+                   checked against each policy's configSchema: an unknown policy, level or setting is exit 2
                    e.g. {"edge-only-ingress": {"edgeWorkloads": ["helloworld-proxy"]}, "service-exposure": "disabled"}
 
 Exit status: 0 no mandatory violation, 1 mandatory violations, 2 bad input.`;
@@ -36,7 +38,7 @@ function parseArguments(argv: string[], cwd: string): Arguments {
         else if (arg === "--config") {
             const file = argv[++i];
             if (!file) throw new UsageError("--config needs a file");
-            parsed.config = readConfig(path.resolve(cwd, file));
+            parsed.config = readConfig(file, cwd);
         } else if (arg === "-h" || arg === "--help") throw new UsageError("");
         else if (arg.startsWith("-")) throw new UsageError(`unknown option ${arg}`);
         else parsed.paths.push(path.resolve(cwd, arg));
@@ -45,21 +47,17 @@ function parseArguments(argv: string[], cwd: string): Arguments {
     return parsed;
 }
 
-function readConfig(file: string): PackConfig {
+/** The --config argument: a file, or the JSON document itself when it starts with "{". */
+function readConfig(argument: string, cwd: string): PackConfig {
+    const inline = argument.trimStart().startsWith("{");
+    const source = inline ? "--config" : path.resolve(cwd, argument);
     let value: unknown;
     try {
-        value = JSON.parse(fs.readFileSync(file, "utf8"));
+        value = JSON.parse(inline ? argument : fs.readFileSync(source, "utf8"));
     } catch (error) {
-        throw new AnalysisInputError(`cannot read the policy config: ${(error as Error).message}`, { file });
+        throw new AnalysisInputError(`cannot read the policy config: ${(error as Error).message}`, { file: source });
     }
-    if (typeof value !== "object" || value === null || Array.isArray(value)) {
-        throw new AnalysisInputError("the policy config must be a JSON object: {\"<policy>\": \"<level>\" | {\"enforcementLevel\": ..., \"<setting>\": ...}}", { file });
-    }
-    const known = new Set([...policies.map((p) => p.name), "all"]);
-    for (const key of Object.keys(value)) {
-        if (!known.has(key)) throw new AnalysisInputError(`unknown policy "${key}"; known: ${[...known].join(", ")}`, { file, key });
-    }
-    return value as PackConfig;
+    return checkPackConfig(value, policies, source);
 }
 
 function indent(text: string): string {

@@ -71,11 +71,26 @@ describe("lab configuration", () => {
             [{ podSubnet: "300.1.0.0/16" }, "podSubnet", /IPv4 CIDR/],
             [{ kindWorkers: "9" }, "kindWorkers", /whole number from 0 to 5/],
             [{ calicoApply: "kubectl" }, "calicoApply", /allowed values are api-server, calicoctl/],
+            [{ stage: "lockdown", hostEndpointSelector: "!has(a, b)" }, "hostEndpointSelector", /expected a Calico selector: .*position/],
+            [{ stage: "lockdown", hostEndpointSelector: "ibm.role == worker_public" }, "hostEndpointSelector", /Calico requires quotes/],
+            [{ appImage: "remkohdev/hello world:latest" }, "appImage", /distribution reference grammar/],
+            [{ proxyImage: "remkohdev/HelloWorld" }, "proxyImage", /name in lower case/],
+            [{ kindNodeImage: "kindest/node:v1.33.1!" }, "kindNodeImage", /image reference/],
+            [{ kindClusterName: "calico-lab!" }, "kindClusterName", /kind cluster name/],
+            [{ kindClusterName: "a".repeat(51) }, "kindClusterName", /at most 50 characters/],
+            [{ namespace: "kube-system" }, "namespace", /kube-system runs the cluster itself/],
+            [{ namespace: "calico-system" }, "namespace", /runs the cluster itself/],
         ] as const)("%j -> %s", (values, key, allowed) => {
             const error = configError(values);
             expect(error.key).toBe(key);
             expect(error.message).toContain(`calico-zero-trust-lab:${key}`);
             expect(error.message).toMatch(allowed);
+        });
+
+        it("accepts the image references and selectors the lab documents", () => {
+            const config = parse({ appImage: "registry.example.com:5000/team/app@sha256:" + "a".repeat(64), hostEndpointSelector: "ibm.role in {'worker_public', 'edge'} && !has(skip)" });
+            expect(config.app.image).toContain("@sha256:");
+            expect(parse({ kindNodeImage: "kindest/node:v1.33.1", kindClusterName: "calico-lab.2" }).cluster.kind.name).toBe("calico-lab.2");
         });
 
         it("refuses the lockdown stage with the kubernetes flavor: only Calico can select host endpoints", () => {

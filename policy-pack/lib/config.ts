@@ -3,12 +3,10 @@
 // Pulumi CLI does that for `--policy-pack-config` but unit tests and `policy:check` do not.
 import type { PolicyConfigSchema } from "@pulumi/policy";
 import type { PolicyConfigJSONSchema } from "@pulumi/policy/schema";
+import { SYSTEM_NAMESPACES } from "../../analysis/system-namespaces";
 
-/** Namespaces that run the cluster itself: no lab policy is expected there. */
-export const SYSTEM_NAMESPACES = [
-    "kube-system", "kube-public", "kube-node-lease", "calico-system", "calico-apiserver", "tigera-operator",
-    "local-path-storage", "ibm-system", "ibm-operators", "ibm-cert-store",
-];
+/** Namespaces that run the cluster itself: no lab policy is expected there (one list, shared with the program's config). */
+export { SYSTEM_NAMESPACES };
 
 /** Addresses outside the cluster that no lab policy names: "the world" (TEST-NET-3 and TEST-NET-2, RFC 5737). */
 export const UNRELATED_ADDRESSES = ["203.0.113.10", "198.51.100.20"];

@@ -1,6 +1,7 @@
 // The yaobank scenario's configuration: the stage, read against the yaobank stage table, and
 // the images; everything it shares with the helloworld lab (cluster, flavor, Calico apply mode)
 // is validated by parseLabConfig itself, so both scenarios accept and refuse the same values.
+import { imageReferenceProblem } from "../../config-values";
 import { CalicoApplyMode, ClusterSettings, ConfigError, Flavor, parseLabConfig, RawConfigReader, CONFIG_KEYS } from "../../config";
 import { findYaobankStage, YAOBANK_APPS, YAOBANK_CALICO_ONLY_FEATURES, YAOBANK_FEATURE_INTRODUCED_AT, YAOBANK_STAGES, YaobankApp, YaobankFeatures, yaobankFeaturesOf, YaobankStage } from "./stages";
 
@@ -32,7 +33,12 @@ function parseImages(read: RawConfigReader): Record<YaobankApp, string> {
     if (!value.includes(APP_PLACEHOLDER) || /\s/.test(value)) {
         throw new ConfigError("yaobankImages", value, `expected an image reference with ${APP_PLACEHOLDER} for customer, summary and database, such as rezareza/yaobank-${APP_PLACEHOLDER}:azure`);
     }
-    return Object.fromEntries(YAOBANK_APPS.map((app) => [app, value.split(APP_PLACEHOLDER).join(app)])) as Record<YaobankApp, string>;
+    const images = Object.fromEntries(YAOBANK_APPS.map((app) => [app, value.split(APP_PLACEHOLDER).join(app)])) as Record<YaobankApp, string>;
+    for (const image of Object.values(images)) {
+        const problem = imageReferenceProblem(image);
+        if (problem) throw new ConfigError("yaobankImages", value, `${image}: ${problem}`);
+    }
+    return images;
 }
 
 /** Validates a yaobank stack's configuration; throws ConfigError on the first bad key. */
