@@ -13,7 +13,7 @@ describe("lists", () => {
     });
 
     it("keeps an item's own apiVersion and kind (kind: List, as kubectl get -o yaml prints)", () => {
-        const objects = parseManifests("apiVersion: v1\nkind: List\nitems:\n- {apiVersion: apps/v1, kind: Deployment, metadata: {name: d}}\n- {apiVersion: v1, kind: Namespace, metadata: {name: n}}\n", "all.yaml");
+        const objects = parseManifests("apiVersion: v1\nkind: List\nitems:\n- {apiVersion: apps/v1, kind: Deployment, metadata: {name: d}}\n- {apiVersion: v1, kind: Namespace, metadata: {name: ns}}\n", "all.yaml");
         expect(objects.map((o) => `${o.apiVersion} ${o.kind}`)).toEqual(["apps/v1 Deployment", "v1 Namespace"]);
     });
 
@@ -34,7 +34,7 @@ describe("tabs", () => {
     });
 
     it("still refuses a tab indenting a block mapping", () => {
-        expect(() => parseManifests("apiVersion: v1\nkind: Pod\nmetadata:\n\tname: p\n", "pod.yaml")).toThrow(/pod.yaml \(document 1\): invalid YAML at line 4/);
+        expect(() => parseManifests("apiVersion: v1\nkind: Pod\nmetadata:\n\tname: p\n", "pod.yaml")).toThrow(/pod.yaml \(document 1, line 4\): invalid YAML/);
     });
 });
 
@@ -42,12 +42,12 @@ describe("malformed pods", () => {
     it("refuses ports that are not a list, naming the pod and key", () => {
         const objects = parseManifests('{"apiVersion": "v1", "kind": "PodList", "items": [{"metadata": {"name": "p", "namespace": "x"}, "spec": {"containers": [{"ports": {}}]}}]}', "pods.json");
         expect(() => buildModel(objects)).toThrow(AnalysisInputError);
-        expect(() => buildModel(objects)).toThrow("pods.json (document 1): Pod x/p: spec.containers[0].ports: ports must be a list");
+        expect(() => buildModel(objects)).toThrow("pods.json (document 1): Pod x/p: spec.containers[0].ports: expected a list, got a map");
     });
 
     it("refuses a container that is not a map", () => {
         const objects = parseManifests("apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec: {containers: [nginx]}\n", "p.yaml");
-        expect(() => buildModel(objects)).toThrow('Pod p: spec.containers[0]: a container must be a map, got "nginx"');
+        expect(() => buildModel(objects)).toThrow('Pod p: spec.containers[0]: expected a map, got "nginx"');
     });
 });
 

@@ -153,10 +153,10 @@ describe("yaobank: the workloads, as the track's manifests have them", () => {
     });
 
     it("takes the images from yaobankImages, {app} standing for each tier", async () => {
-        const run = await runProgram({ ...YAOBANK, stage: 1, yaobankImages: "registry.example/yaobank-{app}@sha256:abc" });
+        const run = await runProgram({ ...YAOBANK, stage: 1, yaobankImages: "registry.example/yaobank-{app}@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef" });
         for (const app of ["customer", "summary", "database"]) {
             const [container] = find(run.resources, "Deployment", `yaobank-${app}`, app).spec.template.spec.containers;
-            expect(container.image).toBe(`registry.example/yaobank-${app}@sha256:abc`);
+            expect(container.image).toBe(`registry.example/yaobank-${app}@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef`);
         }
     });
 });
