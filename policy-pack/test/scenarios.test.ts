@@ -113,7 +113,7 @@ describe("scenarios", () => {
         const refusals = result.violations.filter((v) => v.message.includes("cannot judge this stack"));
         expect(refusals.map((v) => v.policy).sort()).toEqual([...STACK_POLICIES].sort());
         expect(refusals.every((v) => v.enforcementLevel === "mandatory" || v.policy === "service-exposure" || v.policy === "network-policy-named-ports")).toBe(true);
-        expect(refusals[0]!.resource).toMatch(/^NetworkPolicy shop\/(icmp-ports|named-range) \(/);
+        expect(refusals[0]!.resource).toMatch(/^NetworkPolicy shop\/(icmp-ports|named-range|lower-case) \(/);
     });
 
     it("names the file a violation comes from", async () => {
