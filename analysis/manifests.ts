@@ -1,11 +1,8 @@
 /** Reads multi-document YAML into plain Kubernetes/Calico objects, remembering where each came from. */
 import { AnalysisInputError, InputLocation } from "./errors";
 import { manifestFiles, readManifestFile } from "./input-files";
-<<<<<<< HEAD
 import { readJson } from "./json-reader";
-=======
 import { BOOLEAN_HINT } from "./validation/schema";
->>>>>>> b6fa15e (validators compiled once (ajv standalone cache in node_modules/.cache, primed by npm ci); fuzz tier (npm run test:fuzz, fast-check, seeded, time-bounded) in CI after npm test; messages for YAML 1.1 booleans; i15's input-forms tests follow the schema's messages)
 import { readYamlDocuments } from "./yaml-reader";
 import type { KubeObject } from "./types";
 

@@ -10,7 +10,9 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import type { KubeObject } from "../types";
 
-const SCHEMAS_TEXT = fs.readFileSync(path.join(__dirname, "schemas.json"), "utf8");
+// Required (not read from disk) so that the bundled CLI (dist/calico-zt.js) carries the schemas.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const SCHEMAS_TEXT = JSON.stringify(require("./schemas.json"));
 /** The definitions are one schema, so a definition shared by several kinds (PodSpec, ObjectMeta) is compiled once. */
 const DEFINITIONS_ID = "urn:calico-zero-trust-lab:definitions";
 const schemas = JSON.parse(SCHEMAS_TEXT.replaceAll("\"#/definitions/", `"${DEFINITIONS_ID}#/definitions/`)) as {
@@ -32,7 +34,7 @@ const AJV_OPTIONS = { strict: false, allErrors: false, validateFormats: false, v
  * schemas.json content, written atomically) and later processes load that file instead. Without a
  * writable node_modules the validators are compiled in memory, as before.
  */
-const CACHE = path.join(__dirname, "..", "..", "node_modules", ".cache", "calico-zero-trust-lab",
+const CACHE = path.join(path.dirname(require.resolve("ajv/package.json")), "..", ".cache", "calico-zero-trust-lab",
     `validators-${createHash("sha256").update(SCHEMAS_TEXT).digest("hex").slice(0, 16)}.js`);
 
 let validators: Record<string, ValidateFunction> | undefined;
