@@ -131,7 +131,7 @@ describe("paths", () => {
         write("shared/deny.yaml", DENY_ALL);
         fs.symlinkSync(path.join(tmp, "shared"), path.join(root, "linked"));
         fs.symlinkSync(root, path.join(root, "loop")); // a cycle is read once
-        const { code, stdout } = run(root, "--query", "lab/client", "lab/server", "80");
+        const { code, stdout } = run(root, "--query", "lab/client", "lab/server", "80", "--format", "json");
         expect(code).toBe(0);
         expect(JSON.parse(stdout).allowed).toBe(false);
     });

@@ -35,7 +35,7 @@ function analyze(text: string) {
     const file = path.join(tmp, `case-${Math.random().toString(36).slice(2)}.yaml`);
     fs.writeFileSync(file, `${BASE}---${text}`);
     let stdout = "", stderr = "";
-    const code = runCli([file, "--query", "lab/client", "lab/server", "80"], { stdout: (t) => { stdout += t; }, stderr: (t) => { stderr += t; } });
+    const code = runCli([file, "--query", "lab/client", "lab/server", "80", "--format", "json"], { stdout: (t) => { stdout += t; }, stderr: (t) => { stderr += t; } });
     return { code, stdout, stderr };
 }
 
