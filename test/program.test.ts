@@ -101,10 +101,10 @@ describe("workloads", () => {
     });
 
     it("take images, replicas and NodePorts from config", async () => {
-        const run = await runProgram({ ...RENDER, stage: "proxy", appImage: "registry.example/hello@sha256:abc", appReplicas: 2, proxyReplicas: 4, appNodePort: 31000, proxyNodePort: 31001 });
+        const run = await runProgram({ ...RENDER, stage: "proxy", appImage: "registry.example/hello@sha256:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", appReplicas: 2, proxyReplicas: 4, appNodePort: 31000, proxyNodePort: 31001 });
         expect(find(run.resources, "Deployment", "helloworld").spec.replicas).toBe(2);
         expect(find(run.resources, "Deployment", "helloworld-proxy").spec.replicas).toBe(4);
-        expect(find(run.resources, "Deployment", "helloworld-proxy").spec.template.spec.containers[0].image).toBe("registry.example/hello@sha256:abc");
+        expect(find(run.resources, "Deployment", "helloworld-proxy").spec.template.spec.containers[0].image).toBe("registry.example/hello@sha256:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa");
         expect(find(run.resources, "Service", "helloworld").spec.ports[0].nodePort).toBe(31000);
         expect(find(run.resources, "Service", "helloworld-proxy").spec.ports[0].nodePort).toBe(31001);
     });
