@@ -16,7 +16,7 @@ export const NAMESPACE = "zero-trust-lab";
  * HTTP_TIMEOUT_MS and observed as tcp-timeout, the way a real drop is after the default 2.5 s.
  * Allowed calls answer from loopback well within it (and are retried if a loaded machine stalls).
  */
-export const HTTP_TIMEOUT_MS = 50;
+export const HTTP_TIMEOUT_MS = 1000;
 export const FAST_RETRY = { timeoutSeconds: 1, maxAttempts: 3, intervalMs: 5, stableCount: 2 };
 export const FAST = { retry: FAST_RETRY, waits: { httpTimeoutMs: HTTP_TIMEOUT_MS }, probePods: { pollIntervalMs: 5, startTimeoutMs: 2000 } };
 /** The same for `npm run verify` as a child process (LAB_VERIFY_TEST_WAITS, live/verify.ts). */
