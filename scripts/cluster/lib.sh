@@ -18,7 +18,7 @@ readonly DESCRIPTION_ENV="$CACHE/cluster.env" DESCRIPTION_JSON="$CACHE/cluster.j
 
 # ------------------------------------------------------------------------------------------ pins
 readonly K8S_VERSION="v1.33.1"
-readonly K8S_BINARIES="kube-apiserver kube-controller-manager kube-scheduler kubelet kube-proxy"
+readonly K8S_BINARIES="kube-apiserver kube-controller-manager kube-scheduler kubelet kube-proxy kubectl"
 readonly CALICO_MODULE="github.com/projectcalico/calico"
 readonly CALICO_VERSION="v1.11.0-cni-plugin.0.20250813170300-a0db560f0520"
 readonly COREDNS_VERSION="v1.15.0"
@@ -119,7 +119,7 @@ wait_for() {
   say "  $desc after $(elapsed "$t0")"
 }
 
-kubectl_() { kubectl --kubeconfig "$PKI/admin.kubeconfig" "$@"; }
+kubectl_() { "$BIN/kubectl" --kubeconfig "$PKI/admin.kubeconfig" "$@"; }
 
 # The machine's uplinks: every interface up at `up` time that is not loopback nor ours.
 uplinks() {
