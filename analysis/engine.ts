@@ -73,13 +73,13 @@ export function applicablePolicies(model: ClusterModel, point: EnforcementPoint,
     return result;
 }
 
-const candidateIndex = new WeakMap<ClusterModel, { global: Policy[]; byNamespace: Map<string, Policy[]>; rank: Map<Policy, number> }>();
+const candidateIndex = new WeakMap<ClusterModel, { global: Policy[]; byNamespace: Map<string, Policy[]>; merged: Map<string, Policy[]>; rank: Map<Policy, number> }>();
 
 /** Policies that could select the point: global ones, and namespaced ones of its namespace, in evaluation order. */
 function candidatePolicies(model: ClusterModel, point: EnforcementPoint): Policy[] {
     let index = candidateIndex.get(model);
     if (!index) {
-        index = { global: [], byNamespace: new Map(), rank: new Map() };
+        index = { global: [], byNamespace: new Map(), merged: new Map(), rank: new Map() };
         for (const [i, policy] of model.policies.entries()) {
             index.rank.set(policy, i);
             if (policy.subject.namespace === undefined) index.global.push(policy);
@@ -95,8 +95,14 @@ function candidatePolicies(model: ClusterModel, point: EnforcementPoint): Policy
     const local = index.byNamespace.get(point.workload.namespace) ?? [];
     if (!local.length) return index.global;
     if (!index.global.length) return local;
-    const rank = index.rank;
-    return [...local, ...index.global].sort((a, b) => rank.get(a)! - rank.get(b)!);
+    // Merged once per namespace (every workload of a namespace has the same candidates).
+    let merged = index.merged.get(point.workload.namespace);
+    if (!merged) {
+        const rank = index.rank;
+        merged = [...local, ...index.global].sort((a, b) => rank.get(a)! - rank.get(b)!);
+        index.merged.set(point.workload.namespace, merged);
+    }
+    return merged;
 }
 
 /**

@@ -57,6 +57,8 @@ class FastEngine {
     private readonly allClasses: Bits;
     private readonly chains = new Map<string, ChainStep[]>();
     private readonly chainKeys: Record<Direction, string[]> = { ingress: [], egress: [] };
+    private readonly undecided: Bits;
+    private readonly passed: Bits;
 
     constructor(private readonly model: ClusterModel, private readonly sources: Workload[]) {
         const byKey = new Map<string, EquivalenceClass>();
@@ -79,6 +81,8 @@ class FastEngine {
             this.classesByNamespace.set(c.representative.namespace, list);
         }
         this.allClasses = fullBits(this.size);
+        this.undecided = emptyBits(this.size);
+        this.passed = emptyBits(this.size);
         for (const direction of ["ingress", "egress"] as const) {
             this.chainKeys[direction] = this.classes.map((c) => this.chainKey(c, direction));
         }
@@ -165,13 +169,17 @@ class FastEngine {
     private evaluateChain(chain: ChainStep[], matched: (Bits | undefined)[]): Bits {
         const words = wordsFor(this.size);
         const allowed = new Uint32Array(words);
-        let undecided: Bits = this.allClasses.slice();
-        let passed: Bits = new Uint32Array(words);
+        // Scratch sets reused by every evaluation (tens of thousands per matrix): only `allowed` is kept.
+        const undecided = this.undecided;
+        const passed = this.passed;
+        undecided.set(this.allClasses);
+        passed.fill(0);
         for (let index = 0; index < chain.length; index++) {
             const step = chain[index]!;
             if (TIER_END in step) {
-                undecided = step.pass ? orBits(undecided, passed) : passed;
-                passed = new Uint32Array(words);
+                if (step.pass) for (let w = 0; w < words; w++) undecided[w]! |= passed[w]!;
+                else undecided.set(passed);
+                passed.fill(0);
                 continue;
             }
             const hits = matched[index];
@@ -267,6 +275,7 @@ class FastEngine {
             entry.targets.push(t);
             portKeys.set(key, entry);
         });
+        const hostNetworkSources = this.classes.filter((c) => c.representative.hostNetwork).flatMap((c) => c.members);
         const rows: Bits[] = new Array(targets.length);
         // Many targets share a row: keep one copy of each (a 100,000-workload matrix would not fit otherwise).
         const distinctRows = new BitsInterner();
@@ -289,9 +298,9 @@ class FastEngine {
             // Transpose egress: for each destination class, the groups of source classes whose egress lets them reach it.
             const reachedBy = new Map<number, number[][]>();
             for (const { signature, members } of egressGroups.values()) {
-                const reach = andBits(this.egressRow(this.classes[members[0]!]!, signature, port, protocol), targetClasses);
+                const reach = this.egressRow(this.classes[members[0]!]!, signature, port, protocol);
                 for (let w = 0; w < reach.length; w++) {
-                    let word = reach[w]!;
+                    let word = reach[w]! & targetClasses[w]!;
                     while (word !== 0) {
                         const low = word & -word;
                         const d = (w << 5) + (31 - Math.clz32(low));
@@ -324,10 +333,7 @@ class FastEngine {
                 }
                 row = this.expand(classRow, expanded);
                 // Host-network sources are not workload endpoints: ask the reference engine.
-                for (const c of this.classes) {
-                    if (!c.representative.hostNetwork) continue;
-                    for (const s of c.members) if (cellByReference(this.model, this.sources[s]!, target)) setBit(row, s);
-                }
+                for (const s of hostNetworkSources) if (cellByReference(this.model, this.sources[s]!, target)) setBit(row, s);
                 rows[t] = distinctRows.intern(row);
             }
         }
@@ -386,12 +392,6 @@ function classKey(workload: Workload): string {
 function andBits(a: Bits, b: Bits): Bits {
     const out = new Uint32Array(a.length);
     for (let w = 0; w < a.length; w++) out[w] = a[w]! & b[w]!;
-    return out;
-}
-
-function orBits(a: Bits, b: Bits): Bits {
-    const out = new Uint32Array(a.length);
-    for (let w = 0; w < a.length; w++) out[w] = a[w]! | b[w]!;
     return out;
 }
 

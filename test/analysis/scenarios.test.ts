@@ -51,7 +51,8 @@ describe.each(scenarios)("scenario %s", (name) => {
     });
 });
 
-// A generated cluster with many policy shapes: the vectorized engine must agree with the reference.
+// A generated cluster with many policy shapes (and two workloads on the host network, which the
+// vectorized engine hands to the per-connection engine): the vectorized engine must agree with the reference.
 describe("vectorized engine on generated clusters", () => {
     it.each([1, 2, 3, 4, 5])("agrees with the per-connection engine (seed %i)", (seed) => {
         const model = buildModel(parseManifests(generateCluster(seed), `generated-${seed}.yaml`));
@@ -71,7 +72,7 @@ function generateCluster(seed: number): string {
     for (let i = 0; i < 14; i++) {
         const ns = pick(namespaces), app = pick(apps), tier = pick(["front", "back"]);
         const port = pick(["[{name: http, containerPort: 8080}]", "[{name: http, containerPort: 80}, {containerPort: 53, protocol: UDP}]", "[{name: metrics, containerPort: 9090}]"]);
-        docs.push(`apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: w${i}, namespace: ${ns}}\nspec:\n  selector: {matchLabels: {app: ${app}}}\n  template:\n    metadata: {labels: {app: ${app}, tier: ${tier}}}\n    spec: {serviceAccountName: ${pick(["default", "sa1"])}, containers: [{name: c, image: x, ports: ${port}}]}`);
+        docs.push(`apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: w${i}, namespace: ${ns}}\nspec:\n  selector: {matchLabels: {app: ${app}}}\n  template:\n    metadata: {labels: {app: ${app}, tier: ${tier}}}\n    spec: {serviceAccountName: ${pick(["default", "sa1"])}, hostNetwork: ${i % 7 === 3}, containers: [{name: c, image: x, ports: ${port}}]}`);
     }
     const peer = () => pick([
         "{podSelector: {matchLabels: {app: " + pick(apps) + "}}}",
