@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds what the real cluster runs, from the Go module proxy, into the cache (see lib.sh):
-#   bin/  kube-apiserver kube-controller-manager kube-scheduler kubelet kube-proxy (ONE go build),
+#   bin/  kube-apiserver kube-controller-manager kube-scheduler kubelet kube-proxy kubectl (ONE go build),
 #         calico-felix calico-cni (= calico-ipam) calico-apiserver (one go build), coredns
 #   images/  docker-archive tarballs of the stand-in images (images.sh)
 # Each wrapper module under scripts/cluster/<name>/ pins its versions (go.mod + go.sum); a stamp
@@ -71,7 +71,7 @@ build_kubernetes() {
     ld+=" -X $p.gitVersion=$K8S_VERSION -X $p.gitMajor=1 -X $p.gitMinor=$minor -X $p.gitTreeState=clean"
   done
   # shellcheck disable=SC2046
-  compile kubernetes "the five Kubernetes $K8S_VERSION binaries in one go build" "$ld" $(for b in $K8S_BINARIES; do echo "k8s.io/kubernetes/cmd/$b"; done)
+  compile kubernetes "the six Kubernetes $K8S_VERSION binaries in one go build" "$ld" $(for b in $K8S_BINARIES; do echo "k8s.io/kubernetes/cmd/$b"; done)
   for b in $K8S_BINARIES; do mv -f "$BUILD/kubernetes/out/$b" "$BIN/$b"; done
   echo "$key" >"$BIN/kubernetes.stamp"
   say "kubernetes: built $K8S_BINARIES in $(elapsed "$t0")"
