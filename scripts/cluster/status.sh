@@ -36,9 +36,11 @@ smoke_nodeport() {
   ip netns exec "$OUTSIDE_NS" curl -sS --max-time 5 -X POST -H 'Content-Type: application/json' \
     -d '{"sender":"smoke"}' "http://$NODE_IP:$SMOKE_NODE_PORT/api/messages" | grep -x 'Hello smoke (direct)'
 }
+# A new pod's traffic is dropped until Felix has programmed its workload endpoint (a second or so
+# after Ready): the connect is retried for up to about 15 s.
 smoke_dns() {
   kubectl_ -n czt-smoke run dns --image "$IMAGE_BUSYBOX" --restart=Never --rm -i --quiet \
-    --overrides='{"spec":{"securityContext":{"runAsNonRoot":true,"runAsUser":65534,"seccompProfile":{"type":"RuntimeDefault"}},"containers":[{"name":"dns","image":"'"$IMAGE_BUSYBOX"'","command":["sh","-c","nslookup hello.czt-smoke.svc.cluster.local '"$DNS_IP"' && /bin/nc -z -w 3 hello 8080 && echo reached"],"securityContext":{"allowPrivilegeEscalation":false,"readOnlyRootFilesystem":true,"capabilities":{"drop":["ALL"]}}}]}}' |
+    --overrides='{"spec":{"securityContext":{"runAsNonRoot":true,"runAsUser":65534,"seccompProfile":{"type":"RuntimeDefault"}},"containers":[{"name":"dns","image":"'"$IMAGE_BUSYBOX"'","command":["sh","-c","nslookup hello.czt-smoke.svc.cluster.local '"$DNS_IP"' && for i in 1 2 3 4 5; do /bin/nc -z -w 2 hello 8080 && echo reached && exit 0; sleep 1; done; exit 1"],"securityContext":{"allowPrivilegeEscalation":false,"readOnlyRootFilesystem":true,"capabilities":{"drop":["ALL"]}}}]}}' |
     grep -x reached
 }
 if ((FAILED == 0)); then
