@@ -65,62 +65,23 @@ readonly APISERVER_VERSION="1.30.14"
 readonly BUILD_FLAGS="-trimpath -tags osusergo,grpcnotrace -ldflags=-s -w"
 
 # ------------------------------------------------------------------------------------------ helpers
-say() { printf '[toolchain] %s\n' "$*"; }
-die() {
-  printf '[toolchain] ERROR: %s\n' "$*" >&2
-  exit 1
-}
-elapsed() { echo "$(($(date +%s) - $1))s"; }
-
-export GOMODCACHE="$CACHE/gomodcache" GOCACHE="$CACHE/gocache" GOTOOLCHAIN=local GOFLAGS=-mod=mod
-export GOWORK=off
-# The checksum database reachable here lacks entries for many of these modules (404 on lookup), so it
-# is not consulted; each wrapper's committed go.sum (scripts/toolchain/<binary>/go.sum) pins the hash of
-# every module it uses, and Go verifies downloads against it.
-export GOSUMDB=off
-unset GOBIN
-
-if ! command -v go >/dev/null && [[ -x /usr/local/go/bin/go ]]; then PATH="/usr/local/go/bin:$PATH"; fi
-command -v go >/dev/null || die "step 'check go': no 'go' on PATH (Go >= 1.25 is needed to build the toolchain)"
-GO_VERSION="$(go env GOVERSION)"
+readonly LOG_TAG=toolchain
+# shellcheck source=lib/go-build.sh
+source "$SCRIPT_DIR/lib/go-build.sh"
+go_environment "$CACHE" 1.25
 mkdir -p "$BIN" "$PROV" "$BUILD" "$LOGS" "$PHOME"
 
-# run LOGFILE CMD...: runs a command (niced), output to LOGFILE (or streamed when TOOLCHAIN_VERBOSE=1);
-# on failure prints the log's tail.
+# run LOGFILE CMD...: one build step (lib/go-build.sh with_progress), named by the log and command.
 run() {
   local log="$1"
   shift
-  if [[ "$VERBOSE" == 1 ]]; then
-    nice -n 10 "$@" 2>&1 | tee -a "$log"
-    return "${PIPESTATUS[0]}"
-  fi
-  # In the background, with a line every 30 s: a cold Kubernetes provider build is silent for long.
-  local pid started=$SECONDS next=30 rc=0
-  nice -n 10 "$@" >>"$log" 2>&1 &
-  pid=$!
-  while kill -0 "$pid" 2>/dev/null; do
-    sleep 1
-    if ((SECONDS - started >= next)); then
-      say "$(basename "$log" .log): $1 $2 still running, $(((SECONDS - started) / 60))m$(printf '%02d' $(((SECONDS - started) % 60)))s elapsed (log: $log)"
-      next=$((next + 30))
-    fi
-  done
-  wait "$pid" || rc=$?
-  if ((rc != 0)); then
-    echo "----- last lines of $log -----" >&2
-    tail -n 25 "$log" >&2
-    return 1
-  fi
+  with_progress "$log" "$(basename "$log" .log): $1 $2" "$@"
 }
 
-# stamp_key NAME EXTRA...: what a built binary depends on (wrapper files, pins, Go version).
-stamp_key() {
+stamp_key() { # NAME EXTRA...: what a built binary depends on (wrapper files, pins, Go version).
   local name="$1"
   shift
-  {
-    echo "$GO_VERSION $BUILD_FLAGS $*"
-    (cd "$WRAPPERS/$name" && find . -type f ! -name '*.json' | LC_ALL=C sort | xargs sha256sum)
-  } | sha256sum | cut -d' ' -f1
+  wrapper_stamp "$WRAPPERS/$name" "$@"
 }
 
 is_current() { # NAME KEY [DIR]

@@ -12,26 +12,15 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 readonly REBUILD="${CLUSTER_REBUILD:-0}"
-export GOMODCACHE="$CACHE/gomodcache" GOCACHE="$CACHE/gocache" GOTOOLCHAIN=local GOFLAGS=-mod=mod GOWORK=off
 export CGO_ENABLED=0
-# As in scripts/toolchain.sh: the checksum database reachable here lacks many entries; each wrapper's
-# committed go.sum pins every module's hash and Go verifies downloads against it.
-export GOSUMDB=off
-unset GOBIN
-if ! command -v go >/dev/null && [[ -x /usr/local/go/bin/go ]]; then PATH="/usr/local/go/bin:$PATH"; fi
-command -v go >/dev/null || die "step 'check go': no 'go' on PATH (Go >= 1.26 builds CoreDNS $COREDNS_VERSION)"
-GO_VERSION="$(go env GOVERSION)"
+go_environment "$CACHE" 1.26 # CoreDNS $COREDNS_VERSION needs Go >= 1.26
 readonly BUILD_FLAGS="-trimpath -ldflags=-s -w"
 mkdir -p "$BIN" "$BUILD" "$LOGS" "$IMAGES"
 
-# stamp_key NAME EXTRA...: what an output depends on (wrapper files, pins, Go version, flags).
-stamp_key() {
+stamp_key() { # NAME EXTRA...: what an output depends on (wrapper files, pins, Go version, flags).
   local name="$1"
   shift
-  {
-    echo "$GO_VERSION $BUILD_FLAGS $*"
-    (cd "$CLUSTER_DIR/$name" && find . -type f | LC_ALL=C sort | xargs sha256sum)
-  } | sha256sum | cut -d' ' -f1
+  wrapper_stamp "$CLUSTER_DIR/$name" "$@"
 }
 is_current() { [[ "$REBUILD" != 1 && -f "$1" && "$(cat "$1")" == "$2" ]]; }
 

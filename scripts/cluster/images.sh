@@ -14,7 +14,8 @@
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-export GOMODCACHE="$CACHE/gomodcache" GOCACHE="$CACHE/gocache" GOTOOLCHAIN=local GOFLAGS=-mod=mod GOWORK=off CGO_ENABLED=0 GOSUMDB=off
+export CGO_ENABLED=0
+go_environment "$CACHE" 1.26
 readonly SRC="$CLUSTER_DIR/images" WORK="$BUILD/images"
 readonly BUSYBOX=/bin/busybox
 

@@ -65,13 +65,10 @@ readonly SYSCTL_PATTERN='^(kernel\.panic|kernel\.panic_on_oops|vm\.overcommit_me
 
 # ---------------------------------------------------------------------------------------- helpers
 SCRIPT_T0=$(date +%s)
-say() { printf '[cluster %s] %s\n' "$(date -u +%H:%M:%S)" "$*"; }
-warn() { printf '[cluster %s] WARNING: %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
-die() {
-  printf '[cluster %s] ERROR: %s\n' "$(date -u +%H:%M:%S)" "$*" >&2
-  exit 1
-}
-elapsed() { echo "$(($(date +%s) - $1))s"; }
+readonly LOG_TAG=cluster
+# say, warn, die, elapsed, go_environment, with_progress, wrapper_stamp
+# shellcheck source=../lib/go-build.sh
+source "$CLUSTER_DIR/../lib/go-build.sh"
 
 # phase NAME: prints the previous phase's time, then NAME.
 PHASE="" PHASE_T0=0
@@ -82,30 +79,6 @@ phase() {
 }
 
 need_root() { [[ "$(id -u)" == 0 ]] || die "must run as root: it starts host processes and changes iptables, routes and sysctls"; }
-
-# with_progress LOG DESC CMD...: runs CMD (niced) with output to LOG, printing a progress line with the
-# elapsed time every 30 s; on failure prints LOG's tail and returns 1.
-with_progress() {
-  local log="$1" desc="$2" t0 pid rc
-  shift 2
-  t0=$(date +%s)
-  nice -n 10 "$@" >>"$log" 2>&1 &
-  pid=$!
-  while kill -0 "$pid" 2>/dev/null; do
-    for _ in $(seq 30); do
-      sleep 1
-      kill -0 "$pid" 2>/dev/null || break
-    done
-    if kill -0 "$pid" 2>/dev/null; then say "  ... $desc: $(elapsed "$t0") so far (load $(cut -d' ' -f1 /proc/loadavg); log: $log)"; fi
-  done
-  rc=0
-  wait "$pid" || rc=$?
-  if [[ "$rc" != 0 ]]; then
-    echo "----- last lines of $log -----" >&2
-    tail -n 25 "$log" >&2
-    return 1
-  fi
-}
 
 # wait_for DESC SECONDS CMD...: polls CMD every second until it succeeds; dies after SECONDS.
 wait_for() {
