@@ -33,6 +33,29 @@ export async function openStack(stackName: string, create = true, extraEnv: Reco
     return create ? LocalWorkspace.createOrSelectStack(args, options) : LocalWorkspace.selectStack(args, options);
 }
 
+/**
+ * The stack if it exists in the backend. Errors (never the Automation API's `code: -2 stdout: ...`):
+ * `stack <name> does not exist in <backend>: <ifMissing>` when there is no such stack, else
+ * `cannot open stack <name> (<backend>): <Pulumi's error line>`.
+ */
+export async function openExistingStack(stackName: string, ifMissing: string): Promise<Stack> {
+    return openStack(stackName, false).catch((error: unknown) => { throw stackOpenError(stackName, error, ifMissing); });
+}
+
+/** The error openExistingStack throws for the Automation API's `error` (see there). */
+export function stackOpenError(stackName: string, error: unknown, ifMissing: string): Error {
+    // The Automation API's StackNotFoundError, matched by name: this module loads the API lazily.
+    return new Error(error instanceof Error && error.name === "StackNotFoundError"
+        ? `stack ${stackName} does not exist in ${backendUrl()}: ${ifMissing}`
+        : `cannot open stack ${stackName} (${backendUrl()}): ${pulumiErrorLine(error)}`);
+}
+
+/** Pulumi's own `error: ...` line out of an Automation API error, else its first line. */
+export function pulumiErrorLine(error: unknown): string {
+    const text = error instanceof Error ? error.message : String(error);
+    return /^error: (.+)$/m.exec(text)?.[1] ?? text.split("\n")[0]!;
+}
+
 /** Config of a stack without the project prefix (stage, appImage ...), plain values only. */
 export async function stackConfig(stack: Stack): Promise<Record<string, string>> {
     const all = await stack.getAllConfig();

@@ -6,7 +6,7 @@ import { EXIT, stackName, withUsageExit } from "../live/cli";
 import { urlRedactor } from "../live/redact";
 import { decidePromotion, formatDecision, PROJECT, PromotionFacts } from "../live/promotion";
 import { loadRecord, resultsDirectory } from "../live/results";
-import { backendUrl, lastUpdate, openStack, policyCheckMandatory, REPO_DIR, stackConfig } from "../live/workspace";
+import { backendUrl, lastUpdate, openExistingStack, policyCheckMandatory, REPO_DIR, stackConfig } from "../live/workspace";
 import * as path from "path";
 import { formatMissing, missingTools } from "../live/prerequisites";
 
@@ -25,12 +25,8 @@ async function main(): Promise<number> {
     const missing = missingTools("render");
     if (missing.length > 0) throw new Error(formatMissing("render", missing).replace("cluster mode render needs", "promote needs"));
     const mode = options.apply ? (options.up ? "up" : "preview") : "dry-run";
-    const source = await openStack(options.from, false).catch(() => {
-        throw new Error(`stack ${options.from} does not exist in ${backendUrl()}: nothing was deployed or verified there (npm run lab -- --stack ${options.from})`);
-    });
-    const target = await openStack(options.to, false).catch(() => {
-        throw new Error(`stack ${options.to} does not exist in ${backendUrl()}: create it with \`pulumi stack init ${options.to}\` (Pulumi.${options.to}.yaml holds its config)`);
-    });
+    const source = await openExistingStack(options.from, `nothing was deployed or verified there (npm run lab -- --stack ${options.from})`);
+    const target = await openExistingStack(options.to, `create it with \`pulumi stack init ${options.to}\` after \`. scripts/env.sh\` (Pulumi.${options.to}.yaml holds its config)`);
     const directory = resultsDirectory(backendUrl(), REPO_DIR);
     process.stderr.write(`checking the policy pack in mandatory mode on ${options.from} (pulumi preview --policy-pack) ...\n`);
     const facts: PromotionFacts = {

@@ -17,7 +17,7 @@ import { Redactor, urlRedactor } from "../live/redact";
 import { formatResult, REPORT_FORMATS, ReportFormat } from "../live/report";
 import { recordOf, resultsDirectory, saveRecord } from "../live/results";
 import { verificationExitCode, verifyStage } from "../live/verify";
-import { backendUrl, openStack, REPO_DIR, stackConfig } from "../live/workspace";
+import { backendUrl, openExistingStack, REPO_DIR, stackConfig } from "../live/workspace";
 import { findStage } from "../stages";
 import { findYaobankStage, YAOBANK_NAMESPACE_PREFIX, YAOBANK_STAGES } from "../scenarios/yaobank/stages";
 import { formatMissing, missingTools } from "../live/prerequisites";
@@ -67,9 +67,8 @@ function stageOf(scenario: Scenario, value: string): { number: number; name: str
 async function fromStack(name: string, contextOption: string | undefined): Promise<{ source: KubeconfigSource; namespaces: string[]; stage?: string; scenario: Scenario }> {
     const missing = missingTools("render");
     if (missing.length > 0) throw new Error(`${formatMissing("render", missing).replace("cluster mode render needs", "--stack needs")}\n  without Pulumi: npm run verify -- --no-stack --namespace <ns> --stage <n>`);
-    const stack = await openStack(name, false).catch((error: unknown) => {
-        throw new Error(`cannot open stack ${name} (${backendUrl()}): ${error instanceof Error ? error.message.split("\n")[0] : error}\n  without Pulumi: npm run verify -- --no-stack --namespace <ns> --stage <n>`);
-    });
+    const stack = await openExistingStack(name, `nothing was deployed there (npm run lab -- --stack ${name}, or the README's pulumi stack init ${name} and pulumi up; --stack names another)`)
+        .catch((error: Error) => { throw new Error(`${error.message}\n  without Pulumi: npm run verify -- --no-stack --namespace <ns> --stage <n>`); });
     const config = await stackConfig(stack);
     const outputs = await stack.outputs();
     const kubeconfig = outputs.kubeconfig?.value;

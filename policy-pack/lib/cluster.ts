@@ -101,6 +101,8 @@ function buildView(subjects: KubeObject[], settings: Settings): ClusterView {
     ];
     if (![...subjects, ...context].some(isDns)) add(deployment(settings.dnsNamespace, SYNTHETIC_DNS, { ...settings.dnsLabels }, dnsPorts));
     add(deployment(settings.dnsNamespace, DNS_DECOY, { [PROBE_LABEL]: "decoy" }, dnsPorts));
+    // Declared, so the analyzer does not warn users about a namespace they never wrote.
+    add({ apiVersion: "v1", kind: "Namespace", metadata: { name: NEIGHBOUR.namespace } });
     add(deployment(NEIGHBOUR.namespace, NEIGHBOUR.workload, { [PROBE_LABEL]: "neighbour" }, []));
 
     const auto = hostEndpointOption(subjects, settings.hostEndpoints);

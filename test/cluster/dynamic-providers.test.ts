@@ -5,7 +5,6 @@
 import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as http from "http";
-import * as os from "os";
 import * as path from "path";
 import type { AddressInfo } from "net";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -14,6 +13,7 @@ import { parse } from "yaml";
 const requireFromString = require("require-from-string") as (code: string) => unknown;
 import { calicoApiGateProvider, CalicoApiGateInputs, waitForCalicoApi } from "../../components/cluster/calico-api-gate";
 import { calicoctlDocumentProvider, CalicoctlDocumentInputs } from "../../components/cluster/calicoctl-document";
+import { temporaryDirectory } from "../helpers/temporary";
 import { stubTools } from "./harness";
 
 const APISERVICE = "/apis/apiregistration.k8s.io/v1/apiservices/v3.projectcalico.org";
@@ -36,7 +36,7 @@ async function fakeApi(replies: Record<string, { status: number; body?: object }
 
 /** A kubeconfig with two contexts; `lab` points at the fake API, `other` carries a client key. */
 function writeKubeconfig(port: number): string {
-    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "kubeconfig-")), "config");
+    const file = path.join(temporaryDirectory("kubeconfig"), "config");
     fs.writeFileSync(file, [
         "apiVersion: v1", "kind: Config", "current-context: other",
         "clusters:",
@@ -168,7 +168,7 @@ describe("calicoctl documents (dynamic provider)", () => {
 
     it("says when calicoctl is not installed", async () => {
         process.env.KUBECONFIG = writeKubeconfig(6443);
-        process.env.PATH = fs.mkdtempSync(path.join(os.tmpdir(), "empty-path-"));
+        process.env.PATH = temporaryDirectory("empty-path");
         await expect(calicoctlDocumentProvider.create!({ context: "lab", document: policy("x", 1), timeoutSeconds: 10 })).rejects.toThrow(/calicoctl is not on PATH/);
     });
 });

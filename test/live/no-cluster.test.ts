@@ -4,16 +4,17 @@
 import * as fs from "fs";
 import * as net from "net";
 import type { AddressInfo, Socket } from "net";
-import * as os from "os";
 import * as path from "path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { KubeClusterApi } from "../../live/cluster";
 import { EnvironmentError, loadKubeConfig, stackKubeconfigSource } from "../../live/kubeconfig";
 import { readIntent } from "../../live/readback";
+import { backendUrl, stackOpenError } from "../../live/workspace";
+import { temporaryDirectory } from "../helpers/temporary";
 import { runScript } from "./run-script";
 
 function kubeconfigWith(server: string, extra = ""): string {
-    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "kubeconfig-")), "config");
+    const file = path.join(temporaryDirectory("kubeconfig"), "config");
     fs.writeFileSync(file, [
         "apiVersion: v1", "kind: Config", "current-context: lab",
         `clusters: [{name: lab, cluster: {server: '${server}'${extra}}}]`,
@@ -50,9 +51,29 @@ describe("which cluster a stack names", () => {
     });
 });
 
+describe("a stack that cannot be opened", () => {
+    // What the Automation API throws for `pulumi stack select` (its message starts "code: -2 stdout: ...").
+    const automationError = (stderr: string): Error => {
+        const { CommandResult, createCommandError } = require("@pulumi/pulumi/automation") as { CommandResult: new (...args: unknown[]) => unknown; createCommandError(result: unknown): Error };
+        return createCommandError(new CommandResult("", stderr, -2, new Error(`Command failed with exit code 6\n${stderr}`)));
+    };
+
+    it("a missing stack is named with the backend and what to do, not the Automation API's `code: -2`", () => {
+        const error = automationError("error: no stack named 'dev' found\n");
+        expect(error.message).toMatch(/^code: -2/);
+        const message = stackOpenError("dev", error, "nothing was deployed there (npm run lab -- --stack dev)").message;
+        expect(message).toBe(`stack dev does not exist in ${backendUrl()}: nothing was deployed there (npm run lab -- --stack dev)`);
+    });
+
+    it("any other failure keeps Pulumi's own error line", () => {
+        const error = automationError("error: failed to decrypt: incorrect passphrase\n");
+        expect(stackOpenError("dev", error, "unused").message).toBe(`cannot open stack dev (${backendUrl()}): failed to decrypt: incorrect passphrase`);
+    });
+});
+
 describe("loading the kubeconfig, before any network call", () => {
     it("no kubeconfig at all is named as such (not the client's fallback to http://localhost:8080)", () => {
-        const home = fs.mkdtempSync(path.join(os.tmpdir(), "home-"));
+        const home = temporaryDirectory("home");
         expect(() => loadKubeConfig({ origin: "your kubeconfig" }, {}, home)).toThrow(`no kubeconfig found: KUBECONFIG is unset and ${path.join(home, ".kube", "config")} does not exist`);
         expect(() => loadKubeConfig({ origin: "your kubeconfig" }, { KUBECONFIG: "/nonexistent/a:/nonexistent/b" }, home)).toThrow("no kubeconfig found: KUBECONFIG names /nonexistent/a, /nonexistent/b, and none exists");
     });

@@ -4,7 +4,6 @@
 import * as fs from "fs";
 import * as http from "http";
 import type { AddressInfo, Socket } from "net";
-import * as os from "os";
 import * as path from "path";
 import { afterAll, beforeAll, describe, it, vi } from "vitest";
 import type { Command } from "commander";
@@ -12,6 +11,7 @@ import { RenderWorkspace } from "../../live/render-workspace";
 import { labProgram } from "../../scripts/lab";
 import { verifyProgram } from "../../scripts/verify";
 import { integerIn, ipAddress, namespaceNames, secondsUpTo, stackName, writableFile } from "../../live/cli";
+import { temporaryDirectory } from "../helpers/temporary";
 import { kubeconfigFile } from "./fake-kube";
 import { runScript } from "./run-script";
 
@@ -109,7 +109,7 @@ describe("lab --render --yes --stack ../../x/y", () => {
     });
 
     it("a render walk deletes only what it created: its temporary directory and the throw-away stack file, never a file the user had", ({ expect }) => {
-        const repo = fs.mkdtempSync(path.join(os.tmpdir(), "repo-"));
+        const repo = temporaryDirectory("repo");
         const workspace = RenderWorkspace.open(repo, "dev");
         expect(workspace.stageDirectory({ number: 4, name: "allow-proxy" }, "helloworld")).toBe(path.join(repo, ".rendered", "dev", "helloworld", "4-allow-proxy"));
         fs.writeFileSync(workspace.stackFile, "config: {}\n"); // as Pulumi writes it during the walk
@@ -144,7 +144,7 @@ describe("option parsers", () => {
         expect(() => namespaceNames("Zero_Trust")).toThrow(/"Zero_Trust" is not a namespace name/);
         expect(secondsUpTo(600)("0.5")).toBe(0.5);
         for (const bad of ["0", "-1", "abc", "601"]) expect(() => secondsUpTo(600)(bad)).toThrow(/is not a number of seconds above 0 and at most 600/);
-        const directory = fs.mkdtempSync(path.join(os.tmpdir(), "report-"));
+        const directory = temporaryDirectory("report");
         expect(writableFile(path.join(directory, "r.xml"))).toBe(path.join(directory, "r.xml"));
         expect(() => writableFile(directory)).toThrow(/is a directory/);
     });

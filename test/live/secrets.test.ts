@@ -5,7 +5,6 @@
 // unless they are removed (the report then shows <redacted> where they were).
 import { generateKeyPairSync, randomBytes } from "crypto";
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
 import { afterEach, describe, expect, it } from "vitest";
 import { KubeClusterApi } from "../../live/cluster";
@@ -13,6 +12,7 @@ import { REDACTED } from "../../live/redact";
 import { formatResult, REPORT_FORMATS } from "../../live/report";
 import { recordOf, saveRecord } from "../../live/results";
 import { verifyStage } from "../../live/verify";
+import { temporaryDirectory } from "../helpers/temporary";
 import { busyboxExec, FAST, labCluster, labDataPlane, LabCluster, NAMESPACE } from "./lab-cluster";
 
 let cluster: LabCluster | undefined;
@@ -84,7 +84,7 @@ describe("credentials never leave verify", () => {
         // The secrets did reach the output (they were replaced there), and the exec plugin ran.
         expect(printed).toBeGreaterThanOrEqual(secrets.length);
         expect(JSON.stringify(result)).toContain(REDACTED);
-        const directory = fs.mkdtempSync(path.join(os.tmpdir(), "verifications-"));
+        const directory = temporaryDirectory("verifications");
         const outputs: Record<string, string> = {
             ...Object.fromEntries(REPORT_FORMATS.map((format) => [format, formatResult(result, format)])),
             "table (color)": formatResult(result, "table", true),
