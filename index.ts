@@ -100,3 +100,6 @@ export const expectedFlows = outputs.expectedFlows;
 export const flowQueries = outputs.flowQueries;
 export const policyDocuments = outputs.policyDocuments;
 export const kubeconfig = outputs.kubeconfig;
+// No cluster of the program's own (render, existing, iks): no kubeconfig output at all, rather than
+// Pulumi's warning on every up that the undefined value "will not show as a stack output".
+if (kubeconfig === undefined && typeof module !== "undefined") delete (module.exports as Record<string, unknown>).kubeconfig;

@@ -15,12 +15,19 @@ function grid(matrix: Matrix): string[][] {
     }));
 }
 
-/** Rows are sources, columns destinations and ports (Kubernetes e2e "reachability" layout). */
+/**
+ * Rows are sources, columns destinations and ports (Kubernetes e2e "reachability" layout). The
+ * columns are numbered and the numbers listed under the table, so that the table is as wide as
+ * its longest source plus about 4 characters per destination (output.ts's fitColumns).
+ */
 export function formatTable(matrix: Matrix): string {
-    const table = new Table({ head: ["from \\ to", ...matrix.targets.map(columnTitle)], style: { head: [], border: [] },
+    const numbers = matrix.targets.map((_, t) => String(t + 1));
+    const table = new Table({ head: ["from \\ to", ...numbers], style: { head: [], border: [] },
         chars: { mid: "", "left-mid": "", "mid-mid": "", "right-mid": "" } });
     grid(matrix).forEach((cells, s) => table.push([matrix.sources[s]!, ...cells]));
-    return `${table.toString()}\n${ALLOWED} = allowed, ${BLOCKED} = blocked, ${NOT_APPLICABLE} = not applicable\n`;
+    const width = numbers.at(-1)?.length ?? 1;
+    const legend = matrix.targets.map((target, t) => `  ${numbers[t]!.padStart(width)}  ${columnTitle(target)}`);
+    return `${table.toString()}\nto:\n${legend.join("\n")}\n${ALLOWED} = allowed, ${BLOCKED} = blocked, ${NOT_APPLICABLE} = not applicable\n`;
 }
 
 /** Allowed flows as a graph: one node per endpoint, grouped by namespace, one edge per pair listing its ports. */

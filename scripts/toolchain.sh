@@ -300,5 +300,6 @@ EOF
 say "plugins in $PHOME:"
 PULUMI_HOME="$PHOME" PULUMI_SKIP_UPDATE_CHECK=true "$PULUMI_DIR/pulumi" plugin ls 2>&1 | sed 's/^/[toolchain]   /'
 say "done in $(elapsed "$T0")${MISSING[*]:+; not available: ${MISSING[*]}}"
-say "environment (also in $CACHE/env.sh, '. $CACHE/env.sh'):"
+say "environment (in $CACHE/env.sh):"
 sed -n 's/^export /  export /p' "$CACHE/env.sh"
+say "next, from the repository's root: . scripts/env.sh (sources it, with Node 22 and the npm scripts' state backend)"

@@ -23,6 +23,11 @@ describe("analyze command", () => {
         expect(proxyRow).toBeDefined();
         expect(stdout).toContain("nodeport:lab/helloworld:30080/TCP");
         expect(stdout).toContain("Y = allowed, n = blocked");
+        // Numbered destination columns, listed under the table: the lab's matrix fits 80 columns.
+        expect(stdout).toContain("│ from \\ to             │ 1 │ 2 │ 3 │ 4 │ 5 │ 6 │ 7 │ 8 │ 9 │");
+        expect(proxyRow).toBe("│ lab/helloworld-proxy  │ Y │ Y │ Y │ n │ n │ Y │ n │ n │ n │");
+        expect(stdout).toContain("\n  8  nodeport:lab/helloworld:30080/TCP\n");
+        expect(Math.max(...stdout.split("\n").map((line) => line.length))).toBeLessThanOrEqual(80);
     });
 
     it("prints JSON cells, a Markdown table and a Mermaid graph", () => {
