@@ -27,13 +27,19 @@ function statusText(flow: FlowRow): string {
     }
 }
 
+/** cli-table3 options for tables of one-line rows: no rule between rows (the verify and lab tables). */
+export const COMPACT_TABLE: Partial<NonNullable<ConstructorParameters<typeof Table>[0]>> = {
+    style: { head: [], border: [] },
+    chars: { mid: "", "left-mid": "", "mid-mid": "", "right-mid": "" },
+};
+
 export function formatTable(result: VerificationResult, color = false): string {
     const lines: string[] = [];
     const stage = result.stage ? `stage ${result.stage.number} (${result.stage.name})` : "stage ?";
     const namespaces = result.namespaces && result.namespaces.length > 1 ? `namespaces ${result.namespaces.join(", ")}` : `namespace ${result.namespace}`;
     lines.push(paint(`Verification of ${stage}${result.stack ? ` on stack ${result.stack}` : ""}, ${namespaces}`, "bold", color));
     lines.push(`Y = allowed, n = blocked, ? = no verdict; expected = the stack's intent, predicted = the analyzer over the objects read back from the cluster (Calico: ${result.calicoSource}), observed = the probes.`);
-    const flows = new Table({ head: ["flow", "expected", "predicted", "observed", "result"], style: { head: [], border: [] } });
+    const flows = new Table({ head: ["flow", "expected", "predicted", "observed", "result"], ...COMPACT_TABLE });
     for (const flow of result.comparison.flows) {
         const bad = flow.status !== "pass" && flow.status !== "predicted-only";
         const cell = (mark: Mark, compareTo: Mark) => (bad && mark !== compareTo ? paint(`${symbol(mark)} *`, "red", color) : symbol(mark));

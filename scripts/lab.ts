@@ -21,6 +21,7 @@ import type { PlainObject } from "../live/cluster";
 import { formatMissing, missingTools } from "../live/prerequisites";
 import { PROJECT } from "../live/promotion";
 import { PulumiLog, pulumiLog } from "../live/pulumi-log";
+import { COMPACT_TABLE } from "../live/report";
 import { resultsDirectory } from "../live/results";
 import { fromNetworkNamespace } from "../live/outside-http";
 import type { VerifyOptions } from "../live/verify";
@@ -121,7 +122,7 @@ async function renderWalk(sourceStack: string, scenario: LabScenario, stages: St
             const objects = renderedObjects(directory, scenario.baseline(stage));
             out(`manifests: ${path.relative(REPO_DIR, directory)}/ (${objects.length} objects with the baseline)`);
             const checks = scenario.checksAt(stage, source);
-            const table = new Table({ head: ["flow", "expected", "predicted"], style: { head: [], border: [] } });
+            const table = new Table({ head: ["flow", "expected", "predicted"], ...COMPACT_TABLE });
             for (const row of predictedMatrix(objects, checks)) table.push([row.check.description, row.check.expected, row.predicted === row.check.expected ? row.predicted : `${row.predicted} *`]);
             out(checks.length > 0 ? table.toString() : "no lab workload yet: no flows to predict");
             out(formatChange(stage, explainChange(previous, objects)));
