@@ -3,7 +3,8 @@
 import type { LabConfig } from "./config";
 import { expectationsAt } from "./stages";
 
-const NODE_IP_COMMAND = "NODE_IP=$(kubectl get nodes -o jsonpath='{.items[0].status.addresses[?(@.type==\"InternalIP\")].address}')";
+/** The shell assignment of $NODE_IP (the first node's InternalIP) that every "try it" command uses. */
+export const NODE_IP_COMMAND = "NODE_IP=$(kubectl get nodes -o jsonpath='{.items[0].status.addresses[?(@.type==\"InternalIP\")].address}')";
 
 function curlPost(nodePort: number, path: string, body: Record<string, string>): string {
     return `curl -s --connect-timeout 5 -X POST "http://$NODE_IP:${nodePort}${path}" -H 'Content-Type: application/json' -d '${JSON.stringify(body)}'`;

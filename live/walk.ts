@@ -80,7 +80,11 @@ export async function walkLab(options: WalkOptions): Promise<WalkReport> {
         const cluster = options.clusterFor(outputs);
         const namespace = labNamespaces(outputs, options.namespace);
         const tryIt = outputs.tryIt?.value as Record<string, string | undefined> | undefined;
-        if (tryIt) out(`try it:\n  ${Object.values(tryIt).filter(Boolean).join("\n  ")}`);
+        // Stack outputs come back with their keys sorted: the NODE_IP assignment goes first, as the curls use it.
+        if (tryIt) {
+            const { nodeIp, ...calls } = tryIt;
+            out(`try it:\n  ${[nodeIp, ...Object.values(calls)].filter(Boolean).join("\n  ")}`);
+        }
 
         let verified: WalkReport["stages"][number]["verified"];
         if (!declaresFlows(stage)) {

@@ -9,6 +9,7 @@ import { createIntentConfigMap } from "../../components/intent-config-map";
 import { Placement, placedIn } from "../../components/placement";
 import { MANAGED_BY_LABEL, PolicyDocument } from "../../components/zero-trust-documents";
 import { createPolicyResources, PolicyTarget } from "../../components/zero-trust-policy";
+import { NODE_IP_COMMAND } from "../../lab-outputs";
 import type { YaobankConfig } from "./config";
 import { yaobankBaselineText, yaobankFlowChecksAt } from "./flows";
 import { yaobankPolicyDocuments } from "./policies";
@@ -97,8 +98,6 @@ export class YaobankPolicies extends pulumi.ComponentResource {
         this.registerOutputs({ documents: this.documents });
     }
 }
-
-const NODE_IP_COMMAND = "NODE_IP=$(kubectl get nodes -o jsonpath='{.items[0].status.addresses[?(@.type==\"InternalIP\")].address}')";
 
 /** The track's own checks: the web UI through the NodePort, and the two probes from the customer pod. */
 export function yaobankTryCommands(config: YaobankConfig) {

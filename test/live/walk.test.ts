@@ -31,7 +31,8 @@ async function walk(from: string, to: string, plane: (stage: number) => Allows) 
             lab.kube.setPodIPs(podIPs);
             onOutput(`Updating (dev): stage ${current}\n`);
         },
-        outputs: async () => ({ labNamespace: { value: NAMESPACE }, tryIt: { value: { direct: "curl ... /api/messages" } } }),
+        // Keys sorted, as Pulumi returns stack outputs.
+        outputs: async () => ({ labNamespace: { value: NAMESPACE }, tryIt: { value: { direct: "curl $NODE_IP ... /api/messages", nodeIp: "NODE_IP=...", viaProxy: "curl $NODE_IP ... /proxy/api/messages" } } }),
     };
     const lines: string[] = [];
     const resultsDirectory = temporaryDirectory("walk-results");
@@ -58,6 +59,7 @@ describe("npm run lab (live walk)", () => {
         expect(events).toEqual(["config stage=deny-all", "pause before allow-proxy", "config stage=allow-proxy", "pause before end"]);
         expect(output).toContain("=== Stage 3 (deny-all)");
         expect(output).toContain("Updating (dev): stage 4");
+        expect(output).toContain("try it:\n  NODE_IP=...\n  curl $NODE_IP ... /api/messages\n  curl $NODE_IP ... /proxy/api/messages");
         expect(output).toContain("PASSED: 9/9 flows agree");
         expect(output).toMatch(/What changed at stage 4 \(allow-proxy\)[^]*\+ zero-trust-lab\/helloworld-proxy -> zero-trust-lab\/helloworld:8080\/TCP {2}\(now allowed\)/);
         expect(output).toContain("Lab walk done: every verified stage agreed.");
