@@ -12,7 +12,8 @@
 # ${XDG_CACHE_HOME:-~/.cache}/calico-zero-trust-lab/cluster/cluster.env), sourced here:
 # CLUSTER_KUBECONFIG, CLUSTER_CONTEXT, CLUSTER_NODE_ADDRESS (the node's outside-facing address),
 # CLUSTER_OUTSIDE_NETNS (the world), CLUSTER_HELLOWORLD_IMAGE (app and proxy stand-in). Variables
-# already set in the environment win. LAB_CLUSTER_WALKS="yaobank ..." runs only those walks.
+# already set in the environment win. LAB_CLUSTER_WALKS="yaobank ..." runs only those walks;
+# LAB_CLUSTER_PARALLEL (default 9: every probe of a helloworld stage at once) bounds the probes in flight.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 readonly REPO="$PWD"
@@ -103,7 +104,7 @@ new_stack() { # STACK SCENARIO FLAVOR
 }
 
 walk() { # STACK FROM TO
-  npm run --silent lab -- --stack "$1" --from "$2" --to "$3" --yes --parallel "${LAB_CLUSTER_PARALLEL:-4}" \
+  npm run --silent lab -- --stack "$1" --from "$2" --to "$3" --yes --parallel "${LAB_CLUSTER_PARALLEL:-9}" \
     --node-address "$CLUSTER_NODE_ADDRESS" --from-netns "$CLUSTER_OUTSIDE_NETNS"
 }
 
