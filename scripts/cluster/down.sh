@@ -53,7 +53,17 @@ unmount_state() {
     umount "$m" 2>/dev/null || umount -l "$m" 2>/dev/null
     rm -f "$m" && n=$((n + 1))
   done
-  ((n == 0)) || say "  unmounted $n mounts under $STATE and /run/netns/cni-*"
+  # Mounts outside state/ that a component made (Felix mounts bpffs on /sys/fs/bpf even with BPF off):
+  # those absent from the snapshot `up` took.
+  if [[ -f "$HOSTREC/before/mounts" ]]; then
+    for m in /sys/fs/bpf; do
+      if grep -q " $m " /proc/self/mountinfo && ! grep -q -x "$m .*" "$HOSTREC/before/mounts"; then
+        umount "$m" 2>/dev/null || umount -l "$m" 2>/dev/null
+        n=$((n + 1))
+      fi
+    done
+  fi
+  ((n == 0)) || say "  unmounted $n mounts under $STATE, /run/netns/cni-* and those components added"
 }
 
 # clean_rules SAVE RESTORE: removes every chain and rule of ours/Felix/kube-proxy/kubelet from one
@@ -87,7 +97,7 @@ say "down: stopping the cluster in $STATE"
 phase processes
 for p in kube-proxy calico-apiserver calico-felix kubelet; do stop "$p"; done
 kill_pods_and_shims
-for p in containerd kube-scheduler kube-controller-manager kube-apiserver etcd internet; do stop "$p"; done
+for p in containerd kube-scheduler kube-controller-manager kube-apiserver etcd internet world-dns; do stop "$p"; done
 
 phase mounts
 unmount_state

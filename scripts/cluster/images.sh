@@ -66,6 +66,8 @@ say "images: testing and building the stand-ins (log: $log) ..."
 (cd "$WORK" && with_progress "$log" "images: go build" go build -trimpath -ldflags "-s -w" -o out/ ./...) ||
   die "images: step 'go build' failed (see $log)"
 
+# Not an image: the outside world's resolver, a host process in the outside netns (up.sh).
+install -m 0755 "$WORK/out/world-dns" "$BIN/world-dns"
 r="$WORK/rootfs"
 rootfs "$r" && install -m 0755 "$WORK/out/pause" "$r/pause"
 mkimage "$IMAGE_PAUSE" "$r" "$IMAGES/pause.tar" 65535 '["/pause"]' null

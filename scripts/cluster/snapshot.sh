@@ -31,5 +31,5 @@ for p in $HOST_PATHS /run/xtables.lock; do
 done >"$OUT/paths"
 find /sys/fs/cgroup -mindepth 2 -maxdepth 2 -type d 2>/dev/null | sort >"$OUT/cgroups"
 # Processes this tier starts (by executable name), wherever they came from.
-ps -eo comm= | grep -x -E 'etcd|kube-apiserver|kube-controller|kube-scheduler|kubelet|kube-proxy|containerd|containerd-shim|containerd-shim-runc-v2|calico-felix|calico-apiserve|calico|coredns|pause|helloworld|socat' |
+ps -eo comm= | grep -x -E 'etcd|kube-apiserver|kube-controller|kube-scheduler|kubelet|kube-proxy|containerd|containerd-shim|containerd-shim-runc-v2|calico-felix|calico-apiserve|calico|coredns|pause|helloworld|socat|world-dns' |
   sort | uniq -c >"$OUT/processes" || true

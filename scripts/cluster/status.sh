@@ -22,7 +22,7 @@ check() { # DESC CMD...
 
 [[ -d "$STATE" ]] || { say "not up (no $STATE); start it with: npm run cluster:up"; exit 1; }
 say "status of the cluster in $STATE"
-for p in etcd kube-apiserver kube-controller-manager kube-scheduler containerd kubelet calico-felix kube-proxy calico-apiserver internet; do
+for p in etcd kube-apiserver kube-controller-manager kube-scheduler containerd kubelet calico-felix kube-proxy calico-apiserver internet world-dns; do
   check "process $p" is_running "$p"
 done
 check "node $NODE_NAME Ready" kubectl_ wait --for condition=Ready --timeout=30s "node/$NODE_NAME"

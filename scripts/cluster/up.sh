@@ -89,7 +89,9 @@ phase_network() {
   sysctl -qw net.ipv4.ip_forward=1
   # The world's internet: something answers on INTERNET_IP:443 inside the outside netns.
   start internet ip netns exec "$OUTSIDE_NS" socat "TCP-LISTEN:$INTERNET_PORT,bind=$INTERNET_IP,fork,reuseaddr" OPEN:/dev/null
-  say "network: node $NODE_IP on $OUT_IF, world netns $OUTSIDE_NS ($OUTSIDE_IP, $WORLD_IP, internet $INTERNET_IP:$INTERNET_PORT)"
+  # ... and its public resolver on INTERNET_IP:53 (UDP and TCP, every name NXDOMAIN): kube-dns's upstream.
+  start world-dns ip netns exec "$OUTSIDE_NS" "$BIN/world-dns" -listen "$INTERNET_IP:53"
+  say "network: node $NODE_IP on $OUT_IF, world netns $OUTSIDE_NS ($OUTSIDE_IP, $WORLD_IP, internet $INTERNET_IP:$INTERNET_PORT and DNS $INTERNET_IP:53)"
 }
 
 apiserver_ready() { curl -fsS --max-time 2 --cacert "$PKI/ca.crt" --cert "$PKI/admin.crt" --key "$PKI/admin.key" "https://$NODE_IP:$APISERVER_PORT/readyz" >/dev/null; }
