@@ -27,9 +27,12 @@ export interface ApiDefault {
     /** What is filled in, in words. */
     value: string;
     source: string;
-    /** Fills the default into `object` (a copy the caller owns). */
-    apply: (object: KubeObject) => void;
+    /** Fills the default into `object` through `set` (every write goes through it). */
+    apply: (object: KubeObject, set: Setter) => void;
 }
+
+/** Writes `value` at `target[key]`; withApiDefaults first passes one that only notes that a write is due. */
+export type Setter = (target: Record<string, any>, key: string, value: unknown) => void;
 
 const CALICO_API = new Set(["projectcalico.org/v3", "crd.projectcalico.org/v1"]);
 const isKubePolicy = (o: KubeObject) => o.apiVersion === "networking.k8s.io/v1" && o.kind === "NetworkPolicy";
@@ -69,73 +72,79 @@ const isWorkload = (o: KubeObject) => WORKLOADS.has(o.kind) && (o.apiVersion ===
 export const API_DEFAULTS: readonly ApiDefault[] = [
     {
         applies: (o) => isNamespaced(o) && !o.metadata?.namespace && (isWorkload(o) || isService(o) || isKubePolicy(o) || isCalicoPolicy(o)), field: "metadata.namespace", value: "\"default\" when missing or empty",
-        source: "K8S_NAMESPACE", apply: (o) => { if (mapOf(o.metadata) && !o.metadata.namespace) o.metadata.namespace = "default"; },
+        source: "K8S_NAMESPACE", apply: (o, set) => { if (mapOf(o.metadata) && !o.metadata.namespace) set(o.metadata, "namespace", "default"); },
     },
     {
         applies: isKubePolicy, field: "spec.policyTypes", value: "[Ingress], plus Egress if spec.egress has rules, when missing or empty",
-        source: "K8S_NETPOL", apply: (o) => { const s = mapOf(o.spec); if (s && isEmptyList(s.policyTypes)) s.policyTypes = kubernetesPolicyTypes(s.egress); },
+        source: "K8S_NETPOL", apply: (o, set) => { const s = mapOf(o.spec); if (s && isEmptyList(s.policyTypes)) set(s, "policyTypes", kubernetesPolicyTypes(s.egress)); },
     },
     {
         applies: isKubePolicy, field: "spec.{ingress,egress}[].ports[].protocol", value: "TCP", source: "K8S_NETPOL",
-        apply: (o) => {
+        apply: (o, set) => {
             for (const rule of [...listOf(o.spec?.ingress), ...listOf(o.spec?.egress)]) {
-                for (const port of listOf(mapOf(rule)?.ports)) { const p = mapOf(port); if (p && p.protocol === undefined) p.protocol = "TCP"; }
+                for (const port of listOf(mapOf(rule)?.ports)) { const p = mapOf(port); if (p && p.protocol === undefined) set(p, "protocol", "TCP"); }
             }
         },
     },
     {
         applies: isCalicoPolicy, field: "spec.types", value: "from the rules: [Ingress] without egress rules, [Egress] with egress rules only, both with both, when missing or empty",
-        source: "CALICO_TYPES", apply: (o) => { const s = mapOf(o.spec); if (s && isEmptyList(s.types)) s.types = calicoPolicyTypes(s.ingress, s.egress); },
+        source: "CALICO_TYPES", apply: (o, set) => { const s = mapOf(o.spec); if (s && isEmptyList(s.types)) set(s, "types", calicoPolicyTypes(s.ingress, s.egress)); },
     },
     {
         applies: isCalicoPolicy, field: "spec.tier", value: "\"default\" when missing or empty", source: "CALICO_TIER",
-        apply: (o) => { const s = mapOf(o.spec); if (s && !s.tier) s.tier = "default"; },
+        apply: (o, set) => { const s = mapOf(o.spec); if (s && !s.tier) set(s, "tier", "default"); },
     },
     {
         applies: (o) => CALICO_API.has(o.apiVersion) && o.kind === "Tier", field: "spec.defaultAction", value: "Deny", source: "CALICO_TIER_ACTION",
-        apply: (o) => { const s = mapOf(o.spec); if (s && s.defaultAction === undefined) s.defaultAction = "Deny"; },
+        apply: (o, set) => { const s = mapOf(o.spec); if (s && s.defaultAction === undefined) set(s, "defaultAction", "Deny"); },
     },
     {
         applies: isService, field: "spec.type", value: "ClusterIP", source: "K8S_SERVICE",
-        apply: (o) => { const s = mapOf(o.spec); if (s && !s.type) s.type = "ClusterIP"; },
+        apply: (o, set) => { const s = mapOf(o.spec); if (s && !s.type) set(s, "type", "ClusterIP"); },
     },
     {
         applies: isService, field: "spec.ports[].protocol, spec.ports[].targetPort", value: "TCP; targetPort = port when missing, 0 or \"\"", source: "K8S_SERVICE",
-        apply: (o) => {
+        apply: (o, set) => {
             for (const port of listOf(o.spec?.ports)) {
                 const p = mapOf(port);
                 if (!p) continue;
-                if (!p.protocol) p.protocol = "TCP";
-                if (p.targetPort === undefined || p.targetPort === 0 || p.targetPort === "") p.targetPort = p.port;
+                if (!p.protocol) set(p, "protocol", "TCP");
+                if (p.targetPort === undefined || p.targetPort === 0 || p.targetPort === "") set(p, "targetPort", p.port);
             }
         },
     },
     {
         applies: isService, field: "spec.externalTrafficPolicy", value: "Cluster for NodePort and LoadBalancer services", source: "K8S_SERVICE",
-        apply: (o) => { const s = mapOf(o.spec); if (s && (s.type === "NodePort" || s.type === "LoadBalancer") && !s.externalTrafficPolicy) s.externalTrafficPolicy = "Cluster"; },
+        apply: (o, set) => { const s = mapOf(o.spec); if (s && (s.type === "NodePort" || s.type === "LoadBalancer") && !s.externalTrafficPolicy) set(s, "externalTrafficPolicy", "Cluster"); },
     },
     {
         applies: isWorkload, field: "<pod spec>.{containers,initContainers}[].ports[].protocol", value: "TCP", source: "K8S_CONTAINER_PORT",
-        apply: (o) => eachPodSpec(o, (spec) => {
+        apply: (o, set) => eachPodSpec(o, (spec) => {
             for (const container of [...listOf(spec.containers), ...listOf(spec.initContainers)]) {
-                for (const port of listOf(mapOf(container)?.ports)) { const p = mapOf(port); if (p && !p.protocol) p.protocol = "TCP"; }
+                for (const port of listOf(mapOf(container)?.ports)) { const p = mapOf(port); if (p && !p.protocol) set(p, "protocol", "TCP"); }
             }
         }),
     },
     {
         applies: isWorkload, field: "<pod spec>.serviceAccountName", value: "spec.serviceAccount (deprecated alias) if set, else \"default\"", source: "K8S_SERVICE_ACCOUNT",
-        apply: (o) => eachPodSpec(o, (spec) => { if (!spec.serviceAccountName) spec.serviceAccountName = spec.serviceAccount || "default"; }),
+        apply: (o, set) => eachPodSpec(o, (spec) => { if (!spec.serviceAccountName) set(spec, "serviceAccountName", spec.serviceAccount || "default"); }),
     },
 ];
 
 /**
- * A copy of `object` with every applicable API default filled in (the input is not changed).
- * Expects an object that passed schema validation; fields of the wrong shape are left alone.
+ * `object` with every applicable API default filled in: a copy when some default writes, else
+ * `object` itself (the input is never changed). Expects an object that passed schema validation;
+ * fields of the wrong shape are left alone.
  */
 export function withApiDefaults(object: KubeObject): KubeObject {
     const defaults = API_DEFAULTS.filter((d) => d.applies(object));
-    if (!defaults.length) return object;
+    // A dry run first: most objects of a large input need no default, and copying every one of them
+    // was the largest cost of loading. A default that writes only after another one wrote is still
+    // caught: the first write already makes the copy, and the real run applies them all in order.
+    let writes = false;
+    for (const d of defaults) d.apply(object, () => { writes = true; });
+    if (!writes) return object;
     const copy = structuredClone(object);
-    for (const d of defaults) d.apply(copy);
+    for (const d of defaults) d.apply(copy, (target, key, value) => { target[key] = value; });
     return copy;
 }

@@ -90,12 +90,31 @@ export function schemaProblem(object: KubeObject): SchemaProblem | undefined {
     return describe(pick(validate.errors ?? []), data);
 }
 
+/**
+ * `value` without null map entries (null list items stay); `value` itself when it has none, so
+ * that validating a large input copies nothing (ajv's options here never write into the data).
+ */
 function withoutNulls(value: unknown): unknown {
-    if (Array.isArray(value)) return value.map(withoutNulls);
     if (typeof value !== "object" || value === null) return value;
-    const out: Record<string, unknown> = {};
-    for (const [key, item] of Object.entries(value)) if (item !== null) out[key] = withoutNulls(item);
-    return out;
+    if (Array.isArray(value)) {
+        let out: unknown[] | undefined;
+        for (let i = 0; i < value.length; i++) {
+            const item: unknown = value[i];
+            const cleaned = withoutNulls(item);
+            if (cleaned !== item && !out) out = value.slice(0, i);
+            out?.push(cleaned);
+        }
+        return out ?? value;
+    }
+    let out: Record<string, unknown> | undefined;
+    const entries = Object.entries(value);
+    for (let i = 0; i < entries.length; i++) {
+        const [key, item] = entries[i]!;
+        const cleaned = item === null ? undefined : withoutNulls(item);
+        if (cleaned !== item && !out) out = Object.fromEntries(entries.slice(0, i));
+        if (out && item !== null) out[key] = cleaned;
+    }
+    return out ?? value;
 }
 
 /**

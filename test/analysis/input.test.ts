@@ -8,7 +8,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { runCli } from "../../analysis/cli";
 import { buildModel, parseManifests, query } from "../../analysis";
 import { MAX_MANIFEST_BYTES } from "../../analysis/input-files";
-import { API_DEFAULTS } from "../../analysis/validation/defaults";
+import { API_DEFAULTS, withApiDefaults } from "../../analysis/validation/defaults";
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "analyzer-input-"));
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
@@ -65,6 +65,25 @@ metadata: {name: deny, namespace: lab}
 spec: {selector: all(), types: [], ingress: [{action: Deny}]}
 `.replace(kind === "GlobalNetworkPolicy" ? ", namespace: lab" : "@", ""))).toBe(false);
         }
+    });
+
+    it("copies an object only when a default fills something in, and never changes the input", () => {
+        const complete = { apiVersion: "apps/v1", kind: "Deployment", metadata: { name: "web", namespace: "lab" },
+            spec: { template: { spec: { serviceAccountName: "sa", containers: [{ name: "c", ports: [{ containerPort: 80, protocol: "TCP" }] }] } } } };
+        expect(withApiDefaults(complete)).toBe(complete);
+        const partial = structuredClone(complete);
+        delete (partial.spec.template.spec as { serviceAccountName?: string }).serviceAccountName;
+        delete (partial.spec.template.spec.containers[0]!.ports[0] as { protocol?: string }).protocol;
+        const before = structuredClone(partial);
+        const defaulted = withApiDefaults(partial);
+        expect(partial).toEqual(before);
+        expect(defaulted.spec.template.spec).toEqual({ ...complete.spec.template.spec, serviceAccountName: "default" });
+        // A Service whose type is defaulted to ClusterIP gets no externalTrafficPolicy; a NodePort one does.
+        const service = (type?: string) => ({ apiVersion: "v1", kind: "Service", metadata: { name: "s", namespace: "lab" }, spec: { ...(type ? { type } : {}), ports: [{ port: 80, protocol: "TCP", targetPort: 80 }] } });
+        expect(withApiDefaults(service()).spec.externalTrafficPolicy).toBeUndefined();
+        expect(withApiDefaults(service("NodePort")).spec.externalTrafficPolicy).toBe("Cluster");
+        const clusterIp = service("ClusterIP");
+        expect(withApiDefaults(clusterIp)).toBe(clusterIp);
     });
 
     it("keeps one table of defaults, each with its source", () => {
