@@ -232,7 +232,6 @@ class FastEngine {
         return signature;
     }
 
-    private readonly egressCache = new Map<string, Bits>();
     private readonly bitsIds = new WeakMap<Bits, number>();
 
     private bitsId(bits: Bits): number {
@@ -242,10 +241,11 @@ class FastEngine {
     }
 
     /**
-     * Destination classes a source class's egress chain lets out on one port. Cached by what the port
-     * changes (each rule's protocol/port verdict), so ports that no rule tells apart share one evaluation.
+     * Destination classes a source class's egress chain lets out on one port. `byPortState` caches the
+     * rows of one egress group by what the port changes (each rule's protocol/port verdict), so ports
+     * that no rule tells apart share one evaluation; it lives only while its group is computed.
      */
-    private egressRow(src: EquivalenceClass, signature: string, port: number, protocol: Protocol): Bits {
+    private egressRow(src: EquivalenceClass, port: number, protocol: Protocol, byPortState: Map<string, Bits>): Bits {
         const chainKey = this.chainKeys.egress[src.index]!;
         const chain = this.chains.get(chainKey)!;
         const matched: (Bits | undefined)[] = new Array(chain.length);
@@ -260,9 +260,8 @@ class FastEngine {
             if (ports === true) { matched[i] = identity; portState += "1,"; }
             else { matched[i] = andBits(identity, ports); portState += `b${this.bitsId(ports)},`; }
         }
-        const key = `${chainKey}|${signature}|${portState}`;
-        let row = this.egressCache.get(key);
-        if (!row) { row = this.evaluateChain(chain, matched); this.egressCache.set(key, row); }
+        let row = byPortState.get(portState);
+        if (!row) { row = this.evaluateChain(chain, matched); byPortState.set(portState, row); }
         return row;
     }
 
@@ -281,36 +280,49 @@ class FastEngine {
         const distinctRows = new BitsInterner();
         const expanded = new Map<string, Bits>();
         // Source classes with the same egress chain and the same rules applying to them behave alike.
-        const egressGroups = new Map<string, { signature: string; members: number[] }>();
+        const egressGroups = new Map<string, number[]>();
         for (const c of this.classes) {
             if (c.representative.hostNetwork) continue;
-            const signature = this.egressSignature(c);
-            const key = `${this.chainKeys.egress[c.index]!}|${signature}`;
-            const group = egressGroups.get(key);
-            if (group) group.members.push(c.index);
-            else egressGroups.set(key, { signature, members: [c.index] });
+            const key = `${this.chainKeys.egress[c.index]!}|${this.egressSignature(c)}`;
+            const members = egressGroups.get(key);
+            if (members) members.push(c.index);
+            else egressGroups.set(key, [c.index]);
         }
-        for (const { port, protocol, targets: indexes } of portKeys.values()) {
-            const ingressCache = new Map<string, Bits>();
-            const preparedChains = new Map<string, PreparedRule[]>();
-            const targetClasses = emptyBits(this.size);
-            for (const t of indexes) setBit(targetClasses, classOfWorkload.get(targets[t]!.workload)!);
-            // Transpose egress: for each destination class, the groups of source classes whose egress lets them reach it.
-            const reachedBy = new Map<number, number[][]>();
-            for (const { signature, members } of egressGroups.values()) {
-                const reach = this.egressRow(this.classes[members[0]!]!, signature, port, protocol);
+        // Transpose egress, port by port: for each destination class, the groups of source classes whose
+        // egress lets them reach it. Groups in the outer loop, so that a group's egress rows (one per
+        // port at most) are dropped as soon as the group is done: kept for every group, they would
+        // outgrow memory on a 100,000-workload cluster.
+        const ports = [...portKeys.values()];
+        const targetClasses = ports.map(({ targets: indexes }) => {
+            const bits = emptyBits(this.size);
+            for (const t of indexes) setBit(bits, classOfWorkload.get(targets[t]!.workload)!);
+            return bits;
+        });
+        const reachedBy = ports.map(() => new Map<number, number[][]>());
+        for (const members of egressGroups.values()) {
+            const byPortState = new Map<string, Bits>();
+            ports.forEach(({ port, protocol }, p) => {
+                const reach = this.egressRow(this.classes[members[0]!]!, port, protocol, byPortState);
+                const wanted = targetClasses[p]!;
+                const reached = reachedBy[p]!;
                 for (let w = 0; w < reach.length; w++) {
-                    let word = reach[w]! & targetClasses[w]!;
+                    let word = reach[w]! & wanted[w]!;
                     while (word !== 0) {
                         const low = word & -word;
                         const d = (w << 5) + (31 - Math.clz32(low));
                         word ^= low;
-                        const list = reachedBy.get(d);
+                        const list = reached.get(d);
                         if (list) list.push(members);
-                        else reachedBy.set(d, [members]);
+                        else reached.set(d, [members]);
                     }
                 }
-            }
+            });
+        }
+        ports.forEach(({ port, protocol, targets: indexes }, p) => {
+            const ingressCache = new Map<string, Bits>();
+            const preparedChains = new Map<string, PreparedRule[]>();
+            const reached = reachedBy[p]!;
+            reachedBy[p] = new Map();
             for (const t of indexes) {
                 const target = targets[t]!;
                 const d = classOfWorkload.get(target.workload)!;
@@ -328,7 +340,7 @@ class FastEngine {
                 let inbound = ingressCache.get(ingressKey);
                 if (!inbound) { inbound = this.ingressRow(dst, prepared); ingressCache.set(ingressKey, inbound); }
                 const classRow = emptyBits(this.size);
-                for (const members of reachedBy.get(d) ?? []) {
+                for (const members of reached.get(d) ?? []) {
                     for (const m of members) if (hasBit(inbound, m)) setBit(classRow, m);
                 }
                 row = this.expand(classRow, expanded);
@@ -336,7 +348,7 @@ class FastEngine {
                 for (const s of hostNetworkSources) if (cellByReference(this.model, this.sources[s]!, target)) setBit(row, s);
                 rows[t] = distinctRows.intern(row);
             }
-        }
+        });
         return rows;
     }
 
