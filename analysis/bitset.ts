@@ -50,21 +50,22 @@ export class BitsInterner {
     readonly distinct: Bits[] = [];
     private readonly buckets = new Map<number, number[]>();
 
-    indexOf(bits: Bits): number {
+    /** `copy`: store a copy of `bits` when new, so that the caller may reuse `bits` as a scratch set. */
+    indexOf(bits: Bits, copy = false): number {
         const hash = hashBits(bits);
         const bucket = this.buckets.get(hash);
         if (bucket) {
             for (const i of bucket) if (sameBits(this.distinct[i]!, bits)) return i;
         }
         const index = this.distinct.length;
-        this.distinct.push(bits);
+        this.distinct.push(copy ? bits.slice() : bits);
         if (bucket) bucket.push(index);
         else this.buckets.set(hash, [index]);
         return index;
     }
 
-    intern(bits: Bits): Bits {
-        return this.distinct[this.indexOf(bits)]!;
+    intern(bits: Bits, copy = false): Bits {
+        return this.distinct[this.indexOf(bits, copy)]!;
     }
 }
 

@@ -6,7 +6,7 @@
  * same chain share the result. The per-connection engine ("reference") must agree cell for cell
  * (test/analysis/matrix.test.ts runs both on every scenario).
  */
-import { Bits, BitsInterner, emptyBits, encodeBits, fullBits, hasBit, setBit, wordsFor } from "./bitset";
+import { Bits, BitsInterner, emptyBits, fullBits, hasBit, setBit, wordsFor } from "./bitset";
 import { applicablePolicies } from "./engine";
 import type { ClusterModel, Workload } from "./model";
 import type { Party } from "./parties";
@@ -14,6 +14,12 @@ import type { EntityMatch, Policy, Rule } from "./policies";
 import { evaluateConnection } from "./query";
 import { entityIdentityMatches, entityPortMatches, matchesNamespaceSelector, portsDependOnDestination, Packet, ruleProtocolMatches } from "./rules";
 import type { Direction, Protocol } from "./types";
+
+/**
+ * How ingress is judged per destination: "auto" picks by cost; tests force each way to check that
+ * both agree with the per-connection engine.
+ */
+export const ingressTuning: { oneByOne: "auto" | "always" | "never" } = { oneByOne: "auto" };
 
 export interface WorkloadTarget { workload: Workload; port: number; protocol: Protocol; name?: string }
 
@@ -166,9 +172,9 @@ class FastEngine {
      * undefined when it cannot match). Allow/Deny decide, Log continues, Pass and Pass tiers carry
      * on to the next tier, a Deny tier drops what is left; past the last tier the profile allows.
      */
-    private evaluateChain(chain: ChainStep[], matched: (Bits | undefined)[]): Bits {
+    private evaluateChain(chain: ChainStep[], matched: (Bits | undefined)[], into?: Bits): Bits {
         const words = wordsFor(this.size);
-        const allowed = new Uint32Array(words);
+        const allowed = into ? into.fill(0) : new Uint32Array(words);
         // Scratch sets reused by every evaluation (tens of thousands per matrix): only `allowed` is kept.
         const undecided = this.undecided;
         const passed = this.passed;
@@ -209,21 +215,40 @@ class FastEngine {
             const ports = this.destinationPorts(step.destination, port, protocol);
             if (ports === false) return { step };
             const local = this.identity(step.destination);
-            return { step, local: ports === true ? local : andBits(local, ports), peers: this.identity(step.source) };
+            return { step, local: ports === true ? local : this.bothBits(local, ports), peers: this.identity(step.source) };
         });
         cache.set(chainKey, prepared);
         return prepared;
     }
 
-    /** Source classes allowed in by a destination class's ingress chain on one port. */
-    private ingressRow(dst: EquivalenceClass, prepared: PreparedRule[]): Bits {
-        const chain = this.chains.get(this.chainKeys.ingress[dst.index]!)!;
+    /** For each rule of a destination class's prepared ingress chain, the source classes it matches (undefined: none). */
+    private ingressMatches(dst: EquivalenceClass, prepared: PreparedRule[]): (Bits | undefined)[] {
         const matched: (Bits | undefined)[] = new Array(prepared.length);
         for (let i = 0; i < prepared.length; i++) {
             const rule = prepared[i]!;
             matched[i] = rule.local && hasBit(rule.local, dst.index) ? rule.peers : undefined;
         }
-        return this.evaluateChain(chain, matched);
+        return matched;
+    }
+
+    /**
+     * evaluateChain for one source class: the same verdict as bit `source` of evaluateChain's row.
+     * Used when few sources reach a destination, where a whole row would cost more than the few bits.
+     */
+    private chainAllows(chain: ChainStep[], matched: (Bits | undefined)[], source: number): boolean {
+        let state: "undecided" | "passed" | "allowed" | "denied" = "undecided";
+        for (let index = 0; index < chain.length; index++) {
+            const step = chain[index]!;
+            if (TIER_END in step) {
+                if (state === "passed") state = "undecided";
+                else if (state === "undecided" && !step.pass) state = "denied";
+                continue;
+            }
+            const hits = matched[index];
+            if (state !== "undecided" || !hits || step.action === "Log" || !hasBit(hits, source)) continue;
+            state = step.action === "Allow" ? "allowed" : step.action === "Pass" ? "passed" : "denied";
+        }
+        return state !== "denied";
     }
 
     private ingressSignature(dst: EquivalenceClass, prepared: PreparedRule[]): string {
@@ -233,6 +258,17 @@ class FastEngine {
     }
 
     private readonly bitsIds = new WeakMap<Bits, number>();
+
+    private readonly egressScratch: Bits[] = [];
+    private readonly intersections = new Map<string, Bits>();
+
+    /** a AND b, computed once per pair of (cached, never changed) sets. */
+    private bothBits(a: Bits, b: Bits): Bits {
+        const key = `${this.bitsId(a)}&${this.bitsId(b)}`;
+        let bits = this.intersections.get(key);
+        if (!bits) { bits = andBits(a, b); this.intersections.set(key, bits); }
+        return bits;
+    }
 
     private bitsId(bits: Bits): number {
         let id = this.bitsIds.get(bits);
@@ -258,10 +294,16 @@ class FastEngine {
             if (ports === false) { portState += "0,"; continue; }
             const identity = this.identity(step.destination);
             if (ports === true) { matched[i] = identity; portState += "1,"; }
-            else { matched[i] = andBits(identity, ports); portState += `b${this.bitsId(ports)},`; }
+            else { matched[i] = this.bothBits(identity, ports); portState += `b${this.bitsId(ports)},`; }
         }
         let row = byPortState.get(portState);
-        if (!row) { row = this.evaluateChain(chain, matched); byPortState.set(portState, row); }
+        if (!row) {
+            // The k-th distinct row of a group is written into the k-th scratch set (groups are done one at a time).
+            const k = byPortState.size;
+            this.egressScratch[k] ??= emptyBits(this.size);
+            row = this.evaluateChain(chain, matched, this.egressScratch[k]);
+            byPortState.set(portState, row);
+        }
         return row;
     }
 
@@ -278,7 +320,9 @@ class FastEngine {
         const rows: Bits[] = new Array(targets.length);
         // Many targets share a row: keep one copy of each (a 100,000-workload matrix would not fit otherwise).
         const distinctRows = new BitsInterner();
-        const expanded = new Map<string, Bits>();
+        // Scratch sets reused for every target; the interner keeps a copy of each new row.
+        const classRow = emptyBits(this.size);
+        const sourceRow = this.singletons ? classRow : emptyBits(this.sources.length);
         // Source classes with the same egress chain and the same rules applying to them behave alike.
         const egressGroups = new Map<string, number[]>();
         for (const c of this.classes) {
@@ -319,7 +363,7 @@ class FastEngine {
             });
         }
         ports.forEach(({ port, protocol, targets: indexes }, p) => {
-            const ingressCache = new Map<string, Bits>();
+            const ingressCache = new Map<string, { matched: (Bits | undefined)[]; row?: Bits }>();
             const preparedChains = new Map<string, PreparedRule[]>();
             const reached = reachedBy[p]!;
             reachedBy[p] = new Map();
@@ -337,16 +381,31 @@ class FastEngine {
                 const chainKey = this.chainKeys.ingress[d]!;
                 const prepared = this.preparedIngress(chainKey, port, protocol, preparedChains);
                 const ingressKey = `${chainKey}|${this.ingressSignature(dst, prepared)}`;
-                let inbound = ingressCache.get(ingressKey);
-                if (!inbound) { inbound = this.ingressRow(dst, prepared); ingressCache.set(ingressKey, inbound); }
-                const classRow = emptyBits(this.size);
-                for (const members of reached.get(d) ?? []) {
-                    for (const m of members) if (hasBit(inbound, m)) setBit(classRow, m);
+                let ingress = ingressCache.get(ingressKey);
+                if (!ingress) { ingress = { matched: this.ingressMatches(dst, prepared) }; ingressCache.set(ingressKey, ingress); }
+                const chain = this.chains.get(chainKey)!;
+                const reaching = reached.get(d) ?? [];
+                let count = 0;
+                for (const members of reaching) count += members.length;
+                classRow.fill(0);
+                const oneByOne = ingressTuning.oneByOne === "auto" ? count * chain.length < classRow.length * 4 : ingressTuning.oneByOne === "always";
+                if (oneByOne) {
+                    // Few sources get out to this destination: judge them one by one (no row per destination,
+                    // which on a 100,000-workload cluster was most of the memory and of the time).
+                    for (const members of reaching) {
+                        for (const m of members) if (this.chainAllows(chain, ingress.matched, m)) setBit(classRow, m);
+                    }
+                } else {
+                    ingress.row ??= this.evaluateChain(chain, ingress.matched);
+                    const inbound = ingress.row;
+                    for (const members of reaching) {
+                        for (const m of members) if (hasBit(inbound, m)) setBit(classRow, m);
+                    }
                 }
-                row = this.expand(classRow, expanded);
+                row = this.expand(classRow, sourceRow);
                 // Host-network sources are not workload endpoints: ask the reference engine.
                 for (const s of hostNetworkSources) if (cellByReference(this.model, this.sources[s]!, target)) setBit(row, s);
-                rows[t] = distinctRows.intern(row);
+                rows[t] = distinctRows.intern(row, true);
             }
         });
         return rows;
@@ -367,24 +426,20 @@ class FastEngine {
         return signature;
     }
 
-    /** A bit set over classes as a bit set over sources (identity when every class has one member in order). */
-    private expand(classRow: Bits, cache: Map<string, Bits>): Bits {
+    /** A bit set over classes as a bit set over sources, written into `into` (`classRow` itself when every class has one member in order). */
+    private expand(classRow: Bits, into: Bits): Bits {
         if (this.singletons) return classRow;
-        const key = encodeBits(classRow);
-        const cached = cache.get(key);
-        if (cached) return cached.slice();
-        const row = emptyBits(this.sources.length);
+        into.fill(0);
         for (let w = 0; w < classRow.length; w++) {
             let word = classRow[w]!;
             while (word !== 0) {
                 const low = word & -word;
                 const c = (w << 5) + (31 - Math.clz32(low));
-                for (const s of this.classes[c]!.members) setBit(row, s);
+                for (const s of this.classes[c]!.members) setBit(into, s);
                 word ^= low;
             }
         }
-        cache.set(key, row);
-        return row.slice();
+        return into;
     }
 }
 

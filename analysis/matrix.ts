@@ -56,13 +56,24 @@ export function connectivityMatrix(model: ClusterModel, options: MatrixOptions =
     const addRow = (row: Bits) => { targetRows.push(distinctRows.indexOf(row)); };
     const workloadTargets = workloads.flatMap((workload) => uniquePorts(workload.ports).map((p) => ({ workload, ...p })));
     const reachability = computeWorkloadReachability(model, workloads, workloadTargets, options.engine ?? "fast");
+    // The engine returns each distinct row as one shared set: its matrix row (with or without the
+    // external client's bit) is looked up by identity instead of being copied and hashed per target.
+    const rowIndexes = new Map<Bits, [number, number]>();
+    const scratch = emptyBits(size);
     workloadTargets.forEach((target, t) => {
         targets.push({ dst: target.workload.id, port: target.port, protocol: target.protocol, ...(target.name ? { portName: target.name } : {}) });
-        const row = emptyBits(size);
-        row.set(reachability[t]!.subarray(0, row.length));
+        const reach = reachability[t]!;
         // The external client, evaluated per connection.
-        if (evaluateConnection(model, externalSource, { kind: "workload", workload: target.workload }, target.port, target.protocol).allowed) setBit(row, size - 1);
-        addRow(row);
+        const external = evaluateConnection(model, externalSource, { kind: "workload", workload: target.workload }, target.port, target.protocol).allowed ? 1 : 0;
+        let indexes = rowIndexes.get(reach);
+        if (!indexes) { indexes = [-1, -1]; rowIndexes.set(reach, indexes); }
+        if (indexes[external] === -1) {
+            scratch.fill(0);
+            scratch.set(reach.subarray(0, scratch.length));
+            if (external) setBit(scratch, size - 1);
+            indexes[external] = distinctRows.indexOf(scratch, true);
+        }
+        targetRows.push(indexes[external]!);
     });
 
     for (const spec of options.externalDestinations ?? DEFAULT_EXTERNAL_DESTINATIONS) {

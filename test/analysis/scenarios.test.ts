@@ -3,6 +3,7 @@
 // between the matrix (vectorized engine), the per-connection engine and single queries.
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { ingressTuning } from "../../analysis/fast-engine";
 import { parse } from "yaml";
 import { describe, expect, it } from "vitest";
 import { AnalyzerOptions, buildModel, connectivityMatrix, loadManifests, matrixCells, parseManifests, query, Protocol } from "../../analysis";
@@ -57,6 +58,18 @@ describe("vectorized engine on generated clusters", () => {
     it.each([1, 2, 3, 4, 5])("agrees with the per-connection engine (seed %i)", (seed) => {
         const model = buildModel(parseManifests(generateCluster(seed), `generated-${seed}.yaml`));
         expect(connectivityMatrix(model)).toEqual(connectivityMatrix(model, { engine: "reference" }));
+    });
+
+    it.each(["always", "never"] as const)("agrees with it whether ingress is judged source by source or by whole rows (%s one by one)", (oneByOne) => {
+        try {
+            ingressTuning.oneByOne = oneByOne;
+            for (const seed of [1, 2, 3, 4, 5]) {
+                const model = buildModel(parseManifests(generateCluster(seed), `generated-${seed}.yaml`));
+                expect(connectivityMatrix(model), `seed ${seed}`).toEqual(connectivityMatrix(model, { engine: "reference" }));
+            }
+        } finally {
+            ingressTuning.oneByOne = "auto";
+        }
     });
 });
 
