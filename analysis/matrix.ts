@@ -105,7 +105,10 @@ export function connectivityMatrix(model: ClusterModel, options: MatrixOptions =
     }
 
     const rows = distinctRows.distinct.map(encodeBits);
-    return { sources, targets, rows, targetRows };
+    const matrix = { sources, targets, rows, targetRows };
+    // The rows are at hand as bit sets: readers of this matrix need not decode them again.
+    rowCache.set(matrix, distinctRows.distinct);
+    return matrix;
 }
 
 function rowFor(sources: Endpoint[], allowed: (src: Endpoint) => boolean): Bits {
