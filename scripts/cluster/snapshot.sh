@@ -11,10 +11,19 @@ rm -rf "$OUT" && mkdir -p "$OUT"
 rules() { grep -v -E '^#' | sed -E 's/\[[0-9]+:[0-9]+\]/[-]/'; }
 iptables-save 2>/dev/null | rules >"$OUT/iptables-nft" || true
 ip6tables-save 2>/dev/null | rules >"$OUT/ip6tables-nft" || true
-# Legacy tables only if some exist: listing them with iptables-legacy would create them, and iptables-nft then warns about legacy tables on every call.
-if [[ -s /proc/net/ip_tables_names ]]; then iptables-legacy-save 2>/dev/null | rules >"$OUT/iptables-legacy" || true; fi
-if [[ -s /proc/net/ip6_tables_names ]]; then ip6tables-legacy-save 2>/dev/null | rules >"$OUT/ip6tables-legacy" || true; fi
-cat /proc/net/ip_tables_names /proc/net/ip6_tables_names 2>/dev/null | sort >"$OUT/legacy-table-names" || true
+# Legacy tables only if some exist: listing them with iptables-legacy would create them, and
+# iptables-nft then warns about legacy tables on every call. What counts is what filters traffic:
+# each table's rules, user chains and non-ACCEPT policies, as "table line". An empty legacy table
+# (some component's probe creates one) filters nothing, and on a kernel with built-in x_tables (no
+# modules to unload) it cannot be removed before a reboot: `down` can only leave it empty.
+legacy() { # NAMES_FILE SAVE
+  [[ -s "/proc/net/$1" ]] || return 0
+  "$2" 2>/dev/null | rules | awk '/^\*/ {table = substr($0, 2); next}
+    /^COMMIT$/ || /^:(PREROUTING|INPUT|FORWARD|OUTPUT|POSTROUTING) ACCEPT / {next}
+    {print table, $0}' || true
+}
+legacy ip_tables_names iptables-legacy-save >"$OUT/iptables-legacy"
+legacy ip6_tables_names ip6tables-legacy-save >"$OUT/ip6tables-legacy"
 { nft list tables 2>/dev/null || true; } | sort >"$OUT/nft-tables"
 { ipset list -n 2>/dev/null || true; } | sort >"$OUT/ipsets"
 ip -br link | awk '{print $1, $3}' | sort >"$OUT/links"
