@@ -2,8 +2,10 @@
 // `cluster=render` writes). Same policy code as `pulumi preview --policy-pack policy-pack`.
 //
 //   npm run --silent policy:check -- [--advisory] [--config policy-config.json] <paths...>
+// (options parsed by commander)
 //
 // Exit codes: 0 no mandatory violation, 1 mandatory violations, 2 bad input.
+import { Command, CommanderError } from "commander";
 import * as fs from "fs";
 import * as path from "path";
 import { AnalysisInputError, loadManifests } from "../analysis";
@@ -14,37 +16,32 @@ import { intentsOf } from "./lib/intent";
 import { hasMandatory, PackConfig, resourcesOfObjects, runPolicies, Violation } from "./lib/run";
 import { policies } from "./policies";
 
-const USAGE = `usage: npm run --silent policy:check -- [--advisory] [--config <policy-config.json>] <file-or-directory>...
-
-Runs the calico-zero-trust policy pack over Kubernetes and Calico manifests (YAML files, or directories
-searched for .yaml/.yml). Prints every violation with its policy, resource and explanation.
-
-  --advisory       report mandatory violations as advisory (exit 0): for stages that are not zero trust by design
-  --config FILE    policy settings and levels, in the format of pulumi --policy-pack-config (a file, or the JSON itself),
-                   checked against each policy's configSchema: an unknown policy, level or setting is exit 2
-                   e.g. {"edge-only-ingress": {"edgeWorkloads": ["helloworld-proxy"]}, "service-exposure": "disabled"}
-
-Exit status: 0 no mandatory violation, 1 mandatory violations, 2 bad input.`;
-
-class UsageError extends Error {}
+const DESCRIPTION = "Runs the calico-zero-trust policy pack over Kubernetes and Calico manifests (YAML files, or directories "
+    + "searched for .yaml/.yml). Prints every violation with its policy, resource and explanation.\n\n"
+    + "Exit status: 0 no mandatory violation, 1 mandatory violations, 2 bad input.";
 
 interface Arguments { paths: string[]; advisory: boolean; config?: PackConfig }
 
-function parseArguments(argv: string[], cwd: string): Arguments {
-    const parsed: Arguments = { paths: [], advisory: false };
-    for (let i = 0; i < argv.length; i++) {
-        const arg = argv[i]!;
-        if (arg === "--advisory") parsed.advisory = true;
-        else if (arg === "--config") {
-            const file = argv[++i];
-            if (!file) throw new UsageError("--config needs a file");
-            parsed.config = readConfig(file, cwd);
-        } else if (arg === "-h" || arg === "--help") throw new UsageError("");
-        else if (arg.startsWith("-")) throw new UsageError(`unknown option ${arg}`);
-        else parsed.paths.push(path.resolve(cwd, arg));
-    }
-    if (parsed.paths.length === 0) throw new UsageError("no manifests given");
-    return parsed;
+/** The command line, parsed by commander; a usage error is a CommanderError (exit code 0 for --help). */
+function parseArguments(argv: string[], cwd: string, err: NodeJS.WritableStream): Arguments {
+    const program = new Command("npm run --silent policy:check --")
+        .description(DESCRIPTION)
+        .argument("<file-or-directory...>", "manifests: YAML files, or directories searched for .yaml/.yml")
+        .option("--advisory", "report mandatory violations as advisory (exit 0): for stages that are not zero trust by design")
+        .option("--config <file-or-json>", "policy settings and levels, in the format of pulumi --policy-pack-config (a file, or the JSON itself), "
+            + "checked against each policy's configSchema: an unknown policy, level or setting is exit 2, "
+            + `e.g. '{"edge-only-ingress": {"edgeWorkloads": ["helloworld-proxy"]}, "service-exposure": "disabled"}'`)
+        .helpOption("-h, --help", "this help")
+        .showHelpAfterError()
+        .exitOverride()
+        .configureOutput({ writeOut: (text) => err.write(text), writeErr: (text) => err.write(text.replace(/^error: /, "policy:check: ")) });
+    program.parse(argv, { from: "user" });
+    const options = program.opts<{ advisory?: boolean; config?: string }>();
+    return {
+        paths: program.args.map((arg) => path.resolve(cwd, arg)),
+        advisory: options.advisory === true,
+        config: options.config === undefined ? undefined : readConfig(options.config, cwd),
+    };
 }
 
 /** The --config argument: a file, or the JSON document itself when it starts with "{". */
@@ -71,12 +68,10 @@ function format(violation: Violation): string {
 export async function main(argv: string[], out: NodeJS.WritableStream = process.stdout, err: NodeJS.WritableStream = process.stderr): Promise<number> {
     let args: Arguments;
     try {
-        args = parseArguments(argv, process.env.INIT_CWD ?? process.cwd());
+        args = parseArguments(argv, process.env.INIT_CWD ?? process.cwd(), err);
     } catch (error) {
-        if (error instanceof UsageError) {
-            err.write(`${error.message ? `policy:check: ${error.message}\n\n` : ""}${USAGE}\n`);
-            return error.message ? 2 : 0;
-        }
+        // commander has printed the usage error (or the help) already.
+        if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
         if (error instanceof AnalysisInputError) { err.write(`policy:check: bad input: ${error.message}\n`); return 2; }
         throw error;
     }

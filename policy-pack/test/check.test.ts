@@ -79,9 +79,9 @@ describe("policy:check settings and bad input", () => {
     });
 
     it.each([
-        ["no paths", [] as string[], "no manifests given"],
+        ["no paths", [] as string[], "policy:check: missing required argument 'file-or-directory'"],
         ["a missing file", ["/nonexistent/manifests.yaml"], "/nonexistent/manifests.yaml: no such file or directory"],
-        ["an unknown option", ["--strict", "x.yaml"], "unknown option --strict"],
+        ["an unknown option", ["--strict", "x.yaml"], "policy:check: unknown option '--strict'"],
     ])("%s is bad input: exit 2", async (_name, args, message) => {
         const { code, err } = await run(...args);
         expect(code).toBe(2);
