@@ -37,13 +37,15 @@ smoke_nodeport() {
     -d '{"sender":"smoke"}' "http://$NODE_IP:$SMOKE_NODE_PORT/api/messages" | grep -x 'Hello smoke (direct)'
 }
 # A new pod's traffic is dropped until Felix has programmed its workload endpoint (a second or so
-# after Ready): the connect is retried for up to about 15 s.
+# after Ready): the connect is retried for up to about 15 s. The Service has a new name on every run
+# (SMOKE_SERVICE): CoreDNS caches answers for 30 s, and a re-created Service gets a new ClusterIP.
 smoke_dns() {
   kubectl_ -n czt-smoke run dns --image "$IMAGE_BUSYBOX" --restart=Never --rm -i --quiet \
-    --overrides='{"spec":{"securityContext":{"runAsNonRoot":true,"runAsUser":65534,"seccompProfile":{"type":"RuntimeDefault"}},"containers":[{"name":"dns","image":"'"$IMAGE_BUSYBOX"'","command":["sh","-c","nslookup hello.czt-smoke.svc.cluster.local '"$DNS_IP"' && for i in 1 2 3 4 5; do /bin/nc -z -w 2 hello 8080 && echo reached && exit 0; sleep 1; done; exit 1"],"securityContext":{"allowPrivilegeEscalation":false,"readOnlyRootFilesystem":true,"capabilities":{"drop":["ALL"]}}}]}}' |
+    --overrides='{"spec":{"securityContext":{"runAsNonRoot":true,"runAsUser":65534,"seccompProfile":{"type":"RuntimeDefault"}},"containers":[{"name":"dns","image":"'"$IMAGE_BUSYBOX"'","command":["sh","-c","nslookup '"$SMOKE_SERVICE"'.czt-smoke.svc.cluster.local '"$DNS_IP"' && for i in 1 2 3 4 5; do /bin/nc -z -w 2 '"$SMOKE_SERVICE"' 8080 && echo reached && exit 0; sleep 1; done; exit 1"],"securityContext":{"allowPrivilegeEscalation":false,"readOnlyRootFilesystem":true,"capabilities":{"drop":["ALL"]}}}]}}' |
     grep -x reached
 }
 if ((FAILED == 0)); then
+  SMOKE_SERVICE="hello-$(date +%s)"
   render "$CLUSTER_DIR/manifests/smoke.yaml" "$ETC/smoke.yaml"
   kubectl_ delete namespace czt-smoke --ignore-not-found --wait=true --timeout=60s >/dev/null 2>&1
   check "smoke: apply $ETC/smoke.yaml" kubectl_ apply -f "$ETC/smoke.yaml"
