@@ -78,26 +78,9 @@ run() {
   with_progress "$log" "$(basename "$log" .log): $1 $2" "$@"
 }
 
-stamp_key() { # NAME EXTRA...: what a built binary depends on (wrapper files, pins, Go version).
-  local name="$1"
-  shift
-  wrapper_stamp "$WRAPPERS/$name" "$@"
-}
-
 is_current() { # NAME KEY [DIR]
   local d="${3:-$BIN}"
   [[ "$REBUILD" != 1 && -x "$d/$1" && -f "$d/$1.stamp" && "$(cat "$d/$1.stamp")" == "$2" ]]
-}
-
-# prepare_wrapper NAME: copies the wrapper template into the build folder (go.sum and generated files
-# stay there) and resolves its module graph.
-prepare_wrapper() {
-  local name="$1" dir="$BUILD/$1" log="$LOGS/$1.log"
-  mkdir -p "$dir"
-  cp -R "$WRAPPERS/$name/." "$dir/"
-  say "$name: resolving modules (go mod tidy; downloads on the first run) ..."
-  (cd "$dir" && run "$log" go mod tidy) ||
-    die "$name: step 'go mod tidy' failed in $dir (see $log)"
 }
 
 # go_build NAME PKG LDFLAGS [OUTDIR]: builds one binary into bin/ (or OUTDIR) atomically.

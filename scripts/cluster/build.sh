@@ -17,22 +17,8 @@ go_environment "$CACHE" 1.26 # CoreDNS $COREDNS_VERSION needs Go >= 1.26
 readonly BUILD_FLAGS="-trimpath -ldflags=-s -w"
 mkdir -p "$BIN" "$BUILD" "$LOGS" "$IMAGES"
 
-stamp_key() { # NAME EXTRA...: what an output depends on (wrapper files, pins, Go version, flags).
-  local name="$1"
-  shift
-  wrapper_stamp "$CLUSTER_DIR/$name" "$@"
-}
+readonly WRAPPERS="$CLUSTER_DIR" # kubernetes/, calico/, coredns/ (stamp_key, prepare_wrapper)
 is_current() { [[ "$REBUILD" != 1 && -f "$1" && "$(cat "$1")" == "$2" ]]; }
-
-# prepare NAME [TIDY_FLAGS]: copies the wrapper into build/NAME and resolves its modules.
-prepare() {
-  local name="$1" dir="$BUILD/$1"
-  mkdir -p "$dir"
-  cp -R "$CLUSTER_DIR/$name/." "$dir/"
-  say "$name: resolving modules (go mod tidy ${2:-}; downloads on the first run) ..."
-  (cd "$dir" && with_progress "$LOGS/$name.log" "$name: go mod tidy" go mod tidy ${2:-}) ||
-    die "$name: step 'go mod tidy' failed in $dir (see $LOGS/$name.log)"
-}
 
 # compile NAME DESC LDFLAGS PKG...: one `go build` of PKG... into build/NAME/out/.
 compile() {
@@ -53,7 +39,7 @@ build_kubernetes() {
   fi
   t0=$(date +%s)
   : >"$LOGS/kubernetes.log"
-  prepare kubernetes
+  prepare_wrapper kubernetes
   minor="$(cut -d. -f2 <<<"$K8S_VERSION")"
   # Without version ldflags the servers report v0.0.0.
   for p in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
@@ -76,7 +62,7 @@ build_calico() {
   t0=$(date +%s)
   : >"$LOGS/calico.log"
   # -e: plain tidy fails on github.com/Microsoft/hcsshim@v0.11.8 (windows files only; the proxy answers 403).
-  prepare calico -e
+  prepare_wrapper calico -e
   compile calico "calico-felix, the CNI plugin and the API server" "" \
     "$CALICO_MODULE/felix/cmd/calico-felix" "$CALICO_MODULE/cni-plugin/cmd/calico" "$CALICO_MODULE/apiserver/cmd/apiserver"
   mv -f "$out/calico-felix" "$BIN/calico-felix"
@@ -95,7 +81,7 @@ build_coredns() {
   fi
   t0=$(date +%s)
   : >"$LOGS/coredns.log"
-  prepare coredns
+  prepare_wrapper coredns
   compile coredns "CoreDNS $COREDNS_VERSION (slim)" "" .
   mv -f "$BUILD/coredns/out/coredns" "$BIN/coredns"
   echo "$key" >"$BIN/coredns.stamp"

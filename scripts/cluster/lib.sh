@@ -69,7 +69,7 @@ readonly SYSCTL_PATTERN='^(kernel\.panic|kernel\.panic_on_oops|vm\.overcommit_me
 # ---------------------------------------------------------------------------------------- helpers
 SCRIPT_T0=$(date +%s)
 readonly LOG_TAG=cluster
-# say, warn, die, elapsed, go_environment, with_progress, wrapper_stamp
+# say, warn, die, elapsed, go_environment, with_progress, stamp_key, prepare_wrapper
 # shellcheck source=../lib/go-build.sh
 source "$CLUSTER_DIR/../lib/go-build.sh"
 

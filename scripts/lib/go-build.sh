@@ -52,13 +52,28 @@ with_progress() {
   fi
 }
 
-# wrapper_stamp DIR EXTRA...: the key of what a build of wrapper module DIR depends on: its files
-# (but generated *.json), the Go version, the flags ($BUILD_FLAGS) and EXTRA (pins).
-wrapper_stamp() {
-  local dir="$1"
+# The wrapper modules live in $WRAPPERS/<name>/, are built in $BUILD/<name>/ and log to
+# $LOGS/<name>.log; the sourcing script sets those three.
+
+# stamp_key NAME EXTRA...: the key of what a build of wrapper NAME depends on: its files (but
+# generated *.json), the Go version, the flags ($BUILD_FLAGS) and EXTRA (pins).
+stamp_key() {
+  local name="$1"
   shift
   {
     echo "$GO_VERSION $BUILD_FLAGS $*"
-    (cd "$dir" && find . -type f ! -name '*.json' | LC_ALL=C sort | xargs sha256sum)
+    (cd "$WRAPPERS/$name" && find . -type f ! -name '*.json' | LC_ALL=C sort | xargs sha256sum)
   } | sha256sum | cut -d' ' -f1
+}
+
+# prepare_wrapper NAME [TIDY_FLAGS]: copies wrapper NAME into its build folder (go.sum and generated
+# files stay there) and resolves its module graph with `go mod tidy TIDY_FLAGS`.
+prepare_wrapper() {
+  local name="$1" dir="$BUILD/$1" log="$LOGS/$1.log"
+  mkdir -p "$dir"
+  cp -R "$WRAPPERS/$name/." "$dir/"
+  say "$name: resolving modules (go mod tidy${2:+ $2}; downloads on the first run) ..."
+  # shellcheck disable=SC2086
+  (cd "$dir" && with_progress "$log" "$name: go mod tidy" go mod tidy ${2:-}) ||
+    die "$name: step 'go mod tidy' failed in $dir (see $log)"
 }
