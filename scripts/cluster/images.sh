@@ -49,7 +49,7 @@ key="$({
   sha256sum "$BIN/coredns" "$BUSYBOX" "${BASH_SOURCE[0]}" | cut -d" " -f1 # contents only: the same in every checkout
   (cd "$SRC" && find . -type f | LC_ALL=C sort | xargs sha256sum)
 } | sha256sum | cut -d' ' -f1)"
-if [[ "${CLUSTER_REBUILD:-0}" != 1 && -f "$IMAGES/images.stamp" && "$(cat "$IMAGES/images.stamp")" == "$key" ]]; then
+if [[ "${CLUSTER_REBUILD:-0}" != 1 && -x "$BIN/world-dns" && -f "$IMAGES/images.stamp" && "$(cat "$IMAGES/images.stamp")" == "$key" ]]; then
   say "images: cached in $IMAGES"
   exit 0
 fi
