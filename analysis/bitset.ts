@@ -1,4 +1,4 @@
-/** Fixed-size bit sets over Uint32Array words: the matrix's rows and the engine's endpoint sets. */
+/** Fixed-size bit sets over Uint32Array words: the engine's scratch sets and the dense form of index sets (index-set.ts). */
 export type Bits = Uint32Array;
 
 export const wordsFor = (size: number) => (size + 31) >>> 5;
@@ -20,63 +20,21 @@ export function popcount(bits: Bits): number {
     return count;
 }
 
-export function* bitIndexes(bits: Bits): Generator<number> {
+/** Calls `visit` with the index of each set bit, ascending. */
+export function forEachBit(bits: Bits, visit: (index: number) => void): void {
     for (let w = 0; w < bits.length; w++) {
         let word = bits[w]!;
         while (word !== 0) {
             const low = word & -word;
-            yield (w << 5) + (31 - Math.clz32(low));
+            visit((w << 5) + (31 - Math.clz32(low)));
             word ^= low;
         }
     }
 }
 
-export function encodeBits(bits: Bits): string {
-    return Buffer.from(bits.buffer, bits.byteOffset, bits.byteLength).toString("base64");
-}
-
-export function decodeBits(text: string, size: number): Bits {
-    const bytes = Buffer.from(text, "base64");
-    const bits = emptyBits(size);
-    new Uint8Array(bits.buffer).set(bytes.subarray(0, bits.byteLength));
-    return bits;
-}
-
-/**
- * Keeps each distinct bit set once (the matrix of a large cluster has far fewer distinct rows than
- * targets): `indexOf` returns the index of the stored set equal to `bits`, storing `bits` when new.
- */
-export class BitsInterner {
-    readonly distinct: Bits[] = [];
-    private readonly buckets = new Map<number, number[]>();
-
-    /** `copy`: store a copy of `bits` when new, so that the caller may reuse `bits` as a scratch set. */
-    indexOf(bits: Bits, copy = false): number {
-        const hash = hashBits(bits);
-        const bucket = this.buckets.get(hash);
-        if (bucket) {
-            for (const i of bucket) if (sameBits(this.distinct[i]!, bits)) return i;
-        }
-        const index = this.distinct.length;
-        this.distinct.push(copy ? bits.slice() : bits);
-        if (bucket) bucket.push(index);
-        else this.buckets.set(hash, [index]);
-        return index;
-    }
-
-    intern(bits: Bits, copy = false): Bits {
-        return this.distinct[this.indexOf(bits, copy)]!;
-    }
-}
-
-function hashBits(bits: Bits): number {
-    let hash = 0x811c9dc5;
-    for (let w = 0; w < bits.length; w++) hash = Math.imul(hash ^ bits[w]!, 0x01000193);
-    return hash >>> 0;
-}
-
-function sameBits(a: Bits, b: Bits): boolean {
-    if (a.length !== b.length) return false;
-    for (let w = 0; w < a.length; w++) if (a[w] !== b[w]) return false;
-    return true;
+/** The indexes of the set bits, ascending. */
+export function bitIndexes(bits: Bits): number[] {
+    const indexes: number[] = [];
+    forEachBit(bits, (i) => { indexes.push(i); });
+    return indexes;
 }

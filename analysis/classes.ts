@@ -5,7 +5,7 @@
  * matrix is then the cell of its two classes, so a cluster of thousands of workloads prints as a few
  * hundred lines. Cost: linear in the allowed cells of the distinct rows, never in sources x targets.
  */
-import type { Bits } from "./bitset";
+import type { IndexSet } from "./index-set";
 import { allowedSources, Matrix } from "./matrix";
 
 export interface ConnectivityClasses {
@@ -31,7 +31,7 @@ export function connectivityClasses(matrix: Matrix): ConnectivityClasses {
         if (d === undefined) { d = destinationClasses.length; destinationOfRow.set(row, d); destinationClasses.push([]); }
         destinationClasses[d]!.push(t);
     });
-    const rowBits: Bits[] = destinationClasses.map((members) => allowedSources(matrix, members[0]!));
+    const rowBits: IndexSet[] = destinationClasses.map((members) => allowedSources(matrix, members[0]!));
 
     const classOf = new Int32Array(size);
     const classSize: number[] = [size];
@@ -39,8 +39,7 @@ export function connectivityClasses(matrix: Matrix): ConnectivityClasses {
     for (const bits of rowBits) {
         splitInto.clear();
         const moved: number[] = [];
-        forEachBit(bits, (s) => {
-            if (s >= size) return;
+        bits.forEach((s) => {
             const from = classOf[s]!;
             let to = splitInto.get(from);
             if (to === undefined) { to = classSize.length; classSize.push(0); splitInto.set(from, to); }
@@ -72,22 +71,10 @@ export function connectivityClasses(matrix: Matrix): ConnectivityClasses {
     const reaches: number[][] = sourceClasses.map(() => []);
     rowBits.forEach((bits, d) => {
         const seen = new Set<number>();
-        forEachBit(bits, (s) => {
-            if (s >= size) return;
+        bits.forEach((s) => {
             const c = renumber.get(classOf[s]!)!;
             if (!seen.has(c)) { seen.add(c); reaches[c]!.push(d); }
         });
     });
     return { sourceClasses, destinationClasses, reaches };
-}
-
-function forEachBit(bits: Bits, visit: (index: number) => void): void {
-    for (let w = 0; w < bits.length; w++) {
-        let word = bits[w]!;
-        while (word !== 0) {
-            const low = word & -word;
-            visit((w << 5) + (31 - Math.clz32(low)));
-            word ^= low;
-        }
-    }
 }

@@ -1,5 +1,4 @@
 /** Flows added and removed between two matrices (e.g. two lab stages), matched by endpoint names and ports. */
-import { hasBit } from "./bitset";
 import { allowedSources, Flow, Matrix, targetKey } from "./matrix";
 
 export interface MatrixDiff { added: Flow[]; removed: Flow[] }
@@ -17,11 +16,11 @@ export function diffMatrices(a: Matrix, b: Matrix): MatrixDiff {
         const target = (ta !== undefined ? a.targets[ta] : b.targets[tb!])!;
         const rowA = ta !== undefined ? allowedSources(a, ta) : undefined;
         const rowB = tb !== undefined ? allowedSources(b, tb) : undefined;
-        if (ta !== undefined && tb !== undefined && a.targetRows[ta] !== undefined && sameSources(a, b) && a.rows[a.targetRows[ta]!] === b.rows[b.targetRows[tb]!]) continue;
+        if (ta !== undefined && tb !== undefined && a.targetRows[ta] !== undefined && sameSources(a, b) && a.rows[a.targetRows[ta]!]!.equals(b.rows[b.targetRows[tb]!]!)) continue;
         for (const src of sources) {
             const sa = sourcesA.get(src), sb = sourcesB.get(src);
-            const inA = rowA !== undefined && sa !== undefined && hasBit(rowA, sa);
-            const inB = rowB !== undefined && sb !== undefined && hasBit(rowB, sb);
+            const inA = rowA !== undefined && sa !== undefined && rowA.has(sa);
+            const inB = rowB !== undefined && sb !== undefined && rowB.has(sb);
             if (inA === inB) continue;
             const flow = { src, dst: target.dst, port: target.port, protocol: target.protocol };
             (inB ? added : removed).push(flow);

@@ -6,7 +6,8 @@
  * same chain share the result. The per-connection engine ("reference") must agree cell for cell
  * (test/analysis/matrix.test.ts runs both on every scenario).
  */
-import { Bits, BitsInterner, emptyBits, fullBits, hasBit, setBit, wordsFor } from "./bitset";
+import { Bits, emptyBits, fullBits, hasBit, setBit, wordsFor } from "./bitset";
+import { IndexSet, IndexSetInterner } from "./index-set";
 import { applicablePolicies } from "./engine";
 import type { ClusterModel, Workload } from "./model";
 import type { Party } from "./parties";
@@ -23,18 +24,17 @@ export const ingressTuning: { oneByOne: "auto" | "always" | "never" } = { oneByO
 
 export interface WorkloadTarget { workload: Workload; port: number; protocol: Protocol; name?: string }
 
-/** For each target, the bit set of `sources` (by index) allowed to connect. */
-export function computeWorkloadReachability(model: ClusterModel, sources: Workload[], targets: WorkloadTarget[], engine: "fast" | "reference"): Bits[] {
+/** For each target, the set of `sources` (by index) allowed to connect; equal sets are one shared object. */
+export function computeWorkloadReachability(model: ClusterModel, sources: Workload[], targets: WorkloadTarget[], engine: "fast" | "reference"): IndexSet[] {
     return engine === "reference" ? referenceReachability(model, sources, targets) : new FastEngine(model, sources).run(targets);
 }
 
-export function referenceReachability(model: ClusterModel, sources: Workload[], targets: WorkloadTarget[]): Bits[] {
+export function referenceReachability(model: ClusterModel, sources: Workload[], targets: WorkloadTarget[]): IndexSet[] {
+    const distinctRows = new IndexSetInterner();
     return targets.map((target) => {
-        const row = emptyBits(sources.length);
-        sources.forEach((source, s) => {
-            if (cellByReference(model, source, target)) setBit(row, s);
-        });
-        return row;
+        const allowed: number[] = [];
+        sources.forEach((source, s) => { if (cellByReference(model, source, target)) allowed.push(s); });
+        return distinctRows.intern(IndexSet.fromSorted(allowed, sources.length));
     });
 }
 
@@ -42,7 +42,7 @@ function cellByReference(model: ClusterModel, source: Workload, target: Workload
     return evaluateConnection(model, { kind: "workload", workload: source }, { kind: "workload", workload: target.workload }, target.port, target.protocol).allowed;
 }
 
-interface PreparedRule { step: ChainStep; local?: Bits; peers?: Bits }
+interface PreparedRule { step: ChainStep; local?: IndexSet; peers?: IndexSet }
 
 interface EquivalenceClass { index: number; representative: Workload; party: Party; members: number[] }
 
@@ -54,13 +54,14 @@ class FastEngine {
     private readonly classes: EquivalenceClass[] = [];
     private readonly classOfSource: number[];
     private readonly size: number;
-    private readonly identityBits = new WeakMap<EntityMatch, Bits>();
-    private readonly identityByContent = new Map<string, Bits>();
+    private readonly identityBits = new WeakMap<EntityMatch, IndexSet>();
+    private readonly identityByContent = new Map<string, IndexSet>();
     private readonly classesByNamespace = new Map<string, EquivalenceClass[]>();
     /** Every class has exactly one member and class i is source i: class rows are source rows. */
     private readonly singletons: boolean;
-    private readonly portBits = new Map<string, Map<string, Bits>>();
-    private readonly allClasses: Bits;
+    private readonly portBits = new Map<string, Map<string, IndexSet>>();
+    private readonly allClasses: IndexSet;
+    private readonly allClassBits: Bits;
     private readonly chains = new Map<string, ChainStep[]>();
     private readonly chainKeys: Record<Direction, string[]> = { ingress: [], egress: [] };
     private readonly undecided: Bits;
@@ -86,7 +87,8 @@ class FastEngine {
             list.push(c);
             this.classesByNamespace.set(c.representative.namespace, list);
         }
-        this.allClasses = fullBits(this.size);
+        this.allClasses = IndexSet.full(this.size);
+        this.allClassBits = fullBits(this.size);
         this.undecided = emptyBits(this.size);
         this.passed = emptyBits(this.size);
         for (const direction of ["ingress", "egress"] as const) {
@@ -114,7 +116,7 @@ class FastEngine {
     }
 
     /** Classes whose identity (labels, namespace, addresses) the entity matches. */
-    private identity(entity: EntityMatch): Bits {
+    private identity(entity: EntityMatch): IndexSet {
         let bits = this.identityBits.get(entity);
         if (bits) return bits;
         const key = identityKey(entity);
@@ -124,8 +126,9 @@ class FastEngine {
                 && !entity.serviceAccountNames && !entity.serviceAccountSelector && !entity.service;
             if (unconstrained) bits = this.allClasses;
             else {
-                bits = emptyBits(this.size);
-                for (const c of this.candidates(entity)) if (entityIdentityMatches(this.model, entity, c.party)) setBit(bits, c.index);
+                const members: number[] = [];
+                for (const c of this.candidates(entity)) if (entityIdentityMatches(this.model, entity, c.party)) members.push(c.index);
+                bits = IndexSet.fromIndexes(members, this.size);
             }
             this.identityByContent.set(key, bits);
         }
@@ -150,7 +153,7 @@ class FastEngine {
     }
 
     /** Destination classes whose port criteria match a port (a constant unless named ports or services are involved). */
-    private destinationPorts(entity: EntityMatch, port: number, protocol: Protocol): Bits | boolean {
+    private destinationPorts(entity: EntityMatch, port: number, protocol: Protocol): IndexSet | boolean {
         const probe = (party: Party): boolean => entityPortMatches(this.model, entity, party, { src: party, dst: party, port, protocol }, "destination");
         if (!portsDependOnDestination(entity)) return probe(this.classes[0]!.party);
         // Port criteria repeat across policies (the same named port everywhere): cache by content.
@@ -160,8 +163,9 @@ class FastEngine {
         const key = `${port}/${protocol}`;
         let bits = perPort.get(key);
         if (!bits) {
-            bits = emptyBits(this.size);
-            for (const c of this.classes) if (probe(c.party)) setBit(bits, c.index);
+            const members: number[] = [];
+            for (const c of this.classes) if (probe(c.party)) members.push(c.index);
+            bits = IndexSet.fromSorted(members, this.size);
             perPort.set(key, bits);
         }
         return bits;
@@ -172,13 +176,13 @@ class FastEngine {
      * undefined when it cannot match). Allow/Deny decide, Log continues, Pass and Pass tiers carry
      * on to the next tier, a Deny tier drops what is left; past the last tier the profile allows.
      */
-    private evaluateChain(chain: ChainStep[], matched: (Bits | undefined)[], into?: Bits): Bits {
+    private evaluateChain(chain: ChainStep[], matched: (IndexSet | undefined)[], into?: Bits): Bits {
         const words = wordsFor(this.size);
         const allowed = into ? into.fill(0) : new Uint32Array(words);
         // Scratch sets reused by every evaluation (tens of thousands per matrix): only `allowed` is kept.
         const undecided = this.undecided;
         const passed = this.passed;
-        undecided.set(this.allClasses);
+        undecided.set(this.allClassBits);
         passed.fill(0);
         for (let index = 0; index < chain.length; index++) {
             const step = chain[index]!;
@@ -190,12 +194,23 @@ class FastEngine {
             }
             const hits = matched[index];
             if (!hits || step.action === "Log") continue;
+            const into = step.action === "Allow" ? allowed : step.action === "Pass" ? passed : undefined;
+            if (hits.list) {
+                // A few peers: touch their words only.
+                for (const i of hits.list) {
+                    const w = i >>> 5, bit = 1 << (i & 31);
+                    if ((undecided[w]! & bit) === 0) continue;
+                    undecided[w]! &= ~bit;
+                    if (into) into[w]! |= bit;
+                }
+                continue;
+            }
+            const bits = hits.bits!;
             for (let w = 0; w < words; w++) {
-                const hit = hits[w]! & undecided[w]!;
+                const hit = bits[w]! & undecided[w]!;
                 if (hit === 0) continue;
                 undecided[w]! &= ~hit;
-                if (step.action === "Allow") allowed[w]! |= hit;
-                else if (step.action === "Pass") passed[w]! |= hit;
+                if (into) into[w]! |= hit;
             }
         }
         for (let w = 0; w < words; w++) allowed[w]! |= undecided[w]! | passed[w]!;
@@ -222,11 +237,11 @@ class FastEngine {
     }
 
     /** For each rule of a destination class's prepared ingress chain, the source classes it matches (undefined: none). */
-    private ingressMatches(dst: EquivalenceClass, prepared: PreparedRule[]): (Bits | undefined)[] {
-        const matched: (Bits | undefined)[] = new Array(prepared.length);
+    private ingressMatches(dst: EquivalenceClass, prepared: PreparedRule[]): (IndexSet | undefined)[] {
+        const matched: (IndexSet | undefined)[] = new Array(prepared.length);
         for (let i = 0; i < prepared.length; i++) {
             const rule = prepared[i]!;
-            matched[i] = rule.local && hasBit(rule.local, dst.index) ? rule.peers : undefined;
+            matched[i] = rule.local?.has(dst.index) ? rule.peers : undefined;
         }
         return matched;
     }
@@ -235,7 +250,7 @@ class FastEngine {
      * evaluateChain for one source class: the same verdict as bit `source` of evaluateChain's row.
      * Used when few sources reach a destination, where a whole row would cost more than the few bits.
      */
-    private chainAllows(chain: ChainStep[], matched: (Bits | undefined)[], source: number): boolean {
+    private chainAllows(chain: ChainStep[], matched: (IndexSet | undefined)[], source: number): boolean {
         let state: "undecided" | "passed" | "allowed" | "denied" = "undecided";
         for (let index = 0; index < chain.length; index++) {
             const step = chain[index]!;
@@ -245,7 +260,7 @@ class FastEngine {
                 continue;
             }
             const hits = matched[index];
-            if (state !== "undecided" || !hits || step.action === "Log" || !hasBit(hits, source)) continue;
+            if (state !== "undecided" || !hits || step.action === "Log" || !hits.has(source)) continue;
             state = step.action === "Allow" ? "allowed" : step.action === "Pass" ? "passed" : "denied";
         }
         return state !== "denied";
@@ -253,24 +268,24 @@ class FastEngine {
 
     private ingressSignature(dst: EquivalenceClass, prepared: PreparedRule[]): string {
         let signature = "";
-        for (const rule of prepared) if (rule.local) signature += hasBit(rule.local, dst.index) ? "1" : "0";
+        for (const rule of prepared) if (rule.local) signature += rule.local.has(dst.index) ? "1" : "0";
         return signature;
     }
 
-    private readonly bitsIds = new WeakMap<Bits, number>();
+    private readonly bitsIds = new WeakMap<IndexSet, number>();
 
     private readonly egressScratch: Bits[] = [];
-    private readonly intersections = new Map<string, Bits>();
+    private readonly intersections = new Map<string, IndexSet>();
 
-    /** a AND b, computed once per pair of (cached, never changed) sets. */
-    private bothBits(a: Bits, b: Bits): Bits {
+    /** a AND b, computed once per pair of (cached) sets. */
+    private bothBits(a: IndexSet, b: IndexSet): IndexSet {
         const key = `${this.bitsId(a)}&${this.bitsId(b)}`;
         let bits = this.intersections.get(key);
-        if (!bits) { bits = andBits(a, b); this.intersections.set(key, bits); }
+        if (!bits) { bits = a.and(b); this.intersections.set(key, bits); }
         return bits;
     }
 
-    private bitsId(bits: Bits): number {
+    private bitsId(bits: IndexSet): number {
         let id = this.bitsIds.get(bits);
         if (id === undefined) { id = nextBitsId++; this.bitsIds.set(bits, id); }
         return id;
@@ -284,12 +299,12 @@ class FastEngine {
     private egressRow(src: EquivalenceClass, port: number, protocol: Protocol, byPortState: Map<string, Bits>): Bits {
         const chainKey = this.chainKeys.egress[src.index]!;
         const chain = this.chains.get(chainKey)!;
-        const matched: (Bits | undefined)[] = new Array(chain.length);
+        const matched: (IndexSet | undefined)[] = new Array(chain.length);
         let portState = "";
         for (let i = 0; i < chain.length; i++) {
             const step = chain[i]!;
             if (TIER_END in step || step.action === "Log") continue;
-            if (!ruleProtocolMatches(step, protocol) || step.source.ports !== undefined || !hasBit(this.identity(step.source), src.index)) { portState += "0,"; continue; }
+            if (!ruleProtocolMatches(step, protocol) || step.source.ports !== undefined || !this.identity(step.source).has(src.index)) { portState += "0,"; continue; }
             const ports = this.destinationPorts(step.destination, port, protocol);
             if (ports === false) { portState += "0,"; continue; }
             const identity = this.identity(step.destination);
@@ -307,7 +322,7 @@ class FastEngine {
         return row;
     }
 
-    run(targets: WorkloadTarget[]): Bits[] {
+    run(targets: WorkloadTarget[]): IndexSet[] {
         const classOfWorkload = new Map<Workload, number>(this.sources.map((w, s) => [w, this.classOfSource[s]!]));
         const portKeys = new Map<string, { port: number; protocol: Protocol; targets: number[] }>();
         targets.forEach((target, t) => {
@@ -317,12 +332,12 @@ class FastEngine {
             portKeys.set(key, entry);
         });
         const hostNetworkSources = this.classes.filter((c) => c.representative.hostNetwork).flatMap((c) => c.members);
-        const rows: Bits[] = new Array(targets.length);
-        // Many targets share a row: keep one copy of each (a 100,000-workload matrix would not fit otherwise).
-        const distinctRows = new BitsInterner();
-        // Scratch sets reused for every target; the interner keeps a copy of each new row.
-        const classRow = emptyBits(this.size);
-        const sourceRow = this.singletons ? classRow : emptyBits(this.sources.length);
+        const rows: IndexSet[] = new Array(targets.length);
+        // Many targets share a row: keep one copy of each.
+        const distinctRows = new IndexSetInterner();
+        // Scratch sets reused for every target (rows of many sources are built as bits, of few as lists).
+        const sourceRow = emptyBits(this.sources.length);
+        const allowedClasses: number[] = [];
         // Source classes with the same egress chain and the same rules applying to them behave alike.
         const egressGroups = new Map<string, number[]>();
         for (const c of this.classes) {
@@ -363,7 +378,7 @@ class FastEngine {
             });
         }
         ports.forEach(({ port, protocol, targets: indexes }, p) => {
-            const ingressCache = new Map<string, { matched: (Bits | undefined)[]; row?: Bits }>();
+            const ingressCache = new Map<string, { matched: (IndexSet | undefined)[]; row?: Bits }>();
             const preparedChains = new Map<string, PreparedRule[]>();
             const reached = reachedBy[p]!;
             reachedBy[p] = new Map();
@@ -371,11 +386,10 @@ class FastEngine {
                 const target = targets[t]!;
                 const d = classOfWorkload.get(target.workload)!;
                 const dst = this.classes[d]!;
-                let row: Bits;
                 if (dst.representative.hostNetwork) {
-                    row = emptyBits(this.sources.length);
-                    this.sources.forEach((source, s) => { if (cellByReference(this.model, source, target)) setBit(row, s); });
-                    rows[t] = distinctRows.intern(row);
+                    const allowed: number[] = [];
+                    this.sources.forEach((source, s) => { if (cellByReference(this.model, source, target)) allowed.push(s); });
+                    rows[t] = distinctRows.intern(IndexSet.fromSorted(allowed, this.sources.length));
                     continue;
                 }
                 const chainKey = this.chainKeys.ingress[d]!;
@@ -387,31 +401,30 @@ class FastEngine {
                 const reaching = reached.get(d) ?? [];
                 let count = 0;
                 for (const members of reaching) count += members.length;
-                classRow.fill(0);
-                const oneByOne = ingressTuning.oneByOne === "auto" ? count * chain.length < classRow.length * 4 : ingressTuning.oneByOne === "always";
+                const oneByOne = ingressTuning.oneByOne === "auto" ? count * chain.length < wordsFor(this.size) * 4 : ingressTuning.oneByOne === "always";
+                allowedClasses.length = 0;
                 if (oneByOne) {
                     // Few sources get out to this destination: judge them one by one (no row per destination,
                     // which on a 100,000-workload cluster was most of the memory and of the time).
                     for (const members of reaching) {
-                        for (const m of members) if (this.chainAllows(chain, ingress.matched, m)) setBit(classRow, m);
+                        for (const m of members) if (this.chainAllows(chain, ingress.matched, m)) allowedClasses.push(m);
                     }
                 } else {
                     ingress.row ??= this.evaluateChain(chain, ingress.matched);
                     const inbound = ingress.row;
                     for (const members of reaching) {
-                        for (const m of members) if (hasBit(inbound, m)) setBit(classRow, m);
+                        for (const m of members) if (hasBit(inbound, m)) allowedClasses.push(m);
                     }
                 }
-                row = this.expand(classRow, sourceRow);
                 // Host-network sources are not workload endpoints: ask the reference engine.
-                for (const s of hostNetworkSources) if (cellByReference(this.model, this.sources[s]!, target)) setBit(row, s);
-                rows[t] = distinctRows.intern(row, true);
+                const hostNetworkAllowed = hostNetworkSources.length ? hostNetworkSources.filter((s) => cellByReference(this.model, this.sources[s]!, target)) : hostNetworkSources;
+                rows[t] = distinctRows.intern(this.sourceSet(allowedClasses, hostNetworkAllowed, sourceRow));
             }
         });
         return rows;
     }
 
-    private readonly egressSources = new Map<string, Bits[]>();
+    private readonly egressSources = new Map<string, IndexSet[]>();
 
     /** Which rules of its (shared) egress chain can apply to a source class, as a string. */
     private egressSignature(src: EquivalenceClass): string {
@@ -422,24 +435,27 @@ class FastEngine {
             this.egressSources.set(key, sources);
         }
         let signature = "";
-        for (const bits of sources) signature += hasBit(bits, src.index) ? "1" : "0";
+        for (const bits of sources) signature += bits.has(src.index) ? "1" : "0";
         return signature;
     }
 
-    /** A bit set over classes as a bit set over sources, written into `into` (`classRow` itself when every class has one member in order). */
-    private expand(classRow: Bits, into: Bits): Bits {
-        if (this.singletons) return classRow;
-        into.fill(0);
-        for (let w = 0; w < classRow.length; w++) {
-            let word = classRow[w]!;
-            while (word !== 0) {
-                const low = word & -word;
-                const c = (w << 5) + (31 - Math.clz32(low));
-                for (const s of this.classes[c]!.members) setBit(into, s);
-                word ^= low;
-            }
+    /**
+     * The sources of `classes` (class indexes, any order, no repeats) plus `extra` sources, as a set
+     * over sources. Few sources are sorted as a list; many are gathered in the scratch bit set `sourceRow`.
+     */
+    private sourceSet(classes: number[], extra: number[], sourceRow: Bits): IndexSet {
+        const size = this.sources.length;
+        let count = extra.length;
+        for (const c of classes) count += this.classes[c]!.members.length;
+        if (count * 32 < size) {
+            const members = this.singletons ? classes : classes.flatMap((c) => this.classes[c]!.members);
+            return IndexSet.fromIndexes(members.concat(extra), size);
         }
-        return into;
+        sourceRow.fill(0);
+        if (this.singletons) for (const c of classes) setBit(sourceRow, c);
+        else for (const c of classes) for (const s of this.classes[c]!.members) setBit(sourceRow, s);
+        for (const s of extra) setBit(sourceRow, s);
+        return IndexSet.fromBits(sourceRow, size);
     }
 }
 
@@ -454,12 +470,6 @@ function classKey(workload: Workload): string {
     const labels = Object.keys(workload.labels).sort().map((k) => `${k}=${workload.labels[k]}`).join(",");
     const ports = workload.ports.map((p) => `${p.name ?? ""}:${p.port}/${p.protocol}`).sort().join(",");
     return `${workload.namespace}|${labels}|${workload.serviceAccount}|${ports}|${workload.ips.join(",")}|${workload.hostNetwork}`;
-}
-
-function andBits(a: Bits, b: Bits): Bits {
-    const out = new Uint32Array(a.length);
-    for (let w = 0; w < a.length; w++) out[w] = a[w]! & b[w]!;
-    return out;
 }
 
 export type { Packet };

@@ -4,7 +4,6 @@
  * (classes.ts) as a terminal listing, Markdown, JSON, JSON Lines or a Mermaid graph. None of them
  * builds the whole output as one string.
  */
-import { bitIndexes, hasBit } from "./bitset";
 import type { ConnectivityClasses } from "./classes";
 import { allowedSources, Matrix, MatrixTarget, targetKey } from "./matrix";
 
@@ -25,7 +24,7 @@ export function writeJsonCells(matrix: Matrix, write: Write): void {
         const tail = `,"dst":${JSON.stringify(target.dst)},"port":${target.port},"protocol":"${target.protocol}","allowed":`;
         matrix.sources.forEach((src, s) => {
             if (notApplicable(src, target.dst)) return;
-            write(`${first ? "" : ","}\n    {"src":${JSON.stringify(src)}${tail}${hasBit(row, s)}}`);
+            write(`${first ? "" : ","}\n    {"src":${JSON.stringify(src)}${tail}${row.has(s)}}`);
             first = false;
         });
     });
@@ -36,7 +35,7 @@ export function writeJsonCells(matrix: Matrix, write: Write): void {
 export function writeJsonLinesFlows(matrix: Matrix, write: Write): void {
     matrix.targets.forEach((target, t) => {
         const tail = `,"dst":${JSON.stringify(target.dst)},"port":${target.port},"protocol":"${target.protocol}"}\n`;
-        for (const s of bitIndexes(allowedSources(matrix, t))) write(`{"src":${JSON.stringify(matrix.sources[s])}${tail}`);
+        for (const s of allowedSources(matrix, t)) write(`{"src":${JSON.stringify(matrix.sources[s])}${tail}`);
     });
 }
 
@@ -47,7 +46,7 @@ export function writeMarkdownGrid(matrix: Matrix, write: Write): void {
     const rows = matrix.targets.map((_, t) => allowedSources(matrix, t));
     matrix.sources.forEach((src, s) => {
         let line = `| ${escapeMd(src)} |`;
-        matrix.targets.forEach((target, t) => { line += ` ${notApplicable(src, target.dst) ? NOT_APPLICABLE : hasBit(rows[t]!, s) ? ALLOWED : BLOCKED} |`; });
+        matrix.targets.forEach((target, t) => { line += ` ${notApplicable(src, target.dst) ? NOT_APPLICABLE : rows[t]!.has(s) ? ALLOWED : BLOCKED} |`; });
         write(`${line}\n`);
     });
 }

@@ -1,6 +1,5 @@
 /** Renders a small matrix for people: the terminal table and the Mermaid graph (output.ts chooses; format-stream.ts streams the rest). */
 import Table from "cli-table3";
-import { hasBit } from "./bitset";
 import { ALLOWED, BLOCKED, NOT_APPLICABLE } from "./format-stream";
 import type { Stage } from "./engine";
 import { allowedFlows, allowedSources, Matrix, MatrixTarget } from "./matrix";
@@ -11,7 +10,7 @@ const columnTitle = (t: MatrixTarget) => `${t.dst}:${t.port}/${t.protocol}`;
 function grid(matrix: Matrix): string[][] {
     return matrix.sources.map((src, s) => matrix.targets.map((target, t) => {
         if (src.startsWith("external:") && target.dst.startsWith("external:")) return NOT_APPLICABLE;
-        return hasBit(allowedSources(matrix, t), s) ? ALLOWED : BLOCKED;
+        return allowedSources(matrix, t).has(s) ? ALLOWED : BLOCKED;
     }));
 }
 

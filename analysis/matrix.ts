@@ -1,11 +1,12 @@
 /**
  * The connectivity matrix: every source (workloads, plus an external client) against every target
  * (each workload's declared ports, an internet destination, each Service port, each NodePort). Rows are bit sets over
- * the sources; identical rows are stored once, so the matrix of a large cluster stays small.
+ * the sources (index-set.ts: a list of the few allowed sources, or bits when many); identical rows
+ * are stored once, so the matrix of a large cluster stays small.
  * Workload-to-workload cells come from the vectorized engine (fast-engine.ts); the few external and
  * NodePort cells from the per-connection engine.
  */
-import { Bits, BitsInterner, bitIndexes, decodeBits, emptyBits, encodeBits, hasBit, setBit } from "./bitset";
+import { IndexSet, IndexSetInterner } from "./index-set";
 import { AnalysisInputError } from "./errors";
 import { computeWorkloadReachability } from "./fast-engine";
 import type { ClusterModel } from "./model";
@@ -19,8 +20,8 @@ export interface Matrix {
     /** Endpoint names in row-bit order: workloads ("ns/name", sorted), then the external client. */
     sources: string[];
     targets: MatrixTarget[];
-    /** Distinct rows, base64 bit sets: bit i set = sources[i] may connect. */
-    rows: string[];
+    /** Distinct rows: the indexes of the sources (into `sources`) that may connect. */
+    rows: IndexSet[];
     /** For each target, the index of its row in `rows`. */
     targetRows: number[];
 }
@@ -51,15 +52,14 @@ export function connectivityMatrix(model: ClusterModel, options: MatrixOptions =
 
     const targets: MatrixTarget[] = [];
     // Identical rows are stored once, as they come (a row is dropped as soon as it is found to repeat one).
-    const distinctRows = new BitsInterner();
+    const distinctRows = new IndexSetInterner();
     const targetRows: number[] = [];
-    const addRow = (row: Bits) => { targetRows.push(distinctRows.indexOf(row)); };
+    const addRow = (row: IndexSet) => { targetRows.push(distinctRows.indexOf(row)); };
     const workloadTargets = workloads.flatMap((workload) => uniquePorts(workload.ports).map((p) => ({ workload, ...p })));
     const reachability = computeWorkloadReachability(model, workloads, workloadTargets, options.engine ?? "fast");
     // The engine returns each distinct row as one shared set: its matrix row (with or without the
-    // external client's bit) is looked up by identity instead of being copied and hashed per target.
-    const rowIndexes = new Map<Bits, [number, number]>();
-    const scratch = emptyBits(size);
+    // external client) is looked up by identity instead of being rebuilt and hashed per target.
+    const rowIndexes = new Map<IndexSet, [number, number]>();
     workloadTargets.forEach((target, t) => {
         targets.push({ dst: target.workload.id, port: target.port, protocol: target.protocol, ...(target.name ? { portName: target.name } : {}) });
         const reach = reachability[t]!;
@@ -67,12 +67,7 @@ export function connectivityMatrix(model: ClusterModel, options: MatrixOptions =
         const external = evaluateConnection(model, externalSource, { kind: "workload", workload: target.workload }, target.port, target.protocol).allowed ? 1 : 0;
         let indexes = rowIndexes.get(reach);
         if (!indexes) { indexes = [-1, -1]; rowIndexes.set(reach, indexes); }
-        if (indexes[external] === -1) {
-            scratch.fill(0);
-            scratch.set(reach.subarray(0, scratch.length));
-            if (external) setBit(scratch, size - 1);
-            indexes[external] = distinctRows.indexOf(scratch, true);
-        }
+        if (indexes[external] === -1) indexes[external] = distinctRows.indexOf(reach.widened(size, external ? size - 1 : undefined));
         targetRows.push(indexes[external]!);
     });
 
@@ -104,17 +99,13 @@ export function connectivityMatrix(model: ClusterModel, options: MatrixOptions =
         }
     }
 
-    const rows = distinctRows.distinct.map(encodeBits);
-    const matrix = { sources, targets, rows, targetRows };
-    // The rows are at hand as bit sets: readers of this matrix need not decode them again.
-    rowCache.set(matrix, distinctRows.distinct);
-    return matrix;
+    return { sources, targets, rows: distinctRows.distinct, targetRows };
 }
 
-function rowFor(sources: Endpoint[], allowed: (src: Endpoint) => boolean): Bits {
-    const row = emptyBits(sources.length);
-    sources.forEach((src, i) => { if (allowed(src)) setBit(row, i); });
-    return row;
+function rowFor(sources: Endpoint[], allowed: (src: Endpoint) => boolean): IndexSet {
+    const members: number[] = [];
+    sources.forEach((src, i) => { if (allowed(src)) members.push(i); });
+    return IndexSet.fromSorted(members, sources.length);
 }
 
 function uniquePorts(ports: { port: number; protocol: Protocol; name?: string }[]) {
@@ -144,21 +135,13 @@ function parseExternalDestination(text: string) {
 
 // ---------------------------------------------------------------- reading a matrix
 
-const rowCache = new WeakMap<Matrix, Bits[]>();
-
-function decodedRows(matrix: Matrix): Bits[] {
-    let decoded = rowCache.get(matrix);
-    if (!decoded) { decoded = matrix.rows.map((r) => decodeBits(r, matrix.sources.length)); rowCache.set(matrix, decoded); }
-    return decoded;
-}
-
 export function targetKey(target: Pick<MatrixTarget, "dst" | "port" | "protocol">): string {
     return `${target.dst}:${target.port}/${target.protocol}`;
 }
 
-/** Allowed sources of one target, as a bit set over matrix.sources. */
-export function allowedSources(matrix: Matrix, targetIndex: number): Bits {
-    return decodedRows(matrix)[matrix.targetRows[targetIndex]!]!;
+/** Allowed sources of one target, as indexes into matrix.sources. */
+export function allowedSources(matrix: Matrix, targetIndex: number): IndexSet {
+    return matrix.rows[matrix.targetRows[targetIndex]!]!;
 }
 
 /** Whether the matrix allows one flow; undefined when the flow is not part of the matrix. */
@@ -166,7 +149,7 @@ export function matrixAllows(matrix: Matrix, flow: Flow): boolean | undefined {
     const s = matrix.sources.indexOf(flow.src);
     const t = matrix.targets.findIndex((target) => targetKey(target) === targetKey(flow));
     if (s < 0 || t < 0) return undefined;
-    return hasBit(allowedSources(matrix, t), s);
+    return allowedSources(matrix, t).has(s);
 }
 
 /** Every cell of the matrix (sources x targets), skipping external-to-external. */
@@ -175,7 +158,7 @@ export function* matrixCells(matrix: Matrix): Generator<MatrixCell> {
         const row = allowedSources(matrix, t);
         for (const [s, src] of matrix.sources.entries()) {
             if (src.startsWith("external:") && target.dst.startsWith("external:")) continue;
-            yield { src, dst: target.dst, port: target.port, protocol: target.protocol, allowed: hasBit(row, s) };
+            yield { src, dst: target.dst, port: target.port, protocol: target.protocol, allowed: row.has(s) };
         }
     }
 }
@@ -183,7 +166,7 @@ export function* matrixCells(matrix: Matrix): Generator<MatrixCell> {
 /** The allowed flows only. */
 export function* allowedFlows(matrix: Matrix): Generator<Flow> {
     for (const [t, target] of matrix.targets.entries()) {
-        for (const s of bitIndexes(allowedSources(matrix, t))) {
+        for (const s of allowedSources(matrix, t)) {
             yield { src: matrix.sources[s]!, dst: target.dst, port: target.port, protocol: target.protocol };
         }
     }

@@ -4,6 +4,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { ingressTuning } from "../../analysis/fast-engine";
+import { syntheticCluster } from "../../bench/synthetic-cluster";
 import { parse } from "yaml";
 import { describe, expect, it } from "vitest";
 import { AnalyzerOptions, buildModel, connectivityMatrix, loadManifests, matrixCells, parseManifests, query, Protocol } from "../../analysis";
@@ -58,6 +59,20 @@ describe("vectorized engine on generated clusters", () => {
     it.each([1, 2, 3, 4, 5])("agrees with the per-connection engine (seed %i)", (seed) => {
         const model = buildModel(parseManifests(generateCluster(seed), `generated-${seed}.yaml`));
         expect(connectivityMatrix(model)).toEqual(connectivityMatrix(model, { engine: "reference" }));
+    });
+
+    it("agrees with it on the benchmark's synthetic cluster, whose rows are member lists and bit sets", () => {
+        const model = buildModel(syntheticCluster(120));
+        const reference = connectivityMatrix(model, { engine: "reference" });
+        expect(reference.rows.some((row) => row.list && row.count > 0) && reference.rows.some((row) => row.bits)).toBe(true);
+        try {
+            for (const oneByOne of ["auto", "never"] as const) {
+                ingressTuning.oneByOne = oneByOne;
+                expect(connectivityMatrix(model), `${oneByOne} one by one`).toEqual(reference);
+            }
+        } finally {
+            ingressTuning.oneByOne = "auto";
+        }
     });
 
     it.each(["always", "never"] as const)("agrees with it whether ingress is judged source by source or by whole rows (%s one by one)", (oneByOne) => {
