@@ -134,7 +134,8 @@ export const API_DEFAULTS: readonly ApiDefault[] = [
 /**
  * `object` with every applicable API default filled in: a copy when some default writes, else
  * `object` itself (the input is never changed). Expects an object that passed schema validation;
- * fields of the wrong shape are left alone.
+ * fields of the wrong shape are left alone. The copy shares every map and list no default writes
+ * into with `object`: only those on the way from the root to a written one are copied.
  */
 export function withApiDefaults(object: KubeObject): KubeObject {
     const defaults = API_DEFAULTS.filter((d) => d.applies(object));
@@ -144,7 +145,57 @@ export function withApiDefaults(object: KubeObject): KubeObject {
     let writes = false;
     for (const d of defaults) d.apply(object, () => { writes = true; });
     if (!writes) return object;
-    const copy = structuredClone(object);
-    for (const d of defaults) d.apply(copy, (target, key, value) => { target[key] = value; });
-    return copy;
+    const copy = copyOnWrite(object);
+    for (const d of defaults) d.apply(copy.root, (target, key, value) => { copy.writable(target)[key] = value; });
+    return copy.root;
+}
+
+type Container = Record<string, any> | unknown[];
+
+/**
+ * A shallow copy of `root` and `writable(node)`: the copy of `node` (a map or list inside `root`,
+ * or inside an earlier copy), made on first use together with copies of every map and list above
+ * it, so that a write into it changes the copy only. A node reached through several paths (a YAML
+ * alias) has one copy that every path leads to, as a full structured clone would keep it.
+ */
+function copyOnWrite<T extends object>(root: T): { root: T; writable: (node: object) => Record<string, any> } {
+    const copyOf = new Map<object, Container>();
+    const copies = new Set<object>();
+    const shallow = (node: object): Container => (Array.isArray(node) ? node.slice() : { ...node });
+    const rootCopy = shallow(root) as T;
+    copyOf.set(root, rootCopy);
+    copies.add(rootCopy);
+    let parents: Map<object, [object, string][]> | undefined;
+    const writable = (node: object): Container => {
+        if (copies.has(node)) return node as Container;
+        const made = copyOf.get(node);
+        if (made) return made;
+        parents ??= parentsOf(root);
+        const links = parents.get(node);
+        if (!links) throw new Error("withApiDefaults: a default wrote outside the object it was given");
+        const copy = shallow(node);
+        copyOf.set(node, copy);
+        copies.add(copy);
+        for (const [parent, key] of links) (writable(parent) as Record<string, unknown>)[key] = copy;
+        return copy;
+    };
+    return { root: rootCopy, writable: writable as (node: object) => Record<string, any> };
+}
+
+/** Every map and list inside `root` (not `root` itself), with the (parent, key) pairs that hold it. */
+function parentsOf(root: object): Map<object, [object, string][]> {
+    const parents = new Map<object, [object, string][]>();
+    const pending: object[] = [root];
+    while (pending.length) {
+        const node = pending.pop()!;
+        for (const key of Object.keys(node)) {
+            const child: unknown = (node as Record<string, unknown>)[key];
+            if (typeof child !== "object" || child === null) continue;
+            const links = parents.get(child);
+            if (links) { links.push([node, key]); continue; }
+            parents.set(child, [[node, key]]);
+            if (child !== root) pending.push(child);
+        }
+    }
+    return parents;
 }

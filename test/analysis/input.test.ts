@@ -86,6 +86,30 @@ spec: {selector: all(), types: [], ingress: [{action: Deny}]}
         expect(withApiDefaults(clusterIp)).toBe(clusterIp);
     });
 
+    it("copies only the maps and lists on the way to a default, once for a list two rules share through a YAML alias", () => {
+        const [policy] = parseManifests(`
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: shared, namespace: lab}
+spec:
+  podSelector: {matchLabels: {app: server}}
+  policyTypes: [Ingress]
+  ingress:
+  - ports: &web [{port: 80}, {port: 443, protocol: TCP}]
+  - from: [{podSelector: {}}]
+    ports: *web
+`, "shared.yaml");
+        const before = structuredClone(policy!);
+        const defaulted = withApiDefaults(policy!);
+        expect(policy).toEqual(before);
+        expect(defaulted.spec.ingress[0].ports).toEqual([{ port: 80, protocol: "TCP" }, { port: 443, protocol: "TCP" }]);
+        expect(defaulted.spec.ingress[1].ports).toBe(defaulted.spec.ingress[0].ports);
+        expect(defaulted.spec.ingress[0].ports[1]).toBe(policy!.spec.ingress[0].ports[1]);
+        expect(defaulted.metadata).toBe(policy!.metadata);
+        expect(defaulted.spec.podSelector).toBe(policy!.spec.podSelector);
+        expect(defaulted.spec.ingress[1].from).toBe(policy!.spec.ingress[1].from);
+    });
+
     it("keeps one table of defaults, each with its source", () => {
         expect(API_DEFAULTS.length).toBeGreaterThan(5);
         for (const entry of API_DEFAULTS) expect(entry.source).toMatch(/^(K8S|CALICO)_/);

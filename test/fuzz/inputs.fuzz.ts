@@ -11,7 +11,9 @@ import { runCli } from "../../analysis/cli";
 import { ConfigError, CONFIG_KEYS, ConfigKeyName, parseLabConfig } from "../../config";
 import { checkPackConfig } from "../../policy-pack/lib/config-check";
 import { policies } from "../../policy-pack/policies";
+import { isDeepStrictEqual } from "node:util";
 import { stringify } from "yaml";
+import { API_DEFAULTS, withApiDefaults } from "../../analysis/validation/defaults";
 
 const SEED = Number(process.env.FUZZ_SEED ?? 12);
 const SECONDS = Number(process.env.FUZZ_SECONDS ?? 15);
@@ -134,6 +136,23 @@ describe("fuzz: the analyzer never fails on input with anything but an input err
                 throw error;
             }
             throw new Error(`accepted an object with the unknown field ${path.join(".")}`);
+        }), settings);
+    });
+
+    it("API defaults: the same object as a full copy defaulted in place, and the input unchanged", () => {
+        fc.assert(fc.property(object, fc.boolean(), (base, share) => {
+            // Half the time a list or map shared by two places, as a YAML alias gives it.
+            const input: any = structuredClone(base);
+            if (share && input.spec?.ingress?.length) input.spec.egress = input.spec.ingress;
+            if (share && input.spec?.template?.spec?.containers) input.spec.template.spec.initContainers = input.spec.template.spec.containers;
+            const before = structuredClone(input);
+            const expected = structuredClone(input);
+            for (const d of API_DEFAULTS) if (d.applies(expected)) d.apply(expected, (target, key, value) => { target[key] = value; });
+            const defaulted = withApiDefaults(input);
+            if (!isDeepStrictEqual(defaulted, expected)) throw new Error(`defaulted ${JSON.stringify(defaulted)}, expected ${JSON.stringify(expected)}`);
+            if (!isDeepStrictEqual(input, before)) throw new Error("the input changed");
+            if (share && input.spec?.ingress?.length && defaulted.spec.egress !== defaulted.spec.ingress) throw new Error("a shared list was copied twice");
+            return true;
         }), settings);
     });
 
