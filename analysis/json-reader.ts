@@ -32,14 +32,21 @@ function keyPlaces(text: string): number {
     return count;
 }
 
+/** Keys of every map inside `value`; a stack of the maps and lists still to visit (JSON nests deeper than the call stack). */
 function parsedKeys(value: unknown): number {
     let count = 0;
-    const pending: unknown[] = [value];
+    const pending: object[] = typeof value === "object" && value !== null ? [value] : [];
     while (pending.length) {
-        const next = pending.pop();
-        if (typeof next !== "object" || next === null) continue;
-        if (Array.isArray(next)) { for (const item of next) pending.push(item); continue; }
-        for (const key in next) { count++; pending.push((next as Record<string, unknown>)[key]); }
+        const next = pending.pop()!;
+        if (Array.isArray(next)) {
+            for (let i = 0; i < next.length; i++) { const item: unknown = next[i]; if (typeof item === "object" && item !== null) pending.push(item); }
+            continue;
+        }
+        for (const key in next) {
+            count++;
+            const item: unknown = (next as Record<string, unknown>)[key];
+            if (typeof item === "object" && item !== null) pending.push(item);
+        }
     }
     return count;
 }

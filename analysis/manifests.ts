@@ -98,6 +98,8 @@ function listDefaults(object: Record<string, any>): { apiVersion?: string; kind?
     return { apiVersion: object.apiVersion, kind: object.kind.slice(0, -"List".length) };
 }
 
+const isMap = (value: unknown): value is object => typeof value === "object" && value !== null && !Array.isArray(value);
+
 function collect(value: unknown, where: InputLocation, into: KubeObject[], prefix = ""): void {
     const at = (key?: string) => (prefix || key ? { ...where, key: [prefix, key].filter(Boolean).join(".") } : where);
     if (typeof value !== "object" || value === null || Array.isArray(value)) {
@@ -108,17 +110,17 @@ function collect(value: unknown, where: InputLocation, into: KubeObject[], prefi
     if (defaults) {
         if (object.items === null || object.items === undefined) return; // an empty list as the API server prints it
         if (!Array.isArray(object.items)) throw new AnalysisInputError(`${object.kind}: items must be a list, got ${JSON.stringify(object.items)}`, at("items"));
-        object.items.forEach((item: unknown, i: number) => {
-            const itemPrefix = [prefix, `items[${i}]`].filter(Boolean).join(".");
-            const typed = typeof item === "object" && item !== null && !Array.isArray(item)
-                ? {
-                    ...(defaults.apiVersion !== undefined && !("apiVersion" in item) ? { apiVersion: defaults.apiVersion } : {}),
-                    ...(defaults.kind !== undefined && !("kind" in item) ? { kind: defaults.kind } : {}),
-                    ...item,
-                }
+        const items: unknown[] = object.items;
+        for (let i = 0; i < items.length; i++) {
+            const item = items[i];
+            // An item is copied only to fill in its list's apiVersion or kind (large Lists name both in every item).
+            const addVersion = defaults.apiVersion !== undefined && isMap(item) && !("apiVersion" in item);
+            const addKind = defaults.kind !== undefined && isMap(item) && !("kind" in item);
+            const typed = addVersion || addKind
+                ? { ...(addVersion ? { apiVersion: defaults.apiVersion } : {}), ...(addKind ? { kind: defaults.kind } : {}), ...(item as object) }
                 : item;
-            collect(typed, where, into, itemPrefix);
-        });
+            collect(typed, where, into, prefix ? `${prefix}.items[${i}]` : `items[${i}]`);
+        }
         return;
     }
     for (const key of ["apiVersion", "kind"]) {

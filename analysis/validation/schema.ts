@@ -95,12 +95,30 @@ export function schemaProblem(object: KubeObject): SchemaProblem | undefined {
  * that validating a large input copies nothing (ajv's options here never write into the data).
  */
 function withoutNulls(value: unknown): unknown {
+    return holdsNullEntry(value) ? copyWithoutNulls(value) : value;
+}
+
+/** Whether a map inside `value` has a null entry; allocates nothing (most objects have none). */
+function holdsNullEntry(value: unknown): boolean {
+    if (typeof value !== "object" || value === null) return false;
+    if (Array.isArray(value)) {
+        for (let i = 0; i < value.length; i++) if (holdsNullEntry(value[i])) return true;
+        return false;
+    }
+    for (const key in value) {
+        const item: unknown = (value as Record<string, unknown>)[key];
+        if (item === null || holdsNullEntry(item)) return true;
+    }
+    return false;
+}
+
+function copyWithoutNulls(value: unknown): unknown {
     if (typeof value !== "object" || value === null) return value;
     if (Array.isArray(value)) {
         let out: unknown[] | undefined;
         for (let i = 0; i < value.length; i++) {
             const item: unknown = value[i];
-            const cleaned = withoutNulls(item);
+            const cleaned = copyWithoutNulls(item);
             if (cleaned !== item && !out) out = value.slice(0, i);
             out?.push(cleaned);
         }
@@ -110,7 +128,7 @@ function withoutNulls(value: unknown): unknown {
     const entries = Object.entries(value);
     for (let i = 0; i < entries.length; i++) {
         const [key, item] = entries[i]!;
-        const cleaned = item === null ? undefined : withoutNulls(item);
+        const cleaned = item === null ? undefined : copyWithoutNulls(item);
         if (cleaned !== item && !out) out = Object.fromEntries(entries.slice(0, i));
         if (out && item !== null) out[key] = cleaned;
     }

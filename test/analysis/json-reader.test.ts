@@ -24,6 +24,9 @@ describe("JSON manifests", () => {
         expect(() => parseManifests(text, "ns.json")).toThrow(/ns\.json \(document 1, line \d+\): .*(unique|duplicate)/i);
         expect(readJson('[{"a": 1}, {"a": 2}, {"b": {"a": "a"}, "a": "x"}]')).toEqual({ value: [{ a: 1 }, { a: 2 }, { b: { a: "a" }, a: "x" }] });
         expect(readJson('{"a" : 1}')).toBeUndefined();
+        // A duplicate deep inside lists of maps, next to values of every type.
+        expect(readJson('{"items": [1, "s", null, true, [{"k": [{"a": 1, "b": {}, "a": 2}]}]]}')).toBeUndefined();
+        expect(readJson('{"items": [1, "s", null, true, [{"k": [{"a": 1, "b": {}, "c": 2}]}]]}')).toEqual({ value: { items: [1, "s", null, true, [{ k: [{ a: 1, b: {}, c: 2 }] }]] } });
         // A quote and colon inside a string only costs the fast path.
         expect(readJson('{"a": "{\\"b\\": 1}"}')).toBeUndefined();
         expect(parseManifests('{"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "a", "annotations": {"j": "{\\"b\\": 1}"}}}', "a.json")[0]!.metadata.annotations).toEqual({ j: '{"b": 1}' });
