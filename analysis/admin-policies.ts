@@ -117,7 +117,7 @@ export function normalizeAdminPolicy(object: KubeObject, warnings: string[]): Po
 
 function selectorAt(object: KubeObject, raw: unknown, key: string): SelectorNode {
     if (raw === undefined || raw === null) throw new AnalysisInputError("a label selector is required here (use {} for all)", locate(object, key));
-    return kubeToCalico(parseKubeSelector(raw, locate(object, key)));
+    return kubeToCalico(parseKubeSelector(raw, () => locate(object, key)));
 }
 
 function exactlyOne(object: KubeObject, raw: unknown, key: string, allowed: readonly string[]): string {

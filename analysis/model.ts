@@ -143,7 +143,7 @@ export const AUTO_HEP_LABEL = { "projectcalico.org/created-by": "calico-kube-con
 
 export function buildModel(objects: KubeObject[], options: AnalyzerOptions = {}): ClusterModel {
     const warnings: string[] = [];
-    const seen = new Map<string, KubeObject>();
+    const seen = new ObjectIdentities();
     const byKind = new Map<string, KubeObject[]>();
     let ipPoolCidr: string | undefined;
     let kubeControllersAutoHep = false;
@@ -153,13 +153,11 @@ export function buildModel(objects: KubeObject[], options: AnalyzerOptions = {})
     validateObjects(objects);
     for (const raw of objects) {
         const object = withOriginOf(withApiDefaults(raw), raw);
-        const identity = `${object.apiVersion.split("/")[0]}|${object.kind}|${object.metadata.namespace ?? ""}|${object.metadata.name}`;
-        const previous = seen.get(identity);
+        const previous = seen.add(object);
         if (previous) {
             const first = locate(previous);
             throw new AnalysisInputError(`declared twice (first in ${first.file ?? "the input"}${first.document ? ` document ${first.document}` : ""})`, locate(object));
         }
-        seen.set(identity, object);
         const group = classify(object);
         if (group === "policy") { rawPolicies.push(object); continue; }
         if (group === "neutral") continue;
@@ -268,6 +266,35 @@ export function buildModel(objects: KubeObject[], options: AnalyzerOptions = {})
         options: resolved, namespaces, workloads, workloadsById, services, serviceAccounts, hostEndpoints, nodes,
         networkSets, tiers, policies, warnings,
     };
+}
+
+/**
+ * Objects by API group (apiVersion without its version), kind, namespace and name: two objects alike
+ * in all four are one object declared twice. Nested maps, so that no key text is made per object.
+ */
+class ObjectIdentities {
+    private readonly groups = new Map<string, Map<string, Map<string, Map<string, KubeObject>>>>();
+    private readonly groupOf = new Map<string, string>();
+
+    /** Remembers `object`; returns the object declared before it with the same identity, if any. */
+    add(object: KubeObject): KubeObject | undefined {
+        const { apiVersion, kind } = object;
+        let group = this.groupOf.get(apiVersion);
+        if (group === undefined) { group = apiVersion.split("/")[0]!; this.groupOf.set(apiVersion, group); }
+        const kinds = getOrCreate(this.groups, group, () => new Map<string, Map<string, Map<string, KubeObject>>>());
+        const namespaces = getOrCreate(kinds, kind, () => new Map<string, Map<string, KubeObject>>());
+        const names = getOrCreate(namespaces, object.metadata.namespace ?? "", () => new Map<string, KubeObject>());
+        const previous = names.get(object.metadata.name);
+        if (previous) return previous;
+        names.set(object.metadata.name, object);
+        return undefined;
+    }
+}
+
+function getOrCreate<K, V>(map: Map<K, V>, key: K, create: () => V): V {
+    let value = map.get(key);
+    if (value === undefined) { value = create(); map.set(key, value); }
+    return value;
 }
 
 /** Evaluation order inside Calico: tiers by order, then policies by order (nil = +inf), then name (felix policy_sorter.go). */

@@ -132,7 +132,7 @@ function fromKubernetes(object: KubeObject, options: NormalizeOptions): Policy {
     const namespace = object.metadata.namespace || "default";
     const at = (key: string) => locate(object, key);
     if (spec.podSelector === undefined) throw new AnalysisInputError("spec.podSelector is required (use {} for all pods)", at("spec.podSelector"));
-    const podSelector = kubeToCalico(parseKubeSelector(spec.podSelector, at("spec.podSelector")));
+    const podSelector = kubeToCalico(parseKubeSelector(spec.podSelector, () => at("spec.podSelector")));
     const ingressRaw = listField(object, spec.ingress, "spec.ingress");
     const egressRaw = listField(object, spec.egress, "spec.egress");
     // Missing or empty policyTypes: the API server's default (validation/defaults.ts).
@@ -171,8 +171,8 @@ function fromKubernetes(object: KubeObject, options: NormalizeOptions): Policy {
 
 function kubePeer(object: KubeObject, peer: any, key: string, namespace: string, options: NormalizeOptions): EntityMatch {
     if (peer === null || typeof peer !== "object") throw new AnalysisInputError("a peer must be a map", locate(object, key));
-    const { podSelector, namespaceSelector, ipBlock, ...rest } = peer;
-    const unknown = Object.keys(rest)[0];
+    const { podSelector, namespaceSelector, ipBlock } = peer;
+    const unknown = Object.keys(peer).find((field) => field !== "podSelector" && field !== "namespaceSelector" && field !== "ipBlock");
     if (unknown) throw new AnalysisInputError(`unknown peer field "${unknown}"; accepted: podSelector, namespaceSelector, ipBlock`, locate(object, key));
     if (ipBlock !== undefined) {
         if (podSelector !== undefined || namespaceSelector !== undefined) {
@@ -194,9 +194,9 @@ function kubePeer(object: KubeObject, peer: any, key: string, namespace: string,
         throw new AnalysisInputError("a peer needs podSelector, namespaceSelector or ipBlock", locate(object, key));
     }
     const entity: EntityMatch = { netsMatchPods: true };
-    if (podSelector !== undefined) entity.selector = kubeToCalico(parseKubeSelector(podSelector, locate(object, `${key}.podSelector`)));
+    if (podSelector !== undefined) entity.selector = kubeToCalico(parseKubeSelector(podSelector, () => locate(object, `${key}.podSelector`)));
     // podSelector alone means pods in the policy's namespace; with a namespaceSelector, pods in the selected namespaces.
-    if (namespaceSelector !== undefined) entity.namespaceSelector = kubeToCalico(parseKubeSelector(namespaceSelector, locate(object, `${key}.namespaceSelector`)));
+    if (namespaceSelector !== undefined) entity.namespaceSelector = kubeToCalico(parseKubeSelector(namespaceSelector, () => locate(object, `${key}.namespaceSelector`)));
     else entity.scopeNamespace = namespace;
     return entity;
 }
@@ -317,19 +317,26 @@ function calicoEntity(object: KubeObject, raw: any, key: string, namespace: stri
     const serviceAccounts = raw.serviceAccounts;
     const services = raw.services;
     if (services !== undefined && (typeof services?.name !== "string")) throw new AnalysisInputError("services needs a name", locate(object, `${key}.services.name`));
-    return {
-        netsMatchPods: true,
-        ...optional("nets", nets), ...optional("notNets", notNets),
-        ...optional("selector", selectorField(object, raw.selector, `${key}.selector`)),
-        ...optional("notSelector", selectorField(object, raw.notSelector, `${key}.notSelector`)),
-        ...optional("namespaceSelector", selectorField(object, raw.namespaceSelector, `${key}.namespaceSelector`)),
-        ...optional("scopeNamespace", namespace),
-        ...(serviceAccounts?.names ? { serviceAccountNames: listField(object, serviceAccounts.names, `${key}.serviceAccounts.names`).map(String) } : {}),
-        ...optional("serviceAccountSelector", selectorField(object, serviceAccounts?.selector, `${key}.serviceAccounts.selector`)),
-        ...(services ? { service: { name: services.name, namespace: String(services.namespace ?? namespace ?? "default") } } : {}),
-        ...optional("ports", portsField(object, raw.ports, `${key}.ports`)),
-        ...optional("notPorts", portsField(object, raw.notPorts, `${key}.notPorts`)),
-    };
+    // Fields set one by one in this order (no spread of a temporary object per field: a large input has many entities).
+    const entity: EntityMatch = { netsMatchPods: true };
+    if (nets !== undefined) entity.nets = nets;
+    if (notNets !== undefined) entity.notNets = notNets;
+    const selector = selectorField(object, raw.selector, `${key}.selector`);
+    if (selector !== undefined) entity.selector = selector;
+    const notSelector = selectorField(object, raw.notSelector, `${key}.notSelector`);
+    if (notSelector !== undefined) entity.notSelector = notSelector;
+    const namespaceSelector = selectorField(object, raw.namespaceSelector, `${key}.namespaceSelector`);
+    if (namespaceSelector !== undefined) entity.namespaceSelector = namespaceSelector;
+    if (namespace !== undefined) entity.scopeNamespace = namespace;
+    if (serviceAccounts?.names) entity.serviceAccountNames = listField(object, serviceAccounts.names, `${key}.serviceAccounts.names`).map(String);
+    const serviceAccountSelector = selectorField(object, serviceAccounts?.selector, `${key}.serviceAccounts.selector`);
+    if (serviceAccountSelector !== undefined) entity.serviceAccountSelector = serviceAccountSelector;
+    if (services) entity.service = { name: services.name, namespace: String(services.namespace ?? namespace ?? "default") };
+    const ports = portsField(object, raw.ports, `${key}.ports`);
+    if (ports !== undefined) entity.ports = ports;
+    const notPorts = portsField(object, raw.notPorts, `${key}.notPorts`);
+    if (notPorts !== undefined) entity.notPorts = notPorts;
+    return entity;
 }
 
 // ---------------------------------------------------------------- field helpers

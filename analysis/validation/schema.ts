@@ -69,7 +69,22 @@ export function primeValidators(): void {
 
 /** Whether `apiVersion/kind` has a schema here. */
 export function hasSchema(apiVersion: string, kind: string): boolean {
-    return Object.hasOwn(KINDS, `${apiVersion}/${kind}`);
+    return schemaId(apiVersion, kind) !== undefined;
+}
+
+const schemaIds = new Map<string, Map<string, string | null>>();
+
+/** The schema's id ("apiVersion/kind"), remembered per apiVersion and kind: a large input asks for a few kinds many times. */
+function schemaId(apiVersion: string, kind: string): string | undefined {
+    let kinds = schemaIds.get(apiVersion);
+    if (!kinds) { kinds = new Map(); schemaIds.set(apiVersion, kinds); }
+    let id = kinds.get(kind);
+    if (id === undefined) {
+        const candidate = `${apiVersion}/${kind}`;
+        id = Object.hasOwn(KINDS, candidate) ? candidate : null;
+        kinds.set(kind, id);
+    }
+    return id ?? undefined;
 }
 
 function validatorOf(id: string): ValidateFunction {
@@ -82,8 +97,8 @@ function validatorOf(id: string): ValidateFunction {
  * schema). A null value counts as unset, as it does when the API server decodes JSON.
  */
 export function schemaProblem(object: KubeObject): SchemaProblem | undefined {
-    const id = `${object.apiVersion}/${object.kind}`;
-    if (!Object.hasOwn(KINDS, id)) return undefined;
+    const id = schemaId(object.apiVersion, object.kind);
+    if (id === undefined) return undefined;
     const validate = validatorOf(id);
     const data = withoutNulls(object);
     if (validate(data)) return undefined;

@@ -49,14 +49,17 @@ function labelKeyProblem(key: string): string | undefined {
 }
 
 function labelsProblems(labels: unknown, key: string): SemanticProblem[] {
-    return Object.entries(map(labels)).flatMap(([k, v]) => {
+    const problems: SemanticProblem[] = [];
+    const entries = map(labels);
+    for (const k of Object.keys(entries)) {
+        const v: unknown = entries[k];
         const keyProblem = labelKeyProblem(k);
-        if (keyProblem) return [{ key: `${key}.${k}`, message: keyProblem, source: "K8S_NAMES" }];
-        if (typeof v === "string" && (v.length > 63 || !LABEL_VALUE.test(v))) {
-            return [{ key: `${key}.${k}`, message: `label value ${JSON.stringify(v)} is not valid (at most 63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit, or empty)`, source: "K8S_NAMES" }];
+        if (keyProblem) problems.push({ key: `${key}.${k}`, message: keyProblem, source: "K8S_NAMES" });
+        else if (typeof v === "string" && (v.length > 63 || !LABEL_VALUE.test(v))) {
+            problems.push({ key: `${key}.${k}`, message: `label value ${JSON.stringify(v)} is not valid (at most 63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit, or empty)`, source: "K8S_NAMES" });
         }
-        return [];
-    });
+    }
+    return problems;
 }
 
 const WORKLOAD_CONTROLLERS = new Set(["Deployment", "StatefulSet", "DaemonSet", "ReplicaSet"]);
