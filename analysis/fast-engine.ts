@@ -44,6 +44,9 @@ function cellByReference(model: ClusterModel, source: Workload, target: Workload
 
 interface PreparedRule { step: ChainStep; local?: IndexSet; peers?: IndexSet }
 
+/** The destination classes an egress chain lets out: always as bits, and as a list when the chain allowed only listed members. */
+interface EgressRow { bits: Bits; list?: number[] }
+
 interface EquivalenceClass { index: number; representative: Workload; party: Party; members: number[] }
 
 const TIER_END = Symbol("tier end");
@@ -54,7 +57,7 @@ class FastEngine {
     private readonly classes: EquivalenceClass[] = [];
     private readonly classOfSource: number[];
     private readonly size: number;
-    private readonly identityBits = new WeakMap<EntityMatch, IndexSet>();
+    private readonly identityBits = new Map<EntityMatch, IndexSet>();
     private readonly identityByContent = new Map<string, IndexSet>();
     private readonly classesByNamespace = new Map<string, EquivalenceClass[]>();
     /** Every class has exactly one member and class i is source i: class rows are source rows. */
@@ -172,24 +175,30 @@ class FastEngine {
     }
 
     /**
-     * Runs a chain over all peers at once: `peers(rule)` gives the peer classes a rule matches (or
+     * Runs a chain over all peers at once: `matched[i]` holds the peer classes rule i matches (or
      * undefined when it cannot match). Allow/Deny decide, Log continues, Pass and Pass tiers carry
      * on to the next tier, a Deny tier drops what is left; past the last tier the profile allows.
+     * The allowed classes are written into `allowed`. With `listed`, also returns whether the
+     * allowed classes are exactly those pushed onto `listed` (so when a default deny leaves only
+     * rules' member lists allowed, a reader need not scan the whole bit set).
      */
-    private evaluateChain(chain: ChainStep[], matched: (IndexSet | undefined)[], into?: Bits): Bits {
+    private evaluateChain(chain: ChainStep[], matched: (IndexSet | undefined)[], allowed: Bits, listed?: number[]): boolean {
         const words = wordsFor(this.size);
-        const allowed = into ? into.fill(0) : new Uint32Array(words);
+        allowed.fill(0);
         // Scratch sets reused by every evaluation (tens of thousands per matrix): only `allowed` is kept.
         const undecided = this.undecided;
         const passed = this.passed;
         undecided.set(this.allClassBits);
         passed.fill(0);
+        // Whether undecided/passed are known to be empty, and whether every allowed bit came from a list.
+        let noneUndecided = false, nonePassed = true, onlyListed = listed !== undefined;
         for (let index = 0; index < chain.length; index++) {
             const step = chain[index]!;
             if (TIER_END in step) {
-                if (step.pass) for (let w = 0; w < words; w++) undecided[w]! |= passed[w]!;
-                else undecided.set(passed);
+                if (step.pass) { for (let w = 0; w < words; w++) undecided[w]! |= passed[w]!; noneUndecided &&= nonePassed; }
+                else { undecided.set(passed); noneUndecided = nonePassed; }
                 passed.fill(0);
+                nonePassed = true;
                 continue;
             }
             const hits = matched[index];
@@ -201,7 +210,10 @@ class FastEngine {
                     const w = i >>> 5, bit = 1 << (i & 31);
                     if ((undecided[w]! & bit) === 0) continue;
                     undecided[w]! &= ~bit;
-                    if (into) into[w]! |= bit;
+                    if (!into) continue;
+                    into[w]! |= bit;
+                    if (into === passed) nonePassed = false;
+                    else listed?.push(i);
                 }
                 continue;
             }
@@ -210,11 +222,16 @@ class FastEngine {
                 const hit = bits[w]! & undecided[w]!;
                 if (hit === 0) continue;
                 undecided[w]! &= ~hit;
-                if (into) into[w]! |= hit;
+                if (!into) continue;
+                into[w]! |= hit;
+                if (into === passed) nonePassed = false;
+                else onlyListed = false;
             }
         }
+        // Past the last tier, what is undecided or passed is allowed (the profile).
+        if (noneUndecided && nonePassed) return onlyListed;
         for (let w = 0; w < words; w++) allowed[w]! |= undecided[w]! | passed[w]!;
-        return allowed;
+        return false;
     }
 
     /**
@@ -272,7 +289,7 @@ class FastEngine {
         return signature;
     }
 
-    private readonly bitsIds = new WeakMap<IndexSet, number>();
+    private readonly bitsIds = new Map<IndexSet, number>();
 
     private readonly egressScratch: Bits[] = [];
     private readonly intersections = new Map<string, IndexSet>();
@@ -296,7 +313,7 @@ class FastEngine {
      * rows of one egress group by what the port changes (each rule's protocol/port verdict), so ports
      * that no rule tells apart share one evaluation; it lives only while its group is computed.
      */
-    private egressRow(src: EquivalenceClass, port: number, protocol: Protocol, byPortState: Map<string, Bits>): Bits {
+    private egressRow(src: EquivalenceClass, port: number, protocol: Protocol, byPortState: Map<string, EgressRow>): EgressRow {
         const chainKey = this.chainKeys.egress[src.index]!;
         const chain = this.chains.get(chainKey)!;
         const matched: (IndexSet | undefined)[] = new Array(chain.length);
@@ -315,8 +332,9 @@ class FastEngine {
         if (!row) {
             // The k-th distinct row of a group is written into the k-th scratch set (groups are done one at a time).
             const k = byPortState.size;
-            this.egressScratch[k] ??= emptyBits(this.size);
-            row = this.evaluateChain(chain, matched, this.egressScratch[k]);
+            const bits = this.egressScratch[k] ??= emptyBits(this.size);
+            const list: number[] = [];
+            row = this.evaluateChain(chain, matched, bits, list) ? { bits, list } : { bits };
             byPortState.set(portState, row);
         }
         return row;
@@ -359,20 +377,26 @@ class FastEngine {
         });
         const reachedBy = ports.map(() => new Map<number, number[][]>());
         for (const members of egressGroups.values()) {
-            const byPortState = new Map<string, Bits>();
+            const byPortState = new Map<string, EgressRow>();
             ports.forEach(({ port, protocol }, p) => {
                 const reach = this.egressRow(this.classes[members[0]!]!, port, protocol, byPortState);
                 const wanted = targetClasses[p]!;
                 const reached = reachedBy[p]!;
-                for (let w = 0; w < reach.length; w++) {
-                    let word = reach[w]! & wanted[w]!;
+                const reachedFrom = (d: number) => {
+                    const list = reached.get(d);
+                    if (list) list.push(members);
+                    else reached.set(d, [members]);
+                };
+                if (reach.list) {
+                    for (const d of reach.list) if (hasBit(wanted, d)) reachedFrom(d);
+                    return;
+                }
+                for (let w = 0; w < wanted.length; w++) {
+                    let word = reach.bits[w]! & wanted[w]!;
                     while (word !== 0) {
                         const low = word & -word;
-                        const d = (w << 5) + (31 - Math.clz32(low));
+                        reachedFrom((w << 5) + (31 - Math.clz32(low)));
                         word ^= low;
-                        const list = reached.get(d);
-                        if (list) list.push(members);
-                        else reached.set(d, [members]);
                     }
                 }
             });
@@ -410,7 +434,7 @@ class FastEngine {
                         for (const m of members) if (this.chainAllows(chain, ingress.matched, m)) allowedClasses.push(m);
                     }
                 } else {
-                    ingress.row ??= this.evaluateChain(chain, ingress.matched);
+                    if (!ingress.row) { ingress.row = emptyBits(this.size); this.evaluateChain(chain, ingress.matched, ingress.row); }
                     const inbound = ingress.row;
                     for (const members of reaching) {
                         for (const m of members) if (hasBit(inbound, m)) allowedClasses.push(m);

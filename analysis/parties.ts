@@ -4,6 +4,7 @@
  * NetworkSet that contains it). Selectors match identities; nets match addresses.
  */
 import type { ClusterModel, HostEndpoint, Node, Workload } from "./model";
+import { modelCache } from "./model-cache";
 import { Cidr, cidrContains, cidrOverlaps } from "./net";
 import type { Labels } from "./types";
 
@@ -41,11 +42,12 @@ export function partyName(party: Party): string {
     }
 }
 
-const identityCache = new WeakMap<object, Identity[]>();
+const identityCache = modelCache<object, Identity[]>();
 
 export function identitiesOf(model: ClusterModel, party: Party): Identity[] {
     const key = party.kind === "workload" ? party.workload : party.kind === "host" ? party.hostEndpoint ?? party.node : undefined;
-    const cached = key && identityCache.get(key);
+    const cache = identityCache(model);
+    const cached = key && cache.get(key);
     if (cached) return cached;
     let identities: Identity[];
     switch (party.kind) {
@@ -59,7 +61,7 @@ export function identitiesOf(model: ClusterModel, party: Party): Identity[] {
                     : { labels: set.labels });
             break;
     }
-    if (key) identityCache.set(key, identities);
+    if (key) cache.set(key, identities);
     return identities;
 }
 

@@ -4,6 +4,7 @@ import { resolveTargetPort, serviceBackends } from "./model";
 import { addressIn, addressOutside, identitiesOf, Identity, Party } from "./parties";
 import type { EntityMatch, PortMatch, Rule, Subject } from "./policies";
 import { protocolNumber } from "./policies";
+import { modelCache } from "./model-cache";
 import { evaluate, SelectorNode } from "./selectors/calico";
 import type { Protocol } from "./types";
 
@@ -13,24 +14,16 @@ const own = (labels: Readonly<Record<string, string>> | undefined, key: string) 
     labels && Object.prototype.hasOwnProperty.call(labels, key) ? labels[key] : undefined;
 
 export function matchesEndpointSelector(node: SelectorNode, identity: Identity): boolean {
-    return evaluate(node, {
-        label: (key) => own(identity.labels, key),
-        all: true,
-        global: identity.namespace === undefined,
-    });
+    return evaluate(node, { labels: identity.labels, all: true, global: identity.namespace === undefined });
 }
 
 /** A namespaceSelector is evaluated on namespace labels; all() means "any namespaced endpoint", global() "not namespaced" (rules.go). */
 export function matchesNamespaceSelector(node: SelectorNode, identity: Identity): boolean {
-    return evaluate(node, {
-        label: (key) => own(identity.namespaceLabels, key),
-        all: identity.namespace !== undefined,
-        global: identity.namespace === undefined,
-    });
+    return evaluate(node, { labels: identity.namespaceLabels, all: identity.namespace !== undefined, global: identity.namespace === undefined });
 }
 
 export function matchesServiceAccountSelector(node: SelectorNode, identity: Identity): boolean {
-    return evaluate(node, { label: (key) => own(identity.serviceAccountLabels, key), all: true, global: identity.namespace === undefined });
+    return evaluate(node, { labels: identity.serviceAccountLabels, all: true, global: identity.namespace === undefined });
 }
 
 /** Whether a policy applies to an endpoint (its top-level selector and scope). */
@@ -86,7 +79,7 @@ function identityConstraint(entity: EntityMatch): ((identity: Identity) => boole
     return parts;
 }
 
-const constraintCache = new WeakMap<EntityMatch, ((identity: Identity) => boolean)[]>();
+const constraintCache = modelCache<EntityMatch, ((identity: Identity) => boolean)[]>();
 
 export function entityMatches(model: ClusterModel, entity: EntityMatch, party: Party, packet: Packet, side: "source" | "destination"): boolean {
     return entityIdentityMatches(model, entity, party) && entityPortMatches(model, entity, party, packet, side);
@@ -96,13 +89,23 @@ export function entityMatches(model: ClusterModel, entity: EntityMatch, party: P
 export function entityIdentityMatches(model: ClusterModel, entity: EntityMatch, party: Party): boolean {
     if (entity.nets && !(entity.nets.length > 0 && addressIn(model, party, entity.nets, entity.netsMatchPods))) return false;
     if (entity.notNets && !addressOutside(model, party, entity.notNets, entity.netsMatchPods)) return false;
-    let constraint = constraintCache.get(entity);
-    if (!constraint) { constraint = identityConstraint(entity); constraintCache.set(entity, constraint); }
+    const constraints = constraintCache(model);
+    let constraint = constraints.get(entity);
+    if (!constraint) { constraint = identityConstraint(entity); constraints.set(entity, constraint); }
     const identities = constraint.length || entity.notSelector ? identitiesOf(model, party) : [];
-    if (constraint.length && !identities.some((id) => constraint!.every((test) => test(id)))) return false;
+    if (constraint.length && !someHoldsAll(constraint, identities)) return false;
     if (entity.notSelector && identities.some((id) => matchesEndpointSelector(entity.notSelector!, id))) return false;
     if (entity.service && !serviceSelects(model, entity, party)) return false;
     return true;
+}
+
+/** Whether one of the identities passes every test (loops, not closures: this runs for every class and rule of a matrix). */
+function someHoldsAll(tests: ((identity: Identity) => boolean)[], identities: Identity[]): boolean {
+    next: for (const identity of identities) {
+        for (const test of tests) if (!test(identity)) continue next;
+        return true;
+    }
+    return false;
 }
 
 /** The port part of an entity match (depends on the packet's port and, for named ports, on the destination). */

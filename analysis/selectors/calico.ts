@@ -268,33 +268,42 @@ function wrap(node: SelectorNode): string {
  * (libcalico-go updateprocessors/rules.go getEndpointSelector).
  */
 export interface SelectorSubject {
-    label(key: string): string | undefined;
+    labels: Readonly<Record<string, string>> | undefined;
     all: boolean;
     global: boolean;
 }
+
+const label = (subject: SelectorSubject, key: string) =>
+    subject.labels && Object.prototype.hasOwnProperty.call(subject.labels, key) ? subject.labels[key] : undefined;
 
 export function evaluate(node: SelectorNode, subject: SelectorSubject): boolean {
     switch (node.op) {
         case "all": return subject.all;
         case "global": return subject.global;
-        case "has": return subject.label(node.key) !== undefined;
-        case "==": return subject.label(node.key) === node.value;
-        case "!=": return subject.label(node.key) !== node.value;
-        case "contains": return subject.label(node.key)?.includes(node.value) ?? false;
-        case "starts with": return subject.label(node.key)?.startsWith(node.value) ?? false;
-        case "ends with": return subject.label(node.key)?.endsWith(node.value) ?? false;
-        case "in": { const v = subject.label(node.key); return v !== undefined && node.values.includes(v); }
-        case "not in": { const v = subject.label(node.key); return v === undefined || !node.values.includes(v); }
+        case "has": return label(subject, node.key) !== undefined;
+        case "==": return label(subject, node.key) === node.value;
+        case "!=": return label(subject, node.key) !== node.value;
+        case "contains": return label(subject, node.key)?.includes(node.value) ?? false;
+        case "starts with": return label(subject, node.key)?.startsWith(node.value) ?? false;
+        case "ends with": return label(subject, node.key)?.endsWith(node.value) ?? false;
+        case "in": { const v = label(subject, node.key); return v !== undefined && node.values.includes(v); }
+        case "not in": { const v = label(subject, node.key); return v === undefined || !node.values.includes(v); }
         case "not": return !evaluate(node.operand, subject);
-        case "and": return node.operands.every((n) => evaluate(n, subject));
-        case "or": return node.operands.some((n) => evaluate(n, subject));
+        case "and": {
+            for (const operand of node.operands) if (!evaluate(operand, subject)) return false;
+            return true;
+        }
+        case "or": {
+            for (const operand of node.operands) if (evaluate(operand, subject)) return true;
+            return false;
+        }
     }
 }
 
 /** Evaluates a selector against plain labels, with all() true and global() meaning "not namespaced". */
 export function matchesLabels(selector: CalicoSelector, labels: Readonly<Record<string, string>>): boolean {
     return evaluate(selector.root, {
-        label: (key) => (Object.prototype.hasOwnProperty.call(labels, key) ? labels[key] : undefined),
+        labels,
         all: true,
         global: !Object.prototype.hasOwnProperty.call(labels, "projectcalico.org/namespace"),
     });
