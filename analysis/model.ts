@@ -10,6 +10,7 @@ import { Cidr, parseCidr, parseIPv4 } from "./net";
 import { normalizePolicy, Policy, Tier, normalizeTier, BUILTIN_TIERS } from "./policies";
 import { isAdminPolicy, normalizeAdminPolicy } from "./admin-policies";
 import neutralKinds from "./neutral-kinds.json";
+import { getOrCreate, workloadsSelected } from "./model-index";
 import { endpointsOf, ServiceEndpoint } from "./services";
 import type { KubeObject, Labels, Protocol } from "./types";
 import { PROTOCOLS } from "./types";
@@ -221,9 +222,14 @@ export function buildModel(objects: KubeObject[], options: AnalyzerOptions = {})
         return service;
     });
 
+    const servicesByName = new Map<string, Map<string, Service>>();
+    for (const service of services) {
+        const byName = getOrCreate(servicesByName, service.namespace, () => new Map<string, Service>());
+        if (!byName.has(service.name)) byName.set(service.name, service);
+    }
     for (const object of byKind.get("endpoints") ?? []) {
         const { namespace, service: name, endpoints } = endpointsOf(object);
-        const service = services.find((s) => s.namespace === namespace && s.name === name);
+        const service = servicesByName.get(namespace)?.get(name);
         if (service) service.endpoints = [...(service.endpoints ?? []), ...endpoints];
     }
 
@@ -289,12 +295,6 @@ class ObjectIdentities {
         names.set(object.metadata.name, object);
         return undefined;
     }
-}
-
-function getOrCreate<K, V>(map: Map<K, V>, key: K, create: () => V): V {
-    let value = map.get(key);
-    if (value === undefined) { value = create(); map.set(key, value); }
-    return value;
 }
 
 /** Evaluation order inside Calico: tiers by order, then policies by order (nil = +inf), then name (felix policy_sorter.go). */
@@ -554,12 +554,11 @@ export function formatIPv4(ip: number): string {
     return [24, 16, 8, 0].map((shift) => (ip >>> shift) & 255).join(".");
 }
 
-/** Backends of a service: workloads in its namespace whose pod labels match its selector. */
+/** Backends of a service: workloads in its namespace whose pod labels match its selector (through the model's label index). */
 export function serviceBackends(model: ClusterModel, service: Service): Workload[] {
     const selector = service.selector;
     if (!selector) return [];
-    return model.workloads.filter((w) => w.namespace === service.namespace &&
-        Object.entries(selector).every(([k, v]) => w.labels[k] === v));
+    return workloadsSelected(model, service.namespace, selector);
 }
 
 /** The container port a service port's targetPort lands on for one backend (named targetPorts resolve per pod). */

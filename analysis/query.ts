@@ -13,7 +13,8 @@ import { AnalysisInputError } from "./errors";
 import { Decision, hostDecision, notEnforced, workloadDecision } from "./engine";
 import type { ClusterModel, HostEndpoint, Node, Service, ServicePort, Workload } from "./model";
 import { formatIPv4, resolveTargetPort, serviceBackends } from "./model";
-import { findServicePort, serviceBackendsOf, serviceWithClusterIP } from "./services";
+import { serviceNamed, serviceWithClusterIP, workloadsIn } from "./model-index";
+import { findServicePort, serviceBackendsOf } from "./services";
 import { parseIPv4 } from "./net";
 import type { Party } from "./parties";
 import { hostParty, nodeHostEndpoint, partyName } from "./parties";
@@ -82,7 +83,7 @@ export function parseEndpoint(model: ClusterModel, text: string, role: "source" 
     if (value.startsWith("service:")) {
         if (role === "source") throw new AnalysisInputError(`${JSON.stringify(text)}: a service can only be a destination`);
         const [namespace, name, ...rest] = value.slice("service:".length).split("/");
-        const service = !rest.length ? model.services.find((s) => s.namespace === namespace && s.name === name) : undefined;
+        const service = !rest.length ? serviceNamed(model, namespace, name) : undefined;
         if (!service) {
             const known = model.services.filter((s) => s.namespace === namespace).map((s) => `service:${s.namespace}/${s.name}`);
             throw new AnalysisInputError(`${role} ${JSON.stringify(text)}: no such service; known in ${namespace}: ${known.join(", ") || "none"}`);
@@ -107,7 +108,7 @@ export function parseEndpoint(model: ClusterModel, text: string, role: "source" 
     if (value.startsWith("nodeport:")) {
         if (role === "source") throw new AnalysisInputError(`${JSON.stringify(text)}: a nodeport can only be a destination`);
         const [namespace, name, ...rest] = value.slice("nodeport:".length).split("/");
-        const service = !rest.length ? model.services.find((s) => s.namespace === namespace && s.name === name) : undefined;
+        const service = !rest.length ? serviceNamed(model, namespace, name) : undefined;
         if (!service) {
             const known = model.services.filter((s) => s.type === "NodePort" || s.type === "LoadBalancer").map((s) => `nodeport:${s.namespace}/${s.name}`);
             throw new AnalysisInputError(`${role} ${JSON.stringify(text)}: no such service; known NodePort services: ${known.join(", ") || "none"}`);
@@ -120,7 +121,7 @@ export function parseEndpoint(model: ClusterModel, text: string, role: "source" 
     const workload = model.workloadsById.get(value);
     if (!workload) {
         const [namespace] = value.split("/");
-        const inNamespace = model.workloads.filter((w) => w.namespace === namespace).map((w) => w.id);
+        const inNamespace = workloadsIn(model, namespace).map((w) => w.id);
         const hint = value.includes("/") ? `known in ${namespace}: ${inNamespace.join(", ") || "none"}` : "expected <namespace>/<workload>, external:<ipv4> or nodeport:<namespace>/<service>";
         throw new AnalysisInputError(`unknown ${role} ${JSON.stringify(text)}; ${hint}`);
     }

@@ -1,6 +1,7 @@
 /** Does one rule match one packet? Calico's EntityRule semantics (docs _entityrule.mdx, libcalico-go updateprocessors/rules.go). */
 import type { ClusterModel, Workload } from "./model";
 import { resolveTargetPort, serviceBackends } from "./model";
+import { serviceNamed } from "./model-index";
 import { addressIn, addressOutside, identitiesOf, Identity, Party } from "./parties";
 import type { EntityMatch, PortMatch, Rule, Subject } from "./policies";
 import { protocolNumber } from "./policies";
@@ -128,14 +129,14 @@ export function portsDependOnDestination(entity: EntityMatch): boolean {
 
 function serviceSelects(model: ClusterModel, entity: EntityMatch, party: Party): boolean {
     if (party.kind !== "workload") return false;
-    const service = model.services.find((s) => s.name === entity.service!.name && s.namespace === entity.service!.namespace);
+    const service = serviceNamed(model, entity.service!.namespace, entity.service!.name);
     return !!service && serviceBackends(model, service).includes(party.workload);
 }
 
 /** Without explicit ports, a destination service rule matches the service's ports (Calico docs _entityrule.mdx, services). */
 function servicePortMatches(model: ClusterModel, entity: EntityMatch, party: Party, packet: Packet): boolean {
     if (party.kind !== "workload") return false;
-    const service = model.services.find((s) => s.name === entity.service!.name && s.namespace === entity.service!.namespace);
+    const service = serviceNamed(model, entity.service!.namespace, entity.service!.name);
     return !!service?.ports.some((sp) => sp.protocol === packet.protocol && resolveTargetPort(sp, party.workload) === packet.port);
 }
 

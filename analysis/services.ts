@@ -15,6 +15,7 @@ import { AnalysisInputError } from "./errors";
 import { locate } from "./manifests";
 import type { ClusterModel, Service, ServicePort } from "./model";
 import { formatIPv4, protocolOf, resolveTargetPort, serviceBackends } from "./model";
+import { workloadWithIP } from "./model-index";
 import { parseIPv4 } from "./net";
 import { hostParty, Party, partyName } from "./parties";
 import type { KubeObject, Protocol } from "./types";
@@ -114,16 +115,11 @@ function findBackends(model: ClusterModel, service: Service): ServiceBackend[] {
 
 function endpointParty(model: ClusterModel, endpoint: ServiceEndpoint): Party {
     const byRef = endpoint.pod && model.workloadsById.get(`${endpoint.pod.namespace}/${endpoint.pod.name}`);
-    const workload = byRef || model.workloads.find((w) => w.ips.includes(endpoint.ip));
+    const workload = byRef || workloadWithIP(model, endpoint.ip);
     if (workload) return { kind: "workload", workload };
     const node = model.nodes.find((n) => n.ip === endpoint.ip);
     if (node) return hostParty(node);
     return { kind: "external", ip: endpoint.ip, text: formatIPv4(endpoint.ip) };
-}
-
-/** The Service whose ClusterIP is this address, if any. */
-export function serviceWithClusterIP(model: ClusterModel, ip: number): Service | undefined {
-    return model.services.find((s) => s.clusterIPs.includes(ip));
 }
 
 /** The Service port a client addresses: by number or by the port's name. */
