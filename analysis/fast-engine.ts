@@ -42,6 +42,9 @@ function cellByReference(model: ClusterModel, source: Workload, target: Workload
     return evaluateConnection(model, { kind: "workload", workload: source }, { kind: "workload", workload: target.workload }, target.port, target.protocol).allowed;
 }
 
+/** Above this many reaching sources, a destination's row is looked up by what it is computed from before it is computed. */
+const SHARED_ROW_SOURCES = 64;
+
 interface PreparedRule { step: ChainStep; local?: IndexSet; peers?: IndexSet }
 
 /** The destination classes an egress chain lets out: always as bits, and as a list when the chain allowed only listed members. */
@@ -375,8 +378,10 @@ class FastEngine {
             for (const t of indexes) setBit(bits, classOfWorkload.get(targets[t]!.workload)!);
             return bits;
         });
-        const reachedBy = ports.map(() => new Map<number, number[][]>());
-        for (const members of egressGroups.values()) {
+        // For each port and destination class, the egress groups (by index, ascending) reaching it.
+        const groups = [...egressGroups.values()];
+        const reachedBy = ports.map(() => new Map<number, number[]>());
+        groups.forEach((members, g) => {
             const byPortState = new Map<string, EgressRow>();
             ports.forEach(({ port, protocol }, p) => {
                 const reach = this.egressRow(this.classes[members[0]!]!, port, protocol, byPortState);
@@ -384,8 +389,8 @@ class FastEngine {
                 const reached = reachedBy[p]!;
                 const reachedFrom = (d: number) => {
                     const list = reached.get(d);
-                    if (list) list.push(members);
-                    else reached.set(d, [members]);
+                    if (list) list.push(g);
+                    else reached.set(d, [g]);
                 };
                 if (reach.list) {
                     for (const d of reach.list) if (hasBit(wanted, d)) reachedFrom(d);
@@ -400,9 +405,12 @@ class FastEngine {
                     }
                 }
             });
-        }
+        });
         ports.forEach(({ port, protocol, targets: indexes }, p) => {
             const ingressCache = new Map<string, { matched: (IndexSet | undefined)[]; row?: Bits }>();
+            // A row is a function of the ingress rules matched and the groups reaching: when many sources
+            // reach (a cluster without egress policy), destinations alike share one computation.
+            const rowOfInputs = new Map<string, IndexSet>();
             const preparedChains = new Map<string, PreparedRule[]>();
             const reached = reachedBy[p]!;
             reachedBy[p] = new Map();
@@ -422,9 +430,14 @@ class FastEngine {
                 let ingress = ingressCache.get(ingressKey);
                 if (!ingress) { ingress = { matched: this.ingressMatches(dst, prepared) }; ingressCache.set(ingressKey, ingress); }
                 const chain = this.chains.get(chainKey)!;
-                const reaching = reached.get(d) ?? [];
+                const reaching = (reached.get(d) ?? []).map((g) => groups[g]!);
                 let count = 0;
                 for (const members of reaching) count += members.length;
+                // Host-network sources are not workload endpoints: ask the reference engine.
+                const hostNetworkAllowed = hostNetworkSources.length ? hostNetworkSources.filter((s) => cellByReference(this.model, this.sources[s]!, target)) : hostNetworkSources;
+                const inputs = count > SHARED_ROW_SOURCES ? `${ingressKey}#${reached.get(d)?.join(",")}#${hostNetworkAllowed.join(",")}` : undefined;
+                const shared = inputs === undefined ? undefined : rowOfInputs.get(inputs);
+                if (shared) { rows[t] = shared; continue; }
                 const oneByOne = ingressTuning.oneByOne === "auto" ? count * chain.length < wordsFor(this.size) * 4 : ingressTuning.oneByOne === "always";
                 allowedClasses.length = 0;
                 if (oneByOne) {
@@ -440,9 +453,8 @@ class FastEngine {
                         for (const m of members) if (hasBit(inbound, m)) allowedClasses.push(m);
                     }
                 }
-                // Host-network sources are not workload endpoints: ask the reference engine.
-                const hostNetworkAllowed = hostNetworkSources.length ? hostNetworkSources.filter((s) => cellByReference(this.model, this.sources[s]!, target)) : hostNetworkSources;
                 rows[t] = distinctRows.intern(this.sourceSet(allowedClasses, hostNetworkAllowed, sourceRow));
+                if (inputs !== undefined) rowOfInputs.set(inputs, rows[t]!);
             }
         });
         return rows;

@@ -9,7 +9,8 @@
 import { IndexSet, IndexSetInterner } from "./index-set";
 import { AnalysisInputError } from "./errors";
 import { computeWorkloadReachability } from "./fast-engine";
-import type { ClusterModel } from "./model";
+import type { ClusterModel, Service, ServicePort } from "./model";
+import { serviceBackendsOf } from "./services";
 import { parseIPv4 } from "./net";
 import { Endpoint, evaluateConnection, parsePortSpec } from "./query";
 import type { Protocol } from "./types";
@@ -60,7 +61,9 @@ export function connectivityMatrix(model: ClusterModel, options: MatrixOptions =
     // The engine returns each distinct row as one shared set: its matrix row (with or without the
     // external client) is looked up by identity instead of being rebuilt and hashed per target.
     const rowIndexes = new Map<IndexSet, [number, number]>();
+    const workloadRows = new Map<string, IndexSet>();
     workloadTargets.forEach((target, t) => {
+        workloadRows.set(targetKey({ dst: target.workload.id, port: target.port, protocol: target.protocol }), reachability[t]!);
         targets.push({ dst: target.workload.id, port: target.port, protocol: target.protocol, ...(target.name ? { portName: target.name } : {}) });
         const reach = reachability[t]!;
         // The external client, evaluated per connection.
@@ -84,7 +87,13 @@ export function connectivityMatrix(model: ClusterModel, options: MatrixOptions =
             for (const servicePort of service.ports) {
                 const dst = { kind: "service" as const, service };
                 targets.push({ dst: `service:${service.namespace}/${service.name}`, port: servicePort.port, protocol: servicePort.protocol, ...(servicePort.name ? { portName: servicePort.name } : {}) });
-                addRow(rowFor(sourceEndpoints, (src) => evaluateConnection(model, src, dst, servicePort.port, servicePort.protocol).allowed));
+                const viaBackends = options.engine === "reference" ? undefined : serviceRowFromBackends(model, service, servicePort, workloadRows, workloads.length);
+                if (viaBackends) {
+                    const external = evaluateConnection(model, externalSource, dst, servicePort.port, servicePort.protocol).allowed;
+                    addRow(viaBackends.widened(size, external ? size - 1 : undefined));
+                } else {
+                    addRow(rowFor(sourceEndpoints, (src) => evaluateConnection(model, src, dst, servicePort.port, servicePort.protocol).allowed));
+                }
             }
         }
     }
@@ -100,6 +109,27 @@ export function connectivityMatrix(model: ClusterModel, options: MatrixOptions =
     }
 
     return { sources, targets, rows: distinctRows.distinct, targetRows };
+}
+
+/**
+ * A Service port's row for the workload sources, from its backends' rows: query.ts judges a
+ * connection through a Service after DNAT at every backend and allows it only when every backend
+ * allows it, so the row is the intersection of the backends' rows at their target ports (empty with
+ * no backend, or when a backend lacks the target port). Undefined when a backend is not a workload
+ * or its target port is not one of the matrix's workload targets: the caller then asks per connection.
+ * Without this a cluster with a Service per Deployment cost sources x Services connections.
+ */
+function serviceRowFromBackends(model: ClusterModel, service: Service, servicePort: ServicePort, workloadRows: Map<string, IndexSet>, size: number): IndexSet | undefined {
+    let row: IndexSet | undefined;
+    for (const backend of serviceBackendsOf(model, service)) {
+        if (backend.party.kind !== "workload") return undefined;
+        const port = backend.targetPort(servicePort);
+        if (port === undefined) return IndexSet.empty(size);
+        const backendRow = workloadRows.get(targetKey({ dst: backend.party.workload.id, port, protocol: servicePort.protocol }));
+        if (!backendRow) return undefined;
+        row = row ? row.and(backendRow) : backendRow;
+    }
+    return row ?? IndexSet.empty(size);
 }
 
 function rowFor(sources: Endpoint[], allowed: (src: Endpoint) => boolean): IndexSet {

@@ -7,7 +7,7 @@ import { ingressTuning } from "../../analysis/fast-engine";
 import { syntheticCluster } from "../../bench/synthetic-cluster";
 import { parse } from "yaml";
 import { describe, expect, it } from "vitest";
-import { AnalyzerOptions, buildModel, connectivityMatrix, loadManifests, matrixCells, parseManifests, query, Protocol } from "../../analysis";
+import { AnalyzerOptions, buildModel, connectivityMatrix, KubeObject, loadManifests, matrixCells, parseManifests, query, Protocol } from "../../analysis";
 
 const ROOT = path.join(__dirname, "scenarios");
 
@@ -73,6 +73,55 @@ describe("vectorized engine on generated clusters", () => {
         } finally {
             ingressTuning.oneByOne = "auto";
         }
+    });
+
+    it("agrees with it where many sources reach each destination (rows shared between destinations alike)", () => {
+        // 100 workloads: every other one's ingress locked to role x; every fifth one's egress only to tier front.
+        const objects: object[] = [{ apiVersion: "v1", kind: "Namespace", metadata: { name: "a" } }];
+        for (let i = 0; i < 100; i++) {
+            const labels = { app: `w${i}`, role: i % 3 ? "y" : "x", ingress: i % 2 ? "locked" : "open", tier: i % 4 ? "back" : "front", egress: i % 5 ? "open" : "restricted" };
+            objects.push({ apiVersion: "apps/v1", kind: "Deployment", metadata: { name: `w${i}`, namespace: "a" },
+                spec: { selector: { matchLabels: labels }, template: { metadata: { labels }, spec: { containers: [{ name: "c", image: "x", ports: [{ containerPort: 80 }] }] } } } });
+        }
+        const policy = (name: string, spec: object) => ({ apiVersion: "networking.k8s.io/v1", kind: "NetworkPolicy", metadata: { name, namespace: "a" }, spec });
+        objects.push(policy("locked", { podSelector: { matchLabels: { ingress: "locked" } }, ingress: [{ from: [{ podSelector: { matchLabels: { role: "x" } } }] }] }));
+        objects.push(policy("restricted", { podSelector: { matchLabels: { egress: "restricted" } }, policyTypes: ["Egress"], egress: [{ to: [{ podSelector: { matchLabels: { tier: "front" } } }] }] }));
+        const model = buildModel(objects as KubeObject[]);
+        expect(connectivityMatrix(model)).toEqual(connectivityMatrix(model, { engine: "reference" }));
+    });
+
+    it("agrees with it on Services, whose rows come from their backends' rows", () => {
+        const deployment = (name: string, labels: Record<string, string>, ports: object[]) => ({ apiVersion: "apps/v1", kind: "Deployment", metadata: { name, namespace: "s" },
+            spec: { selector: { matchLabels: labels }, template: { metadata: { labels }, spec: { containers: [{ name: "c", image: "x", ports }] } } } });
+        const service = (name: string, spec: object) => ({ apiVersion: "v1", kind: "Service", metadata: { name, namespace: "s" }, spec });
+        const objects = [
+            { apiVersion: "v1", kind: "Namespace", metadata: { name: "s" } },
+            deployment("client-a", { role: "client", team: "a" }, []),
+            deployment("client-b", { role: "client", team: "b" }, []),
+            // Two backends of one Service: one admits team a only, the other team b only (the Service admits nobody).
+            deployment("api-1", { app: "api", n: "1" }, [{ containerPort: 8080, name: "http" }]),
+            deployment("api-2", { app: "api", n: "2" }, [{ containerPort: 8080, name: "http" }]),
+            // Only one of these backends has the named target port: the Service is blocked for everybody.
+            deployment("web-1", { app: "web", n: "1" }, [{ containerPort: 80, name: "web" }]),
+            deployment("web-2", { app: "web", n: "2" }, [{ containerPort: 81, name: "other" }]),
+            service("api", { selector: { app: "api" }, ports: [{ port: 80, targetPort: 8080 }] }),
+            service("api-one", { selector: { app: "api", n: "1" }, ports: [{ port: 80, targetPort: "http" }] }),
+            service("web", { selector: { app: "web" }, ports: [{ port: 80, targetPort: "web" }] }),
+            service("nobody", { selector: { app: "none" }, ports: [{ port: 80 }] }),
+            { apiVersion: "networking.k8s.io/v1", kind: "NetworkPolicy", metadata: { name: "api-1", namespace: "s" },
+                spec: { podSelector: { matchLabels: { app: "api", n: "1" } }, ingress: [{ from: [{ podSelector: { matchLabels: { team: "a" } } }] }] } },
+            { apiVersion: "networking.k8s.io/v1", kind: "NetworkPolicy", metadata: { name: "api-2", namespace: "s" },
+                spec: { podSelector: { matchLabels: { app: "api", n: "2" } }, ingress: [{ from: [{ podSelector: { matchLabels: { team: "b" } } }] }] } },
+        ];
+        const model = buildModel(objects as KubeObject[]);
+        const fast = connectivityMatrix(model);
+        expect(fast).toEqual(connectivityMatrix(model, { engine: "reference" }));
+        const allowed = (dst: string) => [...matrixCells(fast)].filter((c) => c.dst === dst && c.allowed).map((c) => c.src);
+        expect(allowed("service:s/api-one")).toContain("s/client-a");
+        expect(allowed("service:s/api-one")).not.toContain("s/client-b");
+        expect(allowed("service:s/api").filter((src) => src.startsWith("s/client"))).toEqual([]);
+        expect(allowed("service:s/web")).toEqual([]);
+        expect(allowed("service:s/nobody")).toEqual([]);
     });
 
     it.each(["always", "never"] as const)("agrees with it whether ingress is judged source by source or by whole rows (%s one by one)", (oneByOne) => {
