@@ -9,6 +9,7 @@
  * installed into a venv under ~/.cache/calico-zero-trust-lab unless BENCH_NCA=0) in the same run.
  */
 import { execFileSync, spawn, spawnSync } from "node:child_process";
+import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -24,7 +25,7 @@ const CACHE = path.join(os.homedir(), ".cache", "calico-zero-trust-lab");
 const CLUSTERS = path.join(CACHE, "bench");
 const NCA_VENV = path.join(CACHE, "nca-venv");
 const NCA_VERSION = "2.1.0";
-const FLAVORS: SyntheticFlavor[] = ["kubernetes", "calico"];
+const FLAVORS: SyntheticFlavor[] = ["kubernetes", "calico", "services"];
 const QUERY = ["team-0/w1", "team-0/w4", "9000"] as const;
 
 interface Timing { ms: number; cpuMs: number }
@@ -35,11 +36,14 @@ interface Result {
     sourceClasses: number; destinationClasses: number; formats: Record<MatrixFormat, FormatResult>; peakMb: number;
 }
 
+// Cached clusters are named after the generator's source, so a changed generator writes new files.
+const GENERATOR_VERSION = createHash("sha256").update(fs.readFileSync(path.join(__dirname, "synthetic-cluster.ts"))).digest("hex").slice(0, 8);
+
 const maxRssMb = () => process.resourceUsage().maxRSS / 1024;
 
 /** The cluster as one JSON List file (also valid YAML), written once per size and flavor. */
 function clusterFile(workloads: number, flavor: SyntheticFlavor, extension: "json" | "yaml" = "json"): string {
-    const file = path.join(CLUSTERS, `cluster-${flavor}-${workloads}.${extension}`);
+    const file = path.join(CLUSTERS, `cluster-${flavor}-${workloads}-${GENERATOR_VERSION}.${extension}`);
     if (fs.existsSync(file)) return file;
     fs.mkdirSync(CLUSTERS, { recursive: true });
     const objects = syntheticCluster(workloads, flavor);

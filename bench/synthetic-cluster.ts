@@ -3,7 +3,8 @@
  * namespaces of 100 workloads, 20 apps of 5 workloads each, three tiers, about one policy per
  * workload, selecting workloads per app, per tier and per namespace as real clusters do. Flavor
  * "calico" mixes Kubernetes and Calico policies (a global default deny, tiers of order); flavor
- * "kubernetes" says about the same with Kubernetes NetworkPolicies only.
+ * "kubernetes" says about the same with Kubernetes NetworkPolicies only; flavor "services" is
+ * "calico" with a ClusterIP Service in front of every Deployment, as most clusters have.
  */
 import type { KubeObject } from "../analysis";
 
@@ -12,11 +13,11 @@ const APPS_PER_NAMESPACE = 20;
 const TIERS = ["web", "api", "db"] as const;
 export const PORT = { web: 8080, api: 9000, db: 5432 } as const;
 
-export type SyntheticFlavor = "calico" | "kubernetes";
+export type SyntheticFlavor = "calico" | "kubernetes" | "services";
 
 /** The synthetic cluster: namespaces of 100 workloads, 20 apps of 5 workloads each, three tiers. */
 export function syntheticCluster(workloads: number, flavor: SyntheticFlavor = "calico"): KubeObject[] {
-    const withCalico = flavor === "calico";
+    const withCalico = flavor !== "kubernetes";
     const objects: KubeObject[] = [];
     const namespaces = Math.max(1, Math.ceil(workloads / WORKLOADS_PER_NAMESPACE));
     objects.push(deployment("kube-system", "coredns", { "k8s-app": "kube-dns" }, [{ containerPort: 53, protocol: "UDP", name: "dns" }, { containerPort: 53, protocol: "TCP", name: "dns-tcp" }]));
@@ -62,6 +63,9 @@ export function syntheticCluster(workloads: number, flavor: SyntheticFlavor = "c
         objects.push(deployment(ns, name, { app, tier, component: name }, [
             { containerPort: PORT[tier], protocol: "TCP", name: tier }, { containerPort: 9100, protocol: "TCP", name: "metrics" },
         ], i % 7 === 0 ? "privileged" : "default"));
+        if (flavor === "services") {
+            objects.push({ apiVersion: "v1", kind: "Service", metadata: { name, namespace: ns }, spec: { selector: { component: name }, ports: [{ name: "http", port: 80, targetPort: tier }] } });
+        }
         // Per workload: its own egress policy, alternating Kubernetes and Calico (about one policy per workload).
         if (i % 2 === 0 || !withCalico) {
             objects.push(knp(ns, `${name}-egress`, {
