@@ -32,7 +32,7 @@ interface Timing { ms: number; cpuMs: number }
 interface FormatResult { ms: number; bytes: number; refused?: string }
 interface Result {
     workloads: number; flavor: SyntheticFlavor; policies: number; targets: number; allowedCells: number;
-    load: Timing; query: Timing; queryRssMb: number; matrix: Timing; classes: Timing;
+    load: Timing; query: Timing; queryRssMb: number; matrix: Timing; classes: Timing; modelMb: number; matrixMb: number;
     sourceClasses: number; destinationClasses: number; formats: Record<MatrixFormat, FormatResult>; peakMb: number;
 }
 
@@ -40,6 +40,13 @@ interface Result {
 const GENERATOR_VERSION = createHash("sha256").update(fs.readFileSync(path.join(__dirname, "synthetic-cluster.ts"))).digest("hex").slice(0, 8);
 
 const maxRssMb = () => process.resourceUsage().maxRSS / 1024;
+
+/** Memory still held after a full garbage collection (JS heap + typed arrays), in MB: what the objects alive at that point cost. */
+function retainedMb(): number {
+    (globalThis as { gc?: () => void }).gc?.();
+    const usage = process.memoryUsage();
+    return (usage.heapUsed + usage.arrayBuffers) / 2 ** 20;
+}
 
 /** The cluster as one JSON List file (also valid YAML), written once per size and flavor. */
 function clusterFile(workloads: number, flavor: SyntheticFlavor, extension: "json" | "yaml" = "json"): string {
@@ -68,8 +75,10 @@ function measure(workloads: number, flavor: SyntheticFlavor, file: string): Resu
     const { value: model, wall: load } = timed(() => buildModel(loadManifests([file])));
     const { wall: oneQuery } = timed(() => query(model, { src: QUERY[0], dst: QUERY[1], port: Number(QUERY[2]) }));
     const queryRssMb = maxRssMb();
+    const modelMb = retainedMb();
     const { value: matrix, wall: matrixTime } = timed(() => connectivityMatrix(model));
     const { value: classes, wall: classesTime } = timed(() => connectivityClasses(matrix));
+    const matrixMb = retainedMb() - modelMb;
     const formats = {} as Record<MatrixFormat, FormatResult>;
     for (const format of MATRIX_FORMATS) {
         let bytes = 0;
@@ -83,7 +92,7 @@ function measure(workloads: number, flavor: SyntheticFlavor, file: string): Resu
     }
     return {
         workloads, flavor, policies: model.policies.length, targets: matrix.targets.length, allowedCells: popcountMatrix(matrix),
-        load, query: oneQuery, queryRssMb, matrix: matrixTime, classes: classesTime, sourceClasses: classes.sourceClasses.length,
+        load, query: oneQuery, queryRssMb, modelMb, matrixMb, matrix: matrixTime, classes: classesTime, sourceClasses: classes.sourceClasses.length,
         destinationClasses: classes.destinationClasses.length, formats, peakMb: maxRssMb(),
     };
 }
@@ -125,14 +134,14 @@ const wallCpu = (t: Timing) => `${ms(t.ms)} (${ms(t.cpuMs)})`;
 const mb = (value: number) => `${value.toFixed(0)} MB`;
 const cell = (text: string, width: number) => text.padStart(width);
 
-const HEAD = ["flavor", "workloads", "policies", "targets", "allowed", "load", "1 query", "RSS@query", "matrix", "classes", "S/D classes", ...MATRIX_FORMATS, "peak RSS"];
+const HEAD = ["flavor", "workloads", "policies", "targets", "allowed", "load", "1 query", "RSS@query", "model", "matrix", "classes", "+matrix mem", "S/D classes", ...MATRIX_FORMATS, "peak RSS"];
 const WIDTHS = HEAD.map((h) => Math.max(h.length, 10));
 
 /** One line per size and flavor, printed as soon as it is measured. */
 function printResult(r: Result): void {
     const formats = MATRIX_FORMATS.map((f) => r.formats[f].refused ? `refused ${ms(r.formats[f].ms)}` : `${ms(r.formats[f].ms)} ${(r.formats[f].bytes / 1e6).toFixed(1)}M`);
     const values = [r.flavor, String(r.workloads), String(r.policies), String(r.targets), String(r.allowedCells), wallCpu(r.load), wallCpu(r.query), mb(r.queryRssMb),
-        wallCpu(r.matrix), wallCpu(r.classes), `${r.sourceClasses}/${r.destinationClasses}`, ...formats, mb(r.peakMb)];
+        mb(r.modelMb), wallCpu(r.matrix), wallCpu(r.classes), mb(r.matrixMb), `${r.sourceClasses}/${r.destinationClasses}`, ...formats, mb(r.peakMb)];
     console.log(values.map((v, i) => cell(v, Math.max(WIDTHS[i]!, v.length))).join(" "));
 }
 
@@ -169,12 +178,13 @@ async function main(): Promise<void> {
     console.log(`analyzer benchmark on ${os.cpus().length} x ${os.cpus()[0]?.model ?? "cpu"}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${new Date().toISOString()}`);
     console.log(`load average at start ${os.loadavg().map((l) => l.toFixed(1)).join(" ")} (wall times suffer when other processes share the cores)`);
     console.log("each size and flavor in a fresh process (under tsx, about 60 MB of RSS its own); clusters cached in " + CLUSTERS);
-    console.log("times are wall (CPU); formats: wall time to render the default view into a byte counter, and the output's size");
+    console.log("times are wall (CPU); model: memory the loaded model holds (after a full GC), +matrix mem: what the matrix and its classes add");
+    console.log("formats: wall time to render the default view into a byte counter, and the output's size");
     console.log(HEAD.map((h, i) => cell(h, WIDTHS[i]!)).join(" "));
     for (const size of sizes) {
         for (const flavor of FLAVORS) {
             const file = clusterFile(size, flavor);
-            const output = execFileSync(process.execPath, [...process.execArgv, "--max-old-space-size=4096", __filename, "--size", String(size), "--flavor", flavor, "--file", file], { encoding: "utf8", maxBuffer: 1 << 20 });
+            const output = execFileSync(process.execPath, [...process.execArgv, "--max-old-space-size=4096", "--expose-gc", __filename, "--size", String(size), "--flavor", flavor, "--file", file], { encoding: "utf8", maxBuffer: 1 << 20 });
             printResult(JSON.parse(output) as Result);
         }
     }
