@@ -12,6 +12,7 @@
  */
 import type { ClusterModel, HostEndpoint, Workload } from "./model";
 import { AUTO_HEP_PROFILE } from "./model";
+import { getOrCreate } from "./model-index";
 import { identitiesOf, Identity, Party, partyName, workloadIdentity } from "./parties";
 import type { Policy, PolicyRef } from "./policies";
 import { Packet, ruleMatches, subjectSelects } from "./rules";
@@ -73,33 +74,39 @@ export function applicablePolicies(model: ClusterModel, point: EnforcementPoint,
     return result;
 }
 
-const candidateIndex = new WeakMap<ClusterModel, { global: Policy[]; byNamespace: Map<string, Policy[]>; merged: Map<string, Policy[]>; rank: Map<Policy, number> }>();
+/** Policies in evaluation order with their places in model.policies (ascending). */
+interface PlacedPolicies { policies: Policy[]; places: number[] }
+
+const candidateIndex = new WeakMap<ClusterModel, { global: PlacedPolicies; byNamespace: Map<string, PlacedPolicies>; merged: Map<string, Policy[]> }>();
 
 /** Policies that could select the point: global ones, and namespaced ones of its namespace, in evaluation order. */
 function candidatePolicies(model: ClusterModel, point: EnforcementPoint): Policy[] {
     let index = candidateIndex.get(model);
     if (!index) {
-        index = { global: [], byNamespace: new Map(), merged: new Map(), rank: new Map() };
-        for (const [i, policy] of model.policies.entries()) {
-            index.rank.set(policy, i);
-            if (policy.subject.namespace === undefined) index.global.push(policy);
-            else {
-                const list = index.byNamespace.get(policy.subject.namespace) ?? [];
-                list.push(policy);
-                index.byNamespace.set(policy.subject.namespace, list);
-            }
+        index = { global: { policies: [], places: [] }, byNamespace: new Map(), merged: new Map() };
+        for (let i = 0; i < model.policies.length; i++) {
+            const policy = model.policies[i]!;
+            const namespace = policy.subject.namespace;
+            const list = namespace === undefined ? index.global : getOrCreate(index.byNamespace, namespace, () => ({ policies: [], places: [] }));
+            list.policies.push(policy);
+            list.places.push(i);
         }
         candidateIndex.set(model, index);
     }
-    if (point.kind === "host") return index.global;
-    const local = index.byNamespace.get(point.workload.namespace) ?? [];
-    if (!local.length) return index.global;
-    if (!index.global.length) return local;
-    // Merged once per namespace (every workload of a namespace has the same candidates).
+    const global = index.global;
+    if (point.kind === "host") return global.policies;
+    const local = index.byNamespace.get(point.workload.namespace);
+    if (!local) return global.policies;
+    if (!global.policies.length) return local.policies;
+    // Merged once per namespace (every workload of a namespace has the same candidates), by place in model.policies.
     let merged = index.merged.get(point.workload.namespace);
     if (!merged) {
-        const rank = index.rank;
-        merged = [...local, ...index.global].sort((a, b) => rank.get(a)! - rank.get(b)!);
+        merged = [];
+        let l = 0, g = 0;
+        while (l < local.places.length || g < global.places.length) {
+            const takeLocal = g >= global.places.length || (l < local.places.length && local.places[l]! < global.places[g]!);
+            merged.push(takeLocal ? local.policies[l++]! : global.policies[g++]!);
+        }
         index.merged.set(point.workload.namespace, merged);
     }
     return merged;
