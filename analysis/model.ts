@@ -289,7 +289,8 @@ class ObjectIdentities {
         if (group === undefined) { group = apiVersion.split("/")[0]!; this.groupOf.set(apiVersion, group); }
         const kinds = getOrCreate(this.groups, group, () => new Map<string, Map<string, Map<string, KubeObject>>>());
         const namespaces = getOrCreate(kinds, kind, () => new Map<string, Map<string, KubeObject>>());
-        const names = getOrCreate(namespaces, object.metadata.namespace ?? "", () => new Map<string, KubeObject>());
+        // As text, as the identity was written before: objects of unknown kinds are not schema-checked.
+        const names = getOrCreate(namespaces, String(object.metadata.namespace ?? ""), () => new Map<string, KubeObject>());
         const previous = names.get(object.metadata.name);
         if (previous) return previous;
         names.set(object.metadata.name, object);

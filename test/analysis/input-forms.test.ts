@@ -27,6 +27,39 @@ describe("lists", () => {
     });
 });
 
+describe("one object declared twice", () => {
+    const deployment = (namespace: string, apiVersion = "apps/v1") => `---
+apiVersion: ${apiVersion}
+kind: Deployment
+metadata: {name: web, namespace: ${namespace}}
+spec:
+  selector: {matchLabels: {app: web}}
+  template: {metadata: {labels: {app: web}}, spec: {containers: [{name: c, image: x}]}}
+`;
+    it("is refused, naming both places; the API group counts, not its version", () => {
+        expect(() => buildModel(parseManifests(deployment("lab") + deployment("lab"), "twice.yaml")))
+            .toThrow("twice.yaml (document 2): Deployment lab/web: declared twice (first in twice.yaml document 1)");
+        expect(() => buildModel(parseManifests(deployment("lab") + deployment("lab", "apps/v1beta1"), "twice.yaml")))
+            .toThrow("twice.yaml (document 2): Deployment lab/web: declared twice (first in twice.yaml document 1)");
+    });
+
+    it("is not the same name in another namespace or of another kind", () => {
+        const model = buildModel(parseManifests(`${deployment("lab")}${deployment("shop")}---
+apiVersion: v1
+kind: Service
+metadata: {name: web, namespace: lab}
+spec: {selector: {app: web}, ports: [{port: 80}]}
+`, "ok.yaml"));
+        expect(model.workloads.map((w) => w.id)).toEqual(["lab/web", "shop/web"]);
+    });
+
+    it("compares namespaces as text, also for kinds no schema checks (5 and \"5\")", () => {
+        const widget = (namespace: string) => `---\napiVersion: example.com/v1\nkind: Widget\nmetadata: {name: w, namespace: ${namespace}}\n`;
+        expect(() => buildModel(parseManifests(widget("5") + widget("'5'"), "w.yaml"), { ignoreUnknownKinds: true }))
+            .toThrow("w.yaml (document 2): Widget 5/w: declared twice (first in w.yaml document 1)");
+    });
+});
+
 describe("tabs", () => {
     it("reads a tab that starts a line inside a flow sequence, as kubectl does", () => {
         const text = "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n  - name: c\n    args: [\n      \"-a\",\n\t    \"-b\"\n    ]\n";
