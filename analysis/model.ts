@@ -381,11 +381,12 @@ function namespaceLabels(name: string, labels: Record<string, string> | undefine
     return { ...(labels ?? {}), "kubernetes.io/metadata.name": name, "projectcalico.org/name": name };
 }
 
-export function protocolOf(raw: unknown, object: KubeObject, key: string): Protocol {
+/** A port's protocol (TCP when unset); `key` (or a function giving it, called only for an error) names the field in the error. */
+export function protocolOf(raw: unknown, object: KubeObject, key: string | (() => string)): Protocol {
     if (raw === undefined || raw === null) return "TCP";
     const upper = String(raw).toUpperCase();
     if (!(PROTOCOLS as readonly string[]).includes(upper)) {
-        throw new AnalysisInputError(`protocol ${JSON.stringify(raw)} is not one of ${PROTOCOLS.join(", ")}`, locate(object, key));
+        throw new AnalysisInputError(`protocol ${JSON.stringify(raw)} is not one of ${PROTOCOLS.join(", ")}`, locate(object, typeof key === "function" ? key() : key));
     }
     return upper as Protocol;
 }
@@ -398,6 +399,8 @@ function podTemplate(object: KubeObject): { metadata?: any; spec?: any } {
     }
 }
 
+const CONTAINER_FIELDS = ["containers", "initContainers"] as const;
+
 function toWorkload(object: KubeObject): Workload {
     const namespace = namespaceOf(object);
     const template = podTemplate(object);
@@ -409,27 +412,31 @@ function toWorkload(object: KubeObject): Workload {
     const spec = template.spec ?? {};
     const serviceAccount = String(spec.serviceAccountName ?? spec.serviceAccount ?? "default");
     const ports: ContainerPort[] = [];
-    for (const field of ["containers", "initContainers"] as const) {
+    // Plain loops, and the keys of error messages written only for an error: a large input has a few hundred thousand ports.
+    for (const field of CONTAINER_FIELDS) {
         const containers: unknown = spec[field] ?? [];
         if (!Array.isArray(containers)) throw new AnalysisInputError(`${field} must be a list`, locate(object, `${templateKey}spec.${field}`));
-        containers.forEach((container: any, c) => {
-            const containerKey = `${templateKey}spec.${field}[${c}]`;
+        for (let c = 0; c < containers.length; c++) {
+            const container: any = containers[c];
+            const containerKey = () => `${templateKey}spec.${field}[${c}]`;
             if (container === null || typeof container !== "object" || Array.isArray(container)) {
-                throw new AnalysisInputError(`a container must be a map, got ${JSON.stringify(container)}`, locate(object, containerKey));
+                throw new AnalysisInputError(`a container must be a map, got ${JSON.stringify(container)}`, locate(object, containerKey()));
             }
             const containerPorts: unknown = container.ports ?? [];
             if (!Array.isArray(containerPorts)) {
-                throw new AnalysisInputError(`ports must be a list of {containerPort, name?, protocol?}, got ${JSON.stringify(containerPorts)}`, locate(object, `${containerKey}.ports`));
+                throw new AnalysisInputError(`ports must be a list of {containerPort, name?, protocol?}, got ${JSON.stringify(containerPorts)}`, locate(object, `${containerKey()}.ports`));
             }
-            containerPorts.forEach((p: any, i: number) => {
-                const key = `${templateKey}spec.${field}[${c}].ports[${i}]`;
+            for (let i = 0; i < containerPorts.length; i++) {
+                const p: any = containerPorts[i];
+                const key = () => `${containerKey()}.ports[${i}]`;
                 const port = Number(p?.containerPort);
                 if (!Number.isInteger(port) || port < 1 || port > 65535) {
-                    throw new AnalysisInputError(`containerPort ${JSON.stringify(p?.containerPort)} is not a port number 1-65535`, locate(object, `${key}.containerPort`));
+                    throw new AnalysisInputError(`containerPort ${JSON.stringify(p?.containerPort)} is not a port number 1-65535`, locate(object, `${key()}.containerPort`));
                 }
-                ports.push({ port, protocol: protocolOf(p.protocol, object, `${key}.protocol`), ...(p.name ? { name: String(p.name) } : {}) });
-            });
-        });
+                const protocol = protocolOf(p.protocol, object, () => `${key()}.protocol`);
+                ports.push(p.name ? { port, protocol, name: String(p.name) } : { port, protocol });
+            }
+        }
     }
     const ips: number[] = [];
     if (object.kind === "Pod") {

@@ -137,27 +137,41 @@ function fromKubernetes(object: KubeObject, options: NormalizeOptions): Policy {
     const egressRaw = listField(object, spec.egress, "spec.egress");
     // Missing or empty policyTypes: the API server's default (validation/defaults.ts).
     const types = directionList(object, isEmptyList(spec.policyTypes) ? kubernetesPolicyTypes(spec.egress) : spec.policyTypes, "spec.policyTypes");
-    const rules = (direction: Direction, raw: any[]): Rule[] => raw.flatMap((rule, index) => {
-        const key = `spec.${direction}[${index}]`;
-        if (rule === null || typeof rule !== "object") throw new AnalysisInputError("a rule must be a map", at(key));
-        const peerField = direction === "ingress" ? "from" : "to";
-        const peersRaw = listField(object, rule[peerField], `${key}.${peerField}`);
-        const portsRaw = listField(object, rule.ports, `${key}.ports`);
-        const peers: { entity: EntityMatch; label: string }[] = peersRaw.length
-            ? peersRaw.map((peer, i) => ({ entity: kubePeer(object, peer, `${key}.${peerField}[${i}]`, namespace, options), label: `.${peerField}[${i}]` }))
-            : [{ entity: { netsMatchPods: true }, label: "" }];
-        const ports = portsRaw.length
-            ? portsRaw.map((port, i) => ({ ...kubePort(object, port, `${key}.ports[${i}]`), label: `ports[${i}]` }))
-            : [{ protocol: undefined, match: undefined, label: "" }];
-        return peers.flatMap((peer) => ports.map((port): Rule => {
-            const portSide: EntityMatch = { netsMatchPods: true, ...(port.match ? { ports: [port.match] } : {}) };
-            const [source, destination] = direction === "ingress"
-                ? [peer.entity, portSide]
-                : [{ netsMatchPods: true }, { ...peer.entity, ...(port.match ? { ports: [port.match] } : {}) }];
-            const origin = `${direction}[${index}]${peer.label}${port.label ? `${peer.label ? ", " : " "}${port.label}` : ""}`;
-            return { action: "Allow", ...(port.protocol !== undefined ? { protocol: port.protocol } : {}), source, destination, index, origin };
-        }));
-    });
+    const rules = (direction: Direction, raw: any[]): Rule[] => {
+        // Loops and objects built whole (no spread of temporaries): a large input has a few hundred thousand of these rules.
+        const out: Rule[] = [];
+        for (let index = 0; index < raw.length; index++) {
+            const rule = raw[index];
+            const key = `spec.${direction}[${index}]`;
+            if (rule === null || typeof rule !== "object") throw new AnalysisInputError("a rule must be a map", at(key));
+            const peerField = direction === "ingress" ? "from" : "to";
+            const peersRaw = listField(object, rule[peerField], `${key}.${peerField}`);
+            const portsRaw = listField(object, rule.ports, `${key}.ports`);
+            const peers: { entity: EntityMatch; label: string }[] = peersRaw.length
+                ? peersRaw.map((peer, i) => ({ entity: kubePeer(object, peer, `${key}.${peerField}[${i}]`, namespace, options), label: `.${peerField}[${i}]` }))
+                : [{ entity: { netsMatchPods: true }, label: "" }];
+            const ports: { protocol?: number; match?: PortMatch; label: string }[] = portsRaw.length
+                ? portsRaw.map((port, i) => { const { protocol, match } = kubePort(object, port, `${key}.ports[${i}]`); return { protocol, match, label: `ports[${i}]` }; })
+                : [{ label: "" }];
+            for (const peer of peers) {
+                for (const port of ports) {
+                    let source: EntityMatch, destination: EntityMatch;
+                    if (direction === "ingress") {
+                        source = peer.entity;
+                        destination = port.match ? { netsMatchPods: true, ports: [port.match] } : { netsMatchPods: true };
+                    } else {
+                        source = { netsMatchPods: true };
+                        destination = port.match ? { ...peer.entity, ports: [port.match] } : { ...peer.entity };
+                    }
+                    const origin = `${direction}[${index}]${peer.label}${port.label ? `${peer.label ? ", " : " "}${port.label}` : ""}`;
+                    out.push(port.protocol !== undefined
+                        ? { action: "Allow", protocol: port.protocol, source, destination, index, origin }
+                        : { action: "Allow", source, destination, index, origin });
+                }
+            }
+        }
+        return out;
+    };
     return {
         ref: { api: "kubernetes", kind: "NetworkPolicy", namespace, name: object.metadata.name, tier: "default", order: 1000, id: `knp:${namespace}/${object.metadata.name}` },
         name: object.metadata.name, namespace, tier: "default", order: 1000,
