@@ -53,6 +53,9 @@ function clusterFile(workloads: number, flavor: SyntheticFlavor, extension: "jso
     const file = path.join(CLUSTERS, `cluster-${flavor}-${workloads}-${GENERATOR_VERSION}.${extension}`);
     if (fs.existsSync(file)) return file;
     fs.mkdirSync(CLUSTERS, { recursive: true });
+    // Files of this size and flavor from another generator are stale: drop them (100,000 workloads' are 95 MB each).
+    const stale = new RegExp(`^cluster-${flavor}-${workloads}(-[0-9a-f]{8})?\\.${extension}$`);
+    for (const name of fs.readdirSync(CLUSTERS)) if (stale.test(name)) fs.rmSync(path.join(CLUSTERS, name));
     const objects = syntheticCluster(workloads, flavor);
     // NCA reads multi-document YAML; each document written as JSON (a YAML subset).
     const text = extension === "json"
