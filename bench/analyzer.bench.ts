@@ -8,7 +8,7 @@
  * connectivity, and 1,000 workloads with Calico policies against NCA (network-config-analyzer, PyPI,
  * installed into a venv under ~/.cache/calico-zero-trust-lab unless BENCH_NCA=0) in the same run.
  */
-import { execFileSync, spawn, spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -48,22 +48,36 @@ function retainedMb(): number {
     return (usage.heapUsed + usage.arrayBuffers) / 2 ** 20;
 }
 
-/** The cluster as one JSON List file (also valid YAML), written once per size and flavor. */
-function clusterFile(workloads: number, flavor: SyntheticFlavor, extension: "json" | "yaml" = "json"): string {
-    const file = path.join(CLUSTERS, `cluster-${flavor}-${workloads}-${GENERATOR_VERSION}.${extension}`);
-    if (fs.existsSync(file)) return file;
+/** Objects per JSON List file: the analyzer refuses files over 100 MiB (input-files.ts), 100,000 workloads with Services take 108. */
+const OBJECTS_PER_FILE = 100_000;
+
+/**
+ * The cluster, written once per size and flavor: "json", a directory of JSON List files (each also
+ * valid YAML) that the analyzer reads as one input; "yaml", one multi-document YAML file (for NCA),
+ * each document written as JSON (a YAML subset).
+ */
+function clusterPath(workloads: number, flavor: SyntheticFlavor, extension: "json" | "yaml" = "json"): string {
+    const suffix = extension === "json" ? "" : ".yaml";
+    const target = path.join(CLUSTERS, `cluster-${flavor}-${workloads}-${GENERATOR_VERSION}${suffix}`);
+    if (fs.existsSync(target)) return target;
     fs.mkdirSync(CLUSTERS, { recursive: true });
-    // Files of this size and flavor from another generator are stale: drop them (100,000 workloads' are 95 MB each).
-    const stale = new RegExp(`^cluster-${flavor}-${workloads}(-[0-9a-f]{8})?\\.${extension}$`);
-    for (const name of fs.readdirSync(CLUSTERS)) if (stale.test(name)) fs.rmSync(path.join(CLUSTERS, name));
+    // What an earlier generator wrote for this size and flavor is stale: drop it (100,000 workloads' take about 100 MB).
+    const stale = new RegExp(`^cluster-${flavor}-${workloads}(-[0-9a-f]{8})?${extension === "json" ? "(\\.json)?" : "\\.yaml"}$`);
+    for (const name of fs.readdirSync(CLUSTERS)) if (stale.test(name)) fs.rmSync(path.join(CLUSTERS, name), { recursive: true });
     const objects = syntheticCluster(workloads, flavor);
-    // NCA reads multi-document YAML; each document written as JSON (a YAML subset).
-    const text = extension === "json"
-        ? `{"apiVersion":"v1","kind":"List","items":[\n${objects.map((o) => JSON.stringify(o)).join(",\n")}\n]}\n`
-        : objects.map((o) => `---\n${JSON.stringify(o)}\n`).join("");
-    fs.writeFileSync(`${file}.tmp`, text);
-    fs.renameSync(`${file}.tmp`, file);
-    return file;
+    const temporary = `${target}.tmp`;
+    fs.rmSync(temporary, { recursive: true, force: true });
+    if (extension === "yaml") {
+        fs.writeFileSync(temporary, objects.map((o) => `---\n${JSON.stringify(o)}\n`).join(""));
+    } else {
+        fs.mkdirSync(temporary);
+        for (let part = 0; part * OBJECTS_PER_FILE < objects.length; part++) {
+            const items = objects.slice(part * OBJECTS_PER_FILE, (part + 1) * OBJECTS_PER_FILE);
+            fs.writeFileSync(path.join(temporary, `part-${part + 1}.json`), `{"apiVersion":"v1","kind":"List","items":[\n${items.map((o) => JSON.stringify(o)).join(",\n")}\n]}\n`);
+        }
+    }
+    fs.renameSync(temporary, target);
+    return target;
 }
 
 /** Runs a phase: its result, wall time and the process's CPU time (user + system) in ms. */
@@ -151,10 +165,10 @@ function printResult(r: Result): void {
 async function wholeProcesses(sizes: number[]): Promise<void> {
     if (!fs.existsSync(CLI)) { console.log(`\n${CLI} is missing: run npm run build:cli`); return; }
     console.log("\nwhole processes of the built CLI (node dist/calico-zt.js analyze ...; median of 5, stdout to a pipe)");
-    const small = clusterFile(10, "calico");
+    const small = clusterPath(10, "calico");
     const firstByte = await median(5, async () => (await runProcess(process.execPath, [CLI, "analyze", small, "--query", ...QUERY])).firstByteMs);
     console.log(`  start-up to first byte, 10 workloads, one query:               ${ms(firstByte)}   (target < 0.3 s)`);
-    const hundred = clusterFile(100, "calico");
+    const hundred = clusterPath(100, "calico");
     const full = await median(5, async () => (await runProcess(process.execPath, [CLI, "analyze", hundred, "--format", "jsonl"])).totalMs);
     console.log(`  100 workloads, full connectivity (--format jsonl), whole process: ${ms(full)}   (target < 0.4 s)`);
     const table = await median(5, async () => (await runProcess(process.execPath, [CLI, "analyze", hundred])).totalMs);
@@ -162,7 +176,7 @@ async function wholeProcesses(sizes: number[]): Promise<void> {
     if (!sizes.includes(1_000) && process.env.BENCH_NCA !== "1") return;
     const nca = ncaCommand();
     if (!nca) return;
-    const file = clusterFile(1_000, "calico", "yaml");
+    const file = clusterPath(1_000, "calico", "yaml");
     const ours = await median(3, async () => (await runProcess(process.execPath, [CLI, "analyze", file, "--format", "jsonl"])).totalMs);
     const theirs = await runProcess(nca, ["--connectivity", "--resource_list", file, "--output_format", "txt"]);
     const status = theirs.code === 0 ? "" : ` (NCA exited ${theirs.code})`;
@@ -186,13 +200,17 @@ async function main(): Promise<void> {
     console.log(HEAD.map((h, i) => cell(h, WIDTHS[i]!)).join(" "));
     for (const size of sizes) {
         for (const flavor of FLAVORS) {
-            const file = clusterFile(size, flavor);
-            const output = execFileSync(process.execPath, [...process.execArgv, "--max-old-space-size=4096", "--expose-gc", __filename, "--size", String(size), "--flavor", flavor, "--file", file], { encoding: "utf8", maxBuffer: 1 << 20 });
-            printResult(JSON.parse(output) as Result);
+            const file = clusterPath(size, flavor);
+            const run = spawnSync(process.execPath, [...process.execArgv, "--max-old-space-size=4096", "--expose-gc", __filename, "--size", String(size), "--flavor", flavor, "--file", file], { encoding: "utf8", maxBuffer: 1 << 20 });
+            if (run.status === 0) { printResult(JSON.parse(run.stdout) as Result); continue; }
+            // One size failing (out of memory, a refused input) does not stop the others.
+            const why = run.stderr.split("\n").find((line) => /Error|heap|memory/i.test(line)) ?? `exit ${run.status ?? run.signal}`;
+            console.log(`${cell(flavor, WIDTHS[0]!)} ${cell(String(size), WIDTHS[1]!)} failed: ${why.trim()}`);
+            process.exitCode = 1;
         }
     }
     await wholeProcesses(sizes);
     console.log(`load average at end ${os.loadavg().map((l) => l.toFixed(1)).join(" ")}`);
 }
 
-if (require.main === module) main().catch((error: unknown) => { console.error(error); process.exitCode = 1; });
+if (require.main === module) main().catch((error: unknown) => { console.error(`bench: ${error instanceof Error ? error.message : String(error)}`); process.exitCode = 1; });
