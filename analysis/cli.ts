@@ -38,7 +38,7 @@ export interface CliIo { stdout: (text: string) => void; stderr: (text: string) 
 export function runCli(argv: string[], io: CliIo = { stdout: (t) => process.stdout.write(t), stderr: (t) => process.stderr.write(t) }): number {
     const program = new Command("analyze")
         .description("Connectivity of Kubernetes and Calico manifests: who can connect to whom, and why.")
-        .argument("[paths...]", "YAML files or directories of multi-document YAML")
+        .argument("[paths...]", "YAML or JSON files, or directories of them (.yaml, .yml, .json)")
         .addOption(new Option("--format <format>", "matrix output (jsonl: one allowed connection per line)").choices(MATRIX_FORMATS as string[]).default("table"))
         .addOption(new Option("--full", "the whole matrix even when it does not fit the terminal (table, md) or has over a million cells (json)").conflicts("classes"))
         .option("--classes", "connectivity classes (sources reaching the same destinations, destinations reached by the same sources) even for a small matrix")
@@ -61,6 +61,8 @@ export function runCli(argv: string[], io: CliIo = { stdout: (t) => process.stdo
         // A variadic option swallows the paths after it: keep three values for --query.
         const paths = [...program.args, ...(options.query?.slice(3) ?? [])];
         if (options.query) options.query = options.query.slice(0, 3);
+        // Before any file is read: a 100,000-workload input takes seconds to load.
+        if (options.query && options.query.length < 3) throw new AnalysisInputError(`--query needs exactly SRC DST PORT[/PROTO], got ${JSON.stringify(options.query.join(" "))}`);
         const analyzerOptions = toAnalyzerOptions(options);
         const matrixOptions: MatrixOptions = {
             ...(options.externalSource ? { externalSource: options.externalSource } : {}),
@@ -69,9 +71,9 @@ export function runCli(argv: string[], io: CliIo = { stdout: (t) => process.stdo
         const view: MatrixView = options.full ? "full" : options.classes ? "classes" : "auto";
         const out = bufferedWriter(io.stdout);
         const load = (p: string[]) => {
-            if (!p.length) throw new AnalysisInputError("no input: give YAML files or directories");
+            if (!p.length) throw new AnalysisInputError("no input: give YAML or JSON files or directories");
             const objects = loadManifests(p);
-            if (!objects.length) throw new AnalysisInputError("no Kubernetes objects found (empty files or directories without .yaml/.yml files)", { file: p.join(", ") });
+            if (!objects.length) throw new AnalysisInputError("no Kubernetes objects found (empty files, or directories without .yaml, .yml or .json files)", { file: p.join(", ") });
             const model = buildModel(objects, analyzerOptions);
             for (const warning of model.warnings) io.stderr(`warning: ${warning}\n`);
             return model;
@@ -96,8 +98,7 @@ export function runCli(argv: string[], io: CliIo = { stdout: (t) => process.stdo
         }
         const model = load(paths);
         if (options.query) {
-            const [src, dst, port, ...rest] = options.query;
-            if (!src || !dst || !port || rest.length) throw new AnalysisInputError(`--query needs exactly SRC DST PORT[/PROTO], got ${JSON.stringify(options.query.join(" "))}`);
+            const [src, dst, port] = options.query as [string, string, string];
             const verdict = runQuery(model, src, dst, port);
             // People get the verdict and the deciding rule; --format json the whole explanation.
             io.stdout(options.format === "json" ? `${JSON.stringify(verdict, null, 2)}\n` : formatVerdict(verdict));

@@ -41,7 +41,7 @@ export function manifestFiles(paths: readonly string[]): { file: string; explici
             }
             return;
         }
-        if (!stat.isFile()) throw new AnalysisInputError(`not a regular file (${kindOf(stat)}); give YAML files or directories`, { file: p });
+        if (!stat.isFile()) throw new AnalysisInputError(`not a regular file (${kindOf(stat)}); give YAML or JSON files or directories`, { file: p });
         if (explicit || MANIFEST_FILE.test(p)) files.push({ file: p, explicit });
     };
     for (const p of paths) visit(p, true);

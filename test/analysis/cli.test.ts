@@ -66,6 +66,13 @@ describe("analyze command", () => {
         expect(run(LOCKDOWN, "--query", "lab/helloworld-proxy", "lab/helloworld", "8080").stdout).toMatch(/^ALLOWED {2}lab\/helloworld-proxy -> lab\/helloworld 8080\/TCP\n {2}allowed by np:lab\/proxy-to-app egress\[0\]/);
     });
 
+    it("refuses a --query without SRC DST PORT before reading any file", () => {
+        const { code, stderr } = run(fixture("no-such-file.yaml"), "--query", "lab/helloworld", "lab/helloworld-proxy");
+        expect(code).toBe(2);
+        expect(stderr).toContain('--query needs exactly SRC DST PORT[/PROTO], got "lab/helloworld lab/helloworld-proxy"');
+        expect(stderr).not.toContain("no-such-file");
+    });
+
     it("answers --query --format json with one JSON object carrying the verdict and both directions' explanation", () => {
         const { code, stdout } = run(LOCKDOWN, "--format", "json", "--query", "external:203.0.113.10", "nodeport:lab/helloworld", "30080/TCP");
         expect(code).toBe(0);
