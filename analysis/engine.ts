@@ -12,6 +12,7 @@
  */
 import type { ClusterModel, HostEndpoint, Workload } from "./model";
 import { AUTO_HEP_PROFILE } from "./model";
+import { modelCache } from "./model-cache";
 import { getOrCreate } from "./model-index";
 import { identitiesOf, Identity, Party, partyName, workloadIdentity } from "./parties";
 import type { Policy, PolicyRef } from "./policies";
@@ -50,7 +51,7 @@ export interface Decision {
 
 type EnforcementPoint = { kind: "workload"; workload: Workload } | { kind: "host"; hostEndpoint: HostEndpoint };
 
-const applicableCache = new WeakMap<ClusterModel, Map<string, Policy[]>>();
+const applicableCache = modelCache<string, Policy[]>();
 
 function pointName(point: EnforcementPoint): string {
     return point.kind === "workload" ? point.workload.id : `hostendpoint:${point.hostEndpoint.name}`;
@@ -58,8 +59,7 @@ function pointName(point: EnforcementPoint): string {
 
 /** Policies that apply at an enforcement point for a stage, in evaluation order. */
 export function applicablePolicies(model: ClusterModel, point: EnforcementPoint, stage: Stage): Policy[] {
-    let cache = applicableCache.get(model);
-    if (!cache) { cache = new Map(); applicableCache.set(model, cache); }
+    const cache = applicableCache(model);
     const key = `${pointName(point)}|${stage}`;
     const cached = cache.get(key);
     if (cached) return cached;

@@ -7,12 +7,10 @@ import type { EntityMatch, PortMatch, Rule, Subject } from "./policies";
 import { protocolNumber } from "./policies";
 import { modelCache } from "./model-cache";
 import { evaluate, SelectorNode } from "./selectors/calico";
-import type { Protocol } from "./types";
+import { ownLabel, Protocol } from "./types";
 
 export interface Packet { src: Party; dst: Party; port: number; protocol: Protocol }
 
-const own = (labels: Readonly<Record<string, string>> | undefined, key: string) =>
-    labels && Object.prototype.hasOwnProperty.call(labels, key) ? labels[key] : undefined;
 
 export function matchesEndpointSelector(node: SelectorNode, identity: Identity): boolean {
     return evaluate(node, { labels: identity.labels, all: true, global: identity.namespace === undefined });
@@ -56,7 +54,7 @@ function identityConstraint(entity: EntityMatch): ((identity: Identity) => boole
     const parts: ((identity: Identity) => boolean)[] = [];
     if (entity.serviceAccountNames) {
         const names = entity.serviceAccountNames;
-        parts.push((id) => names.includes(own(id.labels, "projectcalico.org/serviceaccount") ?? "\u0000"));
+        parts.push((id) => names.includes(ownLabel(id.labels, "projectcalico.org/serviceaccount") ?? "\u0000"));
     }
     if (entity.serviceAccountSelector) {
         const sa = entity.serviceAccountSelector;

@@ -15,6 +15,7 @@ import { AnalysisInputError } from "./errors";
 import { locate } from "./manifests";
 import type { ClusterModel, Service, ServicePort } from "./model";
 import { formatIPv4, protocolOf, resolveTargetPort, serviceBackends } from "./model";
+import { modelCache } from "./model-cache";
 import { workloadWithIP } from "./model-index";
 import { parseIPv4 } from "./net";
 import { hostParty, Party, partyName } from "./parties";
@@ -83,12 +84,11 @@ export interface ServiceBackend {
     targetPort(servicePort: ServicePort): number | undefined;
 }
 
-const backendCache = new WeakMap<ClusterModel, Map<Service, ServiceBackend[]>>();
+const backendCache = modelCache<Service, ServiceBackend[]>();
 
 /** The backends of a Service: selected pods, or the addresses of its Endpoints/EndpointSlices (computed once per model). */
 export function serviceBackendsOf(model: ClusterModel, service: Service): ServiceBackend[] {
-    let byService = backendCache.get(model);
-    if (!byService) { byService = new Map(); backendCache.set(model, byService); }
+    const byService = backendCache(model);
     let backends = byService.get(service);
     if (!backends) { backends = findBackends(model, service); byService.set(service, backends); }
     return backends;

@@ -8,6 +8,10 @@ export interface KubeObject {
 }
 
 export type Labels = Readonly<Record<string, string>>;
+
+/** A label's value, own properties only (a label named "constructor" is not Object's). */
+export const ownLabel = (labels: Labels | undefined, key: string): string | undefined =>
+    labels && Object.prototype.hasOwnProperty.call(labels, key) ? labels[key] : undefined;
 export type Protocol = "TCP" | "UDP" | "SCTP";
 export const PROTOCOLS: readonly Protocol[] = ["TCP", "UDP", "SCTP"];
 export type Direction = "ingress" | "egress";

@@ -13,6 +13,7 @@
  * Label keys are runs of [a-zA-Z0-9_./-]; strings use ' or " with no escapes. An empty selector
  * means all(). `!=` and `not in` also match an endpoint that lacks the label.
  */
+import { ownLabel } from "../types";
 
 export type SelectorNode =
     | { op: "all" }
@@ -273,8 +274,7 @@ export interface SelectorSubject {
     global: boolean;
 }
 
-const label = (subject: SelectorSubject, key: string) =>
-    subject.labels && Object.prototype.hasOwnProperty.call(subject.labels, key) ? subject.labels[key] : undefined;
+const label = (subject: SelectorSubject, key: string) => ownLabel(subject.labels, key);
 
 export function evaluate(node: SelectorNode, subject: SelectorSubject): boolean {
     switch (node.op) {

@@ -4,7 +4,7 @@
  * an empty selector matches everything; NotIn and DoesNotExist match a missing label.
  */
 import { AnalysisInputError, InputLocation } from "../errors";
-import type { Labels } from "../types";
+import { Labels, ownLabel } from "../types";
 
 export type KubeRequirement =
     | { key: string; operator: "In" | "NotIn"; values: readonly string[] }
@@ -83,7 +83,7 @@ class ParsedKubeSelector implements KubeSelector {
 
 export function matchesKubeSelector(selector: KubeSelector, labels: Labels): boolean {
     return selector.requirements.every((r) => {
-        const value = Object.prototype.hasOwnProperty.call(labels, r.key) ? labels[r.key] : undefined;
+        const value = ownLabel(labels, r.key);
         switch (r.operator) {
             case "In": return value !== undefined && r.values.includes(value);
             case "NotIn": return value === undefined || !r.values.includes(value);
