@@ -10,6 +10,7 @@
 # Knobs: CLUSTER_REBUILD=1 ignores stamps; CLUSTER_CACHE=dir moves the cache.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+source "$CLUSTER_DIR/../lib/packages.sh"
 
 readonly REBUILD="${CLUSTER_REBUILD:-0}"
 export CGO_ENABLED=0
@@ -89,6 +90,7 @@ build_coredns() {
 }
 
 T0=$(date +%s)
+ensure_packages cluster:build $CLUSTER_BUILD_PACKAGES
 say "build: cache $CACHE ($GO_VERSION, GOTOOLCHAIN=local)"
 build_kubernetes
 build_calico

@@ -13,11 +13,13 @@
 #   docker.io/library/busybox:1.36               sh                    0      verify's probe image
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+source "$CLUSTER_DIR/../lib/packages.sh"
 
 export CGO_ENABLED=0
 go_environment "$CACHE" 1.26
 readonly SRC="$CLUSTER_DIR/images" WORK="$BUILD/images"
 readonly BUSYBOX=/bin/busybox
+ensure_packages "cluster:build (images)" $CLUSTER_BUILD_PACKAGES
 
 # mkimage REF ROOTFS OUT USER ENTRYPOINT_JSON CMD_JSON: writes a docker-archive (manifest.json with
 # RepoTags, a config whose diff_id is the layer's sha256, one uncompressed layer.tar), reproducibly.
@@ -54,7 +56,7 @@ if [[ "${CLUSTER_REBUILD:-0}" != 1 && -x "$BIN/world-dns" && -f "$IMAGES/images.
   exit 0
 fi
 [[ -x "$BIN/coredns" ]] || die "images: $BIN/coredns is missing (build.sh builds it first)"
-[[ -x "$BUSYBOX" ]] || die "images: $BUSYBOX is missing (apt-get install busybox-static)"
+[[ -x "$BUSYBOX" ]] || die "images: $BUSYBOX is missing although busybox-static is installed"
 t0=$(date +%s)
 mkdir -p "$LOGS"
 log="$LOGS/images.log"

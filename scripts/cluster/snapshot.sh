@@ -7,6 +7,9 @@
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 readonly OUT="${1:?usage: snapshot.sh DIR}"
+# Without nft the tables that iptables-nft creates on first use would go unseen here (and down could
+# not delete them): cluster:up installs nftables (lib/packages.sh).
+command -v nft >/dev/null || die "snapshot: 'nft' is missing (Debian package nftables; npm run cluster:up installs it)"
 rm -rf "$OUT" && mkdir -p "$OUT"
 rules() { grep -v -E '^#' | sed -E 's/\[[0-9]+:[0-9]+\]/[-]/'; }
 iptables-save 2>/dev/null | rules >"$OUT/iptables-nft" || true

@@ -13,23 +13,10 @@
 set -Eeuo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 source "$CLUSTER_DIR/pki.sh"
+source "$CLUSTER_DIR/../lib/packages.sh"
 need_root
 
-readonly PACKAGES="containerd runc etcd-server iptables ipset conntrack containernetworking-plugins busybox-static socat openssl curl"
-
-phase_packages() {
-  local missing=() p
-  for p in $PACKAGES; do dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p"); done
-  if ((${#missing[@]} == 0)); then
-    say "packages: all present ($PACKAGES)"
-    return
-  fi
-  say "packages: installing ${missing[*]} (apt-get; services are not started) ..."
-  export DEBIAN_FRONTEND=noninteractive
-  with_progress "$LOGS/apt.log" "apt-get update" apt-get -o DPkg::Lock::Timeout=300 update -q || die "step 'apt-get update' failed (see $LOGS/apt.log)"
-  with_progress "$LOGS/apt.log" "apt-get install" apt-get -o DPkg::Lock::Timeout=300 install -y -q --no-install-recommends "${missing[@]}" ||
-    die "step 'apt-get install ${missing[*]}' failed (see $LOGS/apt.log)"
-}
+phase_packages() { ensure_packages cluster:up $CLUSTER_RUN_PACKAGES; }
 
 # What down needs to put the host back: sysctls, which host paths and cgroups existed, a snapshot.
 phase_record() {
