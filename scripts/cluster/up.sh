@@ -216,6 +216,7 @@ phase_describe() {
 # The running real cluster (written by scripts/cluster/up.sh; removed by down.sh). Shell-sourceable.
 CLUSTER_KUBECONFIG=$PKI/admin.kubeconfig
 CLUSTER_CONTEXT=$CONTEXT_NAME
+CLUSTER_KUBECTL=$BIN/kubectl
 CLUSTER_NODE_NAME=$NODE_NAME
 CLUSTER_NODE_ADDRESS=$NODE_IP
 CLUSTER_API_SERVER=https://$NODE_IP:$APISERVER_PORT
@@ -238,7 +239,7 @@ EOF
   (
     set -a
     source "$DESCRIPTION_ENV"
-    jq -n '{kubeconfig: env.CLUSTER_KUBECONFIG, context: env.CLUSTER_CONTEXT, nodeName: env.CLUSTER_NODE_NAME,
+    jq -n '{kubeconfig: env.CLUSTER_KUBECONFIG, context: env.CLUSTER_CONTEXT, kubectl: env.CLUSTER_KUBECTL, nodeName: env.CLUSTER_NODE_NAME,
       nodeAddress: env.CLUSTER_NODE_ADDRESS, apiServer: env.CLUSTER_API_SERVER,
       outsideNetns: env.CLUSTER_OUTSIDE_NETNS, outsideAddress: env.CLUSTER_OUTSIDE_ADDRESS,
       worldAddress: env.CLUSTER_WORLD_ADDRESS, internetAddress: env.CLUSTER_INTERNET_ADDRESS,
