@@ -298,11 +298,11 @@ class ObjectIdentities {
     }
 }
 
-/** Evaluation order inside Calico: tiers by order, then policies by order (nil = +inf), then name (felix policy_sorter.go). */
+/** Evaluation order inside Calico: tiers by order, then policies by order (nil = +inf), then Felix's key name (felix calc/policy_sorter.go PolKVLess, policy-names.ts). */
 function comparePolicies(a: Policy, b: Policy, tiers: Map<string, Tier>): number {
     const ta = tiers.get(a.tier)!, tb = tiers.get(b.tier)!;
     return compareOrder(ta.order, tb.order) || compareText(ta.name, tb.name)
-        || compareOrder(a.order ?? Infinity, b.order ?? Infinity) || compareText(a.sortName, b.sortName);
+        || compareOrder(a.order ?? Infinity, b.order ?? Infinity) || compareText(a.keyName, b.keyName);
 }
 
 const compareText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
