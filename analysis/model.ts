@@ -11,6 +11,7 @@ import { normalizePolicy, Policy, Tier, normalizeTier, BUILTIN_TIERS } from "./p
 import { isAdminPolicy, normalizeAdminPolicy } from "./admin-policies";
 import neutralKinds from "./neutral-kinds.json";
 import { getOrCreate, workloadsSelected } from "./model-index";
+import { networkSetWarnings } from "./network-set-warnings";
 import { endpointsOf, ServiceEndpoint } from "./services";
 import type { KubeObject, Labels, Protocol } from "./types";
 import { PROTOCOLS } from "./types";
@@ -268,10 +269,12 @@ export function buildModel(objects: KubeObject[], options: AnalyzerOptions = {})
             "(declare HostEndpoints, enable auto host endpoints with a KubeControllersConfiguration, or pass --auto-host-endpoints)");
     }
 
-    return {
+    const model: ClusterModel = {
         options: resolved, namespaces, workloads, workloadsById, services, serviceAccounts, hostEndpoints, nodes,
         networkSets, tiers, policies, warnings,
     };
+    warnings.push(...networkSetWarnings(model));
+    return model;
 }
 
 /**
