@@ -24,6 +24,7 @@
 import { AnalysisInputError } from "./errors";
 import { locate } from "./manifests";
 import type { Cidr } from "./net";
+import { adminPolicyKey } from "./policy-names";
 import {
     AdminPolicyKind, cidrField, EntityMatch, kubeToCalico, listField, Policy, PortMatch, portNumber, protocolNumber, Rule,
 } from "./policies";
@@ -110,7 +111,7 @@ export function normalizeAdminPolicy(object: KubeObject, warnings: string[]): Po
     const types: Direction[] = [...(ingress.length ? ["ingress" as const] : []), ...(egress.length ? ["egress" as const] : [])];
     return {
         ref: { api: "admin", kind, name, tier, order: order ?? null, id },
-        name, tier, ...(order !== undefined ? { order } : {}), sortName: name,
+        name, tier, ...(order !== undefined ? { order } : {}), keyName: adminPolicyKey(kind, name),
         subject, types, ingress, egress, preDNAT: false, applyOnForward: false, doNotTrack: false, object,
     };
 }

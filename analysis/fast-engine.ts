@@ -10,7 +10,7 @@ import { Bits, emptyBits, fullBits, hasBit, setBit, wordsFor } from "./bitset";
 import { IndexSet, IndexSetInterner } from "./index-set";
 import { applicablePolicies } from "./engine";
 import type { ClusterModel, Workload } from "./model";
-import type { Party } from "./parties";
+import { identitiesOf, Party } from "./parties";
 import type { EntityMatch, Policy, Rule } from "./policies";
 import { evaluateConnection } from "./query";
 import { entityIdentityMatches, entityPortMatches, matchesNamespaceSelector, portsDependOnDestination, Packet, ruleProtocolMatches } from "./rules";
@@ -63,6 +63,8 @@ class FastEngine {
     private readonly identityBits = new Map<EntityMatch, IndexSet>();
     private readonly identityByContent = new Map<string, IndexSet>();
     private readonly classesByNamespace = new Map<string, EquivalenceClass[]>();
+    /** Classes whose address lies in a network set: a selector can match them through the set, in any namespace. */
+    private readonly classesInNetworkSets: EquivalenceClass[];
     /** Every class has exactly one member and class i is source i: class rows are source rows. */
     private readonly singletons: boolean;
     private readonly portBits = new Map<string, Map<string, IndexSet>>();
@@ -93,6 +95,7 @@ class FastEngine {
             list.push(c);
             this.classesByNamespace.set(c.representative.namespace, list);
         }
+        this.classesInNetworkSets = model.networkSets.length ? this.classes.filter((c) => identitiesOf(model, c.party).length > 1) : [];
         this.allClasses = IndexSet.full(this.size);
         this.allClassBits = fullBits(this.size);
         this.undecided = emptyBits(this.size);
@@ -142,20 +145,25 @@ class FastEngine {
         return bits;
     }
 
-    /** Classes an entity can possibly match: its namespace scope, when it has one (rules.go getEndpointSelector). */
+    /**
+     * Classes an entity can possibly match: its namespace scope, when it has one (rules.go
+     * getEndpointSelector), plus the classes held by a network set, which the set may bring into scope.
+     */
     private candidates(entity: EntityMatch): EquivalenceClass[] {
         const usesSelectors = !!(entity.selector || entity.notSelector || entity.serviceAccountNames || entity.serviceAccountSelector);
+        let inScope: EquivalenceClass[];
         if (!entity.namespaceSelector && entity.scopeNamespace !== undefined && usesSelectors) {
-            return this.classesByNamespace.get(entity.scopeNamespace) ?? [];
-        }
-        if (entity.namespaceSelector) {
-            // Every class is a workload, so a namespaceSelector can only match classes of the namespaces it selects.
+            inScope = this.classesByNamespace.get(entity.scopeNamespace) ?? [];
+        } else if (entity.namespaceSelector) {
+            // A class's own identity is a workload, so a namespaceSelector matches it only in the namespaces it selects.
             const selector = entity.namespaceSelector;
-            return [...this.classesByNamespace.entries()]
+            inScope = [...this.classesByNamespace.entries()]
                 .filter(([name]) => matchesNamespaceSelector(selector, { labels: {}, namespace: name, namespaceLabels: this.model.namespaces.get(name)?.labels ?? {} }))
                 .flatMap(([, classes]) => classes);
+        } else {
+            return this.classes;
         }
-        return this.classes;
+        return this.classesInNetworkSets.length ? [...new Set([...inScope, ...this.classesInNetworkSets])] : inScope;
     }
 
     /** Destination classes whose port criteria match a port (a constant unless named ports or services are involved). */
@@ -163,7 +171,8 @@ class FastEngine {
         const probe = (party: Party): boolean => entityPortMatches(this.model, entity, party, { src: party, dst: party, port, protocol }, "destination");
         if (!portsDependOnDestination(entity)) return probe(this.classes[0]!.party);
         // Port criteria repeat across policies (the same named port everywhere): cache by content.
-        const contentKey = JSON.stringify([entity.ports, entity.notPorts, entity.service]);
+        // A named port also depends on the selector for pods held by a network set (rules.ts endpointPortMatches).
+        const contentKey = JSON.stringify([entity.ports, entity.notPorts, entity.service, this.classesInNetworkSets.length ? identityKey(entity) : null]);
         let perPort = this.portBits.get(contentKey);
         if (!perPort) { perPort = new Map(); this.portBits.set(contentKey, perPort); }
         const key = `${port}/${protocol}`;

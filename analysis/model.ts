@@ -11,6 +11,7 @@ import { normalizePolicy, Policy, Tier, normalizeTier, BUILTIN_TIERS } from "./p
 import { isAdminPolicy, normalizeAdminPolicy } from "./admin-policies";
 import neutralKinds from "./neutral-kinds.json";
 import { getOrCreate, workloadsSelected } from "./model-index";
+import { networkSetWarnings } from "./network-set-warnings";
 import { endpointsOf, ServiceEndpoint } from "./services";
 import type { KubeObject, Labels, Protocol } from "./types";
 import { PROTOCOLS } from "./types";
@@ -268,10 +269,12 @@ export function buildModel(objects: KubeObject[], options: AnalyzerOptions = {})
             "(declare HostEndpoints, enable auto host endpoints with a KubeControllersConfiguration, or pass --auto-host-endpoints)");
     }
 
-    return {
+    const model: ClusterModel = {
         options: resolved, namespaces, workloads, workloadsById, services, serviceAccounts, hostEndpoints, nodes,
         networkSets, tiers, policies, warnings,
     };
+    warnings.push(...networkSetWarnings(model));
+    return model;
 }
 
 /**
@@ -298,11 +301,11 @@ class ObjectIdentities {
     }
 }
 
-/** Evaluation order inside Calico: tiers by order, then policies by order (nil = +inf), then name (felix policy_sorter.go). */
+/** Evaluation order inside Calico: tiers by order, then policies by order (nil = +inf), then Felix's key name (felix calc/policy_sorter.go PolKVLess, policy-names.ts). */
 function comparePolicies(a: Policy, b: Policy, tiers: Map<string, Tier>): number {
     const ta = tiers.get(a.tier)!, tb = tiers.get(b.tier)!;
     return compareOrder(ta.order, tb.order) || compareText(ta.name, tb.name)
-        || compareOrder(a.order ?? Infinity, b.order ?? Infinity) || compareText(a.sortName, b.sortName);
+        || compareOrder(a.order ?? Infinity, b.order ?? Infinity) || compareText(a.keyName, b.keyName);
 }
 
 const compareText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);

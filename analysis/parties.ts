@@ -1,11 +1,12 @@
 /**
  * The two ends of a connection as policy sees them: a workload endpoint, a host (a node's address,
- * carrying its host endpoint's labels) or an address outside the cluster (carrying the labels of any
- * NetworkSet that contains it). Selectors match identities; nets match addresses.
+ * carrying its host endpoint's labels) or an address outside the cluster; each also carries the
+ * labels of any network set that contains its address. Selectors match identities; nets match addresses.
  */
 import type { ClusterModel, HostEndpoint, Node, Workload } from "./model";
 import { modelCache } from "./model-cache";
-import { Cidr, cidrContains, cidrOverlaps } from "./net";
+import { Cidr, cidrContains, cidrOverlaps, singleAddress } from "./net";
+import { networkSetIdentity, networkSetsHolding } from "./network-sets";
 import type { Labels } from "./types";
 
 export type Party =
@@ -44,23 +45,20 @@ export function partyName(party: Party): string {
 
 const identityCache = modelCache<object, Identity[]>();
 
+/**
+ * Everything a rule selector can match the party through: its own endpoint (workload or host
+ * endpoint) first, then every network set whose nets hold its address (network-sets.ts). A workload
+ * whose address is unknown is held by a set only if the set covers the whole pod CIDR.
+ */
 export function identitiesOf(model: ClusterModel, party: Party): Identity[] {
     const key = party.kind === "workload" ? party.workload : party.kind === "host" ? party.hostEndpoint ?? party.node : undefined;
     const cache = identityCache(model);
     const cached = key && cache.get(key);
     if (cached) return cached;
-    let identities: Identity[];
-    switch (party.kind) {
-        case "workload": identities = [workloadIdentity(model, party.workload)]; break;
-        case "host": identities = party.hostEndpoint ? [{ labels: party.hostEndpoint.labels }] : []; break;
-        case "external":
-            identities = model.networkSets
-                .filter((set) => set.nets.some((net) => net.first <= party.ip && party.ip <= net.last))
-                .map((set) => set.namespace
-                    ? { labels: { ...set.labels, "projectcalico.org/namespace": set.namespace }, namespace: set.namespace, namespaceLabels: model.namespaces.get(set.namespace)?.labels ?? {} }
-                    : { labels: set.labels });
-            break;
-    }
+    const own: Identity[] = party.kind === "workload" ? [workloadIdentity(model, party.workload)]
+        : party.kind === "host" && party.hostEndpoint ? [{ labels: party.hostEndpoint.labels }] : [];
+    const ranges = party.kind === "workload" ? podRanges(model, party.workload) : [singleAddress(addressOf(party), "")];
+    const identities = [...own, ...networkSetsHolding(model, ranges).map((set) => networkSetIdentity(model, set))];
     if (key) cache.set(key, identities);
     return identities;
 }
@@ -96,7 +94,8 @@ export function addressOutside(model: ClusterModel, party: Party, nets: readonly
     return !nets.some((net) => net.first <= ip && ip <= net.last);
 }
 
-function podRanges(model: ClusterModel, workload: Workload): Cidr[] {
+/** A workload's addresses: its known pod addresses, else the pod CIDR (it has one address there, which is unknown). */
+export function podRanges(model: ClusterModel, workload: Workload): Cidr[] {
     if (workload.ips.length) return workload.ips.map((ip) => ({ first: ip, last: ip, text: "" }));
     return [model.options.podCIDR];
 }

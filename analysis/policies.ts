@@ -7,6 +7,7 @@
 import { AnalysisInputError, InputLocation } from "./errors";
 import { locate } from "./manifests";
 import { Cidr, parseCidr } from "./net";
+import { calicoPolicyKey, kubernetesPolicyKey } from "./policy-names";
 import { parseCalicoSelector, SelectorNode, SelectorSyntaxError, render } from "./selectors/calico";
 import { KubeSelector, parseKubeSelector } from "./selectors/kubernetes";
 import type { Action, Direction, KubeObject } from "./types";
@@ -93,7 +94,8 @@ export interface Policy {
     namespace?: string;
     tier: string;
     order?: number;
-    sortName: string;
+    /** The name Felix keys the policy by, which breaks ties of order (policy-names.ts). */
+    keyName: string;
     subject: Subject;
     types: Direction[];
     ingress: Rule[];
@@ -175,8 +177,7 @@ function fromKubernetes(object: KubeObject, options: NormalizeOptions): Policy {
     return {
         ref: { api: "kubernetes", kind: "NetworkPolicy", namespace, name: object.metadata.name, tier: "default", order: 1000, id: `knp:${namespace}/${object.metadata.name}` },
         name: object.metadata.name, namespace, tier: "default", order: 1000,
-        // Calico names converted policies knp.default.<name>; the name orders ties.
-        sortName: `knp.default.${object.metadata.name}`,
+        keyName: kubernetesPolicyKey(namespace, object.metadata.name),
         subject: { namespace, selector: podSelector },
         types, ingress: rules("ingress", ingressRaw), egress: rules("egress", egressRaw),
         preDNAT: false, applyOnForward: false, doNotTrack: false, object,
@@ -286,7 +287,7 @@ function fromCalico(object: KubeObject): Policy {
             order: order ?? null, id: global ? `gnp:${name}` : `np:${namespace}/${name}`,
         },
         name, ...(namespace ? { namespace } : {}), tier, ...(order !== undefined ? { order } : {}),
-        sortName: namespace ? `${namespace}/${name}` : name,
+        keyName: calicoPolicyKey(object.apiVersion, namespace, name, tier),
         subject: {
             ...(namespace ? { namespace } : {}),
             selector: selector("spec.selector", spec.selector) ?? { op: "all" },

@@ -5,25 +5,12 @@ import { serviceNamed } from "./model-index";
 import { addressIn, addressOutside, identitiesOf, Identity, Party } from "./parties";
 import type { EntityMatch, PortMatch, Rule, Subject } from "./policies";
 import { protocolNumber } from "./policies";
-import { modelCache } from "./model-cache";
-import { evaluate, SelectorNode } from "./selectors/calico";
-import { ownLabel, Protocol } from "./types";
+import { entityConstraint, matchesEndpointSelector, matchesNamespaceSelector, matchesServiceAccountSelector, someHoldsAll } from "./entity-selectors";
+import type { Protocol } from "./types";
+
+export { matchesEndpointSelector, matchesNamespaceSelector, matchesServiceAccountSelector };
 
 export interface Packet { src: Party; dst: Party; port: number; protocol: Protocol }
-
-
-export function matchesEndpointSelector(node: SelectorNode, identity: Identity): boolean {
-    return evaluate(node, { labels: identity.labels, all: true, global: identity.namespace === undefined });
-}
-
-/** A namespaceSelector is evaluated on namespace labels; all() means "any namespaced endpoint", global() "not namespaced" (rules.go). */
-export function matchesNamespaceSelector(node: SelectorNode, identity: Identity): boolean {
-    return evaluate(node, { labels: identity.namespaceLabels, all: identity.namespace !== undefined, global: identity.namespace === undefined });
-}
-
-export function matchesServiceAccountSelector(node: SelectorNode, identity: Identity): boolean {
-    return evaluate(node, { labels: identity.serviceAccountLabels, all: true, global: identity.namespace === undefined });
-}
 
 /** Whether a policy applies to an endpoint (its top-level selector and scope). */
 export function subjectSelects(subject: Subject, identity: Identity): boolean {
@@ -49,37 +36,6 @@ export function ruleMatches(model: ClusterModel, rule: Rule, packet: Packet): bo
         && entityMatches(model, rule.destination, packet.dst, packet, "destination");
 }
 
-/** Identity constraint of an entity, exactly as rules.go getEndpointSelector builds it. */
-function identityConstraint(entity: EntityMatch): ((identity: Identity) => boolean)[] {
-    const parts: ((identity: Identity) => boolean)[] = [];
-    if (entity.serviceAccountNames) {
-        const names = entity.serviceAccountNames;
-        parts.push((id) => names.includes(ownLabel(id.labels, "projectcalico.org/serviceaccount") ?? "\u0000"));
-    }
-    if (entity.serviceAccountSelector) {
-        const sa = entity.serviceAccountSelector;
-        parts.push((id) => matchesServiceAccountSelector(sa, id));
-    }
-    if (entity.selector) {
-        const selector = entity.selector;
-        parts.push((id) => matchesEndpointSelector(selector, id));
-    }
-    // The namespace scope joins as soon as any selector field (or notSelector, or a namespaceSelector) is used.
-    const scoped = parts.length > 0 || entity.notSelector !== undefined || entity.namespaceSelector !== undefined;
-    if (scoped) {
-        if (entity.namespaceSelector) {
-            const ns = entity.namespaceSelector;
-            parts.unshift((id) => matchesNamespaceSelector(ns, id));
-        } else if (entity.scopeNamespace !== undefined) {
-            const scope = entity.scopeNamespace;
-            parts.unshift((id) => id.namespace === scope);
-        }
-    }
-    return parts;
-}
-
-const constraintCache = modelCache<EntityMatch, ((identity: Identity) => boolean)[]>();
-
 export function entityMatches(model: ClusterModel, entity: EntityMatch, party: Party, packet: Packet, side: "source" | "destination"): boolean {
     return entityIdentityMatches(model, entity, party) && entityPortMatches(model, entity, party, packet, side);
 }
@@ -88,23 +44,12 @@ export function entityMatches(model: ClusterModel, entity: EntityMatch, party: P
 export function entityIdentityMatches(model: ClusterModel, entity: EntityMatch, party: Party): boolean {
     if (entity.nets && !(entity.nets.length > 0 && addressIn(model, party, entity.nets, entity.netsMatchPods))) return false;
     if (entity.notNets && !addressOutside(model, party, entity.notNets, entity.netsMatchPods)) return false;
-    const constraints = constraintCache(model);
-    let constraint = constraints.get(entity);
-    if (!constraint) { constraint = identityConstraint(entity); constraints.set(entity, constraint); }
+    const constraint = entityConstraint(model, entity);
     const identities = constraint.length || entity.notSelector ? identitiesOf(model, party) : [];
     if (constraint.length && !someHoldsAll(constraint, identities)) return false;
     if (entity.notSelector && identities.some((id) => matchesEndpointSelector(entity.notSelector!, id))) return false;
     if (entity.service && !serviceSelects(model, entity, party)) return false;
     return true;
-}
-
-/** Whether one of the identities passes every test (loops, not closures: this runs for every class and rule of a matrix). */
-function someHoldsAll(tests: ((identity: Identity) => boolean)[], identities: Identity[]): boolean {
-    next: for (const identity of identities) {
-        for (const test of tests) if (!test(identity)) continue next;
-        return true;
-    }
-    return false;
 }
 
 /** The port part of an entity match (depends on the packet's port and, for named ports, on the destination). */
@@ -114,9 +59,22 @@ export function entityPortMatches(model: ClusterModel, entity: EntityMatch, part
         return entity.ports === undefined;
     }
     if (entity.service && !entity.ports && !servicePortMatches(model, entity, party, packet)) return false;
-    if (entity.ports && !entity.ports.some((p) => portMatches(p, packet))) return false;
-    if (entity.notPorts && entity.notPorts.some((p) => portMatches(p, packet))) return false;
+    if (entity.ports && !entity.ports.some((p) => endpointPortMatches(model, entity, party, p, packet))) return false;
+    if (entity.notPorts && entity.notPorts.some((p) => endpointPortMatches(model, entity, party, p, packet))) return false;
     return true;
+}
+
+/**
+ * A named port matches through Felix's named-port IP set, whose members are the endpoints the entity's
+ * positive selector picks by their own labels: a network set has no ports, so a pod that the selector
+ * reaches only through a set's nets is not in it (felix calc/rule_scanner.go namedPortsToIPSets,
+ * labelindex/named_port_index.go CalculateEndpointContribution, v3.28.5).
+ */
+function endpointPortMatches(model: ClusterModel, entity: EntityMatch, party: Party, match: PortMatch, packet: Packet): boolean {
+    if (!portMatches(match, packet)) return false;
+    if (!("name" in match)) return true;
+    const identities = identitiesOf(model, party);
+    return identities.length === 1 || someHoldsAll(entityConstraint(model, entity), [identities[0]!]);
 }
 
 /** Whether the entity's port criteria depend on the destination endpoint (named ports, service ports). */

@@ -276,3 +276,34 @@ spec: {node: node1, interfaceName: eth0, expectedIPs: [172.18.0.5]}
         expect(v.reason).toMatch(/selects no workload/);
     });
 });
+
+// felix labelindex/named_port_index.go (v3.28.5): a matched network set's nets join the selector's IP set.
+describe("network sets in rule selectors", () => {
+    const globalSet = (name: string, labels: string, nets: string) => `---
+apiVersion: projectcalico.org/v3
+kind: GlobalNetworkSet
+metadata: {name: ${name}, labels: ${labels}}
+spec: {nets: [${nets}]}
+`;
+    const apiFromWorld = np("api-from-world", "selector: app == 'api'\ningress: [{action: Allow, source: {selector: \"world == 'true'\", namespaceSelector: global()}}]");
+
+    it("gives a set covering the whole pod CIDR to every pod, addresses unknown, without a warning", () => {
+        const model = modelOf(BASE + globalSet("world", "{world: 'true'}", "0.0.0.0/0") + apiFromWorld);
+        expect(allowed(model, "other/client", "lab/api", 8080)).toBe(true);
+        expect(model.warnings.join("\n")).not.toMatch(/GlobalNetworkSet/);
+    });
+
+    it("leaves pods out of a set outside the pod CIDR, and says nothing", () => {
+        const model = modelOf(BASE + globalSet("partners", "{world: 'true'}", "203.0.113.0/24") + apiFromWorld);
+        expect(allowed(model, "other/client", "lab/api", 8080)).toBe(false);
+        expect(allowed(model, "external:203.0.113.10", "lab/api", 8080)).toBe(true);
+        expect(model.warnings.join("\n")).not.toMatch(/GlobalNetworkSet/);
+    });
+
+    it("warns, naming the set and the rule, when a selected set covers part of the pod CIDR and pod addresses are unknown", () => {
+        const model = modelOf(BASE + globalSet("half", "{world: 'true'}", "192.168.0.0/17") + apiFromWorld);
+        expect(allowed(model, "other/client", "lab/api", 8080)).toBe(false);
+        expect(model.warnings.join("\n")).toMatch(/GlobalNetworkSet half \(nets 192\.168\.0\.0\/17\) may hold the address of .*np:lab\/api-from-world ingress\[0\] source/);
+        expect(modelOf(BASE + globalSet("half", "{unused: 'x'}", "192.168.0.0/17") + apiFromWorld).warnings.join("\n")).not.toMatch(/GlobalNetworkSet/);
+    });
+});
