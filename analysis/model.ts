@@ -6,7 +6,7 @@
 import { AnalysisInputError } from "./errors";
 import { describeObject, locate, withOriginOf } from "./manifests";
 import { validateObjects, withApiDefaults } from "./validation";
-import { Cidr, parseCidr, parseIPv4 } from "./net";
+import { addressFamily, Cidr, parseCidr, parseIPv4 } from "./net";
 import { normalizePolicy, Policy, Tier, normalizeTier, BUILTIN_TIERS } from "./policies";
 import { isAdminPolicy, normalizeAdminPolicy } from "./admin-policies";
 import neutralKinds from "./neutral-kinds.json";
@@ -148,6 +148,7 @@ export function buildModel(objects: KubeObject[], options: AnalyzerOptions = {})
     const seen = new ObjectIdentities();
     const byKind = new Map<string, KubeObject[]>();
     let ipPoolCidr: string | undefined;
+    const ipv6Pools: string[] = [];
     let kubeControllersAutoHep = false;
     const rawPolicies: KubeObject[] = [];
 
@@ -163,7 +164,12 @@ export function buildModel(objects: KubeObject[], options: AnalyzerOptions = {})
         const group = classify(object);
         if (group === "policy") { rawPolicies.push(object); continue; }
         if (group === "neutral") continue;
-        if (group === "ippool") { ipPoolCidr ??= object.spec?.cidr; continue; }
+        if (group === "ippool") {
+            // A dual-stack cluster (kind's ipFamily: dual) has an IPv6 pool beside the IPv4 one: the model is IPv4.
+            if (addressFamily(String(object.spec?.cidr ?? "")) === 6) ipv6Pools.push(describeObject(object));
+            else ipPoolCidr ??= object.spec?.cidr;
+            continue;
+        }
         if (group === "kubecontrollers") {
             if (object.spec?.controllers?.node?.hostEndpoint?.autoCreate === "Enabled") kubeControllersAutoHep = true;
             continue;
@@ -178,6 +184,10 @@ export function buildModel(objects: KubeObject[], options: AnalyzerOptions = {})
         byKind.set(group, list);
     }
 
+    if (ipv6Pools.length) {
+        warnings.push(`IPv6 flows are not judged: ${ipv6Pools.join(", ")} ${ipv6Pools.length > 1 ? "are IPv6 pools" : "is an IPv6 pool"} (a dual-stack cluster); ` +
+            "every verdict is for IPv4, and IPv6 nets, addresses and pools are left out");
+    }
     const podCidrText = options.podCIDR ?? ipPoolCidr ?? DEFAULT_POD_CIDR;
     const podCIDR = parseCidr(podCidrText);
     if (!podCIDR) throw new AnalysisInputError(`pod CIDR ${JSON.stringify(podCidrText)} is not an IPv4 CIDR`);
@@ -491,7 +501,7 @@ function ipList(object: KubeObject, raw: unknown, key: string): number[] {
     if (raw === undefined || raw === null) return [];
     if (!Array.isArray(raw)) throw new AnalysisInputError("expected a list of IP addresses", locate(object, key));
     return raw.flatMap((text, i) => {
-        if (String(text).includes(":")) return []; // IPv6: outside this IPv4 model
+        if (addressFamily(String(text)) === 6) return []; // IPv6: outside this IPv4 model
         const ip = parseIPv4(String(text));
         if (ip === undefined) throw new AnalysisInputError(`${JSON.stringify(text)} is not an IP address`, locate(object, `${key}[${i}]`));
         return [ip];
@@ -512,7 +522,7 @@ function toHostEndpoint(object: KubeObject): HostEndpoint {
 
 function toNetworkSet(object: KubeObject): NetworkSet {
     const nets = (object.spec?.nets ?? []).flatMap((text: unknown, i: number) => {
-        if (String(text).includes(":")) return [];
+        if (addressFamily(String(text)) === 6) return [];
         const cidr = parseCidr(String(text));
         if (!cidr) throw new AnalysisInputError(`${JSON.stringify(text)} is not a CIDR`, locate(object, `spec.nets[${i}]`));
         return [cidr];

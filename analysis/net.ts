@@ -1,29 +1,34 @@
-/** IPv4 addresses and CIDR ranges as unsigned 32-bit integers. */
+/** IPv4 addresses and CIDR ranges of the model, as unsigned 32-bit integers (ip-text.ts reads the text). */
+import { parseCIDRText, parseIP } from "./ip-text";
+
 export interface Cidr { readonly first: number; readonly last: number; readonly text: string }
 
-const IPV4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/;
-
+/** An IPv4 address (leading zeros read as decimal, as Kubernetes does); undefined for anything else. */
 export function parseIPv4(text: string): number | undefined {
-    const m = IPV4.exec(text.trim());
-    if (!m) return undefined;
-    const octets = m.slice(1).map(Number);
-    if (octets.some((o) => o > 255)) return undefined;
-    return ((octets[0]! << 24) >>> 0) + (octets[1]! << 16) + (octets[2]! << 8) + octets[3]!;
+    const ip = parseIP(String(text).trim(), "kubernetes");
+    return ip?.family === 4 ? ip.value : undefined;
 }
 
-/** Parses "a.b.c.d/n" or a bare address (a /32). Returns undefined for anything else (IPv6 included). */
+/** Parses "a.b.c.d/n" or a bare IPv4 address (a /32). Returns undefined for anything else (IPv6 included). */
 export function parseCidr(text: string): Cidr | undefined {
-    const [address, bits, ...rest] = text.trim().split("/");
-    if (rest.length) return undefined;
-    const base = parseIPv4(address ?? "");
-    const prefix = bits === undefined ? 32 : Number(bits);
-    if (base === undefined || !Number.isInteger(prefix) || prefix < 0 || prefix > 32 || bits === "") return undefined;
-    const size = 2 ** (32 - prefix);
+    const trimmed = String(text).trim();
+    const parsed = trimmed.includes("/") ? parseCIDRText(trimmed, "kubernetes") : undefined;
+    const base = parsed ? (parsed.address.family === 4 ? parsed.address.value : undefined) : parseIPv4(trimmed);
+    if (base === undefined) return undefined;
+    const size = 2 ** (32 - (parsed?.prefix ?? 32));
     const first = base - (base % size);
-    return { first, last: first + size - 1, text: text.trim() };
+    return { first, last: first + size - 1, text: trimmed };
 }
 
-export const isIPv6Text = (text: string) => text.includes(":");
+/**
+ * Which family an address or CIDR (bare address allowed) belongs to; undefined when it is neither.
+ * The model is IPv4: callers skip family 6 and refuse undefined.
+ */
+export function addressFamily(text: string): 4 | 6 | undefined {
+    const trimmed = String(text).trim();
+    const parsed = trimmed.includes("/") ? parseCIDRText(trimmed, "kubernetes") : parseIP(trimmed, "kubernetes");
+    return parsed?.family;
+}
 
 export const cidrContains = (outer: Cidr, inner: Cidr) => outer.first <= inner.first && inner.last <= outer.last;
 export const cidrOverlaps = (a: Cidr, b: Cidr) => a.first <= b.last && b.first <= a.last;

@@ -6,7 +6,7 @@
  */
 import { AnalysisInputError, InputLocation } from "./errors";
 import { locate } from "./manifests";
-import { Cidr, parseCidr } from "./net";
+import { addressFamily, Cidr, parseCidr } from "./net";
 import { calicoPolicyKey, kubernetesPolicyKey } from "./policy-names";
 import { parseCalicoSelector, SelectorNode, SelectorSyntaxError, render } from "./selectors/calico";
 import { KubeSelector, parseKubeSelector } from "./selectors/kubernetes";
@@ -423,9 +423,10 @@ function portsField(object: KubeObject, raw: unknown, key: string): PortMatch[] 
 
 export function cidrField(object: KubeObject, raw: unknown, key: string): Cidr | undefined {
     const text = String(raw ?? "");
-    if (text.includes(":")) return undefined; // IPv6: cannot match the IPv4 addresses this model uses
+    // IPv6: cannot match the IPv4 addresses this model uses. Validation (validation/addresses.ts) has refused what is neither.
+    if (addressFamily(text) === 6) return undefined;
     const cidr = parseCidr(text);
-    if (!cidr) throw new AnalysisInputError(`${JSON.stringify(raw)} is not a CIDR`, locate(object, key));
+    if (!cidr) throw new AnalysisInputError(`${JSON.stringify(raw)} is not a CIDR (an IPv4 or IPv6 network such as 10.0.0.0/24 or fd00::/64)`, locate(object, key));
     return cidr;
 }
 

@@ -17,7 +17,7 @@ import type { ClusterModel, Service, ServicePort } from "./model";
 import { formatIPv4, protocolOf, resolveTargetPort, serviceBackends } from "./model";
 import { modelCache } from "./model-cache";
 import { workloadWithIP } from "./model-index";
-import { parseIPv4 } from "./net";
+import { addressFamily, parseIPv4 } from "./net";
 import { hostParty, Party, partyName } from "./parties";
 import type { KubeObject, Protocol } from "./types";
 
@@ -43,7 +43,7 @@ export function endpointsOf(object: KubeObject): { namespace: string; service: s
         return { port, protocol: protocolOf(p.protocol, object, `${key}[${i}].protocol`), ...(p.name ? { name: String(p.name) } : {}) };
     });
     const address = (raw: unknown, key: string): number | undefined => {
-        if (typeof raw === "string" && raw.includes(":")) return undefined; // IPv6: outside this IPv4 model
+        if (typeof raw === "string" && addressFamily(raw) === 6) return undefined; // IPv6: outside this IPv4 model
         const ip = parseIPv4(String(raw ?? ""));
         if (ip === undefined) throw new AnalysisInputError(`${JSON.stringify(raw)} is not an IP address`, locate(object, key));
         return ip;

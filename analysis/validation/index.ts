@@ -8,6 +8,7 @@
 import { AnalysisInputError } from "../errors";
 import { locate } from "../manifests";
 import type { KubeObject } from "../types";
+import { addressProblems } from "./addresses";
 import { hasSchema, schemaProblem } from "./schema";
 import { crossObjectProblems, semanticProblems } from "./semantics";
 
@@ -16,8 +17,8 @@ export { hasSchema } from "./schema";
 
 /** Throws AnalysisInputError (file, document, object, key) for the first problem of `object`. */
 export function validateObject(object: KubeObject): void {
-    if (!hasSchema(object.apiVersion, object.kind)) return;
-    const problem = schemaProblem(object) ?? semanticProblems(object)[0];
+    const problem = (hasSchema(object.apiVersion, object.kind) ? schemaProblem(object) ?? semanticProblems(object)[0] : undefined)
+        ?? addressProblems(object)[0];
     if (problem) throw new AnalysisInputError(problem.message, locate(object, problem.key));
 }
 

@@ -12,6 +12,7 @@
  * - CALICO_RULE: libcalico-go lib/validator/v3/validator.go validateRule, validateProtocol (protocolRegex is
  *   case-sensitive), ipVersion against nets; named ports: api/pkg/lib/numorstring/port.go
  */
+import { addressFamily } from "../net";
 import type { KubeObject } from "../types";
 
 export interface SemanticProblem { key: string; message: string; source: string }
@@ -211,7 +212,7 @@ function calicoRuleProblems(rule: Record<string, any>, at: string): SemanticProb
         const entity = map(rule[side]);
         for (const field of ["nets", "notNets"]) {
             let v4 = false, v6 = false;
-            for (const net of list(entity[field])) { if (String(net).includes(":")) v6 = true; else v4 = true; }
+            for (const net of list(entity[field])) { const family = addressFamily(String(net)); if (family === 6) v6 = true; else if (family === 4) v4 = true; }
             if (rule.ipVersion !== undefined && ((v4 && rule.ipVersion !== 4) || (v6 && rule.ipVersion !== 6))) problem(`${side}.${field}`, `rule IP version ${rule.ipVersion} doesn't match the CIDR version`);
             if ((v4 && v6) || (v4 && seen6) || (v6 && seen4)) problem(`${side}.${field}`, "rule contains both IPv4 and IPv6 CIDRs");
             seen4 ||= v4; seen6 ||= v6;
@@ -241,16 +242,24 @@ export function crossObjectProblems(objects: readonly KubeObject[]): [KubeObject
     const found: [KubeObject, SemanticProblem][] = [];
     for (const object of objects) {
         if (object.apiVersion !== "v1" || object.kind !== "Service") continue;
-        const mine = new Set<number>();
-        list(object.spec?.ports).forEach((port, i) => {
-            const nodePort = map(port).nodePort;
+        // This Service's ports by nodePort: two ports may share one only when they are one port number
+        // with two protocols (53/TCP and 53/UDP); otherwise the allocator refuses the second
+        // (kubernetes v1.30 pkg/registry/core/service/storage/alloc.go initNodePorts; ValidateService
+        // refuses the same nodePort and protocol twice).
+        const mine = new Map<number, { port: unknown; protocol: unknown }[]>();
+        list(object.spec?.ports).forEach((raw, i) => {
+            const { nodePort, port, protocol = "TCP" } = map(raw);
             if (typeof nodePort !== "number" || nodePort === 0) return;
             const owner = owners.get(nodePort);
-            if (owner && owner !== object) {
-                found.push([object, { key: `spec.ports[${i}].nodePort`, message: `provided port ${nodePort} is already allocated (Service ${owner.metadata.namespace ?? "default"}/${owner.metadata.name})`, source: "K8S_NODEPORT" }]);
+            const siblings = mine.get(nodePort);
+            const shared = siblings && !siblings.every((s) => s.port === port && s.protocol !== protocol);
+            if ((owner && owner !== object) || shared) {
+                const holder = owner && owner !== object ? `Service ${owner.metadata.namespace ?? "default"}/${owner.metadata.name}`
+                    : `port ${JSON.stringify(siblings![0]!.port)}/${siblings![0]!.protocol} of this Service; one nodePort serves one port number, for each of its protocols`;
+                found.push([object, { key: `spec.ports[${i}].nodePort`, message: `provided port ${nodePort} is already allocated (${holder})`, source: "K8S_NODEPORT" }]);
             }
             owners.set(nodePort, object);
-            mine.add(nodePort);
+            mine.set(nodePort, [...(siblings ?? []), { port, protocol }]);
         });
     }
     return found;
