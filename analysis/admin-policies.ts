@@ -6,9 +6,12 @@
  *  - AdminNetworkPolicy (policy.networking.k8s.io/v1alpha1): tier `adminnetworkpolicy` (order 1,000,
  *    defaultAction Pass), order = spec.priority, actions Allow / Deny / Pass;
  *  - BaselineAdminNetworkPolicy (v1alpha1, the singleton `default`): tier `baselineadminnetworkpolicy`
- *    (order 10,000,000, after the default tier, defaultAction Pass), actions Allow / Deny;
+ *    (order 10,000,000, after the default tier, defaultAction Pass), order 1,000 inside it, actions Allow / Deny;
  *  - ClusterNetworkPolicy (v1alpha2, their successor): spec.tier Admin -> `kube-admin` (order 1,000),
  *    Baseline -> `kube-baseline` (order 10,000,000), both Pass at their end; actions Accept / Deny / Pass.
+ *
+ * Which of them the chosen Calico release enforces, the baseline order and what becomes of named
+ * ports are the release's (calico-releases.ts); model.ts leaves out the kinds it does not enforce.
  *
  * So an admin policy is evaluated before every namespaced policy (its tier comes first), Pass hands the
  * packet to the default tier (Kubernetes and Calico namespaced policies), and the baseline tier is only
@@ -18,9 +21,9 @@
  *
  * What Calico cannot convert makes the whole rule "fail closed", as both the API and Calico define it:
  * an Allow/Accept rule matches nothing, a Deny/Pass rule becomes "Deny everything". That is the case
- * for `nodes` and `domainNames` peers and for ClusterNetworkPolicy's destinationNamedPort (Calico:
- * "named ports are not supported yet"); each such rule adds a warning.
+ * for `nodes` and `domainNames` peers; each such rule adds a warning.
  */
+import { ADMIN_NAMED_PORTS, AdminNamedPorts, BASELINE_ORDER, CalicoRelease, valueAt } from "./calico-releases";
 import { AnalysisInputError } from "./errors";
 import { locate } from "./manifests";
 import type { Cidr } from "./net";
@@ -85,7 +88,7 @@ interface PortGroup { protocol?: number; ports?: PortMatch[]; label: string }
  * Throws AnalysisInputError (naming object and key) for what the API server would reject;
  * appends to `warnings` for each rule that fails closed.
  */
-export function normalizeAdminPolicy(object: KubeObject, warnings: string[]): Policy {
+export function normalizeAdminPolicy(object: KubeObject, warnings: string[], release: CalicoRelease): Policy {
     const kind = object.kind as AdminPolicyKind;
     const dialect = DIALECTS[kind];
     const spec = object.spec;
@@ -95,7 +98,8 @@ export function normalizeAdminPolicy(object: KubeObject, warnings: string[]): Po
     if (kind === "BaselineAdminNetworkPolicy" && name !== "default") {
         throw new AnalysisInputError(`a BaselineAdminNetworkPolicy must be named "default" (there is one per cluster), not ${JSON.stringify(name)}`, at("metadata.name"));
     }
-    let order: number | undefined;
+    // The baseline policy's order inside its tier is the release's (calico-releases.ts BASELINE_ORDER).
+    let order: number | undefined = kind === "BaselineAdminNetworkPolicy" ? valueAt(release, BASELINE_ORDER) : undefined;
     if (dialect.priorityRequired) {
         order = Number(spec.priority);
         if (spec.priority === undefined || spec.priority === null || !Number.isInteger(order) || order < 0 || order > 1000) {
@@ -106,7 +110,7 @@ export function normalizeAdminPolicy(object: KubeObject, warnings: string[]): Po
     const subject = subjectOf(object, spec.subject);
     const id = `${dialect.idPrefix}:${name}`;
     const rules = (direction: Direction): Rule[] => listField(object, spec[direction], `spec.${direction}`)
-        .flatMap((raw, index) => convertRule(object, dialect, direction, raw, index, id, warnings));
+        .flatMap((raw, index) => convertRule(object, dialect, direction, raw, index, id, warnings, release));
     const ingress = rules("ingress"), egress = rules("egress");
     const types: Direction[] = [...(ingress.length ? ["ingress" as const] : []), ...(egress.length ? ["egress" as const] : [])];
     return {
@@ -170,20 +174,40 @@ function peerEntity(object: KubeObject, direction: Direction, raw: unknown, key:
 }
 
 const PROTOCOL_NAMES = ["TCP", "UDP", "SCTP"] as const;
+/** The group of a rule's named ports when Calico converts them without a protocol (v3.32.0 clusternetworkpolicy.go). */
+const ANY_PROTOCOL = 0;
 
-/** The rule's ports grouped by protocol, as Calico does (one rule per protocol, ports simplified). */
-function portGroups(object: KubeObject, dialect: Dialect, raw: unknown, key: string): PortGroup[] {
+/** What the chosen release makes of a rule's ports beyond the API (calico-releases.ts). */
+interface PortContext { namedPorts: AdminNamedPorts | undefined; release: CalicoRelease; warn: (message: string) => void }
+
+/** The rule's ports grouped by protocol, as Calico does (one rule per protocol, ports simplified; unpackANPPorts, unpackCNPProtocols). */
+function portGroups(object: KubeObject, dialect: Dialect, raw: unknown, key: string, context: PortContext): PortGroup[] {
     const list = listField(object, raw, key);
+    // ports / protocols: optional, but at least one item when set (network-policy-api +kubebuilder:validation:MinItems=1).
+    if (Array.isArray(raw) && !raw.length) throw new AnalysisInputError(`${dialect.portsField} needs at least one item when set (leave it out to match every port)`, locate(object, key));
     if (!list.length) return [{ label: "" }];
     const byProtocol = new Map<number, PortMatch[] | undefined>();
+    let everyPort = false;
     const add = (protocolName: string, match: PortMatch | undefined, where: string) => {
         const protocol = protocolNumber(protocolName);
         if (protocol === undefined || !(PROTOCOL_NAMES as readonly string[]).includes(protocolName.toUpperCase())) {
             throw new AnalysisInputError(`protocol ${JSON.stringify(protocolName)} is not one of ${PROTOCOL_NAMES.join(", ")}`, locate(object, where));
         }
+        addTo(protocol, match);
+    };
+    const addTo = (protocol: number, match: PortMatch | undefined) => {
         if (!match) { byProtocol.set(protocol, undefined); return; }
         if (byProtocol.has(protocol) && byProtocol.get(protocol) === undefined) return; // already "all ports"
         byProtocol.set(protocol, [...(byProtocol.get(protocol) ?? []), match]);
+    };
+    const namedPort = (name: unknown, where: string) => {
+        if (typeof name !== "string" || !name) throw new AnalysisInputError("a named port must be a port name", locate(object, where));
+        if (context.namedPorts === "named-port") { addTo(ANY_PROTOCOL, { name }); return; }
+        if (context.namedPorts === undefined) throw new Unsupported(`${where}: Calico v${context.release.version} does not convert named ports`);
+        everyPort = true;
+        context.warn(`${where} ${JSON.stringify(name)}: Calico v${context.release.version} does not convert named ports (libcalico-go conversion.go ` +
+            `"TODO: Add support for NamedPorts"), so this rule matches every protocol and port; the network-policy-api means port ${JSON.stringify(name)} ` +
+            "of the destination pods only (its conformance tests expect that port alone). Judged as the release enforces it");
     };
     list.forEach((entry, i) => {
         const where = `${key}[${i}]`;
@@ -201,13 +225,14 @@ function portGroups(object: KubeObject, dialect: Dialect, raw: unknown, key: str
                 add(String(value?.protocol ?? "TCP"), { first, last }, `${where}.portRange.protocol`);
                 return;
             }
-            case "namedPort":
-                if (typeof value !== "string" || !value) throw new AnalysisInputError("namedPort must be a port name", locate(object, `${where}.namedPort`));
-                add("TCP", { name: value }, where); // Calico puts named ports with the TCP ports (adminnetworkpolicy_test.go)
-                return;
+            case "namedPort": namedPort(value, `${where}.namedPort`); return;
+            case "destinationNamedPort": namedPort(value, `${where}.destinationNamedPort`); return;
             case "tcp": case "udp": case "sctp": {
                 const port = value?.destinationPort;
-                if (port === undefined || port === null) { add(field, undefined, where); return; }
+                // ClusterNetworkPolicyProtocolTCP/UDP/SCTP: +kubebuilder:validation:MinProperties=1, so `tcp: {}` is refused.
+                if (port === undefined || port === null) {
+                    throw new AnalysisInputError(`${field} needs destinationPort (the API server refuses an empty ${field}: {}); leave out protocols to match every port`, locate(object, `${where}.${field}`));
+                }
                 const portKey = `${where}.${field}.destinationPort`;
                 const which = exactlyOne(object, port, portKey, ["number", "range"]);
                 if (which === "number") { const n = portNumber(object, port.number, `${portKey}.number`); add(field, { first: n, last: n }, where); return; }
@@ -216,16 +241,16 @@ function portGroups(object: KubeObject, dialect: Dialect, raw: unknown, key: str
                 add(field, { first, last }, where);
                 return;
             }
-            case "destinationNamedPort":
-                throw new Unsupported(`${where}.destinationNamedPort: Calico does not convert named ports of a ClusterNetworkPolicy ("named ports are not supported yet")`);
         }
     });
-    const names = new Map(PROTOCOL_NAMES.map((p) => [protocolNumber(p)!, p]));
+    if (everyPort) return [{ label: "" }]; // unpackANPPorts: protocolPorts = {"": nil}; break
+    const names = new Map<number, string>([[ANY_PROTOCOL, ""], ...PROTOCOL_NAMES.map((p): [number, string] => [protocolNumber(p)!, p])]);
+    // Calico sorts the protocol names ("" first: named ports of any protocol).
     return [...byProtocol.entries()].sort((a, b) => names.get(a[0])!.localeCompare(names.get(b[0])!))
-        .map(([protocol, ports]) => ({ protocol, ...(ports ? { ports } : {}), label: names.get(protocol)! }));
+        .map(([protocol, ports]) => ({ ...(protocol !== ANY_PROTOCOL ? { protocol } : {}), ...(ports ? { ports } : {}), label: names.get(protocol) || "named ports" }));
 }
 
-function convertRule(object: KubeObject, dialect: Dialect, direction: Direction, raw: any, index: number, id: string, warnings: string[]): Rule[] {
+function convertRule(object: KubeObject, dialect: Dialect, direction: Direction, raw: any, index: number, id: string, warnings: string[], release: CalicoRelease): Rule[] {
     const key = `spec.${direction}[${index}]`;
     if (raw === null || typeof raw !== "object") throw new AnalysisInputError("a rule must be a map", locate(object, key));
     const action = dialect.actions[raw.action];
@@ -235,7 +260,8 @@ function convertRule(object: KubeObject, dialect: Dialect, direction: Direction,
     if (!peersRaw.length) throw new AnalysisInputError(`${peerField} needs at least one peer`, locate(object, `${key}.${peerField}`));
     const origin = `${direction}[${index}]${raw.name ? ` "${raw.name}"` : ""}`;
     try {
-        const groups = portGroups(object, dialect, raw[dialect.portsField], `${key}.${dialect.portsField}`);
+        const context: PortContext = { namedPorts: valueAt(release, ADMIN_NAMED_PORTS), release, warn: (message) => warnings.push(`${id} ${message}`) };
+        const groups = portGroups(object, dialect, raw[dialect.portsField], `${key}.${dialect.portsField}`, context);
         const peers = peersRaw.map((peer, i) => ({ entity: peerEntity(object, direction, peer, `${key}.${peerField}[${i}]`), label: `.${peerField}[${i}]` }));
         return groups.flatMap((group) => peers.map((peer): Rule => {
             const portSide: EntityMatch = { netsMatchPods: true, ...(group.ports ? { ports: group.ports } : {}) };

@@ -8,6 +8,7 @@ import { AnalysisInputError } from "./errors";
 import { diffMatrices } from "./diff";
 import { loadManifests } from "./manifests";
 import { connectivityMatrix, MatrixOptions } from "./matrix";
+import { CALICO_VERSION_HELP, calicoRelease } from "./calico-releases";
 import { AnalyzerOptions, buildModel, ClusterModel } from "./model";
 import { bufferedWriter, MATRIX_FORMATS, MatrixFormat, MatrixView, terminalWidth, writeMatrix } from "./output";
 import { parsePortSpec, query, Verdict } from "./query";
@@ -26,6 +27,7 @@ interface CliOptions {
     podCidr?: string;
     nodePortSource?: "both" | "client" | "node";
     ignoreUnknownKinds?: boolean;
+    calicoVersion?: string;
     externalSource?: string;
     externalDestination?: string[];
 }
@@ -51,6 +53,7 @@ export function runCli(argv: string[], io: CliIo = { stdout: (t) => process.stdo
         .option("--pod-cidr <cidr>", "pod address range (default: an IPPool's cidr, else 192.168.0.0/16)")
         .addOption(new Option("--node-port-source <how>", "how NodePort clients appear to pods with externalTrafficPolicy Cluster").choices(["both", "client", "node"]))
         .option("--ignore-unknown-kinds", "ignore objects of kinds the analyzer does not know")
+        .option("--calico-version <release>", CALICO_VERSION_HELP)
         .option("--external-source <endpoint>", "the matrix's outside client (default external:203.0.113.10)")
         .option("--external-destination <endpoint...>", "the matrix's outside destinations, external:<ip>:<port>/<proto> (default external:1.1.1.1:443/TCP)")
         .exitOverride()
@@ -151,6 +154,8 @@ function toAnalyzerOptions(options: CliOptions): AnalyzerOptions {
         ...(options.podCidr ? { podCIDR: options.podCidr } : {}),
         ...(options.nodePortSource ? { nodePortSource: options.nodePortSource } : {}),
         ...(options.ignoreUnknownKinds ? { ignoreUnknownKinds: true } : {}),
+        // Checked here, before any file is read.
+        ...(options.calicoVersion !== undefined ? { calicoVersion: `v${calicoRelease(options.calicoVersion).version}` } : {}),
     };
 }
 

@@ -4,6 +4,8 @@ export { AnalysisInputError } from "./errors";
 export type { InputLocation } from "./errors";
 export { parseManifests, loadManifests, originOf } from "./manifests";
 export { buildModel, kindSupport, serviceBackends } from "./model";
+export { calicoRelease, CALICO_VERSION_HELP, DEFAULT_CALICO_VERSION, KIND_ROWS, TIER_ROWS } from "./calico-releases";
+export type { CalicoRelease } from "./calico-releases";
 export type { AnalyzerOptions, AutoHostEndpointOptions, ClusterModel, Workload, Service, HostEndpoint, Namespace } from "./model";
 export type { Policy, PolicyRef, Rule, Tier } from "./policies";
 export { parseCalicoSelector, matchesLabels, SelectorSyntaxError } from "./selectors/calico";

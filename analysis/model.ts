@@ -7,7 +7,9 @@ import { AnalysisInputError } from "./errors";
 import { describeObject, locate, withOriginOf } from "./manifests";
 import { validateObjects, withApiDefaults } from "./validation";
 import { addressFamily, Cidr, parseCidr, parseIPv4 } from "./net";
-import { normalizePolicy, Policy, Tier, normalizeTier, BUILTIN_TIERS } from "./policies";
+import { normalizePolicy, Policy, Tier, normalizeTier } from "./policies";
+import { builtinTiers, CalicoRelease, calicoRelease, kindRow } from "./calico-releases";
+import { notEnforcedWarning } from "./enforcement";
 import { isAdminPolicy, normalizeAdminPolicy } from "./admin-policies";
 import neutralKinds from "./neutral-kinds.json";
 import { getOrCreate, workloadsSelected } from "./model-index";
@@ -36,6 +38,11 @@ export interface AnalyzerOptions {
     nodePortSource?: "both" | "client" | "node";
     /** Objects of unknown kinds are ignored instead of rejected. */
     ignoreUnknownKinds?: boolean;
+    /**
+     * The Calico release whose enforcement is judged ("v3.30.3", "3.30"): which kinds it enforces,
+     * its tiers, conversions and validator rules (calico-releases.ts). Default DEFAULT_CALICO_VERSION.
+     */
+    calicoVersion?: string;
 }
 
 export interface AutoHostEndpointOptions {
@@ -54,6 +61,7 @@ export interface ResolvedOptions {
     nodePortSource: "both" | "client" | "node";
     autoHostEndpoints: boolean;
     autoHostEndpointsReason?: string;
+    calicoRelease: CalicoRelease;
 }
 
 export interface Namespace { name: string; labels: Labels; declared: boolean }
@@ -152,8 +160,9 @@ export function buildModel(objects: KubeObject[], options: AnalyzerOptions = {})
     let kubeControllersAutoHep = false;
     const rawPolicies: KubeObject[] = [];
 
+    const release = calicoRelease(options.calicoVersion);
     for (const raw of objects) checkShape(raw);
-    validateObjects(objects);
+    validateObjects(objects, release);
     for (const raw of objects) {
         const object = withOriginOf(withApiDefaults(raw), raw);
         const previous = seen.add(object);
@@ -161,6 +170,8 @@ export function buildModel(objects: KubeObject[], options: AnalyzerOptions = {})
             const first = locate(previous);
             throw new AnalysisInputError(`declared twice (first in ${first.file ?? "the input"}${first.document ? ` document ${first.document}` : ""})`, locate(object));
         }
+        const notEnforced = notEnforcedWarning(object, release);
+        if (notEnforced) { warnings.push(notEnforced); continue; }
         const group = classify(object);
         if (group === "policy") { rawPolicies.push(object); continue; }
         if (group === "neutral") continue;
@@ -197,6 +208,7 @@ export function buildModel(objects: KubeObject[], options: AnalyzerOptions = {})
         podCIDR,
         nodePortSource: options.nodePortSource ?? "both",
         autoHostEndpoints: autoHep,
+        calicoRelease: release,
         ...(autoHep ? { autoHostEndpointsReason: options.hostEndpoints?.auto ? "analyzer option" : "KubeControllersConfiguration hostEndpoint.autoCreate: Enabled" } : {}),
     };
 
@@ -247,7 +259,7 @@ export function buildModel(objects: KubeObject[], options: AnalyzerOptions = {})
     const networkSets = (byKind.get("networkset") ?? []).map((object) => toNetworkSet(object));
     for (const set of networkSets) if (set.namespace) ensureNamespace(set.namespace);
 
-    const tiers = new Map<string, Tier>(BUILTIN_TIERS.map((t) => [t.name, t]));
+    const tiers = new Map<string, Tier>(builtinTiers(release).map((t) => [t.name, t]));
     for (const object of byKind.get("tier") ?? []) {
         const tier = normalizeTier(object);
         tiers.set(tier.name, tier);
@@ -259,7 +271,7 @@ export function buildModel(objects: KubeObject[], options: AnalyzerOptions = {})
     const hostEndpoints = nodes.flatMap((n) => n.hostEndpoints);
 
     const policies = rawPolicies.map((object) => {
-        const policy = isAdminPolicy(object) ? normalizeAdminPolicy(object, warnings) : normalizePolicy(object, { ipBlockMatchesPods: resolved.ipBlockMatchesPods });
+        const policy = isAdminPolicy(object) ? normalizeAdminPolicy(object, warnings, release) : normalizePolicy(object, { ipBlockMatchesPods: resolved.ipBlockMatchesPods, release });
         if (policy.namespace) ensureNamespace(policy.namespace);
         if (!tiers.has(policy.tier)) {
             throw new AnalysisInputError(`tier "${policy.tier}" does not exist; declare a Tier object or use one of: ${[...tiers.keys()].join(", ")}`, locate(object, "spec.tier"));
@@ -330,6 +342,8 @@ type Group = "policy" | "neutral" | "endpoints" | "ippool" | "kubecontrollers" |
  * the analyzer cannot judge them).
  */
 export function kindSupport(object: Pick<KubeObject, "apiVersion" | "kind">): "evaluated" | "neutral" | "unknown" {
+    // Kinds the release table knows (staged policies among them) are judged per release: enforced, or left out with a warning.
+    if (kindRow(object)) return "evaluated";
     const group = classify(object);
     return group === "unknown" || group === "neutral" ? group : "evaluated";
 }

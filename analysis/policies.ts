@@ -4,6 +4,7 @@
  * at order 1000 whose rules all Allow (libcalico-go lib/backend/k8s/conversion/conversion.go: "We insert
  * all the NetworkPolicy Policies at order 1000.0"), one rule per peer and port.
  */
+import { CalicoRelease, inSpans, VALIDATOR_ROWS } from "./calico-releases";
 import { AnalysisInputError, InputLocation } from "./errors";
 import { locate } from "./manifests";
 import { addressFamily, Cidr, parseCidr } from "./net";
@@ -17,19 +18,6 @@ import { calicoPolicyTypes, isEmptyList, kubernetesPolicyTypes } from "./validat
 export type AdminPolicyKind = "AdminNetworkPolicy" | "BaselineAdminNetworkPolicy" | "ClusterNetworkPolicy";
 
 export interface Tier { name: string; order: number; defaultAction: "Deny" | "Pass" }
-
-/**
- * Tiers that exist without being declared. The default tier is last (order 1,000,000) and drops at
- * its end; the kube-admin / kube-baseline tiers (and their 3.29-3.31 names) pass (Calico docs
- * reference/resources/tier.mdx).
- */
-export const BUILTIN_TIERS: readonly Tier[] = [
-    { name: "default", order: 1_000_000, defaultAction: "Deny" },
-    { name: "kube-admin", order: 1_000, defaultAction: "Pass" },
-    { name: "kube-baseline", order: 10_000_000, defaultAction: "Pass" },
-    { name: "adminnetworkpolicy", order: 1_000, defaultAction: "Pass" },
-    { name: "baselineadminnetworkpolicy", order: 10_000_000, defaultAction: "Pass" },
-];
 
 export interface PortRange { first: number; last: number }
 export type PortMatch = PortRange | { name: string };
@@ -106,11 +94,12 @@ export interface Policy {
     object: KubeObject;
 }
 
-export interface NormalizeOptions { ipBlockMatchesPods: boolean }
+export interface NormalizeOptions { ipBlockMatchesPods: boolean; release: CalicoRelease }
 
 const PROTOCOL_NUMBERS: Record<string, number> = { TCP: 6, UDP: 17, SCTP: 132, ICMP: 1, ICMPV6: 58, UDPLITE: 136 };
 export const protocolNumber = (name: string) => PROTOCOL_NUMBERS[name.toUpperCase()];
-const PORT_PROTOCOLS = new Set([6, 17, 132, 136]);
+/** Protocols whose rules may have ports: TCP, UDP, SCTP (numorstring protocol.go SupportsPorts; not UDPLite). */
+const PORT_PROTOCOLS = new Set([6, 17, 132]);
 
 export function normalizeTier(object: KubeObject): Tier {
     const spec = object.spec ?? {};
@@ -124,7 +113,7 @@ export function normalizeTier(object: KubeObject): Tier {
 }
 
 export function normalizePolicy(object: KubeObject, options: NormalizeOptions): Policy {
-    return object.apiVersion === "networking.k8s.io/v1" ? fromKubernetes(object, options) : fromCalico(object);
+    return object.apiVersion === "networking.k8s.io/v1" ? fromKubernetes(object, options) : fromCalico(object, options.release);
 }
 
 // ---------------------------------------------------------------- Kubernetes NetworkPolicy
@@ -255,7 +244,7 @@ export function kubeToCalico(selector: KubeSelector): SelectorNode {
 
 const ACTIONS: readonly Action[] = ["Allow", "Deny", "Log", "Pass"];
 
-function fromCalico(object: KubeObject): Policy {
+function fromCalico(object: KubeObject, release: CalicoRelease): Policy {
     const spec = object.spec ?? {};
     const global = object.kind === "GlobalNetworkPolicy";
     const namespace = global ? undefined : object.metadata.namespace || "default";
@@ -280,7 +269,7 @@ function fromCalico(object: KubeObject): Policy {
         throw new AnalysisInputError("a preDNAT policy can only have ingress rules and types [Ingress]", at("spec.egress"));
     }
     const name = object.metadata.name;
-    const rules = (direction: Direction, raw: any[]) => raw.map((rule, index) => calicoRule(object, rule, `spec.${direction}[${index}]`, index, namespace));
+    const rules = (direction: Direction, raw: any[]) => raw.map((rule, index) => calicoRule(object, rule, `spec.${direction}[${index}]`, index, namespace, release));
     return {
         ref: {
             api: "calico", kind: global ? "GlobalNetworkPolicy" : "NetworkPolicy", ...(namespace ? { namespace } : {}), name, tier,
@@ -298,7 +287,7 @@ function fromCalico(object: KubeObject): Policy {
     };
 }
 
-function calicoRule(object: KubeObject, raw: any, key: string, index: number, namespace: string | undefined): Rule {
+function calicoRule(object: KubeObject, raw: any, key: string, index: number, namespace: string | undefined, release: CalicoRelease): Rule {
     const at = (k: string) => locate(object, k);
     if (raw === null || typeof raw !== "object") throw new AnalysisInputError("a rule must be a map", at(key));
     if (!ACTIONS.includes(raw.action)) {
@@ -314,8 +303,12 @@ function calicoRule(object: KubeObject, raw: any, key: string, index: number, na
     const source = calicoEntity(object, raw.source, `${key}.source`, namespace);
     const destination = calicoEntity(object, raw.destination, `${key}.destination`, namespace);
     for (const [side, entity] of [["source", source], ["destination", destination]] as const) {
-        if ((entity.ports || entity.notPorts) && (protocol === undefined || !PORT_PROTOCOLS.has(protocol))) {
-            throw new AnalysisInputError("a rule with ports needs protocol TCP, UDP, SCTP or UDPLite (Calico rejects it otherwise)", at(`${key}.${side}.ports`));
+        const ports = [...(entity.ports ?? []), ...(entity.notPorts ?? [])];
+        if (!ports.length || (protocol !== undefined && PORT_PROTOCOLS.has(protocol))) continue;
+        const namedOnly = protocol === undefined && ports.every((p) => "name" in p) && inSpans(release, VALIDATOR_ROWS.namedPortsWithoutProtocol.spans);
+        if (!namedOnly) {
+            throw new AnalysisInputError(`a rule with ports needs protocol TCP, UDP or SCTP; Calico v${release.version} refuses it otherwise` +
+                `${protocol === undefined ? " (from v3.32.0 named ports alone may go without a protocol)" : ""} (${VALIDATOR_ROWS.namedPortsWithoutProtocol.source}; numorstring SupportsPorts)`, at(`${key}.${side}.ports`));
         }
     }
     return {

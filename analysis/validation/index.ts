@@ -5,6 +5,7 @@
  * refuse the same objects. Kinds without a schema here are not the analyzer's to judge (neutral or
  * unknown kinds, see model.ts).
  */
+import { CalicoRelease, calicoRelease } from "../calico-releases";
 import { AnalysisInputError } from "../errors";
 import { locate } from "../manifests";
 import type { KubeObject } from "../types";
@@ -16,15 +17,15 @@ export { API_DEFAULTS, withApiDefaults } from "./defaults";
 export { hasSchema } from "./schema";
 
 /** Throws AnalysisInputError (file, document, object, key) for the first problem of `object`. */
-export function validateObject(object: KubeObject): void {
-    const problem = (hasSchema(object.apiVersion, object.kind) ? schemaProblem(object) ?? semanticProblems(object)[0] : undefined)
+export function validateObject(object: KubeObject, release: CalicoRelease = calicoRelease()): void {
+    const problem = (hasSchema(object.apiVersion, object.kind) ? schemaProblem(object) ?? semanticProblems(object, release)[0] : undefined)
         ?? addressProblems(object)[0];
     if (problem) throw new AnalysisInputError(problem.message, locate(object, problem.key));
 }
 
 /** validateObject for each object, then the rules across objects (a nodePort belongs to one Service). */
-export function validateObjects(objects: readonly KubeObject[]): void {
-    for (const object of objects) validateObject(object);
+export function validateObjects(objects: readonly KubeObject[], release: CalicoRelease = calicoRelease()): void {
+    for (const object of objects) validateObject(object, release);
     const [first] = crossObjectProblems(objects);
     if (first) throw new AnalysisInputError(first[1].message, locate(first[0], first[1].key));
 }

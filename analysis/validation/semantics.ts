@@ -10,8 +10,12 @@
  * - K8S_NODEPORT: pkg/apis/core/validation ValidateService (nodePort only for NodePort/LoadBalancer), the
  *   kube-apiserver's default --service-node-port-range 30000-32767 and its allocator (a nodePort belongs to one Service)
  * - CALICO_RULE: libcalico-go lib/validator/v3/validator.go validateRule, validateProtocol (protocolRegex is
- *   case-sensitive), ipVersion against nets; named ports: api/pkg/lib/numorstring/port.go
+ *   case-sensitive), ipVersion against nets, icmp only with protocol ICMP/ICMPv6, validateICMPFields (no code
+ *   without a type), catch-all notNets where the release refuses them (calico-releases.ts VALIDATOR_ROWS);
+ *   named ports: api/pkg/lib/numorstring/port.go
  */
+import { CalicoRelease, calicoRelease, inSpans, VALIDATOR_ROWS } from "../calico-releases";
+import { parseCIDRText } from "../ip-text";
 import { addressFamily } from "../net";
 import type { KubeObject } from "../types";
 
@@ -180,21 +184,30 @@ function serviceProblems(object: KubeObject): SemanticProblem[] {
     return problems;
 }
 
-function calicoProblems(object: KubeObject): SemanticProblem[] {
+function calicoProblems(object: KubeObject, release: CalicoRelease): SemanticProblem[] {
     const problems: SemanticProblem[] = [];
     const badName = nameProblem(String(object.metadata?.name ?? ""), "subdomain");
     if (badName) problems.push({ key: "metadata.name", message: badName, source: "K8S_NAMES" });
     problems.push(...labelsProblems(object.metadata?.labels, "metadata.labels"));
     if (object.kind !== "NetworkPolicy" && object.kind !== "GlobalNetworkPolicy") return problems;
     for (const direction of ["ingress", "egress"]) {
-        list(object.spec?.[direction]).forEach((raw, r) => problems.push(...calicoRuleProblems(map(raw), `spec.${direction}[${r}]`)));
+        list(object.spec?.[direction]).forEach((raw, r) => problems.push(...calicoRuleProblems(map(raw), `spec.${direction}[${r}]`, release)));
     }
     return problems;
 }
 
-function calicoRuleProblems(rule: Record<string, any>, at: string): SemanticProblem[] {
+function calicoRuleProblems(rule: Record<string, any>, at: string, release: CalicoRelease): SemanticProblem[] {
     const problems: SemanticProblem[] = [];
     const problem = (key: string, message: string) => problems.push({ key: `${at}.${key}`, message, source: "CALICO_RULE" });
+    // validateRule: icmp only with protocol ICMP or ICMPv6 (so an icmp rule with protocol TCP is no plain TCP Allow).
+    if (rule.icmp !== undefined && rule.icmp !== null && rule.protocol !== "ICMP" && rule.protocol !== "ICMPv6") {
+        problem("icmp", `rules that specify ICMP fields must set protocol to ICMP or ICMPv6, not ${JSON.stringify(rule.protocol ?? null)}`);
+    }
+    // validateICMPFields: "Due to Kernel limitations, ICMP code must always be specified with a type".
+    for (const field of ["icmp", "notICMP"]) {
+        const icmp = map(rule[field]);
+        if (icmp.code !== undefined && icmp.code !== null && (icmp.type === undefined || icmp.type === null)) problem(`${field}.code`, "ICMP code specified without an ICMP type");
+    }
     for (const field of ["protocol", "notProtocol"]) {
         const value = rule[field];
         if (typeof value === "string" && !/^\d+$/.test(value) && !CALICO_PROTOCOL.test(value)) {
@@ -217,6 +230,14 @@ function calicoRuleProblems(rule: Record<string, any>, at: string): SemanticProb
             if ((v4 && v6) || (v4 && seen6) || (v6 && seen4)) problem(`${side}.${field}`, "rule contains both IPv4 and IPv6 CIDRs");
             seen4 ||= v4; seen6 ||= v6;
         }
+        if (inSpans(release, VALIDATOR_ROWS.catchAllNotNets.spans)) {
+            list(entity.notNets).forEach((net, i) => {
+                const parsed = parseCIDRText(String(net));
+                if (net === "0.0.0.0/0" || (parsed?.family === 6 && parsed.prefix === 0 && parsed.address.value === 0n)) {
+                    problem(`${side}.notNets[${i}]`, `catch-all CIDR ${JSON.stringify(net)} in notNets matches no traffic: Calico v${release.version} refuses it (${VALIDATOR_ROWS.catchAllNotNets.source})`);
+                }
+            });
+        }
         for (const field of ["ports", "notPorts"]) {
             list(entity[field]).forEach((port, i) => {
                 if (typeof port === "string" && !/^\d+(:\d+)?$/.test(port) && !CALICO_PORT_NAME.test(port)) {
@@ -231,8 +252,8 @@ function calicoRuleProblems(rule: Record<string, any>, at: string): SemanticProb
 }
 
 /** What the API server's validation refuses in one object, beyond its schema. */
-export function semanticProblems(object: KubeObject): SemanticProblem[] {
-    if (CALICO_API.has(object.apiVersion)) return calicoProblems(object);
+export function semanticProblems(object: KubeObject, release: CalicoRelease = calicoRelease()): SemanticProblem[] {
+    if (CALICO_API.has(object.apiVersion)) return calicoProblems(object, release);
     return kubernetesProblems(object);
 }
 

@@ -1,9 +1,10 @@
 // unjudged-kinds (mandatory): the pack never passes what it cannot judge. An object whose kind may
-// change which connections are allowed (a Cilium or Istio policy, a Calico staged or L7 policy, a
+// change which connections are allowed (a Cilium or Istio policy, a Calico L7 policy, a
 // Multus network...) but that the analyzer does not evaluate makes every verdict of the other
 // policies unreliable, so it is a violation naming the object. Only kinds known to be neutral
 // (ConfigMaps, Secrets, RBAC, ...: analysis/neutral-kinds.json) and the kinds the analyzer
-// evaluates pass.
+// evaluates pass; so do the kinds of the Calico release table (analysis/calico-releases.ts), which the
+// analyzer judges per release: enforced, or left out with a warning (staged policies never enforced).
 import type { ResourceValidationPolicy } from "@pulumi/policy";
 import { kindSupport } from "../../analysis";
 import { schemaOf } from "../lib/config";
@@ -24,7 +25,7 @@ export const unjudgedKinds: ResourceValidationPolicy = {
     name: "unjudged-kinds",
     description:
         "Every Kubernetes object is either evaluated by the connectivity analyzer or of a kind known not to change connectivity (analysis/neutral-kinds.json); " +
-        "a Cilium, Istio, Calico staged/L7 or other policy the analyzer cannot judge fails the stack instead of being ignored.",
+        "a Cilium, Istio, Calico L7 or other policy the analyzer cannot judge fails the stack instead of being ignored.",
     enforcementLevel: "mandatory",
     severity: "high",
     configSchema: schemaOf([]),

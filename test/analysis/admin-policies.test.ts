@@ -26,8 +26,12 @@ describe("refused as the API server would", () => {
         ["a baseline not named default", "---\napiVersion: policy.networking.k8s.io/v1alpha1\nkind: BaselineAdminNetworkPolicy\nmetadata: {name: base}\nspec: {subject: {namespaces: {}}}", 'must be named "default"'],
         ["Pass in a baseline", "---\napiVersion: policy.networking.k8s.io/v1alpha1\nkind: BaselineAdminNetworkPolicy\nmetadata: {name: default}\nspec: {subject: {namespaces: {}}, ingress: [{action: Pass, from: [{namespaces: {}}]}]}", 'action "Pass" is not one of Allow, Deny'],
         ["a ClusterNetworkPolicy without a tier", "---\napiVersion: policy.networking.k8s.io/v1alpha2\nkind: ClusterNetworkPolicy\nmetadata: {name: c}\nspec: {priority: 1, subject: {namespaces: {}}}", 'spec.tier: tier undefined is not Admin or Baseline'],
+        ["an empty protocols list", "---\napiVersion: policy.networking.k8s.io/v1alpha2\nkind: ClusterNetworkPolicy\nmetadata: {name: c}\nspec: {tier: Admin, priority: 1, subject: {namespaces: {}}, ingress: [{action: Deny, from: [{namespaces: {}}], protocols: []}]}", "spec.ingress[0].protocols: protocols needs at least one item when set"],
+        ["tcp: {} (MinProperties=1)", "---\napiVersion: policy.networking.k8s.io/v1alpha2\nkind: ClusterNetworkPolicy\nmetadata: {name: c}\nspec: {tier: Admin, priority: 1, subject: {namespaces: {}}, ingress: [{action: Deny, from: [{namespaces: {}}], protocols: [{tcp: {}}]}]}", "spec.ingress[0].protocols[0].tcp: tcp needs destinationPort"],
+        ["an empty ports list", anp("  priority: 1\n  subject: {namespaces: {}}\n  ingress: [{action: Deny, from: [{namespaces: {}}], ports: []}]"), "spec.ingress[0].ports: ports needs at least one item when set"],
     ])("%s", (_what, yaml, message) => {
-        expect(() => modelOf(pods + yaml)).toThrow(message);
+        // Each kind judged by a release that enforces it (v1alpha2 ClusterNetworkPolicy from v3.32.0).
+        expect(() => modelOf(pods + yaml, { calicoVersion: yaml.includes("v1alpha2") ? "3.32" : "3.30" })).toThrow(message);
     });
 });
 
