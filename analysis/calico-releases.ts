@@ -93,6 +93,24 @@ export const ADMIN_NAMED_PORTS: readonly ValueRow<AdminNamedPorts>[] = [
     },
 ];
 
+/** The key Felix sorts a tier's policies of equal order by (policy-names.ts). */
+export type PolicyKeys =
+    /** `default.<name>`, `<namespace>/knp.default.<name>`, `kanp.adminnetworkpolicy.<name>`: names as stored. */
+    | "stored-name"
+    /** `<name>/<namespace>/<kind>`, metadata.name as written. */
+    | "name-namespace-kind";
+
+export const POLICY_KEYS: readonly ValueRow<PolicyKeys>[] = [
+    {
+        value: "stored-name", span: { since: "3.28.0", until: "3.32.0" },
+        source: "felix/calc/policy_sorter.go PolKVLess `i.Key.Name < j.Key.Name` (v3.28.5, v3.29.0-v3.31.7); libcalico-go names/policy.go TieredPolicyName, clientv3 convertPolicyNameForStorage",
+    },
+    {
+        value: "name-namespace-kind", span: { since: "3.32.0" },
+        source: "felix/calc/policy_sorter.go PolKVLess `<name>/<namespace>/<kind>` (v3.32.0); model.PolicyKey{Name, Namespace, Kind}, no stored-name prefixes",
+    },
+];
+
 /** Validator rules that came with a release: where a span holds, the API server refuses the object. */
 export const VALIDATOR_ROWS = {
     /** notNets [0.0.0.0/0] or [::/0]: "catch-all CIDR in negation creates logical contradiction". */

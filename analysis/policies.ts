@@ -166,7 +166,7 @@ function fromKubernetes(object: KubeObject, options: NormalizeOptions): Policy {
     return {
         ref: { api: "kubernetes", kind: "NetworkPolicy", namespace, name: object.metadata.name, tier: "default", order: 1000, id: `knp:${namespace}/${object.metadata.name}` },
         name: object.metadata.name, namespace, tier: "default", order: 1000,
-        keyName: kubernetesPolicyKey(namespace, object.metadata.name),
+        keyName: kubernetesPolicyKey(namespace, object.metadata.name, options.release),
         subject: { namespace, selector: podSelector },
         types, ingress: rules("ingress", ingressRaw), egress: rules("egress", egressRaw),
         preDNAT: false, applyOnForward: false, doNotTrack: false, object,
@@ -276,7 +276,7 @@ function fromCalico(object: KubeObject, release: CalicoRelease): Policy {
             order: order ?? null, id: global ? `gnp:${name}` : `np:${namespace}/${name}`,
         },
         name, ...(namespace ? { namespace } : {}), tier, ...(order !== undefined ? { order } : {}),
-        keyName: calicoPolicyKey(object.apiVersion, namespace, name, tier),
+        keyName: calicoPolicyKey(object.apiVersion, namespace, name, tier, release),
         subject: {
             ...(namespace ? { namespace } : {}),
             selector: selector("spec.selector", spec.selector) ?? { op: "all" },

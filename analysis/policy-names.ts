@@ -16,24 +16,31 @@
  *   (globalnetworkpolicyprocessor.go);
  * - AdminNetworkPolicy is `kanp.adminnetworkpolicy.<name>` (v3.29.0), BaselineAdminNetworkPolicy
  *   `kbanp.baselineadminnetworkpolicy.<name>` (v3.30.0; names/policy.go);
- * - ClusterNetworkPolicy exists only after v3.31 (master), where keys are name, namespace and kind and
- *   ties compare `<name>/<namespace>/<kind>` (master felix/calc/policy_sorter.go PolKVLess).
+ * - from v3.32.0 keys are metadata.name, namespace and kind, and ties compare `<name>/<namespace>/<kind>`
+ *   (felix/calc/policy_sorter.go PolKVLess, model.PolicyKey; kinds NetworkPolicy, GlobalNetworkPolicy,
+ *   KubernetesNetworkPolicy, KubernetesClusterNetworkPolicy): ClusterNetworkPolicy exists only there.
+ *   Which scheme a release uses is calico-releases.ts POLICY_KEYS.
  *
  * So a GlobalNetworkPolicy `z-deny` (`default.z-deny`) runs before a NetworkPolicy `a-allow` in
  * namespace `shop` (`shop/default.a-allow`) at the same order.
  */
+import { CalicoRelease, POLICY_KEYS, valueAt } from "./calico-releases";
 import type { AdminPolicyKind } from "./policies";
+
+const byNameNamespaceKind = (release: CalicoRelease) => valueAt(release, POLICY_KEYS) === "name-namespace-kind";
 
 const CALICO_CRD_GROUP = "crd.projectcalico.org/";
 const KEPT_BY_CLIENT = ["knp.", "ossg."];
 
 /** Felix's key name of a Kubernetes NetworkPolicy. */
-export function kubernetesPolicyKey(namespace: string, name: string): string {
+export function kubernetesPolicyKey(namespace: string, name: string, release: CalicoRelease): string {
+    if (byNameNamespaceKind(release)) return `${name}/${namespace}/KubernetesNetworkPolicy`;
     return `${namespace}/knp.default.${name}`;
 }
 
 /** Felix's key name of a Calico (Global)NetworkPolicy; `namespace` undefined for a global one. */
-export function calicoPolicyKey(apiVersion: string, namespace: string | undefined, name: string, tier: string): string {
+export function calicoPolicyKey(apiVersion: string, namespace: string | undefined, name: string, tier: string, release: CalicoRelease): string {
+    if (byNameNamespaceKind(release)) return `${name}/${namespace ?? ""}/${namespace === undefined ? "GlobalNetworkPolicy" : "NetworkPolicy"}`;
     const stored = storedPolicyName(apiVersion, name, tier);
     return namespace === undefined ? stored : `${namespace}/${stored}`;
 }

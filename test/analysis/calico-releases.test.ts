@@ -216,3 +216,25 @@ describe("the release setting", () => {
         expect(run([...args, "--calico-version", "3.28"]).stderr).toContain("AdminNetworkPolicy deny-b (policy.networking.k8s.io/v1alpha1) is not enforced by Calico v3.28.5");
     });
 });
+
+describe("ties of order, as each release's Felix breaks them (calico-releases.ts POLICY_KEYS)", () => {
+    const tie = `---
+apiVersion: projectcalico.org/v3
+kind: GlobalNetworkPolicy
+metadata: {name: z-deny}
+spec: {order: 100, selector: app == 'web', ingress: [{action: Deny}]}
+---
+apiVersion: projectcalico.org/v3
+kind: NetworkPolicy
+metadata: {name: a-allow, namespace: shop}
+spec: {order: 100, selector: app == 'web', ingress: [{action: Allow}]}
+` + deployment("shop", "web", { app: "web" });
+    it("v3.28-v3.31 compare stored names (default.z-deny < shop/default.a-allow), v3.32.0 <name>/<namespace>/<kind> (a-allow first)", () => {
+        const before = modelOf(pods + tie, { calicoVersion: "3.31.7" });
+        expect(before.policies.map((p) => p.ref.id)).toEqual(["gnp:z-deny", "np:shop/a-allow"]);
+        expect(verdict(before, "b/client", "shop/web", 8080).allowed).toBe(false);
+        const after = modelOf(pods + tie, { calicoVersion: "3.32.0" });
+        expect(after.policies.map((p) => p.ref.id)).toEqual(["np:shop/a-allow", "gnp:z-deny"]);
+        expect(verdict(after, "b/client", "shop/web", 8080).allowed).toBe(true);
+    });
+});
