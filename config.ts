@@ -53,7 +53,7 @@ export const CONFIG_KEYS = {
     kindNodeImage: { type: "string", default: "kindest/node:v1.33.1", description: "kind node image, i.e. the Kubernetes version (cluster=kind)." },
     kindWorkers: { type: "integer", default: 1, description: "Worker nodes of the kind cluster besides the control plane (0-5)." },
     podSubnet: { type: "string", default: "192.168.0.0/16", description: "Pod CIDR of the kind cluster, also Calico's IP pool." },
-    calicoVersion: { type: "string", default: "v3.30.3", description: "Calico release (v3.28.0 or later) installed by the tigera-operator on kind; docs/cluster.md says where each release keeps its CRDs." },
+    calicoVersion: { type: "string", default: "v3.30.3", description: "Calico release the cluster runs: installed by the tigera-operator on kind (v3.28.0 or later; docs/cluster.md says where each release keeps its CRDs), and on every cluster the release the policy pack judges the stack by (written to the zero-trust-intent ConfigMap; the analyzer models v3.28.0 to v3.32.1, analysis/README.md)." },
 } as const satisfies Record<string, ConfigKey>;
 
 export type ConfigKeyName = keyof typeof CONFIG_KEYS;
@@ -70,6 +70,8 @@ export interface ClusterSettings {
     calicoApply: CalicoApplyMode;
     kubeconfigContext?: string;
     renderDirectory: string;
+    /** The Calico release the cluster runs: what kind installs, and what the policy pack judges by. */
+    calicoVersion: string;
     kind: { name: string; nodeImage: string; workers: number; podSubnet: string; calicoVersion: string };
 }
 
@@ -212,6 +214,7 @@ export function parseLabConfig(read: RawConfigReader): LabConfig {
         throw new ConfigError("proxyNodePort", proxy.nodePort, `must differ from appNodePort (${app.nodePort})`);
     }
 
+    const calicoVersion = nonEmpty(read, "calicoVersion", "a Calico release such as v3.30.3");
     const calicoApply = optional(read, "calicoApply") === undefined
         ? (mode === "iks" ? "calicoctl" : "api-server")
         : oneOf(read, "calicoApply", CALICO_APPLY_MODES);
@@ -230,12 +233,13 @@ export function parseLabConfig(read: RawConfigReader): LabConfig {
             calicoApply,
             kubeconfigContext: optional(read, "kubeconfigContext"),
             renderDirectory: optional(read, "renderDirectory") ?? defaultRenderDirectory(parseScenario(read)),
+            calicoVersion,
             kind: {
                 name: check("kindClusterName", nonEmpty(read, "kindClusterName", "a kind cluster name"), kindClusterNameProblem),
                 nodeImage: check("kindNodeImage", nonEmpty(read, "kindNodeImage", "a kind node image such as kindest/node:v1.33.1"), imageReferenceProblem),
                 workers: integer(read, "kindWorkers", 0, 5),
                 podSubnet: ipv4Cidr(read, "podSubnet"),
-                calicoVersion: nonEmpty(read, "calicoVersion", "a Calico release such as v3.30.3"),
+                calicoVersion,
             },
         },
     };

@@ -68,7 +68,7 @@ function helloworld(config: LabConfig) {
     });
     if (flowChecks.length > 0) {
         const baseline = baselineYaml(config.stage, config.cluster.mode);
-        createIntentConfigMap({ provider, namespace: namespaceName, checks: flowChecks, baseline, stage: { scenario: "helloworld", number: config.stage.number, name: config.stage.name } }, { ...placedIn(placement), dependsOn: [namespace] });
+        createIntentConfigMap({ provider, namespace: namespaceName, checks: flowChecks, baseline, calicoVersion: config.cluster.calicoVersion, stage: { scenario: "helloworld", number: config.stage.number, name: config.stage.name } }, { ...placedIn(placement), dependsOn: [namespace] });
     }
 
     return {

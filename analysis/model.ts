@@ -160,7 +160,7 @@ export function buildModel(objects: KubeObject[], options: AnalyzerOptions = {})
     let kubeControllersAutoHep = false;
     const rawPolicies: KubeObject[] = [];
 
-    const release = calicoRelease(options.calicoVersion);
+    const release = calicoRelease(options.calicoVersion, "calicoVersion");
     for (const raw of objects) checkShape(raw);
     validateObjects(objects, release);
     for (const raw of objects) {

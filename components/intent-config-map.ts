@@ -14,6 +14,8 @@ export const INTENT_CONFIG_MAP = {
     baselineKey: "baseline.yaml",
     /** Which scenario and stage declared these flows ({scenario, number, name}): verify checks --stage against it. */
     stageKey: "stage.yaml",
+    /** The Calico release the cluster runs: the policy pack judges the stack as that release enforces it. */
+    calicoVersionKey: "calico-version",
 } as const;
 
 export interface IntentArgs {
@@ -24,6 +26,8 @@ export interface IntentArgs {
     stage: { scenario: string; number: number; name: string };
     /** The pre-existing objects the flows name, as YAML; default baseline/cluster.yaml. */
     baseline?: string;
+    /** The cluster's Calico release (config calicoVersion). */
+    calicoVersion: string;
 }
 
 /**
@@ -42,6 +46,7 @@ export function createIntentConfigMap(args: IntentArgs, opts: pulumi.CustomResou
             [INTENT_CONFIG_MAP.flowsKey]: stringify(args.checks, { lineWidth: 0, aliasDuplicateObjects: false }),
             [INTENT_CONFIG_MAP.baselineKey]: args.baseline ?? fs.readFileSync(BASELINE_FILE, "utf8"),
             [INTENT_CONFIG_MAP.stageKey]: stringify({ scenario: args.stage.scenario, number: args.stage.number, name: args.stage.name }),
+            [INTENT_CONFIG_MAP.calicoVersionKey]: args.calicoVersion,
         },
     }, opts);
 }

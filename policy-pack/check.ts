@@ -8,7 +8,7 @@
 import { Command, CommanderError } from "commander";
 import * as fs from "fs";
 import * as path from "path";
-import { AnalysisInputError, loadManifests } from "../analysis";
+import { AnalysisInputError, CALICO_VERSION_HELP, calicoRelease, DEFAULT_CALICO_VERSION, loadManifests } from "../analysis";
 import { clusterView } from "./lib/cluster";
 import { SETTINGS, settingsOf, Settings } from "./lib/config";
 import { checkPackConfig } from "./lib/config-check";
@@ -20,7 +20,7 @@ const DESCRIPTION = "Runs the calico-zero-trust policy pack over Kubernetes and 
     + "searched for .yaml/.yml). Prints every violation with its policy, resource and explanation.\n\n"
     + "Exit status: 0 no mandatory violation, 1 mandatory violations, 2 bad input.";
 
-interface Arguments { paths: string[]; advisory: boolean; config?: PackConfig }
+interface Arguments { paths: string[]; advisory: boolean; config?: PackConfig; calicoVersion?: string }
 
 /** The command line, parsed by commander; a usage error is a CommanderError (exit code 0 for --help). */
 function parseArguments(argv: string[], cwd: string, err: NodeJS.WritableStream): Arguments {
@@ -31,16 +31,20 @@ function parseArguments(argv: string[], cwd: string, err: NodeJS.WritableStream)
         .option("--config <file-or-json>", "policy settings and levels, in the format of pulumi --policy-pack-config (a file, or the JSON itself), "
             + "checked against each policy's configSchema: an unknown policy, level or setting is exit 2, "
             + `e.g. '{"edge-only-ingress": {"edgeWorkloads": ["helloworld-proxy"]}, "service-exposure": "disabled"}'`)
+        .option("--calico-version <release>", `${CALICO_VERSION_HELP}; default: the release the manifests' zero-trust-intent ConfigMap states, else ${DEFAULT_CALICO_VERSION}`)
         .helpOption("-h, --help", "this help")
         .showHelpAfterError()
         .exitOverride()
         .configureOutput({ writeOut: (text) => err.write(text), writeErr: (text) => err.write(text.replace(/^error: /, "policy:check: ")) });
     program.parse(argv, { from: "user" });
-    const options = program.opts<{ advisory?: boolean; config?: string }>();
+    const options = program.opts<{ advisory?: boolean; config?: string; calicoVersion?: string }>();
+    // Checked before any file is read.
+    if (options.calicoVersion !== undefined) calicoRelease(options.calicoVersion);
     return {
         paths: program.args.map((arg) => path.resolve(cwd, arg)),
         advisory: options.advisory === true,
         config: options.config === undefined ? undefined : readConfig(options.config, cwd),
+        ...(options.calicoVersion !== undefined ? { calicoVersion: options.calicoVersion } : {}),
     };
 }
 
@@ -80,9 +84,10 @@ export async function main(argv: string[], out: NodeJS.WritableStream = process.
         if (objects.length === 0) throw new AnalysisInputError("no Kubernetes objects found", { file: args.paths.join(", ") });
         // Read everything the policies will read once, so bad input is exit 2, not a violation.
         intentsOf(objects);
-        const view = clusterView(objects, settingsOf<Settings>({ getConfig: <T extends object>() => ({}) as T }, { properties: SETTINGS as never }));
+        const shared = args.calicoVersion !== undefined ? { calicoVersion: args.calicoVersion } : {};
+        const view = clusterView(objects, settingsOf<Settings>({ getConfig: <T extends object>() => shared as T }, { properties: SETTINGS as never }));
         for (const warning of view.model.warnings) err.write(`policy:check: warning: ${warning}\n`);
-        const result = await runPolicies(policies, resourcesOfObjects(objects), { config: args.config, advisory: args.advisory });
+        const result = await runPolicies(policies, resourcesOfObjects(objects), { config: args.config, advisory: args.advisory, shared });
         for (const violation of result.violations) out.write(`${format(violation)}\n\n`);
         const mandatory = result.violations.filter((v) => v.enforcementLevel === "mandatory").length;
         const advisory = result.violations.length - mandatory;

@@ -117,6 +117,15 @@ describe("workloads", () => {
     });
 });
 
+describe("the Calico release", () => {
+    it("is stated in the zero-trust-intent ConfigMap from config calicoVersion, so the policy pack judges the stack as that release enforces it", async () => {
+        for (const calicoVersion of [undefined, "v3.32.0"]) {
+            const run = await runProgram({ ...RENDER, stage: 1, ...(calicoVersion ? { calicoVersion } : {}) });
+            expect(find(run.resources, "ConfigMap", "zero-trust-intent").data["calico-version"]).toBe(calicoVersion ?? "v3.30.3");
+        }
+    });
+});
+
 describe("every lab resource uses the cluster's provider", () => {
     it.each([0, 5])("stage %i", async (stage) => {
         const run = await runProgram({ ...RENDER, stage });

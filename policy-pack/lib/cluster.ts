@@ -3,10 +3,10 @@
 // endpoints the policies ask questions with. Probes never make a subject look better or worse:
 // the policies read only the subject's own side of a decision when a probe is at the other end.
 import {
-    AnalysisInputError, buildModel, ClusterModel, Decision, KubeObject, matchesKubeSelector, parseKubeSelector, query, Verdict, Workload,
+    AnalysisInputError, buildModel, calicoRelease, ClusterModel, Decision, KubeObject, matchesKubeSelector, parseKubeSelector, query, Verdict, Workload,
 } from "../../analysis";
 import type { Settings } from "./config";
-import { intentsOf } from "./intent";
+import { INTENT, intentsOf } from "./intent";
 import { describe } from "./objects";
 
 export const PROBE_LABEL = "policy.calico-zero-trust/probe";
@@ -69,6 +69,25 @@ function hostEndpointOption(subjects: KubeObject[], setting: Settings["hostEndpo
     return hostPolicy && !declared ? true : undefined;
 }
 
+/** The release to judge by: the setting, else the one the stack's intent states (all its intents must agree). */
+function calicoVersionOf(subjects: readonly KubeObject[], settings: Settings): string | undefined {
+    if (settings.calicoVersion) return settings.calicoVersion;
+    const stated = intentsOf(subjects).filter((intent) => intent.calicoVersion !== undefined);
+    const versions = [...new Set(stated.map((intent) => intent.calicoVersion!))];
+    if (versions.length > 1) {
+        throw new AnalysisInputError(`the stack states Calico releases ${versions.join(" and ")}: one cluster runs one release`, { object: describe(stated[0]!.source), key: `data.${INTENT.calicoVersionKey}` });
+    }
+    if (versions[0] === undefined) return undefined;
+    try {
+        calicoRelease(versions[0]);
+    } catch (error) {
+        if (!(error instanceof AnalysisInputError)) throw error;
+        throw new AnalysisInputError(`${error.message.replace(/^--calico-version: /, "")} (set config calicoVersion, or the pack's calicoVersion setting)`,
+            { object: describe(stated[0]!.source), key: `data.${INTENT.calicoVersionKey}` });
+    }
+    return versions[0];
+}
+
 const cache = new WeakMap<readonly KubeObject[], Map<string, ClusterView>>();
 
 export function clusterView(subjects: readonly KubeObject[], settings: Settings): ClusterView {
@@ -106,8 +125,10 @@ function buildView(subjects: KubeObject[], settings: Settings): ClusterView {
     add(deployment(NEIGHBOUR.namespace, NEIGHBOUR.workload, { [PROBE_LABEL]: "neighbour" }, []));
 
     const auto = hostEndpointOption(subjects, settings.hostEndpoints);
+    const calicoVersion = calicoVersionOf(subjects, settings);
     const model = buildModel([...subjects.map(withNodePorts), ...context], {
         ignoreUnknownKinds: true,
+        ...(calicoVersion ? { calicoVersion } : {}),
         ...(auto === undefined ? {} : { hostEndpoints: { auto } }),
     });
 

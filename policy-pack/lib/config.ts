@@ -34,6 +34,11 @@ export const SETTINGS = {
         type: "integer", minimum: 1, maximum: 65535, default: 47123,
         description: "An arbitrary port no workload is meant to use: a connection on it succeeds only if policy allows everything.",
     },
+    calicoVersion: {
+        type: "string", default: "",
+        description: "The Calico release whose enforcement is judged (v3.28.0 to v3.32.1, or a minor such as 3.31); empty: the release the stack states " +
+            "(the zero-trust-intent ConfigMap's calico-version, from the program's calicoVersion config), else v3.30.3.",
+    },
     hostEndpoints: {
         type: "string", enum: ["auto", "on", "off"], default: "auto",
         description: "Whether nodes have Calico automatic host endpoints: on, off, or auto (assumed when the objects hold preDNAT or applyOnForward policies but no HostEndpoint, as the lab's lockdown stage on kind does).",
@@ -49,6 +54,7 @@ export interface Settings {
     unrelatedAddresses: string[];
     probePort: number;
     hostEndpoints: "auto" | "on" | "off";
+    calicoVersion: string;
 }
 
 export type SettingName = keyof Settings;

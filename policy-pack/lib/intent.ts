@@ -9,6 +9,8 @@ export const INTENT = {
     label: "lab.calico-zero-trust/intent",
     flowsKey: "flows.yaml",
     baselineKey: "baseline.yaml",
+    /** The Calico release the cluster runs (the program's calicoVersion config). */
+    calicoVersionKey: "calico-version",
 } as const;
 
 export interface IntentLeg { src: string; dst: string; port: number; protocol: "TCP" | "UDP" | "SCTP" }
@@ -26,6 +28,8 @@ export interface Intent {
     source: KubeObject;
     flows: IntentFlow[];
     baseline: KubeObject[];
+    /** The cluster's Calico release, when the stack states it. */
+    calicoVersion?: string;
 }
 
 export function isIntentConfigMap(object: KubeObject): boolean {
@@ -52,7 +56,11 @@ function readIntent(configMap: KubeObject): Intent {
     const flows = checkFlows(raw ?? [], where);
     const baselineText = data[INTENT.baselineKey];
     const baseline = typeof baselineText === "string" ? parseManifests(baselineText, `${where} data.${INTENT.baselineKey}`) : [];
-    return { source: configMap, flows, baseline };
+    const calicoVersion = data[INTENT.calicoVersionKey];
+    if (calicoVersion !== undefined && typeof calicoVersion !== "string") {
+        throw new AnalysisInputError("the Calico release must be text such as v3.30.3", { object: where, key: `data.${INTENT.calicoVersionKey}` });
+    }
+    return { source: configMap, flows, baseline, ...(calicoVersion ? { calicoVersion } : {}) };
 }
 
 function checkFlows(raw: unknown, where: string): IntentFlow[] {

@@ -4,7 +4,7 @@
 import type { PolicyConfigSchema, ReportViolation, StackValidationArgs, StackValidationPolicy } from "@pulumi/policy";
 import { AnalysisInputError, KubeObject } from "../../analysis";
 import { checkSettings, ClusterView, clusterView } from "./cluster";
-import { Settings, settingsOf } from "./config";
+import { SETTINGS, Settings, settingsOf } from "./config";
 import { describe, objectsOfResources, urnOf } from "./objects";
 
 export type Report = (message: string, about?: object) => void;
@@ -45,6 +45,8 @@ export interface ClusterPolicyDefinition extends Omit<StackValidationPolicy, "va
 /** A stack policy that judges the cluster the stack's Kubernetes and Calico objects describe. */
 export function clusterPolicy(definition: ClusterPolicyDefinition): StackValidationPolicy {
     const { judge, ...policy } = definition;
+    // Every policy that judges the cluster can be told the Calico release (--policy-pack-config), else the stack's.
+    policy.configSchema = { ...policy.configSchema, properties: { calicoVersion: structuredClone(SETTINGS.calicoVersion), ...policy.configSchema.properties } };
     return {
         ...policy,
         validateStack: withInputErrors(policy.name, (args, reportViolation) => {

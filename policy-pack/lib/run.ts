@@ -21,6 +21,8 @@ export type PackConfig = Record<string, EnforcementLevel | ({ enforcementLevel?:
 
 export interface RunOptions {
     config?: PackConfig;
+    /** Shared settings for every policy, beneath what config gives a policy (policy:check's --calico-version). */
+    shared?: Record<string, unknown>;
     /** Report every violation as advisory (e.g. for the lab's stages 1-2, which are not zero trust by design). */
     advisory?: boolean;
 }
@@ -42,9 +44,9 @@ function levelOf(policy: { name: string; enforcementLevel?: EnforcementLevel }, 
 
 function configOf(policy: { name: string }, options: RunOptions): Record<string, unknown> {
     const entry = options.config?.[policy.name];
-    if (entry === undefined || typeof entry === "string") return {};
+    if (entry === undefined || typeof entry === "string") return { ...options.shared };
     const { enforcementLevel: _ignored, ...settings } = entry;
-    return settings;
+    return { ...options.shared, ...settings };
 }
 
 function asPolicyResource(resource: ResourceLike): PolicyResource {

@@ -138,3 +138,46 @@ describe("policy:check settings and bad input", () => {
         expect(npm([path.join(dir, "nothing-here")]).status).toBe(2);
     }, 90_000);
 });
+
+describe("policy:check judges the stack as its Calico release enforces it (analysis/calico-releases.ts)", () => {
+    // Denies the lab's DNS: enforced by Calico v3.29-v3.31, not by v3.28 (no AdminNetworkPolicy there).
+    const noDns = {
+        apiVersion: "policy.networking.k8s.io/v1alpha1", kind: "AdminNetworkPolicy", metadata: { name: "no-dns" },
+        spec: {
+            priority: 5, subject: { namespaces: { matchLabels: { "kubernetes.io/metadata.name": "zero-trust-lab" } } },
+            egress: [{ action: "Deny", to: [{ namespaces: { matchLabels: { "kubernetes.io/metadata.name": "kube-system" } } }] }],
+        },
+    };
+    async function stageWithAnp(): Promise<string> {
+        const stage = await renderStage(4, "kubernetes");
+        fs.writeFileSync(path.join(stage, "1-manifest", "anp-no-dns.yaml"), stringify(noDns));
+        return stage;
+    }
+
+    it("by default the release the stack states (the intent ConfigMap's calico-version, v3.30.3): the admin policy is enforced", async () => {
+        const { code, out } = await run(await stageWithAnp());
+        expect(code).toBe(1);
+        expect(out).toContain("[mandatory] dns-allowance");
+    });
+
+    it("--calico-version 3.28: no AdminNetworkPolicy there; left out with a warning naming it and the release", async () => {
+        const { code, err } = await run(await stageWithAnp(), "--calico-version", "3.28");
+        expect(code).toBe(0);
+        expect(err).toContain("policy:check: warning: AdminNetworkPolicy no-dns (policy.networking.k8s.io/v1alpha1) is not enforced by Calico v3.28.5");
+    });
+
+    it("the release the intent ConfigMap states (the program's calicoVersion config)", async () => {
+        const stage = await stageWithAnp();
+        const file = path.join(stage, "1-manifest", "configmap-zero-trust-lab-zero-trust-intent.yaml");
+        fs.writeFileSync(file, fs.readFileSync(file, "utf8").replace(/calico-version: v3\.30\.3/, "calico-version: v3.28.5"));
+        const { code, err } = await run(stage);
+        expect(code).toBe(0);
+        expect(err).toContain("is not enforced by Calico v3.28.5");
+    });
+
+    it("a release it does not model is exit 2 before any file is read", async () => {
+        const { code, err } = await run(path.join(dir, "missing"), "--calico-version", "v3.27.0");
+        expect(code).toBe(2);
+        expect(err).toContain('policy:check: bad input: --calico-version: Calico release "v3.27.0" is not modelled: expected a Calico release from v3.28.0 to v3.32.1');
+    });
+});

@@ -158,6 +158,7 @@ export function yaobankProgram(config: YaobankConfig) {
         checks: flowChecks,
         stage: { scenario: "yaobank", number: config.stage.number, name: config.stage.name },
         baseline: yaobankBaselineText(),
+        calicoVersion: config.cluster.calicoVersion,
     }, { ...placedIn(placement), dependsOn: [namespaces.customer] });
 
     return {
