@@ -41,7 +41,7 @@ export const LATEST_PATCH: Readonly<Record<string, string>> = {
 /** The release the Pulumi program installs on kind by default (config.ts calicoVersion). */
 export const DEFAULT_CALICO_VERSION = "v3.30.3";
 
-const STAGED_WHY = "staged policies are recorded and reported by Calico, never enforced (docs staged-network-policies.mdx)";
+const STAGED_WHY = "Calico evaluates staged policies only to report what they would do (flow logs), never enforces them";
 
 export const KIND_ROWS: readonly KindRow[] = [
     {
@@ -65,7 +65,7 @@ export const KIND_ROWS: readonly KindRow[] = [
     },
     ...["StagedNetworkPolicy", "StagedGlobalNetworkPolicy", "StagedKubernetesNetworkPolicy"].map((kind): KindRow => ({
         apiVersions: CALICO_API, kind, enforced: [], why: STAGED_WHY,
-        source: "api/pkg/apis/projectcalico/v3/staged*.go (open source from v3.30.0)",
+        source: "api/pkg/apis/projectcalico/v3/staged*.go (open source from v3.30.0); felix/calc/endpoint_lookup_cache.go (staged matches recorded beside the enforced verdict)",
     })),
 ];
 

@@ -3,6 +3,7 @@
 import { buildModel, query } from "../analysis";
 import type { AnalyzerOptions, KubeObject } from "../analysis";
 import type { NodeInfo, PlainObject } from "./cluster";
+import { INTENT } from "./readback";
 import { ConnectionQuery, legKey, Prediction } from "./types";
 
 export interface PredictionError { error: string }
@@ -14,12 +15,25 @@ export function isPrediction(value: LegPrediction | undefined): value is Predict
     return value !== undefined && "verdict" in value;
 }
 
-/** Analyzer options from what the cluster says: the real node for automatic host endpoints. */
+/**
+ * The Calico release the cluster runs: calico-node's ClusterInformation (spec.calicoVersion), else the
+ * release the stack states in its intent ConfigMap, else the analyzer's default.
+ */
+function calicoVersionOf(objects: PlainObject[]): string | undefined {
+    const running = objects.find((o) => o.kind === "ClusterInformation" && typeof (o.spec as any)?.calicoVersion === "string");
+    if (running) return (running.spec as any).calicoVersion;
+    const intent = objects.find((o) => o.kind === "ConfigMap" && (o.metadata as any)?.name === INTENT.configMap && typeof (o as any).data?.[INTENT.calicoVersionKey] === "string");
+    return intent ? (intent as any).data[INTENT.calicoVersionKey] : undefined;
+}
+
+/** Analyzer options from what the cluster says: the real node for automatic host endpoints, the Calico release it runs. */
 export function analyzerOptions(objects: PlainObject[], nodes: NodeInfo[]): AnalyzerOptions {
     const autoHep = objects.some((o) => o.kind === "KubeControllersConfiguration" && (o.spec as any)?.controllers?.node?.hostEndpoint?.autoCreate === "Enabled");
     const node = nodes[0];
+    const calicoVersion = calicoVersionOf(objects);
     return {
         ignoreUnknownKinds: true,
+        ...(calicoVersion ? { calicoVersion } : {}),
         ...(autoHep && node ? { hostEndpoints: { auto: true, nodeName: node.name, nodeLabels: node.labels, ...(node.internalIP ? { nodeIP: node.internalIP } : {}) } } : {}),
     };
 }

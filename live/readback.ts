@@ -7,7 +7,7 @@ import { KUBE_DNS_WORKLOAD } from "../flows";
 import type { ClusterApi, NodeInfo, PlainObject, PodInfo } from "./cluster";
 import type { ClusterFacts, WorkloadFacts } from "./plan";
 
-export const INTENT = { configMap: "zero-trust-intent", flowsKey: "flows.yaml", baselineKey: "baseline.yaml", stageKey: "stage.yaml" } as const;
+export const INTENT = { configMap: "zero-trust-intent", flowsKey: "flows.yaml", baselineKey: "baseline.yaml", stageKey: "stage.yaml", calicoVersionKey: "calico-version" } as const;
 
 /** The stage whose flows an intent ConfigMap declares (its stage.yaml). */
 export interface IntentStage {
