@@ -215,12 +215,12 @@ function portGroups(object: KubeObject, dialect: Dialect, raw: unknown, key: str
         const value = (entry as Record<string, any>)[field];
         switch (field) {
             case "portNumber": {
-                const port = portNumber(object, value?.port, `${where}.portNumber.port`);
+                const port = portNumber(object, value?.port, `${where}.portNumber.port`, 1);
                 add(String(value?.protocol ?? "TCP"), { first: port, last: port }, `${where}.portNumber.protocol`);
                 return;
             }
             case "portRange": {
-                const first = portNumber(object, value?.start, `${where}.portRange.start`), last = portNumber(object, value?.end, `${where}.portRange.end`);
+                const first = portNumber(object, value?.start, `${where}.portRange.start`, 1), last = portNumber(object, value?.end, `${where}.portRange.end`, 1);
                 if (last < first) throw new AnalysisInputError(`port range ${first}-${last} ends before it starts`, locate(object, `${where}.portRange`));
                 add(String(value?.protocol ?? "TCP"), { first, last }, `${where}.portRange.protocol`);
                 return;
@@ -235,8 +235,8 @@ function portGroups(object: KubeObject, dialect: Dialect, raw: unknown, key: str
                 }
                 const portKey = `${where}.${field}.destinationPort`;
                 const which = exactlyOne(object, port, portKey, ["number", "range"]);
-                if (which === "number") { const n = portNumber(object, port.number, `${portKey}.number`); add(field, { first: n, last: n }, where); return; }
-                const first = portNumber(object, port.range?.start, `${portKey}.range.start`), last = portNumber(object, port.range?.end, `${portKey}.range.end`);
+                if (which === "number") { const n = portNumber(object, port.number, `${portKey}.number`, 1); add(field, { first: n, last: n }, where); return; }
+                const first = portNumber(object, port.range?.start, `${portKey}.range.start`, 1), last = portNumber(object, port.range?.end, `${portKey}.range.end`, 1);
                 if (last <= first) throw new AnalysisInputError(`start ${first} must be less than end ${last}`, locate(object, `${portKey}.range`));
                 add(field, { first, last }, where);
                 return;

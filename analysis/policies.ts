@@ -220,8 +220,8 @@ function kubePort(object: KubeObject, raw: any, key: string): { protocol: number
         if (raw.endPort !== undefined) throw new AnalysisInputError("endPort needs a numeric port, not a named port", locate(object, `${key}.endPort`));
         return { protocol, match: { name: raw.port } };
     }
-    const first = portNumber(object, raw.port, `${key}.port`);
-    const last = raw.endPort === undefined || raw.endPort === null ? first : portNumber(object, raw.endPort, `${key}.endPort`);
+    const first = portNumber(object, raw.port, `${key}.port`, 1);
+    const last = raw.endPort === undefined || raw.endPort === null ? first : portNumber(object, raw.endPort, `${key}.endPort`, 1);
     if (last < first) throw new AnalysisInputError(`endPort ${last} is smaller than port ${first}`, locate(object, `${key}.endPort`));
     return { protocol, match: { first, last } };
 }
@@ -388,9 +388,13 @@ function protocolField(object: KubeObject, raw: unknown, key: string): number | 
     return number;
 }
 
-export function portNumber(object: KubeObject, raw: unknown, key: string): number {
+/**
+ * A port number: 1-65535 where the API server says so (Kubernetes IsValidPortNum for NetworkPolicy ports,
+ * network-policy-api `Minimum=1`), 0-65535 for Calico's numorstring ports.
+ */
+export function portNumber(object: KubeObject, raw: unknown, key: string, first: 0 | 1 = 0): number {
     const n = Number(raw);
-    if (!Number.isInteger(n) || n < 0 || n > 65535) throw new AnalysisInputError(`${JSON.stringify(raw)} is not a port number`, locate(object, key));
+    if (!Number.isInteger(n) || n < first || n > 65535) throw new AnalysisInputError(`${JSON.stringify(raw)} is not a port number ${first}-65535`, locate(object, key));
     return n;
 }
 

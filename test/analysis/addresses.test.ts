@@ -125,6 +125,30 @@ spec:
     });
 });
 
+describe("port numbers as the API servers bound them", () => {
+    it("a NetworkPolicy port 0 is refused (IsValidPortNum: 1-65535)", () => {
+        refused(`
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: zero, namespace: lab}
+spec:
+  podSelector: {}
+  ingress: [{ports: [{port: 0}]}]
+`, /NetworkPolicy lab\/zero: spec\.ingress\[0\]\.ports\[0\]\.port: 0 is not a port number 1-65535/);
+    });
+    it("an AdminNetworkPolicy port 0 is refused (network-policy-api Minimum=1)", () => {
+        refused(`
+apiVersion: policy.networking.k8s.io/v1alpha1
+kind: AdminNetworkPolicy
+metadata: {name: zero}
+spec:
+  priority: 10
+  subject: {namespaces: {}}
+  ingress: [{action: Deny, from: [{namespaces: {}}], ports: [{portNumber: {port: 0}}]}]
+`, /AdminNetworkPolicy zero: spec\.ingress\[0\]\.ports\[0\]\.portNumber\.port: 0 is not a port number 1-65535/);
+    });
+});
+
 describe("nodePorts: one Service's two ports may not share one (the allocator: provided port is already allocated)", () => {
     const service = (ports: string) => `
 apiVersion: v1
