@@ -14,8 +14,8 @@ const ROOT = path.join(__dirname, "..", "..");
 let dir: string;
 
 /** Writes a stage's objects as a directory of YAML files, like cluster=render does. */
-async function renderStage(stage: number, flavor: "calico" | "kubernetes"): Promise<string> {
-    const target = path.join(dir, `${flavor}-${stage}`);
+async function renderStage(stage: number, flavor: "calico" | "kubernetes", name = `${flavor}-${stage}`): Promise<string> {
+    const target = path.join(dir, name);
     fs.mkdirSync(path.join(target, "1-manifest"), { recursive: true });
     for (const object of await stackObjects(stage, flavor)) {
         const file = `${object.kind.toLowerCase()}-${object.metadata.namespace ?? "cluster"}-${object.metadata.name}.yaml`;
@@ -148,10 +148,17 @@ describe("policy:check judges the stack as its Calico release enforces it (analy
             egress: [{ action: "Deny", to: [{ namespaces: { matchLabels: { "kubernetes.io/metadata.name": "kube-system" } } }] }],
         },
     };
+    // Stage 4 rendered once with the admin policy; each test works on its own copy.
+    let rendered: string;
+    beforeAll(async () => {
+        rendered = await renderStage(4, "kubernetes", "anp-no-dns");
+        fs.writeFileSync(path.join(rendered, "1-manifest", "anp-no-dns.yaml"), stringify(noDns));
+    });
+    let copies = 0;
     async function stageWithAnp(): Promise<string> {
-        const stage = await renderStage(4, "kubernetes");
-        fs.writeFileSync(path.join(stage, "1-manifest", "anp-no-dns.yaml"), stringify(noDns));
-        return stage;
+        const copy = path.join(dir, `anp-no-dns-${++copies}`);
+        fs.cpSync(rendered, copy, { recursive: true });
+        return copy;
     }
 
     it("by default the release the stack states (the intent ConfigMap's calico-version, v3.30.3): the admin policy is enforced", async () => {
