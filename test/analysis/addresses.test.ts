@@ -178,7 +178,23 @@ apiVersion: projectcalico.org/v3
 kind: IPPool
 metadata: {name: default-ipv4-ippool}
 spec: {cidr: 10.244.0.0/16}
-`);
+---
+apiVersion: v1
+kind: Service
+metadata: {name: server, namespace: lab}
+spec:
+  selector: {app: server}
+  ipFamilyPolicy: RequireDualStack
+  ipFamilies: [IPv4, IPv6]
+  clusterIPs: [10.96.0.20, 'fd00:10:96::20']
+  ports: [{port: 80}]
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: client, namespace: lab, labels: {app: client}}
+spec: {containers: [{name: c, image: busybox}]}
+status: {podIP: 10.244.1.5, podIPs: [{ip: 10.244.1.5}, {ip: 'fd00:10:244:1::5'}]}
+`, ["--query", "lab/client", "service:lab/server", "80"]);
         expect(code).toBe(0);
         expect(stderr).toMatch(/warning: IPv6 flows are not judged: IPPool default-ipv6-ippool is an IPv6 pool/);
     });
