@@ -87,6 +87,14 @@ describe("which kinds each release enforces: a kind it does not is left out with
         }
     });
 
+    it("v3.30.7 -> v3.31.0 changes nothing the table holds: the same kinds, tiers and verdicts", () => {
+        const all = anpDeny + banpDeny + cnpDeny + tieredDeny + stagedDeny;
+        const [late30, early31] = ["3.30.7", "3.31.0"].map((version) => modelOf(pods + all, { calicoVersion: version }));
+        expect([...early31!.tiers.keys()]).toEqual([...late30!.tiers.keys()]);
+        expect(early31!.policies.map((p) => p.ref.id)).toEqual(late30!.policies.map((p) => p.ref.id));
+        expect(early31!.warnings.join("\n").replace(/3\.31\.0/g, "V")).toBe(late30!.warnings.join("\n").replace(/3\.30\.7/g, "V"));
+    });
+
     it("names the object, the release and why", () => {
         expect(judge(anpDeny, "3.32.0").warnings).toContain("AdminNetworkPolicy deny-b (policy.networking.k8s.io/v1alpha1) is not enforced by Calico v3.32.0 " +
             "and is left out of the verdicts: Calico converts AdminNetworkPolicy from v3.29.0 to v3.31.x; v3.32.0 removed it for ClusterNetworkPolicy");
