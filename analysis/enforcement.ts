@@ -4,7 +4,8 @@
  * enforce is left out of the verdicts with a warning naming the object and the release, never
  * evaluated as if it were enforced.
  */
-import { CalicoRelease, inSpans, KIND_ROWS, kindRow } from "./calico-releases";
+import { isAdminPolicy, normalizeAdminPolicy } from "./admin-policies";
+import { CalicoRelease, calicoRelease, inSpans, KIND_ROWS, kindRow } from "./calico-releases";
 import { describeObject } from "./manifests";
 import type { KubeObject } from "./types";
 
@@ -24,4 +25,18 @@ export function notEnforcedWarning(object: KubeObject, release: CalicoRelease): 
         return `${at} is in tier ${JSON.stringify(tier)}, which Calico v${release.version} cannot have, and is left out of the verdicts: ${TIER_ROW.why} (source: ${TIER_ROW.source})`;
     }
     return undefined;
+}
+
+/**
+ * Leaves out an object the release does not enforce: its warning goes to `warnings` and true is
+ * returned. An admin policy left out is still refused when the network-policy-api would refuse it
+ * (its CRD validates it whatever Calico runs): it is read as the first release enforcing its kind does.
+ */
+export function leftOut(object: KubeObject, release: CalicoRelease, warnings: string[]): boolean {
+    const warning = notEnforcedWarning(object, release);
+    if (warning === undefined) return false;
+    const since = kindRow(object)?.enforced[0]?.since;
+    if (isAdminPolicy(object) && since) normalizeAdminPolicy(object, [], calicoRelease(since));
+    warnings.push(warning);
+    return true;
 }

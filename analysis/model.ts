@@ -9,7 +9,7 @@ import { validateObjects, withApiDefaults } from "./validation";
 import { addressFamily, Cidr, parseCidr, parseIPv4 } from "./net";
 import { normalizePolicy, Policy, Tier, normalizeTier } from "./policies";
 import { builtinTiers, CalicoRelease, calicoRelease, kindRow } from "./calico-releases";
-import { notEnforcedWarning } from "./enforcement";
+import { leftOut } from "./enforcement";
 import { isAdminPolicy, normalizeAdminPolicy } from "./admin-policies";
 import neutralKinds from "./neutral-kinds.json";
 import { getOrCreate, workloadsSelected } from "./model-index";
@@ -170,8 +170,7 @@ export function buildModel(objects: KubeObject[], options: AnalyzerOptions = {})
             const first = locate(previous);
             throw new AnalysisInputError(`declared twice (first in ${first.file ?? "the input"}${first.document ? ` document ${first.document}` : ""})`, locate(object));
         }
-        const notEnforced = notEnforcedWarning(object, release);
-        if (notEnforced) { warnings.push(notEnforced); continue; }
+        if (leftOut(object, release, warnings)) continue;
         const group = classify(object);
         if (group === "policy") { rawPolicies.push(object); continue; }
         if (group === "neutral") continue;

@@ -101,6 +101,11 @@ describe("which kinds each release enforces: a kind it does not is left out with
         expect(judge(tieredDeny, "3.28.5").warnings).toContain("GlobalNetworkPolicy security.deny-b (projectcalico.org/v3) is in tier \"security\", which Calico v3.28.5 cannot have");
     });
 
+    it("still refuses an admin policy its API refuses when the release leaves it out (the CRD validates it whatever Calico runs)", () => {
+        const bad = cnpDeny.replace("from: [{namespaces: {matchLabels: {kubernetes.io/metadata.name: b}}}]}]", "from: [{namespaces: {}}], protocols: [{tcp: {}}]}]");
+        expect(() => modelOf(pods + bad, { calicoVersion: "3.30.3" })).toThrow("ClusterNetworkPolicy deny-b: spec.ingress[0].protocols[0].tcp: tcp needs destinationPort");
+    });
+
     it("never enforces staged policies (v3.30+), in any release", () => {
         for (const version of ["3.28", "3.30", "3.32"]) {
             const { allowed, warnings } = judge(stagedDeny, version);
