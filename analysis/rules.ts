@@ -10,7 +10,8 @@ import type { Protocol } from "./types";
 
 export { matchesEndpointSelector, matchesNamespaceSelector, matchesServiceAccountSelector };
 
-export interface Packet { src: Party; dst: Party; port: number; protocol: Protocol }
+/** A packet: its destination port (0: an unknown ephemeral port), and its source port when known (a reply's). */
+export interface Packet { src: Party; dst: Party; port: number; protocol: Protocol; srcPort?: number }
 
 /** Whether a policy applies to an endpoint (its top-level selector and scope). */
 export function subjectSelects(subject: Subject, identity: Identity): boolean {
@@ -56,7 +57,11 @@ export function entityIdentityMatches(model: ClusterModel, entity: EntityMatch, 
 export function entityPortMatches(model: ClusterModel, entity: EntityMatch, party: Party, packet: Packet, side: "source" | "destination"): boolean {
     if (side === "source") {
         // Source ports are ephemeral and unknown offline: a source port list never matches, notPorts always does.
-        return entity.ports === undefined;
+        // A reply's source port is the server's, known.
+        const srcPort = packet.srcPort;
+        if (srcPort === undefined) return entity.ports === undefined;
+        const numeric = (list?: PortMatch[]) => !!list?.some((p) => !("name" in p) && p.first <= srcPort && srcPort <= p.last);
+        return (entity.ports === undefined || numeric(entity.ports)) && !numeric(entity.notPorts);
     }
     if (entity.service && !entity.ports && !servicePortMatches(model, entity, party, packet)) return false;
     if (entity.ports && !entity.ports.some((p) => endpointPortMatches(model, entity, party, p, packet))) return false;
