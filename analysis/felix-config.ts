@@ -13,7 +13,7 @@ import { AnalysisInputError } from "./errors";
 import { locate } from "./manifests";
 import type { Cidr } from "./net";
 import { parseCidr } from "./net";
-import type { KubeObject, Protocol } from "./types";
+import type { KubeObject, Protocol, QueryProtocol } from "./types";
 
 export interface FailsafePort { protocol: Protocol; port: number; net?: Cidr }
 
@@ -86,7 +86,7 @@ function endpointToHostAction(object: KubeObject, raw: unknown): FelixSettings["
 }
 
 /** The failsafe entry a packet matches (destination port, protocol, and the entry's net against `peer`). */
-export function failsafeMatch(ports: readonly FailsafePort[], protocol: Protocol, port: number, peer: number): FailsafePort | undefined {
+export function failsafeMatch(ports: readonly FailsafePort[], protocol: QueryProtocol, port: number, peer: number): FailsafePort | undefined {
     return ports.find((p) => p.protocol === protocol && p.port === port && (!p.net || (p.net.first <= peer && peer <= p.net.last)));
 }
 

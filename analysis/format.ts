@@ -97,5 +97,6 @@ export function formatVerdict(verdict: Verdict): string {
     const head = verdict.allowed ? (verdict.partial ? "ALLOWED on some paths only" : "ALLOWED") : "BLOCKED";
     const why = verdict.reason.replace(/^(allowed|blocked): /, "");
     const where = stoppedAt(verdict);
-    return `${head}  ${verdict.src} -> ${verdict.dst} ${verdict.port}/${verdict.protocol}\n  ${where ? `${where}: ` : ""}${why}\n`;
+    const what = verdict.protocol === "ICMP" ? "ICMP echo request" : `${verdict.port}/${verdict.protocol}`;
+    return `${head}  ${verdict.src} -> ${verdict.dst} ${what}\n  ${where ? `${where}: ` : ""}${why}\n`;
 }

@@ -160,6 +160,7 @@ function parseExternalDestination(text: string) {
     const endpoint = parseExternal(match[1]!);
     const { port, protocol } = parsePortSpec(match[2]!);
     if (typeof port !== "number") throw new AnalysisInputError(`external destination ${JSON.stringify(text)}: the port must be a number`);
+    if (protocol === "ICMP") throw new AnalysisInputError(`external destination ${JSON.stringify(text)}: the matrix has TCP, UDP and SCTP ports only (ask ICMP with --query)`);
     return { endpoint, port, protocol: protocol ?? "TCP" };
 }
 

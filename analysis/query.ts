@@ -25,9 +25,10 @@ import { allInterfacesHostEndpoint, fabricHostEndpoint } from "./host-interfaces
 import { arrivalDecisions, departureDecisions, hostToLocalPodDecision, podToHostDecisions } from "./host-path";
 import type { Packet } from "./rules";
 import type { Protocol } from "./types";
-import { PROTOCOLS } from "./types";
+import type { QueryProtocol } from "./types";
+import { QUERY_PROTOCOLS } from "./types";
 
-export interface Query { src: string; dst: string; port: number | string; protocol?: Protocol }
+export interface Query { src: string; dst: string; port: number | string; protocol?: QueryProtocol }
 
 export interface NodePortPath {
     node: string;
@@ -69,7 +70,7 @@ export interface Verdict {
     src: string;
     dst: string;
     port: number;
-    protocol: Protocol;
+    protocol: QueryProtocol;
     explanation: Explanation;
     /** One line for humans. */
     reason: string;
@@ -151,24 +152,33 @@ function parseNode(model: ClusterModel, text: string, role: "source" | "destinat
     return { kind: "node", node, ip: hostEndpoint.expectedIPs[0]! };
 }
 
-/** Parses "8080", "53/UDP", "http-server" (a named port of the destination) into a port and protocol. */
-export function parsePortSpec(text: string): { port: number | string; protocol?: Protocol } {
+/** Parses "8080", "53/UDP", "http-server" (a named port of the destination), or "ICMP" (a ping) into a port and protocol. */
+export function parsePortSpec(text: string): { port: number | string; protocol?: QueryProtocol } {
+    if (text.trim().toUpperCase() === "ICMP") return { port: 0, protocol: "ICMP" };
     const [portText, protocolText, ...rest] = text.trim().split("/");
     if (rest.length || !portText) throw new AnalysisInputError(`port ${JSON.stringify(text)}: expected PORT or PORT/PROTOCOL, e.g. 8080/TCP`);
     const protocol = protocolText === undefined ? undefined : checkProtocol(protocolText);
+    if (protocol === "ICMP") throw new AnalysisInputError(`port ${JSON.stringify(text)}: ICMP has no port; write ICMP alone (an echo request)`);
     return { port: /^\d+$/.test(portText) ? Number(portText) : portText, ...(protocol ? { protocol } : {}) };
 }
 
-function checkProtocol(text: string): Protocol {
+function checkProtocol(text: string): QueryProtocol {
     const upper = text.toUpperCase();
-    if (!(PROTOCOLS as readonly string[]).includes(upper)) throw new AnalysisInputError(`protocol ${JSON.stringify(text)} is not one of ${PROTOCOLS.join(", ")}`);
-    return upper as Protocol;
+    if (!(QUERY_PROTOCOLS as readonly string[]).includes(upper)) throw new AnalysisInputError(`protocol ${JSON.stringify(text)} is not one of ${QUERY_PROTOCOLS.join(", ")}`);
+    return upper as QueryProtocol;
 }
 
 export function query(model: ClusterModel, q: Query): Verdict {
     const src = parseEndpoint(model, q.src, "source");
     const dst = parseEndpoint(model, q.dst, "destination");
-    const protocol = q.protocol ? checkProtocol(q.protocol) : "TCP";
+    const icmpPort = typeof q.port === "string" && q.port.trim().toUpperCase() === "ICMP";
+    const protocol = q.protocol ? checkProtocol(q.protocol) : icmpPort ? "ICMP" : "TCP";
+    if (protocol === "ICMP") {
+        if (dst.kind === "nodeport" || dst.kind === "service") throw new AnalysisInputError(`an ICMP echo request goes to an address, not to a ${dst.kind}: ask for a workload, node or external destination`);
+        if (src.kind === "external" && dst.kind === "external") throw new AnalysisInputError("both ends are outside the cluster: no cluster policy applies");
+        const { allowed, ...rest } = directFlow(model, toParty(model, src as PartyEndpoint), toParty(model, dst), 0, protocol);
+        return { allowed, src: q.src.trim(), dst: q.dst.trim(), port: 0, protocol, ...rest };
+    }
     const port = resolvePort(q.port, dst, protocol);
     if (src.kind === "external" && dst.kind === "external") throw new AnalysisInputError("both ends are outside the cluster: no cluster policy applies");
     if (src.kind === "node" && dst.kind === "node" && src.node === dst.node) throw new AnalysisInputError(`both ends are node ${src.node.name}: traffic inside a node (loopback) is not modelled`);
@@ -198,7 +208,9 @@ function resolvePort(port: number | string, dst: Endpoint, protocol: Protocol): 
     return found.port;
 }
 
-function toParty(model: ClusterModel, endpoint: Exclude<Endpoint, { kind: "nodeport" | "service" }>): Party {
+type PartyEndpoint = Exclude<Endpoint, { kind: "nodeport" | "service" }>;
+
+function toParty(model: ClusterModel, endpoint: PartyEndpoint): Party {
     if (endpoint.kind === "external") return endpoint;
     if (endpoint.kind === "node") return hostParty(endpoint.node, endpoint.ip);
     if (endpoint.workload.hostNetwork) return hostParty(model.nodes[0]!);
@@ -265,7 +277,7 @@ function withHost(explanation: Explanation, host: Decision[]): Explanation {
     return explanation;
 }
 
-function directFlow(model: ClusterModel, src: Party, dst: Party, port: number, protocol: Protocol): Outcome {
+function directFlow(model: ClusterModel, src: Party, dst: Party, port: number, protocol: QueryProtocol): Outcome {
     const packet: Packet = { src, dst, port, protocol };
     const host = hostDecisions(model, packet);
     const localPod = src.kind === "host" && dst.kind === "workload";

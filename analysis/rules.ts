@@ -3,15 +3,15 @@ import type { ClusterModel, Workload } from "./model";
 import { resolveTargetPort, serviceBackends } from "./model";
 import { serviceNamed } from "./model-index";
 import { addressIn, addressOutside, identitiesOf, Identity, Party } from "./parties";
-import type { EntityMatch, PortMatch, Rule, Subject } from "./policies";
+import type { EntityMatch, IcmpMatch, PortMatch, Rule, Subject } from "./policies";
 import { protocolNumber } from "./policies";
 import { entityConstraint, matchesEndpointSelector, matchesNamespaceSelector, matchesServiceAccountSelector, someHoldsAll } from "./entity-selectors";
-import type { Protocol } from "./types";
+import type { QueryProtocol } from "./types";
 
 export { matchesEndpointSelector, matchesNamespaceSelector, matchesServiceAccountSelector };
 
 /** A packet: its destination port (0: an unknown ephemeral port), and its source port when known (a reply's). */
-export interface Packet { src: Party; dst: Party; port: number; protocol: Protocol; srcPort?: number }
+export interface Packet { src: Party; dst: Party; port: number; protocol: QueryProtocol; srcPort?: number }
 
 /** Whether a policy applies to an endpoint (its top-level selector and scope). */
 export function subjectSelects(subject: Subject, identity: Identity): boolean {
@@ -24,10 +24,15 @@ export function subjectSelects(subject: Subject, identity: Identity): boolean {
     return true;
 }
 
-export function ruleProtocolMatches(rule: Rule, protocol: Protocol): boolean {
+/** An ICMP query is an echo request: type 8, code 0. */
+const ECHO_REQUEST = { type: 8, code: 0 };
+const icmpMatches = (match: IcmpMatch) => (match.type === undefined || match.type === ECHO_REQUEST.type) && (match.code === undefined || match.code === ECHO_REQUEST.code);
+
+export function ruleProtocolMatches(rule: Rule, protocol: QueryProtocol): boolean {
     const number = protocolNumber(protocol)!;
     if (rule.protocol !== undefined && rule.protocol !== number) return false;
     if (rule.notProtocol !== undefined && rule.notProtocol === number) return false;
+    if (protocol === "ICMP" && ((rule.icmp && !icmpMatches(rule.icmp)) || (rule.notICMP && icmpMatches(rule.notICMP)))) return false;
     return rule.ipVersion !== 6;
 }
 

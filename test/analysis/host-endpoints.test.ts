@@ -56,6 +56,18 @@ describe("node endpoints", () => {
     });
 });
 
+describe("ICMP", () => {
+    it("asks about an echo request (type 8, code 0): a rule's icmp and notICMP criteria are matched against it", () => {
+        const policy = (rule: string) => gnp("public-icmp", `{selector: role == 'public', types: [Ingress], ingress: [${rule}]}`);
+        expect(verdict(modelOf(NODE + policy("{action: Allow, protocol: ICMP}")), "external:203.0.113.10", "node:worker-1/eth1", "ICMP").allowed).toBe(true);
+        expect(verdict(modelOf(NODE + policy("{action: Allow, protocol: ICMP, icmp: {type: 8}}")), "external:203.0.113.10", "node:worker-1/eth1", "ICMP").allowed).toBe(true);
+        expect(verdict(modelOf(NODE + policy("{action: Allow, protocol: ICMP, icmp: {type: 0}}")), "external:203.0.113.10", "node:worker-1/eth1", "ICMP").allowed).toBe(false);
+        expect(verdict(modelOf(NODE + policy("{action: Allow, protocol: ICMP, notICMP: {type: 8}}")), "external:203.0.113.10", "node:worker-1/eth1", "ICMP").allowed).toBe(false);
+        expect(formatVerdict(verdict(modelOf(NODE + policy("{action: Allow, protocol: ICMP}")), "external:203.0.113.10", "node:worker-1/eth1", "ICMP")))
+            .toContain("ALLOWED  external:203.0.113.10 -> node:worker-1/eth1 ICMP echo request");
+    });
+});
+
 describe("FelixConfiguration", () => {
     it("replaces the failsafe inbound ports (Felix's defaults keep tcp:22 open on every host endpoint)", () => {
         expect(verdict(modelOf(NODE), "external:203.0.113.10", "node:worker-1/eth1", 22).reason).toContain("failsafe inbound port tcp:22 (Felix defaults)");
