@@ -46,9 +46,14 @@ function replyOf(packet: Packet): Packet {
     return { src: packet.dst, dst: packet.src, port: 0, srcPort: packet.port, protocol: packet.protocol };
 }
 
-/** The untracked stage, or none: Felix ignores doNotTrack policy on `*` endpoints (host-endpoint-warnings.ts). */
+/**
+ * The untracked stage, or none: Felix ignores doNotTrack policy on `*` endpoints (host-endpoint-warnings.ts),
+ * and renders no raw chain for an endpoint without untracked policy (endpoint_mgr.go).
+ */
 function untracked(model: ClusterModel, hostEndpoint: HostEndpoint, stage: "hostUntracked" | "hostUntrackedEgress", packet: Packet): Decision | undefined {
-    return isAllInterfaces(hostEndpoint) ? undefined : hostDecision(model, hostEndpoint, stage, packet);
+    if (isAllInterfaces(hostEndpoint)) return undefined;
+    const decision = hostDecision(model, hostEndpoint, stage, packet);
+    return decision.policies.length ? decision : undefined;
 }
 
 /**
