@@ -2,7 +2,7 @@
 // DefaultEndpointToHostAction, and what the analyzer refuses to judge. The three regressions of issue 22
 // are scenario folders (scenarios/host-endpoint-*).
 import { describe, expect, it } from "vitest";
-import { AnalysisInputError, formatVerdict } from "../../analysis";
+import { AnalysisInputError, connectivityMatrix, formatVerdict, matrixCells } from "../../analysis";
 import { deployment, modelOf, namespace, verdict } from "./helpers";
 
 const NODE = `---
@@ -53,6 +53,29 @@ describe("node endpoints", () => {
     it("prints where the host stopped the packet", () => {
         const text = formatVerdict(verdict(modelOf(NODE), "external:203.0.113.10", "node:worker-1/eth1", 10250));
         expect(text).toContain("BLOCKED  external:203.0.113.10 -> node:worker-1/eth1 10250/TCP\n  at the host, for the host itself (policy of hostendpoint:worker-1-public)");
+    });
+});
+
+describe("the matrix with nodes", () => {
+    it("adds each node as a source and, at the ports asked, as targets at its InternalIP and its named interfaces' addresses, each cell as a query judges it", () => {
+        const model = modelOf(NODE + namespace("app") + deployment("app", "client", { app: "client" }) + gnp("public-https",
+            "{selector: role == 'public', types: [Ingress, Egress], ingress: [{action: Allow, protocol: TCP, destination: {ports: [443]}}], egress: [{action: Allow}]}"));
+        const matrix = connectivityMatrix(model, { nodePorts: ["443/TCP", "22/TCP"] });
+        expect(matrix.sources).toEqual(["app/client", "external:203.0.113.10", "node:worker-1"]);
+        expect(matrix.targets.filter((t) => t.dst.startsWith("node:")).map((t) => `${t.dst}:${t.port}`))
+            .toEqual(["node:worker-1:443", "node:worker-1:22", "node:worker-1/eth1:443", "node:worker-1/eth1:22"]);
+        expect(connectivityMatrix(model, { nodePorts: ["443/TCP", "22/TCP"], engine: "reference" })).toEqual(matrix);
+        const cells = [...matrixCells(matrix)];
+        for (const cell of cells) {
+            if (cell.dst.startsWith("nodeport:") || cell.dst.startsWith("external:") || cell.src === cell.dst.split("/")[0]) continue;
+            expect(verdict(model, cell.src, cell.dst, `${cell.port}/${cell.protocol}`).allowed, `${cell.src} -> ${cell.dst}:${cell.port}`).toBe(cell.allowed);
+        }
+        expect(cells.find((c) => c.src === "external:203.0.113.10" && c.dst === "node:worker-1/eth1" && c.port === 443)?.allowed).toBe(true);
+        expect(cells.find((c) => c.src === "node:worker-1" && c.dst === "node:worker-1/eth1")?.allowed).toBe(false); // loopback: not modelled
+    });
+
+    it("refuses a node port that is not PORT/PROTOCOL", () => {
+        expect(() => connectivityMatrix(modelOf(NODE), { nodePorts: ["ssh"] })).toThrow(/node port "ssh": expected PORT\/PROTOCOL/);
     });
 });
 
