@@ -35,10 +35,15 @@ export function hostParty(node: Node, ip: number = node.ip): Party {
     return { kind: "host", node, ip, ...(hostEndpoint ? { hostEndpoint } : {}) };
 }
 
+/** The named interface whose host endpoint lists the address (as query.ts's node:<name>/<interface> names it), else the address. */
+function interfaceOf(node: Node, ip: number): string {
+    return node.hostEndpoints.find((h) => h.interfaceName && h.interfaceName !== "*" && h.expectedIPs[0] === ip)?.interfaceName ?? formatIPv4(ip);
+}
+
 export function partyName(party: Party): string {
     switch (party.kind) {
         case "workload": return party.workload.id;
-        case "host": return party.ip === party.node.ip ? `node:${party.node.name}` : `node:${party.node.name}/${formatIPv4(party.ip)}`;
+        case "host": return party.ip === party.node.ip ? `node:${party.node.name}` : `node:${party.node.name}/${interfaceOf(party.node, party.ip)}`;
         case "external": return `external:${party.text}`;
     }
 }

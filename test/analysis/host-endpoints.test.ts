@@ -128,3 +128,10 @@ describe("what the analyzer does not judge", () => {
         expect(() => verdict(model, "external:203.0.113.10", "web/web", 8080)).toThrow(/gnp:untracked-web allows .* untracked at hostendpoint:worker-1-public, but the packet is forwarded/);
     });
 });
+
+describe("names in explanations", () => {
+    it("names a node by its interface as the query does", () => {
+        const v = verdict(modelOf(NODE), "node:worker-1/eth1", "external:203.0.113.10", 443);
+        expect(v.explanation.egress.endpoint).toBe("node:worker-1/eth1");
+    });
+});
