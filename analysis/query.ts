@@ -173,15 +173,16 @@ export function query(model: ClusterModel, q: Query): Verdict {
     const dst = parseEndpoint(model, q.dst, "destination");
     const icmpPort = typeof q.port === "string" && q.port.trim().toUpperCase() === "ICMP";
     const protocol = q.protocol ? checkProtocol(q.protocol) : icmpPort ? "ICMP" : "TCP";
+    if (src.kind === "external" && dst.kind === "external") throw new AnalysisInputError("both ends are outside the cluster: no cluster policy applies");
+    if (src.kind === "node" && dst.kind === "node" && src.node === dst.node) throw new AnalysisInputError(`both ends are node ${src.node.name}: traffic inside a node (loopback) is not modelled`);
     if (protocol === "ICMP") {
-        if (dst.kind === "nodeport" || dst.kind === "service") throw new AnalysisInputError(`an ICMP echo request goes to an address, not to a ${dst.kind}: ask for a workload, node or external destination`);
-        if (src.kind === "external" && dst.kind === "external") throw new AnalysisInputError("both ends are outside the cluster: no cluster policy applies");
-        const { allowed, ...rest } = directFlow(model, toParty(model, src as PartyEndpoint), toParty(model, dst), 0, protocol);
+        if (src.kind === "nodeport" || src.kind === "service" || dst.kind === "nodeport" || dst.kind === "service") {
+            throw new AnalysisInputError(`an ICMP echo request goes to an address, not to a ${dst.kind}: ask for a workload, node or external destination`);
+        }
+        const { allowed, ...rest } = directFlow(model, toParty(model, src), toParty(model, dst), 0, protocol);
         return { allowed, src: q.src.trim(), dst: q.dst.trim(), port: 0, protocol, ...rest };
     }
     const port = resolvePort(q.port, dst, protocol);
-    if (src.kind === "external" && dst.kind === "external") throw new AnalysisInputError("both ends are outside the cluster: no cluster policy applies");
-    if (src.kind === "node" && dst.kind === "node" && src.node === dst.node) throw new AnalysisInputError(`both ends are node ${src.node.name}: traffic inside a node (loopback) is not modelled`);
     const { allowed, ...rest } = evaluateConnection(model, src, dst, port, protocol);
     return { allowed, src: q.src.trim(), dst: q.dst.trim(), port, protocol, ...rest };
 }
@@ -352,7 +353,8 @@ function nodePortFlow(model: ClusterModel, src: Party, service: Service, nodePor
                 }
                 const packet: Packet = { src: sourceSeen, dst: backendParty, port: targetPort, protocol };
                 if (forward && preDnat?.outcome !== "allow" && !chain.includes(forward)) chain.push(forward);
-                const ingress = workloadDecision(model, backend, "ingress", packet);
+                // The host's own packet, DNATed to a local pod, meets no policy (as node -> pod).
+                const ingress = src.kind === "host" ? hostToLocalPodDecision(src.node, backendParty) : workloadDecision(model, backend, "ingress", packet);
                 paths.push({ node: node.name, backend: backend.id, targetPort, sourceSeenAs: partyName(sourceSeen), allowed: ingress.allowed, ingress });
             }
         }

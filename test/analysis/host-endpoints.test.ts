@@ -135,3 +135,22 @@ describe("names in explanations", () => {
         expect(v.explanation.egress.endpoint).toBe("node:worker-1/eth1");
     });
 });
+
+describe("the host's own packets to local pods", () => {
+    it("meet no policy, directly or through a NodePort (filter OUTPUT returns for workload interfaces), while a pod's are judged by the backend's policy", () => {
+        const model = modelOf(NODE + namespace("web") + deployment("web", "web", { app: "web" }) + namespace("app") + deployment("app", "client", { app: "client" }) + `---
+apiVersion: v1
+kind: Service
+metadata: {name: web, namespace: web}
+spec: {type: NodePort, selector: {app: web}, ports: [{port: 8080, nodePort: 30080}]}
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: deny-all, namespace: web}
+spec: {podSelector: {}, policyTypes: [Ingress]}
+`);
+        expect(verdict(model, "node:worker-1", "web/web", 8080).allowed).toBe(true);
+        expect(verdict(model, "node:worker-1", "nodeport:web/web", 30080).reason).toContain("Felix applies no policy");
+        expect(verdict(model, "app/client", "nodeport:web/web", 30080).allowed).toBe(false);
+    });
+});
