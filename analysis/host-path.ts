@@ -10,7 +10,8 @@
  *  - a local pod's packet to its node: the pod's egress, pre-DNAT of the `*` endpoint (the only one
  *    its cali interface meets), then DefaultEndpointToHostAction (filter cali-wl-to-host), never host
  *    endpoint ingress policy;
- *  - the host's packet to a local pod: no policy (filter OUTPUT returns for workload interfaces).
+ *  - the host's packet to a pod on the same node: no policy (filter OUTPUT returns for workload
+ *    interfaces); to a pod elsewhere it is forwarded there and meets the pod's ingress (query.ts).
  */
 import { AnalysisInputError } from "./errors";
 import { Decision, directionOf, hostDecision, Stage } from "./engine";

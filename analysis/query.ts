@@ -280,12 +280,26 @@ function withHost(explanation: Explanation, host: Decision[]): Explanation {
 
 function directFlow(model: ClusterModel, src: Party, dst: Party, port: number, protocol: QueryProtocol): Outcome {
     const packet: Packet = { src, dst, port, protocol };
+    if (src.kind === "host" && dst.kind === "workload") return hostToPodFlow(model, src, dst, packet);
     const host = hostDecisions(model, packet);
-    const localPod = src.kind === "host" && dst.kind === "workload";
     const egress = egressOf(model, src, packet);
-    const ingress = localPod ? host[0]! : ingressOf(model, dst, packet);
-    const explanation = withHost({ egress, ingress }, localPod ? [] : host);
-    return summarize([egress, ...(localPod ? [] : host), ingress], explanation);
+    const ingress = ingressOf(model, dst, packet);
+    const explanation = withHost({ egress, ingress }, host);
+    return summarize([egress, ...host, ingress], explanation);
+}
+
+/**
+ * The host (or a hostNetwork pod) to a pod: from the pod's own node Felix applies no policy; from
+ * another node the packet is forwarded there and meets the pod's ingress policy. Where the pod runs
+ * is not known, so both must allow (`partial` when only the own node's path does).
+ */
+function hostToPodFlow(model: ClusterModel, src: Extract<Party, { kind: "host" }>, dst: Extract<Party, { kind: "workload" }>, packet: Packet): Outcome {
+    const local = hostToLocalPodDecision(src.node, dst);
+    const remote = workloadDecision(model, dst.workload, "ingress", packet);
+    const egress = egressOf(model, src, packet);
+    if (remote.allowed) return summarize([egress, remote], { egress, ingress: remote });
+    const outcome = summarize([egress, remote], { egress, ingress: remote }, true);
+    return { ...outcome, reason: `${outcome.reason} (from another node); ${local.reason}, so it depends on where the pod runs` };
 }
 
 function summarize(chain: Decision[], explanation: Explanation, partial?: boolean): Outcome {
@@ -353,9 +367,10 @@ function nodePortFlow(model: ClusterModel, src: Party, service: Service, nodePor
                 }
                 const packet: Packet = { src: sourceSeen, dst: backendParty, port: targetPort, protocol };
                 if (forward && preDnat?.outcome !== "allow" && !chain.includes(forward)) chain.push(forward);
-                // The host's own packet, DNATed to a local pod, meets no policy (as node -> pod).
-                const ingress = src.kind === "host" ? hostToLocalPodDecision(src.node, backendParty) : workloadDecision(model, backend, "ingress", packet);
+                const ingress = workloadDecision(model, backend, "ingress", packet);
                 paths.push({ node: node.name, backend: backend.id, targetPort, sourceSeenAs: partyName(sourceSeen), allowed: ingress.allowed, ingress });
+                // The host's own packet, DNATed to a pod on the same node, meets no policy (as node -> pod).
+                if (src.kind === "host") paths.push({ node: node.name, backend: backend.id, targetPort, sourceSeenAs: partyName(sourceSeen), allowed: true, ingress: hostToLocalPodDecision(src.node, backendParty) });
             }
         }
     }

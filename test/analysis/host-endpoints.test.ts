@@ -137,7 +137,7 @@ describe("names in explanations", () => {
 });
 
 describe("the host's own packets to local pods", () => {
-    it("meet no policy, directly or through a NodePort (filter OUTPUT returns for workload interfaces), while a pod's are judged by the backend's policy", () => {
+    it("meet no policy on the pod's own node (filter OUTPUT returns for workload interfaces) but the pod's ingress from another node: blocked, partial", () => {
         const model = modelOf(NODE + namespace("web") + deployment("web", "web", { app: "web" }) + namespace("app") + deployment("app", "client", { app: "client" }) + `---
 apiVersion: v1
 kind: Service
@@ -149,8 +149,12 @@ kind: NetworkPolicy
 metadata: {name: deny-all, namespace: web}
 spec: {podSelector: {}, policyTypes: [Ingress]}
 `);
-        expect(verdict(model, "node:worker-1", "web/web", 8080).allowed).toBe(true);
-        expect(verdict(model, "node:worker-1", "nodeport:web/web", 30080).reason).toContain("Felix applies no policy");
+        const direct = verdict(model, "node:worker-1", "web/web", 8080);
+        expect([direct.allowed, direct.partial]).toEqual([false, true]);
+        expect(direct.reason).toContain("(from another node); node:worker-1 to a pod on the same node: Felix applies no policy");
+        const viaNodePort = verdict(model, "node:worker-1", "nodeport:web/web", 30080);
+        expect([viaNodePort.allowed, viaNodePort.partial]).toEqual([false, true]);
+        expect(verdict(model, "node:worker-1", "app/client", 8080).allowed).toBe(true);
         expect(verdict(model, "app/client", "nodeport:web/web", 30080).allowed).toBe(false);
     });
 });
