@@ -249,7 +249,6 @@ function notPoliced(party: Party, stage: "hostIngress" | "hostEgress", ip: numbe
 function hostDecisions(model: ClusterModel, packet: Packet): Decision[] {
     const { src, dst } = packet;
     const node = model.nodes[0]!;
-    if (src.kind === "workload" && dst.kind === "host") return podToHostDecisions(model, dst.node, packet);
     if (src.kind === "host" && dst.kind === "workload") return [hostToLocalPodDecision(src.node, dst)];
     const out: Decision[] = [];
     if (src.kind === "host") out.push(...(src.hostEndpoint ? departureDecisions(model, src.hostEndpoint, packet) : [notPoliced(src, "hostEgress", src.ip)]));
@@ -281,11 +280,34 @@ function withHost(explanation: Explanation, host: Decision[]): Explanation {
 function directFlow(model: ClusterModel, src: Party, dst: Party, port: number, protocol: QueryProtocol): Outcome {
     const packet: Packet = { src, dst, port, protocol };
     if (src.kind === "host" && dst.kind === "workload") return hostToPodFlow(model, src, dst, packet);
+    if (src.kind === "workload" && dst.kind === "host") return podToHostFlow(model, dst, packet);
     const host = hostDecisions(model, packet);
     const egress = egressOf(model, src, packet);
     const ingress = ingressOf(model, dst, packet);
     const explanation = withHost({ egress, ingress }, host);
     return summarize([egress, ...host, ingress], explanation);
+}
+
+/**
+ * A pod to a node: from a pod on that node the packet meets the `*` endpoint's pre-DNAT policy and
+ * DefaultEndpointToHostAction; from a pod on another node it arrives from the fabric through the
+ * interface holding the address (without encapsulation; a tunnel interface meets only a `*`
+ * endpoint) and meets that host endpoint's policy. Both must allow; `partial` when one does.
+ */
+function podToHostFlow(model: ClusterModel, dst: Extract<Party, { kind: "host" }>, packet: Packet): Outcome {
+    const egress = egressOf(model, packet.src, packet);
+    const local = podToHostDecisions(model, dst.node, packet);
+    const remote = dst.hostEndpoint ? arrivalDecisions(model, dst.hostEndpoint, packet, { terminated: true }) : [notPoliced(dst, "hostIngress", dst.ip)];
+    const ingress = notEnforced("ingress", dst, "");
+    const localAllowed = local.every((d) => d.allowed), remoteAllowed = remote.every((d) => d.allowed);
+    if (!egress.allowed || localAllowed === remoteAllowed) {
+        const host = localAllowed ? [...local, ...remote] : local;
+        return summarize([egress, ...host], withHost({ egress, ingress }, host));
+    }
+    const [failing, passing, where] = localAllowed ? [remote, local, "from a pod on another node"] : [local, remote, `from a pod on ${dst.node.name}`];
+    const outcome = summarize([egress, ...failing], withHost({ egress, ingress }, failing), true);
+    const passingReason = passing.filter((d) => d.decidedBy !== "not-enforced" || d.reason).map((d) => d.reason).at(-1) ?? "";
+    return { ...outcome, reason: `${outcome.reason} (${where}); the other way: ${passingReason}, so it depends on where the pod runs` };
 }
 
 /**

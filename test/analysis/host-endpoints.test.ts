@@ -107,7 +107,8 @@ describe("FelixConfiguration", () => {
     });
 
     it("decides a local pod's packets to its node by defaultEndpointToHostAction", () => {
-        const objects = NODE + namespace("app") + deployment("app", "client", { app: "client" });
+        const objects = NODE + namespace("app") + deployment("app", "client", { app: "client" })
+            + gnp("private-open", "{selector: role == 'private', types: [Ingress], ingress: [{action: Allow}]}"); // a pod on another node comes through eth0
         expect(verdict(modelOf(objects), "app/client", "node:worker-1", 10250).allowed).toBe(true);
         const dropped = verdict(modelOf(objects + felix("{defaultEndpointToHostAction: Drop}")), "app/client", "node:worker-1", 10250);
         expect(dropped.allowed).toBe(false);
