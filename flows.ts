@@ -13,6 +13,8 @@ export const WORLD_ADDRESS = "203.0.113.10";
 /** A public address that stands for "the internet" (Cloudflare DNS, reachable on 443). */
 export const INTERNET_ADDRESS = "1.1.1.1";
 export const BASELINE_FILE = path.join(__dirname, "baseline", "cluster.yaml");
+/** An IKS worker's host endpoints and IBM's default host policies (seed 001), part of every stage on IKS. */
+export const IKS_BASELINE_FILE = path.join(__dirname, "baseline", "iks.yaml");
 export const KUBE_DNS_WORKLOAD = "kube-system/coredns";
 export const OTHER_NAMESPACE_WORKLOAD = "lab-neighbour/probe";
 
@@ -81,26 +83,18 @@ export function flowChecksAt(stage: Stage, context: FlowContext): FlowCheck[] {
         .filter((check): check is FlowCheck => check !== undefined);
 }
 
-/**
- * Labels of the nodes in each cluster mode, as their host endpoints carry them: Calico's
- * automatic host endpoints copy the node's labels (kind), IBM labels the public interface's host
- * endpoint ibm.role=worker_public (IKS).
- */
-const NODE_LABELS: Record<ClusterMode, Record<string, string>> = {
-    kind: { "kubernetes.io/hostname": "lab-node", "kubernetes.io/os": "linux" },
-    existing: { "kubernetes.io/hostname": "lab-node", "kubernetes.io/os": "linux" },
-    render: { "kubernetes.io/hostname": "lab-node", "kubernetes.io/os": "linux" },
-    iks: { "kubernetes.io/hostname": "lab-node", "kubernetes.io/os": "linux", "ibm.role": "worker_public" },
-};
+/** The representative node's labels, which Calico's automatic host endpoints copy. */
+const NODE_LABELS = { "kubernetes.io/hostname": "lab-node", "kubernetes.io/os": "linux" };
 
 /**
  * What a stage makes true of the cluster beyond the program's own objects: at the lockdown stage
- * the nodes have host endpoints (the cluster component enables Calico's automatic host endpoints,
- * IKS has IBM's), stated as the KubeControllersConfiguration and a representative Node.
+ * the nodes have host endpoints (the cluster component enables Calico's automatic host endpoints),
+ * stated as the KubeControllersConfiguration and a representative Node. IKS has IBM's host
+ * endpoints at every stage instead (baseline/iks.yaml).
  */
-function hostEndpointFacts(mode: ClusterMode): KubeObject[] {
+function autoHostEndpointFacts(): KubeObject[] {
     return [
-        { apiVersion: "v1", kind: "Node", metadata: { name: NODE_LABELS[mode]["kubernetes.io/hostname"], labels: NODE_LABELS[mode] } },
+        { apiVersion: "v1", kind: "Node", metadata: { name: NODE_LABELS["kubernetes.io/hostname"], labels: NODE_LABELS } },
         {
             apiVersion: "projectcalico.org/v3",
             kind: "KubeControllersConfiguration",
@@ -110,14 +104,19 @@ function hostEndpointFacts(mode: ClusterMode): KubeObject[] {
     ];
 }
 
+function readObjects(file: string): KubeObject[] {
+    return parseAllDocuments(fs.readFileSync(file, "utf8")).map((document) => document.toJS() as KubeObject).filter(Boolean);
+}
+
 /**
  * The pre-existing objects the flows refer to (baseline/cluster.yaml: kube-dns, a neighbour
- * namespace), plus, given a stage, the host endpoints that stage relies on.
+ * namespace), plus what the cluster mode brings (IKS: baseline/iks.yaml) and, given a stage, the
+ * host endpoints that stage relies on.
  */
 export function baselineObjects(stage?: Stage, mode: ClusterMode = "kind"): KubeObject[] {
-    const text = fs.readFileSync(BASELINE_FILE, "utf8");
-    const objects = parseAllDocuments(text).map((document) => document.toJS() as KubeObject).filter(Boolean);
-    return stage !== undefined && featuresOf(stage).lockdown ? [...objects, ...hostEndpointFacts(mode)] : objects;
+    const objects = readObjects(BASELINE_FILE);
+    if (mode === "iks") return [...objects, ...readObjects(IKS_BASELINE_FILE)];
+    return stage !== undefined && featuresOf(stage).lockdown ? [...objects, ...autoHostEndpointFacts()] : objects;
 }
 
 /** baselineObjects as multi-document YAML, for the zero-trust-intent ConfigMap. */

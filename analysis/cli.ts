@@ -29,6 +29,7 @@ interface CliOptions {
     ignoreUnknownKinds?: boolean;
     calicoVersion?: string;
     externalSource?: string;
+    nodePorts?: string;
     externalDestination?: string[];
 }
 
@@ -44,7 +45,7 @@ export function runCli(argv: string[], io: CliIo = { stdout: (t) => process.stdo
         .addOption(new Option("--format <format>", "matrix output (jsonl: one allowed connection per line)").choices(MATRIX_FORMATS as string[]).default("table"))
         .addOption(new Option("--full", "the whole matrix even when it does not fit the terminal (table, md) or has over a million cells (json)").conflicts("classes"))
         .option("--classes", "connectivity classes (sources reaching the same destinations, destinations reached by the same sources) even for a small matrix")
-        .option("--query <SRC_DST_PORT...>", "one connection, SRC DST PORT[/PROTO]: SRC and DST are <ns>/<workload>, external:<ipv4>, nodeport:<ns>/<service> or service:<ns>/<service> (DST only)")
+        .option("--query <SRC_DST_PORT...>", "one connection, SRC DST PORT[/PROTO] or SRC DST ICMP: SRC and DST are <ns>/<workload>, external:<ipv4>, node:<name>[/<interface>], nodeport:<ns>/<service> or service:<ns>/<service> (DST only)")
         .option("--queries <file>", "one query per line (SRC DST PORT/PROTO); one JSON object per line on stdout")
         .option("--diff <pathsA...>", "flows added and removed from pathsA to the paths after --")
         .option("--auto-host-endpoints", "model Calico's automatic host endpoints (one per node)")
@@ -55,6 +56,7 @@ export function runCli(argv: string[], io: CliIo = { stdout: (t) => process.stdo
         .option("--ignore-unknown-kinds", "ignore objects of kinds the analyzer does not know")
         .option("--calico-version <release>", CALICO_VERSION_HELP)
         .option("--external-source <endpoint>", "the matrix's outside client (default external:203.0.113.10)")
+        .option("--node-ports <PORT/PROTO,...>", "add the nodes to the matrix: each node a source node:<name> and a target at these ports (e.g. 22/TCP,10250/TCP)")
         .option("--external-destination <endpoint...>", "the matrix's outside destinations, external:<ip>:<port>/<proto> (default external:1.1.1.1:443/TCP)")
         .exitOverride()
         .configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
@@ -70,6 +72,7 @@ export function runCli(argv: string[], io: CliIo = { stdout: (t) => process.stdo
         const matrixOptions: MatrixOptions = {
             ...(options.externalSource ? { externalSource: options.externalSource } : {}),
             ...(options.externalDestination ? { externalDestinations: options.externalDestination } : {}),
+            ...(options.nodePorts ? { nodePorts: options.nodePorts.split(",").map((p) => p.trim()).filter(Boolean) } : {}),
         };
         const view: MatrixView = options.full ? "full" : options.classes ? "classes" : "auto";
         const out = bufferedWriter(io.stdout);

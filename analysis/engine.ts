@@ -19,8 +19,21 @@ import type { Policy, PolicyRef } from "./policies";
 import { Packet, ruleMatches, subjectSelects } from "./rules";
 import type { Action, Direction } from "./types";
 
-/** Where a packet meets policy. */
-export type Stage = "egress" | "ingress" | "hostPreDnat" | "hostForward" | "hostForwardEgress";
+/**
+ * Where a packet meets policy. Host endpoint stages, in Felix's order (felix rules/static.go,
+ * rules/endpoints.go, v3.28.5): untracked (raw table, doNotTrack policies), pre-DNAT (mangle), then
+ * the filter table: normal policy for traffic to or from the host itself (hostIngress, hostEgress) or
+ * applyOnForward policy for forwarded traffic (hostForward, hostForwardEgress).
+ */
+export type Stage = "egress" | "ingress" | "hostUntracked" | "hostUntrackedEgress" | "hostPreDnat" | "hostIngress" | "hostEgress" | "hostForward" | "hostForwardEgress";
+
+const EGRESS_STAGES: ReadonlySet<Stage> = new Set<Stage>(["egress", "hostUntrackedEgress", "hostEgress", "hostForwardEgress"]);
+/** Stages without a default drop: a packet no rule matches goes on to the next table (endpoints.go). */
+const NO_DEFAULT_DROP: ReadonlySet<Stage> = new Set<Stage>(["hostPreDnat", "hostUntracked", "hostUntrackedEgress"]);
+
+export function directionOf(stage: Stage): Direction {
+    return EGRESS_STAGES.has(stage) ? "egress" : "ingress";
+}
 
 export interface DecisionStep {
     tier: string;
@@ -39,7 +52,7 @@ export interface Decision {
     allowed: boolean;
     /** "continue": pre-DNAT policy took no decision and the packet goes on to normal policy. */
     outcome: "allow" | "deny" | "continue";
-    decidedBy: "rule" | "end-of-tier" | "profile" | "no-policy" | "not-enforced";
+    decidedBy: "rule" | "end-of-tier" | "profile" | "no-policy" | "not-enforced" | "failsafe" | "endpoint-to-host";
     /** The rules that matched, in order: Log and Pass rules, then the deciding rule. */
     steps: DecisionStep[];
     /** Ids of the policies that applied to the endpoint in this direction, in evaluation order. */
@@ -63,7 +76,7 @@ export function applicablePolicies(model: ClusterModel, point: EnforcementPoint,
     const key = `${pointName(point)}|${stage}`;
     const cached = cache.get(key);
     if (cached) return cached;
-    const direction: Direction = stage === "egress" || stage === "hostForwardEgress" ? "egress" : "ingress";
+    const direction = directionOf(stage);
     const identity: Identity = point.kind === "workload" ? workloadIdentity(model, point.workload) : { labels: point.hostEndpoint.labels };
     const result = candidatePolicies(model, point).filter((policy) => {
         if (!policy.types.includes(direction)) return false;
@@ -120,7 +133,9 @@ function candidatePolicies(model: ClusterModel, point: EnforcementPoint): Policy
 function stageAccepts(policy: Policy, point: EnforcementPoint, stage: Stage): boolean {
     switch (stage) {
         case "egress": case "ingress": return point.kind === "workload" && !policy.preDNAT && !policy.doNotTrack;
+        case "hostUntracked": case "hostUntrackedEgress": return point.kind === "host" && policy.doNotTrack;
         case "hostPreDnat": return point.kind === "host" && policy.preDNAT;
+        case "hostIngress": case "hostEgress": return point.kind === "host" && !policy.preDNAT && !policy.doNotTrack;
         case "hostForward": case "hostForwardEgress": return point.kind === "host" && policy.applyOnForward && !policy.preDNAT && !policy.doNotTrack;
     }
 }
@@ -133,17 +148,22 @@ export function notEnforced(stage: Stage, party: Party, why: string): Decision {
 export function decide(model: ClusterModel, point: EnforcementPoint, stage: Stage, packet: Packet): Decision {
     const policies = applicablePolicies(model, point, stage);
     const endpoint = pointName(point);
-    const direction: Direction = stage === "egress" || stage === "hostForwardEgress" ? "egress" : "ingress";
+    const direction = directionOf(stage);
     const base = { stage, endpoint, policies: policies.map((p) => p.ref.id) };
     const steps: DecisionStep[] = [];
     const what = `${direction} of ${endpoint}`;
 
     if (policies.length === 0) {
         if (stage === "hostPreDnat") return { ...base, allowed: true, outcome: "continue", decidedBy: "no-policy", steps, reason: `no pre-DNAT policy selects ${endpoint}` };
+        if (stage === "hostUntracked" || stage === "hostUntrackedEgress") {
+            return { ...base, allowed: true, outcome: "continue", decidedBy: "no-policy", steps, reason: `no doNotTrack policy selects ${what}` };
+        }
         if (stage === "hostForward" || stage === "hostForwardEgress") {
             return { ...base, allowed: true, outcome: "allow", decidedBy: "no-policy", steps, reason: `no applyOnForward policy selects ${endpoint}: forwarded traffic is allowed` };
         }
-        return { ...base, allowed: true, outcome: "allow", decidedBy: "no-policy", steps, reason: `no policy selects ${what}: allowed by the namespace profile kns.${(point as { workload: Workload }).workload.namespace}` };
+        if (point.kind === "workload") {
+            return { ...base, allowed: true, outcome: "allow", decidedBy: "no-policy", steps, reason: `no policy selects ${what}: allowed by the namespace profile kns.${point.workload.namespace}` };
+        }
     }
 
     const tierNames = [...new Set(policies.map((p) => p.tier))];
@@ -166,24 +186,27 @@ export function decide(model: ClusterModel, point: EnforcementPoint, stage: Stag
         }
         if (passed) continue;
         if (tier.defaultAction === "Pass") continue;
-        if (stage === "hostPreDnat") break; // "There is no 'default drop' semantic for pre-DNAT policy" (pre-dnat.mdx)
+        // "There is no 'default drop' semantic for pre-DNAT policy" (pre-dnat.mdx); nor for untracked policy (endpoints.go).
+        if (NO_DEFAULT_DROP.has(stage)) break;
         const selecting = policies.filter((p) => p.tier === tierName).map((p) => p.ref.id).join(", ");
         return {
             ...base, allowed: false, outcome: "deny", decidedBy: "end-of-tier", steps, tier: tierName,
             reason: `denied at the end of tier ${tierName}: ${selecting} ${selecting.includes(",") ? "select" : "selects"} ${what} but no rule matches`,
         };
     }
-    // Every tier passed (or pre-DNAT found no match).
-    if (stage === "hostPreDnat") {
-        return { ...base, allowed: true, outcome: "continue", decidedBy: "no-policy", steps, reason: `no pre-DNAT rule matched at ${endpoint}: continues to normal policy` };
+    // Every tier passed (or pre-DNAT/untracked policy found no match).
+    if (NO_DEFAULT_DROP.has(stage)) {
+        const kind = stage === "hostPreDnat" ? "pre-DNAT" : "doNotTrack";
+        return { ...base, allowed: true, outcome: "continue", decidedBy: "no-policy", steps, reason: `no ${kind} rule matched at ${endpoint}: continues to ${stage === "hostPreDnat" ? "normal" : "tracked"} policy` };
     }
     if (point.kind === "workload") {
         return { ...base, allowed: true, outcome: "allow", decidedBy: "profile", steps, reason: `passed by every tier: allowed by the namespace profile kns.${point.workload.namespace}` };
     }
     const allowedByProfile = point.hostEndpoint.profiles.includes(AUTO_HEP_PROFILE);
+    const before = policies.length ? "passed by every tier" : `no policy selects ${what}`;
     return {
         ...base, allowed: allowedByProfile, outcome: allowedByProfile ? "allow" : "deny", decidedBy: "profile", steps,
-        reason: allowedByProfile ? `passed by every tier: allowed by profile ${AUTO_HEP_PROFILE}` : `passed by every tier: host endpoints without an allowing profile deny`,
+        reason: allowedByProfile ? `${before}: allowed by profile ${AUTO_HEP_PROFILE}` : `${before}: a host endpoint without an allowing profile denies`,
     };
 }
 

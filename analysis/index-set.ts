@@ -84,9 +84,10 @@ export class IndexSet {
     }
 
     /** The same members over a larger universe, plus `extra` (at or above this set's size). */
-    widened(size: number, extra?: number): IndexSet {
+    widened(size: number, extra?: number | readonly number[]): IndexSet {
         const members: number[] = [...this];
-        if (extra !== undefined) members.push(extra);
+        if (typeof extra === "number") members.push(extra);
+        else if (extra) members.push(...extra);
         return IndexSet.fromSorted(members, size);
     }
 

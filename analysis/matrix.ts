@@ -1,6 +1,7 @@
 /**
- * The connectivity matrix: every source (workloads, plus an external client) against every target
- * (each workload's declared ports, an internet destination, each Service port, each NodePort). Rows are bit sets over
+ * The connectivity matrix: every source (workloads, plus an external client, plus the nodes when asked)
+ * against every target (each workload's declared ports, an internet destination, each Service port, each
+ * NodePort, and the nodes at the ports asked for). Rows are bit sets over
  * the sources (index-set.ts: a list of the few allowed sources, or bits when many); identical rows
  * are stored once, so the matrix of a large cluster stays small.
  * Workload-to-workload cells come from the vectorized engine (fast-engine.ts); the few external and
@@ -37,6 +38,11 @@ export interface MatrixOptions {
     externalDestinations?: string[];
     /** Targets `service:<ns>/<name>` for every Service port (default true). */
     services?: boolean;
+    /**
+     * The nodes as endpoints: each node becomes a source `node:<name>` and a target at each of these
+     * ports ("22/TCP", "10250/TCP"), judged per connection (host-path.ts). Default none.
+     */
+    nodePorts?: string[];
     /** Skip the per-connection engine for workload pairs even on small clusters (tests compare both). */
     engine?: "fast" | "reference";
 }
@@ -47,9 +53,18 @@ export const DEFAULT_EXTERNAL_DESTINATIONS = ["external:1.1.1.1:443/TCP"];
 export function connectivityMatrix(model: ClusterModel, options: MatrixOptions = {}): Matrix {
     const workloads = [...model.workloads].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
     const externalSource = parseExternal(options.externalSource ?? DEFAULT_EXTERNAL_SOURCE);
-    const sources = [...workloads.map((w) => w.id), `external:${externalSource.text}`];
-    const sourceEndpoints: Endpoint[] = [...workloads.map((workload) => ({ kind: "workload" as const, workload })), externalSource];
+    const nodePorts = (options.nodePorts ?? []).map(parseNodePort);
+    const nodeEndpoints: NodeEndpoint[] = nodePorts.length ? model.nodes.map((node) => ({ kind: "node", node, ip: node.ip })) : [];
+    const sources = [...workloads.map((w) => w.id), `external:${externalSource.text}`, ...nodeEndpoints.map((n) => `node:${n.node.name}`)];
+    const sourceEndpoints: Endpoint[] = [...workloads.map((workload) => ({ kind: "workload" as const, workload })), externalSource, ...nodeEndpoints];
     const size = sources.length;
+    const externalIndex = workloads.length;
+    // The sources the vectorized engine does not cover (the external client, the nodes), per connection.
+    const extraSources = (dst: Endpoint, port: number, protocol: Protocol): number[] => {
+        const allowed: number[] = [];
+        for (let s = externalIndex; s < size; s++) if (evaluateConnection(model, sourceEndpoints[s]!, dst, port, protocol).allowed) allowed.push(s);
+        return allowed;
+    };
 
     const targets: MatrixTarget[] = [];
     // Identical rows are stored once, as they come (a row is dropped as soon as it is found to repeat one).
@@ -60,18 +75,19 @@ export function connectivityMatrix(model: ClusterModel, options: MatrixOptions =
     const reachability = computeWorkloadReachability(model, workloads, workloadTargets, options.engine ?? "fast");
     // The engine returns each distinct row as one shared set: its matrix row (with or without the
     // external client) is looked up by identity instead of being rebuilt and hashed per target.
-    const rowIndexes = new Map<IndexSet, [number, number]>();
+    const rowIndexes = new Map<IndexSet, Map<string, number>>();
     const workloadRows = new Map<string, IndexSet>();
     workloadTargets.forEach((target, t) => {
         workloadRows.set(targetKey({ dst: target.workload.id, port: target.port, protocol: target.protocol }), reachability[t]!);
         targets.push({ dst: target.workload.id, port: target.port, protocol: target.protocol, ...(target.name ? { portName: target.name } : {}) });
         const reach = reachability[t]!;
-        // The external client, evaluated per connection.
-        const external = evaluateConnection(model, externalSource, { kind: "workload", workload: target.workload }, target.port, target.protocol).allowed ? 1 : 0;
+        const extra = extraSources({ kind: "workload", workload: target.workload }, target.port, target.protocol);
+        const extraKey = extra.join(",");
         let indexes = rowIndexes.get(reach);
-        if (!indexes) { indexes = [-1, -1]; rowIndexes.set(reach, indexes); }
-        if (indexes[external] === -1) indexes[external] = distinctRows.indexOf(reach.widened(size, external ? size - 1 : undefined));
-        targetRows.push(indexes[external]!);
+        if (!indexes) { indexes = new Map(); rowIndexes.set(reach, indexes); }
+        let row = indexes.get(extraKey);
+        if (row === undefined) { row = distinctRows.indexOf(reach.widened(size, extra)); indexes.set(extraKey, row); }
+        targetRows.push(row);
     });
 
     for (const spec of options.externalDestinations ?? DEFAULT_EXTERNAL_DESTINATIONS) {
@@ -89,8 +105,7 @@ export function connectivityMatrix(model: ClusterModel, options: MatrixOptions =
                 targets.push({ dst: `service:${service.namespace}/${service.name}`, port: servicePort.port, protocol: servicePort.protocol, ...(servicePort.name ? { portName: servicePort.name } : {}) });
                 const viaBackends = options.engine === "reference" ? undefined : serviceRowFromBackends(model, service, servicePort, workloadRows, workloads.length);
                 if (viaBackends) {
-                    const external = evaluateConnection(model, externalSource, dst, servicePort.port, servicePort.protocol).allowed;
-                    addRow(viaBackends.widened(size, external ? size - 1 : undefined));
+                    addRow(viaBackends.widened(size, extraSources(dst, servicePort.port, servicePort.protocol)));
                 } else {
                     addRow(rowFor(sourceEndpoints, (src) => evaluateConnection(model, src, dst, servicePort.port, servicePort.protocol).allowed));
                 }
@@ -108,7 +123,37 @@ export function connectivityMatrix(model: ClusterModel, options: MatrixOptions =
         }
     }
 
+    for (const { name, endpoint } of nodeTargets(nodeEndpoints)) {
+        for (const { port, protocol } of nodePorts) {
+            targets.push({ dst: name, port, protocol });
+            // A node to itself is loopback, which is not modelled: blocked in the matrix (query refuses it).
+            addRow(rowFor(sourceEndpoints, (src) => !(src.kind === "node" && src.node === endpoint.node) && evaluateConnection(model, src, endpoint, port, protocol).allowed));
+        }
+    }
+
     return { sources, targets, rows: distinctRows.distinct, targetRows };
+}
+
+type NodeEndpoint = Extract<Endpoint, { kind: "node" }>;
+
+/** Each node at its InternalIP, and at the address of each of its named interfaces' host endpoints that differs (node:<name>/<interface>). */
+function nodeTargets(nodes: NodeEndpoint[]): { name: string; endpoint: NodeEndpoint }[] {
+    return nodes.flatMap((endpoint) => {
+        const { node } = endpoint;
+        const interfaces = node.hostEndpoints.filter((h) => h.interfaceName && h.interfaceName !== "*" && h.expectedIPs.length && h.expectedIPs[0] !== node.ip);
+        return [
+            { name: `node:${node.name}`, endpoint },
+            ...interfaces.map((h) => ({ name: `node:${node.name}/${h.interfaceName}`, endpoint: { ...endpoint, ip: h.expectedIPs[0]! } })),
+        ];
+    });
+}
+
+function parseNodePort(text: string): { port: number; protocol: Protocol } {
+    const { port, protocol } = parsePortSpec(text);
+    if (typeof port !== "number" || port < 1 || port > 65535 || protocol === "ICMP") {
+        throw new AnalysisInputError(`node port ${JSON.stringify(text)}: expected PORT/PROTOCOL, e.g. 22/TCP`);
+    }
+    return { port, protocol: protocol ?? "TCP" };
 }
 
 /**
@@ -160,6 +205,7 @@ function parseExternalDestination(text: string) {
     const endpoint = parseExternal(match[1]!);
     const { port, protocol } = parsePortSpec(match[2]!);
     if (typeof port !== "number") throw new AnalysisInputError(`external destination ${JSON.stringify(text)}: the port must be a number`);
+    if (protocol === "ICMP") throw new AnalysisInputError(`external destination ${JSON.stringify(text)}: the matrix has TCP, UDP and SCTP ports only (ask ICMP with --query)`);
     return { endpoint, port, protocol: protocol ?? "TCP" };
 }
 

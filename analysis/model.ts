@@ -15,6 +15,8 @@ import neutralKinds from "./neutral-kinds.json";
 import { getOrCreate, workloadsSelected } from "./model-index";
 import { networkSetWarnings } from "./network-set-warnings";
 import { endpointsOf, ServiceEndpoint } from "./services";
+import { felixSettings, FelixSettings } from "./felix-config";
+import { hostEndpointWarnings } from "./host-endpoint-warnings";
 import type { KubeObject, Labels, Protocol } from "./types";
 import { PROTOCOLS } from "./types";
 
@@ -117,7 +119,8 @@ export interface NetworkSet { name: string; namespace?: string; labels: Labels; 
 
 export interface ServiceAccount { namespace: string; name: string; labels: Labels }
 
-export interface Node { name: string; ip: number; ipText: string; hostEndpoints: HostEndpoint[] }
+/** A node: its InternalIP (`ip`), its ExternalIP when it has one (where the world reaches it), its host endpoints. */
+export interface Node { name: string; ip: number; ipText: string; externalIp?: number; hostEndpoints: HostEndpoint[] }
 
 export interface ClusterModel {
     options: ResolvedOptions;
@@ -132,6 +135,8 @@ export interface ClusterModel {
     tiers: Map<string, Tier>;
     /** Sorted in evaluation order: tier order, then policy order (missing = last), then name. */
     policies: Policy[];
+    /** Failsafe ports and the endpoint-to-host action (felix-config.ts). */
+    felix: FelixSettings;
     warnings: string[];
 }
 
@@ -290,11 +295,12 @@ export function buildModel(objects: KubeObject[], options: AnalyzerOptions = {})
             "(declare HostEndpoints, enable auto host endpoints with a KubeControllersConfiguration, or pass --auto-host-endpoints)");
     }
 
+    const felix = felixSettings(byKind.get("felixconfiguration") ?? [], warnings);
     const model: ClusterModel = {
         options: resolved, namespaces, workloads, workloadsById, services, serviceAccounts, hostEndpoints, nodes,
-        networkSets, tiers, policies, warnings,
+        networkSets, tiers, policies, felix, warnings,
     };
-    warnings.push(...networkSetWarnings(model));
+    warnings.push(...networkSetWarnings(model), ...hostEndpointWarnings(model));
     return model;
 }
 
@@ -333,7 +339,7 @@ const compareText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 const compareOrder = (a: number, b: number) => (a < b ? -1 : a > b ? 1 : 0);
 
 type Group = "policy" | "neutral" | "endpoints" | "ippool" | "kubecontrollers" | "unknown" | "namespace" | "serviceaccount" | "workload"
-    | "service" | "networkset" | "tier" | "hostendpoint" | "node";
+    | "service" | "networkset" | "tier" | "hostendpoint" | "node" | "felixconfiguration";
 
 /**
  * What the analyzer does with objects of a kind: "evaluated" (it models their effect on
@@ -357,6 +363,7 @@ function classify(object: Pick<KubeObject, "apiVersion" | "kind">): Group {
             case "NetworkSet": case "GlobalNetworkSet": return "networkset";
             case "IPPool": return "ippool";
             case "KubeControllersConfiguration": return "kubecontrollers";
+            case "FelixConfiguration": return "felixconfiguration";
             default: return NEUTRAL_CALICO_KINDS.has(kind) ? "neutral" : "unknown";
         }
     }
@@ -553,13 +560,17 @@ function toNetworkSet(object: KubeObject): NetworkSet {
  * projectcalico-default-allow (Calico docs "Protect Kubernetes nodes", reference/resources/hostendpoint).
  */
 function buildNodes(explicit: HostEndpoint[], nodeObjects: KubeObject[], auto: AutoHostEndpointOptions | undefined): Node[] {
-    const nodes = new Map<string, { labels: Record<string, string>; ip?: number }>();
+    const nodes = new Map<string, { labels: Record<string, string>; ip?: number; externalIp?: number }>();
     for (const object of nodeObjects) {
         const addresses: any[] = (object as any).status?.addresses ?? [];
-        const internal = addresses.find((a) => a?.type === "InternalIP" && parseIPv4(String(a.address)) !== undefined);
+        const address = (type: string) => {
+            const found = addresses.find((a) => a?.type === type && parseIPv4(String(a.address)) !== undefined);
+            return found ? parseIPv4(String(found.address)) : undefined;
+        };
+        const ip = address("InternalIP"), externalIp = address("ExternalIP");
         nodes.set(object.metadata.name, {
             labels: { "kubernetes.io/hostname": object.metadata.name, ...stringMap(object, object.metadata.labels, "metadata.labels") },
-            ...(internal ? { ip: parseIPv4(String(internal.address))! } : {}),
+            ...(ip !== undefined ? { ip } : {}), ...(externalIp !== undefined ? { externalIp } : {}),
         });
     }
     for (const hep of explicit) if (!nodes.has(hep.node)) nodes.set(hep.node, { labels: {}, ...(hep.expectedIPs[0] !== undefined ? { ip: hep.expectedIPs[0] } : {}) });
@@ -580,7 +591,7 @@ function buildNodes(explicit: HostEndpoint[], nodeObjects: KubeObject[], auto: A
                 expectedIPs: [ip], profiles: [AUTO_HEP_PROFILE], auto: true,
             });
         }
-        return { name, ip, ipText: formatIPv4(ip), hostEndpoints: heps };
+        return { name, ip, ipText: formatIPv4(ip), ...(node.externalIp !== undefined ? { externalIp: node.externalIp } : {}), hostEndpoints: heps };
     });
 }
 

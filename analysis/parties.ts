@@ -4,6 +4,8 @@
  * labels of any network set that contains its address. Selectors match identities; nets match addresses.
  */
 import type { ClusterModel, HostEndpoint, Node, Workload } from "./model";
+import { formatIPv4 } from "./model";
+import { fabricHostEndpoint, hostEndpointsWithAddress } from "./host-interfaces";
 import { modelCache } from "./model-cache";
 import { Cidr, cidrContains, cidrOverlaps, singleAddress } from "./net";
 import { networkSetIdentity, networkSetsHolding } from "./network-sets";
@@ -11,7 +13,7 @@ import type { Labels } from "./types";
 
 export type Party =
     | { kind: "workload"; workload: Workload }
-    | { kind: "host"; node: Node; hostEndpoint?: HostEndpoint }
+    | { kind: "host"; node: Node; ip: number; hostEndpoint?: HostEndpoint }
     | { kind: "external"; ip: number; text: string };
 
 /** What a Calico selector can see of an endpoint or network set. */
@@ -24,42 +26,49 @@ export interface Identity {
     serviceAccountLabels?: Labels;
 }
 
-/** A node as a party: its address, seen through the host endpoint that faces external traffic. */
-export function hostParty(node: Node): Party {
-    const hostEndpoint = nodeHostEndpoint(node);
-    return { kind: "host", node, ...(hostEndpoint ? { hostEndpoint } : {}) };
+/**
+ * A node as a party: one of its addresses (default its InternalIP) and the host endpoint that polices
+ * the fabric interface holding that address (host-interfaces.ts).
+ */
+export function hostParty(node: Node, ip: number = node.ip): Party {
+    const hostEndpoint = fabricHostEndpoint(node, ip);
+    return { kind: "host", node, ip, ...(hostEndpoint ? { hostEndpoint } : {}) };
 }
 
-/** The host endpoint that sees external traffic on a node: its "*" endpoint if any, else the first. */
-export function nodeHostEndpoint(node: Node): HostEndpoint | undefined {
-    return node.hostEndpoints.find((h) => h.interfaceName === "*") ?? node.hostEndpoints[0];
+/** The named interface whose host endpoint lists the address (as query.ts's node:<name>/<interface> names it), else the address. */
+function interfaceOf(node: Node, ip: number): string {
+    return node.hostEndpoints.find((h) => h.interfaceName && h.interfaceName !== "*" && h.expectedIPs[0] === ip)?.interfaceName ?? formatIPv4(ip);
 }
 
 export function partyName(party: Party): string {
     switch (party.kind) {
         case "workload": return party.workload.id;
-        case "host": return `node:${party.node.name}`;
+        case "host": return party.ip === party.node.ip ? `node:${party.node.name}` : `node:${party.node.name}/${interfaceOf(party.node, party.ip)}`;
         case "external": return `external:${party.text}`;
     }
 }
 
-const identityCache = modelCache<object, Identity[]>();
+const identityCache = modelCache<object | number, Identity[]>();
 
 /**
- * Everything a rule selector can match the party through: its own endpoint (workload or host
- * endpoint) first, then every network set whose nets hold its address (network-sets.ts). A workload
- * whose address is unknown is held by a set only if the set covers the whole pod CIDR.
+ * Everything a rule selector can match the party through: its own endpoint first, then every network
+ * set whose nets hold its address (network-sets.ts). A workload whose address is unknown is held by a
+ * set only if the set covers the whole pod CIDR. An address outside the pod network is a host
+ * endpoint's only through the endpoint's expectedIPs: Felix puts a selected host endpoint's
+ * expectedIPs, and nothing else, into the rule's IP set (felix labelindex/named_port_index.go
+ * extractCIDRsFromHostEndpoint, v3.28.5; hostendpoint.mdx: "If the expectedIPs field is omitted then
+ * security rules that use labels will fail to match this endpoint"), whichever party sends from it.
  */
 export function identitiesOf(model: ClusterModel, party: Party): Identity[] {
-    const key = party.kind === "workload" ? party.workload : party.kind === "host" ? party.hostEndpoint ?? party.node : undefined;
+    const key = party.kind === "workload" ? party.workload : addressOf(party);
     const cache = identityCache(model);
-    const cached = key && cache.get(key);
+    const cached = cache.get(key);
     if (cached) return cached;
     const own: Identity[] = party.kind === "workload" ? [workloadIdentity(model, party.workload)]
-        : party.kind === "host" && party.hostEndpoint ? [{ labels: party.hostEndpoint.labels }] : [];
+        : hostEndpointsWithAddress(model, addressOf(party)).map((hostEndpoint) => ({ labels: hostEndpoint.labels }));
     const ranges = party.kind === "workload" ? podRanges(model, party.workload) : [singleAddress(addressOf(party), "")];
     const identities = [...own, ...networkSetsHolding(model, ranges).map((set) => networkSetIdentity(model, set))];
-    if (key) cache.set(key, identities);
+    cache.set(key, identities);
     return identities;
 }
 
@@ -101,5 +110,5 @@ export function podRanges(model: ClusterModel, workload: Workload): Cidr[] {
 }
 
 function addressOf(party: Exclude<Party, { kind: "workload" }>): number {
-    return party.kind === "host" ? party.node.ip : party.ip;
+    return party.ip;
 }

@@ -47,6 +47,9 @@ export interface Rule {
     protocol?: number;
     notProtocol?: number;
     ipVersion?: 4 | 6;
+    /** ICMP type/code criteria (`icmp`, `notICMP`). */
+    icmp?: IcmpMatch;
+    notICMP?: IcmpMatch;
     source: EntityMatch;
     destination: EntityMatch;
     /** Index of the rule in the object's ingress/egress list. */
@@ -54,6 +57,8 @@ export interface Rule {
     /** Where in the object, e.g. "ingress[0]" or "ingress[0].from[1], ports[0]". */
     origin: string;
 }
+
+export interface IcmpMatch { type?: number; code?: number }
 
 export interface PolicyRef {
     api: "kubernetes" | "calico" | "admin";
@@ -311,10 +316,24 @@ function calicoRule(object: KubeObject, raw: any, key: string, index: number, na
                 `${protocol === undefined ? " (from v3.32.0 named ports alone may go without a protocol)" : ""} (${VALIDATOR_ROWS.namedPortsWithoutProtocol.source}; numorstring SupportsPorts)`, at(`${key}.${side}.ports`));
         }
     }
+    const icmp = icmpField(object, raw.icmp, `${key}.icmp`), notICMP = icmpField(object, raw.notICMP, `${key}.notICMP`);
     return {
-        action: raw.action, ...optional("protocol", protocol), ...optional("notProtocol", notProtocol),
+        action: raw.action, ...optional("protocol", protocol), ...optional("notProtocol", notProtocol), ...optional("icmp", icmp), ...optional("notICMP", notICMP),
         ...(ipVersion ? { ipVersion: ipVersion as 4 | 6 } : {}), source, destination, index, origin: key.replace(/^spec\./, ""),
     };
+}
+
+function icmpField(object: KubeObject, raw: any, key: string): IcmpMatch | undefined {
+    if (raw === undefined || raw === null) return undefined;
+    if (typeof raw !== "object") throw new AnalysisInputError("expected a map {type, code}", locate(object, key));
+    const number = (field: "type" | "code", max: number) => {
+        if (raw[field] === undefined || raw[field] === null) return undefined;
+        const n = Number(raw[field]);
+        if (!Number.isInteger(n) || n < 0 || n > max) throw new AnalysisInputError(`${JSON.stringify(raw[field])} is not 0-${max}`, locate(object, `${key}.${field}`));
+        return n;
+    };
+    const type = number("type", 254), code = number("code", 255);
+    return { ...optional("type", type), ...optional("code", code) };
 }
 
 function calicoEntity(object: KubeObject, raw: any, key: string, namespace: string | undefined): EntityMatch {

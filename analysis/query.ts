@@ -4,10 +4,13 @@
  *  - pod -> pod: the source's egress policy and the destination's ingress policy must both allow;
  *  - pod -> external address: the pod's egress, then applyOnForward egress policy on its node's host endpoint;
  *  - external address -> pod: pre-DNAT and applyOnForward ingress policy on the node's host endpoint, then the pod's ingress;
- *  - anything -> nodeport:<ns>/<service>: the source's egress towards the node, pre-DNAT policy on the
- *    node's host endpoint (it sees the nodePort), DNAT to every backend's targetPort, applyOnForward
- *    ingress policy, then the backend's ingress with the source seen as the client or, for
- *    externalTrafficPolicy Cluster, as the receiving node (SNAT).
+ *  - anything -> nodeport:<ns>/<service>: the source's egress towards the node, the host endpoint the
+ *    packet crosses (untracked, pre-DNAT: it sees the nodePort), DNAT to every backend's targetPort,
+ *    applyOnForward ingress policy, then the backend's ingress with the source seen as the client or,
+ *    for externalTrafficPolicy Cluster, as the receiving node (SNAT);
+ *  - anything -> node:<name>[/<interface>] (host-terminated) and node:<name> -> anything (host egress):
+ *    host-path.ts. The host endpoint crossed is the one of the interface holding the node address
+ *    the world talks to (host-interfaces.ts); a local pod's packets cross only the `*` endpoint.
  */
 import { AnalysisInputError } from "./errors";
 import { Decision, hostDecision, notEnforced, workloadDecision } from "./engine";
@@ -17,12 +20,15 @@ import { serviceNamed, serviceWithClusterIP, workloadsIn } from "./model-index";
 import { findServicePort, serviceBackendsOf } from "./services";
 import { parseIPv4 } from "./net";
 import type { Party } from "./parties";
-import { hostParty, nodeHostEndpoint, partyName } from "./parties";
+import { hostParty, partyName } from "./parties";
+import { allInterfacesHostEndpoint, fabricHostEndpoint } from "./host-interfaces";
+import { arrivalDecisions, departureDecisions, hostToLocalPodDecision, podToHostDecisions } from "./host-path";
 import type { Packet } from "./rules";
 import type { Protocol } from "./types";
-import { PROTOCOLS } from "./types";
+import type { QueryProtocol } from "./types";
+import { QUERY_PROTOCOLS } from "./types";
 
-export interface Query { src: string; dst: string; port: number | string; protocol?: Protocol }
+export interface Query { src: string; dst: string; port: number | string; protocol?: QueryProtocol }
 
 export interface NodePortPath {
     node: string;
@@ -37,6 +43,8 @@ export interface NodePortPath {
 export interface Explanation {
     egress: Decision;
     ingress: Decision;
+    /** Every host endpoint decision on the way, in the order the packet meets them (untracked, failsafe, pre-DNAT, host or forward policy). */
+    host?: Decision[];
     hostPreDnat?: Decision;
     hostForward?: Decision;
     hostForwardEgress?: Decision;
@@ -62,7 +70,7 @@ export interface Verdict {
     src: string;
     dst: string;
     port: number;
-    protocol: Protocol;
+    protocol: QueryProtocol;
     explanation: Explanation;
     /** One line for humans. */
     reason: string;
@@ -71,6 +79,7 @@ export interface Verdict {
 export type Endpoint =
     | { kind: "workload"; workload: Workload }
     | { kind: "external"; ip: number; text: string }
+    | { kind: "node"; node: Node; ip: number }
     | { kind: "nodeport"; service: Service }
     | { kind: "service"; service: Service };
 
@@ -105,6 +114,7 @@ export function parseEndpoint(model: ClusterModel, text: string, role: "source" 
         }
         return { kind: "external", ip, text: formatIPv4(ip) };
     }
+    if (value.startsWith("node:")) return parseNode(model, text, role);
     if (value.startsWith("nodeport:")) {
         if (role === "source") throw new AnalysisInputError(`${JSON.stringify(text)}: a nodeport can only be a destination`);
         const [namespace, name, ...rest] = value.slice("nodeport:".length).split("/");
@@ -128,26 +138,51 @@ export function parseEndpoint(model: ClusterModel, text: string, role: "source" 
     return { kind: "workload", workload };
 }
 
-/** Parses "8080", "53/UDP", "http-server" (a named port of the destination) into a port and protocol. */
-export function parsePortSpec(text: string): { port: number | string; protocol?: Protocol } {
+/** `node:<name>` (its InternalIP) or `node:<name>/<interface>` (the address of that interface's host endpoint). */
+function parseNode(model: ClusterModel, text: string, role: "source" | "destination"): Endpoint {
+    const [name, iface, ...rest] = text.trim().slice("node:".length).split("/");
+    const node = !rest.length ? model.nodes.find((n) => n.name === name) : undefined;
+    if (!node) throw new AnalysisInputError(`${role} ${JSON.stringify(text)}: no such node; expected node:<name> or node:<name>/<interface>, nodes: ${model.nodes.map((n) => n.name).join(", ")}`);
+    if (iface === undefined) return { kind: "node", node, ip: node.ip };
+    const hostEndpoint = node.hostEndpoints.find((h) => h.interfaceName === iface && h.expectedIPs.length);
+    if (!hostEndpoint) {
+        const known = node.hostEndpoints.filter((h) => h.interfaceName && h.interfaceName !== "*" && h.expectedIPs.length).map((h) => `node:${node.name}/${h.interfaceName}`);
+        throw new AnalysisInputError(`${role} ${JSON.stringify(text)}: no host endpoint of node ${node.name} names interface ${iface} with expectedIPs; known: ${known.join(", ") || "none"}`);
+    }
+    return { kind: "node", node, ip: hostEndpoint.expectedIPs[0]! };
+}
+
+/** Parses "8080", "53/UDP", "http-server" (a named port of the destination), or "ICMP" (a ping) into a port and protocol. */
+export function parsePortSpec(text: string): { port: number | string; protocol?: QueryProtocol } {
+    if (text.trim().toUpperCase() === "ICMP") return { port: 0, protocol: "ICMP" };
     const [portText, protocolText, ...rest] = text.trim().split("/");
     if (rest.length || !portText) throw new AnalysisInputError(`port ${JSON.stringify(text)}: expected PORT or PORT/PROTOCOL, e.g. 8080/TCP`);
     const protocol = protocolText === undefined ? undefined : checkProtocol(protocolText);
+    if (protocol === "ICMP") throw new AnalysisInputError(`port ${JSON.stringify(text)}: ICMP has no port; write ICMP alone (an echo request)`);
     return { port: /^\d+$/.test(portText) ? Number(portText) : portText, ...(protocol ? { protocol } : {}) };
 }
 
-function checkProtocol(text: string): Protocol {
+function checkProtocol(text: string): QueryProtocol {
     const upper = text.toUpperCase();
-    if (!(PROTOCOLS as readonly string[]).includes(upper)) throw new AnalysisInputError(`protocol ${JSON.stringify(text)} is not one of ${PROTOCOLS.join(", ")}`);
-    return upper as Protocol;
+    if (!(QUERY_PROTOCOLS as readonly string[]).includes(upper)) throw new AnalysisInputError(`protocol ${JSON.stringify(text)} is not one of ${QUERY_PROTOCOLS.join(", ")}`);
+    return upper as QueryProtocol;
 }
 
 export function query(model: ClusterModel, q: Query): Verdict {
     const src = parseEndpoint(model, q.src, "source");
     const dst = parseEndpoint(model, q.dst, "destination");
-    const protocol = q.protocol ? checkProtocol(q.protocol) : "TCP";
-    const port = resolvePort(q.port, dst, protocol);
+    const icmpPort = typeof q.port === "string" && q.port.trim().toUpperCase() === "ICMP";
+    const protocol = q.protocol ? checkProtocol(q.protocol) : icmpPort ? "ICMP" : "TCP";
     if (src.kind === "external" && dst.kind === "external") throw new AnalysisInputError("both ends are outside the cluster: no cluster policy applies");
+    if (src.kind === "node" && dst.kind === "node" && src.node === dst.node) throw new AnalysisInputError(`both ends are node ${src.node.name}: traffic inside a node (loopback) is not modelled`);
+    if (protocol === "ICMP") {
+        if (src.kind === "nodeport" || src.kind === "service" || dst.kind === "nodeport" || dst.kind === "service") {
+            throw new AnalysisInputError(`an ICMP echo request goes to an address, not to a ${dst.kind}: ask for a workload, node or external destination`);
+        }
+        const { allowed, ...rest } = directFlow(model, toParty(model, src), toParty(model, dst), 0, protocol);
+        return { allowed, src: q.src.trim(), dst: q.dst.trim(), port: 0, protocol, ...rest };
+    }
+    const port = resolvePort(q.port, dst, protocol);
     const { allowed, ...rest } = evaluateConnection(model, src, dst, port, protocol);
     return { allowed, src: q.src.trim(), dst: q.dst.trim(), port, protocol, ...rest };
 }
@@ -174,8 +209,11 @@ function resolvePort(port: number | string, dst: Endpoint, protocol: Protocol): 
     return found.port;
 }
 
-function toParty(model: ClusterModel, endpoint: Exclude<Endpoint, { kind: "nodeport" | "service" }>): Party {
+type PartyEndpoint = Exclude<Endpoint, { kind: "nodeport" | "service" }>;
+
+function toParty(model: ClusterModel, endpoint: PartyEndpoint): Party {
     if (endpoint.kind === "external") return endpoint;
+    if (endpoint.kind === "node") return hostParty(endpoint.node, endpoint.ip);
     if (endpoint.workload.hostNetwork) return hostParty(model.nodes[0]!);
     return endpoint;
 }
@@ -183,37 +221,107 @@ function toParty(model: ClusterModel, endpoint: Exclude<Endpoint, { kind: "nodep
 
 export type Outcome = Pick<Verdict, "allowed" | "partial" | "explanation" | "reason">;
 
+/** The source's own egress policy: a pod's; a node's is its host endpoint's (host-path.ts); the world has none. */
 function egressOf(model: ClusterModel, party: Party, packet: Packet): Decision {
     if (party.kind === "workload") return workloadDecision(model, party.workload, "egress", packet);
     return notEnforced("egress", party, party.kind === "external"
         ? `${partyName(party)} is outside the cluster: no egress policy applies`
-        : `${partyName(party)} is a node: host egress is not modelled`);
+        : `${partyName(party)} is a node: its host endpoint's policy applies where the packet leaves it`);
 }
 
 function ingressOf(model: ClusterModel, party: Party, packet: Packet): Decision {
     if (party.kind === "workload") return workloadDecision(model, party.workload, "ingress", packet);
     return notEnforced("ingress", party, party.kind === "host"
-        ? `${partyName(party)} is a node: host-terminated traffic is not modelled`
+        ? `${partyName(party)} is a node: its host endpoint's policy applies where the packet enters it`
         : `${partyName(party)} is outside the cluster: no ingress policy applies`);
 }
 
-function directFlow(model: ClusterModel, src: Party, dst: Party, port: number, protocol: Protocol): Outcome {
+/** The node address the world reaches: its ExternalIP when it has one, else its InternalIP. */
+function worldFacingAddress(node: Node): number {
+    return node.externalIp ?? node.ip;
+}
+
+function notPoliced(party: Party, stage: "hostIngress" | "hostEgress", ip: number): Decision {
+    return notEnforced(stage, party, `no host endpoint polices the interface holding ${formatIPv4(ip)}: Felix leaves its traffic alone`);
+}
+
+/** The host endpoint decisions of a packet between two parties without DNAT (host-path.ts). */
+function hostDecisions(model: ClusterModel, packet: Packet): Decision[] {
+    const { src, dst } = packet;
+    const node = model.nodes[0]!;
+    if (src.kind === "host" && dst.kind === "workload") return [hostToLocalPodDecision(src.node, dst)];
+    const out: Decision[] = [];
+    if (src.kind === "host") out.push(...(src.hostEndpoint ? departureDecisions(model, src.hostEndpoint, packet) : [notPoliced(src, "hostEgress", src.ip)]));
+    if (dst.kind === "host") out.push(...(dst.hostEndpoint ? arrivalDecisions(model, dst.hostEndpoint, packet, { terminated: true }) : [notPoliced(dst, "hostIngress", dst.ip)]));
+    if (src.kind === "workload" && dst.kind === "external") {
+        const hostEndpoint = fabricHostEndpoint(node, worldFacingAddress(node));
+        if (hostEndpoint) out.push(hostDecision(model, hostEndpoint, "hostForwardEgress", packet));
+    }
+    if (src.kind === "external" && dst.kind === "workload") {
+        const hostEndpoint = fabricHostEndpoint(node, worldFacingAddress(node));
+        if (hostEndpoint) out.push(...arrivalDecisions(model, hostEndpoint, packet, { terminated: false, dnat: false }));
+    }
+    return out;
+}
+
+/** Names the host decisions the older explanation fields show (hostPreDnat, hostForward, hostForwardEgress). */
+function withHost(explanation: Explanation, host: Decision[]): Explanation {
+    if (!host.length) return explanation;
+    explanation.host = host;
+    delete explanation.hostPreDnat; delete explanation.hostForward; delete explanation.hostForwardEgress;
+    for (const decision of host) {
+        if (decision.stage === "hostPreDnat") explanation.hostPreDnat = decision;
+        if (decision.stage === "hostForward") explanation.hostForward = decision;
+        if (decision.stage === "hostForwardEgress") explanation.hostForwardEgress = decision;
+    }
+    return explanation;
+}
+
+function directFlow(model: ClusterModel, src: Party, dst: Party, port: number, protocol: QueryProtocol): Outcome {
     const packet: Packet = { src, dst, port, protocol };
+    if (src.kind === "host" && dst.kind === "workload") return hostToPodFlow(model, src, dst, packet);
+    if (src.kind === "workload" && dst.kind === "host") return podToHostFlow(model, dst, packet);
+    const host = hostDecisions(model, packet);
     const egress = egressOf(model, src, packet);
     const ingress = ingressOf(model, dst, packet);
-    const explanation: Explanation = { egress, ingress };
-    const node = model.nodes[0]!;
-    const hostEndpoint = nodeHostEndpoint(node);
-    if (hostEndpoint && src.kind === "workload" && dst.kind === "external") {
-        explanation.hostForwardEgress = hostDecision(model, hostEndpoint, "hostForwardEgress", packet);
+    const explanation = withHost({ egress, ingress }, host);
+    return summarize([egress, ...host, ingress], explanation);
+}
+
+/**
+ * A pod to a node: from a pod on that node the packet meets the `*` endpoint's pre-DNAT policy and
+ * DefaultEndpointToHostAction; from a pod on another node it arrives from the fabric through the
+ * interface holding the address (without encapsulation; a tunnel interface meets only a `*`
+ * endpoint) and meets that host endpoint's policy. Both must allow; `partial` when one does.
+ */
+function podToHostFlow(model: ClusterModel, dst: Extract<Party, { kind: "host" }>, packet: Packet): Outcome {
+    const egress = egressOf(model, packet.src, packet);
+    const local = podToHostDecisions(model, dst.node, packet);
+    const remote = dst.hostEndpoint ? arrivalDecisions(model, dst.hostEndpoint, packet, { terminated: true }) : [notPoliced(dst, "hostIngress", dst.ip)];
+    const ingress = notEnforced("ingress", dst, "");
+    const localAllowed = local.every((d) => d.allowed), remoteAllowed = remote.every((d) => d.allowed);
+    if (!egress.allowed || localAllowed === remoteAllowed) {
+        const host = localAllowed ? [...local, ...remote] : local;
+        return summarize([egress, ...host], withHost({ egress, ingress }, host));
     }
-    if (hostEndpoint && src.kind === "external" && dst.kind === "workload") {
-        explanation.hostPreDnat = hostDecision(model, hostEndpoint, "hostPreDnat", packet);
-        if (explanation.hostPreDnat.outcome === "continue") explanation.hostForward = hostDecision(model, hostEndpoint, "hostForward", packet);
-    }
-    const chain = [explanation.egress, explanation.hostPreDnat, explanation.hostForward, explanation.hostForwardEgress, explanation.ingress]
-        .filter((d): d is Decision => d !== undefined);
-    return summarize(chain, explanation);
+    const [failing, passing, where] = localAllowed ? [remote, local, "from a pod on another node"] : [local, remote, `from a pod on ${dst.node.name}`];
+    const outcome = summarize([egress, ...failing], withHost({ egress, ingress }, failing), true);
+    const passingReason = passing.filter((d) => d.decidedBy !== "not-enforced" || d.reason).map((d) => d.reason).at(-1) ?? "";
+    return { ...outcome, reason: `${outcome.reason} (${where}); the other way: ${passingReason}, so it depends on where the pod runs` };
+}
+
+/**
+ * The host (or a hostNetwork pod) to a pod: from the pod's own node Felix applies no policy; from
+ * another node the packet is forwarded there and meets the pod's ingress policy. Where the pod runs
+ * is not known, so both must allow (`partial` when only the own node's path does).
+ */
+function hostToPodFlow(model: ClusterModel, src: Extract<Party, { kind: "host" }>, dst: Extract<Party, { kind: "workload" }>, packet: Packet): Outcome {
+    const local = hostToLocalPodDecision(src.node, dst);
+    const remote = workloadDecision(model, dst.workload, "ingress", packet);
+    const egress = egressOf(model, src, packet);
+    if (remote.allowed) return summarize([egress, remote], { egress, ingress: remote });
+    const outcome = summarize([egress, remote], { egress, ingress: remote }, true);
+    return { ...outcome, reason: `${outcome.reason} (from another node); ${local.reason}, so it depends on where the pod runs` };
 }
 
 function summarize(chain: Decision[], explanation: Explanation, partial?: boolean): Outcome {
@@ -252,14 +360,21 @@ function nodePortFlow(model: ClusterModel, src: Party, service: Service, nodePor
         const egress = egressOf(model, src, toNode);
         explanation.egress = egress;
         chain.push(egress);
-        const hostEndpoint = nodeHostEndpoint(node);
-        let preDnat: Decision | undefined;
+        // The world's packet crosses the interface holding the address it is sent to; a local pod's only the `*` endpoint.
+        const hostEndpoint = src.kind === "external" ? fabricHostEndpoint(node, worldFacingAddress(node))
+            : src.kind === "workload" ? allInterfacesHostEndpoint(node) : undefined;
+        let arrival: Decision[] = [];
         if (hostEndpoint) {
-            preDnat = hostDecision(model, hostEndpoint, "hostPreDnat", toNode);
-            explanation.hostPreDnat = preDnat;
-            chain.push(preDnat);
+            const firstBackend = backends.find((b) => resolveTargetPort(servicePort, b) !== undefined);
+            const forwarded = firstBackend ? { src, dst: { kind: "workload" as const, workload: firstBackend }, port: resolveTargetPort(servicePort, firstBackend)!, protocol } : undefined;
+            arrival = arrivalDecisions(model, hostEndpoint, toNode, { terminated: false, dnat: true, ...(forwarded ? { forwarded } : {}) });
+            // The explanation shows the first node whose host endpoint stops the packet, else the first node's.
+            if (!explanation.host || (explanation.host.every((d) => d.allowed) && arrival.some((d) => !d.allowed))) withHost(explanation, arrival);
+            chain.push(...arrival.filter((d) => d.stage !== "hostForward"));
         }
-        if (preDnat?.outcome === "deny") continue;
+        if (arrival.some((d) => d.outcome === "deny" && d.stage !== "hostForward")) continue;
+        const preDnat = arrival.find((d) => d.stage === "hostPreDnat");
+        const forward = arrival.find((d) => d.stage === "hostForward");
         for (const backend of backends) {
             const targetPort = resolveTargetPort(servicePort, backend);
             const seen: Party[] = service.externalTrafficPolicy === "Local" || model.options.nodePortSource === "client"
@@ -273,13 +388,11 @@ function nodePortFlow(model: ClusterModel, src: Party, service: Service, nodePor
                     continue;
                 }
                 const packet: Packet = { src: sourceSeen, dst: backendParty, port: targetPort, protocol };
-                if (hostEndpoint && preDnat?.outcome !== "allow" && !explanation.hostForward) {
-                    // A packet explicitly allowed by pre-DNAT policy skips normal host endpoint policy (pre-dnat.mdx).
-                    explanation.hostForward = hostDecision(model, hostEndpoint, "hostForward", { ...packet, src });
-                    chain.push(explanation.hostForward);
-                }
+                if (forward && preDnat?.outcome !== "allow" && !chain.includes(forward)) chain.push(forward);
                 const ingress = workloadDecision(model, backend, "ingress", packet);
                 paths.push({ node: node.name, backend: backend.id, targetPort, sourceSeenAs: partyName(sourceSeen), allowed: ingress.allowed, ingress });
+                // The host's own packet, DNATed to a pod on the same node, meets no policy (as node -> pod).
+                if (src.kind === "host") paths.push({ node: node.name, backend: backend.id, targetPort, sourceSeenAs: partyName(sourceSeen), allowed: true, ingress: hostToLocalPodDecision(src.node, backendParty) });
             }
         }
     }

@@ -3,14 +3,15 @@ import type { ClusterModel, Workload } from "./model";
 import { resolveTargetPort, serviceBackends } from "./model";
 import { serviceNamed } from "./model-index";
 import { addressIn, addressOutside, identitiesOf, Identity, Party } from "./parties";
-import type { EntityMatch, PortMatch, Rule, Subject } from "./policies";
+import type { EntityMatch, IcmpMatch, PortMatch, Rule, Subject } from "./policies";
 import { protocolNumber } from "./policies";
 import { entityConstraint, matchesEndpointSelector, matchesNamespaceSelector, matchesServiceAccountSelector, someHoldsAll } from "./entity-selectors";
-import type { Protocol } from "./types";
+import type { QueryProtocol } from "./types";
 
 export { matchesEndpointSelector, matchesNamespaceSelector, matchesServiceAccountSelector };
 
-export interface Packet { src: Party; dst: Party; port: number; protocol: Protocol }
+/** A packet: its destination port (0: an unknown ephemeral port), and its source port when known (a reply's). */
+export interface Packet { src: Party; dst: Party; port: number; protocol: QueryProtocol; srcPort?: number }
 
 /** Whether a policy applies to an endpoint (its top-level selector and scope). */
 export function subjectSelects(subject: Subject, identity: Identity): boolean {
@@ -23,10 +24,15 @@ export function subjectSelects(subject: Subject, identity: Identity): boolean {
     return true;
 }
 
-export function ruleProtocolMatches(rule: Rule, protocol: Protocol): boolean {
+/** An ICMP query is an echo request: type 8, code 0. */
+const ECHO_REQUEST = { type: 8, code: 0 };
+const icmpMatches = (match: IcmpMatch) => (match.type === undefined || match.type === ECHO_REQUEST.type) && (match.code === undefined || match.code === ECHO_REQUEST.code);
+
+export function ruleProtocolMatches(rule: Rule, protocol: QueryProtocol): boolean {
     const number = protocolNumber(protocol)!;
     if (rule.protocol !== undefined && rule.protocol !== number) return false;
     if (rule.notProtocol !== undefined && rule.notProtocol === number) return false;
+    if (protocol === "ICMP" && ((rule.icmp && !icmpMatches(rule.icmp)) || (rule.notICMP && icmpMatches(rule.notICMP)))) return false;
     return rule.ipVersion !== 6;
 }
 
@@ -56,7 +62,11 @@ export function entityIdentityMatches(model: ClusterModel, entity: EntityMatch, 
 export function entityPortMatches(model: ClusterModel, entity: EntityMatch, party: Party, packet: Packet, side: "source" | "destination"): boolean {
     if (side === "source") {
         // Source ports are ephemeral and unknown offline: a source port list never matches, notPorts always does.
-        return entity.ports === undefined;
+        // A reply's source port is the server's, known.
+        const srcPort = packet.srcPort;
+        if (srcPort === undefined) return entity.ports === undefined;
+        const numeric = (list?: PortMatch[]) => !!list?.some((p) => !("name" in p) && p.first <= srcPort && srcPort <= p.last);
+        return (entity.ports === undefined || numeric(entity.ports)) && !numeric(entity.notPorts);
     }
     if (entity.service && !entity.ports && !servicePortMatches(model, entity, party, packet)) return false;
     if (entity.ports && !entity.ports.some((p) => endpointPortMatches(model, entity, party, p, packet))) return false;

@@ -12,7 +12,11 @@ export type Labels = Readonly<Record<string, string>>;
 /** A label's value, own properties only (a label named "constructor" is not Object's). */
 export const ownLabel = (labels: Labels | undefined, key: string): string | undefined =>
     labels && Object.prototype.hasOwnProperty.call(labels, key) ? labels[key] : undefined;
+/** Protocols with ports (container ports, Service ports, failsafe ports, the matrix). */
 export type Protocol = "TCP" | "UDP" | "SCTP";
 export const PROTOCOLS: readonly Protocol[] = ["TCP", "UDP", "SCTP"];
+/** What a query may ask about: ICMP stands for an echo request (ping, type 8 code 0), which has no port. */
+export type QueryProtocol = Protocol | "ICMP";
+export const QUERY_PROTOCOLS: readonly QueryProtocol[] = [...PROTOCOLS, "ICMP"];
 export type Direction = "ingress" | "egress";
 export type Action = "Allow" | "Deny" | "Log" | "Pass";

@@ -4,7 +4,11 @@ import type { Decision, Verdict } from "../../analysis";
 const STAGE_WORDS: Record<Decision["stage"], string> = {
     egress: "egress of",
     ingress: "ingress of",
+    hostUntracked: "untracked (doNotTrack) policy at",
+    hostUntrackedEgress: "untracked (doNotTrack) egress policy at",
     hostPreDnat: "pre-DNAT policy at",
+    hostIngress: "host endpoint policy for the host at",
+    hostEgress: "host endpoint egress policy at",
     hostForward: "forwarded-traffic policy at",
     hostForwardEgress: "forwarded-traffic egress policy at",
 };
@@ -17,7 +21,7 @@ export function describeDecision(decision: Decision): string {
 /** The decisions that took part in a verdict, in the order a packet meets them. */
 export function chainOf(verdict: Verdict): Decision[] {
     const e = verdict.explanation;
-    const chain = [e.egress, e.hostPreDnat, e.hostForward, e.hostForwardEgress];
+    const chain = [e.egress, ...(e.host ?? [e.hostPreDnat, e.hostForward, e.hostForwardEgress])];
     if (e.paths?.length) chain.push(...e.paths.map((p) => p.ingress));
     else chain.push(e.ingress);
     const seen = new Set<Decision>();

@@ -8,7 +8,9 @@ import { clusterPolicy } from "../lib/policy";
 import { exposedServices, nodePortVerdicts } from "./edge-only-ingress";
 
 function stoppedAtHost(view: ClusterView, verdict: ReturnType<typeof nodePortVerdicts>[number]): boolean {
-    return !verdict.allowed && !verdict.partial && verdict.explanation.hostPreDnat?.outcome === "deny";
+    // Dropped before DNAT: by pre-DNAT policy, or by untracked (doNotTrack) policy before conntrack.
+    const host = verdict.explanation.host ?? [verdict.explanation.hostPreDnat];
+    return !verdict.allowed && !verdict.partial && host.some((d) => (d?.stage === "hostPreDnat" || d?.stage === "hostUntracked") && d.outcome === "deny");
 }
 
 export const serviceExposure = clusterPolicy({

@@ -4,6 +4,8 @@ import * as path from "path";
 import type { Policies } from "@pulumi/policy";
 import { parseManifests, KubeObject } from "../../analysis";
 import { runProgram } from "../../test/helpers/program";
+import { baselineYaml } from "../../flows";
+import { STAGES } from "../../stages";
 import type { ResourceLike } from "../lib/objects";
 import { resourcesOfObjects, runPolicies, RunOptions, RunResult } from "../lib/run";
 
@@ -17,6 +19,20 @@ export async function stackResources(stage: number, flavor: Flavor): Promise<Res
         type: r.type, name: r.name, props: r.inputs,
         urn: `urn:pulumi:test::calico-zero-trust-lab::${r.type}::${r.name}`,
     }));
+}
+
+/**
+ * The resources of an iks stack as the pack sees them: the program's objects as the iks mode renders
+ * them (the lockdown selects IBM's public host endpoints) and the intent ConfigMap's baseline with
+ * IBM's host endpoints and default policies (flows.ts baselineYaml for iks).
+ */
+export async function iksStackResources(stage: number): Promise<ResourceLike[]> {
+    const run = await runProgram({ cluster: "render", stage, flavor: "calico", hostEndpointSelector: "ibm.role == 'worker_public'" });
+    return run.resources.map((r) => {
+        const props = structuredClone(r.inputs);
+        if (props?.kind === "ConfigMap" && props.metadata?.name === "zero-trust-intent") props.data["baseline.yaml"] = baselineYaml(STAGES[stage]!, "iks");
+        return { type: r.type, name: r.name, props, urn: `urn:pulumi:test::calico-zero-trust-lab::${r.type}::${r.name}` };
+    });
 }
 
 /** The stack's Kubernetes objects as plain manifests (deep copies, safe to mutate). */

@@ -83,6 +83,7 @@ const SCENARIOS: Scenario[] = [
             "names port \"metrics\"/TCP, which shop/api does not declare",
         ],
     },
+    { file: "nodeport-untracked-deny.yaml", base: "zero-trust-calico.yaml", fails: [] },
     {
         file: "mixed-workloads.yaml", fails: ["default-deny", "dns-allowance", "edge-only-ingress", "service-exposure", "unjudged-kinds"],
         says: [

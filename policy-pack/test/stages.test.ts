@@ -4,7 +4,7 @@
 import { describe, expect, it } from "vitest";
 import { runPolicies } from "../lib/run";
 import { policies } from "../policies";
-import { FLAVORS, stackResources } from "./helpers";
+import { FLAVORS, iksStackResources, stackResources } from "./helpers";
 
 const STAGES_OF = { calico: [0, 1, 2, 3, 4, 5], kubernetes: [0, 1, 2, 3, 4] } as const;
 
@@ -47,6 +47,13 @@ describe("advisory findings on the zero-trust stages", () => {
         }
         const lockdown = await runPolicies(policies, await stackResources(5, "calico"));
         expect(lockdown.violations).toEqual([]);
+    });
+
+    it("on an iks stack, with IBM's host endpoints and default policies, the findings are the same: stage 4 keeps the NodePort open, the lockdown closes it", async () => {
+        const open = await runPolicies(policies, await iksStackResources(4));
+        expect(open.violations.map((v) => v.policy)).toEqual(["service-exposure"]);
+        expect(open.violations[0]!.message).toContain("Pod policy blocks it today");
+        expect((await runPolicies(policies, await iksStackResources(5))).violations).toEqual([]);
     });
 
     it("violations name the resource by URN", async () => {

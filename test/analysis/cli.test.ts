@@ -109,7 +109,8 @@ describe("analyze command", () => {
         ["an unknown kind", [fixture("unknown-kind.yaml")], /unknown-kind\.yaml \(document 1\): CiliumNetworkPolicy lab\/l7: unknown kind CiliumNetworkPolicy/],
         ["an unknown workload", [LOCKDOWN, "--query", "lab/nope", "lab/helloworld", "8080"], /unknown source "lab\/nope"; known in lab: lab\/helloworld, lab\/helloworld-proxy/],
         ["a missing file", ["/nonexistent.yaml"], /nonexistent\.yaml: no such file or directory/],
-        ["a bad port", [LOCKDOWN, "--query", "lab/helloworld", "lab/helloworld", "8080/ICMP"], /protocol "ICMP" is not one of TCP, UDP, SCTP/],
+        ["a bad port", [LOCKDOWN, "--query", "lab/helloworld", "lab/helloworld", "8080/ICMP"], /ICMP has no port; write ICMP alone/],
+        ["an unknown protocol", [LOCKDOWN, "--query", "lab/helloworld", "lab/helloworld", "8080/GRE"], /protocol "GRE" is not one of TCP, UDP, SCTP, ICMP/],
         ["an unknown option", [LOCKDOWN, "--frobnicate"], /unknown option/],
     ])("exits 2 on %s, naming what is wrong", (_what, args, message) => {
         const { code, stdout, stderr } = run(...args);
