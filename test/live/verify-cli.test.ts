@@ -7,7 +7,7 @@ import { kubeconfigFile } from "./fake-kube";
 import { runScript, ScriptRun } from "./run-script";
 import { FAST_ENV, labCluster, labDataPlane, LabCluster, NAMESPACE } from "./lab-cluster";
 
-// The tests run concurrently (each spawns tsx, whose start is mostly module loading), one fake
+// The tests run concurrently (each spawns node with tsx, whose start is mostly module loading), one fake
 // cluster each. The clusters are built one at a time: Pulumi's mocks (programObjects) are per process.
 const clusters: LabCluster[] = [];
 let building: Promise<unknown> = Promise.resolve();
@@ -19,8 +19,8 @@ function startCluster(...args: Parameters<typeof labCluster>): Promise<LabCluste
 }
 
 
-function runVerify(args: string[], kubeconfig: string, onStderr?: (text: string, child: ChildProcess) => void): Promise<ScriptRun> {
-    return runScript("verify", args, { ...FAST_ENV, KUBECONFIG: kubeconfig }, onStderr);
+function runVerify(args: string[], kubeconfig: string, onSpawn?: (child: ChildProcess) => void): Promise<ScriptRun> {
+    return runScript("verify", args, { ...FAST_ENV, KUBECONFIG: kubeconfig }, onSpawn);
 }
 
 const ARGS = ["--no-stack", "--namespace", NAMESPACE, "--stage", "allow-proxy", "--timeout", "1", "--attempts", "3", "--interval", "5"];
@@ -46,23 +46,38 @@ describe.concurrent("npm run verify", () => {
 
     it("Ctrl-C (SIGINT) stops, deletes the probe pods and exits 130", async ({ expect }) => {
         const cluster = await startCluster("allow-proxy", labDataPlane(4), { podStartPolls: 0 });
+        let verify: ChildProcess | undefined;
+        let stderr = "";
+        let said = () => undefined as void;
+        let died = () => undefined as void;
+        const stopping = new Promise<void>((resolve) => { said = resolve; });
+        const ended = new Promise<void>((resolve) => { died = resolve; });
+        // The helloworld probe pod's first exec is where Ctrl-C lands: its pod exists, and the exec
+        // is answered only once verify said it is stopping (or died), so the signal is always
+        // handled in the middle of probing, whatever the machine's load.
         let sent = false;
-        let signalSent = () => undefined as void;
-        const interrupted = new Promise<void>((resolve) => { signalSent = resolve; });
-        // The helloworld probe pod's execs answer only once Ctrl-C was sent, so the run cannot finish
-        // first however fast the waits are: the signal always lands in the middle of probing.
         const answer = cluster.kube.options.exec!;
         cluster.kube.options.exec = async (request) => {
-            if (request.pod.metadata.labels?.[PROBE_LABEL] && request.pod.metadata.labels.app === "helloworld") await interrupted;
+            if (!sent && request.pod.metadata.labels?.[PROBE_LABEL] && request.pod.metadata.labels.app === "helloworld") {
+                sent = true;
+                verify!.kill("SIGINT");
+                await Promise.race([stopping, ended]);
+            }
             return answer(request);
         };
-        const { code, stderr } = await runVerify(ARGS, kubeconfigFile(cluster.kube.port), (text, child) => {
-            if (!sent && /probe zero-trust-lab\/helloworld -> /.test(text)) { sent = true; child.kill("SIGINT"); signalSent(); }
+        const run = await runVerify(ARGS, kubeconfigFile(cluster.kube.port), (child) => {
+            verify = child;
+            child.stderr!.on("data", (chunk) => { stderr += chunk; if (stderr.includes("SIGINT: stopping")) said(); });
+            child.on("exit", () => died());
         });
-        expect(sent).toBe(true);
-        expect(code, stderr).toBe(130);
-        expect(stderr).toMatch(/SIGINT: stopping; deleting probe pods zero-trust-lab\/probe-/);
+        expect(sent, run.stderr).toBe(true);
+        // 130 from verify's own handler: a process the signal killed has no exit code.
+        expect({ code: run.code, signal: run.signal }, run.stderr).toEqual({ code: 130, signal: null });
+        expect(run.stderr).toMatch(/SIGINT: stopping; deleting probe pods .*zero-trust-lab\/probe-helloworld-[0-9a-f]{6}\b/);
+        // Stopped: no probe started after the signal.
+        expect(run.stderr.split("SIGINT: stopping")[1]).not.toMatch(/^probe /m);
         expect(cluster.kube.pods().filter((p) => p.metadata.labels?.[PROBE_LABEL])).toEqual([]);
+        expect(cluster.kube.objects.filter((o) => o.kind === "Namespace" && o.metadata.labels?.[PROBE_LABEL])).toEqual([]);
     }, 180_000);
 
     it("--stage lockdown against a stage-4 cluster: exit 2 naming both stages, nothing probed", async ({ expect }) => {
