@@ -12,23 +12,26 @@ import { FakeKube, FakeKubeOptions } from "./fake-kube";
 import { FAST, FAST_RETRY as RETRY, labCluster, labDataPlane, LabCluster, NAMESPACE } from "./lab-cluster";
 
 /** Short, but far longer than an exec on loopback takes: only an exec that never answers reaches it. */
+/** For an exec that never answers: the timeout is what is tested. */
 const EXEC_TIMEOUT_MS = 100;
+/** For everything that does answer: never reached, however loaded the machine. */
+const NEVER_MS = 120_000;
 const tcpProbe: Probe = { id: "a -> b", origin: { kind: "pod", namespace: "lab", workload: "helloworld", labels: { app: "helloworld" } }, actions: [{ kind: "tcp", address: "192.168.1.10", port: 8080 }], command: "nc" };
 
 let kube: FakeKube | undefined;
 let cluster: LabCluster | undefined;
 afterEach(async () => { await kube?.stop(); await cluster?.close(); kube = cluster = undefined; });
 
-async function fake(options: FakeKubeOptions, apiOptions: KubeClusterApiOptions = {}): Promise<{ api: KubeClusterApi; pods: ProbePods; runner: ProbeRunner }> {
+async function fake(options: FakeKubeOptions, apiOptions: KubeClusterApiOptions = {}, execTimeoutMs = NEVER_MS): Promise<{ api: KubeClusterApi; pods: ProbePods; runner: ProbeRunner }> {
     kube = await new FakeKube(options).add({ apiVersion: "v1", kind: "Namespace", metadata: { name: "lab" } }).start();
     const api = new KubeClusterApi(kube.kubeConfig(), apiOptions);
-    const pods = new ProbePods(api, { image: "busybox:1.36", startTimeoutMs: 1500, pollIntervalMs: 5, createMissingNamespaces: true });
-    return { api, pods, runner: new ProbeRunner(api, pods, { retry: RETRY, execTimeoutMs: EXEC_TIMEOUT_MS }) };
+    const pods = new ProbePods(api, { image: "busybox:1.36", startTimeoutMs: NEVER_MS, pollIntervalMs: 5, createMissingNamespaces: true });
+    return { api, pods, runner: new ProbeRunner(api, pods, { retry: RETRY, execTimeoutMs }) };
 }
 
 describe("probe transport failures", () => {
     it("an exec that never answers times out: outcome error, no verdict", async () => {
-        const { runner, pods } = await fake({ exec: () => "hang" });
+        const { runner, pods } = await fake({ exec: () => "hang" }, {}, EXEC_TIMEOUT_MS);
         const observation = await runner.run({ ...tcpProbe }, "blocked");
         expect(observation.outcome).toBe("error");
         expect(observation.verdict).toBeUndefined();

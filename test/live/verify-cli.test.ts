@@ -1,23 +1,29 @@
 // `npm run verify` as a user runs it: a child process with KUBECONFIG pointing at the fake API.
 // Exit codes, the JUnit report, and Ctrl-C (SIGINT) deleting the probe pods.
 import type { ChildProcess } from "child_process";
-import { afterAll, describe, it } from "vitest";
+import { afterAll, beforeAll, describe, it } from "vitest";
 import { PROBE_LABEL } from "../../live/probe-pods";
 import { kubeconfigFile } from "./fake-kube";
 import { runScript, ScriptRun } from "./run-script";
 import { FAST_ENV, labCluster, labDataPlane, LabCluster, NAMESPACE } from "./lab-cluster";
 
-// The tests run concurrently (each spawns node with tsx, whose start is mostly module loading), one fake
-// cluster each. The clusters are built one at a time: Pulumi's mocks (programObjects) are per process.
-const clusters: LabCluster[] = [];
-let building: Promise<unknown> = Promise.resolve();
-afterAll(async () => { for (const cluster of clusters.splice(0)) await cluster.close(); });
-function startCluster(...args: Parameters<typeof labCluster>): Promise<LabCluster> {
-    const next = building.then(() => labCluster(...args)).then((cluster) => { clusters.push(cluster); return cluster; });
-    building = next.catch(() => undefined);
-    return next;
-}
-
+// The tests run concurrently (each spawns node with tsx, whose start is mostly module loading),
+// one fake cluster each. Every cluster is built before any verify runs: a build (the Pulumi
+// program under mocks, one at a time as the mocks are per process) holds this process, and with
+// it the fake NodePorts a running verify calls, which would then miss HTTP_TIMEOUT_MS and look dropped.
+const plane = labDataPlane(4);
+const BUILDS = {
+    agrees: () => labCluster("allow-proxy", plane, { podStartPolls: 0 }),
+    differs: () => labCluster("allow-proxy", (src, dst, port, protocol) => src === `${NAMESPACE}/helloworld` || plane(src, dst, port, protocol), { podStartPolls: 0 }),
+    interrupted: () => labCluster("allow-proxy", plane, { podStartPolls: 0 }),
+    lockdown: () => labCluster("allow-proxy", plane),
+    noIntent: () => labCluster("allow-proxy", plane),
+};
+const clusters: Partial<Record<keyof typeof BUILDS, LabCluster>> = {};
+beforeAll(async () => {
+    for (const [name, build] of Object.entries(BUILDS)) clusters[name as keyof typeof BUILDS] = await build();
+}, 600_000);
+afterAll(async () => { for (const cluster of Object.values(clusters)) await cluster.close(); });
 
 function runVerify(args: string[], kubeconfig: string, onSpawn?: (child: ChildProcess) => void): Promise<ScriptRun> {
     return runScript("verify", args, { ...FAST_ENV, KUBECONFIG: kubeconfig }, onSpawn);
@@ -27,7 +33,7 @@ const ARGS = ["--no-stack", "--namespace", NAMESPACE, "--stage", "allow-proxy", 
 
 describe.concurrent("npm run verify", () => {
     it("exits 0 with a JUnit report of nine passing flows when the cluster agrees", async ({ expect }) => {
-        const cluster = await startCluster("allow-proxy", labDataPlane(4), { podStartPolls: 0 });
+        const cluster = clusters.agrees!;
         const { code, stdout, stderr } = await runVerify([...ARGS, "--format", "junit"], kubeconfigFile(cluster.kube.port));
         expect(code, stderr).toBe(0);
         expect(stdout).toContain('<testsuite name="calico-zero-trust-lab verify stage 4 (allow-proxy)" tests="9" failures="0" errors="0"');
@@ -35,8 +41,7 @@ describe.concurrent("npm run verify", () => {
     }, 180_000);
 
     it("exits 1 on a difference", async ({ expect }) => {
-        const plane = labDataPlane(4);
-        const cluster = await startCluster("allow-proxy", (src, dst, port, protocol) => src === `${NAMESPACE}/helloworld` || plane(src, dst, port, protocol), { podStartPolls: 0 });
+        const cluster = clusters.differs!;
         const { code, stdout } = await runVerify([...ARGS, "--format", "json"], kubeconfigFile(cluster.kube.port));
         expect(code).toBe(1);
         const result = JSON.parse(stdout);
@@ -45,7 +50,7 @@ describe.concurrent("npm run verify", () => {
     }, 180_000);
 
     it("Ctrl-C (SIGINT) stops, deletes the probe pods and exits 130", async ({ expect }) => {
-        const cluster = await startCluster("allow-proxy", labDataPlane(4), { podStartPolls: 0 });
+        const cluster = clusters.interrupted!;
         let verify: ChildProcess | undefined;
         let stderr = "";
         let said = () => undefined as void;
@@ -81,7 +86,7 @@ describe.concurrent("npm run verify", () => {
     }, 180_000);
 
     it("--stage lockdown against a stage-4 cluster: exit 2 naming both stages, nothing probed", async ({ expect }) => {
-        const cluster = await startCluster("allow-proxy", labDataPlane(4));
+        const cluster = clusters.lockdown!;
         const { code, stdout, stderr } = await runVerify(["--no-stack", "--namespace", NAMESPACE, "--stage", "lockdown"], kubeconfigFile(cluster.kube.port));
         expect(code, stderr).toBe(2);
         expect(stderr).toContain("verify: the cluster runs helloworld stage 4 (allow-proxy) (ConfigMap zero-trust-lab/zero-trust-intent), not stage 5 (lockdown)");
@@ -90,7 +95,7 @@ describe.concurrent("npm run verify", () => {
     }, 180_000);
 
     it("exits 2 with what to do when the intent is missing", async ({ expect }) => {
-        const cluster = await startCluster("allow-proxy", labDataPlane(4));
+        const cluster = clusters.noIntent!;
         const { code, stderr } = await runVerify(["--no-stack", "--namespace", "elsewhere"], kubeconfigFile(cluster.kube.port));
         expect(code).toBe(2);
         expect(stderr).toContain("ConfigMap elsewhere/zero-trust-intent not found");
