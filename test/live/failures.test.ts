@@ -102,6 +102,21 @@ describe("verification that cannot complete", () => {
         expect(formatTable(result)).toMatch(/INTERRUPTED: /);
     });
 
+    it("Ctrl-C while a probe pod is still starting stops waiting for it and deletes it", async () => {
+        const controller = new AbortController();
+        // The probe pods never run; Ctrl-C comes as the first one is read, so only Ctrl-C can end
+        // the wait (the start deadline is far beyond the test's timeout).
+        cluster = await labCluster("allow-proxy", labDataPlane(4), {
+            podWaitingReason: "ContainerCreating",
+            fail: (method, path) => { if (method === "GET" && /\/pods\/probe-/.test(path)) controller.abort(); return undefined; },
+        });
+        const lines: string[] = [];
+        const result = await verifyStage(new KubeClusterApi(cluster.kube.kubeConfig()), { namespace: NAMESPACE, ...FAST, signal: controller.signal, log: (line) => lines.push(line) });
+        expect(result.interrupted).toBe(true);
+        expect(lines).toContainEqual(expect.stringMatching(/: error after 1 attempt\(s\).*verification was stopped before probe pod zero-trust-lab\/probe-[\w-]+ was running/));
+        expect(cluster.kube.pods().filter((p) => p.metadata.labels?.[PROBE_LABEL])).toEqual([]);
+    });
+
     it("probe pods left by a killed run are deleted before probing", async () => {
         cluster = await labCluster("allow-proxy", labDataPlane(4));
         cluster.kube.add({ apiVersion: "v1", kind: "Pod", metadata: { name: "probe-helloworld-dead01", namespace: NAMESPACE, labels: { app: "helloworld", [PROBE_LABEL]: "true" } }, status: { phase: "Running", podIP: "192.168.9.9" } });
