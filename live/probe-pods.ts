@@ -88,6 +88,8 @@ export interface ProbePodOptions {
     pollIntervalMs: number;
     /** Create lab-neighbour (or any missing namespace) and delete it afterwards. */
     createMissingNamespaces: boolean;
+    /** Aborted (Ctrl-C): stop waiting for a pod to run, so cleanup need not wait for startTimeoutMs. */
+    signal?: AbortSignal;
 }
 
 export const DEFAULT_PROBE_POD_OPTIONS: ProbePodOptions = {
@@ -119,6 +121,7 @@ export class ProbePods {
     private readonly createdNamespaces: string[] = [];
     private readonly pending = new Map<string, Promise<PodInfo>>();
     private cleanedUp = false;
+    private cleaning?: Promise<CleanupReport>;
 
     constructor(private readonly cluster: ClusterApi, private readonly options: ProbePodOptions = DEFAULT_PROBE_POD_OPTIONS) {
         this.runId = options.runId ?? randomBytes(3).toString("hex");
@@ -164,6 +167,9 @@ export class ProbePods {
             if (pod?.waitingReason && /BackOff|Err|Invalid/.test(pod.waitingReason)) {
                 throw new ProbePodError(name, `probe pod ${request.namespace}/${name} cannot start: ${pod.waitingReason} (image ${this.options.image}; set --probe-image to a reachable busybox)`);
             }
+            if (this.cleanedUp || this.options.signal?.aborted) {
+                throw new ProbePodError(name, `verification was stopped before probe pod ${request.namespace}/${name} was running`);
+            }
             if (Date.now() >= deadline) {
                 throw new ProbePodError(name, `probe pod ${request.namespace}/${name} not running after ${Math.round(this.options.startTimeoutMs / 1000)}s (phase ${pod?.phase ?? "unknown"}${pod?.waitingReason ? `, ${pod.waitingReason}` : ""})`);
             }
@@ -171,8 +177,17 @@ export class ProbePods {
         }
     }
 
-    /** Deletes every pod and namespace this run created; never throws, reports what is left. */
-    async cleanup(): Promise<CleanupReport> {
+    /**
+     * Deletes every pod and namespace this run created; never throws, reports what is left.
+     * Called again (a second Ctrl-C while the first cleanup runs), it returns the same cleanup,
+     * so whoever exits after it does not cut the other's deletions short.
+     */
+    cleanup(): Promise<CleanupReport> {
+        this.cleaning ??= this.deleteAll();
+        return this.cleaning;
+    }
+
+    private async deleteAll(): Promise<CleanupReport> {
         this.cleanedUp = true;
         const report: CleanupReport = { deleted: [], leftovers: [] };
         // Wait for creations in flight, so a pod created during Ctrl-C is deleted too.

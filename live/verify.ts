@@ -154,7 +154,7 @@ export async function verifyStage(cluster: ClusterApi, options: VerifyOptions): 
     const stale = await deleteStaleProbePods(cluster, probeNamespaces);
     if (stale.length > 0) log(`deleted probe pods left by an earlier run: ${stale.join(", ")}`);
 
-    const pods = new ProbePods(cluster, { ...DEFAULT_PROBE_POD_OPTIONS, ...fromEnvironment.probePods, ...options.probePods });
+    const pods = new ProbePods(cluster, { ...DEFAULT_PROBE_POD_OPTIONS, ...fromEnvironment.probePods, ...options.probePods, signal: options.signal });
     options.onProbePods?.(pods);
     const runner = new ProbeRunner(cluster, pods, { retry, ...fromEnvironment.waits, ...options.waits, outsideHttp: options.outsideHttp, signal: options.signal });
     const observations = new Map<string, Observation>();

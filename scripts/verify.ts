@@ -111,12 +111,14 @@ async function main(): Promise<number> {
     log(`verify: ${cluster.describe()}, ${namespaces.length === 1 ? "namespace" : "namespaces"} ${namespaces.join(", ")}${stage ? `, ${scenario === "yaobank" ? "yaobank " : ""}stage ${stage.number} (${stage.name})` : ""}`);
 
     // Ctrl-C: stop probing, delete the probe pods, report. A second Ctrl-C deletes them at once.
+    // The signal must reach this process itself: package.json runs it with `node --import tsx`,
+    // not the tsx CLI, whose relay SIGKILLs a child that does not acknowledge within 30 ms.
     const controller = new AbortController();
     let pods: ProbePods | undefined;
     const onSignal = (signal: NodeJS.Signals) => {
         if (controller.signal.aborted) {
             log(`${signal} again: deleting probe pods now`);
-            void pods?.cleanup().finally(() => process.exit(EXIT.interrupted));
+            void (pods?.cleanup() ?? Promise.resolve()).finally(() => process.exit(EXIT.interrupted));
             return;
         }
         log(`${signal}: stopping; deleting probe pods ${pods?.live.join(", ") || "(none yet)"}`);
@@ -146,7 +148,8 @@ async function main(): Promise<number> {
         const file = saveRecord(resultsDirectory(backendUrl(), REPO_DIR), recordOf(stack, result));
         log(`verification recorded for promotion: ${file}`);
     }
-    return verificationExitCode(result);
+    // A Ctrl-C after the probing ended still says "interrupted".
+    return controller.signal.aborted ? EXIT.interrupted : verificationExitCode(result);
 }
 
 if (require.main === module) {

@@ -83,7 +83,7 @@ describe("the commands the documentation gives", () => {
     it("pass only options that the script's command line declares", () => {
         const wrong: string[] = [];
         for (const run of npmRuns) {
-            const file = /^tsx (\S+\.ts)$/.exec(scripts[run.script] ?? "")?.[1];
+            const file = /^(?:node --import )?tsx (\S+\.ts)$/.exec(scripts[run.script] ?? "")?.[1];
             if (!file) continue;
             const source = fs.readFileSync(path.join(repo, file), "utf8");
             for (const [option] of run.args.matchAll(/--[a-z][\w-]*/g)) {

@@ -130,13 +130,13 @@ describe("policy:check settings and bad input", () => {
 
     it("runs as `npm run --silent policy:check -- <paths>` with the exit codes above", async () => {
         const stage = await renderStage(1, "calico");
-        const npm = (args: string[]) => spawnSync("npm", ["run", "--silent", "policy:check", "--", ...args], { cwd: ROOT, encoding: "utf8", timeout: 60_000 });
+        const npm = (args: string[]) => spawnSync("npm", ["run", "--silent", "policy:check", "--", ...args], { cwd: ROOT, encoding: "utf8", timeout: 300_000 });
         const failing = npm([stage]);
         expect(failing.status, failing.stderr).toBe(1);
         expect(failing.stdout).toContain("[mandatory] default-deny");
         expect(npm(["--advisory", stage]).status).toBe(0);
         expect(npm([path.join(dir, "nothing-here")]).status).toBe(2);
-    }, 90_000);
+    }, 600_000);
 });
 
 describe("policy:check judges the stack as its Calico release enforces it (analysis/calico-releases.ts)", () => {

@@ -87,16 +87,16 @@ describe("loading the pack", () => {
         child.stdout.on("data", (chunk) => { stdout += chunk; });
         child.stderr.on("data", (chunk) => { stderr += chunk; });
         try {
+            // Waits for the port or the exit, however long the type check takes on a loaded machine.
             await new Promise<void>((resolve, reject) => {
-                const timer = setTimeout(() => reject(new Error(`no port after 90s; stderr: ${stderr}`)), 90_000);
-                child.stdout.on("data", () => { if (/^\d+\s*$/m.test(stdout)) { clearTimeout(timer); resolve(); } });
-                child.on("exit", (code) => { clearTimeout(timer); reject(new Error(`exited ${code}: ${stderr}`)); });
+                child.stdout.on("data", () => { if (/^\d+\s*$/m.test(stdout)) resolve(); });
+                child.on("exit", (code) => reject(new Error(`exited ${code}: ${stderr}`)));
             });
         } finally {
             child.kill();
         }
         expect(stdout.trim()).toMatch(/^\d+$/); // the gRPC port the engine connects to
-    }, 120_000);
+    }, 600_000);
 });
 
 describe("the contract with the program", () => {

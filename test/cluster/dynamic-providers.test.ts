@@ -85,8 +85,10 @@ describe("the Calico API gate (dynamic provider)", () => {
         const api = await fakeApi({ [APISERVICE]: [apiService("False", "MissingEndpoints")] });
         process.env.KUBECONFIG = writeKubeconfig(api.port);
         try {
-            await expect(waitForCalicoApi({ context: "lab", timeoutSeconds: 0.3, pollSeconds: 0.1 }))
-                .rejects.toThrow(new RegExp(`context "lab" \\(server http://127.0.0.1:${api.port}\\) was not ready within 0.3 s: APIService v3.projectcalico.org is not Available \\(MissingEndpoints\\)`));
+            // A poll longer than the timeout: it gives up right after the first answer, which has the
+            // whole timeout to come (a short timeout would also cut a slow answer short).
+            await expect(waitForCalicoApi({ context: "lab", timeoutSeconds: 30, pollSeconds: 60 }))
+                .rejects.toThrow(new RegExp(`context "lab" \\(server http://127.0.0.1:${api.port}\\) was not ready within 30 s: APIService v3.projectcalico.org is not Available \\(MissingEndpoints\\)`));
         } finally {
             await api.close();
         }
@@ -180,7 +182,7 @@ describe("the providers as `pulumi up` stores them", () => {
         let texts: { gate: string; calicoctl: string } | undefined;
         return () => {
             if (!texts) {
-                const result = spawnSync(process.execPath, [require.resolve("tsx/cli"), path.join(__dirname, "serialize-providers.ts")], { encoding: "utf8", timeout: 120_000 });
+                const result = spawnSync(process.execPath, [require.resolve("tsx/cli"), path.join(__dirname, "serialize-providers.ts")], { encoding: "utf8", timeout: 300_000 });
                 expect(result.stderr).toBe("");
                 texts = JSON.parse(result.stdout) as { gate: string; calicoctl: string };
             }
@@ -199,14 +201,14 @@ describe("the providers as `pulumi up` stores them", () => {
             expect(text).not.toMatch(/__vite|client-key|token:/);
         }
         expect(calicoctl).toContain('require("child_process")');
-    }, 150_000);
+    }, 600_000);
 
     it("run from their serialized form: the gate waits for the API, calicoctl applies the document", async () => {
         const { gate, calicoctl } = serialized();
         const api = await fakeApi({ [APISERVICE]: [apiService("True")], [GNP_LIST]: [emptyList] });
         process.env.KUBECONFIG = writeKubeconfig(api.port);
         try {
-            expect((await load(gate).create({ context: "lab", timeoutSeconds: 5, pollSeconds: 0.1 })).id).toBe("calico-api-ready:lab");
+            expect((await load(gate).create({ context: "lab", timeoutSeconds: 60, pollSeconds: 0.1 })).id).toBe("calico-api-ready:lab");
         } finally {
             await api.close();
         }
@@ -216,5 +218,5 @@ describe("the providers as `pulumi up` stores them", () => {
         expect((await load(calicoctl).create({ context: "lab", document, timeoutSeconds: 10 })).id).toBe("NetworkPolicy/lab/allow");
         expect(fs.readFileSync(log, "utf8").trim()).toBe("calicoctl apply -f -");
         expect(fs.readFileSync(path.join(dir, "calicoctl.stdin"), "utf8")).toBe(document);
-    }, 150_000);
+    }, 600_000);
 });

@@ -19,7 +19,7 @@ const KUBECTL_STUB = [
 
 function run(script: string, env: Record<string, string>, input = "", scripts: Record<string, string> = {}) {
     const { dir, log } = stubTools(["kind", "kubectl", "calicoctl"], { kubectl: KUBECTL_STUB, ...scripts });
-    const result = spawnSync("/bin/sh", ["-c", script], { env: { PATH: `${dir}:/usr/bin:/bin`, ...env }, input, encoding: "utf8", timeout: 15_000 });
+    const result = spawnSync("/bin/sh", ["-c", script], { env: { PATH: `${dir}:/usr/bin:/bin`, ...env }, input, encoding: "utf8", timeout: 120_000 });
     const calls = fs.existsSync(log) ? fs.readFileSync(log, "utf8").trim().split("\n") : [];
     const file = (name: string) => (fs.existsSync(path.join(dir, name)) ? fs.readFileSync(path.join(dir, name), "utf8") : undefined);
     return { ...result, calls, file };

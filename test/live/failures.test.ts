@@ -12,23 +12,26 @@ import { FakeKube, FakeKubeOptions } from "./fake-kube";
 import { FAST, FAST_RETRY as RETRY, labCluster, labDataPlane, LabCluster, NAMESPACE } from "./lab-cluster";
 
 /** Short, but far longer than an exec on loopback takes: only an exec that never answers reaches it. */
+/** For an exec that never answers: the timeout is what is tested. */
 const EXEC_TIMEOUT_MS = 100;
+/** For everything that does answer: never reached, however loaded the machine. */
+const NEVER_MS = 120_000;
 const tcpProbe: Probe = { id: "a -> b", origin: { kind: "pod", namespace: "lab", workload: "helloworld", labels: { app: "helloworld" } }, actions: [{ kind: "tcp", address: "192.168.1.10", port: 8080 }], command: "nc" };
 
 let kube: FakeKube | undefined;
 let cluster: LabCluster | undefined;
 afterEach(async () => { await kube?.stop(); await cluster?.close(); kube = cluster = undefined; });
 
-async function fake(options: FakeKubeOptions, apiOptions: KubeClusterApiOptions = {}): Promise<{ api: KubeClusterApi; pods: ProbePods; runner: ProbeRunner }> {
+async function fake(options: FakeKubeOptions, apiOptions: KubeClusterApiOptions = {}, execTimeoutMs = NEVER_MS): Promise<{ api: KubeClusterApi; pods: ProbePods; runner: ProbeRunner }> {
     kube = await new FakeKube(options).add({ apiVersion: "v1", kind: "Namespace", metadata: { name: "lab" } }).start();
     const api = new KubeClusterApi(kube.kubeConfig(), apiOptions);
-    const pods = new ProbePods(api, { image: "busybox:1.36", startTimeoutMs: 1500, pollIntervalMs: 5, createMissingNamespaces: true });
-    return { api, pods, runner: new ProbeRunner(api, pods, { retry: RETRY, execTimeoutMs: EXEC_TIMEOUT_MS }) };
+    const pods = new ProbePods(api, { image: "busybox:1.36", startTimeoutMs: NEVER_MS, pollIntervalMs: 5, createMissingNamespaces: true });
+    return { api, pods, runner: new ProbeRunner(api, pods, { retry: RETRY, execTimeoutMs }) };
 }
 
 describe("probe transport failures", () => {
     it("an exec that never answers times out: outcome error, no verdict", async () => {
-        const { runner, pods } = await fake({ exec: () => "hang" });
+        const { runner, pods } = await fake({ exec: () => "hang" }, {}, EXEC_TIMEOUT_MS);
         const observation = await runner.run({ ...tcpProbe }, "blocked");
         expect(observation.outcome).toBe("error");
         expect(observation.verdict).toBeUndefined();
@@ -97,6 +100,21 @@ describe("verification that cannot complete", () => {
         expect(result.comparison.counts.notObserved).toBeGreaterThan(0);
         expect(cluster.kube.pods().filter((p) => p.metadata.labels?.[PROBE_LABEL])).toEqual([]);
         expect(formatTable(result)).toMatch(/INTERRUPTED: /);
+    });
+
+    it("Ctrl-C while a probe pod is still starting stops waiting for it and deletes it", async () => {
+        const controller = new AbortController();
+        // The probe pods never run; Ctrl-C comes as the first one is read, so only Ctrl-C can end
+        // the wait (the start deadline is far beyond the test's timeout).
+        cluster = await labCluster("allow-proxy", labDataPlane(4), {
+            podWaitingReason: "ContainerCreating",
+            fail: (method, path) => { if (method === "GET" && /\/pods\/probe-/.test(path)) controller.abort(); return undefined; },
+        });
+        const lines: string[] = [];
+        const result = await verifyStage(new KubeClusterApi(cluster.kube.kubeConfig()), { namespace: NAMESPACE, ...FAST, signal: controller.signal, log: (line) => lines.push(line) });
+        expect(result.interrupted).toBe(true);
+        expect(lines).toContainEqual(expect.stringMatching(/: error after 1 attempt\(s\).*verification was stopped before probe pod zero-trust-lab\/probe-[\w-]+ was running/));
+        expect(cluster.kube.pods().filter((p) => p.metadata.labels?.[PROBE_LABEL])).toEqual([]);
     });
 
     it("probe pods left by a killed run are deleted before probing", async () => {

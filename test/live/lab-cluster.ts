@@ -18,9 +18,11 @@ export const NAMESPACE = "zero-trust-lab";
  */
 export const HTTP_TIMEOUT_MS = 1000;
 export const FAST_RETRY = { timeoutSeconds: 1, maxAttempts: 3, intervalMs: 5, stableCount: 2 };
-export const FAST = { retry: FAST_RETRY, waits: { httpTimeoutMs: HTTP_TIMEOUT_MS }, probePods: { pollIntervalMs: 5, startTimeoutMs: 2000 } };
+/** A fake probe pod runs after a number of reads (podStartPolls), never after a time: its deadline is never reached. */
+const POD_START_TIMEOUT_MS = 120_000;
+export const FAST = { retry: FAST_RETRY, waits: { httpTimeoutMs: HTTP_TIMEOUT_MS }, probePods: { pollIntervalMs: 5, startTimeoutMs: POD_START_TIMEOUT_MS } };
 /** The same for `npm run verify` as a child process (LAB_VERIFY_TEST_WAITS, live/verify.ts). */
-export const FAST_ENV = { LAB_VERIFY_TEST_WAITS: `httpTimeoutMs=${HTTP_TIMEOUT_MS},pollIntervalMs=5,startTimeoutMs=2000` };
+export const FAST_ENV = { LAB_VERIFY_TEST_WAITS: `httpTimeoutMs=${HTTP_TIMEOUT_MS},pollIntervalMs=5,startTimeoutMs=${POD_START_TIMEOUT_MS}` };
 export const DNS_IP = "10.96.0.10";
 
 /** Who may connect where in the fake data plane: src workload (or "lab-neighbour/probe") -> dst. */

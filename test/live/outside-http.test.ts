@@ -32,7 +32,7 @@ describe.each([
 ])("outside HTTP from %s", (_where, outsideHttp) => {
     it("posts the probe's body and classifies the answer as allowed", async () => {
         const action = call(`http://127.0.0.1:${port}/api/messages`);
-        expect(classify(action, await outsideHttp(action, 5_000))).toEqual({ outcome: "allowed", detail: "HTTP 200 Hello verify (direct)" });
+        expect(classify(action, await outsideHttp(action, 60_000))).toEqual({ outcome: "allowed", detail: "HTTP 200 Hello verify (direct)" });
     });
 
     it("reports a refused connection with its code", async () => {
@@ -41,7 +41,7 @@ describe.each([
         const closedPort = (closed.address() as AddressInfo).port;
         await new Promise((resolve) => closed.close(resolve));
         const action = call(`http://127.0.0.1:${closedPort}/api/messages`);
-        expect(classify(action, await outsideHttp(action, 5_000)).outcome).toBe("tcp-refused");
+        expect(classify(action, await outsideHttp(action, 60_000)).outcome).toBe("tcp-refused");
     });
 });
 
