@@ -12,11 +12,11 @@ export function podLabels(pod: ScenarioPod): Record<string, string> {
     return { ...pod.labels, [POD_NAME_LABEL]: pod.name, [SCOPE_LABEL]: "true" };
 }
 
-export function podManifest(pod: ScenarioPod, image: string): PlainObject {
+export function podManifest(pod: ScenarioPod, image: string, labels: Record<string, string> = podLabels(pod)): PlainObject {
     return {
         apiVersion: "v1",
         kind: "Pod",
-        metadata: { name: pod.name, namespace: pod.namespace, labels: podLabels(pod) },
+        metadata: { name: pod.name, namespace: pod.namespace, labels },
         spec: {
             serviceAccountName: pod.serviceAccount,
             automountServiceAccountToken: false,
