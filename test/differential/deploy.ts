@@ -42,15 +42,26 @@ export class Deployer {
         this.objects = k8s.KubernetesObjectApi.makeApiClient(kubeConfig);
     }
 
-    /** Creates one object; the API server's refusal comes back as text. */
-    async create(object: PlainObject): Promise<string | undefined> {
-        try {
-            await bounded(`create ${describeObject(object)}`, this.requestTimeoutMs, this.objects.create(object as k8s.KubernetesObject));
-            return undefined;
-        } catch (error) {
-            const code = status(error);
-            if (code !== undefined && code >= 400 && code < 500 && code !== 409) return `HTTP ${code}: ${refusalText(error)}`;
-            throw error;
+    /**
+     * Creates one object; the API server's refusal comes back as text. A pod refused because its
+     * service account is not yet known (the ServiceAccount admission plugin reads an informer's
+     * cache; a new namespace's `default` account is made by the controller manager) is created
+     * again until the account appears, at most serviceAccountWaitMs.
+     */
+    async create(object: PlainObject, serviceAccountWaitMs = 30_000): Promise<string | undefined> {
+        const deadline = Date.now() + serviceAccountWaitMs;
+        for (;;) {
+            try {
+                await bounded(`create ${describeObject(object)}`, this.requestTimeoutMs, this.objects.create(object as k8s.KubernetesObject));
+                return undefined;
+            } catch (error) {
+                const code = status(error);
+                if (code === undefined || code < 400 || code >= 500) throw error;
+                if (code === 409) return undefined;
+                const message = refusalText(error);
+                if (!/error looking up service account|serviceaccount .* not found/i.test(message) || Date.now() >= deadline) return `HTTP ${code}: ${message}`;
+                await sleep(500);
+            }
         }
     }
 
@@ -72,10 +83,14 @@ export class Deployer {
         const after = renderScenario(to, this.image);
         const afterKeys = new Map(after.map((o) => [key(o), o]));
         const same = (a: PlainObject, b: PlainObject | undefined) => b !== undefined && JSON.stringify(a) === JSON.stringify(b);
+        const recreated: PlainObject[] = [];
         for (const object of [...before.values()].reverse()) {
             if (object.kind === "Namespace" || same(object, afterKeys.get(key(object)))) continue;
             await this.delete(object);
+            if (afterKeys.has(key(object))) recreated.push(object);
         }
+        // A pod deleted without grace still exists for a moment: its new version waits until it is gone.
+        for (const object of recreated) await this.waitDeleted(object, 60_000);
         const refusals: Refusal[] = [];
         for (const object of after) {
             if (same(object, before.get(key(object)))) continue;
@@ -83,6 +98,19 @@ export class Deployer {
             if (refused) refusals.push({ object: describeObject(object), message: refused });
         }
         return refusals;
+    }
+
+    private async waitDeleted(object: PlainObject, timeoutMs: number): Promise<void> {
+        const deadline = Date.now() + timeoutMs;
+        while (Date.now() < deadline) {
+            try {
+                await bounded(`read ${describeObject(object)}`, this.requestTimeoutMs, this.objects.read(object as k8s.KubernetesObject & { metadata: { name: string } }));
+            } catch (error) {
+                if (status(error) === 404) return;
+                throw error;
+            }
+            await sleep(500);
+        }
     }
 
     /** Waits until every pod of the scenario runs with an address; returns their addresses and the ones that never did. */
