@@ -8,7 +8,11 @@ import { CellResult, count, judge } from "./compare";
 import { coverageTable, featureIndex } from "./coverage";
 import { generateScenario } from "./generator";
 import { parseEnvFile, parseOptions, UsageError } from "./options";
-import { buildReport, exitCode, formatReport, median, scenarioReport } from "./report";
+import * as fs from "fs";
+import * as path from "path";
+import { temporaryDirectory } from "../helpers/temporary";
+import { buildReport, exitCode, formatReport, median, scenarioReport, writeReport, writeReproduction } from "./report";
+import { fromYaml } from "./scenario";
 import { candidates, cellParties, shrink } from "./shrink";
 
 const cell: Cell = {
@@ -79,6 +83,17 @@ describe("the report", () => {
         expect(only([results[0], results[2]])).toBe(1);
         expect(only([results[0]], [{ object: "NetworkPolicy x", message: "HTTP 422" }])).toBe(1);
         expect(only([])).toBe(1);
+    });
+
+    it("writes report.json, and a reproduction as scenario.yaml, verdicts.json and the objects judged", () => {
+        const directory = temporaryDirectory("differential");
+        const report = buildReport("2026-12-07T16:00:00Z", 1, [{ report: scenarioReport(scenario, results, timings, [], []), results }], []);
+        expect(JSON.parse(fs.readFileSync(writeReport(directory, report), "utf8")).totals.disagree).toBe(1);
+        const case1 = path.join(directory, "reproductions", "case");
+        writeReproduction(case1, scenario, results[1], [{ apiVersion: "v1", kind: "Namespace", metadata: { name: "df-1-a" } }]);
+        expect(fromYaml(fs.readFileSync(path.join(case1, "scenario.yaml"), "utf8"), "scenario.yaml")).toEqual(scenario);
+        expect(JSON.parse(fs.readFileSync(path.join(case1, "verdicts.json"), "utf8"))).toMatchObject({ cell: "b", predicted: "allowed", observed: "blocked" });
+        expect(fs.readFileSync(path.join(case1, "cluster.yaml"), "utf8")).toContain("kind: Namespace");
     });
 
     it("tags a cell with the features of the policies that applied and the rules that matched", () => {
