@@ -6,6 +6,7 @@
 package main
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"log"
@@ -13,6 +14,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"time"
 )
 
 type endpoint struct {
@@ -48,6 +50,19 @@ func serveTCP(l net.Listener, name string) {
 		}
 		go func() {
 			defer c.Close()
+			// Read the request first (an HTTP client's headers; nothing from `nc -z`, which
+			// closes at once): closing a socket with unread data sends a reset, which a client
+			// may see before the answer.
+			_ = c.SetReadDeadline(time.Now().Add(2 * time.Second))
+			buf := make([]byte, 4096)
+			var got []byte
+			for !bytes.Contains(got, []byte("\r\n\r\n")) && len(got) < 65536 {
+				n, err := c.Read(buf)
+				got = append(got, buf[:n]...)
+				if err != nil {
+					break
+				}
+			}
 			_, _ = c.Write([]byte(reply))
 		}()
 	}

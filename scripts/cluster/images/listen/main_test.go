@@ -17,6 +17,7 @@ func TestAnswersTCPWithHTTPAndUDPWithADatagram(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	_ = c.(*net.TCPConn).CloseWrite() // as nc -z: connects and sends nothing
 	got, _ := io.ReadAll(c)
 	c.Close()
 	if !strings.HasPrefix(string(got), "HTTP/1.0 200 OK") || !strings.HasSuffix(string(got), "listen pod-a\n") {
@@ -41,5 +42,22 @@ func TestUsage(t *testing.T) {
 		if _, _, err := parse(args); err == nil {
 			t.Fatalf("%v accepted", args)
 		}
+	}
+}
+
+func TestAnswersAnHTTPRequestAfterReadingIt(t *testing.T) {
+	addrs, err := start("127.0.0.1", "pod-b", []endpoint{{"tcp", 0}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := net.Dial("tcp", addrs[0].String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	_, _ = c.Write([]byte("GET / HTTP/1.1\r\nHost: x\r\n\r\n"))
+	got, _ := io.ReadAll(c)
+	if !strings.HasSuffix(string(got), "listen pod-b\n") {
+		t.Fatalf("answer %q", got)
 	}
 }
