@@ -76,13 +76,14 @@ describe("the report", () => {
         expect(text).toContain("report: /tmp/report.json");
     });
 
-    it("fails (exit 1) on a disagreement, a cell not observed or an object refused, passes only when every cell agreed", () => {
-        const only = (list: CellResult[], refusals = [] as { object: string; message: string }[]) => exitCode(buildReport("", 1, [{ report: scenarioReport(scenario, list, timings, refusals, []), results: list }], []));
+    it("fails (exit 1) on a disagreement, a cell not observed, an object refused or a pod that never ran; passes only when every cell agreed", () => {
+        const only = (list: CellResult[], refusals = [] as { object: string; message: string }[], problems: string[] = []) => exitCode(buildReport("", 1, [{ report: scenarioReport(scenario, list, timings, refusals, problems), results: list }], []));
         expect(only([results[0]])).toBe(0);
         expect(only([results[0], results[1]])).toBe(1);
         expect(only([results[0], results[2]])).toBe(1);
         expect(only([results[0]], [{ object: "NetworkPolicy x", message: "HTTP 422" }])).toBe(1);
         expect(only([])).toBe(1);
+        expect(only([results[0]], [], ["pods not running: df-1-a/p2 (Pending)"])).toBe(1);
     });
 
     it("writes report.json, and a reproduction as scenario.yaml, verdicts.json and the objects judged", () => {

@@ -75,11 +75,14 @@ export function buildReport(startedAt: string, firstSeed: number, scenarios: { r
     };
 }
 
-/** 0: every cell agreed; 1: a disagreement, a cell not observed or not predicted, or an object refused. */
+/**
+ * 0: every cell agreed; 1: a disagreement, a cell not observed or not predicted, an object
+ * refused, or a problem (a pod that never ran has no cells: that is no agreement either).
+ */
 export function exitCode(report: Report): 0 | 1 {
     const { disagree, notObserved, notPredicted, cells } = report.totals;
-    const refused = report.scenarios.some((s) => s.refusals.length > 0);
-    return disagree + notObserved + notPredicted > 0 || refused || cells === 0 ? 1 : 0;
+    const troubled = report.scenarios.some((s) => s.refusals.length > 0 || s.problems.length > 0);
+    return disagree + notObserved + notPredicted > 0 || troubled || cells === 0 ? 1 : 0;
 }
 
 const pad = (text: string | number, width: number) => String(text).padEnd(width);
