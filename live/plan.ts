@@ -120,6 +120,8 @@ export function shellCommand(action: ProbeAction, timeoutSeconds: number): strin
             return ["curl", "-s", "--connect-timeout", String(timeoutSeconds), "-X", "POST", action.url, "-H", "'Content-Type: application/json'", "-d", `'${JSON.stringify(action.body)}'`];
         case "tcp":
             return ["nc", "-z", "-w", String(timeoutSeconds), action.address, String(action.port)];
+        case "udp":
+            return ["nc", "-u", "-w", String(timeoutSeconds), action.address, String(action.port)];
         case "dns-udp":
             // busybox nslookup queries over UDP; `timeout` bounds its own retries.
             return ["timeout", String(timeoutSeconds + 1), "nslookup", action.name, action.server];

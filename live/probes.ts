@@ -21,13 +21,18 @@ export function classifyExec(action: ProbeAction, exitCode: number, output: stri
     }
     if (/bad address|can't resolve|Name or service not known|Temporary failure in name resolution/i.test(text)) {
         // TCP probes are given IP addresses: a name failure there is the tool's, not the network's.
-        if (action.kind === "tcp" || action.kind === "dns-tcp") return { outcome: "error", detail: `the probe could not use its target address${said}` };
+        if (action.kind === "tcp" || action.kind === "udp" || action.kind === "dns-tcp") return { outcome: "error", detail: `the probe could not use its target address${said}` };
         return { outcome: "dns-failure", detail: `name did not resolve${said}` };
     }
     if (action.kind === "dns-udp") {
         if (exitCode === 0) return { outcome: "allowed", detail: "kube-dns answered over UDP" };
         if (/NXDOMAIN/i.test(text)) return { outcome: "allowed", detail: `kube-dns answered over UDP (NXDOMAIN)${said}` };
         return { outcome: "dns-timeout", detail: `no DNS answer over UDP (exit ${exitCode})${said}` };
+    }
+    if (action.kind === "udp") {
+        if (exitCode === 0) return { outcome: "allowed", detail: `UDP reply${said}` };
+        if (/refused/i.test(text)) return { outcome: "tcp-refused", detail: `port unreachable (no UDP listener)${said}` };
+        return { outcome: "udp-timeout", detail: `no UDP reply within the timeout (exit ${exitCode})${said}` };
     }
     if (exitCode === 0) return { outcome: "allowed", detail: action.kind === "dns-tcp" ? "TCP handshake with kube-dns on 53" : "TCP connected" };
     if (/refused/i.test(text)) return { outcome: "tcp-refused", detail: `connection refused (no listener or REJECT)${said}` };
@@ -98,10 +103,13 @@ export interface ProbeRunnerOptions extends ProbeWaits {
     signal?: AbortSignal;
 }
 
+/** Where a pod probe runs: verify's probe pods, or (the differential tier) the workload pods themselves. */
+export type ProbePodSource = Pick<ProbePods, "get">;
+
 export class ProbeRunner {
     constructor(
         private readonly cluster: ClusterApi,
-        private readonly pods: ProbePods,
+        private readonly pods: ProbePodSource,
         private readonly options: ProbeRunnerOptions,
     ) {}
 

@@ -18,6 +18,8 @@ export type Outcome =
     | "tcp-timeout"
     /** TCP connect refused: no listener, or a REJECT. Blocked, but not the way policy blocks. */
     | "tcp-refused"
+    /** No reply to a UDP datagram within the timeout: dropped by policy (or nobody answered). */
+    | "udp-timeout"
     /** The DNS query got no answer (UDP or TCP 53 dropped). */
     | "dns-timeout"
     /** A name did not resolve although DNS answered (NXDOMAIN): a DNS failure, not a network one. */
@@ -50,6 +52,8 @@ export type ProbeAction =
     | { kind: "http"; url: string; method?: "GET" | "POST"; body?: Record<string, string>; expectBodyIncludes: string }
     /** TCP connect from a probe pod to an address (a pod IP: never a name, so DNS cannot interfere). */
     | { kind: "tcp"; address: string; port: number }
+    /** One UDP datagram from a probe pod to an address, allowed when the listener's reply comes back (`nc -u`). */
+    | { kind: "udp"; address: string; port: number }
     /** DNS lookup over UDP from a probe pod against kube-dns (needs an application reply). */
     | { kind: "dns-udp"; server: string; name: string }
     /** DNS over TCP: a TCP handshake with kube-dns on 53. */

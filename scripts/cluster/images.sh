@@ -10,7 +10,8 @@
 #   docker.io/rezareza/yaobank-customer:azure    /customer             0      the track's customer (port 80)
 #   docker.io/rezareza/yaobank-summary:azure     /summary              0      the track's summary (port 80)
 #   docker.io/rezareza/yaobank-database:azure    etcd (on PATH)        0      the track's database (etcd, 2379)
-#   docker.io/library/busybox:1.36               sh                    0      verify's probe image
+#   docker.io/library/busybox:1.36               sh                    0      verify's probe image; with `listen`,
+#                                                                            the differential tier's workload
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 source "$CLUSTER_DIR/../lib/packages.sh"
@@ -89,6 +90,7 @@ for applet in $("$BUSYBOX" --list); do
   [[ "$applet" == busybox || "$applet" == nc ]] || ln -sf busybox "$r/bin/$applet"
 done
 install -m 0755 "$WORK/out/nc" "$r/bin/nc"
+install -m 0755 "$WORK/out/listen" "$r/bin/listen"
 mkimage "$IMAGE_BUSYBOX" "$r" "$IMAGES/busybox.tar" 0 null '["sh"]'
 rm -rf "$r"
 echo "$key" >"$IMAGES/images.stamp"

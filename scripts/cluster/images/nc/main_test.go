@@ -42,3 +42,32 @@ func TestUsage(t *testing.T) {
 		}
 	}
 }
+
+func TestUDPReply(t *testing.T) {
+	c, err := net.ListenPacket("udp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	go func() {
+		buf := make([]byte, 64)
+		if _, from, err := c.ReadFrom(buf); err == nil {
+			_, _ = c.WriteTo([]byte("pong\n"), from)
+		}
+	}()
+	host, port, _ := net.SplitHostPort(c.LocalAddr().String())
+	var out, errs bytes.Buffer
+	if code := run([]string{"-u", "-w", "2", host, port}, nil, &out, &errs); code != 0 || out.String() != "pong\n" {
+		t.Fatalf("exit %d: %q %q", code, out.String(), errs.String())
+	}
+}
+
+func TestUDPSilenceIsATimeout(t *testing.T) {
+	c, _ := net.ListenPacket("udp", "127.0.0.1:0")
+	defer c.Close()
+	host, port, _ := net.SplitHostPort(c.LocalAddr().String())
+	var out, errs bytes.Buffer
+	if code := run([]string{"-u", "-w", "1", host, port}, nil, &out, &errs); code != 1 || !strings.Contains(errs.String(), "timeout") {
+		t.Fatalf("exit %d: %q", code, errs.String())
+	}
+}

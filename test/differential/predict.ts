@@ -1,0 +1,71 @@
+// The analyzer's side: the scenario's objects READ BACK from the cluster (live/readback.ts, plus
+// the scenario's pods with their addresses, so nets and ipBlocks are judged against real pod
+// IPs), one model, one query per cell.
+import { buildModel, query } from "../../analysis";
+import type { KubeObject, Verdict as AnalyzerVerdict } from "../../analysis";
+import type { ClusterApi, NodeInfo, PlainObject } from "../../live/cluster";
+import { analyzerOptions } from "../../live/predict";
+import { readBack } from "../../live/readback";
+import type { Cell, DeployedFacts } from "./cells";
+import type { CellPrediction } from "./compare";
+import type { Protocol, Scenario } from "./scenario";
+
+export interface ScenarioReadBack {
+    objects: PlainObject[];
+    nodes: NodeInfo[];
+    facts: DeployedFacts;
+}
+
+/** A pod as the analyzer needs it: identity, labels, spec and its address (status.podIP). */
+function podObject(pod: PlainObject): PlainObject {
+    const status = (pod as { status?: { podIP?: string; podIPs?: unknown } }).status ?? {};
+    const { name, namespace, labels } = pod.metadata;
+    return { apiVersion: "v1", kind: "Pod", metadata: { name, namespace, ...(labels ? { labels } : {}) }, spec: pod.spec, status: { podIP: status.podIP, podIPs: status.podIPs } };
+}
+
+export async function readScenarioBack(cluster: ClusterApi, scenario: Scenario, nodeAddress: string): Promise<ScenarioReadBack> {
+    const namespaces = scenario.namespaces.map((namespace) => namespace.name);
+    const back = await readBack(cluster, namespaces, { checks: [], baseline: [] });
+    const pods: PlainObject[] = [];
+    for (const namespace of namespaces) {
+        for (const pod of (await cluster.listObjects("v1", "Pod", namespace)) ?? []) {
+            if ((pod as { status?: { phase?: string } }).status?.phase === "Running") pods.push(podObject(pod));
+        }
+    }
+    const podIPs: Record<string, string> = {};
+    for (const pod of back.pods) if (namespaces.includes(pod.namespace) && pod.phase === "Running" && pod.ip) podIPs[`${pod.namespace}/${pod.name}`] = pod.ip;
+    const services: DeployedFacts["services"] = {};
+    for (const object of back.objects) {
+        if (object.kind !== "Service" || !namespaces.includes(object.metadata.namespace ?? "")) continue;
+        const spec = object.spec as { clusterIP?: string; ports?: { port: number; protocol?: Protocol; nodePort?: number }[] };
+        if (!spec.clusterIP || spec.clusterIP === "None") continue;
+        services[`${object.metadata.namespace}/${object.metadata.name}`] = {
+            clusterIP: spec.clusterIP,
+            ports: (spec.ports ?? []).map((port) => ({ port: port.port, protocol: port.protocol ?? "TCP", ...(port.nodePort ? { nodePort: port.nodePort } : {}) })),
+        };
+    }
+    return { objects: [...back.objects, ...pods], nodes: back.nodes, facts: { podIPs, services, nodeAddress } };
+}
+
+export type CellAnswer = (CellPrediction & { verdictOfAnalyzer: AnalyzerVerdict }) | { error: string };
+
+/** The analyzer's verdict for every cell; an input it refuses is an error on every cell. */
+export function predictCells(objects: PlainObject[], nodes: NodeInfo[], cells: readonly Cell[]): Map<string, CellAnswer> {
+    const answers = new Map<string, CellAnswer>();
+    let model: ReturnType<typeof buildModel>;
+    try {
+        model = buildModel(objects as KubeObject[], analyzerOptions(objects, nodes));
+    } catch (error) {
+        for (const cell of cells) answers.set(cell.id, { error: `the analyzer refused the objects read back: ${error instanceof Error ? error.message : String(error)}` });
+        return answers;
+    }
+    for (const cell of cells) {
+        try {
+            const verdict = query(model, { src: cell.query.src, dst: cell.query.dst, port: cell.query.port, protocol: cell.query.protocol });
+            answers.set(cell.id, { verdict: verdict.allowed ? "allowed" : "blocked", reason: verdict.reason, verdictOfAnalyzer: verdict });
+        } catch (error) {
+            answers.set(cell.id, { error: error instanceof Error ? error.message : String(error) });
+        }
+    }
+    return answers;
+}

@@ -1,0 +1,75 @@
+// A differential scenario as data: namespaces, pods (each listening on its ports), Services in
+// front of single pods, and the policies and network sets under test. It is what the generator
+// makes, what the shrinker cuts down and what a reproduction file holds (YAML).
+import { parse, stringify } from "yaml";
+import type { PlainObject } from "../../live/cluster";
+
+export type Protocol = "TCP" | "UDP";
+
+export interface ScenarioNamespace { name: string; labels: Record<string, string> }
+
+export interface ScenarioPort { port: number; protocol: Protocol; name?: string }
+
+export interface ScenarioPod {
+    namespace: string;
+    name: string;
+    labels: Record<string, string>;
+    serviceAccount: string;
+    /** The listener answers on every one of these (scripts/cluster/images/listen). */
+    ports: ScenarioPort[];
+}
+
+export interface ScenarioServicePort { port: number; protocol: Protocol; targetPort: number | string }
+
+export interface ScenarioService {
+    namespace: string;
+    name: string;
+    type: "ClusterIP" | "NodePort";
+    /** The one pod behind it (selected by its df-pod label): through a ClusterIP one backend is one verdict. */
+    pod: string;
+    ports: ScenarioServicePort[];
+}
+
+export interface Scenario {
+    seed: number;
+    /** s<seed>; global objects are named after it, namespaced ones live in its namespaces. */
+    name: string;
+    namespaces: ScenarioNamespace[];
+    pods: ScenarioPod[];
+    services: ScenarioService[];
+    /** Policies and network sets, applied in this order. */
+    objects: PlainObject[];
+}
+
+/**
+ * Addresses of the real cluster the generator writes into nets and ipBlocks (scripts/cluster/lib.sh:
+ * POD_CIDR, the outside netns' node network and its "internet" address). Fixed, so a seed makes the
+ * same scenario everywhere; the runner checks the cluster description agrees.
+ */
+export const ADDRESSES = {
+    podCidr: "10.244.0.0/16",
+    nodeNet: "172.18.0.0/24",
+    /** The outside netns' own address: the source of its NodePort calls. */
+    outside: "172.18.0.1",
+    /** The world's internet host: TCP 443 (a listener) and DNS on 53 (world-dns). */
+    internet: "1.1.1.1",
+} as const;
+
+/** Labels every scenario pod carries besides its random ones. */
+export const POD_NAME_LABEL = "df-pod";
+/** Only scenario pods carry it: global policies are scoped with it, so they never touch the cluster's own pods. */
+export const SCOPE_LABEL = "df-scope";
+/** On namespaces and global objects: which scenario made them (cleanup finds them by it). */
+export const SCENARIO_LABEL = "df-scenario";
+
+export function toYaml(scenario: Scenario): string {
+    return stringify(scenario, { lineWidth: 0 });
+}
+
+export function fromYaml(text: string, source: string): Scenario {
+    const value = parse(text) as Scenario | null;
+    if (!value || typeof value.seed !== "number" || !Array.isArray(value.namespaces) || !Array.isArray(value.pods) || !Array.isArray(value.services) || !Array.isArray(value.objects)) {
+        throw new Error(`${source}: not a differential scenario (expected seed, name, namespaces, pods, services, objects)`);
+    }
+    return value;
+}
