@@ -21,7 +21,10 @@ export function isPrediction(value: LegPrediction | undefined): value is Predict
  */
 function calicoVersionOf(objects: PlainObject[]): string | undefined {
     const running = objects.find((o) => o.kind === "ClusterInformation" && typeof (o.spec as any)?.calicoVersion === "string");
-    if (running) return (running.spec as any).calicoVersion;
+    // A build's version carries a suffix after the release ("v3.28.5-host-processes", "v3.30.3-0.dev"):
+    // the release is what decides enforcement.
+    const release = running ? /^v?\d+\.\d+\.\d+/.exec((running.spec as any).calicoVersion)?.[0] : undefined;
+    if (release) return release;
     const intent = objects.find((o) => o.kind === "ConfigMap" && (o.metadata as any)?.name === INTENT.configMap && typeof (o as any).data?.[INTENT.calicoVersionKey] === "string");
     return intent ? (intent as any).data[INTENT.calicoVersionKey] : undefined;
 }

@@ -44,7 +44,9 @@ export async function readScenarioBack(cluster: ClusterApi, scenario: Scenario, 
             ports: (spec.ports ?? []).map((port) => ({ port: port.port, protocol: port.protocol ?? "TCP", ...(port.nodePort ? { nodePort: port.nodePort } : {}) })),
         };
     }
-    return { objects: [...back.objects, ...pods], nodes: back.nodes, facts: { podIPs, services, nodeAddress } };
+    // The release the cluster runs (ClusterInformation default), so the analyzer judges as it enforces.
+    const clusterInformation = ((await cluster.listObjects("crd.projectcalico.org/v1", "ClusterInformation")) ?? []).filter((o) => o.metadata.name === "default");
+    return { objects: [...back.objects, ...pods, ...clusterInformation], nodes: back.nodes, facts: { podIPs, services, nodeAddress } };
 }
 
 export type CellAnswer = (CellPrediction & { verdictOfAnalyzer: AnalyzerVerdict }) | { error: string };

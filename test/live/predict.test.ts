@@ -17,4 +17,9 @@ describe("the Calico release of the live cluster", () => {
         expect(analyzerOptions([intent("v3.29.0")], []).calicoVersion).toBe("v3.29.0");
         expect(analyzerOptions([], []).calicoVersion).toBeUndefined();
     });
+
+    it("is the release part of a build's version: a suffix after it does not make the cluster unreadable", () => {
+        expect(analyzerOptions([clusterInformation("v3.28.5-host-processes")], []).calicoVersion).toBe("v3.28.5");
+        expect(analyzerOptions([clusterInformation("v3.30.3-0.dev-123-gabcdef")], []).calicoVersion).toBe("v3.30.3");
+    });
 });
