@@ -4,6 +4,7 @@
 import * as k8s from "@kubernetes/client-node";
 import { Writable } from "stream";
 import { EnvironmentError, KubeconfigSource, loadKubeConfig } from "./kubeconfig";
+import { errorText } from "./error-text";
 import { Redactor } from "./redact";
 
 export interface PodInfo {
@@ -317,7 +318,7 @@ export class KubeClusterApi implements ClusterApi {
                         setTimeout(() => finish(() => reject(new Error(`exec in ${namespace}/${pod}: connection closed without an exit status`))), this.closeGraceMs);
                     });
                 })
-                .catch((error: unknown) => finish(() => reject(error instanceof Error ? error : new Error(String(error)))));
+                .catch((error: unknown) => finish(() => reject(error instanceof Error ? error : new Error(errorText(error)))));
         });
     }
 

@@ -7,9 +7,18 @@
 import type * as k8s from "@kubernetes/client-node";
 import { randomBytes } from "crypto";
 import type { ClusterApi, PodInfo } from "./cluster";
+import { errorText } from "./error-text";
+
+export { errorText };
 
 export const PROBE_LABEL = "lab.calico-zero-trust/probe";
 export const PROBE_RUN_LABEL = "lab.calico-zero-trust/probe-run";
+/**
+ * The lab a probe pod verifies (its first lab namespace): a verification deletes the stale probe pods
+ * of its own lab only, never those of another lab's verification running at the same time in a
+ * namespace both use (lab-neighbour).
+ */
+export const PROBE_OWNER_LABEL = "lab.calico-zero-trust/probe-for";
 export const PROBE_READINESS_GATE = "lab.calico-zero-trust/never-ready";
 export const PROBE_CONTAINER = "probe";
 export const DEFAULT_PROBE_IMAGE = "busybox:1.36";
@@ -35,14 +44,14 @@ export function probePodName(workload: string, runId: string): string {
 }
 
 /** The probe pod manifest: restricted PSS, limits, out of every Service, self-expiring. */
-export function probePodManifest(request: ProbePodRequest, runId: string, image: string): k8s.V1Pod {
+export function probePodManifest(request: ProbePodRequest, runId: string, image: string, owner?: string): k8s.V1Pod {
     return {
         apiVersion: "v1",
         kind: "Pod",
         metadata: {
             name: probePodName(request.workload, runId),
             namespace: request.namespace,
-            labels: { ...request.labels, [PROBE_LABEL]: "true", [PROBE_RUN_LABEL]: runId },
+            labels: { ...request.labels, [PROBE_LABEL]: "true", [PROBE_RUN_LABEL]: runId, ...(owner ? { [PROBE_OWNER_LABEL]: owner } : {}) },
             annotations: { "lab.calico-zero-trust/purpose": `verify probe with the identity of ${request.namespace}/${request.workload}` },
         },
         spec: {
@@ -83,6 +92,8 @@ export function probePodManifest(request: ProbePodRequest, runId: string, image:
 export interface ProbePodOptions {
     image: string;
     runId?: string;
+    /** The lab the pods verify (PROBE_OWNER_LABEL). */
+    owner?: string;
     /** How long a pod may take to run (image pull included). */
     startTimeoutMs: number;
     pollIntervalMs: number;
@@ -152,7 +163,7 @@ export class ProbePods {
             await this.cluster.createNamespace(request.namespace, { [PROBE_LABEL]: "true", [PROBE_RUN_LABEL]: this.runId });
             this.createdNamespaces.push(request.namespace);
         }
-        const manifest = probePodManifest(request, this.runId, this.options.image);
+        const manifest = probePodManifest(request, this.runId, this.options.image, this.options.owner);
         const name = manifest.metadata!.name!;
         // Remember the pod before asking for it: a create that times out may still have succeeded.
         this.created.set(`${request.namespace}/${name}`, { namespace: request.namespace, name });
@@ -213,12 +224,20 @@ export class ProbePods {
     }
 }
 
-/** Deletes probe pods an earlier, killed run left behind (they carry PROBE_LABEL). */
-export async function deleteStaleProbePods(cluster: ClusterApi, namespaces: string[]): Promise<string[]> {
+/**
+ * Deletes probe pods an earlier, killed verification of the same lab (`owner`) left behind, and those
+ * of versions that did not label their lab. Another lab's probe pods are left alone: its verification
+ * may be running now.
+ */
+export async function deleteStaleProbePods(cluster: ClusterApi, namespaces: string[], owner: string): Promise<string[]> {
     const deleted: string[] = [];
     for (const namespace of namespaces) {
         if (!(await cluster.namespaceExists(namespace))) continue;
-        for (const pod of await cluster.listPods(namespace, `${PROBE_LABEL}=true`)) {
+        const stale = [
+            ...(await cluster.listPods(namespace, `${PROBE_LABEL}=true,${PROBE_OWNER_LABEL}=${owner}`)),
+            ...(await cluster.listPods(namespace, `${PROBE_LABEL}=true,!${PROBE_OWNER_LABEL}`)),
+        ];
+        for (const pod of stale) {
             await cluster.deletePod(namespace, pod.name);
             deleted.push(`${namespace}/${pod.name}`);
         }
@@ -226,11 +245,3 @@ export async function deleteStaleProbePods(cluster: ClusterApi, namespaces: stri
     return deleted;
 }
 
-export function errorText(error: unknown): string {
-    if (error instanceof Error) {
-        const code = (error as { code?: unknown }).code;
-        const first = error.message.split("\n")[0];
-        return code !== undefined ? `HTTP ${String(code)}: ${first}` : first;
-    }
-    return String(error);
-}

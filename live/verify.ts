@@ -151,10 +151,11 @@ export async function verifyStage(cluster: ClusterApi, options: VerifyOptions): 
 
     // Every namespace a probe pod may be created in: the lab's, the neighbour's, the probes' origins.
     const probeNamespaces = [...new Set([...namespaces, neighbourNamespace, ...plan.probes.flatMap((probe) => (probe.origin.kind === "pod" ? [probe.origin.namespace] : []))])];
-    const stale = await deleteStaleProbePods(cluster, probeNamespaces);
+    const owner = [...namespaces].sort()[0]!;
+    const stale = await deleteStaleProbePods(cluster, probeNamespaces, owner);
     if (stale.length > 0) log(`deleted probe pods left by an earlier run: ${stale.join(", ")}`);
 
-    const pods = new ProbePods(cluster, { ...DEFAULT_PROBE_POD_OPTIONS, ...fromEnvironment.probePods, ...options.probePods, signal: options.signal });
+    const pods = new ProbePods(cluster, { ...DEFAULT_PROBE_POD_OPTIONS, ...fromEnvironment.probePods, ...options.probePods, owner, signal: options.signal });
     options.onProbePods?.(pods);
     const runner = new ProbeRunner(cluster, pods, { retry, ...fromEnvironment.waits, ...options.waits, outsideHttp: options.outsideHttp, signal: options.signal });
     const observations = new Map<string, Observation>();

@@ -3,7 +3,7 @@
 // user can act on, never as a pass, and leave no probe pod behind unless it says so.
 import { afterEach, describe, expect, it } from "vitest";
 import { KubeClusterApi, KubeClusterApiOptions } from "../../live/cluster";
-import { PROBE_LABEL, ProbePods } from "../../live/probe-pods";
+import { PROBE_LABEL, PROBE_OWNER_LABEL, ProbePods } from "../../live/probe-pods";
 import { ProbeRunner } from "../../live/probes";
 import { formatTable } from "../../live/report";
 import { verifyStage } from "../../live/verify";
@@ -124,5 +124,17 @@ describe("verification that cannot complete", () => {
         await verifyStage(new KubeClusterApi(cluster.kube.kubeConfig()), { namespace: NAMESPACE, ...FAST, log: (line) => lines.push(line) });
         expect(lines).toContain("deleted probe pods left by an earlier run: zero-trust-lab/probe-helloworld-dead01");
         expect(cluster.kube.pods().filter((p) => p.metadata.labels?.[PROBE_LABEL])).toEqual([]);
+    });
+
+    it("a probe pod of another lab's verification, in the neighbour namespace both use, is left alone; the lab's own stale one is deleted", async () => {
+        cluster = await labCluster("allow-proxy", labDataPlane(4));
+        const probe = (name: string, owner: string) => ({ apiVersion: "v1", kind: "Pod", metadata: { name, namespace: "lab-neighbour", labels: { [PROBE_LABEL]: "true", [PROBE_OWNER_LABEL]: owner } }, status: { phase: "Running", podIP: "192.168.9.8" } });
+        cluster.kube.add({ apiVersion: "v1", kind: "Namespace", metadata: { name: "lab-neighbour" } });
+        cluster.kube.add(probe("probe-probe-other1", "yaobank-customer"));
+        cluster.kube.add(probe("probe-probe-dead02", NAMESPACE));
+        const lines: string[] = [];
+        await verifyStage(new KubeClusterApi(cluster.kube.kubeConfig()), { namespace: NAMESPACE, ...FAST, log: (line) => lines.push(line) });
+        expect(lines).toContain("deleted probe pods left by an earlier run: lab-neighbour/probe-probe-dead02");
+        expect(cluster.kube.pods().filter((p) => p.metadata.labels?.[PROBE_LABEL]).map((p) => p.metadata.name)).toEqual(["probe-probe-other1"]);
     });
 });

@@ -39,9 +39,11 @@ const SERVED: Record<string, string[]> = {
 
 function matchesSelector(labels: Record<string, string> = {}, selector?: string | null): boolean {
     if (!selector) return true;
+    // The API server's equality and existence terms: key=value, key (exists), !key (does not exist).
     return selector.split(",").every((term) => {
+        if (term.startsWith("!")) return !Object.hasOwn(labels, term.slice(1));
         const [key, value] = term.split("=");
-        return labels[key] === value;
+        return value === undefined ? Object.hasOwn(labels, key) : labels[key] === value;
     });
 }
 
