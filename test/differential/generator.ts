@@ -51,8 +51,13 @@ interface Context {
     networkSet?: { kind: "NetworkSet" | "GlobalNetworkSet"; namespace?: string; label: string };
 }
 
-function net(context: Context): string {
-    switch (context.draw.choice("net")) {
+/**
+ * A CIDR for nets, notNets, ipBlocks and network sets. Never the catch-all in notNets: it matches
+ * no traffic and Calico v3.29.6+ refuses it (libcalico-go validator.go validateRule, #10563).
+ */
+function net(context: Context, catchAll = true): string {
+    const choice = context.draw.choice("net");
+    switch (choice === "any" && !catchAll ? "world" : choice) {
         case "podCidr": return ADDRESSES.podCidr;
         case "podHalf": return context.draw.random.pick(["10.244.0.0/17", "10.244.128.0/17"]);
         case "world": return "1.1.1.0/24";
@@ -203,7 +208,7 @@ function calicoEntity(context: Context, global: boolean, withPorts: Protocol | u
                 break;
             }
             case "nets": entity.nets = [net(context)]; break;
-            case "notNets": entity.notNets = [net(context)]; break;
+            case "notNets": entity.notNets = [net(context, false)]; break;
             case "networkSet": {
                 const set = context.networkSet;
                 if (!set) break;
