@@ -13,6 +13,7 @@ import { leftOut } from "./enforcement";
 import { isAdminPolicy, normalizeAdminPolicy } from "./admin-policies";
 import neutralKinds from "./neutral-kinds.json";
 import { getOrCreate, workloadsSelected } from "./model-index";
+import { catchAllNotNetsWarnings } from "./catch-all-not-nets";
 import { networkSetWarnings } from "./network-set-warnings";
 import { endpointsOf, ServiceEndpoint } from "./services";
 import { felixSettings, FelixSettings } from "./felix-config";
@@ -168,6 +169,7 @@ export function buildModel(objects: KubeObject[], options: AnalyzerOptions = {})
     const release = calicoRelease(options.calicoVersion, "calicoVersion");
     for (const raw of objects) checkShape(raw);
     validateObjects(objects, release);
+    warnings.push(...catchAllNotNetsWarnings(objects, release));
     for (const raw of objects) {
         const object = withOriginOf(withApiDefaults(raw), raw);
         const previous = seen.add(object);

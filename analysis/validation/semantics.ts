@@ -15,7 +15,7 @@
  *   named ports: api/pkg/lib/numorstring/port.go
  */
 import { CalicoRelease, calicoRelease, inSpans, VALIDATOR_ROWS } from "../calico-releases";
-import { parseCIDRText } from "../ip-text";
+import { isCatchAllNet } from "../catch-all-not-nets";
 import { addressFamily } from "../net";
 import type { KubeObject } from "../types";
 
@@ -232,8 +232,7 @@ function calicoRuleProblems(rule: Record<string, any>, at: string, release: Cali
         }
         if (inSpans(release, VALIDATOR_ROWS.catchAllNotNets.spans)) {
             list(entity.notNets).forEach((net, i) => {
-                const parsed = parseCIDRText(String(net));
-                if (net === "0.0.0.0/0" || (parsed?.family === 6 && parsed.prefix === 0 && parsed.address.value === 0n)) {
+                if (isCatchAllNet(String(net))) {
                     problem(`${side}.notNets[${i}]`, `catch-all CIDR ${JSON.stringify(net)} in notNets matches no traffic: Calico v${release.version} refuses it (${VALIDATOR_ROWS.catchAllNotNets.source})`);
                 }
             });

@@ -181,6 +181,14 @@ describe("validator rules, per release (libcalico-go lib/validator/v3/validator.
         }
         for (const version of ["3.28.5", "3.29.5", "3.30.2"]) expect(() => modelOf(pods + catchAll, { calicoVersion: version }), version).not.toThrow();
     });
+    it("where the release accepts a catch-all notNets, warns that Felix cannot program it (observed on the real v3.28 cluster: Felix panicked)", () => {
+        for (const version of ["3.28.5", "3.29.5", "3.30.2"]) {
+            const warnings = modelOf(pods + catchAll, { calicoVersion: version }).warnings.join("\n");
+            expect(warnings, version).toContain(`GlobalNetworkPolicy r: spec.ingress[0].source.notNets[0] "0.0.0.0/0": Calico v${version} accepts it`);
+            expect(warnings, version).toContain("Felix panics after its retries");
+        }
+        expect(modelOf(pods + rule("{action: Allow, source: {notNets: [10.0.0.0/8]}}"), { calicoVersion: "3.28.5" }).warnings.join("\n")).not.toContain("notNets");
+    });
     it.each([
         ["icmp fields with protocol TCP (was read as a plain TCP Allow)", "{action: Allow, protocol: TCP, icmp: {type: 8}}", "spec.ingress[0].icmp: rules that specify ICMP fields must set protocol to ICMP or ICMPv6"],
         ["an icmp code without a type (validateICMPFields)", "{action: Allow, protocol: ICMP, icmp: {code: 0}}", "spec.ingress[0].icmp.code: ICMP code specified without an ICMP type"],
