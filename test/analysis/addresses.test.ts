@@ -5,33 +5,15 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { runCli } from "../../analysis/cli";
+import { analyzeText, LAB_SERVER } from "./helpers";
 import { parseCIDRText, parseIP } from "../../analysis/ip-text";
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "analyzer-addresses-"));
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
-const BASE = `
-apiVersion: v1
-kind: Namespace
-metadata: {name: lab}
----
-apiVersion: apps/v1
-kind: Deployment
-metadata: {name: server, namespace: lab}
-spec:
-  selector: {matchLabels: {app: server}}
-  template:
-    metadata: {labels: {app: server}}
-    spec: {containers: [{name: c, image: nginx, ports: [{name: http, containerPort: 80}]}]}
-`;
 
 function analyze(text: string, args: string[] = ["--query", "external:203.0.113.10", "lab/server", "80"]) {
-    const file = path.join(tmp, `case-${Math.random().toString(36).slice(2)}.yaml`);
-    fs.writeFileSync(file, `${BASE}---${text}`);
-    let stdout = "", stderr = "";
-    const code = runCli([file, ...args, "--format", "json"], { stdout: (t) => { stdout += t; }, stderr: (t) => { stderr += t; } });
-    return { code, stdout, stderr, file };
+    return analyzeText(tmp, LAB_SERVER, text, args);
 }
 
 function refused(text: string, message: RegExp) {

@@ -1,4 +1,7 @@
+import * as fs from "fs";
+import * as path from "path";
 import { AnalyzerOptions, buildModel, ClusterModel, parseManifests, Protocol, query, Verdict } from "../../analysis";
+import { runCli } from "../../analysis/cli";
 
 /** A model from inline YAML (the documents of one test). */
 export function modelOf(yaml: string, options: AnalyzerOptions = {}): ClusterModel {
@@ -48,3 +51,28 @@ export const BASE = [
     deployment("other", "client", { app: "client" }),
     deployment("kube-system", "coredns", { "k8s-app": "kube-dns" }, "[{name: dns, containerPort: 53, protocol: UDP}, {name: dns-tcp, containerPort: 53, protocol: TCP}]"),
 ].join("");
+
+/** Namespace lab with the Deployment server (port 80, named http): the start of the CLI tests' files. */
+export const LAB_SERVER = `
+apiVersion: v1
+kind: Namespace
+metadata: {name: lab}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: server, namespace: lab}
+spec:
+  selector: {matchLabels: {app: server}}
+  template:
+    metadata: {labels: {app: server}}
+    spec: {containers: [{name: c, image: nginx, ports: [{name: http, containerPort: 80}]}]}
+`;
+
+/** The CLI on `${base}---${text}`, written to a new file in `dir`, with `args` and --format json. */
+export function analyzeText(dir: string, base: string, text: string, args: string[]): { code: number; stdout: string; stderr: string; file: string } {
+    const file = path.join(dir, `case-${Math.random().toString(36).slice(2)}.yaml`);
+    fs.writeFileSync(file, `${base}---${text}`);
+    let stdout = "", stderr = "";
+    const code = runCli([file, ...args, "--format", "json"], { stdout: (t) => { stdout += t; }, stderr: (t) => { stderr += t; } });
+    return { code, stdout, stderr, file };
+}

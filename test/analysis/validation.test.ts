@@ -5,26 +5,13 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { runCli } from "../../analysis/cli";
+import { analyzeText, LAB_SERVER } from "./helpers";
 import { buildModel, parseManifests, query } from "../../analysis";
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "analyzer-validation-"));
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
-const BASE = `
-apiVersion: v1
-kind: Namespace
-metadata: {name: lab}
----
-apiVersion: apps/v1
-kind: Deployment
-metadata: {name: server, namespace: lab}
-spec:
-  selector: {matchLabels: {app: server}}
-  template:
-    metadata: {labels: {app: server}}
-    spec: {containers: [{name: c, image: nginx, ports: [{name: http, containerPort: 80}]}]}
----
+const BASE = `${LAB_SERVER}---
 apiVersion: v1
 kind: Pod
 metadata: {name: client, namespace: lab, labels: {app: client}}
@@ -32,11 +19,7 @@ spec: {containers: [{name: c, image: nginx}]}
 `;
 
 function analyze(text: string) {
-    const file = path.join(tmp, `case-${Math.random().toString(36).slice(2)}.yaml`);
-    fs.writeFileSync(file, `${BASE}---${text}`);
-    let stdout = "", stderr = "";
-    const code = runCli([file, "--query", "lab/client", "lab/server", "80", "--format", "json"], { stdout: (t) => { stdout += t; }, stderr: (t) => { stderr += t; } });
-    return { code, stdout, stderr };
+    return analyzeText(tmp, BASE, text, ["--query", "lab/client", "lab/server", "80"]);
 }
 
 const refused = (text: string, message: RegExp) => {
