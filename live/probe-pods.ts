@@ -9,8 +9,6 @@ import { randomBytes } from "crypto";
 import type { ClusterApi, PodInfo } from "./cluster";
 import { errorText } from "./error-text";
 
-export { errorText };
-
 export const PROBE_LABEL = "lab.calico-zero-trust/probe";
 export const PROBE_RUN_LABEL = "lab.calico-zero-trust/probe-run";
 /**

@@ -5,7 +5,8 @@
 import { lookup } from "dns/promises";
 import { isIP } from "net";
 import type { ClusterApi } from "./cluster";
-import { PROBE_CONTAINER, ProbePods, errorText } from "./probe-pods";
+import { errorText } from "./error-text";
+import { PROBE_CONTAINER, ProbePods } from "./probe-pods";
 import { fromThisMachine, OutsideHttp } from "./outside-http";
 import { shellCommand } from "./plan";
 import { Attempt, Observation, Outcome, Probe, ProbeAction, ProbeOrigin, ProbeWaits, RetryPolicy, Verdict, verdictOf } from "./types";

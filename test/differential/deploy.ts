@@ -3,7 +3,7 @@
 // server refuses is reported, not retried: the analyzer accepted it, so a refusal is a finding.
 import * as k8s from "@kubernetes/client-node";
 import type { ClusterApi, PlainObject } from "../../live/cluster";
-import { errorText } from "../../live/probe-pods";
+import { errorText } from "../../live/error-text";
 import { renderScenario } from "./render";
 import { Scenario, SCENARIO_LABEL } from "./scenario";
 
