@@ -42,6 +42,19 @@ mkdir -p "$WORK/cache" "$WORK/npm-cache"
 if [[ $PURGE == 1 ]]; then
   # shellcheck disable=SC2086
   installed="$(comm -23 <(printf '%s\n' $CLUSTER_RUN_PACKAGES $CLUSTER_BUILD_PACKAGES | sort -u) <(missing_packages $CLUSTER_RUN_PACKAGES $CLUSTER_BUILD_PACKAGES | sort -u) | tr '\n' ' ')"
+  # A package others depend on (openssl, under the JDK on some images) stays: purging it would take
+  # packages the project never installed with it, or apt refuses outright.
+  purge=""
+  for pkg in $installed; do
+    removed="$(apt-get purge -s "$pkg" 2>/dev/null | awk '/^Purg/ {print $2}' | tr '\n' ' ')" || removed=""
+    outside="$(comm -23 <(printf '%s\n' $removed | sort -u) <(printf '%s\n' $installed | sort -u) | tr '\n' ' ')"
+    if [[ -z "${removed// /}" || -n "${outside// /}" ]]; then
+      warn "keeping $pkg: purging it would also remove ${outside:-packages apt will not let go}"
+    else
+      purge="$purge $pkg"
+    fi
+  done
+  installed="$purge"
   if [[ -n "${installed// /}" ]]; then
     say "removing the Debian packages the tiers install: $installed"
     # shellcheck disable=SC2086
