@@ -47,9 +47,9 @@ if [[ $PURGE == 1 ]]; then
   purge=""
   for pkg in $installed; do
     removed="$(apt-get purge -s "$pkg" 2>/dev/null | awk '/^Purg/ {print $2}' | tr '\n' ' ')" || removed=""
-    outside="$(comm -23 <(printf '%s\n' $removed | sort -u) <(printf '%s\n' $installed | sort -u) | tr '\n' ' ')"
+    outside="$(comm -23 <(printf '%s\n' $removed | sort -u) <(printf '%s\n' $installed | sort -u) | xargs)"
     if [[ -z "${removed// /}" || -n "${outside// /}" ]]; then
-      warn "keeping $pkg: purging it would also remove ${outside:-packages apt will not let go}"
+      warn "keeping $pkg: purging it would also remove ${outside:-packages that depend on it (apt refuses)}"
     else
       purge="$purge $pkg"
     fi
