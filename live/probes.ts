@@ -145,7 +145,8 @@ export class ProbeRunner {
         }
     }
 
-    private async attempt(probe: Probe): Promise<Attempt> {
+    /** One attempt of every action of a probe, the worst outcome kept. */
+    async attempt(probe: Probe): Promise<Attempt> {
         const started = Date.now();
         const results = [];
         for (const action of probe.actions) results.push(await this.attemptAction(probe.origin, action));
@@ -158,27 +159,43 @@ export class ProbeRunner {
      * polls the same way). The observation is the last attempt's outcome.
      */
     async run(probe: Probe, predicted?: Verdict): Promise<Observation> {
-        const { maxAttempts, stableCount, intervalMs } = this.options.retry;
         const attempts: Attempt[] = [];
-        let stable = false;
-        for (let i = 0; i < maxAttempts; i++) {
+        for (let i = 0; i < this.options.retry.maxAttempts; i++) {
             if (this.options.signal?.aborted) break;
-            const attempt = await this.attempt(probe);
-            attempts.push(attempt);
-            const recent = attempts.slice(-stableCount);
-            stable = recent.length === stableCount && recent.every((a) => a.outcome === attempt.outcome);
-            // A pod that cannot start will not start on the next attempt either.
-            if (attempt.outcome === "error" && /cannot start|not running after|ended \(|stopped/.test(attempt.detail)) break;
-            if (stable && (predicted === undefined || verdictOf(attempt.outcome) === predicted)) break;
-            if (i < maxAttempts - 1) await sleep(intervalMs, this.options.signal);
+            attempts.push(await this.attempt(probe));
+            if (settled(attempts, predicted, this.options.retry)) break;
+            if (i < this.options.retry.maxAttempts - 1) await sleep(this.options.retry.intervalMs, this.options.signal);
         }
-        const last = attempts[attempts.length - 1];
-        if (!last) return { probeId: probe.id, outcome: "error", detail: "interrupted before the first attempt", attempts, stable: false };
-        return { probeId: probe.id, outcome: last.outcome, verdict: verdictOf(last.outcome), detail: last.detail, attempts, stable };
+        return observationOf(probe.id, attempts, this.options.retry);
     }
 }
 
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+/** The last `stableCount` attempts agree (RetryPolicy). */
+function isStable(attempts: readonly Attempt[], retry: RetryPolicy): boolean {
+    const recent = attempts.slice(-retry.stableCount);
+    return recent.length === retry.stableCount && recent.every((a) => a.outcome === attempts[attempts.length - 1].outcome);
+}
+
+/**
+ * Whether a probe's attempts so far settle it: stable and matching the prediction (any stable
+ * outcome when there is none), or a pod that cannot start (the next attempt would not either).
+ */
+export function settled(attempts: readonly Attempt[], predicted: Verdict | undefined, retry: RetryPolicy): boolean {
+    const last = attempts[attempts.length - 1];
+    if (!last) return false;
+    if (last.outcome === "error" && /cannot start|not running after|ended \(|stopped/.test(last.detail)) return true;
+    return isStable(attempts, retry) && (predicted === undefined || verdictOf(last.outcome) === predicted);
+}
+
+/** The observation of a probe: its last attempt's outcome, with every attempt kept. */
+export function observationOf(probeId: string, attempts: Attempt[], retry: RetryPolicy): Observation {
+    const last = attempts[attempts.length - 1];
+    if (!last) return { probeId, outcome: "error", detail: "interrupted before the first attempt", attempts, stable: false };
+    return { probeId, outcome: last.outcome, verdict: verdictOf(last.outcome), detail: last.detail, attempts, stable: isStable(attempts, retry) };
+}
+
+/** Resolves after `ms` milliseconds, or at once when `signal` aborts. */
+export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
     return new Promise((resolve) => {
         const timer = setTimeout(resolve, ms);
         signal?.addEventListener("abort", () => { clearTimeout(timer); resolve(); }, { once: true });

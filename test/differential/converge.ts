@@ -1,12 +1,16 @@
 // Knowing when Felix has caught up, instead of sleeping. Three sentinel pods in a namespace of
-// their own answer HTTP from the outside network namespace. After a scenario's objects are
-// applied, one deny-all ingress policy per policy API the scenario uses (a Kubernetes
-// NetworkPolicy, a Calico NetworkPolicy, a GlobalNetworkPolicy) is created LAST, each selecting
-// one sentinel; once the outside sees all three sentinels dropped, Felix has processed every
-// update up to them (it applies datastore updates in order, one dataplane batch after another:
-// felix/calc and felix/dataplane/linux/int_dataplane.go). The sentinels are then deleted and
-// the wait repeats until all three answer again, so the next change starts from a known state
-// and deletions are proven processed too.
+// their own, one per policy API (a Kubernetes NetworkPolicy, a Calico NetworkPolicy, a
+// GlobalNetworkPolicy), listen on two ports; a base GlobalNetworkPolicy (order 10000, no rules)
+// drops all ingress to them. Each convergence is a new generation g, made AFTER the scenario's
+// changes: the sentinel pods are relabelled `df-generation: g`, network sets of generation g are
+// created, then one policy per API allowing the world to port[g % 2] of its sentinel, selected by
+// generation and (Calico kinds) with the world's source taken from that generation's NetworkSet or
+// GlobalNetworkSet. The port opens only when Felix has processed all of it, and Felix applies the
+// datastore's updates of one kind in order (felix/calc, felix/dataplane/linux/int_dataplane.go),
+// so everything the scenario changed before is in the dataplane too: pods, policies of each API,
+// network sets. The signal is positive (an answer, not a timeout) and one edge per trial; the
+// previous generation's objects go once the new one answers, and the port alternates so an
+// answer is never left over from the generation before.
 import type { ClusterApi, PlainObject } from "../../live/cluster";
 import type { OutsideHttp } from "../../live/outside-http";
 import { classifyHttp } from "../../live/probes";
@@ -16,43 +20,69 @@ import { podManifest } from "./render";
 
 export const SENTINEL_NAMESPACE = "df-sentinel";
 const SENTINEL_LABEL = "df-sentinel";
-const SENTINEL_PORT = 8080;
+const GENERATION_LABEL = "df-generation";
+const SET_LABEL = "df-sentinel-set";
+const GLOBAL_SET_LABEL = "df-sentinel-global-set";
+const PORTS = [8080, 8081] as const;
 const SENTINELS = ["knp", "np", "gnp"] as const;
 type SentinelName = (typeof SENTINELS)[number];
+/** The world, in two halves: a network set cannot hold 0.0.0.0/0 as one ipset member. */
+const WORLD_NETS = ["0.0.0.0/1", "128.0.0.0/1"];
 
 export interface ConvergeOptions {
-    /** Longest wait for one edge (blocked, then open again). */
+    /** Longest wait for a generation to answer. */
     timeoutMs: number;
-    /** One HTTP attempt; a sentinel that does not answer within it counts as dropped. */
+    /** One HTTP attempt; a sentinel that does not answer within it is asked again. */
     attemptMs: number;
-    /** Consecutive all-dropped rounds that count as blocked (a slow answer is not a drop). */
-    blockedRounds: number;
 }
 
-export const DEFAULT_CONVERGE: ConvergeOptions = { timeoutMs: 90_000, attemptMs: 1500, blockedRounds: 2 };
+export const DEFAULT_CONVERGE: ConvergeOptions = { timeoutMs: 90_000, attemptMs: 400 };
 
-function sentinelPolicy(name: SentinelName, tag: string): PlainObject {
-    const metadata = { name: `df-sentinel-${tag}`, namespace: SENTINEL_NAMESPACE };
-    switch (name) {
-        case "knp": return { apiVersion: "networking.k8s.io/v1", kind: "NetworkPolicy", metadata, spec: { podSelector: { matchLabels: { [SENTINEL_LABEL]: name } }, policyTypes: ["Ingress"] } };
-        case "np": return { apiVersion: "projectcalico.org/v3", kind: "NetworkPolicy", metadata, spec: { selector: `${SENTINEL_LABEL} == '${name}'`, types: ["Ingress"] } };
-        case "gnp": return { apiVersion: "projectcalico.org/v3", kind: "GlobalNetworkPolicy", metadata: { name: metadata.name }, spec: { selector: `${SENTINEL_LABEL} == '${name}'`, types: ["Ingress"] } };
-    }
+const BASE: PlainObject = {
+    apiVersion: "projectcalico.org/v3", kind: "GlobalNetworkPolicy", metadata: { name: "df-sentinel-base" },
+    spec: { order: 10000, selector: `has(${SENTINEL_LABEL})`, types: ["Ingress"] },
+};
+
+/** Generation g's objects, in the order they are created: the sets, then one policy per API. */
+export function generationObjects(generation: number): PlainObject[] {
+    const name = `df-sentinel-g${generation}`;
+    const port = PORTS[generation % 2];
+    const ports = [{ protocol: "TCP", port }];
+    const selects = (sentinel: SentinelName) => `${SENTINEL_LABEL} == '${sentinel}' && ${GENERATION_LABEL} == '${generation}'`;
+    const calicoRule = (setLabel: string) => ({ action: "Allow", protocol: "TCP", source: { selector: `${setLabel} == '${name}'` }, destination: { ports: [port] } });
+    return [
+        { apiVersion: "projectcalico.org/v3", kind: "GlobalNetworkSet", metadata: { name, labels: { [GLOBAL_SET_LABEL]: name } }, spec: { nets: WORLD_NETS } },
+        { apiVersion: "projectcalico.org/v3", kind: "NetworkSet", metadata: { name, namespace: SENTINEL_NAMESPACE, labels: { [SET_LABEL]: name } }, spec: { nets: WORLD_NETS } },
+        {
+            apiVersion: "networking.k8s.io/v1", kind: "NetworkPolicy", metadata: { name, namespace: SENTINEL_NAMESPACE },
+            spec: { podSelector: { matchLabels: { [SENTINEL_LABEL]: "knp", [GENERATION_LABEL]: String(generation) } }, policyTypes: ["Ingress"], ingress: [{ from: [{ ipBlock: { cidr: "0.0.0.0/0" } }], ports }] },
+        },
+        {
+            apiVersion: "projectcalico.org/v3", kind: "NetworkPolicy", metadata: { name, namespace: SENTINEL_NAMESPACE },
+            spec: { order: 1, selector: selects("np"), types: ["Ingress"], ingress: [calicoRule(SET_LABEL)] },
+        },
+        {
+            apiVersion: "projectcalico.org/v3", kind: "GlobalNetworkPolicy", metadata: { name },
+            spec: { order: 1, selector: selects("gnp"), types: ["Ingress"], ingress: [calicoRule(GLOBAL_SET_LABEL)] },
+        },
+    ];
 }
 
 export class Sentinels {
     private addresses: Partial<Record<SentinelName, string>> = {};
-    private rounds = 0;
+    private generation = 0;
 
     constructor(private readonly cluster: ClusterApi, private readonly deployer: Deployer, private readonly outsideHttp: OutsideHttp, private readonly image: string, private readonly options: ConvergeOptions = DEFAULT_CONVERGE) {}
 
-    /** Creates the sentinel namespace and pods and waits until all three answer. */
+    /** Creates the sentinel namespace, the base policy and the pods, and waits for the first generation. */
     async setUp(): Promise<void> {
         await this.tearDown();
         await this.deployer.create({ apiVersion: "v1", kind: "Namespace", metadata: { name: SENTINEL_NAMESPACE, labels: { [SENTINEL_LABEL]: "true" } } });
+        const refusedBase = await this.deployer.create(BASE);
+        if (refusedBase) throw new Error(`the sentinels' base policy was refused: ${refusedBase}`);
         for (const name of SENTINELS) {
-            const pod = { namespace: SENTINEL_NAMESPACE, name, labels: {}, serviceAccount: "default", ports: [{ port: SENTINEL_PORT, protocol: "TCP" as const }] };
-            const refused = await this.deployer.create(podManifest(pod, this.image, { [SENTINEL_LABEL]: name }));
+            const pod = { namespace: SENTINEL_NAMESPACE, name, labels: {}, serviceAccount: "default", ports: PORTS.map((port) => ({ port, protocol: "TCP" as const })) };
+            const refused = await this.deployer.create(podManifest(pod, this.image, { [SENTINEL_LABEL]: name, [GENERATION_LABEL]: "0" }));
             if (refused) throw new Error(`the sentinel pod ${name} was refused: ${refused}`);
         }
         const deadline = Date.now() + this.options.timeoutMs;
@@ -61,58 +91,53 @@ export class Sentinels {
             for (const pod of pods) if (pod.phase === "Running" && pod.ip) this.addresses[pod.name as SentinelName] = pod.ip;
             if (SENTINELS.every((name) => this.addresses[name])) break;
             if (Date.now() >= deadline) throw new Error(`the sentinel pods in ${SENTINEL_NAMESPACE} are not running after ${this.options.timeoutMs / 1000} s`);
-            await new Promise((resolve) => setTimeout(resolve, 1000));
+            await new Promise((resolve) => setTimeout(resolve, 500));
         }
-        const open = await this.waitFor("open");
-        if (!open.ok) throw new Error(`the sentinels never answered from outside: ${open.detail}`);
+        const first = await this.converge();
+        if (!first.ok) throw new Error(`the sentinels never answered from outside: ${first.detail}`);
     }
 
+    /** Removes the sentinels' global objects and their namespace (deletion requested, not awaited). */
     async tearDown(): Promise<void> {
-        await this.deployer.delete(sentinelPolicy("gnp", "x")).catch(() => undefined);
-        for (const object of (await this.cluster.listObjects("projectcalico.org/v3", "GlobalNetworkPolicy")) ?? []) {
-            if (object.metadata.name.startsWith("df-sentinel-")) await this.deployer.delete(object);
+        for (const kind of ["GlobalNetworkPolicy", "GlobalNetworkSet"]) {
+            for (const object of (await this.cluster.listObjects("projectcalico.org/v3", kind)) ?? []) {
+                if (object.metadata.name.startsWith("df-sentinel-")) await this.deployer.delete(object);
+            }
         }
         await this.cluster.deleteNamespace(SENTINEL_NAMESPACE);
     }
 
-    private async state(name: SentinelName): Promise<"open" | "blocked" | "unknown"> {
-        const action: ProbeAction = { kind: "http", method: "GET", url: `http://${this.addresses[name]}:${SENTINEL_PORT}/`, expectBodyIncludes: "" };
-        const reply = await this.outsideHttp(action as Extract<ProbeAction, { kind: "http" }>, this.options.attemptMs);
-        const { outcome } = "response" in reply ? classifyHttp(action as Extract<ProbeAction, { kind: "http" }>, reply.response) : classifyHttp(action as Extract<ProbeAction, { kind: "http" }>, undefined, reply.error);
-        return outcome === "allowed" ? "open" : outcome === "tcp-timeout" ? "blocked" : "unknown";
-    }
-
-    private async waitFor(wanted: "open" | "blocked"): Promise<{ ok: boolean; detail: string }> {
-        const deadline = Date.now() + this.options.timeoutMs;
-        let streak = 0;
-        let last: string[] = [];
-        while (Date.now() < deadline) {
-            const states = await Promise.all(SENTINELS.map((name) => this.state(name)));
-            last = states.map((state, i) => `${SENTINELS[i]} ${state}`);
-            streak = states.every((state) => state === wanted) ? streak + 1 : 0;
-            if (streak >= (wanted === "blocked" ? this.options.blockedRounds : 1)) return { ok: true, detail: last.join(", ") };
-            if (!states.every((state) => state === "blocked")) await new Promise((resolve) => setTimeout(resolve, 200));
-        }
-        return { ok: false, detail: `still not ${wanted} after ${this.options.timeoutMs / 1000} s: ${last.join(", ")}` };
+    private async answers(name: SentinelName, port: number): Promise<boolean> {
+        const action: Extract<ProbeAction, { kind: "http" }> = { kind: "http", method: "GET", url: `http://${this.addresses[name]}:${port}/`, expectBodyIncludes: "" };
+        const reply = await this.outsideHttp(action, this.options.attemptMs);
+        return ("response" in reply ? classifyHttp(action, reply.response) : classifyHttp(action, undefined, reply.error)).outcome === "allowed";
     }
 
     /**
-     * Called after a change is applied: sentinels down (proves the change is in the dataplane),
-     * then up again. Fails with the reason when either edge does not come in time.
+     * Called after a change is applied: a new generation, proven in the dataplane when all three
+     * sentinels answer on its port. Fails with the reason when they do not within timeoutMs.
      */
     async converge(): Promise<{ ok: boolean; detail: string }> {
-        const tag = `${process.pid}-${++this.rounds}`;
-        const policies = SENTINELS.map((name) => sentinelPolicy(name, tag));
-        try {
-            for (const policy of policies) {
-                const refused = await this.deployer.create(policy);
-                if (refused) return { ok: false, detail: `sentinel ${policy.kind} refused: ${refused}` };
-            }
-            const blocked = await this.waitFor("blocked");
-            if (!blocked.ok) return blocked;
-        } finally {
-            for (const policy of policies) await this.deployer.delete(policy);
+        const generation = ++this.generation;
+        const port = PORTS[generation % 2];
+        const objects = generationObjects(generation);
+        for (const object of objects.slice(0, 2)) {
+            const refused = await this.deployer.create(object);
+            if (refused) return { ok: false, detail: `sentinel ${object.kind} refused: ${refused}` };
         }
-        return this.waitFor("open");
+        for (const name of SENTINELS) await this.deployer.label({ apiVersion: "v1", kind: "Pod", metadata: { name, namespace: SENTINEL_NAMESPACE } }, { [GENERATION_LABEL]: String(generation) });
+        for (const object of objects.slice(2)) {
+            const refused = await this.deployer.create(object);
+            if (refused) return { ok: false, detail: `sentinel ${object.kind} refused: ${refused}` };
+        }
+        const deadline = Date.now() + this.options.timeoutMs;
+        const waiting = new Set<SentinelName>(SENTINELS);
+        while (waiting.size > 0 && Date.now() < deadline) {
+            const answered = await Promise.all([...waiting].map(async (name) => ((await this.answers(name, port)) ? name : undefined)));
+            for (const name of answered) if (name) waiting.delete(name);
+        }
+        if (generation > 1) for (const object of generationObjects(generation - 1).reverse()) await this.deployer.delete(object);
+        if (waiting.size > 0) return { ok: false, detail: `generation ${generation} not answering on port ${port} after ${this.options.timeoutMs / 1000} s: ${[...waiting].join(", ")}` };
+        return { ok: true, detail: `generation ${generation} answered on port ${port}` };
     }
 }

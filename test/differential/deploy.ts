@@ -74,6 +74,12 @@ export class Deployer {
         }
     }
 
+    /** Merges labels into an object's (a JSON merge patch of metadata.labels). */
+    async label(object: PlainObject, labels: Record<string, string>): Promise<void> {
+        const patch = { apiVersion: object.apiVersion, kind: object.kind, metadata: { name: object.metadata.name, namespace: object.metadata.namespace, labels } };
+        await bounded(`label ${describeObject(object)}`, this.requestTimeoutMs, this.objects.patch(patch as k8s.KubernetesObject, undefined, undefined, "calico-zt-differential", undefined, k8s.PatchStrategy.MergePatch));
+    }
+
     /**
      * Moves the cluster from one version of a scenario to another: deletes what the new one lacks
      * or changes (policies first), then creates what is new (namespaces first). Namespaces stay.
@@ -114,7 +120,7 @@ export class Deployer {
     }
 
     /** Waits until every pod of the scenario runs with an address; returns their addresses and the ones that never did. */
-    async waitRunning(scenario: Scenario, timeoutMs: number, pollMs = 1000): Promise<{ podIPs: Record<string, string>; notRunning: string[] }> {
+    async waitRunning(scenario: Scenario, timeoutMs: number, pollMs = 250): Promise<{ podIPs: Record<string, string>; notRunning: string[] }> {
         const deadline = Date.now() + timeoutMs;
         for (;;) {
             const podIPs: Record<string, string> = {};

@@ -17,21 +17,31 @@ import { runTrial, TrialEnvironment } from "./trial";
 const scenario: Scenario = fromYaml(fs.readFileSync(path.join(__dirname, "fixtures", "two-pods.yaml"), "utf8"), "two-pods.yaml");
 
 describe("a trial on a fake cluster whose data plane allows everything", () => {
-    const kube = new FakeKube({ exec: () => ({ exitCode: 0, stdout: "listen" }) });
+    // Every probe of a batch (observe.ts batchCommand) answers: nc's lines and the other jobs' lines.
+    const kube = new FakeKube({
+        exec: ({ command }) => {
+            const script = command[command.length - 1] ?? "";
+            const nc = (script.match(/'(tcp|udp):[^']*'/g) ?? []).map((_, k) => `@@n${k} 0 listen`);
+            const others = [...script.matchAll(/echo "@@(\d+)/g)].map((match) => `@@${match[1]} 0 Name: example.org Address: 1.1.1.1`);
+            return { exitCode: 0, stdout: [...nc, ...others].join("\n") };
+        },
+    });
     let env: TrialEnvironment;
 
     beforeAll(async () => {
         await kube.start();
         const cluster = new KubeClusterApi(kube.kubeConfig());
         const deployer = new Deployer(kube.kubeConfig(), cluster, "busybox");
-        // The world reaches a sentinel unless a sentinel policy exists: Felix converges at once.
+        // The world reaches a sentinel on the port of the generation its labels and a policy agree on: Felix converges at once.
         const outsideHttp: OutsideHttp = async (action) => {
-            const sentinel = kube.pods("df-sentinel").find((pod) => action.url.includes(`//${pod.status?.podIP}:`));
-            const denied = kube.objects.some((o) => o.metadata.name.startsWith("df-sentinel-") && (o.metadata.namespace === "df-sentinel" || o.kind === "GlobalNetworkPolicy")
-                && JSON.stringify(o.spec).includes(sentinel?.metadata.labels?.["df-sentinel"] ?? "?"));
-            return denied ? { error: { name: "TimeoutError", message: "The operation was aborted due to timeout" } } : { response: { status: 200, body: "listen" } };
+            const url = new URL(action.url);
+            const sentinel = kube.pods("df-sentinel").find((pod) => pod.status?.podIP === url.hostname);
+            const generation = Number(sentinel?.metadata.labels?.["df-generation"]);
+            const policy = kube.objects.find((o) => o.metadata.name === `df-sentinel-g${generation}` && /Policy$/.test(o.kind) && JSON.stringify(o.spec).includes(`${sentinel?.metadata.labels?.["df-sentinel"]}`));
+            const open = policy !== undefined && Number(url.port) === (generation % 2 === 0 ? 8080 : 8081);
+            return open ? { response: { status: 200, body: "listen" } } : { error: { name: "TimeoutError", message: "The operation was aborted due to timeout" } };
         };
-        const sentinels = new Sentinels(cluster, deployer, outsideHttp, "busybox", { timeoutMs: 10_000, attemptMs: 100, blockedRounds: 1 });
+        const sentinels = new Sentinels(cluster, deployer, outsideHttp, "busybox", { timeoutMs: 10_000, attemptMs: 100 });
         env = { cluster, deployer, sentinels, outsideHttp, nodeAddress: "172.18.0.2", retry: { timeoutSeconds: 1, maxAttempts: 2, intervalMs: 0, stableCount: 2 }, parallel: 4, podStartTimeoutMs: 10_000, log: () => undefined };
         await sentinels.setUp();
     });
@@ -46,8 +56,8 @@ describe("a trial on a fake cluster whose data plane allows everything", () => {
         expect(byId.get("df-900-a/p1 -> df-900-a/p2:53/UDP")).toMatchObject({ status: "disagree", predicted: "blocked", observed: "allowed" });
         expect(byId.get("df-900-a/p2 -> df-900-a/p1:80/TCP")).toMatchObject({ status: "agree" });
         expect(byId.get("df-900-a/p1 -> df-900-a/p2:53/UDP")!.features).toEqual(expect.arrayContaining(["cell pod-pod UDP", "calico.action Deny", "calico.protocol UDP"]));
-        // The sentinel policies are gone again, the scenario's objects are there.
-        expect(kube.objects.filter((o) => o.metadata.name.startsWith("df-sentinel-"))).toEqual([]);
+        // Only the newest sentinel generation is left (and the base policy); the scenario's objects are there.
+        expect(new Set(kube.objects.filter((o) => o.metadata.name.startsWith("df-sentinel-g")).map((o) => o.metadata.name))).toEqual(new Set(["df-sentinel-g2"]));
         expect(kube.find("NetworkPolicy", "df-900-a", "s900-pol2")).toBeDefined();
     });
 

@@ -167,6 +167,13 @@ export class FakeKube {
             this.objects.push(object);
             return this.send(res, 201, object);
         }
+        if (method === "PATCH") {
+            const object = this.objects.find((o) => inGroup(o) && o.metadata.name === name && (CLUSTER_SCOPED.has(kind) || o.metadata.namespace === namespace));
+            if (!object) return this.status(res, 404, `${plural(kind)} "${name}" not found`);
+            if (!/merge-patch\+json/.test(req.headers["content-type"] ?? "")) return this.status(res, 415, `the fake takes merge patches only, not ${req.headers["content-type"]}`);
+            mergePatch(object, await this.body(req));
+            return this.send(res, 200, object);
+        }
         if (method === "DELETE") {
             const index = this.objects.findIndex((o) => inGroup(o) && o.metadata.name === name && (CLUSTER_SCOPED.has(kind) || o.metadata.namespace === namespace));
             if (index < 0) return this.status(res, 404, `${plural(kind)} "${name}" not found`);
@@ -232,4 +239,13 @@ export function kubeconfigFile(port: number): string {
         "contexts: [{name: fake, context: {cluster: fake, user: fake}}]",
     ].join("\n"));
     return file;
+}
+
+/** RFC 7386 JSON merge patch, in place: null removes a key, objects merge, anything else replaces. */
+function mergePatch(target: Record<string, any>, patch: Record<string, any>): void {
+    for (const [key, value] of Object.entries(patch)) {
+        if (value === null) delete target[key];
+        else if (typeof value === "object" && !Array.isArray(value) && typeof target[key] === "object" && target[key] !== null && !Array.isArray(target[key])) mergePatch(target[key], value);
+        else target[key] = value;
+    }
 }

@@ -5,15 +5,22 @@
 // -w seconds for one reply, so a UDP probe observes an application answer, not a silent send: the
 // differential tier's UDP cells (test/differential).
 // Failures print busybox's words ("bad address", "Connection refused") and exit 1.
+// `nc [-w SEC] -each PROTO:HOST:PORT...` runs many such probes at once in one process (tcp: as -z,
+// udp: as -u), the differential tier's batch: one line per probe, in the order given,
+// "@@INDEX EXIT TEXT" (TEXT what that probe alone would print, on one line). Exit 0 when every
+// line was printed, whatever the probes found.
 package main
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
 	"net"
 	"os"
 	"strconv"
+	"strings"
+	"sync"
 	"syscall"
 	"time"
 )
@@ -107,7 +114,50 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	return 0
 }
 
-func main() { os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr)) }
+// each runs every PROTO:HOST:PORT probe concurrently and prints "@@INDEX EXIT TEXT" lines in order.
+func each(timeout []string, probes []string, stdout, stderr io.Writer) int {
+	type result struct {
+		code int
+		text string
+	}
+	results := make([]result, len(probes))
+	var wg sync.WaitGroup
+	for i, probe := range probes {
+		proto, rest, ok := strings.Cut(probe, ":")
+		colon := strings.LastIndex(rest, ":")
+		if !ok || (proto != "tcp" && proto != "udp") || colon < 1 {
+			fmt.Fprintf(stderr, "nc: -each: %q is not tcp:HOST:PORT or udp:HOST:PORT\n", probe)
+			return 1
+		}
+		flag := "-z"
+		if proto == "udp" {
+			flag = "-u"
+		}
+		args := append(append([]string{flag}, timeout...), rest[:colon], rest[colon+1:])
+		wg.Add(1)
+		go func(i int, args []string) {
+			defer wg.Done()
+			var out bytes.Buffer
+			code := run(args, strings.NewReader(""), &out, &out)
+			results[i] = result{code, strings.Join(strings.Fields(out.String()), " ")}
+		}(i, args)
+	}
+	wg.Wait()
+	for i, r := range results {
+		fmt.Fprintf(stdout, "@@%d %d %s\n", i, r.code, r.text)
+	}
+	return 0
+}
+
+func main() {
+	args := os.Args[1:]
+	for i, a := range args {
+		if a == "-each" {
+			os.Exit(each(args[:i], args[i+1:], os.Stdout, os.Stderr))
+		}
+	}
+	os.Exit(run(args, os.Stdin, os.Stdout, os.Stderr))
+}
 
 // udp sends one datagram ("probe\n") and prints the first reply; no reply within the timeout
 // (default 2 s) prints "nc: timeout" and exits 1, a port that answers with ICMP unreachable

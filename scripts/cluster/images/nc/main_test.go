@@ -71,3 +71,39 @@ func TestUDPSilenceIsATimeout(t *testing.T) {
 		t.Fatalf("exit %d: %q", code, errs.String())
 	}
 }
+
+func TestEachRunsEveryProbeAndKeepsTheirOrder(t *testing.T) {
+	open, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer open.Close()
+	go func() {
+		for {
+			c, err := open.Accept()
+			if err != nil {
+				return
+			}
+			c.Close()
+		}
+	}()
+	closed, _ := net.Listen("tcp", "127.0.0.1:0")
+	closedAddr := closed.Addr().String()
+	closed.Close()
+	var out, errs bytes.Buffer
+	probes := []string{"tcp:" + open.Addr().String(), "tcp:" + closedAddr, "tcp:" + open.Addr().String()}
+	if code := each([]string{"-w", "2"}, probes, &out, &errs); code != 0 {
+		t.Fatalf("exit %d: %s", code, errs.String())
+	}
+	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
+	if len(lines) != 3 || lines[0] != "@@0 0 " && lines[0] != "@@0 0" || !strings.HasPrefix(lines[1], "@@1 1 nc: can't connect") || !strings.HasPrefix(lines[2], "@@2 0") {
+		t.Fatalf("lines: %q", lines)
+	}
+}
+
+func TestEachRefusesAMalformedProbe(t *testing.T) {
+	var out, errs bytes.Buffer
+	if code := each(nil, []string{"sctp:1.2.3.4:5"}, &out, &errs); code != 1 || !strings.Contains(errs.String(), "not tcp:HOST:PORT") {
+		t.Fatalf("exit %d: %q", code, errs.String())
+	}
+}
