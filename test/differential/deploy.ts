@@ -74,6 +74,17 @@ export class Deployer {
         }
     }
 
+    /**
+     * Creates a scenario's namespaces, accounts, pods and Services ahead of its trial, so they
+     * start while the scenario before it is probed; the trial's sync then finds them (409) and
+     * reports any refusal itself. Its policies and sets wait for the trial.
+     */
+    async createWorkloads(scenario: Scenario): Promise<void> {
+        for (const object of renderScenario(scenario, this.image)) {
+            if (["Namespace", "ServiceAccount", "Pod", "Service"].includes(object.kind)) await this.create(object, 0);
+        }
+    }
+
     /** Merges labels into an object's (a JSON merge patch of metadata.labels). */
     async label(object: PlainObject, labels: Record<string, string>): Promise<void> {
         const patch = { apiVersion: object.apiVersion, kind: object.kind, metadata: { name: object.metadata.name, namespace: object.metadata.namespace, labels } };

@@ -39,12 +39,15 @@ async function main(): Promise<number> {
     const sentinels = new Sentinels(cluster, deployer, outsideHttp, description.probeImage);
     const controller = new AbortController();
     let interrupts = 0;
-    process.on("SIGINT", () => {
+    // Ctrl-C, or CI's time limit (SIGTERM): the scenario in flight and the sentinels are removed first.
+    const stop = (signal: string) => {
         interrupts++;
         if (interrupts > 1) process.exit(130);
-        say("interrupted: cleaning up (Ctrl-C again to leave at once)");
+        say(`${signal}: cleaning up (${signal} again to leave at once)`);
         controller.abort();
-    });
+    };
+    process.on("SIGINT", () => stop("SIGINT"));
+    process.on("SIGTERM", () => stop("SIGTERM"));
     const env: TrialEnvironment = {
         cluster, deployer, sentinels, outsideHttp, nodeAddress: description.nodeAddress, retry: DIFFERENTIAL_RETRY, parallel: options.parallel,
         podStartTimeoutMs: 120_000, signal: controller.signal, log: say,
@@ -57,19 +60,31 @@ async function main(): Promise<number> {
     const reproductions: Reproduction[] = [];
     const shrunk = new Set<string>();
     const namespaces: string[] = [];
+    let prepared: Promise<void> | undefined;
+    let preparedFor: Scenario | undefined;
 
     say(`cluster ${cluster.describe()}, node ${description.nodeAddress}, world netns ${description.outsideNetns}, image ${description.probeImage}`);
     const leftovers = await deployer.removeLeftovers();
     if (leftovers.length > 0) say(`removed what an earlier run left: ${leftovers.join(", ")}`);
     try {
         await sentinels.setUp();
-        for (const scenario of scenarios) {
+        // The next scenario's pods start while this one is probed: they are in namespaces of their
+        // own, and no cell of this scenario names them (README, "One scenario, step by step").
+        for (const [index, scenario] of scenarios.entries()) {
             if (controller.signal.aborted) break;
+            await prepared;
+            preparedFor = undefined;
+            const next = scenarios[index + 1];
+            const prepareNext = () => {
+                if (!next) return;
+                preparedFor = next;
+                prepared = deployer.createWorkloads(next).catch(() => undefined);
+            };
             say(`${scenario.name} (seed ${scenario.seed}): ${scenario.namespaces.length} namespaces, ${scenario.pods.length} pods, ${scenario.services.length} services, ${scenario.objects.length} policies and sets`);
             namespaces.push(...scenario.namespaces.map((namespace) => namespace.name));
             let deployed: Scenario = scenario;
             try {
-                const trial = await runTrial(env, undefined, scenario);
+                const trial = await runTrial({ ...env, afterConverge: prepareNext }, undefined, scenario);
                 const report = scenarioReport(scenario, trial.results, trial.timings, trial.refusals, trial.problems);
                 say(`  ${report.counts.cells} cells: ${report.counts.agree} agree, ${report.counts.disagree} disagree, ${report.counts.notObserved} not observed, ${report.counts.notPredicted} not predicted`);
                 for (const result of trial.results.filter((r) => r.status === "disagree")) {
@@ -106,6 +121,13 @@ async function main(): Promise<number> {
             }
         }
     } finally {
+        if (preparedFor) {
+            // Started but never run (interrupted, or a trial failed): its pods go too.
+            const left = preparedFor;
+            namespaces.push(...left.namespaces.map((namespace) => namespace.name));
+            await prepared;
+            await deployer.remove(left).catch((error: unknown) => say(`cleanup: ${error instanceof Error ? error.message : String(error)}`));
+        }
         await sentinels.tearDown().catch((error: unknown) => say(`cleanup: ${error instanceof Error ? error.message : String(error)}`));
         const left = await deployer.waitGone([...namespaces, "df-sentinel"], 120_000);
         if (left.length > 0) say(`cleanup: namespaces still terminating after 120 s: ${left.join(", ")}`);

@@ -25,6 +25,8 @@ export interface TrialEnvironment {
     podStartTimeoutMs: number;
     signal?: AbortSignal;
     log: (line: string) => void;
+    /** Called once Felix has converged on the scenario (the runner starts the next scenario's pods then). */
+    afterConverge?: () => void;
 }
 
 /** Seconds spent per phase of a trial. */
@@ -55,6 +57,7 @@ export async function runTrial(env: TrialEnvironment, deployed: Scenario | undef
     const converged = await env.sentinels.converge();
     if (!converged.ok) problems.push(`Felix did not converge: ${converged.detail}`);
     const converge = seconds(t);
+    env.afterConverge?.();
 
     t = Date.now();
     const back = await readScenarioBack(env.cluster, scenario, env.nodeAddress);
