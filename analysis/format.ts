@@ -94,7 +94,8 @@ export function stoppedAt(verdict: Pick<Verdict, "allowed" | "explanation">): st
  * deciding rule. `--format json` prints the whole Verdict with both directions' explanation.
  */
 export function formatVerdict(verdict: Verdict): string {
-    const head = verdict.allowed ? (verdict.partial ? "ALLOWED on some paths only" : "ALLOWED") : "BLOCKED";
+    // partial: the paths disagree (backends, or the node a pod may run on): the head says so either way.
+    const head = verdict.allowed ? (verdict.partial ? "ALLOWED on some paths only" : "ALLOWED") : (verdict.partial ? "BLOCKED on some paths" : "BLOCKED");
     const why = verdict.reason.replace(/^(allowed|blocked): /, "");
     const where = stoppedAt(verdict);
     const what = verdict.protocol === "ICMP" ? "ICMP echo request" : `${verdict.port}/${verdict.protocol}`;

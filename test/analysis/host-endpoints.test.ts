@@ -153,6 +153,7 @@ spec: {podSelector: {}, policyTypes: [Ingress]}
         const direct = verdict(model, "node:worker-1", "web/web", 8080);
         expect([direct.allowed, direct.partial]).toEqual([false, true]);
         expect(direct.reason).toContain("(from another node); node:worker-1 to a pod on the same node: Felix applies no policy");
+        expect(formatVerdict(direct)).toMatch(/^BLOCKED on some paths {2}node:worker-1 -> web\/web 8080\/TCP\n/);
         const viaNodePort = verdict(model, "node:worker-1", "nodeport:web/web", 30080);
         expect([viaNodePort.allowed, viaNodePort.partial]).toEqual([false, true]);
         expect(verdict(model, "node:worker-1", "app/client", 8080).allowed).toBe(true);
