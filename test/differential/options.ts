@@ -58,6 +58,9 @@ export interface ClusterDescription {
     outsideNetns: string;
     probeImage: string;
     podCidr?: string;
+    /** Felix's readiness URL and log (a host process nothing restarts: a panic freezes the dataplane). */
+    felixReadiness?: string;
+    felixLog?: string;
 }
 
 /** Reads KEY=VALUE lines (values optionally double-quoted), as the shell sources them. */
@@ -84,5 +87,7 @@ export function readClusterDescription(file: string, env: NodeJS.ProcessEnv = pr
         outsideNetns: need("CLUSTER_OUTSIDE_NETNS"),
         probeImage: values.CLUSTER_PROBE_IMAGE || "docker.io/library/busybox:1.36",
         ...(values.CLUSTER_POD_CIDR ? { podCidr: values.CLUSTER_POD_CIDR } : {}),
+        ...(values.CLUSTER_FELIX_READINESS ? { felixReadiness: values.CLUSTER_FELIX_READINESS } : {}),
+        ...(values.CLUSTER_FELIX_LOG ? { felixLog: values.CLUSTER_FELIX_LOG } : {}),
     };
 }
