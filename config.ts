@@ -3,7 +3,7 @@
 // synchronously at program start, before any resource is registered, and is unit-testable.
 import * as pulumi from "@pulumi/pulumi";
 import { calicoSelectorProblem, imageReferenceProblem, kindClusterNameProblem, systemNamespaceProblem } from "./config-values";
-import { CALICO_ONLY_FEATURES, featuresOf, findStage, Stage, STAGES, StageFeatures } from "./stages";
+import { CALICO_ONLY_FEATURES, featuresOf, findStage, Stage, STAGES, StageFeatures } from "./scenarios/helloworld/stages";
 
 export const PROJECT_NAME = "calico-zero-trust-lab";
 

@@ -2,7 +2,7 @@
 // verification passed for what the source stack is now (same stage, no update since) and the
 // policy pack passes in mandatory mode. What moves: the stage and the images, pinned by digest.
 // Pure: the CLI gathers the facts, these rules decide and plan.
-import { findStage } from "../stages";
+import { findStage } from "../scenarios/helloworld/stages";
 import type { VerificationRecord } from "./results";
 
 export const PROJECT = "calico-zero-trust-lab";

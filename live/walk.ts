@@ -1,8 +1,8 @@
 // The live lab walk, independent of how the stack is driven (Automation API in scripts/lab.ts,
 // a fake in tests): per stage, set the stage and `up`, show how to try it, verify, record, and
 // explain what changed.
-import { baselineObjects } from "../flows";
-import type { StageRow } from "../stages";
+import { baselineObjects } from "../scenarios/helloworld/flows";
+import type { StageRow } from "../scenarios/helloworld/stages";
 import type { ClusterApi, NodeInfo, PlainObject } from "./cluster";
 import { explainChange, formatChange, snapshotObjects } from "./lab";
 import { formatTable } from "./report";

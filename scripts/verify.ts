@@ -18,7 +18,7 @@ import { formatResult, REPORT_FORMATS, ReportFormat } from "../live/report";
 import { recordOf, resultsDirectory, saveRecord } from "../live/results";
 import { verificationExitCode, verifyStage } from "../live/verify";
 import { backendUrl, openExistingStack, REPO_DIR, stackConfig } from "../live/workspace";
-import { findStage } from "../stages";
+import { findStage } from "../scenarios/helloworld/stages";
 import { findYaobankStage, YAOBANK_NAMESPACE_PREFIX, YAOBANK_STAGES } from "../scenarios/yaobank/stages";
 import { formatMissing, missingTools } from "../live/prerequisites";
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { ConfigError, ConfigKeyName, parseLabConfig } from "../config";
-import { STAGES } from "../stages";
+import { STAGES } from "../scenarios/helloworld/stages";
 
 const parse = (values: Partial<Record<ConfigKeyName, string>>) => parseLabConfig((key) => values[key]);
 

@@ -4,7 +4,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { describe, expect, it } from "vitest";
 import { CONFIG_KEYS } from "../config";
-import { EXPECTED_FLOWS } from "../stages";
+import { EXPECTED_FLOWS } from "../scenarios/helloworld/stages";
 
 const readme = fs.readFileSync(path.join(__dirname, "..", "README.md"), "utf8");
 

@@ -4,8 +4,8 @@
 import { describe, expect, it } from "vitest";
 import { parse, parseAllDocuments } from "yaml";
 import { buildModel, connectivityMatrix, query } from "../analysis";
-import { baselineObjects, FlowCheck, flowChecksAt } from "../flows";
-import { EXPECTED_FLOWS, STAGES } from "../stages";
+import { baselineObjects, FlowCheck, flowChecksAt } from "../scenarios/helloworld/flows";
+import { EXPECTED_FLOWS, STAGES } from "../scenarios/helloworld/stages";
 import { RENDER, runProgram } from "./helpers/program";
 
 const CONTEXT = { namespace: "zero-trust-lab", nodePorts: { helloworld: 30080, "helloworld-proxy": 30081 } };

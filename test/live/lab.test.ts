@@ -1,8 +1,8 @@
 // The lab walk's explanations and the stages it walks, over the program's own objects.
 import { describe, expect, it } from "vitest";
 import { explainChange, formatChange, LAB_SCENARIOS, labScenario, predictedMatrix, scenarioFor, stageChoices, stagesToWalk } from "../../live/lab";
-import { baselineObjects, flowChecksAt } from "../../flows";
-import { findStage } from "../../stages";
+import { baselineObjects, flowChecksAt } from "../../scenarios/helloworld/flows";
+import { findStage } from "../../scenarios/helloworld/stages";
 import { runProgram } from "../helpers/program";
 import { formatMissing, missingTools } from "../../live/prerequisites";
 

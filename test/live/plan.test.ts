@@ -1,8 +1,8 @@
 // The probe plan and the comparison, without a cluster: which probe observes each leg, and why a
 // leg nobody can probe fails the flow instead of vanishing from it.
 import { describe, expect, it } from "vitest";
-import { flowChecksAt } from "../../flows";
-import { findStage } from "../../stages";
+import { flowChecksAt } from "../../scenarios/helloworld/flows";
+import { findStage } from "../../scenarios/helloworld/stages";
 import { compare } from "../../live/compare";
 import { buildProbePlan, ClusterFacts } from "../../live/plan";
 import { classifyExec } from "../../live/probes";

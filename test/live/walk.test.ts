@@ -6,7 +6,7 @@ import { KubeClusterApi } from "../../live/cluster";
 import { labScenario, stagesToWalk } from "../../live/lab";
 import { loadRecord } from "../../live/results";
 import { walkLab, WalkStack } from "../../live/walk";
-import { findStage } from "../../stages";
+import { findStage } from "../../scenarios/helloworld/stages";
 import { Allows, clusterBaseline, FAST, labCluster, labDataPlane, LabCluster, NAMESPACE, programObjects } from "./lab-cluster";
 import { YAOBANK_NAMESPACES, yaobankCluster, yaobankDataPlane } from "./yaobank-cluster";
 import { temporaryDirectory } from "../helpers/temporary";

@@ -1,6 +1,6 @@
 // What a stack tells its user after `pulumi up`: how to try the lab's two paths, and which flows
 // the stage is expected to allow (the truth table of docs/lab.md, one column).
-import type { LabConfig } from "./config";
+import type { LabConfig } from "../../config";
 import { expectationsAt } from "./stages";
 
 /** The shell assignment of $NODE_IP (the first node's InternalIP) that every "try it" command uses. */

@@ -4,17 +4,17 @@
 import * as fs from "fs";
 import * as path from "path";
 import { parseAllDocuments, stringify } from "yaml";
-import type { KubeObject } from "./analysis";
-import type { ClusterMode } from "./config";
+import type { KubeObject } from "../../analysis";
+import type { ClusterMode } from "../../config";
 import { Expectation, ExpectedFlow, FlowEndpoint, FlowLeg, LabWorkload, Stage, StageFeatures, expectationsAt, featuresOf } from "./stages";
 
 /** An address outside the cluster that stands for "the world" (TEST-NET-3, RFC 5737). */
 export const WORLD_ADDRESS = "203.0.113.10";
 /** A public address that stands for "the internet" (Cloudflare DNS, reachable on 443). */
 export const INTERNET_ADDRESS = "1.1.1.1";
-export const BASELINE_FILE = path.join(__dirname, "baseline", "cluster.yaml");
+export const BASELINE_FILE = path.join(__dirname, "..", "..", "baseline", "cluster.yaml");
 /** An IKS worker's host endpoints and IBM's default host policies (seed 001), part of every stage on IKS. */
-export const IKS_BASELINE_FILE = path.join(__dirname, "baseline", "iks.yaml");
+export const IKS_BASELINE_FILE = path.join(__dirname, "..", "..", "baseline", "iks.yaml");
 export const KUBE_DNS_WORKLOAD = "kube-system/coredns";
 export const OTHER_NAMESPACE_WORKLOAD = "lab-neighbour/probe";
 
