@@ -7,8 +7,8 @@
 //   probed on its own (UDP with an application reply, TCP with a handshake on 53).
 // - Every pod of a destination workload is probed (pods on several nodes, SNAT differences).
 // - The world is the machine running verify: it calls the NodePorts the way the lab's curl does.
-import type { ConnectionQuery, FlowCheck } from "../scenarios/helloworld/flows";
-import { KUBE_DNS_WORKLOAD } from "../scenarios/helloworld/flows";
+import type { ConnectionQuery, FlowCheck } from "../scenarios/common/flows";
+import { KUBE_DNS_WORKLOAD } from "../scenarios/common/flows";
 import { YAOBANK_WORKLOADS } from "../scenarios/yaobank/stages";
 import { legKey, Probe, ProbeAction, ProbeOrigin } from "./types";
 

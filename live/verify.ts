@@ -1,7 +1,7 @@
 // Live verification of one stage: read the intent and the objects back from the cluster,
 // predict each leg with the analyzer, probe each leg (and the lab's end-to-end call), compare,
 // and always delete the probe pods.
-import { OTHER_NAMESPACE_WORKLOAD } from "../scenarios/helloworld/flows";
+import { OTHER_NAMESPACE_WORKLOAD } from "../scenarios/common/flows";
 import type { ClusterApi } from "./cluster";
 import { compare, Comparison } from "./compare";
 import { buildProbePlan, ProbePlan } from "./plan";

@@ -2,7 +2,7 @@
 // a fake in tests): per stage, set the stage and `up`, show how to try it, verify, record, and
 // explain what changed.
 import { baselineObjects } from "../scenarios/helloworld/flows";
-import type { StageRow } from "../scenarios/helloworld/stages";
+import type { StageRow } from "../scenarios/common/stages";
 import type { ClusterApi, NodeInfo, PlainObject } from "./cluster";
 import { explainChange, formatChange, snapshotObjects } from "./lab";
 import { formatTable } from "./report";

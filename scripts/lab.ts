@@ -29,7 +29,7 @@ import { walkLab } from "../live/walk";
 import { backendUrl, openStack, REPO_DIR, stackConfig } from "../live/workspace";
 import type { Stack } from "@pulumi/pulumi/automation";
 import { SCENARIOS } from "../config";
-import type { StageRow } from "../scenarios/helloworld/stages";
+import type { StageRow } from "../scenarios/common/stages";
 
 /**
  * The command line: every value is checked here, by commander, before Pulumi, the cluster or a

@@ -4,7 +4,8 @@
 import { describe, expect, it } from "vitest";
 import { parse, parseAllDocuments } from "yaml";
 import { buildModel, connectivityMatrix, query } from "../analysis";
-import { baselineObjects, FlowCheck, flowChecksAt } from "../scenarios/helloworld/flows";
+import { baselineObjects, flowChecksAt } from "../scenarios/helloworld/flows";
+import { FlowCheck } from "../scenarios/common/flows";
 import { EXPECTED_FLOWS, STAGES } from "../scenarios/helloworld/stages";
 import { RENDER, runProgram } from "./helpers/program";
 

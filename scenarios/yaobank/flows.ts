@@ -5,7 +5,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { parseAllDocuments } from "yaml";
-import { BASELINE_FILE, ConnectionQuery, FlowCheck, INTERNET_ADDRESS, KUBE_DNS_WORKLOAD, OTHER_NAMESPACE_WORKLOAD, WORLD_ADDRESS } from "../helloworld/flows";
+import { BASELINE_FILE, ConnectionQuery, FlowCheck, INTERNET_ADDRESS, KUBE_DNS_WORKLOAD, OTHER_NAMESPACE_WORKLOAD, WORLD_ADDRESS } from "../common/flows";
 import { Expectation, YAOBANK_APPS, YAOBANK_WORKLOADS, YaobankApp, YaobankEndpoint, YaobankExpectedFlow, YaobankFlowLeg, YaobankStage, yaobankExpectationsAt } from "./stages";
 
 /** The add-ons of a kind cluster that default-app-policy must leave alone (see baseline.yaml). */

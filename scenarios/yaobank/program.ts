@@ -9,7 +9,7 @@ import { createIntentConfigMap } from "../../components/intent-config-map";
 import { Placement, placedIn } from "../../components/placement";
 import { MANAGED_BY_LABEL, PolicyDocument } from "../../components/zero-trust-documents";
 import { createPolicyResources, PolicyTarget } from "../../components/zero-trust-policy";
-import { NODE_IP_COMMAND } from "../helloworld/outputs";
+import { NODE_IP_COMMAND } from "../common/outputs";
 import type { YaobankConfig } from "./config";
 import { yaobankBaselineText, yaobankFlowChecksAt } from "./flows";
 import { yaobankPolicyDocuments } from "./policies";

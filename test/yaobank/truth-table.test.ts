@@ -4,7 +4,7 @@
 // observed for the whole stage, one line per flow.
 import { describe, expect, it } from "vitest";
 import { buildModel, query } from "../../analysis";
-import type { FlowCheck } from "../../scenarios/helloworld/flows";
+import type { FlowCheck } from "../../scenarios/common/flows";
 import { yaobankBaselineObjects, yaobankFlowChecksAt } from "../../scenarios/yaobank/flows";
 import { YAOBANK_STAGES } from "../../scenarios/yaobank/stages";
 import { RENDER, runProgram } from "../helpers/program";
