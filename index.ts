@@ -1,17 +1,13 @@
-// The lab, top to bottom: config -> the scenario's program -> outputs.
-// The `scenario` key picks this lab (helloworld, scenarios/helloworld/program.ts) or Tigera's
-// yaobank track (scenarios/yaobank/program.ts); both give the stack outputs below.
-import { loadLabConfig, parseScenario, stackConfigReader } from "./config";
-import { helloworldProgram } from "./scenarios/helloworld/program";
-import { parseYaobankConfig } from "./scenarios/yaobank/config";
-import { yaobankProgram } from "./scenarios/yaobank/program";
+// The lab, top to bottom: config -> the stack's scenario (scenarios/registry.ts) -> its program
+// (scenarios/<name>/program.ts) -> the stack outputs below, the same names for every scenario.
+import { stackConfigReader } from "./config";
+import { runScenario } from "./scenarios/run";
 import { checkConfigKeys, reportUserErrors } from "./user-errors";
 
 // A bad or unknown key, or a missing tool, is reported as Pulumi reports a user error: the message only.
 const outputs = reportUserErrors(() => {
     checkConfigKeys();
-    const read = stackConfigReader();
-    return parseScenario(read) === "yaobank" ? yaobankProgram(parseYaobankConfig(read)) : helloworldProgram(loadLabConfig());
+    return runScenario(stackConfigReader());
 });
 
 export const stage = outputs.stage;

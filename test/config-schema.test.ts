@@ -2,7 +2,8 @@ import * as fs from "fs";
 import * as path from "path";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { CONFIG_KEYS, PROJECT_NAME } from "../config";
+import { PROJECT_NAME } from "../config";
+import { CONFIG_KEYS } from "../scenarios/registry";
 
 const root = path.join(__dirname, "..");
 const readYaml = (file: string) => parse(fs.readFileSync(path.join(root, file), "utf8"));

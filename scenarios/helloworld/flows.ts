@@ -4,6 +4,7 @@
 import { stringify } from "yaml";
 import type { KubeObject } from "../../analysis";
 import type { ClusterMode } from "../../config";
+import { HELLOWORLD_CONFIG_KEYS } from "./config";
 import { BASELINE_FILE, ConnectionQuery, FlowCheck, IKS_BASELINE_FILE, INTERNET_ADDRESS, KUBE_DNS_WORKLOAD, OTHER_NAMESPACE_WORKLOAD, readObjects, WORLD_ADDRESS } from "../common/flows";
 import { ExpectedFlow, FlowEndpoint, FlowLeg, LabWorkload, Stage, StageFeatures, expectationsAt, featuresOf } from "./stages";
 import { Expectation } from "../common/stages";
@@ -11,6 +12,15 @@ import { Expectation } from "../common/stages";
 export interface FlowContext {
     namespace: string;
     nodePorts: Record<LabWorkload, number>;
+}
+
+/** The flow context of a stack's raw config (keys without the project prefix); unset keys take their defaults. */
+export function flowContextFor(config: Record<string, string | undefined>): FlowContext {
+    const keys = HELLOWORLD_CONFIG_KEYS;
+    return {
+        namespace: config.namespace || keys.namespace.default,
+        nodePorts: { helloworld: Number(config.appNodePort || keys.appNodePort.default), "helloworld-proxy": Number(config.proxyNodePort || keys.proxyNodePort.default) },
+    };
 }
 
 const WORKLOAD_FEATURE: Record<LabWorkload, keyof StageFeatures> = { helloworld: "helloworld", "helloworld-proxy": "proxy" };

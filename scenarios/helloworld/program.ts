@@ -9,7 +9,7 @@ import { placedIn } from "../../components/placement";
 import { MANAGED_BY_LABEL } from "../../components/zero-trust-documents";
 import { ZeroTrustPolicy } from "../../components/zero-trust-policy";
 import { createIntentConfigMap } from "../../components/intent-config-map";
-import type { LabConfig } from "../../config";
+import type { LabConfig } from "./config";
 import { baselineYaml, flowChecksAt } from "./flows";
 import { expectedFlowsAt, tryCommands } from "./outputs";
 
