@@ -22,7 +22,7 @@ describe("Pulumi.yaml", () => {
         expect(declared).toEqual(expected);
     });
 
-    it.each(["staging", "prod"])("Pulumi.%s.yaml sets only declared keys of this project, and no per-user state", (stack) => {
+    it.each(["dev", "staging", "prod"])("Pulumi.%s.yaml sets only declared keys of this project, and no per-user state", (stack) => {
         const settings = readYaml(`Pulumi.${stack}.yaml`).config as Record<string, unknown>;
         for (const key of Object.keys(settings)) {
             const [projectName, name] = key.split(":");
@@ -31,5 +31,9 @@ describe("Pulumi.yaml", () => {
         }
         // pulumi stack init writes the passphrase's salt; a committed one would bind every clone to it.
         expect(readYaml(`Pulumi.${stack}.yaml`)).not.toHaveProperty("encryptionsalt");
+    });
+
+    it("Pulumi.dev.yaml is the README's local lab: kind, the calico flavor, stage 0", () => {
+        expect(readYaml("Pulumi.dev.yaml").config).toEqual({ [`${PROJECT_NAME}:cluster`]: "kind", [`${PROJECT_NAME}:flavor`]: "calico", [`${PROJECT_NAME}:stage`]: "cluster" });
     });
 });
