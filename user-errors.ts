@@ -3,7 +3,8 @@
 // Node.js runtime prints a pulumi.RunError's message only (@pulumi/pulumi cmd/run/run.ts,
 // uncaughtHandler); every other error gets the program path and a stack trace.
 import * as pulumi from "@pulumi/pulumi";
-import { CONFIG_KEYS, ConfigError, PROJECT_NAME } from "./config";
+import { ConfigError, PROJECT_NAME } from "./config";
+import { CONFIG_KEYS } from "./scenarios/registry";
 import { PrerequisiteError } from "./components/cluster/prerequisites";
 
 /** A key under the project's namespace that the program does not read (a typo has no effect otherwise). */

@@ -2,8 +2,8 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as fs from "fs";
 import { stringify } from "yaml";
-import type { FlowCheck } from "../flows";
-import { BASELINE_FILE } from "../flows";
+import type { FlowCheck } from "../scenarios/common/flows";
+import { BASELINE_FILE } from "../scenarios/common/flows";
 import { MANAGED_BY_LABEL } from "./zero-trust-documents";
 
 /** The ConfigMap that states a stack's intended connectivity; the policy pack and verify read it. */

@@ -1,7 +1,7 @@
 // The comparison: for every flow of the stage, what the stack intends (expected), what the
 // analyzer predicts for the objects in the cluster (predicted), and what the probes saw
 // (observed). A flow passes when all three agree. Pure: no I/O.
-import type { FlowCheck } from "../flows";
+import type { FlowCheck } from "../scenarios/common/flows";
 import type { ProbePlan } from "./plan";
 import type { LegPrediction } from "./predict";
 import { isPrediction } from "./predict";

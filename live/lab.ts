@@ -4,13 +4,11 @@
 // manifests and the analyzer's predicted matrix. Either scenario's stage table (LAB_SCENARIOS).
 import * as fs from "fs";
 import * as path from "path";
-import type { ScenarioName } from "../config";
-import { PROJECT_NAME, SCENARIOS } from "../config";
-import { baselineObjects, flowChecksAt } from "../flows";
-import type { FlowCheck } from "../flows";
-import { findStage, StageRow, STAGES } from "../stages";
-import { yaobankBaselineObjects, yaobankFlowChecksAt } from "../scenarios/yaobank/flows";
-import { findYaobankStage, YAOBANK_STAGES, YaobankStage } from "../scenarios/yaobank/stages";
+import { PROJECT_NAME } from "../config";
+import type { FlowCheck } from "../scenarios/common/flows";
+import type { StageRow } from "../scenarios/common/stages";
+import { defaultScenario, findScenario, SCENARIOS, scenarioNames } from "../scenarios/registry";
+import type { Scenario } from "../scenarios/scenario";
 import { buildModel, connectivityMatrix, diffMatrices, loadManifests, matrixCells, query, stoppedAt } from "../analysis";
 import type { KubeObject, Verdict } from "../analysis";
 import type { NodeInfo, PlainObject } from "./cluster";
@@ -93,8 +91,8 @@ export function formatChange(stage: StageRow, change: StageChange): string {
     return lines.join("\n");
 }
 
-/** Stages to walk, from a scenario's stage table (helloworld's by default): --stage N alone, or from 0 (or --from) up to --to, or down to --to when --from is higher. */
-export function stagesToWalk(options: { only?: StageRow; upTo?: StageRow; from?: StageRow }, stages: readonly StageRow[] = STAGES): StageRow[] {
+/** Stages to walk, from a scenario's stage table (the default scenario's unless given): --stage N alone, or from 0 (or --from) up to --to, or down to --to when --from is higher. */
+export function stagesToWalk(options: { only?: StageRow; upTo?: StageRow; from?: StageRow }, stages: readonly StageRow[] = defaultScenario().stages): StageRow[] {
     if (options.only) return [options.only];
     const first = options.from?.number ?? 0;
     const last = options.upTo?.number ?? stages[stages.length - 1].number;
@@ -103,50 +101,12 @@ export function stagesToWalk(options: { only?: StageRow; upTo?: StageRow; from?:
     return stages.filter((stage) => stage.number >= first && stage.number <= last);
 }
 
-export function flowContextFor(config: Record<string, string | undefined>) {
-    return {
-        namespace: config.namespace || "zero-trust-lab",
-        nodePorts: { helloworld: Number(config.appNodePort || 30080), "helloworld-proxy": Number(config.proxyNodePort || 30081) },
-    };
-}
-
-/** What the walk needs to know of a scenario: its stage table, its flows, its baseline. */
-export interface LabScenario {
-    name: ScenarioName;
-    stages: readonly StageRow[];
-    findStage(value: string): StageRow | undefined;
-    /** The stage's expected flows as analyzer queries, given the stack's config (without the project prefix). */
-    checksAt(stage: StageRow, config: Record<string, string | undefined>): FlowCheck[];
-    /** The pre-existing objects its flows name; given a stage, with what the cluster adds for it (lockdown: automatic host endpoints). */
-    baseline(stage?: StageRow): PlainObject[];
-    /** The stack's config keys a --render walk copies into its throwaway stack. */
-    renderKeys: readonly string[];
-}
-
-export const LAB_SCENARIOS: Record<ScenarioName, LabScenario> = {
-    helloworld: {
-        name: "helloworld",
-        stages: STAGES,
-        findStage,
-        checksAt: (stage, config) => flowChecksAt(stage as (typeof STAGES)[number], flowContextFor(config)),
-        baseline: (stage) => baselineObjects(stage as (typeof STAGES)[number] | undefined) as PlainObject[],
-        renderKeys: ["namespace", "flavor", "appImage", "proxyImage", "appNodePort", "proxyNodePort", "appReplicas", "proxyReplicas", "hostEndpointSelector"],
-    },
-    yaobank: {
-        name: "yaobank",
-        stages: YAOBANK_STAGES,
-        findStage: findYaobankStage,
-        checksAt: (stage) => yaobankFlowChecksAt(stage as YaobankStage),
-        baseline: () => yaobankBaselineObjects() as PlainObject[],
-        renderKeys: ["flavor", "yaobankImages"],
-    },
-};
-
-/** The scenario of a stack: `--scenario` if given, else the stack's `scenario` config, else helloworld. */
-export function labScenario(option: string | undefined, config: Record<string, string | undefined> = {}): LabScenario {
-    const name = option ?? config.scenario ?? "helloworld";
-    if (!(SCENARIOS as readonly string[]).includes(name)) throw new Error(`scenario ${name}: not a scenario (${SCENARIOS.join(", ")})`);
-    return LAB_SCENARIOS[name as ScenarioName];
+/** The scenario of a stack: `--scenario` if given, else the stack's `scenario` config, else the default scenario. */
+export function labScenario(option: string | undefined, config: Record<string, string | undefined> = {}, scenarios: readonly Scenario[] = SCENARIOS): Scenario {
+    const name = option ?? config.scenario ?? defaultScenario(scenarios).name;
+    const scenario = findScenario(name, scenarios);
+    if (!scenario) throw new Error(`scenario ${name}: not a scenario (${scenarioNames(scenarios).join(", ")})`);
+    return scenario;
 }
 
 /**
@@ -154,11 +114,11 @@ export function labScenario(option: string | undefined, config: Record<string, s
  * scenario is not walked through the other's stages (its first up would replace everything it
  * runs): the user changes its config instead. A stack without the key takes the option.
  */
-export function scenarioFor(option: string | undefined, config: Record<string, string | undefined>, live: boolean): LabScenario {
-    const scenario = labScenario(option, config);
+export function scenarioFor(option: string | undefined, config: Record<string, string | undefined>, live: boolean, scenarios: readonly Scenario[] = SCENARIOS): Scenario {
+    const scenario = labScenario(option, config, scenarios);
     // A stack without the key runs the program's default scenario: switching a live stack
     // replaces everything it runs, so only the user's own `pulumi config set` does that.
-    const current = config.scenario ?? "helloworld";
+    const current = config.scenario ?? defaultScenario(scenarios).name;
     if (live && current !== scenario.name) {
         throw new Error(`--scenario ${option}: the stack runs the ${current} scenario; to switch it (everything of ${current} is replaced): pulumi config set ${PROJECT_NAME}:scenario ${scenario.name}`);
     }
@@ -166,13 +126,13 @@ export function scenarioFor(option: string | undefined, config: Record<string, s
 }
 
 /** How a scenario's stages can be named, for error messages: "0-5 or cluster, helloworld, ...". */
-export function stageChoices(scenario: LabScenario): string {
+export function stageChoices(scenario: Pick<Scenario, "stages">): string {
     const numbers = scenario.stages.map((s) => s.number);
     return `${Math.min(...numbers)}-${Math.max(...numbers)} or ${scenario.stages.map((s) => s.name).join(", ")}`;
 }
 
-/** The YAML files a render stack wrote for a stage, plus the baseline (helloworld's by default), as analyzer objects. */
-export function renderedObjects(directory: string, baseline: PlainObject[] = baselineObjects() as PlainObject[]): PlainObject[] {
+/** The YAML files a render stack wrote for a stage, plus the baseline (the default scenario's unless given), as analyzer objects. */
+export function renderedObjects(directory: string, baseline: PlainObject[] = defaultScenario().baseline() as PlainObject[]): PlainObject[] {
     const files: string[] = [];
     const walk = (dir: string) => {
         for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
@@ -198,10 +158,8 @@ export function predictedMatrix(objects: PlainObject[], checks: FlowCheck[], pre
     });
 }
 
-export { flowChecksAt };
-
-/** The objects that decide connectivity now (empty before the namespace exists), plus the baseline (helloworld's by default). */
-export async function snapshotObjects(cluster: import("./cluster").ClusterApi, namespace: string | readonly string[], baseline: PlainObject[] = baselineObjects() as PlainObject[]): Promise<{ objects: PlainObject[]; nodes: NodeInfo[] }> {
+/** The objects that decide connectivity now (empty before the namespace exists), plus the baseline (the default scenario's unless given). */
+export async function snapshotObjects(cluster: import("./cluster").ClusterApi, namespace: string | readonly string[], baseline: PlainObject[] = defaultScenario().baseline() as PlainObject[]): Promise<{ objects: PlainObject[]; nodes: NodeInfo[] }> {
     const { readBack } = await import("./readback");
     try {
         const back = await readBack(cluster, namespace, { checks: [], baseline });

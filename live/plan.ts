@@ -7,9 +7,9 @@
 //   probed on its own (UDP with an application reply, TCP with a handshake on 53).
 // - Every pod of a destination workload is probed (pods on several nodes, SNAT differences).
 // - The world is the machine running verify: it calls the NodePorts the way the lab's curl does.
-import type { ConnectionQuery, FlowCheck } from "../flows";
-import { KUBE_DNS_WORKLOAD } from "../flows";
-import { YAOBANK_WORKLOADS } from "../scenarios/yaobank/stages";
+import type { ConnectionQuery, FlowCheck } from "../scenarios/common/flows";
+import { KUBE_DNS_WORKLOAD } from "../scenarios/common/flows";
+import type { EdgeCalls, EdgeRequest } from "../scenarios/scenario";
 import { legKey, Probe, ProbeAction, ProbeOrigin } from "./types";
 
 export interface WorkloadFacts {
@@ -81,30 +81,15 @@ export function parseEndpoint(name: string): Endpoint | undefined {
     return namespace && workload && extra === undefined ? { kind: "workload", namespace, name: workload, id: name } : undefined;
 }
 
-/** The lab's direct call (docs/lab.md): POST /api/messages {"sender": ...} answers "Hello <sender> (direct)". */
-export function directCall(nodeAddress: string, nodePort: number): ProbeAction {
-    return { kind: "http", url: `http://${nodeAddress}:${nodePort}/api/messages`, body: { sender: PROBE_SENDER }, expectBodyIncludes: `Hello ${PROBE_SENDER} (direct)` };
-}
-
-/** The lab's call via the proxy: POST /proxy/api/messages {"sender", "host"} answers "Hello <sender> (proxy)". */
-export function proxyCall(nodeAddress: string, nodePort: number, upstreamHost: string): ProbeAction {
-    return { kind: "http", url: `http://${nodeAddress}:${nodePort}/proxy/api/messages`, body: { sender: PROBE_SENDER, host: upstreamHost }, expectBodyIncludes: `Hello ${PROBE_SENDER} (proxy)` };
-}
-
-/** yaobank's customer Service (its NodePort is the world's way in): `<namespace>/<service>`. */
-export const YAOBANK_CUSTOMER_SERVICE = `${YAOBANK_WORKLOADS.customer.namespace}/${YAOBANK_WORKLOADS.customer.app}`;
-
 /**
- * yaobank's web UI, the track's own check (tryIt.webUi): a plain GET of the customer page. The
- * customer renders it from summary, which reads the database, so a 2xx page means the chain works.
+ * The probe action of a scenario's HTTP request to a NodePort from outside (its EdgeCalls): a
+ * POST with its JSON body, or a plain GET (method GET, no body).
  */
-export function customerPage(nodeAddress: string, nodePort: number): ProbeAction {
-    return { kind: "http", method: "GET", url: `http://${nodeAddress}:${nodePort}/`, expectBodyIncludes: "" };
-}
-
-/** The call that observes a NodePort from outside: the scenario's own request for that Service. */
-function nodePortCall(service: string, nodeAddress: string, nodePort: number): ProbeAction {
-    return service === YAOBANK_CUSTOMER_SERVICE ? customerPage(nodeAddress, nodePort) : directCall(nodeAddress, nodePort);
+export function edgeAction(nodeAddress: string, nodePort: number, request: EdgeRequest): ProbeAction {
+    const url = `http://${nodeAddress}:${nodePort}${request.path}`;
+    return request.method === "GET"
+        ? { kind: "http", method: "GET", url, expectBodyIncludes: request.expectBodyIncludes }
+        : { kind: "http", url, body: request.body, expectBodyIncludes: request.expectBodyIncludes };
 }
 
 export function commandOf(origin: ProbeOrigin, actions: ProbeAction[], timeoutSeconds = 2): string {
@@ -138,10 +123,10 @@ function originOf(endpoint: Endpoint, facts: ClusterFacts): ProbeOrigin | string
     return { kind: "pod", namespace: endpoint.namespace, workload: endpoint.name, labels: workload.labels, ...(workload.serviceAccount ? { serviceAccount: workload.serviceAccount } : {}) };
 }
 
-function actionsFor(origin: ProbeOrigin, dst: Endpoint, leg: ConnectionQuery, facts: ClusterFacts): ProbeAction[] | string {
+function actionsFor(origin: ProbeOrigin, dst: Endpoint, leg: ConnectionQuery, facts: ClusterFacts, edge: EdgeCalls): ProbeAction[] | string {
     if (dst.kind === "nodeport") {
         if (!facts.nodeAddress) return "no node address known for NodePort probes (pass --node-address)";
-        if (origin.kind === "outside") return [nodePortCall(`${dst.namespace}/${dst.service}`, facts.nodeAddress, leg.port)];
+        if (origin.kind === "outside") return [edgeAction(facts.nodeAddress, leg.port, edge.nodePort(PROBE_SENDER))];
         return [{ kind: "tcp", address: facts.nodeAddress, port: leg.port }];
     }
     if (origin.kind === "outside") return `probes from outside only reach NodePorts, not ${leg.dst}`;
@@ -170,7 +155,7 @@ function actionsFor(origin: ProbeOrigin, dst: Endpoint, leg: ConnectionQuery, fa
     return target.podIPs.slice(0, MAX_TARGET_PODS).map((address) => ({ kind: "tcp" as const, address, port: leg.port }));
 }
 
-function legProbe(leg: ConnectionQuery, facts: ClusterFacts): Probe | string | UnprobeableLeg {
+function legProbe(leg: ConnectionQuery, facts: ClusterFacts, edge: EdgeCalls): Probe | string | UnprobeableLeg {
     const src = parseEndpoint(leg.src);
     const dst = parseEndpoint(leg.dst);
     if (!src) return `cannot read source endpoint ${leg.src}`;
@@ -180,39 +165,40 @@ function legProbe(leg: ConnectionQuery, facts: ClusterFacts): Probe | string | U
     if (origin.kind === "outside" && dst.kind === "workload") {
         return { leg, reason: `from outside the cluster only NodePorts are reachable, not ${leg.dst} directly: the analyzer's prediction is the only verdict`, predictedOnly: true };
     }
-    const actions = actionsFor(origin, dst, leg, facts);
+    const actions = actionsFor(origin, dst, leg, facts, edge);
     if (typeof actions === "string") return actions;
     return { id: legKey(leg), origin, actions, leg, command: commandOf(origin, actions) };
 }
 
 /**
  * A flow that enters through a NodePort and continues inside the cluster (world -> proxy ->
- * helloworld) also gets the lab's end-to-end call: the proxy is asked to call the last leg's
- * destination by its Service name (the workload's name) and port.
+ * helloworld) also gets the scenario's end-to-end call (its EdgeCalls.endToEnd), naming the last
+ * leg's destination by its Service name (the workload's name) and port.
  */
-function endToEndProbe(check: FlowCheck, facts: ClusterFacts): Probe | undefined {
+function endToEndProbe(check: FlowCheck, facts: ClusterFacts, edge: EdgeCalls): Probe | undefined {
     const [first, ...rest] = check.legs;
     const last = rest[rest.length - 1];
     const entry = first && parseEndpoint(first.dst);
     const target = last && parseEndpoint(last.dst);
     if (!first || !last || entry?.kind !== "nodeport" || target?.kind !== "workload" || !first.src.startsWith("external:")) return undefined;
     if (!facts.nodeAddress) return undefined;
-    // yaobank: the customer page is the end-to-end call (customer -> summary -> database).
-    const actions = `${entry.namespace}/${entry.service}` === YAOBANK_CUSTOMER_SERVICE
-        ? [customerPage(facts.nodeAddress, first.port)]
-        : [proxyCall(facts.nodeAddress, first.port, `${target.name}:${last.port}`)];
+    const actions = [edgeAction(facts.nodeAddress, first.port, edge.endToEnd(PROBE_SENDER, { service: target.name, port: last.port }))];
     const origin: ProbeOrigin = { kind: "outside" };
     return { id: `e2e:${check.id}`, origin, actions, command: commandOf(origin, actions) };
 }
 
-export function buildProbePlan(checks: FlowCheck[], facts: ClusterFacts): ProbePlan {
+/**
+ * The probes of a stage's flows. `edge` is the scenario's (the intent's stage.yaml names it):
+ * how its NodePorts are called from outside.
+ */
+export function buildProbePlan(checks: FlowCheck[], facts: ClusterFacts, edge: EdgeCalls): ProbePlan {
     const probes = new Map<string, Probe>();
     const unprobeable = new Map<string, UnprobeableLeg>();
     const flows: FlowPlan[] = checks.map((check) => {
         const probeIds: string[] = [];
         for (const leg of check.legs) {
             const key = legKey(leg);
-            const probe = probes.get(key) ?? legProbe(leg, facts);
+            const probe = probes.get(key) ?? legProbe(leg, facts, edge);
             if (typeof probe === "string") {
                 unprobeable.set(key, { leg, reason: probe });
                 continue;
@@ -224,7 +210,7 @@ export function buildProbePlan(checks: FlowCheck[], facts: ClusterFacts): ProbeP
             probes.set(key, probe);
             probeIds.push(key);
         }
-        const e2e = endToEndProbe(check, facts);
+        const e2e = endToEndProbe(check, facts, edge);
         if (e2e) {
             probes.set(e2e.id, e2e);
             probeIds.push(e2e.id);

@@ -1,13 +1,16 @@
 // Promotion rules: a stage moves from one stack to the next only when the source stack's last
 // verification passed for what the source stack is now (same stage, no update since) and the
-// policy pack passes in mandatory mode. What moves: the stage and the images, pinned by digest.
-// Pure: the CLI gathers the facts, these rules decide and plan.
-import { findStage } from "../stages";
+// policy pack passes in mandatory mode. What moves: the stage and the scenario's images
+// (Scenario.promotedImages), pinned by digest; the stages are read against the source stack's
+// scenario's table. Pure: the CLI gathers the facts, these rules decide and plan.
+import { findStageIn } from "../scenarios/common/stages";
+import { defaultScenario, findScenario, SCENARIOS } from "../scenarios/registry";
+import type { Scenario } from "../scenarios/scenario";
 import type { VerificationRecord } from "./results";
 
 export const PROJECT = "calico-zero-trust-lab";
-export const PROMOTED_KEYS = ["stage", "appImage", "proxyImage"] as const;
-export type PromotedKey = (typeof PROMOTED_KEYS)[number];
+/** `stage`, or one of the scenario's promoted image keys. */
+export type PromotedKey = string;
 
 export interface StackFacts {
     name: string;
@@ -48,8 +51,18 @@ export interface PromotionDecision {
 
 const DIGEST = /@sha256:[0-9a-f]{6,}$/;
 
-function stageOf(value: string | undefined): string {
-    const stage = findStage(value ?? "cluster");
+/** The scenario a stack runs: its `scenario` key, else the default. */
+function scenarioOf(stack: StackFacts, scenarios: readonly Scenario[]): Scenario | undefined {
+    return stack.config.scenario === undefined ? defaultScenario(scenarios) : findScenario(stack.config.scenario, scenarios);
+}
+
+/** A stack's stage in the scenario's table; an unset stage is stage 0. */
+function findStageOf(scenario: Scenario | undefined, value: string | undefined) {
+    return scenario === undefined ? undefined : findStageIn(scenario.stages, value ?? scenario.stages[0]!.name);
+}
+
+function stageOf(scenario: Scenario | undefined, value: string | undefined): string {
+    const stage = findStageOf(scenario, value);
     return stage ? `${stage.number} (${stage.name})` : `invalid (${value})`;
 }
 
@@ -61,14 +74,21 @@ function pinnedImage(configured: string | undefined, workload: string, verificat
     return {};
 }
 
-export function decidePromotion(facts: PromotionFacts): PromotionDecision {
+/** @param scenarios Where the stacks' scenarios are found (default scenarios/registry.ts). */
+export function decidePromotion(facts: PromotionFacts, scenarios: readonly Scenario[] = SCENARIOS): PromotionDecision {
     const refusals: string[] = [];
     const notes: string[] = [];
     const { from, to, verification } = facts;
     if (from.name === to.name) refusals.push(`--from and --to are the same stack (${from.name})`);
 
-    const sourceStage = findStage(from.config.stage ?? "cluster");
-    if (!sourceStage) refusals.push(`stack ${from.name} has an invalid stage ${JSON.stringify(from.config.stage)}`);
+    const scenario = scenarioOf(from, scenarios);
+    if (!scenario) refusals.push(`stack ${from.name} runs an unknown scenario ${JSON.stringify(from.config.scenario)}`);
+    const target = scenarioOf(to, scenarios);
+    if (scenario && target && target !== scenario) {
+        refusals.push(`stack ${to.name} runs the ${target.name} scenario, ${from.name} the ${scenario.name} scenario: set ${PROJECT}:scenario of ${to.name} first`);
+    }
+    const sourceStage = findStageOf(scenario, from.config.stage);
+    if (scenario && !sourceStage) refusals.push(`stack ${from.name} has an invalid stage ${JSON.stringify(from.config.stage)}`);
 
     if (!verification) {
         refusals.push(`stack ${from.name} has no recorded verification (${facts.verificationFile}): run \`npm run verify -- --stack ${from.name}\` first`);
@@ -78,7 +98,7 @@ export function decidePromotion(facts: PromotionFacts): PromotionDecision {
             refusals.push(`the last verification of ${from.name} (${verification.finishedAt}) ${why}: fix the stage and run \`npm run verify -- --stack ${from.name}\``);
         }
         if (sourceStage && verification.stage && verification.stage.number !== sourceStage.number) {
-            refusals.push(`the last verification of ${from.name} was of stage ${verification.stage.number} (${verification.stage.name}), the stack is now at stage ${stageOf(from.config.stage)}: verify again`);
+            refusals.push(`the last verification of ${from.name} was of stage ${verification.stage.number} (${verification.stage.name}), the stack is now at stage ${stageOf(scenario, from.config.stage)}: verify again`);
         }
         if (!verification.stage) refusals.push(`the last verification of ${from.name} does not say which stage it verified: verify again with --stack ${from.name}`);
         if (from.lastUpdate && Date.parse(from.lastUpdate) > Date.parse(verification.startedAt)) {
@@ -93,27 +113,30 @@ export function decidePromotion(facts: PromotionFacts): PromotionDecision {
         if ((to.config[key] ?? "") !== value) changes.push({ key, from: to.config[key], to: value });
     };
     if (sourceStage) propose("stage", sourceStage.name);
-    if (sourceStage && sourceStage.number >= 1) {
-        const app = pinnedImage(from.config.appImage, "helloworld", verification);
-        if (!app.image) refusals.push(`the helloworld image of ${from.name} is not pinned by digest and verification saw no running digest: set appImage to <image>@sha256:<digest>`);
-        if (app.note) notes.push(app.note);
-        propose("appImage", app.image);
-        if (sourceStage.number >= 2) {
-            const proxyConfigured = from.config.proxyImage || from.config.appImage;
-            const proxy = pinnedImage(proxyConfigured, "helloworld-proxy", verification);
-            // The proxy runs the app's image unless proxyImage says otherwise.
-            const image = proxy.image ?? (from.config.proxyImage ? undefined : app.image);
-            if (!image) refusals.push(`the proxy image of ${from.name} is not pinned by digest: set proxyImage to <image>@sha256:<digest>`);
-            if (proxy.note) notes.push(proxy.note);
-            propose("proxyImage", image);
+    const pinned = new Map<string, string | undefined>();
+    for (const promoted of scenario?.promotedImages ?? []) {
+        if (!sourceStage || sourceStage.number < promoted.fromStage) continue;
+        const own = from.config[promoted.key];
+        const configured = own || (promoted.defaultsTo === undefined ? undefined : from.config[promoted.defaultsTo]);
+        const found = pinnedImage(configured, promoted.workload, verification);
+        // An image that falls back to another key's runs that image unless its own key says otherwise.
+        const image = found.image ?? (own || promoted.defaultsTo === undefined ? undefined : pinned.get(promoted.defaultsTo));
+        if (!image) {
+            refusals.push(promoted.defaultsTo === undefined
+                ? `the ${promoted.workload} image of ${from.name} is not pinned by digest and verification saw no running digest: set ${promoted.key} to <image>@sha256:<digest>`
+                : `the ${promoted.workload} image of ${from.name} is not pinned by digest: set ${promoted.key} to <image>@sha256:<digest>`);
         }
+        if (found.note) notes.push(found.note);
+        pinned.set(promoted.key, image);
+        propose(promoted.key, image);
     }
     return { allowed: refusals.length === 0, refusals, changes, notes };
 }
 
 export function formatDecision(facts: PromotionFacts, decision: PromotionDecision, mode: "dry-run" | "preview" | "up"): string {
     const lines = [`Promotion ${facts.from.name} -> ${facts.to.name} (${mode})`];
-    lines.push(`  source stage: ${stageOf(facts.from.config.stage)}; target stage: ${stageOf(facts.to.config.stage)}`);
+    const scenario = scenarioOf(facts.from, SCENARIOS);
+    lines.push(`  source stage: ${stageOf(scenario, facts.from.config.stage)}; target stage: ${stageOf(scenario, facts.to.config.stage)}`);
     lines.push(`  verification: ${facts.verification ? `${facts.verification.passed ? "passed" : "FAILED"} at ${facts.verification.finishedAt} (${facts.verificationFile})` : `none (${facts.verificationFile})`}`);
     lines.push(`  policy pack (mandatory): ${facts.policy.passed ? "passed" : "FAILED"}: ${facts.policy.summary}`);
     lines.push(decision.changes.length > 0 ? "  plan: set in Pulumi." + facts.to.name + ".yaml" : "  plan: the target's config already matches; nothing to change");

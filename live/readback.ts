@@ -2,8 +2,8 @@
 // as the API server has them (not as the program declared them), plus the baseline the intent
 // ConfigMap carries for what the lab does not create (a neighbour namespace's workload).
 import { parseAllDocuments } from "yaml";
-import type { FlowCheck } from "../flows";
-import { KUBE_DNS_WORKLOAD } from "../flows";
+import type { FlowCheck } from "../scenarios/common/flows";
+import { KUBE_DNS_WORKLOAD } from "../scenarios/common/flows";
 import type { ClusterApi, NodeInfo, PlainObject, PodInfo } from "./cluster";
 import type { ClusterFacts, WorkloadFacts } from "./plan";
 

@@ -1,7 +1,7 @@
 // The vocabulary of live verification, shared by the probe plan, the probes, the comparison and
 // the reports. Endpoint names are the analyzer's (`<namespace>/<workload>`, `external:<ipv4>`,
 // `nodeport:<namespace>/<service>`), so a predicted verdict and an observed one name the same leg.
-import type { ConnectionQuery, FlowCheck } from "../flows";
+import type { ConnectionQuery, FlowCheck } from "../scenarios/common/flows";
 
 export type { ConnectionQuery, FlowCheck };
 

@@ -1,7 +1,9 @@
 // Live verification of one stage: read the intent and the objects back from the cluster,
 // predict each leg with the analyzer, probe each leg (and the lab's end-to-end call), compare,
 // and always delete the probe pods.
-import { OTHER_NAMESPACE_WORKLOAD } from "../flows";
+import { OTHER_NAMESPACE_WORKLOAD } from "../scenarios/common/flows";
+import { defaultScenario, findScenario, SCENARIOS } from "../scenarios/registry";
+import type { Scenario } from "../scenarios/scenario";
 import type { ClusterApi } from "./cluster";
 import { compare, Comparison } from "./compare";
 import { buildProbePlan, ProbePlan } from "./plan";
@@ -36,6 +38,8 @@ export interface VerifyOptions {
     waits?: ProbeWaits;
     predictor?: Predictor;
     signal?: AbortSignal;
+    /** Where the scenario the intent names is found (default scenarios/registry.ts). */
+    scenarios?: readonly Scenario[];
     /** Progress lines (probe started / observed). */
     log?: (line: string) => void;
     /** Receives the probe pods as soon as they exist, so a signal handler can clean them up. */
@@ -145,7 +149,10 @@ export async function verifyStage(cluster: ClusterApi, options: VerifyOptions): 
     const stage = stageOfIntent(options.stage, intent);
     const back = await readBack(cluster, namespaces, intent);
     const facts = clusterFacts(back, options.nodeAddress);
-    const plan = buildProbePlan(intent.checks, facts);
+    // The intent's stage.yaml names its scenario; an intent written before it did is the default scenario's.
+    const scenarios = options.scenarios ?? SCENARIOS;
+    const scenario = (intent.stage && findScenario(intent.stage.scenario, scenarios)) || defaultScenario(scenarios);
+    const plan = buildProbePlan(intent.checks, facts, scenario.edge);
     const legs = intent.checks.flatMap((check) => check.legs);
     const predictions = (options.predictor ?? analyzerPredictor)(back.objects, legs, back.nodes);
 

@@ -1,8 +1,8 @@
 // The live lab walk, independent of how the stack is driven (Automation API in scripts/lab.ts,
 // a fake in tests): per stage, set the stage and `up`, show how to try it, verify, record, and
 // explain what changed.
-import { baselineObjects } from "../flows";
-import type { StageRow } from "../stages";
+import { defaultScenario } from "../scenarios/registry";
+import type { StageRow } from "../scenarios/common/stages";
 import type { ClusterApi, NodeInfo, PlainObject } from "./cluster";
 import { explainChange, formatChange, snapshotObjects } from "./lab";
 import { formatTable } from "./report";
@@ -23,7 +23,7 @@ export interface WalkOptions {
     stack: WalkStack;
     /** From the stack's scenario's stage table (live/lab.ts LAB_SCENARIOS). */
     stages: StageRow[];
-    /** The objects before the first stage, and beside every snapshot; default helloworld's baseline. */
+    /** The objects before the first stage, and beside every snapshot; default the default scenario's baseline. */
     baseline?: PlainObject[];
     /** Whether a stage declares flows to verify; default: every stage but 0. */
     declaresFlows?(stage: StageRow): boolean;
@@ -63,7 +63,7 @@ const VERDICT_OF_EXIT = { 0: "passed", 1: "failed", 2: "not observed", 130: "int
 export async function walkLab(options: WalkOptions): Promise<WalkReport> {
     const { stack, out } = options;
     const report: WalkReport = { stages: [], exitCode: 0 };
-    const baseline = options.baseline ?? (baselineObjects() as PlainObject[]);
+    const baseline = options.baseline ?? (defaultScenario().baseline() as PlainObject[]);
     const declaresFlows = options.declaresFlows ?? ((stage: StageRow) => stage.number !== 0);
     let previous: { objects: PlainObject[]; nodes: NodeInfo[] } | undefined;
     const before = await stack.outputs().catch(() => ({} as Outputs));

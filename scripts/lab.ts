@@ -16,7 +16,7 @@ import { KubeClusterApi } from "../live/cluster";
 import { stackKubeconfigSource } from "../live/kubeconfig";
 import { RenderWorkspace } from "../live/render-workspace";
 import { urlRedactor } from "../live/redact";
-import { explainChange, formatChange, LabScenario, predictedMatrix, renderedObjects, scenarioFor, stageChoices, stagesToWalk } from "../live/lab";
+import { explainChange, formatChange, predictedMatrix, renderedObjects, scenarioFor, stageChoices, stagesToWalk } from "../live/lab";
 import type { PlainObject } from "../live/cluster";
 import { formatMissing, missingTools } from "../live/prerequisites";
 import { PROJECT } from "../live/promotion";
@@ -28,8 +28,9 @@ import type { VerifyOptions } from "../live/verify";
 import { walkLab } from "../live/walk";
 import { backendUrl, openStack, REPO_DIR, stackConfig } from "../live/workspace";
 import type { Stack } from "@pulumi/pulumi/automation";
-import { SCENARIOS } from "../config";
-import type { StageRow } from "../stages";
+import { scenarioNames } from "../scenarios/registry";
+import type { Scenario } from "../scenarios/scenario";
+import { findStageIn, StageRow } from "../scenarios/common/stages";
 
 /**
  * The command line: every value is checked here, by commander, before Pulumi, the cluster or a
@@ -40,7 +41,7 @@ export function labProgram(): Command {
         .name("lab")
         .description("Walk the lab's stages: pulumi up, verify, explain what changed")
         .addOption(new Option("--stack <name>", "stack to walk (created if missing, local file:// backend by default)").default("dev").argParser(stackName))
-        .addOption(new Option("--scenario <name>", "which lab's stages to walk; default the stack's scenario config, else helloworld").choices(SCENARIOS))
+        .addOption(new Option("--scenario <name>", "which lab's stages to walk; default the stack's scenario config, else the scenario key's default").choices(scenarioNames()))
         .option("--stage <stage>", "walk this stage only (number or name)")
         .option("--from <stage>", "start at this stage")
         .option("--to <stage>", "stop after this stage")
@@ -70,9 +71,9 @@ async function upReported(stack: Stack, log: PulumiLog): Promise<void> {
     }
 }
 
-function stageOption(scenario: LabScenario, value: string | undefined, flag: string): StageRow | undefined {
+function stageOption(scenario: Scenario, value: string | undefined, flag: string): StageRow | undefined {
     if (value === undefined) return undefined;
-    const stage = scenario.findStage(value);
+    const stage = findStageIn(scenario.stages, value);
     if (!stage) throw new Error(`${flag} ${value}: not a ${scenario.name} stage (${stageChoices(scenario)})`);
     return stage;
 }
@@ -94,7 +95,7 @@ function stackFileConfig(stackName: string): Record<string, string> {
     return Object.fromEntries(Object.entries(config).filter(([key]) => key.startsWith(`${PROJECT}:`)).map(([key, value]) => [key.slice(PROJECT.length + 1), String(value)]));
 }
 
-async function renderWalk(sourceStack: string, scenario: LabScenario, stages: StageRow[], interactive: boolean, verbose: boolean): Promise<number> {
+async function renderWalk(sourceStack: string, scenario: Scenario, stages: StageRow[], interactive: boolean, verbose: boolean): Promise<number> {
     const source = stackFileConfig(sourceStack);
     // A throw-away stack in a throw-away backend: the user's stacks and state are not touched,
     // and nothing is left in the repository but the rendered manifests.
@@ -110,7 +111,7 @@ async function renderWalk(sourceStack: string, scenario: LabScenario, stages: St
         // One render directory for every stage (changing it would replace the provider and delete
         // the previous files); each stage's result is copied aside.
         await stack.setConfig(`${PROJECT}:renderDirectory`, { value: workspace.manifests });
-        let previous: PlainObject[] = scenario.baseline();
+        let previous = scenario.baseline() as PlainObject[];
         for (const [index, stage] of stages.entries()) {
             const directory = workspace.stageDirectory(stage, scenario.name);
             out(`\n=== Stage ${stage.number} (${stage.name}), rendered: ${stage.adds}`);
@@ -119,9 +120,9 @@ async function renderWalk(sourceStack: string, scenario: LabScenario, stages: St
             fs.rmSync(directory, { recursive: true, force: true });
             if (fs.existsSync(workspace.manifests)) fs.cpSync(workspace.manifests, directory, { recursive: true });
             // The stage's baseline: at the lockdown, the automatic host endpoints Calico creates on a cluster.
-            const objects = renderedObjects(directory, scenario.baseline(stage));
+            const objects = renderedObjects(directory, scenario.baseline(stage) as PlainObject[]);
             out(`manifests: ${path.relative(REPO_DIR, directory)}/ (${objects.length} objects with the baseline)`);
-            const checks = scenario.checksAt(stage, source);
+            const checks = scenario.flowChecksAt(stage, source);
             const table = new Table({ head: ["flow", "expected", "predicted"], ...COMPACT_TABLE });
             for (const row of predictedMatrix(objects, checks)) table.push([row.check.description, row.check.expected, row.predicted === row.check.expected ? row.predicted : `${row.predicted} *`]);
             out(checks.length > 0 ? table.toString() : "no lab workload yet: no flows to predict");
@@ -136,7 +137,7 @@ async function renderWalk(sourceStack: string, scenario: LabScenario, stages: St
     return 0;
 }
 
-async function liveWalk(stackName: string, scenario: LabScenario, stages: StageRow[], interactive: boolean, verify: boolean, probeFrom: Pick<VerifyOptions, "nodeAddress" | "outsideHttp" | "parallel">, verbose: boolean): Promise<number> {
+async function liveWalk(stackName: string, scenario: Scenario, stages: StageRow[], interactive: boolean, verify: boolean, probeFrom: Pick<VerifyOptions, "nodeAddress" | "outsideHttp" | "parallel">, verbose: boolean): Promise<number> {
     const stack = await openStack(stackName);
     const log = walkLog(stackName, verbose);
     const config = await stackConfig(stack);
@@ -148,8 +149,8 @@ async function liveWalk(stackName: string, scenario: LabScenario, stages: StageR
             outputs: () => stack.outputs(),
         },
         stages,
-        baseline: scenario.baseline(),
-        declaresFlows: (stage) => scenario.checksAt(stage, config).length > 0,
+        baseline: scenario.baseline() as PlainObject[],
+        declaresFlows: (stage) => scenario.flowChecksAt(stage, config).length > 0,
         namespace: config.namespace || "zero-trust-lab",
         clusterFor: (outputs) => {
             const kubeconfig = outputs.kubeconfig?.value;
@@ -171,7 +172,7 @@ async function liveWalk(stackName: string, scenario: LabScenario, stages: StageR
     return report.exitCode;
 }
 
-function stagesOf(scenario: LabScenario, options: Record<string, string | undefined>): StageRow[] {
+function stagesOf(scenario: Scenario, options: Record<string, string | undefined>): StageRow[] {
     return stagesToWalk({
         only: stageOption(scenario, options.stage, "--stage"),
         from: stageOption(scenario, options.from, "--from"),

@@ -1,5 +1,5 @@
 // npm run verify -- [--stack dev] [--format table|json|junit] ...
-// Both scenarios: helloworld's one namespace, or yaobank's three (--namespace repeated or
+// Every scenario: helloworld's one namespace, or yaobank's three (--namespace repeated or
 // comma-separated, or the stack's labNamespace list); the intent ConfigMap is found by its label.
 // Probes the stage's flows on the live cluster and compares them with the analyzer's prediction
 // for the objects read back from the cluster. Exit 0: all agree; 1: a flow differs; 2: could not
@@ -18,8 +18,10 @@ import { formatResult, REPORT_FORMATS, ReportFormat } from "../live/report";
 import { recordOf, resultsDirectory, saveRecord } from "../live/results";
 import { verificationExitCode, verifyStage } from "../live/verify";
 import { backendUrl, openExistingStack, REPO_DIR, stackConfig } from "../live/workspace";
-import { findStage } from "../stages";
-import { findYaobankStage, YAOBANK_NAMESPACE_PREFIX, YAOBANK_STAGES } from "../scenarios/yaobank/stages";
+import { findStageIn } from "../scenarios/common/stages";
+import { defaultScenario, findScenario, SCENARIOS, scenarioNames } from "../scenarios/registry";
+import type { Scenario } from "../scenarios/scenario";
+import { stageChoices } from "../live/lab";
 import { formatMissing, missingTools } from "../live/prerequisites";
 
 /**
@@ -34,7 +36,7 @@ export function verifyProgram(): Command {
         .option("--no-stack", "do not use Pulumi: give --namespace and --stage (the result is not recorded for promotion)")
         .option("--namespace <ns>", "lab namespace; repeat it or separate by commas for several (yaobank: yaobank-customer,yaobank-summary,yaobank-database; default: the stack's labNamespace output)", namespaceNames, [] as string[])
         .option("--stage <stage>", "stage number or name (default: the stack's stage output); must be the stage the cluster's intent ConfigMap declares")
-        .addOption(new Option("--scenario <scenario>", "which lab's stage table --stage is read against (default: the stack's; without a stack, yaobank when every namespace is yaobank-*, else helloworld)").choices(["helloworld", "yaobank"]))
+        .addOption(new Option("--scenario <scenario>", "which lab's stage table --stage is read against (default: the stack's; without a stack, the scenario every namespace belongs to, such as yaobank's yaobank-*, else the scenario key's default)").choices(scenarioNames()))
         .option("--context <name>", "kubeconfig context (default: the stack's kubeconfig output, else the context its config names)", nonEmpty)
         .option("--node-address <ip>", "node IP address for the NodePort probes (default: the first node's InternalIP)", ipAddress)
         .option("--from-netns <name>", "run the HTTP probes from outside the cluster inside this network namespace (ip netns exec; root), not on this machine", nonEmpty)
@@ -56,11 +58,18 @@ function namespacesOf(value: unknown): string[] {
     return [];
 }
 
-type Scenario = "helloworld" | "yaobank";
-
 function stageOf(scenario: Scenario, value: string): { number: number; name: string } | undefined {
-    const stage = scenario === "yaobank" ? findYaobankStage(value) : findStage(value);
+    const stage = findStageIn(scenario.stages, value);
     return stage ? { number: stage.number, name: stage.name } : undefined;
+}
+
+function scenarioNamed(name: string | undefined): Scenario | undefined {
+    return name === undefined ? undefined : findScenario(name);
+}
+
+/** Without a stack: the scenario every namespace can only belong to, else the default one. */
+function scenarioOfNamespaces(namespaces: string[]): Scenario {
+    return SCENARIOS.find((scenario) => namespaces.every((namespace) => scenario.ownsNamespace(namespace))) ?? defaultScenario();
 }
 
 /** Where the stack's cluster is, from its config and outputs (local Pulumi calls only). */
@@ -82,7 +91,8 @@ async function fromStack(name: string, contextOption: string | undefined): Promi
         source,
         namespaces: namespacesOf(outputs.labNamespace?.value),
         stage: outputs.stage?.value?.number !== undefined ? String(outputs.stage.value.number) : undefined,
-        scenario: outputs.stage?.value?.scenario === "yaobank" || config.scenario === "yaobank" ? "yaobank" : "helloworld",
+        // The stage output names the scenario (helloworld's does not), else the stack's config.
+        scenario: scenarioNamed(outputs.stage?.value?.scenario ?? config.scenario) ?? defaultScenario(),
     };
 }
 
@@ -96,19 +106,17 @@ async function main(): Promise<number> {
     const source: KubeconfigSource = fromTheStack?.source ?? { context: options.context, origin: "your kubeconfig" };
     const namespaces: string[] = options.namespace.length > 0 ? options.namespace : fromTheStack?.namespaces ?? [];
     if (namespaces.length === 0) throw new Error("no lab namespace: pass --namespace or --stack of a deployed stack");
-    const scenario: Scenario = options.scenario ?? fromTheStack?.scenario ?? (namespaces.every((namespace) => namespace.startsWith(YAOBANK_NAMESPACE_PREFIX)) ? "yaobank" : "helloworld");
+    const scenario: Scenario = scenarioNamed(options.scenario) ?? fromTheStack?.scenario ?? scenarioOfNamespaces(namespaces);
     const stageValue: string | undefined = options.stage ?? fromTheStack?.stage;
     const stage = stageValue !== undefined ? stageOf(scenario, stageValue) : undefined;
     if (stageValue !== undefined && !stage) {
-        throw new Error(scenario === "yaobank"
-            ? `--stage ${stageValue}: not a yaobank stage (0-4 or ${YAOBANK_STAGES.map((s) => s.name).join(", ")})`
-            : `--stage ${stageValue}: not a stage (0-5 or cluster, helloworld, proxy, deny-all, allow-proxy, lockdown)`);
+        throw new Error(`--stage ${stageValue}: not a ${scenario.name} stage (${stageChoices(scenario)})`);
     }
     // The kubeconfig is read and checked here; the first network call is verifyStage's.
     const cluster = KubeClusterApi.fromSource(source, { requestTimeoutMs: options.requestTimeout * 1000 });
     redactor = cluster.redactor;
     const log = options.quiet ? () => undefined : (line: string) => process.stderr.write(`${redactor.text(line)}\n`);
-    log(`verify: ${cluster.describe()}, ${namespaces.length === 1 ? "namespace" : "namespaces"} ${namespaces.join(", ")}${stage ? `, ${scenario === "yaobank" ? "yaobank " : ""}stage ${stage.number} (${stage.name})` : ""}`);
+    log(`verify: ${cluster.describe()}, ${namespaces.length === 1 ? "namespace" : "namespaces"} ${namespaces.join(", ")}${stage ? `, ${scenario === defaultScenario() ? "" : `${scenario.name} `}stage ${stage.number} (${stage.name})` : ""}`);
 
     // Ctrl-C: stop probing, delete the probe pods, report. A second Ctrl-C deletes them at once.
     // The signal must reach this process itself: package.json runs it with `node --import tsx`,

@@ -2,7 +2,8 @@ import * as fs from "fs";
 import * as path from "path";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { CONFIG_KEYS, PROJECT_NAME } from "../config";
+import { PROJECT_NAME } from "../config";
+import { CONFIG_KEYS } from "../scenarios/registry";
 
 const root = path.join(__dirname, "..");
 const readYaml = (file: string) => parse(fs.readFileSync(path.join(root, file), "utf8"));
@@ -21,7 +22,7 @@ describe("Pulumi.yaml", () => {
         expect(declared).toEqual(expected);
     });
 
-    it.each(["staging", "prod"])("Pulumi.%s.yaml sets only declared keys of this project, and no per-user state", (stack) => {
+    it.each(["dev", "staging", "prod"])("Pulumi.%s.yaml sets only declared keys of this project, and no per-user state", (stack) => {
         const settings = readYaml(`Pulumi.${stack}.yaml`).config as Record<string, unknown>;
         for (const key of Object.keys(settings)) {
             const [projectName, name] = key.split(":");
@@ -30,5 +31,9 @@ describe("Pulumi.yaml", () => {
         }
         // pulumi stack init writes the passphrase's salt; a committed one would bind every clone to it.
         expect(readYaml(`Pulumi.${stack}.yaml`)).not.toHaveProperty("encryptionsalt");
+    });
+
+    it("Pulumi.dev.yaml is the README's local lab: kind, the calico flavor, stage 0", () => {
+        expect(readYaml("Pulumi.dev.yaml").config).toEqual({ [`${PROJECT_NAME}:cluster`]: "kind", [`${PROJECT_NAME}:flavor`]: "calico", [`${PROJECT_NAME}:stage`]: "cluster" });
     });
 });

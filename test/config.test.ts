@@ -1,10 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { ConfigError, ConfigKeyName, parseLabConfig } from "../config";
-import { STAGES } from "../stages";
+import { ConfigError } from "../config";
+import { parseLabConfig } from "../scenarios/helloworld/config";
+import { STAGES } from "../scenarios/helloworld/stages";
 
-const parse = (values: Partial<Record<ConfigKeyName, string>>) => parseLabConfig((key) => values[key]);
+const parse = (values: Partial<Record<string, string>>) => parseLabConfig((key) => values[key]);
 
-function configError(values: Partial<Record<ConfigKeyName, string>>): ConfigError {
+function configError(values: Partial<Record<string, string>>): ConfigError {
     try {
         parse(values);
     } catch (error) {

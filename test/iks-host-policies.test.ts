@@ -4,8 +4,8 @@
 // decide it; a failure prints every claim, expected vs observed. docs/iks.md tells the same story.
 import { describe, expect, it } from "vitest";
 import { buildModel, ClusterModel, query, stoppedAt, Verdict } from "../analysis";
-import { baselineObjects, flowChecksAt } from "../flows";
-import { STAGES } from "../stages";
+import { baselineObjects, flowChecksAt } from "../scenarios/helloworld/flows";
+import { STAGES } from "../scenarios/helloworld/stages";
 import { RENDER, runProgram } from "./helpers/program";
 
 const NAMESPACE = "zero-trust-lab";

@@ -1,7 +1,7 @@
 // The program under Pulumi's mocks: what each stage of docs/lab.md creates, resource by resource.
 import * as pulumi from "@pulumi/pulumi";
 import { describe, expect, it } from "vitest";
-import { STAGES } from "../stages";
+import { STAGES } from "../scenarios/helloworld/stages";
 import { RENDER, RegisteredResource, runProgram } from "./helpers/program";
 
 const NS = "zero-trust-lab";

@@ -3,8 +3,8 @@ import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { describe, expect, it } from "vitest";
-import { CONFIG_KEYS } from "../config";
-import { EXPECTED_FLOWS } from "../stages";
+import { CONFIG_KEYS } from "../scenarios/registry";
+import { EXPECTED_FLOWS } from "../scenarios/helloworld/stages";
 
 const readme = fs.readFileSync(path.join(__dirname, "..", "README.md"), "utf8");
 

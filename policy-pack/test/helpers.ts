@@ -4,8 +4,8 @@ import * as path from "path";
 import type { Policies } from "@pulumi/policy";
 import { parseManifests, KubeObject } from "../../analysis";
 import { runProgram } from "../../test/helpers/program";
-import { baselineYaml } from "../../flows";
-import { STAGES } from "../../stages";
+import { baselineYaml } from "../../scenarios/helloworld/flows";
+import { STAGES } from "../../scenarios/helloworld/stages";
 import type { ResourceLike } from "../lib/objects";
 import { resourcesOfObjects, runPolicies, RunOptions, RunResult } from "../lib/run";
 

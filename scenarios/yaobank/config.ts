@@ -1,35 +1,27 @@
-// The yaobank scenario's configuration: the stage, read against the yaobank stage table, and
-// the images; everything it shares with the helloworld lab (cluster, flavor, Calico apply mode)
-// is validated by parseLabConfig itself, so both scenarios accept and refuse the same values.
+// The yaobank scenario's configuration: its own key (the images), the stage read against the
+// yaobank stage table, and the keys every scenario shares (cluster, flavor, Calico apply mode),
+// validated by parseSharedConfig as for any scenario, so all accept and refuse the same values.
 import { imageReferenceProblem } from "../../config-values";
-import { CalicoApplyMode, ClusterSettings, ConfigError, Flavor, parseLabConfig, RawConfigReader, CONFIG_KEYS } from "../../config";
-import { findYaobankStage, YAOBANK_APPS, YAOBANK_CALICO_ONLY_FEATURES, YAOBANK_FEATURE_INTRODUCED_AT, YAOBANK_STAGES, YaobankApp, YaobankFeatures, yaobankFeaturesOf, YaobankStage } from "./stages";
+import { ConfigError, ConfigKey, keyReaders, parseSharedConfig, parseStage, RawConfigReader, SharedConfig } from "../../config";
+import { YAOBANK_APPS, YAOBANK_CALICO_ONLY_FEATURES, YAOBANK_FEATURE_INTRODUCED_AT, YAOBANK_STAGES, YaobankApp, YaobankFeatures, yaobankFeaturesOf, YaobankStage } from "./stages";
+
+/** The key only this scenario reads (Pulumi.yaml declares it with the rest). */
+export const YAOBANK_CONFIG_KEYS = {
+    yaobankImages: { type: "string", default: "rezareza/yaobank-{app}:azure", description: "Images of the yaobank scenario, {app} standing for customer, summary and database. The default images read their peers' hosts from env vars, as the three namespaces need; the original calico/yaobank-{app} images hard-code them and only work in one namespace." },
+} as const satisfies Record<string, ConfigKey>;
 
 /** In yaobankImages, stands for customer, summary or database. */
 export const APP_PLACEHOLDER = "{app}";
 
-export interface YaobankConfig {
+export interface YaobankConfig extends SharedConfig {
     scenario: "yaobank";
     stage: YaobankStage;
     features: YaobankFeatures;
-    flavor: Flavor;
-    calicoApply: CalicoApplyMode;
-    cluster: ClusterSettings;
     images: Record<YaobankApp, string>;
 }
 
-function parseStage(read: RawConfigReader): YaobankStage {
-    const value = read("stage") ?? String(CONFIG_KEYS.stage.default);
-    const stage = findYaobankStage(value);
-    if (!stage) {
-        const allowed = YAOBANK_STAGES.map((s) => `${s.number} (${s.name})`).join(", ");
-        throw new ConfigError("stage", value, `with scenario yaobank, allowed stages are ${allowed}`);
-    }
-    return stage;
-}
-
 function parseImages(read: RawConfigReader): Record<YaobankApp, string> {
-    const value = (read("yaobankImages") ?? String(CONFIG_KEYS.yaobankImages.default)).trim();
+    const value = keyReaders(read, YAOBANK_CONFIG_KEYS).raw("yaobankImages").trim();
     if (!value.includes(APP_PLACEHOLDER) || /\s/.test(value)) {
         throw new ConfigError("yaobankImages", value, `expected an image reference with ${APP_PLACEHOLDER} for customer, summary and database, such as rezareza/yaobank-${APP_PLACEHOLDER}:azure`);
     }
@@ -43,10 +35,8 @@ function parseImages(read: RawConfigReader): Record<YaobankApp, string> {
 
 /** Validates a yaobank stack's configuration; throws ConfigError on the first bad key. */
 export function parseYaobankConfig(read: RawConfigReader): YaobankConfig {
-    const stage = parseStage(read);
-    // The shared keys, validated as the helloworld lab validates them; its stage table is not
-    // consulted (the yaobank stage was read above).
-    const shared = parseLabConfig((key) => (key === "stage" ? undefined : read(key)));
+    const stage = parseStage(read, YAOBANK_STAGES, "with scenario yaobank, ");
+    const shared = parseSharedConfig(read, "yaobank");
     const features = yaobankFeaturesOf(stage);
     const needsCalico = YAOBANK_CALICO_ONLY_FEATURES.filter((feature) => features[feature]);
     if (shared.flavor === "kubernetes" && needsCalico.length > 0) {

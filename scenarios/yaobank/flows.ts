@@ -5,7 +5,8 @@
 import * as fs from "fs";
 import * as path from "path";
 import { parseAllDocuments } from "yaml";
-import { BASELINE_FILE, ConnectionQuery, FlowCheck, INTERNET_ADDRESS, KUBE_DNS_WORKLOAD, OTHER_NAMESPACE_WORKLOAD, WORLD_ADDRESS } from "../../flows";
+import type { KubeObject } from "../../analysis";
+import { BASELINE_FILE, ConnectionQuery, FlowCheck, INTERNET_ADDRESS, KUBE_DNS_WORKLOAD, OTHER_NAMESPACE_WORKLOAD, WORLD_ADDRESS } from "../common/flows";
 import { Expectation, YAOBANK_APPS, YAOBANK_WORKLOADS, YaobankApp, YaobankEndpoint, YaobankExpectedFlow, YaobankFlowLeg, YaobankStage, yaobankExpectationsAt } from "./stages";
 
 /** The add-ons of a kind cluster that default-app-policy must leave alone (see baseline.yaml). */
@@ -53,6 +54,6 @@ export function yaobankBaselineText(): string {
     return `${fs.readFileSync(BASELINE_FILE, "utf8").trimEnd()}\n---\n${fs.readFileSync(YAOBANK_BASELINE_FILE, "utf8")}`;
 }
 
-export function yaobankBaselineObjects(): Record<string, any>[] {
-    return parseAllDocuments(yaobankBaselineText()).map((document) => document.toJS() as Record<string, any>).filter(Boolean);
+export function yaobankBaselineObjects(): KubeObject[] {
+    return parseAllDocuments(yaobankBaselineText()).map((document) => document.toJS() as KubeObject).filter(Boolean);
 }

@@ -9,11 +9,11 @@ import { createIntentConfigMap } from "../../components/intent-config-map";
 import { Placement, placedIn } from "../../components/placement";
 import { MANAGED_BY_LABEL, PolicyDocument } from "../../components/zero-trust-documents";
 import { createPolicyResources, PolicyTarget } from "../../components/zero-trust-policy";
-import { NODE_IP_COMMAND } from "../../lab-outputs";
 import type { YaobankConfig } from "./config";
 import { yaobankBaselineText, yaobankFlowChecksAt } from "./flows";
+import { serviceHost, yaobankExpectedFlowsAt, yaobankTryCommands } from "./outputs";
 import { yaobankPolicyDocuments } from "./policies";
-import { YAOBANK_APPS, YAOBANK_NODE_PORT, YAOBANK_SCENARIO_LABEL, YAOBANK_WORKLOADS, YaobankWorkload, yaobankExpectationsAt } from "./stages";
+import { YAOBANK_APPS, YAOBANK_SCENARIO_LABEL, YAOBANK_WORKLOADS, YaobankWorkload } from "./stages";
 
 /** The track's pod label besides `app`. */
 const VERSION_LABEL = { version: "v1" };
@@ -24,11 +24,6 @@ const RESOURCES = {
     etcd: { requests: { cpu: "100m", memory: "128Mi" }, limits: { cpu: "500m", memory: "512Mi" } },
 };
 const PROBE_TIMINGS = { readinessDelaySeconds: 5, livenessDelaySeconds: 30 };
-
-/** `<service>.<namespace>`, the form the env-reading images expect (tigera/ccol2azure week2). */
-export function serviceHost(workload: YaobankWorkload): string {
-    return `${workload.app}.${workload.namespace}`;
-}
 
 function envOf(workload: YaobankWorkload): Record<string, string> | undefined {
     if (!workload.calls) return undefined;
@@ -99,19 +94,6 @@ export class YaobankPolicies extends pulumi.ComponentResource {
     }
 }
 
-/** The track's own checks: the web UI through the NodePort, and the two probes from the customer pod. */
-export function yaobankTryCommands(config: YaobankConfig) {
-    const customer = YAOBANK_WORKLOADS.customer;
-    const database = YAOBANK_WORKLOADS.database;
-    const fromCustomer = `kubectl exec -n ${customer.namespace} deploy/${customer.app} --`;
-    return {
-        nodeIp: NODE_IP_COMMAND,
-        webUi: config.features.app ? `curl -s --connect-timeout 5 "http://$NODE_IP:${YAOBANK_NODE_PORT}/"` : undefined,
-        customerToDatabase: config.features.app ? `${fromCustomer} curl -s --connect-timeout 5 "http://${serviceHost(database)}:${database.port}/v2/keys?recursive=true"` : undefined,
-        customerToInternet: config.features.app ? `${fromCustomer} curl -LIs --connect-timeout 5 https://www.google.com` : undefined,
-    };
-}
-
 /** Creates the stage's resources and returns the stack outputs (the same names as the helloworld lab's). */
 export function yaobankProgram(config: YaobankConfig) {
     const { features } = config;
@@ -167,7 +149,7 @@ export function yaobankProgram(config: YaobankConfig) {
         labNamespace: pulumi.all(allNamespaces.map((namespace) => namespace.metadata.name)),
         workloads: tiers.map((tier) => pulumi.interpolate`${tier.deployment.metadata.namespace}/${tier.deployment.metadata.name}`),
         tryIt: yaobankTryCommands(config),
-        expectedFlows: Object.fromEntries(yaobankExpectationsAt(config.stage).map(({ flow, expected }) => [flow.description, expected])),
+        expectedFlows: yaobankExpectedFlowsAt(config),
         flowQueries: flowChecks,
         policyDocuments: policies.documents,
         kubeconfig: cluster.kubeconfig,

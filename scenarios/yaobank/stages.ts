@@ -3,9 +3,9 @@
 // program, the tests and docs/yaobank.md read these tables; nothing else decides what a yaobank
 // stage contains.
 
-import { Expectation, featuresAt, findStageIn, Protocol, StageRow } from "../../stages";
+import { Expectation, featuresAt, findStageIn, Protocol, StageRow } from "../common/stages";
 
-export type { Expectation } from "../../stages";
+export type { Expectation } from "../common/stages";
 
 export const YAOBANK_STAGE_NAMES = ["cluster", "app", "p-summary2database", "default-app-policy", "calico-policies"] as const;
 export type YaobankStageName = (typeof YAOBANK_STAGE_NAMES)[number];

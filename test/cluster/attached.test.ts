@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { parseLabConfig } from "../../config";
+import { parseLabConfig } from "../../scenarios/helloworld/config";
 import { createCluster } from "../../components/cluster";
 import { byName, PROVIDER, runLab, settled, useMocks } from "./harness";
 

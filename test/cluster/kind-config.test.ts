@@ -2,7 +2,8 @@ import * as fs from "fs";
 import * as path from "path";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { ConfigError, parseLabConfig } from "../../config";
+import { ConfigError } from "../../config";
+import { parseLabConfig } from "../../scenarios/helloworld/config";
 import { cidrsOverlap, kindClusterConfig, renderKindConfig } from "../../components/cluster/kind-config";
 
 type FieldSpec = { type: string; values?: string[]; items?: string; of?: string; required?: boolean };

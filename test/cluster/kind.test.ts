@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { parse, parseAllDocuments } from "yaml";
-import { parseLabConfig } from "../../config";
+import { parseLabConfig } from "../../scenarios/helloworld/config";
 import { createCluster } from "../../components/cluster";
 import { calicoManifestUrls, parseCalicoVersion } from "../../components/cluster/calico-install";
 import { KindCluster, KIND_CREATE_SCRIPT, KIND_DELETE_SCRIPT } from "../../components/cluster/kind";

@@ -1,7 +1,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { describe, expect, it } from "vitest";
-import { parseLabConfig } from "../../config";
+import { parseLabConfig } from "../../scenarios/helloworld/config";
 import { createCluster } from "../../components/cluster";
 import { checkPrerequisites, onPath, PrerequisiteError, requiredTools } from "../../components/cluster/prerequisites";
 import { settled, stubTools, useMocks } from "./harness";

@@ -10,7 +10,7 @@ import { ConfigMap, EngineEvent, LocalWorkspace, OutputMap, Stack } from "@pulum
 import { expect } from "vitest";
 import { buildModel, loadManifests, query } from "../../analysis";
 import type { KubeObject } from "../../analysis";
-import type { FlowCheck } from "../../flows";
+import type { FlowCheck } from "../../scenarios/common/flows";
 
 export const REPO = path.resolve(__dirname, "../..");
 export const PROJECT = "calico-zero-trust-lab";

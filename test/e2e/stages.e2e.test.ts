@@ -12,8 +12,8 @@
 // The shared steps are in engine.ts; yaobank.e2e.test.ts walks the other scenario.
 // Run by `npm run test:e2e` (test/e2e/run.sh puts the toolchain of `npm run toolchain` on PATH).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { baselineObjects, flowChecksAt } from "../../flows";
-import { expectationsAt, featuresOf, STAGES } from "../../stages";
+import { baselineObjects, flowChecksAt } from "../../scenarios/helloworld/flows";
+import { expectationsAt, featuresOf, STAGES } from "../../scenarios/helloworld/stages";
 import { destroyLeavesNothing, E2eStack, expectFlowsHold, HAS_POLICY_PACK, policyPreview, renderedObjects, renderStack, setStage, upThenNoChangePreview, yamlFiles } from "./engine";
 
 const CONTEXT = { namespace: "zero-trust-lab", nodePorts: { helloworld: 30080, "helloworld-proxy": 30081 } };

@@ -3,6 +3,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { vi } from "vitest";
 import { PROJECT_NAME } from "../../config";
+import type { Scenario } from "../../scenarios/scenario";
 
 export interface RegisteredResource {
     type: string;
@@ -40,9 +41,11 @@ async function settled(count: () => number): Promise<void> {
 
 /**
  * Imports index.ts afresh with `config` (keys without the project prefix) and returns what it
- * registered. Throws what the program throws at start-up (e.g. a ConfigError).
+ * registered. Throws what the program throws at start-up (e.g. a ConfigError). Given `scenarios`
+ * (a registry with scenarios only the tests know, test/scenarios/registry.ts), runs index.ts's
+ * program, runScenario, over that registry instead.
  */
-export async function runProgram(config: Record<string, string | number>): Promise<ProgramRun> {
+export async function runProgram(config: Record<string, string | number>, scenarios?: readonly Scenario[]): Promise<ProgramRun> {
     const resources: RegisteredResource[] = [];
     await pulumi.runtime.setMocks({
         newResource: (args) => {
@@ -60,7 +63,9 @@ export async function runProgram(config: Record<string, string | number>): Promi
         Object.entries(config).map(([key, value]) => [`${PROJECT_NAME}:${key}`, String(value)]),
     ));
     vi.resetModules();
-    const program = await import("../../index");
+    const program: object = scenarios === undefined
+        ? await import("../../index")
+        : (await import("../../scenarios/run")).runScenario((await import("../../config")).stackConfigReader(), scenarios);
     const outputs: Record<string, unknown> = {};
     for (const [key, value] of Object.entries(program)) {
         outputs[key] = await valueOf(value as pulumi.Input<unknown>);

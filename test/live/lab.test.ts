@@ -1,10 +1,13 @@
 // The lab walk's explanations and the stages it walks, over the program's own objects.
 import { describe, expect, it } from "vitest";
-import { explainChange, formatChange, LAB_SCENARIOS, labScenario, predictedMatrix, scenarioFor, stageChoices, stagesToWalk } from "../../live/lab";
-import { baselineObjects, flowChecksAt } from "../../flows";
-import { findStage } from "../../stages";
+import { explainChange, formatChange, labScenario, predictedMatrix, scenarioFor, stageChoices, stagesToWalk } from "../../live/lab";
+import { baselineObjects, flowChecksAt } from "../../scenarios/helloworld/flows";
+import { findStage } from "../../scenarios/helloworld/stages";
 import { runProgram } from "../helpers/program";
 import { formatMissing, missingTools } from "../../live/prerequisites";
+import { findStageIn } from "../../scenarios/common/stages";
+import { helloworld } from "../../scenarios/helloworld";
+import { yaobank } from "../../scenarios/yaobank";
 
 async function objectsAt(stage: string) {
     const run = await runProgram({ cluster: "render", stage });
@@ -34,7 +37,7 @@ describe("what changed between stages", () => {
 
     it("lockdown moves the direct NodePort call's stop from helloworld's pods to the node (preDNAT), and says so", async () => {
         const [allowProxy, lockdown] = [findStage("allow-proxy")!, findStage("lockdown")!];
-        const objects = async (stage: typeof lockdown) => [...(await runProgram({ cluster: "render", stage: stage.name })).kubernetesObjects, ...LAB_SCENARIOS.helloworld.baseline(stage)] as any[];
+        const objects = async (stage: typeof lockdown) => [...(await runProgram({ cluster: "render", stage: stage.name })).kubernetesObjects, ...helloworld.baseline(stage)] as any[];
         const change = explainChange(await objects(allowProxy), await objects(lockdown));
         const direct = change.moved.find((f) => f.leg === "external:203.0.113.10 -> nodeport:zero-trust-lab/helloworld:30080/TCP");
         expect(direct).toMatchObject({ before: "blocked at zero-trust-lab/helloworld's ingress", after: expect.stringMatching(/^blocked at the host, before DNAT/) });
@@ -80,21 +83,19 @@ describe("the scenario the walk takes", () => {
     });
 
     it("yaobank's stages 0-4 by their own names, its stage 0 declares flows, its baseline has kind's add-ons", () => {
-        const yaobank = LAB_SCENARIOS.yaobank;
         expect(stagesToWalk({}, yaobank.stages).map((s) => s.name)).toEqual(["cluster", "app", "p-summary2database", "default-app-policy", "calico-policies"]);
-        expect(stagesToWalk({ from: yaobank.findStage("app"), upTo: yaobank.findStage("3") }, yaobank.stages).map((s) => s.number)).toEqual([1, 2, 3]);
-        expect(yaobank.findStage("lockdown")).toBeUndefined();
+        expect(stagesToWalk({ from: findStageIn(yaobank.stages, "app"), upTo: findStageIn(yaobank.stages, "3") }, yaobank.stages).map((s) => s.number)).toEqual([1, 2, 3]);
+        expect(findStageIn(yaobank.stages, "lockdown")).toBeUndefined();
         expect(stageChoices(yaobank)).toBe("0-4 or cluster, app, p-summary2database, default-app-policy, calico-policies");
-        expect(yaobank.checksAt(yaobank.stages[0]!, {}).length).toBeGreaterThan(0);
-        expect(LAB_SCENARIOS.helloworld.checksAt(LAB_SCENARIOS.helloworld.stages[0]!, {})).toEqual([]);
+        expect(yaobank.flowChecksAt(yaobank.stages[0]!, {}).length).toBeGreaterThan(0);
+        expect(helloworld.flowChecksAt(helloworld.stages[0]!, {})).toEqual([]);
         expect(yaobank.baseline().map((o) => `${o.metadata?.namespace}/${o.metadata?.name}`)).toContain("local-path-storage/local-path-provisioner");
     });
 
     it.each([1, 2, 3, 4])("--render's predicted matrix for yaobank stage %i equals the stage's expected flows", async (number) => {
-        const yaobank = LAB_SCENARIOS.yaobank;
         const stage = yaobank.stages[number]!;
         const run = await runProgram({ cluster: "render", scenario: "yaobank", stage: number });
-        const checks = yaobank.checksAt(stage, {});
+        const checks = yaobank.flowChecksAt(stage, {});
         const rows = predictedMatrix([...run.kubernetesObjects, ...yaobank.baseline()] as any[], checks);
         expect(rows.map((r) => [r.check.id, r.predicted])).toEqual(checks.map((c) => [c.id, c.expected]));
     });
@@ -116,7 +117,7 @@ describe("prerequisites", () => {
 
     it("is the program's own check: pulumi up refuses a stopped Docker engine in the same words", async () => {
         const { checkPrerequisites } = await import("../../components/cluster/prerequisites");
-        const { parseLabConfig } = await import("../../config");
+        const { parseLabConfig } = await import("../../scenarios/helloworld/config");
         const machine = { findCommand: (name: string) => `/usr/bin/${name}`, runCheck: () => ({ ok: false, output: "Cannot connect to the Docker daemon" }) };
         expect(() => checkPrerequisites(parseLabConfig(() => undefined).cluster, { calicoPolicies: true }, machine))
             .toThrow(/- docker \(kind runs the cluster's nodes as Docker containers\): `docker info --format \{\{\.ServerVersion\}\}` failed: Cannot connect to the Docker daemon; start the Docker engine/);

@@ -1,10 +1,11 @@
 // The probe plan and the comparison, without a cluster: which probe observes each leg, and why a
 // leg nobody can probe fails the flow instead of vanishing from it.
 import { describe, expect, it } from "vitest";
-import { flowChecksAt } from "../../flows";
-import { findStage } from "../../stages";
+import { flowChecksAt } from "../../scenarios/helloworld/flows";
+import { findStage } from "../../scenarios/helloworld/stages";
 import { compare } from "../../live/compare";
 import { buildProbePlan, ClusterFacts } from "../../live/plan";
+import { helloworld } from "../../scenarios/helloworld";
 import { classifyExec } from "../../live/probes";
 import { legKey, Observation } from "../../live/types";
 
@@ -22,7 +23,7 @@ const facts: ClusterFacts = {
 
 describe("the probe plan", () => {
     it("probes pod IPs for L4, kube-dns over UDP and TCP separately, NodePorts from outside with the lab's bodies", () => {
-        const plan = buildProbePlan(checks, facts);
+        const plan = buildProbePlan(checks, facts, helloworld.edge);
         const byId = new Map(plan.probes.map((p) => [p.id, p]));
         expect(plan.unprobeable).toEqual([]);
         expect(byId.get("zero-trust-lab/helloworld-proxy -> zero-trust-lab/helloworld:8080/TCP")!.command)
@@ -36,7 +37,7 @@ describe("the probe plan", () => {
     });
 
     it("a leg that cannot be probed makes its flow NOT OBSERVED, never a pass", () => {
-        const plan = buildProbePlan(checks, { ...facts, workloads: { ...facts.workloads, "zero-trust-lab/helloworld": { labels: { app: "helloworld" }, podIPs: [] } } });
+        const plan = buildProbePlan(checks, { ...facts, workloads: { ...facts.workloads, "zero-trust-lab/helloworld": { labels: { app: "helloworld" }, podIPs: [] } } }, helloworld.edge);
         expect(plan.unprobeable.map((u) => u.reason)).toContain("no running pod of zero-trust-lab/helloworld to connect to");
         const predictions = new Map(checks.flatMap((c) => c.legs).map((leg) => [legKey(leg), { verdict: "allowed" as const, explanation: "" }]));
         const observations = new Map<string, Observation>(plan.probes.map((p) => [p.id, { probeId: p.id, outcome: "allowed", verdict: "allowed", detail: "", attempts: [], stable: true }]));
@@ -50,10 +51,10 @@ describe("the probe plan", () => {
     it("probes a leg through a Service at its ClusterIP from the source's identity; the analyzer predicts it after DNAT", () => {
         const leg = { src: "zero-trust-lab/helloworld-proxy", dst: "service:zero-trust-lab/helloworld", port: 8080, protocol: "TCP" as const };
         const check = { id: "proxy-via-service", description: "proxy -> helloworld Service", expected: "allowed" as const, legs: [leg] };
-        const plan = buildProbePlan([check], { ...facts, serviceIPs: { "zero-trust-lab/helloworld": "10.96.20.30" } });
+        const plan = buildProbePlan([check], { ...facts, serviceIPs: { "zero-trust-lab/helloworld": "10.96.20.30" } }, helloworld.edge);
         expect(plan.unprobeable).toEqual([]);
         expect(plan.probes[0]!.command).toBe("kubectl exec -n zero-trust-lab <probe pod as helloworld-proxy> -- nc -z -w 2 10.96.20.30 8080");
-        expect(buildProbePlan([check], facts).unprobeable.map((u) => u.reason)).toEqual(["no ClusterIP known for service zero-trust-lab/helloworld"]);
+        expect(buildProbePlan([check], facts, helloworld.edge).unprobeable.map((u) => u.reason)).toEqual(["no ClusterIP known for service zero-trust-lab/helloworld"]);
     });
 
     it("a DNS failure is told apart from a TCP failure in what busybox prints", () => {

@@ -94,9 +94,11 @@ describe("verify on a cluster that does not behave as predicted", () => {
     });
 
     it("the end-to-end call through the proxy tells an upstream TCP timeout from an upstream DNS failure by the proxy's error body", async () => {
-        const { proxyCall } = await import("../../live/plan");
+        const { edgeAction, PROBE_SENDER } = await import("../../live/plan");
         const { classifyHttp } = await import("../../live/probes");
-        const action = proxyCall("127.0.0.1", 1, "helloworld:8080") as Extract<ReturnType<typeof proxyCall>, { kind: "http" }>;
+        const { helloworld } = await import("../../scenarios/helloworld");
+        const request = helloworld.edge.endToEnd(PROBE_SENDER, { service: "helloworld", port: 8080 });
+        const action = edgeAction("127.0.0.1", 1, request) as Extract<ReturnType<typeof edgeAction>, { kind: "http" }>;
         expect(classifyHttp(action, { status: 500, body: 'I/O error on POST request for "http://helloworld:8080/api/messages": connect timed out' }).outcome).toBe("tcp-timeout");
         expect(classifyHttp(action, { status: 500, body: 'I/O error on POST request for "http://helloworld:8080/api/messages": helloworld; nested exception is java.net.UnknownHostException: helloworld' }).outcome).toBe("dns-failure");
         expect(classifyHttp(action, { status: 200, body: "Hello verify (proxy)" }).outcome).toBe("allowed");

@@ -6,10 +6,12 @@ import { KubeClusterApi } from "../../live/cluster";
 import { labScenario, stagesToWalk } from "../../live/lab";
 import { loadRecord } from "../../live/results";
 import { walkLab, WalkStack } from "../../live/walk";
-import { findStage } from "../../stages";
+import { findStage } from "../../scenarios/helloworld/stages";
 import { Allows, clusterBaseline, FAST, labCluster, labDataPlane, LabCluster, NAMESPACE, programObjects } from "./lab-cluster";
 import { YAOBANK_NAMESPACES, yaobankCluster, yaobankDataPlane } from "./yaobank-cluster";
 import { temporaryDirectory } from "../helpers/temporary";
+import { findStageIn } from "../../scenarios/common/stages";
+import type { PlainObject } from "../../live/cluster";
 
 let cluster: LabCluster | undefined;
 afterEach(async () => { await cluster?.close(); cluster = undefined; });
@@ -80,7 +82,7 @@ describe("npm run lab (live walk), yaobank", () => {
         const yaobank = await yaobankCluster("calico-policies", yaobankDataPlane());
         cluster = { close: () => yaobank.close() } as LabCluster;
         const scenario = labScenario(undefined, { scenario: "yaobank" });
-        const stages = stagesToWalk({ only: scenario.findStage("calico-policies") }, scenario.stages);
+        const stages = stagesToWalk({ only: findStageIn(scenario.stages, "calico-policies") }, scenario.stages);
         const events: string[] = [];
         const lines: string[] = [];
         const report = await walkLab({
@@ -91,8 +93,8 @@ describe("npm run lab (live walk), yaobank", () => {
                 outputs: async () => ({ labNamespace: { value: YAOBANK_NAMESPACES }, tryIt: { value: { webUi: "curl ... :30180/" } } }),
             },
             stages,
-            baseline: scenario.baseline(),
-            declaresFlows: (stage) => scenario.checksAt(stage, {}).length > 0,
+            baseline: scenario.baseline() as PlainObject[],
+            declaresFlows: (stage) => scenario.flowChecksAt(stage, {}).length > 0,
             namespace: "zero-trust-lab",
             clusterFor: () => new KubeClusterApi(yaobank.kube.kubeConfig()),
             verify: true,

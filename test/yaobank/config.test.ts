@@ -1,12 +1,14 @@
 // The yaobank scenario's configuration: its stage table, its images, and the errors that name
 // the key, the value and what the scenario accepts.
 import { describe, expect, it } from "vitest";
-import { ConfigError, ConfigKeyName, parseLabConfig, parseScenario } from "../../config";
+import { ConfigError } from "../../config";
+import { parseLabConfig } from "../../scenarios/helloworld/config";
+import { parseScenario } from "../../scenarios/registry";
 import { parseYaobankConfig } from "../../scenarios/yaobank/config";
 import { YAOBANK_STAGES } from "../../scenarios/yaobank/stages";
 import { RENDER, runProgram } from "../helpers/program";
 
-type Values = Partial<Record<ConfigKeyName, string>>;
+type Values = Partial<Record<string, string>>;
 const parse = (values: Values) => parseYaobankConfig((key) => ({ scenario: "yaobank", ...values } as Values)[key]);
 
 function configError(attempt: () => unknown): ConfigError {
@@ -33,8 +35,8 @@ describe("yaobank configuration", () => {
     });
 
     it("the scenario key defaults to helloworld", () => {
-        expect(parseScenario(() => undefined)).toBe("helloworld");
-        expect(parseScenario((key) => (key === "scenario" ? "yaobank" : undefined))).toBe("yaobank");
+        expect(parseScenario(() => undefined).name).toBe("helloworld");
+        expect(parseScenario((key) => (key === "scenario" ? "yaobank" : undefined)).name).toBe("yaobank");
     });
 
     it.each(YAOBANK_STAGES.map((stage) => [stage.number, stage.name] as const))("accepts stage %i and its name %s as the same stage", (number, name) => {
@@ -80,7 +82,7 @@ describe("yaobank configuration", () => {
         });
 
         it("an unknown scenario names the two scenarios", () => {
-            const error = configError(() => parseLabConfig((key) => (key === "scenario" ? "yaobnk" : undefined)));
+            const error = configError(() => parseScenario((key) => (key === "scenario" ? "yaobnk" : undefined)));
             expect(error.key).toBe("scenario");
             expect(error.message).toMatch(/allowed values are helloworld, yaobank/);
         });

@@ -2,7 +2,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { describe, expect, it } from "vitest";
-import { CONFIG_KEYS } from "../../config";
+import { CONFIG_KEYS } from "../../scenarios/registry";
 import { YAOBANK_EXPECTED_FLOWS, YAOBANK_STAGES } from "../../scenarios/yaobank/stages";
 
 const doc = fs.readFileSync(path.join(__dirname, "..", "..", "docs", "yaobank.md"), "utf8");

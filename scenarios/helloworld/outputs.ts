@@ -1,20 +1,18 @@
 // What a stack tells its user after `pulumi up`: how to try the lab's two paths, and which flows
 // the stage is expected to allow (the truth table of docs/lab.md, one column).
 import type { LabConfig } from "./config";
+import { NODE_IP_COMMAND } from "../common/outputs";
 import { expectationsAt } from "./stages";
-
-/** The shell assignment of $NODE_IP (the first node's InternalIP) that every "try it" command uses. */
-export const NODE_IP_COMMAND = "NODE_IP=$(kubectl get nodes -o jsonpath='{.items[0].status.addresses[?(@.type==\"InternalIP\")].address}')";
 
 function curlPost(nodePort: number, path: string, body: Record<string, string>): string {
     return `curl -s --connect-timeout 5 -X POST "http://$NODE_IP:${nodePort}${path}" -H 'Content-Type: application/json' -d '${JSON.stringify(body)}'`;
 }
 
-export interface TryCommands {
+export type TryCommands = {
     nodeIp: string;
     direct?: string;
     viaProxy?: string;
-}
+};
 
 /** The lab's curl calls for the workloads that exist at the stage. */
 export function tryCommands(config: LabConfig, appServiceHost: string): TryCommands {

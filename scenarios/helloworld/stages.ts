@@ -1,33 +1,13 @@
 // The lab's stage table and its expected connectivity, as data (docs/lab.md).
 // The program, the tests, the policy pack, the lab runner and the README all read these
 // tables; nothing else decides what a stage contains.
+import { Expectation, featuresAt, findStageIn, Protocol, StageRow } from "../common/stages";
 
 export const STAGE_NAMES = ["cluster", "helloworld", "proxy", "deny-all", "allow-proxy", "lockdown"] as const;
 export type StageName = (typeof STAGE_NAMES)[number];
 export type StageNumber = 0 | 1 | 2 | 3 | 4 | 5;
 
-/** One row of a scenario's stage table. */
-export interface StageRow<Name extends string = string, Number extends number = number> {
-    number: Number;
-    name: Name;
-    title: string;
-    /** What this stage adds on top of the previous one, in the lab's words. */
-    adds: string;
-}
-
 export type Stage = StageRow<StageName, StageNumber>;
-
-/** The features a stage has, given the stage that introduces each: stages are cumulative. */
-export function featuresAt<Feature extends string>(introducedAt: Record<Feature, number>, stage: StageRow): Record<Feature, boolean> {
-    const entries = Object.entries<number>(introducedAt).map(([feature, introduced]) => [feature, stage.number >= introduced]);
-    return Object.fromEntries(entries) as Record<Feature, boolean>;
-}
-
-/** Resolves a stage given by number ("3") or name ("deny-all") in a stage table; undefined when it is neither. */
-export function findStageIn<Row extends StageRow>(stages: readonly Row[], value: string): Row | undefined {
-    const trimmed = value.trim();
-    return stages.find((stage) => String(stage.number) === trimmed || stage.name === trimmed);
-}
 
 export const STAGES: readonly Stage[] = [
     { number: 0, name: "cluster", title: "Cluster", adds: "the cluster with Calico and the lab namespace, nothing else" },
@@ -78,7 +58,6 @@ export type FlowEndpoint =
     | { kind: "otherNamespace" };
 
 export type LabWorkload = "helloworld" | "helloworld-proxy";
-export type Protocol = "TCP" | "UDP";
 
 /** A single connection attempt: from one endpoint to another on a port. */
 export interface FlowLeg {
@@ -88,9 +67,6 @@ export interface FlowLeg {
     port: number | "nodePort";
     protocol: Protocol;
 }
-
-/** Y = allowed, n = blocked, - = not applicable (a workload of the flow does not exist yet). */
-export type Expectation = "Y" | "n" | "-";
 
 export interface ExpectedFlow {
     id: string;

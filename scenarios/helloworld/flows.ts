@@ -1,41 +1,26 @@
 // Turns the lab's expected flows (stages.ts) into concrete connection queries for one stack:
 // endpoint names in the analyzer's vocabulary (`<namespace>/<workload>`, `external:<ip>`,
 // `nodeport:<namespace>/<service>`), real ports, and only the legs whose workloads exist.
-import * as fs from "fs";
-import * as path from "path";
-import { parseAllDocuments, stringify } from "yaml";
-import type { KubeObject } from "./analysis";
-import type { ClusterMode } from "./config";
-import { Expectation, ExpectedFlow, FlowEndpoint, FlowLeg, LabWorkload, Stage, StageFeatures, expectationsAt, featuresOf } from "./stages";
-
-/** An address outside the cluster that stands for "the world" (TEST-NET-3, RFC 5737). */
-export const WORLD_ADDRESS = "203.0.113.10";
-/** A public address that stands for "the internet" (Cloudflare DNS, reachable on 443). */
-export const INTERNET_ADDRESS = "1.1.1.1";
-export const BASELINE_FILE = path.join(__dirname, "baseline", "cluster.yaml");
-/** An IKS worker's host endpoints and IBM's default host policies (seed 001), part of every stage on IKS. */
-export const IKS_BASELINE_FILE = path.join(__dirname, "baseline", "iks.yaml");
-export const KUBE_DNS_WORKLOAD = "kube-system/coredns";
-export const OTHER_NAMESPACE_WORKLOAD = "lab-neighbour/probe";
+import { stringify } from "yaml";
+import type { KubeObject } from "../../analysis";
+import type { ClusterMode } from "../../config";
+import { HELLOWORLD_CONFIG_KEYS } from "./config";
+import { BASELINE_FILE, ConnectionQuery, FlowCheck, IKS_BASELINE_FILE, INTERNET_ADDRESS, KUBE_DNS_WORKLOAD, OTHER_NAMESPACE_WORKLOAD, readObjects, WORLD_ADDRESS } from "../common/flows";
+import { ExpectedFlow, FlowEndpoint, FlowLeg, LabWorkload, Stage, StageFeatures, expectationsAt, featuresOf } from "./stages";
+import { Expectation } from "../common/stages";
 
 export interface FlowContext {
     namespace: string;
     nodePorts: Record<LabWorkload, number>;
 }
 
-export interface ConnectionQuery {
-    src: string;
-    dst: string;
-    port: number;
-    protocol: "TCP" | "UDP";
-}
-
-export interface FlowCheck {
-    id: string;
-    description: string;
-    expected: "allowed" | "blocked";
-    /** The flow is allowed only when every leg is allowed. */
-    legs: ConnectionQuery[];
+/** The flow context of a stack's raw config (keys without the project prefix); unset keys take their defaults. */
+export function flowContextFor(config: Record<string, string | undefined>): FlowContext {
+    const keys = HELLOWORLD_CONFIG_KEYS;
+    return {
+        namespace: config.namespace || keys.namespace.default,
+        nodePorts: { helloworld: Number(config.appNodePort || keys.appNodePort.default), "helloworld-proxy": Number(config.proxyNodePort || keys.proxyNodePort.default) },
+    };
 }
 
 const WORKLOAD_FEATURE: Record<LabWorkload, keyof StageFeatures> = { helloworld: "helloworld", "helloworld-proxy": "proxy" };
@@ -102,10 +87,6 @@ function autoHostEndpointFacts(): KubeObject[] {
             spec: { controllers: { node: { hostEndpoint: { autoCreate: "Enabled" } } } },
         },
     ];
-}
-
-function readObjects(file: string): KubeObject[] {
-    return parseAllDocuments(fs.readFileSync(file, "utf8")).map((document) => document.toJS() as KubeObject).filter(Boolean);
 }
 
 /**
