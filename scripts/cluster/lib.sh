@@ -31,7 +31,7 @@ readonly CONTEXT_NAME="czt-cluster"
 # the lab's flows that name kind's API server (yaobank's KUBE_APISERVER_ADDRESS) hold here too.
 readonly OUT_IF="czt-out0" OUTSIDE_IF="czt-out1" OUTSIDE_NS="czt-outside"
 readonly NODE_IP="172.18.0.2" OUTSIDE_IP="172.18.0.1" NODE_NET="172.18.0.0/24"
-# Extra addresses of the outside netns: the lab's world client (flows.ts WORLD_ADDRESS) and its
+# Extra addresses of the outside netns: the lab's world client (scenarios/common/flows.ts WORLD_ADDRESS) and its
 # internet (INTERNET_ADDRESS, with a listener on 443 and a resolver on 53), so those flows stay on
 # this machine.
 readonly WORLD_IP="203.0.113.10" INTERNET_IP="1.1.1.1" INTERNET_PORT=443
