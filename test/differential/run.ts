@@ -10,6 +10,7 @@ import { fromNetworkNamespace } from "../../live/outside-http";
 import type { CellResult } from "./compare";
 import { Sentinels } from "./converge";
 import { Deployer } from "./deploy";
+import { felixNotReady } from "./felix";
 import { generateScenario } from "./generator";
 import { DIFFERENTIAL_RETRY } from "./observe";
 import { parseOptions, readClusterDescription, UsageError } from "./options";
@@ -86,6 +87,17 @@ async function main(): Promise<number> {
             try {
                 const trial = await runTrial({ ...env, afterConverge: prepareNext }, undefined, scenario);
                 const report = scenarioReport(scenario, trial.results, trial.timings, trial.refusals, trial.problems);
+                const felixDown = trial.problems.some((problem) => problem.startsWith("Felix did not converge")) && description.felixReadiness
+                    ? await felixNotReady(description.felixReadiness) : undefined;
+                if (felixDown) {
+                    // Nothing after this is observable: stop here, with the reason, instead of N scenarios "not observed".
+                    const why = `Felix is not ready: ${felixDown}${description.felixLog ? `; its log: ${description.felixLog}` : ""}`;
+                    report.problems.push(`${why}; the run stopped here`);
+                    say(`  ${why}: stopping the run (the rest would not be observed)`);
+                    await deployer.remove(deployed).catch(() => undefined);
+                    done.push({ report, results: trial.results });
+                    break;
+                }
                 say(`  ${report.counts.cells} cells: ${report.counts.agree} agree, ${report.counts.disagree} disagree, ${report.counts.notObserved} not observed, ${report.counts.notPredicted} not predicted`);
                 for (const result of trial.results.filter((r) => r.status === "disagree")) {
                     say(`  DISAGREE ${result.id}: predicted ${result.predicted}, observed ${result.observed} (${result.reason})`);
