@@ -15,6 +15,9 @@ describe("Felix's readiness", () => {
         expect(await felixNotReady(url)).toBeUndefined();
         ready = false;
         expect(await felixNotReady(url)).toBe(`its readiness endpoint ${url} answered HTTP 503`);
-        expect(await felixNotReady("http://127.0.0.1:1/readiness")).toBe("its readiness endpoint http://127.0.0.1:1/readiness did not answer (ECONNREFUSED)");
+        const closed = http.createServer();
+        const port = await new Promise<number>((resolve) => closed.listen(0, "127.0.0.1", () => resolve((closed.address() as AddressInfo).port)));
+        await new Promise<void>((resolve) => closed.close(() => resolve()));
+        expect(await felixNotReady(`http://127.0.0.1:${port}/readiness`)).toBe(`its readiness endpoint http://127.0.0.1:${port}/readiness did not answer (ECONNREFUSED)`);
     });
 });
