@@ -1,0 +1,110 @@
+// The YAML reader's fast path (js-yaml, yaml-fast-path.ts) against the careful reader (the `yaml`
+// library's documents, which read every text before it): wherever the fast path gives values, the
+// careful reader gives the same values (so kubectl's YAML 1.1 reading is kept); wherever it gives
+// none, readYamlDocuments is the careful reader, with its errors. Checked on generated texts (token
+// soup, random values printed in several styles) and on every manifest of the repository.
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { execFileSync } from "node:child_process";
+import fc from "fast-check";
+import { dump } from "js-yaml";
+import { stringify } from "yaml";
+import { describe, expect, it } from "vitest";
+import { readYamlFast } from "../../analysis/yaml-fast-path";
+import { readYamlCarefully, readYamlDocuments } from "../../analysis/yaml-reader";
+
+const ROOT = path.join(__dirname, "../..");
+const SEED = Number(process.env.FUZZ_SEED ?? 26);
+
+type Outcome = { values: unknown[] } | { error: string };
+
+function outcome(read: () => { value: unknown }[]): Outcome {
+    try {
+        return { values: read().map((document) => document.value) };
+    } catch (error) {
+        return { error: (error as Error).message };
+    }
+}
+
+/** The differential property: returns how the text was read ("fast" or "careful"), failing the test on any disagreement. */
+function compare(text: string): "fast" | "careful" {
+    const careful = outcome(() => readYamlCarefully(text, "t.yaml"));
+    const fast = readYamlFast(text);
+    if (fast !== undefined) expect({ values: fast }, `fast path on ${JSON.stringify(text)}`).toStrictEqual(careful);
+    expect(outcome(() => readYamlDocuments(text, "t.yaml")), `reader on ${JSON.stringify(text)}`).toStrictEqual(careful);
+    return fast === undefined ? "careful" : "fast";
+}
+
+/** Plain scalars YAML 1.1 and 1.2 read differently, and the syntax around them. */
+const SCALARS = ["yes", "No", "on", "OFF", "y", "n", "Y", "~", "null", "NULL", "", "true", "False", "0777", "0o17", "09", "0x1F", "0b101", "1_000", "80:90",
+    "190:20:30", "1.5", ".5", "1.", ".", "1e3", "1E-3", "6.02e+23", ".inf", "-.Inf", ".nan", "-0", "+12", "0_", "0b_", "2001-12-14", "1:2", "=", "a b", "x#y",
+    "it's", "a: b", "- c", "@x", "%p", "!has(a)", "&& b", "80/tcp", "10.0.0.0/8", "::1", "__proto__", "toString", "12345678901234567890", "e0", "E5"];
+
+const TOKENS = [...SCALARS.filter(Boolean), ":", ": ", " ", "  ", "\n", "\n  ", "\n    ", "- ", "-", "[", "]", "{", "}", ", ", "? ", "&a ", "*a", "!!str ", "!x ",
+    "<<: ", "'", "\"", "\\", "#c", " # c\n", "\t", "|", ">", "|-", ">+", "|2", "---\n", "--- ", "...\n", "%YAML 1.1\n", "%YAML 1.2\n", "kind: Pod\n", "a: ",
+    "b: ", "\"a\": ", "\r\n", "\uFEFF", "\"\\x41\\u263A\\N\"", "\"a\n b\"", "'a\n\n b'", "é", "\u2028", "\u0085", "\x07"];
+
+const soup = fc.array(fc.constantFrom(...TOKENS), { maxLength: 60 }).map((parts) => parts.join(""));
+
+const key = fc.oneof(fc.constantFrom(...SCALARS), fc.string({ maxLength: 6 }));
+const scalar = fc.oneof(fc.constantFrom(...SCALARS), fc.string({ maxLength: 8 }), fc.integer(), fc.double(), fc.boolean(), fc.constant(null));
+const { value } = fc.letrec((tie) => ({
+    value: fc.oneof({ depthSize: "small" }, scalar, fc.array(tie("value"), { maxLength: 4 }), fc.dictionary(key, tie("value"), { maxKeys: 4 })),
+}));
+
+/** A value printed as kubectl, Helm and people write it: block or flow, YAML 1.1 or 1.2 quoting (1.2 leaves `yes` bare, which 1.1 reads as true). */
+const printed = fc.tuple(fc.array(value, { minLength: 1, maxLength: 3 }), fc.constantFrom("yaml-1.1", "yaml-1.2", "yaml-flow", "js-yaml", "js-yaml-flow", "json")).map(([documents, style]) =>
+    documents.map((document) => {
+        switch (style) {
+            case "yaml-1.1": return stringify(document, { version: "1.1" });
+            case "yaml-1.2": return stringify(document);
+            case "yaml-flow": return stringify(document, { collectionStyle: "flow" });
+            case "js-yaml": return dump(document, { noRefs: true });
+            case "js-yaml-flow": return dump(document, { noRefs: true, flowLevel: 0 });
+            default: return `${JSON.stringify(document, null, 1)}\n`;
+        }
+    }).join("---\n"));
+
+describe("the YAML reader's fast path reads as the careful reader", () => {
+    it("on token soup: the same values, or none and the careful reader's error", () => {
+        fc.assert(fc.property(soup, (text) => { compare(text); }), { seed: SEED, numRuns: 3000 });
+    });
+
+    it("on random values printed in block and flow style, YAML 1.1 and 1.2 quoting, and JSON", () => {
+        const paths = { fast: 0, careful: 0 };
+        fc.assert(fc.property(printed, (text) => { paths[compare(text)]++; }), { seed: SEED, numRuns: 1500 });
+        // The fast path must carry these (it leaves only texts with tags, anchors, aliases, merge keys, collections as keys and errors).
+        expect(paths.fast).toBeGreaterThan(paths.careful);
+    });
+
+    it("on every manifest of the repository (scenarios, baseline, fixtures, policy-pack tests)", () => {
+        const files = execFileSync("git", ["ls-files", "*.yaml", "*.yml"], { cwd: ROOT, encoding: "utf8" }).split("\n").filter(Boolean);
+        expect(files.length).toBeGreaterThan(30);
+        const fast = files.filter((file) => compare(fs.readFileSync(path.join(ROOT, file), "utf8")) === "fast");
+        expect(fast).toContain("baseline/cluster.yaml");
+        expect(fast.length).toBeGreaterThan(files.length / 2);
+    });
+
+    it.each([
+        ["a tag", "a: !!str 1\n"],
+        ["an unresolved tag", "selector: !has(x)\n"],
+        ["an anchor and its alias", "a: &x {b: 1}\nc: *x\n"],
+        ["a merge key", "<<: {a: 1}\nb: 2\n"],
+        ["a directive", "%YAML 1.2\n---\na: yes\n"],
+        ["a duplicate key", "a: 1\n\"a\": 2\n"],
+        ["a duplicate key spelled two ways", "1: a\n\"1\": b\n"],
+        ["a collection as a key", "[a]: 1\n"],
+        ["a collection as an explicit key", "? [a]\n: 1\n"],
+        ["invalid YAML", "a: [1\n"],
+        ["deep nesting", `${"[".repeat(2000)}${"]".repeat(2000)}\n`],
+    ])("leaves %s to the careful reader", (_what, text) => {
+        expect(readYamlFast(text)).toBeUndefined();
+        expect(compare(text)).toBe("careful");
+    });
+
+    it("reads YAML 1.1 scalars as the careful reader does, a quoted one as a string", () => {
+        const text = "a: yes\nb: 0777\nc: 80:90\nd: 0x1F\ne: 1_000\nf: .5\ng: ~\nh: 'yes'\ni: 190:20:30\nj: 0o17\nk: 2001-12-14\n";
+        expect(compare(text)).toBe("fast");
+        expect(readYamlFast(text)).toStrictEqual([{ a: true, b: 511, c: "80:90", d: 31, e: 1000, f: 0.5, g: null, h: "yes", i: "190:20:30", j: "0o17", k: "2001-12-14" }]);
+    });
+});
