@@ -75,29 +75,41 @@ const mergeKeyTag = defineScalarTag("tag:calico-zt:merge-key", {
 /** What the fast path could not read the careful reader's way (never shown: the careful reader words the error). */
 const NOT_FAST = "left to the careful reader";
 
-interface MapCarrier { object: Record<string, unknown>; names: Set<string> }
+/** Maps that hold a null key (stored as ""), and maps that hold the key "" itself: the two are different keys to the careful reader's duplicate check. */
+const nullKeyed = new WeakSet<object>();
+const emptyKeyed = new WeakSet<object>();
 
 /**
- * Maps as the `yaml` library's toJS builds them (addPairToJSMap): a null key is "", other scalars
- * String(key), a key that is already a property (`__proto__`, `toString`) is defined, not assigned.
- * Duplicates are judged as the careful reader judges them, by String(key) (a null key is "null").
+ * Maps as the `yaml` library's toJS builds them (addPairToJSMap): a null key is "", any other
+ * scalar String(key), `__proto__` an own property. Duplicates are judged as the careful reader
+ * judges them, by String(key) (so a null key is "null", and `1` and "1" are the same key); addPair
+ * refuses them, so `has` (js-yaml's own duplicate check, and merges, which never reach here) says no.
  */
-const mapTag = defineMappingTag<MapCarrier, Record<string, unknown>>("tag:yaml.org,2002:map", {
-    create: () => ({ object: {}, names: new Set() }),
-    addPair: (carrier, key, value) => {
-        if ((typeof key === "object" && key !== null) || typeof key === "symbol") return NOT_FAST;
-        const name = String(key);
-        if (carrier.names.has(name)) return NOT_FAST;
-        carrier.names.add(name);
-        const property = key === null ? "" : name;
-        if (property in carrier.object) Object.defineProperty(carrier.object, property, { value, writable: true, enumerable: true, configurable: true });
-        else carrier.object[property] = value;
+const mapTag = defineMappingTag<Record<string, unknown>>("tag:yaml.org,2002:map", {
+    create: () => ({}),
+    addPair: (map, key, value) => {
+        let property: string;
+        if (typeof key === "string") {
+            property = key;
+            if (key === "" ? emptyKeyed.has(map) : Object.hasOwn(map, key) || (key === "null" && nullKeyed.has(map))) return NOT_FAST;
+            if (key === "") emptyKeyed.add(map);
+        } else if (key === null) {
+            property = "";
+            if (nullKeyed.has(map) || Object.hasOwn(map, "null")) return NOT_FAST;
+            nullKeyed.add(map);
+        } else if (typeof key === "number" || typeof key === "boolean") {
+            property = String(key);
+            if (Object.hasOwn(map, property)) return NOT_FAST;
+        } else {
+            return NOT_FAST; // a collection, or the merge key
+        }
+        if (property === "__proto__") Object.defineProperty(map, property, { value, writable: true, enumerable: true, configurable: true });
+        else map[property] = value;
         return "";
     },
-    has: (carrier, key) => carrier.names.has(String(key)),
-    keys: (object) => Object.keys(object),
-    get: (object, key) => object[String(key)],
-    finalize: (carrier) => carrier.object,
+    has: () => false,
+    keys: (map) => Object.keys(map),
+    get: (map, key) => map[String(key)],
     identify: () => false,
 });
 
@@ -109,9 +121,10 @@ const SCHEMA = FAILSAFE_SCHEMA.withTags(nullTag, boolTag, intTag, floatTag, merg
  * document end marker `...` (the `yaml` library counts an empty document after it, js-yaml none), a
  * line starting with `%` (a directive, or an error: js-yaml passes over directives it does not know),
  * a block scalar's indentation indicator (`|2`: at the top level the two count from different
- * columns), a byte order mark (js-yaml keeps one inside the text as a character).
+ * columns) or keep chomping (`|+`: the two keep different line breaks at the end of the text), a
+ * byte order mark (js-yaml keeps one inside the text as a character).
  */
-const READ_DIFFERENTLY = /^ *\t|^\.\.\.(?:[ \t\r\n]|$)|^%|[|>][+-]?[1-9]|\uFEFF/m;
+const READ_DIFFERENTLY = /^ *\t|^\.\.\.(?:[ \t\r\n]|$)|^%|[|>](?:[+-]?[1-9]|[1-9]?\+)|\uFEFF/m;
 /** An indented `---` opening the text: a plain scalar to the `yaml` library, a document start to js-yaml. */
 const INDENTED_START = /^[ \t]+---(?:[ \t\r\n]|$)/;
 
@@ -140,18 +153,39 @@ function needsCarefulReader(events: readonly Event[]): boolean {
     return false;
 }
 
+/** Texts are read in batches of whole documents of about this many characters: the parser's events (~100 bytes per node) are held for one batch only. */
+export const BATCH_CHARS = 1 << 16;
+/** A document start marker `---` at the start of a line: the \n before it. */
+const DOCUMENT_START = /\n---(?=[ \t\r\n]|$)/g;
+
+/** Text of whole documents: `text` cut before a document start marker once a batch holds `batchChars` characters. */
+function* batches(text: string, batchChars: number): Generator<string> {
+    let start = 0;
+    while (start < text.length) {
+        DOCUMENT_START.lastIndex = start + batchChars - 1;
+        const next = DOCUMENT_START.exec(text);
+        const end = next ? next.index + 1 : text.length;
+        yield text.slice(start, end);
+        start = end;
+    }
+}
+
 /**
  * Every document's value of `text` (undefined for an empty document), or undefined when the text
  * holds something the fast path leaves to the careful reader (see the module comment) or is not
- * valid YAML. Never throws for any input.
+ * valid YAML. Never throws for any input. `batchChars`: see BATCH_CHARS (the tests cut at every document).
  */
-export function readYamlFast(text: string): unknown[] | undefined {
+export function readYamlFast(text: string, batchChars = BATCH_CHARS): unknown[] | undefined {
     if (READ_DIFFERENTLY.test(text) || INDENTED_START.test(text)) return undefined;
+    const documents: unknown[] = [];
     try {
-        const events = parseEvents(text, { maxDepth: MAX_DEPTH });
-        if (needsCarefulReader(events)) return undefined;
-        return constructFromEvents(events, { source: text, schema: SCHEMA, maxAliases: 0 });
+        for (const batch of batches(text, batchChars)) {
+            const events = parseEvents(batch, { maxDepth: MAX_DEPTH });
+            if (needsCarefulReader(events)) return undefined;
+            for (const document of constructFromEvents(events, { source: batch, schema: SCHEMA, maxAliases: 0 })) documents.push(document);
+        }
     } catch {
         return undefined;
     }
+    return documents;
 }

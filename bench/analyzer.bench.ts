@@ -5,8 +5,10 @@
  * file: loading (read + model), one query, the matrix and its connectivity classes, every output
  * format (rendered into a byte counter), peak RSS after the query and at the end. Then whole
  * processes of the built CLI (dist/calico-zt.js): start-up to the first byte, 100 workloads' full
- * connectivity, and 1,000 workloads with Calico policies against NCA (network-config-analyzer, PyPI,
- * installed into a venv under ~/.cache/calico-zero-trust-lab unless BENCH_NCA=0) in the same run.
+ * connectivity, and 1,000 workloads (with Calico policies, and with Kubernetes NetworkPolicies only)
+ * against NCA (network-config-analyzer, PyPI, installed into a venv under ~/.cache/calico-zero-trust-lab
+ * unless BENCH_NCA=0) in the same run. Last, YAML input: each size's Calico cluster as one
+ * multi-document YAML file, load + one query in a fresh process (the YAML reader's fast path).
  */
 import { spawn, spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
@@ -114,6 +116,15 @@ function measure(workloads: number, flavor: SyntheticFlavor, file: string): Resu
     };
 }
 
+interface YamlResult { workloads: number; bytes: number; load: Timing; query: Timing; peakMb: number }
+
+/** Load + one query from the one-file YAML form of the cluster (run in a fresh process: the peak RSS is its own). */
+function measureYaml(workloads: number, file: string): YamlResult {
+    const { value: model, wall: load } = timed(() => buildModel(loadManifests([file])));
+    const { wall: oneQuery } = timed(() => query(model, { src: QUERY[0], dst: QUERY[1], port: Number(QUERY[2]) }));
+    return { workloads, bytes: fs.statSync(file).size, load, query: oneQuery, peakMb: maxRssMb() };
+}
+
 /** Wall time of a whole process of the built CLI, and when its first byte of output arrived. */
 function runProcess(command: string, args: string[]): Promise<{ firstByteMs: number; totalMs: number; code: number | null }> {
     return new Promise((resolve, reject) => {
@@ -176,15 +187,33 @@ async function wholeProcesses(sizes: number[]): Promise<void> {
     if (!sizes.includes(1_000) && process.env.BENCH_NCA !== "1") return;
     const nca = ncaCommand();
     if (!nca) return;
-    const file = clusterPath(1_000, "calico", "yaml");
-    const ours = await median(3, async () => (await runProcess(process.execPath, [CLI, "analyze", file, "--format", "jsonl"])).totalMs);
-    const theirs = await runProcess(nca, ["--connectivity", "--resource_list", file, "--output_format", "txt"]);
-    const status = theirs.code === 0 ? "" : ` (NCA exited ${theirs.code})`;
-    console.log(`  1,000 workloads with Calico policies, full connectivity: calico-zt ${ms(ours)}, NCA ${NCA_VERSION} ${ms(theirs.totalMs)}${status}: x${(theirs.totalMs / ours).toFixed(1)}   (target >= 20x)`);
+    for (const [flavor, what] of [["calico", "with Calico policies"], ["kubernetes", "Kubernetes-only"]] as const) {
+        const file = clusterPath(1_000, flavor, "yaml");
+        const ours = await median(3, async () => (await runProcess(process.execPath, [CLI, "analyze", file, "--format", "jsonl"])).totalMs);
+        const theirs = await runProcess(nca, ["--connectivity", "--resource_list", file, "--output_format", "txt"]);
+        const status = theirs.code === 0 ? "" : ` (NCA exited ${theirs.code})`;
+        console.log(`  1,000 workloads ${what}, full connectivity (YAML): calico-zt ${ms(ours)}, NCA ${NCA_VERSION} ${ms(theirs.totalMs)}${status}: x${(theirs.totalMs / ours).toFixed(1)}   (target >= 20x)`);
+    }
+}
+
+function yamlInput(sizes: number[]): void {
+    console.log("\nYAML input: each size's Calico cluster as one multi-document YAML file, load + one query in a fresh process (target at 100,000 workloads: < 10 s and < 1.5 GB)");
+    for (const size of sizes) {
+        const file = clusterPath(size, "calico", "yaml");
+        const run = spawnSync(process.execPath, [...process.execArgv, "--max-old-space-size=4096", __filename, "--yaml", "--size", String(size), "--file", file], { encoding: "utf8", maxBuffer: 1 << 20 });
+        if (run.status !== 0) { console.log(`  ${size} workloads: failed: ${(run.stderr.split("\n").find((line) => /Error|heap|memory/i.test(line)) ?? `exit ${run.status ?? run.signal}`).trim()}`); process.exitCode = 1; continue; }
+        const r = JSON.parse(run.stdout) as YamlResult;
+        const megabytes = r.bytes / 1e6;
+        console.log(`  ${String(size).padStart(6)} workloads ${megabytes.toFixed(1).padStart(6)} MB: load ${wallCpu(r.load)} (${(megabytes / (r.load.ms / 1000)).toFixed(1)} MB/s), one query ${wallCpu(r.query)}, peak RSS ${mb(r.peakMb)}`);
+    }
 }
 
 async function main(): Promise<void> {
     const at = process.argv.indexOf("--size");
+    if (at > 0 && process.argv.includes("--yaml")) {
+        process.stdout.write(JSON.stringify(measureYaml(Number(process.argv[at + 1]), process.argv[process.argv.indexOf("--file") + 1]!)));
+        return;
+    }
     if (at > 0) {
         const flavor = process.argv[process.argv.indexOf("--flavor") + 1] as SyntheticFlavor;
         process.stdout.write(JSON.stringify(measure(Number(process.argv[at + 1]), flavor, process.argv[process.argv.indexOf("--file") + 1]!)));
@@ -210,6 +239,7 @@ async function main(): Promise<void> {
         }
     }
     await wholeProcesses(sizes);
+    yamlInput(sizes);
     console.log(`load average at end ${os.loadavg().map((l) => l.toFixed(1)).join(" ")}`);
 }
 
