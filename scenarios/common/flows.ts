@@ -4,8 +4,8 @@
 // and the cluster baseline they name (baseline/cluster.yaml; on IKS also baseline/iks.yaml).
 import * as fs from "fs";
 import * as path from "path";
-import { parseAllDocuments } from "yaml";
 import type { KubeObject } from "../../analysis";
+import { readYamlDocuments } from "../../analysis/yaml-reader";
 
 /** An address outside the cluster that stands for "the world" (TEST-NET-3, RFC 5737). */
 export const WORLD_ADDRESS = "203.0.113.10";
@@ -34,5 +34,5 @@ export interface FlowCheck {
 
 /** The objects of a multi-document YAML file, empty documents dropped. */
 export function readObjects(file: string): KubeObject[] {
-    return parseAllDocuments(fs.readFileSync(file, "utf8")).map((document) => document.toJS() as KubeObject).filter(Boolean);
+    return readYamlDocuments(fs.readFileSync(file, "utf8"), file).map((document) => document.value as KubeObject).filter(Boolean);
 }

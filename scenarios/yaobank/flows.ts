@@ -4,8 +4,8 @@
 // verification read both scenarios alike.
 import * as fs from "fs";
 import * as path from "path";
-import { parseAllDocuments } from "yaml";
 import type { KubeObject } from "../../analysis";
+import { readYamlDocuments } from "../../analysis/yaml-reader";
 import { BASELINE_FILE, ConnectionQuery, FlowCheck, INTERNET_ADDRESS, KUBE_DNS_WORKLOAD, OTHER_NAMESPACE_WORKLOAD, WORLD_ADDRESS } from "../common/flows";
 import { Expectation, YAOBANK_APPS, YAOBANK_WORKLOADS, YaobankApp, YaobankEndpoint, YaobankExpectedFlow, YaobankFlowLeg, YaobankStage, yaobankExpectationsAt } from "./stages";
 
@@ -55,5 +55,5 @@ export function yaobankBaselineText(): string {
 }
 
 export function yaobankBaselineObjects(): KubeObject[] {
-    return parseAllDocuments(yaobankBaselineText()).map((document) => document.toJS() as KubeObject).filter(Boolean);
+    return readYamlDocuments(yaobankBaselineText(), "yaobank baseline").map((document) => document.value as KubeObject).filter(Boolean);
 }
