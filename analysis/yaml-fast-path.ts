@@ -65,6 +65,22 @@ const floatTag = defineScalarTag("tag:yaml.org,2002:float", {
     identify: (value) => typeof value === "number",
 });
 
+/**
+ * One string per distinct text, flat: js-yaml returns a scalar as a slice of the text or as pieces
+ * joined (quoted scalars), which V8 keeps as references into the text or as trees, and every later
+ * comparison (`kind === "Deployment"`) walked them: building the model from such values took twice
+ * as long as from JSON.parse's. Hashing a string for the Map flattens it; repeated texts (kinds,
+ * namespaces, label keys) then share one string. Cleared after each text.
+ */
+const strings = new Map<string, string>();
+function interned(text: string): string {
+    const known = strings.get(text);
+    if (known !== undefined) return known;
+    strings.set(text, text);
+    return text;
+}
+const strTag = defineScalarTag("tag:yaml.org,2002:str", { resolve: interned, identify: (value) => typeof value === "string" });
+
 /** A plain `<<` (a merge key) becomes this key, which the map below refuses: merges are the careful reader's. */
 const MERGE_KEY = Symbol("<<");
 const mergeKeyTag = defineScalarTag("tag:calico-zt:merge-key", {
@@ -113,7 +129,7 @@ const mapTag = defineMappingTag<Record<string, unknown>>("tag:yaml.org,2002:map"
     identify: () => false,
 });
 
-const SCHEMA = FAILSAFE_SCHEMA.withTags(nullTag, boolTag, intTag, floatTag, mergeKeyTag, mapTag);
+const SCHEMA = FAILSAFE_SCHEMA.withTags(strTag, nullTag, boolTag, intTag, floatTag, mergeKeyTag, mapTag);
 
 /**
  * Text the two libraries read differently, all rare in manifests: a tab in a line's indentation
@@ -186,6 +202,8 @@ export function readYamlFast(text: string, batchChars = BATCH_CHARS): unknown[] 
         }
     } catch {
         return undefined;
+    } finally {
+        strings.clear();
     }
     return documents;
 }
