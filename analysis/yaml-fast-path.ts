@@ -6,8 +6,9 @@
  * does.
  *
  * It reads only what it can read the same way: a text with a tag, an anchor, an alias, a directive,
- * a merge key (`<<`), a collection as a key, a duplicate key, nesting deeper than MAX_DEPTH or
- * anything js-yaml refuses gets undefined, and the careful reader decides (and words the error).
+ * a merge key (`<<`), a collection as a key, a duplicate key, nesting deeper than MAX_DEPTH, a form
+ * the two libraries read differently (READ_DIFFERENTLY) or anything js-yaml refuses gets undefined,
+ * and the careful reader decides (and words the error).
  * test/analysis/yaml-reader.test.ts holds the two readers to the same values and refusals.
  */
 import { defineMappingTag, defineScalarTag, EVENT_ID, FAILSAFE_SCHEMA, NOT_RESOLVED, SCALAR_STYLE, constructFromEvents, parseEvents } from "js-yaml";
@@ -18,7 +19,8 @@ const MAX_DEPTH = 1_000;
 
 // The `yaml` library's YAML 1.1 tags (node_modules/yaml/dist/schema/yaml-1.1/{bool,int,float}.js and
 // common/null.js), tried in its order: null, true, false, binary, octal, decimal, hex, NaN/infinity,
-// exponent, fraction. go-yaml v2's resolve.go reads these the same.
+// exponent, fraction. go-yaml v2's resolve.go reads the forms manifests hold the same (yes/on/y,
+// 0777, 0x1F, 1_000); corners differ (`e0` is NaN here, a string there), and here is the careful reader's.
 const NULL = /^(?:~|[Nn]ull|NULL)?$/;
 const TRUE = /^(?:Y|y|[Yy]es|YES|[Tt]rue|TRUE|[Oo]n|ON)$/;
 const FALSE = /^(?:N|n|[Nn]o|NO|[Ff]alse|FALSE|[Oo]ff|OFF)$/;
