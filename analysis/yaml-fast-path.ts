@@ -134,15 +134,16 @@ const mapTag = defineMappingTag<Record<string, unknown>>("tag:yaml.org,2002:map"
 const SCHEMA = FAILSAFE_SCHEMA.withTags(strTag, nullTag, boolTag, intTag, floatTag, mergeKeyTag, mapTag);
 
 /**
- * Text the two libraries read differently, all rare in manifests: a tab in a line's indentation
- * (the `yaml` library refuses some: "Tabs are not allowed as indentation"; js-yaml reads on), a
+ * Text the two libraries read differently, all rare in manifests: a tab opening a line (`\tyes`: the
+ * `yaml` library refuses it, "Tabs are not allowed as indentation", js-yaml reads on; a tab after
+ * spaces, as in a Makefile inside a block scalar, both read alike or js-yaml refuses too), a
  * document end marker `...` (the `yaml` library counts an empty document after it, js-yaml none), a
  * line starting with `%` (a directive, or an error: js-yaml passes over directives it does not know),
  * a block scalar's indentation indicator (`|2`: at the top level the two count from different
  * columns) or keep chomping (`|+`: the two keep different line breaks at the end of the text), a
  * byte order mark (js-yaml keeps one inside the text as a character).
  */
-const READ_DIFFERENTLY = /^ *\t|^\.\.\.(?:[ \t\r\n]|$)|^%|[|>](?:[+-]?[1-9]|[1-9]?\+)|\uFEFF/m;
+const READ_DIFFERENTLY = /^\t|^\.\.\.(?:[ \t\r\n]|$)|^%|[|>](?:[+-]?[1-9]|[1-9]?\+)|\uFEFF/m;
 /** An indented `---` opening the text: a plain scalar to the `yaml` library, a document start to js-yaml. */
 const INDENTED_START = /^[ \t]+---(?:[ \t\r\n]|$)/;
 

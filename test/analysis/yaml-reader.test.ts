@@ -45,7 +45,7 @@ const SCALARS = ["yes", "No", "on", "OFF", "y", "n", "Y", "~", "null", "NULL", "
     "it's", "a: b", "- c", "@x", "%p", "!has(a)", "&& b", "80/tcp", "10.0.0.0/8", "::1", "__proto__", "toString", "12345678901234567890", "e0", "E5"];
 
 const TOKENS = [...SCALARS.filter(Boolean), ":", ": ", " ", "  ", "\n", "\n  ", "\n    ", "- ", "-", "[", "]", "{", "}", ", ", "? ", "&a ", "*a", "!!str ", "!x ",
-    "<<: ", "'", "\"", "\\", "#c", " # c\n", "\t", "|", ">", "|-", ">+", "|2", "---\n", "--- ", "...\n", "%YAML 1.1\n", "%YAML 1.2\n", "kind: Pod\n", "a: ",
+    "<<: ", "'", "\"", "\\", "#c", " # c\n", "\t", "\n\t", "\n \t", "|", ">", "|-", ">+", "|2", "---\n", "--- ", "...\n", "%YAML 1.1\n", "%YAML 1.2\n", "kind: Pod\n", "a: ",
     "b: ", "\"a\": ", "\r\n", "\uFEFF", "\"\\x41\\u263A\\N\"", "\"a\n b\"", "'a\n\n b'", "é", "\u2028", "\u0085", "\x07"];
 
 const soup = fc.array(fc.constantFrom(...TOKENS), { maxLength: 60 }).map((parts) => parts.join(""));
@@ -105,6 +105,13 @@ describe("the YAML reader's fast path reads as the careful reader", () => {
     ])("leaves %s to the careful reader", (_what, text) => {
         expect(readYamlFast(text)).toBeUndefined();
         expect(compare(text)).toBe("careful");
+    });
+
+    it("reads tabs after a line's indentation (a Makefile in a ConfigMap) on the fast path; a tab opening a line goes to the careful reader", () => {
+        const makefile = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: build}\ndata:\n  Makefile: |\n    all:\n    \tgo build ./...\n";
+        expect(compare(makefile)).toBe("fast");
+        expect(readYamlFast(makefile)).toStrictEqual([{ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "build" }, data: { Makefile: "all:\n\tgo build ./...\n" } }]);
+        expect(compare("\tyes\n")).toBe("careful");
     });
 
     it("reads YAML 1.1 scalars as the careful reader does, a quoted one as a string", () => {
