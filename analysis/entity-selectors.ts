@@ -76,6 +76,25 @@ export function someHoldsAll(tests: IdentityTest[], identities: readonly Identit
     return false;
 }
 
+/**
+ * Whether a rule side's selectors match a party, given the identities it has (its endpoint and the
+ * network sets holding its address). With a positive selector (`constraint` not empty: selector,
+ * serviceAccounts, namespaceSelector, or a namespaced policy's own-namespace scope) Felix folds the
+ * notSelector into it, `(positive) && !(notSelector)`, so ONE identity must pass both: a network set
+ * the notSelector matches excludes nothing by itself. Without one, the notSelector is an IP set of
+ * its own that the address must be outside of, whichever identity put it there (felix
+ * calc/rule_scanner.go combineMatchesIfPossible, v3.28.5; seen on the real cluster, differential seed 9).
+ */
+export function selectorsMatch(constraint: IdentityTest[], notSelector: SelectorNode | undefined, identities: readonly Identity[]): boolean {
+    if (constraint.length === 0) return !notSelector || !identities.some((id) => matchesEndpointSelector(notSelector, id));
+    next: for (const identity of identities) {
+        for (const test of constraint) if (!test(identity)) continue next;
+        if (notSelector && matchesEndpointSelector(notSelector, identity)) continue;
+        return true;
+    }
+    return false;
+}
+
 /** Whether the entity's selectors pick this identity: its positive selector, or its notSelector (to exclude it). */
 export function entitySelectorsPick(model: ClusterModel, entity: EntityMatch, identity: Identity): boolean {
     const constraint = entityConstraint(model, entity);

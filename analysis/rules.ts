@@ -5,7 +5,7 @@ import { serviceNamed } from "./model-index";
 import { addressIn, addressOutside, identitiesOf, Identity, Party } from "./parties";
 import type { EntityMatch, IcmpMatch, PortMatch, Rule, Subject } from "./policies";
 import { protocolNumber } from "./policies";
-import { entityConstraint, matchesEndpointSelector, matchesNamespaceSelector, matchesServiceAccountSelector, someHoldsAll } from "./entity-selectors";
+import { entityConstraint, matchesEndpointSelector, matchesNamespaceSelector, matchesServiceAccountSelector, selectorsMatch } from "./entity-selectors";
 import type { QueryProtocol } from "./types";
 
 export { matchesEndpointSelector, matchesNamespaceSelector, matchesServiceAccountSelector };
@@ -52,8 +52,7 @@ export function entityIdentityMatches(model: ClusterModel, entity: EntityMatch, 
     if (entity.notNets && !addressOutside(model, party, entity.notNets, entity.netsMatchPods)) return false;
     const constraint = entityConstraint(model, entity);
     const identities = constraint.length || entity.notSelector ? identitiesOf(model, party) : [];
-    if (constraint.length && !someHoldsAll(constraint, identities)) return false;
-    if (entity.notSelector && identities.some((id) => matchesEndpointSelector(entity.notSelector!, id))) return false;
+    if (!selectorsMatch(constraint, entity.notSelector, identities)) return false;
     if (entity.service && !serviceSelects(model, entity, party)) return false;
     return true;
 }
@@ -84,7 +83,8 @@ function endpointPortMatches(model: ClusterModel, entity: EntityMatch, party: Pa
     if (!portMatches(match, packet)) return false;
     if (!("name" in match)) return true;
     const identities = identitiesOf(model, party);
-    return identities.length === 1 || someHoldsAll(entityConstraint(model, entity), [identities[0]!]);
+    const constraint = entityConstraint(model, entity);
+    return identities.length === 1 || constraint.length === 0 || selectorsMatch(constraint, entity.notSelector, [identities[0]!]);
 }
 
 /** Whether the entity's port criteria depend on the destination endpoint (named ports, service ports). */
