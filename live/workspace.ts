@@ -2,10 +2,14 @@
 // backend by default (no Pulumi Cloud account), one stack per environment.
 // The Automation API is loaded when a stack is opened: `verify --no-stack` never pays for it.
 import type { Stack } from "@pulumi/pulumi/automation";
+import { execFile } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { promisify } from "util";
 import { PROJECT } from "./promotion";
+
+const execFileAsync = promisify(execFile);
 
 export const REPO_DIR = path.resolve(__dirname, "..");
 export const POLICY_PACK_DIR = path.join(REPO_DIR, "policy-pack");
@@ -26,11 +30,49 @@ export function workspaceEnv(): Record<string, string> {
     };
 }
 
-export async function openStack(stackName: string, create = true, extraEnv: Record<string, string> = {}): Promise<Stack> {
-    const args = { stackName, workDir: REPO_DIR };
-    const options = { envVars: { ...workspaceEnv(), ...extraEnv } };
-    const { LocalWorkspace } = await import("@pulumi/pulumi/automation");
-    return create ? LocalWorkspace.createOrSelectStack(args, options) : LocalWorkspace.selectStack(args, options);
+/**
+ * The stack `stackName` of this project (created first if `create` and missing), without
+ * selecting it: the user's selected stack (`pulumi stack ls` shows it with `*`) is the same
+ * afterwards. Every operation of the returned Stack names it with `--stack`.
+ * @param extraEnv Replaces workspaceEnv()'s variables (another backend, a passphrase).
+ * @throws an Error named StackNotFoundError when it does not exist and `create` is false (see stackOpenError).
+ */
+export function openStack(stackName: string, create = true, extraEnv: Record<string, string> = {}): Promise<Stack> {
+    return openStackIn(REPO_DIR, stackName, { ...workspaceEnv(), ...extraEnv }, create);
+}
+
+/** openStack for the project in `workDir` with exactly `envVars` (the e2e tier's throw-away backend). */
+export async function openStackIn(workDir: string, stackName: string, envVars: Record<string, string>, create: boolean): Promise<Stack> {
+    const { LocalWorkspace, Stack } = await import("@pulumi/pulumi/automation");
+    const workspace = await LocalWorkspace.create({ workDir, envVars });
+    leaveSelectionAlone(workspace);
+    // Stack.createOrSelect would test for the Automation API's own error class; ours is StackNotFound.
+    const opened = Stack.select(stackName, workspace);
+    return create ? opened.catch((error: unknown) => { if (error instanceof StackNotFound) return Stack.create(stackName, workspace); throw error; }) : opened;
+}
+
+/**
+ * The Automation API opens a stack with `pulumi stack select` (and creates one with `pulumi stack
+ * init`, which selects it too), and the selection is the workspace's, kept per project in
+ * PULUMI_HOME/workspaces: a dry run would leave the user's next `pulumi destroy` pointed at the
+ * stack we looked at. Here opening only loads the stack (`pulumi stack --stack <name>`, which is
+ * what the Automation API itself runs for remote workspaces so as not to select) and creating
+ * passes `--no-select`. Every later command of a Stack names it with `--stack` (automation/stack.js).
+ */
+function leaveSelectionAlone(workspace: import("@pulumi/pulumi/automation").LocalWorkspace): void {
+    const run = (args: string[]) => execFileAsync(workspace.pulumiCommand.command, [...args, "--non-interactive"], {
+        cwd: workspace.workDir, env: { ...process.env, ...workspace.envVars, PULUMI_AUTOMATION_API: "true" },
+    }).catch((error: { stderr?: string; message: string }) => {
+        const text = error.stderr || error.message;
+        throw /no stack named .* found/.test(text) ? new StackNotFound(text) : new Error(text);
+    });
+    workspace.selectStack = async (name: string) => { await run(["stack", "--stack", name]); };
+    workspace.createStack = async (name: string) => { await run(["stack", "init", name, "--no-select"]); };
+}
+
+/** What openStack throws for a stack that does not exist: named as the Automation API's own error is. */
+class StackNotFound extends Error {
+    override name = "StackNotFoundError";
 }
 
 /**
