@@ -26,7 +26,7 @@ import { resultsDirectory } from "../live/results";
 import { fromNetworkNamespace } from "../live/outside-http";
 import type { VerifyOptions } from "../live/verify";
 import { walkLab } from "../live/walk";
-import { backendUrl, openStack, REPO_DIR, stackConfig } from "../live/workspace";
+import { backendUrl, openStack, pulumiFailure, REPO_DIR, stackConfig } from "../live/workspace";
 import type { Stack } from "@pulumi/pulumi/automation";
 import { scenarioNames } from "../scenarios/registry";
 import type { Scenario } from "../scenarios/scenario";
@@ -206,9 +206,8 @@ async function main(): Promise<number> {
 if (require.main === module) {
     main().then((code) => process.exit(code), (error: unknown) => {
         // Pulumi's error lines were printed already (or its whole output, with --verbose); say what failed in one line.
-        const message = error instanceof Error ? error.message : String(error);
-        const failed = /Command failed with exit code \d+: (pulumi [^\n]*)/.exec(message);
-        process.stderr.write(`lab: ${urlRedactor().text(failed ? `\`${failed[1]}\` failed (its errors are above)` : message)}\n`);
+        const message = pulumiFailure(error);
+        process.stderr.write(`lab: ${urlRedactor().text(message)}\n`);
         process.exit(EXIT.cannotRun);
     });
 }
