@@ -1,5 +1,6 @@
 // The lab, top to bottom: config -> the stack's scenario (scenarios/registry.ts) -> its program
 // (scenarios/<name>/program.ts) -> the stack outputs below, the same names for every scenario.
+import "./required-node";
 import { stackConfigReader } from "./config";
 import { runScenario } from "./scenarios/run";
 import { checkConfigKeys, reportUserErrors } from "./user-errors";
