@@ -7,6 +7,7 @@ import { findStageIn } from "../scenarios/common/stages";
 import { defaultScenario, findScenario, SCENARIOS } from "../scenarios/registry";
 import type { Scenario } from "../scenarios/scenario";
 import type { VerificationRecord } from "./results";
+import { wrap } from "./text";
 
 export const PROJECT = "calico-zero-trust-lab";
 /** `stage`, or one of the scenario's promoted image keys. */
@@ -173,18 +174,4 @@ export function formatDecision(facts: PromotionFacts, decision: PromotionDecisio
         for (const refusal of decision.refusals) lines.push("", ...wrap(refusal, Math.max(40, width - 2)).map((line) => `  ${line}`));
     }
     return lines.join("\n");
-}
-
-/**
- * Words into lines of at most `width` characters; a command in backticks is one word, so it can
- * be copied from one line (a longer word, e.g. a path or a command, gets a line of its own).
- */
-export function wrap(text: string, width: number): string[] {
-    const lines: string[] = [];
-    let line = "";
-    for (const word of text.match(/[^\s`]*`[^`]*`\S*|\S+/g) ?? []) {
-        if (line && line.length + 1 + word.length > width) { lines.push(line); line = word; } else line = line ? `${line} ${word}` : word;
-    }
-    if (line) lines.push(line);
-    return lines;
 }
