@@ -14,6 +14,7 @@ import type { KubeObject, Verdict } from "../analysis";
 import type { NodeInfo, PlainObject } from "./cluster";
 import { analyzerOptions, analyzerPredictor, isPrediction, Predictor } from "./predict";
 import { legKey } from "./types";
+import { wrap } from "./text";
 
 export interface FlowChange {
     leg: string;
@@ -82,12 +83,47 @@ export function explainChange(previous: PlainObject[], current: PlainObject[], n
     return { added, removed, moved };
 }
 
-export function formatChange(stage: StageRow, change: StageChange): string {
-    const lines = [`What changed at stage ${stage.number} (${stage.name}): ${stage.adds}`];
+/** How much of a stage's change to print, and how wide. */
+export interface ChangeView {
+    /** The lab's namespaces: by default only changes none of whose ends is a pod elsewhere (CoreDNS, a probe) are printed. */
+    isLabNamespace: (namespace: string) => boolean;
+    /** Every change, the other namespaces' pods included (`npm run lab -- --verbose`). */
+    verbose?: boolean;
+    /** Columns to wrap to (the terminal's); default 100. */
+    width?: number;
+}
+
+/** `<namespace>/<workload>` is a pod; external:, service:, nodeport:, node: ends are not. */
+function podNamespace(end: string): string | undefined {
+    return /^([a-z0-9][a-z0-9-]*)\/[^/:]+$/.exec(end)?.[1];
+}
+
+function involvesOtherPods(flow: FlowChange, view: ChangeView): boolean {
+    const [src, rest] = flow.leg.split(" -> ");
+    const dst = rest?.replace(/:\d+\/[A-Z]+$/, "") ?? "";
+    return [src!, dst].some((end) => { const namespace = podNamespace(end); return namespace !== undefined && !view.isLabNamespace(namespace); });
+}
+
+/**
+ * The change as a learner reads it: one line per flow (`+` now allowed, `-` now blocked, `~` still
+ * blocked elsewhere), the analyzer's reason below it, wrapped to the width; by default the lab's own workloads
+ * only, with a count of the rest and how to see them.
+ */
+export function formatChange(stage: StageRow, change: StageChange, view: ChangeView = { isLabNamespace: () => true }): string {
+    const width = Math.max(40, view.width ?? 100);
+    const shown = (flows: FlowChange[]) => view.verbose ? flows : flows.filter((flow) => !involvesOtherPods(flow, view));
+    const [added, removed, moved] = [shown(change.added), shown(change.removed), shown(change.moved)];
+    const hidden = change.added.length + change.removed.length + change.moved.length - added.length - removed.length - moved.length;
+    const lines = wrap(`What changed at stage ${stage.number} (${stage.name}): ${stage.adds}`, width);
     if (change.added.length === 0 && change.removed.length === 0 && change.moved.length === 0) lines.push("  no flow changed verdict or where it is stopped");
-    for (const flow of change.added) lines.push(`  + ${flow.leg}  (now allowed) because ${flow.why}`);
-    for (const flow of change.removed) lines.push(`  - ${flow.leg}  (now ${flow.after}) because ${flow.why}`);
-    for (const flow of change.moved) lines.push(`  ~ ${flow.leg}  (still blocked, now ${flow.after.replace(/^blocked /, "")}; was ${flow.before.replace(/^blocked /, "")}) because ${flow.why}`);
+    const entry = (mark: string, flow: FlowChange, what: string) => {
+        lines.push(`  ${mark} ${flow.leg}  ${what}`);
+        lines.push(...wrap(`because ${flow.why}`, width - 6).map((line) => `      ${line}`));
+    };
+    for (const flow of added) entry("+", flow, "(now allowed)");
+    for (const flow of removed) entry("-", flow, `(now ${flow.after})`);
+    for (const flow of moved) entry("~", flow, `(still blocked, now ${flow.after.replace(/^blocked /, "")}; was ${flow.before.replace(/^blocked /, "")})`);
+    if (hidden > 0) lines.push(`  (and ${hidden} change${hidden === 1 ? "" : "s"} to or from pods outside the lab, such as CoreDNS and the probe pods: --verbose shows them)`);
     return lines.join("\n");
 }
 
