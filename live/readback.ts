@@ -141,32 +141,45 @@ async function listOrEmpty(cluster: ClusterApi, apiVersion: string, kind: string
     return (await cluster.listObjects(apiVersion, kind, namespace)) ?? [];
 }
 
-/** The objects that decide the lab's flows, as the cluster has them, from every lab namespace. */
-export async function readBack(cluster: ClusterApi, namespaces: string | readonly string[], intent: Intent): Promise<ReadBack> {
-    const labNamespaces = namespaceList(namespaces);
-    const objects: PlainObject[] = [];
-    objects.push(...await listOrEmpty(cluster, "v1", "Namespace"));
-    for (const namespace of labNamespaces) {
-        for (const kind of ["Deployment", "StatefulSet", "DaemonSet"]) objects.push(...await listOrEmpty(cluster, "apps/v1", kind, namespace));
-        objects.push(...await listOrEmpty(cluster, "v1", "Service", namespace));
-        objects.push(...await listOrEmpty(cluster, "v1", "ServiceAccount", namespace));
-    }
-    // Cluster DNS: the Deployment and Service behind k8s-app=kube-dns.
-    const dnsDeployments = (await listOrEmpty(cluster, "apps/v1", "Deployment", "kube-system"))
-        .filter((d) => (d.spec as any)?.template?.metadata?.labels?.["k8s-app"] === "kube-dns");
-    objects.push(...dnsDeployments);
-    objects.push(...(await listOrEmpty(cluster, "v1", "Service", "kube-system")).filter((s) => (s.spec as any)?.selector?.["k8s-app"] === "kube-dns"));
-    objects.push(...await listOrEmpty(cluster, "networking.k8s.io/v1", "NetworkPolicy"));
-
-    let calicoSource = "no Calico policy API served (neither projectcalico.org/v3 nor crd.projectcalico.org/v1): Kubernetes policies only";
+/** The Calico kinds, from the first policy API the cluster serves (projectcalico.org/v3, else the CRDs). */
+async function readCalicoKinds(cluster: ClusterApi): Promise<{ source: string; objects: PlainObject[] }> {
     for (const apiVersion of CALICO_API_VERSIONS) {
         const policies = await cluster.listObjects(apiVersion, "GlobalNetworkPolicy");
         if (policies === undefined) continue;
-        calicoSource = apiVersion;
-        objects.push(...policies);
-        for (const kind of CALICO_KINDS.filter((k) => k !== "GlobalNetworkPolicy")) objects.push(...await listOrEmpty(cluster, apiVersion, kind));
-        break;
+        const others = await Promise.all(CALICO_KINDS.filter((k) => k !== "GlobalNetworkPolicy").map((kind) => listOrEmpty(cluster, apiVersion, kind)));
+        return { source: apiVersion, objects: [...policies, ...others.flat()] };
     }
+    return { source: "no Calico policy API served (neither projectcalico.org/v3 nor crd.projectcalico.org/v1): Kubernetes policies only", objects: [] };
+}
+
+/** The objects that decide the lab's flows, as the cluster has them, from every lab namespace. */
+export async function readBack(cluster: ClusterApi, namespaces: string | readonly string[], intent: Intent): Promise<ReadBack> {
+    const labNamespaces = namespaceList(namespaces);
+    // Every list at once (the requests are independent); the objects keep the order below.
+    const perNamespace = (namespace: string) => Promise.all([
+        ...["Deployment", "StatefulSet", "DaemonSet"].map((kind) => listOrEmpty(cluster, "apps/v1", kind, namespace)),
+        listOrEmpty(cluster, "v1", "Service", namespace),
+        listOrEmpty(cluster, "v1", "ServiceAccount", namespace),
+    ]);
+    const [namespaceObjects, labObjects, systemDeployments, systemServices, networkPolicies, calico] = await Promise.all([
+        listOrEmpty(cluster, "v1", "Namespace"),
+        Promise.all(labNamespaces.map(perNamespace)),
+        listOrEmpty(cluster, "apps/v1", "Deployment", "kube-system"),
+        listOrEmpty(cluster, "v1", "Service", "kube-system"),
+        listOrEmpty(cluster, "networking.k8s.io/v1", "NetworkPolicy"),
+        readCalicoKinds(cluster),
+    ]);
+    // Cluster DNS: the Deployment and Service behind k8s-app=kube-dns.
+    const dnsDeployments = systemDeployments.filter((d) => (d.spec as any)?.template?.metadata?.labels?.["k8s-app"] === "kube-dns");
+    const objects: PlainObject[] = [
+        ...namespaceObjects,
+        ...labObjects.flat(2),
+        ...dnsDeployments,
+        ...systemServices.filter((s) => (s.spec as any)?.selector?.["k8s-app"] === "kube-dns"),
+        ...networkPolicies,
+        ...calico.objects,
+    ];
+    const calicoSource = calico.source;
 
     const trimmed = objects.map(trim);
     const present = new Set(trimmed.map(identity));
@@ -180,9 +193,8 @@ export async function readBack(cluster: ClusterApi, namespaces: string | readonl
         fromBaseline.push(`${object.kind} ${object.metadata.namespace ? `${object.metadata.namespace}/` : ""}${object.metadata.name}`);
     }
 
-    const nodes = await cluster.listNodes();
-    const pods: PodInfo[] = [];
-    for (const ns of [...new Set([...labNamespaces, "kube-system"])]) pods.push(...await cluster.listPods(ns));
+    const [nodes, podLists] = await Promise.all([cluster.listNodes(), Promise.all([...new Set([...labNamespaces, "kube-system"])].map((ns) => cluster.listPods(ns)))]);
+    const pods: PodInfo[] = podLists.flat();
     // Service accounts outside the lab's namespaces that the flows' sources name (kube-system's
     // coredns, a neighbour's): a probe pod may only run under an account that exists.
     const serviceAccounts = new Set(trimmed.filter((o) => o.kind === "ServiceAccount").map((o) => `${o.metadata.namespace}/${o.metadata.name}`));
