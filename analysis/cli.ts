@@ -3,10 +3,11 @@
  * many queries, or the difference between two sets of manifests. Exit 0 on success, 2 on bad input.
  */
 import * as fs from "node:fs";
+import * as path from "node:path";
 import { Command, CommanderError, Option } from "commander";
 import { AnalysisInputError } from "./errors";
 import { diffMatrices } from "./diff";
-import { loadManifests } from "./manifests";
+import { loadManifests, originOf } from "./manifests";
 import { connectivityMatrix, MatrixOptions } from "./matrix";
 import { CALICO_VERSION_HELP, calicoRelease } from "./calico-releases";
 import { AnalyzerOptions, buildModel, ClusterModel } from "./model";
@@ -80,6 +81,8 @@ export function runCli(argv: string[], io: CliIo = { stdout: (t) => process.stdo
             if (!p.length) throw new AnalysisInputError("no input: give YAML or JSON files or directories");
             const objects = loadManifests(p);
             if (!objects.length) throw new AnalysisInputError("no Kubernetes objects found (empty files, or directories without .yaml, .yml or .json files)", { file: p.join(", ") });
+            const empty = pathsWithoutObjects(p, objects);
+            if (empty.length) io.stderr(`warning: ${emptyInputWarning(empty, p.filter((x) => !empty.includes(x)))}\n`);
             const model = buildModel(objects, analyzerOptions);
             for (const warning of model.warnings) io.stderr(`warning: ${warning}\n`);
             return model;
@@ -142,6 +145,25 @@ export function runCli(argv: string[], io: CliIo = { stdout: (t) => process.stdo
         }
         throw error;
     }
+}
+
+/**
+ * The named paths that gave no object (an empty directory, one without .yaml/.yml/.json files, or
+ * empty files): e.g. `rendered/<stack>/<scenario>` before the stack's first `pulumi up`, beside the
+ * baseline. A warning, not an error: like kubectl apply -f and conftest test, which refuse only
+ * when no path gives anything, the rest is analyzed as given (the baseline alone is a valid input).
+ */
+function pathsWithoutObjects(paths: readonly string[], objects: readonly object[]): string[] {
+    const files = objects.map((object) => originOf(object).file).filter((file): file is string => file !== undefined).map((file) => path.resolve(file));
+    return paths.filter((p) => {
+        const named = path.resolve(p);
+        return !files.some((file) => file === named || file.startsWith(named + path.sep));
+    });
+}
+
+function emptyInputWarning(empty: readonly string[], read: readonly string[]): string {
+    return `no Kubernetes objects in ${empty.join(", ")} (empty, or no .yaml, .yml or .json files); ` +
+        `the result is of ${read.join(", ")} alone`;
 }
 
 function runQuery(model: ClusterModel, src: string, dst: string, portText: string): Verdict {

@@ -214,6 +214,30 @@ describe("paths", () => {
         expect(stderr).toMatch(/no Kubernetes objects found/);
     });
 
+    it("warns, exit 0, when a named path gives no object beside paths that do (an empty rendered folder plus the baseline)", () => {
+        const baseline = path.join(__dirname, "../../baseline/cluster.yaml");
+        const rendered = path.join(tmp, "rendered-empty");
+        fs.mkdirSync(rendered);
+        fs.writeFileSync(path.join(rendered, "notes.txt"), "not a manifest");
+        const alone = run(baseline);
+        const { code, stdout, stderr } = run(rendered, baseline);
+        expect(code).toBe(0);
+        expect(stdout).toBe(alone.stdout);
+        expect(stderr).toBe(`warning: no Kubernetes objects in ${rendered} (empty, or no .yaml, .yml or .json files); the result is of ${baseline} alone\n`);
+        const empty = write("nothing-here.yaml", "# no documents\n");
+        expect(run("--query", "lab-neighbour/probe", "kube-system/coredns", "53/UDP", empty, baseline).stderr)
+            .toMatch(/^warning: no Kubernetes objects in .*nothing-here\.yaml .*; the result is of .*cluster\.yaml alone\n$/);
+    });
+
+    it("does not warn about a path whose objects are all there, named twice, through ./, or beside another", () => {
+        const dir = path.join(tmp, "stage");
+        write("stage/lab.yaml", `${WORKLOADS}---${DENY_ALL}`);
+        const relative = `./${path.relative(process.cwd(), dir)}`;
+        const { code, stderr } = run(dir, relative, `${dir}/`, write("more/other.yaml", WORKLOADS.replace(/namespace: lab|name: lab}/g, (m) => m.replace("lab", "other"))));
+        expect(code).toBe(0);
+        expect(stderr).not.toMatch(/no Kubernetes objects/);
+    });
+
     it("reports an object in a namespace no manifest declares", () => {
         const file = write("typo.yaml", `${WORKLOADS}---${DENY_ALL.replace("namespace: lab", "namespace: lba")}`);
         const { code, stderr } = run(file);
