@@ -7,6 +7,7 @@ import type { KubeObject } from "../analysis";
 import type { PolicyDocument } from "../components/zero-trust-documents";
 import type { ConfigKey, Flavor, RawConfigReader } from "../config";
 import type { FlowCheck } from "./common/flows";
+import type { IntentVerdict } from "./common/outputs";
 import type { Expectation, StageRow } from "./common/stages";
 
 /** One row of a scenario's truth table: Y / n / - for each stage, indexed by stage number. */
@@ -26,8 +27,8 @@ export interface ScenarioOutputs {
     workloads: pulumi.Input<string>[];
     /** Commands a user runs to try the stage by hand. */
     tryIt: Record<string, string | undefined>;
-    /** The stage's column of the truth table: flow description -> Y / n / -. */
-    expectedFlows: Record<string, string>;
+    /** The stage's column of the truth table, in order: "<n> <flow>" -> allowed / blocked (common/outputs.ts intentTable). */
+    zeroTrustIntent: Record<string, IntentVerdict>;
     /** The stage's flows as analyzer queries (also in the zero-trust-intent ConfigMap). */
     flowQueries: FlowCheck[];
     policyDocuments: pulumi.Output<PolicyDocument[]>;

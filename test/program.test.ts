@@ -189,11 +189,27 @@ describe("stack outputs", () => {
         const tryIt = run.outputs.tryIt as Record<string, string>;
         expect(tryIt.direct).toBe(`curl -s --connect-timeout 5 -X POST "http://$NODE_IP:30080/api/messages" -H 'Content-Type: application/json' -d '{"sender":"lab"}'`);
         expect(tryIt.viaProxy).toBe(`curl -s --connect-timeout 5 -X POST "http://$NODE_IP:30081/proxy/api/messages" -H 'Content-Type: application/json' -d '{"sender":"lab","host":"helloworld:8080"}'`);
-        expect(run.outputs.expectedFlows).toMatchObject({
-            "world -> helloworld NodePort (direct)": "n",
-            "world -> proxy -> helloworld (via proxy, end to end)": "Y",
-            "lab pods -> kube-dns:53 UDP and TCP": "Y",
+        // Numbered in truth-table order (Pulumi prints keys sorted), remarks in parentheses left to the docs.
+        expect(run.outputs.zeroTrustIntent).toEqual({
+            "1 world -> helloworld NodePort": "blocked",
+            "2 world -> proxy NodePort": "allowed",
+            "3 world -> proxy -> helloworld": "allowed",
+            "4 proxy -> helloworld:8080": "allowed",
+            "5 helloworld -> proxy:8080": "blocked",
+            "6 helloworld -> helloworld:8080": "blocked",
+            "7 lab pods -> kube-dns:53 UDP and TCP": "allowed",
+            "8 lab pods -> internet:443": "blocked",
+            "9 pods in other namespaces -> helloworld:8080": "blocked",
         });
+    });
+
+    it("leave out of the expected flows those of workloads the stage does not have, keeping the rows' numbers", async () => {
+        const run = await runProgram({ ...RENDER, stage: "helloworld" });
+        expect(Object.keys(run.outputs.zeroTrustIntent as object)).toEqual([
+            "1 world -> helloworld NodePort", "6 helloworld -> helloworld:8080", "7 lab pods -> kube-dns:53 UDP and TCP",
+            "8 lab pods -> internet:443", "9 pods in other namespaces -> helloworld:8080",
+        ]);
+        expect((await runProgram({ ...RENDER, stage: 0 })).outputs.zeroTrustIntent).toEqual({});
     });
 
     it("offer no curl for a workload the stage does not have", async () => {

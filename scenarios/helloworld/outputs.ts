@@ -1,8 +1,7 @@
-// What a stack tells its user after `pulumi up`: how to try the lab's two paths, and which flows
-// the stage is expected to allow (the truth table of docs/lab.md, one column).
+// What a stack tells its user after `pulumi up`: how to try the lab's two paths (the stage's
+// expected flows: common/outputs.ts intentTable).
 import type { LabConfig } from "./config";
 import { NODE_IP_COMMAND } from "../common/outputs";
-import { expectationsAt } from "./stages";
 
 function curlPost(nodePort: number, path: string, body: Record<string, string>): string {
     return `curl -s --connect-timeout 5 -X POST "http://$NODE_IP:${nodePort}${path}" -H 'Content-Type: application/json' -d '${JSON.stringify(body)}'`;
@@ -21,9 +20,4 @@ export function tryCommands(config: LabConfig, appServiceHost: string): TryComma
         direct: config.features.helloworld ? curlPost(config.app.nodePort, "/api/messages", { sender: "lab" }) : undefined,
         viaProxy: config.features.proxy ? curlPost(config.proxy.nodePort, "/proxy/api/messages", { sender: "lab", host: appServiceHost }) : undefined,
     };
-}
-
-/** The stage's column of the truth table: flow description -> Y / n / -. */
-export function expectedFlowsAt(config: LabConfig): Record<string, string> {
-    return Object.fromEntries(expectationsAt(config.stage).map(({ flow, expected }) => [flow.description, expected]));
 }

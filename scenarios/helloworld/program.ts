@@ -11,7 +11,9 @@ import { ZeroTrustPolicy } from "../../components/zero-trust-policy";
 import { createIntentConfigMap } from "../../components/intent-config-map";
 import type { LabConfig } from "./config";
 import { baselineYaml, flowChecksAt } from "./flows";
-import { expectedFlowsAt, tryCommands } from "./outputs";
+import { intentTable } from "../common/outputs";
+import { tryCommands } from "./outputs";
+import { expectationsAt } from "./stages";
 
 /** Creates the stage's resources and returns the stack outputs. */
 export function helloworldProgram(config: LabConfig) {
@@ -74,7 +76,7 @@ export function helloworldProgram(config: LabConfig) {
         labNamespace: namespaceName,
         workloads: [app?.deployment.metadata.name, proxy?.deployment.metadata.name].filter((name) => name !== undefined),
         tryIt: tryCommands(config, appServiceHost),
-        expectedFlows: expectedFlowsAt(config),
+        zeroTrustIntent: intentTable(expectationsAt(config.stage)),
         flowQueries: flowChecks,
         policyDocuments: policy.documents,
         kubeconfig: cluster.kubeconfig,

@@ -1,8 +1,8 @@
-// What a yaobank stack tells its user after `pulumi up`: the track's own checks, and which flows
-// the stage is expected to allow (the truth table of docs/yaobank.md, one column).
+// What a yaobank stack tells its user after `pulumi up`: the track's own checks (the stage's
+// expected flows: common/outputs.ts intentTable).
 import { NODE_IP_COMMAND } from "../common/outputs";
 import type { YaobankConfig } from "./config";
-import { YAOBANK_NODE_PORT, YAOBANK_WORKLOADS, YaobankWorkload, yaobankExpectationsAt } from "./stages";
+import { YAOBANK_NODE_PORT, YAOBANK_WORKLOADS, YaobankWorkload } from "./stages";
 
 /** `<service>.<namespace>`, the form the env-reading images expect (tigera/ccol2azure week2). */
 export function serviceHost(workload: YaobankWorkload): string {
@@ -20,9 +20,4 @@ export function yaobankTryCommands(config: YaobankConfig) {
         customerToDatabase: config.features.app ? `${fromCustomer} curl -s --connect-timeout 5 "http://${serviceHost(database)}:${database.port}/v2/keys?recursive=true"` : undefined,
         customerToInternet: config.features.app ? `${fromCustomer} curl -LIs --connect-timeout 5 https://www.google.com` : undefined,
     };
-}
-
-/** The stage's column of the truth table: flow description -> Y / n / -. */
-export function yaobankExpectedFlowsAt(config: YaobankConfig): Record<string, string> {
-    return Object.fromEntries(yaobankExpectationsAt(config.stage).map(({ flow, expected }) => [flow.description, expected]));
 }

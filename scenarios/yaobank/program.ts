@@ -11,9 +11,10 @@ import { MANAGED_BY_LABEL, PolicyDocument } from "../../components/zero-trust-do
 import { createPolicyResources, PolicyTarget } from "../../components/zero-trust-policy";
 import type { YaobankConfig } from "./config";
 import { yaobankBaselineText, yaobankFlowChecksAt } from "./flows";
-import { serviceHost, yaobankExpectedFlowsAt, yaobankTryCommands } from "./outputs";
+import { intentTable } from "../common/outputs";
+import { serviceHost, yaobankTryCommands } from "./outputs";
 import { yaobankPolicyDocuments } from "./policies";
-import { YAOBANK_APPS, YAOBANK_SCENARIO_LABEL, YAOBANK_WORKLOADS, YaobankWorkload } from "./stages";
+import { YAOBANK_APPS, YAOBANK_SCENARIO_LABEL, YAOBANK_WORKLOADS, YaobankWorkload, yaobankExpectationsAt } from "./stages";
 
 /** The track's pod label besides `app`. */
 const VERSION_LABEL = { version: "v1" };
@@ -149,7 +150,7 @@ export function yaobankProgram(config: YaobankConfig) {
         labNamespace: pulumi.all(allNamespaces.map((namespace) => namespace.metadata.name)),
         workloads: tiers.map((tier) => pulumi.interpolate`${tier.deployment.metadata.namespace}/${tier.deployment.metadata.name}`),
         tryIt: yaobankTryCommands(config),
-        expectedFlows: yaobankExpectedFlowsAt(config),
+        zeroTrustIntent: intentTable(yaobankExpectationsAt(config.stage)),
         flowQueries: flowChecks,
         policyDocuments: policies.documents,
         kubeconfig: cluster.kubeconfig,

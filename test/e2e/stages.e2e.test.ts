@@ -11,6 +11,7 @@
 // Finally `pulumi destroy` leaves the stack and the render directory empty.
 // The shared steps are in engine.ts; yaobank.e2e.test.ts walks the other scenario.
 // Run by `npm run test:e2e` (test/e2e/run.sh puts the toolchain of `npm run toolchain` on PATH).
+import { intentTable } from "../../scenarios/common/outputs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { baselineObjects, flowChecksAt } from "../../scenarios/helloworld/flows";
 import { expectationsAt, featuresOf, STAGES } from "../../scenarios/helloworld/stages";
@@ -43,9 +44,7 @@ describe("every stage through the real engine (render mode)", () => {
             const features = featuresOf(stage);
             expect(outputs.stage?.value).toMatchObject({ number, name: stage.name });
             expect(outputs.flowQueries?.value).toEqual(flowChecksAt(stage, CONTEXT));
-            expect(outputs.expectedFlows?.value).toEqual(
-                Object.fromEntries(expectationsAt(stage).map(({ flow, expected }) => [flow.description, expected])),
-            );
+            expect(outputs.zeroTrustIntent?.value).toEqual(intentTable(expectationsAt(stage)));
             const tryIt = outputs.tryIt?.value as { nodeIp: string; direct?: string; viaProxy?: string };
             expect(tryIt.nodeIp).toContain("kubectl get nodes");
             expect(tryIt.direct !== undefined).toBe(features.helloworld);

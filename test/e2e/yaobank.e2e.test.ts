@@ -12,6 +12,7 @@
 //     with no violation at all, and fails stages 1-2 with default-deny mandatory while
 //     expected-flows holds (test/yaobank/policy-pack.test.ts claims the same under mocks).
 // Finally `pulumi destroy` leaves the stack and the render directory empty.
+import { intentTable } from "../../scenarios/common/outputs";
 import * as path from "path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse, parseAllDocuments } from "yaml";
@@ -67,9 +68,7 @@ describe("yaobank: every stage through the real engine (render mode)", () => {
             expect(outputs.labNamespace?.value).toEqual(NAMESPACES);
             expect(outputs.workloads?.value).toEqual(features.app ? YAOBANK_APPS.map((app) => `${YAOBANK_WORKLOADS[app].namespace}/${app}`) : []);
             expect(outputs.flowQueries?.value).toEqual(checks);
-            expect(outputs.expectedFlows?.value).toEqual(
-                Object.fromEntries(yaobankExpectationsAt(stage).map(({ flow, expected }) => [flow.description, expected])),
-            );
+            expect(outputs.zeroTrustIntent?.value).toEqual(intentTable(yaobankExpectationsAt(stage)));
             const tryIt = outputs.tryIt?.value as { nodeIp: string; webUi?: string; customerToDatabase?: string; customerToInternet?: string };
             expect(tryIt.nodeIp).toContain("kubectl get nodes");
             expect([tryIt.webUi, tryIt.customerToDatabase, tryIt.customerToInternet].map((c) => c !== undefined)).toEqual([features.app, features.app, features.app]);

@@ -5,7 +5,7 @@ import * as path from "path";
 import { describe, expect, it } from "vitest";
 import { parse, parseAllDocuments } from "yaml";
 import { yaobankFlowChecksAt } from "../../scenarios/yaobank/flows";
-import { YAOBANK_STAGES } from "../../scenarios/yaobank/stages";
+import { YAOBANK_STAGES, yaobankExpectationsAt } from "../../scenarios/yaobank/stages";
 import { RENDER, RegisteredResource, runProgram } from "../helpers/program";
 
 const YAOBANK = { ...RENDER, scenario: "yaobank" } as const;
@@ -252,11 +252,17 @@ describe("yaobank: the intent and the stack outputs", () => {
         expect(tryIt.webUi).toBe('curl -s --connect-timeout 5 "http://$NODE_IP:30180/"');
         expect(tryIt.customerToDatabase).toBe('kubectl exec -n yaobank-customer deploy/customer -- curl -s --connect-timeout 5 "http://database.yaobank-database:2379/v2/keys?recursive=true"');
         expect(tryIt.customerToInternet).toBe("kubectl exec -n yaobank-customer deploy/customer -- curl -LIs --connect-timeout 5 https://www.google.com");
-        expect(run.outputs.expectedFlows).toMatchObject({
-            "world -> customer NodePort -> summary -> database (the web UI, end to end)": "Y",
-            "customer -> database:2379 (skipping summary)": "n",
-            "customer -> internet:443": "n",
+        const intent = run.outputs.zeroTrustIntent as Record<string, string>;
+        expect(intent).toMatchObject({
+            "01 world -> customer NodePort -> summary -> database": "allowed",
+            "05 customer -> database:2379": "blocked",
+            "06 customer -> internet:443": "blocked",
         });
+        // Over nine rows: numbers zero-padded, so Pulumi's sorted keys are the truth table's order.
+        const keys = Object.keys(intent);
+        expect(keys.find((key) => key.includes("the web UI"))).toBeUndefined();
+        expect(keys.map((key) => key.slice(3))).toEqual(yaobankExpectationsAt(YAOBANK_STAGES[4]!).filter(({ expected }) => expected !== "-").map(({ flow }) => flow.description.replace(/ \(.*\)$/, "")));
+        expect([...keys].sort()).toEqual(keys);
     });
 
     it("offer no checks for workloads stage 0 does not have", async () => {

@@ -6,7 +6,7 @@ import { createHttpWorkload } from "../../../components/http-workload";
 import { createIntentConfigMap } from "../../../components/intent-config-map";
 import { placedIn } from "../../../components/placement";
 import type { PolicyDocument } from "../../../components/zero-trust-documents";
-import { NODE_IP_COMMAND } from "../../../scenarios/common/outputs";
+import { intentTable, NODE_IP_COMMAND } from "../../../scenarios/common/outputs";
 import type { ScenarioOutputs } from "../../../scenarios/scenario";
 import type { EchoConfig } from "./config";
 import { echoFlowChecksAt } from "./flows";
@@ -48,7 +48,7 @@ export function echoProgram(config: EchoConfig): ScenarioOutputs {
         labNamespace: namespace.metadata.name,
         workloads: echo ? [echo.deployment.metadata.name] : [],
         tryIt: { nodeIp: NODE_IP_COMMAND, echo: features.echo ? `curl -s "http://$NODE_IP:${ECHO_NODE_PORT}/"` : undefined },
-        expectedFlows: Object.fromEntries(ECHO_EXPECTED_FLOWS.map((flow) => [flow.description, flow.expected[config.stage.number]])),
+        zeroTrustIntent: intentTable(ECHO_EXPECTED_FLOWS.map((flow) => ({ flow, expected: flow.expected[config.stage.number]! }))),
         flowQueries: flowChecks,
         policyDocuments: pulumi.output<PolicyDocument[]>([]),
         kubeconfig: cluster.kubeconfig,
