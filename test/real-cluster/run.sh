@@ -6,7 +6,8 @@
 # failing on any cell that differs. NodePort legs are probed from the outside network namespace.
 #
 # Walks (WALKS below): helloworld calico 0 -> 5 -> 0 -> 5, helloworld kubernetes 0 -> 4,
-# yaobank 0 -> 4; each stack is destroyed after its walk.
+# yaobank 0 -> 4; each stack is destroyed after its walk. With LAB_CLUSTER_PROMOTION=1, a third
+# round, alone: promotion dev -> staging (test/real-cluster/promotion.sh; off by default).
 #
 # The cluster: `npm run cluster:up` describes it in $LAB_CLUSTER_ENV (default
 # ${XDG_CACHE_HOME:-~/.cache}/calico-zero-trust-lab/cluster/cluster.env), sourced here:
@@ -179,6 +180,15 @@ done
 for name in "${selected[@]}"; do
   [[ -f "$WORK/phases-$name" ]] && while read -r l; do PHASES+=("$l"); done <"$WORK/phases-$name"
 done
+if [[ "${LAB_CLUSTER_PROMOTION:-0}" == 1 ]]; then
+  say "round 3: promotion dev -> staging, alone (test/real-cluster/promotion.sh)"
+  if ! phase "promotion dev -> staging" env PROMOTION_WORK="$WORK/promotion" CLUSTER_CONTEXT="$CLUSTER_CONTEXT" \
+    CLUSTER_NODE_ADDRESS="$CLUSTER_NODE_ADDRESS" CLUSTER_OUTSIDE_NETNS="$CLUSTER_OUTSIDE_NETNS" \
+    CLUSTER_HELLOWORLD_IMAGE="$CLUSTER_HELLOWORLD_IMAGE" bash test/real-cluster/promotion.sh; then
+    FAILED=1 KEEP_WORK=1
+    say "promotion: its commands' output is kept in $WORK/promotion/logs"
+  fi
+fi
 
 say "phases:"
 printf '[test:cluster]   %s\n' "${PHASES[@]}"
