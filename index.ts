@@ -17,6 +17,10 @@ export const flavor = outputs.flavor;
 export const labNamespace = outputs.labNamespace;
 export const workloads = outputs.workloads;
 export const tryIt = outputs.tryIt;
+// The stage's expected flows, the output a learner reads: Pulumi prints outputs sorted by name, and
+// this name sorts after every other one, so the table is the last thing `pulumi up` prints before
+// its resource count (its rows are numbered in truth-table order for the same reason).
+export const zeroTrustIntent = outputs.zeroTrustIntent;
 // The machine outputs (every flow as analyzer queries, every policy document: 150-700 lines per
 // stage) are marked secret for one reason: Pulumi then shows each as one `[secret]` line instead
 // of its whole diff, twice per `pulumi up`, burying what a learner reads. Nothing in them is
@@ -25,10 +29,6 @@ export const tryIt = outputs.tryIt;
 export const flowQueries = pulumi.secret(outputs.flowQueries);
 export const policyDocuments = pulumi.secret(outputs.policyDocuments);
 export const kubeconfig = outputs.kubeconfig;
-// The stage's expected flows, the output a learner reads: Pulumi prints outputs sorted by name, and
-// this name sorts after every other one, so the table is the last thing \`pulumi up\` prints before
-// its resource count (its rows are numbered in truth-table order for the same reason).
-export const zeroTrustIntent = outputs.zeroTrustIntent;
 // No cluster of the program's own (render, existing, iks): no kubeconfig output at all, rather than
 // Pulumi's warning on every up that the undefined value "will not show as a stack output".
 if (kubeconfig === undefined && typeof module !== "undefined") delete (module.exports as Record<string, unknown>).kubeconfig;

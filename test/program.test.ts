@@ -203,6 +203,11 @@ describe("stack outputs", () => {
         });
     });
 
+    it("end with the expected flows: Pulumi prints outputs sorted by name (byte order), zeroTrustIntent last", async () => {
+        const run = await runProgram({ ...RENDER, stage: "allow-proxy" });
+        expect(Object.keys(run.outputs).sort().at(-1)).toBe("zeroTrustIntent");
+    });
+
     it("leave out of the expected flows those of workloads the stage does not have, keeping the rows' numbers", async () => {
         const run = await runProgram({ ...RENDER, stage: "helloworld" });
         expect(Object.keys(run.outputs.zeroTrustIntent as object)).toEqual([
