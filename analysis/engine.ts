@@ -15,7 +15,7 @@ import { AUTO_HEP_PROFILE } from "./model";
 import { modelCache } from "./model-cache";
 import { getOrCreate } from "./model-index";
 import { identitiesOf, Identity, Party, partyName, workloadIdentity } from "./parties";
-import type { Policy, PolicyRef } from "./policies";
+import type { Policy, PolicyRef, Tier } from "./policies";
 import { Packet, ruleMatches, subjectSelects } from "./rules";
 import type { Action, Direction } from "./types";
 
@@ -64,7 +64,23 @@ export interface Decision {
 
 type EnforcementPoint = { kind: "workload"; workload: Workload } | { kind: "host"; hostEndpoint: HostEndpoint };
 
-const applicableCache = modelCache<string, Policy[]>();
+/**
+ * What the decisions of one enforcement point and stage share, whatever the packet: the policies
+ * that apply, grouped by tier, and the texts naming them. Made once per point and stage (a policy
+ * pack asks tens of thousands of questions of the same few thousand endpoints).
+ */
+interface PolicyChain {
+    policies: Policy[];
+    ids: string[];
+    tiers: { name: string; tier: Tier; policies: Policy[]; endReason: string }[];
+    endpoint: string;
+    direction: Direction;
+    /** "ingress of lab/helloworld" */
+    what: string;
+}
+
+/** Per model: enforcement point name -> stage -> chain. */
+const chainCache = modelCache<string, Map<Stage, PolicyChain>>();
 
 function pointName(point: EnforcementPoint): string {
     return point.kind === "workload" ? point.workload.id : `hostendpoint:${point.hostEndpoint.name}`;
@@ -72,19 +88,31 @@ function pointName(point: EnforcementPoint): string {
 
 /** Policies that apply at an enforcement point for a stage, in evaluation order. */
 export function applicablePolicies(model: ClusterModel, point: EnforcementPoint, stage: Stage): Policy[] {
-    const cache = applicableCache(model);
-    const key = `${pointName(point)}|${stage}`;
-    const cached = cache.get(key);
+    return policyChain(model, point, stage).policies;
+}
+
+function policyChain(model: ClusterModel, point: EnforcementPoint, stage: Stage): PolicyChain {
+    const endpoint = pointName(point);
+    const byStage = getOrCreate(chainCache(model), endpoint, () => new Map<Stage, PolicyChain>());
+    const cached = byStage.get(stage);
     if (cached) return cached;
     const direction = directionOf(stage);
     const identity: Identity = point.kind === "workload" ? workloadIdentity(model, point.workload) : { labels: point.hostEndpoint.labels };
-    const result = candidatePolicies(model, point).filter((policy) => {
+    const policies = candidatePolicies(model, point).filter((policy) => {
         if (!policy.types.includes(direction)) return false;
         if (!stageAccepts(policy, point, stage)) return false;
         return subjectSelects(policy.subject, identity);
     });
-    cache.set(key, result);
-    return result;
+    const what = `${direction} of ${endpoint}`;
+    const tiers = [...new Set(policies.map((p) => p.tier))].map((name) => {
+        const inTier = policies.filter((p) => p.tier === name);
+        const selecting = inTier.map((p) => p.ref.id).join(", ");
+        const endReason = `denied at the end of tier ${name}: ${selecting} ${selecting.includes(",") ? "select" : "selects"} ${what} but no rule matches`;
+        return { name, tier: model.tiers.get(name)!, policies: inTier, endReason };
+    });
+    const chain: PolicyChain = { policies, ids: policies.map((p) => p.ref.id), tiers, endpoint, direction, what };
+    byStage.set(stage, chain);
+    return chain;
 }
 
 /** Policies in evaluation order with their places in model.policies (ascending). */
@@ -146,12 +174,10 @@ export function notEnforced(stage: Stage, party: Party, why: string): Decision {
 
 /** Evaluates the policy chain of one enforcement point for one packet. */
 export function decide(model: ClusterModel, point: EnforcementPoint, stage: Stage, packet: Packet): Decision {
-    const policies = applicablePolicies(model, point, stage);
-    const endpoint = pointName(point);
-    const direction = directionOf(stage);
-    const base = { stage, endpoint, policies: policies.map((p) => p.ref.id) };
+    const chain = policyChain(model, point, stage);
+    const { policies, endpoint, direction, what } = chain;
+    const base = { stage, endpoint, policies: chain.ids.slice() };
     const steps: DecisionStep[] = [];
-    const what = `${direction} of ${endpoint}`;
 
     if (policies.length === 0) {
         if (stage === "hostPreDnat") return { ...base, allowed: true, outcome: "continue", decidedBy: "no-policy", steps, reason: `no pre-DNAT policy selects ${endpoint}` };
@@ -166,12 +192,9 @@ export function decide(model: ClusterModel, point: EnforcementPoint, stage: Stag
         }
     }
 
-    const tierNames = [...new Set(policies.map((p) => p.tier))];
-    for (const tierName of tierNames) {
-        const tier = model.tiers.get(tierName)!;
+    for (const { name: tierName, tier, policies: inTier, endReason } of chain.tiers) {
         let passed = false;
-        tierLoop: for (const policy of policies) {
-            if (policy.tier !== tierName) continue;
+        tierLoop: for (const policy of inTier) {
             for (const rule of policy[direction]) {
                 if (!ruleMatches(model, rule, packet)) continue;
                 steps.push({ tier: tierName, policy: policy.ref, rule: rule.index, origin: rule.origin, action: rule.action });
@@ -188,11 +211,7 @@ export function decide(model: ClusterModel, point: EnforcementPoint, stage: Stag
         if (tier.defaultAction === "Pass") continue;
         // "There is no 'default drop' semantic for pre-DNAT policy" (pre-dnat.mdx); nor for untracked policy (endpoints.go).
         if (NO_DEFAULT_DROP.has(stage)) break;
-        const selecting = policies.filter((p) => p.tier === tierName).map((p) => p.ref.id).join(", ");
-        return {
-            ...base, allowed: false, outcome: "deny", decidedBy: "end-of-tier", steps, tier: tierName,
-            reason: `denied at the end of tier ${tierName}: ${selecting} ${selecting.includes(",") ? "select" : "selects"} ${what} but no rule matches`,
-        };
+        return { ...base, allowed: false, outcome: "deny", decidedBy: "end-of-tier", steps, tier: tierName, reason: endReason };
     }
     // Every tier passed (or pre-DNAT/untracked policy found no match).
     if (NO_DEFAULT_DROP.has(stage)) {

@@ -16,6 +16,7 @@ import { AnalysisInputError } from "./errors";
 import { Decision, hostDecision, notEnforced, workloadDecision } from "./engine";
 import type { ClusterModel, HostEndpoint, Node, Service, ServicePort, Workload } from "./model";
 import { formatIPv4, resolveTargetPort, serviceBackends } from "./model";
+import { modelCache } from "./model-cache";
 import { serviceNamed, serviceWithClusterIP, workloadsIn } from "./model-index";
 import { findServicePort, serviceBackendsOf } from "./services";
 import { parseIPv4 } from "./net";
@@ -88,6 +89,18 @@ export type Endpoint =
  * `service:<namespace>/<service>`; an external address that is a Service's ClusterIP is that Service.
  */
 export function parseEndpoint(model: ClusterModel, text: string, role: "source" | "destination"): Endpoint {
+    // Callers such as the policy pack name the same few endpoints thousands of times: each text is
+    // read once per model and role. Only endpoints are kept; a text that is refused is refused anew.
+    const endpoints = endpointCache(model);
+    const key = role === "source" ? `s${text}` : `d${text}`;
+    let endpoint = endpoints.get(key);
+    if (!endpoint) { endpoint = readEndpoint(model, text, role); endpoints.set(key, endpoint); }
+    return endpoint;
+}
+
+const endpointCache = modelCache<string, Endpoint>();
+
+function readEndpoint(model: ClusterModel, text: string, role: "source" | "destination"): Endpoint {
     const value = text.trim();
     if (value.startsWith("service:")) {
         if (role === "source") throw new AnalysisInputError(`${JSON.stringify(text)}: a service can only be a destination`);
@@ -185,6 +198,30 @@ export function query(model: ClusterModel, q: Query): Verdict {
     const port = resolvePort(q.port, dst, protocol);
     const { allowed, ...rest } = evaluateConnection(model, src, dst, port, protocol);
     return { allowed, src: q.src.trim(), dst: q.dst.trim(), port, protocol, ...rest };
+}
+
+/**
+ * The own decision of one end of a direct connection: the source pod's egress or the destination
+ * pod's ingress, as `query(model, q).explanation[direction]` holds it, without evaluating the other
+ * end, the host endpoints on the way or the verdict's reason (a few times cheaper). The connection is
+ * direct when each end is a pod (not on the host network) or an address outside the cluster; for
+ * any other (a Service, a NodePort, a node) it returns undefined: ask `query`, whose verdict may then
+ * depend on more than the two ends. Throws AnalysisInputError as query does for unknown endpoints,
+ * ports or protocols.
+ */
+export function endpointDecision(model: ClusterModel, q: Query, direction: "egress" | "ingress"): Decision | undefined {
+    const src = parseEndpoint(model, q.src, "source");
+    const dst = parseEndpoint(model, q.dst, "destination");
+    if (!isDirectEnd(src) || !isDirectEnd(dst) || (src.kind === "external" && dst.kind === "external")) return undefined;
+    const protocol = q.protocol ? checkProtocol(q.protocol) : "TCP";
+    if (protocol === "ICMP" || (typeof q.port === "string" && q.port.trim().toUpperCase() === "ICMP")) return undefined;
+    const packet: Packet = { src, dst, port: resolvePort(q.port, dst, protocol), protocol };
+    return direction === "egress" ? egressOf(model, src, packet) : ingressOf(model, dst, packet);
+}
+
+/** An end that query's directFlow takes as it is (toParty returns it unchanged). */
+function isDirectEnd(endpoint: Endpoint): endpoint is Extract<Endpoint, { kind: "workload" | "external" }> {
+    return endpoint.kind === "external" || (endpoint.kind === "workload" && !endpoint.workload.hostNetwork);
 }
 
 /** The verdict for already-parsed endpoints (the matrix calls this for every cell it cannot vectorize). */

@@ -3,7 +3,7 @@
 // endpoints the policies ask questions with. Probes never make a subject look better or worse:
 // the policies read only the subject's own side of a decision when a probe is at the other end.
 import {
-    AnalysisInputError, buildModel, calicoRelease, ClusterModel, Decision, KubeObject, matchesKubeSelector, parseKubeSelector, query, Verdict, Workload,
+    AnalysisInputError, buildModel, calicoRelease, ClusterModel, Decision, endpointDecision, KubeObject, matchesKubeSelector, parseKubeSelector, query, Verdict, Workload,
 } from "../../analysis";
 import type { Settings } from "./config";
 import { INTENT, intentsOf } from "./intent";
@@ -150,9 +150,25 @@ export function ask(view: ClusterView, src: string, dst: string, port: number, p
     return query(view.model, { src, dst, port, protocol });
 }
 
+/**
+ * False when ask's verdict is certainly blocked on every path (neither allowed nor partial): the
+ * connection is direct and the destination's own ingress refuses it. True when the verdict is needed.
+ */
+export function mayReach(view: ClusterView, src: string, dst: string, port: number, protocol: "TCP" | "UDP" | "SCTP"): boolean {
+    return endpointDecision(view.model, { src, dst, port, protocol }, "ingress")?.allowed !== false;
+}
+
 /** The workload's own decision for a probe: its ingress for probes towards it, its egress for probes from it. */
 export function ownDecision(verdict: Verdict, direction: "ingress" | "egress"): Decision {
     return direction === "ingress" ? verdict.explanation.ingress : verdict.explanation.egress;
+}
+
+/**
+ * ownDecision of ask's verdict, computed at that end alone when the connection is direct (pods and
+ * outside addresses: the policies' probes), which costs a fraction of the whole verdict.
+ */
+export function askOwn(view: ClusterView, src: string, dst: string, port: number, protocol: "TCP" | "UDP" | "SCTP", direction: "ingress" | "egress"): Decision {
+    return endpointDecision(view.model, { src, dst, port, protocol }, direction) ?? ownDecision(ask(view, src, dst, port, protocol), direction);
 }
 
 /**

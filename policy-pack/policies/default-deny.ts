@@ -5,7 +5,7 @@
 // Kubernetes NetworkPolicy, a Calico NetworkPolicy or a GlobalNetworkPolicy all qualify, and a
 // policy that exists but does not isolate (wrong namespace, missing type) does not.
 import type { Decision, Workload } from "../../analysis";
-import { ask, ClusterView, ownDecision } from "../lib/cluster";
+import { askOwn, ClusterView } from "../lib/cluster";
 import { schemaOf } from "../lib/config";
 import { describeDecision } from "../lib/explain";
 import { clusterPolicy } from "../lib/policy";
@@ -37,10 +37,9 @@ function findOpening(view: ClusterView, workload: Workload, direction: Direction
     const peers = [...view.settings.unrelatedAddresses.map((a) => `external:${a}`), view.neighbour];
     for (const peer of peers) {
         for (const protocol of PROTOCOLS) {
-            const verdict = direction === "ingress"
-                ? ask(view, peer, workload.id, view.settings.probePort, protocol)
-                : ask(view, workload.id, peer, view.settings.probePort, protocol);
-            const decision = ownDecision(verdict, direction);
+            const decision = direction === "ingress"
+                ? askOwn(view, peer, workload.id, view.settings.probePort, protocol, direction)
+                : askOwn(view, workload.id, peer, view.settings.probePort, protocol, direction);
             if (decision.allowed) return { workload, peer, protocol, decision };
         }
     }
