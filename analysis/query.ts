@@ -17,7 +17,7 @@ import { Decision, hostDecision, notEnforced, workloadDecision } from "./engine"
 import type { ClusterModel, HostEndpoint, Node, Service, ServicePort, Workload } from "./model";
 import { formatIPv4, resolveTargetPort, serviceBackends } from "./model";
 import { modelCache } from "./model-cache";
-import { serviceNamed, serviceWithClusterIP, workloadsIn } from "./model-index";
+import { getOrCreate, serviceNamed, serviceWithClusterIP, workloadsIn } from "./model-index";
 import { findServicePort, serviceBackendsOf } from "./services";
 import { parseIPv4 } from "./net";
 import type { Party } from "./parties";
@@ -91,14 +91,13 @@ export type Endpoint =
 export function parseEndpoint(model: ClusterModel, text: string, role: "source" | "destination"): Endpoint {
     // Callers such as the policy pack name the same few endpoints thousands of times: each text is
     // read once per model and role. Only endpoints are kept; a text that is refused is refused anew.
-    const endpoints = endpointCache(model);
-    const key = role === "source" ? `s${text}` : `d${text}`;
-    let endpoint = endpoints.get(key);
-    if (!endpoint) { endpoint = readEndpoint(model, text, role); endpoints.set(key, endpoint); }
+    const endpoints = getOrCreate(endpointCache(model), role, () => new Map<string, Endpoint>());
+    let endpoint = endpoints.get(text);
+    if (!endpoint) { endpoint = readEndpoint(model, text, role); endpoints.set(text, endpoint); }
     return endpoint;
 }
 
-const endpointCache = modelCache<string, Endpoint>();
+const endpointCache = modelCache<"source" | "destination", Map<string, Endpoint>>();
 
 function readEndpoint(model: ClusterModel, text: string, role: "source" | "destination"): Endpoint {
     const value = text.trim();
