@@ -93,7 +93,9 @@ export function applicablePolicies(model: ClusterModel, point: EnforcementPoint,
 
 function policyChain(model: ClusterModel, point: EnforcementPoint, stage: Stage): PolicyChain {
     const endpoint = pointName(point);
-    const byStage = getOrCreate(chainCache(model), endpoint, () => new Map<Stage, PolicyChain>());
+    const chains = chainCache(model);
+    let byStage = chains.get(endpoint);
+    if (!byStage) { byStage = new Map(); chains.set(endpoint, byStage); }
     const cached = byStage.get(stage);
     if (cached) return cached;
     const direction = directionOf(stage);

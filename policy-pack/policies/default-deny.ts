@@ -33,8 +33,27 @@ export function openingOf(view: ClusterView, workload: Workload, direction: Dire
     return opening ?? undefined;
 }
 
+const peers = new WeakMap<ClusterView, string[]>();
+
+/** The unrelated parties default-deny probes with. */
+function peersOf(view: ClusterView): string[] {
+    let known = peers.get(view);
+    if (!known) { known = [...view.settings.unrelatedAddresses.map((a) => `external:${a}`), view.neighbour]; peers.set(view, known); }
+    return known;
+}
+
+/**
+ * True when default-deny has already found that the workload's own decision refuses this probe:
+ * it is isolated in this direction, and the probe is one of its own (an unrelated peer, the probe
+ * port, TCP or UDP). Lets later policies skip questions already answered; false when not known.
+ */
+export function refusesKnownProbe(view: ClusterView, workload: Workload, direction: Direction, peer: string, port: number, protocol: string): boolean {
+    if (openings.get(view)?.get(workload)?.[direction] !== null) return false;
+    return port === view.settings.probePort && (PROTOCOLS as readonly string[]).includes(protocol) && peersOf(view).includes(peer);
+}
+
 function findOpening(view: ClusterView, workload: Workload, direction: Direction): Opening | undefined {
-    const peers = [...view.settings.unrelatedAddresses.map((a) => `external:${a}`), view.neighbour];
+    const peers = peersOf(view);
     for (const peer of peers) {
         for (const protocol of PROTOCOLS) {
             const decision = direction === "ingress"

@@ -9,6 +9,7 @@ import { ask, ClusterView, externalCandidates, mayReach } from "../lib/cluster";
 import { schemaOf } from "../lib/config";
 import { explainVerdict } from "../lib/explain";
 import { clusterPolicy } from "../lib/policy";
+import { refusesKnownProbe } from "./default-deny";
 
 export function exposedServices(view: ClusterView): { service: Service; backends: Workload[] }[] {
     return view.model.services
@@ -48,7 +49,7 @@ export const edgeOnlyIngress = clusterPolicy({
             const reached: Verdict[] = [];
             for (const source of sources) {
                 for (const { port, protocol } of directPorts(view, workload)) {
-                    if (!mayReach(view, source, workload.id, port, protocol)) continue;
+                    if (refusesKnownProbe(view, workload, "ingress", source, port, protocol) || !mayReach(view, source, workload.id, port, protocol)) continue;
                     const verdict = ask(view, source, workload.id, port, protocol);
                     if (verdict.allowed || verdict.partial) { reached.push(verdict); break; }
                 }

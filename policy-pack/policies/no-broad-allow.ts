@@ -9,6 +9,7 @@ import { askOwn, ClusterView } from "../lib/cluster";
 import { schemaOf } from "../lib/config";
 import { decidingRule, describeDecision } from "../lib/explain";
 import { clusterPolicy } from "../lib/policy";
+import { refusesKnownProbe } from "./default-deny";
 
 interface Finding { rule: string; decision: Decision; what: string }
 
@@ -32,6 +33,7 @@ function probes(view: ClusterView, workload: Workload): Probe[] {
 export function broadAllows(view: ClusterView, workload: Workload): Finding[] {
     const findings = new Map<string, Finding>();
     for (const probe of probes(view, workload)) {
+        if (refusesKnownProbe(view, workload, probe.direction, probe.direction === "ingress" ? probe.src : probe.dst, probe.port, probe.protocol)) continue;
         const decision = askOwn(view, probe.src, probe.dst, probe.port, probe.protocol, probe.direction);
         const rule = decision.allowed ? decidingRule(decision) : undefined;
         if (!rule || findings.has(rule)) continue;
