@@ -140,8 +140,17 @@ function compare(a: readonly number[], b: readonly number[]): number {
     return 0;
 }
 
+/** Spans' versions as numbers, read once: validation asks for every rule of a large input. */
+const versionParts = new Map<string, readonly number[]>();
+
+function partsOf(version: string): readonly number[] {
+    let known = versionParts.get(version);
+    if (!known) { known = parts(version); versionParts.set(version, known); }
+    return known;
+}
+
 export function inSpan(release: CalicoRelease, span: Span): boolean {
-    return compare(release.parts, parts(span.since)) >= 0 && (span.until === undefined || compare(release.parts, parts(span.until)) < 0);
+    return compare(release.parts, partsOf(span.since)) >= 0 && (span.until === undefined || compare(release.parts, partsOf(span.until)) < 0);
 }
 
 export const inSpans = (release: CalicoRelease, spans: readonly Span[]) => spans.some((span) => inSpan(release, span));

@@ -62,12 +62,15 @@ function loadValidators(): Record<string, ValidateFunction> {
     return compiled;
 }
 
+/** Writes the validators' code cache, when this process has to, once. */
+let unsavedCodeCache: (() => void) | undefined;
+
 /**
  * The cached validators, run as the CommonJS module they are, through node:vm instead of require:
  * a loader hook (tsx, which the tests and the benchmark run under) scans the 1.8 MB of generated
  * code for ES module syntax in every process first, which took longer than running it. V8's code
- * cache for it is kept beside it (`.v8`, rewritten when V8 refuses it: another Node version), so
- * later processes do not parse it either.
+ * cache for it is kept beside it (`.v8`, rewritten when V8 refuses it: another Node version; see
+ * saveValidatorCodeCache), so later processes do not parse or compile it either.
  */
 function runCached(file: string): Record<string, ValidateFunction> {
     const codeCache = `${file}.v8`;
@@ -82,14 +85,23 @@ function runCached(file: string): Record<string, ValidateFunction> {
     const module = { exports: {} as Record<string, ValidateFunction> };
     const run = script.runInThisContext() as (exports: object, require: NodeJS.Require, module: object, filename: string, dirname: string) => void;
     run(module.exports, createRequire(file), module, file, path.dirname(file));
-    if (!cachedData || script.cachedDataRejected) {
-        try {
-            writeAtomically(codeCache, script.createCachedData());
-        } catch {
-            // read-only node_modules: parse it each time
-        }
-    }
+    if (!cachedData || script.cachedDataRejected) unsavedCodeCache = () => writeAtomically(codeCache, script.createCachedData());
     return module.exports;
+}
+
+/**
+ * Keeps V8's code cache of the validators once they have run: made now, it holds the functions
+ * compiled for the kinds validated so far, so later processes neither parse nor compile them.
+ * validateObjects calls it; a no-op in every process but the first after the validators changed.
+ */
+export function saveValidatorCodeCache(): void {
+    const save = unsavedCodeCache;
+    unsavedCodeCache = undefined;
+    try {
+        save?.();
+    } catch {
+        // read-only node_modules: parse them in each process
+    }
 }
 
 function writeAtomically(file: string, content: string | Buffer): void {
