@@ -88,11 +88,27 @@ function calicoVersionOf(subjects: readonly KubeObject[], settings: Settings): s
     return versions[0];
 }
 
-const cache = new WeakMap<readonly KubeObject[], Map<string, ClusterView>>();
+/**
+ * Views by the objects they judge, keyed by the first object: a list of the same objects in the
+ * same order shares the views of the list before it (policy:check reads the model's warnings, then
+ * runs the policies over resources standing for the same objects: one model, not two). Another
+ * list with the same first object takes the slot over.
+ */
+const cache = new WeakMap<object, { subjects: readonly KubeObject[]; bySettings: Map<string, ClusterView> }>();
 
+function viewsOf(subjects: readonly KubeObject[]): Map<string, ClusterView> {
+    const key = subjects[0] ?? subjects;
+    const entry = cache.get(key);
+    const same = (other: readonly KubeObject[]) => other === subjects || (other.length === subjects.length && other.every((o, i) => o === subjects[i]));
+    if (entry && same(entry.subjects)) return entry.bySettings;
+    const bySettings = new Map<string, ClusterView>();
+    cache.set(key, { subjects, bySettings });
+    return bySettings;
+}
+
+/** The cluster view of `subjects` under `settings`, built once per list of objects and settings. */
 export function clusterView(subjects: readonly KubeObject[], settings: Settings): ClusterView {
-    let bySettings = cache.get(subjects);
-    if (!bySettings) { bySettings = new Map(); cache.set(subjects, bySettings); }
+    const bySettings = viewsOf(subjects);
     const key = JSON.stringify(settings);
     const cached = bySettings.get(key);
     if (cached) return cached;

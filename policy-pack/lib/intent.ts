@@ -36,8 +36,13 @@ export function isIntentConfigMap(object: KubeObject): boolean {
     return object.apiVersion === "v1" && object.kind === "ConfigMap" && object.metadata.labels?.[INTENT.label] === "true";
 }
 
+const intents = new WeakMap<readonly KubeObject[], Intent[]>();
+
+/** The intents the objects declare, read once per list of objects (the cluster view and expected-flows both ask); throws on a bad one each time. */
 export function intentsOf(objects: readonly KubeObject[]): Intent[] {
-    return objects.filter(isIntentConfigMap).map(readIntent);
+    let known = intents.get(objects);
+    if (!known) { known = objects.filter(isIntentConfigMap).map(readIntent); intents.set(objects, known); }
+    return known;
 }
 
 function readIntent(configMap: KubeObject): Intent {
