@@ -15,7 +15,7 @@ import { AUTO_HEP_PROFILE } from "./model";
 import { modelCache } from "./model-cache";
 import { getOrCreate } from "./model-index";
 import { identitiesOf, Identity, Party, partyName, workloadIdentity } from "./parties";
-import type { Policy, PolicyRef, Tier } from "./policies";
+import type { Policy, PolicyRef, Rule, Tier } from "./policies";
 import { Packet, ruleMatches, subjectSelects } from "./rules";
 import type { Action, Direction } from "./types";
 
@@ -174,10 +174,42 @@ export function notEnforced(stage: Stage, party: Party, why: string): Decision {
     return { stage, endpoint: partyName(party), allowed: true, outcome: "allow", decidedBy: "not-enforced", steps: [], policies: [], reason: why };
 }
 
+type TierChain = PolicyChain["tiers"][number];
+
+/** Where the tiers' evaluation of one packet ends: at the rule that decides, at the end of a tier (a deny), or past every tier. */
+type ChainEnd = { at: "rule"; tier: TierChain; policy: Policy; rule: Rule } | { at: "end-of-tier"; tier: TierChain } | { at: "past" };
+
+const PAST: ChainEnd = { at: "past" };
+
+/** Runs the tiers for one packet; `steps`, when given, receives every matching rule that takes part (Log, Pass, the deciding one). */
+function evaluateTiers(model: ClusterModel, chain: PolicyChain, stage: Stage, packet: Packet, steps?: DecisionStep[]): ChainEnd {
+    for (const tier of chain.tiers) {
+        let passed = false;
+        tierLoop: for (const policy of tier.policies) {
+            for (const rule of policy[chain.direction]) {
+                if (!ruleMatches(model, rule, packet)) continue;
+                steps?.push({ tier: tier.name, policy: policy.ref, rule: rule.index, origin: rule.origin, action: rule.action });
+                if (rule.action === "Log") continue;
+                if (rule.action === "Pass") { passed = true; break tierLoop; }
+                return { at: "rule", tier, policy, rule };
+            }
+        }
+        if (passed) continue;
+        if (tier.tier.defaultAction === "Pass") continue;
+        // "There is no 'default drop' semantic for pre-DNAT policy" (pre-dnat.mdx); nor for untracked policy (endpoints.go).
+        if (NO_DEFAULT_DROP.has(stage)) break;
+        return { at: "end-of-tier", tier };
+    }
+    return PAST;
+}
+
+/** Stages where no policy at all lets the packet go on (decide's "no-policy" answers before any tier). */
+const ALLOWED_WITHOUT_POLICY: ReadonlySet<Stage> = new Set<Stage>(["hostPreDnat", "hostUntracked", "hostUntrackedEgress", "hostForward", "hostForwardEgress"]);
+
 /** Evaluates the policy chain of one enforcement point for one packet. */
 export function decide(model: ClusterModel, point: EnforcementPoint, stage: Stage, packet: Packet): Decision {
     const chain = policyChain(model, point, stage);
-    const { policies, endpoint, direction, what } = chain;
+    const { policies, endpoint, what } = chain;
     const base = { stage, endpoint, policies: chain.ids.slice() };
     const steps: DecisionStep[] = [];
 
@@ -194,27 +226,15 @@ export function decide(model: ClusterModel, point: EnforcementPoint, stage: Stag
         }
     }
 
-    for (const { name: tierName, tier, policies: inTier, endReason } of chain.tiers) {
-        let passed = false;
-        tierLoop: for (const policy of inTier) {
-            for (const rule of policy[direction]) {
-                if (!ruleMatches(model, rule, packet)) continue;
-                steps.push({ tier: tierName, policy: policy.ref, rule: rule.index, origin: rule.origin, action: rule.action });
-                if (rule.action === "Log") continue;
-                if (rule.action === "Pass") { passed = true; break tierLoop; }
-                const allowed = rule.action === "Allow";
-                return {
-                    ...base, allowed, outcome: allowed ? "allow" : "deny", decidedBy: "rule", steps,
-                    reason: `${allowed ? "allowed" : "denied"} by ${policy.ref.id} ${rule.origin} (tier ${tierName})`,
-                };
-            }
-        }
-        if (passed) continue;
-        if (tier.defaultAction === "Pass") continue;
-        // "There is no 'default drop' semantic for pre-DNAT policy" (pre-dnat.mdx); nor for untracked policy (endpoints.go).
-        if (NO_DEFAULT_DROP.has(stage)) break;
-        return { ...base, allowed: false, outcome: "deny", decidedBy: "end-of-tier", steps, tier: tierName, reason: endReason };
+    const end = evaluateTiers(model, chain, stage, packet, steps);
+    if (end.at === "rule") {
+        const allowed = end.rule.action === "Allow";
+        return {
+            ...base, allowed, outcome: allowed ? "allow" : "deny", decidedBy: "rule", steps,
+            reason: `${allowed ? "allowed" : "denied"} by ${end.policy.ref.id} ${end.rule.origin} (tier ${end.tier.name})`,
+        };
     }
+    if (end.at === "end-of-tier") return { ...base, allowed: false, outcome: "deny", decidedBy: "end-of-tier", steps, tier: end.tier.name, reason: end.tier.endReason };
     // Every tier passed (or pre-DNAT/untracked policy found no match).
     if (NO_DEFAULT_DROP.has(stage)) {
         const kind = stage === "hostPreDnat" ? "pre-DNAT" : "doNotTrack";
@@ -231,11 +251,30 @@ export function decide(model: ClusterModel, point: EnforcementPoint, stage: Stag
     };
 }
 
+/**
+ * `decide(...).allowed`, without making the Decision (its steps, policies and reason): for callers
+ * that ask many questions and explain few of the answers.
+ */
+export function allows(model: ClusterModel, point: EnforcementPoint, stage: Stage, packet: Packet): boolean {
+    const chain = policyChain(model, point, stage);
+    if (chain.policies.length === 0 && (ALLOWED_WITHOUT_POLICY.has(stage) || point.kind === "workload")) return true;
+    const end = evaluateTiers(model, chain, stage, packet);
+    if (end.at === "rule") return end.rule.action === "Allow";
+    if (end.at === "end-of-tier") return false;
+    if (NO_DEFAULT_DROP.has(stage) || point.kind === "workload") return true;
+    return point.hostEndpoint.profiles.includes(AUTO_HEP_PROFILE);
+}
+
 export function workloadDecision(model: ClusterModel, workload: Workload, stage: "egress" | "ingress", packet: Packet): Decision {
     if (workload.hostNetwork) {
         return notEnforced(stage, { kind: "workload", workload }, `${workload.id} uses the host network: workload policy does not apply (host endpoint policy would)`);
     }
     return decide(model, { kind: "workload", workload }, stage, packet);
+}
+
+/** `workloadDecision(...).allowed`, without making the Decision. */
+export function workloadAllows(model: ClusterModel, workload: Workload, stage: "egress" | "ingress", packet: Packet): boolean {
+    return workload.hostNetwork || allows(model, { kind: "workload", workload }, stage, packet);
 }
 
 export function hostDecision(model: ClusterModel, hostEndpoint: HostEndpoint, stage: Stage, packet: Packet): Decision {

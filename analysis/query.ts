@@ -13,7 +13,7 @@
  *    the world talks to (host-interfaces.ts); a local pod's packets cross only the `*` endpoint.
  */
 import { AnalysisInputError } from "./errors";
-import { Decision, hostDecision, notEnforced, workloadDecision } from "./engine";
+import { Decision, hostDecision, notEnforced, workloadAllows, workloadDecision } from "./engine";
 import type { ClusterModel, HostEndpoint, Node, Service, ServicePort, Workload } from "./model";
 import { formatIPv4, resolveTargetPort, serviceBackends } from "./model";
 import { modelCache } from "./model-cache";
@@ -209,13 +209,28 @@ export function query(model: ClusterModel, q: Query): Verdict {
  * ports or protocols.
  */
 export function endpointDecision(model: ClusterModel, q: Query, direction: "egress" | "ingress"): Decision | undefined {
+    const packet = directPacket(model, q);
+    if (!packet) return undefined;
+    return direction === "egress" ? egressOf(model, packet.src, packet) : ingressOf(model, packet.dst, packet);
+}
+
+/** `endpointDecision(...)?.allowed`, without making the Decision: for callers that explain few of many answers. */
+export function endpointAllows(model: ClusterModel, q: Query, direction: "egress" | "ingress"): boolean | undefined {
+    const packet = directPacket(model, q);
+    if (!packet) return undefined;
+    const end = direction === "egress" ? packet.src : packet.dst;
+    // Outside the cluster no policy applies (egressOf, ingressOf).
+    return end.kind !== "workload" || workloadAllows(model, end.workload, direction, packet);
+}
+
+/** The packet of a direct connection (see endpointDecision), as query's directFlow makes it; undefined for any other. */
+function directPacket(model: ClusterModel, q: Query): Packet | undefined {
     const src = parseEndpoint(model, q.src, "source");
     const dst = parseEndpoint(model, q.dst, "destination");
     if (!isDirectEnd(src) || !isDirectEnd(dst) || (src.kind === "external" && dst.kind === "external")) return undefined;
     const protocol = q.protocol ? checkProtocol(q.protocol) : "TCP";
     if (protocol === "ICMP" || (typeof q.port === "string" && q.port.trim().toUpperCase() === "ICMP")) return undefined;
-    const packet: Packet = { src, dst, port: resolvePort(q.port, dst, protocol), protocol };
-    return direction === "egress" ? egressOf(model, src, packet) : ingressOf(model, dst, packet);
+    return { src, dst, port: resolvePort(q.port, dst, protocol), protocol };
 }
 
 /** An end that query's directFlow takes as it is (toParty returns it unchanged). */

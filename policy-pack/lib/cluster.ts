@@ -3,7 +3,7 @@
 // endpoints the policies ask questions with. Probes never make a subject look better or worse:
 // the policies read only the subject's own side of a decision when a probe is at the other end.
 import {
-    AnalysisInputError, buildModel, calicoRelease, ClusterModel, Decision, endpointDecision, KubeObject, matchesKubeSelector, parseKubeSelector, query, Verdict, Workload,
+    AnalysisInputError, buildModel, calicoRelease, ClusterModel, Decision, endpointAllows, endpointDecision, KubeObject, matchesKubeSelector, parseKubeSelector, query, Verdict, Workload,
 } from "../../analysis";
 import type { Settings } from "./config";
 import { INTENT, intentsOf } from "./intent";
@@ -171,7 +171,7 @@ export function ask(view: ClusterView, src: string, dst: string, port: number, p
  * connection is direct and the destination's own ingress refuses it. True when the verdict is needed.
  */
 export function mayReach(view: ClusterView, src: string, dst: string, port: number, protocol: "TCP" | "UDP" | "SCTP"): boolean {
-    return endpointDecision(view.model, { src, dst, port, protocol }, "ingress")?.allowed !== false;
+    return endpointAllows(view.model, { src, dst, port, protocol }, "ingress") !== false;
 }
 
 /** The workload's own decision for a probe: its ingress for probes towards it, its egress for probes from it. */
@@ -183,6 +183,11 @@ export function ownDecision(verdict: Verdict, direction: "ingress" | "egress"): 
  * ownDecision of ask's verdict, computed at that end alone when the connection is direct (pods and
  * outside addresses: the policies' probes), which costs a fraction of the whole verdict.
  */
+/** askOwn(...).allowed, without making the decision: most probes are refused and need no explanation. */
+export function ownAllows(view: ClusterView, src: string, dst: string, port: number, protocol: "TCP" | "UDP" | "SCTP", direction: "ingress" | "egress"): boolean {
+    return endpointAllows(view.model, { src, dst, port, protocol }, direction) ?? ownDecision(ask(view, src, dst, port, protocol), direction).allowed;
+}
+
 export function askOwn(view: ClusterView, src: string, dst: string, port: number, protocol: "TCP" | "UDP" | "SCTP", direction: "ingress" | "egress"): Decision {
     return endpointDecision(view.model, { src, dst, port, protocol }, direction) ?? ownDecision(ask(view, src, dst, port, protocol), direction);
 }

@@ -5,7 +5,7 @@
 // Kubernetes NetworkPolicy, a Calico NetworkPolicy or a GlobalNetworkPolicy all qualify, and a
 // policy that exists but does not isolate (wrong namespace, missing type) does not.
 import type { Decision, Workload } from "../../analysis";
-import { askOwn, ClusterView } from "../lib/cluster";
+import { askOwn, ClusterView, ownAllows } from "../lib/cluster";
 import { schemaOf } from "../lib/config";
 import { describeDecision } from "../lib/explain";
 import { clusterPolicy } from "../lib/policy";
@@ -56,9 +56,9 @@ function findOpening(view: ClusterView, workload: Workload, direction: Direction
     const peers = peersOf(view);
     for (const peer of peers) {
         for (const protocol of PROTOCOLS) {
-            const decision = direction === "ingress"
-                ? askOwn(view, peer, workload.id, view.settings.probePort, protocol, direction)
-                : askOwn(view, workload.id, peer, view.settings.probePort, protocol, direction);
+            const [src, dst] = direction === "ingress" ? [peer, workload.id] : [workload.id, peer];
+            if (!ownAllows(view, src, dst, view.settings.probePort, protocol, direction)) continue;
+            const decision = askOwn(view, src, dst, view.settings.probePort, protocol, direction);
             if (decision.allowed) return { workload, peer, protocol, decision };
         }
     }

@@ -4,7 +4,7 @@
 // and must refuse port 53 to another pod of kube-system, to a pod in an unrelated namespace and to
 // an address on the internet.
 import type { Workload } from "../../analysis";
-import { ask, askOwn, ClusterView } from "../lib/cluster";
+import { ask, askOwn, ClusterView, ownAllows } from "../lib/cluster";
 import { schemaOf } from "../lib/config";
 import { describeDecision, explainVerdict } from "../lib/explain";
 import { clusterPolicy } from "../lib/policy";
@@ -38,6 +38,7 @@ function tooBroad(view: ClusterView, workload: Workload): string[] {
     ];
     const problems: string[] = [];
     for (const { peer, what } of probes) {
+        if (!ownAllows(view, workload.id, peer, dnsPort, "UDP", "egress")) continue;
         const decision = askOwn(view, workload.id, peer, dnsPort, "UDP", "egress");
         if (decision.allowed) problems.push(`${workload.id} may send to ${peer} on UDP ${dnsPort}, i.e. to ${what}: ${describeDecision(decision)}`);
     }
