@@ -11,7 +11,7 @@ export type { Policy, PolicyRef, Rule, Tier } from "./policies";
 export { parseCalicoSelector, matchesLabels, SelectorSyntaxError } from "./selectors/calico";
 export type { CalicoSelector, SelectorNode } from "./selectors/calico";
 export { parseKubeSelector, matchesKubeSelector } from "./selectors/kubernetes";
-export { query, endpointAllows, endpointDecision, parseEndpoint, parsePortSpec } from "./query";
+export { query, endpointAllows, endpointDecision, parseEndpoint, parsePortSpec, podToPodAllows } from "./query";
 export type { Query, Verdict, Explanation, NodePortPath } from "./query";
 export type { Decision, DecisionStep, Stage } from "./engine";
 export { connectivityMatrix, matrixAllows, matrixCells, allowedFlows, allowedSources, DEFAULT_EXTERNAL_SOURCE, DEFAULT_EXTERNAL_DESTINATIONS } from "./matrix";

@@ -223,6 +223,16 @@ export function endpointAllows(model: ClusterModel, q: Query, direction: "egress
     return end.kind !== "workload" || workloadAllows(model, end.workload, direction, packet);
 }
 
+/**
+ * `query(model, q).allowed` for a direct connection between two pods, from their own decisions (no
+ * host endpoint lies between two pods: both ends must allow); undefined for any other connection.
+ */
+export function podToPodAllows(model: ClusterModel, q: Query): boolean | undefined {
+    const packet = directPacket(model, q);
+    if (!packet || packet.src.kind !== "workload" || packet.dst.kind !== "workload") return undefined;
+    return workloadAllows(model, packet.src.workload, "egress", packet) && workloadAllows(model, packet.dst.workload, "ingress", packet);
+}
+
 /** The packet of a direct connection (see endpointDecision), as query's directFlow makes it; undefined for any other. */
 function directPacket(model: ClusterModel, q: Query): Packet | undefined {
     const src = parseEndpoint(model, q.src, "source");

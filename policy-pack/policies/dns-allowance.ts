@@ -4,6 +4,7 @@
 // and must refuse port 53 to another pod of kube-system, to a pod in an unrelated namespace and to
 // an address on the internet.
 import type { Workload } from "../../analysis";
+import { podToPodAllows } from "../../analysis";
 import { ask, askOwn, ClusterView, ownAllows } from "../lib/cluster";
 import { schemaOf } from "../lib/config";
 import { describeDecision, explainVerdict } from "../lib/explain";
@@ -19,6 +20,7 @@ function missing(view: ClusterView, workload: Workload): Unreachable {
     for (const protocol of PROTOCOLS) {
         // The Service balances over every DNS pod: each must be reachable.
         for (const server of view.dnsServers) {
+            if (podToPodAllows(view.model, { src: workload.id, dst: server.id, port: view.settings.dnsPort, protocol })) continue;
             const verdict = ask(view, workload.id, server.id, view.settings.dnsPort, protocol);
             if (verdict.allowed) continue;
             found.lines.push(explainVerdict(verdict, "      "));

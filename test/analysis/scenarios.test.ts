@@ -7,7 +7,7 @@ import { ingressTuning } from "../../analysis/fast-engine";
 import { syntheticCluster } from "../../bench/synthetic-cluster";
 import { parse } from "yaml";
 import { describe, expect, it } from "vitest";
-import { AnalyzerOptions, buildModel, connectivityMatrix, endpointAllows, endpointDecision, KubeObject, loadManifests, matrixCells, parseManifests, query, Protocol } from "../../analysis";
+import { AnalyzerOptions, buildModel, connectivityMatrix, endpointAllows, endpointDecision, KubeObject, loadManifests, matrixCells, parseManifests, podToPodAllows, query, Protocol } from "../../analysis";
 
 const ROOT = path.join(__dirname, "scenarios");
 
@@ -42,7 +42,7 @@ describe.each(scenarios)("scenario %s", (name) => {
         for (const warning of expected.warnings ?? []) expect(model.warnings.join("\n")).toContain(warning);
     });
 
-    it("answers each end's own decision of a direct connection as query explains it (endpointDecision, endpointAllows)", () => {
+    it("answers each end's own decision of a direct connection as query explains it (endpointDecision, endpointAllows, podToPodAllows)", () => {
         const { model } = load(name);
         const parties = [...model.workloads.map((w) => w.id), "external:203.0.113.10", "external:10.0.0.1"];
         let direct = 0;
@@ -52,6 +52,8 @@ describe.each(scenarios)("scenario %s", (name) => {
                     const q = { src, dst, port, protocol };
                     let verdict;
                     try { verdict = query(model, q); } catch { expect(() => endpointDecision(model, q, "egress") ?? query(model, q)).toThrow(); continue; }
+                    const pods = podToPodAllows(model, q);
+                    if (pods !== undefined) expect(pods, `${src} -> ${dst} ${port}/${protocol}`).toBe(verdict.allowed);
                     for (const direction of ["egress", "ingress"] as const) {
                         const decision = endpointDecision(model, q, direction);
                         expect(endpointAllows(model, q, direction), `${src} -> ${dst} ${port}/${protocol} ${direction}`).toBe(decision?.allowed);
