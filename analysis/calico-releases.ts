@@ -175,8 +175,15 @@ export function calicoRelease(text: string = DEFAULT_CALICO_VERSION, setting = "
     return { version, parts: parts(version) };
 }
 
-export const kindRow = (object: { apiVersion: string; kind: string }) =>
-    KIND_ROWS.find((row) => row.kind === object.kind && row.apiVersions.includes(object.apiVersion));
+/** Rows by apiVersion and kind (undefined: none), looked up once per pair: every object of an input asks. */
+const rowsByApi = new Map<string, Map<string, (typeof KIND_ROWS)[number] | undefined>>();
+
+export function kindRow(object: { apiVersion: string; kind: string }): (typeof KIND_ROWS)[number] | undefined {
+    let byKind = rowsByApi.get(object.apiVersion);
+    if (!byKind) { byKind = new Map(); rowsByApi.set(object.apiVersion, byKind); }
+    if (!byKind.has(object.kind)) byKind.set(object.kind, KIND_ROWS.find((row) => row.kind === object.kind && row.apiVersions.includes(object.apiVersion)));
+    return byKind.get(object.kind);
+}
 
 /** The tiers the release has without any Tier object. */
 export const builtinTiers = (release: CalicoRelease): Tier[] => TIER_ROWS.filter((row) => inSpan(release, row.present)).map((row) => row.tier);
