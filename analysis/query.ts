@@ -17,7 +17,7 @@ import { Decision, hostDecision, notEnforced, workloadAllows, workloadDecision }
 import type { ClusterModel, HostEndpoint, Node, Service, ServicePort, Workload } from "./model";
 import { formatIPv4, resolveTargetPort, serviceBackends } from "./model";
 import { modelCache } from "./model-cache";
-import { getOrCreate, serviceNamed, serviceWithClusterIP, workloadsIn } from "./model-index";
+import { serviceNamed, serviceWithClusterIP, workloadsIn } from "./model-index";
 import { findServicePort, serviceBackendsOf } from "./services";
 import { parseIPv4 } from "./net";
 import type { Party } from "./parties";
@@ -91,7 +91,9 @@ export type Endpoint =
 export function parseEndpoint(model: ClusterModel, text: string, role: "source" | "destination"): Endpoint {
     // Callers such as the policy pack name the same few endpoints thousands of times: each text is
     // read once per model and role. Only endpoints are kept; a text that is refused is refused anew.
-    const endpoints = getOrCreate(endpointCache(model), role, () => new Map<string, Endpoint>());
+    const byRole = endpointCache(model);
+    let endpoints = byRole.get(role);
+    if (!endpoints) { endpoints = new Map(); byRole.set(role, endpoints); }
     let endpoint = endpoints.get(text);
     if (!endpoint) { endpoint = readEndpoint(model, text, role); endpoints.set(text, endpoint); }
     return endpoint;
