@@ -61,10 +61,11 @@ function plain(value: unknown): unknown {
     }
     if (value !== null && typeof value === "object") {
         const record = value as Record<string, unknown>;
-        // @pulumi/policy's Secret wraps the value.
-        if (record.constructor?.name === "Secret" && "value" in record) return plain(record.value);
         const prototype = Object.getPrototypeOf(record);
-        let out: Record<string, unknown> | undefined = prototype === Object.prototype || prototype === null ? undefined : {};
+        const isPlain = prototype === Object.prototype || prototype === null;
+        // @pulumi/policy's Secret wraps the value (a plain map's constructor is Object, unless it has a key of that name).
+        if ((!isPlain || Object.hasOwn(record, "constructor")) && record.constructor?.name === "Secret" && "value" in record) return plain(record.value);
+        let out: Record<string, unknown> | undefined = isPlain ? undefined : {};
         const keys = Object.keys(record);
         for (let i = 0; i < keys.length; i++) {
             const key = keys[i]!;
