@@ -29,7 +29,7 @@ import { locate } from "./manifests";
 import type { Cidr } from "./net";
 import { adminPolicyKey } from "./policy-names";
 import {
-    AdminPolicyKind, cidrField, EntityMatch, kubeToCalico, listField, Policy, PortMatch, portNumber, protocolNumber, Rule,
+    AdminPolicyKind, cidrField, EntityMatch, kubeToCalico, listField, ORCHESTRATOR_K8S, Policy, PortMatch, portNumber, protocolNumber, Rule,
 } from "./policies";
 import type { SelectorNode } from "./selectors/calico";
 import { parseKubeSelector } from "./selectors/kubernetes";
@@ -153,8 +153,6 @@ function podsSelectors(object: KubeObject, raw: any, key: string): { selector: S
     };
 }
 
-/** Calico ANDs pod selectors with projectcalico.org/orchestrator == 'k8s' so they never select host endpoints (k8sSelectorToCalico, SelectorPod). */
-const ORCHESTRATOR_K8S: SelectorNode = { op: "==", key: "projectcalico.org/orchestrator", value: "k8s" };
 
 function peerEntity(object: KubeObject, direction: Direction, raw: unknown, key: string): EntityMatch {
     const fields = direction === "ingress" ? ["namespaces", "pods"] : ["namespaces", "pods", "nodes", "networks", "domainNames"];

@@ -202,8 +202,13 @@ function kubePeer(object: KubeObject, peer: any, key: string, namespace: string,
     if (podSelector === undefined && namespaceSelector === undefined) {
         throw new AnalysisInputError("a peer needs podSelector, namespaceSelector or ipBlock", locate(object, key));
     }
-    const entity: EntityMatch = { netsMatchPods: true };
-    if (podSelector !== undefined) entity.selector = kubeToCalico(parseKubeSelector(podSelector, () => locate(object, `${key}.podSelector`)));
+    // Calico converts every pod or namespace peer with `projectcalico.org/orchestrator == 'k8s'`
+    // ANDed in, even without a podSelector (libcalico-go k8s/conversion/conversion.go
+    // k8sPeerToCalicoFields, k8sSelectorToCalico SelectorPod, v3.28.5): such a peer selects
+    // Kubernetes pods only, never a network set holding an address or a host endpoint (seen on the
+    // real cluster: differential seed 46).
+    const entity: EntityMatch = { netsMatchPods: true, selector: ORCHESTRATOR_K8S };
+    if (podSelector !== undefined) entity.selector = { op: "and", operands: [ORCHESTRATOR_K8S, kubeToCalico(parseKubeSelector(podSelector, () => locate(object, `${key}.podSelector`)))] };
     // podSelector alone means pods in the policy's namespace; with a namespaceSelector, pods in the selected namespaces.
     if (namespaceSelector !== undefined) entity.namespaceSelector = kubeToCalico(parseKubeSelector(namespaceSelector, () => locate(object, `${key}.namespaceSelector`)));
     else entity.scopeNamespace = namespace;
@@ -232,6 +237,9 @@ function kubePort(object: KubeObject, raw: any, key: string): { protocol: number
 }
 
 /** A Kubernetes LabelSelector as the equivalent Calico selector expression (what Calico's conversion does). */
+/** What Calico ANDs into a Kubernetes pod selector so it selects Kubernetes pods only (conversion.go k8sSelectorToCalico, SelectorPod). */
+export const ORCHESTRATOR_K8S: SelectorNode = { op: "==", key: "projectcalico.org/orchestrator", value: "k8s" };
+
 export function kubeToCalico(selector: KubeSelector): SelectorNode {
     const terms: SelectorNode[] = selector.requirements.map((r): SelectorNode => {
         switch (r.operator) {
