@@ -5,7 +5,7 @@
  * half-open: `since` is the first release with the row, `until` the first without it.
  */
 import { AnalysisInputError } from "./errors";
-import type { Tier } from "./policies";
+import type { Tier } from "./types";
 
 export interface Span { readonly since: string; readonly until?: string }
 

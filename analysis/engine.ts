@@ -10,8 +10,8 @@
  * Kubernetes NetworkPolicy semantics come out of the same evaluation (they are order-1000 Allow-only
  * policies in the default tier), including "both ends must allow" and "union of allows".
  */
-import type { ClusterModel, HostEndpoint, Workload } from "./model";
-import { AUTO_HEP_PROFILE } from "./model";
+import type { ClusterModel, HostEndpoint, Workload } from "./model-types";
+import { AUTO_HEP_PROFILE } from "./model-types";
 import { modelCache } from "./model-cache";
 import { getOrCreate } from "./model-index";
 import { identitiesOf, Identity, Party, partyName, workloadIdentity } from "./parties";

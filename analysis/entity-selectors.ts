@@ -5,7 +5,7 @@
  * set (parties.ts): Felix evaluates a rule's selectors over all three (felix labelindex
  * named_port_index.go, v3.28.5).
  */
-import type { ClusterModel } from "./model";
+import type { ClusterModel } from "./model-types";
 import { modelCache } from "./model-cache";
 import type { Identity } from "./parties";
 import type { EntityMatch } from "./policies";

@@ -9,7 +9,7 @@
 import { Bits, emptyBits, fullBits, hasBit, setBit, wordsFor } from "./bitset";
 import { IndexSet, IndexSetInterner } from "./index-set";
 import { applicablePolicies } from "./engine";
-import type { ClusterModel, Workload } from "./model";
+import type { ClusterModel, Workload } from "./model-types";
 import { identitiesOf, Party } from "./parties";
 import type { EntityMatch, Policy, Rule } from "./policies";
 import { evaluateConnection } from "./query";

@@ -8,7 +8,7 @@
  *    dataplane/linux/endpoint_mgr.go updateHostEndpoints, v3.28.5).
  */
 import { isAllInterfaces } from "./host-interfaces";
-import type { ClusterModel } from "./model";
+import type { ClusterModel } from "./model-types";
 import { subjectSelects } from "./rules";
 
 export function hostEndpointWarnings(model: ClusterModel): string[] {

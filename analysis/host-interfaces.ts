@@ -11,7 +11,7 @@
  * The analyzer knows an interface by the addresses it holds: a packet to or from address A crosses
  * the interface whose host endpoint lists A in expectedIPs.
  */
-import type { ClusterModel, HostEndpoint, Node } from "./model";
+import type { ClusterModel, HostEndpoint, Node } from "./model-types";
 import { modelCache } from "./model-cache";
 
 const ALL_INTERFACES = "*";

@@ -17,7 +17,7 @@ import { AnalysisInputError } from "./errors";
 import { Decision, directionOf, hostDecision, Stage } from "./engine";
 import { describeFailsafe, failsafeMatch } from "./felix-config";
 import { allInterfacesHostEndpoint, isAllInterfaces } from "./host-interfaces";
-import type { ClusterModel, HostEndpoint, Node } from "./model";
+import type { ClusterModel, HostEndpoint, Node } from "./model-types";
 import { Party, partyName } from "./parties";
 import type { Packet } from "./rules";
 

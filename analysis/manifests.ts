@@ -4,7 +4,8 @@ import { manifestFiles, readManifestFile } from "./input-files";
 import { readJson } from "./json-reader";
 import { BOOLEAN_HINT } from "./validation/schema";
 import { readYamlDocuments } from "./yaml-reader";
-import type { KubeObject } from "./types";
+import type { KubeObject, Protocol } from "./types";
+import { PROTOCOLS } from "./types";
 
 const origins = new WeakMap<object, InputLocation>();
 
@@ -160,4 +161,14 @@ function looksLikeKubernetesJson(text: string): boolean {
     } catch {
         return true; // let the YAML reader report where it is malformed
     }
+}
+
+/** A port's protocol (TCP when unset); `key` (or a function giving it, called only for an error) names the field in the error. */
+export function protocolOf(raw: unknown, object: KubeObject, key: string | (() => string)): Protocol {
+    if (raw === undefined || raw === null) return "TCP";
+    const upper = String(raw).toUpperCase();
+    if (!(PROTOCOLS as readonly string[]).includes(upper)) {
+        throw new AnalysisInputError(`protocol ${JSON.stringify(raw)} is not one of ${PROTOCOLS.join(", ")}`, locate(object, typeof key === "function" ? key() : key));
+    }
+    return upper as Protocol;
 }

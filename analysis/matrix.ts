@@ -10,7 +10,7 @@
 import { IndexSet, IndexSetInterner } from "./index-set";
 import { AnalysisInputError } from "./errors";
 import { computeWorkloadReachability } from "./fast-engine";
-import type { ClusterModel, Service, ServicePort } from "./model";
+import type { ClusterModel, Service, ServicePort } from "./model-types";
 import { serviceBackendsOf } from "./services";
 import { parseIPv4 } from "./net";
 import { Endpoint, evaluateConnection, parsePortSpec } from "./query";

@@ -1,4 +1,4 @@
-import type { ClusterModel } from "./model";
+import type { ClusterModel } from "./model-types";
 
 /**
  * A cache whose entries live as long as their model: one weak entry per model holding a plain Map.

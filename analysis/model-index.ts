@@ -5,7 +5,7 @@
  * Every lookup answers exactly what the scan it replaces did (the first match in model order; lists
  * in model order). The model is not changed after buildModel, so the indexes never go stale.
  */
-import type { ClusterModel, Service, Workload } from "./model";
+import type { ClusterModel, Service, Workload } from "./model-types";
 import type { Labels } from "./types";
 
 interface ModelIndex {

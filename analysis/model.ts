@@ -4,142 +4,23 @@
  * validated and normalized (see policies.ts). Built once from plain objects; read by the engine.
  */
 import { AnalysisInputError } from "./errors";
-import { describeObject, locate, withOriginOf } from "./manifests";
+import { describeObject, locate, protocolOf, withOriginOf } from "./manifests";
 import { validateObjects, withApiDefaults } from "./validation";
-import { addressFamily, Cidr, parseCidr, parseIPv4 } from "./net";
+import { addressFamily, formatIPv4, parseCidr, parseIPv4 } from "./net";
 import { normalizePolicy, Policy, Tier, normalizeTier } from "./policies";
-import { builtinTiers, CalicoRelease, calicoRelease, kindRow } from "./calico-releases";
+import { builtinTiers, calicoRelease, kindRow } from "./calico-releases";
 import { leftOut } from "./enforcement";
 import { isAdminPolicy, normalizeAdminPolicy } from "./admin-policies";
 import neutralKinds from "./neutral-kinds.json";
-import { getOrCreate, workloadsSelected } from "./model-index";
+import { getOrCreate } from "./model-index";
 import { catchAllNotNetsWarnings } from "./catch-all-not-nets";
 import { networkSetWarnings } from "./network-set-warnings";
-import { endpointsOf, ServiceEndpoint } from "./services";
-import { felixSettings, FelixSettings } from "./felix-config";
+import { endpointsOf } from "./services";
+import { felixSettings } from "./felix-config";
 import { hostEndpointWarnings } from "./host-endpoint-warnings";
-import type { KubeObject, Labels, Protocol } from "./types";
-import { PROTOCOLS } from "./types";
-
-export interface AnalyzerOptions {
-    /**
-     * Whether a Kubernetes ipBlock can match pod IPs. Calico (the default, true) turns ipBlock into
-     * `nets` that match any address, pods included (libcalico-go k8s conversion; Kubernetes e2e
-     * netpol expects the same). false follows netpol-analyzer: ipBlocks only match cluster-external
-     * addresses.
-     */
-    ipBlockMatchesPods?: boolean;
-    /** Pod address range for pods whose IP is unknown. Default: an IPPool's cidr, else 192.168.0.0/16 (Calico's default pool). */
-    podCIDR?: string;
-    /** The nodes' automatic host endpoints (kube-controllers `hostEndpoint.autoCreate: Enabled`). */
-    hostEndpoints?: AutoHostEndpointOptions;
-    /**
-     * How the client of NodePort traffic with `externalTrafficPolicy: Cluster` appears to the backend
-     * pod: with the client's address when the backend runs on the receiving node, with the receiving
-     * node's address (SNAT) when it runs on another node. "both" (default) requires both to be allowed.
-     */
-    nodePortSource?: "both" | "client" | "node";
-    /** Objects of unknown kinds are ignored instead of rejected. */
-    ignoreUnknownKinds?: boolean;
-    /**
-     * The Calico release whose enforcement is judged ("v3.30.3", "3.30"): which kinds it enforces,
-     * its tiers, conversions and validator rules (calico-releases.ts). Default DEFAULT_CALICO_VERSION.
-     */
-    calicoVersion?: string;
-}
-
-export interface AutoHostEndpointOptions {
-    auto: boolean;
-    /** Default: one representative node named "node". */
-    nodeName?: string;
-    /** Default: kubernetes.io/hostname=<nodeName>, kubernetes.io/os=linux. */
-    nodeLabels?: Record<string, string>;
-    /** Default: 172.18.0.2 (a kind node). */
-    nodeIP?: string;
-}
-
-export interface ResolvedOptions {
-    ipBlockMatchesPods: boolean;
-    podCIDR: Cidr;
-    nodePortSource: "both" | "client" | "node";
-    autoHostEndpoints: boolean;
-    autoHostEndpointsReason?: string;
-    calicoRelease: CalicoRelease;
-}
-
-export interface Namespace { name: string; labels: Labels; declared: boolean }
-
-export interface ContainerPort { name?: string; port: number; protocol: Protocol }
-
-export interface Workload {
-    /** "<namespace>/<name>" */
-    id: string;
-    namespace: string;
-    name: string;
-    kind: string;
-    /** Pod template labels. */
-    labels: Labels;
-    serviceAccount: string;
-    ports: ContainerPort[];
-    /** Known pod addresses (a Pod's status.podIP), as numbers. */
-    ips: number[];
-    hostNetwork: boolean;
-    /** Labels Calico selectors see: pod labels plus projectcalico.org/{namespace,orchestrator,serviceaccount}. */
-    calicoLabels: Labels;
-}
-
-export interface ServicePort { name?: string; port: number; targetPort: number | string; nodePort?: number; protocol: Protocol }
-
-export interface Service {
-    namespace: string;
-    name: string;
-    type: string;
-    selector?: Labels;
-    ports: ServicePort[];
-    externalTrafficPolicy: "Cluster" | "Local";
-    /** spec.clusterIP(s), IPv4 only; empty when headless or not yet assigned. */
-    clusterIPs: number[];
-    /** clusterIP: None: clients reach the backends' addresses directly, no DNAT. */
-    headless: boolean;
-    /** From the Service's Endpoints / EndpointSlices when the input has them (what a selector-less Service reaches). */
-    endpoints?: ServiceEndpoint[];
-}
-
-export interface HostEndpoint {
-    name: string;
-    node: string;
-    labels: Labels;
-    interfaceName?: string;
-    expectedIPs: number[];
-    profiles: string[];
-    /** Created by kube-controllers (auto host endpoint), not declared in the input. */
-    auto: boolean;
-}
-
-export interface NetworkSet { name: string; namespace?: string; labels: Labels; nets: Cidr[] }
-
-export interface ServiceAccount { namespace: string; name: string; labels: Labels }
-
-/** A node: its InternalIP (`ip`), its ExternalIP when it has one (where the world reaches it), its host endpoints. */
-export interface Node { name: string; ip: number; ipText: string; externalIp?: number; hostEndpoints: HostEndpoint[] }
-
-export interface ClusterModel {
-    options: ResolvedOptions;
-    namespaces: Map<string, Namespace>;
-    workloads: Workload[];
-    workloadsById: Map<string, Workload>;
-    services: Service[];
-    serviceAccounts: Map<string, ServiceAccount>;
-    hostEndpoints: HostEndpoint[];
-    nodes: Node[];
-    networkSets: NetworkSet[];
-    tiers: Map<string, Tier>;
-    /** Sorted in evaluation order: tier order, then policy order (missing = last), then name. */
-    policies: Policy[];
-    /** Failsafe ports and the endpoint-to-host action (felix-config.ts). */
-    felix: FelixSettings;
-    warnings: string[];
-}
+import type { KubeObject, Labels } from "./types";
+import type { AnalyzerOptions, AutoHostEndpointOptions, ClusterModel, ContainerPort, HostEndpoint, Namespace, NetworkSet, Node, ResolvedOptions, Service, ServiceAccount, ServicePort, Workload } from "./model-types";
+import { AUTO_HEP_LABEL, AUTO_HEP_PROFILE } from "./model-types";
 
 const WORKLOAD_KINDS = new Set(["Pod", "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job", "CronJob", "ReplicationController"]);
 const CALICO_GROUPS = new Set(["projectcalico.org/v3", "crd.projectcalico.org/v1"]);
@@ -154,9 +35,6 @@ const NEUTRAL_CALICO_KINDS = new Set<string>(neutralKinds.calicoKinds);
 const ALWAYS_PRESENT_NAMESPACES = new Set(["default", "kube-system", "kube-public", "kube-node-lease", "calico-system", "calico-apiserver", "tigera-operator"]);
 const DEFAULT_POD_CIDR = "192.168.0.0/16";
 const DEFAULT_NODE = { name: "node", ip: "172.18.0.2" };
-export const AUTO_HEP_PROFILE = "projectcalico-default-allow";
-export const AUTO_HEP_LABEL = { "projectcalico.org/created-by": "calico-kube-controllers" };
-
 export function buildModel(objects: KubeObject[], options: AnalyzerOptions = {}): ClusterModel {
     const warnings: string[] = [];
     const seen = new ObjectIdentities();
@@ -416,16 +294,6 @@ function namespaceLabels(name: string, labels: Record<string, string> | undefine
     return { ...(labels ?? {}), "kubernetes.io/metadata.name": name, "projectcalico.org/name": name };
 }
 
-/** A port's protocol (TCP when unset); `key` (or a function giving it, called only for an error) names the field in the error. */
-export function protocolOf(raw: unknown, object: KubeObject, key: string | (() => string)): Protocol {
-    if (raw === undefined || raw === null) return "TCP";
-    const upper = String(raw).toUpperCase();
-    if (!(PROTOCOLS as readonly string[]).includes(upper)) {
-        throw new AnalysisInputError(`protocol ${JSON.stringify(raw)} is not one of ${PROTOCOLS.join(", ")}`, locate(object, typeof key === "function" ? key() : key));
-    }
-    return upper as Protocol;
-}
-
 function podTemplate(object: KubeObject): { metadata?: any; spec?: any } {
     switch (object.kind) {
         case "Pod": return { metadata: object.metadata, spec: object.spec };
@@ -595,21 +463,4 @@ function buildNodes(explicit: HostEndpoint[], nodeObjects: KubeObject[], auto: A
         }
         return { name, ip, ipText: formatIPv4(ip), ...(node.externalIp !== undefined ? { externalIp: node.externalIp } : {}), hostEndpoints: heps };
     });
-}
-
-export function formatIPv4(ip: number): string {
-    return [24, 16, 8, 0].map((shift) => (ip >>> shift) & 255).join(".");
-}
-
-/** Backends of a service: workloads in its namespace whose pod labels match its selector (through the model's label index). */
-export function serviceBackends(model: ClusterModel, service: Service): Workload[] {
-    const selector = service.selector;
-    if (!selector) return [];
-    return workloadsSelected(model, service.namespace, selector);
-}
-
-/** The container port a service port's targetPort lands on for one backend (named targetPorts resolve per pod). */
-export function resolveTargetPort(servicePort: ServicePort, backend: Workload): number | undefined {
-    if (typeof servicePort.targetPort === "number") return servicePort.targetPort;
-    return backend.ports.find((p) => p.name === servicePort.targetPort && p.protocol === servicePort.protocol)?.port;
 }

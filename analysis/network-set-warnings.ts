@@ -6,7 +6,7 @@
  * the set's labels and says so, naming the set, the pods and the rules that select the set.
  */
 import { entitySelectorsPick } from "./entity-selectors";
-import type { ClusterModel, NetworkSet, Workload } from "./model";
+import type { ClusterModel, NetworkSet, Workload } from "./model-types";
 import { coverage, describeNetworkSet, networkSetIdentity } from "./network-sets";
 import { podRanges } from "./parties";
 import type { EntityMatch } from "./policies";

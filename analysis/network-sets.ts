@@ -5,10 +5,10 @@
  * CalculateEndpointContribution, v3.28.5). So anything whose address lies in a set's nets carries the
  * set's labels for rule selectors, pods and nodes included, whatever their own labels.
  */
-import type { ClusterModel, NetworkSet } from "./model";
+import type { ClusterModel, NetworkSet } from "./model-types";
 import { modelCache } from "./model-cache";
 import { Cidr, cidrContains, cidrOverlaps } from "./net";
-import type { Identity } from "./parties";
+import type { Identity } from "./model-types";
 
 /** How far a set's nets cover some address ranges: every range, part of them, or none. */
 export type Coverage = "all" | "some" | "none";

@@ -3,28 +3,13 @@
  * carrying its host endpoint's labels) or an address outside the cluster; each also carries the
  * labels of any network set that contains its address. Selectors match identities; nets match addresses.
  */
-import type { ClusterModel, HostEndpoint, Node, Workload } from "./model";
-import { formatIPv4 } from "./model";
+import type { ClusterModel, Identity, Node, Party, Workload } from "./model-types";
 import { fabricHostEndpoint, hostEndpointsWithAddress } from "./host-interfaces";
 import { modelCache } from "./model-cache";
-import { Cidr, cidrContains, cidrOverlaps, singleAddress } from "./net";
+import { Cidr, cidrContains, cidrOverlaps, formatIPv4, singleAddress } from "./net";
 import { networkSetIdentity, networkSetsHolding } from "./network-sets";
-import type { Labels } from "./types";
 
-export type Party =
-    | { kind: "workload"; workload: Workload }
-    | { kind: "host"; node: Node; ip: number; hostEndpoint?: HostEndpoint }
-    | { kind: "external"; ip: number; text: string };
-
-/** What a Calico selector can see of an endpoint or network set. */
-export interface Identity {
-    labels: Labels;
-    namespace?: string;
-    /** Namespace labels (Calico's pcns.* profile labels). */
-    namespaceLabels?: Labels;
-    /** Service account labels plus projectcalico.org/name (Calico's pcsa.* labels). */
-    serviceAccountLabels?: Labels;
-}
+export type { Identity, Party } from "./model-types";
 
 /**
  * A node as a party: one of its addresses (default its InternalIP) and the host endpoint that polices

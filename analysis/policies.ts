@@ -11,13 +11,10 @@ import { addressFamily, Cidr, parseCidr } from "./net";
 import { calicoPolicyKey, kubernetesPolicyKey } from "./policy-names";
 import { parseCalicoSelector, SelectorNode, SelectorSyntaxError, render } from "./selectors/calico";
 import { KubeSelector, parseKubeSelector } from "./selectors/kubernetes";
-import type { Action, Direction, KubeObject } from "./types";
+import type { Action, AdminPolicyKind, Direction, KubeObject, Tier } from "./types";
 import { calicoPolicyTypes, isEmptyList, kubernetesPolicyTypes } from "./validation/defaults";
 
-/** The cluster-scoped policy kinds of the Kubernetes network-policy API (admin-policies.ts). */
-export type AdminPolicyKind = "AdminNetworkPolicy" | "BaselineAdminNetworkPolicy" | "ClusterNetworkPolicy";
-
-export interface Tier { name: string; order: number; defaultAction: "Deny" | "Pass" }
+export type { AdminPolicyKind, Tier } from "./types";
 
 export interface PortRange { first: number; last: number }
 export type PortMatch = PortRange | { name: string };

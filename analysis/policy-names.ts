@@ -25,7 +25,7 @@
  * namespace `shop` (`shop/default.a-allow`) at the same order.
  */
 import { CalicoRelease, POLICY_KEYS, valueAt } from "./calico-releases";
-import type { AdminPolicyKind } from "./policies";
+import type { AdminPolicyKind } from "./types";
 
 const byNameNamespaceKind = (release: CalicoRelease) => valueAt(release, POLICY_KEYS) === "name-namespace-kind";
 

@@ -14,11 +14,10 @@
  */
 import { AnalysisInputError } from "./errors";
 import { Decision, hostDecision, notEnforced, workloadDecision } from "./engine";
-import type { ClusterModel, HostEndpoint, Node, Service, ServicePort, Workload } from "./model";
-import { formatIPv4, resolveTargetPort, serviceBackends } from "./model";
+import type { ClusterModel, HostEndpoint, Node, Service, ServicePort, Workload } from "./model-types";
 import { serviceNamed, serviceWithClusterIP, workloadsIn } from "./model-index";
-import { findServicePort, serviceBackendsOf } from "./services";
-import { parseIPv4 } from "./net";
+import { findServicePort, resolveTargetPort, serviceBackends, serviceBackendsOf } from "./services";
+import { formatIPv4, parseIPv4 } from "./net";
 import type { Party } from "./parties";
 import { hostParty, partyName } from "./parties";
 import { allInterfacesHostEndpoint, fabricHostEndpoint } from "./host-interfaces";

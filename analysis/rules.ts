@@ -1,7 +1,7 @@
 /** Does one rule match one packet? Calico's EntityRule semantics (docs _entityrule.mdx, libcalico-go updateprocessors/rules.go). */
-import type { ClusterModel, Workload } from "./model";
-import { resolveTargetPort, serviceBackends } from "./model";
+import type { ClusterModel, Workload } from "./model-types";
 import { serviceNamed } from "./model-index";
+import { resolveTargetPort, serviceBackends } from "./services";
 import { addressIn, addressOutside, identitiesOf, Identity, Party } from "./parties";
 import type { EntityMatch, IcmpMatch, PortMatch, Rule, Subject } from "./policies";
 import { protocolNumber } from "./policies";

@@ -12,22 +12,13 @@
  * clients connect to the backends' addresses on the port they choose.
  */
 import { AnalysisInputError } from "./errors";
-import { locate } from "./manifests";
-import type { ClusterModel, Service, ServicePort } from "./model";
-import { formatIPv4, protocolOf, resolveTargetPort, serviceBackends } from "./model";
+import { locate, protocolOf } from "./manifests";
+import type { ClusterModel, Service, ServiceEndpoint, ServicePort, Workload } from "./model-types";
 import { modelCache } from "./model-cache";
-import { workloadWithIP } from "./model-index";
-import { addressFamily, parseIPv4 } from "./net";
+import { workloadsSelected, workloadWithIP } from "./model-index";
+import { addressFamily, formatIPv4, parseIPv4 } from "./net";
 import { hostParty, Party, partyName } from "./parties";
 import type { KubeObject, Protocol } from "./types";
-
-/** One address of a Service's Endpoints or EndpointSlice. */
-export interface ServiceEndpoint {
-    ip: number;
-    /** The pod the endpoint is, when the object says so (targetRef kind Pod). */
-    pod?: { namespace: string; name: string };
-    ports: { name?: string; port: number; protocol: Protocol }[];
-}
 
 /** Parses an Endpoints (v1) or EndpointSlice (discovery.k8s.io) object: whose Service, which addresses and ports. */
 export function endpointsOf(object: KubeObject): { namespace: string; service: string; endpoints: ServiceEndpoint[] } {
@@ -128,4 +119,17 @@ export function findServicePort(service: Service, port: number | string, protoco
     if (found) return found;
     const known = service.ports.map((p) => `${p.name ? `${p.name}=` : ""}${p.port}/${p.protocol}`).join(", ") || "none";
     throw new AnalysisInputError(`service ${service.namespace}/${service.name} has no ${protocol} port ${JSON.stringify(port)}; its ports: ${known}`);
+}
+
+/** Backends of a service: workloads in its namespace whose pod labels match its selector (through the model's label index). */
+export function serviceBackends(model: ClusterModel, service: Service): Workload[] {
+    const selector = service.selector;
+    if (!selector) return [];
+    return workloadsSelected(model, service.namespace, selector);
+}
+
+/** The container port a service port's targetPort lands on for one backend (named targetPorts resolve per pod). */
+export function resolveTargetPort(servicePort: ServicePort, backend: Workload): number | undefined {
+    if (typeof servicePort.targetPort === "number") return servicePort.targetPort;
+    return backend.ports.find((p) => p.name === servicePort.targetPort && p.protocol === servicePort.protocol)?.port;
 }

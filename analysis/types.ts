@@ -20,3 +20,7 @@ export type QueryProtocol = Protocol | "ICMP";
 export const QUERY_PROTOCOLS: readonly QueryProtocol[] = [...PROTOCOLS, "ICMP"];
 export type Direction = "ingress" | "egress";
 export type Action = "Allow" | "Deny" | "Log" | "Pass";
+/** The cluster-scoped policy kinds of the Kubernetes network-policy API (admin-policies.ts). */
+export type AdminPolicyKind = "AdminNetworkPolicy" | "BaselineAdminNetworkPolicy" | "ClusterNetworkPolicy";
+/** A Calico tier: policies are evaluated tier by tier, lowest order first. */
+export interface Tier { name: string; order: number; defaultAction: "Deny" | "Pass" }

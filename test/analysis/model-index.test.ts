@@ -3,7 +3,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { buildModel, KubeObject } from "../../analysis";
-import { serviceBackends } from "../../analysis/model";
+import { serviceBackends } from "../../analysis/services";
 import { serviceNamed, serviceWithClusterIP, workloadsIn, workloadWithIP } from "../../analysis/model-index";
 
 const value = fc.constantFrom("a", "b", "c");
