@@ -9,14 +9,14 @@
  *                   jsonl: the allowed flows (linear in them); mermaid: the flows while the graph is
  *                   small, else the classes while those are small, else a clear error
  */
-import { connectivityClasses } from "./classes";
-import { AnalysisInputError } from "./errors";
-import { formatMermaid, formatTable } from "./format";
+import { connectivityClasses } from "../classes";
+import { AnalysisInputError } from "../errors";
+import { formatMermaid, formatTable } from "../format";
 import {
     Write, writeClassesJson, writeClassesJsonLines, writeClassesMarkdown, writeClassesMermaid, writeClassesText,
     writeJsonCells, writeJsonLinesFlows, writeMarkdownGrid,
-} from "./format-stream";
-import { allowedFlows, Matrix } from "./matrix";
+} from "../format-stream";
+import { allowedFlows, Matrix } from "../matrix";
 
 export type MatrixFormat = "table" | "json" | "jsonl" | "md" | "mermaid";
 export const MATRIX_FORMATS: readonly MatrixFormat[] = ["table", "json", "jsonl", "md", "mermaid"];
