@@ -11,9 +11,8 @@ import { connectivityMatrix, MatrixOptions } from "./matrix";
 import { CALICO_VERSION_HELP, calicoRelease } from "./calico-releases";
 import { buildModel } from "./model";
 import type { AnalyzerOptions, ClusterModel } from "./model-types";
-import { bufferedWriter, MATRIX_FORMATS, MatrixFormat, MatrixView, terminalWidth, writeMatrix } from "./output";
+import { bufferedWriter, FORMAT_WRITERS, FormatWriter, MATRIX_FORMATS, MatrixFormat, MatrixView, terminalWidth, Write, writeMatrix } from "./output";
 import { parsePortSpec, query, Verdict } from "./query";
-import { formatVerdict } from "./format";
 
 interface CliOptions {
     format: MatrixFormat;
@@ -75,65 +74,12 @@ export function runCli(argv: string[], io: CliIo = { stdout: (t) => process.stdo
             ...(options.externalDestination ? { externalDestinations: options.externalDestination } : {}),
             ...(options.nodePorts ? { nodePorts: options.nodePorts.split(",").map((p) => p.trim()).filter(Boolean) } : {}),
         };
-        const view: MatrixView = options.full ? "full" : options.classes ? "classes" : "auto";
-        const out = bufferedWriter(io.stdout);
-        const load = (p: string[]) => {
-            if (!p.length) throw new AnalysisInputError("no input: give YAML or JSON files or directories");
-            const objects = loadManifests(p);
-            if (!objects.length) throw new AnalysisInputError("no Kubernetes objects found (empty files, or directories without .yaml, .yml or .json files)", { file: p.join(", ") });
-            const model = buildModel(objects, analyzerOptions);
-            for (const warning of model.warnings) io.stderr(`warning: ${warning}\n`);
-            return model;
-        };
-        if (options.diff) {
-            const before = connectivityMatrix(load(options.diff), matrixOptions);
-            const after = connectivityMatrix(load(paths), matrixOptions);
-            const diff = diffMatrices(before, after);
-            if (options.format === "json") io.stdout(`${JSON.stringify(diff, null, 2)}\n`);
-            else if (options.format === "jsonl") {
-                for (const [change, flows] of [["added", diff.added], ["removed", diff.removed]] as const) {
-                    for (const flow of flows) out.write(`${JSON.stringify({ change, ...flow })}\n`);
-                }
-            } else {
-                for (const [sign, flows] of [["+", diff.added], ["-", diff.removed]] as const) {
-                    for (const f of flows) out.write(`${sign} ${f.src} -> ${f.dst} ${f.port}/${f.protocol}\n`);
-                }
-                if (!diff.added.length && !diff.removed.length) out.write("no change\n");
-            }
-            out.flush();
-            return 0;
-        }
-        const model = load(paths);
-        if (options.query) {
-            const [src, dst, port] = options.query as [string, string, string];
-            const verdict = runQuery(model, src, dst, port);
-            // People get the verdict and the deciding rule; --format json the whole explanation.
-            io.stdout(options.format === "json" ? `${JSON.stringify(verdict, null, 2)}\n` : formatVerdict(verdict));
-            return 0;
-        }
-        if (options.queries) {
-            let text: string;
-            try { text = fs.readFileSync(options.queries, "utf8"); } catch (error) {
-                throw new AnalysisInputError(`cannot read: ${(error as Error).message}`, { file: options.queries });
-            }
-            const lines = text.split(/\r?\n/).map((l, i) => [l.replace(/#.*$/, "").trim(), i + 1] as const).filter(([l]) => l);
-            for (const [line, number] of lines) {
-                const parts = line.split(/\s+/);
-                if (parts.length !== 3) throw new AnalysisInputError(`expected SRC DST PORT/PROTO, got ${JSON.stringify(line)}`, { file: options.queries, key: `line ${number}` });
-                try {
-                    out.write(`${JSON.stringify(runQuery(model, parts[0]!, parts[1]!, parts[2]!))}\n`);
-                } catch (error) {
-                    out.flush();
-                    if (error instanceof AnalysisInputError) throw new AnalysisInputError(error.message, { file: options.queries, key: `line ${number}` });
-                    throw error;
-                }
-            }
-            out.flush();
-            return 0;
-        }
-        const matrix = connectivityMatrix(model, matrixOptions);
-        writeMatrix(matrix, { format: options.format, view, width: io.width ?? terminalWidth() }, out.write, (text) => io.stderr(`note: ${text}\n`));
-        out.flush();
+        const run: CommandRun = { options, matrixOptions, io, out: bufferedWriter(io.stdout), writer: FORMAT_WRITERS[options.format], load: (p) => loadModel(p, analyzerOptions, io) };
+        if (options.diff) diffCommand(run, options.diff, paths);
+        else if (options.query) queryCommand(run, paths, options.query as [string, string, string]);
+        else if (options.queries) queriesCommand(run, paths, options.queries);
+        else matrixCommand(run, paths);
+        run.out.flush();
         return 0;
     } catch (error) {
         if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : EXIT_BAD_INPUT;
@@ -143,6 +89,65 @@ export function runCli(argv: string[], io: CliIo = { stdout: (t) => process.stdo
         }
         throw error;
     }
+}
+
+/** What every command gets: the parsed options, the output writer and format, and the reader of manifests into a model. */
+interface CommandRun {
+    options: CliOptions;
+    matrixOptions: MatrixOptions;
+    io: CliIo;
+    out: { write: Write; flush: () => void };
+    writer: FormatWriter;
+    load: (paths: string[]) => ClusterModel;
+}
+
+/** Reads the manifests of `paths` into a model, printing its warnings. @throws AnalysisInputError when there is nothing to read. */
+function loadModel(paths: string[], options: AnalyzerOptions, io: CliIo): ClusterModel {
+    if (!paths.length) throw new AnalysisInputError("no input: give YAML or JSON files or directories");
+    const objects = loadManifests(paths);
+    if (!objects.length) throw new AnalysisInputError("no Kubernetes objects found (empty files, or directories without .yaml, .yml or .json files)", { file: paths.join(", ") });
+    const model = buildModel(objects, options);
+    for (const warning of model.warnings) io.stderr(`warning: ${warning}\n`);
+    return model;
+}
+
+/** `--diff A -- B`: the flows B allows that A does not, and the other way round. */
+function diffCommand(run: CommandRun, before: string[], after: string[]): void {
+    const diff = diffMatrices(connectivityMatrix(run.load(before), run.matrixOptions), connectivityMatrix(run.load(after), run.matrixOptions));
+    run.writer.diff(diff, run.out.write);
+}
+
+/** `--query SRC DST PORT`: one connection's verdict (people get the verdict and the deciding rule; json the whole explanation). */
+function queryCommand(run: CommandRun, paths: string[], [src, dst, port]: [string, string, string]): void {
+    run.writer.verdict(runQuery(run.load(paths), src, dst, port), run.out.write);
+}
+
+/** `--queries FILE`: one query per line (SRC DST PORT/PROTO, # comments), one JSON verdict per line whatever the format. */
+function queriesCommand(run: CommandRun, paths: string[], file: string): void {
+    const model = run.load(paths);
+    let text: string;
+    try { text = fs.readFileSync(file, "utf8"); } catch (error) {
+        throw new AnalysisInputError(`cannot read: ${(error as Error).message}`, { file });
+    }
+    const lines = text.split(/\r?\n/).map((l, i) => [l.replace(/#.*$/, "").trim(), i + 1] as const).filter(([l]) => l);
+    for (const [line, number] of lines) {
+        const parts = line.split(/\s+/);
+        if (parts.length !== 3) throw new AnalysisInputError(`expected SRC DST PORT/PROTO, got ${JSON.stringify(line)}`, { file, key: `line ${number}` });
+        try {
+            run.out.write(`${JSON.stringify(runQuery(model, parts[0]!, parts[1]!, parts[2]!))}\n`);
+        } catch (error) {
+            run.out.flush();
+            if (error instanceof AnalysisInputError) throw new AnalysisInputError(error.message, { file, key: `line ${number}` });
+            throw error;
+        }
+    }
+}
+
+/** The connectivity matrix, in full or as classes (`--full`, `--classes`, else as the format chooses). */
+function matrixCommand(run: CommandRun, paths: string[]): void {
+    const view: MatrixView = run.options.full ? "full" : run.options.classes ? "classes" : "auto";
+    const matrix = connectivityMatrix(run.load(paths), run.matrixOptions);
+    writeMatrix(matrix, { format: run.options.format, view, width: run.io.width ?? terminalWidth() }, run.out.write, (text) => run.io.stderr(`note: ${text}\n`));
 }
 
 function runQuery(model: ClusterModel, src: string, dst: string, portText: string): Verdict {

@@ -21,4 +21,4 @@ export { diffMatrices } from "./diff";
 export type { MatrixDiff } from "./diff";
 export { connectivityClasses } from "./classes";
 export type { ConnectivityClasses } from "./classes";
-export { formatVerdict, stoppedAt } from "./format";
+export { formatVerdict, stoppedAt } from "./output/verdict-text";

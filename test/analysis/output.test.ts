@@ -6,7 +6,7 @@ import { parse } from "yaml";
 import { describe, expect, it } from "vitest";
 import { allowedFlows, AnalyzerOptions, buildModel, connectivityMatrix, loadManifests, Matrix, matrixCells } from "../../analysis";
 import { connectivityClasses } from "../../analysis/classes";
-import { collect } from "../../analysis/format-stream";
+import { collect } from "../../analysis/output";
 import { bufferedWriter, chooseView, MatrixFormat, MatrixView, writeMatrix } from "../../analysis/output";
 import { allowedSources } from "../../analysis/matrix";
 import { syntheticCluster } from "../../bench/synthetic-cluster";
