@@ -1,10 +1,11 @@
 /** Flows added and removed between two matrices (e.g. two lab stages), matched by endpoint names and ports. */
-import { allowedSources, Flow, Matrix, targetKey } from "./matrix";
+import { allowedSources, Matrix, targetKey } from "./matrix";
+import type { Connection } from "./types";
 
-export interface MatrixDiff { added: Flow[]; removed: Flow[] }
+export interface MatrixDiff { added: Connection[]; removed: Connection[] }
 
 export function diffMatrices(a: Matrix, b: Matrix): MatrixDiff {
-    const added: Flow[] = [], removed: Flow[] = [];
+    const added: Connection[] = [], removed: Connection[] = [];
     const indexA = new Map(a.targets.map((t, i) => [targetKey(t), i]));
     const indexB = new Map(b.targets.map((t, i) => [targetKey(t), i]));
     const sourcesA = new Map(a.sources.map((s, i) => [s, i]));

@@ -1,5 +1,5 @@
 /** Public API of the connectivity analyzer. Imports nothing from Pulumi. */
-export type { KubeObject, Labels, Protocol, Direction, Action } from "./types";
+export type { KubeObject, Labels, Protocol, Direction, Action, Connection } from "./types";
 export { AnalysisInputError } from "./errors";
 export type { InputLocation } from "./errors";
 export { parseManifests, loadManifests, originOf } from "./manifests";
@@ -13,10 +13,12 @@ export { parseCalicoSelector, matchesLabels, SelectorSyntaxError } from "./selec
 export type { CalicoSelector, SelectorNode } from "./selectors/calico";
 export { parseKubeSelector, matchesKubeSelector } from "./selectors/kubernetes";
 export { query, parseEndpoint, parsePortSpec } from "./query";
+export { parseEndpointName } from "./endpoint-names";
+export type { EndpointName } from "./endpoint-names";
 export type { Query, Verdict, Explanation, NodePortPath } from "./query";
 export type { Decision, DecisionStep, Stage } from "./engine";
 export { connectivityMatrix, matrixAllows, matrixCells, allowedFlows, allowedSources, DEFAULT_EXTERNAL_SOURCE, DEFAULT_EXTERNAL_DESTINATIONS } from "./matrix";
-export type { Matrix, MatrixTarget, MatrixOptions, Flow, MatrixCell } from "./matrix";
+export type { Matrix, MatrixTarget, MatrixOptions, MatrixCell } from "./matrix";
 export { diffMatrices } from "./diff";
 export type { MatrixDiff } from "./diff";
 export { connectivityClasses } from "./classes";

@@ -14,7 +14,7 @@ import type { ClusterModel, Service, ServicePort } from "./model-types";
 import { serviceBackendsOf } from "./services";
 import { parseIPv4 } from "./net";
 import { Endpoint, evaluateConnection, parsePortSpec } from "./query";
-import type { Protocol } from "./types";
+import type { Connection, Protocol } from "./types";
 
 export interface MatrixTarget { dst: string; port: number; protocol: Protocol; portName?: string }
 
@@ -28,8 +28,7 @@ export interface Matrix {
     targetRows: number[];
 }
 
-export interface Flow { src: string; dst: string; port: number; protocol: Protocol }
-export interface MatrixCell extends Flow { allowed: boolean }
+export interface MatrixCell extends Connection { allowed: boolean }
 
 export interface MatrixOptions {
     /** The client outside the cluster. Default external:203.0.113.10 (TEST-NET-3). */
@@ -221,7 +220,7 @@ export function allowedSources(matrix: Matrix, targetIndex: number): IndexSet {
 }
 
 /** Whether the matrix allows one flow; undefined when the flow is not part of the matrix. */
-export function matrixAllows(matrix: Matrix, flow: Flow): boolean | undefined {
+export function matrixAllows(matrix: Matrix, flow: Connection): boolean | undefined {
     const s = matrix.sources.indexOf(flow.src);
     const t = matrix.targets.findIndex((target) => targetKey(target) === targetKey(flow));
     if (s < 0 || t < 0) return undefined;
@@ -240,7 +239,7 @@ export function* matrixCells(matrix: Matrix): Generator<MatrixCell> {
 }
 
 /** The allowed flows only. */
-export function* allowedFlows(matrix: Matrix): Generator<Flow> {
+export function* allowedFlows(matrix: Matrix): Generator<Connection> {
     for (const [t, target] of matrix.targets.entries()) {
         for (const s of allowedSources(matrix, t)) {
             yield { src: matrix.sources[s]!, dst: target.dst, port: target.port, protocol: target.protocol };

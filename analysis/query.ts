@@ -12,6 +12,7 @@
  *    host-path.ts. The host endpoint crossed is the one of the interface holding the node address
  *    the world talks to (host-interfaces.ts); a local pod's packets cross only the `*` endpoint.
  */
+import { parseEndpointName } from "./endpoint-names";
 import { AnalysisInputError } from "./errors";
 import { Decision, hostDecision, notEnforced, workloadDecision } from "./engine";
 import type { ClusterModel, HostEndpoint, Node, Service, ServicePort, Workload } from "./model-types";
@@ -90,9 +91,10 @@ export function parseEndpoint(model: ClusterModel, text: string, role: "source" 
     const value = text.trim();
     if (value.startsWith("service:")) {
         if (role === "source") throw new AnalysisInputError(`${JSON.stringify(text)}: a service can only be a destination`);
-        const [namespace, name, ...rest] = value.slice("service:".length).split("/");
-        const service = !rest.length ? serviceNamed(model, namespace, name) : undefined;
+        const name = parseEndpointName(value);
+        const service = name?.kind === "service" ? serviceNamed(model, name.namespace, name.service) : undefined;
         if (!service) {
+            const namespace = value.slice("service:".length).split("/")[0];
             const known = model.services.filter((s) => s.namespace === namespace).map((s) => `service:${s.namespace}/${s.name}`);
             throw new AnalysisInputError(`${role} ${JSON.stringify(text)}: no such service; known in ${namespace}: ${known.join(", ") || "none"}`);
         }
@@ -116,8 +118,8 @@ export function parseEndpoint(model: ClusterModel, text: string, role: "source" 
     if (value.startsWith("node:")) return parseNode(model, text, role);
     if (value.startsWith("nodeport:")) {
         if (role === "source") throw new AnalysisInputError(`${JSON.stringify(text)}: a nodeport can only be a destination`);
-        const [namespace, name, ...rest] = value.slice("nodeport:".length).split("/");
-        const service = !rest.length ? serviceNamed(model, namespace, name) : undefined;
+        const name = parseEndpointName(value);
+        const service = name?.kind === "nodeport" ? serviceNamed(model, name.namespace, name.service) : undefined;
         if (!service) {
             const known = model.services.filter((s) => s.type === "NodePort" || s.type === "LoadBalancer").map((s) => `nodeport:${s.namespace}/${s.name}`);
             throw new AnalysisInputError(`${role} ${JSON.stringify(text)}: no such service; known NodePort services: ${known.join(", ") || "none"}`);
@@ -139,9 +141,10 @@ export function parseEndpoint(model: ClusterModel, text: string, role: "source" 
 
 /** `node:<name>` (its InternalIP) or `node:<name>/<interface>` (the address of that interface's host endpoint). */
 function parseNode(model: ClusterModel, text: string, role: "source" | "destination"): Endpoint {
-    const [name, iface, ...rest] = text.trim().slice("node:".length).split("/");
-    const node = !rest.length ? model.nodes.find((n) => n.name === name) : undefined;
+    const name = parseEndpointName(text.trim());
+    const node = name?.kind === "node" ? model.nodes.find((n) => n.name === name.node) : undefined;
     if (!node) throw new AnalysisInputError(`${role} ${JSON.stringify(text)}: no such node; expected node:<name> or node:<name>/<interface>, nodes: ${model.nodes.map((n) => n.name).join(", ")}`);
+    const iface = name?.kind === "node" ? name.interface : undefined;
     if (iface === undefined) return { kind: "node", node, ip: node.ip };
     const hostEndpoint = node.hostEndpoints.find((h) => h.interfaceName === iface && h.expectedIPs.length);
     if (!hostEndpoint) {
