@@ -5,7 +5,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import type { KubeObject } from "../../analysis";
-import { readYamlDocuments } from "../../analysis/yaml-reader";
+import { readYamlDocuments } from "../../analysis/input/yaml-reader";
 
 /** An address outside the cluster that stands for "the world" (TEST-NET-3, RFC 5737). */
 export const WORLD_ADDRESS = "203.0.113.10";

@@ -5,7 +5,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import type { KubeObject } from "../../analysis";
-import { readYamlDocuments } from "../../analysis/yaml-reader";
+import { readYamlDocuments } from "../../analysis/input/yaml-reader";
 import type { Connection } from "../../analysis";
 import { BASELINE_FILE, FlowCheck, INTERNET_ADDRESS, KUBE_DNS_WORKLOAD, OTHER_NAMESPACE_WORKLOAD, WORLD_ADDRESS } from "../common/flows";
 import { Expectation, YAOBANK_APPS, YAOBANK_WORKLOADS, YaobankApp, YaobankEndpoint, YaobankExpectedFlow, YaobankFlowLeg, YaobankStage, yaobankExpectationsAt } from "./stages";
