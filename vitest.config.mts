@@ -1,11 +1,10 @@
 import { defineConfig } from "vitest/config";
+import nodeVersion from "./scripts/node-version.cjs";
 
 // Node 22 is required (package.json engines; .npmrc makes npm ci refuse older ones). Say so at
-// once instead of failing minutes later on a missing API such as Map.groupBy.
-const nodeMajor = Number(process.versions.node.split(".")[0]);
-if (nodeMajor < 22) {
-    throw new Error(`Node.js ${process.versions.node} is too old: this project needs Node.js 22 or newer (.nvmrc). Use \`nvm use\`, or put the one scripts/ensure-node.sh provides first on PATH: export PATH="$(bash scripts/ensure-node.sh):$PATH"`);
-}
+// once, in one line, instead of failing minutes later on a missing API such as Map.groupBy.
+const problem = nodeVersion.nodeVersionError("npm test");
+if (problem) throw new Error(problem);
 
 export default defineConfig({
     test: {

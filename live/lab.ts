@@ -10,10 +10,11 @@ import type { StageRow } from "../scenarios/common/stages";
 import { defaultScenario, findScenario, SCENARIOS, scenarioNames } from "../scenarios/registry";
 import type { Scenario } from "../scenarios/scenario";
 import { buildModel, connectivityMatrix, diffMatrices, loadManifests, matrixCells, query, stoppedAt } from "../analysis";
-import type { KubeObject, Verdict } from "../analysis";
+import type { Connection, KubeObject, Verdict } from "../analysis";
 import type { NodeInfo, PlainObject } from "./cluster";
 import { analyzerOptions, analyzerPredictor, isPrediction, Predictor } from "./predict";
 import { legKey } from "./types";
+import { wrap } from "./text";
 
 export interface FlowChange {
     leg: string;
@@ -30,10 +31,9 @@ export interface StageChange {
     moved: FlowChange[];
 }
 
-type Flow = { src: string; dst: string; port: number; protocol: string };
 type Model = ReturnType<typeof buildModel>;
 
-function verdictOf(model: Model, flow: Flow): Verdict | string {
+function verdictOf(model: Model, flow: Connection): Verdict | string {
     try {
         return query(model, { src: flow.src, dst: flow.dst, port: flow.port, protocol: flow.protocol as "TCP" | "UDP" });
     } catch (error) {
@@ -45,7 +45,7 @@ function modelOf(objects: PlainObject[], nodes: NodeInfo[]) {
     return buildModel(objects as unknown as KubeObject[], analyzerOptions(objects, nodes));
 }
 
-function reasonFor(model: Model, flow: Flow): string {
+function reasonFor(model: Model, flow: Connection): string {
     const verdict = verdictOf(model, flow);
     return typeof verdict === "string" ? verdict : verdict.reason;
 }
@@ -67,7 +67,7 @@ export function explainChange(previous: PlainObject[], current: PlainObject[], n
     const after = modelOf(current, nodes);
     const [matrixBefore, matrixAfter] = [connectivityMatrix(before), connectivityMatrix(after)];
     const diff = diffMatrices(matrixBefore, matrixAfter);
-    const leg = (flow: Flow) => `${flow.src} -> ${flow.dst}:${flow.port}/${flow.protocol}`;
+    const leg = (flow: Connection) => `${flow.src} -> ${flow.dst}:${flow.port}/${flow.protocol}`;
     const added = diff.added.map((flow): FlowChange => ({ leg: leg(flow), before: "blocked or absent", after: "allowed", why: reasonFor(after, flow) }));
     const removed = diff.removed.map((flow): FlowChange => {
         const verdict = verdictOf(after, flow);
@@ -82,12 +82,47 @@ export function explainChange(previous: PlainObject[], current: PlainObject[], n
     return { added, removed, moved };
 }
 
-export function formatChange(stage: StageRow, change: StageChange): string {
-    const lines = [`What changed at stage ${stage.number} (${stage.name}): ${stage.adds}`];
+/** How much of a stage's change to print, and how wide. */
+export interface ChangeView {
+    /** The lab's namespaces: by default only changes none of whose ends is a pod elsewhere (CoreDNS, a probe) are printed. */
+    isLabNamespace: (namespace: string) => boolean;
+    /** Every change, the other namespaces' pods included (`npm run lab -- --verbose`). */
+    verbose?: boolean;
+    /** Columns to wrap to (the terminal's); default 100. */
+    width?: number;
+}
+
+/** `<namespace>/<workload>` is a pod; external:, service:, nodeport:, node: ends are not. */
+function podNamespace(end: string): string | undefined {
+    return /^([a-z0-9][a-z0-9-]*)\/[^/:]+$/.exec(end)?.[1];
+}
+
+function involvesOtherPods(flow: FlowChange, view: ChangeView): boolean {
+    const [src, rest] = flow.leg.split(" -> ");
+    const dst = rest?.replace(/:\d+\/[A-Z]+$/, "") ?? "";
+    return [src!, dst].some((end) => { const namespace = podNamespace(end); return namespace !== undefined && !view.isLabNamespace(namespace); });
+}
+
+/**
+ * The change as a learner reads it: one line per flow (`+` now allowed, `-` now blocked, `~` still
+ * blocked elsewhere), the analyzer's reason below it, wrapped to the width; by default the lab's own workloads
+ * only, with a count of the rest and how to see them.
+ */
+export function formatChange(stage: StageRow, change: StageChange, view: ChangeView = { isLabNamespace: () => true }): string {
+    const width = Math.max(40, view.width ?? 100);
+    const shown = (flows: FlowChange[]) => view.verbose ? flows : flows.filter((flow) => !involvesOtherPods(flow, view));
+    const [added, removed, moved] = [shown(change.added), shown(change.removed), shown(change.moved)];
+    const hidden = change.added.length + change.removed.length + change.moved.length - added.length - removed.length - moved.length;
+    const lines = wrap(`What changed at stage ${stage.number} (${stage.name}): ${stage.adds}`, width);
     if (change.added.length === 0 && change.removed.length === 0 && change.moved.length === 0) lines.push("  no flow changed verdict or where it is stopped");
-    for (const flow of change.added) lines.push(`  + ${flow.leg}  (now allowed) because ${flow.why}`);
-    for (const flow of change.removed) lines.push(`  - ${flow.leg}  (now ${flow.after}) because ${flow.why}`);
-    for (const flow of change.moved) lines.push(`  ~ ${flow.leg}  (still blocked, now ${flow.after.replace(/^blocked /, "")}; was ${flow.before.replace(/^blocked /, "")}) because ${flow.why}`);
+    const entry = (mark: string, flow: FlowChange, what: string) => {
+        lines.push(`  ${mark} ${flow.leg}  ${what}`);
+        lines.push(...wrap(`because ${flow.why}`, width - 6).map((line) => `      ${line}`));
+    };
+    for (const flow of added) entry("+", flow, "(now allowed)");
+    for (const flow of removed) entry("-", flow, `(now ${flow.after})`);
+    for (const flow of moved) entry("~", flow, `(still blocked, now ${flow.after.replace(/^blocked /, "")}; was ${flow.before.replace(/^blocked /, "")})`);
+    if (hidden > 0) lines.push(`  (and ${hidden} change${hidden === 1 ? "" : "s"} to or from pods outside the lab, such as CoreDNS and the probe pods: --verbose shows them)`);
     return lines.join("\n");
 }
 

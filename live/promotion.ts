@@ -7,6 +7,7 @@ import { findStageIn } from "../scenarios/common/stages";
 import { defaultScenario, findScenario, SCENARIOS } from "../scenarios/registry";
 import type { Scenario } from "../scenarios/scenario";
 import type { VerificationRecord } from "./results";
+import { wrap } from "./text";
 
 export const PROJECT = "calico-zero-trust-lab";
 /** `stage`, or one of the scenario's promoted image keys. */
@@ -31,7 +32,8 @@ export interface PromotionFacts {
     to: StackFacts;
     verification?: VerificationRecord;
     verificationFile: string;
-    policy: PolicyCheck;
+    /** Undefined when not run: a render source is refused without the 30-60 s preview. */
+    policy?: PolicyCheck;
 }
 
 export interface ConfigChange {
@@ -74,38 +76,58 @@ function pinnedImage(configured: string | undefined, workload: string, verificat
     return {};
 }
 
+/**
+ * One refusal as one short paragraph: what is wrong and on which stack, the evidence, and the
+ * next command, which must work for that stack (never `verify` for a render stack).
+ */
+function refusal(what: string, evidence: string | undefined, next: string): string {
+    return `${what}${evidence ? ` (${evidence})` : ""}. Next: ${next}`;
+}
+
+/** A command to type, as the refusals quote it. */
+const command = (text: string) => `\`${text}\``;
+const verifyCommand = (stack: string) => command(`npm run verify -- --stack ${stack}`);
+
 /** @param scenarios Where the stacks' scenarios are found (default scenarios/registry.ts). */
 export function decidePromotion(facts: PromotionFacts, scenarios: readonly Scenario[] = SCENARIOS): PromotionDecision {
     const refusals: string[] = [];
     const notes: string[] = [];
     const { from, to, verification } = facts;
-    if (from.name === to.name) refusals.push(`--from and --to are the same stack (${from.name})`);
+    const promoteAgain = command(`npm run promote -- --from ${from.name} --to ${to.name}`);
+    if (from.name === to.name) refusals.push(refusal(`--from and --to name the same stack, ${from.name}`, undefined, `name the next environment as --to, e.g. ${command(`npm run promote -- --from ${from.name} --to staging`)}`));
 
     const scenario = scenarioOf(from, scenarios);
-    if (!scenario) refusals.push(`stack ${from.name} runs an unknown scenario ${JSON.stringify(from.config.scenario)}`);
+    if (!scenario) refusals.push(refusal(`stack ${from.name} runs a scenario this checkout does not have`, `scenario: ${JSON.stringify(from.config.scenario)}; scenarios/registry.ts has ${scenarios.map((s) => s.name).join(", ")}`, command(`pulumi config set --stack ${from.name} scenario <one of them>`)));
     const target = scenarioOf(to, scenarios);
     if (scenario && target && target !== scenario) {
-        refusals.push(`stack ${to.name} runs the ${target.name} scenario, ${from.name} the ${scenario.name} scenario: set ${PROJECT}:scenario of ${to.name} first`);
+        refusals.push(refusal(`stack ${to.name} runs the ${target.name} scenario, ${from.name} the ${scenario.name} scenario`, undefined, `${command(`pulumi config set --stack ${to.name} scenario ${scenario.name}`)}, then ${promoteAgain}`));
     }
     const sourceStage = findStageOf(scenario, from.config.stage);
-    if (scenario && !sourceStage) refusals.push(`stack ${from.name} has an invalid stage ${JSON.stringify(from.config.stage)}`);
+    if (scenario && !sourceStage) refusals.push(refusal(`stack ${from.name} has no valid stage`, `stage: ${JSON.stringify(from.config.stage)}; ${scenario.name} has ${scenario.stages.map((s) => s.name).join(", ")}`, command(`pulumi config set --stack ${from.name} stage <one of them>`)));
 
-    if (!verification) {
-        refusals.push(`stack ${from.name} has no recorded verification (${facts.verificationFile}): run \`npm run verify -- --stack ${from.name}\` first`);
+    if (from.config.cluster === "render") {
+        // verify refuses a render stack: there is no cluster where its stage could have been observed.
+        const stage = sourceStage ? ` --to ${sourceStage.name}` : "";
+        refusals.push(refusal(`stack ${from.name} renders manifests (cluster: render), so no stage of it was ever verified on a cluster, and only a verified stage is promoted`, undefined, `walk and verify the stage on a cluster stack, e.g. the local kind lab: ${command(`npm run lab -- --stack dev${stage} --yes`)}, then ${command(`npm run promote -- --from dev --to ${to.name}`)}`));
+    } else if (!verification) {
+        refusals.push(refusal(`stack ${from.name} has no recorded verification`, `no ${facts.verificationFile}`, `${verifyCommand(from.name)}, then ${promoteAgain}`));
     } else {
         if (!verification.passed) {
-            const why = verification.interrupted ? "was interrupted" : `failed (${verification.problems.slice(0, 3).join("; ") || "see its report"})`;
-            refusals.push(`the last verification of ${from.name} (${verification.finishedAt}) ${why}: fix the stage and run \`npm run verify -- --stack ${from.name}\``);
+            const why = verification.interrupted ? "was interrupted" : "failed";
+            const evidence = verification.interrupted ? `finished ${verification.finishedAt}` : `${verification.problems.slice(0, 3).join("; ") || "see its report"}${verification.problems.length > 3 ? `; and ${verification.problems.length - 3} more` : ""}`;
+            refusals.push(refusal(`the last verification of ${from.name} ${why}`, evidence, `fix the stage, then ${verifyCommand(from.name)} (its report shows every flow)`));
         }
         if (sourceStage && verification.stage && verification.stage.number !== sourceStage.number) {
-            refusals.push(`the last verification of ${from.name} was of stage ${verification.stage.number} (${verification.stage.name}), the stack is now at stage ${stageOf(scenario, from.config.stage)}: verify again`);
+            refusals.push(refusal(`stack ${from.name} is at stage ${stageOf(scenario, from.config.stage)} but its last verification was of stage ${verification.stage.number} (${verification.stage.name})`, undefined, `${verifyCommand(from.name)}, then ${promoteAgain}`));
         }
-        if (!verification.stage) refusals.push(`the last verification of ${from.name} does not say which stage it verified: verify again with --stack ${from.name}`);
+        if (!verification.stage) refusals.push(refusal(`the last verification of ${from.name} does not say which stage it verified`, facts.verificationFile, `${verifyCommand(from.name)}, then ${promoteAgain}`));
         if (from.lastUpdate && Date.parse(from.lastUpdate) > Date.parse(verification.startedAt)) {
-            refusals.push(`stack ${from.name} was updated (${from.lastUpdate}) after its last verification started (${verification.startedAt}): verify again`);
+            refusals.push(refusal(`stack ${from.name} was updated after its last verification, so what runs there now is unverified`, `updated ${from.lastUpdate}, verification started ${verification.startedAt}`, `${verifyCommand(from.name)}, then ${promoteAgain}`));
         }
     }
-    if (!facts.policy.passed) refusals.push(`the policy pack does not pass in mandatory mode on ${from.name}: ${facts.policy.summary}`);
+    if (facts.policy && !facts.policy.passed) {
+        refusals.push(refusal(`the policy pack refuses stack ${from.name} with every policy mandatory`, facts.policy.summary, `${command(`pulumi preview --stack ${from.name} --policy-pack policy-pack`)} shows every violation; fix the stage, ${command(`pulumi up --stack ${from.name}`)}, ${verifyCommand(from.name)}`));
+    }
 
     const changes: ConfigChange[] = [];
     const propose = (key: PromotedKey, value: string | undefined) => {
@@ -121,10 +143,10 @@ export function decidePromotion(facts: PromotionFacts, scenarios: readonly Scena
         const found = pinnedImage(configured, promoted.workload, verification);
         // An image that falls back to another key's runs that image unless its own key says otherwise.
         const image = found.image ?? (own || promoted.defaultsTo === undefined ? undefined : pinned.get(promoted.defaultsTo));
-        if (!image) {
-            refusals.push(promoted.defaultsTo === undefined
-                ? `the ${promoted.workload} image of ${from.name} is not pinned by digest and verification saw no running digest: set ${promoted.key} to <image>@sha256:<digest>`
-                : `the ${promoted.workload} image of ${from.name} is not pinned by digest: set ${promoted.key} to <image>@sha256:<digest>`);
+        // Without a verification the refusal above says to verify, which records the running digests.
+        if (!image && verification) {
+            const seen = promoted.defaultsTo === undefined ? "and verification saw no running digest" : undefined;
+            refusals.push(refusal(`the ${promoted.workload} image of ${from.name} is not pinned by digest`, [`${promoted.key}: ${configured ?? "the default image"}`, seen].filter(Boolean).join(", "), `${command(`pulumi config set --stack ${from.name} ${promoted.key} <image>@sha256:<digest>`)}, ${command(`pulumi up --stack ${from.name}`)}, ${verifyCommand(from.name)}`));
         }
         if (found.note) notes.push(found.note);
         pinned.set(promoted.key, image);
@@ -133,21 +155,23 @@ export function decidePromotion(facts: PromotionFacts, scenarios: readonly Scena
     return { allowed: refusals.length === 0, refusals, changes, notes };
 }
 
-export function formatDecision(facts: PromotionFacts, decision: PromotionDecision, mode: "dry-run" | "preview" | "up"): string {
+/** @param width Columns to wrap the refusals to (the terminal's). */
+export function formatDecision(facts: PromotionFacts, decision: PromotionDecision, mode: "dry-run" | "preview" | "up", width = 100): string {
     const lines = [`Promotion ${facts.from.name} -> ${facts.to.name} (${mode})`];
     const scenario = scenarioOf(facts.from, SCENARIOS);
     lines.push(`  source stage: ${stageOf(scenario, facts.from.config.stage)}; target stage: ${stageOf(scenario, facts.to.config.stage)}`);
-    lines.push(`  verification: ${facts.verification ? `${facts.verification.passed ? "passed" : "FAILED"} at ${facts.verification.finishedAt} (${facts.verificationFile})` : `none (${facts.verificationFile})`}`);
-    lines.push(`  policy pack (mandatory): ${facts.policy.passed ? "passed" : "FAILED"}: ${facts.policy.summary}`);
-    lines.push(decision.changes.length > 0 ? "  plan: set in Pulumi." + facts.to.name + ".yaml" : "  plan: the target's config already matches; nothing to change");
+    lines.push(`  verification: ${facts.verification ? `${facts.verification.passed ? "passed" : "FAILED"} at ${facts.verification.finishedAt} (${facts.verificationFile})` : facts.from.config.cluster === "render" ? "none (a render stack is never verified)" : `none (${facts.verificationFile})`}`);
+    lines.push(`  policy pack (mandatory): ${facts.policy ? `${facts.policy.passed ? "passed" : "FAILED"}: ${facts.policy.summary}` : "not run (refused before it)"}`);
+    const plan = decision.allowed ? "plan" : "plan, once allowed";
+    lines.push(decision.changes.length > 0 ? `  ${plan}: set in Pulumi.${facts.to.name}.yaml` : `  ${plan}: the target's config already matches; nothing to change`);
     for (const change of decision.changes) lines.push(`    ${PROJECT}:${change.key}: ${change.from ?? "(unset)"} -> ${change.to}`);
     if (decision.changes.length > 0) lines.push(`    then: pulumi ${mode === "up" ? "up" : "preview"} --stack ${facts.to.name}`);
     for (const note of decision.notes) lines.push(`  note: ${note}`);
     if (decision.allowed) {
         lines.push(mode === "dry-run" ? "ALLOWED (dry run: nothing changed; add --apply to set the config and preview, --apply --up to deploy)" : "ALLOWED");
     } else {
-        lines.push("REFUSED:");
-        for (const refusal of decision.refusals) lines.push(`  - ${refusal}`);
+        lines.push(`REFUSED${mode === "dry-run" ? "" : " (nothing changed)"}:`);
+        for (const refusal of decision.refusals) lines.push("", ...wrap(refusal, Math.max(40, width - 2)).map((line) => `  ${line}`));
     }
     return lines.join("\n");
 }

@@ -2,19 +2,13 @@
 // as the API server has them (not as the program declared them), plus the baseline the intent
 // ConfigMap carries for what the lab does not create (a neighbour namespace's workload).
 import { parseAllDocuments } from "yaml";
-import type { FlowCheck } from "../scenarios/common/flows";
+import { FlowCheck, INTENT, IntentStage } from "../scenarios/common/intent";
 import { KUBE_DNS_WORKLOAD } from "../scenarios/common/flows";
 import type { ClusterApi, NodeInfo, PlainObject, PodInfo } from "./cluster";
 import type { ClusterFacts, WorkloadFacts } from "./plan";
 
-export const INTENT = { configMap: "zero-trust-intent", flowsKey: "flows.yaml", baselineKey: "baseline.yaml", stageKey: "stage.yaml", calicoVersionKey: "calico-version" } as const;
-
-/** The stage whose flows an intent ConfigMap declares (its stage.yaml). */
-export interface IntentStage {
-    scenario: string;
-    number: number;
-    name: string;
-}
+export { INTENT } from "../scenarios/common/intent";
+export type { IntentStage } from "../scenarios/common/intent";
 
 export interface Intent {
     checks: FlowCheck[];
@@ -39,9 +33,6 @@ function parseYamlDocuments(text: string, source: string): unknown[] {
     }).filter((value) => value !== null && value !== undefined);
 }
 
-/** The label the program puts on the intent ConfigMap (components/intent-config-map.ts). */
-export const INTENT_LABEL = { key: "lab.calico-zero-trust/intent", value: "true" } as const;
-
 /** Namespaces as given: one, several, or comma-separated; deduplicated, order kept. */
 export function namespaceList(value: string | readonly string[]): string[] {
     const list = (typeof value === "string" ? [value] : [...value]).flatMap((item) => item.split(",")).map((item) => item.trim()).filter(Boolean);
@@ -57,7 +48,7 @@ async function findIntentConfigMaps(cluster: ClusterApi, namespaces: string[]): 
     for (const namespace of namespaces) {
         const configMaps = await cluster.listObjects("v1", "ConfigMap", namespace);
         for (const configMap of configMaps ?? []) {
-            if (configMap.metadata.labels?.[INTENT_LABEL.key] !== INTENT_LABEL.value) continue;
+            if (configMap.metadata.labels?.[INTENT.label] !== INTENT.labelValue) continue;
             found.push({ namespace, name: configMap.metadata.name, data: (configMap.data as Record<string, string> | undefined) ?? {} });
         }
     }
@@ -79,7 +70,7 @@ export async function readIntent(cluster: ClusterApi, namespaces: string | reado
     if (found.length === 0) {
         const where = list.length === 1
             ? `ConfigMap ${list[0]}/${INTENT.configMap} not found`
-            : `no intent ConfigMap (label ${INTENT_LABEL.key}=${INTENT_LABEL.value}, or named ${INTENT.configMap}) in namespaces ${list.join(", ")}`;
+            : `no intent ConfigMap (label ${INTENT.label}=${INTENT.labelValue}, or named ${INTENT.configMap}) in namespaces ${list.join(", ")}`;
         throw new IntentError(`${where}: the stack declares no flows in ${list.length === 1 ? "this namespace" : "these namespaces"}. Is the stage 1 or later and has \`pulumi up\` run? (stage 0 has no workloads and nothing to verify)`);
     }
     if (found.length > 1) {
@@ -141,32 +132,45 @@ async function listOrEmpty(cluster: ClusterApi, apiVersion: string, kind: string
     return (await cluster.listObjects(apiVersion, kind, namespace)) ?? [];
 }
 
-/** The objects that decide the lab's flows, as the cluster has them, from every lab namespace. */
-export async function readBack(cluster: ClusterApi, namespaces: string | readonly string[], intent: Intent): Promise<ReadBack> {
-    const labNamespaces = namespaceList(namespaces);
-    const objects: PlainObject[] = [];
-    objects.push(...await listOrEmpty(cluster, "v1", "Namespace"));
-    for (const namespace of labNamespaces) {
-        for (const kind of ["Deployment", "StatefulSet", "DaemonSet"]) objects.push(...await listOrEmpty(cluster, "apps/v1", kind, namespace));
-        objects.push(...await listOrEmpty(cluster, "v1", "Service", namespace));
-        objects.push(...await listOrEmpty(cluster, "v1", "ServiceAccount", namespace));
-    }
-    // Cluster DNS: the Deployment and Service behind k8s-app=kube-dns.
-    const dnsDeployments = (await listOrEmpty(cluster, "apps/v1", "Deployment", "kube-system"))
-        .filter((d) => (d.spec as any)?.template?.metadata?.labels?.["k8s-app"] === "kube-dns");
-    objects.push(...dnsDeployments);
-    objects.push(...(await listOrEmpty(cluster, "v1", "Service", "kube-system")).filter((s) => (s.spec as any)?.selector?.["k8s-app"] === "kube-dns"));
-    objects.push(...await listOrEmpty(cluster, "networking.k8s.io/v1", "NetworkPolicy"));
-
-    let calicoSource = "no Calico policy API served (neither projectcalico.org/v3 nor crd.projectcalico.org/v1): Kubernetes policies only";
+/** The Calico kinds, from the first policy API the cluster serves (projectcalico.org/v3, else the CRDs). */
+async function readCalicoKinds(cluster: ClusterApi): Promise<{ source: string; objects: PlainObject[] }> {
     for (const apiVersion of CALICO_API_VERSIONS) {
         const policies = await cluster.listObjects(apiVersion, "GlobalNetworkPolicy");
         if (policies === undefined) continue;
-        calicoSource = apiVersion;
-        objects.push(...policies);
-        for (const kind of CALICO_KINDS.filter((k) => k !== "GlobalNetworkPolicy")) objects.push(...await listOrEmpty(cluster, apiVersion, kind));
-        break;
+        const others = await Promise.all(CALICO_KINDS.filter((k) => k !== "GlobalNetworkPolicy").map((kind) => listOrEmpty(cluster, apiVersion, kind)));
+        return { source: apiVersion, objects: [...policies, ...others.flat()] };
     }
+    return { source: "no Calico policy API served (neither projectcalico.org/v3 nor crd.projectcalico.org/v1): Kubernetes policies only", objects: [] };
+}
+
+/** The objects that decide the lab's flows, as the cluster has them, from every lab namespace. */
+export async function readBack(cluster: ClusterApi, namespaces: string | readonly string[], intent: Intent): Promise<ReadBack> {
+    const labNamespaces = namespaceList(namespaces);
+    // Every list at once (the requests are independent); the objects keep the order below.
+    const perNamespace = (namespace: string) => Promise.all([
+        ...["Deployment", "StatefulSet", "DaemonSet"].map((kind) => listOrEmpty(cluster, "apps/v1", kind, namespace)),
+        listOrEmpty(cluster, "v1", "Service", namespace),
+        listOrEmpty(cluster, "v1", "ServiceAccount", namespace),
+    ]);
+    const [namespaceObjects, labObjects, systemDeployments, systemServices, networkPolicies, calico] = await Promise.all([
+        listOrEmpty(cluster, "v1", "Namespace"),
+        Promise.all(labNamespaces.map(perNamespace)),
+        listOrEmpty(cluster, "apps/v1", "Deployment", "kube-system"),
+        listOrEmpty(cluster, "v1", "Service", "kube-system"),
+        listOrEmpty(cluster, "networking.k8s.io/v1", "NetworkPolicy"),
+        readCalicoKinds(cluster),
+    ]);
+    // Cluster DNS: the Deployment and Service behind k8s-app=kube-dns.
+    const dnsDeployments = systemDeployments.filter((d) => (d.spec as any)?.template?.metadata?.labels?.["k8s-app"] === "kube-dns");
+    const objects: PlainObject[] = [
+        ...namespaceObjects,
+        ...labObjects.flat(2),
+        ...dnsDeployments,
+        ...systemServices.filter((s) => (s.spec as any)?.selector?.["k8s-app"] === "kube-dns"),
+        ...networkPolicies,
+        ...calico.objects,
+    ];
+    const calicoSource = calico.source;
 
     const trimmed = objects.map(trim);
     const present = new Set(trimmed.map(identity));
@@ -180,9 +184,8 @@ export async function readBack(cluster: ClusterApi, namespaces: string | readonl
         fromBaseline.push(`${object.kind} ${object.metadata.namespace ? `${object.metadata.namespace}/` : ""}${object.metadata.name}`);
     }
 
-    const nodes = await cluster.listNodes();
-    const pods: PodInfo[] = [];
-    for (const ns of [...new Set([...labNamespaces, "kube-system"])]) pods.push(...await cluster.listPods(ns));
+    const [nodes, podLists] = await Promise.all([cluster.listNodes(), Promise.all([...new Set([...labNamespaces, "kube-system"])].map((ns) => cluster.listPods(ns)))]);
+    const pods: PodInfo[] = podLists.flat();
     // Service accounts outside the lab's namespaces that the flows' sources name (kube-system's
     // coredns, a neighbour's): a probe pod may only run under an account that exists.
     const serviceAccounts = new Set(trimmed.filter((o) => o.kind === "ServiceAccount").map((o) => `${o.metadata.namespace}/${o.metadata.name}`));

@@ -4,7 +4,7 @@
 import { defaultScenario } from "../scenarios/registry";
 import type { StageRow } from "../scenarios/common/stages";
 import type { ClusterApi, NodeInfo, PlainObject } from "./cluster";
-import { explainChange, formatChange, snapshotObjects } from "./lab";
+import { ChangeView, explainChange, formatChange, snapshotObjects } from "./lab";
 import { formatTable } from "./report";
 import { recordOf, saveRecord } from "./results";
 import { verificationExitCode, verifyStage, VerifyOptions } from "./verify";
@@ -41,6 +41,8 @@ export interface WalkOptions {
     pause(next: StageRow | undefined): Promise<void>;
     verifyOptions?: Partial<VerifyOptions>;
     color?: boolean;
+    /** What of each stage's change to print (default: everything, 100 columns). */
+    changeView?: ChangeView;
 }
 
 export interface WalkReport {
@@ -106,7 +108,7 @@ export async function walkLab(options: WalkOptions): Promise<WalkReport> {
         if (verified === "not observed" && report.exitCode === 0) report.exitCode = 2;
 
         const current = await snapshotObjects(cluster, namespace, baseline);
-        out(formatChange(stage, explainChange(previous?.objects ?? baseline, current.objects, current.nodes)));
+        out(formatChange(stage, explainChange(previous?.objects ?? baseline, current.objects, current.nodes), options.changeView));
         previous = current;
         await options.pause(options.stages[index + 1]);
     }

@@ -1,11 +1,15 @@
 // Pulumi Automation API over this repository: a LocalWorkspace on the repo, the local file://
 // backend by default (no Pulumi Cloud account), one stack per environment.
 // The Automation API is loaded when a stack is opened: `verify --no-stack` never pays for it.
-import type { Stack } from "@pulumi/pulumi/automation";
+import type { EngineEvent, Stack } from "@pulumi/pulumi/automation";
+import { execFile } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { promisify } from "util";
 import { PROJECT } from "./promotion";
+
+const execFileAsync = promisify(execFile);
 
 export const REPO_DIR = path.resolve(__dirname, "..");
 export const POLICY_PACK_DIR = path.join(REPO_DIR, "policy-pack");
@@ -26,11 +30,49 @@ export function workspaceEnv(): Record<string, string> {
     };
 }
 
-export async function openStack(stackName: string, create = true, extraEnv: Record<string, string> = {}): Promise<Stack> {
-    const args = { stackName, workDir: REPO_DIR };
-    const options = { envVars: { ...workspaceEnv(), ...extraEnv } };
-    const { LocalWorkspace } = await import("@pulumi/pulumi/automation");
-    return create ? LocalWorkspace.createOrSelectStack(args, options) : LocalWorkspace.selectStack(args, options);
+/**
+ * The stack `stackName` of this project (created first if `create` and missing), without
+ * selecting it: the user's selected stack (`pulumi stack ls` shows it with `*`) is the same
+ * afterwards. Every operation of the returned Stack names it with `--stack`.
+ * @param extraEnv Replaces workspaceEnv()'s variables (another backend, a passphrase).
+ * @throws an Error named StackNotFoundError when it does not exist and `create` is false (see stackOpenError).
+ */
+export function openStack(stackName: string, create = true, extraEnv: Record<string, string> = {}): Promise<Stack> {
+    return openStackIn(REPO_DIR, stackName, { ...workspaceEnv(), ...extraEnv }, create);
+}
+
+/** openStack for the project in `workDir` with exactly `envVars` (the e2e tier's throw-away backend). */
+export async function openStackIn(workDir: string, stackName: string, envVars: Record<string, string>, create: boolean): Promise<Stack> {
+    const { LocalWorkspace, Stack } = await import("@pulumi/pulumi/automation");
+    const workspace = await LocalWorkspace.create({ workDir, envVars });
+    leaveSelectionAlone(workspace);
+    // Stack.createOrSelect would test for the Automation API's own error class; ours is StackNotFound.
+    const opened = Stack.select(stackName, workspace);
+    return create ? opened.catch((error: unknown) => { if (error instanceof StackNotFound) return Stack.create(stackName, workspace); throw error; }) : opened;
+}
+
+/**
+ * The Automation API opens a stack with `pulumi stack select` (and creates one with `pulumi stack
+ * init`, which selects it too), and the selection is the workspace's, kept per project in
+ * PULUMI_HOME/workspaces: a dry run would leave the user's next `pulumi destroy` pointed at the
+ * stack we looked at. Here opening only loads the stack (`pulumi stack --stack <name>`, which is
+ * what the Automation API itself runs for remote workspaces so as not to select) and creating
+ * passes `--no-select`. Every later command of a Stack names it with `--stack` (automation/stack.js).
+ */
+function leaveSelectionAlone(workspace: import("@pulumi/pulumi/automation").LocalWorkspace): void {
+    const run = (args: string[]) => execFileAsync(workspace.pulumiCommand.command, [...args, "--non-interactive"], {
+        cwd: workspace.workDir, env: { ...process.env, ...workspace.envVars, PULUMI_AUTOMATION_API: "true" },
+    }).catch((error: { stderr?: string; message: string }) => {
+        const text = error.stderr || error.message;
+        throw /no stack named .* found/.test(text) ? new StackNotFound(text) : new Error(text);
+    });
+    workspace.selectStack = async (name: string) => { await run(["stack", "--stack", name]); };
+    workspace.createStack = async (name: string) => { await run(["stack", "init", name, "--no-select"]); };
+}
+
+/** What openStack throws for a stack that does not exist: named as the Automation API's own error is. */
+class StackNotFound extends Error {
+    override name = "StackNotFoundError";
 }
 
 /**
@@ -70,23 +112,50 @@ export async function lastUpdate(stack: Stack): Promise<string | undefined> {
     return time === undefined ? undefined : new Date(time).toISOString();
 }
 
-/** Runs the policy pack with every policy mandatory, as a preview of the stack. */
+/**
+ * Runs the policy pack with every policy mandatory, as a preview of the stack.
+ * @returns passed, and a summary: the mandatory violations as `<policy>: <its headline>` (at most
+ *   two, then how many more), or Pulumi's own error lines when the preview failed otherwise.
+ */
 export async function policyCheckMandatory(stack: Stack): Promise<{ passed: boolean; summary: string }> {
     if (!fs.existsSync(path.join(POLICY_PACK_DIR, "PulumiPolicy.yaml"))) {
         return { passed: false, summary: `no policy pack at ${POLICY_PACK_DIR}` };
     }
     const configFile = path.join(os.tmpdir(), `policy-mandatory-${process.pid}.json`);
     fs.writeFileSync(configFile, JSON.stringify({ all: "mandatory" }));
-    let output = "";
+    const violations = new Set<string>();
+    const errors: string[] = [];
+    const onEvent = (event: EngineEvent) => {
+        const policy = event.policyEvent;
+        // A violation's message is the policy's description, then the violation's headline, then details.
+        const lines = policy?.message.split("\n") ?? [];
+        if (policy?.enforcementLevel === "mandatory") violations.add(`${policy.policyName}: ${(lines[1] || lines[0] || "").trim().replace(/\.$/, "")}`);
+        const diagnostic = event.diagnosticEvent;
+        if (diagnostic?.severity === "error") errors.push(...diagnostic.message.split("\n").map((line) => line.trim()).filter(Boolean));
+    };
     try {
-        await stack.preview({ policyPacks: [POLICY_PACK_DIR], policyPackConfigs: [configFile], onOutput: (text) => { output += text; } });
-        const advisories = (output.match(/advisory/gi) ?? []).length;
-        return { passed: true, summary: `pulumi preview --policy-pack policy-pack (all policies mandatory): no violations${advisories ? "" : ""}` };
+        await stack.preview({ policyPacks: [POLICY_PACK_DIR], policyPackConfigs: [configFile], onEvent });
+        return { passed: true, summary: "no violations (pulumi preview --policy-pack policy-pack, every policy mandatory)" };
     } catch (error) {
-        const text = `${output}\n${error instanceof Error ? error.message : String(error)}`;
-        const violations = text.split("\n").filter((line) => /mandatory|violat/i.test(line)).slice(0, 8).map((l) => l.trim());
-        return { passed: false, summary: violations.join(" | ") || text.trim().split("\n").slice(-3).join(" | ") };
+        if (violations.size > 0) {
+            const listed = [...violations];
+            return { passed: false, summary: `${listed.slice(0, 2).join("; ")}${listed.length > 2 ? `; and ${listed.length - 2} more` : ""}` };
+        }
+        const why = errors.filter((line) => !/^(preview failed|update failed)/i.test(line))[0] ?? pulumiErrorLine(error);
+        return { passed: false, summary: `the preview failed before the pack could judge it: ${why}` };
     } finally {
         fs.rmSync(configFile, { force: true });
     }
+}
+
+/**
+ * One line for a failed Pulumi command of the Automation API: "`pulumi up --stack dev` failed (its
+ * errors are above)", without the arguments the API adds (--exec-kind, --event-log tcp://...),
+ * which are no command to type; the callers print Pulumi's output, errors included, as it comes.
+ * Other errors as their message.
+ */
+export function pulumiFailure(error: unknown): string {
+    const message = error instanceof Error ? error.message : String(error);
+    const failed = /Command failed with exit code \d+: pulumi (\S+)[^\n]*?--stack (\S+)/.exec(message);
+    return failed ? `\`pulumi ${failed[1]} --stack ${failed[2]}\` failed (its errors are above)` : message;
 }

@@ -10,13 +10,13 @@ import * as fs from "fs";
 import * as path from "path";
 import { parse } from "yaml";
 import * as readline from "readline/promises";
-import type { ClusterMode } from "../config";
+import { type ClusterMode, hasCluster } from "../components/cluster/modes";
 import { EXIT, integerIn, ipAddress, nonEmpty, stackName, withUsageExit } from "../live/cli";
 import { KubeClusterApi } from "../live/cluster";
 import { stackKubeconfigSource } from "../live/kubeconfig";
 import { RenderWorkspace } from "../live/render-workspace";
 import { urlRedactor } from "../live/redact";
-import { explainChange, formatChange, predictedMatrix, renderedObjects, scenarioFor, stageChoices, stagesToWalk } from "../live/lab";
+import { ChangeView, explainChange, formatChange, predictedMatrix, renderedObjects, scenarioFor, stageChoices, stagesToWalk } from "../live/lab";
 import type { PlainObject } from "../live/cluster";
 import { formatMissing, missingTools } from "../live/prerequisites";
 import { PROJECT } from "../live/promotion";
@@ -26,7 +26,7 @@ import { resultsDirectory } from "../live/results";
 import { fromNetworkNamespace } from "../live/outside-http";
 import type { VerifyOptions } from "../live/verify";
 import { walkLab } from "../live/walk";
-import { backendUrl, openStack, REPO_DIR, stackConfig } from "../live/workspace";
+import { backendUrl, openStack, pulumiFailure, REPO_DIR, stackConfig } from "../live/workspace";
 import type { Stack } from "@pulumi/pulumi/automation";
 import { scenarioNames } from "../scenarios/registry";
 import type { Scenario } from "../scenarios/scenario";
@@ -51,7 +51,7 @@ export function labProgram(): Command {
         .option("--node-address <ip>", "verification: node IP address for the NodePort probes (default: the first node's InternalIP)", ipAddress)
         .option("--from-netns <name>", "verification: run the HTTP probes from outside the cluster inside this network namespace (ip netns exec; root)", nonEmpty)
         .option("--parallel <n>", "verification: probes run at a time, 1-64", integerIn(1, 64, "probes"), 1)
-        .option("--verbose", "stream Pulumi's whole output (by default it goes to .lab-logs/<stack>.log and each up is one line)");
+        .option("--verbose", "stream Pulumi's whole output (by default it goes to .lab-logs/<stack>.log and each up is one line), and show every change, those of pods outside the lab too");
 }
 
 /** Pulumi's output of a walk: .lab-logs/<name>.log (git-ignored), echoed with --verbose. */
@@ -79,6 +79,12 @@ function stageOption(scenario: Scenario, value: string | undefined, flag: string
 }
 
 const out = (text: string) => process.stdout.write(`${text}\n`);
+
+/** What changed: the lab's namespaces (the stack's `namespace`, or the scenario's own), wrapped to the terminal. */
+function changeView(scenario: Scenario, namespace: string | undefined, verbose: boolean): ChangeView {
+    const lab = namespace || "zero-trust-lab";
+    return { isLabNamespace: (candidate) => candidate === lab || scenario.ownsNamespace(candidate), verbose, width: process.stdout.columns || 100 };
+}
 
 async function pause(interactive: boolean, next: StageRow | undefined): Promise<void> {
     if (!interactive || !next) return;
@@ -126,7 +132,7 @@ async function renderWalk(sourceStack: string, scenario: Scenario, stages: Stage
             const table = new Table({ head: ["flow", "expected", "predicted"], ...COMPACT_TABLE });
             for (const row of predictedMatrix(objects, checks)) table.push([row.check.description, row.check.expected, row.predicted === row.check.expected ? row.predicted : `${row.predicted} *`]);
             out(checks.length > 0 ? table.toString() : "no lab workload yet: no flows to predict");
-            out(formatChange(stage, explainChange(previous, objects)));
+            out(formatChange(stage, explainChange(previous, objects), changeView(scenario, source.namespace, verbose)));
             previous = objects;
             await pause(interactive, stages[index + 1]);
         }
@@ -166,6 +172,7 @@ async function liveWalk(stackName: string, scenario: Scenario, stages: StageRow[
         out,
         progress: (text) => process.stdout.write(text),
         pause: (next) => pause(interactive, next),
+        changeView: changeView(scenario, config.namespace, verbose),
         verifyOptions: { ...probeFrom, log: (line) => process.stderr.write(`${line}\n`) },
         color: process.stdout.isTTY,
     });
@@ -195,20 +202,19 @@ async function main(): Promise<number> {
     }
     const config = await stackConfig(await openStack(options.stack));
     const stackMode = (config.cluster ?? mode) as ClusterMode;
-    const scenario = scenarioFor(options.scenario, config, stackMode !== "render");
+    const scenario = scenarioFor(options.scenario, config, hasCluster(stackMode));
     const stages = stagesOf(scenario, options);
     const missingForMode = missingTools(stackMode);
     if (missingForMode.length > 0) { out(formatMissing(stackMode, missingForMode)); return EXIT.cannotRun; }
-    if (stackMode === "render") return renderWalk(options.stack, scenario, stages, interactive, options.verbose === true);
+    if (!hasCluster(stackMode)) return renderWalk(options.stack, scenario, stages, interactive, options.verbose === true);
     return liveWalk(options.stack, scenario, stages, interactive, options.verify !== false, probeFrom, options.verbose === true);
 }
 
 if (require.main === module) {
     main().then((code) => process.exit(code), (error: unknown) => {
         // Pulumi's error lines were printed already (or its whole output, with --verbose); say what failed in one line.
-        const message = error instanceof Error ? error.message : String(error);
-        const failed = /Command failed with exit code \d+: (pulumi [^\n]*)/.exec(message);
-        process.stderr.write(`lab: ${urlRedactor().text(failed ? `\`${failed[1]}\` failed (its errors are above)` : message)}\n`);
+        const message = pulumiFailure(error);
+        process.stderr.write(`lab: ${urlRedactor().text(message)}\n`);
         process.exit(EXIT.cannotRun);
     });
 }

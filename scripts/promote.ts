@@ -6,7 +6,7 @@ import { EXIT, stackName, withUsageExit } from "../live/cli";
 import { urlRedactor } from "../live/redact";
 import { decidePromotion, formatDecision, PROJECT, PromotionFacts } from "../live/promotion";
 import { loadRecord, resultsDirectory } from "../live/results";
-import { backendUrl, lastUpdate, openExistingStack, policyCheckMandatory, REPO_DIR, stackConfig } from "../live/workspace";
+import { backendUrl, lastUpdate, openExistingStack, policyCheckMandatory, pulumiFailure, REPO_DIR, stackConfig } from "../live/workspace";
 import * as path from "path";
 import { formatMissing, missingTools } from "../live/prerequisites";
 
@@ -28,16 +28,19 @@ async function main(): Promise<number> {
     const source = await openExistingStack(options.from, `nothing was deployed or verified there (npm run lab -- --stack ${options.from})`);
     const target = await openExistingStack(options.to, `create it with \`pulumi stack init ${options.to}\` after \`. scripts/env.sh\` (Pulumi.${options.to}.yaml holds its config)`);
     const directory = resultsDirectory(backendUrl(), REPO_DIR);
-    process.stderr.write(`checking the policy pack in mandatory mode on ${options.from} (pulumi preview --policy-pack) ...\n`);
     const facts: PromotionFacts = {
         from: { name: options.from, config: await stackConfig(source), lastUpdate: await lastUpdate(source) },
         to: { name: options.to, config: await stackConfig(target) },
         verification: loadRecord(directory, options.from),
         verificationFile: path.join(directory, `${options.from}.json`),
-        policy: await policyCheckMandatory(source),
     };
+    // A render stack is refused whatever the pack says; the preview would only cost time.
+    if (facts.from.config.cluster !== "render") {
+        process.stderr.write(`checking the policy pack in mandatory mode on ${options.from} (pulumi preview --policy-pack) ...\n`);
+        facts.policy = await policyCheckMandatory(source);
+    }
     const decision = decidePromotion(facts);
-    process.stdout.write(`${formatDecision(facts, decision, mode)}\n`);
+    process.stdout.write(`${formatDecision(facts, decision, mode, process.stdout.columns || 100)}\n`);
     if (!decision.allowed) return EXIT.differs;
     if (mode === "dry-run" || decision.changes.length === 0) return EXIT.ok;
     for (const change of decision.changes) await target.setConfig(`${PROJECT}:${change.key}`, { value: change.to });
@@ -48,6 +51,8 @@ async function main(): Promise<number> {
 }
 
 main().then((code) => process.exit(code), (error: unknown) => {
-    process.stderr.write(`promote: ${urlRedactor().text(error instanceof Error ? error.message : String(error))}\n`);
+    // A failed `pulumi up`/`preview` printed its own errors above; say which command failed in one line.
+    const message = pulumiFailure(error);
+    process.stderr.write(`promote: ${urlRedactor().text(message)}\n`);
     process.exit(EXIT.cannotRun);
 });

@@ -5,8 +5,10 @@
 # built from the Go module proxy through small wrapper modules (scripts/toolchain/<binary>/) and
 # installed offline into a PULUMI_HOME under the cache.
 #
-#   npm run toolchain            # build what is missing, install plugins, print the environment
-#   . "$cache/env.sh"            # then, in a shell: PATH, PULUMI_HOME and the offline settings
+#   npm run toolchain            # build what is missing, install plugins
+#   . scripts/env.sh             # then, in each shell, from the repository's root: Node 22, this
+#                                # toolchain ($cache/env.sh: PATH, PULUMI_HOME, offline settings)
+#                                # and the state backend the npm scripts use
 #
 # Cache (outside git): ${XDG_CACHE_HOME:-$HOME/.cache}/calico-zero-trust-lab/toolchain
 #   bin/  pulumi + pulumi-language-nodejs (goes on PATH)     build/  wrapper modules, generated embeds
@@ -272,7 +274,9 @@ install_dynamic_provider_host() {
 install_dynamic_provider_host
 
 cat >"$CACHE/env.sh" <<EOF
-# Written by scripts/toolchain.sh: source it to use the offline Pulumi toolchain.
+# Written by scripts/toolchain.sh. The repository's scripts/env.sh sources it and adds Node 22 and
+# the state backend (file://<repo>/.pulumi); source that one: this file alone leaves pulumi on the
+# Pulumi Cloud backend, which asks for PULUMI_ACCESS_TOKEN.
 export PATH="$PULUMI_DIR:\$PATH"
 export PULUMI_HOME="$PHOME"
 export PULUMI_SKIP_UPDATE_CHECK=true
@@ -283,6 +287,7 @@ EOF
 say "plugins in $PHOME:"
 PULUMI_HOME="$PHOME" PULUMI_SKIP_UPDATE_CHECK=true "$PULUMI_DIR/pulumi" plugin ls 2>&1 | sed 's/^/[toolchain]   /'
 say "done in $(elapsed "$T0")${MISSING[*]:+; not available: ${MISSING[*]}}"
-say "environment (in $CACHE/env.sh):"
-sed -n 's/^export /  export /p' "$CACHE/env.sh"
-say "next, from the repository's root: . scripts/env.sh (sources it, with Node 22 and the npm scripts' state backend)"
+# One way to get the environment, the same for the pulumi CLI and the npm scripts: no export lines
+# to copy (copied without the state backend, pulumi asked for a Pulumi Cloud login).
+say "to use it, in each new shell, from the repository's root: . scripts/env.sh"
+say "  (Node 22, this pulumi and its plugins via $CACHE/env.sh, state in file://<repo>/.pulumi; no Pulumi Cloud account)"

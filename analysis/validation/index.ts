@@ -5,9 +5,9 @@
  * refuse the same objects. Kinds without a schema here are not the analyzer's to judge (neutral or
  * unknown kinds, see model.ts).
  */
-import { CalicoRelease, calicoRelease } from "../calico-releases";
+import { CalicoRelease, calicoRelease } from "../model/calico-releases";
 import { AnalysisInputError } from "../errors";
-import { locate } from "../manifests";
+import { locate } from "../input/manifests";
 import type { KubeObject } from "../types";
 import { addressProblems } from "./addresses";
 import { hasSchema, saveValidatorCodeCache, schemaProblem } from "./schema";

@@ -93,6 +93,16 @@ drop_new_tables() {
   done < <(nft list tables 2>/dev/null)
 }
 
+# Another cache's cluster holds the host (OWNER_FILE): nothing here is this cache's to undo.
+OWNER="$(host_owner)"
+if [[ -n "$OWNER" && "$OWNER" != "$CACHE" ]]; then
+  say "down: the host's cluster was started from $OWNER, not $CACHE: nothing to take down here (the host is left as it is)"
+  exit 0
+fi
+if [[ -z "$OWNER" && ! -d "$STATE" && ! -d "$HOSTREC" ]]; then
+  say "down: no cluster was started from $CACHE: nothing to do"
+  exit 0
+fi
 say "down: stopping the cluster in $STATE"
 phase processes
 for p in kube-proxy calico-apiserver calico-felix kubelet; do stop "$p"; done
@@ -159,6 +169,7 @@ if [[ -f "$HOSTREC/paths-existing" ]]; then
   rm -f "$HOSTREC/paths-existing"
 fi
 rm -rf "$STATE" "$DESCRIPTION_ENV" "$DESCRIPTION_JSON"
+rm -f "$OWNER_FILE"
 phase ""
 say "down: done in $(elapsed "$T0")"
 bash "$CLUSTER_DIR/check-clean.sh"

@@ -15,6 +15,10 @@ readonly BIN="$CACHE/bin" BUILD="$CACHE/build" LOGS="$CACHE/logs" IMAGES="$CACHE
 readonly STATE="$CACHE/state" HOSTREC="$CACHE/host"
 readonly PKI="$STATE/pki" ETC="$STATE/etc" DATA="$STATE/data" RUN="$STATE/run" CLOGS="$STATE/logs"
 readonly DESCRIPTION_ENV="$CACHE/cluster.env" DESCRIPTION_JSON="$CACHE/cluster.json"
+# The host has room for one cluster (fixed addresses, links, netns): this machine-wide file names
+# the cache whose cluster holds it, so an up or down from another cache (npm run ci:fresh's) never
+# touches it. In /run: gone on reboot, with the processes it spoke for.
+readonly OWNER_FILE="${CLUSTER_OWNER_FILE:-/run/calico-zero-trust-lab-cluster.owner}"
 
 # ------------------------------------------------------------------------------------------ pins
 readonly K8S_VERSION="v1.33.1"
@@ -79,6 +83,20 @@ phase() {
   [[ -z "$PHASE" ]] || say "phase '$PHASE' took $(elapsed "$PHASE_T0")"
   PHASE="$1" PHASE_T0=$(date +%s)
   [[ -z "$PHASE" ]] || say "phase '$PHASE' ..."
+}
+
+# host_owner: the cache named by OWNER_FILE, if any.
+host_owner() { cat "$OWNER_FILE" 2>/dev/null || true; }
+
+# claim_host: makes this cache the host's cluster owner, or dies naming the cache that is.
+claim_host() {
+  local owner
+  owner="$(host_owner)"
+  if [[ -n "$owner" && "$owner" != "$CACHE" && ( -d "$owner/state" || -d "$owner/host" ) ]]; then
+    die "the host's cluster belongs to $owner (its state is there): take it down first with: XDG_CACHE_HOME=${owner%/calico-zero-trust-lab/cluster} npm run cluster:down"
+  fi
+  mkdir -p "$(dirname "$OWNER_FILE")"
+  echo "$CACHE" >"$OWNER_FILE"
 }
 
 need_root() { [[ "$(id -u)" == 0 ]] || die "must run as root: it starts host processes and changes iptables, routes and sysctls"; }

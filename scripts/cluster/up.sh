@@ -260,6 +260,7 @@ main() {
     say "already up; status:"
     exec bash "$CLUSTER_DIR/status.sh"
   fi
+  claim_host
   if [[ -d "$STATE" ]]; then
     say "a previous cluster's state is in $STATE: taking it down first"
     bash "$CLUSTER_DIR/down.sh"

@@ -3,7 +3,7 @@
 // between the matrix (vectorized engine), the per-connection engine and single queries.
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { ingressTuning } from "../../analysis/fast-engine";
+import { ingressTuning } from "../../analysis/engine/fast-engine";
 import { syntheticCluster } from "../../bench/synthetic-cluster";
 import { parse } from "yaml";
 import { describe, expect, it } from "vitest";

@@ -14,7 +14,7 @@ describe("a source pod's batch of probes", () => {
     it("sends TCP and UDP through one nc -each and the rest as jobs beside it", () => {
         const [shell, flag, script] = batchCommand(actions, 1);
         expect([shell, flag]).toEqual(["sh", "-c"]);
-        expect(script).toContain("nc -w 1 -each 'tcp:10.244.0.5:80' 'udp:10.244.0.6:53'");
+        expect(script).toContain("/bin/nc -w 1 -each 'tcp:10.244.0.5:80' 'udp:10.244.0.6:53'");
         expect(script).toContain(`( o=$('timeout' '2' 'nslookup' 'example.org' '1.1.1.1' 2>&1); r=$?; echo "@@1 $r" $o ) &`);
         expect(script.trim().endsWith("wait")).toBe(true);
     });

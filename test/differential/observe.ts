@@ -40,7 +40,8 @@ export function batchCommand(actions: readonly ProbeAction[], timeoutSeconds: nu
         if (!viaNc(action)) lines.push(`( o=$(${shellCommand(action, timeoutSeconds).map(quote).join(" ")} 2>&1); r=$?; echo "@@${i} $r" $o ) &`);
     });
     const probes = actions.filter(viaNc).map((a) => quote(`${a.kind}:${a.address}:${a.port}`));
-    if (probes.length > 0) lines.push(`( nc -w ${timeoutSeconds} -each ${probes.join(" ")} 2>&1 | sed 's/^@@/@@n/' ) &`);
+    // /bin/nc by path: busybox's sh runs its own applet for a bare `nc` (standalone shell), and that one has no -each.
+    if (probes.length > 0) lines.push(`( /bin/nc -w ${timeoutSeconds} -each ${probes.join(" ")} 2>&1 | sed 's/^@@/@@n/' ) &`);
     lines.push("wait");
     return ["sh", "-c", lines.join("\n")];
 }

@@ -25,13 +25,13 @@ function podObject(pod: PlainObject): PlainObject {
 
 export async function readScenarioBack(cluster: ClusterApi, scenario: Scenario, nodeAddress: string): Promise<ScenarioReadBack> {
     const namespaces = scenario.namespaces.map((namespace) => namespace.name);
-    const back = await readBack(cluster, namespaces, { checks: [], baseline: [] });
-    const pods: PlainObject[] = [];
-    for (const namespace of namespaces) {
-        for (const pod of (await cluster.listObjects("v1", "Pod", namespace)) ?? []) {
-            if ((pod as { status?: { phase?: string } }).status?.phase === "Running") pods.push(podObject(pod));
-        }
-    }
+    // The release the cluster runs (ClusterInformation default), so the analyzer judges as it enforces.
+    const [back, podLists, information] = await Promise.all([
+        readBack(cluster, namespaces, { checks: [], baseline: [] }),
+        Promise.all(namespaces.map(async (namespace) => (await cluster.listObjects("v1", "Pod", namespace)) ?? [])),
+        cluster.listObjects("crd.projectcalico.org/v1", "ClusterInformation"),
+    ]);
+    const pods = podLists.flat().filter((pod) => (pod as { status?: { phase?: string } }).status?.phase === "Running").map(podObject);
     const podIPs: Record<string, string> = {};
     for (const pod of back.pods) if (namespaces.includes(pod.namespace) && pod.phase === "Running" && pod.ip) podIPs[`${pod.namespace}/${pod.name}`] = pod.ip;
     const services: DeployedFacts["services"] = {};
@@ -44,8 +44,7 @@ export async function readScenarioBack(cluster: ClusterApi, scenario: Scenario, 
             ports: (spec.ports ?? []).map((port) => ({ port: port.port, protocol: port.protocol ?? "TCP", ...(port.nodePort ? { nodePort: port.nodePort } : {}) })),
         };
     }
-    // The release the cluster runs (ClusterInformation default), so the analyzer judges as it enforces.
-    const clusterInformation = ((await cluster.listObjects("crd.projectcalico.org/v1", "ClusterInformation")) ?? []).filter((o) => o.metadata.name === "default");
+    const clusterInformation = (information ?? []).filter((o) => o.metadata.name === "default");
     return { objects: [...back.objects, ...pods, ...clusterInformation], nodes: back.nodes, facts: { podIPs, services, nodeAddress } };
 }
 

@@ -6,9 +6,10 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { ConfigMap, EngineEvent, LocalWorkspace, OutputMap, Stack } from "@pulumi/pulumi/automation";
+import type { ConfigMap, EngineEvent, OutputMap, Stack } from "@pulumi/pulumi/automation";
 import { expect } from "vitest";
 import { buildModel, loadManifests, query } from "../../analysis";
+import { openStackIn } from "../../live/workspace";
 import type { KubeObject } from "../../analysis";
 import type { FlowCheck } from "../../scenarios/common/flows";
 
@@ -24,7 +25,7 @@ export interface E2eStack {
     stack: Stack;
     name: string;
     renderDir: string;
-    /** Removes the stack (state and Pulumi.<name>.yaml) and the temporary directory. */
+    /** Removes the stack (its state, in the temporary directory, and Pulumi.<name>.yaml). */
     dispose(): Promise<void>;
 }
 
@@ -45,7 +46,8 @@ export async function renderStack(prefix: string, config: Record<string, string>
         // `kubeconfig` argument).
         HOME: path.join(tmp, "home"),
     };
-    const stack = await LocalWorkspace.createOrSelectStack({ stackName: name, workDir: REPO }, { envVars });
+    // Not selected: the tier leaves the developer's selected stack of this checkout alone.
+    const stack = await openStackIn(REPO, name, envVars, true);
     const all: ConfigMap = {
         [`${PROJECT}:cluster`]: { value: "render" },
         [`${PROJECT}:renderDirectory`]: { value: renderDir },
@@ -57,12 +59,8 @@ export async function renderStack(prefix: string, config: Record<string, string>
         name,
         renderDir,
         dispose: async () => {
-            // Whatever happened, leave neither state nor a stack file behind.
-            try {
-                await stack.workspace.removeStack(name, { force: true });
-            } catch {
-                // already removed by the last test
-            }
+            // Whatever happened, leave neither state nor a stack file behind. The state is in the
+            // temporary backend; not `pulumi stack rm`, which also clears the developer's selection.
             fs.rmSync(path.join(REPO, `Pulumi.${name}.yaml`), { force: true });
             fs.rmSync(tmp, { recursive: true, force: true });
         },

@@ -23,7 +23,13 @@ describe("what changed between stages", () => {
         expect(change.added).toEqual([]);
         const text = formatChange(findStage("deny-all")!, change);
         expect(text).toMatch(/^What changed at stage 3 \(deny-all\)/);
-        expect(text).toMatch(/- zero-trust-lab\/helloworld-proxy -> zero-trust-lab\/helloworld:8080\/TCP {2}\(now blocked at zero-trust-lab\/helloworld-proxy's egress\) because /);
+        expect(text).toMatch(/- zero-trust-lab\/helloworld-proxy -> zero-trust-lab\/helloworld:8080\/TCP {2}\(now blocked at zero-trust-lab\/helloworld-proxy's egress\)\n {6}because /);
+        // By default the lab's own workloads: CoreDNS and the neighbour's probe are counted, not listed.
+        const lab = formatChange(findStage("deny-all")!, change, { isLabNamespace: (namespace) => namespace === "zero-trust-lab", width: 80 });
+        expect(lab).not.toMatch(/kube-system\/coredns|lab-neighbour\/probe/);
+        expect(lab).toMatch(/\(and \d+ changes to or from pods outside the lab, such as CoreDNS and the probe pods: --verbose shows them\)/);
+        for (const line of lab.split("\n").filter((line) => line.includes("because") || line.startsWith("      "))) expect(line.length).toBeLessThanOrEqual(80);
+        expect(formatChange(findStage("deny-all")!, change, { isLabNamespace: (namespace) => namespace === "zero-trust-lab", verbose: true })).toContain("kube-system/coredns -> zero-trust-lab/helloworld:8080/TCP");
     });
 
     it("allow-proxy adds proxy -> helloworld back, and nothing else between lab pods", async () => {

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEFAULT_REQUEST_TIMEOUT_MS, KubeClusterApi } from "../../live/cluster";
 import { EnvironmentError, loadKubeConfig, stackKubeconfigSource } from "../../live/kubeconfig";
 import { readIntent } from "../../live/readback";
-import { backendUrl, stackOpenError } from "../../live/workspace";
+import { backendUrl, pulumiFailure, stackOpenError } from "../../live/workspace";
 import { temporaryDirectory } from "../helpers/temporary";
 import { runScript } from "./run-script";
 
@@ -63,6 +63,15 @@ describe("a stack that cannot be opened", () => {
         expect(error.message).toMatch(/^code: -2/);
         const message = stackOpenError("dev", error, "nothing was deployed there (npm run lab -- --stack dev)").message;
         expect(message).toBe(`stack dev does not exist in ${backendUrl()}: nothing was deployed there (npm run lab -- --stack dev)`);
+    });
+
+    it("a failed pulumi command is named as one types it: no --event-log tcp://..., no stdout/stderr dump", () => {
+        const { CommandResult, createCommandError } = require("@pulumi/pulumi/automation") as { CommandResult: new (...args: unknown[]) => unknown; createCommandError(result: unknown): Error };
+        const command = "pulumi preview --exec-kind auto.local --event-log tcp://127.0.0.1:37015 --stack local-render --non-interactive";
+        const error = createCommandError(new CommandResult("Previewing update (local-render):", "error: preview failed", 1, new Error(`Command failed with exit code 1: ${command}\nerror: preview failed`)));
+        expect(error.message).toContain("--event-log tcp://");
+        expect(pulumiFailure(error)).toBe("`pulumi preview --stack local-render` failed (its errors are above)");
+        expect(pulumiFailure(new Error("stack dev does not exist"))).toBe("stack dev does not exist");
     });
 
     it("any other failure keeps Pulumi's own error line", () => {

@@ -47,7 +47,7 @@ describe("promotion from dev to staging", () => {
     it("is refused without a recorded verification", () => {
         const decision = decidePromotion(facts({ verification: undefined }));
         expect(decision.allowed).toBe(false);
-        expect(decision.refusals.join("\n")).toContain("has no recorded verification (/state/.calico-zero-trust-lab/verifications/dev.json): run `npm run verify -- --stack dev` first");
+        expect(decision.refusals).toEqual(["stack dev has no recorded verification (no /state/.calico-zero-trust-lab/verifications/dev.json). Next: `npm run verify -- --stack dev`, then `npm run promote -- --from dev --to staging`"]);
     });
 
     it("is refused when the last verification failed, naming the flows", () => {
@@ -56,14 +56,44 @@ describe("promotion from dev to staging", () => {
     });
 
     it("is refused when the verification is of another stage or older than the stack's last update", () => {
-        expect(decidePromotion(facts({ from: { name: "dev", config: { stage: "lockdown" } } })).refusals.join("\n")).toContain("was of stage 4 (allow-proxy), the stack is now at stage 5 (lockdown)");
-        expect(decidePromotion(facts({ from: { name: "dev", config: { stage: "allow-proxy" }, lastUpdate: "2026-07-10T11:00:00.000Z" } })).refusals.join("\n")).toContain("was updated (2026-07-10T11:00:00.000Z) after its last verification");
+        expect(decidePromotion(facts({ from: { name: "dev", config: { stage: "lockdown" } } })).refusals.join("\n")).toContain("stack dev is at stage 5 (lockdown) but its last verification was of stage 4 (allow-proxy). Next: `npm run verify -- --stack dev`");
+        expect(decidePromotion(facts({ from: { name: "dev", config: { stage: "allow-proxy" }, lastUpdate: "2026-07-10T11:00:00.000Z" } })).refusals.join("\n")).toContain("stack dev was updated after its last verification, so what runs there now is unverified (updated 2026-07-10T11:00:00.000Z, verification started 2026-07-10T10:00:00.000Z)");
     });
 
     it("is refused when the policy pack fails in mandatory mode", () => {
         const decision = decidePromotion(facts({ policy: { passed: false, summary: "mandatory: default-deny-per-namespace on zero-trust-lab" } }));
-        expect(decision.refusals.join("\n")).toContain("the policy pack does not pass in mandatory mode on dev: mandatory: default-deny-per-namespace");
+        expect(decision.refusals.join("\n")).toContain("the policy pack refuses stack dev with every policy mandatory (mandatory: default-deny-per-namespace on zero-trust-lab). Next: `pulumi preview --stack dev --policy-pack policy-pack` shows every violation");
         expect(formatDecision(facts(), decision, "dry-run")).toContain("REFUSED:");
+    });
+
+    it("a render stack is refused as such, pointing at a cluster walk: never at verify, which refuses render stacks", () => {
+        const render = facts({ from: { name: "local-render", config: { cluster: "render", stage: "deny-all" } }, verification: undefined, policy: undefined });
+        const decision = decidePromotion(render);
+        expect(decision.refusals).toEqual([
+            "stack local-render renders manifests (cluster: render), so no stage of it was ever verified on a cluster, and only a verified stage is promoted. Next: walk and verify the stage on a cluster stack, e.g. the local kind lab: `npm run lab -- --stack dev --to deny-all --yes`, then `npm run promote -- --from dev --to staging`",
+        ]);
+        const text = formatDecision(render, decision, "dry-run");
+        expect(text).not.toContain("npm run verify");
+        expect(text).toContain("policy pack (mandatory): not run (refused before it)");
+    });
+
+    it("every refusal is one paragraph: what and which stack, the evidence, one next step; wrapped to the terminal", () => {
+        const decision = decidePromotion(facts({
+            from: { name: "dev", config: { stage: "lockdown" }, lastUpdate: "2026-07-10T11:00:00.000Z" },
+            verification: { ...verified, passed: false, imageDigests: {}, problems: ["a: x", "b: y", "c: z", "d: w"] },
+            policy: { passed: false, summary: "default-deny: Namespace zero-trust-lab is not isolated for Ingress" },
+        }));
+        expect(decision.refusals.length).toBeGreaterThan(3);
+        for (const refusal of decision.refusals) {
+            expect(refusal).toMatch(/^[a-z-]+[^\n]*\bdev\b[^\n]*\. Next: [^\n]*`[^`]+`/);
+            expect(refusal.match(/Next:/g)).toHaveLength(1);
+        }
+        expect(decision.refusals.join("\n")).toContain("the last verification of dev failed (a: x; b: y; c: z; and 1 more)");
+        const text = formatDecision(facts(), decision, "dry-run", 60);
+        const paragraphs = text.split("REFUSED:\n")[1]!.split("\n\n").filter(Boolean);
+        expect(paragraphs).toHaveLength(decision.refusals.length);
+        // A command is never broken: one longer than the width gets a line of its own.
+        for (const line of text.split("REFUSED:")[1]!.split("\n")) expect(line.length <= 60 || /^ *`[^`]*`\S*$/.test(line), line).toBe(true);
     });
 
     it("is refused when no image digest is known", () => {

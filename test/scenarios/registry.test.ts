@@ -60,6 +60,6 @@ describe("a scenario is a folder plus one registry line", () => {
             verificationFile: "dev.json",
             policy: { passed: true, summary: "no violations" },
         }, TEST_SCENARIOS);
-        expect(decision.refusals).toContain("stack staging runs the helloworld scenario, dev the echo scenario: set calico-zero-trust-lab:scenario of staging first");
+        expect(decision.refusals).toContain("stack staging runs the helloworld scenario, dev the echo scenario. Next: `pulumi config set --stack staging scenario echo`, then `npm run promote -- --from dev --to staging`");
     });
 });
