@@ -4,6 +4,7 @@
 // Validation is pure so it runs synchronously at program start, before any resource is
 // registered, and is unit-testable.
 import * as pulumi from "@pulumi/pulumi";
+import { CALICO_APPLY_MODES, CalicoApplyMode, CLUSTER_MODE_DESCRIPTORS, CLUSTER_MODES, ClusterMode } from "./components/cluster/modes";
 import { imageReferenceProblem, kindClusterNameProblem } from "./config-values";
 import { findStageIn, StageRow } from "./scenarios/common/stages";
 
@@ -12,12 +13,8 @@ export const PROJECT_NAME = "calico-zero-trust-lab";
 export const FLAVORS = ["calico", "kubernetes"] as const;
 export type Flavor = (typeof FLAVORS)[number];
 
-export const CLUSTER_MODES = ["kind", "iks", "existing", "render"] as const;
-export type ClusterMode = (typeof CLUSTER_MODES)[number];
-
-/** How Calico's projectcalico.org/v3 objects reach the cluster. */
-export const CALICO_APPLY_MODES = ["api-server", "calicoctl"] as const;
-export type CalicoApplyMode = (typeof CALICO_APPLY_MODES)[number];
+export { CALICO_APPLY_MODES, CLUSTER_MODES } from "./components/cluster/modes";
+export type { CalicoApplyMode, ClusterMode } from "./components/cluster/modes";
 
 type ConfigType = "string" | "integer" | "boolean";
 export interface ConfigKey {
@@ -177,7 +174,7 @@ export function parseSharedConfig(read: RawConfigReader, scenario: string): Shar
     const mode = keys.oneOf("cluster", CLUSTER_MODES);
     const calicoVersion = keys.nonEmpty("calicoVersion", "a Calico release such as v3.30.3");
     const calicoApply = keys.optional("calicoApply") === undefined
-        ? (mode === "iks" ? "calicoctl" : "api-server")
+        ? CLUSTER_MODE_DESCRIPTORS[mode].defaultCalicoApply
         : keys.oneOf("calicoApply", CALICO_APPLY_MODES);
     return {
         flavor,

@@ -33,3 +33,8 @@ export function addressFamily(text: string): 4 | 6 | undefined {
 export const cidrContains = (outer: Cidr, inner: Cidr) => outer.first <= inner.first && inner.last <= outer.last;
 export const cidrOverlaps = (a: Cidr, b: Cidr) => a.first <= b.last && b.first <= a.last;
 export const singleAddress = (ip: number, text: string): Cidr => ({ first: ip, last: ip, text });
+
+/** An IPv4 address (a 32-bit unsigned number) in dotted-quad text. */
+export function formatIPv4(ip: number): string {
+    return [24, 16, 8, 0].map((shift) => (ip >>> shift) & 255).join(".");
+}

@@ -20,3 +20,14 @@ export type QueryProtocol = Protocol | "ICMP";
 export const QUERY_PROTOCOLS: readonly QueryProtocol[] = [...PROTOCOLS, "ICMP"];
 export type Direction = "ingress" | "egress";
 export type Action = "Allow" | "Deny" | "Log" | "Pass";
+/** The cluster-scoped policy kinds of the Kubernetes network-policy API (admin-policies.ts). */
+export type AdminPolicyKind = "AdminNetworkPolicy" | "BaselineAdminNetworkPolicy" | "ClusterNetworkPolicy";
+/** A Calico tier: policies are evaluated tier by tier, lowest order first. */
+export interface Tier { name: string; order: number; defaultAction: "Deny" | "Pass" }
+/**
+ * A connection: a source opening a connection to a destination port (docs/glossary.md). `src` and
+ * `dst` are endpoint names (endpoint-names.ts: `<namespace>/<workload>`, `external:<ipv4>`,
+ * `nodeport:<namespace>/<service>`, ...). The one type for it: matrix cells, diffs, a lab flow's
+ * legs, the intent ConfigMap's legs.
+ */
+export interface Connection { src: string; dst: string; port: number; protocol: Protocol }

@@ -17,8 +17,8 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { buildModel, connectivityMatrix, loadManifests, query } from "../analysis";
-import { connectivityClasses } from "../analysis/classes";
-import { MATRIX_FORMATS, MatrixFormat, writeMatrix } from "../analysis/output";
+import { connectivityClasses } from "../analysis/consumers/classes";
+import { MATRIX_FORMATS, MatrixFormat, writeMatrix } from "../analysis/consumers/output";
 import { popcountMatrix } from "./bench-support";
 import { SyntheticFlavor, syntheticCluster } from "./synthetic-cluster";
 

@@ -14,8 +14,8 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { stringify } from "yaml";
-import { readJson } from "../analysis/json-reader";
-import { readYamlCarefully, readYamlDocuments } from "../analysis/yaml-reader";
+import { readJson } from "../analysis/input/json-reader";
+import { readYamlCarefully, readYamlDocuments } from "../analysis/input/yaml-reader";
 
 const SIZES_MB = [1, 5, 10, 25, 50];
 const CAREFUL_MB = Number(process.env.BENCH_CAREFUL_MB ?? 10);

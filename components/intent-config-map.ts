@@ -2,21 +2,9 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as fs from "fs";
 import { stringify } from "yaml";
-import type { FlowCheck } from "../scenarios/common/flows";
+import { FlowCheck, INTENT } from "../scenarios/common/intent";
 import { BASELINE_FILE } from "../scenarios/common/flows";
 import { MANAGED_BY_LABEL } from "./zero-trust-documents";
-
-/** The ConfigMap that states a stack's intended connectivity; the policy pack and verify read it. */
-export const INTENT_CONFIG_MAP = {
-    name: "zero-trust-intent",
-    label: { "lab.calico-zero-trust/intent": "true" },
-    flowsKey: "flows.yaml",
-    baselineKey: "baseline.yaml",
-    /** Which scenario and stage declared these flows ({scenario, number, name}): verify checks --stage against it. */
-    stageKey: "stage.yaml",
-    /** The Calico release the cluster runs: the policy pack judges the stack as that release enforces it. */
-    calicoVersionKey: "calico-version",
-} as const;
 
 export interface IntentArgs {
     provider: k8s.Provider;
@@ -36,17 +24,17 @@ export interface IntentArgs {
  * namespace). A declaration only: nothing in the cluster reads it.
  */
 export function createIntentConfigMap(args: IntentArgs, opts: pulumi.CustomResourceOptions): k8s.core.v1.ConfigMap {
-    return new k8s.core.v1.ConfigMap(INTENT_CONFIG_MAP.name, {
+    return new k8s.core.v1.ConfigMap(INTENT.configMap, {
         metadata: {
-            name: INTENT_CONFIG_MAP.name,
+            name: INTENT.configMap,
             namespace: args.namespace,
-            labels: { ...MANAGED_BY_LABEL, ...INTENT_CONFIG_MAP.label },
+            labels: { ...MANAGED_BY_LABEL, [INTENT.label]: INTENT.labelValue },
         },
         data: {
-            [INTENT_CONFIG_MAP.flowsKey]: stringify(args.checks, { lineWidth: 0, aliasDuplicateObjects: false }),
-            [INTENT_CONFIG_MAP.baselineKey]: args.baseline ?? fs.readFileSync(BASELINE_FILE, "utf8"),
-            [INTENT_CONFIG_MAP.stageKey]: stringify({ scenario: args.stage.scenario, number: args.stage.number, name: args.stage.name }),
-            [INTENT_CONFIG_MAP.calicoVersionKey]: args.calicoVersion,
+            [INTENT.flowsKey]: stringify(args.checks, { lineWidth: 0, aliasDuplicateObjects: false }),
+            [INTENT.baselineKey]: args.baseline ?? fs.readFileSync(BASELINE_FILE, "utf8"),
+            [INTENT.stageKey]: stringify({ scenario: args.stage.scenario, number: args.stage.number, name: args.stage.name }),
+            [INTENT.calicoVersionKey]: args.calicoVersion,
         },
     }, opts);
 }

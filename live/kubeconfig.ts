@@ -7,6 +7,7 @@ import * as k8s from "@kubernetes/client-node";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { CLUSTER_MODE_DESCRIPTORS, type ClusterMode } from "../components/cluster/modes";
 import { urlRedactor } from "./redact";
 
 /** The tools cannot run in this environment (no cluster, no kubeconfig, unreachable API server): exit 2. */
@@ -114,13 +115,15 @@ export interface StackCluster {
  * @throws EnvironmentError for a render-mode stack (no cluster) and a kind stack without a kubeconfig output (never deployed).
  */
 export function stackKubeconfigSource(stack: StackCluster, contextOption?: string): KubeconfigSource {
-    if (stack.mode === "render") {
-        throw new EnvironmentError(`stack ${stack.name} renders manifests (cluster: render): there is no cluster to verify. Its predicted flows without a cluster: npm run lab -- --render --stack ${stack.name}`);
+    // A mode the tools do not know is taken as an attached cluster, as before (the program refuses it anyway).
+    const origin = Object.hasOwn(CLUSTER_MODE_DESCRIPTORS, stack.mode) ? CLUSTER_MODE_DESCRIPTORS[stack.mode as ClusterMode].kubeconfig : "context";
+    if (origin === "none") {
+        throw new EnvironmentError(`stack ${stack.name} renders manifests (cluster: ${stack.mode}): there is no cluster to verify. Its predicted flows without a cluster: npm run lab -- --render --stack ${stack.name}`);
     }
     if (contextOption) return { context: contextOption, origin: "your kubeconfig" };
     if (stack.kubeconfig) return { text: stack.kubeconfig, origin: `stack ${stack.name}'s kubeconfig output` };
-    if (stack.mode === "kind") {
-        throw new EnvironmentError(`stack ${stack.name} (cluster: kind) has no kubeconfig output: its cluster was not created yet (npm run lab -- --stack ${stack.name}); verify does not fall back to another cluster`);
+    if (origin === "stack-output") {
+        throw new EnvironmentError(`stack ${stack.name} (cluster: ${stack.mode}) has no kubeconfig output: its cluster was not created yet (npm run lab -- --stack ${stack.name}); verify does not fall back to another cluster`);
     }
     return { context: stack.kubeconfigContext || undefined, origin: `your kubeconfig (stack ${stack.name}, cluster: ${stack.mode}${stack.kubeconfigContext ? `, context ${stack.kubeconfigContext}` : ", the current context"})` };
 }

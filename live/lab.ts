@@ -10,7 +10,7 @@ import type { StageRow } from "../scenarios/common/stages";
 import { defaultScenario, findScenario, SCENARIOS, scenarioNames } from "../scenarios/registry";
 import type { Scenario } from "../scenarios/scenario";
 import { buildModel, connectivityMatrix, diffMatrices, loadManifests, matrixCells, query, stoppedAt } from "../analysis";
-import type { KubeObject, Verdict } from "../analysis";
+import type { Connection, KubeObject, Verdict } from "../analysis";
 import type { NodeInfo, PlainObject } from "./cluster";
 import { analyzerOptions, analyzerPredictor, isPrediction, Predictor } from "./predict";
 import { legKey } from "./types";
@@ -31,10 +31,9 @@ export interface StageChange {
     moved: FlowChange[];
 }
 
-type Flow = { src: string; dst: string; port: number; protocol: string };
 type Model = ReturnType<typeof buildModel>;
 
-function verdictOf(model: Model, flow: Flow): Verdict | string {
+function verdictOf(model: Model, flow: Connection): Verdict | string {
     try {
         return query(model, { src: flow.src, dst: flow.dst, port: flow.port, protocol: flow.protocol as "TCP" | "UDP" });
     } catch (error) {
@@ -46,7 +45,7 @@ function modelOf(objects: PlainObject[], nodes: NodeInfo[]) {
     return buildModel(objects as unknown as KubeObject[], analyzerOptions(objects, nodes));
 }
 
-function reasonFor(model: Model, flow: Flow): string {
+function reasonFor(model: Model, flow: Connection): string {
     const verdict = verdictOf(model, flow);
     return typeof verdict === "string" ? verdict : verdict.reason;
 }
@@ -68,7 +67,7 @@ export function explainChange(previous: PlainObject[], current: PlainObject[], n
     const after = modelOf(current, nodes);
     const [matrixBefore, matrixAfter] = [connectivityMatrix(before), connectivityMatrix(after)];
     const diff = diffMatrices(matrixBefore, matrixAfter);
-    const leg = (flow: Flow) => `${flow.src} -> ${flow.dst}:${flow.port}/${flow.protocol}`;
+    const leg = (flow: Connection) => `${flow.src} -> ${flow.dst}:${flow.port}/${flow.protocol}`;
     const added = diff.added.map((flow): FlowChange => ({ leg: leg(flow), before: "blocked or absent", after: "allowed", why: reasonFor(after, flow) }));
     const removed = diff.removed.map((flow): FlowChange => {
         const verdict = verdictOf(after, flow);

@@ -65,7 +65,9 @@ export function fromNetworkNamespace(netns: string, node: string = process.execP
  * same call source and prints its HttpReply as JSON; a child that prints none is an error reply.
  */
 export function fromChildProcess(prefix: string[], node: string = process.execPath): OutsideHttp {
-    const script = `(${CALL_SOURCE})(...JSON.parse(require("fs").readFileSync(0, "utf8"))).then((reply) => process.stdout.write(JSON.stringify(reply)));`;
+    // The child exits as soon as its reply is written: an aborted fetch leaves undici's connect
+    // attempt alive until its own 10 s connect timeout, which held every blocked probe 10 s.
+    const script = `(${CALL_SOURCE})(...JSON.parse(require("fs").readFileSync(0, "utf8"))).then((reply) => process.stdout.write(JSON.stringify(reply), () => process.exit(0)));`;
     const [command, ...args] = [...prefix, node, "-e", script];
     const where = prefix.length > 0 ? prefix.join(" ") : "a child process";
     return (action, timeoutMs) => new Promise<HttpReply>((resolve) => {

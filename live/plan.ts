@@ -7,7 +7,9 @@
 //   probed on its own (UDP with an application reply, TCP with a handshake on 53).
 // - Every pod of a destination workload is probed (pods on several nodes, SNAT differences).
 // - The world is the machine running verify: it calls the NodePorts the way the lab's curl does.
-import type { ConnectionQuery, FlowCheck } from "../scenarios/common/flows";
+import type { Connection } from "../analysis";
+import { EndpointName, parseEndpointName } from "../analysis/endpoint-names";
+import type { FlowCheck } from "../scenarios/common/flows";
 import { KUBE_DNS_WORKLOAD } from "../scenarios/common/flows";
 import type { EdgeCalls, EdgeRequest } from "../scenarios/scenario";
 import { legKey, Probe, ProbeAction, ProbeOrigin } from "./types";
@@ -38,7 +40,7 @@ export interface ClusterFacts {
 }
 
 export interface UnprobeableLeg {
-    leg: ConnectionQuery;
+    leg: Connection;
     reason: string;
     /**
      * No vantage point exists for this leg wherever verify runs (traffic from outside the cluster
@@ -64,21 +66,15 @@ export const PROBE_SENDER = "verify";
 /** How many pods of a destination workload are probed. */
 export const MAX_TARGET_PODS = 3;
 
-type Endpoint =
-    | { kind: "workload"; namespace: string; name: string; id: string }
-    | { kind: "nodeport"; namespace: string; service: string }
-    | { kind: "service"; namespace: string; service: string }
-    | { kind: "external"; address: string };
+type Endpoint = Exclude<EndpointName, { kind: "node" | "workload" }> | (Extract<EndpointName, { kind: "workload" }> & { id: string });
 
-export function parseEndpoint(name: string): Endpoint | undefined {
-    if (name.startsWith("external:")) return { kind: "external", address: name.slice("external:".length) };
-    for (const kind of ["nodeport", "service"] as const) {
-        if (!name.startsWith(`${kind}:`)) continue;
-        const [namespace, service, extra] = name.slice(kind.length + 1).split("/");
-        return namespace && service && extra === undefined ? { kind, namespace, service } : undefined;
+export function parseEndpoint(text: string): Endpoint | undefined {
+    const name = parseEndpointName(text);
+    switch (name?.kind) {
+        case "external": case "nodeport": case "service": return name;
+        case "workload": return { ...name, id: text };
+        default: return undefined; // a node is no probe endpoint of a lab flow
     }
-    const [namespace, workload, extra] = name.split("/");
-    return namespace && workload && extra === undefined ? { kind: "workload", namespace, name: workload, id: name } : undefined;
 }
 
 /**
@@ -123,7 +119,7 @@ function originOf(endpoint: Endpoint, facts: ClusterFacts): ProbeOrigin | string
     return { kind: "pod", namespace: endpoint.namespace, workload: endpoint.name, labels: workload.labels, ...(workload.serviceAccount ? { serviceAccount: workload.serviceAccount } : {}) };
 }
 
-function actionsFor(origin: ProbeOrigin, dst: Endpoint, leg: ConnectionQuery, facts: ClusterFacts, edge: EdgeCalls): ProbeAction[] | string {
+function actionsFor(origin: ProbeOrigin, dst: Endpoint, leg: Connection, facts: ClusterFacts, edge: EdgeCalls): ProbeAction[] | string {
     if (dst.kind === "nodeport") {
         if (!facts.nodeAddress) return "no node address known for NodePort probes (pass --node-address)";
         if (origin.kind === "outside") return [edgeAction(facts.nodeAddress, leg.port, edge.nodePort(PROBE_SENDER))];
@@ -155,7 +151,7 @@ function actionsFor(origin: ProbeOrigin, dst: Endpoint, leg: ConnectionQuery, fa
     return target.podIPs.slice(0, MAX_TARGET_PODS).map((address) => ({ kind: "tcp" as const, address, port: leg.port }));
 }
 
-function legProbe(leg: ConnectionQuery, facts: ClusterFacts, edge: EdgeCalls): Probe | string | UnprobeableLeg {
+function legProbe(leg: Connection, facts: ClusterFacts, edge: EdgeCalls): Probe | string | UnprobeableLeg {
     const src = parseEndpoint(leg.src);
     const dst = parseEndpoint(leg.dst);
     if (!src) return `cannot read source endpoint ${leg.src}`;

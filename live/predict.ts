@@ -4,12 +4,12 @@ import { buildModel, query } from "../analysis";
 import type { AnalyzerOptions, KubeObject } from "../analysis";
 import type { NodeInfo, PlainObject } from "./cluster";
 import { INTENT } from "./readback";
-import { ConnectionQuery, legKey, Prediction } from "./types";
+import { Connection, legKey, Prediction } from "./types";
 
 export interface PredictionError { error: string }
 export type LegPrediction = Prediction | PredictionError;
 
-export type Predictor = (objects: PlainObject[], legs: ConnectionQuery[], nodes: NodeInfo[]) => Map<string, LegPrediction>;
+export type Predictor = (objects: PlainObject[], legs: Connection[], nodes: NodeInfo[]) => Map<string, LegPrediction>;
 
 export function isPrediction(value: LegPrediction | undefined): value is Prediction {
     return value !== undefined && "verdict" in value;

@@ -2,19 +2,13 @@
 // as the API server has them (not as the program declared them), plus the baseline the intent
 // ConfigMap carries for what the lab does not create (a neighbour namespace's workload).
 import { parseAllDocuments } from "yaml";
-import type { FlowCheck } from "../scenarios/common/flows";
+import { FlowCheck, INTENT, IntentStage } from "../scenarios/common/intent";
 import { KUBE_DNS_WORKLOAD } from "../scenarios/common/flows";
 import type { ClusterApi, NodeInfo, PlainObject, PodInfo } from "./cluster";
 import type { ClusterFacts, WorkloadFacts } from "./plan";
 
-export const INTENT = { configMap: "zero-trust-intent", flowsKey: "flows.yaml", baselineKey: "baseline.yaml", stageKey: "stage.yaml", calicoVersionKey: "calico-version" } as const;
-
-/** The stage whose flows an intent ConfigMap declares (its stage.yaml). */
-export interface IntentStage {
-    scenario: string;
-    number: number;
-    name: string;
-}
+export { INTENT } from "../scenarios/common/intent";
+export type { IntentStage } from "../scenarios/common/intent";
 
 export interface Intent {
     checks: FlowCheck[];
@@ -39,9 +33,6 @@ function parseYamlDocuments(text: string, source: string): unknown[] {
     }).filter((value) => value !== null && value !== undefined);
 }
 
-/** The label the program puts on the intent ConfigMap (components/intent-config-map.ts). */
-export const INTENT_LABEL = { key: "lab.calico-zero-trust/intent", value: "true" } as const;
-
 /** Namespaces as given: one, several, or comma-separated; deduplicated, order kept. */
 export function namespaceList(value: string | readonly string[]): string[] {
     const list = (typeof value === "string" ? [value] : [...value]).flatMap((item) => item.split(",")).map((item) => item.trim()).filter(Boolean);
@@ -57,7 +48,7 @@ async function findIntentConfigMaps(cluster: ClusterApi, namespaces: string[]): 
     for (const namespace of namespaces) {
         const configMaps = await cluster.listObjects("v1", "ConfigMap", namespace);
         for (const configMap of configMaps ?? []) {
-            if (configMap.metadata.labels?.[INTENT_LABEL.key] !== INTENT_LABEL.value) continue;
+            if (configMap.metadata.labels?.[INTENT.label] !== INTENT.labelValue) continue;
             found.push({ namespace, name: configMap.metadata.name, data: (configMap.data as Record<string, string> | undefined) ?? {} });
         }
     }
@@ -79,7 +70,7 @@ export async function readIntent(cluster: ClusterApi, namespaces: string | reado
     if (found.length === 0) {
         const where = list.length === 1
             ? `ConfigMap ${list[0]}/${INTENT.configMap} not found`
-            : `no intent ConfigMap (label ${INTENT_LABEL.key}=${INTENT_LABEL.value}, or named ${INTENT.configMap}) in namespaces ${list.join(", ")}`;
+            : `no intent ConfigMap (label ${INTENT.label}=${INTENT.labelValue}, or named ${INTENT.configMap}) in namespaces ${list.join(", ")}`;
         throw new IntentError(`${where}: the stack declares no flows in ${list.length === 1 ? "this namespace" : "these namespaces"}. Is the stage 1 or later and has \`pulumi up\` run? (stage 0 has no workloads and nothing to verify)`);
     }
     if (found.length > 1) {

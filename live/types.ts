@@ -1,9 +1,12 @@
 // The vocabulary of live verification, shared by the probe plan, the probes, the comparison and
 // the reports. Endpoint names are the analyzer's (`<namespace>/<workload>`, `external:<ipv4>`,
 // `nodeport:<namespace>/<service>`), so a predicted verdict and an observed one name the same leg.
-import type { ConnectionQuery, FlowCheck } from "../scenarios/common/flows";
+import type { Connection } from "../analysis";
+import type { FlowCheck } from "../scenarios/common/flows";
 
-export type { ConnectionQuery, FlowCheck };
+export type { Connection, FlowCheck };
+/** Connection under its former name, for test/differential (left as it is). */
+export type ConnectionQuery = Connection;
 
 /** allowed / blocked, as the analyzer predicts and as a probe observes. */
 export type Verdict = "allowed" | "blocked";
@@ -66,7 +69,7 @@ export interface Probe {
     /** One action per target address; the probe is allowed only when every action is. */
     actions: ProbeAction[];
     /** The leg this probe observes (undefined for an end-to-end probe). */
-    leg?: ConnectionQuery;
+    leg?: Connection;
     /** Human-readable command, as a user would type it to reproduce the probe. */
     command: string;
 }
@@ -117,6 +120,6 @@ export interface Prediction {
     explanation: string;
 }
 
-export function legKey(leg: ConnectionQuery): string {
+export function legKey(leg: Connection): string {
     return `${leg.src} -> ${leg.dst}:${leg.port}/${leg.protocol}`;
 }

@@ -2,7 +2,7 @@
  * The compiled command line (package `bin` calico-zt, built by `npm run build:cli` into
  * dist/calico-zt.js, also on `npm ci`):
  *
- *   calico-zt analyze <paths...> [options]        the connectivity analyzer (analysis/cli.ts)
+ *   calico-zt analyze <paths...> [options]        the connectivity analyzer (analysis/consumers/cli.ts)
  *   calico-zt policy-check <paths...> [options]   the policy pack over manifests (policy-pack/check.ts)
  *
  * The analyzer is bundled in; the policy pack is a separate bundle (policy-pack/dist/check.js,
@@ -10,7 +10,7 @@
  * `analyze` starts without Pulumi.
  */
 import * as path from "node:path";
-import { runCli } from "../analysis/cli";
+import { runCli } from "../analysis/consumers/cli";
 
 const USAGE = `usage: calico-zt <command> [arguments]
 

@@ -34,6 +34,12 @@ if [[ -n "$(git -C "$REPO" status --porcelain --untracked-files=no)" ]]; then
   warn "uncommitted changes in $REPO are not part of the run: it clones HEAD ($(git -C "$REPO" rev-parse --short HEAD))"
 fi
 
+# The host has room for one real cluster (scripts/cluster/lib.sh OWNER_FILE): the run's own
+# cluster:up would refuse late, and --purge-packages would pull iptables from under a running one.
+owner="$(cat "${CLUSTER_OWNER_FILE:-/run/calico-zero-trust-lab-cluster.owner}" 2>/dev/null || true)"
+if [[ -n "$owner" && -d "$owner/state" ]]; then
+  die "a real cluster is up (started from $owner): take it down first with: XDG_CACHE_HOME=${owner%/calico-zero-trust-lab/cluster} npm run cluster:down"
+fi
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/ci-fresh-XXXXXX")"
 cleanup() { [[ $KEEP == 1 ]] || rm -rf "$WORK"; }
 trap cleanup EXIT

@@ -10,7 +10,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { parse } from "yaml";
 import * as readline from "readline/promises";
-import type { ClusterMode } from "../config";
+import { type ClusterMode, hasCluster } from "../components/cluster/modes";
 import { EXIT, integerIn, ipAddress, nonEmpty, stackName, withUsageExit } from "../live/cli";
 import { KubeClusterApi } from "../live/cluster";
 import { stackKubeconfigSource } from "../live/kubeconfig";
@@ -202,11 +202,11 @@ async function main(): Promise<number> {
     }
     const config = await stackConfig(await openStack(options.stack));
     const stackMode = (config.cluster ?? mode) as ClusterMode;
-    const scenario = scenarioFor(options.scenario, config, stackMode !== "render");
+    const scenario = scenarioFor(options.scenario, config, hasCluster(stackMode));
     const stages = stagesOf(scenario, options);
     const missingForMode = missingTools(stackMode);
     if (missingForMode.length > 0) { out(formatMissing(stackMode, missingForMode)); return EXIT.cannotRun; }
-    if (stackMode === "render") return renderWalk(options.stack, scenario, stages, interactive, options.verbose === true);
+    if (!hasCluster(stackMode)) return renderWalk(options.stack, scenario, stages, interactive, options.verbose === true);
     return liveWalk(options.stack, scenario, stages, interactive, options.verify !== false, probeFrom, options.verbose === true);
 }
 

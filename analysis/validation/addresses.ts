@@ -91,22 +91,49 @@ function accepts(form: Form, syntax: IPSyntax, text: string): boolean {
     }
 }
 
-/** Every (key, value) reached by a path: "spec.a[].b" walks each element of spec.a. */
-function valuesAt(root: unknown, path: string): [string, unknown][] {
-    let found: [string, unknown][] = [["", root]];
-    for (const step of path.split(".")) {
-        const each = step.endsWith("[]");
-        const name = each ? step.slice(0, -2) : step;
-        found = found.flatMap(([key, value]): [string, unknown][] => {
-            if (value === null || typeof value !== "object" || Array.isArray(value)) return [];
-            const next = (value as Record<string, unknown>)[name];
-            const at = key ? `${key}.${name}` : name;
-            if (next === undefined || next === null) return [];
-            if (!each) return [[at, next]];
-            return Array.isArray(next) ? next.map((item, i): [string, unknown] => [`${at}[${i}]`, item]) : [];
-        });
+/** One step of a path: a field, and whether the path walks each element of the list there. */
+interface Step { name: string; each: boolean }
+
+const compiledPaths = new Map<string, Step[]>();
+
+/** "spec.a[].b" -> [{a, each}, {b}], once per path. */
+function stepsOf(path: string): Step[] {
+    let steps = compiledPaths.get(path);
+    if (!steps) {
+        steps = path.split(".").map((step) => (step.endsWith("[]") ? { name: step.slice(0, -2), each: true } : { name: step, each: false }));
+        compiledPaths.set(path, steps);
     }
-    return found;
+    return steps;
+}
+
+/**
+ * Calls `visit` for every value reached by `steps` from `value`: "spec.a[].b" walks each element
+ * of spec.a. `at` holds the list indexes taken so far, from which keyAt names the value's key; no
+ * key text is made for the (valid) values of a large input.
+ */
+function walk(value: unknown, steps: Step[], depth: number, at: number[], visit: (value: unknown, at: number[]) => void): void {
+    if (depth === steps.length) { visit(value, at); return; }
+    if (value === null || typeof value !== "object" || Array.isArray(value)) return;
+    const step = steps[depth]!;
+    const next = (value as Record<string, unknown>)[step.name];
+    if (next === undefined || next === null) return;
+    if (!step.each) { walk(next, steps, depth + 1, at, visit); return; }
+    if (!Array.isArray(next)) return;
+    for (let i = 0; i < next.length; i++) {
+        at.push(i);
+        walk(next[i], steps, depth + 1, at, visit);
+        at.pop();
+    }
+}
+
+/** The key of a value walk reached: "spec.ingress[0].source.nets[1]". */
+function keyAt(steps: Step[], at: number[]): string {
+    let key = "", index = 0;
+    for (const step of steps) {
+        key = key ? `${key}.${step.name}` : step.name;
+        if (step.each) key += `[${at[index++]}]`;
+    }
+    return key;
 }
 
 /** The address and CIDR fields of `object` its API server would refuse. */
@@ -115,10 +142,11 @@ export function addressProblems(object: KubeObject): SemanticProblem[] {
     for (const field of ADDRESS_FIELDS) {
         if (!field.apiVersions.includes(object.apiVersion) || !field.kinds.includes(object.kind) || field.skip?.(object)) continue;
         for (const path of field.paths) {
-            for (const [key, value] of valuesAt(object, path)) {
-                if (typeof value === "string" && (field.except?.includes(value) || accepts(field.form, field.syntax, value))) continue;
-                problems.push({ key, message: `${JSON.stringify(value)} is not a valid address here: expected ${ALLOWED[field.form]} (${field.source})`, source: "ADDRESSES" });
-            }
+            const steps = stepsOf(path);
+            walk(object, steps, 0, [], (value, at) => {
+                if (typeof value === "string" && (field.except?.includes(value) || accepts(field.form, field.syntax, value))) return;
+                problems.push({ key: keyAt(steps, at), message: `${JSON.stringify(value)} is not a valid address here: expected ${ALLOWED[field.form]} (${field.source})`, source: "ADDRESSES" });
+            });
         }
     }
     return problems;

@@ -5,12 +5,12 @@
  * refuse the same objects. Kinds without a schema here are not the analyzer's to judge (neutral or
  * unknown kinds, see model.ts).
  */
-import { CalicoRelease, calicoRelease } from "../calico-releases";
+import { CalicoRelease, calicoRelease } from "../model/calico-releases";
 import { AnalysisInputError } from "../errors";
-import { locate } from "../manifests";
+import { locate } from "../input/manifests";
 import type { KubeObject } from "../types";
 import { addressProblems } from "./addresses";
-import { hasSchema, schemaProblem } from "./schema";
+import { hasSchema, saveValidatorCodeCache, schemaProblem } from "./schema";
 import { crossObjectProblems, semanticProblems } from "./semantics";
 
 export { API_DEFAULTS, withApiDefaults } from "./defaults";
@@ -26,6 +26,7 @@ export function validateObject(object: KubeObject, release: CalicoRelease = cali
 /** validateObject for each object, then the rules across objects (a nodePort belongs to one Service). */
 export function validateObjects(objects: readonly KubeObject[], release: CalicoRelease = calicoRelease()): void {
     for (const object of objects) validateObject(object, release);
+    saveValidatorCodeCache();
     const [first] = crossObjectProblems(objects);
     if (first) throw new AnalysisInputError(first[1].message, locate(first[0], first[1].key));
 }

@@ -14,8 +14,8 @@
  *   without a type), catch-all notNets where the release refuses them (calico-releases.ts VALIDATOR_ROWS);
  *   named ports: api/pkg/lib/numorstring/port.go
  */
-import { CalicoRelease, calicoRelease, inSpans, VALIDATOR_ROWS } from "../calico-releases";
-import { isCatchAllNet } from "../catch-all-not-nets";
+import { CalicoRelease, calicoRelease, inSpans, VALIDATOR_ROWS } from "../model/calico-releases";
+import { isCatchAllNet } from "../model/catch-all-not-nets";
 import { addressFamily } from "../net";
 import type { KubeObject } from "../types";
 

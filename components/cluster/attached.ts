@@ -7,7 +7,7 @@ import * as k8s from "@pulumi/kubernetes";
 import type { ClusterSettings } from "../../config";
 import { CalicoApiGate } from "./calico-api-gate";
 import { calicoctlDocumentFactory } from "./calicoctl-document";
-import type { ClusterNeeds, LabCluster } from "./index";
+import type { ClusterNeeds, LabCluster } from "./contract";
 
 export function attachedCluster(name: "iks" | "existing", settings: ClusterSettings, needs: ClusterNeeds): LabCluster {
     const context = settings.kubeconfigContext;

@@ -1,6 +1,6 @@
 import type { ClusterSettings } from "../../config";
 import { attachedCluster } from "./attached";
-import type { ClusterNeeds, LabCluster } from "./index";
+import type { ClusterNeeds, LabCluster } from "./contract";
 
 /**
  * A cluster the user brings, with Calico already installed: the ambient kubeconfig, optionally a

@@ -1,6 +1,6 @@
 import type { ClusterSettings } from "../../config";
 import { attachedCluster } from "./attached";
-import type { ClusterNeeds, LabCluster } from "./index";
+import type { ClusterNeeds, LabCluster } from "./contract";
 
 /**
  * An IBM Cloud Kubernetes Service cluster, attached through a kubeconfig context (run

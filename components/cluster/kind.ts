@@ -12,7 +12,7 @@ import { calicoThroughKubernetesApi, CalicoResourceFactory } from "../zero-trust
 import { automaticHostEndpoints, calicoApiReady } from "./calico-api";
 import { calicoctlResourceFactory } from "./calicoctl";
 import { CALICO_CUSTOM_RESOURCES_SCRIPT, calicoOperatorScript, parseCalicoVersion, renderCustomResources } from "./calico-install";
-import type { ClusterNeeds, LabCluster } from "./index";
+import type { ClusterNeeds, LabCluster } from "./contract";
 import { KubeAccess, kubeEnvironment, withKubeAccess } from "./kube-access";
 import { KindClusterConfig, kindClusterConfig, renderKindConfig } from "./kind-config";
 

@@ -6,8 +6,9 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import type { ClusterSettings } from "../../config";
+import { CLUSTER_MODE_DESCRIPTORS, Tool } from "./modes";
 
-export type Tool = "pulumi" | "docker" | "kind" | "kubectl" | "calicoctl";
+export type { Tool } from "./modes";
 
 /** What to install, per tool, in the user's words. */
 export const TOOL_INSTALL_HINTS: Record<Tool, string> = {
@@ -86,22 +87,9 @@ export interface ToolNeeds {
 
 /** The tools a cluster mode runs through local commands, with the reason for each. */
 export function requiredTools(settings: Pick<ClusterSettings, "mode" | "calicoApply">, needs: ToolNeeds): Map<Tool, string> {
-    const tools = new Map<Tool, string>();
-    const calicoctl = needs.calicoPolicies && settings.calicoApply === "calicoctl";
-    switch (settings.mode) {
-        case "render":
-            break;
-        case "kind":
-            tools.set("docker", "kind runs the cluster's nodes as Docker containers");
-            tools.set("kind", "the program creates and deletes the kind cluster with it");
-            tools.set("kubectl", "the program installs Calico and waits for its API with it");
-            break;
-        case "iks":
-        case "existing":
-            // The API gate and calicoctl documents are dynamic providers: no kubectl needed.
-            break;
-    }
-    if (calicoctl && settings.mode !== "render") {
+    const mode = CLUSTER_MODE_DESCRIPTORS[settings.mode];
+    const tools = new Map<Tool, string>(Object.entries(mode.tools) as [Tool, string][]);
+    if (needs.calicoPolicies && settings.calicoApply === "calicoctl" && mode.calicoctlApplies) {
         tools.set("calicoctl", "calicoApply is calicoctl: Calico policies are created with it");
     }
     return tools;

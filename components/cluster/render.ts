@@ -1,6 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import type { ClusterSettings } from "../../config";
-import type { LabCluster } from "./index";
+import type { LabCluster } from "./contract";
 
 /**
  * No cluster: the Kubernetes provider writes every manifest to `renderDirectory`

@@ -3,7 +3,7 @@
 // endpoints the policies ask questions with. Probes never make a subject look better or worse:
 // the policies read only the subject's own side of a decision when a probe is at the other end.
 import {
-    AnalysisInputError, buildModel, calicoRelease, ClusterModel, Decision, KubeObject, matchesKubeSelector, parseKubeSelector, query, Verdict, Workload,
+    AnalysisInputError, buildModel, calicoRelease, ClusterModel, Decision, endpointAllows, endpointDecision, KubeObject, matchesKubeSelector, parseKubeSelector, query, Verdict, Workload,
 } from "../../analysis";
 import type { Settings } from "./config";
 import { INTENT, intentsOf } from "./intent";
@@ -88,11 +88,27 @@ function calicoVersionOf(subjects: readonly KubeObject[], settings: Settings): s
     return versions[0];
 }
 
-const cache = new WeakMap<readonly KubeObject[], Map<string, ClusterView>>();
+/**
+ * Views by the objects they judge, keyed by the first object: a list of the same objects in the
+ * same order shares the views of the list before it (policy:check reads the model's warnings, then
+ * runs the policies over resources standing for the same objects: one model, not two). Another
+ * list with the same first object takes the slot over.
+ */
+const cache = new WeakMap<object, { subjects: readonly KubeObject[]; bySettings: Map<string, ClusterView> }>();
 
+function viewsOf(subjects: readonly KubeObject[]): Map<string, ClusterView> {
+    const key = subjects[0] ?? subjects;
+    const entry = cache.get(key);
+    const same = (other: readonly KubeObject[]) => other === subjects || (other.length === subjects.length && other.every((o, i) => o === subjects[i]));
+    if (entry && same(entry.subjects)) return entry.bySettings;
+    const bySettings = new Map<string, ClusterView>();
+    cache.set(key, { subjects, bySettings });
+    return bySettings;
+}
+
+/** The cluster view of `subjects` under `settings`, built once per list of objects and settings. */
 export function clusterView(subjects: readonly KubeObject[], settings: Settings): ClusterView {
-    let bySettings = cache.get(subjects);
-    if (!bySettings) { bySettings = new Map(); cache.set(subjects, bySettings); }
+    const bySettings = viewsOf(subjects);
     const key = JSON.stringify(settings);
     const cached = bySettings.get(key);
     if (cached) return cached;
@@ -150,9 +166,30 @@ export function ask(view: ClusterView, src: string, dst: string, port: number, p
     return query(view.model, { src, dst, port, protocol });
 }
 
+/**
+ * False when ask's verdict is certainly blocked on every path (neither allowed nor partial): the
+ * connection is direct and the destination's own ingress refuses it. True when the verdict is needed.
+ */
+export function mayReach(view: ClusterView, src: string, dst: string, port: number, protocol: "TCP" | "UDP" | "SCTP"): boolean {
+    return endpointAllows(view.model, { src, dst, port, protocol }, "ingress") !== false;
+}
+
 /** The workload's own decision for a probe: its ingress for probes towards it, its egress for probes from it. */
 export function ownDecision(verdict: Verdict, direction: "ingress" | "egress"): Decision {
     return direction === "ingress" ? verdict.explanation.ingress : verdict.explanation.egress;
+}
+
+/**
+ * ownDecision of ask's verdict, computed at that end alone when the connection is direct (pods and
+ * outside addresses: the policies' probes), which costs a fraction of the whole verdict.
+ */
+/** askOwn(...).allowed, without making the decision: most probes are refused and need no explanation. */
+export function ownAllows(view: ClusterView, src: string, dst: string, port: number, protocol: "TCP" | "UDP" | "SCTP", direction: "ingress" | "egress"): boolean {
+    return endpointAllows(view.model, { src, dst, port, protocol }, direction) ?? ownDecision(ask(view, src, dst, port, protocol), direction).allowed;
+}
+
+export function askOwn(view: ClusterView, src: string, dst: string, port: number, protocol: "TCP" | "UDP" | "SCTP", direction: "ingress" | "egress"): Decision {
+    return endpointDecision(view.model, { src, dst, port, protocol }, direction) ?? ownDecision(ask(view, src, dst, port, protocol), direction);
 }
 
 /**

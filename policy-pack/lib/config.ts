@@ -75,11 +75,24 @@ export function defaultsOf(schema: PolicyConfigSchema | undefined): Record<strin
     return out;
 }
 
+/** Per schema, its defaults over the shared ones, as JSON: each call reads a fresh copy (structuredClone per resource was slow). */
+const defaultTexts = new WeakMap<object, string>();
+const NO_SCHEMA = {};
+
+function freshDefaults(schema: PolicyConfigSchema | undefined): Record<string, unknown> {
+    let text = defaultTexts.get(schema ?? NO_SCHEMA);
+    if (text === undefined) {
+        // Shared settings a policy does not expose keep their defaults (the cluster view reads them all).
+        text = JSON.stringify({ ...defaultsOf({ properties: SETTINGS as unknown as PolicyConfigSchema["properties"] }), ...defaultsOf(schema) });
+        defaultTexts.set(schema ?? NO_SCHEMA, text);
+    }
+    return JSON.parse(text) as Record<string, unknown>;
+}
+
 /** The policy's configuration with defaults for what the user did not set. */
 export function settingsOf<T extends object>(args: { getConfig<C extends object>(): C }, schema: PolicyConfigSchema | undefined): T {
     const given = (args.getConfig<Record<string, unknown>>() ?? {}) as Record<string, unknown>;
-    // Shared settings a policy does not expose keep their defaults (the cluster view reads them all).
-    const merged: Record<string, unknown> = { ...defaultsOf({ properties: SETTINGS as unknown as PolicyConfigSchema["properties"] }), ...defaultsOf(schema) };
+    const merged = freshDefaults(schema);
     for (const [key, value] of Object.entries(given)) if (value !== undefined && key !== "enforcementLevel") merged[key] = value;
     return merged as T;
 }

@@ -2,42 +2,28 @@
 // lab.calico-zero-trust/intent=true) with `flows.yaml` (the flows this stage must allow and block)
 // and `baseline.yaml` (the pre-existing objects those flows name, e.g. kube-dns).
 import { parse } from "yaml";
-import { AnalysisInputError, KubeObject, parseManifests } from "../../analysis";
+import { AnalysisInputError, Connection, KubeObject, parseManifests } from "../../analysis";
+import { FlowCheck, INTENT, isIntentConfigMap } from "../../scenarios/common/intent";
 import { describe } from "./objects";
 
-export const INTENT = {
-    label: "lab.calico-zero-trust/intent",
-    flowsKey: "flows.yaml",
-    baselineKey: "baseline.yaml",
-    /** The Calico release the cluster runs (the program's calicoVersion config). */
-    calicoVersionKey: "calico-version",
-} as const;
-
-export interface IntentLeg { src: string; dst: string; port: number; protocol: "TCP" | "UDP" | "SCTP" }
-
-export interface IntentFlow {
-    id: string;
-    description: string;
-    expected: "allowed" | "blocked";
-    /** The flow is allowed when every leg is allowed. */
-    legs: IntentLeg[];
-}
+export { INTENT, isIntentConfigMap };
 
 export interface Intent {
     /** The ConfigMap that declared it. */
     source: KubeObject;
-    flows: IntentFlow[];
+    flows: FlowCheck[];
     baseline: KubeObject[];
     /** The cluster's Calico release, when the stack states it. */
     calicoVersion?: string;
 }
 
-export function isIntentConfigMap(object: KubeObject): boolean {
-    return object.apiVersion === "v1" && object.kind === "ConfigMap" && object.metadata.labels?.[INTENT.label] === "true";
-}
+const intents = new WeakMap<readonly KubeObject[], Intent[]>();
 
+/** The intents the objects declare, read once per list of objects (the cluster view and expected-flows both ask); throws on a bad one each time. */
 export function intentsOf(objects: readonly KubeObject[]): Intent[] {
-    return objects.filter(isIntentConfigMap).map(readIntent);
+    let known = intents.get(objects);
+    if (!known) { known = objects.filter(isIntentConfigMap).map(readIntent); intents.set(objects, known); }
+    return known;
 }
 
 function readIntent(configMap: KubeObject): Intent {
@@ -63,7 +49,7 @@ function readIntent(configMap: KubeObject): Intent {
     return { source: configMap, flows, baseline, ...(calicoVersion ? { calicoVersion } : {}) };
 }
 
-function checkFlows(raw: unknown, where: string): IntentFlow[] {
+function checkFlows(raw: unknown, where: string): FlowCheck[] {
     const fail = (message: string, key: string): never => {
         throw new AnalysisInputError(message, { object: where, key: `data.${INTENT.flowsKey}${key}` });
     };
@@ -80,7 +66,7 @@ function checkFlows(raw: unknown, where: string): IntentFlow[] {
             if (!Number.isInteger(leg.port)) fail(`port must be an integer, got ${JSON.stringify(leg.port)}`, `${legAt}.port`);
             const protocol = String(leg.protocol ?? "TCP").toUpperCase();
             if (!["TCP", "UDP", "SCTP"].includes(protocol)) fail(`protocol must be TCP, UDP or SCTP, got ${JSON.stringify(leg.protocol)}`, `${legAt}.protocol`);
-            return { src: leg.src, dst: leg.dst, port: leg.port, protocol } as IntentLeg;
+            return { src: leg.src, dst: leg.dst, port: leg.port, protocol } as Connection;
         });
         return { id: flow.id, description: typeof flow.description === "string" ? flow.description : flow.id, expected: flow.expected, legs };
     });

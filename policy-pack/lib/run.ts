@@ -49,12 +49,15 @@ function configOf(policy: { name: string }, options: RunOptions): Record<string,
     return { ...options.shared, ...settings };
 }
 
+const isType = () => false;
+const asType = () => undefined;
+
 function asPolicyResource(resource: ResourceLike): PolicyResource {
     return {
         ...resource,
         opts: { protect: false, ignoreChanges: [], aliases: [], customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 }, additionalSecretOutputs: [] },
         dependencies: [], propertyDependencies: {},
-        isType: () => false, asType: () => undefined,
+        isType, asType,
     };
 }
 
@@ -83,9 +86,10 @@ export async function runPolicies(policies: Policies, resources: readonly Resour
             for (const resource of policyResources) {
                 const args: ResourceValidationArgs = {
                     type: resource.type, props: resource.props, urn: resource.urn, name: resource.name, opts: resource.opts, stackTags,
-                    isType: () => false, asType: () => undefined, getConfig, notApplicable,
+                    isType, asType, getConfig, notApplicable,
                 };
-                for (const validate of validations) await validate(args, report(resource.urn));
+                const reportViolation = report(resource.urn);
+                for (const validate of validations) await validate(args, reportViolation);
             }
         } catch (error) {
             if (error instanceof NotApplicable) { result.notApplicable.push({ policy: policy.name, reason: error.message }); continue; }

@@ -5,7 +5,7 @@
 // Kubernetes NetworkPolicy, a Calico NetworkPolicy or a GlobalNetworkPolicy all qualify, and a
 // policy that exists but does not isolate (wrong namespace, missing type) does not.
 import type { Decision, Workload } from "../../analysis";
-import { ask, ClusterView, ownDecision } from "../lib/cluster";
+import { askOwn, ClusterView, ownAllows } from "../lib/cluster";
 import { schemaOf } from "../lib/config";
 import { describeDecision } from "../lib/explain";
 import { clusterPolicy } from "../lib/policy";
@@ -33,14 +33,32 @@ export function openingOf(view: ClusterView, workload: Workload, direction: Dire
     return opening ?? undefined;
 }
 
+const peers = new WeakMap<ClusterView, string[]>();
+
+/** The unrelated parties default-deny probes with. */
+function peersOf(view: ClusterView): string[] {
+    let known = peers.get(view);
+    if (!known) { known = [...view.settings.unrelatedAddresses.map((a) => `external:${a}`), view.neighbour]; peers.set(view, known); }
+    return known;
+}
+
+/**
+ * True when default-deny has already found that the workload's own decision refuses this probe:
+ * it is isolated in this direction, and the probe is one of its own (an unrelated peer, the probe
+ * port, TCP or UDP). Lets later policies skip questions already answered; false when not known.
+ */
+export function refusesKnownProbe(view: ClusterView, workload: Workload, direction: Direction, peer: string, port: number, protocol: string): boolean {
+    if (openings.get(view)?.get(workload)?.[direction] !== null) return false;
+    return port === view.settings.probePort && (PROTOCOLS as readonly string[]).includes(protocol) && peersOf(view).includes(peer);
+}
+
 function findOpening(view: ClusterView, workload: Workload, direction: Direction): Opening | undefined {
-    const peers = [...view.settings.unrelatedAddresses.map((a) => `external:${a}`), view.neighbour];
+    const peers = peersOf(view);
     for (const peer of peers) {
         for (const protocol of PROTOCOLS) {
-            const verdict = direction === "ingress"
-                ? ask(view, peer, workload.id, view.settings.probePort, protocol)
-                : ask(view, workload.id, peer, view.settings.probePort, protocol);
-            const decision = ownDecision(verdict, direction);
+            const [src, dst] = direction === "ingress" ? [peer, workload.id] : [workload.id, peer];
+            if (!ownAllows(view, src, dst, view.settings.probePort, protocol, direction)) continue;
+            const decision = askOwn(view, src, dst, view.settings.probePort, protocol, direction);
             if (decision.allowed) return { workload, peer, protocol, decision };
         }
     }

@@ -4,7 +4,8 @@
 // and must refuse port 53 to another pod of kube-system, to a pod in an unrelated namespace and to
 // an address on the internet.
 import type { Workload } from "../../analysis";
-import { ask, ClusterView, ownDecision } from "../lib/cluster";
+import { podToPodAllows } from "../../analysis";
+import { ask, askOwn, ClusterView, ownAllows } from "../lib/cluster";
 import { schemaOf } from "../lib/config";
 import { describeDecision, explainVerdict } from "../lib/explain";
 import { clusterPolicy } from "../lib/policy";
@@ -19,6 +20,7 @@ function missing(view: ClusterView, workload: Workload): Unreachable {
     for (const protocol of PROTOCOLS) {
         // The Service balances over every DNS pod: each must be reachable.
         for (const server of view.dnsServers) {
+            if (podToPodAllows(view.model, { src: workload.id, dst: server.id, port: view.settings.dnsPort, protocol })) continue;
             const verdict = ask(view, workload.id, server.id, view.settings.dnsPort, protocol);
             if (verdict.allowed) continue;
             found.lines.push(explainVerdict(verdict, "      "));
@@ -38,8 +40,8 @@ function tooBroad(view: ClusterView, workload: Workload): string[] {
     ];
     const problems: string[] = [];
     for (const { peer, what } of probes) {
-        const verdict = ask(view, workload.id, peer, dnsPort, "UDP");
-        const decision = ownDecision(verdict, "egress");
+        if (!ownAllows(view, workload.id, peer, dnsPort, "UDP", "egress")) continue;
+        const decision = askOwn(view, workload.id, peer, dnsPort, "UDP", "egress");
         if (decision.allowed) problems.push(`${workload.id} may send to ${peer} on UDP ${dnsPort}, i.e. to ${what}: ${describeDecision(decision)}`);
     }
     return problems;

@@ -5,10 +5,11 @@
 // then only reaches other workloads through an edge workload, which is what the policy intends.
 import type { Service, Verdict, Workload } from "../../analysis";
 import { serviceBackends } from "../../analysis";
-import { ask, ClusterView, externalCandidates } from "../lib/cluster";
+import { ask, ClusterView, externalCandidates, mayReach } from "../lib/cluster";
 import { schemaOf } from "../lib/config";
 import { explainVerdict } from "../lib/explain";
 import { clusterPolicy } from "../lib/policy";
+import { refusesKnownProbe } from "./default-deny";
 
 export function exposedServices(view: ClusterView): { service: Service; backends: Workload[] }[] {
     return view.model.services
@@ -48,6 +49,7 @@ export const edgeOnlyIngress = clusterPolicy({
             const reached: Verdict[] = [];
             for (const source of sources) {
                 for (const { port, protocol } of directPorts(view, workload)) {
+                    if (refusesKnownProbe(view, workload, "ingress", source, port, protocol) || !mayReach(view, source, workload.id, port, protocol)) continue;
                     const verdict = ask(view, source, workload.id, port, protocol);
                     if (verdict.allowed || verdict.partial) { reached.push(verdict); break; }
                 }

@@ -7,11 +7,12 @@ import type { Verdict } from "../../analysis";
 import { AnalysisInputError, buildModel, query } from "../../analysis";
 import { schemaOf } from "../lib/config";
 import { explainVerdict } from "../lib/explain";
-import { Intent, INTENT, intentsOf, IntentFlow } from "../lib/intent";
+import type { FlowCheck } from "../../scenarios/common/intent";
+import { Intent, INTENT, intentsOf } from "../lib/intent";
 import { clusterPolicy } from "../lib/policy";
 
 export interface FlowResult {
-    flow: IntentFlow;
+    flow: FlowCheck;
     observed: "allowed" | "blocked";
     verdicts: Verdict[];
     /** Some leg is allowed on some paths only (it depends on where the pods run). */

@@ -5,10 +5,11 @@
 // (`egress: [{}]`, `to: [{ipBlock: {cidr: 0.0.0.0/0}}]` without ports). Only allows decided by a
 // rule count: a workload no policy selects is default-deny's finding, not this one's.
 import type { Decision, Workload } from "../../analysis";
-import { ask, ClusterView, ownDecision } from "../lib/cluster";
+import { askOwn, ClusterView, ownAllows } from "../lib/cluster";
 import { schemaOf } from "../lib/config";
 import { decidingRule, describeDecision } from "../lib/explain";
 import { clusterPolicy } from "../lib/policy";
+import { refusesKnownProbe } from "./default-deny";
 
 interface Finding { rule: string; decision: Decision; what: string }
 
@@ -32,7 +33,9 @@ function probes(view: ClusterView, workload: Workload): Probe[] {
 export function broadAllows(view: ClusterView, workload: Workload): Finding[] {
     const findings = new Map<string, Finding>();
     for (const probe of probes(view, workload)) {
-        const decision = ownDecision(ask(view, probe.src, probe.dst, probe.port, probe.protocol), probe.direction);
+        if (refusesKnownProbe(view, workload, probe.direction, probe.direction === "ingress" ? probe.src : probe.dst, probe.port, probe.protocol)) continue;
+        if (!ownAllows(view, probe.src, probe.dst, probe.port, probe.protocol, probe.direction)) continue;
+        const decision = askOwn(view, probe.src, probe.dst, probe.port, probe.protocol, probe.direction);
         const rule = decision.allowed ? decidingRule(decision) : undefined;
         if (!rule || findings.has(rule)) continue;
         findings.set(rule, { rule, decision, what: probe.what });

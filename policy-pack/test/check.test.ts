@@ -139,7 +139,7 @@ describe("policy:check settings and bad input", () => {
     }, 600_000);
 });
 
-describe("policy:check judges the stack as its Calico release enforces it (analysis/calico-releases.ts)", () => {
+describe("policy:check judges the stack as its Calico release enforces it (analysis/model/calico-releases.ts)", () => {
     // Denies the lab's DNS: enforced by Calico v3.29-v3.31, not by v3.28 (no AdminNetworkPolicy there).
     const noDns = {
         apiVersion: "policy.networking.k8s.io/v1alpha1", kind: "AdminNetworkPolicy", metadata: { name: "no-dns" },

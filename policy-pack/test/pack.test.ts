@@ -100,13 +100,6 @@ describe("loading the pack", () => {
 });
 
 describe("the contract with the program", () => {
-    it("reads the intent ConfigMap the program writes (label and data keys)", async () => {
-        const { INTENT_CONFIG_MAP } = await import("../../components/intent-config-map");
-        const { INTENT } = await import("../lib/intent");
-        expect(INTENT_CONFIG_MAP.label).toEqual({ [INTENT.label]: "true" });
-        expect([INTENT_CONFIG_MAP.flowsKey, INTENT_CONFIG_MAP.baselineKey]).toEqual([INTENT.flowsKey, INTENT.baselineKey]);
-    });
-
     it("uses the program's kube-dns as its default DNS", async () => {
         const { KUBE_DNS } = await import("../../components/zero-trust-documents");
         const defaults = defaultsOf(policies.find((p) => p.name === "dns-allowance")!.configSchema);

@@ -49,7 +49,7 @@ const SCENARIOS: Scenario[] = [
             "CiliumNetworkPolicy shop/api-l7 (cilium.io/v2) may change which connections are allowed",
             "AuthorizationPolicy shop/api-allow-all (security.istio.io/v1)",
         ],
-        // A staged policy is never enforced by Calico (analysis/calico-releases.ts): judged, left out of the verdicts.
+        // A staged policy is never enforced by Calico (analysis/model/calico-releases.ts): judged, left out of the verdicts.
         passes: ["StagedNetworkPolicy shop/trial-open"],
     },
     {

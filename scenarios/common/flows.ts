@@ -1,11 +1,11 @@
-// What every scenario's flows are made of: the connection query and flow check in the
-// analyzer's vocabulary (`<namespace>/<workload>`, `external:<ip>`, `nodeport:<namespace>/<service>`),
+// What every scenario's flows are made of: the flow check (a named expectation over one or more
+// connections, docs/glossary.md) in the analyzer's vocabulary (`<namespace>/<workload>`, `external:<ip>`, `nodeport:<namespace>/<service>`),
 // the endpoints outside any scenario (the world, the internet, kube-dns, a neighbour namespace),
 // and the cluster baseline they name (baseline/cluster.yaml; on IKS also baseline/iks.yaml).
 import * as fs from "fs";
 import * as path from "path";
 import type { KubeObject } from "../../analysis";
-import { readYamlDocuments } from "../../analysis/yaml-reader";
+import { readYamlDocuments } from "../../analysis/input/yaml-reader";
 
 /** An address outside the cluster that stands for "the world" (TEST-NET-3, RFC 5737). */
 export const WORLD_ADDRESS = "203.0.113.10";
@@ -17,20 +17,7 @@ export const IKS_BASELINE_FILE = path.join(__dirname, "..", "..", "baseline", "i
 export const KUBE_DNS_WORKLOAD = "kube-system/coredns";
 export const OTHER_NAMESPACE_WORKLOAD = "lab-neighbour/probe";
 
-export interface ConnectionQuery {
-    src: string;
-    dst: string;
-    port: number;
-    protocol: "TCP" | "UDP";
-}
-
-export interface FlowCheck {
-    id: string;
-    description: string;
-    expected: "allowed" | "blocked";
-    /** The flow is allowed only when every leg is allowed. */
-    legs: ConnectionQuery[];
-}
+export type { FlowCheck } from "./intent";
 
 /** The objects of a multi-document YAML file, empty documents dropped. */
 export function readObjects(file: string): KubeObject[] {

@@ -1,6 +1,7 @@
 // The helloworld lab's configuration: its own keys (the lab namespace, the app and the proxy, the
 // lockdown's host endpoints), read with the stage against its stage table and the keys every
 // scenario shares (config.ts).
+import { CLUSTER_MODE_DESCRIPTORS } from "../../components/cluster/modes";
 import { calicoSelectorProblem, imageReferenceProblem, systemNamespaceProblem } from "../../config-values";
 import { check, ConfigError, ConfigKey, keyReaders, parseSharedConfig, parseStage, RawConfigReader, SharedConfig } from "../../config";
 import { CALICO_ONLY_FEATURES, featuresOf, Stage, STAGES, StageFeatures } from "./stages";
@@ -33,8 +34,6 @@ export interface LabConfig extends SharedConfig {
 }
 
 const NODE_PORT_RANGE = { min: 30000, max: 32767 };
-const IKS_HOST_ENDPOINT_SELECTOR = "ibm.role == 'worker_public'";
-const KIND_HOST_ENDPOINT_SELECTOR = "has(kubernetes.io/hostname)";
 
 function parseWorkload(keys: ReturnType<typeof keyReaders<keyof typeof HELLOWORLD_CONFIG_KEYS>>, prefix: "app" | "proxy", fallbackImage?: string): WorkloadSettings {
     const imageKey = `${prefix}Image` as const;
@@ -64,7 +63,7 @@ export function parseLabConfig(read: RawConfigReader): LabConfig {
     if (app.nodePort === proxy.nodePort) {
         throw new ConfigError("proxyNodePort", proxy.nodePort, `must differ from appNodePort (${app.nodePort})`);
     }
-    const selector = keys.optional("hostEndpointSelector") ?? (shared.cluster.mode === "iks" ? IKS_HOST_ENDPOINT_SELECTOR : KIND_HOST_ENDPOINT_SELECTOR);
+    const selector = keys.optional("hostEndpointSelector") ?? CLUSTER_MODE_DESCRIPTORS[shared.cluster.mode].hostEndpointSelector;
     return {
         ...shared,
         stage,

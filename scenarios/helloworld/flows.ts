@@ -5,7 +5,8 @@ import { stringify } from "yaml";
 import type { KubeObject } from "../../analysis";
 import type { ClusterMode } from "../../config";
 import { HELLOWORLD_CONFIG_KEYS } from "./config";
-import { BASELINE_FILE, ConnectionQuery, FlowCheck, IKS_BASELINE_FILE, INTERNET_ADDRESS, KUBE_DNS_WORKLOAD, OTHER_NAMESPACE_WORKLOAD, readObjects, WORLD_ADDRESS } from "../common/flows";
+import type { Connection } from "../../analysis";
+import { BASELINE_FILE, FlowCheck, IKS_BASELINE_FILE, INTERNET_ADDRESS, KUBE_DNS_WORKLOAD, OTHER_NAMESPACE_WORKLOAD, readObjects, WORLD_ADDRESS } from "../common/flows";
 import { ExpectedFlow, FlowEndpoint, FlowLeg, LabWorkload, Stage, StageFeatures, expectationsAt, featuresOf } from "./stages";
 import { Expectation } from "../common/stages";
 
@@ -49,7 +50,7 @@ function legExists(leg: FlowLeg, features: StageFeatures): boolean {
     });
 }
 
-export function toQuery(leg: FlowLeg, context: FlowContext): ConnectionQuery {
+export function toQuery(leg: FlowLeg, context: FlowContext): Connection {
     const port = leg.port === "nodePort" ? context.nodePorts[workloadOf(leg.to) as LabWorkload] : leg.port;
     return { src: endpointName(leg.from, context), dst: endpointName(leg.to, context), port, protocol: leg.protocol };
 }

@@ -5,8 +5,9 @@
 import * as fs from "fs";
 import * as path from "path";
 import type { KubeObject } from "../../analysis";
-import { readYamlDocuments } from "../../analysis/yaml-reader";
-import { BASELINE_FILE, ConnectionQuery, FlowCheck, INTERNET_ADDRESS, KUBE_DNS_WORKLOAD, OTHER_NAMESPACE_WORKLOAD, WORLD_ADDRESS } from "../common/flows";
+import { readYamlDocuments } from "../../analysis/input/yaml-reader";
+import type { Connection } from "../../analysis";
+import { BASELINE_FILE, FlowCheck, INTERNET_ADDRESS, KUBE_DNS_WORKLOAD, OTHER_NAMESPACE_WORKLOAD, WORLD_ADDRESS } from "../common/flows";
 import { Expectation, YAOBANK_APPS, YAOBANK_WORKLOADS, YaobankApp, YaobankEndpoint, YaobankExpectedFlow, YaobankFlowLeg, YaobankStage, yaobankExpectationsAt } from "./stages";
 
 /** The add-ons of a kind cluster that default-app-policy must leave alone (see baseline.yaml). */
@@ -33,7 +34,7 @@ export function endpointName(endpoint: YaobankEndpoint): string {
     }
 }
 
-export function toQuery(leg: YaobankFlowLeg): ConnectionQuery {
+export function toQuery(leg: YaobankFlowLeg): Connection {
     return { src: endpointName(leg.from), dst: endpointName(leg.to), port: leg.port, protocol: leg.protocol };
 }
 

@@ -1,12 +1,12 @@
 // Every Calico release from v3.28 to v3.32, judged as that release enforces it (issue 23): which kinds
-// it converts, its tiers and orders, its conversion quirks and validator rules (analysis/calico-releases.ts,
+// it converts, its tiers and orders, its conversion quirks and validator rules (analysis/model/calico-releases.ts,
 // each row citing the projectcalico/calico file and tag it was read from). A test per release boundary.
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { calicoRelease, DEFAULT_CALICO_VERSION } from "../../analysis";
-import { runCli } from "../../analysis/cli";
+import { runCli } from "../../analysis/consumers/cli";
 import { deployment, modelOf, verdict } from "./helpers";
 
 const pods = deployment("a", "web", { app: "web" }, "[{name: http, containerPort: 8080}, {name: metrics, containerPort: 9090}]")

@@ -2,7 +2,7 @@
 import { execFileSync, spawnSync } from "node:child_process";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
-import { runCli } from "../../analysis/cli";
+import { runCli } from "../../analysis/consumers/cli";
 
 const HERE = __dirname;
 const LOCKDOWN = path.join(HERE, "scenarios/lab-calico-lockdown/cluster.yaml");

@@ -1,7 +1,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { AnalyzerOptions, buildModel, ClusterModel, parseManifests, Protocol, query, Verdict } from "../../analysis";
-import { runCli } from "../../analysis/cli";
+import { runCli } from "../../analysis/consumers/cli";
 
 /** A model from inline YAML (the documents of one test). */
 export function modelOf(yaml: string, options: AnalyzerOptions = {}): ClusterModel {

@@ -1,9 +1,9 @@
-// IndexSet (analysis/index-set.ts) against a plain Set model: both representations (member list,
+// IndexSet (analysis/engine/index-set.ts) against a plain Set model: both representations (member list,
 // bit set), every operation the engine and the matrix readers use, and interning.
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { emptyBits, setBit } from "../../analysis/bitset";
-import { IndexSet, IndexSetInterner } from "../../analysis/index-set";
+import { emptyBits, setBit } from "../../analysis/engine/bitset";
+import { IndexSet, IndexSetInterner } from "../../analysis/engine/index-set";
 
 /** A universe size and members below it, few or many (so that both representations occur). */
 const sets = fc.integer({ min: 1, max: 700 }).chain((size) => fc.tuple(

@@ -5,9 +5,9 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { runCli } from "../../analysis/cli";
+import { runCli } from "../../analysis/consumers/cli";
 import { buildModel, parseManifests, query } from "../../analysis";
-import { MAX_MANIFEST_BYTES } from "../../analysis/input-files";
+import { MAX_MANIFEST_BYTES } from "../../analysis/input/input-files";
 import { API_DEFAULTS, withApiDefaults } from "../../analysis/validation/defaults";
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "analyzer-input-"));

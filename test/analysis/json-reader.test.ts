@@ -5,7 +5,7 @@ import * as path from "node:path";
 import { parseAllDocuments } from "yaml";
 import { describe, expect, it } from "vitest";
 import { parseManifests } from "../../analysis";
-import { readJson } from "../../analysis/json-reader";
+import { readJson } from "../../analysis/input/json-reader";
 
 const LOCKDOWN = path.join(__dirname, "scenarios/lab-calico-lockdown/cluster.yaml");
 

@@ -1,10 +1,10 @@
-// The model's indexes (analysis/model-index.ts) answer exactly what a scan of every workload or
+// The model's indexes (analysis/model/model-index.ts) answer exactly what a scan of every workload or
 // Service answers: the same members, in model order, the first match where a scan stops at one.
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { buildModel, KubeObject } from "../../analysis";
-import { serviceBackends } from "../../analysis/model";
-import { serviceNamed, serviceWithClusterIP, workloadsIn, workloadWithIP } from "../../analysis/model-index";
+import { serviceBackends } from "../../analysis/model/services";
+import { serviceNamed, serviceWithClusterIP, workloadsIn, workloadWithIP } from "../../analysis/model/model-index";
 
 const value = fc.constantFrom("a", "b", "c");
 const labels = fc.dictionary(fc.constantFrom("app", "tier", "v"), value, { maxKeys: 3 });

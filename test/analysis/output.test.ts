@@ -5,10 +5,10 @@ import * as path from "node:path";
 import { parse } from "yaml";
 import { describe, expect, it } from "vitest";
 import { allowedFlows, AnalyzerOptions, buildModel, connectivityMatrix, loadManifests, Matrix, matrixCells } from "../../analysis";
-import { connectivityClasses } from "../../analysis/classes";
-import { collect } from "../../analysis/format-stream";
-import { bufferedWriter, chooseView, MatrixFormat, MatrixView, writeMatrix } from "../../analysis/output";
-import { allowedSources } from "../../analysis/matrix";
+import { connectivityClasses } from "../../analysis/consumers/classes";
+import { collect } from "../../analysis/consumers/output";
+import { bufferedWriter, chooseView, MatrixFormat, MatrixView, writeMatrix } from "../../analysis/consumers/output";
+import { allowedSources } from "../../analysis/consumers/matrix";
 import { syntheticCluster } from "../../bench/synthetic-cluster";
 
 const ROOT = path.join(__dirname, "scenarios");

@@ -3,11 +3,11 @@
 // between the matrix (vectorized engine), the per-connection engine and single queries.
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { ingressTuning } from "../../analysis/fast-engine";
+import { ingressTuning } from "../../analysis/engine/fast-engine";
 import { syntheticCluster } from "../../bench/synthetic-cluster";
 import { parse } from "yaml";
 import { describe, expect, it } from "vitest";
-import { AnalyzerOptions, buildModel, connectivityMatrix, KubeObject, loadManifests, matrixCells, parseManifests, query, Protocol } from "../../analysis";
+import { AnalyzerOptions, buildModel, connectivityMatrix, endpointAllows, endpointDecision, KubeObject, loadManifests, matrixCells, parseManifests, podToPodAllows, query, Protocol } from "../../analysis";
 
 const ROOT = path.join(__dirname, "scenarios");
 
@@ -40,6 +40,31 @@ describe.each(scenarios)("scenario %s", (name) => {
         });
         expect(report.filter((line) => line.startsWith("XX")), `\n${report.join("\n")}\n`).toEqual([]);
         for (const warning of expected.warnings ?? []) expect(model.warnings.join("\n")).toContain(warning);
+    });
+
+    it("answers each end's own decision of a direct connection as query explains it (endpointDecision, endpointAllows, podToPodAllows)", () => {
+        const { model } = load(name);
+        const parties = [...model.workloads.map((w) => w.id), "external:203.0.113.10", "external:10.0.0.1"];
+        let direct = 0;
+        for (const src of parties) {
+            for (const dst of parties) {
+                for (const [port, protocol] of [[53, "UDP"], [80, "TCP"], [8080, "TCP"], [47123, "TCP"]] as const) {
+                    const q = { src, dst, port, protocol };
+                    let verdict;
+                    try { verdict = query(model, q); } catch { expect(() => endpointDecision(model, q, "egress") ?? query(model, q)).toThrow(); continue; }
+                    const pods = podToPodAllows(model, q);
+                    if (pods !== undefined) expect(pods, `${src} -> ${dst} ${port}/${protocol}`).toBe(verdict.allowed);
+                    for (const direction of ["egress", "ingress"] as const) {
+                        const decision = endpointDecision(model, q, direction);
+                        expect(endpointAllows(model, q, direction), `${src} -> ${dst} ${port}/${protocol} ${direction}`).toBe(decision?.allowed);
+                        if (!decision) continue;
+                        direct++;
+                        expect(decision, `${src} -> ${dst} ${port}/${protocol} ${direction}`).toEqual(verdict.explanation[direction]);
+                    }
+                }
+            }
+        }
+        expect(direct).toBeGreaterThan(0);
     });
 
     it("gives the same matrix with the vectorized and the per-connection engine, and the same cells as single queries", () => {

@@ -1,4 +1,4 @@
-// Services after DNAT (analysis/services.ts; semantics in scenario services-after-dnat): the
+// Services after DNAT (analysis/model/services.ts; semantics in scenario services-after-dnat): the
 // explanation's per-backend verdicts, partial answers, and what is refused.
 import { describe, expect, it } from "vitest";
 import { deployment, modelOf, verdict } from "./helpers";

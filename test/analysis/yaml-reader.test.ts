@@ -9,8 +9,8 @@ import fc from "fast-check";
 import { dump } from "js-yaml";
 import { stringify } from "yaml";
 import { describe, expect, it } from "vitest";
-import { readYamlFast } from "../../analysis/yaml-fast-path";
-import { readYamlCarefully, readYamlDocuments } from "../../analysis/yaml-reader";
+import { readYamlFast } from "../../analysis/input/yaml-fast-path";
+import { readYamlCarefully, readYamlDocuments } from "../../analysis/input/yaml-reader";
 
 const ROOT = path.join(__dirname, "../..");
 const SEED = Number(process.env.FUZZ_SEED ?? 26);

@@ -17,6 +17,7 @@ import { classifyHttp } from "../../live/probes";
 import type { ProbeAction } from "../../live/types";
 import type { Deployer } from "./deploy";
 import { podManifest } from "./render";
+import { ADDRESSES } from "./scenario";
 
 export const SENTINEL_NAMESPACE = "df-sentinel";
 const SENTINEL_LABEL = "df-sentinel";
@@ -26,8 +27,13 @@ const GLOBAL_SET_LABEL = "df-sentinel-global-set";
 const PORTS = [8080, 8081] as const;
 const SENTINELS = ["knp", "np", "gnp"] as const;
 type SentinelName = (typeof SENTINELS)[number];
-/** The world, in two halves: a network set cannot hold 0.0.0.0/0 as one ipset member. */
-const WORLD_NETS = ["0.0.0.0/1", "128.0.0.0/1"];
+/**
+ * The sentinel sets hold only the outside netns' own address (the source of the sentinel probes):
+ * the analyzer reads them back with the scenario, and Felix matches them too, so a set holding the
+ * whole world would let any negated or namespace-wide selector of a scenario reach every address
+ * through it (differential seeds 45-46 found the analyzer's KNP-peer error that way).
+ */
+const WORLD_NETS = [`${ADDRESSES.outside}/32`];
 
 export interface ConvergeOptions {
     /** Longest wait for a generation to answer. */

@@ -150,10 +150,15 @@ export class Deployer {
         }
     }
 
-    /** Removes a scenario: its global objects, then its namespaces (with everything in them). */
+    /**
+     * Removes a scenario: its policies and network sets one by one, namespaced ones too, then its
+     * namespaces (with everything else in them). A namespace's cascade is not awaited, so a
+     * NetworkSet left to it could still be listed when the next scenario is read back while Felix
+     * has already dropped it (seen: CI seed 20 judged with the seed before's set).
+     */
     async remove(scenario: Scenario): Promise<void> {
         for (const object of renderScenario(scenario, this.image).reverse()) {
-            if (!object.metadata.namespace && object.kind !== "Namespace") await this.delete(object);
+            if (scenario.objects.includes(object) || (!object.metadata.namespace && object.kind !== "Namespace")) await this.delete(object);
         }
         for (const namespace of scenario.namespaces) await this.cluster.deleteNamespace(namespace.name);
     }

@@ -17,7 +17,7 @@ import * as path from "path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse, parseAllDocuments } from "yaml";
 import type { KubeObject } from "../../analysis";
-import { INTENT_CONFIG_MAP } from "../../components/intent-config-map";
+import { INTENT } from "../../scenarios/common/intent";
 import { yaobankBaselineObjects, yaobankFlowChecksAt } from "../../scenarios/yaobank/flows";
 import { YAOBANK_APPS, YAOBANK_NODE_PORT, YAOBANK_STAGES, YAOBANK_WORKLOADS, yaobankExpectationsAt, yaobankFeaturesOf } from "../../scenarios/yaobank/stages";
 import { destroyLeavesNothing, E2eStack, expectFlowsHold, HAS_POLICY_PACK, NEVER_REPLACED, policyPreview, renderedObjects, renderStack, REPO, setStage, upThenNoChangePreview } from "./engine";
@@ -42,12 +42,12 @@ afterAll(async () => {
 
 /** The zero-trust-intent ConfigMap among the rendered objects: its flows and its baseline, parsed. */
 function intentOf(objects: KubeObject[]): { flows: unknown; baseline: KubeObject[] } {
-    const intents = objects.filter((o) => o.kind === "ConfigMap" && o.metadata?.name === INTENT_CONFIG_MAP.name);
+    const intents = objects.filter((o) => o.kind === "ConfigMap" && o.metadata?.name === INTENT.configMap);
     expect(intents.map((o) => o.metadata?.namespace), "one intent ConfigMap, in the customer namespace").toEqual([YAOBANK_WORKLOADS.customer.namespace]);
     const data = (intents[0] as { data?: Record<string, string> }).data ?? {};
     return {
-        flows: parse(data[INTENT_CONFIG_MAP.flowsKey] ?? "null"),
-        baseline: parseAllDocuments(data[INTENT_CONFIG_MAP.baselineKey] ?? "").map((d) => d.toJS() as KubeObject).filter(Boolean),
+        flows: parse(data[INTENT.flowsKey] ?? "null"),
+        baseline: parseAllDocuments(data[INTENT.baselineKey] ?? "").map((d) => d.toJS() as KubeObject).filter(Boolean),
     };
 }
 

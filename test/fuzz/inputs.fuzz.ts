@@ -7,7 +7,7 @@
 import fc from "fast-check";
 import { describe, it } from "vitest";
 import { AnalysisInputError, buildModel, parseCalicoSelector, parseManifests, query, SelectorSyntaxError } from "../../analysis";
-import { runCli } from "../../analysis/cli";
+import { runCli } from "../../analysis/consumers/cli";
 import { ConfigError } from "../../config";
 import { parseLabConfig } from "../../scenarios/helloworld/config";
 import { CONFIG_KEYS } from "../../scenarios/registry";

@@ -1,5 +1,5 @@
 // The live verification's predictions judge the cluster as the Calico release it runs enforces it
-// (analysis/calico-releases.ts): calico-node's ClusterInformation, else the intent ConfigMap's calico-version.
+// (analysis/model/calico-releases.ts): calico-node's ClusterInformation, else the intent ConfigMap's calico-version.
 import { describe, expect, it } from "vitest";
 import { analyzerOptions } from "../../live/predict";
 import type { PlainObject } from "../../live/cluster";
