@@ -2,6 +2,7 @@
 // A Kubernetes resource's type token is `kubernetes:<group>/<version>:<Kind>` (`core/v1` for the
 // core group); Calico objects created as CustomResources use their apiVersion as is
 // (`kubernetes:projectcalico.org/v3:GlobalNetworkPolicy`), so types are matched as strings.
+import { types } from "node:util";
 import { parse } from "yaml";
 import type { KubeObject } from "../../analysis";
 
@@ -47,10 +48,13 @@ export function typeOfObject(object: { apiVersion: string; kind: string }): stri
  * every map and list of 10,000 resources was a tenth of the pack's time); nothing downstream writes
  * into them. Every value is still read, so touching a value unknown during preview throws
  * UnknownValueError, which the policy server reports as "can't run policy during preview".
+ * The policy server hands every resource's props wrapped in @pulumi/policy's unknownCheckingProxy
+ * (server.js), whose every read returns a new Proxy: such a value is copied, never shared, so that
+ * a map read twice is the same map (the analyzer's API defaults find a field's parents by identity).
  */
 function plain(value: unknown): unknown {
     if (Array.isArray(value)) {
-        let out: unknown[] | undefined = Object.getPrototypeOf(value) === Array.prototype ? undefined : [];
+        let out: unknown[] | undefined = Object.getPrototypeOf(value) === Array.prototype && !types.isProxy(value) ? undefined : [];
         for (let i = 0; i < value.length; i++) {
             const item: unknown = value[i];
             const copy = plain(item);
@@ -62,7 +66,7 @@ function plain(value: unknown): unknown {
     if (value !== null && typeof value === "object") {
         const record = value as Record<string, unknown>;
         const prototype = Object.getPrototypeOf(record);
-        const isPlain = prototype === Object.prototype || prototype === null;
+        const isPlain = (prototype === Object.prototype || prototype === null) && !types.isProxy(record);
         // @pulumi/policy's Secret wraps the value (a plain map's constructor is Object, unless it has a key of that name).
         if ((!isPlain || Object.hasOwn(record, "constructor")) && record.constructor?.name === "Secret" && "value" in record) return plain(record.value);
         let out: Record<string, unknown> | undefined = isPlain ? undefined : {};

@@ -1,7 +1,7 @@
 // Shared by the pack's tests: the program's resources under mocks, fixtures, and policy runs.
 import * as fs from "fs";
 import * as path from "path";
-import type { Policies } from "@pulumi/policy";
+import { type Policies, unknownCheckingProxy } from "@pulumi/policy";
 import { parseManifests, KubeObject } from "../../analysis";
 import { runProgram } from "../../test/helpers/program";
 import { baselineYaml } from "../../scenarios/helloworld/flows";
@@ -12,11 +12,14 @@ import { resourcesOfObjects, runPolicies, RunOptions, RunResult } from "../lib/r
 export type Flavor = "calico" | "kubernetes";
 export const FLAVORS: Flavor[] = ["calico", "kubernetes"];
 
-/** The resources the program registers for a stage and flavor (cluster=render), as the policy server sees them. */
+/**
+ * The resources the program registers for a stage and flavor (cluster=render), as the policy server
+ * sees them: props wrapped in @pulumi/policy's unknownCheckingProxy, as its server.js does.
+ */
 export async function stackResources(stage: number, flavor: Flavor): Promise<ResourceLike[]> {
     const run = await runProgram({ cluster: "render", stage, flavor });
     return run.resources.map((r) => ({
-        type: r.type, name: r.name, props: r.inputs,
+        type: r.type, name: r.name, props: unknownCheckingProxy(r.inputs),
         urn: `urn:pulumi:test::calico-zero-trust-lab::${r.type}::${r.name}`,
     }));
 }

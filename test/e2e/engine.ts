@@ -134,6 +134,8 @@ export interface PolicyPreview {
     all: string[];
     /** The preview failed (the engine refuses a plan with mandatory violations). */
     failed: boolean;
+    /** The engine's error when it failed (shown by tests when the failure was not the expected one). */
+    error?: string;
 }
 
 /** `pulumi preview --policy-pack policy-pack [--policy-pack-config <file>]` of the stack's current config. */
@@ -151,8 +153,9 @@ export async function policyPreview(stack: Stack, packConfig?: string): Promise<
                 if (v.enforcementLevel === "mandatory") result.mandatory.push(line);
             },
         });
-    } catch {
+    } catch (error) {
         result.failed = true;
+        result.error = String(error);
     }
     return result;
 }

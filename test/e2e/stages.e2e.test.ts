@@ -61,9 +61,9 @@ describe("every stage through the real engine (render mode)", () => {
     it.skipIf(!HAS_POLICY_PACK)("the policy pack blocks stages 1-2 and passes stages 0 and 3-5 (pulumi preview --policy-pack)", async () => {
         for (const number of [0, 1, 2, 3, 4, 5]) {
             await setStage(e2e.stack, number);
-            const { mandatory, failed } = await policyPreview(e2e.stack);
+            const { mandatory, failed, error } = await policyPreview(e2e.stack);
             const blocked = number === 1 || number === 2;
-            expect({ stage: number, mandatory: mandatory.length > 0, failed }).toEqual({ stage: number, mandatory: blocked, failed: blocked });
+            expect({ stage: number, mandatory: mandatory.length > 0, failed }, error).toEqual({ stage: number, mandatory: blocked, failed: blocked });
         }
     });
 
