@@ -514,7 +514,7 @@ function identityKey(entity: EntityMatch): string {
 function classKey(workload: Workload): string {
     const labels = Object.keys(workload.labels).sort().map((k) => `${k}=${workload.labels[k]}`).join(",");
     const ports = workload.ports.map((p) => `${p.name ?? ""}:${p.port}/${p.protocol}`).sort().join(",");
-    return `${workload.namespace}|${labels}|${workload.serviceAccount}|${ports}|${workload.ips.join(",")}|${workload.hostNetwork}`;
+    return `${workload.namespace}|${labels}|${workload.serviceAccount}|${ports}|${workload.ips.join(",")}|${workload.hostNetwork}|${workload.node ?? ""}`;
 }
 
 export type { Packet };

@@ -357,13 +357,21 @@ function directFlow(model: ClusterModel, src: Party, dst: Party, port: number, p
  * A pod to a node: from a pod on that node the packet meets the `*` endpoint's pre-DNAT policy and
  * DefaultEndpointToHostAction; from a pod on another node it arrives from the fabric through the
  * interface holding the address (without encapsulation; a tunnel interface meets only a `*`
- * endpoint) and meets that host endpoint's policy. Both must allow; `partial` when one does.
+ * endpoint) and meets that host endpoint's policy. A Pod bound to a node (spec.nodeName) takes its
+ * own way; otherwise both must allow, `partial` when one does.
  */
 function podToHostFlow(model: ClusterModel, dst: Extract<Party, { kind: "host" }>, packet: Packet): Outcome {
     const egress = egressOf(model, packet.src, packet);
-    const local = podToHostDecisions(model, dst.node, packet);
-    const remote = dst.hostEndpoint ? arrivalDecisions(model, dst.hostEndpoint, packet, { terminated: true }) : [notPoliced(dst, "hostIngress", dst.ip)];
+    const placed = placement(model, packet.src);
+    const local = placed === undefined || placed === dst.node.name ? podToHostDecisions(model, dst.node, packet) : [];
+    const remote = placed === dst.node.name ? []
+        : dst.hostEndpoint ? arrivalDecisions(model, dst.hostEndpoint, packet, { terminated: true }) : [notPoliced(dst, "hostIngress", dst.ip)];
     const ingress = notEnforced("ingress", dst, "");
+    if (placed !== undefined) {
+        const host = [...local, ...remote];
+        const outcome = summarize([egress, ...host], withHost({ egress, ingress }, host));
+        return { ...outcome, reason: `${outcome.reason} (${placedReason(packet.src, dst.node)})` };
+    }
     const localAllowed = local.every((d) => d.allowed), remoteAllowed = remote.every((d) => d.allowed);
     if (!egress.allowed || localAllowed === remoteAllowed) {
         const host = localAllowed ? [...local, ...remote] : local;
@@ -377,16 +385,39 @@ function podToHostFlow(model: ClusterModel, dst: Extract<Party, { kind: "host" }
 
 /**
  * The host (or a hostNetwork pod) to a pod: from the pod's own node Felix applies no policy; from
- * another node the packet is forwarded there and meets the pod's ingress policy. Where the pod runs
- * is not known, so both must allow (`partial` when only the own node's path does).
+ * another node the packet is forwarded there and meets the pod's ingress policy. A Pod bound to a
+ * node (spec.nodeName) takes its own way; otherwise both must allow (`partial` when only the own
+ * node's path does).
  */
 function hostToPodFlow(model: ClusterModel, src: Extract<Party, { kind: "host" }>, dst: Extract<Party, { kind: "workload" }>, packet: Packet): Outcome {
-    const local = hostToLocalPodDecision(src.node, dst);
-    const remote = workloadDecision(model, dst.workload, "ingress", packet);
     const egress = egressOf(model, src, packet);
-    if (remote.allowed) return summarize([egress, remote], { egress, ingress: remote });
+    const placed = placement(model, dst);
+    if (placed === src.node.name) {
+        const local = hostToLocalPodDecision(src.node, dst);
+        return summarize([egress, local], { egress, ingress: local });
+    }
+    const remote = workloadDecision(model, dst.workload, "ingress", packet);
+    if (placed !== undefined || remote.allowed) {
+        const outcome = summarize([egress, remote], { egress, ingress: remote });
+        return placed === undefined ? outcome : { ...outcome, reason: `${outcome.reason} (${placedReason(dst, src.node)})` };
+    }
+    const local = hostToLocalPodDecision(src.node, dst);
     const outcome = summarize([egress, remote], { egress, ingress: remote }, true);
     return { ...outcome, reason: `${outcome.reason} (from another node); ${local.reason}, so it depends on where the pod runs` };
+}
+
+/**
+ * Where a pod party runs: its node's name when the Pod is bound to a node the model knows
+ * (spec.nodeName), "elsewhere" when bound to a node the model does not know, undefined when unknown.
+ */
+function placement(model: ClusterModel, party: Party): string | undefined {
+    if (party.kind !== "workload" || party.workload.node === undefined) return undefined;
+    return model.nodes.some((n) => n.name === party.workload.node) ? party.workload.node : "elsewhere";
+}
+
+function placedReason(pod: Party, node: Node): string {
+    const bound = pod.kind === "workload" ? pod.workload.node : undefined;
+    return bound === node.name ? `${partyName(pod)} runs on ${node.name} (spec.nodeName)` : `${partyName(pod)} runs on ${bound}, not on ${node.name} (spec.nodeName)`;
 }
 
 function summarize(chain: Decision[], explanation: Explanation, partial?: boolean): Outcome {

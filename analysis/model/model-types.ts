@@ -73,6 +73,8 @@ export interface Workload {
     /** Known pod addresses (a Pod's status.podIP), as numbers. */
     ips: number[];
     hostNetwork: boolean;
+    /** The node a Pod is bound to (spec.nodeName, as read back from a cluster); unknown for templates. */
+    node?: string;
     /** Labels Calico selectors see: pod labels plus projectcalico.org/{namespace,orchestrator,serviceaccount}. */
     calicoLabels: Labels;
 }

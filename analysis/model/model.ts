@@ -351,6 +351,7 @@ function toWorkload(object: KubeObject): Workload {
         id: `${namespace}/${object.metadata.name}`,
         namespace, name: object.metadata.name, kind: object.kind, labels, serviceAccount, ports, ips,
         hostNetwork: spec.hostNetwork === true,
+        ...(object.kind === "Pod" && typeof spec.nodeName === "string" && spec.nodeName ? { node: spec.nodeName } : {}),
         calicoLabels: {
             ...labels,
             "projectcalico.org/namespace": namespace,
