@@ -89,7 +89,7 @@ export function edgeAction(nodeAddress: string, nodePort: number, request: EdgeR
 }
 
 export function commandOf(origin: ProbeOrigin, actions: ProbeAction[], timeoutSeconds = 2): string {
-    const where = origin.kind === "outside" ? "" : `kubectl exec -n ${origin.namespace} <probe pod as ${origin.workload}> -- `;
+    const where = origin.kind === "outside" ? "" : origin.kind === "node" ? `on node ${origin.node}: ` : `kubectl exec -n ${origin.namespace} <probe pod as ${origin.workload}> -- `;
     return actions.map((action) => where + shellCommand(action, timeoutSeconds).join(" ")).join(" && ");
 }
 

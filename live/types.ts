@@ -41,6 +41,8 @@ export function verdictOf(outcome: Outcome): Verdict | undefined {
 /** Where a probe runs: on the machine running verify, or in a probe pod with a workload's identity. */
 export type ProbeOrigin =
     | { kind: "outside" }
+    /** A process on the node itself (the differential tier's, on the real cluster's only node): host egress. */
+    | { kind: "node"; node: string }
     | {
         kind: "pod"; namespace: string; /** the workload whose identity (labels) the probe pod takes */ workload: string; labels: Record<string, string>;
         /** The workload's service account, which the probe pod runs under (Calico selects by it: projectcalico.org/serviceaccount). */

@@ -5,9 +5,9 @@ import { legKey, Probe, ProbeAction, ProbeOrigin } from "../../live/types";
 import type { ConnectionQuery } from "../../live/types";
 import { commandOf } from "../../live/plan";
 import { podLabels } from "./render";
-import { ADDRESSES, Protocol, Scenario, ScenarioPod } from "./scenario";
+import { ADDRESSES, NODE_PORTS, Protocol, Scenario, ScenarioPod } from "./scenario";
 
-export type CellKind = "pod-pod" | "pod-service" | "world-nodeport" | "pod-world";
+export type CellKind = "pod-pod" | "pod-service" | "world-nodeport" | "pod-world" | "world-node" | "pod-node" | "node-pod" | "node-world";
 
 export interface Cell {
     /** The connection's key, `<src> -> <dst>:<port>/<protocol>` (live/types.ts legKey). */
@@ -24,6 +24,8 @@ export interface DeployedFacts {
     /** `<namespace>/<service>` -> its ClusterIP and ports as read back (nodePort set for NodePort Services). */
     services: Record<string, { clusterIP: string; ports: { port: number; protocol: Protocol; nodePort?: number }[] }>;
     nodeAddress: string;
+    /** The node the scenario's pods run on and the tier runs on (its node cells' `node:<name>`). */
+    nodeName: string;
 }
 
 /** The world's ports a pod may call: the internet host's HTTPS listener and its resolver (scripts/cluster/up.sh). */
@@ -73,6 +75,7 @@ export function scenarioCells(scenario: Scenario, facts: DeployedFacts): Cell[] 
             cells.push(cell("pod-world", query, from, [action]));
         }
     }
+    cells.push(...nodeCells(scenario, facts, running));
     for (const service of scenario.services) {
         const known = facts.services[id(service.namespace, service.name)];
         if (!known || facts.podIPs[id(service.namespace, service.pod)] === undefined) continue;
@@ -82,6 +85,43 @@ export function scenarioCells(scenario: Scenario, facts: DeployedFacts): Cell[] 
             const query: ConnectionQuery = { src: `external:${ADDRESSES.outside}`, dst: `nodeport:${service.namespace}/${service.name}`, port: port.nodePort, protocol: "TCP" };
             const action: ProbeAction = { kind: "http", method: "GET", url: `http://${facts.nodeAddress}:${port.nodePort}/`, expectBodyIncludes: `listen ${service.namespace}/${service.pod}` };
             cells.push(cell("world-nodeport", query, { kind: "outside" }, [action]));
+        }
+    }
+    return cells;
+}
+
+/**
+ * The node's cells (README, "The node's side"): the world and every pod to the node's listener,
+ * the node to every pod's first TCP port, the node to the world's HTTPS and DNS. Cells that cross
+ * the host endpoint's interface (world -> node, node -> world) are left out while the scenario has
+ * removed the endpoint's expectedIPs: the analyzer then says at run time that it cannot tell which
+ * addresses the interface holds (analysis/model/host-endpoint-warnings.ts) instead of judging them.
+ */
+function nodeCells(scenario: Scenario, facts: DeployedFacts, running: readonly ScenarioPod[]): Cell[] {
+    const cells: Cell[] = [];
+    const node = `node:${facts.nodeName}`;
+    const fromNode: ProbeOrigin = { kind: "node", node: facts.nodeName };
+    const crossesInterface = scenario.host?.expectedIPs !== false;
+    if (crossesInterface) {
+        for (const port of [NODE_PORTS.open, NODE_PORTS.failsafe]) {
+            const query: ConnectionQuery = { src: `external:${ADDRESSES.outside}`, dst: node, port, protocol: "TCP" };
+            cells.push(cell("world-node", query, { kind: "outside" }, [{ kind: "http", method: "GET", url: `http://${facts.nodeAddress}:${port}/`, expectBodyIncludes: `listen ${node.replace(":", "/")}` }]));
+        }
+    }
+    for (const pod of running) {
+        const query: ConnectionQuery = { src: id(pod.namespace, pod.name), dst: node, port: NODE_PORTS.open, protocol: "TCP" };
+        cells.push(cell("pod-node", query, origin(pod), [transport("TCP", facts.nodeAddress, NODE_PORTS.open)]));
+        const port = pod.ports.find((p) => p.protocol === "TCP");
+        if (port) {
+            const back: ConnectionQuery = { src: node, dst: id(pod.namespace, pod.name), port: port.port, protocol: "TCP" };
+            cells.push(cell("node-pod", back, fromNode, [transport("TCP", facts.podIPs[id(pod.namespace, pod.name)], port.port)]));
+        }
+    }
+    if (crossesInterface) {
+        for (const port of WORLD_PORTS) {
+            const query: ConnectionQuery = { src: node, dst: `external:${ADDRESSES.internet}`, port: port.port, protocol: port.protocol };
+            const action: ProbeAction = port.protocol === "UDP" ? { kind: "dns-udp", server: ADDRESSES.internet, name: "example.org" } : transport("TCP", ADDRESSES.internet, port.port);
+            cells.push(cell("node-world", query, fromNode, [action]));
         }
     }
     return cells;

@@ -7,6 +7,7 @@ import type { Decision, Verdict as AnalyzerVerdict } from "../../analysis";
 import type { PlainObject } from "../../live/cluster";
 import type { CellKind } from "./cells";
 import type { CellResult } from "./compare";
+import type { ScenarioHost } from "./scenario";
 
 type Spec = Record<string, any>;
 
@@ -94,6 +95,9 @@ function policyFeatures(object: PlainObject, orders: number[]): string[] {
     if (spec.order === undefined) features.push("calico.order omitted");
     else features.push(orders.filter((order) => order === spec.order).length > 1 ? "calico.order tie" : "calico.order set");
     if (spec.namespaceSelector !== undefined) features.push("gnp.namespaceSelector");
+    if (spec.doNotTrack) features.push("host policy doNotTrack");
+    else if (spec.preDNAT) features.push("host policy preDNAT");
+    else if (spec.applyOnForward) features.push("host policy applyOnForward");
     if (spec.serviceAccountSelector !== undefined) features.push("calico.serviceAccountSelector");
     return features;
 }
@@ -130,13 +134,19 @@ function plainId(id: string): string {
 
 function decisions(verdict: AnalyzerVerdict): Decision[] {
     const { explanation } = verdict;
-    return [explanation.egress, explanation.ingress, explanation.hostPreDnat, explanation.hostForward, explanation.hostForwardEgress, ...(explanation.paths ?? []).map((p) => p.ingress)]
-        .filter((d): d is Decision => d !== undefined);
+    const all = [explanation.egress, explanation.ingress, explanation.hostPreDnat, explanation.hostForward, explanation.hostForwardEgress, ...(explanation.host ?? []), ...(explanation.paths ?? []).map((p) => p.ingress)];
+    return [...new Set(all.filter((d): d is Decision => d !== undefined))];
 }
 
-/** Features a cell exercised, its kind and protocol first. */
-export function cellFeatures(kind: CellKind, protocol: string, verdict: AnalyzerVerdict | undefined, index: FeatureIndex): string[] {
+const HOST_STAGES: Record<string, string> = {
+    hostUntracked: "host stage untracked (doNotTrack) ingress", hostUntrackedEgress: "host stage untracked (doNotTrack) egress", hostPreDnat: "host stage preDNAT",
+    hostIngress: "host stage host ingress", hostEgress: "host stage host egress", hostForward: "host stage forward ingress", hostForwardEgress: "host stage forward egress",
+};
+
+/** Features a cell exercised, its kind and protocol first; `host`: the scenario's node side, if any. */
+export function cellFeatures(kind: CellKind, protocol: string, verdict: AnalyzerVerdict | undefined, index: FeatureIndex, host?: ScenarioHost): string[] {
     const features = new Set<string>([`cell ${kind} ${protocol}`]);
+    if (host && kind.includes("node")) features.add(`host endpoint ${host.expectedIPs ? "with" : "without"} expectedIPs`);
     for (const decision of verdict ? decisions(verdict) : []) {
         for (const id of decision.policies) for (const feature of index.policies.get(plainId(id)) ?? []) features.add(feature);
         for (const step of decision.steps) {
@@ -146,6 +156,8 @@ export function cellFeatures(kind: CellKind, protocol: string, verdict: Analyzer
             for (const feature of index.rules.get(`${plainId(step.policy.id)} ${place}`) ?? []) features.add(feature);
         }
         if (decision.decidedBy === "end-of-tier") features.add("end of tier (default deny)");
+        const stage = HOST_STAGES[decision.stage];
+        if (stage && (decision.policies.length > 0 || decision.decidedBy === "failsafe")) features.add(decision.decidedBy === "failsafe" ? "host failsafe port" : stage);
         if (decision.decidedBy === "profile" && decision.policies.length > 0) features.add("past every policy (profile allows)");
     }
     return [...features];

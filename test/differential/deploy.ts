@@ -5,7 +5,7 @@ import * as k8s from "@kubernetes/client-node";
 import type { ClusterApi, PlainObject } from "../../live/cluster";
 import { errorText } from "../../live/error-text";
 import { renderScenario } from "./render";
-import { Scenario, SCENARIO_LABEL } from "./scenario";
+import { Scenario, SCENARIO_LABEL, ScenarioHost, SCOPE_LABEL } from "./scenario";
 
 export interface Refusal { object: string; message: string }
 
@@ -35,11 +35,51 @@ function refusalText(error: unknown): string {
     return errorText(error);
 }
 
+/** On the cluster's host endpoint while a scenario has it: its labels and expectedIPs as the run found them (JSON). */
+export const HOST_ORIGINAL_ANNOTATION = "differential.calico-zero-trust-lab/original";
+
+interface HostState { labels: Record<string, string>; expectedIPs?: string[] }
+
 export class Deployer {
     private readonly objects: k8s.KubernetesObjectApi;
 
-    constructor(kubeConfig: k8s.KubeConfig, private readonly cluster: ClusterApi, private readonly image: string, private readonly requestTimeoutMs = 30_000) {
+    /** hostEndpoint: the name of the cluster's host endpoint a scenario's node side labels (CLUSTER_HOST_ENDPOINT). */
+    constructor(kubeConfig: k8s.KubeConfig, private readonly cluster: ClusterApi, private readonly image: string, private readonly requestTimeoutMs = 30_000, private readonly hostEndpoint?: string) {
         this.objects = k8s.KubernetesObjectApi.makeApiClient(kubeConfig);
+    }
+
+    /**
+     * Puts the cluster's host endpoint in a scenario's state: its own labels plus df-scope and the
+     * scenario's, its expectedIPs kept or removed. Undefined puts it back as the run found it. The
+     * state it was found in rides on the endpoint itself (HOST_ORIGINAL_ANNOTATION), so a killed
+     * run's successor restores it (removeLeftovers). A full replace, not a patch: a merge patch
+     * cannot drop one label without naming it, and the endpoint is small.
+     */
+    async syncHost(host: ScenarioHost | undefined): Promise<void> {
+        if (!this.hostEndpoint) {
+            if (host) throw new Error("the scenario has a node side, but the cluster description names no host endpoint (CLUSTER_HOST_ENDPOINT)");
+            return;
+        }
+        const ref = { apiVersion: "projectcalico.org/v3", kind: "HostEndpoint", metadata: { name: this.hostEndpoint } };
+        const current = await bounded(`read HostEndpoint ${this.hostEndpoint}`, this.requestTimeoutMs, this.objects.read(ref)) as PlainObject & { spec: Record<string, unknown>; metadata: { annotations?: Record<string, string> } };
+        const annotations = { ...(current.metadata.annotations ?? {}) };
+        const saved = annotations[HOST_ORIGINAL_ANNOTATION];
+        const original: HostState = saved ? JSON.parse(saved) as HostState
+            : { labels: { ...(current.metadata.labels ?? {}) }, ...(Array.isArray(current.spec.expectedIPs) ? { expectedIPs: current.spec.expectedIPs as string[] } : {}) };
+        if (!host && !saved) return;
+        const next = structuredClone(current);
+        if (host) {
+            annotations[HOST_ORIGINAL_ANNOTATION] = JSON.stringify(original);
+            next.metadata.labels = { ...original.labels, [SCOPE_LABEL]: "true", ...host.labels };
+            if (host.expectedIPs && original.expectedIPs) next.spec.expectedIPs = original.expectedIPs; else delete next.spec.expectedIPs;
+        } else {
+            delete annotations[HOST_ORIGINAL_ANNOTATION];
+            next.metadata.labels = original.labels;
+            if (original.expectedIPs) next.spec.expectedIPs = original.expectedIPs; else delete next.spec.expectedIPs;
+        }
+        next.metadata.annotations = annotations;
+        if (JSON.stringify(next) === JSON.stringify(current)) return;
+        await bounded(`replace HostEndpoint ${this.hostEndpoint}`, this.requestTimeoutMs, this.objects.replace(next as k8s.KubernetesObject));
     }
 
     /**
@@ -114,6 +154,7 @@ export class Deployer {
             const refused = await this.create(object);
             if (refused) refusals.push({ object: describeObject(object), message: refused });
         }
+        await this.syncHost(to.host);
         return refusals;
     }
 
@@ -157,6 +198,7 @@ export class Deployer {
      * has already dropped it (seen: CI seed 20 judged with the seed before's set).
      */
     async remove(scenario: Scenario): Promise<void> {
+        if (scenario.host) await this.syncHost(undefined);
         for (const object of renderScenario(scenario, this.image).reverse()) {
             if (scenario.objects.includes(object) || (!object.metadata.namespace && object.kind !== "Namespace")) await this.delete(object);
         }
@@ -166,6 +208,13 @@ export class Deployer {
     /** Every object an earlier, killed run left (namespaces and global objects labelled df-scenario). */
     async removeLeftovers(): Promise<string[]> {
         const removed: string[] = [];
+        if (this.hostEndpoint) {
+            const found = ((await this.cluster.listObjects("projectcalico.org/v3", "HostEndpoint")) ?? []).find((o) => o.metadata.name === this.hostEndpoint);
+            if ((found?.metadata.annotations as Record<string, string> | undefined)?.[HOST_ORIGINAL_ANNOTATION]) {
+                await this.syncHost(undefined);
+                removed.push(`the node side of HostEndpoint ${this.hostEndpoint} (restored)`);
+            }
+        }
         for (const [apiVersion, kind] of [["v1", "Namespace"], ["projectcalico.org/v3", "GlobalNetworkPolicy"], ["projectcalico.org/v3", "GlobalNetworkSet"]] as const) {
             for (const object of (await this.cluster.listObjects(apiVersion, kind)) ?? []) {
                 if (object.metadata.labels?.[SCENARIO_LABEL] === undefined) continue;

@@ -4,7 +4,7 @@
 import type { PlainObject } from "../../live/cluster";
 import { Choice, MIX, Mix } from "./mix";
 import { Random } from "./random";
-import { ADDRESSES, Protocol, Scenario, ScenarioNamespace, ScenarioPod, ScenarioPort, ScenarioService, POD_NAME_LABEL, SCENARIO_LABEL, SCOPE_LABEL } from "./scenario";
+import { ADDRESSES, NODE_PORTS, Protocol, Scenario, ScenarioHost, ScenarioNamespace, ScenarioPod, ScenarioPort, ScenarioService, POD_NAME_LABEL, SCENARIO_LABEL, SCOPE_LABEL } from "./scenario";
 
 /** Label vocabulary: small, so selectors written at random do select something. */
 const POD_LABELS: Record<string, readonly string[]> = { app: ["web", "db", "api"], tier: ["front", "back"], env: ["prod", "dev"] };
@@ -15,6 +15,8 @@ const SERVICE_PORTS: Record<Protocol, readonly number[]> = { TCP: [80, 8000, 707
 /** Port ranges [first, last] that cover some of the listening ports and miss others. */
 const RANGES: readonly [number, number][] = [[80, 443], [8000, 8999], [5000, 9999], [440, 9000]];
 const ORDERS = { distinct: [10, 50, 200, 500], tie: [100] } as const;
+/** The host endpoint's own label: host policies select by it, so they never select a pod. */
+const HOST_ROLE: Record<string, readonly string[]> = { "host-role": ["edge", "worker"] };
 
 class Draw {
     constructor(readonly random: Random) {}
@@ -269,6 +271,73 @@ function networkSet(context: Context, kind: "NetworkSet" | "GlobalNetworkSet"): 
     return { apiVersion: "projectcalico.org/v3", kind, metadata: { name: `${scenario.name}-set`, ...(namespace ? { namespace } : {}), labels }, spec: { nets } };
 }
 
+// ------------------------------------------------------------------------------- the node's side
+
+/**
+ * One host policy: a GlobalNetworkPolicy selecting the host endpoint by its host-role label, normal,
+ * applyOnForward, preDNAT or doNotTrack. Forwarded traffic also carries the tier's own convergence
+ * probes (pods -> the outside netns on 8080/8081, converge.ts), so a policy that sees forwarded
+ * packets (applyOnForward, preDNAT, doNotTrack) names a port those probes never use, and only a
+ * normal policy has Egress rules for forwarded traffic never: an applyOnForward Egress policy would
+ * end forwarded egress in a default deny. doNotTrack rules always name a port for the same reason
+ * (an untracked rule sees replies too).
+ */
+function hostPolicy(context: Context, name: string): PlainObject {
+    const { draw, scenario } = context;
+    const flavor = draw.choice("host.policy");
+    const spec: Record<string, unknown> = {};
+    const order = draw.choice("calico.order");
+    if (order === "distinct" || order === "tie") spec.order = draw.random.pick(ORDERS[order]);
+    if (order === "1000") spec.order = 1000;
+    const role = calicoExpression(context, HOST_ROLE, true);
+    spec.selector = role === "all()" || role.startsWith("!") || role.includes(" not in ") || role.includes("!=")
+        ? `has(host-role) && has(${SCOPE_LABEL})` : `(${role}) && has(${SCOPE_LABEL})`;
+    const types = flavor === "preDNAT" || flavor === "applyOnForward" ? "Ingress" : draw.choice("host.types");
+    if (flavor !== "normal") spec.applyOnForward = true;
+    if (flavor === "preDNAT") spec.preDNAT = true;
+    if (flavor === "doNotTrack") spec.doNotTrack = true;
+    spec.types = types === "both" ? ["Ingress", "Egress"] : [types];
+    const forwarded = flavor !== "normal";
+    for (const direction of ["ingress", "egress"] as const) {
+        if (!(spec.types as string[]).includes(direction === "ingress" ? "Ingress" : "Egress")) continue;
+        spec[direction] = Array.from({ length: draw.count("host.rules") }, () => (direction === "ingress" ? hostIngressRule(context, forwarded) : hostEgressRule(context, forwarded)));
+    }
+    return { apiVersion: "projectcalico.org/v3", kind: "GlobalNetworkPolicy", metadata: { name, labels: { [SCENARIO_LABEL]: scenario.name } }, spec };
+}
+
+function hostIngressRule(context: Context, forwarded: boolean): Record<string, unknown> {
+    const { draw } = context;
+    const rule: Record<string, unknown> = { action: draw.choice("host.action"), protocol: "TCP" };
+    const source = draw.choice("host.source");
+    if (source !== "none") rule.source = { nets: [source === "outside" ? `${ADDRESSES.outside}/32` : source === "nodeNet" ? ADDRESSES.nodeNet : "1.1.1.0/24"] };
+    let port = draw.choice("host.ingressPort");
+    if (port === "none" && forwarded) port = "node";
+    if (port !== "none") rule.destination = { ports: [port === "node" ? NODE_PORTS.open : port === "failsafe" ? NODE_PORTS.failsafe : "30000:32767"] };
+    return rule;
+}
+
+function hostEgressRule(context: Context, forwarded: boolean): Record<string, unknown> {
+    const { draw } = context;
+    let port = draw.choice("host.egressPort");
+    if (port === "none" && forwarded) port = "https";
+    const rule: Record<string, unknown> = { action: draw.choice("host.action"), ...(port === "dns" ? { protocol: "UDP" } : port === "https" ? { protocol: "TCP" } : {}) };
+    const destination: Record<string, unknown> = draw.random.chance(0.5) ? { nets: ["1.1.1.0/24"] } : {};
+    if (port !== "none") destination.ports = [port === "dns" ? 53 : 443];
+    if (Object.keys(destination).length > 0) rule.destination = destination;
+    if (draw.choice("host.egressSource") === "node") rule.source = { nets: [`${ADDRESSES.nodeAddress}/32`] };
+    return rule;
+}
+
+/** The node's side of a scenario, or undefined for none (README, "The node's side"). */
+function hostSide(context: Context): ScenarioHost | undefined {
+    const { draw, scenario } = context;
+    if (draw.choice("scenario.host") === "none") return undefined;
+    const labels = { "host-role": draw.random.pick(HOST_ROLE["host-role"]), ...(draw.choice("host.podLabels") === "some" ? randomLabels(draw.random, POD_LABELS, 0.5) : {}) };
+    const host: ScenarioHost = { labels, expectedIPs: draw.choice("host.expectedIPs") === "kept" };
+    for (let i = 0, count = draw.count("host.policies"); i < count; i++) scenario.objects.push(hostPolicy(context, `${scenario.name}-host${i + 1}`));
+    return host;
+}
+
 // ------------------------------------------------------------------------------------- scenario
 
 export function generateScenario(seed: number): Scenario {
@@ -320,5 +389,7 @@ export function generateScenario(seed: number): Scenario {
         const kind = draw.choice("policy.kind");
         scenario.objects.push(kind === "KubernetesNetworkPolicy" ? kubernetesPolicy(context, policyName) : calicoPolicy(context, policyName, kind === "GlobalNetworkPolicy"));
     }
+    const host = hostSide(context);
+    if (host) scenario.host = host;
     return scenario;
 }

@@ -41,6 +41,21 @@ export const MIX = {
     "calico.ports": { none: 2, number: 3, range: 1, named: 1, notPorts: 1 },
     "calico.serviceAccounts": { names: 2, selector: 1 },
 
+    // The node's side (drawn last, so a seed's pods and policies are the same with or without it): the
+    // cluster's host endpoint labelled for the scenario, and GlobalNetworkPolicies that select it.
+    "scenario.host": { none: 1, endpoint: 1 },
+    "host.expectedIPs": { kept: 3, removed: 1 },
+    "host.podLabels": { none: 1, some: 1 },
+    "host.policies": { "0": 1, "1": 2, "2": 2, "3": 1 },
+    "host.policy": { normal: 3, applyOnForward: 1, preDNAT: 2, doNotTrack: 2 },
+    "host.types": { Ingress: 2, Egress: 1, both: 1 },
+    "host.rules": { "1": 2, "2": 1 },
+    "host.action": { Allow: 3, Deny: 3, Log: 1 },
+    "host.ingressPort": { node: 3, failsafe: 1, nodePorts: 1, none: 1 },
+    "host.source": { none: 2, outside: 2, nodeNet: 1, world: 1 },
+    "host.egressPort": { https: 2, dns: 1, none: 1 },
+    "host.egressSource": { none: 1, node: 1 },
+
     // Addresses in ipBlocks, nets and network sets.
     "net": { podCidr: 1, podHalf: 1, world: 2, worldHost: 1, outside: 1, any: 1 },
 } as const satisfies Record<string, Record<string, number>>;

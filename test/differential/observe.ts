@@ -13,6 +13,7 @@ import { PROBE_CONTAINER } from "../../live/probe-pods";
 import { classifyExec, observationOf, ProbeRunner, settled, sleep } from "../../live/probes";
 import type { Attempt, Observation, ProbeAction, RetryPolicy, Verdict } from "../../live/types";
 import type { Cell } from "./cells";
+import { nodeAttempt } from "./node-probes";
 
 export const DIFFERENTIAL_RETRY: RetryPolicy = { timeoutSeconds: 1, maxAttempts: 5, intervalMs: 200, stableCount: 2 };
 
@@ -21,6 +22,10 @@ export interface ObserveOptions {
     /** Source pods (and world probes) in flight at once. */
     parallel: number;
     outsideHttp: OutsideHttp;
+    /** The node's address: the source of the node's own probes (node-probes.ts). */
+    nodeAddress: string;
+    /** Makes one node probe attempt; default node-probes.ts nodeAttempt (the tests' fake data plane gives its own). */
+    nodeProbe?: typeof nodeAttempt;
     signal?: AbortSignal;
 }
 
@@ -102,6 +107,8 @@ export async function observeCells(cluster: ClusterApi, cells: readonly Cell[], 
             if (origin.kind === "pod" && cell.probe.actions.length === 1) {
                 const key = `${origin.namespace}/${origin.workload}`;
                 bySource.set(key, [...(bySource.get(key) ?? []), cell]);
+            } else if (origin.kind === "node") {
+                jobs.push(async () => { attempts.get(cell.id)!.push(await (options.nodeProbe ?? nodeAttempt)(cell.probe.actions[0], options.nodeAddress, retry.timeoutSeconds)); });
             } else {
                 jobs.push(async () => { attempts.get(cell.id)!.push(await world.attempt(cell.probe)); });
             }

@@ -61,6 +61,10 @@ export interface ClusterDescription {
     /** Felix's readiness URL and log (a host process nothing restarts: a panic freezes the dataplane). */
     felixReadiness?: string;
     felixLog?: string;
+    /** The host endpoint on the node's interface to the world, which a scenario's node side labels. */
+    hostEndpoint?: string;
+    /** The node's name (CLUSTER_NODE_NAME): the node's listener names it in its answers. */
+    nodeName?: string;
 }
 
 /** Reads KEY=VALUE lines (values optionally double-quoted), as the shell sources them. */
@@ -89,5 +93,7 @@ export function readClusterDescription(file: string, env: NodeJS.ProcessEnv = pr
         ...(values.CLUSTER_POD_CIDR ? { podCidr: values.CLUSTER_POD_CIDR } : {}),
         ...(values.CLUSTER_FELIX_READINESS ? { felixReadiness: values.CLUSTER_FELIX_READINESS } : {}),
         ...(values.CLUSTER_FELIX_LOG ? { felixLog: values.CLUSTER_FELIX_LOG } : {}),
+        ...(values.CLUSTER_HOST_ENDPOINT ? { hostEndpoint: values.CLUSTER_HOST_ENDPOINT } : {}),
+        ...(values.CLUSTER_NODE_NAME ? { nodeName: values.CLUSTER_NODE_NAME } : {}),
     };
 }

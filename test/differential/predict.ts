@@ -45,7 +45,19 @@ export async function readScenarioBack(cluster: ClusterApi, scenario: Scenario, 
         };
     }
     const clusterInformation = (information ?? []).filter((o) => o.metadata.name === "default");
-    return { objects: [...back.objects, ...pods, ...clusterInformation], nodes: back.nodes, facts: { podIPs, services, nodeAddress } };
+    const node = back.nodes[0];
+    if (!node) throw new Error("the cluster lists no Node: the node's cells need its name and address");
+    // The Nodes as the analyzer reads them (their addresses make `node:<name>`), unless read back already.
+    const nodes = back.objects.some((o) => o.kind === "Node") ? [] : back.nodes.map(nodeObject);
+    return { objects: [...back.objects, ...nodes, ...pods, ...clusterInformation], nodes: back.nodes, facts: { podIPs, services, nodeAddress, nodeName: node.name } };
+}
+
+function nodeObject(node: NodeInfo): PlainObject {
+    const addresses = [
+        ...(node.internalIP ? [{ type: "InternalIP", address: node.internalIP }] : []),
+        ...(node.externalIP ? [{ type: "ExternalIP", address: node.externalIP }] : []),
+    ];
+    return { apiVersion: "v1", kind: "Node", metadata: { name: node.name, labels: node.labels }, status: { addresses } };
 }
 
 export type CellAnswer = (CellPrediction & { verdictOfAnalyzer: AnalyzerVerdict }) | { error: string };

@@ -15,7 +15,8 @@ import { generateScenario } from "./generator";
 import { DIFFERENTIAL_RETRY } from "./observe";
 import { parseOptions, readClusterDescription, UsageError } from "./options";
 import { buildReport, exitCode, formatReport, Reproduction, ScenarioReport, scenarioReport, writeReport, writeReproduction } from "./report";
-import { ADDRESSES, fromYaml, Scenario } from "./scenario";
+import { startNodeListener } from "./node-probes";
+import { ADDRESSES, fromYaml, NODE_PORTS, Scenario } from "./scenario";
 import { shrink } from "./shrink";
 import { runTrial, TrialEnvironment } from "./trial";
 
@@ -35,7 +36,10 @@ async function main(): Promise<number> {
         throw new UsageError(`the cluster's pod CIDR is ${description.podCidr}; the generator writes nets for ${ADDRESSES.podCidr} (test/differential/scenario.ts ADDRESSES)`);
     }
     const cluster = KubeClusterApi.fromSource({ text: fs.readFileSync(description.kubeconfig, "utf8"), context: description.context, origin: description.kubeconfig });
-    const deployer = new Deployer(cluster.kubeConfig, cluster, description.probeImage);
+    if (description.nodeAddress !== ADDRESSES.nodeAddress) {
+        throw new UsageError(`the cluster's node address is ${description.nodeAddress}; the generator writes nets for ${ADDRESSES.nodeAddress} (test/differential/scenario.ts ADDRESSES)`);
+    }
+    const deployer = new Deployer(cluster.kubeConfig, cluster, description.probeImage, undefined, description.hostEndpoint);
     const outsideHttp = fromNetworkNamespace(description.outsideNetns);
     const sentinels = new Sentinels(cluster, deployer, outsideHttp, description.probeImage);
     const controller = new AbortController();
@@ -67,6 +71,9 @@ async function main(): Promise<number> {
     say(`cluster ${cluster.describe()}, node ${description.nodeAddress}, world netns ${description.outsideNetns}, image ${description.probeImage}`);
     const leftovers = await deployer.removeLeftovers();
     if (leftovers.length > 0) say(`removed what an earlier run left: ${leftovers.join(", ")}`);
+    const nodeListener = await startNodeListener(description.nodeAddress, [NODE_PORTS.open, NODE_PORTS.failsafe], description.nodeName ?? "").catch((error: unknown) => {
+        throw new UsageError(error instanceof Error ? error.message : String(error));
+    });
     try {
         await sentinels.setUp();
         // The next scenario's pods start while this one is probed: they are in namespaces of their
@@ -141,6 +148,7 @@ async function main(): Promise<number> {
             await deployer.remove(left).catch((error: unknown) => say(`cleanup: ${error instanceof Error ? error.message : String(error)}`));
         }
         await sentinels.tearDown().catch((error: unknown) => say(`cleanup: ${error instanceof Error ? error.message : String(error)}`));
+        await nodeListener.close();
         const left = await deployer.waitGone([...namespaces, "df-sentinel"], 120_000);
         if (left.length > 0) say(`cleanup: namespaces still terminating after 120 s: ${left.join(", ")}`);
     }

@@ -30,6 +30,17 @@ export interface ScenarioService {
     ports: ScenarioServicePort[];
 }
 
+/**
+ * The node's side of a scenario: the labels the tier gives the cluster's host endpoint (on the
+ * node's interface to the world, scripts/cluster/up.sh CLUSTER_HOST_ENDPOINT) for the scenario,
+ * besides its own and df-scope, and whether it keeps its expectedIPs (rule selectors resolve a host
+ * endpoint through them only). The host policies are GlobalNetworkPolicies in `objects`.
+ */
+export interface ScenarioHost {
+    labels: Record<string, string>;
+    expectedIPs: boolean;
+}
+
 export interface Scenario {
     seed: number;
     /** s<seed>; global objects are named after it, namespaced ones live in its namespaces. */
@@ -39,6 +50,8 @@ export interface Scenario {
     services: ScenarioService[];
     /** Policies and network sets, applied in this order. */
     objects: PlainObject[];
+    /** Absent: the host endpoint stays as the cluster has it (no policy selects it). */
+    host?: ScenarioHost;
 }
 
 /**
@@ -51,9 +64,18 @@ export const ADDRESSES = {
     nodeNet: "172.18.0.0/24",
     /** The outside netns' own address: the source of its NodePort calls. */
     outside: "172.18.0.1",
+    /** The node's address on that network (CLUSTER_NODE_ADDRESS; the runner checks it). */
+    nodeAddress: "172.18.0.2",
     /** The world's internet host: TCP 443 (a listener) and DNS on 53 (world-dns). */
     internet: "1.1.1.1",
 } as const;
+
+/**
+ * The node's own listeners (the tier's process, node-listener.ts), HTTP on each: a port no policy
+ * of the cluster's names, and 6666, one of Felix's default failsafe inbound ports (FelixConfiguration
+ * failsafeInboundHostPorts), which host endpoint policy never closes.
+ */
+export const NODE_PORTS = { open: 7070, failsafe: 6666 } as const;
 
 /** Labels every scenario pod carries besides its random ones. */
 export const POD_NAME_LABEL = "df-pod";

@@ -23,7 +23,7 @@ export function cellParties(scenario: Scenario, cell: ConnectionQuery): { pods: 
             services.add(service);
             const found = scenario.services.find((s) => `${s.namespace}/${s.name}` === service);
             if (found) pods.add(`${found.namespace}/${found.pod}`);
-        } else if (!end.startsWith("external:")) {
+        } else if (!end.startsWith("external:") && !end.startsWith("node:")) {
             pods.add(end);
         }
     }

@@ -29,6 +29,7 @@ describe("a trial on a fake cluster whose data plane allows everything", () => {
     let env: TrialEnvironment;
 
     beforeAll(async () => {
+        kube.add({ apiVersion: "v1", kind: "Node", metadata: { name: "czt-node", labels: { "kubernetes.io/hostname": "czt-node" } }, status: { addresses: [{ type: "InternalIP", address: "172.18.0.2" }] } } as never);
         await kube.start();
         const cluster = new KubeClusterApi(kube.kubeConfig());
         const deployer = new Deployer(kube.kubeConfig(), cluster, "busybox");
@@ -42,7 +43,7 @@ describe("a trial on a fake cluster whose data plane allows everything", () => {
             return open ? { response: { status: 200, body: "listen" } } : { error: { name: "TimeoutError", message: "The operation was aborted due to timeout" } };
         };
         const sentinels = new Sentinels(cluster, deployer, outsideHttp, "busybox", { timeoutMs: 10_000, attemptMs: 100 });
-        env = { cluster, deployer, sentinels, outsideHttp, nodeAddress: "172.18.0.2", retry: { timeoutSeconds: 1, maxAttempts: 2, intervalMs: 0, stableCount: 2 }, parallel: 4, podStartTimeoutMs: 10_000, log: () => undefined };
+        env = { cluster, deployer, sentinels, outsideHttp, nodeAddress: "172.18.0.2", nodeProbe: async () => ({ outcome: "allowed", detail: "fake", elapsedMs: 0 }), retry: { timeoutSeconds: 1, maxAttempts: 2, intervalMs: 0, stableCount: 2 }, parallel: 4, podStartTimeoutMs: 10_000, log: () => undefined };
         await sentinels.setUp();
     });
     afterAll(() => kube.stop());

@@ -9,7 +9,7 @@ import { CellResult, judge } from "./compare";
 import type { Sentinels } from "./converge";
 import { cellFeatures, featureIndex } from "./coverage";
 import type { Deployer, Refusal } from "./deploy";
-import { observeCells } from "./observe";
+import { observeCells, ObserveOptions } from "./observe";
 import { predictCells, readScenarioBack } from "./predict";
 import type { PlainObject } from "../../live/cluster";
 import type { Scenario } from "./scenario";
@@ -20,6 +20,8 @@ export interface TrialEnvironment {
     sentinels: Sentinels;
     outsideHttp: OutsideHttp;
     nodeAddress: string;
+    /** Default node-probes.ts nodeAttempt. */
+    nodeProbe?: ObserveOptions["nodeProbe"];
     retry: RetryPolicy;
     parallel: number;
     podStartTimeoutMs: number;
@@ -68,13 +70,13 @@ export async function runTrial(env: TrialEnvironment, deployed: Scenario | undef
     t = Date.now();
     const predicted = new Map<string, Verdict | undefined>([...answers].map(([id, answer]) => [id, "verdict" in answer ? answer.verdict : undefined]));
     // Cells of a scenario that never converged are not probed: whatever they showed would not be about these policies.
-    const observations = converged.ok ? await observeCells(env.cluster, cells, predicted, { retry: env.retry, parallel: env.parallel, outsideHttp: env.outsideHttp, signal: env.signal }) : new Map();
+    const observations = converged.ok ? await observeCells(env.cluster, cells, predicted, { retry: env.retry, parallel: env.parallel, outsideHttp: env.outsideHttp, nodeAddress: env.nodeAddress, nodeProbe: env.nodeProbe, signal: env.signal }) : new Map();
     const probe = seconds(t);
 
     const index = featureIndex(scenario.objects);
     const results = cells.map((cell) => {
         const answer = answers.get(cell.id);
-        const features = cellFeatures(cell.kind, cell.query.protocol, answer && "verdictOfAnalyzer" in answer ? answer.verdictOfAnalyzer : undefined, index);
+        const features = cellFeatures(cell.kind, cell.query.protocol, answer && "verdictOfAnalyzer" in answer ? answer.verdictOfAnalyzer : undefined, index, scenario.host);
         const prediction = answer && "verdict" in answer ? { verdict: answer.verdict, reason: answer.reason } : answer;
         return judge(cell, prediction, observations.get(cell.id), features);
     });
