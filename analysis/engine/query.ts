@@ -15,7 +15,7 @@
 import { parseEndpointName } from "../endpoint-names";
 import { AnalysisInputError } from "../errors";
 import { Decision, hostDecision, notEnforced, workloadDecision } from "./engine";
-import type { ClusterModel, HostEndpoint, Node, Service, ServicePort, Workload } from "../model/model-types";
+import type { ClusterModel, Node, Service, ServicePort, Workload } from "../model/model-types";
 import { serviceNamed, serviceWithClusterIP, workloadsIn } from "../model/model-index";
 import { findServicePort, resolveTargetPort, serviceBackends, serviceBackendsOf } from "../model/services";
 import { formatIPv4, parseIPv4 } from "../net";
