@@ -13,7 +13,9 @@
 # Root is needed (the real-cluster tier). Cold, it takes 40-60 minutes on 2 cores. It prints where
 # the log is, then CI's phase times and the total.
 set -euo pipefail
-readonly REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+readonly REPO
+# shellcheck disable=SC2034 # lib/go-build.sh prefixes its messages with it
 LOG_TAG=ci:fresh
 # shellcheck source=lib/go-build.sh
 source "$REPO/scripts/lib/go-build.sh"
