@@ -120,7 +120,7 @@ export function keyReaders<Key extends string>(read: RawConfigReader, keys: Reco
         ipv4Cidr(key: Key): string {
             const value = raw(key).trim();
             const match = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/.exec(value);
-            const valid = match !== null && match.slice(1, 5).every((octet) => Number(octet) <= 255) && Number(match[5]) <= 32;
+            const valid = match?.slice(1, 5).every((octet) => Number(octet) <= 255) && Number(match[5]) <= 32;
             if (!valid) {
                 throw new ConfigError(key, value, "expected an IPv4 CIDR such as 192.168.0.0/16");
             }

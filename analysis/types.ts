@@ -11,7 +11,7 @@ export type Labels = Readonly<Record<string, string>>;
 
 /** A label's value, own properties only (a label named "constructor" is not Object's). */
 export const ownLabel = (labels: Labels | undefined, key: string): string | undefined =>
-    labels && Object.prototype.hasOwnProperty.call(labels, key) ? labels[key] : undefined;
+    labels && Object.hasOwn(labels, key) ? labels[key] : undefined;
 /** Protocols with ports (container ports, Service ports, failsafe ports, the matrix). */
 export type Protocol = "TCP" | "UDP" | "SCTP";
 export const PROTOCOLS: readonly Protocol[] = ["TCP", "UDP", "SCTP"];

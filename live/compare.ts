@@ -57,7 +57,7 @@ function conjunction(marks: Mark[]): Mark {
     return "unknown";
 }
 
-export function compare(checks: FlowCheck[], plan: ProbePlan, predictions: Map<string, LegPrediction>, observations: Map<string, Observation>): Comparison {
+export function compare(_checks: FlowCheck[], plan: ProbePlan, predictions: Map<string, LegPrediction>, observations: Map<string, Observation>): Comparison {
     const probes = new Map(plan.probes.map((probe) => [probe.id, probe]));
     const flows = plan.flows.map(({ check, probeIds }): FlowRow => {
         const legPredictions = check.legs.map((leg) => predictions.get(legKey(leg)));

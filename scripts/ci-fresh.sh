@@ -13,7 +13,9 @@
 # Root is needed (the real-cluster tier). Cold, it takes 40-60 minutes on 2 cores. It prints where
 # the log is, then CI's phase times and the total.
 set -euo pipefail
-readonly REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+readonly REPO
+# shellcheck disable=SC2034 # lib/go-build.sh prefixes its messages with it
 LOG_TAG=ci:fresh
 # shellcheck source=lib/go-build.sh
 source "$REPO/scripts/lib/go-build.sh"
@@ -47,7 +49,7 @@ git clone -q "$REPO" "$WORK/checkout"
 mkdir -p "$WORK/cache" "$WORK/npm-cache"
 if [[ $PURGE == 1 ]]; then
   # shellcheck disable=SC2086
-  installed="$(comm -23 <(printf '%s\n' $CLUSTER_RUN_PACKAGES $CLUSTER_BUILD_PACKAGES | sort -u) <(missing_packages $CLUSTER_RUN_PACKAGES $CLUSTER_BUILD_PACKAGES | sort -u) | tr '\n' ' ')"
+  installed="$(comm -23 <(printf '%s\n' $CLUSTER_RUN_PACKAGES $CLUSTER_BUILD_PACKAGES $LINT_PACKAGES | sort -u) <(missing_packages $CLUSTER_RUN_PACKAGES $CLUSTER_BUILD_PACKAGES $LINT_PACKAGES | sort -u) | tr '\n' ' ')"
   # A package others depend on (openssl, under the JDK on some images) stays: purging it would take
   # packages the project never installed with it, or apt refuses outright.
   purge=""

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Source it from the repository's root before the README's `pulumi` commands:  . scripts/env.sh
 # One environment for the `pulumi` CLI and the npm scripts (lab, verify, promote):
 #   - Node.js 22 first on PATH (scripts/ensure-node.sh: the machine's node if new enough);
@@ -19,6 +20,7 @@ fi
 
 lab_toolchain_env="${TOOLCHAIN_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/calico-zero-trust-lab/toolchain}/env.sh"
 if [ -f "$lab_toolchain_env" ]; then
+  # shellcheck source=/dev/null # written by npm run toolchain, outside the checkout
   . "$lab_toolchain_env"
 fi
 

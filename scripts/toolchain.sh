@@ -30,11 +30,13 @@
 #                              validation; pair it with Debian's etcd-server, see test/e2e/README.md)
 set -euo pipefail
 
-readonly SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+readonly SCRIPT_DIR
 readonly WRAPPERS="$SCRIPT_DIR/toolchain"
 readonly CACHE="${TOOLCHAIN_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/calico-zero-trust-lab/toolchain}"
 readonly BIN="$CACHE/bin" PROV="$CACHE/providers" BUILD="$CACHE/build" LOGS="$CACHE/logs"
 readonly PHOME="$CACHE/pulumi-home"
+# shellcheck disable=SC2034 # VERBOSE is read by lib/go-build.sh
 readonly STRICT="${TOOLCHAIN_STRICT:-0}" REBUILD="${TOOLCHAIN_REBUILD:-0}" VERBOSE="${TOOLCHAIN_VERBOSE:-0}"
 
 # ---------------------------------------------------------------------------------------------- PINS
@@ -64,9 +66,11 @@ readonly COMMAND_PLUGIN_VERSION="1.2.1"
 readonly APISERVER_VERSION="1.30.14"
 
 # Flags of every build (part of each binary's stamp): upstream's release tags, no paths or symbols.
+# shellcheck disable=SC2034 # read by lib/go-build.sh
 readonly BUILD_FLAGS="-trimpath -tags osusergo,grpcnotrace -ldflags=-s -w"
 
 # ------------------------------------------------------------------------------------------ helpers
+# shellcheck disable=SC2034 # lib/go-build.sh prefixes its messages with it
 readonly LOG_TAG=toolchain
 # shellcheck source=lib/go-build.sh
 source "$SCRIPT_DIR/lib/go-build.sh"

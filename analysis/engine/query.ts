@@ -15,7 +15,7 @@
 import { parseEndpointName } from "../endpoint-names";
 import { AnalysisInputError } from "../errors";
 import { Decision, hostDecision, notEnforced, workloadAllows, workloadDecision } from "./engine";
-import type { ClusterModel, HostEndpoint, Node, Service, ServicePort, Workload } from "../model/model-types";
+import type { ClusterModel, Node, Service, ServicePort, Workload } from "../model/model-types";
 import { modelCache } from "../model/model-cache";
 import { serviceNamed, serviceWithClusterIP, workloadsIn } from "../model/model-index";
 import { findServicePort, resolveTargetPort, serviceBackends, serviceBackendsOf } from "../model/services";
@@ -233,7 +233,7 @@ export function endpointAllows(model: ClusterModel, q: Query, direction: "egress
  */
 export function podToPodAllows(model: ClusterModel, q: Query): boolean | undefined {
     const packet = directPacket(model, q);
-    if (!packet || packet.src.kind !== "workload" || packet.dst.kind !== "workload") return undefined;
+    if (packet?.src.kind !== "workload" || packet.dst.kind !== "workload") return undefined;
     return workloadAllows(model, packet.src.workload, "egress", packet) && workloadAllows(model, packet.dst.workload, "ingress", packet);
 }
 

@@ -69,7 +69,7 @@ export function entityPortMatches(model: ClusterModel, entity: EntityMatch, part
     }
     if (entity.service && !entity.ports && !servicePortMatches(model, entity, party, packet)) return false;
     if (entity.ports && !entity.ports.some((p) => endpointPortMatches(model, entity, party, p, packet))) return false;
-    if (entity.notPorts && entity.notPorts.some((p) => endpointPortMatches(model, entity, party, p, packet))) return false;
+    if (entity.notPorts?.some((p) => endpointPortMatches(model, entity, party, p, packet))) return false;
     return true;
 }
 

@@ -305,6 +305,6 @@ export function matchesLabels(selector: CalicoSelector, labels: Readonly<Record<
     return evaluate(selector.root, {
         labels,
         all: true,
-        global: !Object.prototype.hasOwnProperty.call(labels, "projectcalico.org/namespace"),
+        global: !Object.hasOwn(labels, "projectcalico.org/namespace"),
     });
 }

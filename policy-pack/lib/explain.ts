@@ -25,7 +25,11 @@ export function chainOf(verdict: Verdict): Decision[] {
     if (e.paths?.length) chain.push(...e.paths.map((p) => p.ingress));
     else chain.push(e.ingress);
     const seen = new Set<Decision>();
-    return chain.filter((d): d is Decision => d !== undefined && d.decidedBy !== "not-enforced" && d.reason !== "" && !seen.has(d) && (seen.add(d), true));
+    return chain.filter((d): d is Decision => {
+        if (d === undefined || d.decidedBy === "not-enforced" || d.reason === "" || seen.has(d)) return false;
+        seen.add(d);
+        return true;
+    });
 }
 
 /** "src -> dst PORT/PROTO: allowed|blocked: because ..." followed by the chain, one step per line. */

@@ -18,7 +18,7 @@ export function networkPolicyProblems(object: { kind: string; metadata: { name: 
             `so a "deny all" without rules leaves egress open. Fix: set policyTypes: [Ingress, Egress] (or the direction meant).`);
     }
     for (const [direction, type] of [["ingress", "Ingress"], ["egress", "Egress"]] as const) {
-        if (types && types.length && Array.isArray(spec[direction]) && spec[direction].length > 0 && !types.includes(type)) {
+        if (types?.length && Array.isArray(spec[direction]) && spec[direction].length > 0 && !types.includes(type)) {
             problems.push(`${name} has ${direction} rules but policyTypes does not list ${type}: Kubernetes ignores them and the pods are not isolated for ${type} by this policy. ` +
                 `Fix: add ${type} to policyTypes (this is the lab's "Engress" typo class of bug).`);
         }

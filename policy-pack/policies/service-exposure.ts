@@ -2,12 +2,12 @@
 // unless a Calico preDNAT policy on the nodes' host endpoints drops the port before it reaches the
 // pod. A NodePort that pod policy blocks today is still open on every node: one allow rule later
 // and it is reachable. The analyzer says where outside traffic to the port is stopped.
-import { ClusterView, externalCandidates } from "../lib/cluster";
+import { externalCandidates } from "../lib/cluster";
 import { schemaOf } from "../lib/config";
 import { clusterPolicy } from "../lib/policy";
 import { exposedServices, nodePortVerdicts } from "./edge-only-ingress";
 
-function stoppedAtHost(view: ClusterView, verdict: ReturnType<typeof nodePortVerdicts>[number]): boolean {
+function stoppedAtHost(verdict: ReturnType<typeof nodePortVerdicts>[number]): boolean {
     // Dropped before DNAT: by pre-DNAT policy, or by untracked (doNotTrack) policy before conntrack.
     const host = verdict.explanation.host ?? [verdict.explanation.hostPreDnat];
     return !verdict.allowed && !verdict.partial && host.some((d) => (d?.stage === "hostPreDnat" || d?.stage === "hostUntracked") && d.outcome === "deny");
@@ -27,7 +27,7 @@ export const serviceExposure = clusterPolicy({
             const inner = backends.filter((b) => !view.isEdge(b));
             if (inner.length === 0) continue;
             const verdicts = sources.flatMap((source) => nodePortVerdicts(view, service, source));
-            if (verdicts.length > 0 && verdicts.every((v) => stoppedAtHost(view, v))) continue;
+            if (verdicts.length > 0 && verdicts.every(stoppedAtHost)) continue;
             const open = verdicts.find((v) => v.allowed || v.partial);
             const serviceObject = view.subjects.find((o) => o.kind === "Service" && o.metadata.name === service.name && (o.metadata.namespace || "default") === service.namespace);
             const declared: any[] = Array.isArray(serviceObject?.spec?.ports) ? serviceObject!.spec.ports : [];

@@ -5,9 +5,14 @@
 # run; the sourcing script provides say/die (lib/go-build.sh) and LOGS.
 
 # cluster:build: the probe image's shell and applets come from Debian's static busybox.
+# shellcheck disable=SC2034 # read by scripts/cluster/build.sh
 readonly CLUSTER_BUILD_PACKAGES="busybox-static"
+# npm run lint (part of npm test): ShellCheck over scripts/.
+# shellcheck disable=SC2034 # read by scripts/lint-shell.sh and scripts/ci-fresh.sh
+readonly LINT_PACKAGES="shellcheck"
 # cluster:up: the node's runtime and tools. nftables: `down` deletes the iptables-nft tables that
 # `up` created (nft delete table), and the snapshot lists nft tables, so check-clean sees them.
+# shellcheck disable=SC2034 # read by scripts/cluster/up.sh
 readonly CLUSTER_RUN_PACKAGES="containerd runc etcd-server iptables nftables ipset conntrack containernetworking-plugins busybox-static socat openssl curl"
 
 # missing_packages PKG...: prints those of PKG... that dpkg does not report installed, one a line.

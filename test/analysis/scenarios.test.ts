@@ -50,7 +50,7 @@ describe.each(scenarios)("scenario %s", (name) => {
             for (const dst of parties) {
                 for (const [port, protocol] of [[53, "UDP"], [80, "TCP"], [8080, "TCP"], [47123, "TCP"]] as const) {
                     const q = { src, dst, port, protocol };
-                    let verdict;
+                    let verdict: ReturnType<typeof query>;
                     try { verdict = query(model, q); } catch { expect(() => endpointDecision(model, q, "egress") ?? query(model, q)).toThrow(); continue; }
                     const pods = podToPodAllows(model, q);
                     if (pods !== undefined) expect(pods, `${src} -> ${dst} ${port}/${protocol}`).toBe(verdict.allowed);

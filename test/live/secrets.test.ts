@@ -5,7 +5,6 @@
 // unless they are removed (the report then shows <redacted> where they were).
 import { generateKeyPairSync, randomBytes } from "crypto";
 import * as fs from "fs";
-import * as path from "path";
 import { afterEach, describe, expect, it } from "vitest";
 import { KubeClusterApi } from "../../live/cluster";
 import { REDACTED } from "../../live/redact";

@@ -53,8 +53,8 @@ describe.concurrent("npm run verify", () => {
         const cluster = clusters.interrupted!;
         let verify: ChildProcess | undefined;
         let stderr = "";
-        let said = () => undefined as void;
-        let died = () => undefined as void;
+        let said: () => void = () => undefined;
+        let died: () => void = () => undefined;
         const stopping = new Promise<void>((resolve) => { said = resolve; });
         const ended = new Promise<void>((resolve) => { died = resolve; });
         // The helloworld probe pod's first exec is where Ctrl-C lands: its pod exists, and the exec
