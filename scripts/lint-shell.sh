@@ -1,9 +1,8 @@
 #!/usr/bin/env bash
-# ShellCheck over scripts/ (npm run lint, part of npm test): warnings and errors fail, notes do not.
-# scripts/cluster/ is left to its owners for now (65 warnings with ShellCheck 0.9.0, most of them
-# constants its scripts read from lib.sh). ShellCheck comes from Debian's package, installed here
-# when missing (as root; otherwise the error names the apt-get command), as every step installs
-# what it needs (scripts/lib/packages.sh).
+# ShellCheck over every shell script of the project (scripts/, the tiers' runners under test/,
+# bench/, .ci/run; npm run lint, part of npm test): warnings and errors fail, notes do not.
+# ShellCheck comes from Debian's package, installed here when missing (as root; otherwise the error
+# names the apt-get command), as every step installs what it needs (scripts/lib/packages.sh).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -20,6 +19,7 @@ readonly LOG_TAG="lint"
 # shellcheck disable=SC2086 # a list of package names
 if ! command -v shellcheck >/dev/null; then ensure_packages "lint" $LINT_PACKAGES >&2; fi
 cd "$ROOT"
-mapfile -t scripts < <(find scripts -name '*.sh' -not -path 'scripts/cluster/*' | sort)
+mapfile -t scripts < <(find scripts test bench -name '*.sh' -not -path '*/node_modules/*' | sort)
+scripts+=(.ci/run)
 # -x follows the files a script sources (the paths its `# shellcheck source=` comments give).
 shellcheck -x --severity=warning "${scripts[@]}"

@@ -15,9 +15,11 @@ source "$CLUSTER_DIR/../lib/packages.sh"
 readonly REBUILD="${CLUSTER_REBUILD:-0}"
 export CGO_ENABLED=0
 go_environment "$CACHE" 1.26 # CoreDNS $COREDNS_VERSION needs Go >= 1.26
+# shellcheck disable=SC2034 # BUILD_FLAGS and WRAPPERS are read by lib/go-build.sh
 readonly BUILD_FLAGS="-trimpath -ldflags=-s -w"
 mkdir -p "$BIN" "$BUILD" "$LOGS" "$IMAGES"
 
+# shellcheck disable=SC2034
 readonly WRAPPERS="$CLUSTER_DIR" # kubernetes/, calico/, coredns/ (stamp_key, prepare_wrapper)
 is_current() { [[ "$REBUILD" != 1 && -f "$1" && "$(cat "$1")" == "$2" ]]; }
 

@@ -28,6 +28,7 @@ stop() {
 # Pod processes: everything in the kubelet's kubepods cgroups; shims: those serving our containerd.
 kill_pods_and_shims() {
   local pids=() f pid n=0
+  # shellcheck disable=SC2044 # cgroup paths hold no spaces
   for f in $(find /sys/fs/cgroup/pids/kubepods /sys/fs/cgroup/memory/kubepods -name cgroup.procs 2>/dev/null); do
     while read -r pid; do [[ -n "$pid" ]] && pids+=("$pid"); done <"$f"
   done
@@ -56,6 +57,7 @@ unmount_state() {
   # Mounts outside state/ that a component made (Felix mounts bpffs on /sys/fs/bpf even with BPF off):
   # those absent from the snapshot `up` took.
   if [[ -f "$HOSTREC/before/mounts" ]]; then
+    # shellcheck disable=SC2043 # one mount today; the loop is the place for more
     for m in /sys/fs/bpf; do
       if grep -q " $m " /proc/self/mountinfo && ! grep -q -x "$m .*" "$HOSTREC/before/mounts"; then
         umount "$m" 2>/dev/null || umount -l "$m" 2>/dev/null

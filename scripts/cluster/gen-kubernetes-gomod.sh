@@ -6,7 +6,8 @@
 #
 #   bash scripts/cluster/gen-kubernetes-gomod.sh [v1.33.1]
 set -euo pipefail
-readonly DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/kubernetes"
+DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/kubernetes"
+readonly DIR
 readonly V="${1:-v1.33.1}"
 [[ "$V" =~ ^v1\.([0-9]+)\.([0-9]+)$ ]] || { echo "gen-kubernetes-gomod: '$V' is not a release like v1.33.1" >&2; exit 2; }
 readonly STAGING_V="v0.${BASH_REMATCH[1]}.${BASH_REMATCH[2]}"

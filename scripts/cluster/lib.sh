@@ -1,4 +1,5 @@
 # shellcheck shell=bash
+# shellcheck disable=SC2034 # the constants below are read by the scripts that source this file
 # Shared by scripts/cluster/*.sh: where everything lives, the cluster's addresses and ports, and small
 # helpers. Sourced, never run.
 #
@@ -9,7 +10,8 @@
 #   host/    what `up` found on the host (sysctls, files, snapshot) so `down` can put it back
 #   cluster.env, cluster.json   the description of the running cluster (see docs/cluster.md)
 
-readonly CLUSTER_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+CLUSTER_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+readonly CLUSTER_DIR
 readonly CACHE="${CLUSTER_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/calico-zero-trust-lab/cluster}"
 readonly BIN="$CACHE/bin" BUILD="$CACHE/build" LOGS="$CACHE/logs" IMAGES="$CACHE/images"
 readonly STATE="$CACHE/state" HOSTREC="$CACHE/host"
@@ -133,6 +135,7 @@ render() {
   (
     for v in $vars; do
       [[ -n "${!v+set}" ]] || die "render: $1 uses @$v@, which is not set"
+      # shellcheck disable=SC2163 # exports the variable v names
       export "$v"
     done
     perl -pe 's/@([A-Z_]+)@/defined $ENV{$1} ? $ENV{$1} : die "unset $1\n"/ge' "$1"

@@ -55,6 +55,7 @@ phase_network() {
   ip route add "$SERVICE_CIDR" dev "$SVC_IF"
   ip route add blackhole "$POD_CIDR"
   # Leak guards: forwarded cluster traffic never takes the default route ...
+  # shellcheck disable=SC2206 # a list of numbers, split on purpose
   local prio=(${RULE_PRIORITIES})
   ip rule add pref "${prio[0]}" from "$POD_CIDR" lookup main suppress_prefixlength 0
   ip rule add pref "${prio[1]}" from "$POD_CIDR" unreachable
@@ -157,6 +158,7 @@ phase_node() {
     --root-dir "$DATA/kubelet" --hostname-override "$NODE_NAME" --node-ip "$NODE_IP"
   wait_for "node $NODE_NAME registered" 120 kubectl_ get node "$NODE_NAME"
   render "$CLUSTER_DIR/config/felix.env" "$ETC/felix.env"
+  # shellcheck disable=SC2046 # one KEY=VALUE word per line of felix.env, split on purpose
   start calico-felix env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin $(grep -v '^#' "$ETC/felix.env") "$BIN/calico-felix"
   wait_for "Felix ready" 120 curl -fsS --max-time 2 "http://127.0.0.1:$FELIX_HEALTH_PORT/readiness"
   render "$CLUSTER_DIR/config/kube-proxy.yaml" "$ETC/kube-proxy.yaml"
@@ -173,6 +175,7 @@ phase_calico_apiserver() {
     --tls-cert-file "$PKI/calico-apiserver.crt" --tls-private-key-file "$PKI/calico-apiserver.key" \
     --kubeconfig "$PKI/admin.kubeconfig" --authentication-kubeconfig "$PKI/admin.kubeconfig" \
     --authorization-kubeconfig "$PKI/admin.kubeconfig" --profiling=false)
+  # shellcheck disable=SC2034 # @CA_BUNDLE@ in the manifest (render exports it)
   CA_BUNDLE="$(base64 -w0 <"$PKI/ca.crt")"
   render "$CLUSTER_DIR/manifests/calico-apiserver.yaml" "$ETC/calico-apiserver.yaml"
   kubectl_ apply -f "$ETC/calico-apiserver.yaml" >"$CLOGS/calico-apiserver-apply.log" 2>&1
@@ -240,6 +243,7 @@ EOF
   # The same as JSON, from the env file (one source).
   (
     set -a
+    # shellcheck source=/dev/null # written just above
     source "$DESCRIPTION_ENV"
     jq -n '{kubeconfig: env.CLUSTER_KUBECONFIG, context: env.CLUSTER_CONTEXT, kubectl: env.CLUSTER_KUBECTL, nodeName: env.CLUSTER_NODE_NAME,
       nodeAddress: env.CLUSTER_NODE_ADDRESS, apiServer: env.CLUSTER_API_SERVER,

@@ -43,7 +43,7 @@ export const POLICY_VERDICT: Record<Outcome, Verdict | undefined> = {
 };
 
 export function judge(cell: Cell, prediction: CellPrediction | { error: string } | undefined, observation: Observation | undefined, features: string[] = []): CellResult {
-    const observed = observation && observation.stable ? POLICY_VERDICT[observation.outcome] : undefined;
+    const observed = observation?.stable ? POLICY_VERDICT[observation.outcome] : undefined;
     const predicted = prediction && "verdict" in prediction ? prediction.verdict : undefined;
     const status: CellStatus = observed === undefined ? "not-observed" : predicted === undefined ? "not-predicted" : predicted === observed ? "agree" : "disagree";
     const unsettled = observation && !observation.stable ? " (attempts never agreed)" : "";

@@ -32,7 +32,7 @@ phase() {
   say "---- $name: started $(date -u +%H:%M:%S)"
   "$@" || rc=$?
   PHASES+=("$(printf '%-44s %5ss  %s' "$name" "$(($(date +%s) - t))" "$([[ $rc == 0 ]] && echo ok || echo "FAILED (exit $rc)")")")
-  say "---- $name: $([[ $rc == 0 ]] && echo done || echo "FAILED (exit $rc)") in $(($(date +%s) - t))s"
+  say "---- $name: $([[ $rc == 0 ]] && echo "done" || echo "FAILED (exit $rc)") in $(($(date +%s) - t))s"
   return "$rc"
 }
 
