@@ -29,18 +29,52 @@ export interface ConfigKey {
  * which Pulumi.yaml declares (test/config-schema.test.ts keeps the two identical).
  */
 export const SHARED_CONFIG_KEYS = {
-    scenario: { type: "string", default: "helloworld", description: "Which lab: helloworld (IBM's Kubernetes Network Policy and Calico lab) or yaobank (Tigera's Calico security track, docs/yaobank.md). The stage is read against the scenario's stage table." },
-    stage: { type: "string", default: "cluster", description: "Lab stage, by number (0-5) or name: cluster, helloworld, proxy, deny-all, allow-proxy, lockdown; with scenario yaobank 0-4: cluster, app, p-summary2database, default-app-policy, calico-policies. Stages are cumulative; pulumi up converges forwards or backwards." },
-    flavor: { type: "string", default: "calico", description: "Policy flavor: calico (projectcalico.org/v3 policies) or kubernetes (plain NetworkPolicies; cannot express the lockdown stage)." },
-    cluster: { type: "string", default: "kind", description: "Where the lab runs: kind (local, Calico installed by the program), iks (IBM Cloud Kubernetes Service), existing (any kubeconfig context with Calico), render (no cluster: manifests written to renderDirectory)." },
-    calicoApply: { type: "string", default: "", description: "How Calico policies are applied: api-server (projectcalico.org/v3 through the Calico API server) or calicoctl; empty means calicoctl on iks and api-server elsewhere." },
+    scenario: {
+        type: "string",
+        default: "helloworld",
+        description:
+            "Which lab: helloworld (IBM's Kubernetes Network Policy and Calico lab) or yaobank (Tigera's Calico security track, docs/yaobank.md). The stage is read against the scenario's stage table.",
+    },
+    stage: {
+        type: "string",
+        default: "cluster",
+        description:
+            "Lab stage, by number (0-5) or name: cluster, helloworld, proxy, deny-all, allow-proxy, lockdown; with scenario yaobank 0-4: cluster, app, p-summary2database, default-app-policy, calico-policies. Stages are cumulative; pulumi up converges forwards or backwards.",
+    },
+    flavor: {
+        type: "string",
+        default: "calico",
+        description: "Policy flavor: calico (projectcalico.org/v3 policies) or kubernetes (plain NetworkPolicies; cannot express the lockdown stage).",
+    },
+    cluster: {
+        type: "string",
+        default: "kind",
+        description:
+            "Where the lab runs: kind (local, Calico installed by the program), iks (IBM Cloud Kubernetes Service), existing (any kubeconfig context with Calico), render (no cluster: manifests written to renderDirectory).",
+    },
+    calicoApply: {
+        type: "string",
+        default: "",
+        description:
+            "How Calico policies are applied: api-server (projectcalico.org/v3 through the Calico API server) or calicoctl; empty means calicoctl on iks and api-server elsewhere.",
+    },
     kubeconfigContext: { type: "string", default: "", description: "kubeconfig context for cluster=existing or cluster=iks (empty: the current context)." },
-    renderDirectory: { type: "string", default: "", description: "Directory the manifests are written to when cluster=render; empty means rendered/<stack>/<scenario>, so stacks and scenarios never share one." },
+    renderDirectory: {
+        type: "string",
+        default: "",
+        description:
+            "Directory the manifests are written to when cluster=render; empty means rendered/<stack>/<scenario>, so stacks and scenarios never share one.",
+    },
     kindClusterName: { type: "string", default: "calico-lab", description: "Name of the kind cluster (cluster=kind)." },
     kindNodeImage: { type: "string", default: "kindest/node:v1.33.1", description: "kind node image, i.e. the Kubernetes version (cluster=kind)." },
     kindWorkers: { type: "integer", default: 1, description: "Worker nodes of the kind cluster besides the control plane (0-5)." },
     podSubnet: { type: "string", default: "192.168.0.0/16", description: "Pod CIDR of the kind cluster, also Calico's IP pool." },
-    calicoVersion: { type: "string", default: "v3.30.3", description: "Calico release the cluster runs: installed by the tigera-operator on kind (v3.28.0 or later; docs/cluster.md says where each release keeps its CRDs), and on every cluster the release the policy pack judges the stack by (written to the zero-trust-intent ConfigMap; the analyzer models v3.28.0 to v3.32.1, analysis/README.md)." },
+    calicoVersion: {
+        type: "string",
+        default: "v3.30.3",
+        description:
+            "Calico release the cluster runs: installed by the tigera-operator on kind (v3.28.0 or later; docs/cluster.md says where each release keeps its CRDs), and on every cluster the release the policy pack judges the stack by (written to the zero-trust-intent ConfigMap; the analyzer models v3.28.0 to v3.32.1, analysis/README.md).",
+    },
 } as const satisfies Record<string, ConfigKey>;
 
 export type SharedKeyName = keyof typeof SHARED_CONFIG_KEYS;
@@ -130,7 +164,11 @@ export function keyReaders<Key extends string>(read: RawConfigReader, keys: Reco
         dnsLabel(key: Key): string {
             const value = raw(key).trim();
             if (!DNS_1123_LABEL.test(value) || value.length > 63) {
-                throw new ConfigError(key, value, "expected a DNS-1123 label: at most 63 lowercase letters, digits and '-', starting and ending with a letter or digit");
+                throw new ConfigError(
+                    key,
+                    value,
+                    "expected a DNS-1123 label: at most 63 lowercase letters, digits and '-', starting and ending with a letter or digit",
+                );
             }
             return value;
         },
@@ -173,9 +211,8 @@ export function parseSharedConfig(read: RawConfigReader, scenario: string): Shar
     const flavor = keys.oneOf("flavor", FLAVORS);
     const mode = keys.oneOf("cluster", CLUSTER_MODES);
     const calicoVersion = keys.nonEmpty("calicoVersion", "a Calico release such as v3.30.3");
-    const calicoApply = keys.optional("calicoApply") === undefined
-        ? CLUSTER_MODE_DESCRIPTORS[mode].defaultCalicoApply
-        : keys.oneOf("calicoApply", CALICO_APPLY_MODES);
+    const calicoApply =
+        keys.optional("calicoApply") === undefined ? CLUSTER_MODE_DESCRIPTORS[mode].defaultCalicoApply : keys.oneOf("calicoApply", CALICO_APPLY_MODES);
     return {
         flavor,
         calicoApply,

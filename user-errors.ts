@@ -14,7 +14,9 @@ export class UnknownConfigKeyError extends Error {
             const near = similarKeys(key);
             return `  - ${PROJECT_NAME}:${key}${near.length > 0 ? ` (did you mean ${near.join(" or ")}?)` : ""}; remove it with: pulumi config rm ${key}`;
         });
-        super(`Unknown configuration key${keys.length > 1 ? "s" : ""}, not read by the program:\n${lines.join("\n")}\nThe keys are: ${Object.keys(CONFIG_KEYS).join(", ")} (Pulumi.yaml describes each).`);
+        super(
+            `Unknown configuration key${keys.length > 1 ? "s" : ""}, not read by the program:\n${lines.join("\n")}\nThe keys are: ${Object.keys(CONFIG_KEYS).join(", ")} (Pulumi.yaml describes each).`,
+        );
         this.name = "UnknownConfigKeyError";
     }
 }

@@ -26,10 +26,14 @@ export function parseEndpointName(text: string): EndpointName | undefined {
     const [first, second, ...extra] = parts;
     if (!first || extra.length > 0) return undefined;
     switch (prefix) {
-        case "external": return parts.length === 1 ? { kind: "external", address: first } : undefined;
-        case "node": return second === undefined ? { kind: "node", node: first } : second ? { kind: "node", node: first, interface: second } : undefined;
+        case "external":
+            return parts.length === 1 ? { kind: "external", address: first } : undefined;
+        case "node":
+            return second === undefined ? { kind: "node", node: first } : second ? { kind: "node", node: first, interface: second } : undefined;
         case "nodeport":
-        case "service": return second ? { kind: prefix, namespace: first, service: second } : undefined;
-        case undefined: return second ? { kind: "workload", namespace: first, name: second } : undefined;
+        case "service":
+            return second ? { kind: prefix, namespace: first, service: second } : undefined;
+        case undefined:
+            return second ? { kind: "workload", namespace: first, name: second } : undefined;
     }
 }

@@ -17,7 +17,15 @@ export { parseEndpointName } from "./endpoint-names";
 export type { EndpointName } from "./endpoint-names";
 export type { Query, Verdict, Explanation, NodePortPath } from "./engine/query";
 export type { Decision, DecisionStep, Stage } from "./engine/engine";
-export { connectivityMatrix, matrixAllows, matrixCells, allowedFlows, allowedSources, DEFAULT_EXTERNAL_SOURCE, DEFAULT_EXTERNAL_DESTINATIONS } from "./consumers/matrix";
+export {
+    connectivityMatrix,
+    matrixAllows,
+    matrixCells,
+    allowedFlows,
+    allowedSources,
+    DEFAULT_EXTERNAL_SOURCE,
+    DEFAULT_EXTERNAL_DESTINATIONS,
+} from "./consumers/matrix";
 export type { Matrix, MatrixTarget, MatrixOptions, MatrixCell } from "./consumers/matrix";
 export { diffMatrices } from "./consumers/diff";
 export type { MatrixDiff } from "./consumers/diff";

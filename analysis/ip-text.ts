@@ -61,7 +61,8 @@ function parseIPv6Text(text: string, syntax: IPSyntax): { value: bigint; mapped4
         }
         return out;
     };
-    const first = words(head, ellipsis < 0), second = words(tail, true);
+    const first = words(head, ellipsis < 0),
+        second = words(tail, true);
     if (!first || !second) return undefined;
     const count = first.length + second.length;
     // Without "::" exactly eight groups; with it, "::" must stand for at least one (netip parseIPv6).
@@ -96,8 +97,6 @@ export function parseCIDRText(text: string, syntax: IPSyntax = "go"): ParsedCidr
     // An IPv4-mapped IPv6 address is IPv6 to netip (Is4 is false), so its prefix counts to 128.
     const width = address.family === 4 ? 32 : 128;
     if (prefix > width) return undefined;
-    const masked = address.family === 4
-        ? address.value % 2 ** (32 - prefix) === 0
-        : (address.value & ((1n << BigInt(128 - prefix)) - 1n)) === 0n;
+    const masked = address.family === 4 ? address.value % 2 ** (32 - prefix) === 0 : (address.value & ((1n << BigInt(128 - prefix)) - 1n)) === 0n;
     return { family: address.family, prefix, address, masked };
 }

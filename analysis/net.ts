@@ -1,7 +1,11 @@
 /** IPv4 addresses and CIDR ranges of the model, as unsigned 32-bit integers (ip-text.ts reads the text). */
 import { parseCIDRText, parseIP } from "./ip-text";
 
-export interface Cidr { readonly first: number; readonly last: number; readonly text: string }
+export interface Cidr {
+    readonly first: number;
+    readonly last: number;
+    readonly text: string;
+}
 
 /** An IPv4 address (leading zeros read as decimal, as Kubernetes does); undefined for anything else. */
 export function parseIPv4(text: string): number | undefined {

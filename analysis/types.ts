@@ -10,8 +10,7 @@ export interface KubeObject {
 export type Labels = Readonly<Record<string, string>>;
 
 /** A label's value, own properties only (a label named "constructor" is not Object's). */
-export const ownLabel = (labels: Labels | undefined, key: string): string | undefined =>
-    labels && Object.hasOwn(labels, key) ? labels[key] : undefined;
+export const ownLabel = (labels: Labels | undefined, key: string): string | undefined => (labels && Object.hasOwn(labels, key) ? labels[key] : undefined);
 /** Protocols with ports (container ports, Service ports, failsafe ports, the matrix). */
 export type Protocol = "TCP" | "UDP" | "SCTP";
 export const PROTOCOLS: readonly Protocol[] = ["TCP", "UDP", "SCTP"];
@@ -23,11 +22,20 @@ export type Action = "Allow" | "Deny" | "Log" | "Pass";
 /** The cluster-scoped policy kinds of the Kubernetes network-policy API (admin-policies.ts). */
 export type AdminPolicyKind = "AdminNetworkPolicy" | "BaselineAdminNetworkPolicy" | "ClusterNetworkPolicy";
 /** A Calico tier: policies are evaluated tier by tier, lowest order first. */
-export interface Tier { name: string; order: number; defaultAction: "Deny" | "Pass" }
+export interface Tier {
+    name: string;
+    order: number;
+    defaultAction: "Deny" | "Pass";
+}
 /**
  * A connection: a source opening a connection to a destination port (docs/glossary.md). `src` and
  * `dst` are endpoint names (endpoint-names.ts: `<namespace>/<workload>`, `external:<ipv4>`,
  * `nodeport:<namespace>/<service>`, ...). The one type for it: matrix cells, diffs, a lab flow's
  * legs, the intent ConfigMap's legs.
  */
-export interface Connection { src: string; dst: string; port: number; protocol: Protocol }
+export interface Connection {
+    src: string;
+    dst: string;
+    port: number;
+    protocol: Protocol;
+}

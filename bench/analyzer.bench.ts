@@ -31,16 +31,39 @@ const NCA_VERSION = "2.1.0";
 const FLAVORS: SyntheticFlavor[] = ["kubernetes", "calico", "services"];
 const QUERY = ["team-0/w1", "team-0/w4", "9000"] as const;
 
-interface Timing { ms: number; cpuMs: number }
-interface FormatResult { ms: number; bytes: number; refused?: string }
+interface Timing {
+    ms: number;
+    cpuMs: number;
+}
+interface FormatResult {
+    ms: number;
+    bytes: number;
+    refused?: string;
+}
 interface Result {
-    workloads: number; flavor: SyntheticFlavor; policies: number; targets: number; allowedCells: number;
-    load: Timing; query: Timing; queryRssMb: number; matrix: Timing; classes: Timing; modelMb: number; matrixMb: number;
-    sourceClasses: number; destinationClasses: number; formats: Record<MatrixFormat, FormatResult>; peakMb: number;
+    workloads: number;
+    flavor: SyntheticFlavor;
+    policies: number;
+    targets: number;
+    allowedCells: number;
+    load: Timing;
+    query: Timing;
+    queryRssMb: number;
+    matrix: Timing;
+    classes: Timing;
+    modelMb: number;
+    matrixMb: number;
+    sourceClasses: number;
+    destinationClasses: number;
+    formats: Record<MatrixFormat, FormatResult>;
+    peakMb: number;
 }
 
 // Cached clusters are named after the generator's source, so a changed generator writes new files.
-const GENERATOR_VERSION = createHash("sha256").update(fs.readFileSync(path.join(__dirname, "synthetic-cluster.ts"))).digest("hex").slice(0, 8);
+const GENERATOR_VERSION = createHash("sha256")
+    .update(fs.readFileSync(path.join(__dirname, "synthetic-cluster.ts")))
+    .digest("hex")
+    .slice(0, 8);
 
 const maxRssMb = () => process.resourceUsage().maxRSS / 1024;
 
@@ -76,7 +99,10 @@ function clusterPath(workloads: number, flavor: SyntheticFlavor, extension: "jso
         fs.mkdirSync(temporary);
         for (let part = 0; part * OBJECTS_PER_FILE < objects.length; part++) {
             const items = objects.slice(part * OBJECTS_PER_FILE, (part + 1) * OBJECTS_PER_FILE);
-            fs.writeFileSync(path.join(temporary, `part-${part + 1}.json`), `{"apiVersion":"v1","kind":"List","items":[\n${items.map((o) => JSON.stringify(o)).join(",\n")}\n]}\n`);
+            fs.writeFileSync(
+                path.join(temporary, `part-${part + 1}.json`),
+                `{"apiVersion":"v1","kind":"List","items":[\n${items.map((o) => JSON.stringify(o)).join(",\n")}\n]}\n`,
+            );
         }
     }
     fs.renameSync(temporary, target);
@@ -85,7 +111,8 @@ function clusterPath(workloads: number, flavor: SyntheticFlavor, extension: "jso
 
 /** Runs a phase: its result, wall time and the process's CPU time (user + system) in ms. */
 function timed<T>(run: () => T): { value: T; wall: Timing } {
-    const start = performance.now(), cpu = process.cpuUsage();
+    const start = performance.now(),
+        cpu = process.cpuUsage();
     const value = run();
     const used = process.cpuUsage(cpu);
     return { value, wall: { ms: performance.now() - start, cpuMs: (used.user + used.system) / 1000 } };
@@ -104,20 +131,41 @@ function measure(workloads: number, flavor: SyntheticFlavor, file: string): Resu
         let bytes = 0;
         const start = performance.now();
         try {
-            writeMatrix(matrix, { format, view: "auto", width: 160 }, (chunk) => { bytes += Buffer.byteLength(chunk); });
+            writeMatrix(matrix, { format, view: "auto", width: 160 }, (chunk) => {
+                bytes += Buffer.byteLength(chunk);
+            });
             formats[format] = { ms: performance.now() - start, bytes };
         } catch (error) {
             formats[format] = { ms: performance.now() - start, bytes, refused: (error as Error).message };
         }
     }
     return {
-        workloads, flavor, policies: model.policies.length, targets: matrix.targets.length, allowedCells: popcountMatrix(matrix),
-        load, query: oneQuery, queryRssMb, modelMb, matrixMb, matrix: matrixTime, classes: classesTime, sourceClasses: classes.sourceClasses.length,
-        destinationClasses: classes.destinationClasses.length, formats, peakMb: maxRssMb(),
+        workloads,
+        flavor,
+        policies: model.policies.length,
+        targets: matrix.targets.length,
+        allowedCells: popcountMatrix(matrix),
+        load,
+        query: oneQuery,
+        queryRssMb,
+        modelMb,
+        matrixMb,
+        matrix: matrixTime,
+        classes: classesTime,
+        sourceClasses: classes.sourceClasses.length,
+        destinationClasses: classes.destinationClasses.length,
+        formats,
+        peakMb: maxRssMb(),
     };
 }
 
-interface YamlResult { workloads: number; bytes: number; load: Timing; query: Timing; peakMb: number }
+interface YamlResult {
+    workloads: number;
+    bytes: number;
+    load: Timing;
+    query: Timing;
+    peakMb: number;
+}
 
 /** Load + one query from the one-file YAML form of the cluster (run in a fresh process: the peak RSS is its own). */
 function measureYaml(workloads: number, file: string): YamlResult {
@@ -132,7 +180,9 @@ function runProcess(command: string, args: string[]): Promise<{ firstByteMs: num
         const start = performance.now();
         let firstByteMs = NaN;
         const child = spawn(command, args, { stdio: ["ignore", "pipe", "ignore"] });
-        child.stdout.on("data", () => { if (Number.isNaN(firstByteMs)) firstByteMs = performance.now() - start; });
+        child.stdout.on("data", () => {
+            if (Number.isNaN(firstByteMs)) firstByteMs = performance.now() - start;
+        });
         child.on("error", reject);
         child.on("close", (code) => resolve({ firstByteMs, totalMs: performance.now() - start, code }));
     });
@@ -150,10 +200,16 @@ function ncaCommand(): string | undefined {
     if (fs.existsSync(nca)) return nca;
     if (process.env.BENCH_NCA === "0") return undefined;
     console.log(`installing network-config-analyzer ${NCA_VERSION} into ${NCA_VENV} (once; BENCH_NCA=0 skips NCA)`);
-    const steps: [string, string[]][] = [["python3", ["-m", "venv", NCA_VENV]], [path.join(NCA_VENV, "bin", "pip"), ["install", "-q", `network-config-analyzer==${NCA_VERSION}`]]];
+    const steps: [string, string[]][] = [
+        ["python3", ["-m", "venv", NCA_VENV]],
+        [path.join(NCA_VENV, "bin", "pip"), ["install", "-q", `network-config-analyzer==${NCA_VERSION}`]],
+    ];
     for (const [command, args] of steps) {
         const result = spawnSync(command, args, { stdio: "inherit", timeout: 15 * 60_000 });
-        if (result.status !== 0) { console.log(`  could not install NCA (${command} ${args.join(" ")}: ${result.error?.message ?? `exit ${result.status}`}); skipping the comparison`); return undefined; }
+        if (result.status !== 0) {
+            console.log(`  could not install NCA (${command} ${args.join(" ")}: ${result.error?.message ?? `exit ${result.status}`}); skipping the comparison`);
+            return undefined;
+        }
     }
     return nca;
 }
@@ -163,19 +219,55 @@ const wallCpu = (t: Timing) => `${ms(t.ms)} (${ms(t.cpuMs)})`;
 const mb = (value: number) => `${value.toFixed(0)} MB`;
 const cell = (text: string, width: number) => text.padStart(width);
 
-const HEAD = ["flavor", "workloads", "policies", "targets", "allowed", "load", "1 query", "RSS@query", "model", "matrix", "classes", "+matrix mem", "S/D classes", ...MATRIX_FORMATS, "peak RSS"];
+const HEAD = [
+    "flavor",
+    "workloads",
+    "policies",
+    "targets",
+    "allowed",
+    "load",
+    "1 query",
+    "RSS@query",
+    "model",
+    "matrix",
+    "classes",
+    "+matrix mem",
+    "S/D classes",
+    ...MATRIX_FORMATS,
+    "peak RSS",
+];
 const WIDTHS = HEAD.map((h) => Math.max(h.length, 10));
 
 /** One line per size and flavor, printed as soon as it is measured. */
 function printResult(r: Result): void {
-    const formats = MATRIX_FORMATS.map((f) => r.formats[f].refused ? `refused ${ms(r.formats[f].ms)}` : `${ms(r.formats[f].ms)} ${(r.formats[f].bytes / 1e6).toFixed(1)}M`);
-    const values = [r.flavor, String(r.workloads), String(r.policies), String(r.targets), String(r.allowedCells), wallCpu(r.load), wallCpu(r.query), mb(r.queryRssMb),
-        mb(r.modelMb), wallCpu(r.matrix), wallCpu(r.classes), mb(r.matrixMb), `${r.sourceClasses}/${r.destinationClasses}`, ...formats, mb(r.peakMb)];
+    const formats = MATRIX_FORMATS.map((f) =>
+        r.formats[f].refused ? `refused ${ms(r.formats[f].ms)}` : `${ms(r.formats[f].ms)} ${(r.formats[f].bytes / 1e6).toFixed(1)}M`,
+    );
+    const values = [
+        r.flavor,
+        String(r.workloads),
+        String(r.policies),
+        String(r.targets),
+        String(r.allowedCells),
+        wallCpu(r.load),
+        wallCpu(r.query),
+        mb(r.queryRssMb),
+        mb(r.modelMb),
+        wallCpu(r.matrix),
+        wallCpu(r.classes),
+        mb(r.matrixMb),
+        `${r.sourceClasses}/${r.destinationClasses}`,
+        ...formats,
+        mb(r.peakMb),
+    ];
     console.log(values.map((v, i) => cell(v, Math.max(WIDTHS[i]!, v.length))).join(" "));
 }
 
 async function wholeProcesses(sizes: number[]): Promise<void> {
-    if (!fs.existsSync(CLI)) { console.log(`\n${CLI} is missing: run npm run build:cli`); return; }
+    if (!fs.existsSync(CLI)) {
+        console.log(`\n${CLI} is missing: run npm run build:cli`);
+        return;
+    }
     console.log("\nwhole processes of the built CLI (node dist/calico-zt.js analyze ...; median of 5, stdout to a pipe)");
     const small = clusterPath(10, "calico");
     const firstByte = await median(5, async () => (await runProcess(process.execPath, [CLI, "analyze", small, "--query", ...QUERY])).firstByteMs);
@@ -188,24 +280,43 @@ async function wholeProcesses(sizes: number[]): Promise<void> {
     if (!sizes.includes(1_000) && process.env.BENCH_NCA !== "1") return;
     const nca = ncaCommand();
     if (!nca) return;
-    for (const [flavor, what] of [["calico", "with Calico policies"], ["kubernetes", "Kubernetes-only"]] as const) {
+    for (const [flavor, what] of [
+        ["calico", "with Calico policies"],
+        ["kubernetes", "Kubernetes-only"],
+    ] as const) {
         const file = clusterPath(1_000, flavor, "yaml");
         const ours = await median(3, async () => (await runProcess(process.execPath, [CLI, "analyze", file, "--format", "jsonl"])).totalMs);
         const theirs = await runProcess(nca, ["--connectivity", "--resource_list", file, "--output_format", "txt"]);
         const status = theirs.code === 0 ? "" : ` (NCA exited ${theirs.code})`;
-        console.log(`  1,000 workloads ${what}, full connectivity (YAML): calico-zt ${ms(ours)}, NCA ${NCA_VERSION} ${ms(theirs.totalMs)}${status}: x${(theirs.totalMs / ours).toFixed(1)}   (target >= 20x)`);
+        console.log(
+            `  1,000 workloads ${what}, full connectivity (YAML): calico-zt ${ms(ours)}, NCA ${NCA_VERSION} ${ms(theirs.totalMs)}${status}: x${(theirs.totalMs / ours).toFixed(1)}   (target >= 20x)`,
+        );
     }
 }
 
 function yamlInput(sizes: number[]): void {
-    console.log("\nYAML input: each size's Calico cluster as one multi-document YAML file, load + one query in a fresh process (target at 100,000 workloads: < 10 s and < 1.5 GB)");
+    console.log(
+        "\nYAML input: each size's Calico cluster as one multi-document YAML file, load + one query in a fresh process (target at 100,000 workloads: < 10 s and < 1.5 GB)",
+    );
     for (const size of sizes) {
         const file = clusterPath(size, "calico", "yaml");
-        const run = spawnSync(process.execPath, [...process.execArgv, "--max-old-space-size=4096", __filename, "--yaml", "--size", String(size), "--file", file], { encoding: "utf8", maxBuffer: 1 << 20 });
-        if (run.status !== 0) { console.log(`  ${size} workloads: failed: ${(run.stderr.split("\n").find((line) => /Error|heap|memory/i.test(line)) ?? `exit ${run.status ?? run.signal}`).trim()}`); process.exitCode = 1; continue; }
+        const run = spawnSync(
+            process.execPath,
+            [...process.execArgv, "--max-old-space-size=4096", __filename, "--yaml", "--size", String(size), "--file", file],
+            { encoding: "utf8", maxBuffer: 1 << 20 },
+        );
+        if (run.status !== 0) {
+            console.log(
+                `  ${size} workloads: failed: ${(run.stderr.split("\n").find((line) => /Error|heap|memory/i.test(line)) ?? `exit ${run.status ?? run.signal}`).trim()}`,
+            );
+            process.exitCode = 1;
+            continue;
+        }
         const r = JSON.parse(run.stdout) as YamlResult;
         const megabytes = r.bytes / 1e6;
-        console.log(`  ${String(size).padStart(6)} workloads ${megabytes.toFixed(1).padStart(6)} MB: load ${wallCpu(r.load)} (${(megabytes / (r.load.cpuMs / 1000)).toFixed(1)} MB/s of its CPU: read, validate, model), one query ${wallCpu(r.query)}, peak RSS ${mb(r.peakMb)}`);
+        console.log(
+            `  ${String(size).padStart(6)} workloads ${megabytes.toFixed(1).padStart(6)} MB: load ${wallCpu(r.load)} (${(megabytes / (r.load.cpuMs / 1000)).toFixed(1)} MB/s of its CPU: read, validate, model), one query ${wallCpu(r.query)}, peak RSS ${mb(r.peakMb)}`,
+        );
     }
 }
 
@@ -220,11 +331,26 @@ async function main(): Promise<void> {
         process.stdout.write(JSON.stringify(measure(Number(process.argv[at + 1]), flavor, process.argv[process.argv.indexOf("--file") + 1]!)));
         return;
     }
-    const sizes = process.env.BENCH_SIZES ? process.env.BENCH_SIZES.split(",").map(Number) : process.argv.includes("--quick") ? [100, 1_000] : [100, 1_000, 10_000];
-    if (sizes.some((n) => !Number.isInteger(n) || n < 10)) throw new Error(`BENCH_SIZES: expected comma-separated workload counts of at least 10, got ${process.env.BENCH_SIZES}`);
-    if (process.argv.includes("--yaml-input")) { yamlInput(sizes); return; }
-    console.log(`analyzer benchmark on ${os.cpus().length} x ${os.cpus()[0]?.model ?? "cpu"}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${new Date().toISOString()}`);
-    console.log(`load average at start ${os.loadavg().map((l) => l.toFixed(1)).join(" ")} (wall times suffer when other processes share the cores)`);
+    const sizes = process.env.BENCH_SIZES
+        ? process.env.BENCH_SIZES.split(",").map(Number)
+        : process.argv.includes("--quick")
+          ? [100, 1_000]
+          : [100, 1_000, 10_000];
+    if (sizes.some((n) => !Number.isInteger(n) || n < 10))
+        throw new Error(`BENCH_SIZES: expected comma-separated workload counts of at least 10, got ${process.env.BENCH_SIZES}`);
+    if (process.argv.includes("--yaml-input")) {
+        yamlInput(sizes);
+        return;
+    }
+    console.log(
+        `analyzer benchmark on ${os.cpus().length} x ${os.cpus()[0]?.model ?? "cpu"}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${new Date().toISOString()}`,
+    );
+    console.log(
+        `load average at start ${os
+            .loadavg()
+            .map((l) => l.toFixed(1))
+            .join(" ")} (wall times suffer when other processes share the cores)`,
+    );
     console.log("each size and flavor in a fresh process (under tsx, about 60 MB of RSS its own); clusters cached in " + CLUSTERS);
     console.log("times are wall (CPU); model: memory the loaded model holds (after a full GC), +matrix mem: what the matrix and its classes add");
     console.log("formats: wall time to render the default view into a byte counter, and the output's size");
@@ -232,8 +358,15 @@ async function main(): Promise<void> {
     for (const size of sizes) {
         for (const flavor of FLAVORS) {
             const file = clusterPath(size, flavor);
-            const run = spawnSync(process.execPath, [...process.execArgv, "--max-old-space-size=4096", "--expose-gc", __filename, "--size", String(size), "--flavor", flavor, "--file", file], { encoding: "utf8", maxBuffer: 1 << 20 });
-            if (run.status === 0) { printResult(JSON.parse(run.stdout) as Result); continue; }
+            const run = spawnSync(
+                process.execPath,
+                [...process.execArgv, "--max-old-space-size=4096", "--expose-gc", __filename, "--size", String(size), "--flavor", flavor, "--file", file],
+                { encoding: "utf8", maxBuffer: 1 << 20 },
+            );
+            if (run.status === 0) {
+                printResult(JSON.parse(run.stdout) as Result);
+                continue;
+            }
             // One size failing (out of memory, a refused input) does not stop the others.
             const why = run.stderr.split("\n").find((line) => /Error|heap|memory/i.test(line)) ?? `exit ${run.status ?? run.signal}`;
             console.log(`${cell(flavor, WIDTHS[0]!)} ${cell(String(size), WIDTHS[1]!)} failed: ${why.trim()}`);
@@ -242,7 +375,16 @@ async function main(): Promise<void> {
     }
     await wholeProcesses(sizes);
     yamlInput(sizes);
-    console.log(`load average at end ${os.loadavg().map((l) => l.toFixed(1)).join(" ")}`);
+    console.log(
+        `load average at end ${os
+            .loadavg()
+            .map((l) => l.toFixed(1))
+            .join(" ")}`,
+    );
 }
 
-if (require.main === module) main().catch((error: unknown) => { console.error(`bench: ${error instanceof Error ? error.message : String(error)}`); process.exitCode = 1; });
+if (require.main === module)
+    main().catch((error: unknown) => {
+        console.error(`bench: ${error instanceof Error ? error.message : String(error)}`);
+        process.exitCode = 1;
+    });

@@ -20,39 +20,84 @@ export function syntheticCluster(workloads: number, flavor: SyntheticFlavor = "c
     const withCalico = flavor !== "kubernetes";
     const objects: KubeObject[] = [];
     const namespaces = Math.max(1, Math.ceil(workloads / WORKLOADS_PER_NAMESPACE));
-    objects.push(deployment("kube-system", "coredns", { "k8s-app": "kube-dns" }, [{ containerPort: 53, protocol: "UDP", name: "dns" }, { containerPort: 53, protocol: "TCP", name: "dns-tcp" }]));
+    objects.push(
+        deployment("kube-system", "coredns", { "k8s-app": "kube-dns" }, [
+            { containerPort: 53, protocol: "UDP", name: "dns" },
+            { containerPort: 53, protocol: "TCP", name: "dns-tcp" },
+        ]),
+    );
     // One global default deny with a DNS allowance for every application namespace (Calico docs' recommendation).
-    if (withCalico) objects.push(calico("GlobalNetworkPolicy", "default-deny", undefined, {
-        namespaceSelector: "has(team) && projectcalico.org/name != 'kube-system'", types: ["Ingress", "Egress"],
-        egress: [{ action: "Allow", protocol: "UDP", destination: { selector: "k8s-app == 'kube-dns'", ports: [53] } }],
-    }));
+    if (withCalico)
+        objects.push(
+            calico("GlobalNetworkPolicy", "default-deny", undefined, {
+                namespaceSelector: "has(team) && projectcalico.org/name != 'kube-system'",
+                types: ["Ingress", "Egress"],
+                egress: [{ action: "Allow", protocol: "UDP", destination: { selector: "k8s-app == 'kube-dns'", ports: [53] } }],
+            }),
+        );
     for (let n = 0; n < namespaces; n++) {
         const ns = `team-${n}`;
         objects.push({ apiVersion: "v1", kind: "Namespace", metadata: { name: ns, labels: { team: `t${n % 10}`, env: n % 3 ? "prod" : "dev" } } });
         // Per namespace: a Kubernetes deny-all and a Calico policy letting the monitoring tier scrape.
         objects.push(knp(ns, "deny-all", { podSelector: {}, policyTypes: ["Ingress", "Egress"] }));
-        objects.push(withCalico ? calico("NetworkPolicy", "allow-monitoring", ns, {
-            order: 500, selector: "all()", types: ["Ingress"],
-            ingress: [{ action: "Allow", protocol: "TCP", source: { namespaceSelector: "env == 'prod'", selector: "tier == 'api'" }, destination: { ports: [9100] } }],
-        }) : knp(ns, "allow-monitoring", {
-            podSelector: {}, policyTypes: ["Ingress"],
-            ingress: [{ from: [{ namespaceSelector: { matchLabels: { env: "prod" } }, podSelector: { matchLabels: { tier: "api" } } }], ports: [{ port: 9100 }] }],
-        }));
+        objects.push(
+            withCalico
+                ? calico("NetworkPolicy", "allow-monitoring", ns, {
+                      order: 500,
+                      selector: "all()",
+                      types: ["Ingress"],
+                      ingress: [
+                          {
+                              action: "Allow",
+                              protocol: "TCP",
+                              source: { namespaceSelector: "env == 'prod'", selector: "tier == 'api'" },
+                              destination: { ports: [9100] },
+                          },
+                      ],
+                  })
+                : knp(ns, "allow-monitoring", {
+                      podSelector: {},
+                      policyTypes: ["Ingress"],
+                      ingress: [
+                          {
+                              from: [{ namespaceSelector: { matchLabels: { env: "prod" } }, podSelector: { matchLabels: { tier: "api" } } }],
+                              ports: [{ port: 9100 }],
+                          },
+                      ],
+                  }),
+        );
         for (let a = 0; a < APPS_PER_NAMESPACE; a++) {
             const app = `app-${a}`;
             // Per app: web -> api -> db inside the app, and the api from the web tier of every namespace.
-            objects.push(knp(ns, `${app}-web-to-api`, {
-                podSelector: { matchLabels: { app, tier: "api" } },
-                ingress: [{ from: [{ podSelector: { matchLabels: { app, tier: "web" } } }, { namespaceSelector: { matchLabels: { env: "prod" } }, podSelector: { matchLabels: { tier: "web" } } }], ports: [{ port: "api" }] }],
-            }));
-            objects.push(withCalico ? calico("NetworkPolicy", `${app}-api-to-db`, ns, {
-                order: 800, selector: `app == '${app}' && tier == 'db'`,
-                ingress: [{ action: "Allow", protocol: "TCP", source: { selector: `app == '${app}' && tier == 'api'` }, destination: { ports: [PORT.db] } }],
-                egress: [{ action: "Deny", protocol: "TCP", destination: { notNets: ["10.0.0.0/8"] } }],
-            }) : knp(ns, `${app}-api-to-db`, {
-                podSelector: { matchLabels: { app, tier: "db" } },
-                ingress: [{ from: [{ podSelector: { matchLabels: { app, tier: "api" } } }], ports: [{ port: PORT.db }] }],
-            }));
+            objects.push(
+                knp(ns, `${app}-web-to-api`, {
+                    podSelector: { matchLabels: { app, tier: "api" } },
+                    ingress: [
+                        {
+                            from: [
+                                { podSelector: { matchLabels: { app, tier: "web" } } },
+                                { namespaceSelector: { matchLabels: { env: "prod" } }, podSelector: { matchLabels: { tier: "web" } } },
+                            ],
+                            ports: [{ port: "api" }],
+                        },
+                    ],
+                }),
+            );
+            objects.push(
+                withCalico
+                    ? calico("NetworkPolicy", `${app}-api-to-db`, ns, {
+                          order: 800,
+                          selector: `app == '${app}' && tier == 'db'`,
+                          ingress: [
+                              { action: "Allow", protocol: "TCP", source: { selector: `app == '${app}' && tier == 'api'` }, destination: { ports: [PORT.db] } },
+                          ],
+                          egress: [{ action: "Deny", protocol: "TCP", destination: { notNets: ["10.0.0.0/8"] } }],
+                      })
+                    : knp(ns, `${app}-api-to-db`, {
+                          podSelector: { matchLabels: { app, tier: "db" } },
+                          ingress: [{ from: [{ podSelector: { matchLabels: { app, tier: "api" } } }], ports: [{ port: PORT.db }] }],
+                      }),
+            );
         }
     }
     for (let i = 0; i < workloads; i++) {
@@ -60,23 +105,44 @@ export function syntheticCluster(workloads: number, flavor: SyntheticFlavor = "c
         const app = `app-${i % APPS_PER_NAMESPACE}`;
         const tier = TIERS[i % TIERS.length]!;
         const name = `w${i}`;
-        objects.push(deployment(ns, name, { app, tier, component: name }, [
-            { containerPort: PORT[tier], protocol: "TCP", name: tier }, { containerPort: 9100, protocol: "TCP", name: "metrics" },
-        ], i % 7 === 0 ? "privileged" : "default"));
+        objects.push(
+            deployment(
+                ns,
+                name,
+                { app, tier, component: name },
+                [
+                    { containerPort: PORT[tier], protocol: "TCP", name: tier },
+                    { containerPort: 9100, protocol: "TCP", name: "metrics" },
+                ],
+                i % 7 === 0 ? "privileged" : "default",
+            ),
+        );
         if (flavor === "services") {
-            objects.push({ apiVersion: "v1", kind: "Service", metadata: { name, namespace: ns }, spec: { selector: { component: name }, ports: [{ name: "http", port: 80, targetPort: tier }] } });
+            objects.push({
+                apiVersion: "v1",
+                kind: "Service",
+                metadata: { name, namespace: ns },
+                spec: { selector: { component: name }, ports: [{ name: "http", port: 80, targetPort: tier }] },
+            });
         }
         // Per workload: its own egress policy, alternating Kubernetes and Calico (about one policy per workload).
         if (i % 2 === 0 || !withCalico) {
-            objects.push(knp(ns, `${name}-egress`, {
-                podSelector: { matchLabels: { component: name } }, policyTypes: ["Egress"],
-                egress: [{ to: [{ podSelector: { matchLabels: { app } } }] }, { ports: [{ port: 53, protocol: "UDP" }] }],
-            }));
+            objects.push(
+                knp(ns, `${name}-egress`, {
+                    podSelector: { matchLabels: { component: name } },
+                    policyTypes: ["Egress"],
+                    egress: [{ to: [{ podSelector: { matchLabels: { app } } }] }, { ports: [{ port: 53, protocol: "UDP" }] }],
+                }),
+            );
         } else {
-            objects.push(calico("NetworkPolicy", `${name}-egress`, ns, {
-                order: 900, selector: `component == '${name}'`, types: ["Egress"],
-                egress: [{ action: "Allow", protocol: "TCP", destination: { selector: `app == '${app}' || tier == 'api'` } }],
-            }));
+            objects.push(
+                calico("NetworkPolicy", `${name}-egress`, ns, {
+                    order: 900,
+                    selector: `component == '${name}'`,
+                    types: ["Egress"],
+                    egress: [{ action: "Allow", protocol: "TCP", destination: { selector: `app == '${app}' || tier == 'api'` } }],
+                }),
+            );
         }
     }
     return objects;
@@ -84,10 +150,24 @@ export function syntheticCluster(workloads: number, flavor: SyntheticFlavor = "c
 
 function deployment(namespace: string, name: string, labels: Record<string, string>, ports: object[], serviceAccountName = "default"): KubeObject {
     return {
-        apiVersion: "apps/v1", kind: "Deployment", metadata: { name, namespace },
-        spec: { selector: { matchLabels: labels }, template: { metadata: { labels }, spec: { serviceAccountName, containers: [{ name: "c", image: "x", ports }] } } },
+        apiVersion: "apps/v1",
+        kind: "Deployment",
+        metadata: { name, namespace },
+        spec: {
+            selector: { matchLabels: labels },
+            template: { metadata: { labels }, spec: { serviceAccountName, containers: [{ name: "c", image: "x", ports }] } },
+        },
     };
 }
-const knp = (namespace: string, name: string, spec: object): KubeObject => ({ apiVersion: "networking.k8s.io/v1", kind: "NetworkPolicy", metadata: { name, namespace }, spec });
-const calico = (kind: string, name: string, namespace: string | undefined, spec: object): KubeObject =>
-    ({ apiVersion: "projectcalico.org/v3", kind, metadata: { name, ...(namespace ? { namespace } : {}) }, spec });
+const knp = (namespace: string, name: string, spec: object): KubeObject => ({
+    apiVersion: "networking.k8s.io/v1",
+    kind: "NetworkPolicy",
+    metadata: { name, namespace },
+    spec,
+});
+const calico = (kind: string, name: string, namespace: string | undefined, spec: object): KubeObject => ({
+    apiVersion: "projectcalico.org/v3",
+    kind,
+    metadata: { name, ...(namespace ? { namespace } : {}) },
+    spec,
+});

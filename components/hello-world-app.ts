@@ -23,14 +23,17 @@ export class HelloWorldApp extends pulumi.ComponentResource {
 
     constructor(name: string, args: HelloWorldAppArgs, opts?: pulumi.ComponentResourceOptions) {
         super("lab:components:HelloWorldApp", name, {}, opts);
-        const workload = createHttpWorkload({
-            name: HELLOWORLD_NAME,
-            namespace: args.namespace,
-            image: args.image,
-            replicas: args.replicas,
-            containerPort: HELLOWORLD_PORT,
-            nodePort: args.nodePort,
-        }, placedIn(args, this));
+        const workload = createHttpWorkload(
+            {
+                name: HELLOWORLD_NAME,
+                namespace: args.namespace,
+                image: args.image,
+                replicas: args.replicas,
+                containerPort: HELLOWORLD_PORT,
+                nodePort: args.nodePort,
+            },
+            placedIn(args, this),
+        );
         this.deployment = workload.deployment;
         this.service = workload.service;
         this.serviceHost = pulumi.interpolate`${this.service.metadata.name}:${HELLOWORLD_PORT}`;

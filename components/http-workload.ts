@@ -104,52 +104,74 @@ export function createHttpWorkload(args: HttpWorkloadArgs, opts: pulumi.CustomRe
     const security = podSecurity(args.hardening ?? "restricted", args.containerPort);
     const timings = args.probeTimings ?? PROBE_TIMINGS;
 
-    const serviceAccount = args.serviceAccount === undefined ? undefined : new k8s.core.v1.ServiceAccount(args.serviceAccount.name, {
-        metadata: { name: args.serviceAccount.name, namespace: args.namespace, labels: args.serviceAccount.labels },
-        // The lab's apps never call the Kubernetes API.
-        automountServiceAccountToken: false,
-    }, opts);
+    const serviceAccount =
+        args.serviceAccount === undefined
+            ? undefined
+            : new k8s.core.v1.ServiceAccount(
+                  args.serviceAccount.name,
+                  {
+                      metadata: { name: args.serviceAccount.name, namespace: args.namespace, labels: args.serviceAccount.labels },
+                      // The lab's apps never call the Kubernetes API.
+                      automountServiceAccountToken: false,
+                  },
+                  opts,
+              );
 
-    const deployment = new k8s.apps.v1.Deployment(args.name, {
-        metadata: args.extraLabels === undefined ? metadata : { ...metadata, labels: podLabels },
-        spec: {
-            replicas: args.replicas,
-            selector: { matchLabels: labels },
-            template: {
-                metadata: { labels: podLabels, annotations: args.annotations },
-                spec: {
-                    ...(serviceAccount === undefined ? {} : { serviceAccountName: serviceAccount.metadata.name }),
-                    automountServiceAccountToken: false,
-                    securityContext: security.pod,
-                    containers: [{
-                        name: args.name,
-                        image: args.image,
-                        ...(args.command === undefined ? {} : { command: args.command }),
-                        ...(args.args === undefined ? {} : { args: args.args }),
-                        ...(args.env === undefined ? {} : { env: Object.entries(args.env).map(([name, value]) => ({ name, value })) }),
-                        ports: [{ name: portName, containerPort: args.containerPort, protocol: "TCP" }],
-                        // The helloworld app only answers POSTs and the yaobank customer's page
-                        // calls its peers, so the probes check the socket, not a GET path.
-                        readinessProbe: { tcpSocket: { port: portName }, initialDelaySeconds: timings.readinessDelaySeconds, periodSeconds: 5 },
-                        livenessProbe: { tcpSocket: { port: portName }, initialDelaySeconds: timings.livenessDelaySeconds, periodSeconds: 20, failureThreshold: 3 },
-                        resources: args.resources ?? RESOURCES,
-                        securityContext: security.container,
-                        ...(security.volumeMounts === undefined ? {} : { volumeMounts: security.volumeMounts }),
-                    }],
-                    ...(security.volumes === undefined ? {} : { volumes: security.volumes }),
+    const deployment = new k8s.apps.v1.Deployment(
+        args.name,
+        {
+            metadata: args.extraLabels === undefined ? metadata : { ...metadata, labels: podLabels },
+            spec: {
+                replicas: args.replicas,
+                selector: { matchLabels: labels },
+                template: {
+                    metadata: { labels: podLabels, annotations: args.annotations },
+                    spec: {
+                        ...(serviceAccount === undefined ? {} : { serviceAccountName: serviceAccount.metadata.name }),
+                        automountServiceAccountToken: false,
+                        securityContext: security.pod,
+                        containers: [
+                            {
+                                name: args.name,
+                                image: args.image,
+                                ...(args.command === undefined ? {} : { command: args.command }),
+                                ...(args.args === undefined ? {} : { args: args.args }),
+                                ...(args.env === undefined ? {} : { env: Object.entries(args.env).map(([name, value]) => ({ name, value })) }),
+                                ports: [{ name: portName, containerPort: args.containerPort, protocol: "TCP" }],
+                                // The helloworld app only answers POSTs and the yaobank customer's page
+                                // calls its peers, so the probes check the socket, not a GET path.
+                                readinessProbe: { tcpSocket: { port: portName }, initialDelaySeconds: timings.readinessDelaySeconds, periodSeconds: 5 },
+                                livenessProbe: {
+                                    tcpSocket: { port: portName },
+                                    initialDelaySeconds: timings.livenessDelaySeconds,
+                                    periodSeconds: 20,
+                                    failureThreshold: 3,
+                                },
+                                resources: args.resources ?? RESOURCES,
+                                securityContext: security.container,
+                                ...(security.volumeMounts === undefined ? {} : { volumeMounts: security.volumeMounts }),
+                            },
+                        ],
+                        ...(security.volumes === undefined ? {} : { volumes: security.volumes }),
+                    },
                 },
             },
         },
-    }, opts);
+        opts,
+    );
 
-    const service = new k8s.core.v1.Service(args.name, {
-        metadata,
-        spec: {
-            type: args.nodePort === undefined ? "ClusterIP" : "NodePort",
-            selector: labels,
-            ports: [{ name: "http", port: args.containerPort, targetPort: portName, protocol: "TCP", nodePort: args.nodePort }],
+    const service = new k8s.core.v1.Service(
+        args.name,
+        {
+            metadata,
+            spec: {
+                type: args.nodePort === undefined ? "ClusterIP" : "NodePort",
+                selector: labels,
+                ports: [{ name: "http", port: args.containerPort, targetPort: portName, protocol: "TCP", nodePort: args.nodePort }],
+            },
         },
-    }, opts);
+        opts,
+    );
 
     return { deployment, service, serviceAccount };
 }

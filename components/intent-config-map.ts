@@ -24,17 +24,21 @@ export interface IntentArgs {
  * namespace). A declaration only: nothing in the cluster reads it.
  */
 export function createIntentConfigMap(args: IntentArgs, opts: pulumi.CustomResourceOptions): k8s.core.v1.ConfigMap {
-    return new k8s.core.v1.ConfigMap(INTENT.configMap, {
-        metadata: {
-            name: INTENT.configMap,
-            namespace: args.namespace,
-            labels: { ...MANAGED_BY_LABEL, [INTENT.label]: INTENT.labelValue },
+    return new k8s.core.v1.ConfigMap(
+        INTENT.configMap,
+        {
+            metadata: {
+                name: INTENT.configMap,
+                namespace: args.namespace,
+                labels: { ...MANAGED_BY_LABEL, [INTENT.label]: INTENT.labelValue },
+            },
+            data: {
+                [INTENT.flowsKey]: stringify(args.checks, { lineWidth: 0, aliasDuplicateObjects: false }),
+                [INTENT.baselineKey]: args.baseline ?? fs.readFileSync(BASELINE_FILE, "utf8"),
+                [INTENT.stageKey]: stringify({ scenario: args.stage.scenario, number: args.stage.number, name: args.stage.name }),
+                [INTENT.calicoVersionKey]: args.calicoVersion,
+            },
         },
-        data: {
-            [INTENT.flowsKey]: stringify(args.checks, { lineWidth: 0, aliasDuplicateObjects: false }),
-            [INTENT.baselineKey]: args.baseline ?? fs.readFileSync(BASELINE_FILE, "utf8"),
-            [INTENT.stageKey]: stringify({ scenario: args.stage.scenario, number: args.stage.number, name: args.stage.name }),
-            [INTENT.calicoVersionKey]: args.calicoVersion,
-        },
-    }, opts);
+        opts,
+    );
 }

@@ -28,16 +28,19 @@ export class Proxy extends pulumi.ComponentResource {
     constructor(name: string, args: ProxyArgs, opts?: pulumi.ComponentResourceOptions) {
         super("lab:components:Proxy", name, {}, opts);
         this.upstreamHost = pulumi.output(args.upstreamHost);
-        const workload = createHttpWorkload({
-            name: PROXY_NAME,
-            namespace: args.namespace,
-            image: args.image,
-            replicas: args.replicas,
-            containerPort: PROXY_PORT,
-            nodePort: args.nodePort,
-            // The image takes its upstream from each request; the annotation records it for readers.
-            annotations: { "lab.calico-zero-trust/upstream": this.upstreamHost },
-        }, placedIn(args, this));
+        const workload = createHttpWorkload(
+            {
+                name: PROXY_NAME,
+                namespace: args.namespace,
+                image: args.image,
+                replicas: args.replicas,
+                containerPort: PROXY_PORT,
+                nodePort: args.nodePort,
+                // The image takes its upstream from each request; the annotation records it for readers.
+                annotations: { "lab.calico-zero-trust/upstream": this.upstreamHost },
+            },
+            placedIn(args, this),
+        );
         this.deployment = workload.deployment;
         this.service = workload.service;
         this.registerOutputs({ upstreamHost: this.upstreamHost });

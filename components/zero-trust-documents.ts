@@ -76,17 +76,26 @@ function kubernetesDocuments(intent: ZeroTrustIntent): PolicyDocument[] {
         // podSelector {} with both policyTypes isolates every pod of the namespace in both
         // directions; the only egress left is DNS to kube-dns, on UDP and TCP (truncated answers
         // retry over TCP). kubernetes.io/metadata.name is set on every namespace since 1.22.
-        documents.push(networkPolicy(intent, POLICY_NAMES.defaultDeny, {
-            podSelector: {},
-            policyTypes: ["Ingress", "Egress"],
-            egress: [{
-                to: [{
-                    namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": KUBE_DNS.namespace } },
-                    podSelector: { matchLabels: { [KUBE_DNS.labelKey]: KUBE_DNS.labelValue } },
-                }],
-                ports: [{ protocol: "UDP", port: KUBE_DNS.port }, { protocol: "TCP", port: KUBE_DNS.port }],
-            }],
-        }));
+        documents.push(
+            networkPolicy(intent, POLICY_NAMES.defaultDeny, {
+                podSelector: {},
+                policyTypes: ["Ingress", "Egress"],
+                egress: [
+                    {
+                        to: [
+                            {
+                                namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": KUBE_DNS.namespace } },
+                                podSelector: { matchLabels: { [KUBE_DNS.labelKey]: KUBE_DNS.labelValue } },
+                            },
+                        ],
+                        ports: [
+                            { protocol: "UDP", port: KUBE_DNS.port },
+                            { protocol: "TCP", port: KUBE_DNS.port },
+                        ],
+                    },
+                ],
+            }),
+        );
     }
     if (intent.allowProxy) {
         documents.push(
@@ -115,7 +124,12 @@ function kubernetesDocuments(intent: ZeroTrustIntent): PolicyDocument[] {
 
 const calicoApp = (workload: WorkloadRef) => `app == '${workload.app}'`;
 
-function calicoPolicy(kind: "GlobalNetworkPolicy" | "NetworkPolicy", name: string, namespace: string | undefined, spec: Record<string, unknown>): PolicyDocument {
+function calicoPolicy(
+    kind: "GlobalNetworkPolicy" | "NetworkPolicy",
+    name: string,
+    namespace: string | undefined,
+    spec: Record<string, unknown>,
+): PolicyDocument {
     return {
         apiVersion: "projectcalico.org/v3",
         kind,
@@ -137,16 +151,18 @@ function calicoDocuments(intent: ZeroTrustIntent): PolicyDocument[] {
             selector: `${KUBE_DNS.labelKey} == '${KUBE_DNS.labelValue}'`,
             ports: [KUBE_DNS.port],
         };
-        documents.push(calicoPolicy("GlobalNetworkPolicy", `${intent.namespace}-${POLICY_NAMES.defaultDeny}`, undefined, {
-            order: CALICO_ORDER.defaultDeny,
-            namespaceSelector: `projectcalico.org/name == '${intent.namespace}'`,
-            selector: "all()",
-            types: ["Ingress", "Egress"],
-            egress: [
-                { action: "Allow", protocol: "UDP", destination: dnsDestination },
-                { action: "Allow", protocol: "TCP", destination: dnsDestination },
-            ],
-        }));
+        documents.push(
+            calicoPolicy("GlobalNetworkPolicy", `${intent.namespace}-${POLICY_NAMES.defaultDeny}`, undefined, {
+                order: CALICO_ORDER.defaultDeny,
+                namespaceSelector: `projectcalico.org/name == '${intent.namespace}'`,
+                selector: "all()",
+                types: ["Ingress", "Egress"],
+                egress: [
+                    { action: "Allow", protocol: "UDP", destination: dnsDestination },
+                    { action: "Allow", protocol: "TCP", destination: dnsDestination },
+                ],
+            }),
+        );
     }
     if (intent.allowProxy) {
         documents.push(
@@ -174,17 +190,19 @@ function calicoDocuments(intent: ZeroTrustIntent): PolicyDocument[] {
         // preDNAT policy sees the NodePort before kube-proxy rewrites it, so it can tell one
         // NodePort from another; it must be applyOnForward and ingress-only, and has no default
         // drop: unmatched packets go on to normal policy (Calico docs, reference/host-endpoints/pre-dnat).
-        documents.push(calicoPolicy("GlobalNetworkPolicy", `${intent.namespace}-${POLICY_NAMES.lockdown}`, undefined, {
-            order: CALICO_ORDER.lockdown,
-            selector: intent.hostEndpointSelector,
-            preDNAT: true,
-            applyOnForward: true,
-            types: ["Ingress"],
-            ingress: [
-                { action: "Deny", protocol: "TCP", destination: { ports: [NODE_PORT_RANGE], notPorts: [intent.proxyNodePort] } },
-                { action: "Deny", protocol: "UDP", destination: { ports: [NODE_PORT_RANGE] } },
-            ],
-        }));
+        documents.push(
+            calicoPolicy("GlobalNetworkPolicy", `${intent.namespace}-${POLICY_NAMES.lockdown}`, undefined, {
+                order: CALICO_ORDER.lockdown,
+                selector: intent.hostEndpointSelector,
+                preDNAT: true,
+                applyOnForward: true,
+                types: ["Ingress"],
+                ingress: [
+                    { action: "Deny", protocol: "TCP", destination: { ports: [NODE_PORT_RANGE], notPorts: [intent.proxyNodePort] } },
+                    { action: "Deny", protocol: "UDP", destination: { ports: [NODE_PORT_RANGE] } },
+                ],
+            }),
+        );
     }
     return documents;
 }

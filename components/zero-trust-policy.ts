@@ -8,11 +8,7 @@ import { PolicyDocument, zeroTrustDocuments, ZeroTrustIntent } from "./zero-trus
  * API (projectcalico.org/v3, served by the Calico API server); a cluster without that API
  * (IKS) supplies one that runs calicoctl instead.
  */
-export type CalicoResourceFactory = (
-    resourceName: string,
-    document: PolicyDocument,
-    opts: pulumi.CustomResourceOptions,
-) => pulumi.Resource;
+export type CalicoResourceFactory = (resourceName: string, document: PolicyDocument, opts: pulumi.CustomResourceOptions) => pulumi.Resource;
 
 export const calicoThroughKubernetesApi: CalicoResourceFactory = (resourceName, document, opts) =>
     new k8s.apiextensions.CustomResource(resourceName, document, opts);

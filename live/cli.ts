@@ -31,7 +31,9 @@ export function withUsageExit(program: Command): Command {
  */
 export function stackName(value: string): string {
     if (!/^[A-Za-z0-9_.-]{1,100}$/.test(value)) {
-        throw new InvalidArgumentError(`"${value}" is not a stack name: 1-100 letters, digits, "_", "." or "-" (Pulumi's rule; no "/": give the stack's own name, not org/project/stack)`);
+        throw new InvalidArgumentError(
+            `"${value}" is not a stack name: 1-100 letters, digits, "_", "." or "-" (Pulumi's rule; no "/": give the stack's own name, not org/project/stack)`,
+        );
     }
     if (/^\.+$/.test(value)) throw new InvalidArgumentError(`"${value}" is not a stack name: it would name a directory`);
     return value;
@@ -67,7 +69,10 @@ export function ipAddress(value: string): string {
 
 /** A Kubernetes namespace name (RFC 1123 label), repeatable and comma-separated. */
 export function namespaceNames(value: string, previous: string[] = []): string[] {
-    const names = value.split(",").map((item) => item.trim()).filter(Boolean);
+    const names = value
+        .split(",")
+        .map((item) => item.trim())
+        .filter(Boolean);
     if (names.length === 0) throw new InvalidArgumentError(`"${value}" names no namespace`);
     for (const name of names) {
         if (!/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(name)) {

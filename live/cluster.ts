@@ -33,7 +33,12 @@ export interface ExecResult {
     stderr: string;
 }
 
-export type PlainObject = { apiVersion: string; kind: string; metadata: { name: string; namespace?: string; labels?: Record<string, string>; [key: string]: unknown }; [key: string]: unknown };
+export type PlainObject = {
+    apiVersion: string;
+    kind: string;
+    metadata: { name: string; namespace?: string; labels?: Record<string, string>; [key: string]: unknown };
+    [key: string]: unknown;
+};
 
 export interface ClusterApi {
     /** Removes the kubeconfig's credentials from text and results (KubeClusterApi has one; a test double may not). */
@@ -137,7 +142,8 @@ function transportFailure(error: unknown): string | undefined {
     if (name === "RequestTimeoutError" || name === "TimeoutError" || name === "AbortError") return "timeout";
     const cause = (error as { cause?: { code?: string; message?: string } })?.cause;
     const code = cause?.code ?? (error as { code?: unknown })?.code;
-    if (typeof code === "string" && /^(ECONNREFUSED|ECONNRESET|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|ENETUNREACH|ETIMEDOUT|UND_ERR_\w+|EPIPE)$/.test(code)) return `${code}${cause?.message ? ` (${cause.message})` : ""}`;
+    if (typeof code === "string" && /^(ECONNREFUSED|ECONNRESET|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|ENETUNREACH|ETIMEDOUT|UND_ERR_\w+|EPIPE)$/.test(code))
+        return `${code}${cause?.message ? ` (${cause.message})` : ""}`;
     return undefined;
 }
 
@@ -149,7 +155,10 @@ export class KubeClusterApi implements ClusterApi {
     readonly requestTimeoutMs: number;
     readonly redactor: Redactor;
 
-    constructor(readonly kubeConfig: k8s.KubeConfig, options: KubeClusterApiOptions = {}) {
+    constructor(
+        readonly kubeConfig: k8s.KubeConfig,
+        options: KubeClusterApiOptions = {},
+    ) {
         this.closeGraceMs = options.closeGraceMs ?? 50;
         this.requestTimeoutMs = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
         this.redactor = options.redactor ?? Redactor.fromKubeConfig(kubeConfig);
@@ -163,19 +172,21 @@ export class KubeClusterApi implements ClusterApi {
         const configuration = k8s.createConfiguration({
             baseServer: new k8s.ServerConfiguration(cluster.server, {}),
             authMethods: { default: kubeConfig },
-            promiseMiddleware: [{
-                pre: async (context) => {
-                    // Aborted with an Error of our own, not AbortSignal.timeout's DOMException:
-                    // KubernetesObjectApi rewrites the message of what it catches, which a
-                    // DOMException does not allow (the rewrite itself then throws a TypeError).
-                    const controller = new AbortController();
-                    setTimeout(() => controller.abort(new RequestTimeoutError(timeoutMs)), timeoutMs).unref();
-                    context.setSignal(controller.signal);
-                    redactor.addHeader(context.getHeaders().Authorization);
-                    return context;
+            promiseMiddleware: [
+                {
+                    pre: async (context) => {
+                        // Aborted with an Error of our own, not AbortSignal.timeout's DOMException:
+                        // KubernetesObjectApi rewrites the message of what it catches, which a
+                        // DOMException does not allow (the rewrite itself then throws a TypeError).
+                        const controller = new AbortController();
+                        setTimeout(() => controller.abort(new RequestTimeoutError(timeoutMs)), timeoutMs).unref();
+                        context.setSignal(controller.signal);
+                        redactor.addHeader(context.getHeaders().Authorization);
+                        return context;
+                    },
+                    post: async (response) => response,
                 },
-                post: async (response) => response,
-            }],
+            ],
         });
         this.core = new k8s.CoreV1Api(configuration);
         this.objects = new k8s.KubernetesObjectApi(configuration);
@@ -211,14 +222,20 @@ export class KubeClusterApi implements ClusterApi {
                 // An answer, or the client's own failure (an exec credential plugin's error quotes
                 // its command line): the message loses the kubeconfig's credentials on the way up.
                 if (error instanceof Error) {
-                    try { error.message = this.redactor.text(error.message); } catch { /* a read-only message (DOMException) carries none */ }
+                    try {
+                        error.message = this.redactor.text(error.message);
+                    } catch {
+                        /* a read-only message (DOMException) carries none */
+                    }
                 }
                 throw error;
             }
             const server = this.describe();
-            throw new ClusterUnreachableError(failure === "timeout"
-                ? `the API server ${server} did not answer within ${this.requestTimeoutMs / 1000} s (${what}); is it up? (verify waits --request-timeout seconds per request)`
-                : this.redactor.text(`cannot reach the API server ${server} (${what}): ${failure}`));
+            throw new ClusterUnreachableError(
+                failure === "timeout"
+                    ? `the API server ${server} did not answer within ${this.requestTimeoutMs / 1000} s (${what}); is it up? (verify waits --request-timeout seconds per request)`
+                    : this.redactor.text(`cannot reach the API server ${server} (${what}): ${failure}`),
+            );
         }
     }
 
@@ -315,7 +332,10 @@ export class KubeClusterApi implements ClusterApi {
                     if (settled) ws.close();
                     // A socket that closes without a status frame is a transport failure, not an exit code.
                     ws.addEventListener?.("close", () => {
-                        setTimeout(() => finish(() => reject(new Error(`exec in ${namespace}/${pod}: connection closed without an exit status`))), this.closeGraceMs);
+                        setTimeout(
+                            () => finish(() => reject(new Error(`exec in ${namespace}/${pod}: connection closed without an exit status`))),
+                            this.closeGraceMs,
+                        );
                     });
                 })
                 .catch((error: unknown) => finish(() => reject(error instanceof Error ? error : new Error(errorText(error)))));
@@ -324,8 +344,12 @@ export class KubeClusterApi implements ClusterApi {
 
     async listObjects(apiVersion: string, kind: string, namespace?: string): Promise<PlainObject[] | undefined> {
         try {
-            const list = await this.call(`list ${kind} (${apiVersion})${namespace ? ` in ${namespace}` : ""}`, () => this.objects.list(apiVersion, kind, namespace));
-            const items = apiVersion.includes("projectcalico.org") ? (list.items as PlainObject[]) : (list.items as unknown[]).map((item) => wireForm(item) as PlainObject);
+            const list = await this.call(`list ${kind} (${apiVersion})${namespace ? ` in ${namespace}` : ""}`, () =>
+                this.objects.list(apiVersion, kind, namespace),
+            );
+            const items = apiVersion.includes("projectcalico.org")
+                ? (list.items as PlainObject[])
+                : (list.items as unknown[]).map((item) => wireForm(item) as PlainObject);
             return items.map((item) => ({ ...item, apiVersion, kind }));
         } catch (error) {
             if (isNotFound(error)) return undefined;
@@ -346,7 +370,9 @@ export function wireForm(value: unknown): unknown {
     if (value instanceof Date) return value.toISOString();
     if (Array.isArray(value)) return value.map(wireForm);
     if (value === null || typeof value !== "object") return value;
-    return Object.fromEntries(Object.entries(value as Record<string, unknown>)
-        .filter(([, field]) => field !== undefined)
-        .map(([key, field]) => [RENAMED_FIELDS[key] ?? key, wireForm(field)]));
+    return Object.fromEntries(
+        Object.entries(value as Record<string, unknown>)
+            .filter(([, field]) => field !== undefined)
+            .map(([key, field]) => [RENAMED_FIELDS[key] ?? key, wireForm(field)]),
+    );
 }

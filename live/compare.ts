@@ -71,7 +71,9 @@ export function compare(_checks: FlowCheck[], plan: ProbePlan, predictions: Map<
             const observed: Mark = observation?.verdict ?? "unknown";
             return {
                 probeId,
-                description: probe.leg ? probeId : `end to end: ${probe.command.replace(/^curl -s --connect-timeout \d+ -X POST /, "POST ").replace(/^curl -s --connect-timeout \d+ (?=http)/, "GET ")}`,
+                description: probe.leg
+                    ? probeId
+                    : `end to end: ${probe.command.replace(/^curl -s --connect-timeout \d+ -X POST /, "POST ").replace(/^curl -s --connect-timeout \d+ (?=http)/, "GET ")}`,
                 predicted: legPredicted,
                 observed,
                 outcome: observation?.outcome ?? "error",
@@ -99,9 +101,10 @@ export function compare(_checks: FlowCheck[], plan: ProbePlan, predictions: Map<
         const predictionErrors = legPredictions.filter((p) => p !== undefined && !isPrediction(p)).map((p) => (p as { error: string }).error);
         if (observed === "unknown" && predictedOnly && predicted !== "unknown") {
             status = predicted === check.expected ? "predicted-only" : "predicted-differs";
-            problem = predicted === check.expected
-                ? `predicted only: ${unprobeable.map((u) => `${legKey(u.leg)} (${u.reason})`).join("; ")}`
-                : `the stack intends ${check.expected}, but the cluster's objects make it ${predicted} (${unprobeable.map((u) => legKey(u.leg)).join("; ")} cannot be probed)`;
+            problem =
+                predicted === check.expected
+                    ? `predicted only: ${unprobeable.map((u) => `${legKey(u.leg)} (${u.reason})`).join("; ")}`
+                    : `the stack intends ${check.expected}, but the cluster's objects make it ${predicted} (${unprobeable.map((u) => legKey(u.leg)).join("; ")} cannot be probed)`;
         } else if (observed === "unknown") {
             status = "not-observed";
             problem = [
@@ -119,7 +122,10 @@ export function compare(_checks: FlowCheck[], plan: ProbePlan, predictions: Map<
             problem = `the stack intends ${check.expected}, but the cluster's objects make it ${predicted} (and it was observed so)`;
         } else if (legs.some((leg) => leg.differs)) {
             status = "observed-differs";
-            problem = `legs disagree: ${legs.filter((l) => l.differs).map((l) => `${l.probeId} predicted ${l.predicted}, observed ${l.observed}`).join("; ")}`;
+            problem = `legs disagree: ${legs
+                .filter((l) => l.differs)
+                .map((l) => `${l.probeId} predicted ${l.predicted}, observed ${l.observed}`)
+                .join("; ")}`;
         }
         return { id: check.id, description: check.description, expected: check.expected, predicted, observed, status, problem, legs };
     });

@@ -17,7 +17,9 @@ export function errorText(error: unknown): string {
         try {
             const json = JSON.stringify(error);
             if (json && json !== "{}") return json.slice(0, 200);
-        } catch { /* cyclic: fall through */ }
+        } catch {
+            /* cyclic: fall through */
+        }
         return `a ${error.constructor?.name ?? "non-Error"} object with no message`;
     }
     return String(error);

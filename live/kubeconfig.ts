@@ -41,9 +41,11 @@ export function loadKubeConfig(source: KubeconfigSource, env: NodeJS.ProcessEnv 
         const { files, variable } = kubeconfigFiles(env, home);
         const existing = files.filter((file) => fs.existsSync(file));
         if (existing.length === 0) {
-            throw new EnvironmentError(variable
-                ? `no kubeconfig found: KUBECONFIG names ${files.join(", ")}, and none exists`
-                : `no kubeconfig found: KUBECONFIG is unset and ${files[0]} does not exist (with a stack, verify uses the stack's own kubeconfig; without one, point KUBECONFIG at your cluster's)`);
+            throw new EnvironmentError(
+                variable
+                    ? `no kubeconfig found: KUBECONFIG names ${files.join(", ")}, and none exists`
+                    : `no kubeconfig found: KUBECONFIG is unset and ${files[0]} does not exist (with a stack, verify uses the stack's own kubeconfig; without one, point KUBECONFIG at your cluster's)`,
+            );
         }
         // Existing files only, so a missing entry of KUBECONFIG is not a parse error; the first
         // file's current-context wins, as with kubectl.
@@ -56,13 +58,27 @@ export function loadKubeConfig(source: KubeconfigSource, env: NodeJS.ProcessEnv 
     }
     if (source.context) {
         if (!kubeConfig.getContextObject(source.context)) {
-            throw new EnvironmentError(`context ${source.context} is not in ${source.origin} (contexts: ${kubeConfig.getContexts().map((c) => c.name).join(", ") || "none"})`);
+            throw new EnvironmentError(
+                `context ${source.context} is not in ${source.origin} (contexts: ${
+                    kubeConfig
+                        .getContexts()
+                        .map((c) => c.name)
+                        .join(", ") || "none"
+                })`,
+            );
         }
         kubeConfig.setCurrentContext(source.context);
     }
     const contextName = kubeConfig.getCurrentContext();
     if (!contextName || !kubeConfig.getContextObject(contextName)) {
-        throw new EnvironmentError(`${source.origin} has no current context: pass --context (contexts: ${kubeConfig.getContexts().map((c) => c.name).join(", ") || "none"})`);
+        throw new EnvironmentError(
+            `${source.origin} has no current context: pass --context (contexts: ${
+                kubeConfig
+                    .getContexts()
+                    .map((c) => c.name)
+                    .join(", ") || "none"
+            })`,
+        );
     }
     const cluster = kubeConfig.getCurrentCluster();
     if (!cluster) throw new EnvironmentError(`context ${contextName} of ${source.origin} names a cluster the kubeconfig does not define`);
@@ -88,10 +104,14 @@ function checkServer(cluster: k8s.Cluster, context: string): void {
         throw new EnvironmentError(`cluster ${cluster.name} (context ${context}): server ${JSON.stringify(shown)} is not a URL (https://<host>:<port>)`);
     }
     if (url.username || url.password) {
-        throw new EnvironmentError(`cluster ${cluster.name} (context ${context}): the server URL ${shown} carries credentials; the Kubernetes client refuses such a URL. Put them in the user entry (username/password or token) and the server as ${url.protocol}//${url.host}`);
+        throw new EnvironmentError(
+            `cluster ${cluster.name} (context ${context}): the server URL ${shown} carries credentials; the Kubernetes client refuses such a URL. Put them in the user entry (username/password or token) and the server as ${url.protocol}//${url.host}`,
+        );
     }
     if (url.protocol === "http:" && !cluster.skipTLSVerify) {
-        throw new EnvironmentError(`cluster ${cluster.name} (context ${context}): server ${shown} is plain http, which the Kubernetes client only accepts with insecure-skip-tls-verify: true (is this the client's default http://localhost:8080? then no kubeconfig was found)`);
+        throw new EnvironmentError(
+            `cluster ${cluster.name} (context ${context}): server ${shown} is plain http, which the Kubernetes client only accepts with insecure-skip-tls-verify: true (is this the client's default http://localhost:8080? then no kubeconfig was found)`,
+        );
     }
     if (url.protocol !== "http:" && url.protocol !== "https:") {
         throw new EnvironmentError(`cluster ${cluster.name} (context ${context}): server ${shown} is neither https:// nor http://`);
@@ -118,12 +138,19 @@ export function stackKubeconfigSource(stack: StackCluster, contextOption?: strin
     // A mode the tools do not know is taken as an attached cluster, as before (the program refuses it anyway).
     const origin = Object.hasOwn(CLUSTER_MODE_DESCRIPTORS, stack.mode) ? CLUSTER_MODE_DESCRIPTORS[stack.mode as ClusterMode].kubeconfig : "context";
     if (origin === "none") {
-        throw new EnvironmentError(`stack ${stack.name} renders manifests (cluster: ${stack.mode}): there is no cluster to verify. Its predicted flows without a cluster: npm run lab -- --render --stack ${stack.name}`);
+        throw new EnvironmentError(
+            `stack ${stack.name} renders manifests (cluster: ${stack.mode}): there is no cluster to verify. Its predicted flows without a cluster: npm run lab -- --render --stack ${stack.name}`,
+        );
     }
     if (contextOption) return { context: contextOption, origin: "your kubeconfig" };
     if (stack.kubeconfig) return { text: stack.kubeconfig, origin: `stack ${stack.name}'s kubeconfig output` };
     if (origin === "stack-output") {
-        throw new EnvironmentError(`stack ${stack.name} (cluster: ${stack.mode}) has no kubeconfig output: its cluster was not created yet (npm run lab -- --stack ${stack.name}); verify does not fall back to another cluster`);
+        throw new EnvironmentError(
+            `stack ${stack.name} (cluster: ${stack.mode}) has no kubeconfig output: its cluster was not created yet (npm run lab -- --stack ${stack.name}); verify does not fall back to another cluster`,
+        );
     }
-    return { context: stack.kubeconfigContext || undefined, origin: `your kubeconfig (stack ${stack.name}, cluster: ${stack.mode}${stack.kubeconfigContext ? `, context ${stack.kubeconfigContext}` : ", the current context"})` };
+    return {
+        context: stack.kubeconfigContext || undefined,
+        origin: `your kubeconfig (stack ${stack.name}, cluster: ${stack.mode}${stack.kubeconfigContext ? `, context ${stack.kubeconfigContext}` : ", the current context"})`,
+    };
 }

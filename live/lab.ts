@@ -74,11 +74,13 @@ export function explainChange(previous: PlainObject[], current: PlainObject[], n
         return { leg: leg(flow), before: "allowed", after: blockedText(verdict), why: typeof verdict === "string" ? verdict : verdict.reason };
     });
     const blockedBefore = new Set([...matrixCells(matrixBefore)].filter((cell) => !cell.allowed).map(leg));
-    const moved = [...matrixCells(matrixAfter)].filter((cell) => !cell.allowed && blockedBefore.has(leg(cell))).flatMap((cell): FlowChange[] => {
-        const [was, now] = [verdictOf(before, cell), verdictOf(after, cell)];
-        if (typeof was === "string" || typeof now === "string" || stoppedAt(was) === stoppedAt(now)) return [];
-        return [{ leg: leg(cell), before: blockedText(was), after: blockedText(now), why: now.reason }];
-    });
+    const moved = [...matrixCells(matrixAfter)]
+        .filter((cell) => !cell.allowed && blockedBefore.has(leg(cell)))
+        .flatMap((cell): FlowChange[] => {
+            const [was, now] = [verdictOf(before, cell), verdictOf(after, cell)];
+            if (typeof was === "string" || typeof now === "string" || stoppedAt(was) === stoppedAt(now)) return [];
+            return [{ leg: leg(cell), before: blockedText(was), after: blockedText(now), why: now.reason }];
+        });
     return { added, removed, moved };
 }
 
@@ -100,7 +102,10 @@ function podNamespace(end: string): string | undefined {
 function involvesOtherPods(flow: FlowChange, view: ChangeView): boolean {
     const [src, rest] = flow.leg.split(" -> ");
     const dst = rest?.replace(/:\d+\/[A-Z]+$/, "") ?? "";
-    return [src!, dst].some((end) => { const namespace = podNamespace(end); return namespace !== undefined && !view.isLabNamespace(namespace); });
+    return [src!, dst].some((end) => {
+        const namespace = podNamespace(end);
+        return namespace !== undefined && !view.isLabNamespace(namespace);
+    });
 }
 
 /**
@@ -110,7 +115,7 @@ function involvesOtherPods(flow: FlowChange, view: ChangeView): boolean {
  */
 export function formatChange(stage: StageRow, change: StageChange, view: ChangeView = { isLabNamespace: () => true }): string {
     const width = Math.max(40, view.width ?? 100);
-    const shown = (flows: FlowChange[]) => view.verbose ? flows : flows.filter((flow) => !involvesOtherPods(flow, view));
+    const shown = (flows: FlowChange[]) => (view.verbose ? flows : flows.filter((flow) => !involvesOtherPods(flow, view)));
     const [added, removed, moved] = [shown(change.added), shown(change.removed), shown(change.moved)];
     const hidden = change.added.length + change.removed.length + change.moved.length - added.length - removed.length - moved.length;
     const lines = wrap(`What changed at stage ${stage.number} (${stage.name}): ${stage.adds}`, width);
@@ -122,12 +127,18 @@ export function formatChange(stage: StageRow, change: StageChange, view: ChangeV
     for (const flow of added) entry("+", flow, "(now allowed)");
     for (const flow of removed) entry("-", flow, `(now ${flow.after})`);
     for (const flow of moved) entry("~", flow, `(still blocked, now ${flow.after.replace(/^blocked /, "")}; was ${flow.before.replace(/^blocked /, "")})`);
-    if (hidden > 0) lines.push(`  (and ${hidden} change${hidden === 1 ? "" : "s"} to or from pods outside the lab, such as CoreDNS and the probe pods: --verbose shows them)`);
+    if (hidden > 0)
+        lines.push(
+            `  (and ${hidden} change${hidden === 1 ? "" : "s"} to or from pods outside the lab, such as CoreDNS and the probe pods: --verbose shows them)`,
+        );
     return lines.join("\n");
 }
 
 /** Stages to walk, from a scenario's stage table (the default scenario's unless given): --stage N alone, or from 0 (or --from) up to --to, or down to --to when --from is higher. */
-export function stagesToWalk(options: { only?: StageRow; upTo?: StageRow; from?: StageRow }, stages: readonly StageRow[] = defaultScenario().stages): StageRow[] {
+export function stagesToWalk(
+    options: { only?: StageRow; upTo?: StageRow; from?: StageRow },
+    stages: readonly StageRow[] = defaultScenario().stages,
+): StageRow[] {
     if (options.only) return [options.only];
     const first = options.from?.number ?? 0;
     const last = options.upTo?.number ?? stages[stages.length - 1].number;
@@ -149,13 +160,20 @@ export function labScenario(option: string | undefined, config: Record<string, s
  * scenario is not walked through the other's stages (its first up would replace everything it
  * runs): the user changes its config instead. A stack without the key takes the option.
  */
-export function scenarioFor(option: string | undefined, config: Record<string, string | undefined>, live: boolean, scenarios: readonly Scenario[] = SCENARIOS): Scenario {
+export function scenarioFor(
+    option: string | undefined,
+    config: Record<string, string | undefined>,
+    live: boolean,
+    scenarios: readonly Scenario[] = SCENARIOS,
+): Scenario {
     const scenario = labScenario(option, config, scenarios);
     // A stack without the key runs the program's default scenario: switching a live stack
     // replaces everything it runs, so only the user's own `pulumi config set` does that.
     const current = config.scenario ?? defaultScenario(scenarios).name;
     if (live && current !== scenario.name) {
-        throw new Error(`--scenario ${option}: the stack runs the ${current} scenario; to switch it (everything of ${current} is replaced): pulumi config set ${PROJECT_NAME}:scenario ${scenario.name}`);
+        throw new Error(
+            `--scenario ${option}: the stack runs the ${current} scenario; to switch it (everything of ${current} is replaced): pulumi config set ${PROJECT_NAME}:scenario ${scenario.name}`,
+        );
     }
     return scenario;
 }
@@ -181,8 +199,16 @@ export function renderedObjects(directory: string, baseline: PlainObject[] = def
 }
 
 /** Predicted verdict of each flow of a stage over a set of objects (the matrix --render prints). */
-export function predictedMatrix(objects: PlainObject[], checks: FlowCheck[], predictor: Predictor = analyzerPredictor): { check: FlowCheck; predicted: string; reason: string }[] {
-    const predictions = predictor(objects, checks.flatMap((check) => check.legs), []);
+export function predictedMatrix(
+    objects: PlainObject[],
+    checks: FlowCheck[],
+    predictor: Predictor = analyzerPredictor,
+): { check: FlowCheck; predicted: string; reason: string }[] {
+    const predictions = predictor(
+        objects,
+        checks.flatMap((check) => check.legs),
+        [],
+    );
     return checks.map((check) => {
         const legs = check.legs.map((leg) => predictions.get(legKey(leg)));
         const unknown = legs.find((p) => !isPrediction(p));
@@ -194,7 +220,11 @@ export function predictedMatrix(objects: PlainObject[], checks: FlowCheck[], pre
 }
 
 /** The objects that decide connectivity now (empty before the namespace exists), plus the baseline (the default scenario's unless given). */
-export async function snapshotObjects(cluster: import("./cluster").ClusterApi, namespace: string | readonly string[], baseline: PlainObject[] = defaultScenario().baseline() as PlainObject[]): Promise<{ objects: PlainObject[]; nodes: NodeInfo[] }> {
+export async function snapshotObjects(
+    cluster: import("./cluster").ClusterApi,
+    namespace: string | readonly string[],
+    baseline: PlainObject[] = defaultScenario().baseline() as PlainObject[],
+): Promise<{ objects: PlainObject[]; nodes: NodeInfo[] }> {
     const { readBack } = await import("./readback");
     try {
         const back = await readBack(cluster, namespace, { checks: [], baseline });

@@ -45,7 +45,10 @@ export function networkNamespaces(): string[] {
     if (result.error || result.status !== 0) {
         throw new Error(`cannot list network namespaces (ip netns list): ${result.error?.message ?? result.stderr.trim()}`);
     }
-    return result.stdout.split("\n").map((line) => line.trim().split(/\s+/)[0]).filter(Boolean);
+    return result.stdout
+        .split("\n")
+        .map((line) => line.trim().split(/\s+/)[0])
+        .filter(Boolean);
 }
 
 /**
@@ -70,23 +73,31 @@ export function fromChildProcess(prefix: string[], node: string = process.execPa
     const script = `(${CALL_SOURCE})(...JSON.parse(require("fs").readFileSync(0, "utf8"))).then((reply) => process.stdout.write(JSON.stringify(reply), () => process.exit(0)));`;
     const [command, ...args] = [...prefix, node, "-e", script];
     const where = prefix.length > 0 ? prefix.join(" ") : "a child process";
-    return (action, timeoutMs) => new Promise<HttpReply>((resolve) => {
-        const child = spawn(command, args, { stdio: ["pipe", "pipe", "pipe"] });
-        let stdout = "";
-        let stderr = "";
-        // The child aborts its own call after timeoutMs; this bounds the child itself (node start-up included).
-        const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs + 15_000);
-        child.stdout.on("data", (chunk) => { stdout += chunk; });
-        child.stderr.on("data", (chunk) => { stderr += chunk; });
-        child.on("error", (error) => { clearTimeout(timer); resolve({ error: { message: `${where}: ${error.message}` } }); });
-        child.on("close", (code) => {
-            clearTimeout(timer);
-            try {
-                resolve(JSON.parse(stdout) as HttpReply);
-            } catch {
-                resolve({ error: { message: `${where}: node exited ${code} without a reply${stderr.trim() ? `: ${stderr.trim().slice(0, 200)}` : ""}` } });
-            }
+    return (action, timeoutMs) =>
+        new Promise<HttpReply>((resolve) => {
+            const child = spawn(command, args, { stdio: ["pipe", "pipe", "pipe"] });
+            let stdout = "";
+            let stderr = "";
+            // The child aborts its own call after timeoutMs; this bounds the child itself (node start-up included).
+            const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs + 15_000);
+            child.stdout.on("data", (chunk) => {
+                stdout += chunk;
+            });
+            child.stderr.on("data", (chunk) => {
+                stderr += chunk;
+            });
+            child.on("error", (error) => {
+                clearTimeout(timer);
+                resolve({ error: { message: `${where}: ${error.message}` } });
+            });
+            child.on("close", (code) => {
+                clearTimeout(timer);
+                try {
+                    resolve(JSON.parse(stdout) as HttpReply);
+                } catch {
+                    resolve({ error: { message: `${where}: node exited ${code} without a reply${stderr.trim() ? `: ${stderr.trim().slice(0, 200)}` : ""}` } });
+                }
+            });
+            child.stdin.end(JSON.stringify([action, timeoutMs]));
         });
-        child.stdin.end(JSON.stringify([action, timeoutMs]));
-    });
 }

@@ -71,9 +71,14 @@ type Endpoint = Exclude<EndpointName, { kind: "node" | "workload" }> | (Extract<
 export function parseEndpoint(text: string): Endpoint | undefined {
     const name = parseEndpointName(text);
     switch (name?.kind) {
-        case "external": case "nodeport": case "service": return name;
-        case "workload": return { ...name, id: text };
-        default: return undefined; // a node is no probe endpoint of a lab flow
+        case "external":
+        case "nodeport":
+        case "service":
+            return name;
+        case "workload":
+            return { ...name, id: text };
+        default:
+            return undefined; // a node is no probe endpoint of a lab flow
     }
 }
 
@@ -89,7 +94,12 @@ export function edgeAction(nodeAddress: string, nodePort: number, request: EdgeR
 }
 
 export function commandOf(origin: ProbeOrigin, actions: ProbeAction[], timeoutSeconds = 2): string {
-    const where = origin.kind === "outside" ? "" : origin.kind === "node" ? `on node ${origin.node}: ` : `kubectl exec -n ${origin.namespace} <probe pod as ${origin.workload}> -- `;
+    const where =
+        origin.kind === "outside"
+            ? ""
+            : origin.kind === "node"
+              ? `on node ${origin.node}: `
+              : `kubectl exec -n ${origin.namespace} <probe pod as ${origin.workload}> -- `;
     return actions.map((action) => where + shellCommand(action, timeoutSeconds).join(" ")).join(" && ");
 }
 
@@ -98,7 +108,19 @@ export function shellCommand(action: ProbeAction, timeoutSeconds: number): strin
     switch (action.kind) {
         case "http":
             if (action.method === "GET") return ["curl", "-s", "--connect-timeout", String(timeoutSeconds), action.url];
-            return ["curl", "-s", "--connect-timeout", String(timeoutSeconds), "-X", "POST", action.url, "-H", "'Content-Type: application/json'", "-d", `'${JSON.stringify(action.body)}'`];
+            return [
+                "curl",
+                "-s",
+                "--connect-timeout",
+                String(timeoutSeconds),
+                "-X",
+                "POST",
+                action.url,
+                "-H",
+                "'Content-Type: application/json'",
+                "-d",
+                `'${JSON.stringify(action.body)}'`,
+            ];
         case "tcp":
             return ["nc", "-z", "-w", String(timeoutSeconds), action.address, String(action.port)];
         case "udp":
@@ -113,10 +135,17 @@ export function shellCommand(action: ProbeAction, timeoutSeconds: number): strin
 
 function originOf(endpoint: Endpoint, facts: ClusterFacts): ProbeOrigin | string {
     if (endpoint.kind === "external") return { kind: "outside" };
-    if (endpoint.kind === "nodeport" || endpoint.kind === "service") return `a ${endpoint.kind === "nodeport" ? "NodePort" : "Service"} (${endpoint.namespace}/${endpoint.service}) is not a traffic source`;
+    if (endpoint.kind === "nodeport" || endpoint.kind === "service")
+        return `a ${endpoint.kind === "nodeport" ? "NodePort" : "Service"} (${endpoint.namespace}/${endpoint.service}) is not a traffic source`;
     const workload = facts.workloads[endpoint.id];
     if (!workload) return `no workload ${endpoint.id} in the cluster to take the identity of`;
-    return { kind: "pod", namespace: endpoint.namespace, workload: endpoint.name, labels: workload.labels, ...(workload.serviceAccount ? { serviceAccount: workload.serviceAccount } : {}) };
+    return {
+        kind: "pod",
+        namespace: endpoint.namespace,
+        workload: endpoint.name,
+        labels: workload.labels,
+        ...(workload.serviceAccount ? { serviceAccount: workload.serviceAccount } : {}),
+    };
 }
 
 function actionsFor(origin: ProbeOrigin, dst: Endpoint, leg: Connection, facts: ClusterFacts, edge: EdgeCalls): ProbeAction[] | string {
@@ -141,9 +170,7 @@ function actionsFor(origin: ProbeOrigin, dst: Endpoint, leg: Connection, facts: 
     }
     if (dst.id === KUBE_DNS_WORKLOAD || (leg.port === 53 && dst.namespace === "kube-system")) {
         if (!facts.dnsServer) return "kube-dns not found (no Service kube-system/kube-dns and no CoreDNS pod)";
-        return leg.protocol === "UDP"
-            ? [{ kind: "dns-udp", server: facts.dnsServer, name: facts.dnsName }]
-            : [{ kind: "dns-tcp", server: facts.dnsServer }];
+        return leg.protocol === "UDP" ? [{ kind: "dns-udp", server: facts.dnsServer, name: facts.dnsName }] : [{ kind: "dns-tcp", server: facts.dnsServer }];
     }
     if (leg.protocol !== "TCP") return `UDP to ${leg.dst} needs a responder; only DNS is probed over UDP`;
     const target = facts.workloads[dst.id];
@@ -159,7 +186,11 @@ function legProbe(leg: Connection, facts: ClusterFacts, edge: EdgeCalls): Probe 
     const origin = originOf(src, facts);
     if (typeof origin === "string") return origin;
     if (origin.kind === "outside" && dst.kind === "workload") {
-        return { leg, reason: `from outside the cluster only NodePorts are reachable, not ${leg.dst} directly: the analyzer's prediction is the only verdict`, predictedOnly: true };
+        return {
+            leg,
+            reason: `from outside the cluster only NodePorts are reachable, not ${leg.dst} directly: the analyzer's prediction is the only verdict`,
+            predictedOnly: true,
+        };
     }
     const actions = actionsFor(origin, dst, leg, facts, edge);
     if (typeof actions === "string") return actions;

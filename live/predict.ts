@@ -6,7 +6,9 @@ import type { NodeInfo, PlainObject } from "./cluster";
 import { INTENT } from "./readback";
 import { Connection, legKey, Prediction } from "./types";
 
-export interface PredictionError { error: string }
+export interface PredictionError {
+    error: string;
+}
 export type LegPrediction = Prediction | PredictionError;
 
 export type Predictor = (objects: PlainObject[], legs: Connection[], nodes: NodeInfo[]) => Map<string, LegPrediction>;
@@ -25,19 +27,25 @@ function calicoVersionOf(objects: PlainObject[]): string | undefined {
     // the release is what decides enforcement.
     const release = running ? /^v?\d+\.\d+\.\d+/.exec((running.spec as any).calicoVersion)?.[0] : undefined;
     if (release) return release;
-    const intent = objects.find((o) => o.kind === "ConfigMap" && (o.metadata as any)?.name === INTENT.configMap && typeof (o as any).data?.[INTENT.calicoVersionKey] === "string");
+    const intent = objects.find(
+        (o) => o.kind === "ConfigMap" && (o.metadata as any)?.name === INTENT.configMap && typeof (o as any).data?.[INTENT.calicoVersionKey] === "string",
+    );
     return intent ? (intent as any).data[INTENT.calicoVersionKey] : undefined;
 }
 
 /** Analyzer options from what the cluster says: the real node for automatic host endpoints, the Calico release it runs. */
 export function analyzerOptions(objects: PlainObject[], nodes: NodeInfo[]): AnalyzerOptions {
-    const autoHep = objects.some((o) => o.kind === "KubeControllersConfiguration" && (o.spec as any)?.controllers?.node?.hostEndpoint?.autoCreate === "Enabled");
+    const autoHep = objects.some(
+        (o) => o.kind === "KubeControllersConfiguration" && (o.spec as any)?.controllers?.node?.hostEndpoint?.autoCreate === "Enabled",
+    );
     const node = nodes[0];
     const calicoVersion = calicoVersionOf(objects);
     return {
         ignoreUnknownKinds: true,
         ...(calicoVersion ? { calicoVersion } : {}),
-        ...(autoHep && node ? { hostEndpoints: { auto: true, nodeName: node.name, nodeLabels: node.labels, ...(node.internalIP ? { nodeIP: node.internalIP } : {}) } } : {}),
+        ...(autoHep && node
+            ? { hostEndpoints: { auto: true, nodeName: node.name, nodeLabels: node.labels, ...(node.internalIP ? { nodeIP: node.internalIP } : {}) } }
+            : {}),
     };
 }
 

@@ -2,7 +2,16 @@
 // stack's cluster mode runs. One check with the program's (components/cluster/prerequisites.ts),
 // so `pulumi up` and `npm run lab` name the same missing tools in the same words.
 import { CLUSTER_MODE_DESCRIPTORS, type CalicoApplyMode, type ClusterMode } from "../components/cluster/modes";
-import { formatMissingTools, MissingTool, missingTools as missingOf, onPath, requiredTools, runCheck, Tool, ToolEnvironment } from "../components/cluster/prerequisites";
+import {
+    formatMissingTools,
+    MissingTool,
+    missingTools as missingOf,
+    onPath,
+    requiredTools,
+    runCheck,
+    Tool,
+    ToolEnvironment,
+} from "../components/cluster/prerequisites";
 
 export type { MissingTool as Missing } from "../components/cluster/prerequisites";
 
@@ -21,5 +30,7 @@ export function formatMissing(mode: ClusterMode, missing: MissingTool[]): string
         `cluster mode ${mode} needs: ${[...toolsFor(mode).keys()].join(", ")}. Missing or not working:`,
         formatMissingTools(missing),
         mode === "kind" ? "  (no Docker engine? `npm run lab -- --render` shows every stage's manifests and predicted matrix without a cluster)" : "",
-    ].filter(Boolean).join("\n");
+    ]
+        .filter(Boolean)
+        .join("\n");
 }

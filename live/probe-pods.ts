@@ -37,7 +37,10 @@ export interface ProbePodRequest {
 }
 
 export function probePodName(workload: string, runId: string): string {
-    const base = `probe-${workload}`.replace(/[^a-z0-9-]/g, "-").slice(0, 40).replace(/-+$/, "");
+    const base = `probe-${workload}`
+        .replace(/[^a-z0-9-]/g, "-")
+        .slice(0, 40)
+        .replace(/-+$/, "");
     return `${base}-${runId}`;
 }
 
@@ -67,22 +70,24 @@ export function probePodManifest(request: ProbePodRequest, runId: string, image:
                 runAsGroup: 65534,
                 seccompProfile: { type: "RuntimeDefault" },
             },
-            containers: [{
-                name: PROBE_CONTAINER,
-                image,
-                command: ["sleep", String(PROBE_POD_DEADLINE_SECONDS)],
-                securityContext: {
-                    allowPrivilegeEscalation: false,
-                    privileged: false,
-                    readOnlyRootFilesystem: true,
-                    runAsNonRoot: true,
-                    capabilities: { drop: ["ALL"] },
+            containers: [
+                {
+                    name: PROBE_CONTAINER,
+                    image,
+                    command: ["sleep", String(PROBE_POD_DEADLINE_SECONDS)],
+                    securityContext: {
+                        allowPrivilegeEscalation: false,
+                        privileged: false,
+                        readOnlyRootFilesystem: true,
+                        runAsNonRoot: true,
+                        capabilities: { drop: ["ALL"] },
+                    },
+                    resources: {
+                        requests: { cpu: "10m", memory: "16Mi" },
+                        limits: { cpu: "100m", memory: "32Mi" },
+                    },
                 },
-                resources: {
-                    requests: { cpu: "10m", memory: "16Mi" },
-                    limits: { cpu: "100m", memory: "32Mi" },
-                },
-            }],
+            ],
         },
     };
 }
@@ -117,7 +122,10 @@ export interface CleanupReport {
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export class ProbePodError extends Error {
-    constructor(readonly pod: string, message: string) {
+    constructor(
+        readonly pod: string,
+        message: string,
+    ) {
         super(message);
         this.name = "ProbePodError";
     }
@@ -132,7 +140,10 @@ export class ProbePods {
     private cleanedUp = false;
     private cleaning?: Promise<CleanupReport>;
 
-    constructor(private readonly cluster: ClusterApi, private readonly options: ProbePodOptions = DEFAULT_PROBE_POD_OPTIONS) {
+    constructor(
+        private readonly cluster: ClusterApi,
+        private readonly options: ProbePodOptions = DEFAULT_PROBE_POD_OPTIONS,
+    ) {
         this.runId = options.runId ?? randomBytes(3).toString("hex");
     }
 
@@ -174,13 +185,19 @@ export class ProbePods {
                 throw new ProbePodError(name, `probe pod ${request.namespace}/${name} ended (${pod.phase}) before probing`);
             }
             if (pod?.waitingReason && /BackOff|Err|Invalid/.test(pod.waitingReason)) {
-                throw new ProbePodError(name, `probe pod ${request.namespace}/${name} cannot start: ${pod.waitingReason} (image ${this.options.image}; set --probe-image to a reachable busybox)`);
+                throw new ProbePodError(
+                    name,
+                    `probe pod ${request.namespace}/${name} cannot start: ${pod.waitingReason} (image ${this.options.image}; set --probe-image to a reachable busybox)`,
+                );
             }
             if (this.cleanedUp || this.options.signal?.aborted) {
                 throw new ProbePodError(name, `verification was stopped before probe pod ${request.namespace}/${name} was running`);
             }
             if (Date.now() >= deadline) {
-                throw new ProbePodError(name, `probe pod ${request.namespace}/${name} not running after ${Math.round(this.options.startTimeoutMs / 1000)}s (phase ${pod?.phase ?? "unknown"}${pod?.waitingReason ? `, ${pod.waitingReason}` : ""})`);
+                throw new ProbePodError(
+                    name,
+                    `probe pod ${request.namespace}/${name} not running after ${Math.round(this.options.startTimeoutMs / 1000)}s (phase ${pod?.phase ?? "unknown"}${pod?.waitingReason ? `, ${pod.waitingReason}` : ""})`,
+                );
             }
             await sleep(this.options.pollIntervalMs);
         }
@@ -207,7 +224,11 @@ export class ProbePods {
                 this.created.delete(key);
                 report.deleted.push(key);
             } catch (error) {
-                report.leftovers.push({ resource: `pod ${key}`, error: errorText(error), command: `kubectl delete pod -n ${pod.namespace} ${pod.name} --grace-period=0` });
+                report.leftovers.push({
+                    resource: `pod ${key}`,
+                    error: errorText(error),
+                    command: `kubectl delete pod -n ${pod.namespace} ${pod.name} --grace-period=0`,
+                });
             }
         }
         for (const namespace of this.createdNamespaces.splice(0)) {
@@ -242,4 +263,3 @@ export async function deleteStaleProbePods(cluster: ClusterApi, namespaces: stri
     }
     return deleted;
 }
-

@@ -22,7 +22,8 @@ export function classifyExec(action: ProbeAction, exitCode: number, output: stri
     }
     if (/bad address|can't resolve|Name or service not known|Temporary failure in name resolution/i.test(text)) {
         // TCP probes are given IP addresses: a name failure there is the tool's, not the network's.
-        if (action.kind === "tcp" || action.kind === "udp" || action.kind === "dns-tcp") return { outcome: "error", detail: `the probe could not use its target address${said}` };
+        if (action.kind === "tcp" || action.kind === "udp" || action.kind === "dns-tcp")
+            return { outcome: "error", detail: `the probe could not use its target address${said}` };
         return { outcome: "dns-failure", detail: `name did not resolve${said}` };
     }
     if (action.kind === "dns-udp") {
@@ -42,7 +43,11 @@ export function classifyExec(action: ProbeAction, exitCode: number, output: stri
 }
 
 /** Classifies an HTTP call from outside: a response, or the error fetch threw. */
-export function classifyHttp(action: Extract<ProbeAction, { kind: "http" }>, response: { status: number; body: string } | undefined, error?: unknown): { outcome: Outcome; detail: string } {
+export function classifyHttp(
+    action: Extract<ProbeAction, { kind: "http" }>,
+    response: { status: number; body: string } | undefined,
+    error?: unknown,
+): { outcome: Outcome; detail: string } {
     if (response) {
         const body = response.body.trim().slice(0, 160);
         if (response.status >= 200 && response.status < 300 && response.body.includes(action.expectBodyIncludes)) {
@@ -58,13 +63,17 @@ export function classifyHttp(action: Extract<ProbeAction, { kind: "http" }>, res
     }
     const cause = (error as { cause?: { code?: string; message?: string } })?.cause;
     const rawCode = cause?.code ?? (error as { code?: unknown })?.code;
-    const code = typeof rawCode === "string" ? rawCode : (error as { name?: string })?.name ?? "";
+    const code = typeof rawCode === "string" ? rawCode : ((error as { name?: string })?.name ?? "");
     const ownMessage = typeof (error as { message?: unknown })?.message === "string" ? (error as { message: string }).message : String(error);
     const message = `${code} ${cause?.message ?? ownMessage}`.trim();
     if (/ECONNREFUSED/.test(code)) return { outcome: "tcp-refused", detail: `connection refused: ${message}` };
     // The node address itself did not resolve: the probe never reached the network (a NodePort
     // that drops is a timeout, never a DNS failure), so this observes nothing.
-    if (/ENOTFOUND|EAI_AGAIN/.test(code)) return { outcome: "error", detail: `the node address in ${action.url} did not resolve, so nothing was probed (give --node-address a node's IP): ${message}` };
+    if (/ENOTFOUND|EAI_AGAIN/.test(code))
+        return {
+            outcome: "error",
+            detail: `the node address in ${action.url} did not resolve, so nothing was probed (give --node-address a node's IP): ${message}`,
+        };
     if (/TimeoutError|AbortError|ETIMEDOUT|UND_ERR_CONNECT_TIMEOUT|EHOSTUNREACH|ENETUNREACH/.test(code) || /timeout|aborted/i.test(message)) {
         return { outcome: "tcp-timeout", detail: `no TCP connection within the timeout: ${message}` };
     }
@@ -84,7 +93,10 @@ async function unresolvedHost(url: string): Promise<{ outcome: Outcome; detail: 
         return undefined;
     } catch (error) {
         const code = (error as { code?: unknown }).code;
-        return { outcome: "error", detail: `the node address ${host} did not resolve (${typeof code === "string" ? code : errorText(error)}), so nothing was probed: give --node-address a node's IP` };
+        return {
+            outcome: "error",
+            detail: `the node address ${host} did not resolve (${typeof code === "string" ? code : errorText(error)}), so nothing was probed: give --node-address a node's IP`,
+        };
     }
 }
 
@@ -132,12 +144,20 @@ export class ProbeRunner {
         if (origin.kind !== "pod") return { outcome: "error", detail: `${action.kind} probes run in a probe pod` };
         let podName: string;
         try {
-            podName = (await this.pods.get({ namespace: origin.namespace, workload: origin.workload, labels: origin.labels, serviceAccount: origin.serviceAccount })).name;
+            podName = (
+                await this.pods.get({ namespace: origin.namespace, workload: origin.workload, labels: origin.labels, serviceAccount: origin.serviceAccount })
+            ).name;
         } catch (error) {
             return { outcome: "error", detail: errorText(error) };
         }
         try {
-            const result = await this.cluster.exec(origin.namespace, podName, PROBE_CONTAINER, shellCommand(action, timeoutSeconds), this.options.execTimeoutMs ?? (timeoutSeconds + 8) * 1000);
+            const result = await this.cluster.exec(
+                origin.namespace,
+                podName,
+                PROBE_CONTAINER,
+                shellCommand(action, timeoutSeconds),
+                this.options.execTimeoutMs ?? (timeoutSeconds + 8) * 1000,
+            );
             // Redacted before classification cuts the output short: a cut secret is no longer recognisable.
             return classifyExec(action, result.exitCode, this.redact(`${result.stdout}\n${result.stderr}`));
         } catch (error) {
@@ -198,6 +218,13 @@ export function observationOf(probeId: string, attempts: Attempt[], retry: Retry
 export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
     return new Promise((resolve) => {
         const timer = setTimeout(resolve, ms);
-        signal?.addEventListener("abort", () => { clearTimeout(timer); resolve(); }, { once: true });
+        signal?.addEventListener(
+            "abort",
+            () => {
+                clearTimeout(timer);
+                resolve();
+            },
+            { once: true },
+        );
     });
 }

@@ -72,7 +72,11 @@ function stageOf(scenario: Scenario | undefined, value: string | undefined): str
 function pinnedImage(configured: string | undefined, workload: string, verification: VerificationRecord | undefined): { image?: string; note?: string } {
     if (configured && DIGEST.test(configured)) return { image: configured };
     const running = Object.entries(verification?.imageDigests ?? {}).find(([key]) => key.startsWith(`${workload}/`))?.[1];
-    if (running) return { image: running, note: `${workload}: ${configured ?? "the default image"} is not pinned; promoting the digest verification saw running: ${running}` };
+    if (running)
+        return {
+            image: running,
+            note: `${workload}: ${configured ?? "the default image"} is not pinned; promoting the digest verification saw running: ${running}`,
+        };
     return {};
 }
 
@@ -94,39 +98,107 @@ export function decidePromotion(facts: PromotionFacts, scenarios: readonly Scena
     const notes: string[] = [];
     const { from, to, verification } = facts;
     const promoteAgain = command(`npm run promote -- --from ${from.name} --to ${to.name}`);
-    if (from.name === to.name) refusals.push(refusal(`--from and --to name the same stack, ${from.name}`, undefined, `name the next environment as --to, e.g. ${command(`npm run promote -- --from ${from.name} --to staging`)}`));
+    if (from.name === to.name)
+        refusals.push(
+            refusal(
+                `--from and --to name the same stack, ${from.name}`,
+                undefined,
+                `name the next environment as --to, e.g. ${command(`npm run promote -- --from ${from.name} --to staging`)}`,
+            ),
+        );
 
     const scenario = scenarioOf(from, scenarios);
-    if (!scenario) refusals.push(refusal(`stack ${from.name} runs a scenario this checkout does not have`, `scenario: ${JSON.stringify(from.config.scenario)}; scenarios/registry.ts has ${scenarios.map((s) => s.name).join(", ")}`, command(`pulumi config set --stack ${from.name} scenario <one of them>`)));
+    if (!scenario)
+        refusals.push(
+            refusal(
+                `stack ${from.name} runs a scenario this checkout does not have`,
+                `scenario: ${JSON.stringify(from.config.scenario)}; scenarios/registry.ts has ${scenarios.map((s) => s.name).join(", ")}`,
+                command(`pulumi config set --stack ${from.name} scenario <one of them>`),
+            ),
+        );
     const target = scenarioOf(to, scenarios);
     if (scenario && target && target !== scenario) {
-        refusals.push(refusal(`stack ${to.name} runs the ${target.name} scenario, ${from.name} the ${scenario.name} scenario`, undefined, `${command(`pulumi config set --stack ${to.name} scenario ${scenario.name}`)}, then ${promoteAgain}`));
+        refusals.push(
+            refusal(
+                `stack ${to.name} runs the ${target.name} scenario, ${from.name} the ${scenario.name} scenario`,
+                undefined,
+                `${command(`pulumi config set --stack ${to.name} scenario ${scenario.name}`)}, then ${promoteAgain}`,
+            ),
+        );
     }
     const sourceStage = findStageOf(scenario, from.config.stage);
-    if (scenario && !sourceStage) refusals.push(refusal(`stack ${from.name} has no valid stage`, `stage: ${JSON.stringify(from.config.stage)}; ${scenario.name} has ${scenario.stages.map((s) => s.name).join(", ")}`, command(`pulumi config set --stack ${from.name} stage <one of them>`)));
+    if (scenario && !sourceStage)
+        refusals.push(
+            refusal(
+                `stack ${from.name} has no valid stage`,
+                `stage: ${JSON.stringify(from.config.stage)}; ${scenario.name} has ${scenario.stages.map((s) => s.name).join(", ")}`,
+                command(`pulumi config set --stack ${from.name} stage <one of them>`),
+            ),
+        );
 
     if (from.config.cluster === "render") {
         // verify refuses a render stack: there is no cluster where its stage could have been observed.
         const stage = sourceStage ? ` --to ${sourceStage.name}` : "";
-        refusals.push(refusal(`stack ${from.name} renders manifests (cluster: render), so no stage of it was ever verified on a cluster, and only a verified stage is promoted`, undefined, `walk and verify the stage on a cluster stack, e.g. the local kind lab: ${command(`npm run lab -- --stack dev${stage} --yes`)}, then ${command(`npm run promote -- --from dev --to ${to.name}`)}`));
+        refusals.push(
+            refusal(
+                `stack ${from.name} renders manifests (cluster: render), so no stage of it was ever verified on a cluster, and only a verified stage is promoted`,
+                undefined,
+                `walk and verify the stage on a cluster stack, e.g. the local kind lab: ${command(`npm run lab -- --stack dev${stage} --yes`)}, then ${command(`npm run promote -- --from dev --to ${to.name}`)}`,
+            ),
+        );
     } else if (!verification) {
-        refusals.push(refusal(`stack ${from.name} has no recorded verification`, `no ${facts.verificationFile}`, `${verifyCommand(from.name)}, then ${promoteAgain}`));
+        refusals.push(
+            refusal(`stack ${from.name} has no recorded verification`, `no ${facts.verificationFile}`, `${verifyCommand(from.name)}, then ${promoteAgain}`),
+        );
     } else {
         if (!verification.passed) {
             const why = verification.interrupted ? "was interrupted" : "failed";
-            const evidence = verification.interrupted ? `finished ${verification.finishedAt}` : `${verification.problems.slice(0, 3).join("; ") || "see its report"}${verification.problems.length > 3 ? `; and ${verification.problems.length - 3} more` : ""}`;
-            refusals.push(refusal(`the last verification of ${from.name} ${why}`, evidence, `fix the stage, then ${verifyCommand(from.name)} (its report shows every flow)`));
+            const evidence = verification.interrupted
+                ? `finished ${verification.finishedAt}`
+                : `${verification.problems.slice(0, 3).join("; ") || "see its report"}${verification.problems.length > 3 ? `; and ${verification.problems.length - 3} more` : ""}`;
+            refusals.push(
+                refusal(
+                    `the last verification of ${from.name} ${why}`,
+                    evidence,
+                    `fix the stage, then ${verifyCommand(from.name)} (its report shows every flow)`,
+                ),
+            );
         }
         if (sourceStage && verification.stage && verification.stage.number !== sourceStage.number) {
-            refusals.push(refusal(`stack ${from.name} is at stage ${stageOf(scenario, from.config.stage)} but its last verification was of stage ${verification.stage.number} (${verification.stage.name})`, undefined, `${verifyCommand(from.name)}, then ${promoteAgain}`));
+            refusals.push(
+                refusal(
+                    `stack ${from.name} is at stage ${stageOf(scenario, from.config.stage)} but its last verification was of stage ${verification.stage.number} (${verification.stage.name})`,
+                    undefined,
+                    `${verifyCommand(from.name)}, then ${promoteAgain}`,
+                ),
+            );
         }
-        if (!verification.stage) refusals.push(refusal(`the last verification of ${from.name} does not say which stage it verified`, facts.verificationFile, `${verifyCommand(from.name)}, then ${promoteAgain}`));
+        if (!verification.stage)
+            refusals.push(
+                refusal(
+                    `the last verification of ${from.name} does not say which stage it verified`,
+                    facts.verificationFile,
+                    `${verifyCommand(from.name)}, then ${promoteAgain}`,
+                ),
+            );
         if (from.lastUpdate && Date.parse(from.lastUpdate) > Date.parse(verification.startedAt)) {
-            refusals.push(refusal(`stack ${from.name} was updated after its last verification, so what runs there now is unverified`, `updated ${from.lastUpdate}, verification started ${verification.startedAt}`, `${verifyCommand(from.name)}, then ${promoteAgain}`));
+            refusals.push(
+                refusal(
+                    `stack ${from.name} was updated after its last verification, so what runs there now is unverified`,
+                    `updated ${from.lastUpdate}, verification started ${verification.startedAt}`,
+                    `${verifyCommand(from.name)}, then ${promoteAgain}`,
+                ),
+            );
         }
     }
     if (facts.policy && !facts.policy.passed) {
-        refusals.push(refusal(`the policy pack refuses stack ${from.name} with every policy mandatory`, facts.policy.summary, `${command(`pulumi preview --stack ${from.name} --policy-pack policy-pack`)} shows every violation; fix the stage, ${command(`pulumi up --stack ${from.name}`)}, ${verifyCommand(from.name)}`));
+        refusals.push(
+            refusal(
+                `the policy pack refuses stack ${from.name} with every policy mandatory`,
+                facts.policy.summary,
+                `${command(`pulumi preview --stack ${from.name} --policy-pack policy-pack`)} shows every violation; fix the stage, ${command(`pulumi up --stack ${from.name}`)}, ${verifyCommand(from.name)}`,
+            ),
+        );
     }
 
     const changes: ConfigChange[] = [];
@@ -146,7 +218,13 @@ export function decidePromotion(facts: PromotionFacts, scenarios: readonly Scena
         // Without a verification the refusal above says to verify, which records the running digests.
         if (!image && verification) {
             const seen = promoted.defaultsTo === undefined ? "and verification saw no running digest" : undefined;
-            refusals.push(refusal(`the ${promoted.workload} image of ${from.name} is not pinned by digest`, [`${promoted.key}: ${configured ?? "the default image"}`, seen].filter(Boolean).join(", "), `${command(`pulumi config set --stack ${from.name} ${promoted.key} <image>@sha256:<digest>`)}, ${command(`pulumi up --stack ${from.name}`)}, ${verifyCommand(from.name)}`));
+            refusals.push(
+                refusal(
+                    `the ${promoted.workload} image of ${from.name} is not pinned by digest`,
+                    [`${promoted.key}: ${configured ?? "the default image"}`, seen].filter(Boolean).join(", "),
+                    `${command(`pulumi config set --stack ${from.name} ${promoted.key} <image>@sha256:<digest>`)}, ${command(`pulumi up --stack ${from.name}`)}, ${verifyCommand(from.name)}`,
+                ),
+            );
         }
         if (found.note) notes.push(found.note);
         pinned.set(promoted.key, image);
@@ -160,10 +238,16 @@ export function formatDecision(facts: PromotionFacts, decision: PromotionDecisio
     const lines = [`Promotion ${facts.from.name} -> ${facts.to.name} (${mode})`];
     const scenario = scenarioOf(facts.from, SCENARIOS);
     lines.push(`  source stage: ${stageOf(scenario, facts.from.config.stage)}; target stage: ${stageOf(scenario, facts.to.config.stage)}`);
-    lines.push(`  verification: ${facts.verification ? `${facts.verification.passed ? "passed" : "FAILED"} at ${facts.verification.finishedAt} (${facts.verificationFile})` : facts.from.config.cluster === "render" ? "none (a render stack is never verified)" : `none (${facts.verificationFile})`}`);
-    lines.push(`  policy pack (mandatory): ${facts.policy ? `${facts.policy.passed ? "passed" : "FAILED"}: ${facts.policy.summary}` : "not run (refused before it)"}`);
+    lines.push(
+        `  verification: ${facts.verification ? `${facts.verification.passed ? "passed" : "FAILED"} at ${facts.verification.finishedAt} (${facts.verificationFile})` : facts.from.config.cluster === "render" ? "none (a render stack is never verified)" : `none (${facts.verificationFile})`}`,
+    );
+    lines.push(
+        `  policy pack (mandatory): ${facts.policy ? `${facts.policy.passed ? "passed" : "FAILED"}: ${facts.policy.summary}` : "not run (refused before it)"}`,
+    );
     const plan = decision.allowed ? "plan" : "plan, once allowed";
-    lines.push(decision.changes.length > 0 ? `  ${plan}: set in Pulumi.${facts.to.name}.yaml` : `  ${plan}: the target's config already matches; nothing to change`);
+    lines.push(
+        decision.changes.length > 0 ? `  ${plan}: set in Pulumi.${facts.to.name}.yaml` : `  ${plan}: the target's config already matches; nothing to change`,
+    );
     for (const change of decision.changes) lines.push(`    ${PROJECT}:${change.key}: ${change.from ?? "(unset)"} -> ${change.to}`);
     if (decision.changes.length > 0) lines.push(`    then: pulumi ${mode === "up" ? "up" : "preview"} --stack ${facts.to.name}`);
     for (const note of decision.notes) lines.push(`  note: ${note}`);

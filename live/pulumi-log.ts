@@ -18,7 +18,13 @@ export interface PulumiLog {
     failure(max?: number): string;
 }
 
-const OPERATIONS: [string, string][] = [["create", "created"], ["update", "updated"], ["replace", "replaced"], ["delete", "deleted"], ["same", "unchanged"]];
+const OPERATIONS: [string, string][] = [
+    ["create", "created"],
+    ["update", "updated"],
+    ["replace", "replaced"],
+    ["delete", "deleted"],
+    ["same", "unchanged"],
+];
 
 /** Opens (truncates) `file` and returns the log; with `verbose`, Pulumi's output is also written to `echo`. */
 export function pulumiLog(file: string, verbose: boolean, echo: (text: string) => void): PulumiLog {
@@ -38,7 +44,10 @@ export function pulumiLog(file: string, verbose: boolean, echo: (text: string) =
             return `pulumi up: ${counts.length > 0 ? counts.join(", ") : "no resources"} (${Math.round((nowMs - startedMs) / 1000)} s)`;
         },
         failure(max = 15) {
-            const errors = sinceLastUp.split("\n").filter((line) => /error:/i.test(line)).map((line) => line.trim());
+            const errors = sinceLastUp
+                .split("\n")
+                .filter((line) => /error:/i.test(line))
+                .map((line) => line.trim());
             const unique = [...new Set(errors)].slice(0, max);
             return [...unique, `Pulumi's whole output: ${file}`].join("\n");
         },

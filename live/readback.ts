@@ -27,15 +27,20 @@ export class IntentError extends Error {
 }
 
 function parseYamlDocuments(text: string, source: string): unknown[] {
-    return parseAllDocuments(text).map((document, index) => {
-        if (document.errors.length > 0) throw new IntentError(`${source} document ${index + 1}: ${document.errors[0].message}`);
-        return document.toJS();
-    }).filter((value) => value !== null && value !== undefined);
+    return parseAllDocuments(text)
+        .map((document, index) => {
+            if (document.errors.length > 0) throw new IntentError(`${source} document ${index + 1}: ${document.errors[0].message}`);
+            return document.toJS();
+        })
+        .filter((value) => value !== null && value !== undefined);
 }
 
 /** Namespaces as given: one, several, or comma-separated; deduplicated, order kept. */
 export function namespaceList(value: string | readonly string[]): string[] {
-    const list = (typeof value === "string" ? [value] : [...value]).flatMap((item) => item.split(",")).map((item) => item.trim()).filter(Boolean);
+    const list = (typeof value === "string" ? [value] : [...value])
+        .flatMap((item) => item.split(","))
+        .map((item) => item.trim())
+        .filter(Boolean);
     return [...new Set(list)];
 }
 
@@ -68,13 +73,18 @@ export async function readIntent(cluster: ClusterApi, namespaces: string | reado
     const list = namespaceList(namespaces);
     const found = await findIntentConfigMaps(cluster, list);
     if (found.length === 0) {
-        const where = list.length === 1
-            ? `ConfigMap ${list[0]}/${INTENT.configMap} not found`
-            : `no intent ConfigMap (label ${INTENT.label}=${INTENT.labelValue}, or named ${INTENT.configMap}) in namespaces ${list.join(", ")}`;
-        throw new IntentError(`${where}: the stack declares no flows in ${list.length === 1 ? "this namespace" : "these namespaces"}. Is the stage 1 or later and has \`pulumi up\` run? (stage 0 has no workloads and nothing to verify)`);
+        const where =
+            list.length === 1
+                ? `ConfigMap ${list[0]}/${INTENT.configMap} not found`
+                : `no intent ConfigMap (label ${INTENT.label}=${INTENT.labelValue}, or named ${INTENT.configMap}) in namespaces ${list.join(", ")}`;
+        throw new IntentError(
+            `${where}: the stack declares no flows in ${list.length === 1 ? "this namespace" : "these namespaces"}. Is the stage 1 or later and has \`pulumi up\` run? (stage 0 has no workloads and nothing to verify)`,
+        );
     }
     if (found.length > 1) {
-        throw new IntentError(`several intent ConfigMaps (${found.map((f) => `${f.namespace}/${f.name}`).join(", ")}): these namespaces hold more than one stack's lab; pass --namespace for one of them`);
+        throw new IntentError(
+            `several intent ConfigMaps (${found.map((f) => `${f.namespace}/${f.name}`).join(", ")}): these namespaces hold more than one stack's lab; pass --namespace for one of them`,
+        );
     }
     const [{ namespace, name, data }] = found;
     const where = `ConfigMap ${namespace}/${name}`;
@@ -82,7 +92,9 @@ export async function readIntent(cluster: ClusterApi, namespaces: string | reado
     if (flowsText === undefined) throw new IntentError(`${where} has no key ${INTENT.flowsKey}`);
     const [checks] = parseYamlDocuments(flowsText, `${where} ${INTENT.flowsKey}`);
     if (!Array.isArray(checks) || !checks.every(isFlowCheck)) {
-        throw new IntentError(`${where} ${INTENT.flowsKey}: expected a list of flows {id, description, expected: allowed|blocked, legs: [{src, dst, port, protocol}]}`);
+        throw new IntentError(
+            `${where} ${INTENT.flowsKey}: expected a list of flows {id, description, expected: allowed|blocked, legs: [{src, dst, port, protocol}]}`,
+        );
     }
     const baseline = parseYamlDocuments(data[INTENT.baselineKey] ?? "", `${where} ${INTENT.baselineKey}`) as PlainObject[];
     let stage: IntentStage | undefined;
@@ -98,11 +110,30 @@ export async function readIntent(cluster: ClusterApi, namespaces: string | reado
 
 function isFlowCheck(value: unknown): value is FlowCheck {
     const check = value as FlowCheck;
-    return typeof check?.id === "string" && (check.expected === "allowed" || check.expected === "blocked") && Array.isArray(check.legs)
-        && check.legs.every((leg) => typeof leg.src === "string" && typeof leg.dst === "string" && typeof leg.port === "number" && (leg.protocol === "TCP" || leg.protocol === "UDP"));
+    return (
+        typeof check?.id === "string" &&
+        (check.expected === "allowed" || check.expected === "blocked") &&
+        Array.isArray(check.legs) &&
+        check.legs.every(
+            (leg) =>
+                typeof leg.src === "string" &&
+                typeof leg.dst === "string" &&
+                typeof leg.port === "number" &&
+                (leg.protocol === "TCP" || leg.protocol === "UDP"),
+        )
+    );
 }
 
-const CALICO_KINDS = ["NetworkPolicy", "GlobalNetworkPolicy", "NetworkSet", "GlobalNetworkSet", "HostEndpoint", "Tier", "IPPool", "KubeControllersConfiguration"];
+const CALICO_KINDS = [
+    "NetworkPolicy",
+    "GlobalNetworkPolicy",
+    "NetworkSet",
+    "GlobalNetworkSet",
+    "HostEndpoint",
+    "Tier",
+    "IPPool",
+    "KubeControllersConfiguration",
+];
 const CALICO_API_VERSIONS = ["projectcalico.org/v3", "crd.projectcalico.org/v1"];
 
 export interface ReadBack {
@@ -121,7 +152,11 @@ export interface ReadBack {
 /** Only what decides connectivity: identity, labels, spec. No status, no managedFields. */
 function trim(object: PlainObject): PlainObject {
     const { name, namespace, labels, annotations } = object.metadata as PlainObject["metadata"] & { annotations?: Record<string, string> };
-    const result: PlainObject = { apiVersion: object.apiVersion, kind: object.kind, metadata: { name, ...(namespace ? { namespace } : {}), ...(labels ? { labels } : {}), ...(annotations ? { annotations } : {}) } };
+    const result: PlainObject = {
+        apiVersion: object.apiVersion,
+        kind: object.kind,
+        metadata: { name, ...(namespace ? { namespace } : {}), ...(labels ? { labels } : {}), ...(annotations ? { annotations } : {}) },
+    };
     if (object.spec !== undefined) result.spec = object.spec;
     return result;
 }
@@ -147,11 +182,12 @@ async function readCalicoKinds(cluster: ClusterApi): Promise<{ source: string; o
 export async function readBack(cluster: ClusterApi, namespaces: string | readonly string[], intent: Intent): Promise<ReadBack> {
     const labNamespaces = namespaceList(namespaces);
     // Every list at once (the requests are independent); the objects keep the order below.
-    const perNamespace = (namespace: string) => Promise.all([
-        ...["Deployment", "StatefulSet", "DaemonSet"].map((kind) => listOrEmpty(cluster, "apps/v1", kind, namespace)),
-        listOrEmpty(cluster, "v1", "Service", namespace),
-        listOrEmpty(cluster, "v1", "ServiceAccount", namespace),
-    ]);
+    const perNamespace = (namespace: string) =>
+        Promise.all([
+            ...["Deployment", "StatefulSet", "DaemonSet"].map((kind) => listOrEmpty(cluster, "apps/v1", kind, namespace)),
+            listOrEmpty(cluster, "v1", "Service", namespace),
+            listOrEmpty(cluster, "v1", "ServiceAccount", namespace),
+        ]);
     const [namespaceObjects, labObjects, systemDeployments, systemServices, networkPolicies, calico] = await Promise.all([
         listOrEmpty(cluster, "v1", "Namespace"),
         Promise.all(labNamespaces.map(perNamespace)),
@@ -184,12 +220,20 @@ export async function readBack(cluster: ClusterApi, namespaces: string | readonl
         fromBaseline.push(`${object.kind} ${object.metadata.namespace ? `${object.metadata.namespace}/` : ""}${object.metadata.name}`);
     }
 
-    const [nodes, podLists] = await Promise.all([cluster.listNodes(), Promise.all([...new Set([...labNamespaces, "kube-system"])].map((ns) => cluster.listPods(ns)))]);
+    const [nodes, podLists] = await Promise.all([
+        cluster.listNodes(),
+        Promise.all([...new Set([...labNamespaces, "kube-system"])].map((ns) => cluster.listPods(ns))),
+    ]);
     const pods: PodInfo[] = podLists.flat();
     // Service accounts outside the lab's namespaces that the flows' sources name (kube-system's
     // coredns, a neighbour's): a probe pod may only run under an account that exists.
     const serviceAccounts = new Set(trimmed.filter((o) => o.kind === "ServiceAccount").map((o) => `${o.metadata.namespace}/${o.metadata.name}`));
-    const sourceNamespaces = new Set(intent.checks.flatMap((check) => check.legs.map((leg) => leg.src)).filter((src) => !src.includes(":")).map((src) => src.split("/")[0]));
+    const sourceNamespaces = new Set(
+        intent.checks
+            .flatMap((check) => check.legs.map((leg) => leg.src))
+            .filter((src) => !src.includes(":"))
+            .map((src) => src.split("/")[0]),
+    );
     for (const ns of [...sourceNamespaces].filter((n) => !labNamespaces.includes(n))) {
         for (const account of await listOrEmpty(cluster, "v1", "ServiceAccount", ns)) serviceAccounts.add(`${ns}/${account.metadata.name}`);
     }
@@ -205,11 +249,23 @@ export function clusterFacts(back: ReadBack, nodeAddress?: string): ClusterFacts
     const workloads: Record<string, WorkloadFacts> = {};
     for (const object of back.objects) {
         if (!["Deployment", "StatefulSet", "DaemonSet"].includes(object.kind)) continue;
-        const spec = object.spec as { selector?: { matchLabels?: Record<string, string> }; template?: { metadata?: { labels?: Record<string, string> }; spec?: { serviceAccountName?: string; serviceAccount?: string } } } | undefined;
+        const spec = object.spec as
+            | {
+                  selector?: { matchLabels?: Record<string, string> };
+                  template?: { metadata?: { labels?: Record<string, string> }; spec?: { serviceAccountName?: string; serviceAccount?: string } };
+              }
+            | undefined;
         const labels = spec?.template?.metadata?.labels ?? {};
         const namespace = object.metadata.namespace ?? "default";
         const podIPs = back.pods
-            .filter((pod) => pod.namespace === namespace && pod.phase === "Running" && pod.ip && selects(spec?.selector?.matchLabels, pod.labels) && pod.labels["lab.calico-zero-trust/probe"] === undefined)
+            .filter(
+                (pod) =>
+                    pod.namespace === namespace &&
+                    pod.phase === "Running" &&
+                    pod.ip &&
+                    selects(spec?.selector?.matchLabels, pod.labels) &&
+                    pod.labels["lab.calico-zero-trust/probe"] === undefined,
+            )
             .map((pod) => pod.ip as string);
         // The probe runs under the workload's account when it exists (a baseline-only workload's
         // account may not, and the API server refuses a pod whose account is missing).
@@ -217,7 +273,9 @@ export function clusterFacts(back: ReadBack, nodeAddress?: string): ClusterFacts
         const accountExists = account !== undefined && (account === "default" || back.serviceAccounts?.includes(`${namespace}/${account}`));
         workloads[`${namespace}/${object.metadata.name}`] = { labels, podIPs, ...(accountExists ? { serviceAccount: account } : {}) };
     }
-    const dnsService = back.objects.find((o) => o.kind === "Service" && o.metadata.namespace === "kube-system" && (o.spec as any)?.selector?.["k8s-app"] === "kube-dns");
+    const dnsService = back.objects.find(
+        (o) => o.kind === "Service" && o.metadata.namespace === "kube-system" && (o.spec as any)?.selector?.["k8s-app"] === "kube-dns",
+    );
     const dnsPod = back.pods.find((pod) => pod.namespace === "kube-system" && pod.labels["k8s-app"] === "kube-dns" && pod.ip);
     const node = back.nodes[0];
     return {
@@ -225,9 +283,11 @@ export function clusterFacts(back: ReadBack, nodeAddress?: string): ClusterFacts
         nodeAddress: nodeAddress ?? node?.internalIP ?? node?.externalIP,
         dnsServer: (dnsService?.spec as any)?.clusterIP ?? dnsPod?.ip,
         dnsName: "kubernetes.default.svc.cluster.local",
-        serviceIPs: Object.fromEntries(back.objects
-            .filter((o) => o.kind === "Service" && typeof (o.spec as any)?.clusterIP === "string" && (o.spec as any).clusterIP !== "None")
-            .map((o) => [`${o.metadata.namespace ?? "default"}/${o.metadata.name}`, (o.spec as any).clusterIP as string])),
+        serviceIPs: Object.fromEntries(
+            back.objects
+                .filter((o) => o.kind === "Service" && typeof (o.spec as any)?.clusterIP === "string" && (o.spec as any).clusterIP !== "None")
+                .map((o) => [`${o.metadata.namespace ?? "default"}/${o.metadata.name}`, (o.spec as any).clusterIP as string]),
+        ),
     };
 }
 

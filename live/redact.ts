@@ -35,7 +35,8 @@ export class Redactor {
             for (const data of [user.keyData, user.certData]) redactor.addEncoded(data);
             for (const arg of user.exec?.args ?? []) redactor.addSetting(arg);
             for (const variable of (user.exec?.env ?? []) as { value?: string }[]) redactor.addSetting(variable.value);
-            for (const value of Object.values((user.authProvider?.config ?? {}) as Record<string, unknown>)) redactor.addSetting(typeof value === "string" ? value : undefined);
+            for (const value of Object.values((user.authProvider?.config ?? {}) as Record<string, unknown>))
+                redactor.addSetting(typeof value === "string" ? value : undefined);
         }
         for (const cluster of kubeConfig.getClusters()) {
             for (const url of [cluster.server, (cluster as { proxyUrl?: string }).proxyUrl]) redactor.addUserinfo(url);

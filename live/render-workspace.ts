@@ -19,7 +19,10 @@ export class RenderWorkspace {
     readonly manifests: string;
     private readonly root: string;
 
-    private constructor(readonly repoDir: string, readonly sourceStack: string) {
+    private constructor(
+        readonly repoDir: string,
+        readonly sourceStack: string,
+    ) {
         this.stackName = `${sourceStack}-render`;
         this.stackFile = path.join(repoDir, `Pulumi.${this.stackName}.yaml`);
         this.root = fs.mkdtempSync(path.join(os.tmpdir(), "lab-render-"));
@@ -37,7 +40,9 @@ export class RenderWorkspace {
         stackName(`${sourceStack}-render`);
         const stackFile = path.join(repoDir, `Pulumi.${sourceStack}-render.yaml`);
         if (fs.existsSync(stackFile)) {
-            throw new Error(`${stackFile} exists: --render uses the stack ${sourceStack}-render as its throw-away stack and would overwrite and then delete that file. Rename it, or render another stack`);
+            throw new Error(
+                `${stackFile} exists: --render uses the stack ${sourceStack}-render as its throw-away stack and would overwrite and then delete that file. Rename it, or render another stack`,
+            );
         }
         return new RenderWorkspace(repoDir, sourceStack);
     }
@@ -54,7 +59,10 @@ export class RenderWorkspace {
     /** Deletes what this walk created (the temporary directory, the throw-away stack file), and nothing else. */
     cleanup(): string[] {
         const removed: string[] = [];
-        if (fs.existsSync(this.stackFile)) { fs.rmSync(this.stackFile); removed.push(this.stackFile); }
+        if (fs.existsSync(this.stackFile)) {
+            fs.rmSync(this.stackFile);
+            removed.push(this.stackFile);
+        }
         fs.rmSync(this.root, { recursive: true, force: true });
         removed.push(this.root);
         return removed;

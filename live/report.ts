@@ -19,11 +19,16 @@ function paint(text: string, color: "red" | "green" | "yellow" | "bold", enabled
 
 function statusText(flow: FlowRow): string {
     switch (flow.status) {
-        case "pass": return "ok";
-        case "observed-differs": return "DIFFERS (observed)";
-        case "predicted-differs": return "DIFFERS (predicted)";
-        case "not-observed": return "NOT OBSERVED";
-        case "predicted-only": return "predicted only";
+        case "pass":
+            return "ok";
+        case "observed-differs":
+            return "DIFFERS (observed)";
+        case "predicted-differs":
+            return "DIFFERS (predicted)";
+        case "not-observed":
+            return "NOT OBSERVED";
+        case "predicted-only":
+            return "predicted only";
     }
 }
 
@@ -38,7 +43,9 @@ export function formatTable(result: VerificationResult, color = false): string {
     const stage = result.stage ? `stage ${result.stage.number} (${result.stage.name})` : "stage ?";
     const namespaces = result.namespaces && result.namespaces.length > 1 ? `namespaces ${result.namespaces.join(", ")}` : `namespace ${result.namespace}`;
     lines.push(paint(`Verification of ${stage}${result.stack ? ` on stack ${result.stack}` : ""}, ${namespaces}`, "bold", color));
-    lines.push(`Y = allowed, n = blocked, ? = no verdict; expected = the stack's intent, predicted = the analyzer over the objects read back from the cluster (Calico: ${result.calicoSource}), observed = the probes.`);
+    lines.push(
+        `Y = allowed, n = blocked, ? = no verdict; expected = the stack's intent, predicted = the analyzer over the objects read back from the cluster (Calico: ${result.calicoSource}), observed = the probes.`,
+    );
     const flows = new Table({ head: ["flow", "expected", "predicted", "observed", "result"], ...COMPACT_TABLE });
     for (const flow of result.comparison.flows) {
         const bad = flow.status !== "pass" && flow.status !== "predicted-only";
@@ -48,11 +55,20 @@ export function formatTable(result: VerificationResult, color = false): string {
             symbol(flow.expected),
             cell(flow.predicted, flow.expected),
             cell(flow.observed, flow.predicted),
-            bad ? paint(statusText(flow), "red", color) : flow.status === "predicted-only" ? paint(statusText(flow), "yellow", color) : paint("ok", "green", color),
+            bad
+                ? paint(statusText(flow), "red", color)
+                : flow.status === "predicted-only"
+                  ? paint(statusText(flow), "yellow", color)
+                  : paint("ok", "green", color),
         ]);
     }
     lines.push(flows.toString());
-    const legs = new Table({ head: ["probe", "pred", "obs", "outcome", "tries", "detail"], style: { head: [], border: [] }, colWidths: [58, 6, 5, 13, 7, 60], wordWrap: true });
+    const legs = new Table({
+        head: ["probe", "pred", "obs", "outcome", "tries", "detail"],
+        style: { head: [], border: [] },
+        colWidths: [58, 6, 5, 13, 7, 60],
+        wordWrap: true,
+    });
     for (const flow of result.comparison.flows) {
         for (const leg of flow.legs) {
             legs.push([
@@ -69,16 +85,22 @@ export function formatTable(result: VerificationResult, color = false): string {
     lines.push(legs.toString());
     for (const flow of result.comparison.flows.filter((f) => f.status !== "pass")) {
         lines.push(paint(`* ${flow.id}: ${flow.problem}`, flow.status === "predicted-only" ? "yellow" : "red", color));
-        for (const leg of flow.legs.filter((l) => l.differs)) lines.push(`    reproduce: ${leg.command}${leg.explanation ? `\n    analyzer: ${leg.explanation}` : ""}`);
+        for (const leg of flow.legs.filter((l) => l.differs))
+            lines.push(`    reproduce: ${leg.command}${leg.explanation ? `\n    analyzer: ${leg.explanation}` : ""}`);
     }
     if (result.fromBaseline.length > 0) lines.push(`From the intent's baseline (not in the cluster): ${result.fromBaseline.join(", ")}`);
     lines.push(`Probe pods deleted: ${result.cleanup.deleted.length > 0 ? result.cleanup.deleted.join(", ") : "none created"}`);
-    for (const leftover of result.cleanup.leftovers) lines.push(paint(`NOT CLEANED UP: ${leftover.resource} (${leftover.error}); delete it with: ${leftover.command}`, "red", color));
+    for (const leftover of result.cleanup.leftovers)
+        lines.push(paint(`NOT CLEANED UP: ${leftover.resource} (${leftover.error}); delete it with: ${leftover.command}`, "red", color));
     const { counts } = result.comparison;
-    const verdict = result.interrupted
-        ? "INTERRUPTED"
-        : result.passed ? "PASSED" : "FAILED";
-    lines.push(paint(`${verdict}: ${counts.passed}/${counts.flows} flows agree, ${counts.differences} differ, ${counts.notObserved} not observed${counts.predictedOnly ? `, ${counts.predictedOnly} predicted only (not probeable)` : ""}${result.cleanup.leftovers.length ? `, ${result.cleanup.leftovers.length} left over` : ""}`, result.passed ? "green" : "red", color));
+    const verdict = result.interrupted ? "INTERRUPTED" : result.passed ? "PASSED" : "FAILED";
+    lines.push(
+        paint(
+            `${verdict}: ${counts.passed}/${counts.flows} flows agree, ${counts.differences} differ, ${counts.notObserved} not observed${counts.predictedOnly ? `, ${counts.predictedOnly} predicted only (not probeable)` : ""}${result.cleanup.leftovers.length ? `, ${result.cleanup.leftovers.length} left over` : ""}`,
+            result.passed ? "green" : "red",
+            color,
+        ),
+    );
     return lines.join("\n");
 }
 
@@ -96,18 +118,26 @@ export function formatJunit(result: VerificationResult): string {
     const seconds = (Date.parse(result.finishedAt) - Date.parse(result.startedAt)) / 1000;
     const cases = result.comparison.flows.map((flow) => {
         const name = `${flow.id}: expected ${flow.expected}, predicted ${flow.predicted}, observed ${flow.observed}`;
-        const body = flow.legs.map((leg) => `${leg.probeId}: predicted ${leg.predicted}, observed ${leg.observed} (${leg.outcome}, ${leg.attempts} tries): ${leg.detail}\n  reproduce: ${leg.command}`).join("\n");
-        const inner = flow.status === "pass"
-            ? ""
-            : flow.status === "predicted-only"
-                ? `<skipped message="${xml(flow.problem ?? "")}"/>`
-            : flow.status === "not-observed"
-                ? `<error message="${xml(flow.problem ?? "")}">${xml(body)}</error>`
-                : `<failure message="${xml(flow.problem ?? "")}">${xml(body)}</failure>`;
+        const body = flow.legs
+            .map(
+                (leg) =>
+                    `${leg.probeId}: predicted ${leg.predicted}, observed ${leg.observed} (${leg.outcome}, ${leg.attempts} tries): ${leg.detail}\n  reproduce: ${leg.command}`,
+            )
+            .join("\n");
+        const inner =
+            flow.status === "pass"
+                ? ""
+                : flow.status === "predicted-only"
+                  ? `<skipped message="${xml(flow.problem ?? "")}"/>`
+                  : flow.status === "not-observed"
+                    ? `<error message="${xml(flow.problem ?? "")}">${xml(body)}</error>`
+                    : `<failure message="${xml(flow.problem ?? "")}">${xml(body)}</failure>`;
         return `    <testcase classname="${xml(result.namespace)}" name="${xml(name)}">${inner}<system-out>${xml(body)}</system-out></testcase>`;
     });
     for (const leftover of result.cleanup.leftovers) {
-        cases.push(`    <testcase classname="cleanup" name="${xml(leftover.resource)}"><error message="${xml(leftover.error)}">${xml(leftover.command)}</error></testcase>`);
+        cases.push(
+            `    <testcase classname="cleanup" name="${xml(leftover.resource)}"><error message="${xml(leftover.error)}">${xml(leftover.command)}</error></testcase>`,
+        );
     }
     return [
         `<?xml version="1.0" encoding="UTF-8"?>`,

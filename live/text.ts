@@ -8,7 +8,10 @@ export function wrap(text: string, width: number): string[] {
     const lines: string[] = [];
     let line = "";
     for (const word of text.match(/[^\s`]*`[^`]*`\S*|\S+/g) ?? []) {
-        if (line && line.length + 1 + word.length > width) { lines.push(line); line = word; } else line = line ? `${line} ${word}` : word;
+        if (line && line.length + 1 + word.length > width) {
+            lines.push(line);
+            line = word;
+        } else line = line ? `${line} ${word}` : word;
     }
     if (line) lines.push(line);
     return lines;

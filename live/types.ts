@@ -44,10 +44,13 @@ export type ProbeOrigin =
     /** A process on the node itself (the differential tier's, on the real cluster's only node): host egress. */
     | { kind: "node"; node: string }
     | {
-        kind: "pod"; namespace: string; /** the workload whose identity (labels) the probe pod takes */ workload: string; labels: Record<string, string>;
-        /** The workload's service account, which the probe pod runs under (Calico selects by it: projectcalico.org/serviceaccount). */
-        serviceAccount?: string;
-    };
+          kind: "pod";
+          namespace: string /** the workload whose identity (labels) the probe pod takes */;
+          workload: string;
+          labels: Record<string, string>;
+          /** The workload's service account, which the probe pod runs under (Calico selects by it: projectcalico.org/serviceaccount). */
+          serviceAccount?: string;
+      };
 
 export type ProbeAction =
     /**

@@ -84,11 +84,14 @@ export function waitsFromEnvironment(env: NodeJS.ProcessEnv = process.env): { wa
         const [key, value, ...rest] = entry.split("=").map((part) => part.trim());
         const number = Number(value);
         if (!(TEST_WAIT_KEYS as readonly string[]).includes(key) || rest.length > 0 || !value || !Number.isFinite(number) || number <= 0) {
-            throw new Error(`${TEST_WAITS_VARIABLE}: "${entry}" is not <name>=<milliseconds> with a name of ${TEST_WAIT_KEYS.join(", ")} (it is for tests; unset it)`);
+            throw new Error(
+                `${TEST_WAITS_VARIABLE}: "${entry}" is not <name>=<milliseconds> with a name of ${TEST_WAIT_KEYS.join(", ")} (it is for tests; unset it)`,
+            );
         }
         values[key as (typeof TEST_WAIT_KEYS)[number]] = number;
     }
-    const defined = <T extends object>(object: T): Partial<T> => Object.fromEntries(Object.entries(object).filter(([, value]) => value !== undefined)) as Partial<T>;
+    const defined = <T extends object>(object: T): Partial<T> =>
+        Object.fromEntries(Object.entries(object).filter(([, value]) => value !== undefined)) as Partial<T>;
     return {
         waits: defined({ httpTimeoutMs: values.httpTimeoutMs, execTimeoutMs: values.execTimeoutMs }),
         probePods: defined({ pollIntervalMs: values.pollIntervalMs, startTimeoutMs: values.startTimeoutMs }),
@@ -109,10 +112,14 @@ export function stageOfIntent(asked: { number: number; name: string } | undefine
     const where = `ConfigMap ${intent.namespace ?? "?"}/${INTENT.configMap}`;
     if (!asked) return declared ? { number: declared.number, name: declared.name } : undefined;
     if (!declared) {
-        throw new StageMismatchError(`--stage ${asked.number} (${asked.name}) cannot be checked: ${where} does not state its stage (written before ${INTENT.stageKey} existed). Run \`pulumi up\` once to declare it, or verify without --stage`);
+        throw new StageMismatchError(
+            `--stage ${asked.number} (${asked.name}) cannot be checked: ${where} does not state its stage (written before ${INTENT.stageKey} existed). Run \`pulumi up\` once to declare it, or verify without --stage`,
+        );
     }
     if (declared.number !== asked.number || declared.name !== asked.name) {
-        throw new StageMismatchError(`the cluster runs ${declared.scenario} stage ${declared.number} (${declared.name}) (${where}), not stage ${asked.number} (${asked.name}): \`pulumi up\` that stage first, or verify --stage ${declared.number}`);
+        throw new StageMismatchError(
+            `the cluster runs ${declared.scenario} stage ${declared.number} (${declared.name}) (${where}), not stage ${asked.number} (${asked.name}): \`pulumi up\` that stage first, or verify --stage ${declared.number}`,
+        );
     }
     return asked;
 }
@@ -157,14 +164,22 @@ export async function verifyStage(cluster: ClusterApi, options: VerifyOptions): 
     const predictions = (options.predictor ?? analyzerPredictor)(back.objects, legs, back.nodes);
 
     // Every namespace a probe pod may be created in: the lab's, the neighbour's, the probes' origins.
-    const probeNamespaces = [...new Set([...namespaces, neighbourNamespace, ...plan.probes.flatMap((probe) => (probe.origin.kind === "pod" ? [probe.origin.namespace] : []))])];
+    const probeNamespaces = [
+        ...new Set([...namespaces, neighbourNamespace, ...plan.probes.flatMap((probe) => (probe.origin.kind === "pod" ? [probe.origin.namespace] : []))]),
+    ];
     const owner = [...namespaces].sort()[0]!;
     const stale = await deleteStaleProbePods(cluster, probeNamespaces, owner);
     if (stale.length > 0) log(`deleted probe pods left by an earlier run: ${stale.join(", ")}`);
 
     const pods = new ProbePods(cluster, { ...DEFAULT_PROBE_POD_OPTIONS, ...fromEnvironment.probePods, ...options.probePods, owner, signal: options.signal });
     options.onProbePods?.(pods);
-    const runner = new ProbeRunner(cluster, pods, { retry, ...fromEnvironment.waits, ...options.waits, outsideHttp: options.outsideHttp, signal: options.signal });
+    const runner = new ProbeRunner(cluster, pods, {
+        retry,
+        ...fromEnvironment.waits,
+        ...options.waits,
+        outsideHttp: options.outsideHttp,
+        signal: options.signal,
+    });
     const observations = new Map<string, Observation>();
     let cleanup: CleanupReport;
     try {
@@ -174,14 +189,22 @@ export async function verifyStage(cluster: ClusterApi, options: VerifyOptions): 
                 const prediction = probe.leg ? predictions.get(legKey(probe.leg)) : undefined;
                 // An end-to-end call is predicted allowed when every leg of its flow is.
                 const flow = plan.flows.find((f) => f.probeIds.includes(probe!.id));
-                const e2ePredicted = !probe.leg && flow
-                    ? (flow.check.legs.every((leg) => { const p = predictions.get(legKey(leg)); return isPrediction(p) && p.verdict === "allowed"; }) ? "allowed" : "blocked")
-                    : undefined;
+                const e2ePredicted =
+                    !probe.leg && flow
+                        ? flow.check.legs.every((leg) => {
+                              const p = predictions.get(legKey(leg));
+                              return isPrediction(p) && p.verdict === "allowed";
+                          })
+                            ? "allowed"
+                            : "blocked"
+                        : undefined;
                 const predicted = isPrediction(prediction) ? prediction.verdict : e2ePredicted;
                 log(`probe ${probe.id} ...`);
                 const observation = await runner.run(probe, predicted);
                 observations.set(probe.id, observation);
-                log(`  ${probe.id}: ${observation.outcome} after ${observation.attempts.length} attempt(s)${observation.stable ? "" : " (not stable)"}: ${observation.detail}`);
+                log(
+                    `  ${probe.id}: ${observation.outcome} after ${observation.attempts.length} attempt(s)${observation.stable ? "" : " (not stable)"}: ${observation.detail}`,
+                );
             }
         };
         // Probes are independent (each leg from its own probe pod); `parallel` of them at a time.

@@ -47,7 +47,12 @@ export interface WalkOptions {
 
 export interface WalkReport {
     /** failed: a flow differs; not observed: nothing differs but a flow could not be observed. */
-    stages: { stage: StageRow; verified: "passed" | "failed" | "not observed" | "interrupted" | "nothing to verify" | "skipped"; upSeconds: number; verifySeconds: number }[];
+    stages: {
+        stage: StageRow;
+        verified: "passed" | "failed" | "not observed" | "interrupted" | "nothing to verify" | "skipped";
+        upSeconds: number;
+        verifySeconds: number;
+    }[];
     exitCode: number;
 }
 
@@ -68,7 +73,7 @@ export async function walkLab(options: WalkOptions): Promise<WalkReport> {
     const baseline = options.baseline ?? (defaultScenario().baseline() as PlainObject[]);
     const declaresFlows = options.declaresFlows ?? ((stage: StageRow) => stage.number !== 0);
     let previous: { objects: PlainObject[]; nodes: NodeInfo[] } | undefined;
-    const before = await stack.outputs().catch(() => ({} as Outputs));
+    const before = await stack.outputs().catch(() => ({}) as Outputs);
     if (before.labNamespace) previous = await snapshotObjects(options.clusterFor(before), labNamespaces(before, options.namespace), baseline);
 
     for (const [index, stage] of options.stages.entries()) {
@@ -96,14 +101,22 @@ export async function walkLab(options: WalkOptions): Promise<WalkReport> {
             verified = "skipped";
             out("verification: SKIPPED (--no-verify); this stage is not proven");
         } else {
-            const result = await verifyStage(cluster, { ...options.verifyOptions, namespace, stage: { number: stage.number, name: stage.name }, stack: stack.name });
+            const result = await verifyStage(cluster, {
+                ...options.verifyOptions,
+                namespace,
+                stage: { number: stage.number, name: stage.name },
+                stack: stack.name,
+            });
             out(formatTable(result, options.color));
             if (options.resultsDirectory) saveRecord(options.resultsDirectory, recordOf(stack.name, result));
             verified = VERDICT_OF_EXIT[verificationExitCode(result)];
         }
         report.stages.push({ stage, verified, upSeconds, verifySeconds: seconds(verifyStarted) });
         out(`stage ${stage.number} (${stage.name}): pulumi up ${upSeconds.toFixed(1)} s, verification ${seconds(verifyStarted).toFixed(1)} s`);
-        if (verified === "interrupted") { report.exitCode = 130; return report; }
+        if (verified === "interrupted") {
+            report.exitCode = 130;
+            return report;
+        }
         if (verified === "failed") report.exitCode = 1;
         if (verified === "not observed" && report.exitCode === 0) report.exitCode = 2;
 
@@ -114,8 +127,10 @@ export async function walkLab(options: WalkOptions): Promise<WalkReport> {
     }
     const failed = report.stages.filter((s) => s.verified === "failed").length;
     const unobserved = report.stages.filter((s) => s.verified === "not observed").length;
-    out(failed + unobserved === 0
-        ? "\nLab walk done: every verified stage agreed."
-        : `\nLab walk done: ${[failed ? `${failed} stage(s) FAILED verification` : "", unobserved ? `${unobserved} stage(s) NOT fully observed (a probe could not run)` : ""].filter(Boolean).join(", ")}.`);
+    out(
+        failed + unobserved === 0
+            ? "\nLab walk done: every verified stage agreed."
+            : `\nLab walk done: ${[failed ? `${failed} stage(s) FAILED verification` : "", unobserved ? `${unobserved} stage(s) NOT fully observed (a probe could not run)` : ""].filter(Boolean).join(", ")}.`,
+    );
     return report;
 }

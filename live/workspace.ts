@@ -48,7 +48,12 @@ export async function openStackIn(workDir: string, stackName: string, envVars: R
     leaveSelectionAlone(workspace);
     // Stack.createOrSelect would test for the Automation API's own error class; ours is StackNotFound.
     const opened = Stack.select(stackName, workspace);
-    return create ? opened.catch((error: unknown) => { if (error instanceof StackNotFound) return Stack.create(stackName, workspace); throw error; }) : opened;
+    return create
+        ? opened.catch((error: unknown) => {
+              if (error instanceof StackNotFound) return Stack.create(stackName, workspace);
+              throw error;
+          })
+        : opened;
 }
 
 /**
@@ -60,14 +65,20 @@ export async function openStackIn(workDir: string, stackName: string, envVars: R
  * passes `--no-select`. Every later command of a Stack names it with `--stack` (automation/stack.js).
  */
 function leaveSelectionAlone(workspace: import("@pulumi/pulumi/automation").LocalWorkspace): void {
-    const run = (args: string[]) => execFileAsync(workspace.pulumiCommand.command, [...args, "--non-interactive"], {
-        cwd: workspace.workDir, env: { ...process.env, ...workspace.envVars, PULUMI_AUTOMATION_API: "true" },
-    }).catch((error: { stderr?: string; message: string }) => {
-        const text = error.stderr || error.message;
-        throw /no stack named .* found/.test(text) ? new StackNotFound(text) : new Error(text);
-    });
-    workspace.selectStack = async (name: string) => { await run(["stack", "--stack", name]); };
-    workspace.createStack = async (name: string) => { await run(["stack", "init", name, "--no-select"]); };
+    const run = (args: string[]) =>
+        execFileAsync(workspace.pulumiCommand.command, [...args, "--non-interactive"], {
+            cwd: workspace.workDir,
+            env: { ...process.env, ...workspace.envVars, PULUMI_AUTOMATION_API: "true" },
+        }).catch((error: { stderr?: string; message: string }) => {
+            const text = error.stderr || error.message;
+            throw /no stack named .* found/.test(text) ? new StackNotFound(text) : new Error(text);
+        });
+    workspace.selectStack = async (name: string) => {
+        await run(["stack", "--stack", name]);
+    };
+    workspace.createStack = async (name: string) => {
+        await run(["stack", "init", name, "--no-select"]);
+    };
 }
 
 /** What openStack throws for a stack that does not exist: named as the Automation API's own error is. */
@@ -81,15 +92,19 @@ class StackNotFound extends Error {
  * `cannot open stack <name> (<backend>): <Pulumi's error line>`.
  */
 export async function openExistingStack(stackName: string, ifMissing: string): Promise<Stack> {
-    return openStack(stackName, false).catch((error: unknown) => { throw stackOpenError(stackName, error, ifMissing); });
+    return openStack(stackName, false).catch((error: unknown) => {
+        throw stackOpenError(stackName, error, ifMissing);
+    });
 }
 
 /** The error openExistingStack throws for the Automation API's `error` (see there). */
 export function stackOpenError(stackName: string, error: unknown, ifMissing: string): Error {
     // The Automation API's StackNotFoundError, matched by name: this module loads the API lazily.
-    return new Error(error instanceof Error && error.name === "StackNotFoundError"
-        ? `stack ${stackName} does not exist in ${backendUrl()}: ${ifMissing}`
-        : `cannot open stack ${stackName} (${backendUrl()}): ${pulumiErrorLine(error)}`);
+    return new Error(
+        error instanceof Error && error.name === "StackNotFoundError"
+            ? `stack ${stackName} does not exist in ${backendUrl()}: ${ifMissing}`
+            : `cannot open stack ${stackName} (${backendUrl()}): ${pulumiErrorLine(error)}`,
+    );
 }
 
 /** Pulumi's own `error: ...` line out of an Automation API error, else its first line. */
@@ -101,9 +116,11 @@ export function pulumiErrorLine(error: unknown): string {
 /** Config of a stack without the project prefix (stage, appImage ...), plain values only. */
 export async function stackConfig(stack: Stack): Promise<Record<string, string>> {
     const all = await stack.getAllConfig();
-    return Object.fromEntries(Object.entries(all)
-        .filter(([key, value]) => key.startsWith(`${PROJECT}:`) && !value.secret)
-        .map(([key, value]) => [key.slice(PROJECT.length + 1), value.value]));
+    return Object.fromEntries(
+        Object.entries(all)
+            .filter(([key, value]) => key.startsWith(`${PROJECT}:`) && !value.secret)
+            .map(([key, value]) => [key.slice(PROJECT.length + 1), value.value]),
+    );
 }
 
 export async function lastUpdate(stack: Stack): Promise<string | undefined> {
@@ -131,7 +148,13 @@ export async function policyCheckMandatory(stack: Stack): Promise<{ passed: bool
         const lines = policy?.message.split("\n") ?? [];
         if (policy?.enforcementLevel === "mandatory") violations.add(`${policy.policyName}: ${(lines[1] || lines[0] || "").trim().replace(/\.$/, "")}`);
         const diagnostic = event.diagnosticEvent;
-        if (diagnostic?.severity === "error") errors.push(...diagnostic.message.split("\n").map((line) => line.trim()).filter(Boolean));
+        if (diagnostic?.severity === "error")
+            errors.push(
+                ...diagnostic.message
+                    .split("\n")
+                    .map((line) => line.trim())
+                    .filter(Boolean),
+            );
     };
     try {
         await stack.preview({ policyPacks: [POLICY_PACK_DIR], policyPackConfigs: [configFile], onEvent });

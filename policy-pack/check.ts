@@ -16,11 +16,17 @@ import { intentsOf } from "./lib/intent";
 import { hasMandatory, PackConfig, resourcesOfObjects, runPolicies, Violation } from "./lib/run";
 import { policies } from "./policies";
 
-const DESCRIPTION = "Runs the calico-zero-trust policy pack over Kubernetes and Calico manifests (YAML files, or directories "
-    + "searched for .yaml/.yml). Prints every violation with its policy, resource and explanation.\n\n"
-    + "Exit status: 0 no mandatory violation, 1 mandatory violations, 2 bad input.";
+const DESCRIPTION =
+    "Runs the calico-zero-trust policy pack over Kubernetes and Calico manifests (YAML files, or directories " +
+    "searched for .yaml/.yml). Prints every violation with its policy, resource and explanation.\n\n" +
+    "Exit status: 0 no mandatory violation, 1 mandatory violations, 2 bad input.";
 
-interface Arguments { paths: string[]; advisory: boolean; config?: PackConfig; calicoVersion?: string }
+interface Arguments {
+    paths: string[];
+    advisory: boolean;
+    config?: PackConfig;
+    calicoVersion?: string;
+}
 
 /** The command line, parsed by commander; a usage error is a CommanderError (exit code 0 for --help). */
 function parseArguments(argv: string[], cwd: string, err: NodeJS.WritableStream): Arguments {
@@ -28,10 +34,16 @@ function parseArguments(argv: string[], cwd: string, err: NodeJS.WritableStream)
         .description(DESCRIPTION)
         .argument("<file-or-directory...>", "manifests: YAML files, or directories searched for .yaml/.yml")
         .option("--advisory", "report mandatory violations as advisory (exit 0): for stages that are not zero trust by design")
-        .option("--config <file-or-json>", "policy settings and levels, in the format of pulumi --policy-pack-config (a file, or the JSON itself), "
-            + "checked against each policy's configSchema: an unknown policy, level or setting is exit 2, "
-            + `e.g. '{"edge-only-ingress": {"edgeWorkloads": ["helloworld-proxy"]}, "service-exposure": "disabled"}'`)
-        .option("--calico-version <release>", `${CALICO_VERSION_HELP}; default: the release the manifests' zero-trust-intent ConfigMap states, else ${DEFAULT_CALICO_VERSION}`)
+        .option(
+            "--config <file-or-json>",
+            "policy settings and levels, in the format of pulumi --policy-pack-config (a file, or the JSON itself), " +
+                "checked against each policy's configSchema: an unknown policy, level or setting is exit 2, " +
+                `e.g. '{"edge-only-ingress": {"edgeWorkloads": ["helloworld-proxy"]}, "service-exposure": "disabled"}'`,
+        )
+        .option(
+            "--calico-version <release>",
+            `${CALICO_VERSION_HELP}; default: the release the manifests' zero-trust-intent ConfigMap states, else ${DEFAULT_CALICO_VERSION}`,
+        )
         .helpOption("-h, --help", "this help")
         .showHelpAfterError()
         .exitOverride()
@@ -62,7 +74,10 @@ function readConfig(argument: string, cwd: string): PackConfig {
 }
 
 function indent(text: string): string {
-    return text.split("\n").map((line) => `    ${line}`).join("\n");
+    return text
+        .split("\n")
+        .map((line) => `    ${line}`)
+        .join("\n");
 }
 
 function format(violation: Violation): string {
@@ -76,7 +91,10 @@ export async function main(argv: string[], out: NodeJS.WritableStream = process.
     } catch (error) {
         // commander has printed the usage error (or the help) already.
         if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
-        if (error instanceof AnalysisInputError) { err.write(`policy:check: bad input: ${error.message}\n`); return 2; }
+        if (error instanceof AnalysisInputError) {
+            err.write(`policy:check: bad input: ${error.message}\n`);
+            return 2;
+        }
         throw error;
     }
     try {
@@ -91,18 +109,28 @@ export async function main(argv: string[], out: NodeJS.WritableStream = process.
         for (const violation of result.violations) out.write(`${format(violation)}\n\n`);
         const mandatory = result.violations.filter((v) => v.enforcementLevel === "mandatory").length;
         const advisory = result.violations.length - mandatory;
-        out.write(`${objects.length} objects, ${policies.length} policies: ${mandatory} mandatory and ${advisory} advisory violations` +
-            `${result.notApplicable.length ? ` (not applicable: ${result.notApplicable.map((n) => `${n.policy}, ${n.reason}`).join("; ")})` : ""}.\n`);
+        out.write(
+            `${objects.length} objects, ${policies.length} policies: ${mandatory} mandatory and ${advisory} advisory violations` +
+                `${result.notApplicable.length ? ` (not applicable: ${result.notApplicable.map((n) => `${n.policy}, ${n.reason}`).join("; ")})` : ""}.\n`,
+        );
         return hasMandatory(result) ? 1 : 0;
     } catch (error) {
-        if (error instanceof AnalysisInputError) { err.write(`policy:check: bad input: ${error.message}\n`); return 2; }
+        if (error instanceof AnalysisInputError) {
+            err.write(`policy:check: bad input: ${error.message}\n`);
+            return 2;
+        }
         throw error;
     }
 }
 
 if (require.main === module) {
-    main(process.argv.slice(2)).then((code) => { process.exitCode = code; }, (error) => {
-        process.stderr.write(`policy:check: ${error instanceof Error ? error.stack : String(error)}\n`);
-        process.exitCode = 2;
-    });
+    main(process.argv.slice(2)).then(
+        (code) => {
+            process.exitCode = code;
+        },
+        (error) => {
+            process.stderr.write(`policy:check: ${error instanceof Error ? error.stack : String(error)}\n`);
+            process.exitCode = 2;
+        },
+    );
 }

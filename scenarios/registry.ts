@@ -7,10 +7,7 @@ import { helloworld } from "./helloworld";
 import type { Scenario } from "./scenario";
 import { yaobank } from "./yaobank";
 
-export const SCENARIOS: readonly Scenario[] = [
-    helloworld,
-    yaobank,
-];
+export const SCENARIOS: readonly Scenario[] = [helloworld, yaobank];
 
 /**
  * Every config key of the program: the shared ones and each scenario's own, as Pulumi.yaml

@@ -23,13 +23,16 @@ type PolicyCheck = { main(argv: string[]): Promise<number> };
 async function run(argv: string[]): Promise<number> {
     const [command, ...rest] = argv;
     switch (command) {
-        case "analyze": return runCli(rest);
+        case "analyze":
+            return runCli(rest);
         case "policy-check": {
             // A computed path: the bundler leaves this require alone and the pack stays its own bundle.
             const bundle = path.join(__dirname, "..", "policy-pack", "dist", "check.js");
             return (require(bundle) as PolicyCheck).main(rest);
         }
-        case "-h": case "--help": case undefined:
+        case "-h":
+        case "--help":
+        case undefined:
             process.stdout.write(USAGE);
             return command ? 0 : 2;
         default:
@@ -38,7 +41,12 @@ async function run(argv: string[]): Promise<number> {
     }
 }
 
-run(process.argv.slice(2)).then((code) => { process.exitCode = code; }, (error: unknown) => {
-    process.stderr.write(`calico-zt: internal error: ${error instanceof Error ? error.stack : String(error)}\n`);
-    process.exitCode = 1;
-});
+run(process.argv.slice(2)).then(
+    (code) => {
+        process.exitCode = code;
+    },
+    (error: unknown) => {
+        process.stderr.write(`calico-zt: internal error: ${error instanceof Error ? error.stack : String(error)}\n`);
+        process.exitCode = 1;
+    },
+);

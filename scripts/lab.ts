@@ -41,7 +41,11 @@ export function labProgram(): Command {
         .name("lab")
         .description("Walk the lab's stages: pulumi up, verify, explain what changed")
         .addOption(new Option("--stack <name>", "stack to walk (created if missing, local file:// backend by default)").default("dev").argParser(stackName))
-        .addOption(new Option("--scenario <name>", "which lab's stages to walk; default the stack's scenario config, else the scenario key's default").choices(scenarioNames()))
+        .addOption(
+            new Option("--scenario <name>", "which lab's stages to walk; default the stack's scenario config, else the scenario key's default").choices(
+                scenarioNames(),
+            ),
+        )
         .option("--stage <stage>", "walk this stage only (number or name)")
         .option("--from <stage>", "start at this stage")
         .option("--to <stage>", "stop after this stage")
@@ -49,9 +53,16 @@ export function labProgram(): Command {
         .option("--no-verify", "skip live verification (the walk then proves nothing; says so)")
         .option("--render", "no cluster: render each stage's manifests and print the predicted matrix")
         .option("--node-address <ip>", "verification: node IP address for the NodePort probes (default: the first node's InternalIP)", ipAddress)
-        .option("--from-netns <name>", "verification: run the HTTP probes from outside the cluster inside this network namespace (ip netns exec; root)", nonEmpty)
+        .option(
+            "--from-netns <name>",
+            "verification: run the HTTP probes from outside the cluster inside this network namespace (ip netns exec; root)",
+            nonEmpty,
+        )
         .option("--parallel <n>", "verification: probes run at a time, 1-64", integerIn(1, 64, "probes"), 1)
-        .option("--verbose", "stream Pulumi's whole output (by default it goes to .lab-logs/<stack>.log and each up is one line), and show every change, those of pods outside the lab too");
+        .option(
+            "--verbose",
+            "stream Pulumi's whole output (by default it goes to .lab-logs/<stack>.log and each up is one line), and show every change, those of pods outside the lab too",
+        );
 }
 
 /** Pulumi's output of a walk: .lab-logs/<name>.log (git-ignored), echoed with --verbose. */
@@ -98,7 +109,11 @@ function stackFileConfig(stackName: string): Record<string, string> {
     const file = path.join(REPO_DIR, `Pulumi.${stackName}.yaml`);
     if (!fs.existsSync(file)) return {};
     const config = (parse(fs.readFileSync(file, "utf8")) as { config?: Record<string, unknown> } | null)?.config ?? {};
-    return Object.fromEntries(Object.entries(config).filter(([key]) => key.startsWith(`${PROJECT}:`)).map(([key, value]) => [key.slice(PROJECT.length + 1), String(value)]));
+    return Object.fromEntries(
+        Object.entries(config)
+            .filter(([key]) => key.startsWith(`${PROJECT}:`))
+            .map(([key, value]) => [key.slice(PROJECT.length + 1), String(value)]),
+    );
 }
 
 async function renderWalk(sourceStack: string, scenario: Scenario, stages: StageRow[], interactive: boolean, verbose: boolean): Promise<number> {
@@ -130,7 +145,8 @@ async function renderWalk(sourceStack: string, scenario: Scenario, stages: Stage
             out(`manifests: ${path.relative(REPO_DIR, directory)}/ (${objects.length} objects with the baseline)`);
             const checks = scenario.flowChecksAt(stage, source);
             const table = new Table({ head: ["flow", "expected", "predicted"], ...COMPACT_TABLE });
-            for (const row of predictedMatrix(objects, checks)) table.push([row.check.description, row.check.expected, row.predicted === row.check.expected ? row.predicted : `${row.predicted} *`]);
+            for (const row of predictedMatrix(objects, checks))
+                table.push([row.check.description, row.check.expected, row.predicted === row.check.expected ? row.predicted : `${row.predicted} *`]);
             out(checks.length > 0 ? table.toString() : "no lab workload yet: no flows to predict");
             out(formatChange(stage, explainChange(previous, objects), changeView(scenario, source.namespace, verbose)));
             previous = objects;
@@ -139,11 +155,21 @@ async function renderWalk(sourceStack: string, scenario: Scenario, stages: Stage
     } finally {
         workspace.cleanup();
     }
-    out(`\nRendered without a cluster; the manifests are in .rendered/${sourceStack}/${scenario.name}/<n>-<stage>/, Pulumi's output in ${path.relative(REPO_DIR, log.file)}.`);
+    out(
+        `\nRendered without a cluster; the manifests are in .rendered/${sourceStack}/${scenario.name}/<n>-<stage>/, Pulumi's output in ${path.relative(REPO_DIR, log.file)}.`,
+    );
     return 0;
 }
 
-async function liveWalk(stackName: string, scenario: Scenario, stages: StageRow[], interactive: boolean, verify: boolean, probeFrom: Pick<VerifyOptions, "nodeAddress" | "outsideHttp" | "parallel">, verbose: boolean): Promise<number> {
+async function liveWalk(
+    stackName: string,
+    scenario: Scenario,
+    stages: StageRow[],
+    interactive: boolean,
+    verify: boolean,
+    probeFrom: Pick<VerifyOptions, "nodeAddress" | "outsideHttp" | "parallel">,
+    verbose: boolean,
+): Promise<number> {
     const stack = await openStack(stackName);
     const log = walkLog(stackName, verbose);
     const config = await stackConfig(stack);
@@ -160,12 +186,14 @@ async function liveWalk(stackName: string, scenario: Scenario, stages: StageRow[
         namespace: config.namespace || "zero-trust-lab",
         clusterFor: (outputs) => {
             const kubeconfig = outputs.kubeconfig?.value;
-            return KubeClusterApi.fromSource(stackKubeconfigSource({
-                name: stackName,
-                mode: config.cluster ?? "kind",
-                kubeconfigContext: config.kubeconfigContext,
-                kubeconfig: typeof kubeconfig === "string" && kubeconfig ? kubeconfig : undefined,
-            }));
+            return KubeClusterApi.fromSource(
+                stackKubeconfigSource({
+                    name: stackName,
+                    mode: config.cluster ?? "kind",
+                    kubeconfigContext: config.kubeconfigContext,
+                    kubeconfig: typeof kubeconfig === "string" && kubeconfig ? kubeconfig : undefined,
+                }),
+            );
         },
         verify,
         resultsDirectory: resultsDirectory(backendUrl(), REPO_DIR),
@@ -180,22 +208,32 @@ async function liveWalk(stackName: string, scenario: Scenario, stages: StageRow[
 }
 
 function stagesOf(scenario: Scenario, options: Record<string, string | undefined>): StageRow[] {
-    return stagesToWalk({
-        only: stageOption(scenario, options.stage, "--stage"),
-        from: stageOption(scenario, options.from, "--from"),
-        upTo: stageOption(scenario, options.to, "--to"),
-    }, scenario.stages);
+    return stagesToWalk(
+        {
+            only: stageOption(scenario, options.stage, "--stage"),
+            from: stageOption(scenario, options.from, "--from"),
+            upTo: stageOption(scenario, options.to, "--to"),
+        },
+        scenario.stages,
+    );
 }
 
 async function main(): Promise<number> {
     const options = labProgram().parse().opts();
     const interactive = !options.yes && process.stdin.isTTY === true;
     // Bad verification options fail before any stack is opened.
-    const probeFrom = { nodeAddress: options.nodeAddress, parallel: options.parallel as number, outsideHttp: options.fromNetns ? fromNetworkNamespace(options.fromNetns) : undefined };
+    const probeFrom = {
+        nodeAddress: options.nodeAddress,
+        parallel: options.parallel as number,
+        outsideHttp: options.fromNetns ? fromNetworkNamespace(options.fromNetns) : undefined,
+    };
     const mode: ClusterMode = options.render ? "render" : "kind";
     // Prerequisites first: render needs pulumi only; the stack's mode is checked again once known.
     const missing = missingTools(options.render ? "render" : "existing");
-    if (missing.length > 0) { out(formatMissing(options.render ? "render" : "existing", missing)); return EXIT.cannotRun; }
+    if (missing.length > 0) {
+        out(formatMissing(options.render ? "render" : "existing", missing));
+        return EXIT.cannotRun;
+    }
     if (options.render) {
         const scenario = scenarioFor(options.scenario, stackFileConfig(options.stack), false);
         return renderWalk(options.stack, scenario, stagesOf(scenario, options), interactive, options.verbose === true);
@@ -205,16 +243,22 @@ async function main(): Promise<number> {
     const scenario = scenarioFor(options.scenario, config, hasCluster(stackMode));
     const stages = stagesOf(scenario, options);
     const missingForMode = missingTools(stackMode);
-    if (missingForMode.length > 0) { out(formatMissing(stackMode, missingForMode)); return EXIT.cannotRun; }
+    if (missingForMode.length > 0) {
+        out(formatMissing(stackMode, missingForMode));
+        return EXIT.cannotRun;
+    }
     if (!hasCluster(stackMode)) return renderWalk(options.stack, scenario, stages, interactive, options.verbose === true);
     return liveWalk(options.stack, scenario, stages, interactive, options.verify !== false, probeFrom, options.verbose === true);
 }
 
 if (require.main === module) {
-    main().then((code) => process.exit(code), (error: unknown) => {
-        // Pulumi's error lines were printed already (or its whole output, with --verbose); say what failed in one line.
-        const message = pulumiFailure(error);
-        process.stderr.write(`lab: ${urlRedactor().text(message)}\n`);
-        process.exit(EXIT.cannotRun);
-    });
+    main().then(
+        (code) => process.exit(code),
+        (error: unknown) => {
+            // Pulumi's error lines were printed already (or its whole output, with --verbose); say what failed in one line.
+            const message = pulumiFailure(error);
+            process.stderr.write(`lab: ${urlRedactor().text(message)}\n`);
+            process.exit(EXIT.cannotRun);
+        },
+    );
 }

@@ -21,12 +21,16 @@ const program = withUsageExit(new Command())
 
 async function main(): Promise<number> {
     const options = program.parse().opts();
-    if (options.up && !options.apply) program.error("error: --up deploys only together with --apply (--apply --up); alone it would look like a deploy and be a dry run");
+    if (options.up && !options.apply)
+        program.error("error: --up deploys only together with --apply (--apply --up); alone it would look like a deploy and be a dry run");
     const missing = missingTools("render");
     if (missing.length > 0) throw new Error(formatMissing("render", missing).replace("cluster mode render needs", "promote needs"));
     const mode = options.apply ? (options.up ? "up" : "preview") : "dry-run";
     const source = await openExistingStack(options.from, `nothing was deployed or verified there (npm run lab -- --stack ${options.from})`);
-    const target = await openExistingStack(options.to, `create it with \`pulumi stack init ${options.to}\` after \`. scripts/env.sh\` (Pulumi.${options.to}.yaml holds its config)`);
+    const target = await openExistingStack(
+        options.to,
+        `create it with \`pulumi stack init ${options.to}\` after \`. scripts/env.sh\` (Pulumi.${options.to}.yaml holds its config)`,
+    );
     const directory = resultsDirectory(backendUrl(), REPO_DIR);
     const facts: PromotionFacts = {
         from: { name: options.from, config: await stackConfig(source), lastUpdate: await lastUpdate(source) },
@@ -50,9 +54,12 @@ async function main(): Promise<number> {
     return EXIT.ok;
 }
 
-main().then((code) => process.exit(code), (error: unknown) => {
-    // A failed `pulumi up`/`preview` printed its own errors above; say which command failed in one line.
-    const message = pulumiFailure(error);
-    process.stderr.write(`promote: ${urlRedactor().text(message)}\n`);
-    process.exit(EXIT.cannotRun);
-});
+main().then(
+    (code) => process.exit(code),
+    (error: unknown) => {
+        // A failed `pulumi up`/`preview` printed its own errors above; say which command failed in one line.
+        const message = pulumiFailure(error);
+        process.stderr.write(`promote: ${urlRedactor().text(message)}\n`);
+        process.exit(EXIT.cannotRun);
+    },
+);

@@ -32,14 +32,30 @@ export function verifyProgram(): Command {
     return withUsageExit(new Command())
         .name("verify")
         .description("Probe the stage's flows on the live cluster; print expected / predicted / observed")
-        .addOption(new Option("--stack <name>", "stack whose cluster to verify (its outputs give stage, namespace, kubeconfig)").default("dev").argParser(stackName))
+        .addOption(
+            new Option("--stack <name>", "stack whose cluster to verify (its outputs give stage, namespace, kubeconfig)").default("dev").argParser(stackName),
+        )
         .option("--no-stack", "do not use Pulumi: give --namespace and --stage (the result is not recorded for promotion)")
-        .option("--namespace <ns>", "lab namespace; repeat it or separate by commas for several (yaobank: yaobank-customer,yaobank-summary,yaobank-database; default: the stack's labNamespace output)", namespaceNames, [] as string[])
+        .option(
+            "--namespace <ns>",
+            "lab namespace; repeat it or separate by commas for several (yaobank: yaobank-customer,yaobank-summary,yaobank-database; default: the stack's labNamespace output)",
+            namespaceNames,
+            [] as string[],
+        )
         .option("--stage <stage>", "stage number or name (default: the stack's stage output); must be the stage the cluster's intent ConfigMap declares")
-        .addOption(new Option("--scenario <scenario>", "which lab's stage table --stage is read against (default: the stack's; without a stack, the scenario every namespace belongs to, such as yaobank's yaobank-*, else the scenario key's default)").choices(scenarioNames()))
+        .addOption(
+            new Option(
+                "--scenario <scenario>",
+                "which lab's stage table --stage is read against (default: the stack's; without a stack, the scenario every namespace belongs to, such as yaobank's yaobank-*, else the scenario key's default)",
+            ).choices(scenarioNames()),
+        )
         .option("--context <name>", "kubeconfig context (default: the stack's kubeconfig output, else the context its config names)", nonEmpty)
         .option("--node-address <ip>", "node IP address for the NodePort probes (default: the first node's InternalIP)", ipAddress)
-        .option("--from-netns <name>", "run the HTTP probes from outside the cluster inside this network namespace (ip netns exec; root), not on this machine", nonEmpty)
+        .option(
+            "--from-netns <name>",
+            "run the HTTP probes from outside the cluster inside this network namespace (ip netns exec; root), not on this machine",
+            nonEmpty,
+        )
         .addOption(new Option("--format <format>", "report format").choices(REPORT_FORMATS).default("table"))
         .option("--output <file>", "write the report to a file instead of stdout (its directory must exist)", writableFile)
         .option("--probe-image <image>", "probe pod image (needs nc, nslookup, timeout)", nonEmpty, "busybox:1.36")
@@ -73,20 +89,33 @@ function scenarioOfNamespaces(namespaces: string[]): Scenario {
 }
 
 /** Where the stack's cluster is, from its config and outputs (local Pulumi calls only). */
-async function fromStack(name: string, contextOption: string | undefined): Promise<{ source: KubeconfigSource; namespaces: string[]; stage?: string; scenario: Scenario }> {
+async function fromStack(
+    name: string,
+    contextOption: string | undefined,
+): Promise<{ source: KubeconfigSource; namespaces: string[]; stage?: string; scenario: Scenario }> {
     const missing = missingTools("render");
-    if (missing.length > 0) throw new Error(`${formatMissing("render", missing).replace("cluster mode render needs", "--stack needs")}\n  without Pulumi: npm run verify -- --no-stack --namespace <ns> --stage <n>`);
-    const stack = await openExistingStack(name, `nothing was deployed there (npm run lab -- --stack ${name}, or the README's pulumi stack init ${name} and pulumi up; --stack names another)`)
-        .catch((error: Error) => { throw new Error(`${error.message}\n  without Pulumi: npm run verify -- --no-stack --namespace <ns> --stage <n>`); });
+    if (missing.length > 0)
+        throw new Error(
+            `${formatMissing("render", missing).replace("cluster mode render needs", "--stack needs")}\n  without Pulumi: npm run verify -- --no-stack --namespace <ns> --stage <n>`,
+        );
+    const stack = await openExistingStack(
+        name,
+        `nothing was deployed there (npm run lab -- --stack ${name}, or the README's pulumi stack init ${name} and pulumi up; --stack names another)`,
+    ).catch((error: Error) => {
+        throw new Error(`${error.message}\n  without Pulumi: npm run verify -- --no-stack --namespace <ns> --stage <n>`);
+    });
     const config = await stackConfig(stack);
     const outputs = await stack.outputs();
     const kubeconfig = outputs.kubeconfig?.value;
-    const source = stackKubeconfigSource({
-        name,
-        mode: config.cluster ?? "kind",
-        kubeconfigContext: config.kubeconfigContext,
-        kubeconfig: typeof kubeconfig === "string" && kubeconfig ? kubeconfig : undefined,
-    }, contextOption);
+    const source = stackKubeconfigSource(
+        {
+            name,
+            mode: config.cluster ?? "kind",
+            kubeconfigContext: config.kubeconfigContext,
+            kubeconfig: typeof kubeconfig === "string" && kubeconfig ? kubeconfig : undefined,
+        },
+        contextOption,
+    );
     return {
         source,
         namespaces: namespacesOf(outputs.labNamespace?.value),
@@ -104,7 +133,7 @@ async function main(): Promise<number> {
     const stack: string | undefined = options.stack === false ? undefined : options.stack;
     const fromTheStack = stack ? await fromStack(stack, options.context) : undefined;
     const source: KubeconfigSource = fromTheStack?.source ?? { context: options.context, origin: "your kubeconfig" };
-    const namespaces: string[] = options.namespace.length > 0 ? options.namespace : fromTheStack?.namespaces ?? [];
+    const namespaces: string[] = options.namespace.length > 0 ? options.namespace : (fromTheStack?.namespaces ?? []);
     if (namespaces.length === 0) throw new Error("no lab namespace: pass --namespace or --stack of a deployed stack");
     const scenario: Scenario = scenarioNamed(options.scenario) ?? fromTheStack?.scenario ?? scenarioOfNamespaces(namespaces);
     const stageValue: string | undefined = options.stage ?? fromTheStack?.stage;
@@ -116,7 +145,9 @@ async function main(): Promise<number> {
     const cluster = KubeClusterApi.fromSource(source, { requestTimeoutMs: options.requestTimeout * 1000 });
     redactor = cluster.redactor;
     const log = options.quiet ? () => undefined : (line: string) => process.stderr.write(`${redactor.text(line)}\n`);
-    log(`verify: ${cluster.describe()}, ${namespaces.length === 1 ? "namespace" : "namespaces"} ${namespaces.join(", ")}${stage ? `, ${scenario === defaultScenario() ? "" : `${scenario.name} `}stage ${stage.number} (${stage.name})` : ""}`);
+    log(
+        `verify: ${cluster.describe()}, ${namespaces.length === 1 ? "namespace" : "namespaces"} ${namespaces.join(", ")}${stage ? `, ${scenario === defaultScenario() ? "" : `${scenario.name} `}stage ${stage.number} (${stage.name})` : ""}`,
+    );
 
     // Ctrl-C: stop probing, delete the probe pods, report. A second Ctrl-C deletes them at once.
     // The signal must reach this process itself: package.json runs it with `node --import tsx`,
@@ -147,7 +178,9 @@ async function main(): Promise<number> {
         probePods: { image: options.probeImage },
         signal: controller.signal,
         log,
-        onProbePods: (created) => { pods = created; },
+        onProbePods: (created) => {
+            pods = created;
+        },
     });
     const report = formatResult(result, options.format as ReportFormat, !options.output && process.stdout.isTTY);
     if (options.output) fs.writeFileSync(options.output, `${report}\n`);
@@ -161,8 +194,11 @@ async function main(): Promise<number> {
 }
 
 if (require.main === module) {
-    main().then((code) => process.exit(code), (error: unknown) => {
-        process.stderr.write(`verify: ${redactor.text(error instanceof Error ? error.message : String(error))}\n`);
-        process.exit(EXIT.cannotRun);
-    });
+    main().then(
+        (code) => process.exit(code),
+        (error: unknown) => {
+            process.stderr.write(`verify: ${redactor.text(error instanceof Error ? error.message : String(error))}\n`);
+            process.exit(EXIT.cannotRun);
+        },
+    );
 }

@@ -34,6 +34,10 @@ describe("Pulumi.yaml", () => {
     });
 
     it("Pulumi.dev.yaml is the README's local lab: kind, the calico flavor, stage 0", () => {
-        expect(readYaml("Pulumi.dev.yaml").config).toEqual({ [`${PROJECT_NAME}:cluster`]: "kind", [`${PROJECT_NAME}:flavor`]: "calico", [`${PROJECT_NAME}:stage`]: "cluster" });
+        expect(readYaml("Pulumi.dev.yaml").config).toEqual({
+            [`${PROJECT_NAME}:cluster`]: "kind",
+            [`${PROJECT_NAME}:flavor`]: "calico",
+            [`${PROJECT_NAME}:stage`]: "cluster",
+        });
     });
 });

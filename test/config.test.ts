@@ -34,7 +34,7 @@ describe("lab configuration", () => {
         const features = STAGES.map((stage) => parse({ stage: stage.name }).features);
         for (let i = 1; i < features.length; i++) {
             for (const [feature, enabled] of Object.entries(features[i - 1])) {
-                if (enabled) expect(features[i][feature as keyof typeof features[0]], `${feature} at stage ${i}`).toBe(true);
+                if (enabled) expect(features[i][feature as keyof (typeof features)[0]], `${feature} at stage ${i}`).toBe(true);
             }
         }
         expect(features[0]).toEqual({ helloworld: false, proxy: false, defaultDeny: false, allowProxy: false, lockdown: false });
@@ -89,7 +89,10 @@ describe("lab configuration", () => {
         });
 
         it("accepts the image references and selectors the lab documents", () => {
-            const config = parse({ appImage: "registry.example.com:5000/team/app@sha256:" + "a".repeat(64), hostEndpointSelector: "ibm.role in {'worker_public', 'edge'} && !has(skip)" });
+            const config = parse({
+                appImage: "registry.example.com:5000/team/app@sha256:" + "a".repeat(64),
+                hostEndpointSelector: "ibm.role in {'worker_public', 'edge'} && !has(skip)",
+            });
             expect(config.app.image).toContain("@sha256:");
             expect(parse({ kindNodeImage: "kindest/node:v1.33.1", kindClusterName: "calico-lab.2" }).cluster.kind.name).toBe("calico-lab.2");
         });

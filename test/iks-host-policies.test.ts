@@ -19,21 +19,109 @@ async function iksModel(stage: number, mode: "iks" | "kind" = "iks"): Promise<Cl
     return buildModel([...baselineObjects(STAGES[stage], mode), ...(run.kubernetesObjects as any[])]);
 }
 
-interface Claim { claim: string; stage: number; src: string; dst: string; port: number | "ICMP"; allowed: boolean; decidedBy: string }
+interface Claim {
+    claim: string;
+    stage: number;
+    src: string;
+    dst: string;
+    port: number | "ICMP";
+    allowed: boolean;
+    decidedBy: string;
+}
 
 /** Seed 001, claim by claim; `decidedBy` is what the verdict's reason must name. */
 const CLAIMS: Claim[] = [
-    { claim: "SSH by way of the public interface is blocked (no policy allows it, no failsafe port on IKS)", stage: 0, src: WORLD, dst: PUBLIC, port: 22, allowed: false,
-        decidedBy: "denied at the end of tier default: gnp:allow-icmp, gnp:allow-node-port-dnat, gnp:allow-vrrp, gnp:allow-bigfix-port, gnp:allow-sys-mgmt select ingress of hostendpoint:lab-node-worker-public" },
-    { claim: "allow-icmp: incoming pings are allowed", stage: 0, src: WORLD, dst: PUBLIC, port: "ICMP", allowed: true, decidedBy: "allowed by gnp:allow-icmp ingress[0]" },
-    { claim: "allow-node-port-dnat: NodePort traffic to the pods is allowed", stage: 2, src: WORLD, dst: `nodeport:${NAMESPACE}/helloworld`, port: 30080, allowed: true, decidedBy: "allowed by gnp:allow-node-port-dnat ingress[0]" },
-    { claim: "lockdown: the helloworld NodePort is dropped at the public interface before DNAT", stage: 5, src: WORLD, dst: `nodeport:${NAMESPACE}/helloworld`, port: 30080, allowed: false, decidedBy: `denied by gnp:${NAMESPACE}-nodeport-lockdown ingress[0]` },
-    { claim: "lockdown: the proxy's NodePort stays open", stage: 5, src: WORLD, dst: `nodeport:${NAMESPACE}/helloworld-proxy`, port: 30081, allowed: true, decidedBy: "allowed by gnp:allow-node-port-dnat ingress[0]" },
-    { claim: "allow-all-outbound: the worker may connect out", stage: 0, src: PUBLIC, dst: "external:1.1.1.1", port: 443, allowed: true, decidedBy: "allowed by gnp:allow-all-outbound egress[0]" },
-    { claim: "the kubelet port is closed on the public interface (allow-kubelet-port is in the 2018 docs only)", stage: 0, src: WORLD, dst: PUBLIC, port: 10250, allowed: false, decidedBy: "denied at the end of tier default" },
-    { claim: "allow-sys-mgmt: IBM's management systems may connect", stage: 0, src: "external:198.51.100.7", dst: PUBLIC, port: 22, allowed: true, decidedBy: "allowed by gnp:allow-sys-mgmt ingress[0]" },
-    { claim: "SSH is available on the private interface", stage: 0, src: "external:10.0.0.99", dst: "node:lab-node", port: 22, allowed: true, decidedBy: "allowed by gnp:allow-all-private-default ingress[0]" },
-    { claim: "the private interface is open outbound", stage: 0, src: "node:lab-node", dst: "external:10.0.0.99", port: 8080, allowed: true, decidedBy: "allowed by gnp:allow-all-private-default egress[0]" },
+    {
+        claim: "SSH by way of the public interface is blocked (no policy allows it, no failsafe port on IKS)",
+        stage: 0,
+        src: WORLD,
+        dst: PUBLIC,
+        port: 22,
+        allowed: false,
+        decidedBy:
+            "denied at the end of tier default: gnp:allow-icmp, gnp:allow-node-port-dnat, gnp:allow-vrrp, gnp:allow-bigfix-port, gnp:allow-sys-mgmt select ingress of hostendpoint:lab-node-worker-public",
+    },
+    {
+        claim: "allow-icmp: incoming pings are allowed",
+        stage: 0,
+        src: WORLD,
+        dst: PUBLIC,
+        port: "ICMP",
+        allowed: true,
+        decidedBy: "allowed by gnp:allow-icmp ingress[0]",
+    },
+    {
+        claim: "allow-node-port-dnat: NodePort traffic to the pods is allowed",
+        stage: 2,
+        src: WORLD,
+        dst: `nodeport:${NAMESPACE}/helloworld`,
+        port: 30080,
+        allowed: true,
+        decidedBy: "allowed by gnp:allow-node-port-dnat ingress[0]",
+    },
+    {
+        claim: "lockdown: the helloworld NodePort is dropped at the public interface before DNAT",
+        stage: 5,
+        src: WORLD,
+        dst: `nodeport:${NAMESPACE}/helloworld`,
+        port: 30080,
+        allowed: false,
+        decidedBy: `denied by gnp:${NAMESPACE}-nodeport-lockdown ingress[0]`,
+    },
+    {
+        claim: "lockdown: the proxy's NodePort stays open",
+        stage: 5,
+        src: WORLD,
+        dst: `nodeport:${NAMESPACE}/helloworld-proxy`,
+        port: 30081,
+        allowed: true,
+        decidedBy: "allowed by gnp:allow-node-port-dnat ingress[0]",
+    },
+    {
+        claim: "allow-all-outbound: the worker may connect out",
+        stage: 0,
+        src: PUBLIC,
+        dst: "external:1.1.1.1",
+        port: 443,
+        allowed: true,
+        decidedBy: "allowed by gnp:allow-all-outbound egress[0]",
+    },
+    {
+        claim: "the kubelet port is closed on the public interface (allow-kubelet-port is in the 2018 docs only)",
+        stage: 0,
+        src: WORLD,
+        dst: PUBLIC,
+        port: 10250,
+        allowed: false,
+        decidedBy: "denied at the end of tier default",
+    },
+    {
+        claim: "allow-sys-mgmt: IBM's management systems may connect",
+        stage: 0,
+        src: "external:198.51.100.7",
+        dst: PUBLIC,
+        port: 22,
+        allowed: true,
+        decidedBy: "allowed by gnp:allow-sys-mgmt ingress[0]",
+    },
+    {
+        claim: "SSH is available on the private interface",
+        stage: 0,
+        src: "external:10.0.0.99",
+        dst: "node:lab-node",
+        port: 22,
+        allowed: true,
+        decidedBy: "allowed by gnp:allow-all-private-default ingress[0]",
+    },
+    {
+        claim: "the private interface is open outbound",
+        stage: 0,
+        src: "node:lab-node",
+        dst: "external:10.0.0.99",
+        port: 8080,
+        allowed: true,
+        decidedBy: "allowed by gnp:allow-all-private-default egress[0]",
+    },
 ];
 
 function ask(model: ClusterModel, claim: Claim): Verdict {
@@ -48,9 +136,14 @@ describe("seed 001 on an iks stack", () => {
             if (!models.has(claim.stage)) models.set(claim.stage, await iksModel(claim.stage));
             const verdict = ask(models.get(claim.stage)!, claim);
             const ok = verdict.allowed === claim.allowed && verdict.reason.includes(claim.decidedBy);
-            rows.push(`${ok ? "  " : "XX"} stage ${claim.stage} ${claim.claim}: expected ${claim.allowed ? "Y" : "n"} (${claim.decidedBy}) observed ${verdict.allowed ? "Y" : "n"}: ${verdict.reason}`);
+            rows.push(
+                `${ok ? "  " : "XX"} stage ${claim.stage} ${claim.claim}: expected ${claim.allowed ? "Y" : "n"} (${claim.decidedBy}) observed ${verdict.allowed ? "Y" : "n"}: ${verdict.reason}`,
+            );
         }
-        expect(rows.filter((row) => row.startsWith("XX")), `\n${rows.join("\n")}\n`).toEqual([]);
+        expect(
+            rows.filter((row) => row.startsWith("XX")),
+            `\n${rows.join("\n")}\n`,
+        ).toEqual([]);
     });
 
     it.each(STAGES.map((stage) => [stage.number, stage.name] as const))("keeps the lab's truth table at stage %i (%s)", async (number) => {
@@ -59,7 +152,10 @@ describe("seed 001 on an iks stack", () => {
             const observed = check.legs.every((leg) => query(model, leg).allowed);
             return `${(check.expected === "allowed") === observed ? "  " : "XX"} ${check.description}: expected ${check.expected} observed ${observed ? "allowed" : "blocked"}`;
         });
-        expect(rows.filter((row) => row.startsWith("XX")), `\n${rows.join("\n")}\n`).toEqual([]);
+        expect(
+            rows.filter((row) => row.startsWith("XX")),
+            `\n${rows.join("\n")}\n`,
+        ).toEqual([]);
     });
 
     it("stops a pod's packet to a NodePort where it is stopped: at the pod on IKS (a named interface it never crosses), at the host on kind (the '*' endpoint)", async () => {

@@ -4,7 +4,9 @@
 import * as path from "path";
 import { describe, expect, it } from "vitest";
 
-interface MadgeResult { circular(): string[][] }
+interface MadgeResult {
+    circular(): string[][];
+}
 type Madge = (paths: string[], config: { baseDir: string; fileExtensions: string[]; tsConfig: string }) => Promise<MadgeResult>;
 // madge ships no type declarations.
 const madge = require("madge") as Madge;
@@ -14,7 +16,10 @@ const FOLDERS = ["analysis", "components", "live", "scenarios", "scripts", "poli
 
 describe("imports", () => {
     it("form no circle", async () => {
-        const graph = await madge(FOLDERS.map((folder) => path.join(REPO, folder)), { baseDir: REPO, fileExtensions: ["ts"], tsConfig: path.join(REPO, "tsconfig.json") });
+        const graph = await madge(
+            FOLDERS.map((folder) => path.join(REPO, folder)),
+            { baseDir: REPO, fileExtensions: ["ts"], tsConfig: path.join(REPO, "tsconfig.json") },
+        );
         expect(graph.circular()).toEqual([]);
     }, 120_000);
 });

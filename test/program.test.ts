@@ -27,19 +27,43 @@ const EXPECTED_OBJECTS = {
         [...BASE, ...INTENT, ...WORKLOAD_IDS.helloworld],
         [...BASE, ...INTENT, ...WORKLOAD_IDS.helloworld, ...WORKLOAD_IDS.proxy],
         [...BASE, ...INTENT, ...WORKLOAD_IDS.helloworld, ...WORKLOAD_IDS.proxy, `GlobalNetworkPolicy /${NS}-default-deny`],
-        [...BASE, ...INTENT, ...WORKLOAD_IDS.helloworld, ...WORKLOAD_IDS.proxy, `GlobalNetworkPolicy /${NS}-default-deny`,
-            `NetworkPolicy ${NS}/allow-helloworld-from-proxy`, `NetworkPolicy ${NS}/allow-proxy-to-helloworld`, `NetworkPolicy ${NS}/allow-world-to-proxy`],
-        [...BASE, ...INTENT, ...WORKLOAD_IDS.helloworld, ...WORKLOAD_IDS.proxy, `GlobalNetworkPolicy /${NS}-default-deny`,
-            `NetworkPolicy ${NS}/allow-helloworld-from-proxy`, `NetworkPolicy ${NS}/allow-proxy-to-helloworld`, `NetworkPolicy ${NS}/allow-world-to-proxy`,
-            `GlobalNetworkPolicy /${NS}-nodeport-lockdown`],
+        [
+            ...BASE,
+            ...INTENT,
+            ...WORKLOAD_IDS.helloworld,
+            ...WORKLOAD_IDS.proxy,
+            `GlobalNetworkPolicy /${NS}-default-deny`,
+            `NetworkPolicy ${NS}/allow-helloworld-from-proxy`,
+            `NetworkPolicy ${NS}/allow-proxy-to-helloworld`,
+            `NetworkPolicy ${NS}/allow-world-to-proxy`,
+        ],
+        [
+            ...BASE,
+            ...INTENT,
+            ...WORKLOAD_IDS.helloworld,
+            ...WORKLOAD_IDS.proxy,
+            `GlobalNetworkPolicy /${NS}-default-deny`,
+            `NetworkPolicy ${NS}/allow-helloworld-from-proxy`,
+            `NetworkPolicy ${NS}/allow-proxy-to-helloworld`,
+            `NetworkPolicy ${NS}/allow-world-to-proxy`,
+            `GlobalNetworkPolicy /${NS}-nodeport-lockdown`,
+        ],
     ],
     kubernetes: [
         BASE,
         [...BASE, ...INTENT, ...WORKLOAD_IDS.helloworld],
         [...BASE, ...INTENT, ...WORKLOAD_IDS.helloworld, ...WORKLOAD_IDS.proxy],
         [...BASE, ...INTENT, ...WORKLOAD_IDS.helloworld, ...WORKLOAD_IDS.proxy, `NetworkPolicy ${NS}/default-deny`],
-        [...BASE, ...INTENT, ...WORKLOAD_IDS.helloworld, ...WORKLOAD_IDS.proxy, `NetworkPolicy ${NS}/default-deny`,
-            `NetworkPolicy ${NS}/allow-helloworld-from-proxy`, `NetworkPolicy ${NS}/allow-proxy-to-helloworld`, `NetworkPolicy ${NS}/allow-world-to-proxy`],
+        [
+            ...BASE,
+            ...INTENT,
+            ...WORKLOAD_IDS.helloworld,
+            ...WORKLOAD_IDS.proxy,
+            `NetworkPolicy ${NS}/default-deny`,
+            `NetworkPolicy ${NS}/allow-helloworld-from-proxy`,
+            `NetworkPolicy ${NS}/allow-proxy-to-helloworld`,
+            `NetworkPolicy ${NS}/allow-world-to-proxy`,
+        ],
     ],
 } as const;
 
@@ -96,15 +120,29 @@ describe("workloads", () => {
             const pod = find(run.resources, "Deployment", name).spec.template.spec;
             expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, seccompProfile: { type: "RuntimeDefault" } });
             expect(pod.automountServiceAccountToken).toBe(false);
-            expect(pod.containers[0].securityContext).toEqual({ allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } });
+            expect(pod.containers[0].securityContext).toEqual({
+                allowPrivilegeEscalation: false,
+                readOnlyRootFilesystem: true,
+                capabilities: { drop: ["ALL"] },
+            });
         }
     });
 
     it("take images, replicas and NodePorts from config", async () => {
-        const run = await runProgram({ ...RENDER, stage: "proxy", appImage: "registry.example/hello@sha256:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", appReplicas: 2, proxyReplicas: 4, appNodePort: 31000, proxyNodePort: 31001 });
+        const run = await runProgram({
+            ...RENDER,
+            stage: "proxy",
+            appImage: "registry.example/hello@sha256:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+            appReplicas: 2,
+            proxyReplicas: 4,
+            appNodePort: 31000,
+            proxyNodePort: 31001,
+        });
         expect(find(run.resources, "Deployment", "helloworld").spec.replicas).toBe(2);
         expect(find(run.resources, "Deployment", "helloworld-proxy").spec.replicas).toBe(4);
-        expect(find(run.resources, "Deployment", "helloworld-proxy").spec.template.spec.containers[0].image).toBe("registry.example/hello@sha256:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa");
+        expect(find(run.resources, "Deployment", "helloworld-proxy").spec.template.spec.containers[0].image).toBe(
+            "registry.example/hello@sha256:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+        );
         expect(find(run.resources, "Service", "helloworld").spec.ports[0].nodePort).toBe(31000);
         expect(find(run.resources, "Service", "helloworld-proxy").spec.ports[0].nodePort).toBe(31001);
     });
@@ -170,15 +208,23 @@ describe("configuration errors stop the program before any resource is registere
     });
 
     it("as a Pulumi user error (pulumi.RunError: Pulumi prints the message alone, no stack frames)", async () => {
-        const error = await runProgram({ ...RENDER, stage: "9" }).then(() => undefined, (e: unknown) => e);
+        const error = await runProgram({ ...RENDER, stage: "9" }).then(
+            () => undefined,
+            (e: unknown) => e,
+        );
         expect(pulumi.RunError.isInstance(error)).toBe(true);
         expect((error as Error).name).toBe("ConfigError");
     });
 
     it("names a key the program does not read, with the keys it probably meant and how to remove it", async () => {
-        const error = await runProgram({ ...RENDER, replicas: 0, stage: "helloworld" }).then(() => undefined, (e: unknown) => e);
+        const error = await runProgram({ ...RENDER, replicas: 0, stage: "helloworld" }).then(
+            () => undefined,
+            (e: unknown) => e,
+        );
         expect(pulumi.RunError.isInstance(error)).toBe(true);
-        expect((error as Error).message).toContain("calico-zero-trust-lab:replicas (did you mean appReplicas or proxyReplicas?); remove it with: pulumi config rm replicas");
+        expect((error as Error).message).toContain(
+            "calico-zero-trust-lab:replicas (did you mean appReplicas or proxyReplicas?); remove it with: pulumi config rm replicas",
+        );
     });
 });
 
@@ -187,8 +233,12 @@ describe("stack outputs", () => {
         const run = await runProgram({ ...RENDER, stage: "allow-proxy" });
         expect(run.outputs.stage).toMatchObject({ number: 4, name: "allow-proxy" });
         const tryIt = run.outputs.tryIt as Record<string, string>;
-        expect(tryIt.direct).toBe(`curl -s --connect-timeout 5 -X POST "http://$NODE_IP:30080/api/messages" -H 'Content-Type: application/json' -d '{"sender":"lab"}'`);
-        expect(tryIt.viaProxy).toBe(`curl -s --connect-timeout 5 -X POST "http://$NODE_IP:30081/proxy/api/messages" -H 'Content-Type: application/json' -d '{"sender":"lab","host":"helloworld:8080"}'`);
+        expect(tryIt.direct).toBe(
+            `curl -s --connect-timeout 5 -X POST "http://$NODE_IP:30080/api/messages" -H 'Content-Type: application/json' -d '{"sender":"lab"}'`,
+        );
+        expect(tryIt.viaProxy).toBe(
+            `curl -s --connect-timeout 5 -X POST "http://$NODE_IP:30081/proxy/api/messages" -H 'Content-Type: application/json' -d '{"sender":"lab","host":"helloworld:8080"}'`,
+        );
         // Numbered in truth-table order (Pulumi prints keys sorted), remarks in parentheses left to the docs.
         expect(run.outputs.zeroTrustIntent).toEqual({
             "1 world -> helloworld NodePort": "blocked",
@@ -211,8 +261,11 @@ describe("stack outputs", () => {
     it("leave out of the expected flows those of workloads the stage does not have, keeping the rows' numbers", async () => {
         const run = await runProgram({ ...RENDER, stage: "helloworld" });
         expect(Object.keys(run.outputs.zeroTrustIntent as object)).toEqual([
-            "1 world -> helloworld NodePort", "6 helloworld -> helloworld:8080", "7 lab pods -> kube-dns:53 UDP and TCP",
-            "8 lab pods -> internet:443", "9 pods in other namespaces -> helloworld:8080",
+            "1 world -> helloworld NodePort",
+            "6 helloworld -> helloworld:8080",
+            "7 lab pods -> kube-dns:53 UDP and TCP",
+            "8 lab pods -> internet:443",
+            "9 pods in other namespaces -> helloworld:8080",
         ]);
         expect((await runProgram({ ...RENDER, stage: 0 })).outputs.zeroTrustIntent).toEqual({});
     });

@@ -11,7 +11,16 @@ const readme = fs.readFileSync(path.join(__dirname, "..", "README.md"), "utf8");
 describe("README", () => {
     it("shows the truth table exactly as stages.ts holds it", () => {
         const table = readme.split("<!-- truth-table:start -->")[1].split("<!-- truth-table:end -->")[0];
-        const rows = table.trim().split("\n").slice(2).map((line) => line.split("|").slice(1, -1).map((cell) => cell.trim()));
+        const rows = table
+            .trim()
+            .split("\n")
+            .slice(2)
+            .map((line) =>
+                line
+                    .split("|")
+                    .slice(1, -1)
+                    .map((cell) => cell.trim()),
+            );
         expect(rows).toEqual(EXPECTED_FLOWS.map((flow) => [flow.description, ...flow.expected.slice(1)]));
     });
 
@@ -30,7 +39,8 @@ describe("README", () => {
 // The repository stands alone: a clone has every document it points to.
 describe("the repository's own references", () => {
     const repo = path.join(__dirname, "..");
-    const tracked = execFileSync("git", ["ls-files", "-z"], { cwd: repo, encoding: "utf8" }).split("\0")
+    const tracked = execFileSync("git", ["ls-files", "-z"], { cwd: repo, encoding: "utf8" })
+        .split("\0")
         .filter((file) => file && !file.endsWith("package-lock.json") && !file.endsWith(".sum") && fs.existsSync(path.join(repo, file)));
 
     it("names no file outside the repository (the team's spec and research notes are not shipped)", () => {
@@ -57,12 +67,20 @@ describe("the repository's own references", () => {
 describe("the commands the documentation gives", () => {
     const repo = path.join(__dirname, "..");
     const scripts = (JSON.parse(fs.readFileSync(path.join(repo, "package.json"), "utf8")) as { scripts: Record<string, string> }).scripts;
-    const documents = ["README.md", ...fs.readdirSync(path.join(repo, "docs")).filter((f) => f.endsWith(".md")).map((f) => `docs/${f}`)];
+    const documents = [
+        "README.md",
+        ...fs
+            .readdirSync(path.join(repo, "docs"))
+            .filter((f) => f.endsWith(".md"))
+            .map((f) => `docs/${f}`),
+    ];
     /** Shell lines of the documents' sh code blocks, comments dropped, split at && and ;. */
     const commands = documents.flatMap((document) => {
         const text = fs.readFileSync(path.join(repo, document), "utf8");
-        return [...text.matchAll(/```sh\n([^]*?)```/g)].flatMap(([, block]) => block.split("\n"))
-            .map((line) => line.replace(/\s#.*$/, "").trim()).filter(Boolean)
+        return [...text.matchAll(/```sh\n([^]*?)```/g)]
+            .flatMap(([, block]) => block.split("\n"))
+            .map((line) => line.replace(/\s#.*$/, "").trim())
+            .filter(Boolean)
             .flatMap((line) => line.split(/&&|;/).map((part) => ({ document, command: part.trim() })));
     });
     const npmRuns = commands.flatMap(({ document, command }) => {

@@ -9,7 +9,8 @@ const REPO = path.resolve(__dirname, "..");
 const OWN_CLEANUP = ["test/helpers/temporary.ts", "test/e2e/", "test/real-cluster/"];
 
 function sources(directory: string): string[] {
-    return fs.readdirSync(path.join(REPO, directory), { recursive: true, encoding: "utf8" })
+    return fs
+        .readdirSync(path.join(REPO, directory), { recursive: true, encoding: "utf8" })
         .filter((file) => file.endsWith(".ts") && !file.split(path.sep).includes("node_modules"))
         .map((file) => path.posix.join(directory, file.split(path.sep).join("/")));
 }

@@ -15,9 +15,14 @@ const LAB: Omit<ZeroTrustIntent, "flavor" | "defaultDeny" | "allowProxy" | "lock
     proxyNodePort: 30081,
     hostEndpointSelector: "has(kubernetes.io/hostname)",
 };
-const atStage = (flavor: "calico" | "kubernetes", stage: number) => zeroTrustDocuments({
-    ...LAB, flavor, defaultDeny: stage >= 3, allowProxy: stage >= 4, lockdown: stage >= 5,
-});
+const atStage = (flavor: "calico" | "kubernetes", stage: number) =>
+    zeroTrustDocuments({
+        ...LAB,
+        flavor,
+        defaultDeny: stage >= 3,
+        allowProxy: stage >= 4,
+        lockdown: stage >= 5,
+    });
 const names = (documents: PolicyDocument[]) => documents.map((d) => `${d.kind}/${d.metadata.name}`);
 
 describe("calico flavor", () => {
@@ -54,7 +59,15 @@ describe("calico flavor", () => {
     it("locks down every NodePort but the proxy's, before DNAT, on the configured host endpoints", () => {
         const nodeports = atStage("calico", 5).at(-1)!;
         expect(nodeports.spec).toMatchObject({ preDNAT: true, applyOnForward: true, types: ["Ingress"], selector: "has(kubernetes.io/hostname)" });
-        const iks = zeroTrustDocuments({ ...LAB, flavor: "calico", defaultDeny: true, allowProxy: true, lockdown: true, hostEndpointSelector: "ibm.role == 'worker_public'", proxyNodePort: 31234 }).at(-1)!;
+        const iks = zeroTrustDocuments({
+            ...LAB,
+            flavor: "calico",
+            defaultDeny: true,
+            allowProxy: true,
+            lockdown: true,
+            hostEndpointSelector: "ibm.role == 'worker_public'",
+            proxyNodePort: 31234,
+        }).at(-1)!;
         expect(iks.spec.selector).toBe("ibm.role == 'worker_public'");
         expect((iks.spec.ingress as any[])[0].destination.notPorts).toEqual([31234]);
     });

@@ -28,7 +28,11 @@ export function connectivityClasses(matrix: Matrix): ConnectivityClasses {
     const destinationClasses: number[][] = [];
     matrix.targetRows.forEach((row, t) => {
         let d = destinationOfRow.get(row);
-        if (d === undefined) { d = destinationClasses.length; destinationOfRow.set(row, d); destinationClasses.push([]); }
+        if (d === undefined) {
+            d = destinationClasses.length;
+            destinationOfRow.set(row, d);
+            destinationClasses.push([]);
+        }
         destinationClasses[d]!.push(t);
     });
     const rowBits: IndexSet[] = destinationClasses.map((members) => allowedSources(matrix, members[0]!));
@@ -42,7 +46,11 @@ export function connectivityClasses(matrix: Matrix): ConnectivityClasses {
         bits.forEach((s) => {
             const from = classOf[s]!;
             let to = splitInto.get(from);
-            if (to === undefined) { to = classSize.length; classSize.push(0); splitInto.set(from, to); }
+            if (to === undefined) {
+                to = classSize.length;
+                classSize.push(0);
+                splitInto.set(from, to);
+            }
             classOf[s] = to;
             classSize[from]!--;
             classSize[to]!++;
@@ -51,13 +59,14 @@ export function connectivityClasses(matrix: Matrix): ConnectivityClasses {
         // A class the row took whole is not split: give its members their old class back.
         const undo = new Map<number, number>();
         for (const [from, to] of splitInto) if (classSize[from] === 0) undo.set(to, from);
-        if (undo.size) for (const s of moved) {
-            const back = undo.get(classOf[s]!);
-            if (back === undefined) continue;
-            classSize[classOf[s]!]!--;
-            classOf[s] = back;
-            classSize[back]!++;
-        }
+        if (undo.size)
+            for (const s of moved) {
+                const back = undo.get(classOf[s]!);
+                if (back === undefined) continue;
+                classSize[classOf[s]!]!--;
+                classOf[s] = back;
+                classSize[back]!++;
+            }
     }
 
     // Renumber classes by first member so the output is stable and readable.
@@ -65,7 +74,11 @@ export function connectivityClasses(matrix: Matrix): ConnectivityClasses {
     const sourceClasses: number[][] = [];
     for (let s = 0; s < size; s++) {
         let c = renumber.get(classOf[s]!);
-        if (c === undefined) { c = sourceClasses.length; renumber.set(classOf[s]!, c); sourceClasses.push([]); }
+        if (c === undefined) {
+            c = sourceClasses.length;
+            renumber.set(classOf[s]!, c);
+            sourceClasses.push([]);
+        }
         sourceClasses[c]!.push(s);
     }
     const reaches: number[][] = sourceClasses.map(() => []);
@@ -73,7 +86,10 @@ export function connectivityClasses(matrix: Matrix): ConnectivityClasses {
         const seen = new Set<number>();
         bits.forEach((s) => {
             const c = renumber.get(classOf[s]!)!;
-            if (!seen.has(c)) { seen.add(c); reaches[c]!.push(d); }
+            if (!seen.has(c)) {
+                seen.add(c);
+                reaches[c]!.push(d);
+            }
         });
     });
     return { sourceClasses, destinationClasses, reaches };

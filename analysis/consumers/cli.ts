@@ -37,27 +37,47 @@ interface CliOptions {
 export const EXIT_BAD_INPUT = 2;
 
 /** Where the command writes; `width` is the terminal's (default: terminalWidth()). */
-export interface CliIo { stdout: (text: string) => void; stderr: (text: string) => void; width?: number }
+export interface CliIo {
+    stdout: (text: string) => void;
+    stderr: (text: string) => void;
+    width?: number;
+}
 
 export function runCli(argv: string[], io: CliIo = { stdout: (t) => process.stdout.write(t), stderr: (t) => process.stderr.write(t) }): number {
     const program = new Command("analyze")
         .description("Connectivity of Kubernetes and Calico manifests: who can connect to whom, and why.")
         .argument("[paths...]", "YAML or JSON files, or directories of them (.yaml, .yml, .json)")
-        .addOption(new Option("--format <format>", "matrix output (jsonl: one allowed connection per line)").choices(MATRIX_FORMATS as string[]).default("table"))
-        .addOption(new Option("--full", "the whole matrix even when it does not fit the terminal (table, md) or has over a million cells (json)").conflicts("classes"))
+        .addOption(
+            new Option("--format <format>", "matrix output (jsonl: one allowed connection per line)").choices(MATRIX_FORMATS as string[]).default("table"),
+        )
+        .addOption(
+            new Option("--full", "the whole matrix even when it does not fit the terminal (table, md) or has over a million cells (json)").conflicts("classes"),
+        )
         .option("--classes", "connectivity classes (sources reaching the same destinations, destinations reached by the same sources) even for a small matrix")
-        .option("--query <SRC_DST_PORT...>", "one connection, SRC DST PORT[/PROTO] or SRC DST ICMP: SRC and DST are <ns>/<workload>, external:<ipv4>, node:<name>[/<interface>], nodeport:<ns>/<service> or service:<ns>/<service> (DST only)")
+        .option(
+            "--query <SRC_DST_PORT...>",
+            "one connection, SRC DST PORT[/PROTO] or SRC DST ICMP: SRC and DST are <ns>/<workload>, external:<ipv4>, node:<name>[/<interface>], nodeport:<ns>/<service> or service:<ns>/<service> (DST only)",
+        )
         .option("--queries <file>", "one query per line (SRC DST PORT/PROTO); one JSON object per line on stdout")
         .option("--diff <pathsA...>", "flows added and removed from pathsA to the paths after --")
         .option("--auto-host-endpoints", "model Calico's automatic host endpoints (one per node)")
         .option("--node-labels <k=v,...>", "labels of the node behind the automatic host endpoint")
         .option("--ip-block-ignores-pods", "Kubernetes ipBlocks never match pod IPs (netpol-analyzer); default: they do (Calico)")
         .option("--pod-cidr <cidr>", "pod address range (default: an IPPool's cidr, else 192.168.0.0/16)")
-        .addOption(new Option("--node-port-source <how>", "how NodePort clients appear to pods with externalTrafficPolicy Cluster").choices(["both", "client", "node"]))
+        .addOption(
+            new Option("--node-port-source <how>", "how NodePort clients appear to pods with externalTrafficPolicy Cluster").choices([
+                "both",
+                "client",
+                "node",
+            ]),
+        )
         .option("--ignore-unknown-kinds", "ignore objects of kinds the analyzer does not know")
         .option("--calico-version <release>", CALICO_VERSION_HELP)
         .option("--external-source <endpoint>", "the matrix's outside client (default external:203.0.113.10)")
-        .option("--node-ports <PORT/PROTO,...>", "add the nodes to the matrix: each node a source node:<name> and a target at these ports (e.g. 22/TCP,10250/TCP)")
+        .option(
+            "--node-ports <PORT/PROTO,...>",
+            "add the nodes to the matrix: each node a source node:<name> and a target at these ports (e.g. 22/TCP,10250/TCP)",
+        )
         .option("--external-destination <endpoint...>", "the matrix's outside destinations, external:<ip>:<port>/<proto> (default external:1.1.1.1:443/TCP)")
         .exitOverride()
         .configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
@@ -68,14 +88,29 @@ export function runCli(argv: string[], io: CliIo = { stdout: (t) => process.stdo
         const paths = [...program.args, ...(options.query?.slice(3) ?? [])];
         if (options.query) options.query = options.query.slice(0, 3);
         // Before any file is read: a 100,000-workload input takes seconds to load.
-        if (options.query && options.query.length < 3) throw new AnalysisInputError(`--query needs exactly SRC DST PORT[/PROTO], got ${JSON.stringify(options.query.join(" "))}`);
+        if (options.query && options.query.length < 3)
+            throw new AnalysisInputError(`--query needs exactly SRC DST PORT[/PROTO], got ${JSON.stringify(options.query.join(" "))}`);
         const analyzerOptions = toAnalyzerOptions(options);
         const matrixOptions: MatrixOptions = {
             ...(options.externalSource ? { externalSource: options.externalSource } : {}),
             ...(options.externalDestination ? { externalDestinations: options.externalDestination } : {}),
-            ...(options.nodePorts ? { nodePorts: options.nodePorts.split(",").map((p) => p.trim()).filter(Boolean) } : {}),
+            ...(options.nodePorts
+                ? {
+                      nodePorts: options.nodePorts
+                          .split(",")
+                          .map((p) => p.trim())
+                          .filter(Boolean),
+                  }
+                : {}),
         };
-        const run: CommandRun = { options, matrixOptions, io, out: bufferedWriter(io.stdout), writer: FORMAT_WRITERS[options.format], load: (p) => loadModel(p, analyzerOptions, io) };
+        const run: CommandRun = {
+            options,
+            matrixOptions,
+            io,
+            out: bufferedWriter(io.stdout),
+            writer: FORMAT_WRITERS[options.format],
+            load: (p) => loadModel(p, analyzerOptions, io),
+        };
         if (options.diff) diffCommand(run, options.diff, paths);
         else if (options.query) queryCommand(run, paths, options.query as [string, string, string]);
         else if (options.queries) queriesCommand(run, paths, options.queries);
@@ -106,9 +141,18 @@ interface CommandRun {
 function loadModel(paths: string[], options: AnalyzerOptions, io: CliIo): ClusterModel {
     if (!paths.length) throw new AnalysisInputError("no input: give YAML or JSON files or directories");
     const objects = loadManifests(paths);
-    if (!objects.length) throw new AnalysisInputError("no Kubernetes objects found (empty files, or directories without .yaml, .yml or .json files)", { file: paths.join(", ") });
+    if (!objects.length)
+        throw new AnalysisInputError("no Kubernetes objects found (empty files, or directories without .yaml, .yml or .json files)", {
+            file: paths.join(", "),
+        });
     const empty = pathsWithoutObjects(paths, objects);
-    if (empty.length) io.stderr(`warning: ${emptyInputWarning(empty, paths.filter((p) => !empty.includes(p)))}\n`);
+    if (empty.length)
+        io.stderr(
+            `warning: ${emptyInputWarning(
+                empty,
+                paths.filter((p) => !empty.includes(p)),
+            )}\n`,
+        );
     const model = buildModel(objects, options);
     for (const warning of model.warnings) io.stderr(`warning: ${warning}\n`);
     return model;
@@ -121,7 +165,10 @@ function loadModel(paths: string[], options: AnalyzerOptions, io: CliIo): Cluste
  * when no path gives anything, the rest is analyzed as given (the baseline alone is a valid input).
  */
 function pathsWithoutObjects(paths: readonly string[], objects: readonly object[]): string[] {
-    const files = objects.map((object) => originOf(object).file).filter((file): file is string => file !== undefined).map((file) => path.resolve(file));
+    const files = objects
+        .map((object) => originOf(object).file)
+        .filter((file): file is string => file !== undefined)
+        .map((file) => path.resolve(file));
     return paths.filter((p) => {
         const named = path.resolve(p);
         return !files.some((file) => file === named || file.startsWith(named + path.sep));
@@ -129,8 +176,7 @@ function pathsWithoutObjects(paths: readonly string[], objects: readonly object[
 }
 
 function emptyInputWarning(empty: readonly string[], read: readonly string[]): string {
-    return `no Kubernetes objects in ${empty.join(", ")} (empty, or no .yaml, .yml or .json files); ` +
-        `the result is of ${read.join(", ")} alone`;
+    return `no Kubernetes objects in ${empty.join(", ")} (empty, or no .yaml, .yml or .json files); ` + `the result is of ${read.join(", ")} alone`;
 }
 
 /** `--diff A -- B`: the flows B allows that A does not, and the other way round. */
@@ -148,10 +194,15 @@ function queryCommand(run: CommandRun, paths: string[], [src, dst, port]: [strin
 function queriesCommand(run: CommandRun, paths: string[], file: string): void {
     const model = run.load(paths);
     let text: string;
-    try { text = fs.readFileSync(file, "utf8"); } catch (error) {
+    try {
+        text = fs.readFileSync(file, "utf8");
+    } catch (error) {
         throw new AnalysisInputError(`cannot read: ${(error as Error).message}`, { file });
     }
-    const lines = text.split(/\r?\n/).map((l, i) => [l.replace(/#.*$/, "").trim(), i + 1] as const).filter(([l]) => l);
+    const lines = text
+        .split(/\r?\n/)
+        .map((l, i) => [l.replace(/#.*$/, "").trim(), i + 1] as const)
+        .filter(([l]) => l);
     for (const [line, number] of lines) {
         const parts = line.split(/\s+/);
         if (parts.length !== 3) throw new AnalysisInputError(`expected SRC DST PORT/PROTO, got ${JSON.stringify(line)}`, { file, key: `line ${number}` });
@@ -169,7 +220,9 @@ function queriesCommand(run: CommandRun, paths: string[], file: string): void {
 function matrixCommand(run: CommandRun, paths: string[]): void {
     const view: MatrixView = run.options.full ? "full" : run.options.classes ? "classes" : "auto";
     const matrix = connectivityMatrix(run.load(paths), run.matrixOptions);
-    writeMatrix(matrix, { format: run.options.format, view, width: run.io.width ?? terminalWidth() }, run.out.write, (text) => run.io.stderr(`note: ${text}\n`));
+    writeMatrix(matrix, { format: run.options.format, view, width: run.io.width ?? terminalWidth() }, run.out.write, (text) =>
+        run.io.stderr(`note: ${text}\n`),
+    );
 }
 
 function runQuery(model: ClusterModel, src: string, dst: string, portText: string): Verdict {
@@ -191,9 +244,14 @@ function toAnalyzerOptions(options: CliOptions): AnalyzerOptions {
 }
 
 function parseLabels(text: string): Record<string, string> {
-    return Object.fromEntries(text.split(",").filter(Boolean).map((pair) => {
-        const [key, value, ...rest] = pair.split("=");
-        if (!key || value === undefined || rest.length) throw new AnalysisInputError(`--node-labels: ${JSON.stringify(pair)} is not key=value`);
-        return [key.trim(), value.trim()];
-    }));
+    return Object.fromEntries(
+        text
+            .split(",")
+            .filter(Boolean)
+            .map((pair) => {
+                const [key, value, ...rest] = pair.split("=");
+                if (!key || value === undefined || rest.length) throw new AnalysisInputError(`--node-labels: ${JSON.stringify(pair)} is not key=value`);
+                return [key.trim(), value.trim()];
+            }),
+    );
 }

@@ -16,7 +16,12 @@ import { parseIPv4 } from "../net";
 import { Endpoint, evaluateConnection, parsePortSpec } from "../engine/query";
 import type { Connection, Protocol } from "../types";
 
-export interface MatrixTarget { dst: string; port: number; protocol: Protocol; portName?: string }
+export interface MatrixTarget {
+    dst: string;
+    port: number;
+    protocol: Protocol;
+    portName?: string;
+}
 
 export interface Matrix {
     /** Endpoint names in row-bit order: workloads ("ns/name", sorted), then the external client. */
@@ -28,7 +33,9 @@ export interface Matrix {
     targetRows: number[];
 }
 
-export interface MatrixCell extends Connection { allowed: boolean }
+export interface MatrixCell extends Connection {
+    allowed: boolean;
+}
 
 export interface MatrixOptions {
     /** The client outside the cluster. Default external:203.0.113.10 (TEST-NET-3). */
@@ -69,7 +76,9 @@ export function connectivityMatrix(model: ClusterModel, options: MatrixOptions =
     // Identical rows are stored once, as they come (a row is dropped as soon as it is found to repeat one).
     const distinctRows = new IndexSetInterner();
     const targetRows: number[] = [];
-    const addRow = (row: IndexSet) => { targetRows.push(distinctRows.indexOf(row)); };
+    const addRow = (row: IndexSet) => {
+        targetRows.push(distinctRows.indexOf(row));
+    };
     const workloadTargets = workloads.flatMap((workload) => uniquePorts(workload.ports).map((p) => ({ workload, ...p })));
     const reachability = computeWorkloadReachability(model, workloads, workloadTargets, options.engine ?? "fast");
     // The engine returns each distinct row as one shared set: its matrix row (with or without the
@@ -83,9 +92,15 @@ export function connectivityMatrix(model: ClusterModel, options: MatrixOptions =
         const extra = extraSources({ kind: "workload", workload: target.workload }, target.port, target.protocol);
         const extraKey = extra.join(",");
         let indexes = rowIndexes.get(reach);
-        if (!indexes) { indexes = new Map(); rowIndexes.set(reach, indexes); }
+        if (!indexes) {
+            indexes = new Map();
+            rowIndexes.set(reach, indexes);
+        }
         let row = indexes.get(extraKey);
-        if (row === undefined) { row = distinctRows.indexOf(reach.widened(size, extra)); indexes.set(extraKey, row); }
+        if (row === undefined) {
+            row = distinctRows.indexOf(reach.widened(size, extra));
+            indexes.set(extraKey, row);
+        }
         targetRows.push(row);
     });
 
@@ -101,8 +116,14 @@ export function connectivityMatrix(model: ClusterModel, options: MatrixOptions =
         for (const service of sortedServices.filter((s) => !s.headless && s.type !== "ExternalName")) {
             for (const servicePort of service.ports) {
                 const dst = { kind: "service" as const, service };
-                targets.push({ dst: `service:${service.namespace}/${service.name}`, port: servicePort.port, protocol: servicePort.protocol, ...(servicePort.name ? { portName: servicePort.name } : {}) });
-                const viaBackends = options.engine === "reference" ? undefined : serviceRowFromBackends(model, service, servicePort, workloadRows, workloads.length);
+                targets.push({
+                    dst: `service:${service.namespace}/${service.name}`,
+                    port: servicePort.port,
+                    protocol: servicePort.protocol,
+                    ...(servicePort.name ? { portName: servicePort.name } : {}),
+                });
+                const viaBackends =
+                    options.engine === "reference" ? undefined : serviceRowFromBackends(model, service, servicePort, workloadRows, workloads.length);
                 if (viaBackends) {
                     addRow(viaBackends.widened(size, extraSources(dst, servicePort.port, servicePort.protocol)));
                 } else {
@@ -126,7 +147,12 @@ export function connectivityMatrix(model: ClusterModel, options: MatrixOptions =
         for (const { port, protocol } of nodePorts) {
             targets.push({ dst: name, port, protocol });
             // A node to itself is loopback, which is not modelled: blocked in the matrix (query refuses it).
-            addRow(rowFor(sourceEndpoints, (src) => !(src.kind === "node" && src.node === endpoint.node) && evaluateConnection(model, src, endpoint, port, protocol).allowed));
+            addRow(
+                rowFor(
+                    sourceEndpoints,
+                    (src) => !(src.kind === "node" && src.node === endpoint.node) && evaluateConnection(model, src, endpoint, port, protocol).allowed,
+                ),
+            );
         }
     }
 
@@ -163,7 +189,13 @@ function parseNodePort(text: string): { port: number; protocol: Protocol } {
  * or its target port is not one of the matrix's workload targets: the caller then asks per connection.
  * Without this a cluster with a Service per Deployment cost sources x Services connections.
  */
-function serviceRowFromBackends(model: ClusterModel, service: Service, servicePort: ServicePort, workloadRows: Map<string, IndexSet>, size: number): IndexSet | undefined {
+function serviceRowFromBackends(
+    model: ClusterModel,
+    service: Service,
+    servicePort: ServicePort,
+    workloadRows: Map<string, IndexSet>,
+    size: number,
+): IndexSet | undefined {
     let row: IndexSet | undefined;
     for (const backend of serviceBackendsOf(model, service)) {
         if (backend.party.kind !== "workload") return undefined;
@@ -178,7 +210,9 @@ function serviceRowFromBackends(model: ClusterModel, service: Service, servicePo
 
 function rowFor(sources: Endpoint[], allowed: (src: Endpoint) => boolean): IndexSet {
     const members: number[] = [];
-    sources.forEach((src, i) => { if (allowed(src)) members.push(i); });
+    sources.forEach((src, i) => {
+        if (allowed(src)) members.push(i);
+    });
     return IndexSet.fromSorted(members, sources.length);
 }
 
@@ -204,7 +238,8 @@ function parseExternalDestination(text: string) {
     const endpoint = parseExternal(match[1]!);
     const { port, protocol } = parsePortSpec(match[2]!);
     if (typeof port !== "number") throw new AnalysisInputError(`external destination ${JSON.stringify(text)}: the port must be a number`);
-    if (protocol === "ICMP") throw new AnalysisInputError(`external destination ${JSON.stringify(text)}: the matrix has TCP, UDP and SCTP ports only (ask ICMP with --query)`);
+    if (protocol === "ICMP")
+        throw new AnalysisInputError(`external destination ${JSON.stringify(text)}: the matrix has TCP, UDP and SCTP ports only (ask ICMP with --query)`);
     return { endpoint, port, protocol: protocol ?? "TCP" };
 }
 

@@ -12,11 +12,17 @@ export function fullBits(size: number): Bits {
 }
 
 export const hasBit = (bits: Bits, i: number) => (bits[i >>> 5]! & (1 << (i & 31))) !== 0;
-export function setBit(bits: Bits, i: number): void { bits[i >>> 5]! |= 1 << (i & 31); }
+export function setBit(bits: Bits, i: number): void {
+    bits[i >>> 5]! |= 1 << (i & 31);
+}
 
 export function popcount(bits: Bits): number {
     let count = 0;
-    for (let w of bits) { w -= (w >>> 1) & 0x55555555; w = (w & 0x33333333) + ((w >>> 2) & 0x33333333); count += (((w + (w >>> 4)) & 0x0f0f0f0f) * 0x01010101) >>> 24; }
+    for (let w of bits) {
+        w -= (w >>> 1) & 0x55555555;
+        w = (w & 0x33333333) + ((w >>> 2) & 0x33333333);
+        count += (((w + (w >>> 4)) & 0x0f0f0f0f) * 0x01010101) >>> 24;
+    }
     return count;
 }
 
@@ -35,6 +41,8 @@ export function forEachBit(bits: Bits, visit: (index: number) => void): void {
 /** The indexes of the set bits, ascending. */
 export function bitIndexes(bits: Bits): number[] {
     const indexes: number[] = [];
-    forEachBit(bits, (i) => { indexes.push(i); });
+    forEachBit(bits, (i) => {
+        indexes.push(i);
+    });
     return indexes;
 }

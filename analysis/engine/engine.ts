@@ -25,7 +25,16 @@ import type { Action, Direction } from "../types";
  * the filter table: normal policy for traffic to or from the host itself (hostIngress, hostEgress) or
  * applyOnForward policy for forwarded traffic (hostForward, hostForwardEgress).
  */
-export type Stage = "egress" | "ingress" | "hostUntracked" | "hostUntrackedEgress" | "hostPreDnat" | "hostIngress" | "hostEgress" | "hostForward" | "hostForwardEgress";
+export type Stage =
+    | "egress"
+    | "ingress"
+    | "hostUntracked"
+    | "hostUntrackedEgress"
+    | "hostPreDnat"
+    | "hostIngress"
+    | "hostEgress"
+    | "hostForward"
+    | "hostForwardEgress";
 
 const EGRESS_STAGES: ReadonlySet<Stage> = new Set<Stage>(["egress", "hostUntrackedEgress", "hostEgress", "hostForwardEgress"]);
 /** Stages without a default drop: a packet no rule matches goes on to the next table (endpoints.go). */
@@ -95,7 +104,10 @@ function policyChain(model: ClusterModel, point: EnforcementPoint, stage: Stage)
     const endpoint = pointName(point);
     const chains = chainCache(model);
     let byStage = chains.get(endpoint);
-    if (!byStage) { byStage = new Map(); chains.set(endpoint, byStage); }
+    if (!byStage) {
+        byStage = new Map();
+        chains.set(endpoint, byStage);
+    }
     const cached = byStage.get(stage);
     if (cached) return cached;
     const direction = directionOf(stage);
@@ -118,7 +130,10 @@ function policyChain(model: ClusterModel, point: EnforcementPoint, stage: Stage)
 }
 
 /** Policies in evaluation order with their places in model.policies (ascending). */
-interface PlacedPolicies { policies: Policy[]; places: number[] }
+interface PlacedPolicies {
+    policies: Policy[];
+    places: number[];
+}
 
 const candidateIndex = new WeakMap<ClusterModel, { global: PlacedPolicies; byNamespace: Map<string, PlacedPolicies>; merged: Map<string, Policy[]> }>();
 
@@ -145,7 +160,8 @@ function candidatePolicies(model: ClusterModel, point: EnforcementPoint): Policy
     let merged = index.merged.get(point.workload.namespace);
     if (!merged) {
         merged = [];
-        let l = 0, g = 0;
+        let l = 0,
+            g = 0;
         while (l < local.places.length || g < global.places.length) {
             const takeLocal = g >= global.places.length || (l < local.places.length && local.places[l]! < global.places[g]!);
             merged.push(takeLocal ? local.policies[l++]! : global.policies[g++]!);
@@ -162,11 +178,20 @@ function candidatePolicies(model: ClusterModel, point: EnforcementPoint): Policy
  */
 function stageAccepts(policy: Policy, point: EnforcementPoint, stage: Stage): boolean {
     switch (stage) {
-        case "egress": case "ingress": return point.kind === "workload" && !policy.preDNAT && !policy.doNotTrack;
-        case "hostUntracked": case "hostUntrackedEgress": return point.kind === "host" && policy.doNotTrack;
-        case "hostPreDnat": return point.kind === "host" && policy.preDNAT;
-        case "hostIngress": case "hostEgress": return point.kind === "host" && !policy.preDNAT && !policy.doNotTrack;
-        case "hostForward": case "hostForwardEgress": return point.kind === "host" && policy.applyOnForward && !policy.preDNAT && !policy.doNotTrack;
+        case "egress":
+        case "ingress":
+            return point.kind === "workload" && !policy.preDNAT && !policy.doNotTrack;
+        case "hostUntracked":
+        case "hostUntrackedEgress":
+            return point.kind === "host" && policy.doNotTrack;
+        case "hostPreDnat":
+            return point.kind === "host" && policy.preDNAT;
+        case "hostIngress":
+        case "hostEgress":
+            return point.kind === "host" && !policy.preDNAT && !policy.doNotTrack;
+        case "hostForward":
+        case "hostForwardEgress":
+            return point.kind === "host" && policy.applyOnForward && !policy.preDNAT && !policy.doNotTrack;
     }
 }
 
@@ -190,7 +215,10 @@ function evaluateTiers(model: ClusterModel, chain: PolicyChain, stage: Stage, pa
                 if (!ruleMatches(model, rule, packet)) continue;
                 steps?.push({ tier: tier.name, policy: policy.ref, rule: rule.index, origin: rule.origin, action: rule.action });
                 if (rule.action === "Log") continue;
-                if (rule.action === "Pass") { passed = true; break tierLoop; }
+                if (rule.action === "Pass") {
+                    passed = true;
+                    break tierLoop;
+                }
                 return { at: "rule", tier, policy, rule };
             }
         }
@@ -214,15 +242,30 @@ export function decide(model: ClusterModel, point: EnforcementPoint, stage: Stag
     const steps: DecisionStep[] = [];
 
     if (policies.length === 0) {
-        if (stage === "hostPreDnat") return { ...base, allowed: true, outcome: "continue", decidedBy: "no-policy", steps, reason: `no pre-DNAT policy selects ${endpoint}` };
+        if (stage === "hostPreDnat")
+            return { ...base, allowed: true, outcome: "continue", decidedBy: "no-policy", steps, reason: `no pre-DNAT policy selects ${endpoint}` };
         if (stage === "hostUntracked" || stage === "hostUntrackedEgress") {
             return { ...base, allowed: true, outcome: "continue", decidedBy: "no-policy", steps, reason: `no doNotTrack policy selects ${what}` };
         }
         if (stage === "hostForward" || stage === "hostForwardEgress") {
-            return { ...base, allowed: true, outcome: "allow", decidedBy: "no-policy", steps, reason: `no applyOnForward policy selects ${endpoint}: forwarded traffic is allowed` };
+            return {
+                ...base,
+                allowed: true,
+                outcome: "allow",
+                decidedBy: "no-policy",
+                steps,
+                reason: `no applyOnForward policy selects ${endpoint}: forwarded traffic is allowed`,
+            };
         }
         if (point.kind === "workload") {
-            return { ...base, allowed: true, outcome: "allow", decidedBy: "no-policy", steps, reason: `no policy selects ${what}: allowed by the namespace profile kns.${point.workload.namespace}` };
+            return {
+                ...base,
+                allowed: true,
+                outcome: "allow",
+                decidedBy: "no-policy",
+                steps,
+                reason: `no policy selects ${what}: allowed by the namespace profile kns.${point.workload.namespace}`,
+            };
         }
     }
 
@@ -230,23 +273,46 @@ export function decide(model: ClusterModel, point: EnforcementPoint, stage: Stag
     if (end.at === "rule") {
         const allowed = end.rule.action === "Allow";
         return {
-            ...base, allowed, outcome: allowed ? "allow" : "deny", decidedBy: "rule", steps,
+            ...base,
+            allowed,
+            outcome: allowed ? "allow" : "deny",
+            decidedBy: "rule",
+            steps,
             reason: `${allowed ? "allowed" : "denied"} by ${end.policy.ref.id} ${end.rule.origin} (tier ${end.tier.name})`,
         };
     }
-    if (end.at === "end-of-tier") return { ...base, allowed: false, outcome: "deny", decidedBy: "end-of-tier", steps, tier: end.tier.name, reason: end.tier.endReason };
+    if (end.at === "end-of-tier")
+        return { ...base, allowed: false, outcome: "deny", decidedBy: "end-of-tier", steps, tier: end.tier.name, reason: end.tier.endReason };
     // Every tier passed (or pre-DNAT/untracked policy found no match).
     if (NO_DEFAULT_DROP.has(stage)) {
         const kind = stage === "hostPreDnat" ? "pre-DNAT" : "doNotTrack";
-        return { ...base, allowed: true, outcome: "continue", decidedBy: "no-policy", steps, reason: `no ${kind} rule matched at ${endpoint}: continues to ${stage === "hostPreDnat" ? "normal" : "tracked"} policy` };
+        return {
+            ...base,
+            allowed: true,
+            outcome: "continue",
+            decidedBy: "no-policy",
+            steps,
+            reason: `no ${kind} rule matched at ${endpoint}: continues to ${stage === "hostPreDnat" ? "normal" : "tracked"} policy`,
+        };
     }
     if (point.kind === "workload") {
-        return { ...base, allowed: true, outcome: "allow", decidedBy: "profile", steps, reason: `passed by every tier: allowed by the namespace profile kns.${point.workload.namespace}` };
+        return {
+            ...base,
+            allowed: true,
+            outcome: "allow",
+            decidedBy: "profile",
+            steps,
+            reason: `passed by every tier: allowed by the namespace profile kns.${point.workload.namespace}`,
+        };
     }
     const allowedByProfile = point.hostEndpoint.profiles.includes(AUTO_HEP_PROFILE);
     const before = policies.length ? "passed by every tier" : `no policy selects ${what}`;
     return {
-        ...base, allowed: allowedByProfile, outcome: allowedByProfile ? "allow" : "deny", decidedBy: "profile", steps,
+        ...base,
+        allowed: allowedByProfile,
+        outcome: allowedByProfile ? "allow" : "deny",
+        decidedBy: "profile",
+        steps,
         reason: allowedByProfile ? `${before}: allowed by profile ${AUTO_HEP_PROFILE}` : `${before}: a host endpoint without an allowing profile denies`,
     };
 }
@@ -267,7 +333,11 @@ export function allows(model: ClusterModel, point: EnforcementPoint, stage: Stag
 
 export function workloadDecision(model: ClusterModel, workload: Workload, stage: "egress" | "ingress", packet: Packet): Decision {
     if (workload.hostNetwork) {
-        return notEnforced(stage, { kind: "workload", workload }, `${workload.id} uses the host network: workload policy does not apply (host endpoint policy would)`);
+        return notEnforced(
+            stage,
+            { kind: "workload", workload },
+            `${workload.id} uses the host network: workload policy does not apply (host endpoint policy would)`,
+        );
     }
     return decide(model, { kind: "workload", workload }, stage, packet);
 }

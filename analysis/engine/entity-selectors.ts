@@ -63,7 +63,10 @@ const constraintCache = modelCache<EntityMatch, IdentityTest[]>();
 export function entityConstraint(model: ClusterModel, entity: EntityMatch): IdentityTest[] {
     const constraints = constraintCache(model);
     let constraint = constraints.get(entity);
-    if (!constraint) { constraint = identityConstraint(entity); constraints.set(entity, constraint); }
+    if (!constraint) {
+        constraint = identityConstraint(entity);
+        constraints.set(entity, constraint);
+    }
     return constraint;
 }
 
@@ -98,6 +101,8 @@ export function selectorsMatch(constraint: IdentityTest[], notSelector: Selector
 /** Whether the entity's selectors pick this identity: its positive selector, or its notSelector (to exclude it). */
 export function entitySelectorsPick(model: ClusterModel, entity: EntityMatch, identity: Identity): boolean {
     const constraint = entityConstraint(model, entity);
-    return (constraint.length > 0 && someHoldsAll(constraint, [identity]))
-        || (entity.notSelector !== undefined && matchesEndpointSelector(entity.notSelector, identity));
+    return (
+        (constraint.length > 0 && someHoldsAll(constraint, [identity])) ||
+        (entity.notSelector !== undefined && matchesEndpointSelector(entity.notSelector, identity))
+    );
 }

@@ -22,7 +22,12 @@ import type { Direction, Protocol } from "../types";
  */
 export const ingressTuning: { oneByOne: "auto" | "always" | "never" } = { oneByOne: "auto" };
 
-export interface WorkloadTarget { workload: Workload; port: number; protocol: Protocol; name?: string }
+export interface WorkloadTarget {
+    workload: Workload;
+    port: number;
+    protocol: Protocol;
+    name?: string;
+}
 
 /** For each target, the set of `sources` (by index) allowed to connect; equal sets are one shared object. */
 export function computeWorkloadReachability(model: ClusterModel, sources: Workload[], targets: WorkloadTarget[], engine: "fast" | "reference"): IndexSet[] {
@@ -33,24 +38,39 @@ export function referenceReachability(model: ClusterModel, sources: Workload[], 
     const distinctRows = new IndexSetInterner();
     return targets.map((target) => {
         const allowed: number[] = [];
-        sources.forEach((source, s) => { if (cellByReference(model, source, target)) allowed.push(s); });
+        sources.forEach((source, s) => {
+            if (cellByReference(model, source, target)) allowed.push(s);
+        });
         return distinctRows.intern(IndexSet.fromSorted(allowed, sources.length));
     });
 }
 
 function cellByReference(model: ClusterModel, source: Workload, target: WorkloadTarget): boolean {
-    return evaluateConnection(model, { kind: "workload", workload: source }, { kind: "workload", workload: target.workload }, target.port, target.protocol).allowed;
+    return evaluateConnection(model, { kind: "workload", workload: source }, { kind: "workload", workload: target.workload }, target.port, target.protocol)
+        .allowed;
 }
 
 /** Above this many reaching sources, a destination's row is looked up by what it is computed from before it is computed. */
 const SHARED_ROW_SOURCES = 64;
 
-interface PreparedRule { step: ChainStep; local?: IndexSet; peers?: IndexSet }
+interface PreparedRule {
+    step: ChainStep;
+    local?: IndexSet;
+    peers?: IndexSet;
+}
 
 /** The destination classes an egress chain lets out: always as bits, and as a list when the chain allowed only listed members. */
-interface EgressRow { bits: Bits; list?: number[] }
+interface EgressRow {
+    bits: Bits;
+    list?: number[];
+}
 
-interface EquivalenceClass { index: number; representative: Workload; party: Party; members: number[] }
+interface EquivalenceClass {
+    index: number;
+    representative: Workload;
+    party: Party;
+    members: number[];
+}
 
 const TIER_END = Symbol("tier end");
 let nextBitsId = 1;
@@ -75,7 +95,10 @@ class FastEngine {
     private readonly undecided: Bits;
     private readonly passed: Bits;
 
-    constructor(private readonly model: ClusterModel, private readonly sources: Workload[]) {
+    constructor(
+        private readonly model: ClusterModel,
+        private readonly sources: Workload[],
+    ) {
         const byKey = new Map<string, EquivalenceClass>();
         this.classOfSource = sources.map((workload, s) => {
             const key = classKey(workload);
@@ -131,8 +154,15 @@ class FastEngine {
         const key = identityKey(entity);
         bits = this.identityByContent.get(key);
         if (!bits) {
-            const unconstrained = !entity.nets && !entity.notNets && !entity.selector && !entity.notSelector && !entity.namespaceSelector
-                && !entity.serviceAccountNames && !entity.serviceAccountSelector && !entity.service;
+            const unconstrained =
+                !entity.nets &&
+                !entity.notNets &&
+                !entity.selector &&
+                !entity.notSelector &&
+                !entity.namespaceSelector &&
+                !entity.serviceAccountNames &&
+                !entity.serviceAccountSelector &&
+                !entity.service;
             if (unconstrained) bits = this.allClasses;
             else {
                 const members: number[] = [];
@@ -158,7 +188,9 @@ class FastEngine {
             // A class's own identity is a workload, so a namespaceSelector matches it only in the namespaces it selects.
             const selector = entity.namespaceSelector;
             inScope = [...this.classesByNamespace.entries()]
-                .filter(([name]) => matchesNamespaceSelector(selector, { labels: {}, namespace: name, namespaceLabels: this.model.namespaces.get(name)?.labels ?? {} }))
+                .filter(([name]) =>
+                    matchesNamespaceSelector(selector, { labels: {}, namespace: name, namespaceLabels: this.model.namespaces.get(name)?.labels ?? {} }),
+                )
                 .flatMap(([, classes]) => classes);
         } else {
             return this.classes;
@@ -174,7 +206,10 @@ class FastEngine {
         // A named port also depends on the selector for pods held by a network set (rules.ts endpointPortMatches).
         const contentKey = JSON.stringify([entity.ports, entity.notPorts, entity.service, this.classesInNetworkSets.length ? identityKey(entity) : null]);
         let perPort = this.portBits.get(contentKey);
-        if (!perPort) { perPort = new Map(); this.portBits.set(contentKey, perPort); }
+        if (!perPort) {
+            perPort = new Map();
+            this.portBits.set(contentKey, perPort);
+        }
         const key = `${port}/${protocol}`;
         let bits = perPort.get(key);
         if (!bits) {
@@ -203,12 +238,19 @@ class FastEngine {
         undecided.set(this.allClassBits);
         passed.fill(0);
         // Whether undecided/passed are known to be empty, and whether every allowed bit came from a list.
-        let noneUndecided = false, nonePassed = true, onlyListed = listed !== undefined;
+        let noneUndecided = false,
+            nonePassed = true,
+            onlyListed = listed !== undefined;
         for (let index = 0; index < chain.length; index++) {
             const step = chain[index]!;
             if (TIER_END in step) {
-                if (step.pass) { for (let w = 0; w < words; w++) undecided[w]! |= passed[w]!; noneUndecided &&= nonePassed; }
-                else { undecided.set(passed); noneUndecided = nonePassed; }
+                if (step.pass) {
+                    for (let w = 0; w < words; w++) undecided[w]! |= passed[w]!;
+                    noneUndecided &&= nonePassed;
+                } else {
+                    undecided.set(passed);
+                    noneUndecided = nonePassed;
+                }
                 passed.fill(0);
                 nonePassed = true;
                 continue;
@@ -219,7 +261,8 @@ class FastEngine {
             if (hits.list) {
                 // A few peers: touch their words only.
                 for (const i of hits.list) {
-                    const w = i >>> 5, bit = 1 << (i & 31);
+                    const w = i >>> 5,
+                        bit = 1 << (i & 31);
                     if ((undecided[w]! & bit) === 0) continue;
                     undecided[w]! &= ~bit;
                     if (!into) continue;
@@ -310,13 +353,19 @@ class FastEngine {
     private bothBits(a: IndexSet, b: IndexSet): IndexSet {
         const key = `${this.bitsId(a)}&${this.bitsId(b)}`;
         let bits = this.intersections.get(key);
-        if (!bits) { bits = a.and(b); this.intersections.set(key, bits); }
+        if (!bits) {
+            bits = a.and(b);
+            this.intersections.set(key, bits);
+        }
         return bits;
     }
 
     private bitsId(bits: IndexSet): number {
         let id = this.bitsIds.get(bits);
-        if (id === undefined) { id = nextBitsId++; this.bitsIds.set(bits, id); }
+        if (id === undefined) {
+            id = nextBitsId++;
+            this.bitsIds.set(bits, id);
+        }
         return id;
     }
 
@@ -333,18 +382,29 @@ class FastEngine {
         for (let i = 0; i < chain.length; i++) {
             const step = chain[i]!;
             if (TIER_END in step || step.action === "Log") continue;
-            if (!ruleProtocolMatches(step, protocol) || step.source.ports !== undefined || !this.identity(step.source).has(src.index)) { portState += "0,"; continue; }
+            if (!ruleProtocolMatches(step, protocol) || step.source.ports !== undefined || !this.identity(step.source).has(src.index)) {
+                portState += "0,";
+                continue;
+            }
             const ports = this.destinationPorts(step.destination, port, protocol);
-            if (ports === false) { portState += "0,"; continue; }
+            if (ports === false) {
+                portState += "0,";
+                continue;
+            }
             const identity = this.identity(step.destination);
-            if (ports === true) { matched[i] = identity; portState += "1,"; }
-            else { matched[i] = this.bothBits(identity, ports); portState += `b${this.bitsId(ports)},`; }
+            if (ports === true) {
+                matched[i] = identity;
+                portState += "1,";
+            } else {
+                matched[i] = this.bothBits(identity, ports);
+                portState += `b${this.bitsId(ports)},`;
+            }
         }
         let row = byPortState.get(portState);
         if (!row) {
             // The k-th distinct row of a group is written into the k-th scratch set (groups are done one at a time).
             const k = byPortState.size;
-            const bits = this.egressScratch[k] ??= emptyBits(this.size);
+            const bits = (this.egressScratch[k] ??= emptyBits(this.size));
             const list: number[] = [];
             row = this.evaluateChain(chain, matched, bits, list) ? { bits, list } : { bits };
             byPortState.set(portState, row);
@@ -429,7 +489,9 @@ class FastEngine {
                 const dst = this.classes[d]!;
                 if (dst.representative.hostNetwork) {
                     const allowed: number[] = [];
-                    this.sources.forEach((source, s) => { if (cellByReference(this.model, source, target)) allowed.push(s); });
+                    this.sources.forEach((source, s) => {
+                        if (cellByReference(this.model, source, target)) allowed.push(s);
+                    });
                     rows[t] = distinctRows.intern(IndexSet.fromSorted(allowed, this.sources.length));
                     continue;
                 }
@@ -437,16 +499,24 @@ class FastEngine {
                 const prepared = this.preparedIngress(chainKey, port, protocol, preparedChains);
                 const ingressKey = `${chainKey}|${this.ingressSignature(dst, prepared)}`;
                 let ingress = ingressCache.get(ingressKey);
-                if (!ingress) { ingress = { matched: this.ingressMatches(dst, prepared) }; ingressCache.set(ingressKey, ingress); }
+                if (!ingress) {
+                    ingress = { matched: this.ingressMatches(dst, prepared) };
+                    ingressCache.set(ingressKey, ingress);
+                }
                 const chain = this.chains.get(chainKey)!;
                 const reaching = (reached.get(d) ?? []).map((g) => groups[g]!);
                 let count = 0;
                 for (const members of reaching) count += members.length;
                 // Host-network sources are not workload endpoints: ask the reference engine.
-                const hostNetworkAllowed = hostNetworkSources.length ? hostNetworkSources.filter((s) => cellByReference(this.model, this.sources[s]!, target)) : hostNetworkSources;
+                const hostNetworkAllowed = hostNetworkSources.length
+                    ? hostNetworkSources.filter((s) => cellByReference(this.model, this.sources[s]!, target))
+                    : hostNetworkSources;
                 const inputs = count > SHARED_ROW_SOURCES ? `${ingressKey}#${reached.get(d)?.join(",")}#${hostNetworkAllowed.join(",")}` : undefined;
                 const shared = inputs === undefined ? undefined : rowOfInputs.get(inputs);
-                if (shared) { rows[t] = shared; continue; }
+                if (shared) {
+                    rows[t] = shared;
+                    continue;
+                }
                 const oneByOne = ingressTuning.oneByOne === "auto" ? count * chain.length < wordsFor(this.size) * 4 : ingressTuning.oneByOne === "always";
                 allowedClasses.length = 0;
                 if (oneByOne) {
@@ -456,7 +526,10 @@ class FastEngine {
                         for (const m of members) if (this.chainAllows(chain, ingress.matched, m)) allowedClasses.push(m);
                     }
                 } else {
-                    if (!ingress.row) { ingress.row = emptyBits(this.size); this.evaluateChain(chain, ingress.matched, ingress.row); }
+                    if (!ingress.row) {
+                        ingress.row = emptyBits(this.size);
+                        this.evaluateChain(chain, ingress.matched, ingress.row);
+                    }
                     const inbound = ingress.row;
                     for (const members of reaching) {
                         for (const m of members) if (hasBit(inbound, m)) allowedClasses.push(m);
@@ -476,7 +549,10 @@ class FastEngine {
         const key = this.chainKeys.egress[src.index]!;
         let sources = this.egressSources.get(key);
         if (!sources) {
-            sources = this.chains.get(key)!.filter((step): step is Rule => !(TIER_END in step)).map((rule) => this.identity(rule.source));
+            sources = this.chains
+                .get(key)!
+                .filter((step): step is Rule => !(TIER_END in step))
+                .map((rule) => this.identity(rule.source));
             this.egressSources.set(key, sources);
         }
         let signature = "";
@@ -512,8 +588,14 @@ function identityKey(entity: EntityMatch): string {
 }
 
 function classKey(workload: Workload): string {
-    const labels = Object.keys(workload.labels).sort().map((k) => `${k}=${workload.labels[k]}`).join(",");
-    const ports = workload.ports.map((p) => `${p.name ?? ""}:${p.port}/${p.protocol}`).sort().join(",");
+    const labels = Object.keys(workload.labels)
+        .sort()
+        .map((k) => `${k}=${workload.labels[k]}`)
+        .join(",");
+    const ports = workload.ports
+        .map((p) => `${p.name ?? ""}:${p.port}/${p.protocol}`)
+        .sort()
+        .join(",");
     return `${workload.namespace}|${labels}|${workload.serviceAccount}|${ports}|${workload.ips.join(",")}|${workload.hostNetwork}|${workload.node ?? ""}`;
 }
 

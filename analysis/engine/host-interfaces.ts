@@ -40,7 +40,8 @@ export function hostEndpointsWithAddress(model: ClusterModel, ip: number): HostE
         for (const hostEndpoint of model.hostEndpoints) {
             for (const address of hostEndpoint.expectedIPs) {
                 const list = index.get(address);
-                if (list) list.push(hostEndpoint); else index.set(address, [hostEndpoint]);
+                if (list) list.push(hostEndpoint);
+                else index.set(address, [hostEndpoint]);
             }
         }
         index.set(-1, []); // built, even when no endpoint lists an address

@@ -37,7 +37,13 @@ function failsafe(model: ClusterModel, hostEndpoint: HostEndpoint, stage: Stage,
     const entry = failsafeMatch(ports, packet.protocol, packet.port, peer ?? -1);
     if (!entry) return undefined;
     return {
-        stage, endpoint: hostEndpointName(hostEndpoint), allowed: true, outcome: "allow", decidedBy: "failsafe", steps: [], policies: [],
+        stage,
+        endpoint: hostEndpointName(hostEndpoint),
+        allowed: true,
+        outcome: "allow",
+        decidedBy: "failsafe",
+        steps: [],
+        policies: [],
         reason: `allowed by the ${describeFailsafe(entry, inbound ? "inbound" : "outbound", model.felix)}, before any host endpoint policy`,
     };
 }
@@ -61,11 +67,21 @@ function untracked(model: ClusterModel, hostEndpoint: HostEndpoint, stage: "host
  * A packet arriving through a host endpoint. `terminated`: for the host itself; otherwise forwarded,
  * with `forwarded` the packet after DNAT (the NodePort rewritten to a backend) when it differs.
  */
-export function arrivalDecisions(model: ClusterModel, hostEndpoint: HostEndpoint, packet: Packet, route: { terminated: true } | { terminated: false; forwarded?: Packet; dnat: boolean }): Decision[] {
+export function arrivalDecisions(
+    model: ClusterModel,
+    hostEndpoint: HostEndpoint,
+    packet: Packet,
+    route: { terminated: true } | { terminated: false; forwarded?: Packet; dnat: boolean },
+): Decision[] {
     const decisions: Decision[] = [];
     const safe = failsafe(model, hostEndpoint, "hostUntracked", packet);
     if (safe && route.terminated) return [safe];
-    if (safe) decisions.push({ ...safe, outcome: "continue", reason: `${safe.reason.replace(/, before any host endpoint policy$/, "")}: skips untracked and pre-DNAT policy` });
+    if (safe)
+        decisions.push({
+            ...safe,
+            outcome: "continue",
+            reason: `${safe.reason.replace(/, before any host endpoint policy$/, "")}: skips untracked and pre-DNAT policy`,
+        });
     if (!safe) {
         const raw = untracked(model, hostEndpoint, "hostUntracked", packet);
         if (raw) {
@@ -74,9 +90,11 @@ export function arrivalDecisions(model: ClusterModel, hostEndpoint: HostEndpoint
             if (raw.outcome === "allow") {
                 if (!route.terminated) {
                     const policy = raw.steps.at(-1)?.policy.id ?? "a doNotTrack policy";
-                    throw new AnalysisInputError(`${policy} allows ${partyName(packet.src)} -> ${partyName(packet.dst)} ${packet.port}/${packet.protocol} untracked at ${hostEndpointName(hostEndpoint)}, ` +
-                        `but the packet is forwarded${route.dnat ? " and needs DNAT, which untracked packets never get" : ""}: what happens next (no conntrack, the reply judged on its own) is not modelled; ` +
-                        "Calico's summary of host endpoint policies says such an allow has no net positive effect (reference/host-endpoints/summary.mdx)");
+                    throw new AnalysisInputError(
+                        `${policy} allows ${partyName(packet.src)} -> ${partyName(packet.dst)} ${packet.port}/${packet.protocol} untracked at ${hostEndpointName(hostEndpoint)}, ` +
+                            `but the packet is forwarded${route.dnat ? " and needs DNAT, which untracked packets never get" : ""}: what happens next (no conntrack, the reply judged on its own) is not modelled; ` +
+                            "Calico's summary of host endpoint policies says such an allow has no net positive effect (reference/host-endpoints/summary.mdx)",
+                    );
                 }
                 decisions.push(...replyDecisions(model, hostEndpoint, replyOf(packet), "egress"));
                 return decisions;
@@ -140,8 +158,15 @@ export function podToHostDecisions(model: ClusterModel, node: Node, packet: Pack
     const action = model.felix.endpointToHostAction;
     const allowed = action !== "Drop";
     decisions.push({
-        stage: "hostIngress", endpoint: `node:${node.name}`, allowed, outcome: allowed ? "allow" : "deny", decidedBy: "endpoint-to-host", steps: [], policies: [],
-        reason: `a local pod's packet to its node meets no host endpoint ingress policy (Felix sends it to cali-wl-to-host): ` +
+        stage: "hostIngress",
+        endpoint: `node:${node.name}`,
+        allowed,
+        outcome: allowed ? "allow" : "deny",
+        decidedBy: "endpoint-to-host",
+        steps: [],
+        policies: [],
+        reason:
+            `a local pod's packet to its node meets no host endpoint ingress policy (Felix sends it to cali-wl-to-host): ` +
             `DefaultEndpointToHostAction ${action} (${model.felix.source})${action === "Return" ? " returns it to the host's own INPUT rules, outside Calico" : ""}`,
     });
     return decisions;
@@ -150,7 +175,13 @@ export function podToHostDecisions(model: ClusterModel, node: Node, packet: Pack
 /** The host's packet to a pod on the same node: Felix applies no policy to it. */
 export function hostToLocalPodDecision(node: Node, dst: Party): Decision {
     return {
-        stage: "ingress", endpoint: partyName(dst), allowed: true, outcome: "allow", decidedBy: "no-policy", steps: [], policies: [],
+        stage: "ingress",
+        endpoint: partyName(dst),
+        allowed: true,
+        outcome: "allow",
+        decidedBy: "no-policy",
+        steps: [],
+        policies: [],
         reason: `node:${node.name} to a pod on the same node: Felix applies no policy (filter OUTPUT returns for workload interfaces; "we never apply wildcard HEP normal policy for traffic going to a local workload", rules/dispatch.go)`,
     };
 }

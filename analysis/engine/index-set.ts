@@ -46,12 +46,19 @@ export class IndexSet {
         if (!listed(count, size)) return new IndexSet(size, count, undefined, bits.slice(0, wordsFor(size)));
         const list = new Uint32Array(count);
         let k = 0;
-        forEachBit(bits, (i) => { list[k++] = i; });
+        forEachBit(bits, (i) => {
+            list[k++] = i;
+        });
         return new IndexSet(size, count, list, undefined);
     }
 
     static full(size: number): IndexSet {
-        return listed(size, size) ? IndexSet.fromSorted(Array.from({ length: size }, (_, i) => i), size) : new IndexSet(size, size, undefined, fullBits(size));
+        return listed(size, size)
+            ? IndexSet.fromSorted(
+                  Array.from({ length: size }, (_, i) => i),
+                  size,
+              )
+            : new IndexSet(size, size, undefined, fullBits(size));
     }
 
     static empty(size: number): IndexSet {
@@ -61,7 +68,8 @@ export class IndexSet {
     has(index: number): boolean {
         if (this.bits) return index < this.size && hasBit(this.bits, index);
         const list = this.list!;
-        let low = 0, high = list.length - 1;
+        let low = 0,
+            high = list.length - 1;
         while (low <= high) {
             const middle = (low + high) >>> 1;
             const value = list[middle]!;
@@ -100,7 +108,9 @@ export class IndexSet {
         }
         const [small, large] = this.list ? [this, other] : [other, this];
         const members: number[] = [];
-        small.forEach((i) => { if (large.has(i)) members.push(i); });
+        small.forEach((i) => {
+            if (large.has(i)) members.push(i);
+        });
         return IndexSet.fromSorted(members, this.size);
     }
 

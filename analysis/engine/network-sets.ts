@@ -37,7 +37,11 @@ export function networkSetIdentity(model: ClusterModel, set: NetworkSet): Identi
     let identity = cache.get(set);
     if (!identity) {
         identity = set.namespace
-            ? { labels: { ...set.labels, "projectcalico.org/namespace": set.namespace }, namespace: set.namespace, namespaceLabels: model.namespaces.get(set.namespace)?.labels ?? {} }
+            ? {
+                  labels: { ...set.labels, "projectcalico.org/namespace": set.namespace },
+                  namespace: set.namespace,
+                  namespaceLabels: model.namespaces.get(set.namespace)?.labels ?? {},
+              }
             : { labels: set.labels };
         cache.set(set, identity);
     }

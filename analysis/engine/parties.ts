@@ -27,9 +27,12 @@ function interfaceOf(node: Node, ip: number): string {
 
 export function partyName(party: Party): string {
     switch (party.kind) {
-        case "workload": return party.workload.id;
-        case "host": return party.ip === party.node.ip ? `node:${party.node.name}` : `node:${party.node.name}/${interfaceOf(party.node, party.ip)}`;
-        case "external": return `external:${party.text}`;
+        case "workload":
+            return party.workload.id;
+        case "host":
+            return party.ip === party.node.ip ? `node:${party.node.name}` : `node:${party.node.name}/${interfaceOf(party.node, party.ip)}`;
+        case "external":
+            return `external:${party.text}`;
     }
 }
 
@@ -49,8 +52,10 @@ export function identitiesOf(model: ClusterModel, party: Party): Identity[] {
     const cache = identityCache(model);
     const cached = cache.get(key);
     if (cached) return cached;
-    const own: Identity[] = party.kind === "workload" ? [workloadIdentity(model, party.workload)]
-        : hostEndpointsWithAddress(model, addressOf(party)).map((hostEndpoint) => ({ labels: hostEndpoint.labels }));
+    const own: Identity[] =
+        party.kind === "workload"
+            ? [workloadIdentity(model, party.workload)]
+            : hostEndpointsWithAddress(model, addressOf(party)).map((hostEndpoint) => ({ labels: hostEndpoint.labels }));
     const ranges = party.kind === "workload" ? podRanges(model, party.workload) : [singleAddress(addressOf(party), "")];
     const identities = [...own, ...networkSetsHolding(model, ranges).map((set) => networkSetIdentity(model, set))];
     cache.set(key, identities);

@@ -29,7 +29,12 @@ import type { Protocol } from "../types";
 import type { QueryProtocol } from "../types";
 import { QUERY_PROTOCOLS } from "../types";
 
-export interface Query { src: string; dst: string; port: number | string; protocol?: QueryProtocol }
+export interface Query {
+    src: string;
+    dst: string;
+    port: number | string;
+    protocol?: QueryProtocol;
+}
 
 export interface NodePortPath {
     node: string;
@@ -49,7 +54,16 @@ export interface Explanation {
     hostPreDnat?: Decision;
     hostForward?: Decision;
     hostForwardEgress?: Decision;
-    service?: { namespace: string; name: string; port: number; nodePort?: number; clusterIP?: string; targetPort: number | string; externalTrafficPolicy: string; backends: string[] };
+    service?: {
+        namespace: string;
+        name: string;
+        port: number;
+        nodePort?: number;
+        clusterIP?: string;
+        targetPort: number | string;
+        externalTrafficPolicy: string;
+        backends: string[];
+    };
     /** Through a Service: the verdict for each backend after DNAT (all must allow). */
     backends?: BackendVerdict[];
     /** NodePort traffic: one entry per node, backend and source address seen. */
@@ -93,9 +107,15 @@ export function parseEndpoint(model: ClusterModel, text: string, role: "source" 
     // read once per model and role. Only endpoints are kept; a text that is refused is refused anew.
     const byRole = endpointCache(model);
     let endpoints = byRole.get(role);
-    if (!endpoints) { endpoints = new Map(); byRole.set(role, endpoints); }
+    if (!endpoints) {
+        endpoints = new Map();
+        byRole.set(role, endpoints);
+    }
     let endpoint = endpoints.get(text);
-    if (!endpoint) { endpoint = readEndpoint(model, text, role); endpoints.set(text, endpoint); }
+    if (!endpoint) {
+        endpoint = readEndpoint(model, text, role);
+        endpoints.set(text, endpoint);
+    }
     return endpoint;
 }
 
@@ -120,12 +140,17 @@ function readEndpoint(model: ClusterModel, text: string, role: "source" | "desti
         if (ip === undefined) throw new AnalysisInputError(`${role} ${JSON.stringify(text)}: ${JSON.stringify(address)} is not an IPv4 address`);
         const service = serviceWithClusterIP(model, ip);
         if (service) {
-            if (role === "source") throw new AnalysisInputError(`source ${JSON.stringify(text)} is the ClusterIP of service ${service.namespace}/${service.name}: a ClusterIP never opens connections`);
+            if (role === "source")
+                throw new AnalysisInputError(
+                    `source ${JSON.stringify(text)} is the ClusterIP of service ${service.namespace}/${service.name}: a ClusterIP never opens connections`,
+                );
             return { kind: "service", service };
         }
         const pods = model.options.podCIDR;
         if (pods.first <= ip && ip <= pods.last) {
-            throw new AnalysisInputError(`${role} ${JSON.stringify(text)} is inside the pod CIDR ${pods.text}: name the workload as <namespace>/<workload> instead`);
+            throw new AnalysisInputError(
+                `${role} ${JSON.stringify(text)} is inside the pod CIDR ${pods.text}: name the workload as <namespace>/<workload> instead`,
+            );
         }
         return { kind: "external", ip, text: formatIPv4(ip) };
     }
@@ -147,7 +172,9 @@ function readEndpoint(model: ClusterModel, text: string, role: "source" | "desti
     if (!workload) {
         const [namespace] = value.split("/");
         const inNamespace = workloadsIn(model, namespace).map((w) => w.id);
-        const hint = value.includes("/") ? `known in ${namespace}: ${inNamespace.join(", ") || "none"}` : "expected <namespace>/<workload>, external:<ipv4> or nodeport:<namespace>/<service>";
+        const hint = value.includes("/")
+            ? `known in ${namespace}: ${inNamespace.join(", ") || "none"}`
+            : "expected <namespace>/<workload>, external:<ipv4> or nodeport:<namespace>/<service>";
         throw new AnalysisInputError(`unknown ${role} ${JSON.stringify(text)}; ${hint}`);
     }
     return { kind: "workload", workload };
@@ -157,13 +184,20 @@ function readEndpoint(model: ClusterModel, text: string, role: "source" | "desti
 function parseNode(model: ClusterModel, text: string, role: "source" | "destination"): Endpoint {
     const name = parseEndpointName(text.trim());
     const node = name?.kind === "node" ? model.nodes.find((n) => n.name === name.node) : undefined;
-    if (!node) throw new AnalysisInputError(`${role} ${JSON.stringify(text)}: no such node; expected node:<name> or node:<name>/<interface>, nodes: ${model.nodes.map((n) => n.name).join(", ")}`);
+    if (!node)
+        throw new AnalysisInputError(
+            `${role} ${JSON.stringify(text)}: no such node; expected node:<name> or node:<name>/<interface>, nodes: ${model.nodes.map((n) => n.name).join(", ")}`,
+        );
     const iface = name?.kind === "node" ? name.interface : undefined;
     if (iface === undefined) return { kind: "node", node, ip: node.ip };
     const hostEndpoint = node.hostEndpoints.find((h) => h.interfaceName === iface && h.expectedIPs.length);
     if (!hostEndpoint) {
-        const known = node.hostEndpoints.filter((h) => h.interfaceName && h.interfaceName !== "*" && h.expectedIPs.length).map((h) => `node:${node.name}/${h.interfaceName}`);
-        throw new AnalysisInputError(`${role} ${JSON.stringify(text)}: no host endpoint of node ${node.name} names interface ${iface} with expectedIPs; known: ${known.join(", ") || "none"}`);
+        const known = node.hostEndpoints
+            .filter((h) => h.interfaceName && h.interfaceName !== "*" && h.expectedIPs.length)
+            .map((h) => `node:${node.name}/${h.interfaceName}`);
+        throw new AnalysisInputError(
+            `${role} ${JSON.stringify(text)}: no host endpoint of node ${node.name} names interface ${iface} with expectedIPs; known: ${known.join(", ") || "none"}`,
+        );
     }
     return { kind: "node", node, ip: hostEndpoint.expectedIPs[0]! };
 }
@@ -180,7 +214,8 @@ export function parsePortSpec(text: string): { port: number | string; protocol?:
 
 function checkProtocol(text: string): QueryProtocol {
     const upper = text.toUpperCase();
-    if (!(QUERY_PROTOCOLS as readonly string[]).includes(upper)) throw new AnalysisInputError(`protocol ${JSON.stringify(text)} is not one of ${QUERY_PROTOCOLS.join(", ")}`);
+    if (!(QUERY_PROTOCOLS as readonly string[]).includes(upper))
+        throw new AnalysisInputError(`protocol ${JSON.stringify(text)} is not one of ${QUERY_PROTOCOLS.join(", ")}`);
     return upper as QueryProtocol;
 }
 
@@ -190,7 +225,8 @@ export function query(model: ClusterModel, q: Query): Verdict {
     const icmpPort = typeof q.port === "string" && q.port.trim().toUpperCase() === "ICMP";
     const protocol = q.protocol ? checkProtocol(q.protocol) : icmpPort ? "ICMP" : "TCP";
     if (src.kind === "external" && dst.kind === "external") throw new AnalysisInputError("both ends are outside the cluster: no cluster policy applies");
-    if (src.kind === "node" && dst.kind === "node" && src.node === dst.node) throw new AnalysisInputError(`both ends are node ${src.node.name}: traffic inside a node (loopback) is not modelled`);
+    if (src.kind === "node" && dst.kind === "node" && src.node === dst.node)
+        throw new AnalysisInputError(`both ends are node ${src.node.name}: traffic inside a node (loopback) is not modelled`);
     if (protocol === "ICMP") {
         if (src.kind === "nodeport" || src.kind === "service" || dst.kind === "nodeport" || dst.kind === "service") {
             throw new AnalysisInputError(`an ICMP echo request goes to an address, not to a ${dst.kind}: ask for a workload, node or external destination`);
@@ -270,7 +306,10 @@ function resolvePort(port: number | string, dst: Endpoint, protocol: Protocol): 
     if (dst.kind === "service") return findServicePort(dst.service, port, protocol).port;
     if (dst.kind !== "workload") throw new AnalysisInputError(`named port ${JSON.stringify(port)} needs a workload or service destination`);
     const found = dst.workload.ports.find((p) => p.name === port && p.protocol === protocol);
-    if (!found) throw new AnalysisInputError(`${dst.workload.id} has no ${protocol} port named ${JSON.stringify(port)}; its ports: ${dst.workload.ports.map((p) => `${p.name ?? "-"}=${p.port}/${p.protocol}`).join(", ") || "none"}`);
+    if (!found)
+        throw new AnalysisInputError(
+            `${dst.workload.id} has no ${protocol} port named ${JSON.stringify(port)}; its ports: ${dst.workload.ports.map((p) => `${p.name ?? "-"}=${p.port}/${p.protocol}`).join(", ") || "none"}`,
+        );
     return found.port;
 }
 
@@ -283,22 +322,29 @@ function toParty(model: ClusterModel, endpoint: PartyEndpoint): Party {
     return endpoint;
 }
 
-
 export type Outcome = Pick<Verdict, "allowed" | "partial" | "explanation" | "reason">;
 
 /** The source's own egress policy: a pod's; a node's is its host endpoint's (host-path.ts); the world has none. */
 function egressOf(model: ClusterModel, party: Party, packet: Packet): Decision {
     if (party.kind === "workload") return workloadDecision(model, party.workload, "egress", packet);
-    return notEnforced("egress", party, party.kind === "external"
-        ? `${partyName(party)} is outside the cluster: no egress policy applies`
-        : `${partyName(party)} is a node: its host endpoint's policy applies where the packet leaves it`);
+    return notEnforced(
+        "egress",
+        party,
+        party.kind === "external"
+            ? `${partyName(party)} is outside the cluster: no egress policy applies`
+            : `${partyName(party)} is a node: its host endpoint's policy applies where the packet leaves it`,
+    );
 }
 
 function ingressOf(model: ClusterModel, party: Party, packet: Packet): Decision {
     if (party.kind === "workload") return workloadDecision(model, party.workload, "ingress", packet);
-    return notEnforced("ingress", party, party.kind === "host"
-        ? `${partyName(party)} is a node: its host endpoint's policy applies where the packet enters it`
-        : `${partyName(party)} is outside the cluster: no ingress policy applies`);
+    return notEnforced(
+        "ingress",
+        party,
+        party.kind === "host"
+            ? `${partyName(party)} is a node: its host endpoint's policy applies where the packet enters it`
+            : `${partyName(party)} is outside the cluster: no ingress policy applies`,
+    );
 }
 
 /** The node address the world reaches: its ExternalIP when it has one, else its InternalIP. */
@@ -317,7 +363,8 @@ function hostDecisions(model: ClusterModel, packet: Packet): Decision[] {
     if (src.kind === "host" && dst.kind === "workload") return [hostToLocalPodDecision(src.node, dst)];
     const out: Decision[] = [];
     if (src.kind === "host") out.push(...(src.hostEndpoint ? departureDecisions(model, src.hostEndpoint, packet) : [notPoliced(src, "hostEgress", src.ip)]));
-    if (dst.kind === "host") out.push(...(dst.hostEndpoint ? arrivalDecisions(model, dst.hostEndpoint, packet, { terminated: true }) : [notPoliced(dst, "hostIngress", dst.ip)]));
+    if (dst.kind === "host")
+        out.push(...(dst.hostEndpoint ? arrivalDecisions(model, dst.hostEndpoint, packet, { terminated: true }) : [notPoliced(dst, "hostIngress", dst.ip)]));
     if (src.kind === "workload" && dst.kind === "external") {
         const hostEndpoint = fabricHostEndpoint(node, worldFacingAddress(node));
         if (hostEndpoint) out.push(hostDecision(model, hostEndpoint, "hostForwardEgress", packet));
@@ -333,7 +380,9 @@ function hostDecisions(model: ClusterModel, packet: Packet): Decision[] {
 function withHost(explanation: Explanation, host: Decision[]): Explanation {
     if (!host.length) return explanation;
     explanation.host = host;
-    delete explanation.hostPreDnat; delete explanation.hostForward; delete explanation.hostForwardEgress;
+    delete explanation.hostPreDnat;
+    delete explanation.hostForward;
+    delete explanation.hostForwardEgress;
     for (const decision of host) {
         if (decision.stage === "hostPreDnat") explanation.hostPreDnat = decision;
         if (decision.stage === "hostForward") explanation.hostForward = decision;
@@ -364,22 +413,31 @@ function podToHostFlow(model: ClusterModel, dst: Extract<Party, { kind: "host" }
     const egress = egressOf(model, packet.src, packet);
     const placed = placement(model, packet.src);
     const local = placed === undefined || placed === dst.node.name ? podToHostDecisions(model, dst.node, packet) : [];
-    const remote = placed === dst.node.name ? []
-        : dst.hostEndpoint ? arrivalDecisions(model, dst.hostEndpoint, packet, { terminated: true }) : [notPoliced(dst, "hostIngress", dst.ip)];
+    const remote =
+        placed === dst.node.name
+            ? []
+            : dst.hostEndpoint
+              ? arrivalDecisions(model, dst.hostEndpoint, packet, { terminated: true })
+              : [notPoliced(dst, "hostIngress", dst.ip)];
     const ingress = notEnforced("ingress", dst, "");
     if (placed !== undefined) {
         const host = [...local, ...remote];
         const outcome = summarize([egress, ...host], withHost({ egress, ingress }, host));
         return { ...outcome, reason: `${outcome.reason} (${placedReason(packet.src, dst.node)})` };
     }
-    const localAllowed = local.every((d) => d.allowed), remoteAllowed = remote.every((d) => d.allowed);
+    const localAllowed = local.every((d) => d.allowed),
+        remoteAllowed = remote.every((d) => d.allowed);
     if (!egress.allowed || localAllowed === remoteAllowed) {
         const host = localAllowed ? [...local, ...remote] : local;
         return summarize([egress, ...host], withHost({ egress, ingress }, host));
     }
     const [failing, passing, where] = localAllowed ? [remote, local, "from a pod on another node"] : [local, remote, `from a pod on ${dst.node.name}`];
     const outcome = summarize([egress, ...failing], withHost({ egress, ingress }, failing), true);
-    const passingReason = passing.filter((d) => d.decidedBy !== "not-enforced" || d.reason).map((d) => d.reason).at(-1) ?? "";
+    const passingReason =
+        passing
+            .filter((d) => d.decidedBy !== "not-enforced" || d.reason)
+            .map((d) => d.reason)
+            .at(-1) ?? "";
     return { ...outcome, reason: `${outcome.reason} (${where}); the other way: ${passingReason}, so it depends on where the pod runs` };
 }
 
@@ -417,13 +475,17 @@ function placement(model: ClusterModel, party: Party): string | undefined {
 
 function placedReason(pod: Party, node: Node): string {
     const bound = pod.kind === "workload" ? pod.workload.node : undefined;
-    return bound === node.name ? `${partyName(pod)} runs on ${node.name} (spec.nodeName)` : `${partyName(pod)} runs on ${bound}, not on ${node.name} (spec.nodeName)`;
+    return bound === node.name
+        ? `${partyName(pod)} runs on ${node.name} (spec.nodeName)`
+        : `${partyName(pod)} runs on ${bound}, not on ${node.name} (spec.nodeName)`;
 }
 
 function summarize(chain: Decision[], explanation: Explanation, partial?: boolean): Outcome {
     const blocking = chain.find((d) => !d.allowed);
     const allowed = !blocking;
-    const reason = blocking ? blocking.reason : [...new Set(chain.filter((d) => d.decidedBy !== "not-enforced").map((d) => d.reason))].join("; ") || "no policy applies";
+    const reason = blocking
+        ? blocking.reason
+        : [...new Set(chain.filter((d) => d.decidedBy !== "not-enforced").map((d) => d.reason))].join("; ") || "no policy applies";
     return { allowed, ...(partial ? { partial } : {}), explanation, reason: `${allowed ? "allowed" : "blocked"}: ${reason}` };
 }
 
@@ -433,7 +495,9 @@ function findNodePort(service: Service, nodePort: number, protocol: Protocol): S
     const undeclared = service.ports.filter((p) => p.nodePort === undefined && p.protocol === protocol);
     if (undeclared.length === 1 && nodePort >= 30000 && nodePort <= 32767) return undeclared[0]!; // auto-assigned nodePort
     const known = service.ports.filter((p) => p.nodePort !== undefined).map((p) => `${p.nodePort}/${p.protocol}`);
-    throw new AnalysisInputError(`service ${service.namespace}/${service.name} has no nodePort ${nodePort}/${protocol}; its nodePorts: ${known.join(", ") || "none declared"}`);
+    throw new AnalysisInputError(
+        `service ${service.namespace}/${service.name} has no nodePort ${nodePort}/${protocol}; its nodePorts: ${known.join(", ") || "none declared"}`,
+    );
 }
 
 function nodePortFlow(model: ClusterModel, src: Party, service: Service, nodePort: number, protocol: Protocol): Outcome {
@@ -441,10 +505,18 @@ function nodePortFlow(model: ClusterModel, src: Party, service: Service, nodePor
     const backends = serviceBackends(model, service);
     const explanation: Explanation = {
         egress: notEnforced("egress", src, ""),
-        ingress: { ...notEnforced("ingress", src, "not evaluated: the packet was dropped before it reached a backend"), endpoint: `service:${service.namespace}/${service.name}` },
+        ingress: {
+            ...notEnforced("ingress", src, "not evaluated: the packet was dropped before it reached a backend"),
+            endpoint: `service:${service.namespace}/${service.name}`,
+        },
         service: {
-            namespace: service.namespace, name: service.name, port: servicePort.port, nodePort, targetPort: servicePort.targetPort,
-            externalTrafficPolicy: service.externalTrafficPolicy, backends: backends.map((b) => b.id),
+            namespace: service.namespace,
+            name: service.name,
+            port: servicePort.port,
+            nodePort,
+            targetPort: servicePort.targetPort,
+            externalTrafficPolicy: service.externalTrafficPolicy,
+            backends: backends.map((b) => b.id),
         },
         paths: [],
     };
@@ -457,12 +529,18 @@ function nodePortFlow(model: ClusterModel, src: Party, service: Service, nodePor
         explanation.egress = egress;
         chain.push(egress);
         // The world's packet crosses the interface holding the address it is sent to; a local pod's only the `*` endpoint.
-        const hostEndpoint = src.kind === "external" ? fabricHostEndpoint(node, worldFacingAddress(node))
-            : src.kind === "workload" ? allInterfacesHostEndpoint(node) : undefined;
+        const hostEndpoint =
+            src.kind === "external"
+                ? fabricHostEndpoint(node, worldFacingAddress(node))
+                : src.kind === "workload"
+                  ? allInterfacesHostEndpoint(node)
+                  : undefined;
         let arrival: Decision[] = [];
         if (hostEndpoint) {
             const firstBackend = backends.find((b) => resolveTargetPort(servicePort, b) !== undefined);
-            const forwarded = firstBackend ? { src, dst: { kind: "workload" as const, workload: firstBackend }, port: resolveTargetPort(servicePort, firstBackend)!, protocol } : undefined;
+            const forwarded = firstBackend
+                ? { src, dst: { kind: "workload" as const, workload: firstBackend }, port: resolveTargetPort(servicePort, firstBackend)!, protocol }
+                : undefined;
             arrival = arrivalDecisions(model, hostEndpoint, toNode, { terminated: false, dnat: true, ...(forwarded ? { forwarded } : {}) });
             // The explanation shows the first node whose host endpoint stops the packet, else the first node's.
             if (!explanation.host || (explanation.host.every((d) => d.allowed) && arrival.some((d) => !d.allowed))) withHost(explanation, arrival);
@@ -473,13 +551,21 @@ function nodePortFlow(model: ClusterModel, src: Party, service: Service, nodePor
         const forward = arrival.find((d) => d.stage === "hostForward");
         for (const backend of backends) {
             const targetPort = resolveTargetPort(servicePort, backend);
-            const seen: Party[] = service.externalTrafficPolicy === "Local" || model.options.nodePortSource === "client"
-                ? [src] : model.options.nodePortSource === "node" ? [host] : [src, host];
+            const seen: Party[] =
+                service.externalTrafficPolicy === "Local" || model.options.nodePortSource === "client"
+                    ? [src]
+                    : model.options.nodePortSource === "node"
+                      ? [host]
+                      : [src, host];
             for (const sourceSeen of dedupe(seen)) {
                 const backendParty: Party = { kind: "workload", workload: backend };
                 if (targetPort === undefined) {
-                    const missing: Decision = { ...notEnforced("ingress", backendParty, ""), allowed: false, outcome: "deny",
-                        reason: `targetPort ${JSON.stringify(servicePort.targetPort)} is not a ${protocol} container port of ${backend.id}` };
+                    const missing: Decision = {
+                        ...notEnforced("ingress", backendParty, ""),
+                        allowed: false,
+                        outcome: "deny",
+                        reason: `targetPort ${JSON.stringify(servicePort.targetPort)} is not a ${protocol} container port of ${backend.id}`,
+                    };
                     paths.push({ node: node.name, backend: backend.id, sourceSeenAs: partyName(sourceSeen), allowed: false, ingress: missing });
                     continue;
                 }
@@ -488,7 +574,15 @@ function nodePortFlow(model: ClusterModel, src: Party, service: Service, nodePor
                 const ingress = workloadDecision(model, backend, "ingress", packet);
                 paths.push({ node: node.name, backend: backend.id, targetPort, sourceSeenAs: partyName(sourceSeen), allowed: ingress.allowed, ingress });
                 // The host's own packet, DNATed to a pod on the same node, meets no policy (as node -> pod).
-                if (src.kind === "host") paths.push({ node: node.name, backend: backend.id, targetPort, sourceSeenAs: partyName(sourceSeen), allowed: true, ingress: hostToLocalPodDecision(src.node, backendParty) });
+                if (src.kind === "host")
+                    paths.push({
+                        node: node.name,
+                        backend: backend.id,
+                        targetPort,
+                        sourceSeenAs: partyName(sourceSeen),
+                        allowed: true,
+                        ingress: hostToLocalPodDecision(src.node, backendParty),
+                    });
             }
         }
     }
@@ -501,7 +595,9 @@ function nodePortFlow(model: ClusterModel, src: Party, service: Service, nodePor
     if (upstreamBlocked || !failing) return summarize([...chain, ...(failing ? [failing.ingress] : paths.map((p) => p.ingress))], explanation);
     const partial = paths.some((p) => p.allowed);
     const outcome = summarize([...chain, failing.ingress], explanation, partial);
-    const seenAs = failing.sourceSeenAs.startsWith("node:") ? ` (source seen as ${failing.sourceSeenAs} after SNAT, externalTrafficPolicy ${service.externalTrafficPolicy})` : "";
+    const seenAs = failing.sourceSeenAs.startsWith("node:")
+        ? ` (source seen as ${failing.sourceSeenAs} after SNAT, externalTrafficPolicy ${service.externalTrafficPolicy})`
+        : "";
     return { ...outcome, reason: `${outcome.reason}${seenAs}${partial ? "; allowed on other paths, so it depends on where the pod runs" : ""}` };
 }
 
@@ -514,15 +610,31 @@ function serviceFlow(model: ClusterModel, src: Party, service: Service, port: nu
     const backends = serviceBackendsOf(model, service);
     const what = `service ${service.namespace}/${service.name}`;
     const summary = {
-        namespace: service.namespace, name: service.name, port, targetPort: servicePort?.targetPort ?? port,
-        externalTrafficPolicy: service.externalTrafficPolicy, backends: backends.map((b) => partyName(b.party)),
+        namespace: service.namespace,
+        name: service.name,
+        port,
+        targetPort: servicePort?.targetPort ?? port,
+        externalTrafficPolicy: service.externalTrafficPolicy,
+        backends: backends.map((b) => partyName(b.party)),
         ...(service.clusterIPs[0] !== undefined ? { clusterIP: formatIPv4(service.clusterIPs[0]) } : {}),
     };
     if (backends.length === 0) {
         const none = notEnforced("ingress", src, "");
         const why = service.selector ? "its selector matches no workload" : "it has no selector and no ready Endpoints/EndpointSlice address";
         return {
-            allowed: false, explanation: { egress: notEnforced("egress", src, ""), ingress: { ...none, endpoint: `service:${service.namespace}/${service.name}`, allowed: false, outcome: "deny", reason: `${what} has no backend` }, service: summary, backends: [] },
+            allowed: false,
+            explanation: {
+                egress: notEnforced("egress", src, ""),
+                ingress: {
+                    ...none,
+                    endpoint: `service:${service.namespace}/${service.name}`,
+                    allowed: false,
+                    outcome: "deny",
+                    reason: `${what} has no backend`,
+                },
+                service: summary,
+                backends: [],
+            },
             reason: `blocked: ${what} has no backend: ${why}`,
         };
     }
@@ -549,12 +661,19 @@ function serviceFlow(model: ClusterModel, src: Party, service: Service, port: nu
     }
     const failing = verdicts.find((v) => !v.allowed)!;
     return {
-        allowed: false, ...(allowedCount > 0 ? { partial: true } : {}), explanation,
+        allowed: false,
+        ...(allowedCount > 0 ? { partial: true } : {}),
+        explanation,
         reason: `blocked: ${count} allow it (judged after DNAT); ${failing.name}${failing.target !== undefined ? `:${failing.target}` : ""}: ${failing.reason.replace(/^blocked: /, "")}`,
     };
 }
 
 function dedupe(parties: Party[]): Party[] {
     const seen = new Set<string>();
-    return parties.filter((p) => { const name = partyName(p); if (seen.has(name)) return false; seen.add(name); return true; });
+    return parties.filter((p) => {
+        const name = partyName(p);
+        if (seen.has(name)) return false;
+        seen.add(name);
+        return true;
+    });
 }

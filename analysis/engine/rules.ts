@@ -11,7 +11,13 @@ import type { QueryProtocol } from "../types";
 export { matchesEndpointSelector, matchesNamespaceSelector, matchesServiceAccountSelector };
 
 /** A packet: its destination port (0: an unknown ephemeral port), and its source port when known (a reply's). */
-export interface Packet { src: Party; dst: Party; port: number; protocol: QueryProtocol; srcPort?: number }
+export interface Packet {
+    src: Party;
+    dst: Party;
+    port: number;
+    protocol: QueryProtocol;
+    srcPort?: number;
+}
 
 /** Whether a policy applies to an endpoint (its top-level selector and scope). */
 export function subjectSelects(subject: Subject, identity: Identity): boolean {
@@ -26,7 +32,8 @@ export function subjectSelects(subject: Subject, identity: Identity): boolean {
 
 /** An ICMP query is an echo request: type 8, code 0. */
 const ECHO_REQUEST = { type: 8, code: 0 };
-const icmpMatches = (match: IcmpMatch) => (match.type === undefined || match.type === ECHO_REQUEST.type) && (match.code === undefined || match.code === ECHO_REQUEST.code);
+const icmpMatches = (match: IcmpMatch) =>
+    (match.type === undefined || match.type === ECHO_REQUEST.type) && (match.code === undefined || match.code === ECHO_REQUEST.code);
 
 export function ruleProtocolMatches(rule: Rule, protocol: QueryProtocol): boolean {
     const number = protocolNumber(protocol)!;
@@ -38,8 +45,7 @@ export function ruleProtocolMatches(rule: Rule, protocol: QueryProtocol): boolea
 
 export function ruleMatches(model: ClusterModel, rule: Rule, packet: Packet): boolean {
     if (!ruleProtocolMatches(rule, packet.protocol)) return false;
-    return entityMatches(model, rule.source, packet.src, packet, "source")
-        && entityMatches(model, rule.destination, packet.dst, packet, "destination");
+    return entityMatches(model, rule.source, packet.src, packet, "source") && entityMatches(model, rule.destination, packet.dst, packet, "destination");
 }
 
 export function entityMatches(model: ClusterModel, entity: EntityMatch, party: Party, packet: Packet, side: "source" | "destination"): boolean {

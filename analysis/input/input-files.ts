@@ -53,8 +53,11 @@ export function readManifestFile(file: string): string {
     const stat = statOf(file);
     if (!stat.isFile()) throw new AnalysisInputError(`not a regular file (${kindOf(stat)})`, { file });
     if (stat.size > MAX_MANIFEST_BYTES) {
-        throw new AnalysisInputError(`${mebibytes(stat.size)} is over the analyzer's limit of ${mebibytes(MAX_MANIFEST_BYTES)} per manifest file ` +
-            "(MAX_MANIFEST_BYTES in analysis/input/input-files.ts); split the file", { file });
+        throw new AnalysisInputError(
+            `${mebibytes(stat.size)} is over the analyzer's limit of ${mebibytes(MAX_MANIFEST_BYTES)} per manifest file ` +
+                "(MAX_MANIFEST_BYTES in analysis/input/input-files.ts); split the file",
+            { file },
+        );
     }
     try {
         return fs.readFileSync(file, "utf8");
@@ -69,7 +72,8 @@ function statOf(p: string): fs.Stats {
     } catch (error) {
         const code = (error as NodeJS.ErrnoException).code;
         if (code === "ELOOP") throw new AnalysisInputError("symbolic link loop", { file: p });
-        if (code === "ENOENT" && fs.lstatSync(p, { throwIfNoEntry: false })?.isSymbolicLink()) throw new AnalysisInputError("broken symbolic link", { file: p });
+        if (code === "ENOENT" && fs.lstatSync(p, { throwIfNoEntry: false })?.isSymbolicLink())
+            throw new AnalysisInputError("broken symbolic link", { file: p });
         throw new AnalysisInputError(code === "ENOENT" ? "no such file or directory" : `cannot read: ${(error as Error).message}`, { file: p });
     }
 }

@@ -39,7 +39,10 @@ function parsedKeys(value: unknown): number {
     while (pending.length) {
         const next = pending.pop()!;
         if (Array.isArray(next)) {
-            for (let i = 0; i < next.length; i++) { const item: unknown = next[i]; if (typeof item === "object" && item !== null) pending.push(item); }
+            for (let i = 0; i < next.length; i++) {
+                const item: unknown = next[i];
+                if (typeof item === "object" && item !== null) pending.push(item);
+            }
             continue;
         }
         for (const key in next) {

@@ -16,7 +16,10 @@ export function originOf(object: object): InputLocation {
 
 /** `copy` (e.g. the object with API defaults filled in) keeps the origin of `original`. */
 export function withOriginOf<T extends object>(copy: T, original: object): T {
-    if (copy !== original) { const where = origins.get(original); if (where) origins.set(copy, where); }
+    if (copy !== original) {
+        const where = origins.get(original);
+        if (where) origins.set(copy, where);
+    }
     return copy;
 }
 
@@ -71,7 +74,10 @@ export function tabsInFlowCollectionsAsSpaces(text: string): string {
             const c = line[i]!;
             if (quote) {
                 if (c === quote) {
-                    if (quote === "'" && line[i + 1] === "'") { i++; continue; }
+                    if (quote === "'" && line[i + 1] === "'") {
+                        i++;
+                        continue;
+                    }
                     quote = undefined;
                 } else if (c === "\\" && quote === '"') i++;
                 continue;
@@ -104,22 +110,27 @@ const isMap = (value: unknown): value is object => typeof value === "object" && 
 function collect(value: unknown, where: InputLocation, into: KubeObject[], prefix = ""): void {
     const at = (key?: string) => (prefix || key ? { ...where, key: [prefix, key].filter(Boolean).join(".") } : where);
     if (typeof value !== "object" || value === null || Array.isArray(value)) {
-        throw new AnalysisInputError(`expected a Kubernetes object (a map with apiVersion, kind, metadata), got ${Array.isArray(value) ? "a list" : JSON.stringify(value)}`, at());
+        throw new AnalysisInputError(
+            `expected a Kubernetes object (a map with apiVersion, kind, metadata), got ${Array.isArray(value) ? "a list" : JSON.stringify(value)}`,
+            at(),
+        );
     }
     const object = value as Record<string, any>;
     const defaults = listDefaults(object);
     if (defaults) {
         if (object.items === null || object.items === undefined) return; // an empty list as the API server prints it
-        if (!Array.isArray(object.items)) throw new AnalysisInputError(`${object.kind}: items must be a list, got ${JSON.stringify(object.items)}`, at("items"));
+        if (!Array.isArray(object.items))
+            throw new AnalysisInputError(`${object.kind}: items must be a list, got ${JSON.stringify(object.items)}`, at("items"));
         const items: unknown[] = object.items;
         for (let i = 0; i < items.length; i++) {
             const item = items[i];
             // An item is copied only to fill in its list's apiVersion or kind (large Lists name both in every item).
             const addVersion = defaults.apiVersion !== undefined && isMap(item) && !("apiVersion" in item);
             const addKind = defaults.kind !== undefined && isMap(item) && !("kind" in item);
-            const typed = addVersion || addKind
-                ? { ...(addVersion ? { apiVersion: defaults.apiVersion } : {}), ...(addKind ? { kind: defaults.kind } : {}), ...(item as object) }
-                : item;
+            const typed =
+                addVersion || addKind
+                    ? { ...(addVersion ? { apiVersion: defaults.apiVersion } : {}), ...(addKind ? { kind: defaults.kind } : {}), ...(item as object) }
+                    : item;
             collect(typed, where, into, prefix ? `${prefix}.items[${i}]` : `items[${i}]`);
         }
         return;
@@ -168,7 +179,10 @@ export function protocolOf(raw: unknown, object: KubeObject, key: string | (() =
     if (raw === undefined || raw === null) return "TCP";
     const upper = String(raw).toUpperCase();
     if (!(PROTOCOLS as readonly string[]).includes(upper)) {
-        throw new AnalysisInputError(`protocol ${JSON.stringify(raw)} is not one of ${PROTOCOLS.join(", ")}`, locate(object, typeof key === "function" ? key() : key));
+        throw new AnalysisInputError(
+            `protocol ${JSON.stringify(raw)} is not one of ${PROTOCOLS.join(", ")}`,
+            locate(object, typeof key === "function" ? key() : key),
+        );
     }
     return upper as Protocol;
 }

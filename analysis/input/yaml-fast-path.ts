@@ -42,28 +42,46 @@ function integer(text: string, prefix: number, radix: number): number {
 
 // An explicit tag never reaches these (the fast path refuses tags), so `isExplicit` is not consulted.
 const nullTag = defineScalarTag("tag:yaml.org,2002:null", {
-    implicit: true, implicitFirstChars: ["", "~", "n", "N"],
-    resolve: (text) => (NULL.test(text) ? null : NOT_RESOLVED), identify: (value) => value === null,
+    implicit: true,
+    implicitFirstChars: ["", "~", "n", "N"],
+    resolve: (text) => (NULL.test(text) ? null : NOT_RESOLVED),
+    identify: (value) => value === null,
 });
 const boolTag = defineScalarTag("tag:yaml.org,2002:bool", {
-    implicit: true, implicitFirstChars: [..."yYnNtTfFoO"],
-    resolve: (text) => (TRUE.test(text) ? true : FALSE.test(text) ? false : NOT_RESOLVED), identify: (value) => typeof value === "boolean",
+    implicit: true,
+    implicitFirstChars: [..."yYnNtTfFoO"],
+    resolve: (text) => (TRUE.test(text) ? true : FALSE.test(text) ? false : NOT_RESOLVED),
+    identify: (value) => typeof value === "boolean",
 });
 const intTag = defineScalarTag("tag:yaml.org,2002:int", {
-    implicit: true, implicitFirstChars: [..."-+0123456789"],
-    resolve: (text) => INT_BIN.test(text) ? integer(text, 2, 2)
-        : INT_OCT.test(text) ? integer(text, 1, 8)
-            : INT_DEC.test(text) ? integer(text, 0, 10)
-                : INT_HEX.test(text) ? integer(text, 2, 16)
-                    : NOT_RESOLVED,
+    implicit: true,
+    implicitFirstChars: [..."-+0123456789"],
+    resolve: (text) =>
+        INT_BIN.test(text)
+            ? integer(text, 2, 2)
+            : INT_OCT.test(text)
+              ? integer(text, 1, 8)
+              : INT_DEC.test(text)
+                ? integer(text, 0, 10)
+                : INT_HEX.test(text)
+                  ? integer(text, 2, 16)
+                  : NOT_RESOLVED,
     identify: (value) => Number.isInteger(value),
 });
 const floatTag = defineScalarTag("tag:yaml.org,2002:float", {
     // "e0" too: the `yaml` library's exponent pattern needs no digit before the e (it reads NaN; go-yaml a string).
-    implicit: true, implicitFirstChars: [..."-+.0123456789eE"],
-    resolve: (text) => FLOAT_SPECIAL.test(text) ? (text.slice(-3).toLowerCase() === "nan" ? NaN : text[0] === "-" ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY)
-        : FLOAT_EXP.test(text) || FLOAT.test(text) ? parseFloat(text.replace(/_/g, ""))
-            : NOT_RESOLVED,
+    implicit: true,
+    implicitFirstChars: [..."-+.0123456789eE"],
+    resolve: (text) =>
+        FLOAT_SPECIAL.test(text)
+            ? text.slice(-3).toLowerCase() === "nan"
+                ? NaN
+                : text[0] === "-"
+                  ? Number.NEGATIVE_INFINITY
+                  : Number.POSITIVE_INFINITY
+            : FLOAT_EXP.test(text) || FLOAT.test(text)
+              ? parseFloat(text.replace(/_/g, ""))
+              : NOT_RESOLVED,
     identify: (value) => typeof value === "number",
 });
 
@@ -86,8 +104,10 @@ const strTag = defineScalarTag("tag:yaml.org,2002:str", { resolve: interned, ide
 /** A plain `<<` (a merge key) becomes this key, which the map below refuses: merges are the careful reader's. */
 const MERGE_KEY = Symbol("<<");
 const mergeKeyTag = defineScalarTag("tag:calico-zt:merge-key", {
-    implicit: true, implicitFirstChars: ["<"],
-    resolve: (text) => (text === "<<" ? MERGE_KEY : NOT_RESOLVED), identify: () => false,
+    implicit: true,
+    implicitFirstChars: ["<"],
+    resolve: (text) => (text === "<<" ? MERGE_KEY : NOT_RESOLVED),
+    identify: () => false,
 });
 
 /** What the fast path could not read the careful reader's way (never shown: the careful reader words the error). */
@@ -157,8 +177,15 @@ function needsCarefulReader(events: readonly Event[]): boolean {
     const open: number[] = [];
     for (let i = 0; i < events.length; i++) {
         const event = events[i]!;
-        if (event.type === EVENT_ID.POP) { open.pop(); continue; }
-        if (event.type === EVENT_ID.DOCUMENT) { if (event.directives.length > 0) return true; open.push(-1); continue; }
+        if (event.type === EVENT_ID.POP) {
+            open.pop();
+            continue;
+        }
+        if (event.type === EVENT_ID.DOCUMENT) {
+            if (event.directives.length > 0) return true;
+            open.push(-1);
+            continue;
+        }
         if (event.type === EVENT_ID.ALIAS || event.tagStart !== -1 || event.anchorStart !== -1) return true;
         const top = open.length - 1;
         if (open[top]! >= 0) {

@@ -26,7 +26,13 @@ export interface YamlDocument {
 }
 
 /** YAML 1.1 tags kubectl does not resolve to JSON values (go-yaml v2 keeps these scalars as strings, e.g. a port range 80:90). */
-const DROPPED_TAGS = new Set(["tag:yaml.org,2002:timestamp", "tag:yaml.org,2002:binary", "tag:yaml.org,2002:omap", "tag:yaml.org,2002:pairs", "tag:yaml.org,2002:set"]);
+const DROPPED_TAGS = new Set([
+    "tag:yaml.org,2002:timestamp",
+    "tag:yaml.org,2002:binary",
+    "tag:yaml.org,2002:omap",
+    "tag:yaml.org,2002:pairs",
+    "tag:yaml.org,2002:set",
+]);
 const kubectlTags = (tags: Tags): Tags => tags.filter((tag) => typeof tag === "string" || (!DROPPED_TAGS.has(tag.tag) && (tag as ScalarTag).format !== "TIME"));
 
 const OPTIONS = { version: "1.1", merge: true, uniqueKeys: false, customTags: kubectlTags, prettyErrors: true, keepSourceTokens: false } as const;
@@ -59,9 +65,12 @@ export function readYamlCarefully(text: string, source: string): YamlDocument[] 
         if (warning) {
             const message = firstLine(warning.message);
             const tag = /^Unresolved tag: (\S+)/.exec(message)?.[1];
-            throw new AnalysisInputError(tag
-                ? `unresolved YAML tag ${tag}: a value starting with "!" is a tag in YAML; quote it (e.g. selector: "${tag}${restOfValue(text, warning.pos[1])}")`
-                : `invalid YAML: ${message}`, at(warning.pos[0]));
+            throw new AnalysisInputError(
+                tag
+                    ? `unresolved YAML tag ${tag}: a value starting with "!" is a tag in YAML; quote it (e.g. selector: "${tag}${restOfValue(text, warning.pos[1])}")`
+                    : `invalid YAML: ${message}`,
+                at(warning.pos[0]),
+            );
         }
         checkNodes(document, at);
         try {
@@ -77,13 +86,18 @@ const firstLine = (message: string) => message.split("\n")[0]!.replace(/ at line
 /** The rest of the line after a tag, for the suggested fix. */
 function restOfValue(text: string, end: number): string {
     const stop = text.indexOf("\n", end);
-    return text.slice(end, stop === -1 ? undefined : stop).replace(/\s+#.*$/, "").trimEnd().replace(/"/g, "\\\"");
+    return text
+        .slice(end, stop === -1 ? undefined : stop)
+        .replace(/\s+#.*$/, "")
+        .trimEnd()
+        .replace(/"/g, '\\"');
 }
 
 function asInputError(error: unknown, where: InputLocation): AnalysisInputError {
     if (error instanceof AnalysisInputError) return error;
     if (error instanceof RangeError) return new AnalysisInputError("YAML nested too deeply to read", where);
-    if (error instanceof ReferenceError) return new AnalysisInputError(`invalid YAML alias: ${firstLine(error.message)} (define the anchor &name before using *name)`, where);
+    if (error instanceof ReferenceError)
+        return new AnalysisInputError(`invalid YAML alias: ${firstLine(error.message)} (define the anchor &name before using *name)`, where);
     if (error instanceof Error) return new AnalysisInputError(`invalid YAML: ${firstLine(error.message)}`, where);
     throw error;
 }
@@ -100,10 +114,16 @@ function checkNodes(document: Document, at: (offset: number | undefined) => Inpu
     const stack: unknown[] = [document.contents];
     while (stack.length) {
         const node = stack.pop();
-        if (isAlias(node)) { aliases.push(node); continue; }
+        if (isAlias(node)) {
+            aliases.push(node);
+            continue;
+        }
         const anchor = (node as Node | undefined)?.anchor;
         if (anchor) anchors.set(anchor, [...(anchors.get(anchor) ?? []), node as Node]);
-        if (isSeq(node)) { for (const item of node.items) stack.push(item); continue; }
+        if (isSeq(node)) {
+            for (const item of node.items) stack.push(item);
+            continue;
+        }
         if (!isMap(node)) continue;
         const keys = new Set<string>();
         for (const pair of node.items) {
@@ -139,10 +159,12 @@ function lineIndex(text: string): (offset: number) => number {
             starts = [0];
             for (let i = text.indexOf("\n"); i !== -1; i = text.indexOf("\n", i + 1)) starts.push(i + 1);
         }
-        let low = 0, high = starts.length - 1;
+        let low = 0,
+            high = starts.length - 1;
         while (low < high) {
             const mid = (low + high + 1) >> 1;
-            if (starts[mid]! <= offset) low = mid; else high = mid - 1;
+            if (starts[mid]! <= offset) low = mid;
+            else high = mid - 1;
         }
         return low + 1;
     };

@@ -7,7 +7,10 @@
 import { AnalysisInputError } from "../errors";
 import type { Tier } from "../types";
 
-export interface Span { readonly since: string; readonly until?: string }
+export interface Span {
+    readonly since: string;
+    readonly until?: string;
+}
 
 export interface KindRow {
     readonly apiVersions: readonly string[];
@@ -19,7 +22,11 @@ export interface KindRow {
     readonly source: string;
 }
 
-export interface TierRow { readonly tier: Tier; readonly present: Span; readonly source: string }
+export interface TierRow {
+    readonly tier: Tier;
+    readonly present: Span;
+    readonly source: string;
+}
 
 /** How a named port of an admin policy's rule is converted. */
 export type AdminNamedPorts =
@@ -28,7 +35,11 @@ export type AdminNamedPorts =
     /** Converted to a Calico named port, protocol left open (the pod's port of that name, any protocol). */
     | "named-port";
 
-export interface ValueRow<T> { readonly value: T; readonly span: Span; readonly source: string }
+export interface ValueRow<T> {
+    readonly value: T;
+    readonly span: Span;
+    readonly source: string;
+}
 
 const CALICO_API = ["projectcalico.org/v3", "crd.projectcalico.org/v1"];
 const ADMIN_V1ALPHA1 = ["policy.networking.k8s.io/v1alpha1"];
@@ -36,7 +47,11 @@ const ADMIN_V1ALPHA2 = ["policy.networking.k8s.io/v1alpha2"];
 
 /** The releases this table describes: the latest patch of each minor read, and the first and last modelled. */
 export const LATEST_PATCH: Readonly<Record<string, string>> = {
-    "3.28": "3.28.5", "3.29": "3.29.7", "3.30": "3.30.7", "3.31": "3.31.7", "3.32": "3.32.1",
+    "3.28": "3.28.5",
+    "3.29": "3.29.7",
+    "3.30": "3.30.7",
+    "3.31": "3.31.7",
+    "3.32": "3.32.1",
 };
 /** The release the Pulumi program installs on kind by default (config.ts calicoVersion). */
 export const DEFAULT_CALICO_VERSION = "v3.30.3";
@@ -45,50 +60,90 @@ const STAGED_WHY = "Calico evaluates staged policies only to report what they wo
 
 export const KIND_ROWS: readonly KindRow[] = [
     {
-        apiVersions: CALICO_API, kind: "Tier", enforced: [{ since: "3.29.0" }],
-        why: "open-source Calico has tiers from v3.29.0", source: "api/pkg/apis/projectcalico/v3/tier.go (absent at v3.28.5, present at v3.29.0)",
+        apiVersions: CALICO_API,
+        kind: "Tier",
+        enforced: [{ since: "3.29.0" }],
+        why: "open-source Calico has tiers from v3.29.0",
+        source: "api/pkg/apis/projectcalico/v3/tier.go (absent at v3.28.5, present at v3.29.0)",
     },
     {
-        apiVersions: ADMIN_V1ALPHA1, kind: "AdminNetworkPolicy", enforced: [{ since: "3.29.0", until: "3.32.0" }],
+        apiVersions: ADMIN_V1ALPHA1,
+        kind: "AdminNetworkPolicy",
+        enforced: [{ since: "3.29.0", until: "3.32.0" }],
         why: "Calico converts AdminNetworkPolicy from v3.29.0 to v3.31.x; v3.32.0 removed it for ClusterNetworkPolicy",
         source: "libcalico-go/lib/backend/k8s/conversion/conversion.go K8sAdminNetworkPolicyToCalico (v3.29.0-v3.31.7; gone at v3.32.0)",
     },
     {
-        apiVersions: ADMIN_V1ALPHA1, kind: "BaselineAdminNetworkPolicy", enforced: [{ since: "3.30.0", until: "3.32.0" }],
+        apiVersions: ADMIN_V1ALPHA1,
+        kind: "BaselineAdminNetworkPolicy",
+        enforced: [{ since: "3.30.0", until: "3.32.0" }],
         why: "Calico converts BaselineAdminNetworkPolicy from v3.30.0 to v3.31.x; v3.32.0 removed it for ClusterNetworkPolicy",
         source: "conversion.go K8sBaselineAdminNetworkPolicyToCalico (v3.30.0-v3.31.7; gone at v3.32.0)",
     },
     {
-        apiVersions: ADMIN_V1ALPHA2, kind: "ClusterNetworkPolicy", enforced: [{ since: "3.32.0" }],
+        apiVersions: ADMIN_V1ALPHA2,
+        kind: "ClusterNetworkPolicy",
+        enforced: [{ since: "3.32.0" }],
         why: "Calico converts ClusterNetworkPolicy from v3.32.0",
         source: "libcalico-go/lib/backend/k8s/conversion/clusternetworkpolicy.go (first at v3.32.0; projectcalico/calico#10745, tigera/docs#2652)",
     },
-    ...["StagedNetworkPolicy", "StagedGlobalNetworkPolicy", "StagedKubernetesNetworkPolicy"].map((kind): KindRow => ({
-        apiVersions: CALICO_API, kind, enforced: [], why: STAGED_WHY,
-        source: "api/pkg/apis/projectcalico/v3/staged*.go (open source from v3.30.0); felix/calc/endpoint_lookup_cache.go (staged matches recorded beside the enforced verdict)",
-    })),
+    ...["StagedNetworkPolicy", "StagedGlobalNetworkPolicy", "StagedKubernetesNetworkPolicy"].map(
+        (kind): KindRow => ({
+            apiVersions: CALICO_API,
+            kind,
+            enforced: [],
+            why: STAGED_WHY,
+            source: "api/pkg/apis/projectcalico/v3/staged*.go (open source from v3.30.0); felix/calc/endpoint_lookup_cache.go (staged matches recorded beside the enforced verdict)",
+        }),
+    ),
 ];
 
 export const TIER_ROWS: readonly TierRow[] = [
-    { tier: { name: "default", order: 1_000_000, defaultAction: "Deny" }, present: { since: "3.28.0" }, source: "api tier.go DefaultTierOrder (v3.29.0+); the only tier before" },
-    { tier: { name: "adminnetworkpolicy", order: 1_000, defaultAction: "Pass" }, present: { since: "3.29.0", until: "3.32.0" }, source: "api tier.go AdminNetworkPolicyTierOrder, names/policy.go (v3.29.0-v3.31.7)" },
-    { tier: { name: "baselineadminnetworkpolicy", order: 10_000_000, defaultAction: "Pass" }, present: { since: "3.30.0", until: "3.32.0" }, source: "api tier.go BaselineAdminNetworkPolicyTierOrder (v3.30.0-v3.31.7)" },
-    { tier: { name: "kube-admin", order: 1_000, defaultAction: "Pass" }, present: { since: "3.32.0" }, source: "api tier.go KubeAdminTierOrder, names/policy.go KubeAdminTierName (v3.32.0)" },
-    { tier: { name: "kube-baseline", order: 10_000_000, defaultAction: "Pass" }, present: { since: "3.32.0" }, source: "api tier.go KubeBaselineTierOrder (v3.32.0)" },
+    {
+        tier: { name: "default", order: 1_000_000, defaultAction: "Deny" },
+        present: { since: "3.28.0" },
+        source: "api tier.go DefaultTierOrder (v3.29.0+); the only tier before",
+    },
+    {
+        tier: { name: "adminnetworkpolicy", order: 1_000, defaultAction: "Pass" },
+        present: { since: "3.29.0", until: "3.32.0" },
+        source: "api tier.go AdminNetworkPolicyTierOrder, names/policy.go (v3.29.0-v3.31.7)",
+    },
+    {
+        tier: { name: "baselineadminnetworkpolicy", order: 10_000_000, defaultAction: "Pass" },
+        present: { since: "3.30.0", until: "3.32.0" },
+        source: "api tier.go BaselineAdminNetworkPolicyTierOrder (v3.30.0-v3.31.7)",
+    },
+    {
+        tier: { name: "kube-admin", order: 1_000, defaultAction: "Pass" },
+        present: { since: "3.32.0" },
+        source: "api tier.go KubeAdminTierOrder, names/policy.go KubeAdminTierName (v3.32.0)",
+    },
+    {
+        tier: { name: "kube-baseline", order: 10_000_000, defaultAction: "Pass" },
+        present: { since: "3.32.0" },
+        source: "api tier.go KubeBaselineTierOrder (v3.32.0)",
+    },
 ];
 
 /** The order Calico gives the BaselineAdminNetworkPolicy inside its tier. */
 export const BASELINE_ORDER: readonly ValueRow<number>[] = [
-    { value: 1_000, span: { since: "3.30.0", until: "3.32.0" }, source: "conversion.go K8sBaselineAdminNetworkPolicyToCalico `order := float64(1000)` (v3.30.0-v3.31.7); tigera/docs 3.30/3.31 tiered-policy.mdx" },
+    {
+        value: 1_000,
+        span: { since: "3.30.0", until: "3.32.0" },
+        source: "conversion.go K8sBaselineAdminNetworkPolicyToCalico `order := float64(1000)` (v3.30.0-v3.31.7); tigera/docs 3.30/3.31 tiered-policy.mdx",
+    },
 ];
 
 export const ADMIN_NAMED_PORTS: readonly ValueRow<AdminNamedPorts>[] = [
     {
-        value: "every-port", span: { since: "3.29.0", until: "3.32.0" },
-        source: "conversion.go k8sAdminPolicyPortToCalicoFields \"TODO: Add support for NamedPorts\" returns no protocol and no port, and unpackANPPorts then keeps one rule for all protocols and ports (v3.29.0-v3.31.7)",
+        value: "every-port",
+        span: { since: "3.29.0", until: "3.32.0" },
+        source: 'conversion.go k8sAdminPolicyPortToCalicoFields "TODO: Add support for NamedPorts" returns no protocol and no port, and unpackANPPorts then keeps one rule for all protocols and ports (v3.29.0-v3.31.7)',
     },
     {
-        value: "named-port", span: { since: "3.32.0" },
+        value: "named-port",
+        span: { since: "3.32.0" },
         source: "clusternetworkpolicy.go k8sCNPPortToCalicoFields numorstring.NamedPort, protocol nil (v3.32.0; projectcalico/calico#11916, #12227); felix calc/rule_scanner.go ProtocolAny",
     },
 ];
@@ -102,11 +157,13 @@ export type PolicyKeys =
 
 export const POLICY_KEYS: readonly ValueRow<PolicyKeys>[] = [
     {
-        value: "stored-name", span: { since: "3.28.0", until: "3.32.0" },
+        value: "stored-name",
+        span: { since: "3.28.0", until: "3.32.0" },
         source: "felix/calc/policy_sorter.go PolKVLess `i.Key.Name < j.Key.Name` (v3.28.5, v3.29.0-v3.31.7); libcalico-go names/policy.go TieredPolicyName, clientv3 convertPolicyNameForStorage",
     },
     {
-        value: "name-namespace-kind", span: { since: "3.32.0" },
+        value: "name-namespace-kind",
+        span: { since: "3.32.0" },
         source: "felix/calc/policy_sorter.go PolKVLess `<name>/<namespace>/<kind>` (v3.32.0); model.PolicyKey{Name, Namespace, Kind}, no stored-name prefixes",
     },
 ];
@@ -145,7 +202,10 @@ const versionParts = new Map<string, readonly number[]>();
 
 function partsOf(version: string): readonly number[] {
     let known = versionParts.get(version);
-    if (!known) { known = parts(version); versionParts.set(version, known); }
+    if (!known) {
+        known = parts(version);
+        versionParts.set(version, known);
+    }
     return known;
 }
 
@@ -160,7 +220,8 @@ export function valueAt<T>(release: CalicoRelease, rows: readonly ValueRow<T>[])
 }
 
 /** The --calico-version option's help, the same for every command. */
-export const CALICO_VERSION_HELP = `the Calico release whose enforcement is judged: which kinds it enforces, its tiers, conversions and validator rules ` +
+export const CALICO_VERSION_HELP =
+    `the Calico release whose enforcement is judged: which kinds it enforces, its tiers, conversions and validator rules ` +
     `(v3.28.0 to v${LATEST_PATCH["3.32"]}, or a minor such as 3.31 for its latest patch; default ${DEFAULT_CALICO_VERSION}, the release the lab installs)`;
 
 const ACCEPTED = `a Calico release from v3.28.0 to v${LATEST_PATCH["3.32"]}, such as ${DEFAULT_CALICO_VERSION}, or a minor such as 3.30 (its latest patch modelled)`;
@@ -180,8 +241,15 @@ const rowsByApi = new Map<string, Map<string, (typeof KIND_ROWS)[number] | undef
 
 export function kindRow(object: { apiVersion: string; kind: string }): (typeof KIND_ROWS)[number] | undefined {
     let byKind = rowsByApi.get(object.apiVersion);
-    if (!byKind) { byKind = new Map(); rowsByApi.set(object.apiVersion, byKind); }
-    if (!byKind.has(object.kind)) byKind.set(object.kind, KIND_ROWS.find((row) => row.kind === object.kind && row.apiVersions.includes(object.apiVersion)));
+    if (!byKind) {
+        byKind = new Map();
+        rowsByApi.set(object.apiVersion, byKind);
+    }
+    if (!byKind.has(object.kind))
+        byKind.set(
+            object.kind,
+            KIND_ROWS.find((row) => row.kind === object.kind && row.apiVersions.includes(object.apiVersion)),
+        );
     return byKind.get(object.kind);
 }
 

@@ -36,10 +36,12 @@ export function catchAllNotNetsWarnings(objects: readonly KubeObject[], release:
                     const notNets = Array.isArray(rule?.[side]?.notNets) ? (rule[side].notNets as unknown[]) : [];
                     notNets.forEach((net, n) => {
                         if (typeof net !== "string" || !isCatchAllNet(net)) return;
-                        warnings.push(`${describeObject(object)}: spec.${direction}[${r}].${side}.notNets[${n}] ${JSON.stringify(net)}: ` +
-                            `Calico v${release.version} accepts it and the analyzer judges the rule as matching no traffic, but Felix's iptables dataplane ` +
-                            `cannot program it (iptables-nft-restore refuses the negated catch-all; Felix panics after its retries, so no later policy change ` +
-                            `on the node is enforced until it restarts): remove it (releases from v3.29.6 and v3.30.3 refuse it)`);
+                        warnings.push(
+                            `${describeObject(object)}: spec.${direction}[${r}].${side}.notNets[${n}] ${JSON.stringify(net)}: ` +
+                                `Calico v${release.version} accepts it and the analyzer judges the rule as matching no traffic, but Felix's iptables dataplane ` +
+                                `cannot program it (iptables-nft-restore refuses the negated catch-all; Felix panics after its retries, so no later policy change ` +
+                                `on the node is enforced until it restarts): remove it (releases from v3.29.6 and v3.30.3 refuse it)`,
+                        );
                     });
                 }
             });

@@ -20,8 +20,14 @@ export function notEnforcedWarning(object: KubeObject, release: CalicoRelease): 
         return `${at} is not enforced by Calico v${release.version} and is left out of the verdicts: ${row.why} (source: ${row.source})`;
     }
     const tier = object.spec?.tier;
-    if (TIER_ROW.apiVersions.includes(object.apiVersion) && CALICO_POLICY_KINDS.has(object.kind) && tier !== undefined && tier !== null
-        && tier !== "default" && !inSpans(release, TIER_ROW.enforced)) {
+    if (
+        TIER_ROW.apiVersions.includes(object.apiVersion) &&
+        CALICO_POLICY_KINDS.has(object.kind) &&
+        tier !== undefined &&
+        tier !== null &&
+        tier !== "default" &&
+        !inSpans(release, TIER_ROW.enforced)
+    ) {
         return `${at} is in tier ${JSON.stringify(tier)}, which Calico v${release.version} cannot have, and is left out of the verdicts: ${TIER_ROW.why} (source: ${TIER_ROW.source})`;
     }
     return undefined;

@@ -15,7 +15,11 @@ import type { Cidr } from "../net";
 import { parseCidr } from "../net";
 import type { KubeObject, Protocol, QueryProtocol } from "../types";
 
-export interface FailsafePort { protocol: Protocol; port: number; net?: Cidr }
+export interface FailsafePort {
+    protocol: Protocol;
+    port: number;
+    net?: Cidr;
+}
 
 export interface FelixSettings {
     failsafeInbound: FailsafePort[];
@@ -48,14 +52,23 @@ export function felixSettings(objects: KubeObject[], warnings: string[]): FelixS
     let settings = FELIX_DEFAULTS;
     for (const object of objects) {
         if (object.metadata.name !== "default") {
-            warnings.push(`FelixConfiguration ${object.metadata.name} is not read: only FelixConfiguration default is (per-node ones, node.<name>, are not modelled)`);
+            warnings.push(
+                `FelixConfiguration ${object.metadata.name} is not read: only FelixConfiguration default is (per-node ones, node.<name>, are not modelled)`,
+            );
             continue;
         }
         const spec = object.spec ?? {};
         settings = {
-            failsafeInbound: spec.failsafeInboundHostPorts == null ? settings.failsafeInbound : failsafePorts(object, spec.failsafeInboundHostPorts, "spec.failsafeInboundHostPorts"),
-            failsafeOutbound: spec.failsafeOutboundHostPorts == null ? settings.failsafeOutbound : failsafePorts(object, spec.failsafeOutboundHostPorts, "spec.failsafeOutboundHostPorts"),
-            endpointToHostAction: spec.defaultEndpointToHostAction == null ? settings.endpointToHostAction : endpointToHostAction(object, spec.defaultEndpointToHostAction),
+            failsafeInbound:
+                spec.failsafeInboundHostPorts == null
+                    ? settings.failsafeInbound
+                    : failsafePorts(object, spec.failsafeInboundHostPorts, "spec.failsafeInboundHostPorts"),
+            failsafeOutbound:
+                spec.failsafeOutboundHostPorts == null
+                    ? settings.failsafeOutbound
+                    : failsafePorts(object, spec.failsafeOutboundHostPorts, "spec.failsafeOutboundHostPorts"),
+            endpointToHostAction:
+                spec.defaultEndpointToHostAction == null ? settings.endpointToHostAction : endpointToHostAction(object, spec.defaultEndpointToHostAction),
             source: "FelixConfiguration default",
         };
     }
@@ -67,7 +80,8 @@ function failsafePorts(object: KubeObject, raw: unknown, key: string): FailsafeP
     return raw.map((entry: any, i) => {
         const at = `${key}[${i}]`;
         const port = Number(entry?.port);
-        if (!Number.isInteger(port) || port < 0 || port > 65535) throw new AnalysisInputError(`port ${JSON.stringify(entry?.port)} is not a port number 0-65535`, locate(object, `${at}.port`));
+        if (!Number.isInteger(port) || port < 0 || port > 65535)
+            throw new AnalysisInputError(`port ${JSON.stringify(entry?.port)} is not a port number 0-65535`, locate(object, `${at}.port`));
         const protocol = String(entry?.protocol ?? "TCP").toUpperCase();
         if (protocol !== "TCP" && protocol !== "UDP" && protocol !== "SCTP") {
             throw new AnalysisInputError(`protocol ${JSON.stringify(entry?.protocol)} is not one of TCP, UDP, SCTP`, locate(object, `${at}.protocol`));
@@ -81,7 +95,11 @@ function failsafePorts(object: KubeObject, raw: unknown, key: string): FailsafeP
 
 function endpointToHostAction(object: KubeObject, raw: unknown): FelixSettings["endpointToHostAction"] {
     const found = ENDPOINT_TO_HOST_ACTIONS.find((action) => action.toLowerCase() === String(raw).toLowerCase());
-    if (!found) throw new AnalysisInputError(`${JSON.stringify(raw)} is not one of ${ENDPOINT_TO_HOST_ACTIONS.join(", ")}`, locate(object, "spec.defaultEndpointToHostAction"));
+    if (!found)
+        throw new AnalysisInputError(
+            `${JSON.stringify(raw)} is not one of ${ENDPOINT_TO_HOST_ACTIONS.join(", ")}`,
+            locate(object, "spec.defaultEndpointToHostAction"),
+        );
     return found;
 }
 

@@ -15,17 +15,23 @@ export function hostEndpointWarnings(model: ClusterModel): string[] {
     const warnings: string[] = [];
     for (const hostEndpoint of model.hostEndpoints) {
         if (hostEndpoint.auto || hostEndpoint.expectedIPs.length) continue;
-        warnings.push(`HostEndpoint ${hostEndpoint.name} (node ${hostEndpoint.node}, interface ${hostEndpoint.interfaceName ?? "unset"}) has no expectedIPs: ` +
-            "rule selectors that match its labels resolve to no address (Calico matches a host endpoint by its expectedIPs only), " +
-            (isAllInterfaces(hostEndpoint) ? "" : "and the analyzer cannot tell which of the node's addresses its interface holds, so it judges no packet as crossing it; ") +
-            "add spec.expectedIPs");
+        warnings.push(
+            `HostEndpoint ${hostEndpoint.name} (node ${hostEndpoint.node}, interface ${hostEndpoint.interfaceName ?? "unset"}) has no expectedIPs: ` +
+                "rule selectors that match its labels resolve to no address (Calico matches a host endpoint by its expectedIPs only), " +
+                (isAllInterfaces(hostEndpoint)
+                    ? ""
+                    : "and the analyzer cannot tell which of the node's addresses its interface holds, so it judges no packet as crossing it; ") +
+                "add spec.expectedIPs",
+        );
     }
     const untracked = model.policies.filter((p) => p.doNotTrack);
     for (const hostEndpoint of model.hostEndpoints.filter(isAllInterfaces)) {
         const ignored = untracked.filter((p) => subjectSelects(p.subject, { labels: hostEndpoint.labels })).map((p) => p.ref.id);
         if (ignored.length) {
-            warnings.push(`doNotTrack policy ${ignored.join(", ")} selects the all-interfaces host endpoint ${hostEndpoint.name}: Felix ignores doNotTrack policy ` +
-                "on interfaceName \"*\" endpoints, and so does the analyzer; give the interface its own host endpoint (interfaceName and expectedIPs)");
+            warnings.push(
+                `doNotTrack policy ${ignored.join(", ")} selects the all-interfaces host endpoint ${hostEndpoint.name}: Felix ignores doNotTrack policy ` +
+                    'on interfaceName "*" endpoints, and so does the analyzer; give the interface its own host endpoint (interfaceName and expectedIPs)',
+            );
         }
     }
     return warnings;

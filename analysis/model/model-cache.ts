@@ -10,7 +10,10 @@ export function modelCache<K, V>(): (model: ClusterModel) => Map<K, V> {
     const byModel = new WeakMap<ClusterModel, Map<K, V>>();
     return (model) => {
         let entries = byModel.get(model);
-        if (!entries) { entries = new Map(); byModel.set(model, entries); }
+        if (!entries) {
+            entries = new Map();
+            byModel.set(model, entries);
+        }
         return entries;
     };
 }

@@ -32,7 +32,11 @@ function indexOf(model: ClusterModel): ModelIndex {
         getOrCreate(index.workloads, workload.namespace, () => []).push(workload);
         const byKey = getOrCreate(index.labels, workload.namespace, () => new Map<string, Map<string, Workload[]>>());
         for (const key of Object.keys(workload.labels)) {
-            getOrCreate(getOrCreate(byKey, key, () => new Map<string, Workload[]>()), workload.labels[key]!, () => []).push(workload);
+            getOrCreate(
+                getOrCreate(byKey, key, () => new Map<string, Workload[]>()),
+                workload.labels[key]!,
+                () => [],
+            ).push(workload);
         }
         for (const ip of workload.ips) if (!index.workloadsByIP.has(ip)) index.workloadsByIP.set(ip, workload);
     }
@@ -42,7 +46,10 @@ function indexOf(model: ClusterModel): ModelIndex {
 
 export function getOrCreate<K, V>(map: Map<K, V>, key: K, create: () => V): V {
     let value = map.get(key);
-    if (value === undefined) { value = create(); map.set(key, value); }
+    if (value === undefined) {
+        value = create();
+        map.set(key, value);
+    }
     return value;
 }
 

@@ -56,9 +56,17 @@ export interface ResolvedOptions {
     calicoRelease: CalicoRelease;
 }
 
-export interface Namespace { name: string; labels: Labels; declared: boolean }
+export interface Namespace {
+    name: string;
+    labels: Labels;
+    declared: boolean;
+}
 
-export interface ContainerPort { name?: string; port: number; protocol: Protocol }
+export interface ContainerPort {
+    name?: string;
+    port: number;
+    protocol: Protocol;
+}
 
 export interface Workload {
     /** "<namespace>/<name>" */
@@ -79,7 +87,13 @@ export interface Workload {
     calicoLabels: Labels;
 }
 
-export interface ServicePort { name?: string; port: number; targetPort: number | string; nodePort?: number; protocol: Protocol }
+export interface ServicePort {
+    name?: string;
+    port: number;
+    targetPort: number | string;
+    nodePort?: number;
+    protocol: Protocol;
+}
 
 export interface Service {
     namespace: string;
@@ -107,12 +121,27 @@ export interface HostEndpoint {
     auto: boolean;
 }
 
-export interface NetworkSet { name: string; namespace?: string; labels: Labels; nets: Cidr[] }
+export interface NetworkSet {
+    name: string;
+    namespace?: string;
+    labels: Labels;
+    nets: Cidr[];
+}
 
-export interface ServiceAccount { namespace: string; name: string; labels: Labels }
+export interface ServiceAccount {
+    namespace: string;
+    name: string;
+    labels: Labels;
+}
 
 /** A node: its InternalIP (`ip`), its ExternalIP when it has one (where the world reaches it), its host endpoints. */
-export interface Node { name: string; ip: number; ipText: string; externalIp?: number; hostEndpoints: HostEndpoint[] }
+export interface Node {
+    name: string;
+    ip: number;
+    ipText: string;
+    externalIp?: number;
+    hostEndpoints: HostEndpoint[];
+}
 
 export interface ClusterModel {
     options: ResolvedOptions;
@@ -158,4 +187,3 @@ export interface Identity {
 /** The profile and label of the host endpoints Calico creates for each node (automatic host endpoints). */
 export const AUTO_HEP_PROFILE = "projectcalico-default-allow";
 export const AUTO_HEP_LABEL = { "projectcalico.org/created-by": "calico-kube-controllers" };
-

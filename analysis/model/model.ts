@@ -19,7 +19,21 @@ import { endpointsOf } from "./services";
 import { felixSettings } from "./felix-config";
 import { hostEndpointWarnings } from "./host-endpoint-warnings";
 import type { KubeObject, Labels } from "../types";
-import type { AnalyzerOptions, AutoHostEndpointOptions, ClusterModel, ContainerPort, HostEndpoint, Namespace, NetworkSet, Node, ResolvedOptions, Service, ServiceAccount, ServicePort, Workload } from "./model-types";
+import type {
+    AnalyzerOptions,
+    AutoHostEndpointOptions,
+    ClusterModel,
+    ContainerPort,
+    HostEndpoint,
+    Namespace,
+    NetworkSet,
+    Node,
+    ResolvedOptions,
+    Service,
+    ServiceAccount,
+    ServicePort,
+    Workload,
+} from "./model-types";
 import { AUTO_HEP_LABEL, AUTO_HEP_PROFILE } from "./model-types";
 
 const WORKLOAD_KINDS = new Set(["Pod", "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job", "CronJob", "ReplicationController"]);
@@ -53,11 +67,17 @@ export function buildModel(objects: KubeObject[], options: AnalyzerOptions = {})
         const previous = seen.add(object);
         if (previous) {
             const first = locate(previous);
-            throw new AnalysisInputError(`declared twice (first in ${first.file ?? "the input"}${first.document ? ` document ${first.document}` : ""})`, locate(object));
+            throw new AnalysisInputError(
+                `declared twice (first in ${first.file ?? "the input"}${first.document ? ` document ${first.document}` : ""})`,
+                locate(object),
+            );
         }
         if (leftOut(object, release, warnings)) continue;
         const group = classify(object);
-        if (group === "policy") { rawPolicies.push(object); continue; }
+        if (group === "policy") {
+            rawPolicies.push(object);
+            continue;
+        }
         if (group === "neutral") continue;
         if (group === "ippool") {
             // A dual-stack cluster (kind's ipFamily: dual) has an IPv6 pool beside the IPv4 one: the model is IPv4.
@@ -70,9 +90,15 @@ export function buildModel(objects: KubeObject[], options: AnalyzerOptions = {})
             continue;
         }
         if (group === "unknown") {
-            if (options.ignoreUnknownKinds) { warnings.push(`ignored ${describeObject(object)} (${object.apiVersion}): unknown kind`); continue; }
-            throw new AnalysisInputError(`unknown kind ${object.kind} (${object.apiVersion}): the analyzer cannot judge its effect on connectivity ` +
-                `(use --ignore-unknown-kinds if it has none)`, locate(object));
+            if (options.ignoreUnknownKinds) {
+                warnings.push(`ignored ${describeObject(object)} (${object.apiVersion}): unknown kind`);
+                continue;
+            }
+            throw new AnalysisInputError(
+                `unknown kind ${object.kind} (${object.apiVersion}): the analyzer cannot judge its effect on connectivity ` +
+                    `(use --ignore-unknown-kinds if it has none)`,
+                locate(object),
+            );
         }
         const list = byKind.get(group) ?? [];
         list.push(object);
@@ -80,8 +106,10 @@ export function buildModel(objects: KubeObject[], options: AnalyzerOptions = {})
     }
 
     if (ipv6Pools.length) {
-        warnings.push(`IPv6 flows are not judged: ${ipv6Pools.join(", ")} ${ipv6Pools.length > 1 ? "are IPv6 pools" : "is an IPv6 pool"} (a dual-stack cluster); ` +
-            "every verdict is for IPv4, and IPv6 nets, addresses and pools are left out");
+        warnings.push(
+            `IPv6 flows are not judged: ${ipv6Pools.join(", ")} ${ipv6Pools.length > 1 ? "are IPv6 pools" : "is an IPv6 pool"} (a dual-stack cluster); ` +
+                "every verdict is for IPv4, and IPv6 nets, addresses and pools are left out",
+        );
     }
     const podCidrText = options.podCIDR ?? ipPoolCidr ?? DEFAULT_POD_CIDR;
     const podCIDR = parseCidr(podCidrText);
@@ -93,7 +121,9 @@ export function buildModel(objects: KubeObject[], options: AnalyzerOptions = {})
         nodePortSource: options.nodePortSource ?? "both",
         autoHostEndpoints: autoHep,
         calicoRelease: release,
-        ...(autoHep ? { autoHostEndpointsReason: options.hostEndpoints?.auto ? "analyzer option" : "KubeControllersConfiguration hostEndpoint.autoCreate: Enabled" } : {}),
+        ...(autoHep
+            ? { autoHostEndpointsReason: options.hostEndpoints?.auto ? "analyzer option" : "KubeControllersConfiguration hostEndpoint.autoCreate: Enabled" }
+            : {}),
     };
 
     const namespaces = new Map<string, Namespace>();
@@ -109,7 +139,11 @@ export function buildModel(objects: KubeObject[], options: AnalyzerOptions = {})
     for (const object of byKind.get("serviceaccount") ?? []) {
         const namespace = namespaceOf(object);
         ensureNamespace(namespace);
-        serviceAccounts.set(`${namespace}/${object.metadata.name}`, { namespace, name: object.metadata.name, labels: { ...stringMap(object, object.metadata.labels, "metadata.labels") } });
+        serviceAccounts.set(`${namespace}/${object.metadata.name}`, {
+            namespace,
+            name: object.metadata.name,
+            labels: { ...stringMap(object, object.metadata.labels, "metadata.labels") },
+        });
     }
 
     const workloads: Workload[] = [];
@@ -118,7 +152,11 @@ export function buildModel(objects: KubeObject[], options: AnalyzerOptions = {})
         const workload = toWorkload(object);
         ensureNamespace(workload.namespace);
         const clash = workloadsById.get(workload.id);
-        if (clash) throw new AnalysisInputError(`workload name ${workload.id} is used by both a ${clash.kind} and a ${workload.kind}; queries could not tell them apart`, locate(object));
+        if (clash)
+            throw new AnalysisInputError(
+                `workload name ${workload.id} is used by both a ${clash.kind} and a ${workload.kind}; queries could not tell them apart`,
+                locate(object),
+            );
         workloads.push(workload);
         workloadsById.set(workload.id, workload);
     }
@@ -151,14 +189,19 @@ export function buildModel(objects: KubeObject[], options: AnalyzerOptions = {})
 
     const explicitHeps = (byKind.get("hostendpoint") ?? []).map(toHostEndpoint);
     const nodeObjects = byKind.get("node") ?? [];
-    const nodes = buildNodes(explicitHeps, nodeObjects, autoHep ? options.hostEndpoints ?? { auto: true } : undefined);
+    const nodes = buildNodes(explicitHeps, nodeObjects, autoHep ? (options.hostEndpoints ?? { auto: true }) : undefined);
     const hostEndpoints = nodes.flatMap((n) => n.hostEndpoints);
 
     const policies = rawPolicies.map((object) => {
-        const policy = isAdminPolicy(object) ? normalizeAdminPolicy(object, warnings, release) : normalizePolicy(object, { ipBlockMatchesPods: resolved.ipBlockMatchesPods, release });
+        const policy = isAdminPolicy(object)
+            ? normalizeAdminPolicy(object, warnings, release)
+            : normalizePolicy(object, { ipBlockMatchesPods: resolved.ipBlockMatchesPods, release });
         if (policy.namespace) ensureNamespace(policy.namespace);
         if (!tiers.has(policy.tier)) {
-            throw new AnalysisInputError(`tier "${policy.tier}" does not exist; declare a Tier object or use one of: ${[...tiers.keys()].join(", ")}`, locate(object, "spec.tier"));
+            throw new AnalysisInputError(
+                `tier "${policy.tier}" does not exist; declare a Tier object or use one of: ${[...tiers.keys()].join(", ")}`,
+                locate(object, "spec.tier"),
+            );
         }
         return policy;
     });
@@ -166,19 +209,34 @@ export function buildModel(objects: KubeObject[], options: AnalyzerOptions = {})
 
     const undeclared = [...namespaces.values()].filter((n) => !n.declared && !ALWAYS_PRESENT_NAMESPACES.has(n.name)).map((n) => n.name);
     if (undeclared.length) {
-        warnings.push(`namespace${undeclared.length > 1 ? "s" : ""} ${undeclared.join(", ")} not declared by any manifest: objects there are judged as if ` +
-            "the namespace existed without labels (a typo in metadata.namespace makes a policy apply to nothing)");
+        warnings.push(
+            `namespace${undeclared.length > 1 ? "s" : ""} ${undeclared.join(", ")} not declared by any manifest: objects there are judged as if ` +
+                "the namespace existed without labels (a typo in metadata.namespace makes a policy apply to nothing)",
+        );
     }
 
     if (podCIDR && explicitHeps.length === 0 && !autoHep && policies.some((p) => p.preDNAT || p.applyOnForward)) {
-        warnings.push("host-endpoint policies (preDNAT/applyOnForward) select nothing: there are no host endpoints " +
-            "(declare HostEndpoints, enable auto host endpoints with a KubeControllersConfiguration, or pass --auto-host-endpoints)");
+        warnings.push(
+            "host-endpoint policies (preDNAT/applyOnForward) select nothing: there are no host endpoints " +
+                "(declare HostEndpoints, enable auto host endpoints with a KubeControllersConfiguration, or pass --auto-host-endpoints)",
+        );
     }
 
     const felix = felixSettings(byKind.get("felixconfiguration") ?? [], warnings);
     const model: ClusterModel = {
-        options: resolved, namespaces, workloads, workloadsById, services, serviceAccounts, hostEndpoints, nodes,
-        networkSets, tiers, policies, felix, warnings,
+        options: resolved,
+        namespaces,
+        workloads,
+        workloadsById,
+        services,
+        serviceAccounts,
+        hostEndpoints,
+        nodes,
+        networkSets,
+        tiers,
+        policies,
+        felix,
+        warnings,
     };
     warnings.push(...networkSetWarnings(model), ...hostEndpointWarnings(model));
     return model;
@@ -196,7 +254,10 @@ class ObjectIdentities {
     add(object: KubeObject): KubeObject | undefined {
         const { apiVersion, kind } = object;
         let group = this.groupOf.get(apiVersion);
-        if (group === undefined) { group = apiVersion.split("/")[0]!; this.groupOf.set(apiVersion, group); }
+        if (group === undefined) {
+            group = apiVersion.split("/")[0]!;
+            this.groupOf.set(apiVersion, group);
+        }
         const kinds = getOrCreate(this.groups, group, () => new Map<string, Map<string, Map<string, KubeObject>>>());
         const namespaces = getOrCreate(kinds, kind, () => new Map<string, Map<string, KubeObject>>());
         // As text, as the identity was written before: objects of unknown kinds are not schema-checked.
@@ -210,16 +271,35 @@ class ObjectIdentities {
 
 /** Evaluation order inside Calico: tiers by order, then policies by order (nil = +inf), then Felix's key name (felix calc/policy_sorter.go PolKVLess, policy-names.ts). */
 function comparePolicies(a: Policy, b: Policy, tiers: Map<string, Tier>): number {
-    const ta = tiers.get(a.tier)!, tb = tiers.get(b.tier)!;
-    return compareOrder(ta.order, tb.order) || compareText(ta.name, tb.name)
-        || compareOrder(a.order ?? Infinity, b.order ?? Infinity) || compareText(a.keyName, b.keyName);
+    const ta = tiers.get(a.tier)!,
+        tb = tiers.get(b.tier)!;
+    return (
+        compareOrder(ta.order, tb.order) ||
+        compareText(ta.name, tb.name) ||
+        compareOrder(a.order ?? Infinity, b.order ?? Infinity) ||
+        compareText(a.keyName, b.keyName)
+    );
 }
 
 const compareText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 const compareOrder = (a: number, b: number) => (a < b ? -1 : a > b ? 1 : 0);
 
-type Group = "policy" | "neutral" | "endpoints" | "ippool" | "kubecontrollers" | "unknown" | "namespace" | "serviceaccount" | "workload"
-    | "service" | "networkset" | "tier" | "hostendpoint" | "node" | "felixconfiguration";
+type Group =
+    | "policy"
+    | "neutral"
+    | "endpoints"
+    | "ippool"
+    | "kubecontrollers"
+    | "unknown"
+    | "namespace"
+    | "serviceaccount"
+    | "workload"
+    | "service"
+    | "networkset"
+    | "tier"
+    | "hostendpoint"
+    | "node"
+    | "felixconfiguration";
 
 /**
  * What the analyzer does with objects of a kind: "evaluated" (it models their effect on
@@ -237,25 +317,41 @@ function classify(object: Pick<KubeObject, "apiVersion" | "kind">): Group {
     const { apiVersion, kind } = object;
     if (CALICO_GROUPS.has(apiVersion)) {
         switch (kind) {
-            case "NetworkPolicy": case "GlobalNetworkPolicy": return "policy";
-            case "Tier": return "tier";
-            case "HostEndpoint": return "hostendpoint";
-            case "NetworkSet": case "GlobalNetworkSet": return "networkset";
-            case "IPPool": return "ippool";
-            case "KubeControllersConfiguration": return "kubecontrollers";
-            case "FelixConfiguration": return "felixconfiguration";
-            default: return NEUTRAL_CALICO_KINDS.has(kind) ? "neutral" : "unknown";
+            case "NetworkPolicy":
+            case "GlobalNetworkPolicy":
+                return "policy";
+            case "Tier":
+                return "tier";
+            case "HostEndpoint":
+                return "hostendpoint";
+            case "NetworkSet":
+            case "GlobalNetworkSet":
+                return "networkset";
+            case "IPPool":
+                return "ippool";
+            case "KubeControllersConfiguration":
+                return "kubecontrollers";
+            case "FelixConfiguration":
+                return "felixconfiguration";
+            default:
+                return NEUTRAL_CALICO_KINDS.has(kind) ? "neutral" : "unknown";
         }
     }
     if (apiVersion === KUBE_POLICY && kind === "NetworkPolicy") return "policy";
     if (isAdminPolicy(object)) return "policy";
     if (apiVersion === "v1") {
         switch (kind) {
-            case "Namespace": return "namespace";
-            case "Service": return "service";
-            case "ServiceAccount": return "serviceaccount";
-            case "Node": return "node";
-            case "Pod": case "ReplicationController": return "workload";
+            case "Namespace":
+                return "namespace";
+            case "Service":
+                return "service";
+            case "ServiceAccount":
+                return "serviceaccount";
+            case "Node":
+                return "node";
+            case "Pod":
+            case "ReplicationController":
+                return "workload";
         }
     }
     if ((apiVersion === "v1" && kind === "Endpoints") || (apiVersion.startsWith("discovery.k8s.io/") && kind === "EndpointSlice")) return "endpoints";
@@ -296,9 +392,12 @@ function namespaceLabels(name: string, labels: Record<string, string> | undefine
 
 function podTemplate(object: KubeObject): { metadata?: any; spec?: any } {
     switch (object.kind) {
-        case "Pod": return { metadata: object.metadata, spec: object.spec };
-        case "CronJob": return object.spec?.jobTemplate?.spec?.template ?? {};
-        default: return object.spec?.template ?? {};
+        case "Pod":
+            return { metadata: object.metadata, spec: object.spec };
+        case "CronJob":
+            return object.spec?.jobTemplate?.spec?.template ?? {};
+        default:
+            return object.spec?.template ?? {};
     }
 }
 
@@ -327,14 +426,20 @@ function toWorkload(object: KubeObject): Workload {
             }
             const containerPorts: unknown = container.ports ?? [];
             if (!Array.isArray(containerPorts)) {
-                throw new AnalysisInputError(`ports must be a list of {containerPort, name?, protocol?}, got ${JSON.stringify(containerPorts)}`, locate(object, `${containerKey()}.ports`));
+                throw new AnalysisInputError(
+                    `ports must be a list of {containerPort, name?, protocol?}, got ${JSON.stringify(containerPorts)}`,
+                    locate(object, `${containerKey()}.ports`),
+                );
             }
             for (let i = 0; i < containerPorts.length; i++) {
                 const p: any = containerPorts[i];
                 const key = () => `${containerKey()}.ports[${i}]`;
                 const port = Number(p?.containerPort);
                 if (!Number.isInteger(port) || port < 1 || port > 65535) {
-                    throw new AnalysisInputError(`containerPort ${JSON.stringify(p?.containerPort)} is not a port number 1-65535`, locate(object, `${key()}.containerPort`));
+                    throw new AnalysisInputError(
+                        `containerPort ${JSON.stringify(p?.containerPort)} is not a port number 1-65535`,
+                        locate(object, `${key()}.containerPort`),
+                    );
                 }
                 const protocol = protocolOf(p.protocol, object, () => `${key()}.protocol`);
                 ports.push(p.name ? { port, protocol, name: String(p.name) } : { port, protocol });
@@ -345,11 +450,20 @@ function toWorkload(object: KubeObject): Workload {
     if (object.kind === "Pod") {
         const status = (object as any).status ?? {};
         const texts: string[] = [status.podIP, ...(status.podIPs ?? []).map((p: any) => p?.ip)].filter((t) => typeof t === "string");
-        for (const text of texts) { const ip = parseIPv4(text); if (ip !== undefined && !ips.includes(ip)) ips.push(ip); }
+        for (const text of texts) {
+            const ip = parseIPv4(text);
+            if (ip !== undefined && !ips.includes(ip)) ips.push(ip);
+        }
     }
     return {
         id: `${namespace}/${object.metadata.name}`,
-        namespace, name: object.metadata.name, kind: object.kind, labels, serviceAccount, ports, ips,
+        namespace,
+        name: object.metadata.name,
+        kind: object.kind,
+        labels,
+        serviceAccount,
+        ports,
+        ips,
         hostNetwork: spec.hostNetwork === true,
         ...(object.kind === "Pod" && typeof spec.nodeName === "string" && spec.nodeName ? { node: spec.nodeName } : {}),
         calicoLabels: {
@@ -366,7 +480,8 @@ function toService(object: KubeObject): Service {
     const ports = (Array.isArray(spec.ports) ? spec.ports : []).map((p: any, i: number): ServicePort => {
         const key = `spec.ports[${i}]`;
         const port = Number(p?.port);
-        if (!Number.isInteger(port) || port < 1 || port > 65535) throw new AnalysisInputError(`port ${JSON.stringify(p?.port)} is not a port number`, locate(object, `${key}.port`));
+        if (!Number.isInteger(port) || port < 1 || port > 65535)
+            throw new AnalysisInputError(`port ${JSON.stringify(p?.port)} is not a port number`, locate(object, `${key}.port`));
         const nodePort = p.nodePort === undefined || p.nodePort === null ? undefined : Number(p.nodePort);
         if (nodePort !== undefined && (!Number.isInteger(nodePort) || nodePort < 1 || nodePort > 65535)) {
             throw new AnalysisInputError(`nodePort ${JSON.stringify(p.nodePort)} is not a port number`, locate(object, `${key}.nodePort`));
@@ -374,17 +489,27 @@ function toService(object: KubeObject): Service {
         const rawTarget = p.targetPort ?? port;
         const targetPort = typeof rawTarget === "number" || /^\d+$/.test(String(rawTarget)) ? Number(rawTarget) : String(rawTarget);
         return {
-            port, targetPort, protocol: protocolOf(p.protocol, object, `${key}.protocol`),
-            ...(nodePort !== undefined ? { nodePort } : {}), ...(p.name ? { name: String(p.name) } : {}),
+            port,
+            targetPort,
+            protocol: protocolOf(p.protocol, object, `${key}.protocol`),
+            ...(nodePort !== undefined ? { nodePort } : {}),
+            ...(p.name ? { name: String(p.name) } : {}),
         };
     });
     const selector = spec.selector ? stringMap(object, spec.selector, "spec.selector") : undefined;
     const headless = spec.clusterIP === "None";
-    const clusterIPs = headless ? [] : ipList(object, spec.clusterIPs ?? (spec.clusterIP ? [spec.clusterIP] : []), spec.clusterIPs ? "spec.clusterIPs" : "spec.clusterIP");
+    const clusterIPs = headless
+        ? []
+        : ipList(object, spec.clusterIPs ?? (spec.clusterIP ? [spec.clusterIP] : []), spec.clusterIPs ? "spec.clusterIPs" : "spec.clusterIP");
     return {
-        namespace: namespaceOf(object), name: object.metadata.name, type: String(spec.type ?? "ClusterIP"),
+        namespace: namespaceOf(object),
+        name: object.metadata.name,
+        type: String(spec.type ?? "ClusterIP"),
         ...(selector && Object.keys(selector).length ? { selector } : {}),
-        ports, externalTrafficPolicy: spec.externalTrafficPolicy === "Local" ? "Local" : "Cluster", clusterIPs, headless,
+        ports,
+        externalTrafficPolicy: spec.externalTrafficPolicy === "Local" ? "Local" : "Cluster",
+        clusterIPs,
+        headless,
     };
 }
 
@@ -403,7 +528,9 @@ function toHostEndpoint(object: KubeObject): HostEndpoint {
     const spec = object.spec ?? {};
     if (typeof spec.node !== "string" || !spec.node) throw new AnalysisInputError("HostEndpoint needs spec.node", locate(object, "spec.node"));
     return {
-        name: object.metadata.name, node: spec.node, labels: stringMap(object, object.metadata.labels, "metadata.labels"),
+        name: object.metadata.name,
+        node: spec.node,
+        labels: stringMap(object, object.metadata.labels, "metadata.labels"),
         ...(spec.interfaceName ? { interfaceName: String(spec.interfaceName) } : {}),
         expectedIPs: ipList(object, spec.expectedIPs, "spec.expectedIPs"),
         profiles: Array.isArray(spec.profiles) ? spec.profiles.map(String) : [],
@@ -419,7 +546,9 @@ function toNetworkSet(object: KubeObject): NetworkSet {
         return [cidr];
     });
     return {
-        name: object.metadata.name, labels: stringMap(object, object.metadata.labels, "metadata.labels"), nets,
+        name: object.metadata.name,
+        labels: stringMap(object, object.metadata.labels, "metadata.labels"),
+        nets,
         ...(object.kind === "NetworkSet" ? { namespace: namespaceOf(object) } : {}),
     };
 }
@@ -438,13 +567,16 @@ function buildNodes(explicit: HostEndpoint[], nodeObjects: KubeObject[], auto: A
             const found = addresses.find((a) => a?.type === type && parseIPv4(String(a.address)) !== undefined);
             return found ? parseIPv4(String(found.address)) : undefined;
         };
-        const ip = address("InternalIP"), externalIp = address("ExternalIP");
+        const ip = address("InternalIP"),
+            externalIp = address("ExternalIP");
         nodes.set(object.metadata.name, {
             labels: { "kubernetes.io/hostname": object.metadata.name, ...stringMap(object, object.metadata.labels, "metadata.labels") },
-            ...(ip !== undefined ? { ip } : {}), ...(externalIp !== undefined ? { externalIp } : {}),
+            ...(ip !== undefined ? { ip } : {}),
+            ...(externalIp !== undefined ? { externalIp } : {}),
         });
     }
-    for (const hep of explicit) if (!nodes.has(hep.node)) nodes.set(hep.node, { labels: {}, ...(hep.expectedIPs[0] !== undefined ? { ip: hep.expectedIPs[0] } : {}) });
+    for (const hep of explicit)
+        if (!nodes.has(hep.node)) nodes.set(hep.node, { labels: {}, ...(hep.expectedIPs[0] !== undefined ? { ip: hep.expectedIPs[0] } : {}) });
     if (nodes.size === 0) {
         const name = auto?.nodeName ?? DEFAULT_NODE.name;
         const ipText = auto?.nodeIP ?? DEFAULT_NODE.ip;
@@ -458,8 +590,13 @@ function buildNodes(explicit: HostEndpoint[], nodeObjects: KubeObject[], auto: A
         const heps = explicit.filter((h) => h.node === name);
         if (auto) {
             heps.push({
-                name: `${name}-auto-hep`, node: name, labels: { ...node.labels, ...AUTO_HEP_LABEL }, interfaceName: "*",
-                expectedIPs: [ip], profiles: [AUTO_HEP_PROFILE], auto: true,
+                name: `${name}-auto-hep`,
+                node: name,
+                labels: { ...node.labels, ...AUTO_HEP_LABEL },
+                interfaceName: "*",
+                expectedIPs: [ip],
+                profiles: [AUTO_HEP_PROFILE],
+                auto: true,
             });
         }
         return { name, ip, ipText: formatIPv4(ip), ...(node.externalIp !== undefined ? { externalIp: node.externalIp } : {}), hostEndpoints: heps };

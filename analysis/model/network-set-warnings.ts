@@ -26,18 +26,22 @@ export function networkSetWarnings(model: ClusterModel): string[] {
 function rulesPicking(model: ClusterModel, set: NetworkSet): string[] {
     const identity = networkSetIdentity(model, set);
     const picks = (entity: EntityMatch) => entitySelectorsPick(model, entity, identity);
-    return model.policies.flatMap((policy) => [...policy.ingress, ...policy.egress].flatMap((rule) => [
-        ...(picks(rule.source) ? [`${policy.ref.id} ${rule.origin} source`] : []),
-        ...(picks(rule.destination) ? [`${policy.ref.id} ${rule.origin} destination`] : []),
-    ]));
+    return model.policies.flatMap((policy) =>
+        [...policy.ingress, ...policy.egress].flatMap((rule) => [
+            ...(picks(rule.source) ? [`${policy.ref.id} ${rule.origin} source`] : []),
+            ...(picks(rule.destination) ? [`${policy.ref.id} ${rule.origin} destination`] : []),
+        ]),
+    );
 }
 
 function warning(model: ClusterModel, set: NetworkSet, unsure: Workload[], rules: string[]): string {
     const nets = set.nets.map((net) => net.text).join(", ");
-    return `${describeNetworkSet(set)} (nets ${nets}) may hold the address of ${listed(unsure.map((w) => w.id))}: ` +
+    return (
+        `${describeNetworkSet(set)} (nets ${nets}) may hold the address of ${listed(unsure.map((w) => w.id))}: ` +
         `their addresses are unknown (pod CIDR ${model.options.podCIDR.text}) or only some of their pods are inside. ` +
         `On the cluster the selectors of ${listed(rules)} pick a pod whose address falls in those nets as they pick the set, whatever its labels; ` +
-        "the analyzer judges these pods without the set's labels (give the Pods with status.podIP to decide)";
+        "the analyzer judges these pods without the set's labels (give the Pods with status.podIP to decide)"
+    );
 }
 
 function listed(items: string[]): string {

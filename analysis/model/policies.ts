@@ -16,7 +16,10 @@ import { calicoPolicyTypes, isEmptyList, kubernetesPolicyTypes } from "../valida
 
 export type { AdminPolicyKind, Tier } from "../types";
 
-export interface PortRange { first: number; last: number }
+export interface PortRange {
+    first: number;
+    last: number;
+}
 export type PortMatch = PortRange | { name: string };
 
 /** One side (source or destination) of a rule, after Calico's EntityRule semantics. */
@@ -55,7 +58,10 @@ export interface Rule {
     origin: string;
 }
 
-export interface IcmpMatch { type?: number; code?: number }
+export interface IcmpMatch {
+    type?: number;
+    code?: number;
+}
 
 export interface PolicyRef {
     api: "kubernetes" | "calico" | "admin";
@@ -96,7 +102,10 @@ export interface Policy {
     object: KubeObject;
 }
 
-export interface NormalizeOptions { ipBlockMatchesPods: boolean; release: CalicoRelease }
+export interface NormalizeOptions {
+    ipBlockMatchesPods: boolean;
+    release: CalicoRelease;
+}
 
 const PROTOCOL_NUMBERS: Record<string, number> = { TCP: 6, UDP: 17, SCTP: 132, ICMP: 1, ICMPV6: 58, UDPLITE: 136 };
 export const protocolNumber = (name: string) => PROTOCOL_NUMBERS[name.toUpperCase()];
@@ -144,7 +153,10 @@ function fromKubernetes(object: KubeObject, options: NormalizeOptions): Policy {
                 ? peersRaw.map((peer, i) => ({ entity: kubePeer(object, peer, `${key}.${peerField}[${i}]`, namespace, options), label: `.${peerField}[${i}]` }))
                 : [{ entity: { netsMatchPods: true }, label: "" }];
             const ports: { protocol?: number; match?: PortMatch; label: string }[] = portsRaw.length
-                ? portsRaw.map((port, i) => { const { protocol, match } = kubePort(object, port, `${key}.ports[${i}]`); return { protocol, match, label: `ports[${i}]` }; })
+                ? portsRaw.map((port, i) => {
+                      const { protocol, match } = kubePort(object, port, `${key}.ports[${i}]`);
+                      return { protocol, match, label: `ports[${i}]` };
+                  })
                 : [{ label: "" }];
             for (const peer of peers) {
                 for (const port of ports) {
@@ -157,21 +169,39 @@ function fromKubernetes(object: KubeObject, options: NormalizeOptions): Policy {
                         destination = port.match ? { ...peer.entity, ports: [port.match] } : { ...peer.entity };
                     }
                     const origin = `${direction}[${index}]${peer.label}${port.label ? `${peer.label ? ", " : " "}${port.label}` : ""}`;
-                    out.push(port.protocol !== undefined
-                        ? { action: "Allow", protocol: port.protocol, source, destination, index, origin }
-                        : { action: "Allow", source, destination, index, origin });
+                    out.push(
+                        port.protocol !== undefined
+                            ? { action: "Allow", protocol: port.protocol, source, destination, index, origin }
+                            : { action: "Allow", source, destination, index, origin },
+                    );
                 }
             }
         }
         return out;
     };
     return {
-        ref: { api: "kubernetes", kind: "NetworkPolicy", namespace, name: object.metadata.name, tier: "default", order: 1000, id: `knp:${namespace}/${object.metadata.name}` },
-        name: object.metadata.name, namespace, tier: "default", order: 1000,
+        ref: {
+            api: "kubernetes",
+            kind: "NetworkPolicy",
+            namespace,
+            name: object.metadata.name,
+            tier: "default",
+            order: 1000,
+            id: `knp:${namespace}/${object.metadata.name}`,
+        },
+        name: object.metadata.name,
+        namespace,
+        tier: "default",
+        order: 1000,
         keyName: kubernetesPolicyKey(namespace, object.metadata.name, options.release),
         subject: { namespace, selector: podSelector },
-        types, ingress: rules("ingress", ingressRaw), egress: rules("egress", egressRaw),
-        preDNAT: false, applyOnForward: false, doNotTrack: false, object,
+        types,
+        ingress: rules("ingress", ingressRaw),
+        egress: rules("egress", egressRaw),
+        preDNAT: false,
+        applyOnForward: false,
+        doNotTrack: false,
+        object,
     };
 }
 
@@ -192,7 +222,8 @@ function kubePeer(object: KubeObject, peer: any, key: string, namespace: string,
             }
         }
         return {
-            nets: cidr ? [cidr] : [], ...(except.length ? { notNets: except.filter((e): e is Cidr => !!e) } : {}),
+            nets: cidr ? [cidr] : [],
+            ...(except.length ? { notNets: except.filter((e): e is Cidr => !!e) } : {}),
             netsMatchPods: options.ipBlockMatchesPods,
         };
     }
@@ -205,9 +236,11 @@ function kubePeer(object: KubeObject, peer: any, key: string, namespace: string,
     // Kubernetes pods only, never a network set holding an address or a host endpoint (seen on the
     // real cluster: differential seed 46).
     const entity: EntityMatch = { netsMatchPods: true, selector: ORCHESTRATOR_K8S };
-    if (podSelector !== undefined) entity.selector = { op: "and", operands: [ORCHESTRATOR_K8S, kubeToCalico(parseKubeSelector(podSelector, () => locate(object, `${key}.podSelector`)))] };
+    if (podSelector !== undefined)
+        entity.selector = { op: "and", operands: [ORCHESTRATOR_K8S, kubeToCalico(parseKubeSelector(podSelector, () => locate(object, `${key}.podSelector`)))] };
     // podSelector alone means pods in the policy's namespace; with a namespaceSelector, pods in the selected namespaces.
-    if (namespaceSelector !== undefined) entity.namespaceSelector = kubeToCalico(parseKubeSelector(namespaceSelector, () => locate(object, `${key}.namespaceSelector`)));
+    if (namespaceSelector !== undefined)
+        entity.namespaceSelector = kubeToCalico(parseKubeSelector(namespaceSelector, () => locate(object, `${key}.namespaceSelector`)));
     else entity.scopeNamespace = namespace;
     return entity;
 }
@@ -240,10 +273,14 @@ export const ORCHESTRATOR_K8S: SelectorNode = { op: "==", key: "projectcalico.or
 export function kubeToCalico(selector: KubeSelector): SelectorNode {
     const terms: SelectorNode[] = selector.requirements.map((r): SelectorNode => {
         switch (r.operator) {
-            case "In": return r.values.length === 1 ? { op: "==", key: r.key, value: r.values[0]! } : { op: "in", key: r.key, values: [...r.values].sort() };
-            case "NotIn": return { op: "not in", key: r.key, values: [...r.values].sort() };
-            case "Exists": return { op: "has", key: r.key };
-            case "DoesNotExist": return { op: "not", operand: { op: "has", key: r.key } };
+            case "In":
+                return r.values.length === 1 ? { op: "==", key: r.key, value: r.values[0]! } : { op: "in", key: r.key, values: [...r.values].sort() };
+            case "NotIn":
+                return { op: "not in", key: r.key, values: [...r.values].sort() };
+            case "Exists":
+                return { op: "has", key: r.key };
+            case "DoesNotExist":
+                return { op: "not", operand: { op: "has", key: r.key } };
         }
     });
     if (terms.length === 0) return { op: "all" };
@@ -267,7 +304,9 @@ function fromCalico(object: KubeObject, release: CalicoRelease): Policy {
     const egressRaw = listField(object, spec.egress, "spec.egress");
     // Missing or empty types: Calico's default, which differs from Kubernetes (validation/defaults.ts).
     const types = directionList(object, isEmptyList(spec.types) ? calicoPolicyTypes(spec.ingress, spec.egress) : spec.types, "spec.types");
-    const preDNAT = spec.preDNAT === true, applyOnForward = spec.applyOnForward === true, doNotTrack = spec.doNotTrack === true;
+    const preDNAT = spec.preDNAT === true,
+        applyOnForward = spec.applyOnForward === true,
+        doNotTrack = spec.doNotTrack === true;
     if (!global && (preDNAT || applyOnForward || doNotTrack)) {
         throw new AnalysisInputError("preDNAT, applyOnForward and doNotTrack are only valid in a GlobalNetworkPolicy", at("spec"));
     }
@@ -279,13 +318,22 @@ function fromCalico(object: KubeObject, release: CalicoRelease): Policy {
         throw new AnalysisInputError("a preDNAT policy can only have ingress rules and types [Ingress]", at("spec.egress"));
     }
     const name = object.metadata.name;
-    const rules = (direction: Direction, raw: any[]) => raw.map((rule, index) => calicoRule(object, rule, `spec.${direction}[${index}]`, index, namespace, release));
+    const rules = (direction: Direction, raw: any[]) =>
+        raw.map((rule, index) => calicoRule(object, rule, `spec.${direction}[${index}]`, index, namespace, release));
     return {
         ref: {
-            api: "calico", kind: global ? "GlobalNetworkPolicy" : "NetworkPolicy", ...(namespace ? { namespace } : {}), name, tier,
-            order: order ?? null, id: global ? `gnp:${name}` : `np:${namespace}/${name}`,
+            api: "calico",
+            kind: global ? "GlobalNetworkPolicy" : "NetworkPolicy",
+            ...(namespace ? { namespace } : {}),
+            name,
+            tier,
+            order: order ?? null,
+            id: global ? `gnp:${name}` : `np:${namespace}/${name}`,
         },
-        name, ...(namespace ? { namespace } : {}), tier, ...(order !== undefined ? { order } : {}),
+        name,
+        ...(namespace ? { namespace } : {}),
+        tier,
+        ...(order !== undefined ? { order } : {}),
         keyName: calicoPolicyKey(object.apiVersion, namespace, name, tier, release),
         subject: {
             ...(namespace ? { namespace } : {}),
@@ -293,7 +341,13 @@ function fromCalico(object: KubeObject, release: CalicoRelease): Policy {
             ...optional("namespaceSelector", global ? selector("spec.namespaceSelector", spec.namespaceSelector) : undefined),
             ...optional("serviceAccountSelector", selector("spec.serviceAccountSelector", spec.serviceAccountSelector)),
         },
-        types, ingress: rules("ingress", ingressRaw), egress: rules("egress", egressRaw), preDNAT, applyOnForward, doNotTrack, object,
+        types,
+        ingress: rules("ingress", ingressRaw),
+        egress: rules("egress", egressRaw),
+        preDNAT,
+        applyOnForward,
+        doNotTrack,
+        object,
     };
 }
 
@@ -312,19 +366,34 @@ function calicoRule(object: KubeObject, raw: any, key: string, index: number, na
     if (ipVersion !== undefined && ipVersion !== 4 && ipVersion !== 6) throw new AnalysisInputError("ipVersion must be 4 or 6", at(`${key}.ipVersion`));
     const source = calicoEntity(object, raw.source, `${key}.source`, namespace);
     const destination = calicoEntity(object, raw.destination, `${key}.destination`, namespace);
-    for (const [side, entity] of [["source", source], ["destination", destination]] as const) {
+    for (const [side, entity] of [
+        ["source", source],
+        ["destination", destination],
+    ] as const) {
         const ports = [...(entity.ports ?? []), ...(entity.notPorts ?? [])];
         if (!ports.length || (protocol !== undefined && PORT_PROTOCOLS.has(protocol))) continue;
         const namedOnly = protocol === undefined && ports.every((p) => "name" in p) && inSpans(release, VALIDATOR_ROWS.namedPortsWithoutProtocol.spans);
         if (!namedOnly) {
-            throw new AnalysisInputError(`a rule with ports needs protocol TCP, UDP or SCTP; Calico v${release.version} refuses it otherwise` +
-                `${protocol === undefined ? " (from v3.32.0 named ports alone may go without a protocol)" : ""} (${VALIDATOR_ROWS.namedPortsWithoutProtocol.source}; numorstring SupportsPorts)`, at(`${key}.${side}.ports`));
+            throw new AnalysisInputError(
+                `a rule with ports needs protocol TCP, UDP or SCTP; Calico v${release.version} refuses it otherwise` +
+                    `${protocol === undefined ? " (from v3.32.0 named ports alone may go without a protocol)" : ""} (${VALIDATOR_ROWS.namedPortsWithoutProtocol.source}; numorstring SupportsPorts)`,
+                at(`${key}.${side}.ports`),
+            );
         }
     }
-    const icmp = icmpField(object, raw.icmp, `${key}.icmp`), notICMP = icmpField(object, raw.notICMP, `${key}.notICMP`);
+    const icmp = icmpField(object, raw.icmp, `${key}.icmp`),
+        notICMP = icmpField(object, raw.notICMP, `${key}.notICMP`);
     return {
-        action: raw.action, ...optional("protocol", protocol), ...optional("notProtocol", notProtocol), ...optional("icmp", icmp), ...optional("notICMP", notICMP),
-        ...(ipVersion ? { ipVersion: ipVersion as 4 | 6 } : {}), source, destination, index, origin: key.replace(/^spec\./, ""),
+        action: raw.action,
+        ...optional("protocol", protocol),
+        ...optional("notProtocol", notProtocol),
+        ...optional("icmp", icmp),
+        ...optional("notICMP", notICMP),
+        ...(ipVersion ? { ipVersion: ipVersion as 4 | 6 } : {}),
+        source,
+        destination,
+        index,
+        origin: key.replace(/^spec\./, ""),
     };
 }
 
@@ -334,10 +403,12 @@ function icmpField(object: KubeObject, raw: any, key: string): IcmpMatch | undef
     const number = (field: "type" | "code", max: number) => {
         if (raw[field] === undefined || raw[field] === null) return undefined;
         const n = Number(raw[field]);
-        if (!Number.isInteger(n) || n < 0 || n > max) throw new AnalysisInputError(`${JSON.stringify(raw[field])} is not 0-${max}`, locate(object, `${key}.${field}`));
+        if (!Number.isInteger(n) || n < 0 || n > max)
+            throw new AnalysisInputError(`${JSON.stringify(raw[field])} is not 0-${max}`, locate(object, `${key}.${field}`));
         return n;
     };
-    const type = number("type", 254), code = number("code", 255);
+    const type = number("type", 254),
+        code = number("code", 255);
     return { ...optional("type", type), ...optional("code", code) };
 }
 
@@ -348,7 +419,8 @@ function calicoEntity(object: KubeObject, raw: any, key: string, namespace: stri
     const notNets = netsField(object, raw.notNets, `${key}.notNets`);
     const serviceAccounts = raw.serviceAccounts;
     const services = raw.services;
-    if (services !== undefined && (typeof services?.name !== "string")) throw new AnalysisInputError("services needs a name", locate(object, `${key}.services.name`));
+    if (services !== undefined && typeof services?.name !== "string")
+        throw new AnalysisInputError("services needs a name", locate(object, `${key}.services.name`));
     // Fields set one by one in this order (no spread of a temporary object per field: a large input has many entities).
     const entity: EntityMatch = { netsMatchPods: true };
     if (nets !== undefined) entity.nets = nets;
@@ -405,7 +477,7 @@ function selectorField(object: KubeObject, raw: unknown, key: string): SelectorN
 
 function protocolField(object: KubeObject, raw: unknown, key: string): number | undefined {
     if (raw === undefined || raw === null) return undefined;
-    const number = typeof raw === "number" ? raw : protocolNumber(String(raw)) ?? (/^\d+$/.test(String(raw)) ? Number(raw) : undefined);
+    const number = typeof raw === "number" ? raw : (protocolNumber(String(raw)) ?? (/^\d+$/.test(String(raw)) ? Number(raw) : undefined));
     if (number === undefined || number < 1 || number > 255) {
         throw new AnalysisInputError(`protocol ${JSON.stringify(raw)} is not one of TCP, UDP, ICMP, ICMPv6, SCTP, UDPLite or 1-255`, locate(object, key));
     }
@@ -418,7 +490,8 @@ function protocolField(object: KubeObject, raw: unknown, key: string): number | 
  */
 export function portNumber(object: KubeObject, raw: unknown, key: string, first: 0 | 1 = 0): number {
     const n = Number(raw);
-    if (!Number.isInteger(n) || n < first || n > 65535) throw new AnalysisInputError(`${JSON.stringify(raw)} is not a port number ${first}-65535`, locate(object, key));
+    if (!Number.isInteger(n) || n < first || n > 65535)
+        throw new AnalysisInputError(`${JSON.stringify(raw)} is not a port number ${first}-65535`, locate(object, key));
     return n;
 }
 
@@ -431,13 +504,15 @@ function portsField(object: KubeObject, raw: unknown, key: string): PortMatch[] 
         const text = String(entry);
         const range = /^(\d+):(\d+)$/.exec(text);
         if (range) {
-            const first = portNumber(object, range[1], where), last = portNumber(object, range[2], where);
+            const first = portNumber(object, range[1], where),
+                last = portNumber(object, range[2], where);
             if (last < first) throw new AnalysisInputError(`port range ${text} ends before it starts`, locate(object, where));
             return { first, last };
         }
         if (/^\d+$/.test(text)) return { first: portNumber(object, text, where), last: portNumber(object, text, where) };
         // Calico's named-port grammar (api/pkg/lib/numorstring/port.go), wider than Kubernetes' IANA names.
-        if (!/^[a-zA-Z0-9_.-]{1,128}$/.test(text)) throw new AnalysisInputError(`${JSON.stringify(text)} is not a port, a range "a:b" or a port name`, locate(object, where));
+        if (!/^[a-zA-Z0-9_.-]{1,128}$/.test(text))
+            throw new AnalysisInputError(`${JSON.stringify(text)} is not a port, a range "a:b" or a port name`, locate(object, where));
         return { name: text };
     });
 }
@@ -447,7 +522,8 @@ export function cidrField(object: KubeObject, raw: unknown, key: string): Cidr |
     // IPv6: cannot match the IPv4 addresses this model uses. Validation (validation/addresses.ts) has refused what is neither.
     if (addressFamily(text) === 6) return undefined;
     const cidr = parseCidr(text);
-    if (!cidr) throw new AnalysisInputError(`${JSON.stringify(raw)} is not a CIDR (an IPv4 or IPv6 network such as 10.0.0.0/24 or fd00::/64)`, locate(object, key));
+    if (!cidr)
+        throw new AnalysisInputError(`${JSON.stringify(raw)} is not a CIDR (an IPv4 or IPv6 network such as 10.0.0.0/24 or fd00::/64)`, locate(object, key));
     return cidr;
 }
 
@@ -455,7 +531,10 @@ function netsField(object: KubeObject, raw: unknown, key: string): Cidr[] | unde
     const list = listField(object, raw, key);
     if (!list.length) return undefined;
     // IPv6-only lists become an empty list: they can match no IPv4 packet.
-    return list.flatMap((text, i) => { const cidr = cidrField(object, text, `${key}[${i}]`); return cidr ? [cidr] : []; });
+    return list.flatMap((text, i) => {
+        const cidr = cidrField(object, text, `${key}[${i}]`);
+        return cidr ? [cidr] : [];
+    });
 }
 
 export const selectorText = render;

@@ -48,9 +48,12 @@ export function calicoPolicyKey(apiVersion: string, namespace: string | undefine
 /** Felix's key name of a policy of the Kubernetes network-policy API. */
 export function adminPolicyKey(kind: AdminPolicyKind, name: string): string {
     switch (kind) {
-        case "AdminNetworkPolicy": return `kanp.adminnetworkpolicy.${name}`;
-        case "BaselineAdminNetworkPolicy": return `kbanp.baselineadminnetworkpolicy.${name}`;
-        case "ClusterNetworkPolicy": return `${name}//KubernetesClusterNetworkPolicy`;
+        case "AdminNetworkPolicy":
+            return `kanp.adminnetworkpolicy.${name}`;
+        case "BaselineAdminNetworkPolicy":
+            return `kbanp.baselineadminnetworkpolicy.${name}`;
+        case "ClusterNetworkPolicy":
+            return `${name}//KubernetesClusterNetworkPolicy`;
     }
 }
 

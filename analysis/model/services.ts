@@ -28,18 +28,21 @@ export function endpointsOf(object: KubeObject): { namespace: string; service: s
         if (!Array.isArray(raw)) throw new AnalysisInputError(`expected a list, got ${JSON.stringify(raw)}`, locate(object, key));
         return raw;
     };
-    const portsOf = (raw: unknown, key: string) => list(raw, key).map((p, i) => {
-        const port = Number(p?.port);
-        if (!Number.isInteger(port) || port < 1 || port > 65535) throw new AnalysisInputError(`port ${JSON.stringify(p?.port)} is not a port number`, locate(object, `${key}[${i}].port`));
-        return { port, protocol: protocolOf(p.protocol, object, `${key}[${i}].protocol`), ...(p.name ? { name: String(p.name) } : {}) };
-    });
+    const portsOf = (raw: unknown, key: string) =>
+        list(raw, key).map((p, i) => {
+            const port = Number(p?.port);
+            if (!Number.isInteger(port) || port < 1 || port > 65535)
+                throw new AnalysisInputError(`port ${JSON.stringify(p?.port)} is not a port number`, locate(object, `${key}[${i}].port`));
+            return { port, protocol: protocolOf(p.protocol, object, `${key}[${i}].protocol`), ...(p.name ? { name: String(p.name) } : {}) };
+        });
     const address = (raw: unknown, key: string): number | undefined => {
         if (typeof raw === "string" && addressFamily(raw) === 6) return undefined; // IPv6: outside this IPv4 model
         const ip = parseIPv4(String(raw ?? ""));
         if (ip === undefined) throw new AnalysisInputError(`${JSON.stringify(raw)} is not an IP address`, locate(object, key));
         return ip;
     };
-    const podOf = (ref: any) => (ref?.kind === "Pod" && typeof ref.name === "string" ? { namespace: String(ref.namespace ?? namespace), name: ref.name } : undefined);
+    const podOf = (ref: any) =>
+        ref?.kind === "Pod" && typeof ref.name === "string" ? { namespace: String(ref.namespace ?? namespace), name: ref.name } : undefined;
     if (object.kind === "Endpoints") {
         const endpoints = list(object.subsets, "subsets").flatMap((subset, s) => {
             const ports = portsOf(subset?.ports, `subsets[${s}].ports`);
@@ -81,13 +84,19 @@ const backendCache = modelCache<Service, ServiceBackend[]>();
 export function serviceBackendsOf(model: ClusterModel, service: Service): ServiceBackend[] {
     const byService = backendCache(model);
     let backends = byService.get(service);
-    if (!backends) { backends = findBackends(model, service); byService.set(service, backends); }
+    if (!backends) {
+        backends = findBackends(model, service);
+        byService.set(service, backends);
+    }
     return backends;
 }
 
 function findBackends(model: ClusterModel, service: Service): ServiceBackend[] {
     if (service.selector) {
-        return serviceBackends(model, service).map((workload) => ({ party: { kind: "workload", workload }, targetPort: (sp) => resolveTargetPort(sp, workload) }));
+        return serviceBackends(model, service).map((workload) => ({
+            party: { kind: "workload", workload },
+            targetPort: (sp) => resolveTargetPort(sp, workload),
+        }));
     }
     const seen = new Set<string>();
     return (service.endpoints ?? []).flatMap((endpoint): ServiceBackend[] => {
@@ -95,12 +104,15 @@ function findBackends(model: ClusterModel, service: Service): ServiceBackend[] {
         const name = partyName(party);
         if (seen.has(name)) return [];
         seen.add(name);
-        return [{
-            party,
-            // Endpoints ports carry the Service port's name (unnamed when the Service has one port).
-            targetPort: (sp) => endpoint.ports.find((p) => p.protocol === sp.protocol && (p.name ?? "") === (sp.name ?? ""))?.port
-                ?? (endpoint.ports.length === 1 && endpoint.ports[0]!.protocol === sp.protocol ? endpoint.ports[0]!.port : undefined),
-        }];
+        return [
+            {
+                party,
+                // Endpoints ports carry the Service port's name (unnamed when the Service has one port).
+                targetPort: (sp) =>
+                    endpoint.ports.find((p) => p.protocol === sp.protocol && (p.name ?? "") === (sp.name ?? ""))?.port ??
+                    (endpoint.ports.length === 1 && endpoint.ports[0]!.protocol === sp.protocol ? endpoint.ports[0]!.port : undefined),
+            },
+        ];
     });
 }
 

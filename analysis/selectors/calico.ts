@@ -37,17 +37,39 @@ export class SelectorSyntaxError extends Error {
         readonly position: number,
         readonly problem: string,
     ) {
-        super(`${problem} at position ${position + 1} in selector ${JSON.stringify(selector)}\n` +
-            `  ${selector}\n  ${" ".repeat(position)}^`);
+        super(`${problem} at position ${position + 1} in selector ${JSON.stringify(selector)}\n` + `  ${selector}\n  ${" ".repeat(position)}^`);
         this.name = "SelectorSyntaxError";
     }
 }
 
 type TokenKind =
-    | "label" | "string" | "{" | "}" | "," | "(" | ")" | "==" | "!=" | "!" | "&&" | "||"
-    | "in" | "not in" | "contains" | "starts with" | "ends with" | "all" | "global" | "has" | "eof";
+    | "label"
+    | "string"
+    | "{"
+    | "}"
+    | ","
+    | "("
+    | ")"
+    | "=="
+    | "!="
+    | "!"
+    | "&&"
+    | "||"
+    | "in"
+    | "not in"
+    | "contains"
+    | "starts with"
+    | "ends with"
+    | "all"
+    | "global"
+    | "has"
+    | "eof";
 
-interface Token { kind: TokenKind; value: string; position: number }
+interface Token {
+    kind: TokenKind;
+    value: string;
+    position: number;
+}
 
 const LABEL_CHAR = /[A-Za-z0-9_./-]/;
 const WHITESPACE = /[ \t\r\n]/;
@@ -62,8 +84,12 @@ const BINARY_WORD_OPERATORS: readonly ["not in" | "contains" | "starts with" | "
 function tokenize(text: string): Token[] {
     const tokens: Token[] = [];
     let i = 0;
-    const fail = (problem: string, at = i): never => { throw new SelectorSyntaxError(text, at, problem); };
-    const skipSpace = () => { while (i < text.length && WHITESPACE.test(text[i]!)) i++; };
+    const fail = (problem: string, at = i): never => {
+        throw new SelectorSyntaxError(text, at, problem);
+    };
+    const skipSpace = () => {
+        while (i < text.length && WHITESPACE.test(text[i]!)) i++;
+    };
     const readLabel = (): string => {
         const start = i;
         while (i < text.length && LABEL_CHAR.test(text[i]!)) i++;
@@ -79,13 +105,28 @@ function tokenize(text: string): Token[] {
     for (;;) {
         skipSpace();
         const position = i;
-        if (i >= text.length) { tokens.push({ kind: "eof", value: "", position }); return tokens; }
+        if (i >= text.length) {
+            tokens.push({ kind: "eof", value: "", position });
+            return tokens;
+        }
         const c = text[i]!;
         const two = text.slice(i, i + 2);
         const push = (kind: TokenKind, value = "") => tokens.push({ kind, value, position });
-        if ("(){},".includes(c)) { push(c as TokenKind); i++; continue; }
-        if (two === "==" || two === "!=" || two === "&&" || two === "||") { push(two); i += 2; continue; }
-        if (c === "!") { push("!"); i++; continue; }
+        if ("(){},".includes(c)) {
+            push(c as TokenKind);
+            i++;
+            continue;
+        }
+        if (two === "==" || two === "!=" || two === "&&" || two === "||") {
+            push(two);
+            i += 2;
+            continue;
+        }
+        if (c === "!") {
+            push("!");
+            i++;
+            continue;
+        }
         if (c === "=" || c === "&" || c === "|") fail(`expected "${c}${c}"`);
         if (c === "'" || c === '"') {
             const end = text.indexOf(c, i + 1);
@@ -101,7 +142,10 @@ function tokenize(text: string): Token[] {
                 const save = i;
                 for (const [n, word] of words.entries()) {
                     if (n > 0) skipSpace();
-                    if (!readWord(word)) { i = save; return false; }
+                    if (!readWord(word)) {
+                        i = save;
+                        return false;
+                    }
                 }
                 return true;
             });
@@ -141,7 +185,10 @@ export const MAX_SELECTOR_NESTING = 500;
 class Parser {
     private index = 0;
     private depth = 0;
-    constructor(private readonly text: string, private readonly tokens: Token[]) {}
+    constructor(
+        private readonly text: string,
+        private readonly tokens: Token[],
+    ) {}
 
     parse(): SelectorNode {
         if (this.peek().kind === "eof") return { op: "all" };
@@ -151,33 +198,52 @@ class Parser {
         return node;
     }
 
-    private peek(): Token { return this.tokens[this.index]!; }
-    private next(): Token { return this.tokens[this.index++]!; }
+    private peek(): Token {
+        return this.tokens[this.index]!;
+    }
+    private next(): Token {
+        return this.tokens[this.index++]!;
+    }
     private fail(problem: string, token = this.peek()): never {
         throw new SelectorSyntaxError(this.text, token.position, problem);
     }
 
     private parseOr(): SelectorNode {
         const operands = [this.parseAnd()];
-        while (this.peek().kind === "||") { this.next(); operands.push(this.parseAnd()); }
+        while (this.peek().kind === "||") {
+            this.next();
+            operands.push(this.parseAnd());
+        }
         return operands.length === 1 ? operands[0]! : { op: "or", operands };
     }
 
     private parseAnd(): SelectorNode {
         const operands = [this.parseOperation()];
-        while (this.peek().kind === "&&") { this.next(); operands.push(this.parseOperation()); }
+        while (this.peek().kind === "&&") {
+            this.next();
+            operands.push(this.parseOperation());
+        }
         return operands.length === 1 ? operands[0]! : { op: "and", operands };
     }
 
     private parseOperation(): SelectorNode {
         let negated = false;
-        while (this.peek().kind === "!") { this.next(); negated = !negated; }
+        while (this.peek().kind === "!") {
+            this.next();
+            negated = !negated;
+        }
         const token = this.next();
         let node: SelectorNode;
         switch (token.kind) {
-            case "all": node = { op: "all" }; break;
-            case "global": node = { op: "global" }; break;
-            case "has": node = { op: "has", key: token.value }; break;
+            case "all":
+                node = { op: "all" };
+                break;
+            case "global":
+                node = { op: "global" };
+                break;
+            case "has":
+                node = { op: "has", key: token.value };
+                break;
             case "(": {
                 if (++this.depth > MAX_SELECTOR_NESTING) this.fail(`parentheses nested more than ${MAX_SELECTOR_NESTING} deep`, token);
                 node = this.parseOr();
@@ -186,8 +252,11 @@ class Parser {
                 this.next();
                 break;
             }
-            case "label": node = this.parseComparison(token.value); break;
-            default: return this.fail(`expected a label, has(), all(), global(), "!" or "(" but found ${describe(token)}`, token);
+            case "label":
+                node = this.parseComparison(token.value);
+                break;
+            default:
+                return this.fail(`expected a label, has(), all(), global(), "!" or "(" but found ${describe(token)}`, token);
         }
         return negated ? { op: "not", operand: node } : node;
     }
@@ -195,9 +264,14 @@ class Parser {
     private parseComparison(key: string): SelectorNode {
         const operator = this.next();
         switch (operator.kind) {
-            case "==": case "!=": case "contains": case "starts with": case "ends with":
+            case "==":
+            case "!=":
+            case "contains":
+            case "starts with":
+            case "ends with":
                 return { op: operator.kind, key, value: this.expectString(operator) };
-            case "in": case "not in": {
+            case "in":
+            case "not in": {
                 if (this.peek().kind !== "{") this.fail(`expected "{" to start the set after "${operator.kind}"`);
                 this.next();
                 const values: string[] = [];
@@ -247,14 +321,23 @@ const quote = (s: string) => (s.includes("'") ? `"${s}"` : `'${s}'`);
 
 export function render(node: SelectorNode): string {
     switch (node.op) {
-        case "all": return "all()";
-        case "global": return "global()";
-        case "has": return `has(${node.key})`;
-        case "in": case "not in": return `${node.key} ${node.op} {${node.values.map(quote).join(", ")}}`;
-        case "not": return `!${wrap(node.operand)}`;
-        case "and": return node.operands.map(wrap).join(" && ");
-        case "or": return node.operands.map(render).join(" || ");
-        default: return `${node.key} ${node.op} ${quote(node.value)}`;
+        case "all":
+            return "all()";
+        case "global":
+            return "global()";
+        case "has":
+            return `has(${node.key})`;
+        case "in":
+        case "not in":
+            return `${node.key} ${node.op} {${node.values.map(quote).join(", ")}}`;
+        case "not":
+            return `!${wrap(node.operand)}`;
+        case "and":
+            return node.operands.map(wrap).join(" && ");
+        case "or":
+            return node.operands.map(render).join(" || ");
+        default:
+            return `${node.key} ${node.op} ${quote(node.value)}`;
     }
 }
 
@@ -278,17 +361,32 @@ const label = (subject: SelectorSubject, key: string) => ownLabel(subject.labels
 
 export function evaluate(node: SelectorNode, subject: SelectorSubject): boolean {
     switch (node.op) {
-        case "all": return subject.all;
-        case "global": return subject.global;
-        case "has": return label(subject, node.key) !== undefined;
-        case "==": return label(subject, node.key) === node.value;
-        case "!=": return label(subject, node.key) !== node.value;
-        case "contains": return label(subject, node.key)?.includes(node.value) ?? false;
-        case "starts with": return label(subject, node.key)?.startsWith(node.value) ?? false;
-        case "ends with": return label(subject, node.key)?.endsWith(node.value) ?? false;
-        case "in": { const v = label(subject, node.key); return v !== undefined && node.values.includes(v); }
-        case "not in": { const v = label(subject, node.key); return v === undefined || !node.values.includes(v); }
-        case "not": return !evaluate(node.operand, subject);
+        case "all":
+            return subject.all;
+        case "global":
+            return subject.global;
+        case "has":
+            return label(subject, node.key) !== undefined;
+        case "==":
+            return label(subject, node.key) === node.value;
+        case "!=":
+            return label(subject, node.key) !== node.value;
+        case "contains":
+            return label(subject, node.key)?.includes(node.value) ?? false;
+        case "starts with":
+            return label(subject, node.key)?.startsWith(node.value) ?? false;
+        case "ends with":
+            return label(subject, node.key)?.endsWith(node.value) ?? false;
+        case "in": {
+            const v = label(subject, node.key);
+            return v !== undefined && node.values.includes(v);
+        }
+        case "not in": {
+            const v = label(subject, node.key);
+            return v === undefined || !node.values.includes(v);
+        }
+        case "not":
+            return !evaluate(node.operand, subject);
         case "and": {
             for (const operand of node.operands) if (!evaluate(operand, subject)) return false;
             return true;

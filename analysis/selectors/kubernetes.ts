@@ -6,9 +6,7 @@
 import { AnalysisInputError, InputLocation } from "../errors";
 import { Labels, ownLabel } from "../types";
 
-export type KubeRequirement =
-    | { key: string; operator: "In" | "NotIn"; values: readonly string[] }
-    | { key: string; operator: "Exists" | "DoesNotExist" };
+export type KubeRequirement = { key: string; operator: "In" | "NotIn"; values: readonly string[] } | { key: string; operator: "Exists" | "DoesNotExist" };
 
 export interface KubeSelector {
     readonly requirements: readonly KubeRequirement[];
@@ -74,10 +72,11 @@ class ParsedKubeSelector implements KubeSelector {
     private text: string | undefined;
     constructor(readonly requirements: readonly KubeRequirement[]) {}
     get canonical(): string {
-        return this.text ??= this.requirements
-            .map((r) => ("values" in r ? `${r.key} ${r.operator} (${[...r.values].sort().join(",")})` : `${r.operator}(${r.key})`))
-            .sort()
-            .join(" && ") || "{}";
+        return (this.text ??=
+            this.requirements
+                .map((r) => ("values" in r ? `${r.key} ${r.operator} (${[...r.values].sort().join(",")})` : `${r.operator}(${r.key})`))
+                .sort()
+                .join(" && ") || "{}");
     }
 }
 
@@ -85,10 +84,14 @@ export function matchesKubeSelector(selector: KubeSelector, labels: Labels): boo
     return selector.requirements.every((r) => {
         const value = ownLabel(labels, r.key);
         switch (r.operator) {
-            case "In": return value !== undefined && r.values.includes(value);
-            case "NotIn": return value === undefined || !r.values.includes(value);
-            case "Exists": return value !== undefined;
-            case "DoesNotExist": return value === undefined;
+            case "In":
+                return value !== undefined && r.values.includes(value);
+            case "NotIn":
+                return value === undefined || !r.values.includes(value);
+            case "Exists":
+                return value !== undefined;
+            case "DoesNotExist":
+                return value === undefined;
         }
     });
 }

@@ -39,14 +39,26 @@ const isKubePolicy = (o: KubeObject) => o.apiVersion === "networking.k8s.io/v1" 
 const isCalicoPolicy = (o: KubeObject) => CALICO_API.has(o.apiVersion) && (o.kind === "NetworkPolicy" || o.kind === "GlobalNetworkPolicy");
 const isService = (o: KubeObject) => o.apiVersion === "v1" && o.kind === "Service";
 const NAMESPACED_CALICO = new Set(["NetworkPolicy", "NetworkSet"]);
-const CLUSTER_SCOPED_KUBE = new Set(["Namespace", "Node", "PersistentVolume", "StorageClass", "ClusterRole", "ClusterRoleBinding",
-    "CustomResourceDefinition", "PriorityClass", "IngressClass", "MutatingWebhookConfiguration", "ValidatingWebhookConfiguration", "APIService"]);
+const CLUSTER_SCOPED_KUBE = new Set([
+    "Namespace",
+    "Node",
+    "PersistentVolume",
+    "StorageClass",
+    "ClusterRole",
+    "ClusterRoleBinding",
+    "CustomResourceDefinition",
+    "PriorityClass",
+    "IngressClass",
+    "MutatingWebhookConfiguration",
+    "ValidatingWebhookConfiguration",
+    "APIService",
+]);
 const isNamespaced = (o: KubeObject) => (CALICO_API.has(o.apiVersion) ? NAMESPACED_CALICO.has(o.kind) : !CLUSTER_SCOPED_KUBE.has(o.kind));
 
 export const isEmptyList = (value: unknown) => value === undefined || value === null || (Array.isArray(value) && value.length === 0);
 const listOf = (value: unknown): any[] => (Array.isArray(value) ? value : []);
 const mapOf = (value: unknown): Record<string, any> | undefined =>
-    (typeof value === "object" && value !== null && !Array.isArray(value) ? value as Record<string, any> : undefined);
+    typeof value === "object" && value !== null && !Array.isArray(value) ? (value as Record<string, any>) : undefined;
 
 /** Kubernetes NetworkPolicy: Ingress always, Egress when there are egress rules (K8S_NETPOL). */
 export function kubernetesPolicyTypes(egress: unknown): PolicyType[] {
@@ -61,7 +73,8 @@ export function calicoPolicyTypes(ingress: unknown, egress: unknown): PolicyType
 
 function eachPodSpec(object: KubeObject, visit: (spec: Record<string, any>) => void): void {
     const spec = mapOf(object.spec);
-    const template = object.kind === "Pod" ? spec : object.kind === "CronJob" ? mapOf(mapOf(mapOf(spec?.jobTemplate)?.spec)?.template)?.spec : mapOf(spec?.template)?.spec;
+    const template =
+        object.kind === "Pod" ? spec : object.kind === "CronJob" ? mapOf(mapOf(mapOf(spec?.jobTemplate)?.spec)?.template)?.spec : mapOf(spec?.template)?.spec;
     const podSpec = mapOf(template);
     if (podSpec) visit(podSpec);
 }
@@ -71,39 +84,83 @@ const isWorkload = (o: KubeObject) => WORKLOADS.has(o.kind) && (o.apiVersion ===
 
 export const API_DEFAULTS: readonly ApiDefault[] = [
     {
-        applies: (o) => isNamespaced(o) && !o.metadata?.namespace && (isWorkload(o) || isService(o) || isKubePolicy(o) || isCalicoPolicy(o)), field: "metadata.namespace", value: "\"default\" when missing or empty",
-        source: "K8S_NAMESPACE", apply: (o, set) => { if (mapOf(o.metadata) && !o.metadata.namespace) set(o.metadata, "namespace", "default"); },
+        applies: (o) => isNamespaced(o) && !o.metadata?.namespace && (isWorkload(o) || isService(o) || isKubePolicy(o) || isCalicoPolicy(o)),
+        field: "metadata.namespace",
+        value: '"default" when missing or empty',
+        source: "K8S_NAMESPACE",
+        apply: (o, set) => {
+            if (mapOf(o.metadata) && !o.metadata.namespace) set(o.metadata, "namespace", "default");
+        },
     },
     {
-        applies: isKubePolicy, field: "spec.policyTypes", value: "[Ingress], plus Egress if spec.egress has rules, when missing or empty",
-        source: "K8S_NETPOL", apply: (o, set) => { const s = mapOf(o.spec); if (s && isEmptyList(s.policyTypes)) set(s, "policyTypes", kubernetesPolicyTypes(s.egress)); },
+        applies: isKubePolicy,
+        field: "spec.policyTypes",
+        value: "[Ingress], plus Egress if spec.egress has rules, when missing or empty",
+        source: "K8S_NETPOL",
+        apply: (o, set) => {
+            const s = mapOf(o.spec);
+            if (s && isEmptyList(s.policyTypes)) set(s, "policyTypes", kubernetesPolicyTypes(s.egress));
+        },
     },
     {
-        applies: isKubePolicy, field: "spec.{ingress,egress}[].ports[].protocol", value: "TCP", source: "K8S_NETPOL",
+        applies: isKubePolicy,
+        field: "spec.{ingress,egress}[].ports[].protocol",
+        value: "TCP",
+        source: "K8S_NETPOL",
         apply: (o, set) => {
             for (const rule of [...listOf(o.spec?.ingress), ...listOf(o.spec?.egress)]) {
-                for (const port of listOf(mapOf(rule)?.ports)) { const p = mapOf(port); if (p && p.protocol === undefined) set(p, "protocol", "TCP"); }
+                for (const port of listOf(mapOf(rule)?.ports)) {
+                    const p = mapOf(port);
+                    if (p && p.protocol === undefined) set(p, "protocol", "TCP");
+                }
             }
         },
     },
     {
-        applies: isCalicoPolicy, field: "spec.types", value: "from the rules: [Ingress] without egress rules, [Egress] with egress rules only, both with both, when missing or empty",
-        source: "CALICO_TYPES", apply: (o, set) => { const s = mapOf(o.spec); if (s && isEmptyList(s.types)) set(s, "types", calicoPolicyTypes(s.ingress, s.egress)); },
+        applies: isCalicoPolicy,
+        field: "spec.types",
+        value: "from the rules: [Ingress] without egress rules, [Egress] with egress rules only, both with both, when missing or empty",
+        source: "CALICO_TYPES",
+        apply: (o, set) => {
+            const s = mapOf(o.spec);
+            if (s && isEmptyList(s.types)) set(s, "types", calicoPolicyTypes(s.ingress, s.egress));
+        },
     },
     {
-        applies: isCalicoPolicy, field: "spec.tier", value: "\"default\" when missing or empty", source: "CALICO_TIER",
-        apply: (o, set) => { const s = mapOf(o.spec); if (s && !s.tier) set(s, "tier", "default"); },
+        applies: isCalicoPolicy,
+        field: "spec.tier",
+        value: '"default" when missing or empty',
+        source: "CALICO_TIER",
+        apply: (o, set) => {
+            const s = mapOf(o.spec);
+            if (s && !s.tier) set(s, "tier", "default");
+        },
     },
     {
-        applies: (o) => CALICO_API.has(o.apiVersion) && o.kind === "Tier", field: "spec.defaultAction", value: "Deny", source: "CALICO_TIER_ACTION",
-        apply: (o, set) => { const s = mapOf(o.spec); if (s && s.defaultAction === undefined) set(s, "defaultAction", "Deny"); },
+        applies: (o) => CALICO_API.has(o.apiVersion) && o.kind === "Tier",
+        field: "spec.defaultAction",
+        value: "Deny",
+        source: "CALICO_TIER_ACTION",
+        apply: (o, set) => {
+            const s = mapOf(o.spec);
+            if (s && s.defaultAction === undefined) set(s, "defaultAction", "Deny");
+        },
     },
     {
-        applies: isService, field: "spec.type", value: "ClusterIP", source: "K8S_SERVICE",
-        apply: (o, set) => { const s = mapOf(o.spec); if (s && !s.type) set(s, "type", "ClusterIP"); },
+        applies: isService,
+        field: "spec.type",
+        value: "ClusterIP",
+        source: "K8S_SERVICE",
+        apply: (o, set) => {
+            const s = mapOf(o.spec);
+            if (s && !s.type) set(s, "type", "ClusterIP");
+        },
     },
     {
-        applies: isService, field: "spec.ports[].protocol, spec.ports[].targetPort", value: "TCP; targetPort = port when missing, 0 or \"\"", source: "K8S_SERVICE",
+        applies: isService,
+        field: "spec.ports[].protocol, spec.ports[].targetPort",
+        value: 'TCP; targetPort = port when missing, 0 or ""',
+        source: "K8S_SERVICE",
         apply: (o, set) => {
             for (const port of listOf(o.spec?.ports)) {
                 const p = mapOf(port);
@@ -114,20 +171,39 @@ export const API_DEFAULTS: readonly ApiDefault[] = [
         },
     },
     {
-        applies: isService, field: "spec.externalTrafficPolicy", value: "Cluster for NodePort and LoadBalancer services", source: "K8S_SERVICE",
-        apply: (o, set) => { const s = mapOf(o.spec); if (s && (s.type === "NodePort" || s.type === "LoadBalancer") && !s.externalTrafficPolicy) set(s, "externalTrafficPolicy", "Cluster"); },
+        applies: isService,
+        field: "spec.externalTrafficPolicy",
+        value: "Cluster for NodePort and LoadBalancer services",
+        source: "K8S_SERVICE",
+        apply: (o, set) => {
+            const s = mapOf(o.spec);
+            if (s && (s.type === "NodePort" || s.type === "LoadBalancer") && !s.externalTrafficPolicy) set(s, "externalTrafficPolicy", "Cluster");
+        },
     },
     {
-        applies: isWorkload, field: "<pod spec>.{containers,initContainers}[].ports[].protocol", value: "TCP", source: "K8S_CONTAINER_PORT",
-        apply: (o, set) => eachPodSpec(o, (spec) => {
-            for (const container of [...listOf(spec.containers), ...listOf(spec.initContainers)]) {
-                for (const port of listOf(mapOf(container)?.ports)) { const p = mapOf(port); if (p && !p.protocol) set(p, "protocol", "TCP"); }
-            }
-        }),
+        applies: isWorkload,
+        field: "<pod spec>.{containers,initContainers}[].ports[].protocol",
+        value: "TCP",
+        source: "K8S_CONTAINER_PORT",
+        apply: (o, set) =>
+            eachPodSpec(o, (spec) => {
+                for (const container of [...listOf(spec.containers), ...listOf(spec.initContainers)]) {
+                    for (const port of listOf(mapOf(container)?.ports)) {
+                        const p = mapOf(port);
+                        if (p && !p.protocol) set(p, "protocol", "TCP");
+                    }
+                }
+            }),
     },
     {
-        applies: isWorkload, field: "<pod spec>.serviceAccountName", value: "spec.serviceAccount (deprecated alias) if set, else \"default\"", source: "K8S_SERVICE_ACCOUNT",
-        apply: (o, set) => eachPodSpec(o, (spec) => { if (!spec.serviceAccountName) set(spec, "serviceAccountName", spec.serviceAccount || "default"); }),
+        applies: isWorkload,
+        field: "<pod spec>.serviceAccountName",
+        value: 'spec.serviceAccount (deprecated alias) if set, else "default"',
+        source: "K8S_SERVICE_ACCOUNT",
+        apply: (o, set) =>
+            eachPodSpec(o, (spec) => {
+                if (!spec.serviceAccountName) set(spec, "serviceAccountName", spec.serviceAccount || "default");
+            }),
     },
 ];
 
@@ -143,10 +219,16 @@ export function withApiDefaults(object: KubeObject): KubeObject {
     // was the largest cost of loading. A default that writes only after another one wrote is still
     // caught: the first write already makes the copy, and the real run applies them all in order.
     let writes = false;
-    for (const d of defaults) d.apply(object, () => { writes = true; });
+    for (const d of defaults)
+        d.apply(object, () => {
+            writes = true;
+        });
     if (!writes) return object;
     const copy = copyOnWrite(object);
-    for (const d of defaults) d.apply(copy.root, (target, key, value) => { copy.writable(target)[key] = value; });
+    for (const d of defaults)
+        d.apply(copy.root, (target, key, value) => {
+            copy.writable(target)[key] = value;
+        });
     return copy.root;
 }
 
@@ -192,7 +274,10 @@ function parentsOf(root: object): Map<object, [object, string][]> {
             const child: unknown = (node as Record<string, unknown>)[key];
             if (typeof child !== "object" || child === null) continue;
             const links = parents.get(child);
-            if (links) { links.push([node, key]); continue; }
+            if (links) {
+                links.push([node, key]);
+                continue;
+            }
             parents.set(child, [[node, key]]);
             if (child !== root) pending.push(child);
         }

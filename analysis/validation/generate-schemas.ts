@@ -30,15 +30,23 @@ export const CALICO = "v1.11.0-cni-plugin.0.20250813170300-a0db560f0520";
 
 /** Kinds the analyzer (and the pack's intent ConfigMap) reads: apiVersion -> kinds, with the OpenAPI document serving them. */
 const KUBERNETES_KINDS: { document: string; apiVersion: string; kinds: string[] }[] = [
-    { document: "api__v1_openapi.json", apiVersion: "v1", kinds: ["Namespace", "Service", "ServiceAccount", "Node", "Pod", "ReplicationController", "ConfigMap"] },
+    {
+        document: "api__v1_openapi.json",
+        apiVersion: "v1",
+        kinds: ["Namespace", "Service", "ServiceAccount", "Node", "Pod", "ReplicationController", "ConfigMap"],
+    },
     { document: "apis__apps__v1_openapi.json", apiVersion: "apps/v1", kinds: ["Deployment", "StatefulSet", "DaemonSet", "ReplicaSet"] },
     { document: "apis__batch__v1_openapi.json", apiVersion: "batch/v1", kinds: ["Job", "CronJob"] },
     { document: "apis__networking.k8s.io__v1_openapi.json", apiVersion: "networking.k8s.io/v1", kinds: ["NetworkPolicy"] },
 ];
 
 const CALICO_KINDS: Record<string, string> = {
-    NetworkPolicy: "networkpolicies", GlobalNetworkPolicy: "globalnetworkpolicies", HostEndpoint: "hostendpoints",
-    NetworkSet: "networksets", GlobalNetworkSet: "globalnetworksets", IPPool: "ippools",
+    NetworkPolicy: "networkpolicies",
+    GlobalNetworkPolicy: "globalnetworkpolicies",
+    HostEndpoint: "hostendpoints",
+    NetworkSet: "networksets",
+    GlobalNetworkSet: "globalnetworksets",
+    IPPool: "ippools",
     KubeControllersConfiguration: "kubecontrollersconfigurations",
 };
 /** Calico's two API groups serve the same spec: projectcalico.org/v3 (Calico API server, calicoctl) and the CRDs behind it. */
@@ -54,10 +62,17 @@ const CALICO_ADDITIONS = {
     policySpec: { tier: { type: "string" } },
     openSpecs: ["IPPool", "KubeControllersConfiguration"],
     Tier: {
-        type: "object", required: ["metadata"],
+        type: "object",
+        required: ["metadata"],
         properties: {
-            apiVersion: { type: "string" }, kind: { type: "string" }, metadata: { $ref: "#/definitions/io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta" },
-            spec: { type: "object", additionalProperties: false, properties: { order: { type: "number" }, defaultAction: { type: "string", enum: ["Pass", "Deny"] } } },
+            apiVersion: { type: "string" },
+            kind: { type: "string" },
+            metadata: { $ref: "#/definitions/io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta" },
+            spec: {
+                type: "object",
+                additionalProperties: false,
+                properties: { order: { type: "number" }, defaultAction: { type: "string", enum: ["Pass", "Deny"] } },
+            },
             status: { type: "object" },
         },
         additionalProperties: false,
@@ -68,7 +83,9 @@ type Schema = Record<string, any>;
 
 function moduleDir(module: string, version: string, cache: string): string {
     const out = execFileSync("go", ["mod", "download", "-json", `${module}@${version}`], {
-        env: { ...process.env, GOMODCACHE: cache, GOFLAGS: "-mod=mod", GOTOOLCHAIN: "local" }, encoding: "utf8", maxBuffer: 1 << 24,
+        env: { ...process.env, GOMODCACHE: cache, GOFLAGS: "-mod=mod", GOTOOLCHAIN: "local" },
+        encoding: "utf8",
+        maxBuffer: 1 << 24,
     });
     const info = JSON.parse(out) as { Dir?: string; Error?: string; Sum?: string };
     if (!info.Dir) throw new Error(`go mod download ${module}@${version}: ${info.Error ?? "no directory"}`);
@@ -83,7 +100,8 @@ function strict(schema: unknown, open = false, keepRequired = true): unknown {
     for (const [key, value] of Object.entries(schema as Schema)) {
         if (key === "description" || key === "example" || (key === "required" && !keepRequired)) continue;
         if (key === "$ref") out.$ref = String(value).replace("#/components/schemas/", "#/definitions/");
-        else if (key === "properties") out.properties = Object.fromEntries(Object.entries(value as Schema).map(([k, v]) => [k, strict(v, false, keepRequired)]));
+        else if (key === "properties")
+            out.properties = Object.fromEntries(Object.entries(value as Schema).map(([k, v]) => [k, strict(v, false, keepRequired)]));
         else out[key] = strict(value, false, keepRequired);
     }
     if (out.properties && out.additionalProperties === undefined && !out["x-kubernetes-preserve-unknown-fields"] && !open) out.additionalProperties = false;
@@ -91,7 +109,10 @@ function strict(schema: unknown, open = false, keepRequired = true): unknown {
 }
 
 function refsOf(schema: unknown, into: Set<string>): void {
-    if (Array.isArray(schema)) { schema.forEach((s) => refsOf(s, into)); return; }
+    if (Array.isArray(schema)) {
+        schema.forEach((s) => refsOf(s, into));
+        return;
+    }
     if (typeof schema !== "object" || schema === null) return;
     for (const [key, value] of Object.entries(schema as Schema)) {
         if (key === "$ref") into.add(String(value).replace(/^#\/(components\/schemas|definitions)\//, ""));
@@ -109,8 +130,9 @@ export function generate(cache: string): Schema {
         Object.assign(components, schemas);
         for (const kind of names) {
             const [group, version] = apiVersion.includes("/") ? apiVersion.split("/") : ["", apiVersion];
-            const name = Object.keys(schemas).find((n) => (schemas[n]["x-kubernetes-group-version-kind"] ?? [])
-                .some((g: Schema) => g.group === group && g.version === version && g.kind === kind));
+            const name = Object.keys(schemas).find((n) =>
+                (schemas[n]["x-kubernetes-group-version-kind"] ?? []).some((g: Schema) => g.group === group && g.version === version && g.kind === kind),
+            );
             if (!name) throw new Error(`${apiVersion} ${kind}: not in ${document}`);
             kinds[`${apiVersion}/${kind}`] = { $ref: `#/definitions/${name}` };
         }
@@ -145,9 +167,11 @@ export function generate(cache: string): Schema {
             generator: "analysis/validation/generate-schemas.ts (npm run schemas:generate)",
             kubernetes: `k8s.io/kubernetes@${KUBERNETES} api/openapi-spec/v3 (${KUBERNETES_KINDS.map((k) => k.document).join(", ")})`,
             calico: `github.com/projectcalico/calico@${CALICO} libcalico-go/config/crd, plus the v3.29-v3.30 additions in the generator (tier, Tier)`,
-            changes: "additionalProperties: false on every object schema with properties (strict field validation); Kubernetes required lists dropped (the API server's validation decides); descriptions dropped",
+            changes:
+                "additionalProperties: false on every object schema with properties (strict field validation); Kubernetes required lists dropped (the API server's validation decides); descriptions dropped",
         },
-        definitions, kinds,
+        definitions,
+        kinds,
     };
 }
 

@@ -18,8 +18,8 @@ export { hasSchema } from "./schema";
 
 /** Throws AnalysisInputError (file, document, object, key) for the first problem of `object`. */
 export function validateObject(object: KubeObject, release: CalicoRelease = calicoRelease()): void {
-    const problem = (hasSchema(object.apiVersion, object.kind) ? schemaProblem(object) ?? semanticProblems(object, release)[0] : undefined)
-        ?? addressProblems(object)[0];
+    const problem =
+        (hasSchema(object.apiVersion, object.kind) ? (schemaProblem(object) ?? semanticProblems(object, release)[0]) : undefined) ?? addressProblems(object)[0];
     if (problem) throw new AnalysisInputError(problem.message, locate(object, problem.key));
 }
 

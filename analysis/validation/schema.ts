@@ -17,8 +17,9 @@ import type { KubeObject } from "../types";
 const SCHEMAS_TEXT = JSON.stringify(require("./schemas.json"));
 /** The definitions are one schema, so a definition shared by several kinds (PodSpec, ObjectMeta) is compiled once. */
 const DEFINITIONS_ID = "urn:calico-zero-trust-lab:definitions";
-const schemas = JSON.parse(SCHEMAS_TEXT.replaceAll("\"#/definitions/", `"${DEFINITIONS_ID}#/definitions/`)) as {
-    definitions: object; kinds: Record<string, object>;
+const schemas = JSON.parse(SCHEMAS_TEXT.replaceAll('"#/definitions/', `"${DEFINITIONS_ID}#/definitions/`)) as {
+    definitions: object;
+    kinds: Record<string, object>;
 };
 const KINDS = schemas.kinds;
 
@@ -36,8 +37,13 @@ const AJV_OPTIONS = { strict: false, allErrors: false, validateFormats: false, v
  * schemas.json content, written atomically) and later processes load that file instead. Without a
  * writable node_modules the validators are compiled in memory, as before.
  */
-const CACHE = path.join(path.dirname(require.resolve("ajv/package.json")), "..", ".cache", "calico-zero-trust-lab",
-    `validators-${createHash("sha256").update(SCHEMAS_TEXT).digest("hex").slice(0, 16)}.js`);
+const CACHE = path.join(
+    path.dirname(require.resolve("ajv/package.json")),
+    "..",
+    ".cache",
+    "calico-zero-trust-lab",
+    `validators-${createHash("sha256").update(SCHEMAS_TEXT).digest("hex").slice(0, 16)}.js`,
+);
 
 let validators: Record<string, ValidateFunction> | undefined;
 
@@ -80,8 +86,10 @@ function runCached(file: string): Record<string, ValidateFunction> {
     } catch {
         // none yet: written below
     }
-    const script = new vm.Script(`(function (exports, require, module, __filename, __dirname) {${fs.readFileSync(file, "utf8")}\n})`,
-        { filename: file, ...(cachedData ? { cachedData } : {}) });
+    const script = new vm.Script(`(function (exports, require, module, __filename, __dirname) {${fs.readFileSync(file, "utf8")}\n})`, {
+        filename: file,
+        ...(cachedData ? { cachedData } : {}),
+    });
     const module = { exports: {} as Record<string, ValidateFunction> };
     const run = script.runInThisContext() as (exports: object, require: NodeJS.Require, module: object, filename: string, dirname: string) => void;
     run(module.exports, createRequire(file), module, file, path.dirname(file));
@@ -125,7 +133,10 @@ const schemaIds = new Map<string, Map<string, string | null>>();
 /** The schema's id ("apiVersion/kind"), remembered per apiVersion and kind: a large input asks for a few kinds many times. */
 function schemaId(apiVersion: string, kind: string): string | undefined {
     let kinds = schemaIds.get(apiVersion);
-    if (!kinds) { kinds = new Map(); schemaIds.set(apiVersion, kinds); }
+    if (!kinds) {
+        kinds = new Map();
+        schemaIds.set(apiVersion, kinds);
+    }
     let id = kinds.get(kind);
     if (id === undefined) {
         const candidate = `${apiVersion}/${kind}`;
@@ -212,7 +223,10 @@ function pick(errors: ErrorObject[]): ErrorObject {
 
 /** "/spec/ingress/0/from" -> "spec.ingress[0].from" */
 export function keyOfPointer(pointer: string): string {
-    return pointer.split("/").slice(1).map((part) => part.replace(/~1/g, "/").replace(/~0/g, "~"))
+    return pointer
+        .split("/")
+        .slice(1)
+        .map((part) => part.replace(/~1/g, "/").replace(/~0/g, "~"))
         .reduce((key, part) => (/^\d+$/.test(part) ? `${key}[${part}]` : key ? `${key}.${part}` : part), "");
 }
 
@@ -229,14 +243,18 @@ function describe(error: ErrorObject, root: unknown): SchemaProblem {
             const guess = closest(field, known);
             return {
                 key: join(key, field),
-                message: `unknown field "${field}"${guess ? ` (did you mean "${guess}"?)` : ""}; the API server refuses unknown fields` +
+                message:
+                    `unknown field "${field}"${guess ? ` (did you mean "${guess}"?)` : ""}; the API server refuses unknown fields` +
                     `${known.length ? `. Known here: ${known.join(", ")}` : ""}`,
             };
         }
         case "required":
             return { key: join(key, String(params.missingProperty)), message: `missing required field "${params.missingProperty}"` };
         case "type":
-            return { key, message: `expected ${article(String(params.type))}, got ${shown(value)}${typeof value === "boolean" && String(params.type).includes("string") ? BOOLEAN_HINT : ""}` };
+            return {
+                key,
+                message: `expected ${article(String(params.type))}, got ${shown(value)}${typeof value === "boolean" && String(params.type).includes("string") ? BOOLEAN_HINT : ""}`,
+            };
         case "enum":
             return { key, message: `${shown(value)} is not one of ${(params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(", ")}` };
         case "pattern":
@@ -250,8 +268,18 @@ function describe(error: ErrorObject, root: unknown): SchemaProblem {
 export const BOOLEAN_HINT = " (unquoted y, n, yes, no, on, off, true and false are booleans in YAML as kubectl reads it: quote the value)";
 
 function article(type: string): string {
-    const words: Record<string, string> = { array: "a list", object: "a map", string: "a string", integer: "an integer", number: "a number", boolean: "a boolean (true/false)" };
-    return type.split(",").map((t) => words[t] ?? t).join(" or ");
+    const words: Record<string, string> = {
+        array: "a list",
+        object: "a map",
+        string: "a string",
+        integer: "an integer",
+        number: "a number",
+        boolean: "a boolean (true/false)",
+    };
+    return type
+        .split(",")
+        .map((t) => words[t] ?? t)
+        .join(" or ");
 }
 
 function shown(value: unknown): string {
@@ -263,17 +291,22 @@ function shown(value: unknown): string {
 
 /** The closest known field within edit distance 2 (and less than a third of the field's length) of `field`. */
 function closest(field: string, known: string[]): string | undefined {
-    let best: string | undefined, bestDistance = Math.min(3, Math.ceil(field.length / 3));
+    let best: string | undefined,
+        bestDistance = Math.min(3, Math.ceil(field.length / 3));
     for (const candidate of known) {
         const d = distance(field.toLowerCase(), candidate.toLowerCase());
-        if (d < bestDistance) { best = candidate; bestDistance = d; }
+        if (d < bestDistance) {
+            best = candidate;
+            bestDistance = d;
+        }
     }
     return best;
 }
 
 function distance(a: string, b: string): number {
     if (Math.abs(a.length - b.length) > 2) return 3;
-    let older: number[] = [], previous = Array.from({ length: b.length + 1 }, (_, i) => i);
+    let older: number[] = [],
+        previous = Array.from({ length: b.length + 1 }, (_, i) => i);
     for (let i = 1; i <= a.length; i++) {
         const current = [i];
         for (let j = 1; j <= b.length; j++) {

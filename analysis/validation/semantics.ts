@@ -19,7 +19,11 @@ import { isCatchAllNet } from "../model/catch-all-not-nets";
 import { addressFamily } from "../net";
 import type { KubeObject } from "../types";
 
-export interface SemanticProblem { key: string; message: string; source: string }
+export interface SemanticProblem {
+    key: string;
+    message: string;
+    source: string;
+}
 
 const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
@@ -34,13 +38,17 @@ export const NODE_PORT_RANGE = { first: 30000, last: 32767 };
 
 const CALICO_API = new Set(["projectcalico.org/v3", "crd.projectcalico.org/v1"]);
 const list = (value: unknown): any[] => (Array.isArray(value) ? value : []);
-const map = (value: unknown): Record<string, any> => (typeof value === "object" && value !== null && !Array.isArray(value) ? value as Record<string, any> : {});
+const map = (value: unknown): Record<string, any> =>
+    typeof value === "object" && value !== null && !Array.isArray(value) ? (value as Record<string, any>) : {};
 
 /** Problems with a DNS-style name; empty when valid. */
 function nameProblem(name: string, kind: "label" | "subdomain" | "dns1035"): string | undefined {
-    const [pattern, limit, words] = kind === "label" ? [DNS1123_LABEL, 63, "a DNS-1123 label (lower case letters, digits and '-', starting and ending with a letter or digit)"]
-        : kind === "dns1035" ? [DNS1035_LABEL, 63, "a DNS-1035 label (lower case letters, digits and '-', starting with a letter)"]
-            : [DNS1123_SUBDOMAIN, 253, "a DNS-1123 subdomain (lower case letters, digits, '-' and '.')"];
+    const [pattern, limit, words] =
+        kind === "label"
+            ? [DNS1123_LABEL, 63, "a DNS-1123 label (lower case letters, digits and '-', starting and ending with a letter or digit)"]
+            : kind === "dns1035"
+              ? [DNS1035_LABEL, 63, "a DNS-1035 label (lower case letters, digits and '-', starting with a letter)"]
+              : [DNS1123_SUBDOMAIN, 253, "a DNS-1123 subdomain (lower case letters, digits, '-' and '.')"];
     if (name.length > limit) return `${JSON.stringify(name)} is longer than ${limit} characters`;
     return pattern.test(name) ? undefined : `${JSON.stringify(name)} is not ${words}`;
 }
@@ -48,8 +56,10 @@ function nameProblem(name: string, kind: "label" | "subdomain" | "dns1035"): str
 function labelKeyProblem(key: string): string | undefined {
     const slash = key.lastIndexOf("/");
     const [prefix, name] = slash === -1 ? [undefined, key] : [key.slice(0, slash), key.slice(slash + 1)];
-    if (prefix !== undefined && (prefix.length > 253 || !DNS1123_SUBDOMAIN.test(prefix))) return `label key ${JSON.stringify(key)}: the prefix must be a DNS-1123 subdomain`;
-    if (name.length > 63 || !QUALIFIED_NAME.test(name)) return `label key ${JSON.stringify(key)} is not a qualified name (at most 63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit)`;
+    if (prefix !== undefined && (prefix.length > 253 || !DNS1123_SUBDOMAIN.test(prefix)))
+        return `label key ${JSON.stringify(key)}: the prefix must be a DNS-1123 subdomain`;
+    if (name.length > 63 || !QUALIFIED_NAME.test(name))
+        return `label key ${JSON.stringify(key)} is not a qualified name (at most 63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit)`;
     return undefined;
 }
 
@@ -61,7 +71,11 @@ function labelsProblems(labels: unknown, key: string): SemanticProblem[] {
         const keyProblem = labelKeyProblem(k);
         if (keyProblem) problems.push({ key: `${key}.${k}`, message: keyProblem, source: "K8S_NAMES" });
         else if (typeof v === "string" && (v.length > 63 || !LABEL_VALUE.test(v))) {
-            problems.push({ key: `${key}.${k}`, message: `label value ${JSON.stringify(v)} is not valid (at most 63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit, or empty)`, source: "K8S_NAMES" });
+            problems.push({
+                key: `${key}.${k}`,
+                message: `label value ${JSON.stringify(v)} is not valid (at most 63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit, or empty)`,
+                source: "K8S_NAMES",
+            });
         }
     }
     return problems;
@@ -97,22 +111,32 @@ function kubernetesProblems(object: KubeObject): SemanticProblem[] {
         const { key, template } = podTemplateOf(object)!;
         const prefix = key ? `${key}.` : "";
         if (key) problems.push(...labelsProblems(map(template.metadata).labels, `${prefix}metadata.labels`));
-        if (!list(map(template.spec).containers).length) problems.push({ key: `${prefix}spec.containers`, message: "a pod needs at least one container (Required value)", source: "K8S_POD" });
+        if (!list(map(template.spec).containers).length)
+            problems.push({ key: `${prefix}spec.containers`, message: "a pod needs at least one container (Required value)", source: "K8S_POD" });
         list(map(template.spec).containers).forEach((container, c) => {
             const containerName = map(container).name;
             if (typeof containerName !== "string" || nameProblem(containerName, "label")) {
-                problems.push({ key: `${prefix}spec.containers[${c}].name`, message: typeof containerName === "string" ? nameProblem(containerName, "label")! : "a container needs a name", source: "K8S_POD" });
+                problems.push({
+                    key: `${prefix}spec.containers[${c}].name`,
+                    message: typeof containerName === "string" ? nameProblem(containerName, "label")! : "a container needs a name",
+                    source: "K8S_POD",
+                });
             }
         });
         for (const field of ["containers", "initContainers"]) {
-            list(map(template.spec)[field]).forEach((container, c) => list(map(container).ports).forEach((port, p) => {
-                const at = `${prefix}spec.${field}[${c}].ports[${p}]`;
-                const { containerPort, name: portName, protocol } = map(port);
-                if (containerPort === undefined) problems.push({ key: `${at}.containerPort`, message: "missing required field \"containerPort\"", source: "K8S_POD" });
-                if (typeof containerPort === "number" && (containerPort < 1 || containerPort > 65535)) problems.push({ key: `${at}.containerPort`, message: `${containerPort} is not a port number 1-65535`, source: "K8S_NAMES" });
-                if (typeof portName === "string" && !validPortName(portName)) problems.push({ key: `${at}.name`, message: portNameMessage(portName), source: "K8S_NAMES" });
-                problems.push(...protocolProblem(protocol, `${at}.protocol`));
-            }));
+            list(map(template.spec)[field]).forEach((container, c) =>
+                list(map(container).ports).forEach((port, p) => {
+                    const at = `${prefix}spec.${field}[${c}].ports[${p}]`;
+                    const { containerPort, name: portName, protocol } = map(port);
+                    if (containerPort === undefined)
+                        problems.push({ key: `${at}.containerPort`, message: 'missing required field "containerPort"', source: "K8S_POD" });
+                    if (typeof containerPort === "number" && (containerPort < 1 || containerPort > 65535))
+                        problems.push({ key: `${at}.containerPort`, message: `${containerPort} is not a port number 1-65535`, source: "K8S_NAMES" });
+                    if (typeof portName === "string" && !validPortName(portName))
+                        problems.push({ key: `${at}.name`, message: portNameMessage(portName), source: "K8S_NAMES" });
+                    problems.push(...protocolProblem(protocol, `${at}.protocol`));
+                }),
+            );
         }
     }
     if (WORKLOAD_CONTROLLERS.has(object.kind) && object.apiVersion === "apps/v1") {
@@ -129,12 +153,15 @@ function kubernetesProblems(object: KubeObject): SemanticProblem[] {
     if (object.kind === "Service") problems.push(...serviceProblems(object));
     if (object.kind === "NetworkPolicy") {
         for (const direction of ["ingress", "egress"]) {
-            list(object.spec?.[direction]).forEach((rule, r) => list(map(rule).ports).forEach((port, p) => {
-                const at = `spec.${direction}[${r}].ports[${p}]`;
-                problems.push(...protocolProblem(map(port).protocol, `${at}.protocol`));
-                const value = map(port).port;
-                if (typeof value === "string" && !validPortName(value)) problems.push({ key: `${at}.port`, message: portNameMessage(value), source: "K8S_NAMES" });
-            }));
+            list(object.spec?.[direction]).forEach((rule, r) =>
+                list(map(rule).ports).forEach((port, p) => {
+                    const at = `spec.${direction}[${r}].ports[${p}]`;
+                    problems.push(...protocolProblem(map(port).protocol, `${at}.protocol`));
+                    const value = map(port).port;
+                    if (typeof value === "string" && !validPortName(value))
+                        problems.push({ key: `${at}.port`, message: portNameMessage(value), source: "K8S_NAMES" });
+                }),
+            );
         }
     }
     return problems;
@@ -144,11 +171,16 @@ function expressionMatches(expression: Record<string, any>, labels: Record<strin
     const has = Object.hasOwn(labels, expression.key);
     const values = list(expression.values);
     switch (expression.operator) {
-        case "In": return has && values.includes(labels[expression.key]);
-        case "NotIn": return !has || !values.includes(labels[expression.key]);
-        case "Exists": return has;
-        case "DoesNotExist": return !has;
-        default: return false;
+        case "In":
+            return has && values.includes(labels[expression.key]);
+        case "NotIn":
+            return !has || !values.includes(labels[expression.key]);
+        case "Exists":
+            return has;
+        case "DoesNotExist":
+            return !has;
+        default:
+            return false;
     }
 }
 
@@ -157,7 +189,8 @@ function validPortName(name: string): boolean {
     return name.length <= 15 && IANA_SVC_NAME.test(name) && /[a-z]/.test(name) && !name.includes("--");
 }
 
-const portNameMessage = (name: string) => `port name ${JSON.stringify(name)} is not an IANA service name (at most 15 lower case letters, digits and '-', with at least one letter)`;
+const portNameMessage = (name: string) =>
+    `port name ${JSON.stringify(name)} is not an IANA service name (at most 15 lower case letters, digits and '-', with at least one letter)`;
 
 function serviceProblems(object: KubeObject): SemanticProblem[] {
     const problems: SemanticProblem[] = [];
@@ -167,17 +200,27 @@ function serviceProblems(object: KubeObject): SemanticProblem[] {
         const at = `spec.ports[${i}]`;
         const { name, protocol, port: number, nodePort, targetPort } = map(port);
         problems.push(...protocolProblem(protocol, `${at}.protocol`));
-        if (typeof number === "number" && (number < 1 || number > 65535)) problems.push({ key: `${at}.port`, message: `${number} is not a port number 1-65535`, source: "K8S_NAMES" });
-        if (ports.length > 1 && !name) problems.push({ key: `${at}.name`, message: "a Service with several ports must name each of them", source: "K8S_NAMES" });
-        if (typeof name === "string" && name && nameProblem(name, "label")) problems.push({ key: `${at}.name`, message: nameProblem(name, "label")!, source: "K8S_NAMES" });
-        if (typeof targetPort === "string" && !/^\d+$/.test(targetPort) && !validPortName(targetPort)) problems.push({ key: `${at}.targetPort`, message: portNameMessage(targetPort), source: "K8S_NAMES" });
-        if (typeof targetPort === "number" && (targetPort < 0 || targetPort > 65535)) problems.push({ key: `${at}.targetPort`, message: `${targetPort} is not a port number`, source: "K8S_NAMES" });
+        if (typeof number === "number" && (number < 1 || number > 65535))
+            problems.push({ key: `${at}.port`, message: `${number} is not a port number 1-65535`, source: "K8S_NAMES" });
+        if (ports.length > 1 && !name)
+            problems.push({ key: `${at}.name`, message: "a Service with several ports must name each of them", source: "K8S_NAMES" });
+        if (typeof name === "string" && name && nameProblem(name, "label"))
+            problems.push({ key: `${at}.name`, message: nameProblem(name, "label")!, source: "K8S_NAMES" });
+        if (typeof targetPort === "string" && !/^\d+$/.test(targetPort) && !validPortName(targetPort))
+            problems.push({ key: `${at}.targetPort`, message: portNameMessage(targetPort), source: "K8S_NAMES" });
+        if (typeof targetPort === "number" && (targetPort < 0 || targetPort > 65535))
+            problems.push({ key: `${at}.targetPort`, message: `${targetPort} is not a port number`, source: "K8S_NAMES" });
         if (nodePort !== undefined && nodePort !== null && nodePort !== 0) {
             if (type !== "NodePort" && type !== "LoadBalancer") {
                 problems.push({ key: `${at}.nodePort`, message: `may not be used when type is ${JSON.stringify(type)}`, source: "K8S_NODEPORT" });
             } else if (typeof nodePort === "number" && (nodePort < NODE_PORT_RANGE.first || nodePort > NODE_PORT_RANGE.last)) {
-                problems.push({ key: `${at}.nodePort`, message: `provided port ${nodePort} is not in the valid range ${NODE_PORT_RANGE.first}-${NODE_PORT_RANGE.last} ` +
-                    "(the kube-apiserver's default --service-node-port-range)", source: "K8S_NODEPORT" });
+                problems.push({
+                    key: `${at}.nodePort`,
+                    message:
+                        `provided port ${nodePort} is not in the valid range ${NODE_PORT_RANGE.first}-${NODE_PORT_RANGE.last} ` +
+                        "(the kube-apiserver's default --service-node-port-range)",
+                    source: "K8S_NODEPORT",
+                });
             }
         }
     });
@@ -206,47 +249,67 @@ function calicoRuleProblems(rule: Record<string, any>, at: string, release: Cali
     // validateICMPFields: "Due to Kernel limitations, ICMP code must always be specified with a type".
     for (const field of ["icmp", "notICMP"]) {
         const icmp = map(rule[field]);
-        if (icmp.code !== undefined && icmp.code !== null && (icmp.type === undefined || icmp.type === null)) problem(`${field}.code`, "ICMP code specified without an ICMP type");
+        if (icmp.code !== undefined && icmp.code !== null && (icmp.type === undefined || icmp.type === null))
+            problem(`${field}.code`, "ICMP code specified without an ICMP type");
     }
     for (const field of ["protocol", "notProtocol"]) {
         const value = rule[field];
         if (typeof value === "string" && !/^\d+$/.test(value) && !CALICO_PROTOCOL.test(value)) {
             problem(field, `protocol name ${JSON.stringify(value)} is invalid: one of TCP, UDP, ICMP, ICMPv6, SCTP, UDPLite (case-sensitive) or 1-255`);
         }
-        if ((typeof value === "number" || (typeof value === "string" && /^\d+$/.test(value))) && (Number(value) < 1 || Number(value) > 255)) problem(field, `protocol number ${value} is not 1-255`);
+        if ((typeof value === "number" || (typeof value === "string" && /^\d+$/.test(value))) && (Number(value) < 1 || Number(value) > 255))
+            problem(field, `protocol number ${value} is not 1-255`);
     }
-    for (const [field, wanted] of [["ICMP", 4], ["ICMPv6", 6]] as const) {
+    for (const [field, wanted] of [
+        ["ICMP", 4],
+        ["ICMPv6", 6],
+    ] as const) {
         if ((rule.protocol === field || rule.notProtocol === field) && rule.ipVersion !== undefined && rule.ipVersion !== wanted) {
             problem("ipVersion", `must set ipVersion to ${wanted} with protocol ${field}`);
         }
     }
-    let seen4 = false, seen6 = false;
+    let seen4 = false,
+        seen6 = false;
     for (const side of ["source", "destination"]) {
         const entity = map(rule[side]);
         for (const field of ["nets", "notNets"]) {
-            let v4 = false, v6 = false;
-            for (const net of list(entity[field])) { const family = addressFamily(String(net)); if (family === 6) v6 = true; else if (family === 4) v4 = true; }
-            if (rule.ipVersion !== undefined && ((v4 && rule.ipVersion !== 4) || (v6 && rule.ipVersion !== 6))) problem(`${side}.${field}`, `rule IP version ${rule.ipVersion} doesn't match the CIDR version`);
+            let v4 = false,
+                v6 = false;
+            for (const net of list(entity[field])) {
+                const family = addressFamily(String(net));
+                if (family === 6) v6 = true;
+                else if (family === 4) v4 = true;
+            }
+            if (rule.ipVersion !== undefined && ((v4 && rule.ipVersion !== 4) || (v6 && rule.ipVersion !== 6)))
+                problem(`${side}.${field}`, `rule IP version ${rule.ipVersion} doesn't match the CIDR version`);
             if ((v4 && v6) || (v4 && seen6) || (v6 && seen4)) problem(`${side}.${field}`, "rule contains both IPv4 and IPv6 CIDRs");
-            seen4 ||= v4; seen6 ||= v6;
+            seen4 ||= v4;
+            seen6 ||= v6;
         }
         if (inSpans(release, VALIDATOR_ROWS.catchAllNotNets.spans)) {
             list(entity.notNets).forEach((net, i) => {
                 if (isCatchAllNet(String(net))) {
-                    problem(`${side}.notNets[${i}]`, `catch-all CIDR ${JSON.stringify(net)} in notNets matches no traffic: Calico v${release.version} refuses it (${VALIDATOR_ROWS.catchAllNotNets.source})`);
+                    problem(
+                        `${side}.notNets[${i}]`,
+                        `catch-all CIDR ${JSON.stringify(net)} in notNets matches no traffic: Calico v${release.version} refuses it (${VALIDATOR_ROWS.catchAllNotNets.source})`,
+                    );
                 }
             });
         }
         for (const field of ["ports", "notPorts"]) {
             list(entity[field]).forEach((port, i) => {
                 if (typeof port === "string" && !/^\d+(:\d+)?$/.test(port) && !CALICO_PORT_NAME.test(port)) {
-                    problem(`${side}.${field}[${i}]`, `${JSON.stringify(port)} is not a port, a range "first:last" or a port name (${CALICO_PORT_NAME.source})`);
+                    problem(
+                        `${side}.${field}[${i}]`,
+                        `${JSON.stringify(port)} is not a port, a range "first:last" or a port name (${CALICO_PORT_NAME.source})`,
+                    );
                 }
             });
         }
     }
     const services = rule.destination?.services;
-    if (services && (list(rule.destination.ports).length || list(rule.destination.notPorts).length)) problem("destination.ports", "cannot specify ports with a service selector");
+    if (services && (list(rule.destination.ports).length || list(rule.destination.notPorts).length))
+        problem("destination.ports", "cannot specify ports with a service selector");
     return problems;
 }
 
@@ -274,9 +337,14 @@ export function crossObjectProblems(objects: readonly KubeObject[]): [KubeObject
             const siblings = mine.get(nodePort);
             const shared = siblings && !siblings.every((s) => s.port === port && s.protocol !== protocol);
             if ((owner && owner !== object) || shared) {
-                const holder = owner && owner !== object ? `Service ${owner.metadata.namespace ?? "default"}/${owner.metadata.name}`
-                    : `port ${JSON.stringify(siblings![0]!.port)}/${siblings![0]!.protocol} of this Service; one nodePort serves one port number, for each of its protocols`;
-                found.push([object, { key: `spec.ports[${i}].nodePort`, message: `provided port ${nodePort} is already allocated (${holder})`, source: "K8S_NODEPORT" }]);
+                const holder =
+                    owner && owner !== object
+                        ? `Service ${owner.metadata.namespace ?? "default"}/${owner.metadata.name}`
+                        : `port ${JSON.stringify(siblings![0]!.port)}/${siblings![0]!.protocol} of this Service; one nodePort serves one port number, for each of its protocols`;
+                found.push([
+                    object,
+                    { key: `spec.ports[${i}].nodePort`, message: `provided port ${nodePort} is already allocated (${holder})`, source: "K8S_NODEPORT" },
+                ]);
             }
             owners.set(nodePort, object);
             mine.set(nodePort, [...(siblings ?? []), { port, protocol }]);

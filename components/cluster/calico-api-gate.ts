@@ -39,7 +39,11 @@ export async function calicoApiNotReady(context: string, requestTimeoutMs: numbe
         return `APIService ${CALICO_APISERVICE} is not Available (${available?.reason ?? "no condition yet"}${available?.message ? `: ${available.message}` : ""}); check the Calico API server`;
     }
     try {
-        await bounded(config.makeApiClient(k8s.CustomObjectsApi).listClusterCustomObject({ group: "projectcalico.org", version: "v3", plural: "globalnetworkpolicies", limit: 1 }));
+        await bounded(
+            config
+                .makeApiClient(k8s.CustomObjectsApi)
+                .listClusterCustomObject({ group: "projectcalico.org", version: "v3", plural: "globalnetworkpolicies", limit: 1 }),
+        );
     } catch (error) {
         return `APIService ${CALICO_APISERVICE} is Available but globalnetworkpolicies.projectcalico.org does not answer (${reason(error)}); check the Calico API server`;
     }

@@ -20,8 +20,9 @@ export const OLDEST_SUPPORTED_CALICO = { major: 3, minor: 28 };
 export function parseCalicoVersion(tag: string): CalicoVersion {
     const match = /^v(\d+)\.(\d+)\.(\d+)$/.exec(tag);
     const version = match && { tag, major: Number(match[1]), minor: Number(match[2]), patch: Number(match[3]) };
-    const supported = version && (version.major > OLDEST_SUPPORTED_CALICO.major
-        || (version.major === OLDEST_SUPPORTED_CALICO.major && version.minor >= OLDEST_SUPPORTED_CALICO.minor));
+    const supported =
+        version &&
+        (version.major > OLDEST_SUPPORTED_CALICO.major || (version.major === OLDEST_SUPPORTED_CALICO.major && version.minor >= OLDEST_SUPPORTED_CALICO.minor));
     if (!version || !supported) {
         throw new ConfigError("calicoVersion", tag, `expected a Calico release tag v3.28.0 or later, such as v3.30.3`);
     }
@@ -65,16 +66,18 @@ export function calicoCustomResources(podSubnet: string): Record<string, unknown
             metadata: { name: "default" },
             spec: {
                 calicoNetwork: {
-                    ipPools: [{
-                        name: "default-ipv4-ippool",
-                        cidr: podSubnet,
-                        blockSize: 26,
-                        // Calico's own kind guide: VXLAN only between subnets; kind's nodes share
-                        // one Docker bridge, so pod traffic is routed without encapsulation.
-                        encapsulation: "VXLANCrossSubnet",
-                        natOutgoing: "Enabled",
-                        nodeSelector: "all()",
-                    }],
+                    ipPools: [
+                        {
+                            name: "default-ipv4-ippool",
+                            cidr: podSubnet,
+                            blockSize: 26,
+                            // Calico's own kind guide: VXLAN only between subnets; kind's nodes share
+                            // one Docker bridge, so pod traffic is routed without encapsulation.
+                            encapsulation: "VXLANCrossSubnet",
+                            natOutgoing: "Enabled",
+                            nodeSelector: "all()",
+                        },
+                    ],
                 },
             },
         },
@@ -88,5 +91,7 @@ export const CALICO_CUSTOM_RESOURCES_SCRIPT = [
 ].join("\n");
 
 export function renderCustomResources(podSubnet: string): string {
-    return calicoCustomResources(podSubnet).map((resource) => stringify(resource)).join("---\n");
+    return calicoCustomResources(podSubnet)
+        .map((resource) => stringify(resource))
+        .join("---\n");
 }

@@ -36,30 +36,38 @@ export function calicoDocumentId(document: string): string {
 export async function runCalicoctl(args: string[], inputs: CalicoctlDocumentInputs): Promise<string> {
     const context = await loadKubeContext(inputs.context);
     const what = `calicoctl ${args.join(" ")} (${calicoDocumentId(inputs.document)}, ${context.description})`;
-    return withContextKubeconfigFile(context, (kubeconfig) => new Promise<string>((resolve, reject) => {
-        const child = spawn("calicoctl", args, {
-            env: { ...process.env, KUBECONFIG: kubeconfig, DATASTORE_TYPE: "kubernetes" },
-            stdio: ["pipe", "pipe", "pipe"],
-        });
-        let stdout = "";
-        let stderr = "";
-        const timer = setTimeout(() => {
-            child.kill("SIGKILL");
-            reject(new Error(`${what} did not finish within ${inputs.timeoutSeconds} s`));
-        }, inputs.timeoutSeconds * 1000);
-        child.stdout.on("data", (chunk) => { stdout += chunk; });
-        child.stderr.on("data", (chunk) => { stderr += chunk; });
-        child.on("error", (error: NodeJS.ErrnoException) => {
-            clearTimeout(timer);
-            reject(new Error(error.code === "ENOENT" ? `${what}: calicoctl is not on PATH` : `${what}: ${error.message}`));
-        });
-        child.on("close", (code) => {
-            clearTimeout(timer);
-            if (code === 0) resolve(stdout);
-            else reject(new Error(`${what} failed (exit ${code}): ${(stderr || stdout).trim()}`));
-        });
-        child.stdin.end(inputs.document);
-    }));
+    return withContextKubeconfigFile(
+        context,
+        (kubeconfig) =>
+            new Promise<string>((resolve, reject) => {
+                const child = spawn("calicoctl", args, {
+                    env: { ...process.env, KUBECONFIG: kubeconfig, DATASTORE_TYPE: "kubernetes" },
+                    stdio: ["pipe", "pipe", "pipe"],
+                });
+                let stdout = "";
+                let stderr = "";
+                const timer = setTimeout(() => {
+                    child.kill("SIGKILL");
+                    reject(new Error(`${what} did not finish within ${inputs.timeoutSeconds} s`));
+                }, inputs.timeoutSeconds * 1000);
+                child.stdout.on("data", (chunk) => {
+                    stdout += chunk;
+                });
+                child.stderr.on("data", (chunk) => {
+                    stderr += chunk;
+                });
+                child.on("error", (error: NodeJS.ErrnoException) => {
+                    clearTimeout(timer);
+                    reject(new Error(error.code === "ENOENT" ? `${what}: calicoctl is not on PATH` : `${what}: ${error.message}`));
+                });
+                child.on("close", (code) => {
+                    clearTimeout(timer);
+                    if (code === 0) resolve(stdout);
+                    else reject(new Error(`${what} failed (exit ${code}): ${(stderr || stdout).trim()}`));
+                });
+                child.stdin.end(inputs.document);
+            }),
+    );
 }
 
 export const calicoctlDocumentProvider: pulumi.dynamic.ResourceProvider = {

@@ -22,13 +22,17 @@ export function calicoctlResourceFactory(options: CalicoctlOptions): CalicoResou
     return (resourceName, document, opts) => {
         // The document is not a Kubernetes object here: the Kubernetes provider does not apply.
         const { provider: _kubernetesProvider, ...commandOpts } = opts;
-        return new command.local.Command(resourceName, {
-            create: CALICOCTL_APPLY_SCRIPT,
-            update: CALICOCTL_APPLY_SCRIPT,
-            delete: CALICOCTL_DELETE_SCRIPT,
-            stdin: stringify(document),
-            environment: pulumi.output(kubeEnvironment(options.access)).apply((env) => ({ ...env, DATASTORE_TYPE: "kubernetes" })),
-            logging: "stdoutAndStderr",
-        }, { ...commandOpts, deletedWith: commandOpts.deletedWith ?? options.deletedWith });
+        return new command.local.Command(
+            resourceName,
+            {
+                create: CALICOCTL_APPLY_SCRIPT,
+                update: CALICOCTL_APPLY_SCRIPT,
+                delete: CALICOCTL_DELETE_SCRIPT,
+                stdin: stringify(document),
+                environment: pulumi.output(kubeEnvironment(options.access)).apply((env) => ({ ...env, DATASTORE_TYPE: "kubernetes" })),
+                logging: "stdoutAndStderr",
+            },
+            { ...commandOpts, deletedWith: commandOpts.deletedWith ?? options.deletedWith },
+        );
     };
 }

@@ -27,7 +27,11 @@ const CLUSTER_FACTORIES: Record<ClusterMode, ClusterFactory> = {
  * The cluster of the stack's cluster mode. The tools the mode runs are checked first,
  * synchronously: a missing tool throws PrerequisiteError before any resource is registered.
  */
-export function createCluster(settings: ClusterSettings, needs: ClusterNeeds, environment: ClusterEnvironment = { findCommand: onPath(), runCheck }): LabCluster {
+export function createCluster(
+    settings: ClusterSettings,
+    needs: ClusterNeeds,
+    environment: ClusterEnvironment = { findCommand: onPath(), runCheck },
+): LabCluster {
     checkPrerequisites(settings, { calicoPolicies: needs.calicoPolicies ?? true }, environment);
     return CLUSTER_FACTORIES[settings.mode](settings, needs);
 }

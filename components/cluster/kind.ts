@@ -59,44 +59,60 @@ export class KindCluster extends pulumi.ComponentResource implements LabCluster 
         this.contextName = `kind-${args.kind.name}`;
         const configYaml = renderKindConfig(this.config);
 
-        this.cluster = new command.local.Command(`${name}-cluster`, {
-            create: KIND_CREATE_SCRIPT,
-            update: KIND_REFRESH_SCRIPT,
-            delete: KIND_DELETE_SCRIPT,
-            stdin: configYaml,
-            environment: { KIND_CLUSTER_NAME: args.kind.name },
-            // A kind cluster cannot be changed in place: a new config means a new cluster.
-            triggers: [configYaml],
-            // stdout is the kubeconfig: never in the console, secret in the state.
-            logging: "stderr",
-        }, { parent: this, additionalSecretOutputs: ["stdout"], deleteBeforeReplace: true });
+        this.cluster = new command.local.Command(
+            `${name}-cluster`,
+            {
+                create: KIND_CREATE_SCRIPT,
+                update: KIND_REFRESH_SCRIPT,
+                delete: KIND_DELETE_SCRIPT,
+                stdin: configYaml,
+                environment: { KIND_CLUSTER_NAME: args.kind.name },
+                // A kind cluster cannot be changed in place: a new config means a new cluster.
+                triggers: [configYaml],
+                // stdout is the kubeconfig: never in the console, secret in the state.
+                logging: "stderr",
+            },
+            { parent: this, additionalSecretOutputs: ["stdout"], deleteBeforeReplace: true },
+        );
         this.kubeconfig = pulumi.secret(this.cluster.stdout);
         this.deletedWith = this.cluster;
 
         const access: KubeAccess = { kubeconfig: this.kubeconfig };
         const inCluster = { parent: this, deletedWith: this.cluster };
 
-        this.calicoOperator = new command.local.Command(`${name}-calico-operator`, {
-            create: withKubeAccess(calicoOperatorScript(calicoVersion)),
-            environment: kubeEnvironment(access),
-            logging: "stdoutAndStderr",
-        }, { ...inCluster, dependsOn: [this.cluster] });
+        this.calicoOperator = new command.local.Command(
+            `${name}-calico-operator`,
+            {
+                create: withKubeAccess(calicoOperatorScript(calicoVersion)),
+                environment: kubeEnvironment(access),
+                logging: "stdoutAndStderr",
+            },
+            { ...inCluster, dependsOn: [this.cluster] },
+        );
 
-        this.calicoInstallation = new command.local.Command(`${name}-calico-installation`, {
-            create: withKubeAccess(CALICO_CUSTOM_RESOURCES_SCRIPT),
-            stdin: renderCustomResources(args.kind.podSubnet),
-            environment: kubeEnvironment(access),
-            logging: "stdoutAndStderr",
-        }, { ...inCluster, dependsOn: [this.calicoOperator] });
+        this.calicoInstallation = new command.local.Command(
+            `${name}-calico-installation`,
+            {
+                create: withKubeAccess(CALICO_CUSTOM_RESOURCES_SCRIPT),
+                stdin: renderCustomResources(args.kind.podSubnet),
+                environment: kubeEnvironment(access),
+                logging: "stdoutAndStderr",
+            },
+            { ...inCluster, dependsOn: [this.calicoOperator] },
+        );
 
         // Every lab resource uses this provider; it exists once Calico has been asked to network
         // the cluster, so the lab's pods are not scheduled on a cluster without a CNI.
-        this.provider = new k8s.Provider(`${name}`, {
-            kubeconfig: this.kubeconfig,
-            // A kind cluster deleted outside Pulumi (kind delete, Docker reset) is gone with
-            // everything in it: let refresh/destroy drop its objects from the state.
-            deleteUnreachable: true,
-        }, { parent: this, dependsOn: [this.calicoInstallation] });
+        this.provider = new k8s.Provider(
+            `${name}`,
+            {
+                kubeconfig: this.kubeconfig,
+                // A kind cluster deleted outside Pulumi (kind delete, Docker reset) is gone with
+                // everything in it: let refresh/destroy drop its objects from the state.
+                deleteUnreachable: true,
+            },
+            { parent: this, dependsOn: [this.calicoInstallation] },
+        );
 
         this.calicoApiReady = calicoApiReady(`${name}-calico-api-ready`, access, { ...inCluster, dependsOn: [this.calicoInstallation] });
         this.calicoReady = [this.calicoApiReady];
@@ -106,9 +122,10 @@ export class KindCluster extends pulumi.ComponentResource implements LabCluster 
         }
 
         const cluster = this.cluster;
-        this.calicoResourceFactory = args.calicoApply === "calicoctl"
-            ? calicoctlResourceFactory({ access, deletedWith: cluster })
-            : (resourceName, document, resourceOpts) => calicoThroughKubernetesApi(resourceName, document, { ...resourceOpts, deletedWith: cluster });
+        this.calicoResourceFactory =
+            args.calicoApply === "calicoctl"
+                ? calicoctlResourceFactory({ access, deletedWith: cluster })
+                : (resourceName, document, resourceOpts) => calicoThroughKubernetesApi(resourceName, document, { ...resourceOpts, deletedWith: cluster });
 
         this.registerOutputs({ kubeconfig: this.kubeconfig, contextName: this.contextName });
     }

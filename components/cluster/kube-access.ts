@@ -6,9 +6,7 @@
 // - otherwise the ambient kubeconfig is minified to KUBE_CONTEXT (empty: the current context).
 import * as pulumi from "@pulumi/pulumi";
 
-export type KubeAccess =
-    | { kubeconfig: pulumi.Output<string> }
-    | { context?: string };
+export type KubeAccess = { kubeconfig: pulumi.Output<string> } | { context?: string };
 
 export const KUBE_ACCESS_PRELUDE = [
     "set -eu",

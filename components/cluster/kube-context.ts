@@ -25,8 +25,14 @@ export async function loadKubeContext(context: string): Promise<KubeContext> {
     const name = context || config.getCurrentContext();
     const contextObject = name ? config.getContextObject(name) : null;
     if (!contextObject) {
-        const known = config.getContexts().map((c) => c.name).join(", ") || "none";
-        throw new Error(`kubeconfig ${process.env.KUBECONFIG ?? "~/.kube/config"} has no context ${JSON.stringify(name ?? "")} (contexts: ${known}); set kubeconfigContext to one of them.`);
+        const known =
+            config
+                .getContexts()
+                .map((c) => c.name)
+                .join(", ") || "none";
+        throw new Error(
+            `kubeconfig ${process.env.KUBECONFIG ?? "~/.kube/config"} has no context ${JSON.stringify(name ?? "")} (contexts: ${known}); set kubeconfigContext to one of them.`,
+        );
     }
     config.setCurrentContext(name);
     const server = config.getCluster(contextObject.cluster)?.server ?? "unknown server";

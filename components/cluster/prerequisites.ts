@@ -16,7 +16,8 @@ export const TOOL_INSTALL_HINTS: Record<Tool, string> = {
     docker: "Docker (a running engine; kind runs its nodes as containers): https://docs.docker.com/engine/install/",
     kind: "kind: https://kind.sigs.k8s.io/docs/user/quick-start/#installation (e.g. go install sigs.k8s.io/kind@v0.29.0)",
     kubectl: "kubectl: https://kubernetes.io/docs/tasks/tools/",
-    calicoctl: "calicoctl, the same version as the cluster's Calico: https://docs.tigera.io/calico/latest/operations/calicoctl/install (or set calicoApply to api-server if the cluster serves projectcalico.org/v3)",
+    calicoctl:
+        "calicoctl, the same version as the cluster's Calico: https://docs.tigera.io/calico/latest/operations/calicoctl/install (or set calicoApply to api-server if the cluster serves projectcalico.org/v3)",
 };
 
 /** Finds an executable by name; undefined when it is not installed. Injected by tests. */
@@ -45,7 +46,11 @@ export interface ToolEnvironment {
     runCheck?: CheckRunner;
 }
 
-export interface MissingTool { tool: Tool; why: string; problem: string }
+export interface MissingTool {
+    tool: Tool;
+    why: string;
+    problem: string;
+}
 
 /** The tools of `required` that are not on PATH, or whose check fails (with what it said). */
 export function missingTools(required: Map<Tool, string>, environment: ToolEnvironment): MissingTool[] {
@@ -102,7 +107,9 @@ export class PrerequisiteError extends Error {
         readonly mode: string,
         problems: MissingTool[],
     ) {
-        super(`cluster=${mode} needs tools that are missing or not working:\n${formatMissingTools(problems)}\nInstall them, or choose another cluster mode with: pulumi config set cluster <kind|iks|existing|render> (render needs no cluster)`);
+        super(
+            `cluster=${mode} needs tools that are missing or not working:\n${formatMissingTools(problems)}\nInstall them, or choose another cluster mode with: pulumi config set cluster <kind|iks|existing|render> (render needs no cluster)`,
+        );
         this.name = "PrerequisiteError";
         this.missing = problems.map((problem) => problem.tool);
     }

@@ -3,7 +3,19 @@
 // endpoints the policies ask questions with. Probes never make a subject look better or worse:
 // the policies read only the subject's own side of a decision when a probe is at the other end.
 import {
-    AnalysisInputError, buildModel, calicoRelease, ClusterModel, Decision, endpointAllows, endpointDecision, KubeObject, matchesKubeSelector, parseKubeSelector, query, Verdict, Workload,
+    AnalysisInputError,
+    buildModel,
+    calicoRelease,
+    ClusterModel,
+    Decision,
+    endpointAllows,
+    endpointDecision,
+    KubeObject,
+    matchesKubeSelector,
+    parseKubeSelector,
+    query,
+    Verdict,
+    Workload,
 } from "../../analysis";
 import type { Settings } from "./config";
 import { INTENT, intentsOf } from "./intent";
@@ -36,9 +48,15 @@ export interface ClusterView {
 
 const identity = (o: KubeObject) => `${o.apiVersion.split("/")[0]}|${o.kind}|${o.metadata.namespace ?? ""}|${o.metadata.name}`;
 
-function deployment(namespace: string, name: string, labels: Record<string, string>, ports: { name: string; containerPort: number; protocol: string }[]): KubeObject {
+function deployment(
+    namespace: string,
+    name: string,
+    labels: Record<string, string>,
+    ports: { name: string; containerPort: number; protocol: string }[],
+): KubeObject {
     return {
-        apiVersion: "apps/v1", kind: "Deployment",
+        apiVersion: "apps/v1",
+        kind: "Deployment",
         metadata: { name, namespace, labels },
         spec: { selector: { matchLabels: labels }, template: { metadata: { labels }, spec: { containers: [{ name, image: "probe", ports }] } } },
     };
@@ -56,7 +74,11 @@ function withNodePorts(object: KubeObject): KubeObject {
     if (ports.every((p) => p?.nodePort !== undefined)) return object;
     const taken = new Set(ports.map((p) => p?.nodePort).filter((n) => n !== undefined));
     let next = 32767;
-    const assign = () => { while (taken.has(next)) next--; taken.add(next); return next; };
+    const assign = () => {
+        while (taken.has(next)) next--;
+        taken.add(next);
+        return next;
+    };
     return { ...object, spec: { ...object.spec, ports: ports.map((p) => (p?.nodePort === undefined ? { ...p, nodePort: assign() } : p)) } };
 }
 
@@ -75,15 +97,20 @@ function calicoVersionOf(subjects: readonly KubeObject[], settings: Settings): s
     const stated = intentsOf(subjects).filter((intent) => intent.calicoVersion !== undefined);
     const versions = [...new Set(stated.map((intent) => intent.calicoVersion!))];
     if (versions.length > 1) {
-        throw new AnalysisInputError(`the stack states Calico releases ${versions.join(" and ")}: one cluster runs one release`, { object: describe(stated[0]!.source), key: `data.${INTENT.calicoVersionKey}` });
+        throw new AnalysisInputError(`the stack states Calico releases ${versions.join(" and ")}: one cluster runs one release`, {
+            object: describe(stated[0]!.source),
+            key: `data.${INTENT.calicoVersionKey}`,
+        });
     }
     if (versions[0] === undefined) return undefined;
     try {
         calicoRelease(versions[0]);
     } catch (error) {
         if (!(error instanceof AnalysisInputError)) throw error;
-        throw new AnalysisInputError(`${error.message.replace(/^--calico-version: /, "")} (set config calicoVersion, or the pack's calicoVersion setting)`,
-            { object: describe(stated[0]!.source), key: `data.${INTENT.calicoVersionKey}` });
+        throw new AnalysisInputError(`${error.message.replace(/^--calico-version: /, "")} (set config calicoVersion, or the pack's calicoVersion setting)`, {
+            object: describe(stated[0]!.source),
+            key: `data.${INTENT.calicoVersionKey}`,
+        });
     }
     return versions[0];
 }
@@ -128,8 +155,10 @@ function buildView(subjects: KubeObject[], settings: Settings): ClusterView {
     for (const intent of intentsOf(subjects)) intent.baseline.forEach(add);
 
     const dnsSelector = parseKubeSelector({ matchLabels: settings.dnsLabels }, { key: "dnsLabels" });
-    const isDns = (o: KubeObject) => o.metadata.namespace === settings.dnsNamespace && ["Deployment", "DaemonSet", "StatefulSet", "Pod"].includes(o.kind)
-        && matchesKubeSelector(dnsSelector, (o.kind === "Pod" ? o.metadata.labels : o.spec?.template?.metadata?.labels) ?? {});
+    const isDns = (o: KubeObject) =>
+        o.metadata.namespace === settings.dnsNamespace &&
+        ["Deployment", "DaemonSet", "StatefulSet", "Pod"].includes(o.kind) &&
+        matchesKubeSelector(dnsSelector, (o.kind === "Pod" ? o.metadata.labels : o.spec?.template?.metadata?.labels) ?? {});
     const dnsPorts = [
         { name: "dns", containerPort: settings.dnsPort, protocol: "UDP" },
         { name: "dns-tcp", containerPort: settings.dnsPort, protocol: "TCP" },
@@ -157,8 +186,16 @@ function buildView(subjects: KubeObject[], settings: Settings): ClusterView {
     const workloads = model.workloads.filter((w) => objectOf(w) && !isSystemNamespace(w.namespace) && !w.hostNetwork);
     const dnsServers = model.workloads.filter((w) => w.namespace === settings.dnsNamespace && matchesKubeSelector(dnsSelector, w.labels));
     return {
-        subjects, model, workloads, dnsServers, settings, objectOf, isEdge, isSystemNamespace,
-        dnsDecoy: `${settings.dnsNamespace}/${DNS_DECOY}`, neighbour: NEIGHBOUR_ID,
+        subjects,
+        model,
+        workloads,
+        dnsServers,
+        settings,
+        objectOf,
+        isEdge,
+        isSystemNamespace,
+        dnsDecoy: `${settings.dnsNamespace}/${DNS_DECOY}`,
+        neighbour: NEIGHBOUR_ID,
     };
 }
 
@@ -184,7 +221,14 @@ export function ownDecision(verdict: Verdict, direction: "ingress" | "egress"): 
  * outside addresses: the policies' probes), which costs a fraction of the whole verdict.
  */
 /** askOwn(...).allowed, without making the decision: most probes are refused and need no explanation. */
-export function ownAllows(view: ClusterView, src: string, dst: string, port: number, protocol: "TCP" | "UDP" | "SCTP", direction: "ingress" | "egress"): boolean {
+export function ownAllows(
+    view: ClusterView,
+    src: string,
+    dst: string,
+    port: number,
+    protocol: "TCP" | "UDP" | "SCTP",
+    direction: "ingress" | "egress",
+): boolean {
     return endpointAllows(view.model, { src, dst, port, protocol }, direction) ?? ownDecision(ask(view, src, dst, port, protocol), direction).allowed;
 }
 

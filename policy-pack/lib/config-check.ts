@@ -16,7 +16,9 @@ const ajv = new Ajv({ strict: false, allErrors: false, useDefaults: false });
 /** Throws AnalysisInputError naming `source` and the offending key; returns the config, typed. */
 export function checkPackConfig(value: unknown, policies: Policies, source: string): PackConfig {
     if (typeof value !== "object" || value === null || Array.isArray(value)) {
-        throw new AnalysisInputError("the policy config must be a JSON object: {\"<policy>\": \"<level>\" | {\"enforcementLevel\": ..., \"<setting>\": ...}}", { file: source });
+        throw new AnalysisInputError('the policy config must be a JSON object: {"<policy>": "<level>" | {"enforcementLevel": ..., "<setting>": ...}}', {
+            file: source,
+        });
     }
     const byName = new Map(policies.map((p) => [p.name, p]));
     const levels = ENFORCEMENT_LEVELS.map((l) => JSON.stringify(l)).join(", ");
@@ -39,15 +41,20 @@ export function checkPackConfig(value: unknown, policies: Policies, source: stri
         const params = error.params as Record<string, unknown>;
         const field = error.keyword === "additionalProperties" ? `.${String(params.additionalProperty)}` : "";
         const at = `${name}${keyOfPointer(error.instancePath) ? `.${keyOfPointer(error.instancePath)}` : ""}${field}`;
-        const message = error.keyword === "additionalProperties"
-            ? `unknown setting "${String(params.additionalProperty)}"; ${name === "all" ? "\"all\" takes only enforcementLevel" : `${name} takes: ${Object.keys(properties).sort().join(", ")}`}`
-            : error.keyword === "enum" && error.instancePath === "/enforcementLevel" ? `enforcement level ${JSON.stringify((entry as Record<string, unknown>).enforcementLevel)} is not one of ${levels}`
-                : `${JSON.stringify(valueAt(entry, error.instancePath))} ${error.message ?? "is invalid"}${error.keyword === "enum" ? `: ${(params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(", ")}` : ""}`;
+        const message =
+            error.keyword === "additionalProperties"
+                ? `unknown setting "${String(params.additionalProperty)}"; ${name === "all" ? '"all" takes only enforcementLevel' : `${name} takes: ${Object.keys(properties).sort().join(", ")}`}`
+                : error.keyword === "enum" && error.instancePath === "/enforcementLevel"
+                  ? `enforcement level ${JSON.stringify((entry as Record<string, unknown>).enforcementLevel)} is not one of ${levels}`
+                  : `${JSON.stringify(valueAt(entry, error.instancePath))} ${error.message ?? "is invalid"}${error.keyword === "enum" ? `: ${(params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(", ")}` : ""}`;
         throw new AnalysisInputError(message, { file: source, key: at });
     }
     return value as PackConfig;
 }
 
 function valueAt(root: unknown, pointer: string): unknown {
-    return pointer.split("/").slice(1).reduce<unknown>((value, part) => (value as Record<string, unknown> | undefined)?.[part], root);
+    return pointer
+        .split("/")
+        .slice(1)
+        .reduce<unknown>((value, part) => (value as Record<string, unknown> | undefined)?.[part], root);
 }

@@ -13,35 +13,51 @@ export const UNRELATED_ADDRESSES = ["203.0.113.10", "198.51.100.20"];
 
 export const SETTINGS = {
     systemNamespaces: {
-        type: "array", items: { type: "string" }, default: SYSTEM_NAMESPACES,
+        type: "array",
+        items: { type: "string" },
+        default: SYSTEM_NAMESPACES,
         description: "Namespaces that run the cluster (DNS, CNI, operators); the zero-trust policies do not judge their workloads.",
     },
     edgeWorkloads: {
-        type: "array", items: { type: "string" }, default: ["helloworld-proxy"],
+        type: "array",
+        items: { type: "string" },
+        default: ["helloworld-proxy"],
         description: "Workloads meant to be reached from outside the cluster, as <name> (any namespace) or <namespace>/<name>. The lab's edge is the proxy.",
     },
     dnsNamespace: { type: "string", default: "kube-system", description: "Namespace of the cluster DNS pods." },
     dnsLabels: {
-        type: "object", additionalProperties: { type: "string" }, default: { "k8s-app": "kube-dns" },
+        type: "object",
+        additionalProperties: { type: "string" },
+        default: { "k8s-app": "kube-dns" },
         description: "Labels of the cluster DNS pods (kube-dns and CoreDNS both carry k8s-app=kube-dns).",
     },
     dnsPort: { type: "integer", minimum: 1, maximum: 65535, default: 53, description: "Port cluster DNS listens on (UDP and TCP)." },
     unrelatedAddresses: {
-        type: "array", items: { type: "string" }, default: UNRELATED_ADDRESSES,
+        type: "array",
+        items: { type: "string" },
+        default: UNRELATED_ADDRESSES,
         description: "IPv4 addresses outside the cluster that stand for an arbitrary client or server on the internet.",
     },
     probePort: {
-        type: "integer", minimum: 1, maximum: 65535, default: 47123,
+        type: "integer",
+        minimum: 1,
+        maximum: 65535,
+        default: 47123,
         description: "An arbitrary port no workload is meant to use: a connection on it succeeds only if policy allows everything.",
     },
     calicoVersion: {
-        type: "string", default: "",
-        description: "The Calico release whose enforcement is judged (v3.28.0 to v3.32.1, or a minor such as 3.31); empty: the release the stack states " +
+        type: "string",
+        default: "",
+        description:
+            "The Calico release whose enforcement is judged (v3.28.0 to v3.32.1, or a minor such as 3.31); empty: the release the stack states " +
             "(the zero-trust-intent ConfigMap's calico-version, from the program's calicoVersion config), else v3.30.3.",
     },
     hostEndpoints: {
-        type: "string", enum: ["auto", "on", "off"], default: "auto",
-        description: "Whether nodes have Calico automatic host endpoints: on, off, or auto (assumed when the objects hold preDNAT or applyOnForward policies but no HostEndpoint, as the lab's lockdown stage on kind does).",
+        type: "string",
+        enum: ["auto", "on", "off"],
+        default: "auto",
+        description:
+            "Whether nodes have Calico automatic host endpoints: on, off, or auto (assumed when the objects hold preDNAT or applyOnForward policies but no HostEndpoint, as the lab's lockdown stage on kind does).",
     },
 } as const satisfies Record<string, PolicyConfigJSONSchema>;
 

@@ -22,7 +22,10 @@ const intents = new WeakMap<readonly KubeObject[], Intent[]>();
 /** The intents the objects declare, read once per list of objects (the cluster view and expected-flows both ask); throws on a bad one each time. */
 export function intentsOf(objects: readonly KubeObject[]): Intent[] {
     let known = intents.get(objects);
-    if (!known) { known = objects.filter(isIntentConfigMap).map(readIntent); intents.set(objects, known); }
+    if (!known) {
+        known = objects.filter(isIntentConfigMap).map(readIntent);
+        intents.set(objects, known);
+    }
     return known;
 }
 
@@ -31,7 +34,10 @@ function readIntent(configMap: KubeObject): Intent {
     const where = describe(configMap);
     const flowsText = data[INTENT.flowsKey];
     if (typeof flowsText !== "string") {
-        throw new AnalysisInputError(`data."${INTENT.flowsKey}" is missing: an intent ConfigMap lists its flows there`, { object: where, key: `data.${INTENT.flowsKey}` });
+        throw new AnalysisInputError(`data."${INTENT.flowsKey}" is missing: an intent ConfigMap lists its flows there`, {
+            object: where,
+            key: `data.${INTENT.flowsKey}`,
+        });
     }
     let raw: unknown;
     try {
@@ -58,7 +64,8 @@ function checkFlows(raw: unknown, where: string): FlowCheck[] {
         const at = `[${i}]`;
         if (typeof flow !== "object" || flow === null) return fail("expected a flow object", at);
         if (typeof flow.id !== "string" || !flow.id) fail("id must be a non-empty string", `${at}.id`);
-        if (flow.expected !== "allowed" && flow.expected !== "blocked") fail(`expected must be allowed or blocked, got ${JSON.stringify(flow.expected)}`, `${at}.expected`);
+        if (flow.expected !== "allowed" && flow.expected !== "blocked")
+            fail(`expected must be allowed or blocked, got ${JSON.stringify(flow.expected)}`, `${at}.expected`);
         if (!Array.isArray(flow.legs) || flow.legs.length === 0) fail("legs must be a non-empty list of {src, dst, port, protocol}", `${at}.legs`);
         const legs = (flow.legs as any[]).map((leg, j) => {
             const legAt = `${at}.legs[${j}]`;

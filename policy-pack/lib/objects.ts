@@ -73,7 +73,10 @@ function plain(value: unknown): unknown {
         const keys = Object.keys(record);
         for (let i = 0; i < keys.length; i++) {
             const key = keys[i]!;
-            if (key.startsWith("__")) { out ??= copyOf(record, keys, i); continue; }
+            if (key.startsWith("__")) {
+                out ??= copyOf(record, keys, i);
+                continue;
+            }
             const item = record[key];
             const copy = plain(item);
             if (copy !== item) out ??= copyOf(record, keys, i);
@@ -134,7 +137,8 @@ function calicoctlDocument(resource: ResourceLike): KubeObject | undefined {
     } catch {
         return undefined; // not YAML: some other command
     }
-    if (!document || !CALICO_API_VERSIONS.includes(document.apiVersion) || typeof document.kind !== "string" || typeof document.metadata?.name !== "string") return undefined;
+    if (!document || !CALICO_API_VERSIONS.includes(document.apiVersion) || typeof document.kind !== "string" || typeof document.metadata?.name !== "string")
+        return undefined;
     const object = plain(document) as KubeObject;
     if (resource.urn) urns.set(object, resource.urn);
     return object;

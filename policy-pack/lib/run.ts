@@ -2,7 +2,13 @@
 // the resources a program registers (tests under mocks). Builds the same args the policy server
 // passes (getConfig with the policy-pack-config semantics, notApplicable) and collects violations.
 import type {
-    EnforcementLevel, Policies, PolicyResource, ResourceValidationArgs, ResourceValidationPolicy, StackValidationArgs, StackValidationPolicy,
+    EnforcementLevel,
+    Policies,
+    PolicyResource,
+    ResourceValidationArgs,
+    ResourceValidationPolicy,
+    StackValidationArgs,
+    StackValidationPolicy,
 } from "@pulumi/policy";
 import type { KubeObject } from "../../analysis";
 import { originOf } from "../../analysis";
@@ -55,9 +61,17 @@ const asType = () => undefined;
 function asPolicyResource(resource: ResourceLike): PolicyResource {
     return {
         ...resource,
-        opts: { protect: false, ignoreChanges: [], aliases: [], customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 }, additionalSecretOutputs: [] },
-        dependencies: [], propertyDependencies: {},
-        isType, asType,
+        opts: {
+            protect: false,
+            ignoreChanges: [],
+            aliases: [],
+            customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 },
+            additionalSecretOutputs: [],
+        },
+        dependencies: [],
+        propertyDependencies: {},
+        isType,
+        asType,
     };
 }
 
@@ -66,7 +80,9 @@ const isStackPolicy = (p: Policies[number]): p is StackValidationPolicy => "vali
 export async function runPolicies(policies: Policies, resources: readonly ResourceLike[], options: RunOptions = {}): Promise<RunResult> {
     const result: RunResult = { violations: [], notApplicable: [] };
     const stackTags = new Map<string, string>();
-    const notApplicable = (reason?: string): never => { throw new NotApplicable(reason ?? "not applicable"); };
+    const notApplicable = (reason?: string): never => {
+        throw new NotApplicable(reason ?? "not applicable");
+    };
     const policyResources = resources.map(asPolicyResource);
     for (const policy of policies) {
         const enforcementLevel = levelOf(policy, options);
@@ -74,7 +90,7 @@ export async function runPolicies(policies: Policies, resources: readonly Resour
         const config = configOf(policy, options);
         const getConfig = <T extends object>() => config as T;
         const report = (resource?: string) => (message: string, urn?: string) => {
-            result.violations.push({ policy: policy.name, enforcementLevel, message, ...(urn ?? resource ? { resource: urn ?? resource } : {}) });
+            result.violations.push({ policy: policy.name, enforcementLevel, message, ...((urn ?? resource) ? { resource: urn ?? resource } : {}) });
         };
         try {
             if (isStackPolicy(policy)) {
@@ -85,14 +101,25 @@ export async function runPolicies(policies: Policies, resources: readonly Resour
             const validations = [(policy as ResourceValidationPolicy).validateResource ?? []].flat();
             for (const resource of policyResources) {
                 const args: ResourceValidationArgs = {
-                    type: resource.type, props: resource.props, urn: resource.urn, name: resource.name, opts: resource.opts, stackTags,
-                    isType, asType, getConfig, notApplicable,
+                    type: resource.type,
+                    props: resource.props,
+                    urn: resource.urn,
+                    name: resource.name,
+                    opts: resource.opts,
+                    stackTags,
+                    isType,
+                    asType,
+                    getConfig,
+                    notApplicable,
                 };
                 const reportViolation = report(resource.urn);
                 for (const validate of validations) await validate(args, reportViolation);
             }
         } catch (error) {
-            if (error instanceof NotApplicable) { result.notApplicable.push({ policy: policy.name, reason: error.message }); continue; }
+            if (error instanceof NotApplicable) {
+                result.notApplicable.push({ policy: policy.name, reason: error.message });
+                continue;
+            }
             throw error;
         }
     }

@@ -14,7 +14,9 @@ export function isCalicoPolicyType(type: string): boolean {
     return api !== undefined && CALICO_API_VERSIONS.includes(api.apiVersion) && POLICY_KINDS.includes(api.kind);
 }
 
-interface HygieneSettings { allowPassInDefaultTier: boolean }
+interface HygieneSettings {
+    allowPassInDefaultTier: boolean;
+}
 
 function isAll(selector: unknown): boolean {
     if (selector === undefined || selector === null || selector === "") return true;
@@ -33,18 +35,27 @@ export function calicoProblems(object: { kind: string; metadata: { name: string;
     const name = describe(object);
     const problems: string[] = [];
     if (typeof spec.order !== "number") {
-        problems.push(`${name} has no explicit order. Calico evaluates policies without an order last in their tier, after every ordered one, and Kubernetes NetworkPolicies sit at order 1000; ` +
-            `whether this policy runs before or after them is left to chance. Fix: set spec.order (lower runs first; the lab uses 100 lockdown, 500 allows, 2000 default deny).`);
+        problems.push(
+            `${name} has no explicit order. Calico evaluates policies without an order last in their tier, after every ordered one, and Kubernetes NetworkPolicies sit at order 1000; ` +
+                `whether this policy runs before or after them is left to chance. Fix: set spec.order (lower runs first; the lab uses 100 lockdown, 500 allows, 2000 default deny).`,
+        );
     }
     const types: unknown[] = Array.isArray(spec.types) ? spec.types : [];
     if (types.length === 0) {
-        problems.push(`${name} has no explicit types. Calico then infers them from the rules present (Ingress, plus Egress only when egress rules exist), ` +
-            `so a deny-all with no rules isolates ingress only. Fix: set spec.types to [Ingress, Egress] (or the direction meant).`);
+        problems.push(
+            `${name} has no explicit types. Calico then infers them from the rules present (Ingress, plus Egress only when egress rules exist), ` +
+                `so a deny-all with no rules isolates ingress only. Fix: set spec.types to [Ingress, Egress] (or the direction meant).`,
+        );
     } else {
-        for (const [direction, type] of [["ingress", "Ingress"], ["egress", "Egress"]] as const) {
+        for (const [direction, type] of [
+            ["ingress", "Ingress"],
+            ["egress", "Egress"],
+        ] as const) {
             if (Array.isArray(spec[direction]) && spec[direction].length > 0 && !types.includes(type)) {
-                problems.push(`${name} has ${direction} rules but types does not list ${type}: those rules are ignored and the ${direction} side is not isolated by this policy. ` +
-                    `Fix: add ${type} to spec.types, or remove the ${direction} rules.`);
+                problems.push(
+                    `${name} has ${direction} rules but types does not list ${type}: those rules are ignored and the ${direction} side is not isolated by this policy. ` +
+                        `Fix: add ${type} to spec.types, or remove the ${direction} rules.`,
+                );
             }
         }
     }
@@ -55,20 +66,26 @@ export function calicoProblems(object: { kind: string; metadata: { name: string;
             const usesPorts = ["source", "destination"].some((side) => rule?.[side]?.ports !== undefined || rule?.[side]?.notPorts !== undefined);
             const protocol = rule?.protocol === undefined ? undefined : String(rule.protocol).toUpperCase();
             if (usesPorts && (protocol === undefined || !PORT_PROTOCOLS.has(protocol))) {
-                problems.push(`${name} ${where} matches ports with protocol ${protocol ?? "unset"}. Ports exist only for TCP, UDP and SCTP (and UDPLite); Calico rejects the rule. ` +
-                    `Fix: set protocol: TCP (or UDP), one rule per protocol, as the lab's DNS rules do.`);
+                problems.push(
+                    `${name} ${where} matches ports with protocol ${protocol ?? "unset"}. Ports exist only for TCP, UDP and SCTP (and UDPLite); Calico rejects the rule. ` +
+                        `Fix: set protocol: TCP (or UDP), one rule per protocol, as the lab's DNS rules do.`,
+                );
             }
             if (rule?.action === "Pass" && !settings.allowPassInDefaultTier && (spec.tier === undefined || spec.tier === "default")) {
-                problems.push(`${name} ${where} passes in the default tier, the last tier that decides. Pass skips the rest of the tier and falls through to the profiles, ` +
-                    `which allow every pod: the traffic is allowed, not denied. Fix: use Allow or Deny, or move the policy to an earlier tier that should hand over to the default tier.`);
+                problems.push(
+                    `${name} ${where} passes in the default tier, the last tier that decides. Pass skips the rest of the tier and falls through to the profiles, ` +
+                        `which allow every pod: the traffic is allowed, not denied. Fix: use Allow or Deny, or move the policy to an earlier tier that should hand over to the default tier.`,
+                );
             }
         });
     }
     const scoped = !isAll(spec.namespaceSelector) || spec.serviceAccountSelector !== undefined;
     if (object.kind === "GlobalNetworkPolicy" && isAll(spec.selector) && !scoped && !spec.preDNAT && !spec.doNotTrack && !spec.applyOnForward) {
-        problems.push(`${name} selects every endpoint of the cluster (selector all() without a namespaceSelector): DNS, the CNI and the control plane in kube-system, calico-system and ` +
-            `tigera-operator fall under it too, and host endpoints if any. Fix: scope it, e.g. namespaceSelector: projectcalico.org/name == '<namespace>', ` +
-            `or exclude the system namespaces: namespaceSelector: projectcalico.org/name not in {'kube-system', 'calico-system', 'tigera-operator'}.`);
+        problems.push(
+            `${name} selects every endpoint of the cluster (selector all() without a namespaceSelector): DNS, the CNI and the control plane in kube-system, calico-system and ` +
+                `tigera-operator fall under it too, and host endpoints if any. Fix: scope it, e.g. namespaceSelector: projectcalico.org/name == '<namespace>', ` +
+                `or exclude the system namespaces: namespaceSelector: projectcalico.org/name not in {'kube-system', 'calico-system', 'tigera-operator'}.`,
+        );
     }
     return problems;
 }
@@ -88,7 +105,11 @@ function mayBeCalicoPolicy(args: { type: string; props: Record<string, any> }): 
 }
 
 const configSchema = schemaOf([], {
-    allowPassInDefaultTier: { type: "boolean", default: false, description: "Accept Pass rules in the default tier (they fall through to the allowing profiles)." },
+    allowPassInDefaultTier: {
+        type: "boolean",
+        default: false,
+        description: "Accept Pass rules in the default tier (they fall through to the allowing profiles).",
+    },
 });
 
 export const calicoPolicyHygiene: ResourceValidationPolicy = {

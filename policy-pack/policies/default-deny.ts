@@ -13,7 +13,12 @@ import { clusterPolicy } from "../lib/policy";
 type Direction = "ingress" | "egress";
 const PROTOCOLS = ["TCP", "UDP"] as const;
 
-export interface Opening { workload: Workload; peer: string; protocol: string; decision: Decision }
+export interface Opening {
+    workload: Workload;
+    peer: string;
+    protocol: string;
+    decision: Decision;
+}
 
 /**
  * Openings by view, workload and direction: default-deny computes them for every workload, and
@@ -25,11 +30,20 @@ const openings = new WeakMap<ClusterView, Map<Workload, { ingress?: Opening | nu
 /** The first probe an unrelated party gets through with, for a workload and direction; undefined when isolated. */
 export function openingOf(view: ClusterView, workload: Workload, direction: Direction): Opening | undefined {
     let byWorkload = openings.get(view);
-    if (!byWorkload) { byWorkload = new Map(); openings.set(view, byWorkload); }
+    if (!byWorkload) {
+        byWorkload = new Map();
+        openings.set(view, byWorkload);
+    }
     let known = byWorkload.get(workload);
-    if (!known) { known = {}; byWorkload.set(workload, known); }
+    if (!known) {
+        known = {};
+        byWorkload.set(workload, known);
+    }
     let opening = known[direction];
-    if (opening === undefined) { opening = findOpening(view, workload, direction) ?? null; known[direction] = opening; }
+    if (opening === undefined) {
+        opening = findOpening(view, workload, direction) ?? null;
+        known[direction] = opening;
+    }
     return opening ?? undefined;
 }
 
@@ -38,7 +52,10 @@ const peers = new WeakMap<ClusterView, string[]>();
 /** The unrelated parties default-deny probes with. */
 function peersOf(view: ClusterView): string[] {
     let known = peers.get(view);
-    if (!known) { known = [...view.settings.unrelatedAddresses.map((a) => `external:${a}`), view.neighbour]; peers.set(view, known); }
+    if (!known) {
+        known = [...view.settings.unrelatedAddresses.map((a) => `external:${a}`), view.neighbour];
+        peers.set(view, known);
+    }
     return known;
 }
 
@@ -74,27 +91,32 @@ const TYPE: Record<Direction, string> = { ingress: "Ingress", egress: "Egress" }
 function message(namespace: string, direction: Direction, openings: Opening[], view: ClusterView): string {
     const verb = direction === "ingress" ? "accepts" : "opens";
     const lines = openings.map((o) => {
-        const probe = direction === "ingress"
-            ? `${o.workload.id} accepts ${o.protocol} ${view.settings.probePort} from ${o.peer}`
-            : `${o.workload.id} can connect to ${o.peer} on ${o.protocol} ${view.settings.probePort}`;
+        const probe =
+            direction === "ingress"
+                ? `${o.workload.id} accepts ${o.protocol} ${view.settings.probePort} from ${o.peer}`
+                : `${o.workload.id} can connect to ${o.peer} on ${o.protocol} ${view.settings.probePort}`;
         return `  - ${probe}: ${describeDecision(o.decision)}`;
     });
     const reopened = openings.filter((o) => o.decision.decidedBy === "rule");
     const unselected = openings.filter((o) => o.decision.decidedBy !== "rule");
     const fixes: string[] = [];
     if (unselected.length) {
-        fixes.push(`add a NetworkPolicy in ${namespace} with podSelector: {} and policyTypes: [Ingress, Egress] (or a Calico (Global)NetworkPolicy selecting these pods ` +
-            `with types: [Ingress, Egress]), then allow only the flows the namespace needs; if ${TYPE[direction]} is missing from policyTypes/types, rules of that direction are ignored`);
+        fixes.push(
+            `add a NetworkPolicy in ${namespace} with podSelector: {} and policyTypes: [Ingress, Egress] (or a Calico (Global)NetworkPolicy selecting these pods ` +
+                `with types: [Ingress, Egress]), then allow only the flows the namespace needs; if ${TYPE[direction]} is missing from policyTypes/types, rules of that direction are ignored`,
+        );
     }
     if (reopened.length) {
         const rules = [...new Set(reopened.map((o) => o.decision.steps[o.decision.steps.length - 1]).map((step) => `${step?.origin} of ${step?.policy.id}`))];
-        fixes.push(`the ${rules.length > 1 ? "rules" : "rule"} ${rules.join(", ")} ${rules.length > 1 ? "allow" : "allows"} any peer on any port, which undoes the default deny: name the peers and ports (see no-broad-allow)`);
+        fixes.push(
+            `the ${rules.length > 1 ? "rules" : "rule"} ${rules.join(", ")} ${rules.length > 1 ? "allow" : "allows"} any peer on any port, which undoes the default deny: name the peers and ports (see no-broad-allow)`,
+        );
     }
     return [
         `Namespace ${namespace} is not isolated for ${TYPE[direction]}: a workload there ${verb} connections on an arbitrary port with parties no policy names.`,
         ...lines,
         `Why it matters: zero trust starts from deny. Without a default deny in both directions every connection nobody thought about is allowed, ` +
-        `${direction === "ingress" ? "so any pod or client that reaches the pod network can call these workloads" : "so a compromised pod can reach any service and exfiltrate data"}.`,
+            `${direction === "ingress" ? "so any pod or client that reaches the pod network can call these workloads" : "so a compromised pod can reach any service and exfiltrate data"}.`,
         `Fix: ${fixes.join("; and ")}.`,
     ].join("\n");
 }

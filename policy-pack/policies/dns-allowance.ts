@@ -13,7 +13,11 @@ import { isIsolated } from "./default-deny";
 
 const PROTOCOLS = ["UDP", "TCP"] as const;
 
-interface Unreachable { lines: string[]; egressBlocked: boolean; dnsIngressBlocked: string[] }
+interface Unreachable {
+    lines: string[];
+    egressBlocked: boolean;
+    dnsIngressBlocked: string[];
+}
 
 function missing(view: ClusterView, workload: Workload): Unreachable {
     const found: Unreachable = { lines: [], egressBlocked: false, dnsIngressBlocked: [] };
@@ -36,7 +40,9 @@ function tooBroad(view: ClusterView, workload: Workload): string[] {
     const probes = [
         { peer: view.dnsDecoy, what: `any pod in ${dnsNamespace}, not only kube-dns` },
         { peer: view.neighbour, what: "pods in any namespace" },
-        ...unrelatedAddresses.slice(0, 1).map((a) => ({ peer: `external:${a}`, what: "any address, inside or outside the cluster (e.g. 0.0.0.0/0 on port 53)" })),
+        ...unrelatedAddresses
+            .slice(0, 1)
+            .map((a) => ({ peer: `external:${a}`, what: "any address, inside or outside the cluster (e.g. 0.0.0.0/0 on port 53)" })),
     ];
     const problems: string[] = [];
     for (const { peer, what } of probes) {
@@ -59,37 +65,49 @@ export const dnsAllowance = clusterPolicy({
     severity: "high",
     configSchema,
     judge(view, report) {
-        const labels = Object.entries(view.settings.dnsLabels).map(([k, v]) => `${k}=${v}`).join(",");
+        const labels = Object.entries(view.settings.dnsLabels)
+            .map(([k, v]) => `${k}=${v}`)
+            .join(",");
         for (const workload of view.workloads) {
             if (!isIsolated(view, workload, "egress")) continue; // not isolated: DNS works, and default-deny reports the workload
             const unreachable = missing(view, workload);
             if (unreachable.lines.length) {
                 const fixes: string[] = [];
                 if (unreachable.egressBlocked) {
-                    fixes.push(`allow egress to the kube-dns pods on UDP and TCP ${view.settings.dnsPort}: in a NetworkPolicy use to: [{namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: ${view.settings.dnsNamespace}}}, ` +
-                        `podSelector: {matchLabels: {${labels.replace(/=/g, ": ")}}}}]; in a namespaced Calico NetworkPolicy add namespaceSelector: projectcalico.org/name == '${view.settings.dnsNamespace}' ` +
-                        `to the rule's destination (a rule selector alone only matches pods of the policy's own namespace)`);
+                    fixes.push(
+                        `allow egress to the kube-dns pods on UDP and TCP ${view.settings.dnsPort}: in a NetworkPolicy use to: [{namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: ${view.settings.dnsNamespace}}}, ` +
+                            `podSelector: {matchLabels: {${labels.replace(/=/g, ": ")}}}}]; in a namespaced Calico NetworkPolicy add namespaceSelector: projectcalico.org/name == '${view.settings.dnsNamespace}' ` +
+                            `to the rule's destination (a rule selector alone only matches pods of the policy's own namespace)`,
+                    );
                 }
                 if (unreachable.dnsIngressBlocked.length) {
                     const blamed = [...new Set(unreachable.dnsIngressBlocked)];
                     const many = blamed.length > 1;
-                    fixes.push(`${blamed.join(", ")} isolate${many ? "" : "s"} the kube-dns pods' ingress: scope ${many ? "them" : "it"} away from ${view.settings.dnsNamespace}, or allow ingress to kube-dns on port ${view.settings.dnsPort}`);
+                    fixes.push(
+                        `${blamed.join(", ")} isolate${many ? "" : "s"} the kube-dns pods' ingress: scope ${many ? "them" : "it"} away from ${view.settings.dnsNamespace}, or allow ingress to kube-dns on port ${view.settings.dnsPort}`,
+                    );
                 }
-                report([
-                    `${workload.id} is isolated for Egress but cannot reach cluster DNS (${labels} in ${view.settings.dnsNamespace}) on port ${view.settings.dnsPort}:`,
-                    ...unreachable.lines.map((line) => `  - ${line}`),
-                    `Why it matters: every Service name lookup fails, so the workload breaks in ways that look like network outages (truncated answers retry over TCP, so both protocols are needed).`,
-                    `Fix: ${fixes.join("; and ")}.`,
-                ].join("\n"), view.objectOf(workload));
+                report(
+                    [
+                        `${workload.id} is isolated for Egress but cannot reach cluster DNS (${labels} in ${view.settings.dnsNamespace}) on port ${view.settings.dnsPort}:`,
+                        ...unreachable.lines.map((line) => `  - ${line}`),
+                        `Why it matters: every Service name lookup fails, so the workload breaks in ways that look like network outages (truncated answers retry over TCP, so both protocols are needed).`,
+                        `Fix: ${fixes.join("; and ")}.`,
+                    ].join("\n"),
+                    view.objectOf(workload),
+                );
             }
             const broad = tooBroad(view, workload);
             if (broad.length) {
-                report([
-                    `The DNS allowance of ${workload.id} is broader than cluster DNS:`,
-                    ...broad.map((line) => `  - ${line}`),
-                    `Why it matters: port 53 to anything is a classic exfiltration and tunnelling channel, and any pod listening on 53 becomes reachable.`,
-                    `Fix: restrict the rule's destination to the kube-dns pods: namespace ${view.settings.dnsNamespace} AND pod labels ${labels} (one peer with both selectors, not two peers), not an ipBlock/nets of 0.0.0.0/0.`,
-                ].join("\n"), view.objectOf(workload));
+                report(
+                    [
+                        `The DNS allowance of ${workload.id} is broader than cluster DNS:`,
+                        ...broad.map((line) => `  - ${line}`),
+                        `Why it matters: port 53 to anything is a classic exfiltration and tunnelling channel, and any pod listening on 53 becomes reachable.`,
+                        `Fix: restrict the rule's destination to the kube-dns pods: namespace ${view.settings.dnsNamespace} AND pod labels ${labels} (one peer with both selectors, not two peers), not an ipBlock/nets of 0.0.0.0/0.`,
+                    ].join("\n"),
+                    view.objectOf(workload),
+                );
             }
         }
     },

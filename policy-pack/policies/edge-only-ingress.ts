@@ -51,17 +51,23 @@ export const edgeOnlyIngress = clusterPolicy({
                 for (const { port, protocol } of directPorts(view, workload)) {
                     if (refusesKnownProbe(view, workload, "ingress", source, port, protocol) || !mayReach(view, source, workload.id, port, protocol)) continue;
                     const verdict = ask(view, source, workload.id, port, protocol);
-                    if (verdict.allowed || verdict.partial) { reached.push(verdict); break; }
+                    if (verdict.allowed || verdict.partial) {
+                        reached.push(verdict);
+                        break;
+                    }
                 }
                 if (reached.length) break;
             }
             if (reached.length) {
-                report([
-                    `${workload.id} is not an edge workload but is reachable from outside the cluster:`,
-                    ...reached.map((v) => `  - ${explainVerdict(v, "      ")}`),
-                    `Why it matters: zero trust admits outside traffic at one guarded entry point; every other workload reachable from outside is an unreviewed attack surface.`,
-                    fix(workload),
-                ].join("\n"), view.objectOf(workload));
+                report(
+                    [
+                        `${workload.id} is not an edge workload but is reachable from outside the cluster:`,
+                        ...reached.map((v) => `  - ${explainVerdict(v, "      ")}`),
+                        `Why it matters: zero trust admits outside traffic at one guarded entry point; every other workload reachable from outside is an unreviewed attack surface.`,
+                        fix(workload),
+                    ].join("\n"),
+                    view.objectOf(workload),
+                );
             }
         }
         for (const { service, backends } of exposedServices(view)) {
@@ -69,13 +75,18 @@ export const edgeOnlyIngress = clusterPolicy({
             if (inner.length === 0) continue;
             const reached = sources.flatMap((source) => nodePortVerdicts(view, service, source)).filter((v) => v.allowed || v.partial);
             if (reached.length === 0) continue;
-            const serviceObject = view.subjects.find((o) => o.kind === "Service" && o.metadata.name === service.name && (o.metadata.namespace || "default") === service.namespace);
-            report([
-                `Service ${service.namespace}/${service.name} (${service.type}) lets outside traffic reach ${inner.map((w) => w.id).join(", ")}, which ${inner.length > 1 ? "are not edge workloads" : "is not an edge workload"}:`,
-                `  - ${explainVerdict(reached[0]!, "      ")}`,
-                `Why it matters: a NodePort is open on every node of the cluster; whoever reaches a node reaches the workload without passing the edge.`,
-                fix(inner[0]!),
-            ].join("\n"), serviceObject);
+            const serviceObject = view.subjects.find(
+                (o) => o.kind === "Service" && o.metadata.name === service.name && (o.metadata.namespace || "default") === service.namespace,
+            );
+            report(
+                [
+                    `Service ${service.namespace}/${service.name} (${service.type}) lets outside traffic reach ${inner.map((w) => w.id).join(", ")}, which ${inner.length > 1 ? "are not edge workloads" : "is not an edge workload"}:`,
+                    `  - ${explainVerdict(reached[0]!, "      ")}`,
+                    `Why it matters: a NodePort is open on every node of the cluster; whoever reaches a node reaches the workload without passing the edge.`,
+                    fix(inner[0]!),
+                ].join("\n"),
+                serviceObject,
+            );
         }
     },
 });

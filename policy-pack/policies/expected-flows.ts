@@ -26,7 +26,10 @@ export function judgeFlows(intent: Intent, model: ReturnType<typeof buildModel>)
                 return query(model, leg);
             } catch (error) {
                 if (error instanceof AnalysisInputError) {
-                    throw new AnalysisInputError(`flow ${flow.id} leg ${i + 1}: ${error.message}`, { object: `ConfigMap ${intent.source.metadata.namespace}/${intent.source.metadata.name}`, key: `data.${INTENT.flowsKey}` });
+                    throw new AnalysisInputError(`flow ${flow.id} leg ${i + 1}: ${error.message}`, {
+                        object: `ConfigMap ${intent.source.metadata.namespace}/${intent.source.metadata.name}`,
+                        key: `data.${INTENT.flowsKey}`,
+                    });
                 }
                 throw error;
             }

@@ -13,8 +13,16 @@ import { serviceExposure } from "./service-exposure";
 import { unjudgedKinds } from "./unjudged-kinds";
 
 export {
-    calicoPolicyHygiene, defaultDeny, dnsAllowance, edgeOnlyIngress, expectedFlows, kubernetesNetworkPolicyHygiene, networkPolicyNamedPorts,
-    noBroadAllow, serviceExposure, unjudgedKinds,
+    calicoPolicyHygiene,
+    defaultDeny,
+    dnsAllowance,
+    edgeOnlyIngress,
+    expectedFlows,
+    kubernetesNetworkPolicyHygiene,
+    networkPolicyNamedPorts,
+    noBroadAllow,
+    serviceExposure,
+    unjudgedKinds,
 };
 
 export const policies: Policies = [

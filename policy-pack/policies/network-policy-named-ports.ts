@@ -19,7 +19,8 @@ export const networkPolicyNamedPorts = clusterPolicy({
         const byNamespace = new Map<string, Workload[]>();
         for (const w of view.model.workloads) {
             const list = byNamespace.get(w.namespace);
-            if (list) list.push(w); else byNamespace.set(w.namespace, [w]);
+            if (list) list.push(w);
+            else byNamespace.set(w.namespace, [w]);
         }
         for (const policy of policies) {
             const namespace = policy.metadata.namespace || "default";
@@ -33,9 +34,12 @@ export const networkPolicyNamedPorts = clusterPolicy({
                     const protocol = port.protocol ?? "TCP";
                     const unresolved = selected.filter((w) => !w.ports.some((p) => p.name === port.port && p.protocol === protocol));
                     if (unresolved.length === 0) return;
-                    report(`${describe(policy)} ingress[${i}].ports[${j}] names port "${port.port}"/${protocol}, which ${unresolved.map((w) => w.id).join(", ")} ` +
-                        `${unresolved.length > 1 ? "do" : "does"} not declare (declared: ${unresolved[0]!.ports.map((p) => `${p.name ?? "-"}=${p.port}/${p.protocol}`).join(", ") || "none"}). ` +
-                        `The rule matches no traffic to ${unresolved.length > 1 ? "them" : "it"}. Fix: use the containerPort's name as declared, or the number.`, policy);
+                    report(
+                        `${describe(policy)} ingress[${i}].ports[${j}] names port "${port.port}"/${protocol}, which ${unresolved.map((w) => w.id).join(", ")} ` +
+                            `${unresolved.length > 1 ? "do" : "does"} not declare (declared: ${unresolved[0]!.ports.map((p) => `${p.name ?? "-"}=${p.port}/${p.protocol}`).join(", ") || "none"}). ` +
+                            `The rule matches no traffic to ${unresolved.length > 1 ? "them" : "it"}. Fix: use the containerPort's name as declared, or the number.`,
+                        policy,
+                    );
                 });
             });
         }

@@ -11,7 +11,11 @@ import { decidingRule, describeDecision } from "../lib/explain";
 import { clusterPolicy } from "../lib/policy";
 import { refusesKnownProbe } from "./default-deny";
 
-interface Finding { rule: string; decision: Decision; what: string }
+interface Finding {
+    rule: string;
+    decision: Decision;
+    what: string;
+}
 
 type Probe = { src: string; dst: string; port: number; protocol: "TCP" | "UDP"; direction: "ingress" | "egress"; what: string };
 
@@ -21,12 +25,37 @@ function probes(view: ClusterView, workload: Workload): Probe[] {
     const own = workload.ports.filter((p) => p.protocol !== "SCTP").map((p) => ({ port: p.port, protocol: p.protocol as "TCP" | "UDP" }));
     return [
         ...[...own, { port: probePort, protocol: "TCP" as const }].map(({ port, protocol }) => ({
-            src: view.neighbour, dst: workload.id, port, protocol, direction: "ingress" as const,
+            src: view.neighbour,
+            dst: workload.id,
+            port,
+            protocol,
+            direction: "ingress" as const,
             what: `a pod of any namespace may connect to ${workload.id} on ${protocol} ${port}`,
         })),
-        { src: external, dst: workload.id, port: probePort, protocol: "TCP", direction: "ingress", what: `any address may connect to ${workload.id} on any port` },
-        { src: workload.id, dst: external, port: probePort, protocol: "TCP", direction: "egress", what: `${workload.id} may connect to any address on any port` },
-        { src: workload.id, dst: view.neighbour, port: probePort, protocol: "TCP", direction: "egress", what: `${workload.id} may connect to pods of any namespace on any port` },
+        {
+            src: external,
+            dst: workload.id,
+            port: probePort,
+            protocol: "TCP",
+            direction: "ingress",
+            what: `any address may connect to ${workload.id} on any port`,
+        },
+        {
+            src: workload.id,
+            dst: external,
+            port: probePort,
+            protocol: "TCP",
+            direction: "egress",
+            what: `${workload.id} may connect to any address on any port`,
+        },
+        {
+            src: workload.id,
+            dst: view.neighbour,
+            port: probePort,
+            protocol: "TCP",
+            direction: "egress",
+            what: `${workload.id} may connect to pods of any namespace on any port`,
+        },
     ];
 }
 
@@ -58,12 +87,15 @@ export const noBroadAllow = clusterPolicy({
             for (const finding of broadAllows(view, workload)) {
                 const step = finding.decision.steps[finding.decision.steps.length - 1]!;
                 const policyObject = findPolicyObject(view, step.policy.id);
-                report([
-                    `Rule ${finding.rule} is a broad allow: ${finding.what} (${describeDecision(finding.decision)}).`,
-                    `Why it matters: a broad allow on a workload that is not an entry point undoes the default deny for it; the lab's flows need named peers and ports only.`,
-                    `Fix: name the peer (podSelector / namespaceSelector with labels, or a Calico selector) and the ports in that rule; ` +
-                    `if ${workload.id} really is an entry point, add it to edgeWorkloads.`,
-                ].join("\n"), policyObject ?? view.objectOf(workload));
+                report(
+                    [
+                        `Rule ${finding.rule} is a broad allow: ${finding.what} (${describeDecision(finding.decision)}).`,
+                        `Why it matters: a broad allow on a workload that is not an entry point undoes the default deny for it; the lab's flows need named peers and ports only.`,
+                        `Fix: name the peer (podSelector / namespaceSelector with labels, or a Calico selector) and the ports in that rule; ` +
+                            `if ${workload.id} really is an entry point, add it to edgeWorkloads.`,
+                    ].join("\n"),
+                    policyObject ?? view.objectOf(workload),
+                );
             }
         }
     },

@@ -29,15 +29,22 @@ export const serviceExposure = clusterPolicy({
             const verdicts = sources.flatMap((source) => nodePortVerdicts(view, service, source));
             if (verdicts.length > 0 && verdicts.every(stoppedAtHost)) continue;
             const open = verdicts.find((v) => v.allowed || v.partial);
-            const serviceObject = view.subjects.find((o) => o.kind === "Service" && o.metadata.name === service.name && (o.metadata.namespace || "default") === service.namespace);
+            const serviceObject = view.subjects.find(
+                (o) => o.kind === "Service" && o.metadata.name === service.name && (o.metadata.namespace || "default") === service.namespace,
+            );
             const declared: any[] = Array.isArray(serviceObject?.spec?.ports) ? serviceObject!.spec.ports : [];
-            const nodePorts = service.ports.map((p, i) => (declared[i]?.nodePort === undefined ? `assigned by Kubernetes (probed as ${p.nodePort})` : p.nodePort)).join(", ");
-            report([
-                `Service ${service.namespace}/${service.name} is ${service.type} (nodePort ${nodePorts}) in front of ${inner.map((w) => w.id).join(", ")}, not an edge workload, ` +
-                `and no preDNAT host policy drops the port at the node. ${open ? `Outside traffic gets through today: ${open.reason}.` : `Pod policy blocks it today (${verdicts[0]?.reason}).`}`,
-                `Why it matters: the port is open on every node; whether it reaches the pod depends on pod policy alone, and one broad allow later it is reachable.`,
-                `Fix: make the Service ClusterIP, or add a Calico GlobalNetworkPolicy with preDNAT: true, applyOnForward: true on the host endpoints that denies the NodePort range except the edge's port (the lab's lockdown stage).`,
-            ].join("\n"), serviceObject);
+            const nodePorts = service.ports
+                .map((p, i) => (declared[i]?.nodePort === undefined ? `assigned by Kubernetes (probed as ${p.nodePort})` : p.nodePort))
+                .join(", ");
+            report(
+                [
+                    `Service ${service.namespace}/${service.name} is ${service.type} (nodePort ${nodePorts}) in front of ${inner.map((w) => w.id).join(", ")}, not an edge workload, ` +
+                        `and no preDNAT host policy drops the port at the node. ${open ? `Outside traffic gets through today: ${open.reason}.` : `Pod policy blocks it today (${verdicts[0]?.reason}).`}`,
+                    `Why it matters: the port is open on every node; whether it reaches the pod depends on pod policy alone, and one broad allow later it is reachable.`,
+                    `Fix: make the Service ClusterIP, or add a Calico GlobalNetworkPolicy with preDNAT: true, applyOnForward: true on the host endpoints that denies the NodePort range except the edge's port (the lab's lockdown stage).`,
+                ].join("\n"),
+                serviceObject,
+            );
         }
     },
 });

@@ -14,10 +14,10 @@ export function unjudgedKindMessage(object: { apiVersion: string; kind: string; 
     const name = `${object.kind} ${object.namespace ? `${object.namespace}/` : ""}${object.name}`;
     return [
         `${name} (${object.apiVersion}) may change which connections are allowed, and the connectivity analyzer cannot evaluate a ${object.kind}: ` +
-        `no verdict of this pack (default deny, DNS, edge-only ingress, expected flows) can be trusted while it is part of the stack.`,
+            `no verdict of this pack (default deny, DNS, edge-only ingress, expected flows) can be trusted while it is part of the stack.`,
         `Why it matters: a policy the analysis cannot see may re-open what the analyzed policies close, or close what the intent needs.`,
         `Fix: express the rule as a Kubernetes NetworkPolicy, a Calico (Global)NetworkPolicy or an (Baseline)AdminNetworkPolicy/ClusterNetworkPolicy; ` +
-        `if ${object.kind} provably cannot change connectivity, add it to analysis/model/neutral-kinds.json.`,
+            `if ${object.kind} provably cannot change connectivity, add it to analysis/model/neutral-kinds.json.`,
     ].join("\n");
 }
 
@@ -34,6 +34,8 @@ export const unjudgedKinds: ResourceValidationPolicy = {
         const api = apiOfType(args.type);
         if (!api || kindSupport(api) !== "unknown") return;
         const metadata = args.props?.metadata ?? {};
-        reportViolation(unjudgedKindMessage({ ...api, name: String(metadata.name ?? args.name), ...(metadata.namespace ? { namespace: String(metadata.namespace) } : {}) }));
+        reportViolation(
+            unjudgedKindMessage({ ...api, name: String(metadata.name ?? args.name), ...(metadata.namespace ? { namespace: String(metadata.namespace) } : {}) }),
+        );
     },
 };

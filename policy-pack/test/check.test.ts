@@ -25,7 +25,12 @@ async function renderStage(stage: number, flavor: "calico" | "kubernetes", name 
 }
 
 function sink(): Writable & { text: string } {
-    const stream = new Writable({ write(chunk, _encoding, done) { stream.text += String(chunk); done(); } }) as Writable & { text: string };
+    const stream = new Writable({
+        write(chunk, _encoding, done) {
+            stream.text += String(chunk);
+            done();
+        },
+    }) as Writable & { text: string };
     stream.text = "";
     return stream;
 }
@@ -37,8 +42,12 @@ async function run(...args: string[]) {
     return { code, out: out.text, err: err.text };
 }
 
-beforeAll(() => { dir = fs.mkdtempSync(path.join(os.tmpdir(), "policy-check-")); });
-afterAll(() => { fs.rmSync(dir, { recursive: true, force: true }); });
+beforeAll(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), "policy-check-"));
+});
+afterAll(() => {
+    fs.rmSync(dir, { recursive: true, force: true });
+});
 
 describe.each(FLAVORS)("policy:check over the %s flavor's rendered stages", (flavor) => {
     it("stage 4 has no mandatory violation: exit 0", async () => {
@@ -53,7 +62,9 @@ describe.each(FLAVORS)("policy:check over the %s flavor's rendered stages", (fla
         const stage = await renderStage(2, flavor);
         const { code, out } = await run(stage);
         expect(code).toBe(1);
-        expect(out).toContain(`[mandatory] default-deny: Namespace zero-trust-lab (${path.join(stage, "1-manifest", "namespace-cluster-zero-trust-lab.yaml")})`);
+        expect(out).toContain(
+            `[mandatory] default-deny: Namespace zero-trust-lab (${path.join(stage, "1-manifest", "namespace-cluster-zero-trust-lab.yaml")})`,
+        );
         expect(out).toContain("    Namespace zero-trust-lab is not isolated for Ingress");
         expect(out).toContain("[mandatory] edge-only-ingress: Service zero-trust-lab/helloworld");
         expect(out).toContain("external:203.0.113.10 -> nodeport:zero-trust-lab/helloworld 30080/TCP: allowed");
@@ -98,10 +109,15 @@ describe("policy:check settings and bad input", () => {
 
     it("an object the analyzer cannot read (a malformed Calico selector) is bad input: exit 2", async () => {
         const file = path.join(dir, "bad-selector.yaml");
-        fs.writeFileSync(file, stringify({
-            apiVersion: "projectcalico.org/v3", kind: "GlobalNetworkPolicy", metadata: { name: "broken" },
-            spec: { order: 1, selector: "app == 'x", types: ["Ingress"] },
-        }));
+        fs.writeFileSync(
+            file,
+            stringify({
+                apiVersion: "projectcalico.org/v3",
+                kind: "GlobalNetworkPolicy",
+                metadata: { name: "broken" },
+                spec: { order: 1, selector: "app == 'x", types: ["Ingress"] },
+            }),
+        );
         const { code, err } = await run(file);
         expect(code).toBe(2);
         expect(err).toContain("GlobalNetworkPolicy broken");
@@ -116,10 +132,26 @@ describe("policy:check settings and bad input", () => {
     });
 
     it.each([
-        ["a misspelt level for all (it must not turn the gate off)", { all: "mandtory" }, /--config: all: enforcement level "mandtory" is not one of "advisory", "mandatory", "remediate", "disabled"/],
-        ["a setting of the wrong type", { "edge-only-ingress": { edgeWorkloads: "frontend" } }, /--config: edge-only-ingress\.edgeWorkloads: "frontend" must be array/],
-        ["a setting the policy does not declare", { "edge-only-ingress": { edgeWorkload: ["frontend"] } }, /--config: edge-only-ingress\.edgeWorkload: unknown setting "edgeWorkload"; edge-only-ingress takes: .*edgeWorkloads/],
-        ["a misspelt enforcementLevel", { "default-deny": { enforcementLevel: "off" } }, /--config: default-deny\.enforcementLevel: enforcement level "off" is not one of/],
+        [
+            "a misspelt level for all (it must not turn the gate off)",
+            { all: "mandtory" },
+            /--config: all: enforcement level "mandtory" is not one of "advisory", "mandatory", "remediate", "disabled"/,
+        ],
+        [
+            "a setting of the wrong type",
+            { "edge-only-ingress": { edgeWorkloads: "frontend" } },
+            /--config: edge-only-ingress\.edgeWorkloads: "frontend" must be array/,
+        ],
+        [
+            "a setting the policy does not declare",
+            { "edge-only-ingress": { edgeWorkload: ["frontend"] } },
+            /--config: edge-only-ingress\.edgeWorkload: unknown setting "edgeWorkload"; edge-only-ingress takes: .*edgeWorkloads/,
+        ],
+        [
+            "a misspelt enforcementLevel",
+            { "default-deny": { enforcementLevel: "off" } },
+            /--config: default-deny\.enforcementLevel: enforcement level "off" is not one of/,
+        ],
     ])("checks --config against each policy's configSchema: %s is exit 2 naming the key", async (_what, config, message) => {
         const { code, err, out } = await run("--config", JSON.stringify(config), await renderStage(4, "calico"));
         expect(err).toMatch(message);
@@ -142,9 +174,12 @@ describe("policy:check settings and bad input", () => {
 describe("policy:check judges the stack as its Calico release enforces it (analysis/model/calico-releases.ts)", () => {
     // Denies the lab's DNS: enforced by Calico v3.29-v3.31, not by v3.28 (no AdminNetworkPolicy there).
     const noDns = {
-        apiVersion: "policy.networking.k8s.io/v1alpha1", kind: "AdminNetworkPolicy", metadata: { name: "no-dns" },
+        apiVersion: "policy.networking.k8s.io/v1alpha1",
+        kind: "AdminNetworkPolicy",
+        metadata: { name: "no-dns" },
         spec: {
-            priority: 5, subject: { namespaces: { matchLabels: { "kubernetes.io/metadata.name": "zero-trust-lab" } } },
+            priority: 5,
+            subject: { namespaces: { matchLabels: { "kubernetes.io/metadata.name": "zero-trust-lab" } } },
             egress: [{ action: "Deny", to: [{ namespaces: { matchLabels: { "kubernetes.io/metadata.name": "kube-system" } } }] }],
         },
     };
@@ -185,6 +220,8 @@ describe("policy:check judges the stack as its Calico release enforces it (analy
     it("a release it does not model is exit 2 before any file is read", async () => {
         const { code, err } = await run(path.join(dir, "missing"), "--calico-version", "v3.27.0");
         expect(code).toBe(2);
-        expect(err).toContain('policy:check: bad input: --calico-version: Calico release "v3.27.0" is not modelled: expected a Calico release from v3.28.0 to v3.32.1');
+        expect(err).toContain(
+            'policy:check: bad input: --calico-version: Calico release "v3.27.0" is not modelled: expected a Calico release from v3.28.0 to v3.32.1',
+        );
     });
 });

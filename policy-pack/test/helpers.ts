@@ -19,7 +19,9 @@ export const FLAVORS: Flavor[] = ["calico", "kubernetes"];
 export async function stackResources(stage: number, flavor: Flavor): Promise<ResourceLike[]> {
     const run = await runProgram({ cluster: "render", stage, flavor });
     return run.resources.map((r) => ({
-        type: r.type, name: r.name, props: unknownCheckingProxy(r.inputs),
+        type: r.type,
+        name: r.name,
+        props: unknownCheckingProxy(r.inputs),
         urn: `urn:pulumi:test::calico-zero-trust-lab::${r.type}::${r.name}`,
     }));
 }

@@ -98,11 +98,30 @@ describe.each(["calico", "kubernetes"] as const)("mutations of the %s flavor's s
 
     it("egress to 0.0.0.0/0 on every port for helloworld is caught as a broad allow", async () => {
         const objects = await stackObjects(4, flavor);
-        objects.push(flavor === "calico"
-            ? { apiVersion: "projectcalico.org/v3", kind: "NetworkPolicy", metadata: { name: "allow-all-out", namespace: NS },
-                spec: { order: 400, selector: "app == 'helloworld'", types: ["Egress"], egress: [{ action: "Allow", destination: { nets: ["0.0.0.0/0"] } }] } }
-            : { apiVersion: "networking.k8s.io/v1", kind: "NetworkPolicy", metadata: { name: "allow-all-out", namespace: NS },
-                spec: { podSelector: { matchLabels: { app: "helloworld" } }, policyTypes: ["Egress"], egress: [{ to: [{ ipBlock: { cidr: "0.0.0.0/0" } }] }] } });
+        objects.push(
+            flavor === "calico"
+                ? {
+                      apiVersion: "projectcalico.org/v3",
+                      kind: "NetworkPolicy",
+                      metadata: { name: "allow-all-out", namespace: NS },
+                      spec: {
+                          order: 400,
+                          selector: "app == 'helloworld'",
+                          types: ["Egress"],
+                          egress: [{ action: "Allow", destination: { nets: ["0.0.0.0/0"] } }],
+                      },
+                  }
+                : {
+                      apiVersion: "networking.k8s.io/v1",
+                      kind: "NetworkPolicy",
+                      metadata: { name: "allow-all-out", namespace: NS },
+                      spec: {
+                          podSelector: { matchLabels: { app: "helloworld" } },
+                          policyTypes: ["Egress"],
+                          egress: [{ to: [{ ipBlock: { cidr: "0.0.0.0/0" } }] }],
+                      },
+                  },
+        );
         const { policies: failed, text } = await mandatoryPolicies(objects);
         expect(failed.has("no-broad-allow")).toBe(true);
         expect(failed.has("default-deny")).toBe(true);
@@ -113,7 +132,10 @@ describe.each(["calico", "kubernetes"] as const)("mutations of the %s flavor's s
     it("an intent the stack does not meet is reported with the explanation chain", async () => {
         const objects = await stackObjects(4, flavor);
         const intent = find(objects, "ConfigMap", "zero-trust-intent");
-        intent.data = { ...(intent.data as object), "flows.yaml": (intent.data as any)["flows.yaml"].replace(/(id: helloworld-to-proxy[\s\S]*?expected: )blocked/, "$1allowed") };
+        intent.data = {
+            ...(intent.data as object),
+            "flows.yaml": (intent.data as any)["flows.yaml"].replace(/(id: helloworld-to-proxy[\s\S]*?expected: )blocked/, "$1allowed"),
+        };
         const { policies: failed, text } = await mandatoryPolicies(objects);
         expect(failed).toEqual(new Set(["expected-flows"]));
         expect(text).toContain("Flow helloworld-to-proxy (helloworld -> proxy:8080) is blocked but the stack's intent says allowed.");
@@ -128,9 +150,13 @@ describe("the namespaced Calico policy trap", () => {
         // Looks right, and many tutorials write it: but in a namespaced Calico NetworkPolicy the rule
         // selector only matches pods of the policy's own namespace, where there is no kube-dns.
         objects.push({
-            apiVersion: "projectcalico.org/v3", kind: "NetworkPolicy", metadata: { name: "default-deny", namespace: NS },
+            apiVersion: "projectcalico.org/v3",
+            kind: "NetworkPolicy",
+            metadata: { name: "default-deny", namespace: NS },
             spec: {
-                order: 2000, selector: "all()", types: ["Ingress", "Egress"],
+                order: 2000,
+                selector: "all()",
+                types: ["Ingress", "Egress"],
                 egress: ["UDP", "TCP"].map((protocol) => ({ action: "Allow", protocol, destination: { selector: "k8s-app == 'kube-dns'", ports: [53] } })),
             },
         });
@@ -143,11 +169,16 @@ describe("the namespaced Calico policy trap", () => {
     it("the same policy with a namespaceSelector on the rule passes", async () => {
         const objects = (await stackObjects(4, "calico")).filter((o) => o.metadata.name !== `${NS}-default-deny`);
         objects.push({
-            apiVersion: "projectcalico.org/v3", kind: "NetworkPolicy", metadata: { name: "default-deny", namespace: NS },
+            apiVersion: "projectcalico.org/v3",
+            kind: "NetworkPolicy",
+            metadata: { name: "default-deny", namespace: NS },
             spec: {
-                order: 2000, selector: "all()", types: ["Ingress", "Egress"],
+                order: 2000,
+                selector: "all()",
+                types: ["Ingress", "Egress"],
                 egress: ["UDP", "TCP"].map((protocol) => ({
-                    action: "Allow", protocol,
+                    action: "Allow",
+                    protocol,
                     destination: { namespaceSelector: "projectcalico.org/name == 'kube-system'", selector: "k8s-app == 'kube-dns'", ports: [53] },
                 })),
             },

@@ -43,9 +43,16 @@ describe("the policies", () => {
     it("zero-trust policies are mandatory; service exposure and named ports are advisory", () => {
         const levels = Object.fromEntries(policies.map((p) => [p.name, p.enforcementLevel]));
         expect(levels).toEqual({
-            "default-deny": "mandatory", "dns-allowance": "mandatory", "edge-only-ingress": "mandatory", "no-broad-allow": "mandatory",
-            "expected-flows": "mandatory", "unjudged-kinds": "mandatory", "calico-policy-hygiene": "mandatory", "kubernetes-networkpolicy-hygiene": "mandatory",
-            "network-policy-named-ports": "advisory", "service-exposure": "advisory",
+            "default-deny": "mandatory",
+            "dns-allowance": "mandatory",
+            "edge-only-ingress": "mandatory",
+            "no-broad-allow": "mandatory",
+            "expected-flows": "mandatory",
+            "unjudged-kinds": "mandatory",
+            "calico-policy-hygiene": "mandatory",
+            "kubernetes-networkpolicy-hygiene": "mandatory",
+            "network-policy-named-ports": "advisory",
+            "service-exposure": "advisory",
         });
     });
 });
@@ -60,7 +67,9 @@ describe("Pulumi resources as Kubernetes objects", () => {
 
     it("reads props without provider bookkeeping, names auto-named objects after the resource, and skips non-Kubernetes resources", () => {
         const object = objectOfResource({
-            type: "kubernetes:apps/v1:Deployment", name: "web", urn: "urn:x",
+            type: "kubernetes:apps/v1:Deployment",
+            name: "web",
+            urn: "urn:x",
             props: { metadata: { namespace: "shop" }, spec: { replicas: 1 }, status: { ready: 1 }, __inputs: {} },
         });
         expect(object).toEqual({ apiVersion: "apps/v1", kind: "Deployment", metadata: { name: "web", namespace: "shop" }, spec: { replicas: 1 } });
@@ -70,11 +79,20 @@ describe("Pulumi resources as Kubernetes objects", () => {
     });
 
     it("a value unknown during preview reaches the policy server as UnknownValueError (reported there as 'can't run policy during preview')", async () => {
-        const resources = [{
-            type: "kubernetes:core/v1:Namespace", name: "lab", urn: "urn:lab",
-            props: unknownCheckingProxy({ apiVersion: "v1", kind: "Namespace", metadata: { name: unknownStringValue } }),
-        }];
-        await expect(runPolicies(policies.filter((p) => p.name === "default-deny"), resources)).rejects.toBeInstanceOf(UnknownValueError);
+        const resources = [
+            {
+                type: "kubernetes:core/v1:Namespace",
+                name: "lab",
+                urn: "urn:lab",
+                props: unknownCheckingProxy({ apiVersion: "v1", kind: "Namespace", metadata: { name: unknownStringValue } }),
+            },
+        ];
+        await expect(
+            runPolicies(
+                policies.filter((p) => p.name === "default-deny"),
+                resources,
+            ),
+        ).rejects.toBeInstanceOf(UnknownValueError);
     });
 });
 
@@ -84,12 +102,18 @@ describe("loading the pack", () => {
         const child = spawn(process.execPath, [runner, "127.0.0.1:1", "."], { cwd: PACK, stdio: ["ignore", "pipe", "pipe"] });
         let stdout = "";
         let stderr = "";
-        child.stdout.on("data", (chunk) => { stdout += chunk; });
-        child.stderr.on("data", (chunk) => { stderr += chunk; });
+        child.stdout.on("data", (chunk) => {
+            stdout += chunk;
+        });
+        child.stderr.on("data", (chunk) => {
+            stderr += chunk;
+        });
         try {
             // Waits for the port or the exit, however long the type check takes on a loaded machine.
             await new Promise<void>((resolve, reject) => {
-                child.stdout.on("data", () => { if (/^\d+\s*$/m.test(stdout)) resolve(); });
+                child.stdout.on("data", () => {
+                    if (/^\d+\s*$/m.test(stdout)) resolve();
+                });
                 child.on("exit", (code) => reject(new Error(`exited ${code}: ${stderr}`)));
             });
         } finally {

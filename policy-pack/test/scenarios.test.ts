@@ -7,7 +7,11 @@ import { loadManifests } from "../../analysis";
 import { resourcesOfObjects, runPolicies } from "../lib/run";
 import { policies } from "../policies";
 
-const SHOP = { "edge-only-ingress": { edgeWorkloads: ["frontend"] }, "no-broad-allow": { edgeWorkloads: ["frontend"] }, "service-exposure": { edgeWorkloads: ["frontend"] } };
+const SHOP = {
+    "edge-only-ingress": { edgeWorkloads: ["frontend"] },
+    "no-broad-allow": { edgeWorkloads: ["frontend"] },
+    "service-exposure": { edgeWorkloads: ["frontend"] },
+};
 
 interface Scenario {
     file: string;
@@ -25,7 +29,8 @@ const SCENARIOS: Scenario[] = [
     { file: "zero-trust-kubernetes.yaml", fails: [] },
     { file: "zero-trust-calico.yaml", fails: [] },
     {
-        file: "kyverno-dns.yaml", fails: ["dns-allowance", "kubernetes-networkpolicy-hygiene"],
+        file: "kyverno-dns.yaml",
+        fails: ["dns-allowance", "kubernetes-networkpolicy-hygiene"],
         says: [
             "shop/api is isolated for Egress but cannot reach cluster DNS",
             "shop/api -> kube-system/coredns 53/UDP: blocked",
@@ -33,18 +38,26 @@ const SCENARIOS: Scenario[] = [
         ],
     },
     {
-        file: "egress-only-deny.yaml", fails: ["default-deny", "edge-only-ingress"],
-        says: ["Namespace shop is not isolated for Ingress", "shop/api accepts TCP 47123 from external:203.0.113.10", "shop/api is not an edge workload but is reachable from outside the cluster"],
+        file: "egress-only-deny.yaml",
+        fails: ["default-deny", "edge-only-ingress"],
+        says: [
+            "Namespace shop is not isolated for Ingress",
+            "shop/api accepts TCP 47123 from external:203.0.113.10",
+            "shop/api is not an edge workload but is reachable from outside the cluster",
+        ],
     },
     {
-        file: "allow-all-ingress.yaml", fails: ["default-deny", "edge-only-ingress", "no-broad-allow"],
+        file: "allow-all-ingress.yaml",
+        fails: ["default-deny", "edge-only-ingress", "no-broad-allow"],
         says: [
             "Rule ingress[0] of knp:shop/api-open is a broad allow: a pod of any namespace may connect to shop/api on TCP 9000",
             "the rule ingress[0] of knp:shop/api-open allows any peer on any port, which undoes the default deny",
         ],
     },
     {
-        file: "unjudged-kinds.yaml", base: "zero-trust-kubernetes.yaml", fails: ["unjudged-kinds"],
+        file: "unjudged-kinds.yaml",
+        base: "zero-trust-kubernetes.yaml",
+        fails: ["unjudged-kinds"],
         says: [
             "CiliumNetworkPolicy shop/api-l7 (cilium.io/v2) may change which connections are allowed",
             "AuthorizationPolicy shop/api-allow-all (security.istio.io/v1)",
@@ -53,19 +66,24 @@ const SCENARIOS: Scenario[] = [
         passes: ["StagedNetworkPolicy shop/trial-open"],
     },
     {
-        file: "anp-reopens-namespace.yaml", base: "zero-trust-kubernetes.yaml", fails: ["default-deny", "no-broad-allow"],
+        file: "anp-reopens-namespace.yaml",
+        base: "zero-trust-kubernetes.yaml",
+        fails: ["default-deny", "no-broad-allow"],
         says: ["Namespace shop is not isolated for Ingress", "anp:open-shop"],
     },
     {
-        file: "namespace-selector-all.yaml", fails: ["no-broad-allow"],
+        file: "namespace-selector-all.yaml",
+        fails: ["no-broad-allow"],
         says: ["knp:shop/api-from-cluster is a broad allow: a pod of any namespace may connect to shop/api on TCP 9000"],
     },
     {
-        file: "ipblock-corporate.yaml", fails: ["edge-only-ingress"],
+        file: "ipblock-corporate.yaml",
+        fails: ["edge-only-ingress"],
         says: ["external:10.0.0.1 -> shop/api 9000/TCP: allowed"],
     },
     {
-        file: "gnp-unscoped.yaml", fails: ["calico-policy-hygiene", "dns-allowance"],
+        file: "gnp-unscoped.yaml",
+        fails: ["calico-policy-hygiene", "dns-allowance"],
         says: [
             "selects every endpoint of the cluster (selector all() without a namespaceSelector)",
             "shop/api -> kube-system/coredns 53/UDP: blocked",
@@ -73,19 +91,19 @@ const SCENARIOS: Scenario[] = [
         ],
     },
     {
-        file: "calico-hygiene.yaml", fails: ["calico-policy-hygiene"],
+        file: "calico-hygiene.yaml",
+        fails: ["calico-policy-hygiene"],
         says: ["has no explicit order", "has no explicit types", "ingress[0] passes in the default tier"],
     },
     {
-        file: "kubernetes-hygiene.yaml", fails: ["kubernetes-networkpolicy-hygiene", "network-policy-named-ports"],
-        says: [
-            "NetworkPolicy shop/sloppy has no explicit policyTypes",
-            "names port \"metrics\"/TCP, which shop/api does not declare",
-        ],
+        file: "kubernetes-hygiene.yaml",
+        fails: ["kubernetes-networkpolicy-hygiene", "network-policy-named-ports"],
+        says: ["NetworkPolicy shop/sloppy has no explicit policyTypes", 'names port "metrics"/TCP, which shop/api does not declare'],
     },
     { file: "nodeport-untracked-deny.yaml", base: "zero-trust-calico.yaml", fails: [] },
     {
-        file: "mixed-workloads.yaml", fails: ["default-deny", "dns-allowance", "edge-only-ingress", "service-exposure", "unjudged-kinds"],
+        file: "mixed-workloads.yaml",
+        fails: ["default-deny", "dns-allowance", "edge-only-ingress", "service-exposure", "unjudged-kinds"],
         says: [
             "Namespace team-b is not isolated for Ingress",
             "team-a/backup is isolated for Egress but cannot reach cluster DNS",
@@ -113,11 +131,13 @@ describe("scenarios", () => {
         const result = await runPolicies(policies, resourcesOfObjects(loadManifests([file])), { config: SHOP });
         const text = result.violations.map((v) => v.message).join("\n");
         expect(text).toContain("NetworkPolicy shop/icmp-ports ingress[0] matches ports with protocol ICMP");
-        expect(text).toContain("NetworkPolicy shop/named-range ingress[0].ports[0] has endPort 9100 but port \"http\" is not a number");
-        expect(text).toContain("NetworkPolicy shop/lower-case ingress[0].ports[0] has protocol \"tcp\"");
+        expect(text).toContain('NetworkPolicy shop/named-range ingress[0].ports[0] has endPort 9100 but port "http" is not a number');
+        expect(text).toContain('NetworkPolicy shop/lower-case ingress[0].ports[0] has protocol "tcp"');
         const refusals = result.violations.filter((v) => v.message.includes("cannot judge this stack"));
         expect(refusals.map((v) => v.policy).sort()).toEqual([...STACK_POLICIES].sort());
-        expect(refusals.every((v) => v.enforcementLevel === "mandatory" || v.policy === "service-exposure" || v.policy === "network-policy-named-ports")).toBe(true);
+        expect(refusals.every((v) => v.enforcementLevel === "mandatory" || v.policy === "service-exposure" || v.policy === "network-policy-named-ports")).toBe(
+            true,
+        );
         expect(refusals[0]!.resource).toMatch(/^NetworkPolicy shop\/(icmp-ports|named-range|lower-case) \(/);
     });
 

@@ -68,9 +68,11 @@ describe("Calico documents applied with calicoctl (IKS, no Calico API server)", 
     /** The stage's resources with every Calico CustomResource replaced by a calicoctl command whose stdin is the document. */
     async function throughCalicoctl(stage: number) {
         const { stringify } = await import("yaml");
-        return (await stackResources(stage, "calico")).map((r) => r.type.startsWith("kubernetes:projectcalico.org/")
-            ? { ...r, type: "command:local:Command", props: { create: "calicoctl apply -f -", stdin: stringify(r.props) } }
-            : r);
+        return (await stackResources(stage, "calico")).map((r) =>
+            r.type.startsWith("kubernetes:projectcalico.org/")
+                ? { ...r, type: "command:local:Command", props: { create: "calicoctl apply -f -", stdin: stringify(r.props) } }
+                : r,
+        );
     }
 
     it("the pack judges the documents the same way: stage 4 passes", async () => {

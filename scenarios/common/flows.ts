@@ -21,5 +21,7 @@ export type { FlowCheck } from "./intent";
 
 /** The objects of a multi-document YAML file, empty documents dropped. */
 export function readObjects(file: string): KubeObject[] {
-    return readYamlDocuments(fs.readFileSync(file, "utf8"), file).map((document) => document.value as KubeObject).filter(Boolean);
+    return readYamlDocuments(fs.readFileSync(file, "utf8"), file)
+        .map((document) => document.value as KubeObject)
+        .filter(Boolean);
 }

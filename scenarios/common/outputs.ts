@@ -18,9 +18,15 @@ export type IntentVerdict = "allowed" | "blocked";
  */
 export function intentTable(column: readonly { flow: { description: string }; expected: Expectation }[]): Record<string, IntentVerdict> {
     const width = String(column.length).length;
-    const rows = column.flatMap(({ flow, expected }, index) => expected === "-" ? [] : [[
-        `${String(index + 1).padStart(width, "0")} ${flow.description.replace(/ \([^()]*\)$/, "")}`,
-        expected === "Y" ? "allowed" : "blocked",
-    ] as const]);
+    const rows = column.flatMap(({ flow, expected }, index) =>
+        expected === "-"
+            ? []
+            : [
+                  [
+                      `${String(index + 1).padStart(width, "0")} ${flow.description.replace(/ \([^()]*\)$/, "")}`,
+                      expected === "Y" ? "allowed" : "blocked",
+                  ] as const,
+              ],
+    );
     return Object.fromEntries(rows);
 }

@@ -9,13 +9,26 @@ import { CALICO_ONLY_FEATURES, featuresOf, Stage, STAGES, StageFeatures } from "
 /** The keys only this scenario reads (Pulumi.yaml declares them with the rest). */
 export const HELLOWORLD_CONFIG_KEYS = {
     namespace: { type: "string", default: "zero-trust-lab", description: "The lab namespace (a DNS-1123 label)." },
-    appImage: { type: "string", default: "remkohdev/helloworld:latest", description: "Image of the helloworld app (Spring Boot, listens on 8080, amd64 only). Pin a digest for promotion." },
+    appImage: {
+        type: "string",
+        default: "remkohdev/helloworld:latest",
+        description: "Image of the helloworld app (Spring Boot, listens on 8080, amd64 only). Pin a digest for promotion.",
+    },
     appReplicas: { type: "integer", default: 3, description: "Replicas of the helloworld Deployment (1-20)." },
     appNodePort: { type: "integer", default: 30080, description: "NodePort of the helloworld Service (30000-32767)." },
     proxyImage: { type: "string", default: "", description: "Image of helloworld-proxy; empty means the same image as the app, as in the lab." },
     proxyReplicas: { type: "integer", default: 1, description: "Replicas of the helloworld-proxy Deployment (1-20)." },
-    proxyNodePort: { type: "integer", default: 30081, description: "NodePort of the helloworld-proxy Service (30000-32767), the only NodePort left open by the lockdown stage." },
-    hostEndpointSelector: { type: "string", default: "", description: "Calico selector of the host endpoints the lockdown stage protects; empty means has(kubernetes.io/hostname) (kind's automatic host endpoints), or ibm.role == 'worker_public' on iks." },
+    proxyNodePort: {
+        type: "integer",
+        default: 30081,
+        description: "NodePort of the helloworld-proxy Service (30000-32767), the only NodePort left open by the lockdown stage.",
+    },
+    hostEndpointSelector: {
+        type: "string",
+        default: "",
+        description:
+            "Calico selector of the host endpoints the lockdown stage protects; empty means has(kubernetes.io/hostname) (kind's automatic host endpoints), or ibm.role == 'worker_public' on iks.",
+    },
 } as const satisfies Record<string, ConfigKey>;
 
 export interface WorkloadSettings {
@@ -35,7 +48,11 @@ export interface LabConfig extends SharedConfig {
 
 const NODE_PORT_RANGE = { min: 30000, max: 32767 };
 
-function parseWorkload(keys: ReturnType<typeof keyReaders<keyof typeof HELLOWORLD_CONFIG_KEYS>>, prefix: "app" | "proxy", fallbackImage?: string): WorkloadSettings {
+function parseWorkload(
+    keys: ReturnType<typeof keyReaders<keyof typeof HELLOWORLD_CONFIG_KEYS>>,
+    prefix: "app" | "proxy",
+    fallbackImage?: string,
+): WorkloadSettings {
     const imageKey = `${prefix}Image` as const;
     const image = keys.optional(imageKey) ?? fallbackImage;
     return {
@@ -55,7 +72,11 @@ export function parseLabConfig(read: RawConfigReader): LabConfig {
 
     const needsCalico = CALICO_ONLY_FEATURES.filter((feature) => features[feature]);
     if (shared.flavor === "kubernetes" && needsCalico.length > 0) {
-        throw new ConfigError("flavor", shared.flavor, `stage ${stage.number} (${stage.name}) needs Calico policies (${needsCalico.join(", ")}: Kubernetes NetworkPolicy cannot select host endpoints); use flavor calico or a stage below ${stage.number}`);
+        throw new ConfigError(
+            "flavor",
+            shared.flavor,
+            `stage ${stage.number} (${stage.name}) needs Calico policies (${needsCalico.join(", ")}: Kubernetes NetworkPolicy cannot select host endpoints); use flavor calico or a stage below ${stage.number}`,
+        );
     }
 
     const app = parseWorkload(keys, "app");

@@ -6,7 +6,16 @@ import type { KubeObject } from "../../analysis";
 import type { ClusterMode } from "../../config";
 import { HELLOWORLD_CONFIG_KEYS } from "./config";
 import type { Connection } from "../../analysis";
-import { BASELINE_FILE, FlowCheck, IKS_BASELINE_FILE, INTERNET_ADDRESS, KUBE_DNS_WORKLOAD, OTHER_NAMESPACE_WORKLOAD, readObjects, WORLD_ADDRESS } from "../common/flows";
+import {
+    BASELINE_FILE,
+    FlowCheck,
+    IKS_BASELINE_FILE,
+    INTERNET_ADDRESS,
+    KUBE_DNS_WORKLOAD,
+    OTHER_NAMESPACE_WORKLOAD,
+    readObjects,
+    WORLD_ADDRESS,
+} from "../common/flows";
 import { ExpectedFlow, FlowEndpoint, FlowLeg, LabWorkload, Stage, StageFeatures, expectationsAt, featuresOf } from "./stages";
 import { Expectation } from "../common/stages";
 
@@ -20,7 +29,10 @@ export function flowContextFor(config: Record<string, string | undefined>): Flow
     const keys = HELLOWORLD_CONFIG_KEYS;
     return {
         namespace: config.namespace || keys.namespace.default,
-        nodePorts: { helloworld: Number(config.appNodePort || keys.appNodePort.default), "helloworld-proxy": Number(config.proxyNodePort || keys.proxyNodePort.default) },
+        nodePorts: {
+            helloworld: Number(config.appNodePort || keys.appNodePort.default),
+            "helloworld-proxy": Number(config.proxyNodePort || keys.proxyNodePort.default),
+        },
     };
 }
 
@@ -28,12 +40,18 @@ const WORKLOAD_FEATURE: Record<LabWorkload, keyof StageFeatures> = { helloworld:
 
 function endpointName(endpoint: FlowEndpoint, context: FlowContext): string {
     switch (endpoint.kind) {
-        case "workload": return `${context.namespace}/${endpoint.workload}`;
-        case "nodePort": return `nodeport:${context.namespace}/${endpoint.service}`;
-        case "world": return `external:${WORLD_ADDRESS}`;
-        case "internet": return `external:${INTERNET_ADDRESS}`;
-        case "kubeDns": return KUBE_DNS_WORKLOAD;
-        case "otherNamespace": return OTHER_NAMESPACE_WORKLOAD;
+        case "workload":
+            return `${context.namespace}/${endpoint.workload}`;
+        case "nodePort":
+            return `nodeport:${context.namespace}/${endpoint.service}`;
+        case "world":
+            return `external:${WORLD_ADDRESS}`;
+        case "internet":
+            return `external:${INTERNET_ADDRESS}`;
+        case "kubeDns":
+            return KUBE_DNS_WORKLOAD;
+        case "otherNamespace":
+            return OTHER_NAMESPACE_WORKLOAD;
     }
 }
 
@@ -103,5 +121,7 @@ export function baselineObjects(stage?: Stage, mode: ClusterMode = "kind"): Kube
 
 /** baselineObjects as multi-document YAML, for the zero-trust-intent ConfigMap. */
 export function baselineYaml(stage: Stage, mode: ClusterMode): string {
-    return baselineObjects(stage, mode).map((object) => stringify(object, { lineWidth: 0 })).join("---\n");
+    return baselineObjects(stage, mode)
+        .map((object) => stringify(object, { lineWidth: 0 }))
+        .join("---\n");
 }

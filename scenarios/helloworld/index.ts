@@ -20,7 +20,12 @@ export const helloworld: Scenario<LabConfig, Stage> = {
         // The lab's direct call (docs/lab.md): POST /api/messages {"sender": ...} answers "Hello <sender> (direct)".
         nodePort: (sender) => ({ method: "POST", path: "/api/messages", body: { sender }, expectBodyIncludes: `Hello ${sender} (direct)` }),
         // The lab's call via the proxy: POST /proxy/api/messages {"sender", "host"} answers "Hello <sender> (proxy)".
-        endToEnd: (sender, target) => ({ method: "POST", path: "/proxy/api/messages", body: { sender, host: `${target.service}:${target.port}` }, expectBodyIncludes: `Hello ${sender} (proxy)` }),
+        endToEnd: (sender, target) => ({
+            method: "POST",
+            path: "/proxy/api/messages",
+            body: { sender, host: `${target.service}:${target.port}` },
+            expectBodyIncludes: `Hello ${sender} (proxy)`,
+        }),
     },
     parseConfig: parseLabConfig,
     program: helloworldProgram,

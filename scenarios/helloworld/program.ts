@@ -23,16 +23,20 @@ export function helloworldProgram(config: LabConfig) {
     const provider = cluster.provider;
     const placement = { provider, deletedWith: cluster.deletedWith };
 
-    const namespace = new k8s.core.v1.Namespace("lab", {
-        metadata: {
-            name: config.namespace,
-            labels: {
-                ...MANAGED_BY_LABEL,
-                // The lab's pods meet the "restricted" Pod Security Standard; enforce it.
-                "pod-security.kubernetes.io/enforce": "restricted",
+    const namespace = new k8s.core.v1.Namespace(
+        "lab",
+        {
+            metadata: {
+                name: config.namespace,
+                labels: {
+                    ...MANAGED_BY_LABEL,
+                    // The lab's pods meet the "restricted" Pod Security Standard; enforce it.
+                    "pod-security.kubernetes.io/enforce": "restricted",
+                },
             },
         },
-    }, placedIn(placement));
+        placedIn(placement),
+    );
     const namespaceName = namespace.metadata.name;
 
     const app = features.helloworld
@@ -45,20 +49,24 @@ export function helloworldProgram(config: LabConfig) {
         ? new Proxy("helloworld-proxy", { ...placement, namespace: namespaceName, upstreamHost: appServiceHost, ...config.proxy }, { dependsOn: [namespace] })
         : undefined;
 
-    const policy = new ZeroTrustPolicy("zero-trust", {
-        ...placement,
-        calicoReady: cluster.calicoReady,
-        calicoResourceFactory: cluster.calicoResourceFactory,
-        namespace: config.namespace,
-        flavor: config.flavor,
-        defaultDeny: features.defaultDeny,
-        allowProxy: features.allowProxy,
-        lockdown: features.lockdown,
-        app: { app: HELLOWORLD_NAME, port: HELLOWORLD_PORT },
-        proxy: { app: PROXY_NAME, port: PROXY_PORT },
-        proxyNodePort: config.proxy.nodePort,
-        hostEndpointSelector: config.hostEndpointSelector,
-    }, { dependsOn: [namespace] });
+    const policy = new ZeroTrustPolicy(
+        "zero-trust",
+        {
+            ...placement,
+            calicoReady: cluster.calicoReady,
+            calicoResourceFactory: cluster.calicoResourceFactory,
+            namespace: config.namespace,
+            flavor: config.flavor,
+            defaultDeny: features.defaultDeny,
+            allowProxy: features.allowProxy,
+            lockdown: features.lockdown,
+            app: { app: HELLOWORLD_NAME, port: HELLOWORLD_PORT },
+            proxy: { app: PROXY_NAME, port: PROXY_PORT },
+            proxyNodePort: config.proxy.nodePort,
+            hostEndpointSelector: config.hostEndpointSelector,
+        },
+        { dependsOn: [namespace] },
+    );
 
     // The stage's expected flows, declared in the cluster for the policy pack and live verification.
     const flowChecks = flowChecksAt(config.stage, {
@@ -67,7 +75,17 @@ export function helloworldProgram(config: LabConfig) {
     });
     if (flowChecks.length > 0) {
         const baseline = baselineYaml(config.stage, config.cluster.mode);
-        createIntentConfigMap({ provider, namespace: namespaceName, checks: flowChecks, baseline, calicoVersion: config.cluster.calicoVersion, stage: { scenario: "helloworld", number: config.stage.number, name: config.stage.name } }, { ...placedIn(placement), dependsOn: [namespace] });
+        createIntentConfigMap(
+            {
+                provider,
+                namespace: namespaceName,
+                checks: flowChecks,
+                baseline,
+                calicoVersion: config.cluster.calicoVersion,
+                stage: { scenario: "helloworld", number: config.stage.number, name: config.stage.name },
+            },
+            { ...placedIn(placement), dependsOn: [namespace] },
+        );
     }
 
     return {

@@ -13,7 +13,12 @@ export const STAGES: readonly Stage[] = [
     { number: 0, name: "cluster", title: "Cluster", adds: "the cluster with Calico and the lab namespace, nothing else" },
     { number: 1, name: "helloworld", title: "Hello world", adds: "the helloworld Deployment and its NodePort Service" },
     { number: 2, name: "proxy", title: "Proxy", adds: "the helloworld-proxy Deployment and NodePort Service; helloworld's NodePort stays open" },
-    { number: 3, name: "deny-all", title: "Deny all", adds: "default deny for the lab namespace, ingress and egress, with a DNS allowance (UDP and TCP 53 to kube-dns only)" },
+    {
+        number: 3,
+        name: "deny-all",
+        title: "Deny all",
+        adds: "default deny for the lab namespace, ingress and egress, with a DNS allowance (UDP and TCP 53 to kube-dns only)",
+    },
     { number: 4, name: "allow-proxy", title: "Allow via proxy", adds: "world -> proxy:8080 and proxy -> helloworld:8080, nothing else" },
     { number: 5, name: "lockdown", title: "Lockdown", adds: "a Calico preDNAT policy on host endpoints drops every NodePort but the proxy's" },
 ];

@@ -8,7 +8,17 @@ import type { KubeObject } from "../../analysis";
 import { readYamlDocuments } from "../../analysis/input/yaml-reader";
 import type { Connection } from "../../analysis";
 import { BASELINE_FILE, FlowCheck, INTERNET_ADDRESS, KUBE_DNS_WORKLOAD, OTHER_NAMESPACE_WORKLOAD, WORLD_ADDRESS } from "../common/flows";
-import { Expectation, YAOBANK_APPS, YAOBANK_WORKLOADS, YaobankApp, YaobankEndpoint, YaobankExpectedFlow, YaobankFlowLeg, YaobankStage, yaobankExpectationsAt } from "./stages";
+import {
+    Expectation,
+    YAOBANK_APPS,
+    YAOBANK_WORKLOADS,
+    YaobankApp,
+    YaobankEndpoint,
+    YaobankExpectedFlow,
+    YaobankFlowLeg,
+    YaobankStage,
+    yaobankExpectationsAt,
+} from "./stages";
 
 /** The add-ons of a kind cluster that default-app-policy must leave alone (see baseline.yaml). */
 export const YAOBANK_BASELINE_FILE = path.join(__dirname, "baseline.yaml");
@@ -23,14 +33,22 @@ export function workloadName(app: YaobankApp): string {
 export function endpointName(endpoint: YaobankEndpoint): string {
     if ((YAOBANK_APPS as readonly string[]).includes(endpoint)) return workloadName(endpoint as YaobankApp);
     switch (endpoint) {
-        case "customer-nodeport": return `nodeport:${workloadName("customer")}`;
-        case "world": return `external:${WORLD_ADDRESS}`;
-        case "internet": return `external:${INTERNET_ADDRESS}`;
-        case "kube-dns": return KUBE_DNS_WORKLOAD;
-        case "other-namespace": return OTHER_NAMESPACE_WORKLOAD;
-        case "local-path-provisioner": return LOCAL_PATH_PROVISIONER_WORKLOAD;
-        case "kube-apiserver": return `external:${KUBE_APISERVER_ADDRESS}`;
-        default: throw new Error(`unknown yaobank endpoint ${endpoint}`);
+        case "customer-nodeport":
+            return `nodeport:${workloadName("customer")}`;
+        case "world":
+            return `external:${WORLD_ADDRESS}`;
+        case "internet":
+            return `external:${INTERNET_ADDRESS}`;
+        case "kube-dns":
+            return KUBE_DNS_WORKLOAD;
+        case "other-namespace":
+            return OTHER_NAMESPACE_WORKLOAD;
+        case "local-path-provisioner":
+            return LOCAL_PATH_PROVISIONER_WORKLOAD;
+        case "kube-apiserver":
+            return `external:${KUBE_APISERVER_ADDRESS}`;
+        default:
+            throw new Error(`unknown yaobank endpoint ${endpoint}`);
     }
 }
 
@@ -56,5 +74,7 @@ export function yaobankBaselineText(): string {
 }
 
 export function yaobankBaselineObjects(): KubeObject[] {
-    return readYamlDocuments(yaobankBaselineText(), "yaobank baseline").map((document) => document.value as KubeObject).filter(Boolean);
+    return readYamlDocuments(yaobankBaselineText(), "yaobank baseline")
+        .map((document) => document.value as KubeObject)
+        .filter(Boolean);
 }

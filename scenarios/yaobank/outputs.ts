@@ -17,7 +17,9 @@ export function yaobankTryCommands(config: YaobankConfig) {
     return {
         nodeIp: NODE_IP_COMMAND,
         webUi: config.features.app ? `curl -s --connect-timeout 5 "http://$NODE_IP:${YAOBANK_NODE_PORT}/"` : undefined,
-        customerToDatabase: config.features.app ? `${fromCustomer} curl -s --connect-timeout 5 "http://${serviceHost(database)}:${database.port}/v2/keys?recursive=true"` : undefined,
+        customerToDatabase: config.features.app
+            ? `${fromCustomer} curl -s --connect-timeout 5 "http://${serviceHost(database)}:${database.port}/v2/keys?recursive=true"`
+            : undefined,
         customerToInternet: config.features.app ? `${fromCustomer} curl -LIs --connect-timeout 5 https://www.google.com` : undefined,
     };
 }

@@ -35,10 +35,7 @@ export function summaryToDatabase(): PolicyDocument {
     // The two peers are OR'ed; the podSelector-only peer means app=summary pods in the database
     // namespace (there are none). No ports: any port. The track sets no policyTypes; the API
     // server would derive these two from the sections present.
-    const summaryPeers = [
-        { namespaceSelector: { matchLabels: { ns: "summary" } } },
-        { podSelector: { matchLabels: { app: "summary" } } },
-    ];
+    const summaryPeers = [{ namespaceSelector: { matchLabels: { ns: "summary" } } }, { podSelector: { matchLabels: { app: "summary" } } }];
     return {
         apiVersion: "networking.k8s.io/v1",
         kind: "NetworkPolicy",
@@ -86,11 +83,13 @@ export function externalToCustomer(): PolicyDocument {
             selector: 'app == "customer"',
             types: ["Ingress", "Egress"],
             ingress: [{ action: "Allow", protocol: "TCP", destination: { selector: 'app == "customer"', ports: [customer.port] } }],
-            egress: [{
-                action: "Allow",
-                protocol: "TCP",
-                destination: { serviceAccounts: { names: ["summary"] }, namespaceSelector: 'ns == "summary"' },
-            }],
+            egress: [
+                {
+                    action: "Allow",
+                    protocol: "TCP",
+                    destination: { serviceAccounts: { names: ["summary"] }, namespaceSelector: 'ns == "summary"' },
+                },
+            ],
         },
     };
 }
@@ -105,17 +104,21 @@ export function customerToSummary(): PolicyDocument {
             order: CALICO_ORDER.allow,
             selector: 'app == "summary"',
             types: ["Ingress", "Egress"],
-            ingress: [{
-                action: "Allow",
-                protocol: "TCP",
-                source: { serviceAccounts: { names: ["customer"] }, namespaceSelector: 'ns == "customer"' },
-                destination: { selector: 'app == "summary"', ports: [summary.port] },
-            }],
-            egress: [{
-                action: "Allow",
-                protocol: "TCP",
-                destination: { selector: 'app == "database"', namespaceSelector: `projectcalico.org/name == "${database.namespace}"` },
-            }],
+            ingress: [
+                {
+                    action: "Allow",
+                    protocol: "TCP",
+                    source: { serviceAccounts: { names: ["customer"] }, namespaceSelector: 'ns == "customer"' },
+                    destination: { selector: 'app == "summary"', ports: [summary.port] },
+                },
+            ],
+            egress: [
+                {
+                    action: "Allow",
+                    protocol: "TCP",
+                    destination: { selector: 'app == "database"', namespaceSelector: `projectcalico.org/name == "${database.namespace}"` },
+                },
+            ],
         },
     };
 }

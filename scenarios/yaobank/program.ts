@@ -53,24 +53,27 @@ export class YaobankTier extends pulumi.ComponentResource {
         super("lab:yaobank:Tier", name, {}, opts);
         const { workload } = args;
         const isDatabase = workload.app === "database";
-        const created = createHttpWorkload({
-            name: workload.app,
-            namespace: workload.namespace,
-            image: args.image,
-            replicas: workload.replicas,
-            containerPort: workload.port,
-            nodePort: workload.nodePort,
-            extraLabels: VERSION_LABEL,
-            serviceAccount: { name: workload.app, labels: workload.serviceAccountLabels },
-            env: envOf(workload),
-            command: workload.command,
-            args: workload.args,
-            portName: isDatabase ? "etcd-client" : "http",
-            // The track's images run as root and etcd writes its data directory beside itself.
-            hardening: "image-user",
-            resources: isDatabase ? RESOURCES.etcd : RESOURCES.flask,
-            probeTimings: PROBE_TIMINGS,
-        }, placedIn(args, this));
+        const created = createHttpWorkload(
+            {
+                name: workload.app,
+                namespace: workload.namespace,
+                image: args.image,
+                replicas: workload.replicas,
+                containerPort: workload.port,
+                nodePort: workload.nodePort,
+                extraLabels: VERSION_LABEL,
+                serviceAccount: { name: workload.app, labels: workload.serviceAccountLabels },
+                env: envOf(workload),
+                command: workload.command,
+                args: workload.args,
+                portName: isDatabase ? "etcd-client" : "http",
+                // The track's images run as root and etcd writes its data directory beside itself.
+                hardening: "image-user",
+                resources: isDatabase ? RESOURCES.etcd : RESOURCES.flask,
+                probeTimings: PROBE_TIMINGS,
+            },
+            placedIn(args, this),
+        );
         this.deployment = created.deployment;
         this.service = created.service;
         this.serviceAccount = created.serviceAccount!;
@@ -103,46 +106,64 @@ export function yaobankProgram(config: YaobankConfig) {
     const provider = cluster.provider;
     const placement = { provider, deletedWith: cluster.deletedWith };
 
-    const namespaces = Object.fromEntries(YAOBANK_APPS.map((app) => {
-        const workload = YAOBANK_WORKLOADS[app];
-        return [app, new k8s.core.v1.Namespace(workload.namespace, {
-            metadata: {
-                name: workload.namespace,
-                labels: {
-                    ...MANAGED_BY_LABEL,
-                    ...YAOBANK_SCENARIO_LABEL,
-                    // The track's policies select namespaces by this label.
-                    ns: app,
-                    // The track's images run as root: enforce "baseline", warn about "restricted".
-                    "pod-security.kubernetes.io/enforce": "baseline",
-                    "pod-security.kubernetes.io/warn": "restricted",
-                },
-            },
-        }, placedIn(placement))];
-    })) as Record<(typeof YAOBANK_APPS)[number], k8s.core.v1.Namespace>;
+    const namespaces = Object.fromEntries(
+        YAOBANK_APPS.map((app) => {
+            const workload = YAOBANK_WORKLOADS[app];
+            return [
+                app,
+                new k8s.core.v1.Namespace(
+                    workload.namespace,
+                    {
+                        metadata: {
+                            name: workload.namespace,
+                            labels: {
+                                ...MANAGED_BY_LABEL,
+                                ...YAOBANK_SCENARIO_LABEL,
+                                // The track's policies select namespaces by this label.
+                                ns: app,
+                                // The track's images run as root: enforce "baseline", warn about "restricted".
+                                "pod-security.kubernetes.io/enforce": "baseline",
+                                "pod-security.kubernetes.io/warn": "restricted",
+                            },
+                        },
+                    },
+                    placedIn(placement),
+                ),
+            ];
+        }),
+    ) as Record<(typeof YAOBANK_APPS)[number], k8s.core.v1.Namespace>;
     const allNamespaces = Object.values(namespaces);
 
     const tiers = features.app
-        ? YAOBANK_APPS.map((app) => new YaobankTier(app, { ...placement, workload: YAOBANK_WORKLOADS[app], image: config.images[app] }, { dependsOn: [namespaces[app]] }))
+        ? YAOBANK_APPS.map(
+              (app) => new YaobankTier(app, { ...placement, workload: YAOBANK_WORKLOADS[app], image: config.images[app] }, { dependsOn: [namespaces[app]] }),
+          )
         : [];
 
-    const policies = new YaobankPolicies("yaobank", {
-        ...placement,
-        calicoReady: cluster.calicoReady,
-        calicoResourceFactory: cluster.calicoResourceFactory,
-        documents: yaobankPolicyDocuments(features),
-    }, { dependsOn: allNamespaces });
+    const policies = new YaobankPolicies(
+        "yaobank",
+        {
+            ...placement,
+            calicoReady: cluster.calicoReady,
+            calicoResourceFactory: cluster.calicoResourceFactory,
+            documents: yaobankPolicyDocuments(features),
+        },
+        { dependsOn: allNamespaces },
+    );
 
     // The stage's expected flows, declared once, in the namespace the world enters by.
     const flowChecks = yaobankFlowChecksAt(config.stage);
-    createIntentConfigMap({
-        provider,
-        namespace: namespaces.customer.metadata.name,
-        checks: flowChecks,
-        stage: { scenario: "yaobank", number: config.stage.number, name: config.stage.name },
-        baseline: yaobankBaselineText(),
-        calicoVersion: config.cluster.calicoVersion,
-    }, { ...placedIn(placement), dependsOn: [namespaces.customer] });
+    createIntentConfigMap(
+        {
+            provider,
+            namespace: namespaces.customer.metadata.name,
+            checks: flowChecks,
+            stage: { scenario: "yaobank", number: config.stage.number, name: config.stage.name },
+            baseline: yaobankBaselineText(),
+            calicoVersion: config.cluster.calicoVersion,
+        },
+        { ...placedIn(placement), dependsOn: [namespaces.customer] },
+    );
 
     return {
         stage: { number: config.stage.number, name: config.stage.name, adds: config.stage.adds, scenario: config.scenario },

@@ -14,11 +14,36 @@ export type YaobankStageNumber = 0 | 1 | 2 | 3 | 4;
 export type YaobankStage = StageRow<YaobankStageName, YaobankStageNumber>;
 
 export const YAOBANK_STAGES: readonly YaobankStage[] = [
-    { number: 0, name: "cluster", title: "Cluster", adds: "the cluster with Calico and the three yaobank namespaces (labels ns: customer, summary, database), nothing else" },
-    { number: 1, name: "app", title: "yaobank", adds: "customer (NodePort 30180) -> summary (2 replicas) -> database (etcd), each with its service account; no policy" },
-    { number: 2, name: "p-summary2database", title: "Kubernetes policy", adds: "the Kubernetes NetworkPolicy p-summary2database: the database talks to the summary namespace only, both ways" },
-    { number: 3, name: "default-app-policy", title: "Global default deny", adds: "the Calico GlobalNetworkPolicy default-app-policy: every yaobank pod is isolated both ways, DNS to kube-dns (UDP and TCP 53) excepted" },
-    { number: 4, name: "calico-policies", title: "Calico policies", adds: "the Calico NetworkPolicies p-external2customer (egress to the summary service account) and p-customer2summary: the web UI works again" },
+    {
+        number: 0,
+        name: "cluster",
+        title: "Cluster",
+        adds: "the cluster with Calico and the three yaobank namespaces (labels ns: customer, summary, database), nothing else",
+    },
+    {
+        number: 1,
+        name: "app",
+        title: "yaobank",
+        adds: "customer (NodePort 30180) -> summary (2 replicas) -> database (etcd), each with its service account; no policy",
+    },
+    {
+        number: 2,
+        name: "p-summary2database",
+        title: "Kubernetes policy",
+        adds: "the Kubernetes NetworkPolicy p-summary2database: the database talks to the summary namespace only, both ways",
+    },
+    {
+        number: 3,
+        name: "default-app-policy",
+        title: "Global default deny",
+        adds: "the Calico GlobalNetworkPolicy default-app-policy: every yaobank pod is isolated both ways, DNS to kube-dns (UDP and TCP 53) excepted",
+    },
+    {
+        number: 4,
+        name: "calico-policies",
+        title: "Calico policies",
+        adds: "the Calico NetworkPolicies p-external2customer (egress to the summary service account) and p-customer2summary: the web UI works again",
+    },
 ];
 
 /** The parts of the scenario, each with the stage that introduces it (stages are cumulative). */
@@ -125,7 +150,6 @@ export interface YaobankFlowLeg {
     port: number;
     protocol: Protocol;
 }
-
 
 export interface YaobankExpectedFlow {
     id: string;

@@ -11,7 +11,6 @@ import { parseCIDRText, parseIP } from "../../analysis/ip-text";
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "analyzer-addresses-"));
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
-
 function analyze(text: string, args: string[] = ["--query", "external:203.0.113.10", "lab/server", "80"]) {
     return analyzeText(tmp, LAB_SERVER, text, args);
 }
@@ -47,14 +46,17 @@ describe("Go's net.ParseIP / ParseCIDR, as the API servers parse addresses (anal
 
 describe("invalid addresses are refused before any verdict", () => {
     it("a Calico Deny rule's nets ['203.0.113.0:24'] is refused, not dropped (the flow it denies was reported ALLOWED)", () => {
-        refused(`
+        refused(
+            `
 apiVersion: projectcalico.org/v3
 kind: GlobalNetworkPolicy
 metadata: {name: deny-partner}
 spec:
   selector: app == 'server'
   ingress: [{action: Deny, source: {nets: ['203.0.113.0:24']}}, {action: Allow}]
-`, /GlobalNetworkPolicy deny-partner: spec\.ingress\[0\]\.source\.nets\[0\]: "203\.0\.113\.0:24" is not a valid address here: expected an IPv4 or IPv6 network/);
+`,
+            /GlobalNetworkPolicy deny-partner: spec\.ingress\[0\]\.source\.nets\[0\]: "203\.0\.113\.0:24" is not a valid address here: expected an IPv4 or IPv6 network/,
+        );
     });
     it("a valid IPv6 net in a Deny rule is IPv6: the IPv4 flow is judged by the next rule", () => {
         const { code, stdout } = analyze(`
@@ -69,33 +71,43 @@ spec:
         expect(JSON.parse(stdout).allowed).toBe(true);
     });
     it("a Calico rule net with bits after its prefix is refused (libcalico-go validateIPNetwork)", () => {
-        refused(`
+        refused(
+            `
 apiVersion: projectcalico.org/v3
 kind: GlobalNetworkPolicy
 metadata: {name: unmasked}
 spec:
   selector: app == 'server'
   ingress: [{action: Allow, source: {nets: ['203.0.113.10/24']}}]
-`, /spec\.ingress\[0\]\.source\.nets\[0\]: "203\.0\.113\.10\/24" is not a valid address here.*not 10\.0\.0\.1\/24/);
+`,
+            /spec\.ingress\[0\]\.source\.nets\[0\]: "203\.0\.113\.10\/24" is not a valid address here.*not 10\.0\.0\.1\/24/,
+        );
     });
     it("a Kubernetes ipBlock {cidr: 'not:a:cidr'} is refused (ValidateIPBlock)", () => {
-        refused(`
+        refused(
+            `
 apiVersion: networking.k8s.io/v1
 kind: NetworkPolicy
 metadata: {name: partners, namespace: lab}
 spec:
   podSelector: {}
   ingress: [{from: [{ipBlock: {cidr: 'not:a:cidr'}}]}]
-`, /NetworkPolicy lab\/partners: spec\.ingress\[0\]\.from\[0\]\.ipBlock\.cidr: "not:a:cidr" is not a valid address here/);
+`,
+            /NetworkPolicy lab\/partners: spec\.ingress\[0\]\.from\[0\]\.ipBlock\.cidr: "not:a:cidr" is not a valid address here/,
+        );
     });
     it("a network set's, a host endpoint's and an admin policy's addresses are checked too", () => {
-        refused(`
+        refused(
+            `
 apiVersion: projectcalico.org/v3
 kind: GlobalNetworkSet
 metadata: {name: partners}
 spec: {nets: ['10.0.0.0/8', 'fd00::/200']}
-`, /GlobalNetworkSet partners: spec\.nets\[1\]: "fd00::\/200"/);
-        refused(`
+`,
+            /GlobalNetworkSet partners: spec\.nets\[1\]: "fd00::\/200"/,
+        );
+        refused(
+            `
 apiVersion: policy.networking.k8s.io/v1alpha1
 kind: AdminNetworkPolicy
 metadata: {name: egress}
@@ -103,23 +115,29 @@ spec:
   priority: 10
   subject: {namespaces: {}}
   egress: [{action: Deny, to: [{networks: ['10.0.0.0:8']}]}]
-`, /AdminNetworkPolicy egress: spec\.egress\[0\]\.to\[0\]\.networks\[0\]: "10\.0\.0\.0:8"/);
+`,
+            /AdminNetworkPolicy egress: spec\.egress\[0\]\.to\[0\]\.networks\[0\]: "10\.0\.0\.0:8"/,
+        );
     });
 });
 
 describe("port numbers as the API servers bound them", () => {
     it("a NetworkPolicy port 0 is refused (IsValidPortNum: 1-65535)", () => {
-        refused(`
+        refused(
+            `
 apiVersion: networking.k8s.io/v1
 kind: NetworkPolicy
 metadata: {name: zero, namespace: lab}
 spec:
   podSelector: {}
   ingress: [{ports: [{port: 0}]}]
-`, /NetworkPolicy lab\/zero: spec\.ingress\[0\]\.ports\[0\]\.port: 0 is not a port number 1-65535/);
+`,
+            /NetworkPolicy lab\/zero: spec\.ingress\[0\]\.ports\[0\]\.port: 0 is not a port number 1-65535/,
+        );
     });
     it("an AdminNetworkPolicy port 0 is refused (network-policy-api Minimum=1)", () => {
-        refused(`
+        refused(
+            `
 apiVersion: policy.networking.k8s.io/v1alpha1
 kind: AdminNetworkPolicy
 metadata: {name: zero}
@@ -127,7 +145,9 @@ spec:
   priority: 10
   subject: {namespaces: {}}
   ingress: [{action: Deny, from: [{namespaces: {}}], ports: [{portNumber: {port: 0}}]}]
-`, /AdminNetworkPolicy zero: spec\.ingress\[0\]\.ports\[0\]\.portNumber\.port: 0 is not a port number 1-65535/);
+`,
+            /AdminNetworkPolicy zero: spec\.ingress\[0\]\.ports\[0\]\.portNumber\.port: 0 is not a port number 1-65535/,
+        );
     });
 });
 
@@ -139,8 +159,10 @@ metadata: {name: web, namespace: lab}
 spec: {type: NodePort, selector: {app: server}, ports: ${ports}}
 `;
     it("refuses two port numbers on one nodePort", () => {
-        refused(service("[{name: a, port: 80, nodePort: 30080}, {name: b, port: 81, nodePort: 30080}]"),
-            /Service lab\/web: spec\.ports\[1\]\.nodePort: provided port 30080 is already allocated \(port 80\/TCP of this Service/);
+        refused(
+            service("[{name: a, port: 80, nodePort: 30080}, {name: b, port: 81, nodePort: 30080}]"),
+            /Service lab\/web: spec\.ports\[1\]\.nodePort: provided port 30080 is already allocated \(port 80\/TCP of this Service/,
+        );
     });
     it("accepts one port number over TCP and UDP on one nodePort (as the allocator does)", () => {
         const { code } = analyze(service("[{name: a, port: 53, nodePort: 30053}, {name: b, port: 53, protocol: UDP, nodePort: 30053}]"));
@@ -150,7 +172,8 @@ spec: {type: NodePort, selector: {app: server}, ports: ${ports}}
 
 describe("a dual-stack cluster (an IPv6 IPPool beside the IPv4 one, kind's ipFamily: dual)", () => {
     it("is judged for IPv4 with a warning that IPv6 flows are not judged", () => {
-        const { code, stderr } = analyze(`
+        const { code, stderr } = analyze(
+            `
 apiVersion: projectcalico.org/v3
 kind: IPPool
 metadata: {name: default-ipv6-ippool}
@@ -176,7 +199,9 @@ kind: Pod
 metadata: {name: client, namespace: lab, labels: {app: client}}
 spec: {containers: [{name: c, image: busybox}]}
 status: {podIP: 10.244.1.5, podIPs: [{ip: 10.244.1.5}, {ip: 'fd00:10:244:1::5'}]}
-`, ["--query", "lab/client", "service:lab/server", "80"]);
+`,
+            ["--query", "lab/client", "service:lab/server", "80"],
+        );
         expect(code).toBe(0);
         expect(stderr).toMatch(/warning: IPv6 flows are not judged: IPPool default-ipv6-ippool is an IPv6 pool/);
     });

@@ -9,8 +9,9 @@ import { calicoRelease, DEFAULT_CALICO_VERSION } from "../../analysis";
 import { runCli } from "../../analysis/consumers/cli";
 import { deployment, modelOf, verdict } from "./helpers";
 
-const pods = deployment("a", "web", { app: "web" }, "[{name: http, containerPort: 8080}, {name: metrics, containerPort: 9090}]")
-    + deployment("b", "client", { app: "client" });
+const pods =
+    deployment("a", "web", { app: "web" }, "[{name: http, containerPort: 8080}, {name: metrics, containerPort: 9090}]") +
+    deployment("b", "client", { app: "client" });
 
 const anpDeny = `---
 apiVersion: policy.networking.k8s.io/v1alpha1
@@ -78,7 +79,9 @@ describe("which kinds each release enforces: a kind it does not is left out with
         for (const version of [before, after].filter((v): v is string => v !== undefined)) {
             const { allowed, warnings } = judge(yaml, version);
             expect(allowed, `v${version}`).toBe(true);
-            expect(warnings).toMatch(new RegExp(`is not enforced by Calico v${version.replace(/\./g, "\\.")}|which Calico v${version.replace(/\./g, "\\.")} cannot have`));
+            expect(warnings).toMatch(
+                new RegExp(`is not enforced by Calico v${version.replace(/\./g, "\\.")}|which Calico v${version.replace(/\./g, "\\.")} cannot have`),
+            );
         }
         for (const version of [from, last].filter((v): v is string => v !== undefined)) {
             const { allowed, warnings } = judge(yaml, version);
@@ -96,14 +99,23 @@ describe("which kinds each release enforces: a kind it does not is left out with
     });
 
     it("names the object, the release and why", () => {
-        expect(judge(anpDeny, "3.32.0").warnings).toContain("AdminNetworkPolicy deny-b (policy.networking.k8s.io/v1alpha1) is not enforced by Calico v3.32.0 " +
-            "and is left out of the verdicts: Calico converts AdminNetworkPolicy from v3.29.0 to v3.31.x; v3.32.0 removed it for ClusterNetworkPolicy");
-        expect(judge(tieredDeny, "3.28.5").warnings).toContain("GlobalNetworkPolicy security.deny-b (projectcalico.org/v3) is in tier \"security\", which Calico v3.28.5 cannot have");
+        expect(judge(anpDeny, "3.32.0").warnings).toContain(
+            "AdminNetworkPolicy deny-b (policy.networking.k8s.io/v1alpha1) is not enforced by Calico v3.32.0 " +
+                "and is left out of the verdicts: Calico converts AdminNetworkPolicy from v3.29.0 to v3.31.x; v3.32.0 removed it for ClusterNetworkPolicy",
+        );
+        expect(judge(tieredDeny, "3.28.5").warnings).toContain(
+            'GlobalNetworkPolicy security.deny-b (projectcalico.org/v3) is in tier "security", which Calico v3.28.5 cannot have',
+        );
     });
 
     it("still refuses an admin policy its API refuses when the release leaves it out (the CRD validates it whatever Calico runs)", () => {
-        const bad = cnpDeny.replace("from: [{namespaces: {matchLabels: {kubernetes.io/metadata.name: b}}}]}]", "from: [{namespaces: {}}], protocols: [{tcp: {}}]}]");
-        expect(() => modelOf(pods + bad, { calicoVersion: "3.30.3" })).toThrow("ClusterNetworkPolicy deny-b: spec.ingress[0].protocols[0].tcp: tcp needs destinationPort");
+        const bad = cnpDeny.replace(
+            "from: [{namespaces: {matchLabels: {kubernetes.io/metadata.name: b}}}]}]",
+            "from: [{namespaces: {}}], protocols: [{tcp: {}}]}]",
+        );
+        expect(() => modelOf(pods + bad, { calicoVersion: "3.30.3" })).toThrow(
+            "ClusterNetworkPolicy deny-b: spec.ingress[0].protocols[0].tcp: tcp needs destinationPort",
+        );
     });
 
     it("never enforces staged policies (v3.30+), in any release", () => {
@@ -115,7 +127,8 @@ describe("which kinds each release enforces: a kind it does not is left out with
     });
 
     it("has the tiers of the release: kube-admin from v3.32.0, adminnetworkpolicy v3.29.0 to v3.31.x", () => {
-        const gnp = (tier: string) => `---\napiVersion: projectcalico.org/v3\nkind: GlobalNetworkPolicy\nmetadata: {name: ${tier}.x}\nspec: {tier: ${tier}, selector: all(), ingress: [{action: Allow}]}\n`;
+        const gnp = (tier: string) =>
+            `---\napiVersion: projectcalico.org/v3\nkind: GlobalNetworkPolicy\nmetadata: {name: ${tier}.x}\nspec: {tier: ${tier}, selector: all(), ingress: [{action: Allow}]}\n`;
         expect(() => modelOf(pods + gnp("kube-admin"), { calicoVersion: "3.31.7" })).toThrow('tier "kube-admin" does not exist');
         expect(() => modelOf(pods + gnp("kube-admin"), { calicoVersion: "3.32.0" })).not.toThrow();
         expect(() => modelOf(pods + gnp("adminnetworkpolicy"), { calicoVersion: "3.31.7" })).not.toThrow();
@@ -160,11 +173,16 @@ spec:
             expect(verdict(model, "b/client", "a/web", 9090).allowed).toBe(false);
             expect(verdict(model, "b/client", "a/web", 8080).allowed, `v${version}: every port`).toBe(false);
             expect(verdict(model, "b/client", "a/web", "8080/UDP").allowed, `v${version}: every protocol`).toBe(false);
-            expect(model.warnings.join("\n")).toContain(`anp:deny-metrics spec.ingress[0].ports[0].namedPort "metrics": Calico v${version} does not convert named ports`);
+            expect(model.warnings.join("\n")).toContain(
+                `anp:deny-metrics spec.ingress[0].ports[0].namedPort "metrics": Calico v${version} does not convert named ports`,
+            );
         }
     });
     it("v3.32.0 converts a ClusterNetworkPolicy's destinationNamedPort (projectcalico/calico#11916): that port alone, no failing closed", () => {
-        const cnp = cnpDeny.replace("from: [{namespaces: {matchLabels: {kubernetes.io/metadata.name: b}}}]}]", "from: [{namespaces: {}}], protocols: [{destinationNamedPort: metrics}]}]");
+        const cnp = cnpDeny.replace(
+            "from: [{namespaces: {matchLabels: {kubernetes.io/metadata.name: b}}}]}]",
+            "from: [{namespaces: {}}], protocols: [{destinationNamedPort: metrics}]}]",
+        );
         const model = modelOf(pods + cnp, { calicoVersion: "3.32.0" });
         expect(verdict(model, "b/client", "a/web", 9090).allowed).toBe(false);
         expect(verdict(model, "b/client", "a/web", 8080).allowed).toBe(true);
@@ -173,11 +191,14 @@ spec:
 });
 
 describe("validator rules, per release (libcalico-go lib/validator/v3/validator.go validateRule)", () => {
-    const rule = (yaml: string) => `---\napiVersion: projectcalico.org/v3\nkind: GlobalNetworkPolicy\nmetadata: {name: r}\nspec:\n  selector: app == 'web'\n  ingress: [${yaml}]\n`;
+    const rule = (yaml: string) =>
+        `---\napiVersion: projectcalico.org/v3\nkind: GlobalNetworkPolicy\nmetadata: {name: r}\nspec:\n  selector: app == 'web'\n  ingress: [${yaml}]\n`;
     const catchAll = rule("{action: Allow, source: {notNets: [0.0.0.0/0]}}");
     it("refuses notNets [0.0.0.0/0] from v3.29.6 and v3.30.3 (and v3.31.0 on), not before", () => {
         for (const version of ["3.29.6", "3.30.3", "3.31.0", "3.32.0"]) {
-            expect(() => modelOf(pods + catchAll, { calicoVersion: version }), version).toThrow(`spec.ingress[0].source.notNets[0]: catch-all CIDR "0.0.0.0/0" in notNets matches no traffic: Calico v${version} refuses it`);
+            expect(() => modelOf(pods + catchAll, { calicoVersion: version }), version).toThrow(
+                `spec.ingress[0].source.notNets[0]: catch-all CIDR "0.0.0.0/0" in notNets matches no traffic: Calico v${version} refuses it`,
+            );
         }
         for (const version of ["3.28.5", "3.29.5", "3.30.2"]) expect(() => modelOf(pods + catchAll, { calicoVersion: version }), version).not.toThrow();
     });
@@ -187,18 +208,34 @@ describe("validator rules, per release (libcalico-go lib/validator/v3/validator.
             expect(warnings, version).toContain(`GlobalNetworkPolicy r: spec.ingress[0].source.notNets[0] "0.0.0.0/0": Calico v${version} accepts it`);
             expect(warnings, version).toContain("Felix panics after its retries");
         }
-        expect(modelOf(pods + rule("{action: Allow, source: {notNets: [10.0.0.0/8]}}"), { calicoVersion: "3.28.5" }).warnings.join("\n")).not.toContain("notNets");
+        expect(modelOf(pods + rule("{action: Allow, source: {notNets: [10.0.0.0/8]}}"), { calicoVersion: "3.28.5" }).warnings.join("\n")).not.toContain(
+            "notNets",
+        );
     });
     it.each([
-        ["icmp fields with protocol TCP (was read as a plain TCP Allow)", "{action: Allow, protocol: TCP, icmp: {type: 8}}", "spec.ingress[0].icmp: rules that specify ICMP fields must set protocol to ICMP or ICMPv6"],
-        ["an icmp code without a type (validateICMPFields)", "{action: Allow, protocol: ICMP, icmp: {code: 0}}", "spec.ingress[0].icmp.code: ICMP code specified without an ICMP type"],
-        ["ports with protocol UDPLite (numorstring SupportsPorts)", "{action: Allow, protocol: UDPLite, destination: {ports: [8080]}}", "spec.ingress[0].destination.ports: a rule with ports needs protocol TCP, UDP or SCTP"],
+        [
+            "icmp fields with protocol TCP (was read as a plain TCP Allow)",
+            "{action: Allow, protocol: TCP, icmp: {type: 8}}",
+            "spec.ingress[0].icmp: rules that specify ICMP fields must set protocol to ICMP or ICMPv6",
+        ],
+        [
+            "an icmp code without a type (validateICMPFields)",
+            "{action: Allow, protocol: ICMP, icmp: {code: 0}}",
+            "spec.ingress[0].icmp.code: ICMP code specified without an ICMP type",
+        ],
+        [
+            "ports with protocol UDPLite (numorstring SupportsPorts)",
+            "{action: Allow, protocol: UDPLite, destination: {ports: [8080]}}",
+            "spec.ingress[0].destination.ports: a rule with ports needs protocol TCP, UDP or SCTP",
+        ],
     ])("refuses %s in every release", (_what, yaml, message) => {
         for (const version of ["3.28.0", "3.32.1"]) expect(() => modelOf(pods + rule(yaml), { calicoVersion: version })).toThrow(message);
     });
     it("accepts named ports without a protocol from v3.32.0 (numorstring.AllPortsAreNamed), not before", () => {
         const named = rule("{action: Deny, destination: {ports: [metrics]}}, {action: Allow}");
-        expect(() => modelOf(pods + named, { calicoVersion: "3.31.7" })).toThrow("a rule with ports needs protocol TCP, UDP or SCTP; Calico v3.31.7 refuses it otherwise");
+        expect(() => modelOf(pods + named, { calicoVersion: "3.31.7" })).toThrow(
+            "a rule with ports needs protocol TCP, UDP or SCTP; Calico v3.31.7 refuses it otherwise",
+        );
         const model = modelOf(pods + named, { calicoVersion: "3.32.0" });
         expect(verdict(model, "b/client", "a/web", 9090).allowed).toBe(false);
         expect(verdict(model, "b/client", "a/web", 8080).allowed).toBe(true);
@@ -209,8 +246,16 @@ describe("the release setting", () => {
     const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "analyzer-releases-"));
     afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
     const run = (args: string[]) => {
-        let stdout = "", stderr = "";
-        const code = runCli(args, { stdout: (t) => { stdout += t; }, stderr: (t) => { stderr += t; } });
+        let stdout = "",
+            stderr = "";
+        const code = runCli(args, {
+            stdout: (t) => {
+                stdout += t;
+            },
+            stderr: (t) => {
+                stderr += t;
+            },
+        });
         return { code, stdout, stderr };
     };
 
@@ -224,7 +269,9 @@ describe("the release setting", () => {
         for (const bad of ["3.27.4", "3.33.0", "latest"]) {
             const { code, stderr } = run([path.join(tmp, "missing.yaml"), "--calico-version", bad]);
             expect(code).toBe(2);
-            expect(stderr).toContain(`--calico-version: Calico release ${JSON.stringify(bad)} is not modelled: expected a Calico release from v3.28.0 to v3.32.1`);
+            expect(stderr).toContain(
+                `--calico-version: Calico release ${JSON.stringify(bad)} is not modelled: expected a Calico release from v3.28.0 to v3.32.1`,
+            );
             expect(stderr).not.toMatch(/missing\.yaml|\n\s+at /);
         }
     });
@@ -234,12 +281,15 @@ describe("the release setting", () => {
         const args = [file, "--query", "b/client", "a/web", "8080"];
         expect(run([...args, "--calico-version", "3.28"]).stdout).toMatch(/^ALLOWED/);
         expect(run([...args, "--calico-version", "v3.29.0"]).stdout).toMatch(/^BLOCKED/);
-        expect(run([...args, "--calico-version", "3.28"]).stderr).toContain("AdminNetworkPolicy deny-b (policy.networking.k8s.io/v1alpha1) is not enforced by Calico v3.28.5");
+        expect(run([...args, "--calico-version", "3.28"]).stderr).toContain(
+            "AdminNetworkPolicy deny-b (policy.networking.k8s.io/v1alpha1) is not enforced by Calico v3.28.5",
+        );
     });
 });
 
 describe("ties of order, as each release's Felix breaks them (calico-releases.ts POLICY_KEYS)", () => {
-    const tie = `---
+    const tie =
+        `---
 apiVersion: projectcalico.org/v3
 kind: GlobalNetworkPolicy
 metadata: {name: z-deny}

@@ -44,20 +44,34 @@ describe("Calico policy: types, scopes and rule matching", () => {
     });
 
     it("lets a global policy's rule selector match endpoints in every namespace", () => {
-        const model = modelOf(BASE + gnp("dns", "selector: projectcalico.org/namespace == 'lab'\ntypes: [Egress]\negress:\n- action: Allow\n  destination: {selector: k8s-app == 'kube-dns'}"));
+        const model = modelOf(
+            BASE +
+                gnp(
+                    "dns",
+                    "selector: projectcalico.org/namespace == 'lab'\ntypes: [Egress]\negress:\n- action: Allow\n  destination: {selector: k8s-app == 'kube-dns'}",
+                ),
+        );
         expect(allowed(model, "lab/web", "kube-system/coredns", "53/UDP")).toBe(true);
         expect(allowed(model, "lab/web", "lab/api", 8080)).toBe(false);
     });
 
     it("widens a rule's scope with namespaceSelector, on namespace labels and projectcalico.org/name", () => {
-        const model = modelOf(BASE + np("dns", "selector: all()\ntypes: [Egress]\negress:\n- action: Allow\n  destination: {namespaceSelector: projectcalico.org/name == 'kube-system', selector: k8s-app == 'kube-dns'}\n- action: Allow\n  destination: {namespaceSelector: team == 'other'}"));
+        const model = modelOf(
+            BASE +
+                np(
+                    "dns",
+                    "selector: all()\ntypes: [Egress]\negress:\n- action: Allow\n  destination: {namespaceSelector: projectcalico.org/name == 'kube-system', selector: k8s-app == 'kube-dns'}\n- action: Allow\n  destination: {namespaceSelector: team == 'other'}",
+                ),
+        );
         expect(allowed(model, "lab/web", "kube-system/coredns", "53/UDP")).toBe(true);
         expect(allowed(model, "lab/web", "other/client", 8080)).toBe(true);
         expect(allowed(model, "lab/web", "lab/api", 8080)).toBe(false);
     });
 
     it("selects a policy's endpoints with a global namespaceSelector and implicit labels", () => {
-        const model = modelOf(BASE + gnp("deny-lab", "namespaceSelector: team == 'lab'\nselector: projectcalico.org/serviceaccount == 'api-sa'\ningress:\n- action: Deny"));
+        const model = modelOf(
+            BASE + gnp("deny-lab", "namespaceSelector: team == 'lab'\nselector: projectcalico.org/serviceaccount == 'api-sa'\ningress:\n- action: Deny"),
+        );
         expect(allowed(model, "lab/web", "lab/api", 8080)).toBe(false);
         expect(allowed(model, "lab/web", "lab/db", 5432)).toBe(true);
     });
@@ -69,7 +83,9 @@ describe("Calico policy: types, scopes and rule matching", () => {
     });
 
     it("matches nets and notNets on addresses", () => {
-        const model = modelOf(BASE + np("nets", "selector: app == 'web'\ningress:\n- action: Allow\n  source: {nets: [203.0.113.0/24], notNets: [203.0.113.66/32]}"));
+        const model = modelOf(
+            BASE + np("nets", "selector: app == 'web'\ningress:\n- action: Allow\n  source: {nets: [203.0.113.0/24], notNets: [203.0.113.66/32]}"),
+        );
         expect(allowed(model, "external:203.0.113.10", "lab/web", 8080)).toBe(true);
         expect(allowed(model, "external:203.0.113.66", "lab/web", 8080)).toBe(false);
         expect(allowed(model, "external:198.51.100.1", "lab/web", 8080)).toBe(false);
@@ -98,7 +114,13 @@ describe("Calico policy: types, scopes and rule matching", () => {
     });
 
     it("matches ports, port ranges, named ports and notPorts, with protocol and notProtocol", () => {
-        const model = modelOf(BASE + np("ports", "selector: app == 'api'\ningress:\n- action: Allow\n  protocol: TCP\n  destination: {ports: ['9000:9999', http], notPorts: [9090]}\n- action: Allow\n  notProtocol: TCP"));
+        const model = modelOf(
+            BASE +
+                np(
+                    "ports",
+                    "selector: app == 'api'\ningress:\n- action: Allow\n  protocol: TCP\n  destination: {ports: ['9000:9999', http], notPorts: [9090]}\n- action: Allow\n  notProtocol: TCP",
+                ),
+        );
         expect(allowed(model, "lab/web", "lab/api", 8080)).toBe(true); // named port http
         expect(allowed(model, "lab/web", "lab/api", 9500)).toBe(true);
         expect(allowed(model, "lab/web", "lab/api", 9090)).toBe(false);
@@ -112,15 +134,24 @@ describe("Calico policy: types, scopes and rule matching", () => {
 
 describe("Calico policy: actions, order and tiers", () => {
     it("applies the lowest order first: a Deny at order 100 beats an Allow at order 200", () => {
-        const model = modelOf(BASE + np("allow", "order: 200\nselector: app == 'api'\ningress: [{action: Allow}]") + np("deny", "order: 100\nselector: app == 'api'\ningress: [{action: Deny}]"));
+        const model = modelOf(
+            BASE +
+                np("allow", "order: 200\nselector: app == 'api'\ningress: [{action: Allow}]") +
+                np("deny", "order: 100\nselector: app == 'api'\ningress: [{action: Deny}]"),
+        );
         const v = verdict(model, "lab/web", "lab/api", 8080);
         expect(v.allowed).toBe(false);
         expect(v.explanation.ingress.steps[0]?.policy.name).toBe("deny");
     });
 
     it("evaluates policies without order last, ties by name (felix policy_sorter.go PolKVLess)", () => {
-        const model = modelOf(BASE + np("b-allow", "selector: app == 'api'\ningress: [{action: Allow}]") + np("a-deny", "selector: app == 'api'\ningress: [{action: Deny}]") +
-            np("ordered-allow", "order: 5000\nselector: app == 'db'\ningress: [{action: Allow}]") + np("unordered-deny", "selector: app == 'db'\ningress: [{action: Deny}]"));
+        const model = modelOf(
+            BASE +
+                np("b-allow", "selector: app == 'api'\ningress: [{action: Allow}]") +
+                np("a-deny", "selector: app == 'api'\ningress: [{action: Deny}]") +
+                np("ordered-allow", "order: 5000\nselector: app == 'db'\ningress: [{action: Allow}]") +
+                np("unordered-deny", "selector: app == 'db'\ningress: [{action: Deny}]"),
+        );
         expect(allowed(model, "lab/web", "lab/api", 8080)).toBe(false); // a-deny before b-allow
         expect(allowed(model, "lab/web", "lab/db", 5432)).toBe(true); // any order before none
     });
@@ -147,7 +178,15 @@ kind: Tier
 metadata: {name: security}
 spec: {order: 100}
 `;
-        const model = modelOf(BASE + tiers + calico("GlobalNetworkPolicy", "security.block-db", "tier: security\nselector: app == 'db'\ningress:\n- action: Allow\n  source: {selector: app == 'api'}"));
+        const model = modelOf(
+            BASE +
+                tiers +
+                calico(
+                    "GlobalNetworkPolicy",
+                    "security.block-db",
+                    "tier: security\nselector: app == 'db'\ningress:\n- action: Allow\n  source: {selector: app == 'api'}",
+                ),
+        );
         const v = verdict(model, "lab/web", "lab/db", 5432);
         expect(v.allowed).toBe(false);
         expect(v.explanation.ingress.tier).toBe("security");
@@ -162,11 +201,18 @@ kind: Tier
 metadata: {name: platform}
 spec: {order: 50}
 `;
-        const passing = modelOf(BASE + tiers + calico("GlobalNetworkPolicy", "platform.pass", "tier: platform\nselector: app == 'api'\ningress: [{action: Pass}]"));
+        const passing = modelOf(
+            BASE + tiers + calico("GlobalNetworkPolicy", "platform.pass", "tier: platform\nselector: app == 'api'\ningress: [{action: Pass}]"),
+        );
         const v = verdict(passing, "lab/web", "lab/api", 8080);
         expect(v.allowed).toBe(true);
         expect(v.explanation.ingress.decidedBy).toBe("profile");
-        const thenDenied = modelOf(BASE + tiers + calico("GlobalNetworkPolicy", "platform.pass", "tier: platform\nselector: app == 'api'\ningress: [{action: Pass}]") + knp("deny", "podSelector: {}\npolicyTypes: [Ingress]"));
+        const thenDenied = modelOf(
+            BASE +
+                tiers +
+                calico("GlobalNetworkPolicy", "platform.pass", "tier: platform\nselector: app == 'api'\ningress: [{action: Pass}]") +
+                knp("deny", "podSelector: {}\npolicyTypes: [Ingress]"),
+        );
         expect(allowed(thenDenied, "lab/web", "lab/api", 8080)).toBe(false);
     });
 
@@ -177,14 +223,24 @@ kind: Tier
 metadata: {name: lenient}
 spec: {order: 10, defaultAction: Pass}
 `;
-        const model = modelOf(BASE + tiers + calico("GlobalNetworkPolicy", "lenient.nothing", "tier: lenient\nselector: app == 'api'\ningress:\n- action: Deny\n  source: {selector: app == 'db'}"));
+        const model = modelOf(
+            BASE +
+                tiers +
+                calico(
+                    "GlobalNetworkPolicy",
+                    "lenient.nothing",
+                    "tier: lenient\nselector: app == 'api'\ningress:\n- action: Deny\n  source: {selector: app == 'db'}",
+                ),
+        );
         expect(allowed(model, "lab/web", "lab/api", 8080)).toBe(true);
         expect(allowed(model, "lab/db", "lab/api", 8080)).toBe(false);
     });
 
     it("rejects a policy in a tier that does not exist", () => {
         expect(() => modelOf(BASE + gnp("x", "tier: nope\nselector: all()"))).toThrow(AnalysisInputError);
-        expect(() => modelOf(BASE + gnp("x", "tier: nope\nselector: all()"))).toThrow(/test\.yaml \(document \d+\): GlobalNetworkPolicy x: spec\.tier: tier "nope" does not exist/);
+        expect(() => modelOf(BASE + gnp("x", "tier: nope\nselector: all()"))).toThrow(
+            /test\.yaml \(document \d+\): GlobalNetworkPolicy x: spec\.tier: tier "nope" does not exist/,
+        );
     });
 });
 
@@ -199,7 +255,10 @@ spec:
   ports: [{port: 80, targetPort: http, nodePort: ${nodePort}}]
 `;
     const SERVICES = service("web", "web", 30080) + service("api", "api", 30081);
-    const LOCKDOWN = gnp("nodeport-lockdown", "order: 100\nselector: has(kubernetes.io/hostname)\npreDNAT: true\napplyOnForward: true\ntypes: [Ingress]\ningress:\n- {action: Deny, protocol: TCP, destination: {ports: ['30000:32767'], notPorts: [30081]}}");
+    const LOCKDOWN = gnp(
+        "nodeport-lockdown",
+        "order: 100\nselector: has(kubernetes.io/hostname)\npreDNAT: true\napplyOnForward: true\ntypes: [Ingress]\ningress:\n- {action: Deny, protocol: TCP, destination: {ports: ['30000:32767'], notPorts: [30081]}}",
+    );
     const AUTO = `---
 apiVersion: crd.projectcalico.org/v1
 kind: KubeControllersConfiguration
@@ -249,7 +308,10 @@ spec: {node: node1, interfaceName: eth0, expectedIPs: [172.18.0.5]}
     });
 
     it("has no default drop for preDNAT, but an applyOnForward policy drops forwarded traffic it does not allow", () => {
-        const forward = gnp("forward", "selector: has(kubernetes.io/hostname)\napplyOnForward: true\ningress:\n- action: Allow\n  destination: {selector: app == 'api'}");
+        const forward = gnp(
+            "forward",
+            "selector: has(kubernetes.io/hostname)\napplyOnForward: true\ningress:\n- action: Allow\n  destination: {selector: app == 'api'}",
+        );
         const model = modelOf(BASE + SERVICES + LOCKDOWN + AUTO + forward);
         expect(allowed(model, "external:203.0.113.10", "nodeport:lab/api", 30081)).toBe(true);
         const v = verdict(model, "external:203.0.113.10", "lab/web", 8080);
@@ -285,7 +347,10 @@ kind: GlobalNetworkSet
 metadata: {name: ${name}, labels: ${labels}}
 spec: {nets: [${nets}]}
 `;
-    const apiFromWorld = np("api-from-world", "selector: app == 'api'\ningress: [{action: Allow, source: {selector: \"world == 'true'\", namespaceSelector: global()}}]");
+    const apiFromWorld = np(
+        "api-from-world",
+        "selector: app == 'api'\ningress: [{action: Allow, source: {selector: \"world == 'true'\", namespaceSelector: global()}}]",
+    );
 
     it("gives a set covering the whole pod CIDR to every pod, addresses unknown, without a warning", () => {
         const model = modelOf(BASE + globalSet("world", "{world: 'true'}", "0.0.0.0/0") + apiFromWorld);
@@ -303,7 +368,9 @@ spec: {nets: [${nets}]}
     it("warns, naming the set and the rule, when a selected set covers part of the pod CIDR and pod addresses are unknown", () => {
         const model = modelOf(BASE + globalSet("half", "{world: 'true'}", "192.168.0.0/17") + apiFromWorld);
         expect(allowed(model, "other/client", "lab/api", 8080)).toBe(false);
-        expect(model.warnings.join("\n")).toMatch(/GlobalNetworkSet half \(nets 192\.168\.0\.0\/17\) may hold the address of .*np:lab\/api-from-world ingress\[0\] source/);
+        expect(model.warnings.join("\n")).toMatch(
+            /GlobalNetworkSet half \(nets 192\.168\.0\.0\/17\) may hold the address of .*np:lab\/api-from-world ingress\[0\] source/,
+        );
         expect(modelOf(BASE + globalSet("half", "{unused: 'x'}", "192.168.0.0/17") + apiFromWorld).warnings.join("\n")).not.toMatch(/GlobalNetworkSet/);
     });
 });

@@ -10,8 +10,16 @@ const KUBERNETES = path.join(HERE, "scenarios/lab-kubernetes-allow-proxy/cluster
 const fixture = (name: string) => path.join(HERE, "fixtures", name);
 
 function run(...args: string[]) {
-    let stdout = "", stderr = "";
-    const code = runCli(args, { stdout: (t) => { stdout += t; }, stderr: (t) => { stderr += t; } });
+    let stdout = "",
+        stderr = "";
+    const code = runCli(args, {
+        stdout: (t) => {
+            stdout += t;
+        },
+        stderr: (t) => {
+            stderr += t;
+        },
+    });
     return { code, stdout, stderr };
 }
 
@@ -43,7 +51,10 @@ describe("analyze command", () => {
     });
 
     it("prints one allowed flow per line with --format jsonl, classes with --classes, and refuses --full with --classes", () => {
-        const flows = run(LOCKDOWN, "--format", "jsonl").stdout.trimEnd().split("\n").map((line) => JSON.parse(line));
+        const flows = run(LOCKDOWN, "--format", "jsonl")
+            .stdout.trimEnd()
+            .split("\n")
+            .map((line) => JSON.parse(line));
         expect(flows).toContainEqual({ src: "lab/helloworld-proxy", dst: "lab/helloworld", port: 8080, protocol: "TCP" });
         expect(flows).not.toContainEqual(expect.objectContaining({ src: "lab/helloworld", dst: "lab/helloworld-proxy", port: 8080 }));
         const classes = run(LOCKDOWN, "--classes");
@@ -63,7 +74,9 @@ describe("analyze command", () => {
             "  at the host, before DNAT (preDNAT policy of hostendpoint:node-auto-hep): denied by gnp:nodeport-lockdown ingress[0] (tier default)",
             "",
         ]);
-        expect(run(LOCKDOWN, "--query", "lab/helloworld-proxy", "lab/helloworld", "8080").stdout).toMatch(/^ALLOWED {2}lab\/helloworld-proxy -> lab\/helloworld 8080\/TCP\n {2}allowed by np:lab\/proxy-to-app egress\[0\]/);
+        expect(run(LOCKDOWN, "--query", "lab/helloworld-proxy", "lab/helloworld", "8080").stdout).toMatch(
+            /^ALLOWED {2}lab\/helloworld-proxy -> lab\/helloworld 8080\/TCP\n {2}allowed by np:lab\/proxy-to-app egress\[0\]/,
+        );
     });
 
     it("refuses a --query without SRC DST PORT before reading any file", () => {
@@ -88,7 +101,12 @@ describe("analyze command", () => {
     it("answers --queries with one JSON line per query, in order", () => {
         const { code, stdout } = run(LOCKDOWN, "--queries", fixture("queries.txt"));
         expect(code).toBe(0);
-        expect(stdout.trim().split("\n").map((line) => JSON.parse(line).allowed)).toEqual([true, false, true]);
+        expect(
+            stdout
+                .trim()
+                .split("\n")
+                .map((line) => JSON.parse(line).allowed),
+        ).toEqual([true, false, true]);
     });
 
     it("lists the flows added and removed by --diff", () => {
@@ -105,9 +123,17 @@ describe("analyze command", () => {
 
     it.each([
         ["invalid YAML", [fixture("bad-yaml.yaml")], /bad-yaml\.yaml \(document 2, line \d+\): invalid YAML: Flow sequence/],
-        ["a malformed selector", [fixture("bad-selector.yaml")], /bad-selector\.yaml \(document 1\): GlobalNetworkPolicy helloworld-allow: spec\.selector: malformed selector: expected a quoted string/],
+        [
+            "a malformed selector",
+            [fixture("bad-selector.yaml")],
+            /bad-selector\.yaml \(document 1\): GlobalNetworkPolicy helloworld-allow: spec\.selector: malformed selector: expected a quoted string/,
+        ],
         ["an unknown kind", [fixture("unknown-kind.yaml")], /unknown-kind\.yaml \(document 1\): CiliumNetworkPolicy lab\/l7: unknown kind CiliumNetworkPolicy/],
-        ["an unknown workload", [LOCKDOWN, "--query", "lab/nope", "lab/helloworld", "8080"], /unknown source "lab\/nope"; known in lab: lab\/helloworld, lab\/helloworld-proxy/],
+        [
+            "an unknown workload",
+            [LOCKDOWN, "--query", "lab/nope", "lab/helloworld", "8080"],
+            /unknown source "lab\/nope"; known in lab: lab\/helloworld, lab\/helloworld-proxy/,
+        ],
         ["a missing file", ["/nonexistent.yaml"], /nonexistent\.yaml: no such file or directory/],
         ["a bad port", [LOCKDOWN, "--query", "lab/helloworld", "lab/helloworld", "8080/ICMP"], /ICMP has no port; write ICMP alone/],
         ["an unknown protocol", [LOCKDOWN, "--query", "lab/helloworld", "lab/helloworld", "8080/GRE"], /protocol "GRE" is not one of TCP, UDP, SCTP, ICMP/],
@@ -127,7 +153,10 @@ describe("analyze command", () => {
 
     it("runs as `npm run --silent analyze` with the process exit code", () => {
         const npm = process.platform === "win32" ? "npm.cmd" : "npm";
-        const ok = execFileSync(npm, ["run", "--silent", "analyze", "--", LOCKDOWN, "--query", "lab/helloworld-proxy", "lab/helloworld", "8080"], { cwd: path.join(HERE, "../.."), encoding: "utf8" });
+        const ok = execFileSync(npm, ["run", "--silent", "analyze", "--", LOCKDOWN, "--query", "lab/helloworld-proxy", "lab/helloworld", "8080"], {
+            cwd: path.join(HERE, "../.."),
+            encoding: "utf8",
+        });
         expect(ok).toMatch(/^ALLOWED /);
         const bad = spawnSync(npm, ["run", "--silent", "analyze", "--", fixture("bad-selector.yaml")], { cwd: path.join(HERE, "../.."), encoding: "utf8" });
         expect(bad.status).toBe(2);

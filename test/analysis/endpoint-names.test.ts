@@ -13,7 +13,20 @@ describe("endpoint names", () => {
         expect(parseEndpointName(text)).toEqual(parsed);
     });
 
-    it.each(["web", "lab/", "/web", "lab/web/extra", "external:", "external:a/b", "node:", "node:worker-1/", "node:a/b/c", "nodeport:lab", "service:lab/web/x", "service:/web"])("refuses %j", (text) => {
+    it.each([
+        "web",
+        "lab/",
+        "/web",
+        "lab/web/extra",
+        "external:",
+        "external:a/b",
+        "node:",
+        "node:worker-1/",
+        "node:a/b/c",
+        "nodeport:lab",
+        "service:lab/web/x",
+        "service:/web",
+    ])("refuses %j", (text) => {
         expect(parseEndpointName(text)).toBeUndefined();
     });
 });

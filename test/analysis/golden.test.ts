@@ -33,7 +33,15 @@ async function renderStage(scenario: Scenario, number: number, directory: string
 function analyze(argv: string[]): string {
     let stdout = "";
     let stderr = "";
-    const code = runCli(argv, { stdout: (text) => { stdout += text; }, stderr: (text) => { stderr += text; }, width: 160 });
+    const code = runCli(argv, {
+        stdout: (text) => {
+            stdout += text;
+        },
+        stderr: (text) => {
+            stderr += text;
+        },
+        width: 160,
+    });
     expect(code, stderr).toBe(0);
     return stdout;
 }
@@ -45,7 +53,10 @@ function matchesGolden(scenario: string, name: string, actual: string): void {
         fs.writeFileSync(file, actual);
         return;
     }
-    if (!fs.existsSync(file)) throw new Error(`no golden output ${path.relative(process.cwd(), file)}: run UPDATE_GOLDEN=1 npx vitest run test/analysis/golden.test.ts and review it`);
+    if (!fs.existsSync(file))
+        throw new Error(
+            `no golden output ${path.relative(process.cwd(), file)}: run UPDATE_GOLDEN=1 npx vitest run test/analysis/golden.test.ts and review it`,
+        );
     expect(actual, `${name} differs from ${path.relative(process.cwd(), file)} (UPDATE_GOLDEN=1 rewrites it)`).toBe(fs.readFileSync(file, "utf8"));
 }
 

@@ -18,7 +18,13 @@ export function allowed(model: ClusterModel, src: string, dst: string, port: str
 }
 
 /** Namespaces and Deployments: `workloads("lab", {web: {app: "web"}}, ports)` */
-export function deployment(namespace: string, name: string, labels: Record<string, string>, ports = "[{name: http, containerPort: 8080}]", serviceAccount = "default"): string {
+export function deployment(
+    namespace: string,
+    name: string,
+    labels: Record<string, string>,
+    ports = "[{name: http, containerPort: 8080}]",
+    serviceAccount = "default",
+): string {
     return `---
 apiVersion: apps/v1
 kind: Deployment
@@ -49,7 +55,12 @@ export const BASE = [
     deployment("lab", "api", { app: "api", tier: "backend" }, "[{name: http, containerPort: 8080}, {name: metrics, containerPort: 9090}]", "api-sa"),
     deployment("lab", "db", { app: "db", tier: "backend" }, "[{name: postgres, containerPort: 5432}]"),
     deployment("other", "client", { app: "client" }),
-    deployment("kube-system", "coredns", { "k8s-app": "kube-dns" }, "[{name: dns, containerPort: 53, protocol: UDP}, {name: dns-tcp, containerPort: 53, protocol: TCP}]"),
+    deployment(
+        "kube-system",
+        "coredns",
+        { "k8s-app": "kube-dns" },
+        "[{name: dns, containerPort: 53, protocol: UDP}, {name: dns-tcp, containerPort: 53, protocol: TCP}]",
+    ),
 ].join("");
 
 /** Namespace lab with the Deployment server (port 80, named http): the start of the CLI tests' files. */
@@ -72,7 +83,15 @@ spec:
 export function analyzeText(dir: string, base: string, text: string, args: string[]): { code: number; stdout: string; stderr: string; file: string } {
     const file = path.join(dir, `case-${Math.random().toString(36).slice(2)}.yaml`);
     fs.writeFileSync(file, `${base}---${text}`);
-    let stdout = "", stderr = "";
-    const code = runCli([file, ...args, "--format", "json"], { stdout: (t) => { stdout += t; }, stderr: (t) => { stderr += t; } });
+    let stdout = "",
+        stderr = "";
+    const code = runCli([file, ...args, "--format", "json"], {
+        stdout: (t) => {
+            stdout += t;
+        },
+        stderr: (t) => {
+            stderr += t;
+        },
+    });
     return { code, stdout, stderr, file };
 }

@@ -36,7 +36,10 @@ spec: ${spec}
 
 describe("node endpoints", () => {
     it("names a node by its InternalIP, or by one interface's host endpoint address", () => {
-        const model = modelOf(NODE + gnp("public-https", "{selector: role == 'public', types: [Ingress], ingress: [{action: Allow, protocol: TCP, destination: {ports: [443]}}]}"));
+        const model = modelOf(
+            NODE +
+                gnp("public-https", "{selector: role == 'public', types: [Ingress], ingress: [{action: Allow, protocol: TCP, destination: {ports: [443]}}]}"),
+        );
         expect(verdict(model, "external:203.0.113.10", "node:worker-1/eth1", 443).allowed).toBe(true);
         const privateSide = verdict(model, "external:203.0.113.10", "node:worker-1", 443);
         expect(privateSide.allowed).toBe(false);
@@ -52,18 +55,31 @@ describe("node endpoints", () => {
 
     it("prints where the host stopped the packet", () => {
         const text = formatVerdict(verdict(modelOf(NODE), "external:203.0.113.10", "node:worker-1/eth1", 10250));
-        expect(text).toContain("BLOCKED  external:203.0.113.10 -> node:worker-1/eth1 10250/TCP\n  at the host, for the host itself (policy of hostendpoint:worker-1-public)");
+        expect(text).toContain(
+            "BLOCKED  external:203.0.113.10 -> node:worker-1/eth1 10250/TCP\n  at the host, for the host itself (policy of hostendpoint:worker-1-public)",
+        );
     });
 });
 
 describe("the matrix with nodes", () => {
     it("adds each node as a source and, at the ports asked, as targets at its InternalIP and its named interfaces' addresses, each cell as a query judges it", () => {
-        const model = modelOf(NODE + namespace("app") + deployment("app", "client", { app: "client" }) + gnp("public-https",
-            "{selector: role == 'public', types: [Ingress, Egress], ingress: [{action: Allow, protocol: TCP, destination: {ports: [443]}}], egress: [{action: Allow}]}"));
+        const model = modelOf(
+            NODE +
+                namespace("app") +
+                deployment("app", "client", { app: "client" }) +
+                gnp(
+                    "public-https",
+                    "{selector: role == 'public', types: [Ingress, Egress], ingress: [{action: Allow, protocol: TCP, destination: {ports: [443]}}], egress: [{action: Allow}]}",
+                ),
+        );
         const matrix = connectivityMatrix(model, { nodePorts: ["443/TCP", "22/TCP"] });
         expect(matrix.sources).toEqual(["app/client", "external:203.0.113.10", "node:worker-1"]);
-        expect(matrix.targets.filter((t) => t.dst.startsWith("node:")).map((t) => `${t.dst}:${t.port}`))
-            .toEqual(["node:worker-1:443", "node:worker-1:22", "node:worker-1/eth1:443", "node:worker-1/eth1:22"]);
+        expect(matrix.targets.filter((t) => t.dst.startsWith("node:")).map((t) => `${t.dst}:${t.port}`)).toEqual([
+            "node:worker-1:443",
+            "node:worker-1:22",
+            "node:worker-1/eth1:443",
+            "node:worker-1/eth1:22",
+        ]);
         expect(connectivityMatrix(model, { nodePorts: ["443/TCP", "22/TCP"], engine: "reference" })).toEqual(matrix);
         const cells = [...matrixCells(matrix)];
         for (const cell of cells) {
@@ -83,20 +99,38 @@ describe("ICMP", () => {
     it("asks about an echo request (type 8, code 0): a rule's icmp and notICMP criteria are matched against it", () => {
         const policy = (rule: string) => gnp("public-icmp", `{selector: role == 'public', types: [Ingress], ingress: [${rule}]}`);
         expect(verdict(modelOf(NODE + policy("{action: Allow, protocol: ICMP}")), "external:203.0.113.10", "node:worker-1/eth1", "ICMP").allowed).toBe(true);
-        expect(verdict(modelOf(NODE + policy("{action: Allow, protocol: ICMP, icmp: {type: 8}}")), "external:203.0.113.10", "node:worker-1/eth1", "ICMP").allowed).toBe(true);
-        expect(verdict(modelOf(NODE + policy("{action: Allow, protocol: ICMP, icmp: {type: 0}}")), "external:203.0.113.10", "node:worker-1/eth1", "ICMP").allowed).toBe(false);
-        expect(verdict(modelOf(NODE + policy("{action: Allow, protocol: ICMP, notICMP: {type: 8}}")), "external:203.0.113.10", "node:worker-1/eth1", "ICMP").allowed).toBe(false);
-        expect(formatVerdict(verdict(modelOf(NODE + policy("{action: Allow, protocol: ICMP}")), "external:203.0.113.10", "node:worker-1/eth1", "ICMP")))
-            .toContain("ALLOWED  external:203.0.113.10 -> node:worker-1/eth1 ICMP echo request");
+        expect(
+            verdict(modelOf(NODE + policy("{action: Allow, protocol: ICMP, icmp: {type: 8}}")), "external:203.0.113.10", "node:worker-1/eth1", "ICMP").allowed,
+        ).toBe(true);
+        expect(
+            verdict(modelOf(NODE + policy("{action: Allow, protocol: ICMP, icmp: {type: 0}}")), "external:203.0.113.10", "node:worker-1/eth1", "ICMP").allowed,
+        ).toBe(false);
+        expect(
+            verdict(modelOf(NODE + policy("{action: Allow, protocol: ICMP, notICMP: {type: 8}}")), "external:203.0.113.10", "node:worker-1/eth1", "ICMP")
+                .allowed,
+        ).toBe(false);
+        expect(
+            formatVerdict(verdict(modelOf(NODE + policy("{action: Allow, protocol: ICMP}")), "external:203.0.113.10", "node:worker-1/eth1", "ICMP")),
+        ).toContain("ALLOWED  external:203.0.113.10 -> node:worker-1/eth1 ICMP echo request");
     });
 });
 
 describe("FelixConfiguration", () => {
     it("replaces the failsafe inbound ports (Felix's defaults keep tcp:22 open on every host endpoint)", () => {
         expect(verdict(modelOf(NODE), "external:203.0.113.10", "node:worker-1/eth1", 22).reason).toContain("failsafe inbound port tcp:22 (Felix defaults)");
-        const closed = verdict(modelOf(NODE + felix("{failsafeInboundHostPorts: [{protocol: TCP, port: 6443}]}")), "external:203.0.113.10", "node:worker-1/eth1", 22);
+        const closed = verdict(
+            modelOf(NODE + felix("{failsafeInboundHostPorts: [{protocol: TCP, port: 6443}]}")),
+            "external:203.0.113.10",
+            "node:worker-1/eth1",
+            22,
+        );
         expect(closed.allowed).toBe(false);
-        const api = verdict(modelOf(NODE + felix("{failsafeInboundHostPorts: [{protocol: TCP, port: 6443}]}")), "external:203.0.113.10", "node:worker-1/eth1", 6443);
+        const api = verdict(
+            modelOf(NODE + felix("{failsafeInboundHostPorts: [{protocol: TCP, port: 6443}]}")),
+            "external:203.0.113.10",
+            "node:worker-1/eth1",
+            6443,
+        );
         expect(api.reason).toContain("failsafe inbound port tcp:6443 (FelixConfiguration default)");
     });
 
@@ -107,8 +141,11 @@ describe("FelixConfiguration", () => {
     });
 
     it("decides a local pod's packets to its node by defaultEndpointToHostAction", () => {
-        const objects = NODE + namespace("app") + deployment("app", "client", { app: "client" })
-            + gnp("private-open", "{selector: role == 'private', types: [Ingress], ingress: [{action: Allow}]}"); // a pod on another node comes through eth0
+        const objects =
+            NODE +
+            namespace("app") +
+            deployment("app", "client", { app: "client" }) +
+            gnp("private-open", "{selector: role == 'private', types: [Ingress], ingress: [{action: Allow}]}"); // a pod on another node comes through eth0
         expect(verdict(modelOf(objects), "app/client", "node:worker-1", 10250).allowed).toBe(true);
         const dropped = verdict(modelOf(objects + felix("{defaultEndpointToHostAction: Drop}")), "app/client", "node:worker-1", 10250);
         expect(dropped.allowed).toBe(false);
@@ -116,17 +153,24 @@ describe("FelixConfiguration", () => {
     });
 
     it("refuses a bad failsafe entry naming the object and key", () => {
-        expect(() => modelOf(NODE + felix("{failsafeInboundHostPorts: [{protocol: ICMP, port: 22}]}")))
-            .toThrow(/FelixConfiguration default.*spec\.failsafeInboundHostPorts\[0\]\.protocol|protocol "ICMP" is not one of TCP, UDP, SCTP/);
+        expect(() => modelOf(NODE + felix("{failsafeInboundHostPorts: [{protocol: ICMP, port: 22}]}"))).toThrow(
+            /FelixConfiguration default.*spec\.failsafeInboundHostPorts\[0\]\.protocol|protocol "ICMP" is not one of TCP, UDP, SCTP/,
+        );
     });
 });
 
 describe("what the analyzer does not judge", () => {
     it("refuses a doNotTrack Allow of forwarded traffic, naming the policy and host endpoint", () => {
-        const model = modelOf(NODE + namespace("web") + deployment("web", "web", { app: "web" }) + gnp("untracked-web",
-            "{selector: role == 'public', doNotTrack: true, applyOnForward: true, types: [Ingress], ingress: [{action: Allow}]}"));
+        const model = modelOf(
+            NODE +
+                namespace("web") +
+                deployment("web", "web", { app: "web" }) +
+                gnp("untracked-web", "{selector: role == 'public', doNotTrack: true, applyOnForward: true, types: [Ingress], ingress: [{action: Allow}]}"),
+        );
         expect(() => verdict(model, "external:203.0.113.10", "web/web", 8080)).toThrow(AnalysisInputError);
-        expect(() => verdict(model, "external:203.0.113.10", "web/web", 8080)).toThrow(/gnp:untracked-web allows .* untracked at hostendpoint:worker-1-public, but the packet is forwarded/);
+        expect(() => verdict(model, "external:203.0.113.10", "web/web", 8080)).toThrow(
+            /gnp:untracked-web allows .* untracked at hostendpoint:worker-1-public, but the packet is forwarded/,
+        );
     });
 });
 
@@ -139,7 +183,13 @@ describe("names in explanations", () => {
 
 describe("the host's own packets to local pods", () => {
     it("meet no policy on the pod's own node (filter OUTPUT returns for workload interfaces) but the pod's ingress from another node: blocked, partial", () => {
-        const model = modelOf(NODE + namespace("web") + deployment("web", "web", { app: "web" }) + namespace("app") + deployment("app", "client", { app: "client" }) + `---
+        const model = modelOf(
+            NODE +
+                namespace("web") +
+                deployment("web", "web", { app: "web" }) +
+                namespace("app") +
+                deployment("app", "client", { app: "client" }) +
+                `---
 apiVersion: v1
 kind: Service
 metadata: {name: web, namespace: web}
@@ -149,7 +199,8 @@ apiVersion: networking.k8s.io/v1
 kind: NetworkPolicy
 metadata: {name: deny-all, namespace: web}
 spec: {podSelector: {}, policyTypes: [Ingress]}
-`);
+`,
+        );
         const direct = verdict(model, "node:worker-1", "web/web", 8080);
         expect([direct.allowed, direct.partial]).toEqual([false, true]);
         expect(direct.reason).toContain("(from another node); node:worker-1 to a pod on the same node: Felix applies no policy");

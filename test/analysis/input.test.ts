@@ -14,12 +14,25 @@ const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "analyzer-input-"));
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
 function run(...args: string[]) {
-    let stdout = "", stderr = "";
-    const code = runCli(args, { stdout: (t) => { stdout += t; }, stderr: (t) => { stderr += t; } });
+    let stdout = "",
+        stderr = "";
+    const code = runCli(args, {
+        stdout: (t) => {
+            stdout += t;
+        },
+        stderr: (t) => {
+            stderr += t;
+        },
+    });
     return { code, stdout, stderr };
 }
 
-const write = (name: string, text: string) => { const file = path.join(tmp, name); fs.mkdirSync(path.dirname(file), { recursive: true }); fs.writeFileSync(file, text); return file; };
+const write = (name: string, text: string) => {
+    const file = path.join(tmp, name);
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(file, text);
+    return file;
+};
 
 const WORKLOADS = `
 apiVersion: v1
@@ -48,28 +61,38 @@ const allowed = (text: string, src = "lab/client", dst = "lab/server") =>
 
 describe("API defaulting before evaluation", () => {
     it("treats an empty policyTypes like a missing one (Ingress): the pods are isolated", () => {
-        expect(allowed(`
+        expect(
+            allowed(`
 apiVersion: networking.k8s.io/v1
 kind: NetworkPolicy
 metadata: {name: empty-types, namespace: lab}
 spec: {podSelector: {}, policyTypes: []}
-`)).toBe(false);
+`),
+        ).toBe(false);
     });
 
     it("treats an empty Calico types like a missing one, for NetworkPolicy and GlobalNetworkPolicy", () => {
         for (const kind of ["NetworkPolicy", "GlobalNetworkPolicy"]) {
-            expect(allowed(`
+            expect(
+                allowed(
+                    `
 apiVersion: projectcalico.org/v3
 kind: ${kind}
 metadata: {name: deny, namespace: lab}
 spec: {selector: all(), types: [], ingress: [{action: Deny}]}
-`.replace(kind === "GlobalNetworkPolicy" ? ", namespace: lab" : "@", ""))).toBe(false);
+`.replace(kind === "GlobalNetworkPolicy" ? ", namespace: lab" : "@", ""),
+                ),
+            ).toBe(false);
         }
     });
 
     it("copies an object only when a default fills something in, and never changes the input", () => {
-        const complete = { apiVersion: "apps/v1", kind: "Deployment", metadata: { name: "web", namespace: "lab" },
-            spec: { template: { spec: { serviceAccountName: "sa", containers: [{ name: "c", ports: [{ containerPort: 80, protocol: "TCP" }] }] } } } };
+        const complete = {
+            apiVersion: "apps/v1",
+            kind: "Deployment",
+            metadata: { name: "web", namespace: "lab" },
+            spec: { template: { spec: { serviceAccountName: "sa", containers: [{ name: "c", ports: [{ containerPort: 80, protocol: "TCP" }] }] } } },
+        };
         expect(withApiDefaults(complete)).toBe(complete);
         const partial = structuredClone(complete);
         delete (partial.spec.template.spec as { serviceAccountName?: string }).serviceAccountName;
@@ -79,7 +102,12 @@ spec: {selector: all(), types: [], ingress: [{action: Deny}]}
         expect(partial).toEqual(before);
         expect(defaulted.spec.template.spec).toEqual({ ...complete.spec.template.spec, serviceAccountName: "default" });
         // A Service whose type is defaulted to ClusterIP gets no externalTrafficPolicy; a NodePort one does.
-        const service = (type?: string) => ({ apiVersion: "v1", kind: "Service", metadata: { name: "s", namespace: "lab" }, spec: { ...(type ? { type } : {}), ports: [{ port: 80, protocol: "TCP", targetPort: 80 }] } });
+        const service = (type?: string) => ({
+            apiVersion: "v1",
+            kind: "Service",
+            metadata: { name: "s", namespace: "lab" },
+            spec: { ...(type ? { type } : {}), ports: [{ port: 80, protocol: "TCP", targetPort: 80 }] },
+        });
         expect(withApiDefaults(service()).spec.externalTrafficPolicy).toBeUndefined();
         expect(withApiDefaults(service("NodePort")).spec.externalTrafficPolicy).toBe("Cluster");
         const clusterIp = service("ClusterIP");
@@ -87,7 +115,8 @@ spec: {selector: all(), types: [], ingress: [{action: Deny}]}
     });
 
     it("copies only the maps and lists on the way to a default, once for a list two rules share through a YAML alias", () => {
-        const [policy] = parseManifests(`
+        const [policy] = parseManifests(
+            `
 apiVersion: networking.k8s.io/v1
 kind: NetworkPolicy
 metadata: {name: shared, namespace: lab}
@@ -98,11 +127,16 @@ spec:
   - ports: &web [{port: 80}, {port: 443, protocol: TCP}]
   - from: [{podSelector: {}}]
     ports: *web
-`, "shared.yaml");
+`,
+            "shared.yaml",
+        );
         const before = structuredClone(policy!);
         const defaulted = withApiDefaults(policy!);
         expect(policy).toEqual(before);
-        expect(defaulted.spec.ingress[0].ports).toEqual([{ port: 80, protocol: "TCP" }, { port: 443, protocol: "TCP" }]);
+        expect(defaulted.spec.ingress[0].ports).toEqual([
+            { port: 80, protocol: "TCP" },
+            { port: 443, protocol: "TCP" },
+        ]);
         expect(defaulted.spec.ingress[1].ports).toBe(defaulted.spec.ingress[0].ports);
         expect(defaulted.spec.ingress[0].ports[1]).toBe(policy!.spec.ingress[0].ports[1]);
         expect(defaulted.metadata).toBe(policy!.metadata);
@@ -137,7 +171,7 @@ spec:
         ["an undefined alias", "a: *nope\n", /document 1, line 1\): YAML alias \*nope has no anchor &nope before it/],
         ["an alias inside its own anchor", "a: &a [*a]\n", /YAML alias \*a is inside its own anchor &a/],
         ["a duplicate key", "apiVersion: v1\nkind: Namespace\nkind: Service\n", /line 3\): duplicate key "kind"/],
-        ["a duplicate key, 1 and \"1\" alike", "a: {1: x, \"1\": y}\n", /duplicate key "1"/],
+        ['a duplicate key, 1 and "1" alike', 'a: {1: x, "1": y}\n', /duplicate key "1"/],
         ["a list as a key", "? [a]\n: 1\n", /a map key must be a plain value/],
         ["nesting too deep", `${"[".repeat(20000)}${"]".repeat(20000)}\n`, /nested too deeply|invalid YAML|expected a Kubernetes object/],
     ])("refuses %s with file and line", (_what, text, message) => {
@@ -149,7 +183,8 @@ spec:
     });
 
     it("honours << merge keys, and explicit keys override merged ones", () => {
-        const [pod] = parseManifests(`apiVersion: v1
+        const [pod] = parseManifests(
+            `apiVersion: v1
 kind: Pod
 metadata:
   name: p
@@ -157,7 +192,9 @@ metadata:
     <<: {app: merged, tier: web}
     app: own
 spec: {containers: [{name: c, image: nginx}]}
-`, "merge.yaml");
+`,
+            "merge.yaml",
+        );
         expect(pod!.metadata.labels).toEqual({ app: "own", tier: "web" });
     });
 
@@ -225,15 +262,24 @@ describe("paths", () => {
         expect(stdout).toBe(alone.stdout);
         expect(stderr).toBe(`warning: no Kubernetes objects in ${rendered} (empty, or no .yaml, .yml or .json files); the result is of ${baseline} alone\n`);
         const empty = write("nothing-here.yaml", "# no documents\n");
-        expect(run("--query", "lab-neighbour/probe", "kube-system/coredns", "53/UDP", empty, baseline).stderr)
-            .toMatch(/^warning: no Kubernetes objects in .*nothing-here\.yaml .*; the result is of .*cluster\.yaml alone\n$/);
+        expect(run("--query", "lab-neighbour/probe", "kube-system/coredns", "53/UDP", empty, baseline).stderr).toMatch(
+            /^warning: no Kubernetes objects in .*nothing-here\.yaml .*; the result is of .*cluster\.yaml alone\n$/,
+        );
     });
 
     it("does not warn about a path whose objects are all there, named twice, through ./, or beside another", () => {
         const dir = path.join(tmp, "stage");
         write("stage/lab.yaml", `${WORKLOADS}---${DENY_ALL}`);
         const relative = `./${path.relative(process.cwd(), dir)}`;
-        const { code, stderr } = run(dir, relative, `${dir}/`, write("more/other.yaml", WORKLOADS.replace(/namespace: lab|name: lab}/g, (m) => m.replace("lab", "other"))));
+        const { code, stderr } = run(
+            dir,
+            relative,
+            `${dir}/`,
+            write(
+                "more/other.yaml",
+                WORKLOADS.replace(/namespace: lab|name: lab}/g, (m) => m.replace("lab", "other")),
+            ),
+        );
         expect(code).toBe(0);
         expect(stderr).not.toMatch(/no Kubernetes objects/);
     });

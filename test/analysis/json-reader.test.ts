@@ -12,7 +12,9 @@ const LOCKDOWN = path.join(__dirname, "scenarios/lab-calico-lockdown/cluster.yam
 describe("JSON manifests", () => {
     it("read as the same objects as their YAML", () => {
         const yaml = fs.readFileSync(LOCKDOWN, "utf8");
-        const items = parseAllDocuments(yaml).map((d) => d.toJS()).filter(Boolean);
+        const items = parseAllDocuments(yaml)
+            .map((d) => d.toJS())
+            .filter(Boolean);
         const json = JSON.stringify({ apiVersion: "v1", kind: "List", items }, null, 1);
         expect(readJson(json)).toEqual({ value: { apiVersion: "v1", kind: "List", items } });
         expect(parseManifests(json, "cluster.json")).toEqual(parseManifests(yaml, "cluster.yaml"));
@@ -26,10 +28,15 @@ describe("JSON manifests", () => {
         expect(readJson('{"a" : 1}')).toBeUndefined();
         // A duplicate deep inside lists of maps, next to values of every type.
         expect(readJson('{"items": [1, "s", null, true, [{"k": [{"a": 1, "b": {}, "a": 2}]}]]}')).toBeUndefined();
-        expect(readJson('{"items": [1, "s", null, true, [{"k": [{"a": 1, "b": {}, "c": 2}]}]]}')).toEqual({ value: { items: [1, "s", null, true, [{ k: [{ a: 1, b: {}, c: 2 }] }]] } });
+        expect(readJson('{"items": [1, "s", null, true, [{"k": [{"a": 1, "b": {}, "c": 2}]}]]}')).toEqual({
+            value: { items: [1, "s", null, true, [{ k: [{ a: 1, b: {}, c: 2 }] }]] },
+        });
         // A quote and colon inside a string only costs the fast path.
         expect(readJson('{"a": "{\\"b\\": 1}"}')).toBeUndefined();
-        expect(parseManifests('{"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "a", "annotations": {"j": "{\\"b\\": 1}"}}}', "a.json")[0]!.metadata.annotations).toEqual({ j: '{"b": 1}' });
+        expect(
+            parseManifests('{"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "a", "annotations": {"j": "{\\"b\\": 1}"}}}', "a.json")[0]!.metadata
+                .annotations,
+        ).toEqual({ j: '{"b": 1}' });
     });
 
     it("leave text that is not JSON to the YAML reader, which names the line of an error", () => {

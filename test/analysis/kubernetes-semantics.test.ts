@@ -39,8 +39,11 @@ describe("Kubernetes NetworkPolicy", () => {
     });
 
     it("requires both ends: the source's egress and the destination's ingress", () => {
-        const model = modelOf(BASE + knp("web-egress", "lab", "podSelector: {matchLabels: {app: web}}\npolicyTypes: [Egress]") +
-            knp("api-ingress", "lab", "podSelector: {matchLabels: {app: api}}\ningress:\n- from: [{podSelector: {matchLabels: {app: web}}}]"));
+        const model = modelOf(
+            BASE +
+                knp("web-egress", "lab", "podSelector: {matchLabels: {app: web}}\npolicyTypes: [Egress]") +
+                knp("api-ingress", "lab", "podSelector: {matchLabels: {app: api}}\ningress:\n- from: [{podSelector: {matchLabels: {app: web}}}]"),
+        );
         const v = verdict(model, "lab/web", "lab/api", 8080);
         expect(v.allowed).toBe(false);
         expect(v.explanation.ingress.allowed).toBe(true);
@@ -59,15 +62,36 @@ describe("Kubernetes NetworkPolicy", () => {
     });
 
     it("ANDs namespaceSelector and podSelector inside one peer, ORs separate peers", () => {
-        const and = modelOf(BASE + knp("and", "lab", "podSelector: {}\ningress:\n- from:\n  - namespaceSelector: {matchLabels: {team: other}}\n    podSelector: {matchLabels: {app: web}}"));
-        const or = modelOf(BASE + knp("or", "lab", "podSelector: {}\ningress:\n- from:\n  - namespaceSelector: {matchLabels: {team: other}}\n  - podSelector: {matchLabels: {app: web}}"));
+        const and = modelOf(
+            BASE +
+                knp(
+                    "and",
+                    "lab",
+                    "podSelector: {}\ningress:\n- from:\n  - namespaceSelector: {matchLabels: {team: other}}\n    podSelector: {matchLabels: {app: web}}",
+                ),
+        );
+        const or = modelOf(
+            BASE +
+                knp(
+                    "or",
+                    "lab",
+                    "podSelector: {}\ningress:\n- from:\n  - namespaceSelector: {matchLabels: {team: other}}\n  - podSelector: {matchLabels: {app: web}}",
+                ),
+        );
         expect(allowed(and, "other/client", "lab/api", 8080)).toBe(false);
         expect(allowed(or, "other/client", "lab/api", 8080)).toBe(true);
         expect(allowed(or, "lab/web", "lab/api", 8080)).toBe(true);
     });
 
     it("matches namespaces by name through kubernetes.io/metadata.name, also for namespaces not declared in the input", () => {
-        const model = modelOf(BASE + knp("from-kube-system", "lab", "podSelector: {}\ningress:\n- from: [{namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: kube-system}}}]"));
+        const model = modelOf(
+            BASE +
+                knp(
+                    "from-kube-system",
+                    "lab",
+                    "podSelector: {}\ningress:\n- from: [{namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: kube-system}}}]",
+                ),
+        );
         expect(model.namespaces.get("kube-system")?.declared).toBe(false);
         expect(allowed(model, "kube-system/coredns", "lab/web", 8080)).toBe(true);
         expect(allowed(model, "other/client", "lab/web", 8080)).toBe(false);
@@ -115,7 +139,9 @@ describe("Kubernetes NetworkPolicy", () => {
     });
 
     it("excludes pods when except covers the pod CIDR, and uses a Pod's status.podIP when known", () => {
-        const excepted = modelOf(BASE + knp("world", "lab", "podSelector: {matchLabels: {app: api}}\ningress:\n- from: [{ipBlock: {cidr: 0.0.0.0/0, except: [192.168.0.0/16]}}]"));
+        const excepted = modelOf(
+            BASE + knp("world", "lab", "podSelector: {matchLabels: {app: api}}\ningress:\n- from: [{ipBlock: {cidr: 0.0.0.0/0, except: [192.168.0.0/16]}}]"),
+        );
         expect(allowed(excepted, "lab/web", "lab/api", 8080)).toBe(false);
         const pod = `---
 apiVersion: v1
@@ -124,13 +150,18 @@ metadata: {name: pinned, namespace: lab, labels: {app: pinned}}
 spec: {containers: [{name: c, image: x}]}
 status: {podIP: 10.9.0.5}
 `;
-        const model = modelOf(BASE + pod + knp("one-ip", "lab", "podSelector: {matchLabels: {app: api}}\ningress:\n- from: [{ipBlock: {cidr: 10.9.0.0/24}}]"), { podCIDR: "10.0.0.0/8" });
+        const model = modelOf(BASE + pod + knp("one-ip", "lab", "podSelector: {matchLabels: {app: api}}\ningress:\n- from: [{ipBlock: {cidr: 10.9.0.0/24}}]"), {
+            podCIDR: "10.0.0.0/8",
+        });
         expect(allowed(model, "lab/pinned", "lab/api", 8080)).toBe(true);
         expect(allowed(model, "lab/web", "lab/api", 8080)).toBe(false);
     });
 
     it("models workloads from every controller kind: pod template labels, service account and ports", () => {
-        const kinds = ["StatefulSet", "DaemonSet", "ReplicaSet", "Job"].map((kind) => `---
+        const kinds =
+            ["StatefulSet", "DaemonSet", "ReplicaSet", "Job"]
+                .map(
+                    (kind) => `---
 apiVersion: ${kind === "Job" ? "batch/v1" : "apps/v1"}
 kind: ${kind}
 metadata: {name: ${kind.toLowerCase()}, namespace: lab}
@@ -139,7 +170,10 @@ spec:
   template:
     metadata: {labels: {kind: ${kind.toLowerCase()}}}
     spec: {containers: [{name: c, image: x, ports: [{containerPort: 7000}]}]}
-`).join("") + `---
+`,
+                )
+                .join("") +
+            `---
 apiVersion: batch/v1
 kind: CronJob
 metadata: {name: cron, namespace: lab}

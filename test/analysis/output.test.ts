@@ -16,11 +16,17 @@ const ROOT = path.join(__dirname, "scenarios");
 function scenarioMatrix(name: string): Matrix {
     const dir = path.join(ROOT, name);
     const expected = parse(fs.readFileSync(path.join(dir, "expected.yaml"), "utf8")) as { options?: AnalyzerOptions };
-    const files = fs.readdirSync(dir).filter((f) => /\.(ya?ml|json)$/.test(f) && f !== "expected.yaml").map((f) => path.join(dir, f));
+    const files = fs
+        .readdirSync(dir)
+        .filter((f) => /\.(ya?ml|json)$/.test(f) && f !== "expected.yaml")
+        .map((f) => path.join(dir, f));
     return connectivityMatrix(buildModel(loadManifests(files), expected.options ?? {}));
 }
 
-const scenarios = fs.readdirSync(ROOT).filter((name) => fs.statSync(path.join(ROOT, name)).isDirectory()).sort();
+const scenarios = fs
+    .readdirSync(ROOT)
+    .filter((name) => fs.statSync(path.join(ROOT, name)).isDirectory())
+    .sort();
 const synthetic = connectivityMatrix(buildModel(syntheticCluster(150)));
 const render = (matrix: Matrix, format: MatrixFormat, view: MatrixView = "auto", width = 160) => {
     const notes: string[] = [];
@@ -32,16 +38,19 @@ describe("connectivity classes", () => {
     it.each([...scenarios, "synthetic 150 workloads"])("%s: every cell is its classes' cell, and no two classes could merge", (name) => {
         const matrix = name.startsWith("synthetic") ? synthetic : scenarioMatrix(name);
         const classes = connectivityClasses(matrix);
-        const sourceClass = new Map<number, number>(), destinationClass = new Map<number, number>();
+        const sourceClass = new Map<number, number>(),
+            destinationClass = new Map<number, number>();
         classes.sourceClasses.forEach((members, c) => members.forEach((s) => sourceClass.set(s, c)));
         classes.destinationClasses.forEach((members, d) => members.forEach((t) => destinationClass.set(t, d)));
         expect(sourceClass.size).toBe(matrix.sources.length);
         expect(destinationClass.size).toBe(matrix.targets.length);
         const wrong: string[] = [];
-        matrix.targets.forEach((target, t) => matrix.sources.forEach((src, s) => {
-            const byClass = classes.reaches[sourceClass.get(s)!]!.includes(destinationClass.get(t)!);
-            if (byClass !== allowedSources(matrix, t).has(s)) wrong.push(`${src} -> ${target.dst}:${target.port}`);
-        }));
+        matrix.targets.forEach((target, t) =>
+            matrix.sources.forEach((src, s) => {
+                const byClass = classes.reaches[sourceClass.get(s)!]!.includes(destinationClass.get(t)!);
+                if (byClass !== allowedSources(matrix, t).has(s)) wrong.push(`${src} -> ${target.dst}:${target.port}`);
+            }),
+        );
         expect(wrong).toEqual([]);
         // Coarsest: distinct source classes reach different destination classes; distinct destination classes have different rows.
         expect(new Set(classes.reaches.map((r) => r.join(","))).size).toBe(classes.sourceClasses.length);
@@ -57,7 +66,10 @@ describe("connectivity classes", () => {
 
 describe("streamed formats", () => {
     it("jsonl prints exactly the allowed flows, one JSON object per line", () => {
-        const lines = render(synthetic, "jsonl").text.trimEnd().split("\n").map((line) => JSON.parse(line));
+        const lines = render(synthetic, "jsonl")
+            .text.trimEnd()
+            .split("\n")
+            .map((line) => JSON.parse(line));
         expect(lines).toEqual([...allowedFlows(synthetic)]);
     });
 
@@ -70,9 +82,13 @@ describe("streamed formats", () => {
     });
 
     it("jsonl --classes prints one class per line, destinations first, naming every member", () => {
-        const lines = render(synthetic, "jsonl", "classes").text.trimEnd().split("\n").map((line) => JSON.parse(line));
+        const lines = render(synthetic, "jsonl", "classes")
+            .text.trimEnd()
+            .split("\n")
+            .map((line) => JSON.parse(line));
         const classes = connectivityClasses(synthetic);
-        const destinations = lines.filter((l) => l.destinationClass), sources = lines.filter((l) => l.sourceClass);
+        const destinations = lines.filter((l) => l.destinationClass),
+            sources = lines.filter((l) => l.sourceClass);
         expect(destinations).toHaveLength(classes.destinationClasses.length);
         expect(sources.flatMap((l) => l.sources).sort()).toEqual([...synthetic.sources].sort());
         expect(destinations.flatMap((l) => l.destinations)).toHaveLength(synthetic.targets.length);
@@ -101,7 +117,10 @@ describe("streamed formats", () => {
 
     it("json summarises past a million cells (view: classes), counted without building them", () => {
         const huge = { sources: new Array(2_000).fill("x"), targets: new Array(1_000).fill({}), rows: [], targetRows: [] } as unknown as Matrix;
-        expect(chooseView(huge, { format: "json", view: "auto", width: 80 })).toMatchObject({ view: "classes", note: expect.stringMatching(/more than 1000000/) });
+        expect(chooseView(huge, { format: "json", view: "auto", width: 80 })).toMatchObject({
+            view: "classes",
+            note: expect.stringMatching(/more than 1000000/),
+        });
         const json = JSON.parse(render(synthetic, "json", "classes").text);
         expect(json.view).toBe("classes");
         expect(json.sourceClasses.flatMap((c: { sources: string[] }) => c.sources)).toHaveLength(synthetic.sources.length);

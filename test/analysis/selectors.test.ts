@@ -52,7 +52,11 @@ describe("Calico selectors", () => {
         ["app == 'web' tier", 13, "unexpected label"],
     ])("rejects %s with the position of the problem", (selector, column, problem) => {
         let error: unknown;
-        try { parseCalicoSelector(selector); } catch (e) { error = e; }
+        try {
+            parseCalicoSelector(selector);
+        } catch (e) {
+            error = e;
+        }
         expect(error).toBeInstanceOf(SelectorSyntaxError);
         const syntax = error as SelectorSyntaxError;
         expect(syntax.message).toContain(problem);
@@ -77,7 +81,8 @@ describe("Kubernetes label selectors (apimachinery LabelSelectorAsSelector)", ()
         expect(select({ matchExpressions: [{ key: "missing", operator: "Exists" }] })).toBe(false);
     });
     it("rejects an unknown operator, naming the key", () => {
-        expect(() => parseKubeSelector({ matchExpressions: [{ key: "a", operator: "Inn", values: ["x"] }] }, { key: "spec.podSelector" }))
-            .toThrow(/spec\.podSelector\.matchExpressions\[0\]: operator "Inn" is not one of In, NotIn, Exists, DoesNotExist/);
+        expect(() => parseKubeSelector({ matchExpressions: [{ key: "a", operator: "Inn", values: ["x"] }] }, { key: "spec.podSelector" })).toThrow(
+            /spec\.podSelector\.matchExpressions\[0\]: operator "Inn" is not one of In, NotIn, Exists, DoesNotExist/,
+        );
     });
 });

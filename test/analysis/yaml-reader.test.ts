@@ -35,18 +35,126 @@ function compare(text: string): "fast" | "careful" {
     // Large texts are read in batches of documents: cut at every document start, the values are the same.
     const cut = readYamlFast(text, 1);
     if (cut !== undefined) expect({ values: cut }, `fast path, a batch per document, on ${JSON.stringify(text)}`).toStrictEqual(careful);
-    expect(outcome(() => readYamlDocuments(text, "t.yaml")), `reader on ${JSON.stringify(text)}`).toStrictEqual(careful);
+    expect(
+        outcome(() => readYamlDocuments(text, "t.yaml")),
+        `reader on ${JSON.stringify(text)}`,
+    ).toStrictEqual(careful);
     return fast === undefined ? "careful" : "fast";
 }
 
 /** Plain scalars YAML 1.1 and 1.2 read differently, and the syntax around them. */
-const SCALARS = ["yes", "No", "on", "OFF", "y", "n", "Y", "~", "null", "NULL", "", "true", "False", "0777", "0o17", "09", "0x1F", "0b101", "1_000", "80:90",
-    "190:20:30", "1.5", ".5", "1.", ".", "1e3", "1E-3", "6.02e+23", ".inf", "-.Inf", ".nan", "-0", "+12", "0_", "0b_", "2001-12-14", "1:2", "=", "a b", "x#y",
-    "it's", "a: b", "- c", "@x", "%p", "!has(a)", "&& b", "80/tcp", "10.0.0.0/8", "::1", "__proto__", "toString", "12345678901234567890", "e0", "E5"];
+const SCALARS = [
+    "yes",
+    "No",
+    "on",
+    "OFF",
+    "y",
+    "n",
+    "Y",
+    "~",
+    "null",
+    "NULL",
+    "",
+    "true",
+    "False",
+    "0777",
+    "0o17",
+    "09",
+    "0x1F",
+    "0b101",
+    "1_000",
+    "80:90",
+    "190:20:30",
+    "1.5",
+    ".5",
+    "1.",
+    ".",
+    "1e3",
+    "1E-3",
+    "6.02e+23",
+    ".inf",
+    "-.Inf",
+    ".nan",
+    "-0",
+    "+12",
+    "0_",
+    "0b_",
+    "2001-12-14",
+    "1:2",
+    "=",
+    "a b",
+    "x#y",
+    "it's",
+    "a: b",
+    "- c",
+    "@x",
+    "%p",
+    "!has(a)",
+    "&& b",
+    "80/tcp",
+    "10.0.0.0/8",
+    "::1",
+    "__proto__",
+    "toString",
+    "12345678901234567890",
+    "e0",
+    "E5",
+];
 
-const TOKENS = [...SCALARS.filter(Boolean), ":", ": ", " ", "  ", "\n", "\n  ", "\n    ", "- ", "-", "[", "]", "{", "}", ", ", "? ", "&a ", "*a", "!!str ", "!x ",
-    "<<: ", "'", "\"", "\\", "#c", " # c\n", "\t", "\n\t", "\n \t", "|", ">", "|-", ">+", "|2", "---\n", "--- ", "...\n", "%YAML 1.1\n", "%YAML 1.2\n", "kind: Pod\n", "a: ",
-    "b: ", "\"a\": ", "\r\n", "\uFEFF", "\"\\x41\\u263A\\N\"", "\"a\n b\"", "'a\n\n b'", "é", "\u2028", "\u0085", "\x07"];
+const TOKENS = [
+    ...SCALARS.filter(Boolean),
+    ":",
+    ": ",
+    " ",
+    "  ",
+    "\n",
+    "\n  ",
+    "\n    ",
+    "- ",
+    "-",
+    "[",
+    "]",
+    "{",
+    "}",
+    ", ",
+    "? ",
+    "&a ",
+    "*a",
+    "!!str ",
+    "!x ",
+    "<<: ",
+    "'",
+    '"',
+    "\\",
+    "#c",
+    " # c\n",
+    "\t",
+    "\n\t",
+    "\n \t",
+    "|",
+    ">",
+    "|-",
+    ">+",
+    "|2",
+    "---\n",
+    "--- ",
+    "...\n",
+    "%YAML 1.1\n",
+    "%YAML 1.2\n",
+    "kind: Pod\n",
+    "a: ",
+    "b: ",
+    '"a": ',
+    "\r\n",
+    "\uFEFF",
+    '"\\x41\\u263A\\N"',
+    '"a\n b"',
+    "'a\n\n b'",
+    "é",
+    "\u2028",
+    "\u0085",
+    "\x07",
+];
 
 const soup = fc.array(fc.constantFrom(...TOKENS), { maxLength: 60 }).map((parts) => parts.join(""));
 
@@ -57,33 +165,55 @@ const { value } = fc.letrec((tie) => ({
 }));
 
 /** A value printed as kubectl, Helm and people write it: block or flow, YAML 1.1 or 1.2 quoting (1.2 leaves `yes` bare, which 1.1 reads as true). */
-const printed = fc.tuple(fc.array(value, { minLength: 1, maxLength: 3 }), fc.constantFrom("yaml-1.1", "yaml-1.2", "yaml-flow", "js-yaml", "js-yaml-flow", "json")).map(([documents, style]) =>
-    documents.map((document) => {
-        switch (style) {
-            case "yaml-1.1": return stringify(document, { version: "1.1" });
-            case "yaml-1.2": return stringify(document);
-            case "yaml-flow": return stringify(document, { collectionStyle: "flow" });
-            case "js-yaml": return dump(document, { noRefs: true });
-            case "js-yaml-flow": return dump(document, { noRefs: true, flowLevel: 0 });
-            default: return `${JSON.stringify(document, null, 1)}\n`;
-        }
-    }).join("---\n"));
+const printed = fc
+    .tuple(fc.array(value, { minLength: 1, maxLength: 3 }), fc.constantFrom("yaml-1.1", "yaml-1.2", "yaml-flow", "js-yaml", "js-yaml-flow", "json"))
+    .map(([documents, style]) =>
+        documents
+            .map((document) => {
+                switch (style) {
+                    case "yaml-1.1":
+                        return stringify(document, { version: "1.1" });
+                    case "yaml-1.2":
+                        return stringify(document);
+                    case "yaml-flow":
+                        return stringify(document, { collectionStyle: "flow" });
+                    case "js-yaml":
+                        return dump(document, { noRefs: true });
+                    case "js-yaml-flow":
+                        return dump(document, { noRefs: true, flowLevel: 0 });
+                    default:
+                        return `${JSON.stringify(document, null, 1)}\n`;
+                }
+            })
+            .join("---\n"),
+    );
 
 describe("the YAML reader's fast path reads as the careful reader", () => {
     it("on token soup: the same values, or none and the careful reader's error", () => {
-        fc.assert(fc.property(soup, (text) => { compare(text); }), { seed: SEED, numRuns: 3000 });
+        fc.assert(
+            fc.property(soup, (text) => {
+                compare(text);
+            }),
+            { seed: SEED, numRuns: 3000 },
+        );
     });
 
     it("on random values printed in block and flow style, YAML 1.1 and 1.2 quoting, and JSON", () => {
         const paths = { fast: 0, careful: 0 };
-        fc.assert(fc.property(printed, (text) => { paths[compare(text)]++; }), { seed: SEED, numRuns: 1500 });
+        fc.assert(
+            fc.property(printed, (text) => {
+                paths[compare(text)]++;
+            }),
+            { seed: SEED, numRuns: 1500 },
+        );
         // The fast path must carry these (it leaves only texts with tags, anchors, aliases, merge keys, collections as keys and errors).
         expect(paths.fast).toBeGreaterThan(paths.careful);
     });
 
     it("on every manifest of the repository (scenarios, baseline, fixtures, policy-pack tests)", () => {
-        const files = MANIFEST_DIRS.flatMap((dir) => (fs.readdirSync(path.join(ROOT, dir), { recursive: true }) as string[])
-            .filter((file) => /\.ya?ml$/.test(file)).map((file) => path.join(dir, file)));
+        const files = MANIFEST_DIRS.flatMap((dir) =>
+            (fs.readdirSync(path.join(ROOT, dir), { recursive: true }) as string[]).filter((file) => /\.ya?ml$/.test(file)).map((file) => path.join(dir, file)),
+        );
         expect(files.length).toBeGreaterThan(30);
         const fast = files.filter((file) => compare(fs.readFileSync(path.join(ROOT, file), "utf8")) === "fast");
         expect(fast).toContain("baseline/cluster.yaml");
@@ -96,8 +226,8 @@ describe("the YAML reader's fast path reads as the careful reader", () => {
         ["an anchor and its alias", "a: &x {b: 1}\nc: *x\n"],
         ["a merge key", "<<: {a: 1}\nb: 2\n"],
         ["a directive", "%YAML 1.2\n---\na: yes\n"],
-        ["a duplicate key", "a: 1\n\"a\": 2\n"],
-        ["a duplicate key spelled two ways", "1: a\n\"1\": b\n"],
+        ["a duplicate key", 'a: 1\n"a": 2\n'],
+        ["a duplicate key spelled two ways", '1: a\n"1": b\n'],
         ["a collection as a key", "[a]: 1\n"],
         ["a collection as an explicit key", "? [a]\n: 1\n"],
         ["invalid YAML", "a: [1\n"],
@@ -110,13 +240,17 @@ describe("the YAML reader's fast path reads as the careful reader", () => {
     it("reads tabs after a line's indentation (a Makefile in a ConfigMap) on the fast path; a tab opening a line goes to the careful reader", () => {
         const makefile = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: build}\ndata:\n  Makefile: |\n    all:\n    \tgo build ./...\n";
         expect(compare(makefile)).toBe("fast");
-        expect(readYamlFast(makefile)).toStrictEqual([{ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "build" }, data: { Makefile: "all:\n\tgo build ./...\n" } }]);
+        expect(readYamlFast(makefile)).toStrictEqual([
+            { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "build" }, data: { Makefile: "all:\n\tgo build ./...\n" } },
+        ]);
         expect(compare("\tyes\n")).toBe("careful");
     });
 
     it("reads YAML 1.1 scalars as the careful reader does, a quoted one as a string", () => {
         const text = "a: yes\nb: 0777\nc: 80:90\nd: 0x1F\ne: 1_000\nf: .5\ng: ~\nh: 'yes'\ni: 190:20:30\nj: 0o17\nk: 2001-12-14\n";
         expect(compare(text)).toBe("fast");
-        expect(readYamlFast(text)).toStrictEqual([{ a: true, b: 511, c: "80:90", d: 31, e: 1000, f: 0.5, g: null, h: "yes", i: "190:20:30", j: "0o17", k: "2001-12-14" }]);
+        expect(readYamlFast(text)).toStrictEqual([
+            { a: true, b: 511, c: "80:90", d: 31, e: 1000, f: 0.5, g: null, h: "yes", i: "190:20:30", j: "0o17", k: "2001-12-14" },
+        ]);
     });
 });

@@ -37,26 +37,41 @@ async function fakeApi(replies: Record<string, { status: number; body?: object }
 /** A kubeconfig with two contexts; `lab` points at the fake API, `other` carries a client key. */
 function writeKubeconfig(port: number): string {
     const file = path.join(temporaryDirectory("kubeconfig"), "config");
-    fs.writeFileSync(file, [
-        "apiVersion: v1", "kind: Config", "current-context: other",
-        "clusters:",
-        `- {name: lab, cluster: {server: 'http://127.0.0.1:${port}', insecure-skip-tls-verify: true}}`,
-        "- {name: other, cluster: {server: 'https://10.0.0.1:6443'}}",
-        "users:",
-        "- {name: lab, user: {token: lab-token}}",
-        "- {name: other, user: {client-key-data: T1RIRVIK}}",
-        "contexts:",
-        "- {name: lab, context: {cluster: lab, user: lab}}",
-        "- {name: other, context: {cluster: other, user: other}}",
-    ].join("\n"));
+    fs.writeFileSync(
+        file,
+        [
+            "apiVersion: v1",
+            "kind: Config",
+            "current-context: other",
+            "clusters:",
+            `- {name: lab, cluster: {server: 'http://127.0.0.1:${port}', insecure-skip-tls-verify: true}}`,
+            "- {name: other, cluster: {server: 'https://10.0.0.1:6443'}}",
+            "users:",
+            "- {name: lab, user: {token: lab-token}}",
+            "- {name: other, user: {client-key-data: T1RIRVIK}}",
+            "contexts:",
+            "- {name: lab, context: {cluster: lab, user: lab}}",
+            "- {name: other, context: {cluster: other, user: other}}",
+        ].join("\n"),
+    );
     return file;
 }
 
-const apiService = (available: string, reason = "Passed") => ({ status: 200, body: { apiVersion: "apiregistration.k8s.io/v1", kind: "APIService", metadata: { name: "v3.projectcalico.org" }, status: { conditions: [{ type: "Available", status: available, reason }] } } });
+const apiService = (available: string, reason = "Passed") => ({
+    status: 200,
+    body: {
+        apiVersion: "apiregistration.k8s.io/v1",
+        kind: "APIService",
+        metadata: { name: "v3.projectcalico.org" },
+        status: { conditions: [{ type: "Available", status: available, reason }] },
+    },
+});
 const emptyList = { status: 200, body: { apiVersion: "projectcalico.org/v3", kind: "GlobalNetworkPolicyList", items: [] } };
 
 let previousKubeconfig: string | undefined;
-beforeEach(() => { previousKubeconfig = process.env.KUBECONFIG; });
+beforeEach(() => {
+    previousKubeconfig = process.env.KUBECONFIG;
+});
 afterEach(() => {
     if (previousKubeconfig === undefined) delete process.env.KUBECONFIG;
     else process.env.KUBECONFIG = previousKubeconfig;
@@ -87,8 +102,11 @@ describe("the Calico API gate (dynamic provider)", () => {
         try {
             // A poll longer than the timeout: it gives up right after the first answer, which has the
             // whole timeout to come (a short timeout would also cut a slow answer short).
-            await expect(waitForCalicoApi({ context: "lab", timeoutSeconds: 30, pollSeconds: 60 }))
-                .rejects.toThrow(new RegExp(`context "lab" \\(server http://127.0.0.1:${api.port}\\) was not ready within 30 s: APIService v3.projectcalico.org is not Available \\(MissingEndpoints\\)`));
+            await expect(waitForCalicoApi({ context: "lab", timeoutSeconds: 30, pollSeconds: 60 })).rejects.toThrow(
+                new RegExp(
+                    `context "lab" \\(server http://127.0.0.1:${api.port}\\) was not ready within 30 s: APIService v3.projectcalico.org is not Available \\(MissingEndpoints\\)`,
+                ),
+            );
         } finally {
             await api.close();
         }
@@ -96,7 +114,9 @@ describe("the Calico API gate (dynamic provider)", () => {
 
     it("refuses a context the kubeconfig does not have, listing those it has", async () => {
         process.env.KUBECONFIG = writeKubeconfig(1);
-        await expect(waitForCalicoApi({ context: "nope", timeoutSeconds: 1, pollSeconds: 0.1 })).rejects.toThrow(/has no context "nope" \(contexts: lab, other\)/);
+        await expect(waitForCalicoApi({ context: "nope", timeoutSeconds: 1, pollSeconds: 0.1 })).rejects.toThrow(
+            /has no context "nope" \(contexts: lab, other\)/,
+        );
     });
 
     it("is replaced (waits again) only when the context changes", async () => {
@@ -107,20 +127,26 @@ describe("the Calico API gate (dynamic provider)", () => {
 });
 
 describe("calicoctl documents (dynamic provider)", () => {
-    const policy = (name: string, order: number) => [
-        "apiVersion: projectcalico.org/v3", "kind: GlobalNetworkPolicy", `metadata: {name: ${name}}`, `spec: {order: ${order}, selector: all()}`, "",
-    ].join("\n");
+    const policy = (name: string, order: number) =>
+        ["apiVersion: projectcalico.org/v3", "kind: GlobalNetworkPolicy", `metadata: {name: ${name}}`, `spec: {order: ${order}, selector: all()}`, ""].join(
+            "\n",
+        );
     // The stub copies the kubeconfig it was given, and records its mode and the datastore type.
-    const calicoctlStub = (exit = 0) => [
-        'cp "$KUBECONFIG" "$(dirname "$0")/kubeconfig.seen"',
-        'stat -c %a "$KUBECONFIG" > "$(dirname "$0")/kubeconfig.mode"',
-        'echo "$KUBECONFIG" > "$(dirname "$0")/kubeconfig.path"',
-        'echo "$DATASTORE_TYPE" > "$(dirname "$0")/datastore"',
-        exit === 0 ? "exit 0" : `echo "resource does not validate" >&2; exit ${exit}`,
-    ].join("\n");
+    const calicoctlStub = (exit = 0) =>
+        [
+            'cp "$KUBECONFIG" "$(dirname "$0")/kubeconfig.seen"',
+            'stat -c %a "$KUBECONFIG" > "$(dirname "$0")/kubeconfig.mode"',
+            'echo "$KUBECONFIG" > "$(dirname "$0")/kubeconfig.path"',
+            'echo "$DATASTORE_TYPE" > "$(dirname "$0")/datastore"',
+            exit === 0 ? "exit 0" : `echo "resource does not validate" >&2; exit ${exit}`,
+        ].join("\n");
     let previousPath: string | undefined;
-    beforeEach(() => { previousPath = process.env.PATH; });
-    afterEach(() => { process.env.PATH = previousPath; });
+    beforeEach(() => {
+        previousPath = process.env.PATH;
+    });
+    afterEach(() => {
+        process.env.PATH = previousPath;
+    });
 
     function withStub(exit = 0) {
         const { dir, log } = stubTools(["calicoctl"], { calicoctl: calicoctlStub(exit) });
@@ -164,14 +190,17 @@ describe("calicoctl documents (dynamic provider)", () => {
 
     it("fails with calicoctl's message, the object and the context", async () => {
         withStub(1);
-        await expect(calicoctlDocumentProvider.create!({ context: "lab", document: policy("x", 1), timeoutSeconds: 10 }))
-            .rejects.toThrow(/calicoctl apply -f - \(GlobalNetworkPolicy\/x, context "lab" \(server http:\/\/127.0.0.1:6443\)\) failed \(exit 1\): resource does not validate/);
+        await expect(calicoctlDocumentProvider.create!({ context: "lab", document: policy("x", 1), timeoutSeconds: 10 })).rejects.toThrow(
+            /calicoctl apply -f - \(GlobalNetworkPolicy\/x, context "lab" \(server http:\/\/127.0.0.1:6443\)\) failed \(exit 1\): resource does not validate/,
+        );
     });
 
     it("says when calicoctl is not installed", async () => {
         process.env.KUBECONFIG = writeKubeconfig(6443);
         process.env.PATH = temporaryDirectory("empty-path");
-        await expect(calicoctlDocumentProvider.create!({ context: "lab", document: policy("x", 1), timeoutSeconds: 10 })).rejects.toThrow(/calicoctl is not on PATH/);
+        await expect(calicoctlDocumentProvider.create!({ context: "lab", document: policy("x", 1), timeoutSeconds: 10 })).rejects.toThrow(
+            /calicoctl is not on PATH/,
+        );
     });
 });
 
@@ -182,7 +211,10 @@ describe("the providers as `pulumi up` stores them", () => {
         let texts: { gate: string; calicoctl: string } | undefined;
         return () => {
             if (!texts) {
-                const result = spawnSync(process.execPath, [require.resolve("tsx/cli"), path.join(__dirname, "serialize-providers.ts")], { encoding: "utf8", timeout: 300_000 });
+                const result = spawnSync(process.execPath, [require.resolve("tsx/cli"), path.join(__dirname, "serialize-providers.ts")], {
+                    encoding: "utf8",
+                    timeout: 300_000,
+                });
                 expect(result.stderr).toBe("");
                 texts = JSON.parse(result.stdout) as { gate: string; calicoctl: string };
             }
@@ -191,8 +223,12 @@ describe("the providers as `pulumi up` stores them", () => {
     })();
     const load = (text: string) => (requireFromString(text) as { handler: () => Required<typeof calicoctlDocumentProvider> }).handler();
     let previousPath: string | undefined;
-    beforeEach(() => { previousPath = process.env.PATH; });
-    afterEach(() => { process.env.PATH = previousPath; });
+    beforeEach(() => {
+        previousPath = process.env.PATH;
+    });
+    afterEach(() => {
+        process.env.PATH = previousPath;
+    });
 
     it("hold no kubeconfig and load their modules by name", () => {
         const { gate, calicoctl } = serialized();

@@ -31,7 +31,8 @@ export interface Registered {
     deleteBeforeReplace: boolean;
 }
 
-export const FAKE_KUBECONFIG = "apiVersion: v1\nkind: Config\nclusters: [{name: kind-calico-lab, cluster: {server: https://127.0.0.1:6443}}]\nusers: [{name: kind-calico-lab, user: {client-key-data: PRIVATE}}]\n";
+export const FAKE_KUBECONFIG =
+    "apiVersion: v1\nkind: Config\nclusters: [{name: kind-calico-lab, cluster: {server: https://127.0.0.1:6443}}]\nusers: [{name: kind-calico-lab, user: {client-key-data: PRIVATE}}]\n";
 
 const isSecret = (value: any) => value !== null && typeof value === "object" && value[SIG_KEY] === SECRET_SIG;
 const unwrap = (value: any): any => {
@@ -47,7 +48,9 @@ const containsUnknown = (value: any): boolean =>
 // Vitest's module transform. Under the mocks their __provider input is the provider's method
 // sources instead; dynamic-providers.test.ts serializes them for real, outside Vitest.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const closure = require("@pulumi/pulumi/runtime/closure/serializeClosure") as { serializeFunction: (func: () => unknown) => Promise<{ text: string; containsSecrets: boolean }> };
+const closure = require("@pulumi/pulumi/runtime/closure/serializeClosure") as {
+    serializeFunction: (func: () => unknown) => Promise<{ text: string; containsSecrets: boolean }>;
+};
 closure.serializeFunction = async (func) => {
     const provider = func() as Record<string, unknown>;
     const methods = Object.entries(provider).filter(([, value]) => typeof value === "function");
@@ -85,16 +88,21 @@ export interface MockOptions {
 export async function useMocks(options: MockOptions = {}): Promise<Registered[]> {
     const registered: Registered[] = [];
     recorder = registered;
-    await pulumi.runtime.setMocks({
-        newResource: (args) => {
-            const state = { ...args.inputs };
-            if (args.type === "command:local:Command" && !options.preview) {
-                state.stdout = args.name.endsWith("-cluster") ? FAKE_KUBECONFIG : "";
-            }
-            return { id: options.preview ? undefined : `${args.name}-id`, state };
+    await pulumi.runtime.setMocks(
+        {
+            newResource: (args) => {
+                const state = { ...args.inputs };
+                if (args.type === "command:local:Command" && !options.preview) {
+                    state.stdout = args.name.endsWith("-cluster") ? FAKE_KUBECONFIG : "";
+                }
+                return { id: options.preview ? undefined : `${args.name}-id`, state };
+            },
+            call: (args) => args.inputs,
         },
-        call: (args) => args.inputs,
-    }, PROJECT_NAME, "test", options.preview ?? false);
+        PROJECT_NAME,
+        "test",
+        options.preview ?? false,
+    );
     return registered;
 }
 
@@ -123,7 +131,9 @@ export function stubTools(names: string[], scripts: Record<string, string> = {})
     for (const name of names) {
         const file = path.join(dir, name);
         const body = scripts[name] ?? "";
-        fs.writeFileSync(file, `#!/bin/sh\nprintf '%s\\n' "${name} $*" >> "${log}"\ncase " $* " in *" - "*) cat > "${dir}/${name}.stdin" ;; esac\n${body}\n`, { mode: 0o755 });
+        fs.writeFileSync(file, `#!/bin/sh\nprintf '%s\\n' "${name} $*" >> "${log}"\ncase " $* " in *" - "*) cat > "${dir}/${name}.stdin" ;; esac\n${body}\n`, {
+            mode: 0o755,
+        });
     }
     return { dir, log };
 }
@@ -131,9 +141,7 @@ export function stubTools(names: string[], scripts: Record<string, string> = {})
 /** Runs index.ts under the mocks with a stack config and a PATH holding only `tools`. */
 export async function runLab(config: Record<string, string | number>, options: MockOptions & { tools?: string[] } = {}) {
     const registered = await useMocks(options);
-    pulumi.runtime.setAllConfig(Object.fromEntries(
-        Object.entries(config).map(([key, value]) => [`${PROJECT_NAME}:${key}`, String(value)]),
-    ));
+    pulumi.runtime.setAllConfig(Object.fromEntries(Object.entries(config).map(([key, value]) => [`${PROJECT_NAME}:${key}`, String(value)])));
     const previousPath = process.env.PATH;
     process.env.PATH = stubTools(options.tools ?? ["docker", "kind", "kubectl", "calicoctl"]).dir;
     try {

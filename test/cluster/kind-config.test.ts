@@ -20,7 +20,10 @@ function schemaErrors(value: any, typeName: string, at = ""): string[] {
     for (const [key, field] of Object.entries(value)) {
         const spec = fields[key];
         const where = `${at}${key}`;
-        if (!spec) { errors.push(`${where}: unknown field (kind decodes strictly)`); continue; }
+        if (!spec) {
+            errors.push(`${where}: unknown field (kind decodes strictly)`);
+            continue;
+        }
         errors.push(...fieldErrors(field, spec, where));
     }
     return errors;
@@ -28,17 +31,25 @@ function schemaErrors(value: any, typeName: string, at = ""): string[] {
 
 function fieldErrors(field: any, spec: FieldSpec, where: string): string[] {
     switch (spec.type) {
-        case "string": return typeof field === "string" ? [] : [`${where}: expected a string`];
-        case "bool": return typeof field === "boolean" ? [] : [`${where}: expected a boolean`];
-        case "int32": return Number.isInteger(field) ? [] : [`${where}: expected an integer`];
-        case "enum": return spec.values!.includes(field) ? [] : [`${where}: ${JSON.stringify(field)} is not one of ${spec.values!.join(", ")}`];
-        case "cidr": return /^\d+\.\d+\.\d+\.\d+\/\d+$/.test(field) ? [] : [`${where}: expected an IPv4 CIDR`];
-        case "object": return spec.of ? schemaErrors(field, spec.of, `${where}.`) : [];
+        case "string":
+            return typeof field === "string" ? [] : [`${where}: expected a string`];
+        case "bool":
+            return typeof field === "boolean" ? [] : [`${where}: expected a boolean`];
+        case "int32":
+            return Number.isInteger(field) ? [] : [`${where}: expected an integer`];
+        case "enum":
+            return spec.values!.includes(field) ? [] : [`${where}: ${JSON.stringify(field)} is not one of ${spec.values!.join(", ")}`];
+        case "cidr":
+            return /^\d+\.\d+\.\d+\.\d+\/\d+$/.test(field) ? [] : [`${where}: expected an IPv4 CIDR`];
+        case "object":
+            return spec.of ? schemaErrors(field, spec.of, `${where}.`) : [];
         case "list":
             if (!Array.isArray(field)) return [`${where}: expected a list`];
-            return field.flatMap((item, i) => spec.items && SCHEMA[spec.items]
-                ? schemaErrors(item, spec.items, `${where}[${i}].`)
-                : fieldErrors(item, { type: spec.items ?? "object" }, `${where}[${i}]`));
+            return field.flatMap((item, i) =>
+                spec.items && SCHEMA[spec.items]
+                    ? schemaErrors(item, spec.items, `${where}[${i}].`)
+                    : fieldErrors(item, { type: spec.items ?? "object" }, `${where}[${i}]`),
+            );
         default:
             return typeof field === "object" && !Array.isArray(field) ? [] : [`${where}: expected a map`];
     }
@@ -56,8 +67,9 @@ describe("the generated kind cluster configuration", () => {
 
     it("the schema check rejects what kind would reject (so the check above can fail)", () => {
         const config = generated();
-        expect(schemaErrors({ ...config, networking: { ...config.networking, disableDefaultCni: true } }, "Cluster"))
-            .toEqual(["networking.disableDefaultCni: unknown field (kind decodes strictly)"]);
+        expect(schemaErrors({ ...config, networking: { ...config.networking, disableDefaultCni: true } }, "Cluster")).toEqual([
+            "networking.disableDefaultCni: unknown field (kind decodes strictly)",
+        ]);
         expect(schemaErrors({ ...config, apiVersion: "kind.sigs.k8s.io/v1alpha3" }, "Cluster")).toHaveLength(1);
         expect(schemaErrors({ ...config, nodes: [{ role: "master" }] }, "Cluster")).toEqual(['nodes[0].role: "master" is not one of control-plane, worker']);
         expect(schemaErrors({ nodes: [] }, "Cluster")).toEqual(["kind: required", "apiVersion: required"]);

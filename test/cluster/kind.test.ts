@@ -66,13 +66,19 @@ describe("cluster=kind: the kind cluster", () => {
     it("installs the pinned Calico through the tigera-operator, with the IP pool = the pod subnet and the API server", async () => {
         const { registered } = await kind({ podSubnet: "10.244.0.0/16", calicoVersion: "v3.30.3" });
         const operator = byName(registered, "calico-lab-calico-operator");
-        expect(operator.inputs.create).toContain("kubectl apply --server-side --force-conflicts -f https://raw.githubusercontent.com/projectcalico/calico/v3.30.3/manifests/operator-crds.yaml");
+        expect(operator.inputs.create).toContain(
+            "kubectl apply --server-side --force-conflicts -f https://raw.githubusercontent.com/projectcalico/calico/v3.30.3/manifests/operator-crds.yaml",
+        );
         expect(operator.inputs.create).toContain("https://raw.githubusercontent.com/projectcalico/calico/v3.30.3/manifests/tigera-operator.yaml");
         const installation = byName(registered, "calico-lab-calico-installation");
         const documents = parseAllDocuments(installation.inputs.stdin).map((doc) => doc.toJS());
-        expect(documents.map((doc) => `${doc.apiVersion} ${doc.kind}/${doc.metadata.name}`))
-            .toEqual(["operator.tigera.io/v1 Installation/default", "operator.tigera.io/v1 APIServer/default"]);
-        expect(documents[0].spec.calicoNetwork.ipPools).toEqual([expect.objectContaining({ cidr: "10.244.0.0/16", encapsulation: "VXLANCrossSubnet", natOutgoing: "Enabled" })]);
+        expect(documents.map((doc) => `${doc.apiVersion} ${doc.kind}/${doc.metadata.name}`)).toEqual([
+            "operator.tigera.io/v1 Installation/default",
+            "operator.tigera.io/v1 APIServer/default",
+        ]);
+        expect(documents[0].spec.calicoNetwork.ipPools).toEqual([
+            expect.objectContaining({ cidr: "10.244.0.0/16", encapsulation: "VXLANCrossSubnet", natOutgoing: "Enabled" }),
+        ]);
         expect(installation.inputs.create).toContain("kubectl apply --server-side --force-conflicts -f -");
     });
 
@@ -91,7 +97,9 @@ describe("cluster=kind: the kind cluster", () => {
 
         const withHeps = await kind({}, { hostEndpoints: true });
         const heps = byName(withHeps.registered, "calico-lab-host-endpoints");
-        expect(heps.inputs.create).toContain(`kubectl patch kubecontrollersconfigurations.projectcalico.org default --type=merge -p '{"spec":{"controllers":{"node":{"hostEndpoint":{"autoCreate":"Enabled"}}}}}'`);
+        expect(heps.inputs.create).toContain(
+            `kubectl patch kubecontrollersconfigurations.projectcalico.org default --type=merge -p '{"spec":{"controllers":{"node":{"hostEndpoint":{"autoCreate":"Enabled"}}}}}'`,
+        );
         expect(heps.inputs.delete).toContain(`'{"spec":{"controllers":{"node":{"hostEndpoint":{"autoCreate":"Disabled"}}}}}'`);
         expect(heps.dependencies).toContain(byName(withHeps.registered, "calico-lab-calico-api-ready").urn);
         expect(withHeps.cluster.calicoReady).toContain(withHeps.cluster.hostEndpoints);
@@ -110,9 +118,16 @@ describe("cluster=kind: the kind cluster", () => {
         const { registered, cluster } = await kind({}, { hostEndpoints: true }, true);
         expect((await inspect(cluster.kubeconfig)).known).toBe(false);
         expect(byName(registered, "calico-lab", PROVIDER).unknownInputs).toContain("kubeconfig");
-        expect(registered.map((r) => r.name)).toEqual(expect.arrayContaining([
-            "calico-lab-cluster", "calico-lab-calico-operator", "calico-lab-calico-installation", "calico-lab", "calico-lab-calico-api-ready", "calico-lab-host-endpoints",
-        ]));
+        expect(registered.map((r) => r.name)).toEqual(
+            expect.arrayContaining([
+                "calico-lab-cluster",
+                "calico-lab-calico-operator",
+                "calico-lab-calico-installation",
+                "calico-lab",
+                "calico-lab-calico-api-ready",
+                "calico-lab-host-endpoints",
+            ]),
+        );
     });
 });
 

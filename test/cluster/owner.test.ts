@@ -12,7 +12,12 @@ const REPO = path.resolve(__dirname, "../..");
 const root = process.getuid?.() === 0;
 
 function run(script: string, cache: string, ownerFile: string) {
-    return spawnSync("bash", ["-c", script], { cwd: REPO, encoding: "utf8", timeout: 60_000, env: { ...process.env, CLUSTER_CACHE: cache, CLUSTER_OWNER_FILE: ownerFile } });
+    return spawnSync("bash", ["-c", script], {
+        cwd: REPO,
+        encoding: "utf8",
+        timeout: 60_000,
+        env: { ...process.env, CLUSTER_CACHE: cache, CLUSTER_OWNER_FILE: ownerFile },
+    });
 }
 
 describe("the host's one cluster and its owner", () => {
@@ -46,7 +51,9 @@ describe("the host's one cluster and its owner", () => {
         fs.writeFileSync(ownerFile, `${other}\n`);
         const refused = run("LOG_TAG=test; source scripts/cluster/lib.sh; claim_host", mine, ownerFile);
         expect(refused.status).toBe(1);
-        expect(refused.stderr).toContain(`the host's cluster belongs to ${other} (its state is there): take it down first with: XDG_CACHE_HOME=${path.join(dir, "other")} npm run cluster:down`);
+        expect(refused.stderr).toContain(
+            `the host's cluster belongs to ${other} (its state is there): take it down first with: XDG_CACHE_HOME=${path.join(dir, "other")} npm run cluster:down`,
+        );
         fs.rmSync(path.join(other), { recursive: true });
         const claimed = run("LOG_TAG=test; source scripts/cluster/lib.sh; claim_host", mine, ownerFile);
         expect(claimed.status).toBe(0);

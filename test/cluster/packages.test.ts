@@ -33,7 +33,9 @@ describe("Debian packages of the real-cluster tier", () => {
     it("a missing package is named with the step that needs it and the command that installs it", () => {
         const result = runBash(`${LIB} ensure_packages cluster:up iptables nftables busybox-static`, ["iptables"]);
         expect(result.status).toBe(1);
-        expect(result.stderr).toContain("packages: cluster:up needs the Debian packages nftables busybox-static, which are not installed: apt-get update && apt-get install -y --no-install-recommends nftables busybox-static");
+        expect(result.stderr).toContain(
+            "packages: cluster:up needs the Debian packages nftables busybox-static, which are not installed: apt-get update && apt-get install -y --no-install-recommends nftables busybox-static",
+        );
     });
 
     it("nothing to install when every package is there", () => {

@@ -46,8 +46,9 @@ describe("prerequisites", () => {
 
     it("are checked before anything is registered", async () => {
         const registered = await useMocks();
-        expect(() => createCluster(settings({ cluster: "kind", stage: "lockdown" }), { hostEndpoints: true }, installed("docker", "kubectl")))
-            .toThrow(/kind \(the program creates and deletes the kind cluster with it\)/);
+        expect(() => createCluster(settings({ cluster: "kind", stage: "lockdown" }), { hostEndpoints: true }, installed("docker", "kubectl"))).toThrow(
+            /kind \(the program creates and deletes the kind cluster with it\)/,
+        );
         await settled(registered);
         expect(registered).toEqual([]);
     });

@@ -39,24 +39,26 @@ describe("the program on kind", () => {
         }
     });
 
-    it.each([
-        [{ stage: "lockdown" }],
-        [{ stage: "allow-proxy", flavor: "kubernetes" }],
-        [{ scenario: "yaobank", stage: "calico-policies" }],
-    ])("deletes every object inside the cluster with the cluster, so destroy removes the kind cluster instead of each object: %j", async (config) => {
-        const { registered } = await runLab(config);
-        const cluster = byName(registered, "calico-lab-cluster");
-        const objects = kubernetesObjects(registered);
-        expect(objects.map((o) => o.inputs.kind)).toEqual(expect.arrayContaining(["Namespace", "Deployment", "Service", "ConfigMap"]));
-        for (const object of objects) {
-            expect(object.deletedWith, `${object.type} ${object.name}`).toBe(cluster.urn);
-        }
-    });
+    it.each([[{ stage: "lockdown" }], [{ stage: "allow-proxy", flavor: "kubernetes" }], [{ scenario: "yaobank", stage: "calico-policies" }]])(
+        "deletes every object inside the cluster with the cluster, so destroy removes the kind cluster instead of each object: %j",
+        async (config) => {
+            const { registered } = await runLab(config);
+            const cluster = byName(registered, "calico-lab-cluster");
+            const objects = kubernetesObjects(registered);
+            expect(objects.map((o) => o.inputs.kind)).toEqual(expect.arrayContaining(["Namespace", "Deployment", "Service", "ConfigMap"]));
+            for (const object of objects) {
+                expect(object.deletedWith, `${object.type} ${object.name}`).toBe(cluster.urn);
+            }
+        },
+    );
 
     it("enables automatic host endpoints at the lockdown stage only: a lower stage removes the resource, whose delete disables them", async () => {
         for (const stage of ["cluster", "deny-all", "allow-proxy"]) {
             const { registered } = await runLab({ stage });
-            expect(registered.map((r) => r.name), stage).not.toContain("calico-lab-host-endpoints");
+            expect(
+                registered.map((r) => r.name),
+                stage,
+            ).not.toContain("calico-lab-host-endpoints");
         }
         const { registered } = await runLab({ stage: "lockdown" });
         expect(byName(registered, "calico-lab-host-endpoints").inputs.delete).toContain('"autoCreate":"Disabled"');
@@ -69,7 +71,10 @@ describe("the program on kind", () => {
 
     it("stops before registering anything when kind is not installed", async () => {
         // (index.ts is imported afresh, so the error is of that import's PrerequisiteError class)
-        await expect(runLab({ stage: "cluster" }, { tools: ["docker", "kubectl"] })).rejects.toMatchObject({ name: PrerequisiteError.name, cause: { missing: ["kind"] } });
+        await expect(runLab({ stage: "cluster" }, { tools: ["docker", "kubectl"] })).rejects.toMatchObject({
+            name: PrerequisiteError.name,
+            cause: { missing: ["kind"] },
+        });
         await expect(runLab({ stage: "cluster" }, { tools: ["docker", "kubectl"] })).rejects.toThrow(/Install kind/);
     });
 });

@@ -27,7 +27,9 @@ function run(script: string, env: Record<string, string>, input = "", scripts: R
 
 describe("the kind scripts", () => {
     const KUBECONFIG = "apiVersion: v1\nkind: Config\n";
-    const kindStub = { kind: `case "$1 $2" in "get kubeconfig") printf '${KUBECONFIG}' ;; "create cluster") echo "Creating cluster" >&2 ;; "get clusters") [ -n "\${STUB_EXISTING:-}" ] && echo "$STUB_EXISTING" ;; esac; exit 0` };
+    const kindStub = {
+        kind: `case "$1 $2" in "get kubeconfig") printf '${KUBECONFIG}' ;; "create cluster") echo "Creating cluster" >&2 ;; "get clusters") [ -n "\${STUB_EXISTING:-}" ] && echo "$STUB_EXISTING" ;; esac; exit 0`,
+    };
 
     it("create: kind create cluster with the config from stdin, then prints only the kubeconfig", () => {
         const result = run(KIND_CREATE_SCRIPT, { KIND_CLUSTER_NAME: "calico-lab" }, "kind: Cluster\n", kindStub);
@@ -60,10 +62,11 @@ describe("cluster access from local commands", () => {
     });
 
     it("otherwise pins the configured context of the ambient kubeconfig", () => {
-        expect(run(withKubeAccess("kubectl get nodes"), { KUBE_CONTEXT: "lab-iks/abc" }).calls)
-            .toEqual(["kubectl config view --raw --minify --context lab-iks/abc", "kubectl get nodes"]);
-        expect(run(withKubeAccess("kubectl get nodes"), { KUBE_CONTEXT: "" }).calls)
-            .toEqual(["kubectl config view --raw --minify", "kubectl get nodes"]);
+        expect(run(withKubeAccess("kubectl get nodes"), { KUBE_CONTEXT: "lab-iks/abc" }).calls).toEqual([
+            "kubectl config view --raw --minify --context lab-iks/abc",
+            "kubectl get nodes",
+        ]);
+        expect(run(withKubeAccess("kubectl get nodes"), { KUBE_CONTEXT: "" }).calls).toEqual(["kubectl config view --raw --minify", "kubectl get nodes"]);
     });
 });
 

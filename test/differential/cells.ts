@@ -29,7 +29,10 @@ export interface DeployedFacts {
 }
 
 /** The world's ports a pod may call: the internet host's HTTPS listener and its resolver (scripts/cluster/up.sh). */
-export const WORLD_PORTS: readonly { port: number; protocol: Protocol }[] = [{ port: 443, protocol: "TCP" }, { port: 53, protocol: "UDP" }];
+export const WORLD_PORTS: readonly { port: number; protocol: Protocol }[] = [
+    { port: 443, protocol: "TCP" },
+    { port: 53, protocol: "UDP" },
+];
 
 const id = (namespace: string, name: string) => `${namespace}/${name}`;
 
@@ -69,9 +72,10 @@ export function scenarioCells(scenario: Scenario, facts: DeployedFacts): Cell[] 
         }
         for (const port of WORLD_PORTS) {
             const query: ConnectionQuery = { src: srcName, dst: `external:${ADDRESSES.internet}`, port: port.port, protocol: port.protocol };
-            const action: ProbeAction = port.protocol === "UDP"
-                ? { kind: "dns-udp", server: ADDRESSES.internet, name: "example.org" }
-                : transport(port.protocol, ADDRESSES.internet, port.port);
+            const action: ProbeAction =
+                port.protocol === "UDP"
+                    ? { kind: "dns-udp", server: ADDRESSES.internet, name: "example.org" }
+                    : transport(port.protocol, ADDRESSES.internet, port.port);
             cells.push(cell("pod-world", query, from, [action]));
         }
     }
@@ -82,8 +86,18 @@ export function scenarioCells(scenario: Scenario, facts: DeployedFacts): Cell[] 
         for (const port of known.ports) {
             // The world speaks HTTP only (live/outside-http.ts): UDP NodePorts are not probed from outside.
             if (port.nodePort === undefined || port.protocol !== "TCP") continue;
-            const query: ConnectionQuery = { src: `external:${ADDRESSES.outside}`, dst: `nodeport:${service.namespace}/${service.name}`, port: port.nodePort, protocol: "TCP" };
-            const action: ProbeAction = { kind: "http", method: "GET", url: `http://${facts.nodeAddress}:${port.nodePort}/`, expectBodyIncludes: `listen ${service.namespace}/${service.pod}` };
+            const query: ConnectionQuery = {
+                src: `external:${ADDRESSES.outside}`,
+                dst: `nodeport:${service.namespace}/${service.name}`,
+                port: port.nodePort,
+                protocol: "TCP",
+            };
+            const action: ProbeAction = {
+                kind: "http",
+                method: "GET",
+                url: `http://${facts.nodeAddress}:${port.nodePort}/`,
+                expectBodyIncludes: `listen ${service.namespace}/${service.pod}`,
+            };
             cells.push(cell("world-nodeport", query, { kind: "outside" }, [action]));
         }
     }
@@ -105,7 +119,11 @@ function nodeCells(scenario: Scenario, facts: DeployedFacts, running: readonly S
     if (crossesInterface) {
         for (const port of [NODE_PORTS.open, NODE_PORTS.failsafe]) {
             const query: ConnectionQuery = { src: `external:${ADDRESSES.outside}`, dst: node, port, protocol: "TCP" };
-            cells.push(cell("world-node", query, { kind: "outside" }, [{ kind: "http", method: "GET", url: `http://${facts.nodeAddress}:${port}/`, expectBodyIncludes: `listen ${node.replace(":", "/")}` }]));
+            cells.push(
+                cell("world-node", query, { kind: "outside" }, [
+                    { kind: "http", method: "GET", url: `http://${facts.nodeAddress}:${port}/`, expectBodyIncludes: `listen ${node.replace(":", "/")}` },
+                ]),
+            );
         }
     }
     for (const pod of running) {
@@ -120,7 +138,10 @@ function nodeCells(scenario: Scenario, facts: DeployedFacts, running: readonly S
     if (crossesInterface) {
         for (const port of WORLD_PORTS) {
             const query: ConnectionQuery = { src: node, dst: `external:${ADDRESSES.internet}`, port: port.port, protocol: port.protocol };
-            const action: ProbeAction = port.protocol === "UDP" ? { kind: "dns-udp", server: ADDRESSES.internet, name: "example.org" } : transport("TCP", ADDRESSES.internet, port.port);
+            const action: ProbeAction =
+                port.protocol === "UDP"
+                    ? { kind: "dns-udp", server: ADDRESSES.internet, name: "example.org" }
+                    : transport("TCP", ADDRESSES.internet, port.port);
             cells.push(cell("node-world", query, fromNode, [action]));
         }
     }

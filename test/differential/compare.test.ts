@@ -23,7 +23,16 @@ const cell: Cell = {
 };
 
 function observed(outcome: Outcome, stable = true): Observation {
-    return { probeId: cell.id, outcome, detail: outcome, attempts: [{ outcome, detail: outcome, elapsedMs: 1 }, { outcome, detail: outcome, elapsedMs: 1 }], stable };
+    return {
+        probeId: cell.id,
+        outcome,
+        detail: outcome,
+        attempts: [
+            { outcome, detail: outcome, elapsedMs: 1 },
+            { outcome, detail: outcome, elapsedMs: 1 },
+        ],
+        stable,
+    };
 }
 
 const allowed = { verdict: "allowed" as const, reason: "allowed: no policy" };
@@ -38,10 +47,14 @@ describe("judging a cell", () => {
     });
 
     it("never turns a failed, refused, unanswered or unsettled probe into a verdict", () => {
-        for (const outcome of ["error", "tcp-refused", "http-error", "dns-failure"] as const) expect(judge(cell, allowed, observed(outcome)).status, outcome).toBe("not-observed");
+        for (const outcome of ["error", "tcp-refused", "http-error", "dns-failure"] as const)
+            expect(judge(cell, allowed, observed(outcome)).status, outcome).toBe("not-observed");
         expect(judge(cell, allowed, observed("allowed", false)).status).toBe("not-observed");
         expect(judge(cell, allowed, undefined)).toMatchObject({ status: "not-observed", detail: "not probed" });
-        expect(judge(cell, { error: "the analyzer refused the objects" }, observed("allowed"))).toMatchObject({ status: "not-predicted", reason: "the analyzer refused the objects" });
+        expect(judge(cell, { error: "the analyzer refused the objects" }, observed("allowed"))).toMatchObject({
+            status: "not-predicted",
+            reason: "the analyzer refused the objects",
+        });
     });
 });
 
@@ -58,10 +71,15 @@ describe("the report", () => {
         expect(count(results)).toEqual({ cells: 3, agree: 1, disagree: 1, notObserved: 1, notPredicted: 0 });
         expect(median([3, 1, 2])).toBe(2);
         expect(median([1, 2, 3, 4])).toBe(2.5);
-        const report = buildReport("2026-12-07T16:00:00Z", 1, [
-            { report: scenarioReport(scenario, results, timings, [], []), results },
-            { report: scenarioReport(scenario, [], { ...timings, probe: 40 }, [], []), results: [] },
-        ], []);
+        const report = buildReport(
+            "2026-12-07T16:00:00Z",
+            1,
+            [
+                { report: scenarioReport(scenario, results, timings, [], []), results },
+                { report: scenarioReport(scenario, [], { ...timings, probe: 40 }, [], []), results: [] },
+            ],
+            [],
+        );
         expect(report.totals).toMatchObject({ cells: 3, disagree: 1 });
         expect(report.median).toMatchObject({ probe: 30, total: 43 });
     });
@@ -72,12 +90,18 @@ describe("the report", () => {
         expect(text).toContain("total: 1 scenarios, 3 cells: 1 agree, 1 disagree, 1 not observed, 0 not predicted");
         expect(text).toMatch(/disagree\s+b\s+predicted allowed \/ observed blocked/);
         expect(text).toContain("median seconds per scenario: 33");
-        expect(coverageTable(results).find((row) => row.feature === "cell pod-pod TCP")).toEqual({ feature: "cell pod-pod TCP", cells: 3, agree: 1, disagree: 1 });
+        expect(coverageTable(results).find((row) => row.feature === "cell pod-pod TCP")).toEqual({
+            feature: "cell pod-pod TCP",
+            cells: 3,
+            agree: 1,
+            disagree: 1,
+        });
         expect(text).toContain("report: /tmp/report.json");
     });
 
     it("fails (exit 1) on a disagreement, a cell not observed, an object refused or a pod that never ran; passes only when every cell agreed", () => {
-        const only = (list: CellResult[], refusals = [] as { object: string; message: string }[], problems: string[] = []) => exitCode(buildReport("", 1, [{ report: scenarioReport(scenario, list, timings, refusals, problems), results: list }], []));
+        const only = (list: CellResult[], refusals = [] as { object: string; message: string }[], problems: string[] = []) =>
+            exitCode(buildReport("", 1, [{ report: scenarioReport(scenario, list, timings, refusals, problems), results: list }], []));
         expect(only([results[0]])).toBe(0);
         expect(only([results[0], results[1]])).toBe(1);
         expect(only([results[0], results[2]])).toBe(1);
@@ -98,9 +122,22 @@ describe("the report", () => {
     });
 
     it("tags a cell with the features of the policies that applied and the rules that matched", () => {
-        const index = featureIndex([{ apiVersion: "projectcalico.org/v3", kind: "NetworkPolicy", metadata: { name: "pol", namespace: "ns" }, spec: { order: 100, selector: "app == 'web'", ingress: [{ action: "Deny", protocol: "TCP", destination: { ports: ["8000:8999"] } }] } }]);
+        const index = featureIndex([
+            {
+                apiVersion: "projectcalico.org/v3",
+                kind: "NetworkPolicy",
+                metadata: { name: "pol", namespace: "ns" },
+                spec: { order: 100, selector: "app == 'web'", ingress: [{ action: "Deny", protocol: "TCP", destination: { ports: ["8000:8999"] } }] },
+            },
+        ]);
         expect(index.policies.get("np:ns/pol")).toEqual(["CalicoNetworkPolicy", "calico.types inferred", "calico.selector ==", "calico.order set"]);
-        expect(index.rules.get("np:ns/pol ingress[0]")).toEqual(["calico.ingress rule", "calico.action Deny", "calico.protocol TCP", "calico.destination.ports", "calico.destination.ports range"]);
+        expect(index.rules.get("np:ns/pol ingress[0]")).toEqual([
+            "calico.ingress rule",
+            "calico.action Deny",
+            "calico.protocol TCP",
+            "calico.destination.ports",
+            "calico.destination.ports range",
+        ]);
     });
 });
 

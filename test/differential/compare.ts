@@ -6,7 +6,10 @@ import type { Cell, CellKind } from "./cells";
 
 export type CellStatus = "agree" | "disagree" | "not-observed" | "not-predicted";
 
-export interface CellPrediction { verdict: Verdict; reason: string }
+export interface CellPrediction {
+    verdict: Verdict;
+    reason: string;
+}
 
 export interface CellResult {
     id: string;
@@ -32,20 +35,26 @@ export interface CellResult {
  * has a listener, so a refusal is a broken setup, not a verdict.
  */
 export const POLICY_VERDICT: Record<Outcome, Verdict | undefined> = {
-    "allowed": "allowed",
+    allowed: "allowed",
     "tcp-timeout": "blocked",
     "udp-timeout": "blocked",
     "dns-timeout": "blocked",
     "tcp-refused": undefined,
     "dns-failure": undefined,
     "http-error": undefined,
-    "error": undefined,
+    error: undefined,
 };
 
-export function judge(cell: Cell, prediction: CellPrediction | { error: string } | undefined, observation: Observation | undefined, features: string[] = []): CellResult {
+export function judge(
+    cell: Cell,
+    prediction: CellPrediction | { error: string } | undefined,
+    observation: Observation | undefined,
+    features: string[] = [],
+): CellResult {
     const observed = observation?.stable ? POLICY_VERDICT[observation.outcome] : undefined;
     const predicted = prediction && "verdict" in prediction ? prediction.verdict : undefined;
-    const status: CellStatus = observed === undefined ? "not-observed" : predicted === undefined ? "not-predicted" : predicted === observed ? "agree" : "disagree";
+    const status: CellStatus =
+        observed === undefined ? "not-observed" : predicted === undefined ? "not-predicted" : predicted === observed ? "agree" : "disagree";
     const unsettled = observation && !observation.stable ? " (attempts never agreed)" : "";
     return {
         id: cell.id,
@@ -63,7 +72,13 @@ export function judge(cell: Cell, prediction: CellPrediction | { error: string }
     };
 }
 
-export interface Counts { cells: number; agree: number; disagree: number; notObserved: number; notPredicted: number }
+export interface Counts {
+    cells: number;
+    agree: number;
+    disagree: number;
+    notObserved: number;
+    notPredicted: number;
+}
 
 export function count(results: readonly CellResult[]): Counts {
     const of = (status: CellStatus) => results.filter((result) => result.status === status).length;
@@ -71,7 +86,13 @@ export function count(results: readonly CellResult[]): Counts {
 }
 
 export function addCounts(a: Counts, b: Counts): Counts {
-    return { cells: a.cells + b.cells, agree: a.agree + b.agree, disagree: a.disagree + b.disagree, notObserved: a.notObserved + b.notObserved, notPredicted: a.notPredicted + b.notPredicted };
+    return {
+        cells: a.cells + b.cells,
+        agree: a.agree + b.agree,
+        disagree: a.disagree + b.disagree,
+        notObserved: a.notObserved + b.notObserved,
+        notPredicted: a.notPredicted + b.notPredicted,
+    };
 }
 
 export const NO_COUNTS: Counts = { cells: 0, agree: 0, disagree: 0, notObserved: 0, notPredicted: 0 };

@@ -45,7 +45,9 @@ export interface ConvergeOptions {
 export const DEFAULT_CONVERGE: ConvergeOptions = { timeoutMs: 90_000, attemptMs: 400 };
 
 const BASE: PlainObject = {
-    apiVersion: "projectcalico.org/v3", kind: "GlobalNetworkPolicy", metadata: { name: "df-sentinel-base" },
+    apiVersion: "projectcalico.org/v3",
+    kind: "GlobalNetworkPolicy",
+    metadata: { name: "df-sentinel-base" },
     spec: { order: 10000, selector: `has(${SENTINEL_LABEL})`, types: ["Ingress"] },
 };
 
@@ -55,20 +57,40 @@ export function generationObjects(generation: number): PlainObject[] {
     const port = PORTS[generation % 2];
     const ports = [{ protocol: "TCP", port }];
     const selects = (sentinel: SentinelName) => `${SENTINEL_LABEL} == '${sentinel}' && ${GENERATION_LABEL} == '${generation}'`;
-    const calicoRule = (setLabel: string) => ({ action: "Allow", protocol: "TCP", source: { selector: `${setLabel} == '${name}'` }, destination: { ports: [port] } });
+    const calicoRule = (setLabel: string) => ({
+        action: "Allow",
+        protocol: "TCP",
+        source: { selector: `${setLabel} == '${name}'` },
+        destination: { ports: [port] },
+    });
     return [
         { apiVersion: "projectcalico.org/v3", kind: "GlobalNetworkSet", metadata: { name, labels: { [GLOBAL_SET_LABEL]: name } }, spec: { nets: WORLD_NETS } },
-        { apiVersion: "projectcalico.org/v3", kind: "NetworkSet", metadata: { name, namespace: SENTINEL_NAMESPACE, labels: { [SET_LABEL]: name } }, spec: { nets: WORLD_NETS } },
         {
-            apiVersion: "networking.k8s.io/v1", kind: "NetworkPolicy", metadata: { name, namespace: SENTINEL_NAMESPACE },
-            spec: { podSelector: { matchLabels: { [SENTINEL_LABEL]: "knp", [GENERATION_LABEL]: String(generation) } }, policyTypes: ["Ingress"], ingress: [{ from: [{ ipBlock: { cidr: "0.0.0.0/0" } }], ports }] },
+            apiVersion: "projectcalico.org/v3",
+            kind: "NetworkSet",
+            metadata: { name, namespace: SENTINEL_NAMESPACE, labels: { [SET_LABEL]: name } },
+            spec: { nets: WORLD_NETS },
         },
         {
-            apiVersion: "projectcalico.org/v3", kind: "NetworkPolicy", metadata: { name, namespace: SENTINEL_NAMESPACE },
+            apiVersion: "networking.k8s.io/v1",
+            kind: "NetworkPolicy",
+            metadata: { name, namespace: SENTINEL_NAMESPACE },
+            spec: {
+                podSelector: { matchLabels: { [SENTINEL_LABEL]: "knp", [GENERATION_LABEL]: String(generation) } },
+                policyTypes: ["Ingress"],
+                ingress: [{ from: [{ ipBlock: { cidr: "0.0.0.0/0" } }], ports }],
+            },
+        },
+        {
+            apiVersion: "projectcalico.org/v3",
+            kind: "NetworkPolicy",
+            metadata: { name, namespace: SENTINEL_NAMESPACE },
             spec: { order: 1, selector: selects("np"), types: ["Ingress"], ingress: [calicoRule(SET_LABEL)] },
         },
         {
-            apiVersion: "projectcalico.org/v3", kind: "GlobalNetworkPolicy", metadata: { name },
+            apiVersion: "projectcalico.org/v3",
+            kind: "GlobalNetworkPolicy",
+            metadata: { name },
             spec: { order: 1, selector: selects("gnp"), types: ["Ingress"], ingress: [calicoRule(GLOBAL_SET_LABEL)] },
         },
     ];
@@ -78,7 +100,13 @@ export class Sentinels {
     private addresses: Partial<Record<SentinelName, string>> = {};
     private generation = 0;
 
-    constructor(private readonly cluster: ClusterApi, private readonly deployer: Deployer, private readonly outsideHttp: OutsideHttp, private readonly image: string, private readonly options: ConvergeOptions = DEFAULT_CONVERGE) {}
+    constructor(
+        private readonly cluster: ClusterApi,
+        private readonly deployer: Deployer,
+        private readonly outsideHttp: OutsideHttp,
+        private readonly image: string,
+        private readonly options: ConvergeOptions = DEFAULT_CONVERGE,
+    ) {}
 
     /** Creates the sentinel namespace, the base policy and the pods, and waits for the first generation. */
     async setUp(): Promise<void> {
@@ -87,7 +115,13 @@ export class Sentinels {
         const refusedBase = await this.deployer.create(BASE);
         if (refusedBase) throw new Error(`the sentinels' base policy was refused: ${refusedBase}`);
         for (const name of SENTINELS) {
-            const pod = { namespace: SENTINEL_NAMESPACE, name, labels: {}, serviceAccount: "default", ports: PORTS.map((port) => ({ port, protocol: "TCP" as const })) };
+            const pod = {
+                namespace: SENTINEL_NAMESPACE,
+                name,
+                labels: {},
+                serviceAccount: "default",
+                ports: PORTS.map((port) => ({ port, protocol: "TCP" as const })),
+            };
             const refused = await this.deployer.create(podManifest(pod, this.image, { [SENTINEL_LABEL]: name, [GENERATION_LABEL]: "0" }));
             if (refused) throw new Error(`the sentinel pod ${name} was refused: ${refused}`);
         }
@@ -114,7 +148,12 @@ export class Sentinels {
     }
 
     private async answers(name: SentinelName, port: number): Promise<boolean> {
-        const action: Extract<ProbeAction, { kind: "http" }> = { kind: "http", method: "GET", url: `http://${this.addresses[name]}:${port}/`, expectBodyIncludes: "" };
+        const action: Extract<ProbeAction, { kind: "http" }> = {
+            kind: "http",
+            method: "GET",
+            url: `http://${this.addresses[name]}:${port}/`,
+            expectBodyIncludes: "",
+        };
         const reply = await this.outsideHttp(action, this.options.attemptMs);
         return ("response" in reply ? classifyHttp(action, reply.response) : classifyHttp(action, undefined, reply.error)).outcome === "allowed";
     }
@@ -131,7 +170,11 @@ export class Sentinels {
             const refused = await this.deployer.create(object);
             if (refused) return { ok: false, detail: `sentinel ${object.kind} refused: ${refused}` };
         }
-        for (const name of SENTINELS) await this.deployer.label({ apiVersion: "v1", kind: "Pod", metadata: { name, namespace: SENTINEL_NAMESPACE } }, { [GENERATION_LABEL]: String(generation) });
+        for (const name of SENTINELS)
+            await this.deployer.label(
+                { apiVersion: "v1", kind: "Pod", metadata: { name, namespace: SENTINEL_NAMESPACE } },
+                { [GENERATION_LABEL]: String(generation) },
+            );
         for (const object of objects.slice(2)) {
             const refused = await this.deployer.create(object);
             if (refused) return { ok: false, detail: `sentinel ${object.kind} refused: ${refused}` };
@@ -143,7 +186,11 @@ export class Sentinels {
             for (const name of answered) if (name) waiting.delete(name);
         }
         if (generation > 1) for (const object of generationObjects(generation - 1).reverse()) await this.deployer.delete(object);
-        if (waiting.size > 0) return { ok: false, detail: `generation ${generation} not answering on port ${port} after ${this.options.timeoutMs / 1000} s: ${[...waiting].join(", ")}` };
+        if (waiting.size > 0)
+            return {
+                ok: false,
+                detail: `generation ${generation} not answering on port ${port} after ${this.options.timeoutMs / 1000} s: ${[...waiting].join(", ")}`,
+            };
         return { ok: true, detail: `generation ${generation} answered on port ${port}` };
     }
 }

@@ -23,8 +23,16 @@ function selectorFeatures(prefix: string, selector: unknown): string[] {
     if (typeof selector !== "string") return [];
     const text = selector.replace(/has\(df-scope\)/g, "");
     const grammar: [string, RegExp][] = [
-        ["all()", /all\(\)/], ["global()", /global\(\)/], ["==", /==/], ["!=", /!=/], ["!has()", /!has\(/], ["has()", /(^|[^!])has\(/],
-        [" not in ", / not in /], [" in ", /(^|[^t]) in /], ["&&", /&&/], ["||", /\|\|/],
+        ["all()", /all\(\)/],
+        ["global()", /global\(\)/],
+        ["==", /==/],
+        ["!=", /!=/],
+        ["!has()", /!has\(/],
+        ["has()", /(^|[^!])has\(/],
+        [" not in ", / not in /],
+        [" in ", /(^|[^t]) in /],
+        ["&&", /&&/],
+        ["||", /\|\|/],
     ];
     return grammar.filter(([, pattern]) => pattern.test(text)).map(([name]) => `${prefix} ${name.trim()}`);
 }
@@ -64,11 +72,13 @@ function entityFeatures(prefix: string, entity: Spec | undefined): string[] {
     for (const field of ["selector", "notSelector", "namespaceSelector", "serviceAccounts", "nets", "notNets", "ports", "notPorts"]) {
         if (entity[field] === undefined) continue;
         features.push(`${prefix}.${field}`);
-        if (field === "selector" && /^set == /.test(entity.selector)) features.push(`${prefix} network set${entity.namespaceSelector === "global()" ? " (global())" : ""}`);
+        if (field === "selector" && /^set == /.test(entity.selector))
+            features.push(`${prefix} network set${entity.namespaceSelector === "global()" ? " (global())" : ""}`);
         if (field.endsWith("elector")) features.push(...selectorFeatures(`${prefix}.${field}`, entity[field]));
         if (field === "serviceAccounts") features.push(`${prefix}.serviceAccounts.${Object.keys(entity.serviceAccounts).join("+")}`);
         if (field === "ports" || field === "notPorts") {
-            for (const port of entity[field] as unknown[]) features.push(`${prefix}.${field} ${typeof port === "number" ? "number" : /^\d+:\d+$/.test(String(port)) ? "range" : "named"}`);
+            for (const port of entity[field] as unknown[])
+                features.push(`${prefix}.${field} ${typeof port === "number" ? "number" : /^\d+:\d+$/.test(String(port)) ? "range" : "named"}`);
         }
     }
     return features;
@@ -85,7 +95,11 @@ function calicoRuleFeatures(rule: Spec, direction: string): string[] {
 function policyFeatures(object: PlainObject, orders: number[]): string[] {
     const spec = (object.spec ?? {}) as Spec;
     if (object.apiVersion === "networking.k8s.io/v1") {
-        const features = ["KubernetesNetworkPolicy", `knp.podSelector ${kubeSelectorKind(spec.podSelector)}`, `knp.policyTypes ${spec.policyTypes ? spec.policyTypes.join("+") : "omitted"}`];
+        const features = [
+            "KubernetesNetworkPolicy",
+            `knp.podSelector ${kubeSelectorKind(spec.podSelector)}`,
+            `knp.policyTypes ${spec.policyTypes ? spec.policyTypes.join("+") : "omitted"}`,
+        ];
         const types: string[] = spec.policyTypes ?? ["Ingress", ...(spec.egress ? ["Egress"] : [])];
         for (const type of types) if (!(spec[type.toLowerCase()]?.length > 0)) features.push(`knp.${type.toLowerCase()} default deny (no rules)`);
         return features;
@@ -109,7 +123,9 @@ export interface FeatureIndex {
 }
 
 export function featureIndex(objects: readonly PlainObject[]): FeatureIndex {
-    const calicoOrders = objects.filter((o) => o.apiVersion === "projectcalico.org/v3" && (o.spec as Spec)?.order !== undefined).map((o) => (o.spec as Spec).order as number);
+    const calicoOrders = objects
+        .filter((o) => o.apiVersion === "projectcalico.org/v3" && (o.spec as Spec)?.order !== undefined)
+        .map((o) => (o.spec as Spec).order as number);
     // A Kubernetes policy is an order-1000 Calico policy (libcalico-go conversion.go): a tie with a Calico order 1000.
     const orders = [...calicoOrders, ...objects.filter((o) => o.apiVersion === "networking.k8s.io/v1").map(() => 1000)];
     const index: FeatureIndex = { policies: new Map(), rules: new Map() };
@@ -120,7 +136,10 @@ export function featureIndex(objects: readonly PlainObject[]): FeatureIndex {
         const spec = (object.spec ?? {}) as Spec;
         for (const direction of ["ingress", "egress"]) {
             (spec[direction] ?? []).forEach((rule: Spec, i: number) => {
-                index.rules.set(`${id} ${direction}[${i}]`, object.apiVersion === "networking.k8s.io/v1" ? kubeRuleFeatures(rule, direction) : calicoRuleFeatures(rule, direction));
+                index.rules.set(
+                    `${id} ${direction}[${i}]`,
+                    object.apiVersion === "networking.k8s.io/v1" ? kubeRuleFeatures(rule, direction) : calicoRuleFeatures(rule, direction),
+                );
             });
         }
     }
@@ -134,13 +153,26 @@ function plainId(id: string): string {
 
 function decisions(verdict: AnalyzerVerdict): Decision[] {
     const { explanation } = verdict;
-    const all = [explanation.egress, explanation.ingress, explanation.hostPreDnat, explanation.hostForward, explanation.hostForwardEgress, ...(explanation.host ?? []), ...(explanation.paths ?? []).map((p) => p.ingress)];
+    const all = [
+        explanation.egress,
+        explanation.ingress,
+        explanation.hostPreDnat,
+        explanation.hostForward,
+        explanation.hostForwardEgress,
+        ...(explanation.host ?? []),
+        ...(explanation.paths ?? []).map((p) => p.ingress),
+    ];
     return [...new Set(all.filter((d): d is Decision => d !== undefined))];
 }
 
 const HOST_STAGES: Record<string, string> = {
-    hostUntracked: "host stage untracked (doNotTrack) ingress", hostUntrackedEgress: "host stage untracked (doNotTrack) egress", hostPreDnat: "host stage preDNAT",
-    hostIngress: "host stage host ingress", hostEgress: "host stage host egress", hostForward: "host stage forward ingress", hostForwardEgress: "host stage forward egress",
+    hostUntracked: "host stage untracked (doNotTrack) ingress",
+    hostUntrackedEgress: "host stage untracked (doNotTrack) egress",
+    hostPreDnat: "host stage preDNAT",
+    hostIngress: "host stage host ingress",
+    hostEgress: "host stage host egress",
+    hostForward: "host stage forward ingress",
+    hostForwardEgress: "host stage forward egress",
 };
 
 /** Features a cell exercised, its kind and protocol first; `host`: the scenario's node side, if any. */
@@ -152,18 +184,26 @@ export function cellFeatures(kind: CellKind, protocol: string, verdict: Analyzer
         for (const step of decision.steps) {
             // The step's origin names the rule in its object ("ingress[0].from[1], ports[0]"): a
             // Kubernetes rule is several normalized rules, so the step's own index is not the object's.
-            const place = /^(ingress|egress)\[\d+\]/.exec(step.origin)?.[0] ?? `${decision.stage === "egress" || decision.stage === "hostForwardEgress" ? "egress" : "ingress"}[${step.rule}]`;
+            const place =
+                /^(ingress|egress)\[\d+\]/.exec(step.origin)?.[0] ??
+                `${decision.stage === "egress" || decision.stage === "hostForwardEgress" ? "egress" : "ingress"}[${step.rule}]`;
             for (const feature of index.rules.get(`${plainId(step.policy.id)} ${place}`) ?? []) features.add(feature);
         }
         if (decision.decidedBy === "end-of-tier") features.add("end of tier (default deny)");
         const stage = HOST_STAGES[decision.stage];
-        if (stage && (decision.policies.length > 0 || decision.decidedBy === "failsafe")) features.add(decision.decidedBy === "failsafe" ? "host failsafe port" : stage);
+        if (stage && (decision.policies.length > 0 || decision.decidedBy === "failsafe"))
+            features.add(decision.decidedBy === "failsafe" ? "host failsafe port" : stage);
         if (decision.decidedBy === "profile" && decision.policies.length > 0) features.add("past every policy (profile allows)");
     }
     return [...features];
 }
 
-export interface CoverageRow { feature: string; cells: number; agree: number; disagree: number }
+export interface CoverageRow {
+    feature: string;
+    cells: number;
+    agree: number;
+    disagree: number;
+}
 
 /** One row per feature: the cells that exercised it and how they came out. */
 export function coverageTable(results: readonly CellResult[]): CoverageRow[] {

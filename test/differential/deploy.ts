@@ -7,17 +7,23 @@ import { errorText } from "../../live/error-text";
 import { renderScenario } from "./render";
 import { Scenario, SCENARIO_LABEL, ScenarioHost, SCOPE_LABEL } from "./scenario";
 
-export interface Refusal { object: string; message: string }
+export interface Refusal {
+    object: string;
+    message: string;
+}
 
 const key = (object: PlainObject) => `${object.apiVersion} ${object.kind} ${object.metadata.namespace ?? ""}/${object.metadata.name}`;
-export const describeObject = (object: PlainObject) => `${object.kind} ${object.metadata.namespace ? `${object.metadata.namespace}/` : ""}${object.metadata.name}`;
+export const describeObject = (object: PlainObject) =>
+    `${object.kind} ${object.metadata.namespace ? `${object.metadata.namespace}/` : ""}${object.metadata.name}`;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** A request that does not answer in time fails (the client sets no deadline of its own). */
 function bounded<T>(what: string, ms: number, request: Promise<T>): Promise<T> {
     let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new Error(`${what}: no answer within ${ms / 1000} s`)), ms); });
+    const timeout = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`${what}: no answer within ${ms / 1000} s`)), ms);
+    });
     return Promise.race([request, timeout]).finally(() => clearTimeout(timer));
 }
 
@@ -31,20 +37,31 @@ function refusalText(error: unknown): string {
     try {
         const parsed = typeof body === "string" ? JSON.parse(body) : body;
         if (parsed && typeof (parsed as { message?: unknown }).message === "string") return (parsed as { message: string }).message;
-    } catch { /* not JSON: the error's own text */ }
+    } catch {
+        /* not JSON: the error's own text */
+    }
     return errorText(error);
 }
 
 /** On the cluster's host endpoint while a scenario has it: its labels and expectedIPs as the run found them (JSON). */
 export const HOST_ORIGINAL_ANNOTATION = "differential.calico-zero-trust-lab/original";
 
-interface HostState { labels: Record<string, string>; expectedIPs?: string[] }
+interface HostState {
+    labels: Record<string, string>;
+    expectedIPs?: string[];
+}
 
 export class Deployer {
     private readonly objects: k8s.KubernetesObjectApi;
 
     /** hostEndpoint: the name of the cluster's host endpoint a scenario's node side labels (CLUSTER_HOST_ENDPOINT). */
-    constructor(kubeConfig: k8s.KubeConfig, private readonly cluster: ClusterApi, private readonly image: string, private readonly requestTimeoutMs = 30_000, private readonly hostEndpoint?: string) {
+    constructor(
+        kubeConfig: k8s.KubeConfig,
+        private readonly cluster: ClusterApi,
+        private readonly image: string,
+        private readonly requestTimeoutMs = 30_000,
+        private readonly hostEndpoint?: string,
+    ) {
         this.objects = k8s.KubernetesObjectApi.makeApiClient(kubeConfig);
     }
 
@@ -61,21 +78,30 @@ export class Deployer {
             return;
         }
         const ref = { apiVersion: "projectcalico.org/v3", kind: "HostEndpoint", metadata: { name: this.hostEndpoint } };
-        const current = await bounded(`read HostEndpoint ${this.hostEndpoint}`, this.requestTimeoutMs, this.objects.read(ref)) as PlainObject & { spec: Record<string, unknown>; metadata: { annotations?: Record<string, string> } };
+        const current = (await bounded(`read HostEndpoint ${this.hostEndpoint}`, this.requestTimeoutMs, this.objects.read(ref))) as PlainObject & {
+            spec: Record<string, unknown>;
+            metadata: { annotations?: Record<string, string> };
+        };
         const annotations = { ...(current.metadata.annotations ?? {}) };
         const saved = annotations[HOST_ORIGINAL_ANNOTATION];
-        const original: HostState = saved ? JSON.parse(saved) as HostState
-            : { labels: { ...(current.metadata.labels ?? {}) }, ...(Array.isArray(current.spec.expectedIPs) ? { expectedIPs: current.spec.expectedIPs as string[] } : {}) };
+        const original: HostState = saved
+            ? (JSON.parse(saved) as HostState)
+            : {
+                  labels: { ...(current.metadata.labels ?? {}) },
+                  ...(Array.isArray(current.spec.expectedIPs) ? { expectedIPs: current.spec.expectedIPs as string[] } : {}),
+              };
         if (!host && !saved) return;
         const next = structuredClone(current);
         if (host) {
             annotations[HOST_ORIGINAL_ANNOTATION] = JSON.stringify(original);
             next.metadata.labels = { ...original.labels, [SCOPE_LABEL]: "true", ...host.labels };
-            if (host.expectedIPs && original.expectedIPs) next.spec.expectedIPs = original.expectedIPs; else delete next.spec.expectedIPs;
+            if (host.expectedIPs && original.expectedIPs) next.spec.expectedIPs = original.expectedIPs;
+            else delete next.spec.expectedIPs;
         } else {
             delete annotations[HOST_ORIGINAL_ANNOTATION];
             next.metadata.labels = original.labels;
-            if (original.expectedIPs) next.spec.expectedIPs = original.expectedIPs; else delete next.spec.expectedIPs;
+            if (original.expectedIPs) next.spec.expectedIPs = original.expectedIPs;
+            else delete next.spec.expectedIPs;
         }
         next.metadata.annotations = annotations;
         if (JSON.stringify(next) === JSON.stringify(current)) return;
@@ -108,7 +134,11 @@ export class Deployer {
     /** Deletes one object at once (no grace); gone already is fine. */
     async delete(object: PlainObject): Promise<void> {
         try {
-            await bounded(`delete ${describeObject(object)}`, this.requestTimeoutMs, this.objects.delete(object as k8s.KubernetesObject, undefined, undefined, 0));
+            await bounded(
+                `delete ${describeObject(object)}`,
+                this.requestTimeoutMs,
+                this.objects.delete(object as k8s.KubernetesObject, undefined, undefined, 0),
+            );
         } catch (error) {
             if (status(error) !== 404) throw error;
         }
@@ -127,8 +157,16 @@ export class Deployer {
 
     /** Merges labels into an object's (a JSON merge patch of metadata.labels). */
     async label(object: PlainObject, labels: Record<string, string>): Promise<void> {
-        const patch = { apiVersion: object.apiVersion, kind: object.kind, metadata: { name: object.metadata.name, namespace: object.metadata.namespace, labels } };
-        await bounded(`label ${describeObject(object)}`, this.requestTimeoutMs, this.objects.patch(patch as k8s.KubernetesObject, undefined, undefined, "calico-zt-differential", undefined, k8s.PatchStrategy.MergePatch));
+        const patch = {
+            apiVersion: object.apiVersion,
+            kind: object.kind,
+            metadata: { name: object.metadata.name, namespace: object.metadata.namespace, labels },
+        };
+        await bounded(
+            `label ${describeObject(object)}`,
+            this.requestTimeoutMs,
+            this.objects.patch(patch as k8s.KubernetesObject, undefined, undefined, "calico-zt-differential", undefined, k8s.PatchStrategy.MergePatch),
+        );
     }
 
     /**
@@ -162,7 +200,11 @@ export class Deployer {
         const deadline = Date.now() + timeoutMs;
         while (Date.now() < deadline) {
             try {
-                await bounded(`read ${describeObject(object)}`, this.requestTimeoutMs, this.objects.read(object as k8s.KubernetesObject & { metadata: { name: string } }));
+                await bounded(
+                    `read ${describeObject(object)}`,
+                    this.requestTimeoutMs,
+                    this.objects.read(object as k8s.KubernetesObject & { metadata: { name: string } }),
+                );
             } catch (error) {
                 if (status(error) === 404) return;
                 throw error;
@@ -182,7 +224,10 @@ export class Deployer {
                 for (const pod of scenario.pods.filter((p) => p.namespace === namespace.name)) {
                     const found = pods.find((p) => p.name === pod.name);
                     if (found?.phase === "Running" && found.ip) podIPs[`${pod.namespace}/${pod.name}`] = found.ip;
-                    else notRunning.push(`${pod.namespace}/${pod.name} (${found ? `${found.phase}${found.waitingReason ? `, ${found.waitingReason}` : ""}` : "missing"})`);
+                    else
+                        notRunning.push(
+                            `${pod.namespace}/${pod.name} (${found ? `${found.phase}${found.waitingReason ? `, ${found.waitingReason}` : ""}` : "missing"})`,
+                        );
                 }
             }
             const stuck = notRunning.some((text) => /BackOff|ErrImage|Invalid|Failed/.test(text));
@@ -215,7 +260,11 @@ export class Deployer {
                 removed.push(`the node side of HostEndpoint ${this.hostEndpoint} (restored)`);
             }
         }
-        for (const [apiVersion, kind] of [["v1", "Namespace"], ["projectcalico.org/v3", "GlobalNetworkPolicy"], ["projectcalico.org/v3", "GlobalNetworkSet"]] as const) {
+        for (const [apiVersion, kind] of [
+            ["v1", "Namespace"],
+            ["projectcalico.org/v3", "GlobalNetworkPolicy"],
+            ["projectcalico.org/v3", "GlobalNetworkSet"],
+        ] as const) {
             for (const object of (await this.cluster.listObjects(apiVersion, kind)) ?? []) {
                 if (object.metadata.labels?.[SCENARIO_LABEL] === undefined) continue;
                 if (kind === "Namespace" && (object as { status?: { phase?: string } }).status?.phase === "Terminating") continue;

@@ -6,9 +6,20 @@ import { felixNotReady } from "./felix";
 
 describe("Felix's readiness", () => {
     let ready = true;
-    const server = http.createServer((_, res) => { res.statusCode = ready ? 204 : 503; res.end(); });
+    const server = http.createServer((_, res) => {
+        res.statusCode = ready ? 204 : 503;
+        res.end();
+    });
     let url = "";
-    beforeAll(() => new Promise<void>((resolve) => server.listen(0, "127.0.0.1", () => { url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/readiness`; resolve(); })));
+    beforeAll(
+        () =>
+            new Promise<void>((resolve) =>
+                server.listen(0, "127.0.0.1", () => {
+                    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/readiness`;
+                    resolve();
+                }),
+            ),
+    );
     afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
     it("is ready on a 2xx, and says why not on any other answer or none", async () => {
@@ -18,6 +29,8 @@ describe("Felix's readiness", () => {
         const closed = http.createServer();
         const port = await new Promise<number>((resolve) => closed.listen(0, "127.0.0.1", () => resolve((closed.address() as AddressInfo).port)));
         await new Promise<void>((resolve) => closed.close(() => resolve()));
-        expect(await felixNotReady(`http://127.0.0.1:${port}/readiness`)).toBe(`its readiness endpoint http://127.0.0.1:${port}/readiness did not answer (ECONNREFUSED)`);
+        expect(await felixNotReady(`http://127.0.0.1:${port}/readiness`)).toBe(
+            `its readiness endpoint http://127.0.0.1:${port}/readiness did not answer (ECONNREFUSED)`,
+        );
     });
 });

@@ -25,13 +25,25 @@ function deployed(seed: number): { objects: PlainObject[]; facts: DeployedFacts 
         }
         if (object.kind === "Service") {
             const spec = object.spec as { type: string; ports: { port: number; protocol: "TCP" | "UDP" }[] };
-            return { ...object, spec: { ...spec, clusterIP: `10.96.${seed % 250}.${i + 2}`, ports: spec.ports.map((port, j) => (spec.type === "NodePort" ? { ...port, nodePort: 30100 + i * 10 + j } : port)) } };
+            return {
+                ...object,
+                spec: {
+                    ...spec,
+                    clusterIP: `10.96.${seed % 250}.${i + 2}`,
+                    ports: spec.ports.map((port, j) => (spec.type === "NodePort" ? { ...port, nodePort: 30100 + i * 10 + j } : port)),
+                },
+            };
         }
         return object;
     });
     objects.push(...nodeAsDeployed(scenario));
     // The real cluster's ClusterInformation (scripts/cluster/manifests/calico-resources.yaml): the v3.28 branch.
-    objects.push({ apiVersion: "crd.projectcalico.org/v1", kind: "ClusterInformation", metadata: { name: "default" }, spec: { calicoVersion: "v3.28.5-host-processes" } });
+    objects.push({
+        apiVersion: "crd.projectcalico.org/v1",
+        kind: "ClusterInformation",
+        metadata: { name: "default" },
+        spec: { calicoVersion: "v3.28.5-host-processes" },
+    });
     const services: DeployedFacts["services"] = {};
     for (const object of objects.filter((o) => o.kind === "Service")) {
         const spec = object.spec as { clusterIP: string; ports: { port: number; protocol: "TCP" | "UDP"; nodePort?: number }[] };
@@ -45,10 +57,22 @@ function nodeAsDeployed(scenario: Scenario): PlainObject[] {
     const host = scenario.host;
     const labels = { "kubernetes.io/hostname": "czt-node", ...(host ? { [SCOPE_LABEL]: "true", ...host.labels } : {}) };
     return [
-        { apiVersion: "v1", kind: "Node", metadata: { name: "czt-node", labels: { "kubernetes.io/hostname": "czt-node" } }, status: { addresses: [{ type: "InternalIP", address: "172.18.0.2" }] } },
         {
-            apiVersion: "projectcalico.org/v3", kind: "HostEndpoint", metadata: { name: "czt-node-czt-out0", labels },
-            spec: { node: "czt-node", interfaceName: "czt-out0", ...(host?.expectedIPs === false ? {} : { expectedIPs: ["172.18.0.2"] }), profiles: ["projectcalico-default-allow"] },
+            apiVersion: "v1",
+            kind: "Node",
+            metadata: { name: "czt-node", labels: { "kubernetes.io/hostname": "czt-node" } },
+            status: { addresses: [{ type: "InternalIP", address: "172.18.0.2" }] },
+        },
+        {
+            apiVersion: "projectcalico.org/v3",
+            kind: "HostEndpoint",
+            metadata: { name: "czt-node-czt-out0", labels },
+            spec: {
+                node: "czt-node",
+                interfaceName: "czt-out0",
+                ...(host?.expectedIPs === false ? {} : { expectedIPs: ["172.18.0.2"] }),
+                profiles: ["projectcalico-default-allow"],
+            },
         },
     ];
 }
@@ -73,7 +97,8 @@ describe("the scenario generator", () => {
             expect(policies.length).toBeGreaterThanOrEqual(2);
             expect(policies.length).toBeLessThanOrEqual(8);
             expect(scenario.namespaces.every((n) => n.name.startsWith(`df-${seed}-`))).toBe(true);
-            for (const gnp of policies.filter((p) => p.kind === "GlobalNetworkPolicy")) expect((gnp.spec as { selector: string }).selector).toContain(`has(${SCOPE_LABEL})`);
+            for (const gnp of policies.filter((p) => p.kind === "GlobalNetworkPolicy"))
+                expect((gnp.spec as { selector: string }).selector).toContain(`has(${SCOPE_LABEL})`);
             // Host policies select the host endpoint by its host-role label, which no pod carries.
             for (const hostPolicy of scenario.objects.filter((o) => o.metadata.name.includes("-host"))) {
                 expect(scenario.host, `seed ${seed}`).toBeDefined();
@@ -94,16 +119,43 @@ describe("the scenario generator", () => {
 
     it("exercises the feature mix's rarer features within 150 seeds", () => {
         const text = SEEDS.map((seed) => toYaml(generateScenario(seed))).join("\n");
-        for (const needle of ["doNotTrack: true", "preDNAT: true", "applyOnForward: true", "expectedIPs: false", "kind: GlobalNetworkPolicy", "kind: NetworkSet", "kind: GlobalNetworkSet", "endPort:", "except:", "notPorts:", "notNets:", "notProtocol:", "serviceAccounts:", "namespaceSelector: global()", "action: Pass", "action: Log", "type: NodePort", "protocol: UDP", "targetPort: http", "order: 100\n", "serviceAccountSelector:"]) {
+        for (const needle of [
+            "doNotTrack: true",
+            "preDNAT: true",
+            "applyOnForward: true",
+            "expectedIPs: false",
+            "kind: GlobalNetworkPolicy",
+            "kind: NetworkSet",
+            "kind: GlobalNetworkSet",
+            "endPort:",
+            "except:",
+            "notPorts:",
+            "notNets:",
+            "notProtocol:",
+            "serviceAccounts:",
+            "namespaceSelector: global()",
+            "action: Pass",
+            "action: Log",
+            "type: NodePort",
+            "protocol: UDP",
+            "targetPort: http",
+            "order: 100\n",
+            "serviceAccountSelector:",
+        ]) {
             expect(text, needle).toContain(needle);
         }
-        for (const [row, weights] of Object.entries(MIX)) expect(Object.values(weights).every((w) => w > 0), row).toBe(true);
+        for (const [row, weights] of Object.entries(MIX))
+            expect(
+                Object.values(weights).every((w) => w > 0),
+                row,
+            ).toBe(true);
     });
 
     it("gives every cell a bounded probe: pod cells from the pod itself, NodePorts and the node's listener from the world, the node's own from the node", () => {
         const { facts } = deployed(3);
         const cells = scenarioCells(generateScenario(3), facts);
-        for (const kind of ["pod-pod", "pod-world", "world-node", "pod-node", "node-pod", "node-world"]) expect(cells.filter((c) => c.kind === kind).length, kind).toBeGreaterThan(0);
+        for (const kind of ["pod-pod", "pod-world", "world-node", "pod-node", "node-pod", "node-world"])
+            expect(cells.filter((c) => c.kind === kind).length, kind).toBeGreaterThan(0);
         for (const cell of cells) {
             if (cell.probe.origin.kind === "pod") expect(cell.probe.command).toMatch(/nc -z -w 2 |nc -u -w 2 |timeout 3 nslookup/);
             else if (cell.probe.origin.kind === "node") expect(cell.probe.actions[0].kind).toMatch(/^(tcp|dns-udp)$/);

@@ -4,7 +4,20 @@
 import type { PlainObject } from "../../live/cluster";
 import { Choice, MIX, Mix } from "./mix";
 import { Random } from "./random";
-import { ADDRESSES, NODE_PORTS, Protocol, Scenario, ScenarioHost, ScenarioNamespace, ScenarioPod, ScenarioPort, ScenarioService, POD_NAME_LABEL, SCENARIO_LABEL, SCOPE_LABEL } from "./scenario";
+import {
+    ADDRESSES,
+    NODE_PORTS,
+    Protocol,
+    Scenario,
+    ScenarioHost,
+    ScenarioNamespace,
+    ScenarioPod,
+    ScenarioPort,
+    ScenarioService,
+    POD_NAME_LABEL,
+    SCENARIO_LABEL,
+    SCOPE_LABEL,
+} from "./scenario";
 
 /** Label vocabulary: small, so selectors written at random do select something. */
 const POD_LABELS: Record<string, readonly string[]> = { app: ["web", "db", "api"], tier: ["front", "back"], env: ["prod", "dev"] };
@@ -13,7 +26,12 @@ const PORTS: Record<Protocol, readonly number[]> = { TCP: [80, 443, 8080, 9090],
 const PORT_NAMES: Record<Protocol, readonly string[]> = { TCP: ["http", "web"], UDP: ["dns", "stats"] };
 const SERVICE_PORTS: Record<Protocol, readonly number[]> = { TCP: [80, 8000, 7070], UDP: [53, 5300] };
 /** Port ranges [first, last] that cover some of the listening ports and miss others. */
-const RANGES: readonly [number, number][] = [[80, 443], [8000, 8999], [5000, 9999], [440, 9000]];
+const RANGES: readonly [number, number][] = [
+    [80, 443],
+    [8000, 8999],
+    [5000, 9999],
+    [440, 9000],
+];
 const ORDERS = { distinct: [10, 50, 200, 500], tie: [100] } as const;
 /** The host endpoint's own label: host policies select by it, so they never select a pod. */
 const HOST_ROLE: Record<string, readonly string[]> = { "host-role": ["edge", "worker"] };
@@ -60,12 +78,18 @@ interface Context {
 function net(context: Context, catchAll = true): string {
     const choice = context.draw.choice("net");
     switch (choice === "any" && !catchAll ? "world" : choice) {
-        case "podCidr": return ADDRESSES.podCidr;
-        case "podHalf": return context.draw.random.pick(["10.244.0.0/17", "10.244.128.0/17"]);
-        case "world": return "1.1.1.0/24";
-        case "worldHost": return `${ADDRESSES.internet}/32`;
-        case "outside": return ADDRESSES.nodeNet;
-        case "any": return "0.0.0.0/0";
+        case "podCidr":
+            return ADDRESSES.podCidr;
+        case "podHalf":
+            return context.draw.random.pick(["10.244.0.0/17", "10.244.128.0/17"]);
+        case "world":
+            return "1.1.1.0/24";
+        case "worldHost":
+            return `${ADDRESSES.internet}/32`;
+        case "outside":
+            return ADDRESSES.nodeNet;
+        case "any":
+            return "0.0.0.0/0";
     }
 }
 
@@ -85,22 +109,36 @@ function exceptWithin(cidr: string, random: Random): string | undefined {
 
 // ------------------------------------------------------------------------ Kubernetes NetworkPolicy
 
-function kubeLabelSelector(context: Context, vocabulary: Record<string, readonly string[]>, kind: "empty" | "matchLabels" | "matchExpressions"): Record<string, unknown> {
+function kubeLabelSelector(
+    context: Context,
+    vocabulary: Record<string, readonly string[]>,
+    kind: "empty" | "matchLabels" | "matchExpressions",
+): Record<string, unknown> {
     const { random } = context.draw;
     const key = random.pick(Object.keys(vocabulary));
     if (kind === "empty") return {};
     if (kind === "matchLabels") return { matchLabels: { [key]: random.pick(vocabulary[key]) } };
     const operator = random.pick(["In", "NotIn", "Exists", "DoesNotExist"] as const);
-    return { matchExpressions: [operator === "Exists" || operator === "DoesNotExist" ? { key, operator } : { key, operator, values: [random.pick(vocabulary[key])] }] };
+    return {
+        matchExpressions: [
+            operator === "Exists" || operator === "DoesNotExist" ? { key, operator } : { key, operator, values: [random.pick(vocabulary[key])] },
+        ],
+    };
 }
 
 function kubePeer(context: Context): Record<string, unknown> {
     const { draw } = context;
     const selectorKind = () => draw.random.pick(["matchLabels", "matchLabels", "matchExpressions", "empty"] as const);
     switch (draw.choice("knp.peer")) {
-        case "podSelector": return { podSelector: kubeLabelSelector(context, POD_LABELS, selectorKind()) };
-        case "namespaceSelector": return { namespaceSelector: kubeLabelSelector(context, NAMESPACE_LABELS, selectorKind()) };
-        case "namespaceAndPodSelector": return { namespaceSelector: kubeLabelSelector(context, NAMESPACE_LABELS, selectorKind()), podSelector: kubeLabelSelector(context, POD_LABELS, selectorKind()) };
+        case "podSelector":
+            return { podSelector: kubeLabelSelector(context, POD_LABELS, selectorKind()) };
+        case "namespaceSelector":
+            return { namespaceSelector: kubeLabelSelector(context, NAMESPACE_LABELS, selectorKind()) };
+        case "namespaceAndPodSelector":
+            return {
+                namespaceSelector: kubeLabelSelector(context, NAMESPACE_LABELS, selectorKind()),
+                podSelector: kubeLabelSelector(context, POD_LABELS, selectorKind()),
+            };
         case "ipBlock": {
             const cidr = net(context);
             const except = draw.choice("knp.ipBlock.except") === "some" ? exceptWithin(cidr, draw.random) : undefined;
@@ -115,13 +153,16 @@ function kubePort(context: Context): Record<string, unknown> {
     const protocol: Protocol = protocolChoice === "UDP" ? "UDP" : "TCP";
     const withProtocol = protocolChoice === "omitted" ? {} : { protocol };
     switch (draw.choice("knp.port")) {
-        case "number": return { ...withProtocol, port: draw.random.pick(PORTS[protocol]) };
-        case "named": return { ...withProtocol, port: draw.random.pick(PORT_NAMES[protocol]) };
+        case "number":
+            return { ...withProtocol, port: draw.random.pick(PORTS[protocol]) };
+        case "named":
+            return { ...withProtocol, port: draw.random.pick(PORT_NAMES[protocol]) };
         case "endPort": {
             const [port, endPort] = draw.random.pick(RANGES);
             return { ...withProtocol, port, endPort };
         }
-        case "protocolOnly": return { protocol };
+        case "protocolOnly":
+            return { protocol };
     }
 }
 
@@ -168,30 +209,44 @@ function calicoExpression(context: Context, vocabulary: Record<string, readonly 
     let choice = draw.choice("calico.selector");
     if (choice === "podName" && forNamespaces) choice = "equal";
     switch (choice) {
-        case "all": return "all()";
-        case "equal": return `${key} == '${value}'`;
-        case "notEqual": return `${key} != '${value}'`;
-        case "has": return `has(${key})`;
-        case "notHas": return `!has(${key})`;
-        case "in": return `${key} in { ${quoted(vocabulary[key].slice(0, 2))} }`;
-        case "notIn": return `${key} not in { ${quoted([value])} }`;
-        case "and": return `${simple()} && ${simple()}`;
-        case "or": return `(${simple()} || ${simple()})`;
-        case "podName": return `${POD_NAME_LABEL} == '${random.pick(scenario.pods).name}'`;
+        case "all":
+            return "all()";
+        case "equal":
+            return `${key} == '${value}'`;
+        case "notEqual":
+            return `${key} != '${value}'`;
+        case "has":
+            return `has(${key})`;
+        case "notHas":
+            return `!has(${key})`;
+        case "in":
+            return `${key} in { ${quoted(vocabulary[key].slice(0, 2))} }`;
+        case "notIn":
+            return `${key} not in { ${quoted([value])} }`;
+        case "and":
+            return `${simple()} && ${simple()}`;
+        case "or":
+            return `(${simple()} || ${simple()})`;
+        case "podName":
+            return `${POD_NAME_LABEL} == '${random.pick(scenario.pods).name}'`;
     }
 }
 
 function calicoPorts(context: Context, protocol: Protocol): Record<string, unknown> {
     const { draw } = context;
     switch (draw.choice("calico.ports")) {
-        case "none": return {};
-        case "number": return { ports: [draw.random.pick(PORTS[protocol])] };
+        case "none":
+            return {};
+        case "number":
+            return { ports: [draw.random.pick(PORTS[protocol])] };
         case "range": {
             const [first, last] = draw.random.pick(RANGES);
             return { ports: [`${first}:${last}`] };
         }
-        case "named": return { ports: [draw.random.pick(PORT_NAMES[protocol])] };
-        case "notPorts": return { notPorts: [draw.random.pick(PORTS[protocol])] };
+        case "named":
+            return { ports: [draw.random.pick(PORT_NAMES[protocol])] };
+        case "notPorts":
+            return { notPorts: [draw.random.pick(PORTS[protocol])] };
     }
 }
 
@@ -201,16 +256,26 @@ function calicoEntity(context: Context, global: boolean, withPorts: Protocol | u
     const fields = draw.count("calico.entityFields");
     for (let i = 0; i < fields; i++) {
         switch (draw.choice("calico.entityField")) {
-            case "selector": entity.selector = calicoExpression(context, POD_LABELS); break;
-            case "notSelector": entity.notSelector = calicoExpression(context, POD_LABELS); break;
-            case "namespaceSelector": entity.namespaceSelector = draw.random.chance(0.2) ? "all()" : calicoExpression(context, NAMESPACE_LABELS, true); break;
+            case "selector":
+                entity.selector = calicoExpression(context, POD_LABELS);
+                break;
+            case "notSelector":
+                entity.notSelector = calicoExpression(context, POD_LABELS);
+                break;
+            case "namespaceSelector":
+                entity.namespaceSelector = draw.random.chance(0.2) ? "all()" : calicoExpression(context, NAMESPACE_LABELS, true);
+                break;
             case "serviceAccounts": {
                 const accounts = [...new Set(scenario.pods.map((pod) => pod.serviceAccount))];
                 entity.serviceAccounts = draw.choice("calico.serviceAccounts") === "names" ? { names: [draw.random.pick(accounts)] } : { selector: "all()" };
                 break;
             }
-            case "nets": entity.nets = [net(context)]; break;
-            case "notNets": entity.notNets = [net(context, false)]; break;
+            case "nets":
+                entity.nets = [net(context)];
+                break;
+            case "notNets":
+                entity.notNets = [net(context, false)];
+                break;
             case "networkSet": {
                 const set = context.networkSet;
                 if (!set) break;
@@ -249,7 +314,8 @@ function calicoPolicy(context: Context, name: string, global: boolean): PlainObj
     const selector = calicoExpression(context, POD_LABELS);
     spec.selector = global ? (selector === "all()" ? `has(${SCOPE_LABEL})` : `(${selector}) && has(${SCOPE_LABEL})`) : selector;
     if (global && draw.choice("gnp.namespaceSelector") === "set") spec.namespaceSelector = calicoExpression(context, NAMESPACE_LABELS, true);
-    if (draw.choice("calico.serviceAccountSelector") === "set") spec.serviceAccountSelector = `projectcalico.org/name == '${draw.random.pick(scenario.pods).serviceAccount}'`;
+    if (draw.choice("calico.serviceAccountSelector") === "set")
+        spec.serviceAccountSelector = `projectcalico.org/name == '${draw.random.pick(scenario.pods).serviceAccount}'`;
     const types = draw.choice("calico.types");
     if (types !== "inferred") spec.types = types === "both" ? ["Ingress", "Egress"] : [types];
     for (const direction of ["ingress", "egress"] as const) {
@@ -268,7 +334,12 @@ function networkSet(context: Context, kind: "NetworkSet" | "GlobalNetworkSet"): 
     const namespace = kind === "NetworkSet" ? draw.random.pick(scenario.namespaces).name : undefined;
     context.networkSet = { kind, label, ...(namespace ? { namespace } : {}) };
     const labels = { set: label, ...(kind === "GlobalNetworkSet" ? { [SCENARIO_LABEL]: scenario.name } : {}) };
-    return { apiVersion: "projectcalico.org/v3", kind, metadata: { name: `${scenario.name}-set`, ...(namespace ? { namespace } : {}), labels }, spec: { nets } };
+    return {
+        apiVersion: "projectcalico.org/v3",
+        kind,
+        metadata: { name: `${scenario.name}-set`, ...(namespace ? { namespace } : {}), labels },
+        spec: { nets },
+    };
 }
 
 // ------------------------------------------------------------------------------- the node's side
@@ -290,8 +361,10 @@ function hostPolicy(context: Context, name: string): PlainObject {
     if (order === "distinct" || order === "tie") spec.order = draw.random.pick(ORDERS[order]);
     if (order === "1000") spec.order = 1000;
     const role = calicoExpression(context, HOST_ROLE, true);
-    spec.selector = role === "all()" || role.startsWith("!") || role.includes(" not in ") || role.includes("!=")
-        ? `has(host-role) && has(${SCOPE_LABEL})` : `(${role}) && has(${SCOPE_LABEL})`;
+    spec.selector =
+        role === "all()" || role.startsWith("!") || role.includes(" not in ") || role.includes("!=")
+            ? `has(host-role) && has(${SCOPE_LABEL})`
+            : `(${role}) && has(${SCOPE_LABEL})`;
     const types = flavor === "preDNAT" || flavor === "applyOnForward" ? "Ingress" : draw.choice("host.types");
     if (flavor !== "normal") spec.applyOnForward = true;
     if (flavor === "preDNAT") spec.preDNAT = true;
@@ -299,7 +372,9 @@ function hostPolicy(context: Context, name: string): PlainObject {
     spec.types = types === "both" ? ["Ingress", "Egress"] : [types];
     for (const direction of ["ingress", "egress"] as const) {
         if (!(spec.types as string[]).includes(direction === "ingress" ? "Ingress" : "Egress")) continue;
-        spec[direction] = Array.from({ length: draw.count("host.rules") }, () => (direction === "ingress" ? hostIngressRule(context, flavor) : hostEgressRule(context, flavor !== "normal")));
+        spec[direction] = Array.from({ length: draw.count("host.rules") }, () =>
+            direction === "ingress" ? hostIngressRule(context, flavor) : hostEgressRule(context, flavor !== "normal"),
+        );
     }
     return { apiVersion: "projectcalico.org/v3", kind: "GlobalNetworkPolicy", metadata: { name, labels: { [SCENARIO_LABEL]: scenario.name } }, spec };
 }
@@ -324,7 +399,10 @@ function hostEgressRule(context: Context, forwarded: boolean): Record<string, un
     const { draw } = context;
     let port = draw.choice("host.egressPort");
     if (port === "none" && forwarded) port = "https";
-    const rule: Record<string, unknown> = { action: draw.choice("host.action"), ...(port === "dns" ? { protocol: "UDP" } : port === "https" ? { protocol: "TCP" } : {}) };
+    const rule: Record<string, unknown> = {
+        action: draw.choice("host.action"),
+        ...(port === "dns" ? { protocol: "UDP" } : port === "https" ? { protocol: "TCP" } : {}),
+    };
     const destination: Record<string, unknown> = draw.random.chance(0.5) ? { nets: ["1.1.1.0/24"] } : {};
     if (port !== "none") destination.ports = [port === "dns" ? 53 : 443];
     if (Object.keys(destination).length > 0) rule.destination = destination;
@@ -336,7 +414,10 @@ function hostEgressRule(context: Context, forwarded: boolean): Record<string, un
 function hostSide(context: Context): ScenarioHost | undefined {
     const { draw, scenario } = context;
     if (draw.choice("scenario.host") === "none") return undefined;
-    const labels = { "host-role": draw.random.pick(HOST_ROLE["host-role"]), ...(draw.choice("host.podLabels") === "some" ? randomLabels(draw.random, POD_LABELS, 0.5) : {}) };
+    const labels = {
+        "host-role": draw.random.pick(HOST_ROLE["host-role"]),
+        ...(draw.choice("host.podLabels") === "some" ? randomLabels(draw.random, POD_LABELS, 0.5) : {}),
+    };
     const host: ScenarioHost = { labels, expectedIPs: draw.choice("host.expectedIPs") === "kept" };
     for (let i = 0, count = draw.count("host.policies"); i < count; i++) scenario.objects.push(hostPolicy(context, `${scenario.name}-host${i + 1}`));
     return host;
@@ -380,7 +461,9 @@ export function generateScenario(seed: number): Scenario {
                 const number = random.pick(SERVICE_PORTS[port.protocol]);
                 if (used.has(`${number}/${port.protocol}`)) return [];
                 used.add(`${number}/${port.protocol}`);
-                return [{ port: number, protocol: port.protocol, targetPort: port.name && draw.choice("service.targetPort") === "name" ? port.name : port.port }];
+                return [
+                    { port: number, protocol: port.protocol, targetPort: port.name && draw.choice("service.targetPort") === "name" ? port.name : port.port },
+                ];
             }),
         });
     }
@@ -391,7 +474,9 @@ export function generateScenario(seed: number): Scenario {
     for (let i = 0, count = draw.count("scenario.policies"); i < count; i++) {
         const policyName = `${name}-pol${i + 1}`;
         const kind = draw.choice("policy.kind");
-        scenario.objects.push(kind === "KubernetesNetworkPolicy" ? kubernetesPolicy(context, policyName) : calicoPolicy(context, policyName, kind === "GlobalNetworkPolicy"));
+        scenario.objects.push(
+            kind === "KubernetesNetworkPolicy" ? kubernetesPolicy(context, policyName) : calicoPolicy(context, policyName, kind === "GlobalNetworkPolicy"),
+        );
     }
     const host = hostSide(context);
     if (host) scenario.host = host;

@@ -57,7 +57,7 @@ export const MIX = {
     "host.egressSource": { none: 1, node: 1 },
 
     // Addresses in ipBlocks, nets and network sets.
-    "net": { podCidr: 1, podHalf: 1, world: 2, worldHost: 1, outside: 1, any: 1 },
+    net: { podCidr: 1, podHalf: 1, world: 2, worldHost: 1, outside: 1, any: 1 },
 } as const satisfies Record<string, Record<string, number>>;
 
 export type Mix = typeof MIX;

@@ -15,8 +15,15 @@ export async function nodeAttempt(action: ProbeAction, localAddress: string, tim
     if (action.kind === "tcp") {
         return new Promise((resolve) => {
             const socket = net.connect({ host: action.address, port: action.port, localAddress });
-            const timer = setTimeout(() => { socket.destroy(); resolve(done("tcp-timeout", `no TCP connection within ${timeoutSeconds} s`)); }, timeoutSeconds * 1000);
-            socket.once("connect", () => { clearTimeout(timer); socket.destroy(); resolve(done("allowed", "TCP connected")); });
+            const timer = setTimeout(() => {
+                socket.destroy();
+                resolve(done("tcp-timeout", `no TCP connection within ${timeoutSeconds} s`));
+            }, timeoutSeconds * 1000);
+            socket.once("connect", () => {
+                clearTimeout(timer);
+                socket.destroy();
+                resolve(done("allowed", "TCP connected"));
+            });
             socket.once("error", (error: NodeJS.ErrnoException) => {
                 clearTimeout(timer);
                 if (error.code === "ECONNREFUSED") resolve(done("tcp-refused", "connection refused (no listener or REJECT)"));
@@ -35,7 +42,8 @@ export async function nodeAttempt(action: ProbeAction, localAddress: string, tim
         } catch (error) {
             const code = (error as NodeJS.ErrnoException).code;
             // An answer saying the name does not exist is an answer: the datagram went and came back.
-            if (code === "ENOTFOUND" || code === "ENODATA" || code === "ESERVFAIL" || code === "EREFUSED") return done("allowed", `the resolver answered over UDP (${code})`);
+            if (code === "ENOTFOUND" || code === "ENODATA" || code === "ESERVFAIL" || code === "EREFUSED")
+                return done("allowed", `the resolver answered over UDP (${code})`);
             if (code === "ETIMEOUT" || code === "ECONNREFUSED" || code === "EPERM") return done("dns-timeout", `no DNS answer over UDP (${code})`);
             return done("error", `DNS query failed: ${code ?? String(error)}`);
         }
@@ -59,7 +67,10 @@ export async function startNodeListener(address: string, ports: readonly number[
     const close = () => Promise.all(servers.map((server) => new Promise<void>((resolve) => server.close(() => resolve())))).then(() => undefined);
     try {
         for (const port of ports) {
-            const server = http.createServer((_request, response) => { response.writeHead(200, { "content-type": "text/plain", connection: "close" }); response.end(`${banner}\n`); });
+            const server = http.createServer((_request, response) => {
+                response.writeHead(200, { "content-type": "text/plain", connection: "close" });
+                response.end(`${banner}\n`);
+            });
             await new Promise<void>((resolve, reject) => {
                 server.once("error", (error) => reject(new Error(`the node's listener cannot listen on ${address}:${port}: ${error.message}`)));
                 server.listen(port, address, () => resolve());

@@ -21,7 +21,11 @@ describe("a source pod's batch of probes", () => {
 
     it("maps nc's own numbering back to the batch's actions and leaves a missing line undefined", () => {
         const lines = parseBatch("@@n1 1 nc: timeout\n@@n0 0 \n@@1 0 Name: example.org", actions);
-        expect(lines).toEqual([{ exitCode: 0, output: "" }, { exitCode: 0, output: "Name: example.org" }, { exitCode: 1, output: "nc: timeout" }]);
+        expect(lines).toEqual([
+            { exitCode: 0, output: "" },
+            { exitCode: 0, output: "Name: example.org" },
+            { exitCode: 1, output: "nc: timeout" },
+        ]);
         expect(parseBatch("@@n0 0 ", actions)[2]).toBeUndefined();
         expect(parseBatch("nc: -each: bad\n@@7 0 x", actions)).toEqual([undefined, undefined, undefined]);
     });

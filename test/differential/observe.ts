@@ -74,11 +74,23 @@ async function attemptPodCells(cluster: ClusterApi, cells: readonly Cell[], retr
     const pod = await cluster.getPod(origin.namespace, origin.workload);
     if (pod?.phase !== "Running") return failAll(`pod ${origin.namespace}/${origin.workload} is not running (${pod?.phase ?? "missing"})`);
     try {
-        const result = await cluster.exec(origin.namespace, origin.workload, PROBE_CONTAINER, batchCommand(actions, retry.timeoutSeconds), (retry.timeoutSeconds + 10) * 1000);
+        const result = await cluster.exec(
+            origin.namespace,
+            origin.workload,
+            PROBE_CONTAINER,
+            batchCommand(actions, retry.timeoutSeconds),
+            (retry.timeoutSeconds + 10) * 1000,
+        );
         const lines = parseBatch(result.stdout, actions);
-        return lines.map((line, i) => line
-            ? { ...classifyExec(actions[i], line.exitCode, line.output), elapsedMs: Date.now() - started }
-            : { outcome: "error" as const, detail: `the batch printed no result for this probe (exit ${result.exitCode}): ${`${result.stdout} ${result.stderr}`.trim().slice(0, 160)}`, elapsedMs: Date.now() - started });
+        return lines.map((line, i) =>
+            line
+                ? { ...classifyExec(actions[i], line.exitCode, line.output), elapsedMs: Date.now() - started }
+                : {
+                      outcome: "error" as const,
+                      detail: `the batch printed no result for this probe (exit ${result.exitCode}): ${`${result.stdout} ${result.stderr}`.trim().slice(0, 160)}`,
+                      elapsedMs: Date.now() - started,
+                  },
+        );
     } catch (error) {
         return failAll(`exec in ${origin.namespace}/${origin.workload} failed: ${errorText(error)}`);
     }
@@ -88,14 +100,25 @@ async function attemptPodCells(cluster: ClusterApi, cells: readonly Cell[], retr
 async function inFlight<T>(jobs: readonly (() => Promise<T>)[], limit: number): Promise<T[]> {
     const results: T[] = new Array(jobs.length);
     let next = 0;
-    const worker = async () => { for (let i = next++; i < jobs.length; i = next++) results[i] = await jobs[i](); };
+    const worker = async () => {
+        for (let i = next++; i < jobs.length; i = next++) results[i] = await jobs[i]();
+    };
     await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, jobs.length)) }, worker));
     return results;
 }
 
-export async function observeCells(cluster: ClusterApi, cells: readonly Cell[], predicted: Map<string, Verdict | undefined>, options: ObserveOptions): Promise<Map<string, Observation>> {
+export async function observeCells(
+    cluster: ClusterApi,
+    cells: readonly Cell[],
+    predicted: Map<string, Verdict | undefined>,
+    options: ObserveOptions,
+): Promise<Map<string, Observation>> {
     const { retry } = options;
-    const world = new ProbeRunner(cluster, { get: () => Promise.reject(new Error("world probes need no pod")) }, { retry, outsideHttp: options.outsideHttp, signal: options.signal });
+    const world = new ProbeRunner(
+        cluster,
+        { get: () => Promise.reject(new Error("world probes need no pod")) },
+        { retry, outsideHttp: options.outsideHttp, signal: options.signal },
+    );
     const attempts = new Map<string, Attempt[]>(cells.map((cell) => [cell.id, []]));
     let pending = [...cells];
     for (let round = 0; round < retry.maxAttempts && pending.length > 0 && !options.signal?.aborted; round++) {
@@ -108,9 +131,13 @@ export async function observeCells(cluster: ClusterApi, cells: readonly Cell[], 
                 const key = `${origin.namespace}/${origin.workload}`;
                 bySource.set(key, [...(bySource.get(key) ?? []), cell]);
             } else if (origin.kind === "node") {
-                jobs.push(async () => { attempts.get(cell.id)!.push(await (options.nodeProbe ?? nodeAttempt)(cell.probe.actions[0], options.nodeAddress, retry.timeoutSeconds)); });
+                jobs.push(async () => {
+                    attempts.get(cell.id)!.push(await (options.nodeProbe ?? nodeAttempt)(cell.probe.actions[0], options.nodeAddress, retry.timeoutSeconds));
+                });
             } else {
-                jobs.push(async () => { attempts.get(cell.id)!.push(await world.attempt(cell.probe)); });
+                jobs.push(async () => {
+                    attempts.get(cell.id)!.push(await world.attempt(cell.probe));
+                });
             }
         }
         for (const group of bySource.values()) {

@@ -46,7 +46,8 @@ export function parseOptions(env: NodeJS.ProcessEnv, cwd = process.cwd()): Optio
         shrinkTrials: integer(env, "DIFF_SHRINK_TRIALS", 20, 0, 1000),
         out: path.resolve(cwd, env.DIFF_OUT || "test/differential/out"),
         ...(scenarioFile ? { scenarioFile: path.resolve(cwd, scenarioFile) } : {}),
-        clusterEnv: env.LAB_CLUSTER_ENV || path.join(env.XDG_CACHE_HOME || path.join(os.homedir(), ".cache"), "calico-zero-trust-lab", "cluster", "cluster.env"),
+        clusterEnv:
+            env.LAB_CLUSTER_ENV || path.join(env.XDG_CACHE_HOME || path.join(os.homedir(), ".cache"), "calico-zero-trust-lab", "cluster", "cluster.env"),
     };
 }
 
@@ -79,7 +80,10 @@ export function parseEnvFile(text: string): Record<string, string> {
 
 export function readClusterDescription(file: string, env: NodeJS.ProcessEnv = process.env): ClusterDescription {
     if (!fs.existsSync(file)) throw new UsageError(`no cluster description at ${file}: is the cluster up? (npm run cluster:up; LAB_CLUSTER_ENV names another)`);
-    const values = { ...parseEnvFile(fs.readFileSync(file, "utf8")), ...Object.fromEntries(Object.entries(env).filter(([key, value]) => key.startsWith("CLUSTER_") && value)) } as Record<string, string>;
+    const values = {
+        ...parseEnvFile(fs.readFileSync(file, "utf8")),
+        ...Object.fromEntries(Object.entries(env).filter(([key, value]) => key.startsWith("CLUSTER_") && value)),
+    } as Record<string, string>;
     const need = (key: string) => {
         if (!values[key]) throw new UsageError(`${file} does not set ${key}: is the cluster up? (npm run cluster:up)`);
         return values[key];

@@ -20,7 +20,13 @@ export interface ScenarioReadBack {
 function podObject(pod: PlainObject): PlainObject {
     const status = (pod as { status?: { podIP?: string; podIPs?: unknown } }).status ?? {};
     const { name, namespace, labels } = pod.metadata;
-    return { apiVersion: "v1", kind: "Pod", metadata: { name, namespace, ...(labels ? { labels } : {}) }, spec: pod.spec, status: { podIP: status.podIP, podIPs: status.podIPs } };
+    return {
+        apiVersion: "v1",
+        kind: "Pod",
+        metadata: { name, namespace, ...(labels ? { labels } : {}) },
+        spec: pod.spec,
+        status: { podIP: status.podIP, podIPs: status.podIPs },
+    };
 }
 
 export async function readScenarioBack(cluster: ClusterApi, scenario: Scenario, nodeAddress: string): Promise<ScenarioReadBack> {
@@ -31,7 +37,10 @@ export async function readScenarioBack(cluster: ClusterApi, scenario: Scenario, 
         Promise.all(namespaces.map(async (namespace) => (await cluster.listObjects("v1", "Pod", namespace)) ?? [])),
         cluster.listObjects("crd.projectcalico.org/v1", "ClusterInformation"),
     ]);
-    const pods = podLists.flat().filter((pod) => (pod as { status?: { phase?: string } }).status?.phase === "Running").map(podObject);
+    const pods = podLists
+        .flat()
+        .filter((pod) => (pod as { status?: { phase?: string } }).status?.phase === "Running")
+        .map(podObject);
     const podIPs: Record<string, string> = {};
     for (const pod of back.pods) if (namespaces.includes(pod.namespace) && pod.phase === "Running" && pod.ip) podIPs[`${pod.namespace}/${pod.name}`] = pod.ip;
     const services: DeployedFacts["services"] = {};
@@ -41,7 +50,11 @@ export async function readScenarioBack(cluster: ClusterApi, scenario: Scenario, 
         if (!spec.clusterIP || spec.clusterIP === "None") continue;
         services[`${object.metadata.namespace}/${object.metadata.name}`] = {
             clusterIP: spec.clusterIP,
-            ports: (spec.ports ?? []).map((port) => ({ port: port.port, protocol: port.protocol ?? "TCP", ...(port.nodePort ? { nodePort: port.nodePort } : {}) })),
+            ports: (spec.ports ?? []).map((port) => ({
+                port: port.port,
+                protocol: port.protocol ?? "TCP",
+                ...(port.nodePort ? { nodePort: port.nodePort } : {}),
+            })),
         };
     }
     const clusterInformation = (information ?? []).filter((o) => o.metadata.name === "default");
@@ -49,7 +62,11 @@ export async function readScenarioBack(cluster: ClusterApi, scenario: Scenario, 
     if (!node) throw new Error("the cluster lists no Node: the node's cells need its name and address");
     // The Nodes as the analyzer reads them (their addresses make `node:<name>`), unless read back already.
     const nodes = back.objects.some((o) => o.kind === "Node") ? [] : back.nodes.map(nodeObject);
-    return { objects: [...back.objects, ...nodes, ...pods, ...clusterInformation], nodes: back.nodes, facts: { podIPs, services, nodeAddress, nodeName: node.name } };
+    return {
+        objects: [...back.objects, ...nodes, ...pods, ...clusterInformation],
+        nodes: back.nodes,
+        facts: { podIPs, services, nodeAddress, nodeName: node.name },
+    };
 }
 
 function nodeObject(node: NodeInfo): PlainObject {
@@ -69,7 +86,8 @@ export function predictCells(objects: PlainObject[], nodes: NodeInfo[], cells: r
     try {
         model = buildModel(objects as KubeObject[], analyzerOptions(objects, nodes));
     } catch (error) {
-        for (const cell of cells) answers.set(cell.id, { error: `the analyzer refused the objects read back: ${error instanceof Error ? error.message : String(error)}` });
+        for (const cell of cells)
+            answers.set(cell.id, { error: `the analyzer refused the objects read back: ${error instanceof Error ? error.message : String(error)}` });
         return answers;
     }
     for (const cell of cells) {

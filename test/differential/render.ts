@@ -21,16 +21,18 @@ export function podManifest(pod: ScenarioPod, image: string, labels: Record<stri
             serviceAccountName: pod.serviceAccount,
             automountServiceAccountToken: false,
             terminationGracePeriodSeconds: 0,
-            containers: [{
-                // The pods probe from themselves (live/probes.ts execs in PROBE_CONTAINER): the
-                // source of a cell is the real workload, with its own address and identity.
-                name: PROBE_CONTAINER,
-                image,
-                imagePullPolicy: "IfNotPresent",
-                command: ["listen", `${pod.namespace}/${pod.name}`, ...pod.ports.map((port) => `${port.protocol.toLowerCase()}:${port.port}`)],
-                ports: pod.ports.map((port) => ({ containerPort: port.port, protocol: port.protocol, ...(port.name ? { name: port.name } : {}) })),
-                resources: { requests: { cpu: "5m", memory: "8Mi" }, limits: { cpu: "100m", memory: "32Mi" } },
-            }],
+            containers: [
+                {
+                    // The pods probe from themselves (live/probes.ts execs in PROBE_CONTAINER): the
+                    // source of a cell is the real workload, with its own address and identity.
+                    name: PROBE_CONTAINER,
+                    image,
+                    imagePullPolicy: "IfNotPresent",
+                    command: ["listen", `${pod.namespace}/${pod.name}`, ...pod.ports.map((port) => `${port.protocol.toLowerCase()}:${port.port}`)],
+                    ports: pod.ports.map((port) => ({ containerPort: port.port, protocol: port.protocol, ...(port.name ? { name: port.name } : {}) })),
+                    resources: { requests: { cpu: "5m", memory: "8Mi" }, limits: { cpu: "100m", memory: "32Mi" } },
+                },
+            ],
         },
     };
 }
@@ -39,7 +41,11 @@ export function podManifest(pod: ScenarioPod, image: string, labels: Record<stri
 export function renderScenario(scenario: Scenario, image = DEFAULT_IMAGE): PlainObject[] {
     const objects: PlainObject[] = [];
     for (const namespace of scenario.namespaces) {
-        objects.push({ apiVersion: "v1", kind: "Namespace", metadata: { name: namespace.name, labels: { ...namespace.labels, [SCENARIO_LABEL]: scenario.name } } });
+        objects.push({
+            apiVersion: "v1",
+            kind: "Namespace",
+            metadata: { name: namespace.name, labels: { ...namespace.labels, [SCENARIO_LABEL]: scenario.name } },
+        });
     }
     const accounts = new Set(scenario.pods.filter((pod) => pod.serviceAccount !== "default").map((pod) => `${pod.namespace}/${pod.serviceAccount}`));
     for (const account of [...accounts].sort()) {

@@ -56,10 +56,23 @@ export function median(values: number[]): number {
 }
 
 export function scenarioReport(scenario: Scenario, results: CellResult[], timings: Timings, refusals: Refusal[], problems: string[]): ScenarioReport {
-    return { seed: scenario.seed, name: scenario.name, counts: count(results), timings, refusals, problems, cells: results.filter((result) => result.status !== "agree") };
+    return {
+        seed: scenario.seed,
+        name: scenario.name,
+        counts: count(results),
+        timings,
+        refusals,
+        problems,
+        cells: results.filter((result) => result.status !== "agree"),
+    };
 }
 
-export function buildReport(startedAt: string, firstSeed: number, scenarios: { report: ScenarioReport; results: CellResult[] }[], reproductions: Reproduction[]): Report {
+export function buildReport(
+    startedAt: string,
+    firstSeed: number,
+    scenarios: { report: ScenarioReport; results: CellResult[] }[],
+    reproductions: Reproduction[],
+): Report {
     const phase = (name: keyof Timings) => median(scenarios.map((s) => s.report.timings[name] ?? 0));
     const totalOf = (t: Timings) => t.apply + t.converge + t.predict + t.probe + (t.clean ?? 0);
     return {
@@ -68,7 +81,14 @@ export function buildReport(startedAt: string, firstSeed: number, scenarios: { r
         firstSeed,
         scenarios: scenarios.map((s) => s.report),
         totals: scenarios.reduce((sum, s) => addCounts(sum, s.report.counts), NO_COUNTS),
-        median: { apply: phase("apply"), converge: phase("converge"), predict: phase("predict"), probe: phase("probe"), clean: phase("clean"), total: median(scenarios.map((s) => totalOf(s.report.timings))) },
+        median: {
+            apply: phase("apply"),
+            converge: phase("converge"),
+            predict: phase("predict"),
+            probe: phase("probe"),
+            clean: phase("clean"),
+            total: median(scenarios.map((s) => totalOf(s.report.timings))),
+        },
         coverage: coverageTable(scenarios.flatMap((s) => s.results)),
         reproductions,
         results: scenarios.flatMap((s) => s.results.map((result) => ({ ...result, scenario: s.report.name }))),
@@ -93,13 +113,17 @@ export function formatReport(report: Report, jsonPath?: string): string {
     lines.push("scenario   seed   cells  agree  disagree  not-observed  not-predicted  seconds (apply/converge/predict/probe/clean)");
     for (const s of report.scenarios) {
         const t = s.timings;
-        lines.push(`${pad(s.name, 9)}  ${padLeft(s.seed, 4)}  ${padLeft(s.counts.cells, 6)}  ${padLeft(s.counts.agree, 5)}  ${padLeft(s.counts.disagree, 8)}  ${padLeft(s.counts.notObserved, 12)}  ${padLeft(s.counts.notPredicted, 13)}  ${t.apply}/${t.converge}/${t.predict}/${t.probe}/${t.clean ?? "-"}`);
+        lines.push(
+            `${pad(s.name, 9)}  ${padLeft(s.seed, 4)}  ${padLeft(s.counts.cells, 6)}  ${padLeft(s.counts.agree, 5)}  ${padLeft(s.counts.disagree, 8)}  ${padLeft(s.counts.notObserved, 12)}  ${padLeft(s.counts.notPredicted, 13)}  ${t.apply}/${t.converge}/${t.predict}/${t.probe}/${t.clean ?? "-"}`,
+        );
         for (const problem of s.problems) lines.push(`           ! ${problem}`);
         for (const refusal of s.refusals) lines.push(`           ! refused by the API server: ${refusal.object}: ${refusal.message}`);
     }
     const t = report.totals;
     lines.push("");
-    lines.push(`total: ${report.scenarios.length} scenarios, ${t.cells} cells: ${t.agree} agree, ${t.disagree} disagree, ${t.notObserved} not observed, ${t.notPredicted} not predicted`);
+    lines.push(
+        `total: ${report.scenarios.length} scenarios, ${t.cells} cells: ${t.agree} agree, ${t.disagree} disagree, ${t.notObserved} not observed, ${t.notPredicted} not predicted`,
+    );
     const m = report.median;
     lines.push(`median seconds per scenario: ${m.total} (apply ${m.apply}, converge ${m.converge}, predict ${m.predict}, probe ${m.probe}, clean ${m.clean})`);
     const differing = report.results.filter((r) => r.status !== "agree");
@@ -116,11 +140,15 @@ export function formatReport(report: Report, jsonPath?: string): string {
     lines.push("coverage (cells that exercised each feature and rule field):");
     const width = Math.max(20, ...report.coverage.map((row) => row.feature.length));
     lines.push(`  ${pad("feature", width)}  cells  agree  disagree`);
-    for (const row of report.coverage) lines.push(`  ${pad(row.feature, width)}  ${padLeft(row.cells, 5)}  ${padLeft(row.agree, 5)}  ${padLeft(row.disagree, 8)}`);
+    for (const row of report.coverage)
+        lines.push(`  ${pad(row.feature, width)}  ${padLeft(row.cells, 5)}  ${padLeft(row.agree, 5)}  ${padLeft(row.disagree, 8)}`);
     if (report.reproductions.length > 0) {
         lines.push("");
         lines.push("minimal reproductions:");
-        for (const r of report.reproductions) lines.push(`  ${r.directory}: ${r.cell} predicted ${r.predicted} / observed ${r.observed} (seed ${r.seed}, ${r.steps.length} cuts in ${r.trials} trials)`);
+        for (const r of report.reproductions)
+            lines.push(
+                `  ${r.directory}: ${r.cell} predicted ${r.predicted} / observed ${r.observed} (seed ${r.seed}, ${r.steps.length} cuts in ${r.trials} trials)`,
+            );
     }
     if (jsonPath) lines.push("", `report: ${jsonPath}`);
     return lines.join("\n");
@@ -138,6 +166,9 @@ export function writeReproduction(directory: string, scenario: Scenario, result:
     fs.mkdirSync(directory, { recursive: true });
     fs.writeFileSync(path.join(directory, "scenario.yaml"), toYaml(scenario));
     const { id, kind, predicted, observed, outcome, reason, detail, attempts, command, features } = result;
-    fs.writeFileSync(path.join(directory, "verdicts.json"), `${JSON.stringify({ cell: id, kind, predicted, observed, outcome, analyzer: reason, probe: detail, attempts, command, features }, null, 2)}\n`);
+    fs.writeFileSync(
+        path.join(directory, "verdicts.json"),
+        `${JSON.stringify({ cell: id, kind, predicted, observed, outcome, analyzer: reason, probe: detail, attempts, command, features }, null, 2)}\n`,
+    );
     fs.writeFileSync(path.join(directory, "cluster.yaml"), objects.map((object) => stringify(object, { lineWidth: 0 })).join("---\n"));
 }

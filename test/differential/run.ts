@@ -33,11 +33,19 @@ async function main(): Promise<number> {
     if (process.getuid?.() !== 0) throw new UsageError("must run as root: the world's probes run in the cluster's outside network namespace (ip netns exec)");
     const description = readClusterDescription(options.clusterEnv);
     if (description.podCidr && description.podCidr !== ADDRESSES.podCidr) {
-        throw new UsageError(`the cluster's pod CIDR is ${description.podCidr}; the generator writes nets for ${ADDRESSES.podCidr} (test/differential/scenario.ts ADDRESSES)`);
+        throw new UsageError(
+            `the cluster's pod CIDR is ${description.podCidr}; the generator writes nets for ${ADDRESSES.podCidr} (test/differential/scenario.ts ADDRESSES)`,
+        );
     }
-    const cluster = KubeClusterApi.fromSource({ text: fs.readFileSync(description.kubeconfig, "utf8"), context: description.context, origin: description.kubeconfig });
+    const cluster = KubeClusterApi.fromSource({
+        text: fs.readFileSync(description.kubeconfig, "utf8"),
+        context: description.context,
+        origin: description.kubeconfig,
+    });
     if (description.nodeAddress !== ADDRESSES.nodeAddress) {
-        throw new UsageError(`the cluster's node address is ${description.nodeAddress}; the generator writes nets for ${ADDRESSES.nodeAddress} (test/differential/scenario.ts ADDRESSES)`);
+        throw new UsageError(
+            `the cluster's node address is ${description.nodeAddress}; the generator writes nets for ${ADDRESSES.nodeAddress} (test/differential/scenario.ts ADDRESSES)`,
+        );
     }
     const deployer = new Deployer(cluster.kubeConfig, cluster, description.probeImage, undefined, description.hostEndpoint);
     const outsideHttp = fromNetworkNamespace(description.outsideNetns);
@@ -54,8 +62,16 @@ async function main(): Promise<number> {
     process.on("SIGINT", () => stop("SIGINT"));
     process.on("SIGTERM", () => stop("SIGTERM"));
     const env: TrialEnvironment = {
-        cluster, deployer, sentinels, outsideHttp, nodeAddress: description.nodeAddress, retry: DIFFERENTIAL_RETRY, parallel: options.parallel,
-        podStartTimeoutMs: 120_000, signal: controller.signal, log: say,
+        cluster,
+        deployer,
+        sentinels,
+        outsideHttp,
+        nodeAddress: description.nodeAddress,
+        retry: DIFFERENTIAL_RETRY,
+        parallel: options.parallel,
+        podStartTimeoutMs: 120_000,
+        signal: controller.signal,
+        log: say,
     };
     const startedAt = new Date().toISOString();
     const scenarios: Scenario[] = options.scenarioFile
@@ -71,9 +87,11 @@ async function main(): Promise<number> {
     say(`cluster ${cluster.describe()}, node ${description.nodeAddress}, world netns ${description.outsideNetns}, image ${description.probeImage}`);
     const leftovers = await deployer.removeLeftovers();
     if (leftovers.length > 0) say(`removed what an earlier run left: ${leftovers.join(", ")}`);
-    const nodeListener = await startNodeListener(description.nodeAddress, [NODE_PORTS.open, NODE_PORTS.failsafe], description.nodeName ?? "").catch((error: unknown) => {
-        throw new UsageError(error instanceof Error ? error.message : String(error));
-    });
+    const nodeListener = await startNodeListener(description.nodeAddress, [NODE_PORTS.open, NODE_PORTS.failsafe], description.nodeName ?? "").catch(
+        (error: unknown) => {
+            throw new UsageError(error instanceof Error ? error.message : String(error));
+        },
+    );
     try {
         await sentinels.setUp();
         // The next scenario's pods start while this one is probed: they are in namespaces of their
@@ -88,14 +106,18 @@ async function main(): Promise<number> {
                 preparedFor = next;
                 prepared = deployer.createWorkloads(next).catch(() => undefined);
             };
-            say(`${scenario.name} (seed ${scenario.seed}): ${scenario.namespaces.length} namespaces, ${scenario.pods.length} pods, ${scenario.services.length} services, ${scenario.objects.length} policies and sets`);
+            say(
+                `${scenario.name} (seed ${scenario.seed}): ${scenario.namespaces.length} namespaces, ${scenario.pods.length} pods, ${scenario.services.length} services, ${scenario.objects.length} policies and sets`,
+            );
             namespaces.push(...scenario.namespaces.map((namespace) => namespace.name));
             let deployed: Scenario = scenario;
             try {
                 const trial = await runTrial({ ...env, afterConverge: prepareNext }, undefined, scenario);
                 const report = scenarioReport(scenario, trial.results, trial.timings, trial.refusals, trial.problems);
-                const felixDown = trial.problems.some((problem) => problem.startsWith("Felix did not converge")) && description.felixReadiness
-                    ? await felixNotReady(description.felixReadiness) : undefined;
+                const felixDown =
+                    trial.problems.some((problem) => problem.startsWith("Felix did not converge")) && description.felixReadiness
+                        ? await felixNotReady(description.felixReadiness)
+                        : undefined;
                 if (felixDown) {
                     // Nothing after this is observable: stop here, with the reason, instead of N scenarios "not observed".
                     const why = `Felix is not ready: ${felixDown}${description.felixLog ? `; its log: ${description.felixLog}` : ""}`;
@@ -105,7 +127,9 @@ async function main(): Promise<number> {
                     done.push({ report, results: trial.results });
                     break;
                 }
-                say(`  ${report.counts.cells} cells: ${report.counts.agree} agree, ${report.counts.disagree} disagree, ${report.counts.notObserved} not observed, ${report.counts.notPredicted} not predicted`);
+                say(
+                    `  ${report.counts.cells} cells: ${report.counts.agree} agree, ${report.counts.disagree} disagree, ${report.counts.notObserved} not observed, ${report.counts.notPredicted} not predicted`,
+                );
                 for (const result of trial.results.filter((r) => r.status === "disagree")) {
                     say(`  DISAGREE ${result.id}: predicted ${result.predicted}, observed ${result.observed} (${result.reason})`);
                     const kind = signature(result);
@@ -113,18 +137,36 @@ async function main(): Promise<number> {
                     shrunk.add(kind);
                     let last = { result, objects: trial.objects };
                     const started = Date.now();
-                    const outcome = await shrink(scenario, result.query, async (candidate) => {
-                        if (controller.signal.aborted) return false;
-                        const attempt = await runTrial(env, deployed, candidate, (id) => id === result.id);
-                        deployed = candidate;
-                        const same = attempt.results.find((r) => r.id === result.id);
-                        if (same?.status !== "disagree" || same.predicted !== result.predicted) return false;
-                        last = { result: same, objects: attempt.objects };
-                        return true;
-                    }, options.shrinkTrials, say);
-                    const directory = path.join(options.out, "reproductions", `${scenario.name}-${result.kind}-${result.predicted}-observed-${result.observed}`);
+                    const outcome = await shrink(
+                        scenario,
+                        result.query,
+                        async (candidate) => {
+                            if (controller.signal.aborted) return false;
+                            const attempt = await runTrial(env, deployed, candidate, (id) => id === result.id);
+                            deployed = candidate;
+                            const same = attempt.results.find((r) => r.id === result.id);
+                            if (same?.status !== "disagree" || same.predicted !== result.predicted) return false;
+                            last = { result: same, objects: attempt.objects };
+                            return true;
+                        },
+                        options.shrinkTrials,
+                        say,
+                    );
+                    const directory = path.join(
+                        options.out,
+                        "reproductions",
+                        `${scenario.name}-${result.kind}-${result.predicted}-observed-${result.observed}`,
+                    );
                     writeReproduction(directory, outcome.scenario, last.result, last.objects);
-                    reproductions.push({ directory, cell: result.id, predicted: result.predicted, observed: result.observed, seed: scenario.seed, trials: outcome.trials, steps: outcome.steps });
+                    reproductions.push({
+                        directory,
+                        cell: result.id,
+                        predicted: result.predicted,
+                        observed: result.observed,
+                        seed: scenario.seed,
+                        trials: outcome.trials,
+                        steps: outcome.steps,
+                    });
                     say(`  minimal reproduction (${outcome.steps.length} cuts, ${outcome.trials} trials, ${seconds(started)} s): ${directory}`);
                 }
                 // Deletion requested, not awaited: namespaces are the scenario's own (df-<seed>-...), and
@@ -159,8 +201,11 @@ async function main(): Promise<number> {
     return exitCode(report);
 }
 
-main().then((code) => process.exit(code), (error: unknown) => {
-    const message = error instanceof Error ? error.message : String(error);
-    process.stderr.write(`[differential] ${error instanceof UsageError ? "usage" : "error"}: ${message}\n`);
-    process.exit(2);
-});
+main().then(
+    (code) => process.exit(code),
+    (error: unknown) => {
+        const message = error instanceof Error ? error.message : String(error);
+        process.stderr.write(`[differential] ${error instanceof UsageError ? "usage" : "error"}: ${message}\n`);
+        process.exit(2);
+    },
+);

@@ -6,9 +6,16 @@ import type { PlainObject } from "../../live/cluster";
 
 export type Protocol = "TCP" | "UDP";
 
-export interface ScenarioNamespace { name: string; labels: Record<string, string> }
+export interface ScenarioNamespace {
+    name: string;
+    labels: Record<string, string>;
+}
 
-export interface ScenarioPort { port: number; protocol: Protocol; name?: string }
+export interface ScenarioPort {
+    port: number;
+    protocol: Protocol;
+    name?: string;
+}
 
 export interface ScenarioPod {
     namespace: string;
@@ -19,7 +26,11 @@ export interface ScenarioPod {
     ports: ScenarioPort[];
 }
 
-export interface ScenarioServicePort { port: number; protocol: Protocol; targetPort: number | string }
+export interface ScenarioServicePort {
+    port: number;
+    protocol: Protocol;
+    targetPort: number | string;
+}
 
 export interface ScenarioService {
     namespace: string;
@@ -90,7 +101,14 @@ export function toYaml(scenario: Scenario): string {
 
 export function fromYaml(text: string, source: string): Scenario {
     const value = parse(text) as Scenario | null;
-    if (!value || typeof value.seed !== "number" || !Array.isArray(value.namespaces) || !Array.isArray(value.pods) || !Array.isArray(value.services) || !Array.isArray(value.objects)) {
+    if (
+        !value ||
+        typeof value.seed !== "number" ||
+        !Array.isArray(value.namespaces) ||
+        !Array.isArray(value.pods) ||
+        !Array.isArray(value.services) ||
+        !Array.isArray(value.objects)
+    ) {
         throw new Error(`${source}: not a differential scenario (expected seed, name, namespaces, pods, services, objects)`);
     }
     return value;

@@ -9,7 +9,10 @@ import type { ConnectionQuery } from "../../live/types";
 import { renderScenario } from "./render";
 import type { Scenario } from "./scenario";
 
-export interface Candidate { description: string; scenario: Scenario }
+export interface Candidate {
+    description: string;
+    scenario: Scenario;
+}
 
 const clone = <T>(value: T): T => structuredClone(value);
 
@@ -42,7 +45,11 @@ function ruleCuts(object: PlainObject): { path: (string | number)[]; label: stri
     const cuts: { path: (string | number)[]; label: string }[] = [];
     const spec = (object.spec ?? {}) as Record<string, unknown>;
     const walk = (value: unknown, path: (string | number)[]) => {
-        if (Array.isArray(value)) value.forEach((item, i) => { cuts.push({ path: [...path, i], label: [...path, i].join(".") }); walk(item, [...path, i]); });
+        if (Array.isArray(value))
+            value.forEach((item, i) => {
+                cuts.push({ path: [...path, i], label: [...path, i].join(".") });
+                walk(item, [...path, i]);
+            });
         else if (value && typeof value === "object") {
             for (const [key, item] of Object.entries(value)) {
                 if (key === "action") continue;
@@ -52,7 +59,8 @@ function ruleCuts(object: PlainObject): { path: (string | number)[]; label: stri
         }
     };
     for (const direction of ["ingress", "egress"]) if (spec[direction] !== undefined) walk(spec[direction], [direction]);
-    for (const key of ["order", "types", "policyTypes", "namespaceSelector", "serviceAccountSelector"]) if (spec[key] !== undefined) cuts.push({ path: [key], label: key });
+    for (const key of ["order", "types", "policyTypes", "namespaceSelector", "serviceAccountSelector"])
+        if (spec[key] !== undefined) cuts.push({ path: [key], label: key });
     // Shallow cuts first: a whole rule before one of its fields.
     return cuts.sort((a, b) => a.path.length - b.path.length);
 }
@@ -104,7 +112,11 @@ export function* candidates(scenario: Scenario, cell: ConnectionQuery): Generato
             const next = clone(scenario);
             next.pods[p].ports.splice(i, 1);
             const servicePorts = new Set(next.pods[p].ports.flatMap((q) => [q.port, q.name]));
-            next.services = next.services.map((s) => (s.pod === pod.name && s.namespace === pod.namespace ? { ...s, ports: s.ports.filter((sp) => servicePorts.has(sp.targetPort)) } : s)).filter((s) => s.ports.length > 0);
+            next.services = next.services
+                .map((s) =>
+                    s.pod === pod.name && s.namespace === pod.namespace ? { ...s, ports: s.ports.filter((sp) => servicePorts.has(sp.targetPort)) } : s,
+                )
+                .filter((s) => s.ports.length > 0);
             yield { description: `pod ${pod.namespace}/${pod.name}: drop port ${port.port}/${port.protocol}`, scenario: next };
         }
     }
@@ -120,9 +132,19 @@ export function acceptable(scenario: Scenario): boolean {
     }
 }
 
-export interface ShrinkResult { scenario: Scenario; trials: number; steps: string[] }
+export interface ShrinkResult {
+    scenario: Scenario;
+    trials: number;
+    steps: string[];
+}
 
-export async function shrink(start: Scenario, cell: ConnectionQuery, reproduces: (candidate: Scenario) => Promise<boolean>, budget: number, log: (line: string) => void = () => undefined): Promise<ShrinkResult> {
+export async function shrink(
+    start: Scenario,
+    cell: ConnectionQuery,
+    reproduces: (candidate: Scenario) => Promise<boolean>,
+    budget: number,
+    log: (line: string) => void = () => undefined,
+): Promise<ShrinkResult> {
     let current = start;
     let trials = 0;
     const steps: string[] = [];

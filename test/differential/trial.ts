@@ -32,7 +32,13 @@ export interface TrialEnvironment {
 }
 
 /** Seconds spent per phase of a trial. */
-export interface Timings { apply: number; converge: number; predict: number; probe: number; clean?: number }
+export interface Timings {
+    apply: number;
+    converge: number;
+    predict: number;
+    probe: number;
+    clean?: number;
+}
 
 export interface TrialResult {
     results: CellResult[];
@@ -46,7 +52,12 @@ export interface TrialResult {
 
 const seconds = (since: number) => Math.round((Date.now() - since) / 100) / 10;
 
-export async function runTrial(env: TrialEnvironment, deployed: Scenario | undefined, scenario: Scenario, only?: (cellId: string) => boolean): Promise<TrialResult> {
+export async function runTrial(
+    env: TrialEnvironment,
+    deployed: Scenario | undefined,
+    scenario: Scenario,
+    only?: (cellId: string) => boolean,
+): Promise<TrialResult> {
     const problems: string[] = [];
     let t = Date.now();
     const refusals = await env.deployer.sync(deployed, scenario);
@@ -70,13 +81,28 @@ export async function runTrial(env: TrialEnvironment, deployed: Scenario | undef
     t = Date.now();
     const predicted = new Map<string, Verdict | undefined>([...answers].map(([id, answer]) => [id, "verdict" in answer ? answer.verdict : undefined]));
     // Cells of a scenario that never converged are not probed: whatever they showed would not be about these policies.
-    const observations = converged.ok ? await observeCells(env.cluster, cells, predicted, { retry: env.retry, parallel: env.parallel, outsideHttp: env.outsideHttp, nodeAddress: env.nodeAddress, nodeProbe: env.nodeProbe, signal: env.signal }) : new Map();
+    const observations = converged.ok
+        ? await observeCells(env.cluster, cells, predicted, {
+              retry: env.retry,
+              parallel: env.parallel,
+              outsideHttp: env.outsideHttp,
+              nodeAddress: env.nodeAddress,
+              nodeProbe: env.nodeProbe,
+              signal: env.signal,
+          })
+        : new Map();
     const probe = seconds(t);
 
     const index = featureIndex(scenario.objects);
     const results = cells.map((cell) => {
         const answer = answers.get(cell.id);
-        const features = cellFeatures(cell.kind, cell.query.protocol, answer && "verdictOfAnalyzer" in answer ? answer.verdictOfAnalyzer : undefined, index, scenario.host);
+        const features = cellFeatures(
+            cell.kind,
+            cell.query.protocol,
+            answer && "verdictOfAnalyzer" in answer ? answer.verdictOfAnalyzer : undefined,
+            index,
+            scenario.host,
+        );
         const prediction = answer && "verdict" in answer ? { verdict: answer.verdict, reason: answer.reason } : answer;
         return judge(cell, prediction, observations.get(cell.id), features);
     });

@@ -113,10 +113,12 @@ function observe(model: ReturnType<typeof buildModel>, check: FlowCheck): boolea
 }
 
 function report(rows: { check: FlowCheck; observed: boolean }[]): string {
-    return rows.map(({ check, observed }) => {
-        const expected = check.expected === "allowed";
-        return `${expected === observed ? "  " : "XX"} ${check.description.padEnd(56)} expected ${expected ? "Y" : "n"} observed ${observed ? "Y" : "n"}`;
-    }).join("\n");
+    return rows
+        .map(({ check, observed }) => {
+            const expected = check.expected === "allowed";
+            return `${expected === observed ? "  " : "XX"} ${check.description.padEnd(56)} expected ${expected ? "Y" : "n"} observed ${observed ? "Y" : "n"}`;
+        })
+        .join("\n");
 }
 
 /** The objects through the connectivity analyzer: every check must get its expected verdict. */

@@ -15,7 +15,18 @@ import { intentTable } from "../../scenarios/common/outputs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { baselineObjects, flowChecksAt } from "../../scenarios/helloworld/flows";
 import { expectationsAt, featuresOf, STAGES } from "../../scenarios/helloworld/stages";
-import { destroyLeavesNothing, E2eStack, expectFlowsHold, HAS_POLICY_PACK, policyPreview, renderedObjects, renderStack, setStage, upThenNoChangePreview, yamlFiles } from "./engine";
+import {
+    destroyLeavesNothing,
+    E2eStack,
+    expectFlowsHold,
+    HAS_POLICY_PACK,
+    policyPreview,
+    renderedObjects,
+    renderStack,
+    setStage,
+    upThenNoChangePreview,
+    yamlFiles,
+} from "./engine";
 
 const CONTEXT = { namespace: "zero-trust-lab", nodePorts: { helloworld: 30080, "helloworld-proxy": 30081 } };
 

@@ -20,7 +20,19 @@ import type { KubeObject } from "../../analysis";
 import { INTENT } from "../../scenarios/common/intent";
 import { yaobankBaselineObjects, yaobankFlowChecksAt } from "../../scenarios/yaobank/flows";
 import { YAOBANK_APPS, YAOBANK_NODE_PORT, YAOBANK_STAGES, YAOBANK_WORKLOADS, yaobankExpectationsAt, yaobankFeaturesOf } from "../../scenarios/yaobank/stages";
-import { destroyLeavesNothing, E2eStack, expectFlowsHold, HAS_POLICY_PACK, NEVER_REPLACED, policyPreview, renderedObjects, renderStack, REPO, setStage, upThenNoChangePreview } from "./engine";
+import {
+    destroyLeavesNothing,
+    E2eStack,
+    expectFlowsHold,
+    HAS_POLICY_PACK,
+    NEVER_REPLACED,
+    policyPreview,
+    renderedObjects,
+    renderStack,
+    REPO,
+    setStage,
+    upThenNoChangePreview,
+} from "./engine";
 
 const PACK_CONFIG = path.join(REPO, "scenarios/yaobank/policy-config.json");
 /** A replaced ServiceAccount or Namespace is an outage too (pods lose their identity or go away). */
@@ -43,11 +55,16 @@ afterAll(async () => {
 /** The zero-trust-intent ConfigMap among the rendered objects: its flows and its baseline, parsed. */
 function intentOf(objects: KubeObject[]): { flows: unknown; baseline: KubeObject[] } {
     const intents = objects.filter((o) => o.kind === "ConfigMap" && o.metadata?.name === INTENT.configMap);
-    expect(intents.map((o) => o.metadata?.namespace), "one intent ConfigMap, in the customer namespace").toEqual([YAOBANK_WORKLOADS.customer.namespace]);
+    expect(
+        intents.map((o) => o.metadata?.namespace),
+        "one intent ConfigMap, in the customer namespace",
+    ).toEqual([YAOBANK_WORKLOADS.customer.namespace]);
     const data = (intents[0] as { data?: Record<string, string> }).data ?? {};
     return {
         flows: parse(data[INTENT.flowsKey] ?? "null"),
-        baseline: parseAllDocuments(data[INTENT.baselineKey] ?? "").map((d) => d.toJS() as KubeObject).filter(Boolean),
+        baseline: parseAllDocuments(data[INTENT.baselineKey] ?? "")
+            .map((d) => d.toJS() as KubeObject)
+            .filter(Boolean),
     };
 }
 
@@ -71,7 +88,11 @@ describe("yaobank: every stage through the real engine (render mode)", () => {
             expect(outputs.zeroTrustIntent?.value).toEqual(intentTable(yaobankExpectationsAt(stage)));
             const tryIt = outputs.tryIt?.value as { nodeIp: string; webUi?: string; customerToDatabase?: string; customerToInternet?: string };
             expect(tryIt.nodeIp).toContain("kubectl get nodes");
-            expect([tryIt.webUi, tryIt.customerToDatabase, tryIt.customerToInternet].map((c) => c !== undefined)).toEqual([features.app, features.app, features.app]);
+            expect([tryIt.webUi, tryIt.customerToDatabase, tryIt.customerToInternet].map((c) => c !== undefined)).toEqual([
+                features.app,
+                features.app,
+                features.app,
+            ]);
             if (tryIt.webUi) expect(tryIt.webUi).toContain(`:${YAOBANK_NODE_PORT}/`);
 
             // The rendered manifests and the intent they carry: the analyzer must hold the stage's flows.

@@ -47,25 +47,29 @@ async function settled(count: () => number): Promise<void> {
  */
 export async function runProgram(config: Record<string, string | number>, scenarios?: readonly Scenario[]): Promise<ProgramRun> {
     const resources: RegisteredResource[] = [];
-    await pulumi.runtime.setMocks({
-        newResource: (args) => {
-            resources.push({
-                type: args.type,
-                name: args.name,
-                inputs: args.inputs,
-                provider: args.provider,
-            });
-            return { id: `${args.name}-id`, state: args.inputs };
+    await pulumi.runtime.setMocks(
+        {
+            newResource: (args) => {
+                resources.push({
+                    type: args.type,
+                    name: args.name,
+                    inputs: args.inputs,
+                    provider: args.provider,
+                });
+                return { id: `${args.name}-id`, state: args.inputs };
+            },
+            call: (args) => args.inputs,
         },
-        call: (args) => args.inputs,
-    }, PROJECT_NAME, "test", false);
-    pulumi.runtime.setAllConfig(Object.fromEntries(
-        Object.entries(config).map(([key, value]) => [`${PROJECT_NAME}:${key}`, String(value)]),
-    ));
+        PROJECT_NAME,
+        "test",
+        false,
+    );
+    pulumi.runtime.setAllConfig(Object.fromEntries(Object.entries(config).map(([key, value]) => [`${PROJECT_NAME}:${key}`, String(value)])));
     vi.resetModules();
-    const program: object = scenarios === undefined
-        ? await import("../../index")
-        : (await import("../../scenarios/run")).runScenario((await import("../../config")).stackConfigReader(), scenarios);
+    const program: object =
+        scenarios === undefined
+            ? await import("../../index")
+            : (await import("../../scenarios/run")).runScenario((await import("../../config")).stackConfigReader(), scenarios);
     const outputs: Record<string, unknown> = {};
     for (const [key, value] of Object.entries(program)) {
         outputs[key] = await valueOf(value as pulumi.Input<unknown>);

@@ -16,13 +16,26 @@ import { FAST, FAST_RETRY as RETRY, labCluster, labDataPlane, LabCluster, NAMESP
 const EXEC_TIMEOUT_MS = 100;
 /** For everything that does answer: never reached, however loaded the machine. */
 const NEVER_MS = 120_000;
-const tcpProbe: Probe = { id: "a -> b", origin: { kind: "pod", namespace: "lab", workload: "helloworld", labels: { app: "helloworld" } }, actions: [{ kind: "tcp", address: "192.168.1.10", port: 8080 }], command: "nc" };
+const tcpProbe: Probe = {
+    id: "a -> b",
+    origin: { kind: "pod", namespace: "lab", workload: "helloworld", labels: { app: "helloworld" } },
+    actions: [{ kind: "tcp", address: "192.168.1.10", port: 8080 }],
+    command: "nc",
+};
 
 let kube: FakeKube | undefined;
 let cluster: LabCluster | undefined;
-afterEach(async () => { await kube?.stop(); await cluster?.close(); kube = cluster = undefined; });
+afterEach(async () => {
+    await kube?.stop();
+    await cluster?.close();
+    kube = cluster = undefined;
+});
 
-async function fake(options: FakeKubeOptions, apiOptions: KubeClusterApiOptions = {}, execTimeoutMs = NEVER_MS): Promise<{ api: KubeClusterApi; pods: ProbePods; runner: ProbeRunner }> {
+async function fake(
+    options: FakeKubeOptions,
+    apiOptions: KubeClusterApiOptions = {},
+    execTimeoutMs = NEVER_MS,
+): Promise<{ api: KubeClusterApi; pods: ProbePods; runner: ProbeRunner }> {
     kube = await new FakeKube(options).add({ apiVersion: "v1", kind: "Namespace", metadata: { name: "lab" } }).start();
     const api = new KubeClusterApi(kube.kubeConfig(), apiOptions);
     const pods = new ProbePods(api, { image: "busybox:1.36", startTimeoutMs: NEVER_MS, pollIntervalMs: 5, createMissingNamespaces: true });
@@ -71,18 +84,31 @@ describe("probe transport failures", () => {
 describe("verification that cannot complete", () => {
     it("no intent ConfigMap: verify says what is missing and why, instead of passing with zero flows", async () => {
         kube = await new FakeKube().add({ apiVersion: "v1", kind: "Namespace", metadata: { name: NAMESPACE } }).start();
-        await expect(verifyStage(new KubeClusterApi(kube.kubeConfig()), { namespace: NAMESPACE, ...FAST }))
-            .rejects.toThrow(/ConfigMap zero-trust-lab\/zero-trust-intent not found: .*stage 0 has no workloads/);
+        await expect(verifyStage(new KubeClusterApi(kube.kubeConfig()), { namespace: NAMESPACE, ...FAST })).rejects.toThrow(
+            /ConfigMap zero-trust-lab\/zero-trust-intent not found: .*stage 0 has no workloads/,
+        );
     });
 
     it("a probe pod that cannot be deleted is a failure that names it and the command to delete it", async () => {
-        cluster = await labCluster("allow-proxy", labDataPlane(4), { fail: (method, path) => (method === "DELETE" && /\/pods\/probe-helloworld-proxy-/.test(path) ? 500 : undefined) });
+        cluster = await labCluster("allow-proxy", labDataPlane(4), {
+            fail: (method, path) => (method === "DELETE" && /\/pods\/probe-helloworld-proxy-/.test(path) ? 500 : undefined),
+        });
         const result = await verifyStage(new KubeClusterApi(cluster.kube.kubeConfig()), { namespace: NAMESPACE, ...FAST });
         expect(result.comparison.passed).toBe(true);
         expect(result.passed).toBe(false);
-        expect(result.cleanup.leftovers).toEqual([expect.objectContaining({ resource: expect.stringMatching(/^pod zero-trust-lab\/probe-helloworld-proxy-/), command: expect.stringMatching(/^kubectl delete pod -n zero-trust-lab probe-helloworld-proxy-\w+ --grace-period=0$/) })]);
+        expect(result.cleanup.leftovers).toEqual([
+            expect.objectContaining({
+                resource: expect.stringMatching(/^pod zero-trust-lab\/probe-helloworld-proxy-/),
+                command: expect.stringMatching(/^kubectl delete pod -n zero-trust-lab probe-helloworld-proxy-\w+ --grace-period=0$/),
+            }),
+        ]);
         // The others were still deleted.
-        expect(cluster.kube.pods().filter((p) => p.metadata.labels?.[PROBE_LABEL]).map((p) => p.metadata.name)).toEqual([expect.stringMatching(/^probe-helloworld-proxy-/)]);
+        expect(
+            cluster.kube
+                .pods()
+                .filter((p) => p.metadata.labels?.[PROBE_LABEL])
+                .map((p) => p.metadata.name),
+        ).toEqual([expect.stringMatching(/^probe-helloworld-proxy-/)]);
         expect(formatTable(result)).toMatch(/NOT CLEANED UP: pod zero-trust-lab\/probe-helloworld-proxy-\w+ \(HTTP 500/);
     });
 
@@ -93,7 +119,10 @@ describe("verification that cannot complete", () => {
         cluster = await labCluster("allow-proxy", plane, {});
         // Abort after the second exec, as a user's Ctrl-C would.
         const original = cluster.kube.options.exec!;
-        cluster.kube.options.exec = (request) => { if (++execs === 2) controller.abort(); return original(request); };
+        cluster.kube.options.exec = (request) => {
+            if (++execs === 2) controller.abort();
+            return original(request);
+        };
         const result = await verifyStage(new KubeClusterApi(cluster.kube.kubeConfig()), { namespace: NAMESPACE, ...FAST, signal: controller.signal });
         expect(result.interrupted).toBe(true);
         expect(result.passed).toBe(false);
@@ -108,18 +137,33 @@ describe("verification that cannot complete", () => {
         // the wait (the start deadline is far beyond the test's timeout).
         cluster = await labCluster("allow-proxy", labDataPlane(4), {
             podWaitingReason: "ContainerCreating",
-            fail: (method, path) => { if (method === "GET" && /\/pods\/probe-/.test(path)) controller.abort(); return undefined; },
+            fail: (method, path) => {
+                if (method === "GET" && /\/pods\/probe-/.test(path)) controller.abort();
+                return undefined;
+            },
         });
         const lines: string[] = [];
-        const result = await verifyStage(new KubeClusterApi(cluster.kube.kubeConfig()), { namespace: NAMESPACE, ...FAST, signal: controller.signal, log: (line) => lines.push(line) });
+        const result = await verifyStage(new KubeClusterApi(cluster.kube.kubeConfig()), {
+            namespace: NAMESPACE,
+            ...FAST,
+            signal: controller.signal,
+            log: (line) => lines.push(line),
+        });
         expect(result.interrupted).toBe(true);
-        expect(lines).toContainEqual(expect.stringMatching(/: error after 1 attempt\(s\).*verification was stopped before probe pod zero-trust-lab\/probe-[\w-]+ was running/));
+        expect(lines).toContainEqual(
+            expect.stringMatching(/: error after 1 attempt\(s\).*verification was stopped before probe pod zero-trust-lab\/probe-[\w-]+ was running/),
+        );
         expect(cluster.kube.pods().filter((p) => p.metadata.labels?.[PROBE_LABEL])).toEqual([]);
     });
 
     it("probe pods left by a killed run are deleted before probing", async () => {
         cluster = await labCluster("allow-proxy", labDataPlane(4));
-        cluster.kube.add({ apiVersion: "v1", kind: "Pod", metadata: { name: "probe-helloworld-dead01", namespace: NAMESPACE, labels: { app: "helloworld", [PROBE_LABEL]: "true" } }, status: { phase: "Running", podIP: "192.168.9.9" } });
+        cluster.kube.add({
+            apiVersion: "v1",
+            kind: "Pod",
+            metadata: { name: "probe-helloworld-dead01", namespace: NAMESPACE, labels: { app: "helloworld", [PROBE_LABEL]: "true" } },
+            status: { phase: "Running", podIP: "192.168.9.9" },
+        });
         const lines: string[] = [];
         await verifyStage(new KubeClusterApi(cluster.kube.kubeConfig()), { namespace: NAMESPACE, ...FAST, log: (line) => lines.push(line) });
         expect(lines).toContain("deleted probe pods left by an earlier run: zero-trust-lab/probe-helloworld-dead01");
@@ -128,13 +172,23 @@ describe("verification that cannot complete", () => {
 
     it("a probe pod of another lab's verification, in the neighbour namespace both use, is left alone; the lab's own stale one is deleted", async () => {
         cluster = await labCluster("allow-proxy", labDataPlane(4));
-        const probe = (name: string, owner: string) => ({ apiVersion: "v1", kind: "Pod", metadata: { name, namespace: "lab-neighbour", labels: { [PROBE_LABEL]: "true", [PROBE_OWNER_LABEL]: owner } }, status: { phase: "Running", podIP: "192.168.9.8" } });
+        const probe = (name: string, owner: string) => ({
+            apiVersion: "v1",
+            kind: "Pod",
+            metadata: { name, namespace: "lab-neighbour", labels: { [PROBE_LABEL]: "true", [PROBE_OWNER_LABEL]: owner } },
+            status: { phase: "Running", podIP: "192.168.9.8" },
+        });
         cluster.kube.add({ apiVersion: "v1", kind: "Namespace", metadata: { name: "lab-neighbour" } });
         cluster.kube.add(probe("probe-probe-other1", "yaobank-customer"));
         cluster.kube.add(probe("probe-probe-dead02", NAMESPACE));
         const lines: string[] = [];
         await verifyStage(new KubeClusterApi(cluster.kube.kubeConfig()), { namespace: NAMESPACE, ...FAST, log: (line) => lines.push(line) });
         expect(lines).toContain("deleted probe pods left by an earlier run: lab-neighbour/probe-probe-dead02");
-        expect(cluster.kube.pods().filter((p) => p.metadata.labels?.[PROBE_LABEL]).map((p) => p.metadata.name)).toEqual(["probe-probe-other1"]);
+        expect(
+            cluster.kube
+                .pods()
+                .filter((p) => p.metadata.labels?.[PROBE_LABEL])
+                .map((p) => p.metadata.name),
+        ).toEqual(["probe-probe-other1"]);
     });
 });

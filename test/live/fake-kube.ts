@@ -10,9 +10,22 @@ import * as path from "path";
 import type { AddressInfo, Socket } from "net";
 import { temporaryDirectory } from "../helpers/temporary";
 
-export type Obj = { apiVersion: string; kind: string; metadata: { name: string; namespace?: string; labels?: Record<string, string>; [k: string]: unknown }; spec?: any; status?: any; data?: Record<string, string>; [k: string]: unknown };
+export type Obj = {
+    apiVersion: string;
+    kind: string;
+    metadata: { name: string; namespace?: string; labels?: Record<string, string>; [k: string]: unknown };
+    spec?: any;
+    status?: any;
+    data?: Record<string, string>;
+    [k: string]: unknown;
+};
 
-export interface ExecRequest { namespace: string; pod: Obj; container: string; command: string[] }
+export interface ExecRequest {
+    namespace: string;
+    pod: Obj;
+    container: string;
+    command: string[];
+}
 export type ExecReply = { exitCode: number; stdout?: string; stderr?: string; delayMs?: number } | "hang" | "close-without-status";
 
 export interface FakeKubeOptions {
@@ -29,12 +42,30 @@ export interface FakeKubeOptions {
 }
 
 const plural = (kind: string) => (kind.endsWith("y") ? `${kind.slice(0, -1).toLowerCase()}ies` : `${kind.toLowerCase()}s`);
-const CLUSTER_SCOPED = new Set(["Namespace", "Node", "GlobalNetworkPolicy", "GlobalNetworkSet", "HostEndpoint", "Tier", "IPPool", "KubeControllersConfiguration"]);
+const CLUSTER_SCOPED = new Set([
+    "Namespace",
+    "Node",
+    "GlobalNetworkPolicy",
+    "GlobalNetworkSet",
+    "HostEndpoint",
+    "Tier",
+    "IPPool",
+    "KubeControllersConfiguration",
+]);
 const SERVED: Record<string, string[]> = {
     v1: ["Namespace", "Node", "Pod", "Service", "ConfigMap", "ServiceAccount"],
     "apps/v1": ["Deployment", "StatefulSet", "DaemonSet"],
     "networking.k8s.io/v1": ["NetworkPolicy"],
-    "projectcalico.org/v3": ["NetworkPolicy", "GlobalNetworkPolicy", "NetworkSet", "GlobalNetworkSet", "HostEndpoint", "Tier", "IPPool", "KubeControllersConfiguration"],
+    "projectcalico.org/v3": [
+        "NetworkPolicy",
+        "GlobalNetworkPolicy",
+        "NetworkSet",
+        "GlobalNetworkSet",
+        "HostEndpoint",
+        "Tier",
+        "IPPool",
+        "KubeControllersConfiguration",
+    ],
 };
 
 function matchesSelector(labels: Record<string, string> = {}, selector?: string | null): boolean {
@@ -50,9 +81,18 @@ function matchesSelector(labels: Record<string, string> = {}, selector?: string 
 // ---- WebSocket framing (RFC 6455), server side --------------------------------------------
 function frame(opcode: number, payload: Buffer): Buffer {
     const length = payload.length;
-    const header = length < 126 ? Buffer.from([0x80 | opcode, length])
-        : length < 65536 ? Buffer.from([0x80 | opcode, 126, length >> 8, length & 0xff])
-            : (() => { const b = Buffer.alloc(10); b[0] = 0x80 | opcode; b[1] = 127; b.writeBigUInt64BE(BigInt(length), 2); return b; })();
+    const header =
+        length < 126
+            ? Buffer.from([0x80 | opcode, length])
+            : length < 65536
+              ? Buffer.from([0x80 | opcode, 126, length >> 8, length & 0xff])
+              : (() => {
+                    const b = Buffer.alloc(10);
+                    b[0] = 0x80 | opcode;
+                    b[1] = 127;
+                    b.writeBigUInt64BE(BigInt(length), 2);
+                    return b;
+                })();
     return Buffer.concat([header, payload]);
 }
 const channel = (n: number, text: string) => frame(0x2, Buffer.concat([Buffer.from([n]), Buffer.from(text, "utf8")]));
@@ -87,7 +127,10 @@ export class FakeKube {
     async start(): Promise<this> {
         this.server = http.createServer((req, res) => void this.handle(req, res));
         this.server.on("upgrade", (req, socket: Socket) => void this.upgrade(req, socket));
-        this.server.on("connection", (socket) => { this.sockets.add(socket); socket.on("close", () => this.sockets.delete(socket)); });
+        this.server.on("connection", (socket) => {
+            this.sockets.add(socket);
+            socket.on("close", () => this.sockets.delete(socket));
+        });
         await new Promise<void>((resolve) => this.server!.listen(0, "127.0.0.1", resolve));
         this.port = (this.server.address() as AddressInfo).port;
         return this;
@@ -115,7 +158,15 @@ export class FakeKube {
     }
 
     private status(res: http.ServerResponse, code: number, message: string): void {
-        this.send(res, code, { kind: "Status", apiVersion: "v1", metadata: {}, status: "Failure", message, reason: code === 404 ? "NotFound" : "InternalError", code });
+        this.send(res, code, {
+            kind: "Status",
+            apiVersion: "v1",
+            metadata: {},
+            status: "Failure",
+            message,
+            reason: code === 404 ? "NotFound" : "InternalError",
+            code,
+        });
     }
 
     private async body(req: http.IncomingMessage): Promise<any> {
@@ -133,24 +184,40 @@ export class FakeKube {
 
         const parts = url.pathname.split("/").filter(Boolean);
         const [apiVersion, rest] = parts[0] === "api" ? [parts[1], parts.slice(2)] : [`${parts[1]}/${parts[2]}`, parts.slice(3)];
-        if (!apiVersion || !SERVED[apiVersion] || this.options.unserved?.includes(apiVersion)) return this.status(res, 404, `the server could not find the requested resource (${url.pathname})`);
+        if (!apiVersion || !SERVED[apiVersion] || this.options.unserved?.includes(apiVersion))
+            return this.status(res, 404, `the server could not find the requested resource (${url.pathname})`);
         if (rest.length === 0) {
             return this.send(res, 200, {
-                kind: "APIResourceList", groupVersion: apiVersion,
+                kind: "APIResourceList",
+                groupVersion: apiVersion,
                 resources: SERVED[apiVersion].map((kind) => ({ name: plural(kind), kind, namespaced: !CLUSTER_SCOPED.has(kind), verbs: ["get", "list"] })),
             });
         }
         let namespace: string | undefined;
         let resource = rest;
-        if (rest[0] === "namespaces" && rest.length >= 3) { namespace = rest[1]; resource = rest.slice(2); }
+        if (rest[0] === "namespaces" && rest.length >= 3) {
+            namespace = rest[1];
+            resource = rest.slice(2);
+        }
         const kind = SERVED[apiVersion].find((k) => plural(k) === resource[0]);
         if (!kind) return this.status(res, 404, `no resource ${resource[0]} in ${apiVersion}`);
         const name = resource[1];
-        const inGroup = (o: Obj) => o.kind === kind && (o.apiVersion === apiVersion || (kind !== "NetworkPolicy" && apiVersion.split("/")[0] === o.apiVersion.split("/")[0]));
+        const inGroup = (o: Obj) =>
+            o.kind === kind && (o.apiVersion === apiVersion || (kind !== "NetworkPolicy" && apiVersion.split("/")[0] === o.apiVersion.split("/")[0]));
 
         if (method === "GET" && !name) {
-            const items = this.objects.filter((o) => inGroup(o) && (namespace === undefined || o.metadata.namespace === namespace) && matchesSelector(o.metadata.labels, url.searchParams.get("labelSelector")));
-            return this.send(res, 200, { kind: `${kind}List`, apiVersion, metadata: {}, items: items.map((o) => ({ ...o, ...(kind === "Pod" ? { status: this.podStatus(o) } : {}) })) });
+            const items = this.objects.filter(
+                (o) =>
+                    inGroup(o) &&
+                    (namespace === undefined || o.metadata.namespace === namespace) &&
+                    matchesSelector(o.metadata.labels, url.searchParams.get("labelSelector")),
+            );
+            return this.send(res, 200, {
+                kind: `${kind}List`,
+                apiVersion,
+                metadata: {},
+                items: items.map((o) => ({ ...o, ...(kind === "Pod" ? { status: this.podStatus(o) } : {}) })),
+            });
         }
         if (method === "GET") {
             const object = this.objects.find((o) => inGroup(o) && o.metadata.name === name && (CLUSTER_SCOPED.has(kind) || o.metadata.namespace === namespace));
@@ -170,12 +237,15 @@ export class FakeKube {
         if (method === "PATCH") {
             const object = this.objects.find((o) => inGroup(o) && o.metadata.name === name && (CLUSTER_SCOPED.has(kind) || o.metadata.namespace === namespace));
             if (!object) return this.status(res, 404, `${plural(kind)} "${name}" not found`);
-            if (!/merge-patch\+json/.test(req.headers["content-type"] ?? "")) return this.status(res, 415, `the fake takes merge patches only, not ${req.headers["content-type"]}`);
+            if (!/merge-patch\+json/.test(req.headers["content-type"] ?? ""))
+                return this.status(res, 415, `the fake takes merge patches only, not ${req.headers["content-type"]}`);
             mergePatch(object, await this.body(req));
             return this.send(res, 200, object);
         }
         if (method === "DELETE") {
-            const index = this.objects.findIndex((o) => inGroup(o) && o.metadata.name === name && (CLUSTER_SCOPED.has(kind) || o.metadata.namespace === namespace));
+            const index = this.objects.findIndex(
+                (o) => inGroup(o) && o.metadata.name === name && (CLUSTER_SCOPED.has(kind) || o.metadata.namespace === namespace),
+            );
             if (index < 0) return this.status(res, 404, `${plural(kind)} "${name}" not found`);
             const [object] = this.objects.splice(index, 1);
             return this.send(res, 200, object);
@@ -190,10 +260,26 @@ export class FakeKube {
         const polls = (this.podPolls.get(key) ?? 0) + 1;
         this.podPolls.set(key, polls);
         if (this.options.podWaitingReason) {
-            return { phase: "Pending", containerStatuses: [{ name: "probe", ready: false, restartCount: 0, image: "busybox", imageID: "", state: { waiting: { reason: this.options.podWaitingReason } } }] };
+            return {
+                phase: "Pending",
+                containerStatuses: [
+                    {
+                        name: "probe",
+                        ready: false,
+                        restartCount: 0,
+                        image: "busybox",
+                        imageID: "",
+                        state: { waiting: { reason: this.options.podWaitingReason } },
+                    },
+                ],
+            };
         }
         if (polls > (this.options.podStartPolls ?? 1)) {
-            pod.status = { phase: "Running", podIP: `192.168.9.${this.nextPodIp++}`, containerStatuses: [{ name: "probe", ready: false, restartCount: 0, image: "busybox:1.36", imageID: "docker.io/library/busybox@sha256:1111" }] };
+            pod.status = {
+                phase: "Running",
+                podIP: `192.168.9.${this.nextPodIp++}`,
+                containerStatuses: [{ name: "probe", ready: false, restartCount: 0, image: "busybox:1.36", imageID: "docker.io/library/busybox@sha256:1111" }],
+            };
             return pod.status;
         }
         return { phase: "Pending" };
@@ -209,21 +295,46 @@ export class FakeKube {
             return;
         }
         const accept = createHash("sha1").update(`${req.headers["sec-websocket-key"]}258EAFA5-E914-47DA-95CA-C5AB0DC85B11`).digest("base64");
-        socket.write(["HTTP/1.1 101 Switching Protocols", "Upgrade: websocket", "Connection: Upgrade", `Sec-WebSocket-Accept: ${accept}`, "Sec-WebSocket-Protocol: v4.channel.k8s.io", "", ""].join("\r\n"));
+        socket.write(
+            [
+                "HTTP/1.1 101 Switching Protocols",
+                "Upgrade: websocket",
+                "Connection: Upgrade",
+                `Sec-WebSocket-Accept: ${accept}`,
+                "Sec-WebSocket-Protocol: v4.channel.k8s.io",
+                "",
+                "",
+            ].join("\r\n"),
+        );
         socket.on("data", () => undefined);
         socket.on("error", () => undefined);
-        const request: ExecRequest = { namespace: match[1], pod, container: url.searchParams.get("container") ?? "", command: url.searchParams.getAll("command") };
+        const request: ExecRequest = {
+            namespace: match[1],
+            pod,
+            container: url.searchParams.get("container") ?? "",
+            command: url.searchParams.getAll("command"),
+        };
         this.execs.push(request);
         const reply = this.options.exec ? await this.options.exec(request) : { exitCode: 0 };
         if (reply === "hang") return;
-        if (reply === "close-without-status") { socket.end(frame(0x8, Buffer.alloc(0))); return; }
+        if (reply === "close-without-status") {
+            socket.end(frame(0x8, Buffer.alloc(0)));
+            return;
+        }
         if (reply.delayMs) await new Promise((resolve) => setTimeout(resolve, reply.delayMs));
         if (socket.destroyed) return;
         if (reply.stdout) socket.write(channel(1, reply.stdout));
         if (reply.stderr) socket.write(channel(2, reply.stderr));
-        const status = reply.exitCode === 0
-            ? { metadata: {}, status: "Success" }
-            : { metadata: {}, status: "Failure", message: `command terminated with non-zero exit code: exit status ${reply.exitCode}`, reason: "NonZeroExitCode", details: { causes: [{ reason: "ExitCode", message: String(reply.exitCode) }] } };
+        const status =
+            reply.exitCode === 0
+                ? { metadata: {}, status: "Success" }
+                : {
+                      metadata: {},
+                      status: "Failure",
+                      message: `command terminated with non-zero exit code: exit status ${reply.exitCode}`,
+                      reason: "NonZeroExitCode",
+                      details: { causes: [{ reason: "ExitCode", message: String(reply.exitCode) }] },
+                  };
         socket.write(channel(3, JSON.stringify(status)));
         socket.end(frame(0x8, Buffer.from([0x03, 0xe8])));
     }
@@ -232,12 +343,17 @@ export class FakeKube {
 /** A kubeconfig file (in a fresh temp directory) whose only context is the fake API on `port`. */
 export function kubeconfigFile(port: number): string {
     const file = path.join(temporaryDirectory("kubeconfig"), "config");
-    fs.writeFileSync(file, [
-        "apiVersion: v1", "kind: Config", "current-context: fake",
-        "clusters: [{name: fake, cluster: {server: 'http://127.0.0.1:" + port + "', insecure-skip-tls-verify: true}}]",
-        "users: [{name: fake, user: {}}]",
-        "contexts: [{name: fake, context: {cluster: fake, user: fake}}]",
-    ].join("\n"));
+    fs.writeFileSync(
+        file,
+        [
+            "apiVersion: v1",
+            "kind: Config",
+            "current-context: fake",
+            "clusters: [{name: fake, cluster: {server: 'http://127.0.0.1:" + port + "', insecure-skip-tls-verify: true}}]",
+            "users: [{name: fake, user: {}}]",
+            "contexts: [{name: fake, context: {cluster: fake, user: fake}}]",
+        ].join("\n"),
+    );
     return file;
 }
 
@@ -245,7 +361,8 @@ export function kubeconfigFile(port: number): string {
 function mergePatch(target: Record<string, any>, patch: Record<string, any>): void {
     for (const [key, value] of Object.entries(patch)) {
         if (value === null) delete target[key];
-        else if (typeof value === "object" && !Array.isArray(value) && typeof target[key] === "object" && target[key] !== null && !Array.isArray(target[key])) mergePatch(target[key], value);
+        else if (typeof value === "object" && !Array.isArray(value) && typeof target[key] === "object" && target[key] !== null && !Array.isArray(target[key]))
+            mergePatch(target[key], value);
         else target[key] = value;
     }
 }

@@ -12,7 +12,10 @@ import { StageMismatchError, verificationExitCode, verifyStage } from "../../liv
 import { FAST, labCluster, labDataPlane, LabCluster, NAMESPACE } from "./lab-cluster";
 
 let cluster: LabCluster | undefined;
-afterEach(async () => { await cluster?.close(); cluster = undefined; });
+afterEach(async () => {
+    await cluster?.close();
+    cluster = undefined;
+});
 
 describe("a probe failure is never a verdict", () => {
     it("a node address that does not resolve: the NodePort flows are NOT OBSERVED (never 'blocked', so never ok), and the run does not pass", async () => {
@@ -21,8 +24,13 @@ describe("a probe failure is never a verdict", () => {
         const nodePort = result.comparison.flows.find((f) => f.id === "world-to-helloworld-nodeport")!;
         // Expected and predicted blocked: a DNS failure taken as "blocked" would have been a false ok.
         expect(nodePort).toMatchObject({ expected: "blocked", predicted: "blocked", observed: "unknown", status: "not-observed" });
-        expect(nodePort.legs[0]).toMatchObject({ outcome: "error", observed: "unknown", detail: expect.stringMatching(/the node address not-an-ip.invalid did not resolve .*nothing was probed/) });
-        for (const id of ["world-to-proxy-nodeport", "world-via-proxy-to-helloworld"]) expect(result.comparison.flows.find((f) => f.id === id)!.status).toBe("not-observed");
+        expect(nodePort.legs[0]).toMatchObject({
+            outcome: "error",
+            observed: "unknown",
+            detail: expect.stringMatching(/the node address not-an-ip.invalid did not resolve .*nothing was probed/),
+        });
+        for (const id of ["world-to-proxy-nodeport", "world-via-proxy-to-helloworld"])
+            expect(result.comparison.flows.find((f) => f.id === id)!.status).toBe("not-observed");
         expect(result.passed).toBe(false);
         expect(verificationExitCode(result)).toBe(2);
         expect(formatTable(result)).toMatch(/FAILED: 6\/9 flows agree, 0 differ, 3 not observed/);
@@ -41,11 +49,31 @@ describe("a probe failure is never a verdict", () => {
             { src: "lab/a", dst: "lab/b", port: 8080, protocol: "TCP" as const },
             { src: "lab/b", dst: "lab/c", port: 8080, protocol: "TCP" as const },
         ];
-        const probe = (leg: (typeof legs)[number]): Probe => ({ id: legKey(leg), origin: { kind: "pod", namespace: "lab", workload: leg.src.split("/")[1], labels: {} }, actions: [{ kind: "tcp", address: "192.168.1.10", port: 8080 }], leg, command: "nc" });
-        const plan: ProbePlan = { probes: legs.map(probe), flows: [{ check: { id: "a-to-c", description: "a -> b -> c", expected: "blocked", legs }, probeIds: legs.map(legKey) }], unprobeable: [] };
+        const probe = (leg: (typeof legs)[number]): Probe => ({
+            id: legKey(leg),
+            origin: { kind: "pod", namespace: "lab", workload: leg.src.split("/")[1], labels: {} },
+            actions: [{ kind: "tcp", address: "192.168.1.10", port: 8080 }],
+            leg,
+            command: "nc",
+        });
+        const plan: ProbePlan = {
+            probes: legs.map(probe),
+            flows: [{ check: { id: "a-to-c", description: "a -> b -> c", expected: "blocked", legs }, probeIds: legs.map(legKey) }],
+            unprobeable: [],
+        };
         const predictions = new Map(legs.map((leg) => [legKey(leg), { verdict: "blocked" as const, explanation: "default deny" }]));
-        const observation = (probeId: string, outcome: Observation["outcome"]): Observation => ({ probeId, outcome, verdict: outcome === "error" ? undefined : "blocked", detail: outcome === "error" ? "exec failed" : "timed out", attempts: [], stable: true });
-        const observations = new Map([[legKey(legs[0]), observation(legKey(legs[0]), "tcp-timeout")], [legKey(legs[1]), observation(legKey(legs[1]), "error")]]);
+        const observation = (probeId: string, outcome: Observation["outcome"]): Observation => ({
+            probeId,
+            outcome,
+            verdict: outcome === "error" ? undefined : "blocked",
+            detail: outcome === "error" ? "exec failed" : "timed out",
+            attempts: [],
+            stable: true,
+        });
+        const observations = new Map([
+            [legKey(legs[0]), observation(legKey(legs[0]), "tcp-timeout")],
+            [legKey(legs[1]), observation(legKey(legs[1]), "error")],
+        ]);
         const comparison = compare([plan.flows[0].check], plan, predictions, observations);
         expect(comparison.flows[0]).toMatchObject({ observed: "unknown", status: "not-observed", problem: "probe failed: exec failed" });
         expect(comparison.passed).toBe(false);
@@ -58,7 +86,9 @@ describe("--stage against the cluster's intent", () => {
         const api = new KubeClusterApi(cluster.kube.kubeConfig());
         const asked = verifyStage(api, { namespace: NAMESPACE, stage: { number: 5, name: "lockdown" }, ...FAST });
         await expect(asked).rejects.toThrow(StageMismatchError);
-        await expect(asked).rejects.toThrow("the cluster runs helloworld stage 4 (allow-proxy) (ConfigMap zero-trust-lab/zero-trust-intent), not stage 5 (lockdown)");
+        await expect(asked).rejects.toThrow(
+            "the cluster runs helloworld stage 4 (allow-proxy) (ConfigMap zero-trust-lab/zero-trust-intent), not stage 5 (lockdown)",
+        );
         // Nothing was probed for the wrong stage.
         expect(cluster.kube.execs).toEqual([]);
         const result = await verifyStage(api, { namespace: NAMESPACE, ...FAST });

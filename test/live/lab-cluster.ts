@@ -40,12 +40,23 @@ async function listenInNodePortRange(handler: http.RequestListener): Promise<{ p
     for (let attempt = 0; attempt < 50; attempt++) {
         const port = 30000 + Math.floor(Math.random() * 2700);
         const server = http.createServer(handler);
-        server.on("connection", (socket) => { sockets.add(socket); socket.on("close", () => sockets.delete(socket)); });
+        server.on("connection", (socket) => {
+            sockets.add(socket);
+            socket.on("close", () => sockets.delete(socket));
+        });
         const ok = await new Promise<boolean>((resolve) => {
             server.once("error", () => resolve(false));
             server.listen(port, "127.0.0.1", () => resolve(true));
         });
-        if (ok) return { port: (server.address() as AddressInfo).port, close: () => new Promise((resolve) => { for (const s of sockets) s.destroy(); server.close(() => resolve()); }) };
+        if (ok)
+            return {
+                port: (server.address() as AddressInfo).port,
+                close: () =>
+                    new Promise((resolve) => {
+                        for (const s of sockets) s.destroy();
+                        server.close(() => resolve());
+                    }),
+            };
     }
     throw new Error("no free port in 30000-32767 for a fake NodePort");
 }
@@ -65,7 +76,7 @@ export function busyboxExec(podIPs: Record<string, string[]>, allows: Allows): (
         const [tool, ...args] = command;
         if (tool === "nc") {
             const [address, port] = args.slice(-2);
-            const dst = address === DNS_IP ? "kube-system/coredns" : owner(address) ?? `external:${address}`;
+            const dst = address === DNS_IP ? "kube-system/coredns" : (owner(address) ?? `external:${address}`);
             return allows(src, dst, Number(port), "TCP") ? { exitCode: 0 } : { exitCode: 1, stderr: "" };
         }
         if (tool === "timeout" && args[1] === "nslookup") {
@@ -93,7 +104,9 @@ export async function labCluster(stage: string, allows: Allows, options: FakeKub
         if (req.url === "/proxy/api/messages") {
             if (allows(`${NAMESPACE}/helloworld-proxy`, `${NAMESPACE}/helloworld`, 8080, "TCP")) return void res.end(`Hello ${body.sender} (proxy)`);
             res.statusCode = 500;
-            return void res.end(`{"status":500,"error":"Internal Server Error","message":"I/O error on POST request for \\"http://${body.host}/api/messages\\": connect timed out"}`);
+            return void res.end(
+                `{"status":500,"error":"Internal Server Error","message":"I/O error on POST request for \\"http://${body.host}/api/messages\\": connect timed out"}`,
+            );
         }
         res.end(`Hello ${body.sender} (direct)`);
     });
@@ -103,16 +116,29 @@ export async function labCluster(stage: string, allows: Allows, options: FakeKub
     const kube = new FakeKube({ exec: (request) => busyboxExec(currentPodIPs(), allows)(request), ...options });
     let livePodIPs = podIPs;
     const currentPodIPs = () => livePodIPs;
-    kube.setPodIPs = (ips) => { livePodIPs = ips; };
+    kube.setPodIPs = (ips) => {
+        livePodIPs = ips;
+    };
     kube.add(...objects);
     kube.add(...clusterBaseline());
     await kube.start();
     closers.push(() => kube.stop());
-    return { kube, nodePorts: { helloworld: app.port, proxy: proxy.port }, podIPs, close: async () => { for (const close of closers) await close(); } };
+    return {
+        kube,
+        nodePorts: { helloworld: app.port, proxy: proxy.port },
+        podIPs,
+        close: async () => {
+            for (const close of closers) await close();
+        },
+    };
 }
 
 /** The program's objects at a stage (under mocks, cluster=render) and the pods its Deployments would run. */
-export async function programObjects(stage: string, nodePorts: { helloworld: number; proxy: number }, flavor = "calico"): Promise<{ objects: Obj[]; podIPs: Record<string, string[]> }> {
+export async function programObjects(
+    stage: string,
+    nodePorts: { helloworld: number; proxy: number },
+    flavor = "calico",
+): Promise<{ objects: Obj[]; podIPs: Record<string, string[]> }> {
     const run = await runProgram({ cluster: "render", stage, flavor, appNodePort: nodePorts.helloworld, proxyNodePort: nodePorts.proxy });
     const { pods, podIPs } = runningPods(run.kubernetesObjects as Obj[], "192.168.1", () => "docker.io/remkohdev/helloworld@sha256:abc123");
     return { objects: [...(run.kubernetesObjects as Obj[]).map((o) => ({ ...o, metadata: { ...o.metadata } })), ...pods], podIPs };
@@ -135,10 +161,26 @@ export function runningPods(objects: Obj[], subnet: string, imageID: (deployment
             const address = `${subnet}.${ip++}`;
             podIPs[id].push(address);
             pods.push({
-                apiVersion: "v1", kind: "Pod",
+                apiVersion: "v1",
+                kind: "Pod",
                 metadata: { name: `${object.metadata.name}-${i}`, namespace: object.metadata.namespace, labels: template.metadata.labels },
-                spec: { nodeName: "calico-lab-worker", ...(template.spec.serviceAccountName === undefined ? {} : { serviceAccountName: template.spec.serviceAccountName }) },
-                status: { phase: "Running", podIP: address, containerStatuses: [{ name: template.spec.containers[0].name, ready: true, restartCount: 0, image: template.spec.containers[0].image, imageID: imageID(object) }] },
+                spec: {
+                    nodeName: "calico-lab-worker",
+                    ...(template.spec.serviceAccountName === undefined ? {} : { serviceAccountName: template.spec.serviceAccountName }),
+                },
+                status: {
+                    phase: "Running",
+                    podIP: address,
+                    containerStatuses: [
+                        {
+                            name: template.spec.containers[0].name,
+                            ready: true,
+                            restartCount: 0,
+                            image: template.spec.containers[0].image,
+                            imageID: imageID(object),
+                        },
+                    ],
+                },
             });
         }
     }
@@ -149,9 +191,49 @@ export function runningPods(objects: Obj[], subnet: string, imageID: (deployment
 export function clusterBaseline(): Obj[] {
     return [
         { apiVersion: "v1", kind: "Namespace", metadata: { name: "kube-system", labels: { "kubernetes.io/metadata.name": "kube-system" } } },
-        { apiVersion: "v1", kind: "Node", metadata: { name: "calico-lab-control-plane", labels: { "kubernetes.io/hostname": "calico-lab-control-plane" } }, status: { addresses: [{ type: "InternalIP", address: "127.0.0.1" }] } },
-        { apiVersion: "apps/v1", kind: "Deployment", metadata: { name: "coredns", namespace: "kube-system", labels: { "k8s-app": "kube-dns" } }, spec: { replicas: 2, selector: { matchLabels: { "k8s-app": "kube-dns" } }, template: { metadata: { labels: { "k8s-app": "kube-dns" } }, spec: { containers: [{ name: "coredns", image: "registry.k8s.io/coredns/coredns:v1.12.0", ports: [{ containerPort: 53, protocol: "UDP", name: "dns" }, { containerPort: 53, protocol: "TCP", name: "dns-tcp" }] }] } } } },
-        { apiVersion: "v1", kind: "Service", metadata: { name: "kube-dns", namespace: "kube-system", labels: { "k8s-app": "kube-dns" } }, spec: { clusterIP: DNS_IP, selector: { "k8s-app": "kube-dns" }, ports: [{ name: "dns", port: 53, protocol: "UDP" }, { name: "dns-tcp", port: 53, protocol: "TCP" }] } },
+        {
+            apiVersion: "v1",
+            kind: "Node",
+            metadata: { name: "calico-lab-control-plane", labels: { "kubernetes.io/hostname": "calico-lab-control-plane" } },
+            status: { addresses: [{ type: "InternalIP", address: "127.0.0.1" }] },
+        },
+        {
+            apiVersion: "apps/v1",
+            kind: "Deployment",
+            metadata: { name: "coredns", namespace: "kube-system", labels: { "k8s-app": "kube-dns" } },
+            spec: {
+                replicas: 2,
+                selector: { matchLabels: { "k8s-app": "kube-dns" } },
+                template: {
+                    metadata: { labels: { "k8s-app": "kube-dns" } },
+                    spec: {
+                        containers: [
+                            {
+                                name: "coredns",
+                                image: "registry.k8s.io/coredns/coredns:v1.12.0",
+                                ports: [
+                                    { containerPort: 53, protocol: "UDP", name: "dns" },
+                                    { containerPort: 53, protocol: "TCP", name: "dns-tcp" },
+                                ],
+                            },
+                        ],
+                    },
+                },
+            },
+        },
+        {
+            apiVersion: "v1",
+            kind: "Service",
+            metadata: { name: "kube-dns", namespace: "kube-system", labels: { "k8s-app": "kube-dns" } },
+            spec: {
+                clusterIP: DNS_IP,
+                selector: { "k8s-app": "kube-dns" },
+                ports: [
+                    { name: "dns", port: 53, protocol: "UDP" },
+                    { name: "dns-tcp", port: 53, protocol: "TCP" },
+                ],
+            },
+        },
     ];
 }
 

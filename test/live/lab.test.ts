@@ -23,13 +23,17 @@ describe("what changed between stages", () => {
         expect(change.added).toEqual([]);
         const text = formatChange(findStage("deny-all")!, change);
         expect(text).toMatch(/^What changed at stage 3 \(deny-all\)/);
-        expect(text).toMatch(/- zero-trust-lab\/helloworld-proxy -> zero-trust-lab\/helloworld:8080\/TCP {2}\(now blocked at zero-trust-lab\/helloworld-proxy's egress\)\n {6}because /);
+        expect(text).toMatch(
+            /- zero-trust-lab\/helloworld-proxy -> zero-trust-lab\/helloworld:8080\/TCP {2}\(now blocked at zero-trust-lab\/helloworld-proxy's egress\)\n {6}because /,
+        );
         // By default the lab's own workloads: CoreDNS and the neighbour's probe are counted, not listed.
         const lab = formatChange(findStage("deny-all")!, change, { isLabNamespace: (namespace) => namespace === "zero-trust-lab", width: 80 });
         expect(lab).not.toMatch(/kube-system\/coredns|lab-neighbour\/probe/);
         expect(lab).toMatch(/\(and \d+ changes to or from pods outside the lab, such as CoreDNS and the probe pods: --verbose shows them\)/);
         for (const line of lab.split("\n").filter((line) => line.includes("because") || line.startsWith("      "))) expect(line.length).toBeLessThanOrEqual(80);
-        expect(formatChange(findStage("deny-all")!, change, { isLabNamespace: (namespace) => namespace === "zero-trust-lab", verbose: true })).toContain("kube-system/coredns -> zero-trust-lab/helloworld:8080/TCP");
+        expect(formatChange(findStage("deny-all")!, change, { isLabNamespace: (namespace) => namespace === "zero-trust-lab", verbose: true })).toContain(
+            "kube-system/coredns -> zero-trust-lab/helloworld:8080/TCP",
+        );
     });
 
     it("allow-proxy adds proxy -> helloworld back, and nothing else between lab pods", async () => {
@@ -37,21 +41,30 @@ describe("what changed between stages", () => {
         // Between the lab's own pods; the proxy's ingress is open to every source by design (world -> proxy).
         const added = change.added.map((f) => f.leg).filter((leg) => leg.startsWith("zero-trust-lab/"));
         // The proxy reaches helloworld through its Service (judged after DNAT at the same pods) as well as directly.
-        expect(added).toEqual(["zero-trust-lab/helloworld-proxy -> zero-trust-lab/helloworld:8080/TCP", "zero-trust-lab/helloworld-proxy -> service:zero-trust-lab/helloworld:8080/TCP"]);
+        expect(added).toEqual([
+            "zero-trust-lab/helloworld-proxy -> zero-trust-lab/helloworld:8080/TCP",
+            "zero-trust-lab/helloworld-proxy -> service:zero-trust-lab/helloworld:8080/TCP",
+        ]);
         expect(change.removed).toEqual([]);
     });
 
     it("lockdown moves the direct NodePort call's stop from helloworld's pods to the node (preDNAT), and says so", async () => {
         const [allowProxy, lockdown] = [findStage("allow-proxy")!, findStage("lockdown")!];
-        const objects = async (stage: typeof lockdown) => [...(await runProgram({ cluster: "render", stage: stage.name })).kubernetesObjects, ...helloworld.baseline(stage)] as any[];
+        const objects = async (stage: typeof lockdown) =>
+            [...(await runProgram({ cluster: "render", stage: stage.name })).kubernetesObjects, ...helloworld.baseline(stage)] as any[];
         const change = explainChange(await objects(allowProxy), await objects(lockdown));
         const direct = change.moved.find((f) => f.leg === "external:203.0.113.10 -> nodeport:zero-trust-lab/helloworld:30080/TCP");
-        expect(direct).toMatchObject({ before: "blocked at zero-trust-lab/helloworld's ingress", after: expect.stringMatching(/^blocked at the host, before DNAT/) });
+        expect(direct).toMatchObject({
+            before: "blocked at zero-trust-lab/helloworld's ingress",
+            after: expect.stringMatching(/^blocked at the host, before DNAT/),
+        });
         const text = formatChange(lockdown, change);
         expect(text).not.toContain("no flow changed");
         expect(text).toMatch(/~ external:203\.0\.113\.10 -> nodeport:zero-trust-lab\/helloworld:30080\/TCP {2}\(still blocked, now at the host, before DNAT/);
         // The proxy's NodePort stays open: not a change.
-        expect(change.moved.concat(change.removed).map((f) => f.leg)).not.toContain("external:203.0.113.10 -> nodeport:zero-trust-lab/helloworld-proxy:30081/TCP");
+        expect(change.moved.concat(change.removed).map((f) => f.leg)).not.toContain(
+            "external:203.0.113.10 -> nodeport:zero-trust-lab/helloworld-proxy:30081/TCP",
+        );
     });
 
     it("--render's predicted matrix for a stage equals the stage's expected flows", async () => {
@@ -90,7 +103,9 @@ describe("the scenario the walk takes", () => {
 
     it("yaobank's stages 0-4 by their own names, its stage 0 declares flows, its baseline has kind's add-ons", () => {
         expect(stagesToWalk({}, yaobank.stages).map((s) => s.name)).toEqual(["cluster", "app", "p-summary2database", "default-app-policy", "calico-policies"]);
-        expect(stagesToWalk({ from: findStageIn(yaobank.stages, "app"), upTo: findStageIn(yaobank.stages, "3") }, yaobank.stages).map((s) => s.number)).toEqual([1, 2, 3]);
+        expect(stagesToWalk({ from: findStageIn(yaobank.stages, "app"), upTo: findStageIn(yaobank.stages, "3") }, yaobank.stages).map((s) => s.number)).toEqual(
+            [1, 2, 3],
+        );
         expect(findStageIn(yaobank.stages, "lockdown")).toBeUndefined();
         expect(stageChoices(yaobank)).toBe("0-4 or cluster, app, p-summary2database, default-app-policy, calico-policies");
         expect(yaobank.flowChecksAt(yaobank.stages[0]!, {}).length).toBeGreaterThan(0);
@@ -109,12 +124,20 @@ describe("the scenario the walk takes", () => {
 
 describe("prerequisites", () => {
     it("kind needs a running Docker engine; what is missing is named with how to install it", () => {
-        const machine = { findCommand: (name: string) => (name === "kind" ? undefined : `/usr/bin/${name}`), runCheck: (command: string[]) => (command[0] === "docker" ? { ok: false, output: "Cannot connect to the Docker daemon at unix:///var/run/docker.sock" } : { ok: true, output: "" }) };
+        const machine = {
+            findCommand: (name: string) => (name === "kind" ? undefined : `/usr/bin/${name}`),
+            runCheck: (command: string[]) =>
+                command[0] === "docker"
+                    ? { ok: false, output: "Cannot connect to the Docker daemon at unix:///var/run/docker.sock" }
+                    : { ok: true, output: "" },
+        };
         const missing = missingTools("kind", machine);
         expect(missing.map((m) => m.tool)).toEqual(["docker", "kind"]);
         const text = formatMissing("kind", missing);
         expect(text).toContain("cluster mode kind needs: pulumi, docker, kind, kubectl");
-        expect(text).toContain("- docker (kind runs the cluster's nodes as Docker containers): `docker info --format {{.ServerVersion}}` failed: Cannot connect to the Docker daemon");
+        expect(text).toContain(
+            "- docker (kind runs the cluster's nodes as Docker containers): `docker info --format {{.ServerVersion}}` failed: Cannot connect to the Docker daemon",
+        );
         expect(text).toContain("- kind (the program creates and deletes the kind cluster with it): not found on PATH. Install kind:");
         expect(text).toContain("npm run lab -- --render");
         expect(missingTools("render", { findCommand: (name) => `/usr/bin/${name}`, runCheck: () => ({ ok: true, output: "" }) })).toEqual([]);
@@ -125,7 +148,8 @@ describe("prerequisites", () => {
         const { checkPrerequisites } = await import("../../components/cluster/prerequisites");
         const { parseLabConfig } = await import("../../scenarios/helloworld/config");
         const machine = { findCommand: (name: string) => `/usr/bin/${name}`, runCheck: () => ({ ok: false, output: "Cannot connect to the Docker daemon" }) };
-        expect(() => checkPrerequisites(parseLabConfig(() => undefined).cluster, { calicoPolicies: true }, machine))
-            .toThrow(/- docker \(kind runs the cluster's nodes as Docker containers\): `docker info --format \{\{\.ServerVersion\}\}` failed: Cannot connect to the Docker daemon; start the Docker engine/);
+        expect(() => checkPrerequisites(parseLabConfig(() => undefined).cluster, { calicoPolicies: true }, machine)).toThrow(
+            /- docker \(kind runs the cluster's nodes as Docker containers\): `docker info --format \{\{\.ServerVersion\}\}` failed: Cannot connect to the Docker daemon; start the Docker engine/,
+        );
     });
 });

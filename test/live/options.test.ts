@@ -21,8 +21,14 @@ let server: http.Server;
 let kubeconfig: string;
 const sockets = new Set<Socket>();
 beforeAll(async () => {
-    server = http.createServer((_req, res) => { res.writeHead(500); res.end(); });
-    server.on("connection", (socket) => { connections++; sockets.add(socket); });
+    server = http.createServer((_req, res) => {
+        res.writeHead(500);
+        res.end();
+    });
+    server.on("connection", (socket) => {
+        connections++;
+        sockets.add(socket);
+    });
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
     kubeconfig = kubeconfigFile((server.address() as AddressInfo).port);
 });
@@ -41,9 +47,18 @@ const parseVerify = (args: string[]) => parseWith(verifyProgram, args);
  */
 function parseWith(program: () => Command, args: string[]): { exit?: number; stderr: string } {
     let stderr = "";
-    const exit = vi.spyOn(process, "exit").mockImplementation(((code?: number) => { throw new ExitCalled(code ?? 0); }) as never);
+    const exit = vi.spyOn(process, "exit").mockImplementation(((code?: number) => {
+        throw new ExitCalled(code ?? 0);
+    }) as never);
     try {
-        program().configureOutput({ writeErr: (text) => { stderr += text; }, writeOut: () => undefined }).parse(args, { from: "user" });
+        program()
+            .configureOutput({
+                writeErr: (text) => {
+                    stderr += text;
+                },
+                writeOut: () => undefined,
+            })
+            .parse(args, { from: "user" });
         return { stderr };
     } catch (error) {
         if (error instanceof ExitCalled) return { exit: error.code, stderr };
@@ -52,7 +67,11 @@ function parseWith(program: () => Command, args: string[]): { exit?: number; std
         exit.mockRestore();
     }
 }
-class ExitCalled extends Error { constructor(readonly code: number) { super(`exit ${code}`); } }
+class ExitCalled extends Error {
+    constructor(readonly code: number) {
+        super(`exit ${code}`);
+    }
+}
 
 describe("verify's options, in-process", () => {
     it.for([
@@ -111,7 +130,9 @@ describe("lab --render --yes --stack ../../x/y", () => {
     it("a render walk deletes only what it created: its temporary directory and the throw-away stack file, never a file the user had", ({ expect }) => {
         const repo = temporaryDirectory("repo");
         const workspace = RenderWorkspace.open(repo, "dev");
-        expect(workspace.stageDirectory({ number: 4, name: "allow-proxy" }, "helloworld")).toBe(path.join(repo, ".rendered", "dev", "helloworld", "4-allow-proxy"));
+        expect(workspace.stageDirectory({ number: 4, name: "allow-proxy" }, "helloworld")).toBe(
+            path.join(repo, ".rendered", "dev", "helloworld", "4-allow-proxy"),
+        );
         fs.writeFileSync(workspace.stackFile, "config: {}\n"); // as Pulumi writes it during the walk
         fs.mkdirSync(workspace.manifests);
         fs.writeFileSync(path.join(repo, "Pulumi.dev.yaml"), "mine\n");
@@ -130,12 +151,14 @@ describe("lab --render --yes --stack ../../x/y", () => {
 describe("option parsers", () => {
     it("stack names follow Pulumi's rule (letters, digits, _ . -, 1-100) and never name a directory", ({ expect }) => {
         for (const name of ["dev", "dev-render", "team_a.staging", "x".repeat(100)]) expect(stackName(name)).toBe(name);
-        for (const name of ["", "..", ".", "../x", "org/project/dev", "a b", "x".repeat(101), "dev;rm"]) expect(() => stackName(name)).toThrow(/is not a stack name/);
+        for (const name of ["", "..", ".", "../x", "org/project/dev", "a b", "x".repeat(101), "dev;rm"])
+            expect(() => stackName(name)).toThrow(/is not a stack name/);
     });
 
     it("numbers, addresses, namespaces and output files", ({ expect }) => {
         expect(integerIn(1, 60, "seconds")("2")).toBe(2);
-        for (const bad of ["abc", "0", "61", "1.5", " ", "1e1"]) expect(() => integerIn(1, 60, "seconds")(bad)).toThrow(/is not a whole number of seconds from 1 to 60/);
+        for (const bad of ["abc", "0", "61", "1.5", " ", "1e1"])
+            expect(() => integerIn(1, 60, "seconds")(bad)).toThrow(/is not a whole number of seconds from 1 to 60/);
         expect(ipAddress("172.18.0.2")).toBe("172.18.0.2");
         expect(ipAddress("::1")).toBe("::1");
         expect(() => ipAddress("node.local")).toThrow(/is not an IP address/);

@@ -11,9 +11,11 @@ let port: number;
 beforeAll(async () => {
     server = http.createServer((request, response) => {
         let body = "";
-        request.on("data", (chunk) => { body += chunk; });
+        request.on("data", (chunk) => {
+            body += chunk;
+        });
         request.on("end", () => {
-            const { sender } = body ? JSON.parse(body) as { sender: string } : { sender: "nobody" };
+            const { sender } = body ? (JSON.parse(body) as { sender: string }) : { sender: "nobody" };
             response.writeHead(200, { "content-type": "text/plain" });
             response.end(`Hello ${sender} (direct)`);
         });
@@ -24,7 +26,8 @@ beforeAll(async () => {
 afterAll(() => new Promise((resolve) => server.close(resolve)));
 
 const call = (url: string): HttpAction => ({ kind: "http", url, body: { sender: "verify" }, expectBodyIncludes: "Hello verify (direct)" });
-const classify = (action: HttpAction, reply: HttpReply) => ("response" in reply ? classifyHttp(action, reply.response) : classifyHttp(action, undefined, reply.error));
+const classify = (action: HttpAction, reply: HttpReply) =>
+    "response" in reply ? classifyHttp(action, reply.response) : classifyHttp(action, undefined, reply.error);
 
 describe.each([
     ["this process", fromThisMachine],

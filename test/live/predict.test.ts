@@ -4,12 +4,20 @@ import { describe, expect, it } from "vitest";
 import { analyzerOptions } from "../../live/predict";
 import type { PlainObject } from "../../live/cluster";
 
-const intent = (version: string): PlainObject => ({
-    apiVersion: "v1", kind: "ConfigMap", metadata: { name: "zero-trust-intent", namespace: "lab" }, data: { "calico-version": version },
-} as unknown as PlainObject);
-const clusterInformation = (version: string): PlainObject => ({
-    apiVersion: "projectcalico.org/v3", kind: "ClusterInformation", metadata: { name: "default" }, spec: { calicoVersion: version },
-} as unknown as PlainObject);
+const intent = (version: string): PlainObject =>
+    ({
+        apiVersion: "v1",
+        kind: "ConfigMap",
+        metadata: { name: "zero-trust-intent", namespace: "lab" },
+        data: { "calico-version": version },
+    }) as unknown as PlainObject;
+const clusterInformation = (version: string): PlainObject =>
+    ({
+        apiVersion: "projectcalico.org/v3",
+        kind: "ClusterInformation",
+        metadata: { name: "default" },
+        spec: { calicoVersion: version },
+    }) as unknown as PlainObject;
 
 describe("the Calico release of the live cluster", () => {
     it("is the one calico-node reports, else the one the stack states, else the analyzer's default", () => {

@@ -6,10 +6,19 @@ import { loadRecord, resultsDirectory, saveRecord, VerificationRecord } from "..
 import { temporaryDirectory } from "../helpers/temporary";
 
 const verified: VerificationRecord = {
-    stack: "dev", stage: { number: 4, name: "allow-proxy" }, namespace: "zero-trust-lab", passed: true, interrupted: false,
-    startedAt: "2026-07-10T10:00:00.000Z", finishedAt: "2026-07-10T10:01:00.000Z",
-    counts: { flows: 9, passed: 9, differences: 0, notObserved: 0 }, problems: [],
-    imageDigests: { "helloworld/helloworld": "docker.io/remkohdev/helloworld@sha256:aaaaaaaa", "helloworld-proxy/helloworld-proxy": "docker.io/remkohdev/helloworld@sha256:aaaaaaaa" },
+    stack: "dev",
+    stage: { number: 4, name: "allow-proxy" },
+    namespace: "zero-trust-lab",
+    passed: true,
+    interrupted: false,
+    startedAt: "2026-07-10T10:00:00.000Z",
+    finishedAt: "2026-07-10T10:01:00.000Z",
+    counts: { flows: 9, passed: 9, differences: 0, notObserved: 0 },
+    problems: [],
+    imageDigests: {
+        "helloworld/helloworld": "docker.io/remkohdev/helloworld@sha256:aaaaaaaa",
+        "helloworld-proxy/helloworld-proxy": "docker.io/remkohdev/helloworld@sha256:aaaaaaaa",
+    },
 };
 
 function facts(overrides: Partial<PromotionFacts> = {}): PromotionFacts {
@@ -47,22 +56,40 @@ describe("promotion from dev to staging", () => {
     it("is refused without a recorded verification", () => {
         const decision = decidePromotion(facts({ verification: undefined }));
         expect(decision.allowed).toBe(false);
-        expect(decision.refusals).toEqual(["stack dev has no recorded verification (no /state/.calico-zero-trust-lab/verifications/dev.json). Next: `npm run verify -- --stack dev`, then `npm run promote -- --from dev --to staging`"]);
+        expect(decision.refusals).toEqual([
+            "stack dev has no recorded verification (no /state/.calico-zero-trust-lab/verifications/dev.json). Next: `npm run verify -- --stack dev`, then `npm run promote -- --from dev --to staging`",
+        ]);
     });
 
     it("is refused when the last verification failed, naming the flows", () => {
-        const decision = decidePromotion(facts({ verification: { ...verified, passed: false, problems: ["helloworld-to-helloworld: the analyzer predicts blocked, the probes observed allowed"] } }));
+        const decision = decidePromotion(
+            facts({
+                verification: {
+                    ...verified,
+                    passed: false,
+                    problems: ["helloworld-to-helloworld: the analyzer predicts blocked, the probes observed allowed"],
+                },
+            }),
+        );
         expect(decision.refusals.join("\n")).toMatch(/failed \(helloworld-to-helloworld: the analyzer predicts blocked/);
     });
 
     it("is refused when the verification is of another stage or older than the stack's last update", () => {
-        expect(decidePromotion(facts({ from: { name: "dev", config: { stage: "lockdown" } } })).refusals.join("\n")).toContain("stack dev is at stage 5 (lockdown) but its last verification was of stage 4 (allow-proxy). Next: `npm run verify -- --stack dev`");
-        expect(decidePromotion(facts({ from: { name: "dev", config: { stage: "allow-proxy" }, lastUpdate: "2026-07-10T11:00:00.000Z" } })).refusals.join("\n")).toContain("stack dev was updated after its last verification, so what runs there now is unverified (updated 2026-07-10T11:00:00.000Z, verification started 2026-07-10T10:00:00.000Z)");
+        expect(decidePromotion(facts({ from: { name: "dev", config: { stage: "lockdown" } } })).refusals.join("\n")).toContain(
+            "stack dev is at stage 5 (lockdown) but its last verification was of stage 4 (allow-proxy). Next: `npm run verify -- --stack dev`",
+        );
+        expect(
+            decidePromotion(facts({ from: { name: "dev", config: { stage: "allow-proxy" }, lastUpdate: "2026-07-10T11:00:00.000Z" } })).refusals.join("\n"),
+        ).toContain(
+            "stack dev was updated after its last verification, so what runs there now is unverified (updated 2026-07-10T11:00:00.000Z, verification started 2026-07-10T10:00:00.000Z)",
+        );
     });
 
     it("is refused when the policy pack fails in mandatory mode", () => {
         const decision = decidePromotion(facts({ policy: { passed: false, summary: "mandatory: default-deny-per-namespace on zero-trust-lab" } }));
-        expect(decision.refusals.join("\n")).toContain("the policy pack refuses stack dev with every policy mandatory (mandatory: default-deny-per-namespace on zero-trust-lab). Next: `pulumi preview --stack dev --policy-pack policy-pack` shows every violation");
+        expect(decision.refusals.join("\n")).toContain(
+            "the policy pack refuses stack dev with every policy mandatory (mandatory: default-deny-per-namespace on zero-trust-lab). Next: `pulumi preview --stack dev --policy-pack policy-pack` shows every violation",
+        );
         expect(formatDecision(facts(), decision, "dry-run")).toContain("REFUSED:");
     });
 
@@ -78,11 +105,13 @@ describe("promotion from dev to staging", () => {
     });
 
     it("every refusal is one paragraph: what and which stack, the evidence, one next step; wrapped to the terminal", () => {
-        const decision = decidePromotion(facts({
-            from: { name: "dev", config: { stage: "lockdown" }, lastUpdate: "2026-07-10T11:00:00.000Z" },
-            verification: { ...verified, passed: false, imageDigests: {}, problems: ["a: x", "b: y", "c: z", "d: w"] },
-            policy: { passed: false, summary: "default-deny: Namespace zero-trust-lab is not isolated for Ingress" },
-        }));
+        const decision = decidePromotion(
+            facts({
+                from: { name: "dev", config: { stage: "lockdown" }, lastUpdate: "2026-07-10T11:00:00.000Z" },
+                verification: { ...verified, passed: false, imageDigests: {}, problems: ["a: x", "b: y", "c: z", "d: w"] },
+                policy: { passed: false, summary: "default-deny: Namespace zero-trust-lab is not isolated for Ingress" },
+            }),
+        );
         expect(decision.refusals.length).toBeGreaterThan(3);
         for (const refusal of decision.refusals) {
             expect(refusal).toMatch(/^[a-z-]+[^\n]*\bdev\b[^\n]*\. Next: [^\n]*`[^`]+`/);

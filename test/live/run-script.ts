@@ -6,7 +6,12 @@ import * as path from "path";
 
 export const REPO = path.resolve(__dirname, "..", "..");
 
-export interface ScriptRun { code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }
+export interface ScriptRun {
+    code: number | null;
+    signal: NodeJS.Signals | null;
+    stdout: string;
+    stderr: string;
+}
 
 /**
  * The argv of `npm run <script>`: package.json's command, which must start the script in node
@@ -24,7 +29,12 @@ export function scriptCommand(script: "verify" | "lab" | "promote"): string[] {
  * `npm run <script> -- <args>` without npm. `env` replaces the listed variables (undefined
  * removes one); onSpawn receives the child (which is the script's own process), to act mid-run.
  */
-export function runScript(script: "verify" | "lab" | "promote", args: string[], env: Record<string, string | undefined> = {}, onSpawn?: (child: ChildProcess) => void): Promise<ScriptRun> {
+export function runScript(
+    script: "verify" | "lab" | "promote",
+    args: string[],
+    env: Record<string, string | undefined> = {},
+    onSpawn?: (child: ChildProcess) => void,
+): Promise<ScriptRun> {
     const merged: NodeJS.ProcessEnv = { ...process.env };
     for (const [key, value] of Object.entries(env)) {
         if (value === undefined) delete merged[key];
@@ -32,9 +42,14 @@ export function runScript(script: "verify" | "lab" | "promote", args: string[], 
     }
     return new Promise((resolve) => {
         const child = spawn(process.execPath, [...scriptCommand(script), ...args], { env: merged, cwd: REPO });
-        let stdout = "", stderr = "";
-        child.stdout.on("data", (chunk) => { stdout += chunk; });
-        child.stderr.on("data", (chunk) => { stderr += chunk; });
+        let stdout = "",
+            stderr = "";
+        child.stdout.on("data", (chunk) => {
+            stdout += chunk;
+        });
+        child.stderr.on("data", (chunk) => {
+            stderr += chunk;
+        });
         child.on("close", (code, signal) => resolve({ code, signal, stdout, stderr }));
         onSpawn?.(child);
     });

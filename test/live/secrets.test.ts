@@ -15,7 +15,10 @@ import { temporaryDirectory } from "../helpers/temporary";
 import { busyboxExec, FAST, labCluster, labDataPlane, LabCluster, NAMESPACE } from "./lab-cluster";
 
 let cluster: LabCluster | undefined;
-afterEach(async () => { await cluster?.close(); cluster = undefined; });
+afterEach(async () => {
+    await cluster?.close();
+    cluster = undefined;
+});
 
 const keyPem = generateKeyPairSync("ec", { namedCurve: "P-256" }).privateKey.export({ type: "sec1", format: "pem" }).toString();
 const certPem = `-----BEGIN CERTIFICATE-----\n${randomBytes(96).toString("base64")}\n-----END CERTIFICATE-----\n`;
@@ -43,17 +46,44 @@ const PLUGIN = `process.stdout.write(JSON.stringify({ apiVersion: "client.authen
 
 function seededKubeconfig(port: number): string {
     return JSON.stringify({
-        apiVersion: "v1", kind: "Config", "current-context": "fake",
+        apiVersion: "v1",
+        kind: "Config",
+        "current-context": "fake",
         clusters: [
             { name: "fake", cluster: { server: `http://127.0.0.1:${port}`, "insecure-skip-tls-verify": true } },
             { name: "elsewhere", cluster: { server: `https://ops:${SECRETS.serverUrlPassword}@10.0.0.1:6443` } },
         ],
         users: [
-            { name: "exec-user", user: { exec: { apiVersion: "client.authentication.k8s.io/v1", command: process.execPath, args: ["-e", PLUGIN, "--", SECRETS.execArg], env: [{ name: "LAB_PLUGIN_SECRET", value: SECRETS.execEnv }], interactiveMode: "Never" } } },
+            {
+                name: "exec-user",
+                user: {
+                    exec: {
+                        apiVersion: "client.authentication.k8s.io/v1",
+                        command: process.execPath,
+                        args: ["-e", PLUGIN, "--", SECRETS.execArg],
+                        env: [{ name: "LAB_PLUGIN_SECRET", value: SECRETS.execEnv }],
+                        interactiveMode: "Never",
+                    },
+                },
+            },
             { name: "token-user", user: { token: SECRETS.token } },
             { name: "basic-user", user: { username: "admin", password: SECRETS.password } },
             { name: "cert-user", user: { "client-certificate-data": SECRETS.clientCertData, "client-key-data": SECRETS.clientKeyData } },
-            { name: "oidc-user", user: { "auth-provider": { name: "oidc", config: { "client-id": "lab", "client-secret": SECRETS.oidcClientSecret, "id-token": SECRETS.oidcIdToken, "refresh-token": SECRETS.oidcRefreshToken, "idp-issuer-url": "https://issuer.example" } } } },
+            {
+                name: "oidc-user",
+                user: {
+                    "auth-provider": {
+                        name: "oidc",
+                        config: {
+                            "client-id": "lab",
+                            "client-secret": SECRETS.oidcClientSecret,
+                            "id-token": SECRETS.oidcIdToken,
+                            "refresh-token": SECRETS.oidcRefreshToken,
+                            "idp-issuer-url": "https://issuer.example",
+                        },
+                    },
+                },
+            },
         ],
         contexts: [
             { name: "fake", context: { cluster: "fake", user: "exec-user" } },
@@ -75,7 +105,8 @@ describe("credentials never leave verify", () => {
         // the probe's detail in every report. helloworld's probe pod runs more execs than there are secrets.
         const secrets = Object.values(SECRETS);
         let printed = 0;
-        cluster.kube.options.exec = (request) => (request.pod.metadata.labels?.app === "helloworld" ? { exitCode: 1, stderr: `${secrets[printed++ % secrets.length]}\n` } : plane(request));
+        cluster.kube.options.exec = (request) =>
+            request.pod.metadata.labels?.app === "helloworld" ? { exitCode: 1, stderr: `${secrets[printed++ % secrets.length]}\n` } : plane(request);
         const api = KubeClusterApi.fromKubeconfigText(seededKubeconfig(cluster.kube.port));
         const lines: string[] = [];
         const result = await verifyStage(api, { namespace: NAMESPACE, stack: "dev", ...FAST, log: (line) => lines.push(line) });

@@ -14,7 +14,10 @@ function sources(entry: string): string[] {
     const full = path.join(REPO, entry);
     if (!fs.existsSync(full)) return [];
     if (fs.statSync(full).isFile()) return [entry];
-    return fs.readdirSync(full, { recursive: true, encoding: "utf8" }).filter((file) => file.endsWith(".ts")).map((file) => path.join(entry, file));
+    return fs
+        .readdirSync(full, { recursive: true, encoding: "utf8" })
+        .filter((file) => file.endsWith(".ts"))
+        .map((file) => path.join(entry, file));
 }
 
 describe("opening a stack never selects it", () => {

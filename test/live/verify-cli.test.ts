@@ -14,7 +14,8 @@ import { FAST_ENV, labCluster, labDataPlane, LabCluster, NAMESPACE } from "./lab
 const plane = labDataPlane(4);
 const BUILDS = {
     agrees: () => labCluster("allow-proxy", plane, { podStartPolls: 0 }),
-    differs: () => labCluster("allow-proxy", (src, dst, port, protocol) => src === `${NAMESPACE}/helloworld` || plane(src, dst, port, protocol), { podStartPolls: 0 }),
+    differs: () =>
+        labCluster("allow-proxy", (src, dst, port, protocol) => src === `${NAMESPACE}/helloworld` || plane(src, dst, port, protocol), { podStartPolls: 0 }),
     interrupted: () => labCluster("allow-proxy", plane, { podStartPolls: 0 }),
     lockdown: () => labCluster("allow-proxy", plane),
     noIntent: () => labCluster("allow-proxy", plane),
@@ -23,7 +24,9 @@ const clusters: Partial<Record<keyof typeof BUILDS, LabCluster>> = {};
 beforeAll(async () => {
     for (const [name, build] of Object.entries(BUILDS)) clusters[name as keyof typeof BUILDS] = await build();
 }, 600_000);
-afterAll(async () => { for (const cluster of Object.values(clusters)) await cluster.close(); });
+afterAll(async () => {
+    for (const cluster of Object.values(clusters)) await cluster.close();
+});
 
 function runVerify(args: string[], kubeconfig: string, onSpawn?: (child: ChildProcess) => void): Promise<ScriptRun> {
     return runScript("verify", args, { ...FAST_ENV, KUBECONFIG: kubeconfig }, onSpawn);
@@ -46,7 +49,11 @@ describe.concurrent("npm run verify", () => {
         expect(code).toBe(1);
         const result = JSON.parse(stdout);
         expect(result.passed).toBe(false);
-        expect(result.comparison.flows.filter((f: { status: string }) => f.status !== "pass").map((f: { id: string }) => f.id)).toEqual(["helloworld-to-proxy", "helloworld-to-helloworld", "lab-pods-to-internet"]);
+        expect(result.comparison.flows.filter((f: { status: string }) => f.status !== "pass").map((f: { id: string }) => f.id)).toEqual([
+            "helloworld-to-proxy",
+            "helloworld-to-helloworld",
+            "lab-pods-to-internet",
+        ]);
     }, 180_000);
 
     it("Ctrl-C (SIGINT) stops, deletes the probe pods and exits 130", async ({ expect }) => {
@@ -55,8 +62,12 @@ describe.concurrent("npm run verify", () => {
         let stderr = "";
         let said: () => void = () => undefined;
         let died: () => void = () => undefined;
-        const stopping = new Promise<void>((resolve) => { said = resolve; });
-        const ended = new Promise<void>((resolve) => { died = resolve; });
+        const stopping = new Promise<void>((resolve) => {
+            said = resolve;
+        });
+        const ended = new Promise<void>((resolve) => {
+            died = resolve;
+        });
         // The helloworld probe pod's first exec is where Ctrl-C lands: its pod exists, and the exec
         // is answered only once verify said it is stopping (or died), so the signal is always
         // handled in the middle of probing, whatever the machine's load.
@@ -72,7 +83,10 @@ describe.concurrent("npm run verify", () => {
         };
         const run = await runVerify(ARGS, kubeconfigFile(cluster.kube.port), (child) => {
             verify = child;
-            child.stderr!.on("data", (chunk) => { stderr += chunk; if (stderr.includes("SIGINT: stopping")) said(); });
+            child.stderr!.on("data", (chunk) => {
+                stderr += chunk;
+                if (stderr.includes("SIGINT: stopping")) said();
+            });
             child.on("exit", () => died());
         });
         expect(sent, run.stderr).toBe(true);
@@ -89,7 +103,9 @@ describe.concurrent("npm run verify", () => {
         const cluster = clusters.lockdown!;
         const { code, stdout, stderr } = await runVerify(["--no-stack", "--namespace", NAMESPACE, "--stage", "lockdown"], kubeconfigFile(cluster.kube.port));
         expect(code, stderr).toBe(2);
-        expect(stderr).toContain("verify: the cluster runs helloworld stage 4 (allow-proxy) (ConfigMap zero-trust-lab/zero-trust-intent), not stage 5 (lockdown)");
+        expect(stderr).toContain(
+            "verify: the cluster runs helloworld stage 4 (allow-proxy) (ConfigMap zero-trust-lab/zero-trust-intent), not stage 5 (lockdown)",
+        );
         expect(stdout).toBe("");
         expect(cluster.kube.execs).toEqual([]);
     }, 180_000);

@@ -8,7 +8,10 @@ import { verifyStage, waitsFromEnvironment } from "../../live/verify";
 import { FAST, labCluster, labDataPlane, LabCluster, NAMESPACE } from "./lab-cluster";
 
 let cluster: LabCluster | undefined;
-afterEach(async () => { await cluster?.close(); cluster = undefined; });
+afterEach(async () => {
+    await cluster?.close();
+    cluster = undefined;
+});
 
 describe("verify on a cluster that behaves as the lab says", () => {
     it("stage 4 (allow-proxy): every flow's expected, predicted and observed verdicts agree, and the probe pods are gone", async () => {
@@ -16,7 +19,10 @@ describe("verify on a cluster that behaves as the lab says", () => {
         const api = new KubeClusterApi(cluster.kube.kubeConfig());
         const result = await verifyStage(api, { namespace: NAMESPACE, stage: { number: 4, name: "allow-proxy" }, ...FAST });
         const table = formatTable(result);
-        expect(result.comparison.flows.map((f) => [f.id, f.expected, f.predicted, f.observed, f.status]), table).toEqual([
+        expect(
+            result.comparison.flows.map((f) => [f.id, f.expected, f.predicted, f.observed, f.status]),
+            table,
+        ).toEqual([
             ["world-to-helloworld-nodeport", "blocked", "blocked", "blocked", "pass"],
             ["world-to-proxy-nodeport", "allowed", "allowed", "allowed", "pass"],
             ["world-via-proxy-to-helloworld", "allowed", "allowed", "allowed", "pass"],
@@ -31,11 +37,23 @@ describe("verify on a cluster that behaves as the lab says", () => {
         expect(table).toContain("PASSED: 9/9 flows agree");
         // The dropped NodePort never answered: blocked by the HTTP probe's own timeout, stable over two attempts.
         expect(result.comparison.flows.find((f) => f.id === "world-to-helloworld-nodeport")!.legs).toEqual([
-            expect.objectContaining({ outcome: "tcp-timeout", detail: expect.stringMatching(/^no TCP connection within the timeout: TimeoutError/), attempts: 2, stable: true }),
+            expect.objectContaining({
+                outcome: "tcp-timeout",
+                detail: expect.stringMatching(/^no TCP connection within the timeout: TimeoutError/),
+                attempts: 2,
+                stable: true,
+            }),
         ]);
         // Probe pods: one per identity, all deleted; lab-neighbour was created for the probe and removed.
         expect(cluster.kube.pods().filter((p) => p.metadata.labels?.[PROBE_LABEL])).toEqual([]);
-        expect(result.cleanup.deleted).toEqual(expect.arrayContaining([expect.stringMatching(/^zero-trust-lab\/probe-helloworld-/), expect.stringMatching(/^zero-trust-lab\/probe-helloworld-proxy-/), expect.stringMatching(/^lab-neighbour\/probe-probe-/), "namespace/lab-neighbour"]));
+        expect(result.cleanup.deleted).toEqual(
+            expect.arrayContaining([
+                expect.stringMatching(/^zero-trust-lab\/probe-helloworld-/),
+                expect.stringMatching(/^zero-trust-lab\/probe-helloworld-proxy-/),
+                expect.stringMatching(/^lab-neighbour\/probe-probe-/),
+                "namespace/lab-neighbour",
+            ]),
+        );
         expect(cluster.kube.find("Namespace", undefined, "lab-neighbour")).toBeUndefined();
         // L4 probes went to every helloworld pod IP, never to a name.
         const ncTargets = cluster.kube.execs.filter((e) => e.command[0] === "nc").map((e) => e.command.slice(-2).join(":"));
@@ -47,9 +65,25 @@ describe("verify on a cluster that behaves as the lab says", () => {
         cluster = await labCluster("allow-proxy", labDataPlane(4));
         const api = new KubeClusterApi(cluster.kube.kubeConfig());
         // The fake API and NodePorts share this process with the concurrent execs: HTTP gets room.
-        const result = await verifyStage(api, { namespace: NAMESPACE, stage: { number: 4, name: "allow-proxy" }, ...FAST, waits: { httpTimeoutMs: 3_000 }, parallel: 4 });
+        const result = await verifyStage(api, {
+            namespace: NAMESPACE,
+            stage: { number: 4, name: "allow-proxy" },
+            ...FAST,
+            waits: { httpTimeoutMs: 3_000 },
+            parallel: 4,
+        });
         expect(result.passed, formatTable(result)).toBe(true);
-        expect(result.comparison.flows.map((f) => f.observed)).toEqual(["blocked", "allowed", "allowed", "allowed", "blocked", "blocked", "allowed", "blocked", "blocked"]);
+        expect(result.comparison.flows.map((f) => f.observed)).toEqual([
+            "blocked",
+            "allowed",
+            "allowed",
+            "allowed",
+            "blocked",
+            "blocked",
+            "allowed",
+            "blocked",
+            "blocked",
+        ]);
         // One probe pod per identity even when several probes ask for it at once.
         expect(result.cleanup.deleted.filter((name) => name.startsWith("zero-trust-lab/probe-helloworld-proxy-"))).toHaveLength(1);
         expect(cluster.kube.pods().filter((p) => p.metadata.labels?.[PROBE_LABEL])).toEqual([]);
@@ -60,9 +94,16 @@ describe("verify on a cluster that behaves as the lab says", () => {
         const created: any[] = [];
         const api = new KubeClusterApi(cluster.kube.kubeConfig());
         const original = api.createPod.bind(api);
-        api.createPod = async (namespace, pod) => { created.push(structuredClone(pod)); return original(namespace, pod); };
+        api.createPod = async (namespace, pod) => {
+            created.push(structuredClone(pod));
+            return original(namespace, pod);
+        };
         await verifyStage(api, { namespace: NAMESPACE, ...FAST });
-        expect(created.map((p) => `${p.metadata.namespace}:${p.metadata.labels.app}`).sort()).toEqual(["lab-neighbour:probe", "zero-trust-lab:helloworld", "zero-trust-lab:helloworld-proxy"]);
+        expect(created.map((p) => `${p.metadata.namespace}:${p.metadata.labels.app}`).sort()).toEqual([
+            "lab-neighbour:probe",
+            "zero-trust-lab:helloworld",
+            "zero-trust-lab:helloworld-proxy",
+        ]);
         for (const pod of created) {
             expect(pod.spec.securityContext).toMatchObject({ runAsNonRoot: true, seccompProfile: { type: "RuntimeDefault" } });
             const [container] = pod.spec.containers;
@@ -78,7 +119,10 @@ describe("verify on a cluster that behaves as the lab says", () => {
 describe("verify on a cluster that does not behave as predicted", () => {
     it("a data plane that lets helloworld reach helloworld at stage 4 is a difference: observed allowed, predicted blocked", async () => {
         const plane = labDataPlane(4);
-        cluster = await labCluster("allow-proxy", (src, dst, port, protocol) => (src === `${NAMESPACE}/helloworld` && dst === `${NAMESPACE}/helloworld`) || plane(src, dst, port, protocol));
+        cluster = await labCluster(
+            "allow-proxy",
+            (src, dst, port, protocol) => (src === `${NAMESPACE}/helloworld` && dst === `${NAMESPACE}/helloworld`) || plane(src, dst, port, protocol),
+        );
         const result = await verifyStage(new KubeClusterApi(cluster.kube.kubeConfig()), { namespace: NAMESPACE, ...FAST });
         const flow = result.comparison.flows.find((f) => f.id === "helloworld-to-helloworld")!;
         expect(flow).toMatchObject({ expected: "blocked", predicted: "blocked", observed: "allowed", status: "observed-differs" });
@@ -99,8 +143,15 @@ describe("verify on a cluster that does not behave as predicted", () => {
         const { helloworld } = await import("../../scenarios/helloworld");
         const request = helloworld.edge.endToEnd(PROBE_SENDER, { service: "helloworld", port: 8080 });
         const action = edgeAction("127.0.0.1", 1, request) as Extract<ReturnType<typeof edgeAction>, { kind: "http" }>;
-        expect(classifyHttp(action, { status: 500, body: 'I/O error on POST request for "http://helloworld:8080/api/messages": connect timed out' }).outcome).toBe("tcp-timeout");
-        expect(classifyHttp(action, { status: 500, body: 'I/O error on POST request for "http://helloworld:8080/api/messages": helloworld; nested exception is java.net.UnknownHostException: helloworld' }).outcome).toBe("dns-failure");
+        expect(
+            classifyHttp(action, { status: 500, body: 'I/O error on POST request for "http://helloworld:8080/api/messages": connect timed out' }).outcome,
+        ).toBe("tcp-timeout");
+        expect(
+            classifyHttp(action, {
+                status: 500,
+                body: 'I/O error on POST request for "http://helloworld:8080/api/messages": helloworld; nested exception is java.net.UnknownHostException: helloworld',
+            }).outcome,
+        ).toBe("dns-failure");
         expect(classifyHttp(action, { status: 200, body: "Hello verify (proxy)" }).outcome).toBe("allowed");
     });
 
@@ -121,11 +172,16 @@ describe("LAB_VERIFY_TEST_WAITS (for tests of the CLI)", () => {
     });
 
     it("shortens the HTTP and exec timeouts and the probe pods' waits", () => {
-        expect(waitsFromEnvironment({ LAB_VERIFY_TEST_WAITS: "httpTimeoutMs=200, execTimeoutMs=900,pollIntervalMs=5,startTimeoutMs=2000" }))
-            .toEqual({ waits: { httpTimeoutMs: 200, execTimeoutMs: 900 }, probePods: { pollIntervalMs: 5, startTimeoutMs: 2000 } });
+        expect(waitsFromEnvironment({ LAB_VERIFY_TEST_WAITS: "httpTimeoutMs=200, execTimeoutMs=900,pollIntervalMs=5,startTimeoutMs=2000" })).toEqual({
+            waits: { httpTimeoutMs: 200, execTimeoutMs: 900 },
+            probePods: { pollIntervalMs: 5, startTimeoutMs: 2000 },
+        });
     });
 
-    it.each(["httpTimeout=5", "httpTimeoutMs=0", "httpTimeoutMs=fast", "pollIntervalMs", "httpTimeoutMs=5=6"])("a malformed value (%s) is an error that names the variable, never ignored", (value) => {
-        expect(() => waitsFromEnvironment({ LAB_VERIFY_TEST_WAITS: value })).toThrow(/^LAB_VERIFY_TEST_WAITS: ".*" is not <name>=<milliseconds>/);
-    });
+    it.each(["httpTimeout=5", "httpTimeoutMs=0", "httpTimeoutMs=fast", "pollIntervalMs", "httpTimeoutMs=5=6"])(
+        "a malformed value (%s) is an error that names the variable, never ignored",
+        (value) => {
+            expect(() => waitsFromEnvironment({ LAB_VERIFY_TEST_WAITS: value })).toThrow(/^LAB_VERIFY_TEST_WAITS: ".*" is not <name>=<milliseconds>/);
+        },
+    );
 });

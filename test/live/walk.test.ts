@@ -14,8 +14,10 @@ import { findStageIn } from "../../scenarios/common/stages";
 import type { PlainObject } from "../../live/cluster";
 
 let cluster: LabCluster | undefined;
-afterEach(async () => { await cluster?.close(); cluster = undefined; });
-
+afterEach(async () => {
+    await cluster?.close();
+    cluster = undefined;
+});
 
 async function walk(from: string, to: string, plane: (stage: number) => Allows) {
     let current = findStage(from)!.number - 1;
@@ -26,7 +28,10 @@ async function walk(from: string, to: string, plane: (stage: number) => Allows) 
     const events: string[] = [];
     const stack: WalkStack = {
         name: "dev",
-        setStage: async (stage) => { events.push(`config stage=${stage.name}`); current = stage.number; },
+        setStage: async (stage) => {
+            events.push(`config stage=${stage.name}`);
+            current = stage.number;
+        },
         up: async (onOutput) => {
             const { objects, podIPs } = await programObjects(String(current), lab.nodePorts);
             lab.kube.objects.splice(0, lab.kube.objects.length, ...objects.map((o) => structuredClone(o)), ...clusterBaseline());
@@ -34,7 +39,10 @@ async function walk(from: string, to: string, plane: (stage: number) => Allows) 
             onOutput(`Updating (dev): stage ${current}\n`);
         },
         // Keys sorted, as Pulumi returns stack outputs.
-        outputs: async () => ({ labNamespace: { value: NAMESPACE }, tryIt: { value: { direct: "curl $NODE_IP ... /api/messages", nodeIp: "NODE_IP=...", viaProxy: "curl $NODE_IP ... /proxy/api/messages" } } }),
+        outputs: async () => ({
+            labNamespace: { value: NAMESPACE },
+            tryIt: { value: { direct: "curl $NODE_IP ... /api/messages", nodeIp: "NODE_IP=...", viaProxy: "curl $NODE_IP ... /proxy/api/messages" } },
+        }),
     };
     const lines: string[] = [];
     const resultsDirectory = temporaryDirectory("walk-results");
@@ -47,7 +55,9 @@ async function walk(from: string, to: string, plane: (stage: number) => Allows) 
         resultsDirectory,
         out: (text) => lines.push(text),
         progress: (text) => lines.push(text),
-        pause: async (next) => { events.push(`pause before ${next?.name ?? "end"}`); },
+        pause: async (next) => {
+            events.push(`pause before ${next?.name ?? "end"}`);
+        },
         verifyOptions: FAST,
     });
     return { report, output: lines.join("\n"), events, resultsDirectory };
@@ -56,20 +66,29 @@ async function walk(from: string, to: string, plane: (stage: number) => Allows) 
 describe("npm run lab (live walk)", () => {
     it("walks deny-all then allow-proxy: up, verify, explain, record; every stage agrees", async () => {
         const { report, output, events, resultsDirectory } = await walk("deny-all", "allow-proxy", labDataPlane);
-        expect(report.stages.map((s) => [s.stage.name, s.verified])).toEqual([["deny-all", "passed"], ["allow-proxy", "passed"]]);
+        expect(report.stages.map((s) => [s.stage.name, s.verified])).toEqual([
+            ["deny-all", "passed"],
+            ["allow-proxy", "passed"],
+        ]);
         expect(report.exitCode).toBe(0);
         expect(events).toEqual(["config stage=deny-all", "pause before allow-proxy", "config stage=allow-proxy", "pause before end"]);
         expect(output).toContain("=== Stage 3 (deny-all)");
         expect(output).toContain("Updating (dev): stage 4");
         expect(output).toContain("try it:\n  NODE_IP=...\n  curl $NODE_IP ... /api/messages\n  curl $NODE_IP ... /proxy/api/messages");
         expect(output).toContain("PASSED: 9/9 flows agree");
-        expect(output).toMatch(/What changed at stage 4 \(allow-proxy\)[^]*\+ zero-trust-lab\/helloworld-proxy -> zero-trust-lab\/helloworld:8080\/TCP {2}\(now allowed\)/);
+        expect(output).toMatch(
+            /What changed at stage 4 \(allow-proxy\)[^]*\+ zero-trust-lab\/helloworld-proxy -> zero-trust-lab\/helloworld:8080\/TCP {2}\(now allowed\)/,
+        );
         expect(output).toContain("Lab walk done: every verified stage agreed.");
         expect(loadRecord(resultsDirectory, "dev")).toMatchObject({ stage: { number: 4, name: "allow-proxy" }, passed: true });
     });
 
     it("a stage whose data plane misbehaves fails the walk (exit 1) and is recorded as failed", async () => {
-        const { report, output, resultsDirectory } = await walk("allow-proxy", "allow-proxy", (stage) => (src, dst, port, protocol) => dst === "external:1.1.1.1" || labDataPlane(stage)(src, dst, port, protocol));
+        const { report, output, resultsDirectory } = await walk(
+            "allow-proxy",
+            "allow-proxy",
+            (stage) => (src, dst, port, protocol) => dst === "external:1.1.1.1" || labDataPlane(stage)(src, dst, port, protocol),
+        );
         expect(report.stages.map((s) => s.verified)).toEqual(["failed"]);
         expect(report.exitCode).toBe(1);
         expect(output).toContain("1 stage(s) FAILED verification");
@@ -88,8 +107,12 @@ describe("npm run lab (live walk), yaobank", () => {
         const report = await walkLab({
             stack: {
                 name: "yaobank",
-                setStage: async (stage) => { events.push(`config stage=${stage.name}`); },
-                up: async (onOutput) => { onOutput("Updating (yaobank): no changes\n"); },
+                setStage: async (stage) => {
+                    events.push(`config stage=${stage.name}`);
+                },
+                up: async (onOutput) => {
+                    onOutput("Updating (yaobank): no changes\n");
+                },
                 outputs: async () => ({ labNamespace: { value: YAOBANK_NAMESPACES }, tryIt: { value: { webUi: "curl ... :30180/" } } }),
             },
             stages,
@@ -105,7 +128,10 @@ describe("npm run lab (live walk), yaobank", () => {
         });
         const output = lines.join("\n");
         expect(events).toEqual(["config stage=calico-policies"]);
-        expect(report.stages.map((s) => [s.stage.number, s.stage.name, s.verified]), output).toEqual([[4, "calico-policies", "passed"]]);
+        expect(
+            report.stages.map((s) => [s.stage.number, s.stage.name, s.verified]),
+            output,
+        ).toEqual([[4, "calico-policies", "passed"]]);
         expect(report.exitCode).toBe(0);
         expect(output).toContain("=== Stage 4 (calico-policies)");
         expect(output).toContain("namespaces yaobank-customer, yaobank-summary, yaobank-database");

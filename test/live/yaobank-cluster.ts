@@ -35,12 +35,23 @@ async function listenOnNodePort(handler: http.RequestListener): Promise<{ addres
     const sockets = new Set<Socket>();
     for (const address of ["127.0.0.2", "127.0.0.1"]) {
         const server = http.createServer(handler);
-        server.on("connection", (socket) => { sockets.add(socket); socket.on("close", () => sockets.delete(socket)); });
+        server.on("connection", (socket) => {
+            sockets.add(socket);
+            socket.on("close", () => sockets.delete(socket));
+        });
         const ok = await new Promise<boolean>((resolve) => {
             server.once("error", () => resolve(false));
             server.listen(YAOBANK_NODE_PORT, address, () => resolve(true));
         });
-        if (ok) return { address: (server.address() as AddressInfo).address, close: () => new Promise((resolve) => { for (const s of sockets) s.destroy(); server.close(() => resolve()); }) };
+        if (ok)
+            return {
+                address: (server.address() as AddressInfo).address,
+                close: () =>
+                    new Promise((resolve) => {
+                        for (const s of sockets) s.destroy();
+                        server.close(() => resolve());
+                    }),
+            };
     }
     throw new Error(`cannot listen on ${YAOBANK_NODE_PORT} (127.0.0.2 or 127.0.0.1) for the fake customer NodePort`);
 }
@@ -64,7 +75,7 @@ export function yaobankExec(podIPs: () => Record<string, string[]>, allows: Allo
         const [tool, ...args] = command;
         if (tool === "nc") {
             const [address, port] = args.slice(-2);
-            const dst = Number(port) === 53 ? dnsTarget(address) : owner(address) ?? `external:${address}`;
+            const dst = Number(port) === 53 ? dnsTarget(address) : (owner(address) ?? `external:${address}`);
             return allows(src, dst, Number(port), "TCP") ? { exitCode: 0 } : { exitCode: 1, stderr: "" };
         }
         if (tool === "timeout" && args[1] === "nslookup") {
@@ -95,16 +106,32 @@ export function yaobankDataPlane(): Allows {
 export async function yaobankCluster(stage: string, allows: Allows, options: FakeKubeOptions = {}): Promise<YaobankCluster> {
     const nodePort = await listenOnNodePort((req, res) => {
         if (!allows("external:world", CUSTOMER_NODEPORT, YAOBANK_NODE_PORT, "TCP")) return; // dropped: the client times out
-        if (req.method !== "GET" || req.url !== "/") { res.statusCode = 404; return void res.end("not found"); }
-        if (allows(CUSTOMER, SUMMARY, 80, "TCP") && allows(SUMMARY, DATABASE, 2379, "TCP")) return void res.end(`<html><body>${CUSTOMER_PAGE}<p>Balance: 950.00</p></body></html>`);
+        if (req.method !== "GET" || req.url !== "/") {
+            res.statusCode = 404;
+            return void res.end("not found");
+        }
+        if (allows(CUSTOMER, SUMMARY, 80, "TCP") && allows(SUMMARY, DATABASE, 2379, "TCP"))
+            return void res.end(`<html><body>${CUSTOMER_PAGE}<p>Balance: 950.00</p></body></html>`);
         res.statusCode = 500;
         res.end("<h1>Internal Server Error</h1>");
     });
     const run = await runProgram({ cluster: "render", scenario: "yaobank", stage, flavor: "calico" });
-    const { pods, podIPs } = runningPods(run.kubernetesObjects as Obj[], "192.168.2", (deployment) => `docker.io/rezareza/yaobank-${deployment.metadata.name}@sha256:${deployment.metadata.name}`);
+    const { pods, podIPs } = runningPods(
+        run.kubernetesObjects as Obj[],
+        "192.168.2",
+        (deployment) => `docker.io/rezareza/yaobank-${deployment.metadata.name}@sha256:${deployment.metadata.name}`,
+    );
     const kube = new FakeKube({ exec: (request) => yaobankExec(() => podIPs, allows)(request), ...options });
     kube.add(...(run.kubernetesObjects as Obj[]).map((o) => ({ ...o, metadata: { ...o.metadata } })), ...pods);
     kube.add(...clusterBaseline().map((o) => (o.kind === "Node" ? { ...o, status: { addresses: [{ type: "InternalIP", address: nodePort.address }] } } : o)));
     await kube.start();
-    return { kube, nodeAddress: nodePort.address, podIPs, close: async () => { await nodePort.close(); await kube.stop(); } };
+    return {
+        kube,
+        nodeAddress: nodePort.address,
+        podIPs,
+        close: async () => {
+            await nodePort.close();
+            await kube.stop();
+        },
+    };
 }

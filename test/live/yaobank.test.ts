@@ -11,9 +11,11 @@ import { FAST, FAST_ENV } from "./lab-cluster";
 import { runScript, ScriptRun } from "./run-script";
 import { CUSTOMER, DATABASE, YAOBANK_NAMESPACES, yaobankCluster, YaobankCluster, yaobankDataPlane } from "./yaobank-cluster";
 
-
 let cluster: YaobankCluster | undefined;
-afterEach(async () => { await cluster?.close(); cluster = undefined; });
+afterEach(async () => {
+    await cluster?.close();
+    cluster = undefined;
+});
 
 const STAGE_4 = { number: 4, name: "calico-policies" };
 
@@ -23,13 +25,19 @@ describe("verify of yaobank stage 4 (calico-policies) on a cluster that behaves 
         const created: any[] = [];
         const api = new KubeClusterApi(cluster.kube.kubeConfig());
         const original = api.createPod.bind(api);
-        api.createPod = async (namespace, pod) => { created.push(structuredClone(pod)); return original(namespace, pod); };
+        api.createPod = async (namespace, pod) => {
+            created.push(structuredClone(pod));
+            return original(namespace, pod);
+        };
         const result = await verifyStage(api, { namespace: YAOBANK_NAMESPACES, stage: STAGE_4, ...FAST });
         const table = formatTable(result);
         if (process.env.SHOW_REPORT) console.log(table);
         expect(result.intentNamespace).toBe("yaobank-customer");
         expect(result.namespaces).toEqual(["yaobank-customer", "yaobank-summary", "yaobank-database"]);
-        expect(result.comparison.flows.map((f) => [f.id, f.expected, f.predicted, f.observed, f.status]), table).toEqual([
+        expect(
+            result.comparison.flows.map((f) => [f.id, f.expected, f.predicted, f.observed, f.status]),
+            table,
+        ).toEqual([
             ["web-ui-end-to-end", "allowed", "allowed", "allowed", "pass"],
             ["world-to-customer-nodeport", "allowed", "allowed", "allowed", "pass"],
             ["customer-to-summary", "allowed", "allowed", "allowed", "pass"],
@@ -59,11 +67,16 @@ describe("verify of yaobank stage 4 (calico-policies) on a cluster that behaves 
         // The web UI: a plain GET of the customer page through NodePort 30180, as the track checks it.
         const webUi = result.comparison.flows.find((f) => f.id === "web-ui-end-to-end")!;
         expect(webUi.legs.map((leg) => leg.command)).toContain(`curl -s --connect-timeout 2 http://${cluster.nodeAddress}:30180/`);
-        expect(webUi.legs.find((leg) => leg.probeId === "e2e:web-ui-end-to-end")).toMatchObject({ observed: "allowed", detail: expect.stringContaining("Welcome to YAO Bank") });
+        expect(webUi.legs.find((leg) => leg.probeId === "e2e:web-ui-end-to-end")).toMatchObject({
+            observed: "allowed",
+            detail: expect.stringContaining("Welcome to YAO Bank"),
+        });
 
         // Probe pods: in each workload's namespace, with its labels AND under its service account
         // (the Calico policies select by it); restricted PSS, so the namespaces' baseline admits them.
-        const identities = created.map((pod) => `${pod.metadata.namespace}/${pod.metadata.labels.app ?? pod.metadata.labels["k8s-app"]}:${pod.spec.serviceAccountName ?? "-"}`).sort();
+        const identities = created
+            .map((pod) => `${pod.metadata.namespace}/${pod.metadata.labels.app ?? pod.metadata.labels["k8s-app"]}:${pod.spec.serviceAccountName ?? "-"}`)
+            .sort();
         expect(identities).toEqual([
             "kube-system/kube-dns:-",
             "lab-neighbour/probe:-",
@@ -86,7 +99,6 @@ describe("verify of yaobank stage 4 (calico-policies) on a cluster that behaves 
     });
 });
 
-
 function runVerify(args: string[], kubeconfig: string): Promise<ScriptRun> {
     return runScript("verify", args, { ...FAST_ENV, KUBECONFIG: kubeconfig });
 }
@@ -94,19 +106,44 @@ function runVerify(args: string[], kubeconfig: string): Promise<ScriptRun> {
 describe("npm run verify on a yaobank cluster that misbehaves", () => {
     it("customer reaches the database at stage 4: exits 1, the flow observed allowed where blocked is predicted", async () => {
         const plane = yaobankDataPlane();
-        cluster = await yaobankCluster("calico-policies", (src, dst, port, protocol) => (src === CUSTOMER && dst === DATABASE) || plane(src, dst, port, protocol), { podStartPolls: 0 });
+        cluster = await yaobankCluster(
+            "calico-policies",
+            (src, dst, port, protocol) => (src === CUSTOMER && dst === DATABASE) || plane(src, dst, port, protocol),
+            { podStartPolls: 0 },
+        );
         // Namespaces both ways: repeated and comma-separated; the scenario is read from them (yaobank-*).
-        const { code, stdout, stderr } = await runVerify([
-            "--no-stack", "--namespace", "yaobank-customer", "--namespace", "yaobank-summary,yaobank-database", "--stage", "calico-policies",
-            "--node-address", cluster.nodeAddress, "--timeout", "1", "--attempts", "3", "--interval", "5", "--format", "json",
-        ], kubeconfigFile(cluster.kube.port));
+        const { code, stdout, stderr } = await runVerify(
+            [
+                "--no-stack",
+                "--namespace",
+                "yaobank-customer",
+                "--namespace",
+                "yaobank-summary,yaobank-database",
+                "--stage",
+                "calico-policies",
+                "--node-address",
+                cluster.nodeAddress,
+                "--timeout",
+                "1",
+                "--attempts",
+                "3",
+                "--interval",
+                "5",
+                "--format",
+                "json",
+            ],
+            kubeconfigFile(cluster.kube.port),
+        );
         expect(code, stderr).toBe(1);
         expect(stderr).toContain("namespaces yaobank-customer, yaobank-summary, yaobank-database, yaobank stage 4 (calico-policies)");
         const result = JSON.parse(stdout);
         expect(result.passed).toBe(false);
         expect(result.stage).toEqual(STAGE_4);
-        expect(result.comparison.flows.filter((f: { status: string }) => f.status !== "pass" && f.status !== "predicted-only").map((f: { id: string; predicted: string; observed: string }) => [f.id, f.predicted, f.observed]))
-            .toEqual([["customer-to-database", "blocked", "allowed"]]);
+        expect(
+            result.comparison.flows
+                .filter((f: { status: string }) => f.status !== "pass" && f.status !== "predicted-only")
+                .map((f: { id: string; predicted: string; observed: string }) => [f.id, f.predicted, f.observed]),
+        ).toEqual([["customer-to-database", "blocked", "allowed"]]);
         expect(cluster.kube.pods().filter((p) => p.metadata.labels?.[PROBE_LABEL])).toEqual([]);
     }, 180_000);
 });
@@ -114,8 +151,15 @@ describe("npm run verify on a yaobank cluster that misbehaves", () => {
 describe("objects read back in the API's own form", () => {
     it("a NetworkPolicy rule's `from` stays `from` (the client's models call it `_from`), so the analyzer does not read a rule that admits everyone", async () => {
         const { wireForm } = await import("../../live/cluster");
-        expect(wireForm({ spec: { ingress: [{ _from: [{ podSelector: { matchLabels: { app: "summary" } } }], ports: undefined }] }, metadata: { creationTimestamp: new Date("2026-01-01T00:00:00Z") } }))
-            .toEqual({ spec: { ingress: [{ from: [{ podSelector: { matchLabels: { app: "summary" } } }] }] }, metadata: { creationTimestamp: "2026-01-01T00:00:00.000Z" } });
+        expect(
+            wireForm({
+                spec: { ingress: [{ _from: [{ podSelector: { matchLabels: { app: "summary" } } }], ports: undefined }] },
+                metadata: { creationTimestamp: new Date("2026-01-01T00:00:00Z") },
+            }),
+        ).toEqual({
+            spec: { ingress: [{ from: [{ podSelector: { matchLabels: { app: "summary" } } }] }] },
+            metadata: { creationTimestamp: "2026-01-01T00:00:00.000Z" },
+        });
     });
 });
 

@@ -20,7 +20,9 @@ describe("a scenario is a folder plus one registry line", () => {
     it("the stack's scenario key finds it; an unknown one names every scenario", () => {
         expect(parseScenario((key) => (key === "scenario" ? "echo" : undefined), TEST_SCENARIOS)).toBe(echo);
         expect(() => parseScenario((key) => (key === "scenario" ? "echoo" : undefined), TEST_SCENARIOS)).toThrow(ConfigError);
-        expect(() => parseScenario((key) => (key === "scenario" ? "echoo" : undefined), TEST_SCENARIOS)).toThrow(/allowed values are helloworld, yaobank, echo/);
+        expect(() => parseScenario((key) => (key === "scenario" ? "echoo" : undefined), TEST_SCENARIOS)).toThrow(
+            /allowed values are helloworld, yaobank, echo/,
+        );
     });
 
     it("the lab runner walks its stage table", () => {
@@ -38,28 +40,43 @@ describe("a scenario is a folder plus one registry line", () => {
     });
 
     it("promotion reads its stage table and moves the stage alone (it promotes no image)", () => {
-        const decision = decidePromotion({
-            from: { name: "dev", config: { scenario: "echo", stage: "isolated" }, lastUpdate: "2026-07-10T09:59:00.000Z" },
-            to: { name: "staging", config: { scenario: "echo", stage: "cluster" } },
-            verification: {
-                stack: "dev", stage: { number: 2, name: "isolated" }, namespace: "echo-lab", passed: true, interrupted: false,
-                startedAt: "2026-07-10T10:00:00.000Z", finishedAt: "2026-07-10T10:01:00.000Z",
-                counts: { flows: 4, passed: 4, differences: 0, notObserved: 0 }, problems: [], imageDigests: {},
+        const decision = decidePromotion(
+            {
+                from: { name: "dev", config: { scenario: "echo", stage: "isolated" }, lastUpdate: "2026-07-10T09:59:00.000Z" },
+                to: { name: "staging", config: { scenario: "echo", stage: "cluster" } },
+                verification: {
+                    stack: "dev",
+                    stage: { number: 2, name: "isolated" },
+                    namespace: "echo-lab",
+                    passed: true,
+                    interrupted: false,
+                    startedAt: "2026-07-10T10:00:00.000Z",
+                    finishedAt: "2026-07-10T10:01:00.000Z",
+                    counts: { flows: 4, passed: 4, differences: 0, notObserved: 0 },
+                    problems: [],
+                    imageDigests: {},
+                },
+                verificationFile: "dev.json",
+                policy: { passed: true, summary: "no violations" },
             },
-            verificationFile: "dev.json",
-            policy: { passed: true, summary: "no violations" },
-        }, TEST_SCENARIOS);
+            TEST_SCENARIOS,
+        );
         expect(decision.refusals).toEqual([]);
         expect(decision.changes).toEqual([{ key: "stage", from: "cluster", to: "isolated" }]);
     });
 
     it("promotion refuses a target stack that runs another scenario", () => {
-        const decision = decidePromotion({
-            from: { name: "dev", config: { scenario: "echo", stage: "echo" } },
-            to: { name: "staging", config: {} },
-            verificationFile: "dev.json",
-            policy: { passed: true, summary: "no violations" },
-        }, TEST_SCENARIOS);
-        expect(decision.refusals).toContain("stack staging runs the helloworld scenario, dev the echo scenario. Next: `pulumi config set --stack staging scenario echo`, then `npm run promote -- --from dev --to staging`");
+        const decision = decidePromotion(
+            {
+                from: { name: "dev", config: { scenario: "echo", stage: "echo" } },
+                to: { name: "staging", config: {} },
+                verificationFile: "dev.json",
+                policy: { passed: true, summary: "no violations" },
+            },
+            TEST_SCENARIOS,
+        );
+        expect(decision.refusals).toContain(
+            "stack staging runs the helloworld scenario, dev the echo scenario. Next: `pulumi config set --stack staging scenario echo`, then `npm run promote -- --from dev --to staging`",
+        );
     });
 });

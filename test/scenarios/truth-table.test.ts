@@ -36,16 +36,22 @@ function observe(model: Model, check: FlowCheck) {
 
 /** Kubernetes e2e style: one line per flow, expected vs observed, differences marked XX with their legs. */
 function report(rows: { check: FlowCheck; observed: ReturnType<typeof observe> }[]): string {
-    return rows.map(({ check, observed }) => {
-        const expected = check.expected === "allowed";
-        const mark = expected === observed.allowed ? "  " : "XX";
-        const legs = observed.verdicts.map(({ leg, verdict }) => `      ${verdict.allowed ? "Y" : "n"} ${leg.src} -> ${leg.dst}:${leg.port}/${leg.protocol}`).join("\n");
-        return `${mark} ${check.description.padEnd(72)} expected ${expected ? "Y" : "n"} observed ${observed.allowed ? "Y" : "n"}${mark === "XX" ? `\n${legs}` : ""}`;
-    }).join("\n");
+    return rows
+        .map(({ check, observed }) => {
+            const expected = check.expected === "allowed";
+            const mark = expected === observed.allowed ? "  " : "XX";
+            const legs = observed.verdicts
+                .map(({ leg, verdict }) => `      ${verdict.allowed ? "Y" : "n"} ${leg.src} -> ${leg.dst}:${leg.port}/${leg.protocol}`)
+                .join("\n");
+            return `${mark} ${check.description.padEnd(72)} expected ${expected ? "Y" : "n"} observed ${observed.allowed ? "Y" : "n"}${mark === "XX" ? `\n${legs}` : ""}`;
+        })
+        .join("\n");
 }
 
 describe.each(TEST_SCENARIOS.map((scenario) => [scenario.name, scenario] as const))("scenario %s", (_name, scenario) => {
-    const cases = FLAVORS.flatMap((flavor) => scenario.stages.filter((stage) => accepts(scenario, stage, flavor)).map((stage) => [flavor, stage.number, stage.name, stage] as const));
+    const cases = FLAVORS.flatMap((flavor) =>
+        scenario.stages.filter((stage) => accepts(scenario, stage, flavor)).map((stage) => [flavor, stage.number, stage.name, stage] as const),
+    );
 
     it.each(cases)("%s flavor, stage %i (%s): the analyzer allows exactly the flows of the truth table", async (flavor, _number, _stageName, stage) => {
         const run = await runProgram(CONFIG_OF(scenario, stage, flavor), TEST_SCENARIOS);
@@ -57,14 +63,19 @@ describe.each(TEST_SCENARIOS.map((scenario) => [scenario.name, scenario] as cons
         expect(checks.map((check) => check.id)).toEqual(scenario.expectedFlows.filter((flow) => flow.expected[stage.number] !== "-").map((flow) => flow.id));
     });
 
-    it.each(scenario.stages.filter((stage) => stage.number > 0).map((stage) => [stage.number, stage.name, stage] as const))("stage %i (%s) declares its flows in the intent ConfigMap and its outputs", async (number, name, stage) => {
-        const run = await runProgram(CONFIG_OF(scenario, stage, "calico"), TEST_SCENARIOS);
-        const intent = run.kubernetesObjects.find((object) => object.kind === "ConfigMap" && object.metadata.name === "zero-trust-intent")!;
-        const checks = scenario.flowChecksAt(stage, {});
-        expect(parse(intent.data["flows.yaml"])).toEqual(checks);
-        expect(parse(intent.data["stage.yaml"])).toEqual({ scenario: scenario.name, number, name });
-        expect(run.outputs.flowQueries).toEqual(checks);
-        const applicable = scenario.expectedFlows.filter((flow) => flow.expected[number] !== "-");
-        expect(Object.values(run.outputs.zeroTrustIntent as object)).toEqual(applicable.map((flow) => flow.expected[number] === "Y" ? "allowed" : "blocked"));
-    });
+    it.each(scenario.stages.filter((stage) => stage.number > 0).map((stage) => [stage.number, stage.name, stage] as const))(
+        "stage %i (%s) declares its flows in the intent ConfigMap and its outputs",
+        async (number, name, stage) => {
+            const run = await runProgram(CONFIG_OF(scenario, stage, "calico"), TEST_SCENARIOS);
+            const intent = run.kubernetesObjects.find((object) => object.kind === "ConfigMap" && object.metadata.name === "zero-trust-intent")!;
+            const checks = scenario.flowChecksAt(stage, {});
+            expect(parse(intent.data["flows.yaml"])).toEqual(checks);
+            expect(parse(intent.data["stage.yaml"])).toEqual({ scenario: scenario.name, number, name });
+            expect(run.outputs.flowQueries).toEqual(checks);
+            const applicable = scenario.expectedFlows.filter((flow) => flow.expected[number] !== "-");
+            expect(Object.values(run.outputs.zeroTrustIntent as object)).toEqual(
+                applicable.map((flow) => (flow.expected[number] === "Y" ? "allowed" : "blocked")),
+            );
+        },
+    );
 });

@@ -9,7 +9,7 @@ import { YAOBANK_STAGES } from "../../scenarios/yaobank/stages";
 import { RENDER, runProgram } from "../helpers/program";
 
 type Values = Partial<Record<string, string>>;
-const parse = (values: Values) => parseYaobankConfig((key) => ({ scenario: "yaobank", ...values } as Values)[key]);
+const parse = (values: Values) => parseYaobankConfig((key) => (({ scenario: "yaobank", ...values }) as Values)[key]);
 
 function configError(attempt: () => unknown): ConfigError {
     try {
@@ -63,10 +63,20 @@ describe("yaobank configuration", () => {
 
     describe("refuses bad values, naming the key, the value and what the scenario allows", () => {
         it.each([
-            [{ stage: "lockdown" }, "stage", "lockdown", /with scenario yaobank, allowed stages are 0 \(cluster\), 1 \(app\), 2 \(p-summary2database\), 3 \(default-app-policy\), 4 \(calico-policies\)/],
+            [
+                { stage: "lockdown" },
+                "stage",
+                "lockdown",
+                /with scenario yaobank, allowed stages are 0 \(cluster\), 1 \(app\), 2 \(p-summary2database\), 3 \(default-app-policy\), 4 \(calico-policies\)/,
+            ],
             [{ stage: "5" }, "stage", "5", /allowed stages are 0 \(cluster\)/],
             [{ stage: "deny-all" }, "stage", "deny-all", /with scenario yaobank/],
-            [{ stage: "default-app-policy", flavor: "kubernetes" }, "flavor", "kubernetes", /stage 3 \(default-app-policy\) needs Calico policies.*use flavor calico or a stage below 3/],
+            [
+                { stage: "default-app-policy", flavor: "kubernetes" },
+                "flavor",
+                "kubernetes",
+                /stage 3 \(default-app-policy\) needs Calico policies.*use flavor calico or a stage below 3/,
+            ],
             [{ yaobankImages: "rezareza/yaobank-customer:azure" }, "yaobankImages", "rezareza/yaobank-customer:azure", /\{app\}/],
             [{ cluster: "minikube" }, "cluster", "minikube", /allowed values are kind, iks, existing, render/],
         ] as const)("%j -> %s", (values, key, value, allowed) => {

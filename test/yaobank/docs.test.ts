@@ -9,7 +9,16 @@ const doc = fs.readFileSync(path.join(__dirname, "..", "..", "docs", "yaobank.md
 
 function table(marker: string): string[][] {
     const text = doc.split(`<!-- ${marker}:start -->`)[1]!.split(`<!-- ${marker}:end -->`)[0]!;
-    return text.trim().split("\n").slice(2).map((line) => line.split("|").slice(1, -1).map((cell) => cell.trim()));
+    return text
+        .trim()
+        .split("\n")
+        .slice(2)
+        .map((line) =>
+            line
+                .split("|")
+                .slice(1, -1)
+                .map((cell) => cell.trim()),
+        );
 }
 
 describe("docs/yaobank.md", () => {

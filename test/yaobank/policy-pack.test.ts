@@ -35,27 +35,35 @@ describe("yaobank: the policy pack", () => {
         expect(result.violations.filter((v) => v.policy === "expected-flows")).toEqual([]);
     });
 
-    it.each(YAOBANK_STAGES.filter((s) => s.number >= 3).map((s) => [s.number, s.name] as const))("stage %i (%s) passes every policy, advisory ones included", async (stage) => {
-        const result = await runPolicies(policies, resourcesOfObjects(await objectsAt(stage)), { config: PACK_CONFIG });
-        expect(result.violations.map((v) => `${v.policy}: ${v.message.split("\n")[0]}`)).toEqual([]);
-        expect(result.notApplicable).toEqual([]);
-    });
+    it.each(YAOBANK_STAGES.filter((s) => s.number >= 3).map((s) => [s.number, s.name] as const))(
+        "stage %i (%s) passes every policy, advisory ones included",
+        async (stage) => {
+            const result = await runPolicies(policies, resourcesOfObjects(await objectsAt(stage)), { config: PACK_CONFIG });
+            expect(result.violations.map((v) => `${v.policy}: ${v.message.split("\n")[0]}`)).toEqual([]);
+            expect(result.notApplicable).toEqual([]);
+        },
+    );
 
     it("the track's policies as written fail it at stage 4: the findings the program's additions answer", async () => {
         const program = await objectsAt(4);
         const trackNames = new Set(TRACK.map((p) => p.metadata.name));
         const asWritten = [...program.filter((o) => !trackNames.has(o.metadata.name) || o.kind === "ConfigMap"), ...structuredClone(TRACK)];
         const result = await runPolicies(policies, resourcesOfObjects(asWritten), { config: PACK_CONFIG });
-        expect(mandatoryPolicies(result)).toEqual(new Set([
-            "default-deny",                       // the customer accepts any TCP port
-            "no-broad-allow",                     // the summary accepts any pod of the cluster
-            "edge-only-ingress",                  // ... and so any outside client that reaches a pod IP
-            "dns-allowance",                      // DNS over UDP only
-            "calico-policy-hygiene",              // no order, no types
-            "kubernetes-networkpolicy-hygiene",   // no policyTypes
-            "expected-flows",                     // this stack's intent: the scope and the refused flows above
-        ]));
-        const flows = result.violations.filter((v) => v.policy === "expected-flows").map((v) => v.message).join("\n");
+        expect(mandatoryPolicies(result)).toEqual(
+            new Set([
+                "default-deny", // the customer accepts any TCP port
+                "no-broad-allow", // the summary accepts any pod of the cluster
+                "edge-only-ingress", // ... and so any outside client that reaches a pod IP
+                "dns-allowance", // DNS over UDP only
+                "calico-policy-hygiene", // no order, no types
+                "kubernetes-networkpolicy-hygiene", // no policyTypes
+                "expected-flows", // this stack's intent: the scope and the refused flows above
+            ]),
+        );
+        const flows = result.violations
+            .filter((v) => v.policy === "expected-flows")
+            .map((v) => v.message)
+            .join("\n");
         expect(flows).toContain("local-path-storage/local-path-provisioner");
         expect(flows).toContain("yaobank-summary/summary");
     });

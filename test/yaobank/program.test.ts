@@ -26,7 +26,9 @@ function find(resources: RegisteredResource[], kind: string, namespace: string |
 const NAMESPACES = ["Namespace /yaobank-customer", "Namespace /yaobank-database", "Namespace /yaobank-summary"];
 const INTENT = ["ConfigMap yaobank-customer/zero-trust-intent"];
 const APP = ["customer", "summary", "database"].flatMap((app) => [
-    `Deployment yaobank-${app}/${app}`, `Service yaobank-${app}/${app}`, `ServiceAccount yaobank-${app}/${app}`,
+    `Deployment yaobank-${app}/${app}`,
+    `Service yaobank-${app}/${app}`,
+    `ServiceAccount yaobank-${app}/${app}`,
 ]);
 const KNP = ["NetworkPolicy yaobank-database/p-summary2database"];
 const GNP = ["GlobalNetworkPolicy /default-app-policy"];
@@ -119,7 +121,9 @@ describe("yaobank: the workloads, as the track's manifests have them", () => {
         expect(container.ports[0]).toMatchObject({ containerPort: port, protocol: "TCP" });
         expect(container.readinessProbe.tcpSocket.port).toBe(container.ports[0].name);
         expect(container.livenessProbe.tcpSocket.port).toBe(container.ports[0].name);
-        expect(container.env === undefined ? undefined : Object.fromEntries(container.env.map((e: { name: string; value: string }) => [e.name, e.value]))).toEqual(env);
+        expect(
+            container.env === undefined ? undefined : Object.fromEntries(container.env.map((e: { name: string; value: string }) => [e.name, e.value])),
+        ).toEqual(env);
 
         expect(service.spec.selector).toEqual({ app });
         expect(service.spec.ports).toHaveLength(1);
@@ -153,7 +157,11 @@ describe("yaobank: the workloads, as the track's manifests have them", () => {
     });
 
     it("takes the images from yaobankImages, {app} standing for each tier", async () => {
-        const run = await runProgram({ ...YAOBANK, stage: 1, yaobankImages: "registry.example/yaobank-{app}@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef" });
+        const run = await runProgram({
+            ...YAOBANK,
+            stage: 1,
+            yaobankImages: "registry.example/yaobank-{app}@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
+        });
         for (const app of ["customer", "summary", "database"]) {
             const [container] = find(run.resources, "Deployment", `yaobank-${app}`, app).spec.template.spec.containers;
             expect(container.image).toBe(`registry.example/yaobank-${app}@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef`);
@@ -189,7 +197,10 @@ describe("yaobank: the track's policies, exactly", () => {
     it("p-summary2database: the track's, with the policyTypes the API server would derive", async () => {
         const run = await runProgram({ ...YAOBANK, stage: 2 });
         const track = trackPolicy("p-summary2database");
-        expect(run.kubernetesObjects.find((o) => o.metadata.name === "p-summary2database")!.spec).toEqual({ ...track.spec, policyTypes: ["Ingress", "Egress"] });
+        expect(run.kubernetesObjects.find((o) => o.metadata.name === "p-summary2database")!.spec).toEqual({
+            ...track.spec,
+            policyTypes: ["Ingress", "Egress"],
+        });
     });
 
     it("default-app-policy: the track's, ordered after the allows, scoped to the yaobank namespaces, DNS over UDP and TCP to kube-dns in kube-system", async () => {
@@ -250,7 +261,9 @@ describe("yaobank: the intent and the stack outputs", () => {
         expect(run.outputs.workloads).toEqual(["yaobank-customer/customer", "yaobank-summary/summary", "yaobank-database/database"]);
         const tryIt = run.outputs.tryIt as Record<string, string>;
         expect(tryIt.webUi).toBe('curl -s --connect-timeout 5 "http://$NODE_IP:30180/"');
-        expect(tryIt.customerToDatabase).toBe('kubectl exec -n yaobank-customer deploy/customer -- curl -s --connect-timeout 5 "http://database.yaobank-database:2379/v2/keys?recursive=true"');
+        expect(tryIt.customerToDatabase).toBe(
+            'kubectl exec -n yaobank-customer deploy/customer -- curl -s --connect-timeout 5 "http://database.yaobank-database:2379/v2/keys?recursive=true"',
+        );
         expect(tryIt.customerToInternet).toBe("kubectl exec -n yaobank-customer deploy/customer -- curl -LIs --connect-timeout 5 https://www.google.com");
         const intent = run.outputs.zeroTrustIntent as Record<string, string>;
         expect(intent).toMatchObject({
@@ -261,7 +274,11 @@ describe("yaobank: the intent and the stack outputs", () => {
         // Over nine rows: numbers zero-padded, so Pulumi's sorted keys are the truth table's order.
         const keys = Object.keys(intent);
         expect(keys.find((key) => key.includes("the web UI"))).toBeUndefined();
-        expect(keys.map((key) => key.slice(3))).toEqual(yaobankExpectationsAt(YAOBANK_STAGES[4]!).filter(({ expected }) => expected !== "-").map(({ flow }) => flow.description.replace(/ \(.*\)$/, "")));
+        expect(keys.map((key) => key.slice(3))).toEqual(
+            yaobankExpectationsAt(YAOBANK_STAGES[4]!)
+                .filter(({ expected }) => expected !== "-")
+                .map(({ flow }) => flow.description.replace(/ \(.*\)$/, "")),
+        );
         expect([...keys].sort()).toEqual(keys);
     });
 

@@ -22,7 +22,9 @@ export function writeClassesJsonLines(matrix: Matrix, classes: ConnectivityClass
         write(`{"destinationClass":"${destinationName(d)}","destinations":[${members.map((t) => destinationJson(matrix.targets[t]!)).join(",")}]}\n`);
     });
     classes.sourceClasses.forEach((members, c) => {
-        write(`{"sourceClass":"${sourceName(c)}","sources":${JSON.stringify(members.map((s) => matrix.sources[s]))},"reaches":${JSON.stringify(classes.reaches[c]!.map(destinationName))}}\n`);
+        write(
+            `{"sourceClass":"${sourceName(c)}","sources":${JSON.stringify(members.map((s) => matrix.sources[s]))},"reaches":${JSON.stringify(classes.reaches[c]!.map(destinationName))}}\n`,
+        );
     });
 }
 
@@ -31,7 +33,10 @@ export const jsonLinesWriter: FormatWriter = {
     matrix: writeJsonLinesFlows,
     classes: writeClassesJsonLines,
     diff: (diff, write) => {
-        for (const [change, flows] of [["added", diff.added], ["removed", diff.removed]] as const) {
+        for (const [change, flows] of [
+            ["added", diff.added],
+            ["removed", diff.removed],
+        ] as const) {
             for (const flow of flows) write(`${JSON.stringify({ change, ...flow })}\n`);
         }
     },

@@ -27,11 +27,15 @@ export function writeJsonCells(matrix: Matrix, write: Write): void {
 export function writeClassesJson(matrix: Matrix, classes: ConnectivityClasses, write: Write): void {
     write(`{\n  "view": "classes",\n  "sources": ${matrix.sources.length},\n  "targets": ${matrix.targets.length},\n  "destinationClasses": [`);
     classes.destinationClasses.forEach((members, d) => {
-        write(`${d ? "," : ""}\n    {"destinationClass":"${destinationName(d)}","destinations":[${members.map((t) => destinationJson(matrix.targets[t]!)).join(",")}]}`);
+        write(
+            `${d ? "," : ""}\n    {"destinationClass":"${destinationName(d)}","destinations":[${members.map((t) => destinationJson(matrix.targets[t]!)).join(",")}]}`,
+        );
     });
-    write("\n  ],\n  \"sourceClasses\": [");
+    write('\n  ],\n  "sourceClasses": [');
     classes.sourceClasses.forEach((members, c) => {
-        write(`${c ? "," : ""}\n    {"sourceClass":"${sourceName(c)}","sources":${JSON.stringify(members.map((s) => matrix.sources[s]))},"reaches":${JSON.stringify(classes.reaches[c]!.map(destinationName))}}`);
+        write(
+            `${c ? "," : ""}\n    {"sourceClass":"${sourceName(c)}","sources":${JSON.stringify(members.map((s) => matrix.sources[s]))},"reaches":${JSON.stringify(classes.reaches[c]!.map(destinationName))}}`,
+        );
     });
     write("\n  ]\n}\n");
 }
@@ -40,9 +44,13 @@ const pretty = (value: unknown, write: Write) => write(`${JSON.stringify(value, 
 
 export const jsonWriter: FormatWriter = {
     autoView: (matrix) => {
-        const sources = matrix.sources.length, targets = matrix.targets.length;
+        const sources = matrix.sources.length,
+            targets = matrix.targets.length;
         if (sources * targets <= MAX_JSON_CELLS) return { view: "full" };
-        return { view: "classes", note: `${sources} x ${targets} cells is more than ${MAX_JSON_CELLS}: printing connectivity classes ({"view": "classes"}); --full prints every cell, --format jsonl every allowed flow` };
+        return {
+            view: "classes",
+            note: `${sources} x ${targets} cells is more than ${MAX_JSON_CELLS}: printing connectivity classes ({"view": "classes"}); --full prints every cell, --format jsonl every allowed flow`,
+        };
     },
     matrix: writeJsonCells,
     classes: writeClassesJson,

@@ -14,7 +14,9 @@ export function writeMarkdownGrid(matrix: Matrix, write: Write): void {
     const rows = matrix.targets.map((_, t) => allowedSources(matrix, t));
     matrix.sources.forEach((src, s) => {
         let line = `| ${escapeMd(src)} |`;
-        matrix.targets.forEach((target, t) => { line += ` ${notApplicable(src, target.dst) ? NOT_APPLICABLE : rows[t]!.has(s) ? ALLOWED : BLOCKED} |`; });
+        matrix.targets.forEach((target, t) => {
+            line += ` ${notApplicable(src, target.dst) ? NOT_APPLICABLE : rows[t]!.has(s) ? ALLOWED : BLOCKED} |`;
+        });
         write(`${line}\n`);
     });
 }
@@ -27,7 +29,9 @@ export function writeClassesMarkdown(matrix: Matrix, classes: ConnectivityClasse
     });
     write("\n| source class | sources | may connect to |\n|---|---|---|\n");
     classes.sourceClasses.forEach((members, c) => {
-        write(`| ${sourceName(c)} | ${members.map((s) => escapeMd(matrix.sources[s]!)).join(", ")} | ${classes.reaches[c]!.map(destinationName).join(", ") || "nothing"} |\n`);
+        write(
+            `| ${sourceName(c)} | ${members.map((s) => escapeMd(matrix.sources[s]!)).join(", ")} | ${classes.reaches[c]!.map(destinationName).join(", ") || "nothing"} |\n`,
+        );
     });
 }
 

@@ -28,7 +28,10 @@ export function formatMermaid(matrix: Matrix): string {
     const ids = new Map<string, string>();
     const idOf = (name: string) => {
         let id = ids.get(name);
-        if (!id) { id = `n${ids.size}`; ids.set(name, id); }
+        if (!id) {
+            id = `n${ids.size}`;
+            ids.set(name, id);
+        }
         return id;
     };
     const edges = new Map<string, string[]>();
@@ -63,22 +66,34 @@ const sanitize = (text: string) => `g_${text.replace(/[^A-Za-z0-9_]/g, "_")}`;
 export function writeClassesMermaid(matrix: Matrix, classes: ConnectivityClasses, write: Write): void {
     const label = (text: string) => text.replace(/"/g, "'");
     write("flowchart LR\n");
-    classes.sourceClasses.forEach((members, c) => write(`  ${sourceName(c)}["${sourceName(c)}: ${label(memberNames(members, (s) => matrix.sources[s]!, 3))}"]\n`));
-    classes.destinationClasses.forEach((members, d) => write(`  ${destinationName(d)}["${destinationName(d)}: ${label(memberNames(members, (t) => targetKey(matrix.targets[t]!), 3))}"]\n`));
-    classes.reaches.forEach((reached, c) => { for (const d of reached) write(`  ${sourceName(c)} --> ${destinationName(d)}\n`); });
+    classes.sourceClasses.forEach((members, c) =>
+        write(`  ${sourceName(c)}["${sourceName(c)}: ${label(memberNames(members, (s) => matrix.sources[s]!, 3))}"]\n`),
+    );
+    classes.destinationClasses.forEach((members, d) =>
+        write(`  ${destinationName(d)}["${destinationName(d)}: ${label(memberNames(members, (t) => targetKey(matrix.targets[t]!), 3))}"]\n`),
+    );
+    classes.reaches.forEach((reached, c) => {
+        for (const d of reached) write(`  ${sourceName(c)} --> ${destinationName(d)}\n`);
+    });
 }
 
 export const mermaidWriter: FormatWriter = {
-    autoView: (matrix) => mermaidFits(matrix) ? { view: "full" } : { view: "classes", note: "the graph of flows is too large for Mermaid: drawing connectivity classes" },
+    autoView: (matrix) =>
+        mermaidFits(matrix) ? { view: "full" } : { view: "classes", note: "the graph of flows is too large for Mermaid: drawing connectivity classes" },
     matrix: (matrix, write) => {
-        if (!mermaidFits(matrix)) throw new AnalysisInputError(`--format mermaid --full: more than ${MAX_MERMAID_NODES} endpoints or ${MAX_MERMAID_EDGES} connected pairs; Mermaid cannot lay that out (use --format md or jsonl)`);
+        if (!mermaidFits(matrix))
+            throw new AnalysisInputError(
+                `--format mermaid --full: more than ${MAX_MERMAID_NODES} endpoints or ${MAX_MERMAID_EDGES} connected pairs; Mermaid cannot lay that out (use --format md or jsonl)`,
+            );
         write(formatMermaid(matrix));
     },
     classes: (matrix, classes, write) => {
         const edges = classes.reaches.reduce((sum, r) => sum + r.length, 0);
         const nodes = classes.sourceClasses.length + classes.destinationClasses.length;
         if (nodes > MAX_MERMAID_NODES || edges > MAX_MERMAID_EDGES) {
-            throw new AnalysisInputError(`--format mermaid: ${nodes} classes and ${edges} edges are more than Mermaid can lay out (at most ${MAX_MERMAID_NODES} nodes, ${MAX_MERMAID_EDGES} edges); use --format md, table or jsonl`);
+            throw new AnalysisInputError(
+                `--format mermaid: ${nodes} classes and ${edges} edges are more than Mermaid can lay out (at most ${MAX_MERMAID_NODES} nodes, ${MAX_MERMAID_EDGES} edges); use --format md, table or jsonl`,
+            );
         }
         writeClassesMermaid(matrix, classes, write);
     },

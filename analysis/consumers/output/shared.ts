@@ -4,7 +4,9 @@ import type { MatrixDiff } from "../diff";
 import type { Matrix, MatrixTarget } from "../matrix";
 import type { ChosenView, Write } from "./writer";
 
-export const ALLOWED = "Y", BLOCKED = "n", NOT_APPLICABLE = "-";
+export const ALLOWED = "Y",
+    BLOCKED = "n",
+    NOT_APPLICABLE = "-";
 
 /** An outside source to an outside destination: not the cluster's to decide. */
 export const notApplicable = (src: string, dst: string) => src.startsWith("external:") && dst.startsWith("external:");
@@ -14,8 +16,10 @@ export const destinationName = (d: number) => `D${d + 1}`;
 
 /** One line saying what the classes summarise and how to get everything. */
 export function classesHeadline(matrix: Matrix, classes: ConnectivityClasses): string {
-    return `${matrix.sources.length} sources in ${classes.sourceClasses.length} classes, ${matrix.targets.length} destinations in ${classes.destinationClasses.length} classes: `
-        + "every member of a source class may connect to every member of the destination classes listed for it, and to nothing else";
+    return (
+        `${matrix.sources.length} sources in ${classes.sourceClasses.length} classes, ${matrix.targets.length} destinations in ${classes.destinationClasses.length} classes: ` +
+        "every member of a source class may connect to every member of the destination classes listed for it, and to nothing else"
+    );
 }
 
 /** The first `limit` members' names, then how many more. */
@@ -32,15 +36,22 @@ export const fitColumns = (width: number) => Math.max(4, Math.floor((width - 40)
 
 /** `auto` for a grid people read (table, md): the full matrix while it fits the terminal, else classes. */
 export function fitsTerminal(matrix: Matrix, width: number): ChosenView {
-    const sources = matrix.sources.length, targets = matrix.targets.length;
+    const sources = matrix.sources.length,
+        targets = matrix.targets.length;
     const fit = fitColumns(width);
     if (sources <= fit && targets <= fit) return { view: "full" };
-    return { view: "classes", note: `${sources} sources x ${targets} destinations do not fit ${width} columns (at most ${fit} each): printing connectivity classes; --full prints the whole matrix, --format jsonl every allowed flow` };
+    return {
+        view: "classes",
+        note: `${sources} sources x ${targets} destinations do not fit ${width} columns (at most ${fit} each): printing connectivity classes; --full prints the whole matrix, --format jsonl every allowed flow`,
+    };
 }
 
 /** A diff for people: `+ src -> dst port/proto` per added flow, `-` per removed one, or "no change". */
 export function writeDiffLines(diff: MatrixDiff, write: Write): void {
-    for (const [sign, flows] of [["+", diff.added], ["-", diff.removed]] as const) {
+    for (const [sign, flows] of [
+        ["+", diff.added],
+        ["-", diff.removed],
+    ] as const) {
         for (const f of flows) write(`${sign} ${f.src} -> ${f.dst} ${f.port}/${f.protocol}\n`);
     }
     if (!diff.added.length && !diff.removed.length) write("no change\n");

@@ -2,7 +2,18 @@
 import Table from "cli-table3";
 import type { ConnectivityClasses } from "../classes";
 import { allowedSources, Matrix, MatrixTarget, targetKey } from "../matrix";
-import { ALLOWED, BLOCKED, classesHeadline, destinationName, fitsTerminal, memberNames, NOT_APPLICABLE, notApplicable, sourceName, writeDiffLines } from "./shared";
+import {
+    ALLOWED,
+    BLOCKED,
+    classesHeadline,
+    destinationName,
+    fitsTerminal,
+    memberNames,
+    NOT_APPLICABLE,
+    notApplicable,
+    sourceName,
+    writeDiffLines,
+} from "./shared";
 import { formatVerdict } from "./verdict-text";
 import type { FormatWriter, Write } from "./writer";
 
@@ -15,12 +26,20 @@ const columnTitle = (t: MatrixTarget) => `${t.dst}:${t.port}/${t.protocol}`;
  */
 export function formatTable(matrix: Matrix): string {
     const numbers = matrix.targets.map((_, t) => String(t + 1));
-    const table = new Table({ head: ["from \\ to", ...numbers], style: { head: [], border: [] },
-        chars: { mid: "", "left-mid": "", "mid-mid": "", "right-mid": "" } });
-    matrix.sources.forEach((src, s) => table.push([src, ...matrix.targets.map((target, t) => {
-        if (notApplicable(src, target.dst)) return NOT_APPLICABLE;
-        return allowedSources(matrix, t).has(s) ? ALLOWED : BLOCKED;
-    })]));
+    const table = new Table({
+        head: ["from \\ to", ...numbers],
+        style: { head: [], border: [] },
+        chars: { mid: "", "left-mid": "", "mid-mid": "", "right-mid": "" },
+    });
+    matrix.sources.forEach((src, s) =>
+        table.push([
+            src,
+            ...matrix.targets.map((target, t) => {
+                if (notApplicable(src, target.dst)) return NOT_APPLICABLE;
+                return allowedSources(matrix, t).has(s) ? ALLOWED : BLOCKED;
+            }),
+        ]),
+    );
     const width = numbers.at(-1)?.length ?? 1;
     const legend = matrix.targets.map((target, t) => `  ${numbers[t]!.padStart(width)}  ${columnTitle(target)}`);
     return `${table.toString()}\nto:\n${legend.join("\n")}\n${ALLOWED} = allowed, ${BLOCKED} = blocked, ${NOT_APPLICABLE} = not applicable\n`;
@@ -38,7 +57,9 @@ export function writeClassesText(matrix: Matrix, classes: ConnectivityClasses, w
     write("\nsource classes  ->  the destination classes they may connect to\n");
     classes.sourceClasses.forEach((members, c) => {
         const reached = classes.reaches[c]!;
-        write(`  ${sourceName(c).padEnd(6)} ${memberNames(members, (s) => matrix.sources[s]!, limit)}  ->  ${reached.length ? reached.map(destinationName).join(" ") : "nothing"}\n`);
+        write(
+            `  ${sourceName(c).padEnd(6)} ${memberNames(members, (s) => matrix.sources[s]!, limit)}  ->  ${reached.length ? reached.map(destinationName).join(" ") : "nothing"}\n`,
+        );
     });
 }
 

@@ -8,7 +8,8 @@ const STOP_PLACES: Record<Stage, (endpoint: string) => string> = {
     hostUntracked: (endpoint) => `at the host, before conntrack (doNotTrack policy of ${endpoint})`,
     hostUntrackedEgress: (endpoint) => `leaving the host, untracked (doNotTrack policy of ${endpoint})`,
     hostPreDnat: (endpoint) => `at the host, before DNAT (preDNAT policy of ${endpoint})`,
-    hostIngress: (endpoint) => `at the host, for the host itself (${endpoint.startsWith("node:") ? `DefaultEndpointToHostAction of ${endpoint}` : `policy of ${endpoint}`})`,
+    hostIngress: (endpoint) =>
+        `at the host, for the host itself (${endpoint.startsWith("node:") ? `DefaultEndpointToHostAction of ${endpoint}` : `policy of ${endpoint}`})`,
     hostEgress: (endpoint) => `leaving the host (policy of ${endpoint})`,
     hostForward: (endpoint) => `at the host, forwarded (applyOnForward policy of ${endpoint})`,
     hostForwardEgress: (endpoint) => `at the host, leaving it (applyOnForward policy of ${endpoint})`,
@@ -22,7 +23,9 @@ const STOP_PLACES: Record<Stage, (endpoint: string) => string> = {
 export function stoppedAt(verdict: Pick<Verdict, "allowed" | "explanation">): string | undefined {
     if (verdict.allowed) return undefined;
     const { egress, host, hostPreDnat, hostForward, hostForwardEgress, ingress } = verdict.explanation;
-    const blocking = [egress, ...(host ?? [hostPreDnat, hostForward, hostForwardEgress]), ingress].find((decision) => decision !== undefined && !decision.allowed);
+    const blocking = [egress, ...(host ?? [hostPreDnat, hostForward, hostForwardEgress]), ingress].find(
+        (decision) => decision !== undefined && !decision.allowed,
+    );
     return blocking ? STOP_PLACES[blocking.stage](blocking.endpoint) : "before any policy (no backend)";
 }
 
@@ -32,7 +35,7 @@ export function stoppedAt(verdict: Pick<Verdict, "allowed" | "explanation">): st
  */
 export function formatVerdict(verdict: Verdict): string {
     // partial: the paths disagree (backends, or the node a pod may run on): the head says so either way.
-    const head = verdict.allowed ? (verdict.partial ? "ALLOWED on some paths only" : "ALLOWED") : (verdict.partial ? "BLOCKED on some paths" : "BLOCKED");
+    const head = verdict.allowed ? (verdict.partial ? "ALLOWED on some paths only" : "ALLOWED") : verdict.partial ? "BLOCKED on some paths" : "BLOCKED";
     const why = verdict.reason.replace(/^(allowed|blocked): /, "");
     const where = stoppedAt(verdict);
     const what = verdict.protocol === "ICMP" ? "ICMP echo request" : `${verdict.port}/${verdict.protocol}`;

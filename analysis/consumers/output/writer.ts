@@ -14,7 +14,10 @@ import type { Verdict } from "../../engine/query";
 export type Write = (chunk: string) => void;
 
 /** The view a matrix is shown in; `note` says why when `auto` did not choose the full matrix. */
-export interface ChosenView { view: "full" | "classes"; note?: string }
+export interface ChosenView {
+    view: "full" | "classes";
+    note?: string;
+}
 
 export interface FormatWriter {
     /** The view `auto` gives this matrix in this format (`width`: the terminal's, in characters). */
@@ -55,6 +58,8 @@ export function bufferedWriter(out: (chunk: string) => void, chunkSize = 1 << 16
 /** Collects a writer's output into one string (for small matrices and the string API). */
 export function collect(render: (write: Write) => void): string {
     const parts: string[] = [];
-    render((chunk) => { parts.push(chunk); });
+    render((chunk) => {
+        parts.push(chunk);
+    });
     return parts.join("");
 }

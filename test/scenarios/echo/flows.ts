@@ -1,6 +1,14 @@
 // The echo truth table as analyzer queries, in the same FlowCheck shape as every scenario's.
 import type { KubeObject } from "../../../analysis";
-import { BASELINE_FILE, FlowCheck, INTERNET_ADDRESS, KUBE_DNS_WORKLOAD, OTHER_NAMESPACE_WORKLOAD, readObjects, WORLD_ADDRESS } from "../../../scenarios/common/flows";
+import {
+    BASELINE_FILE,
+    FlowCheck,
+    INTERNET_ADDRESS,
+    KUBE_DNS_WORKLOAD,
+    OTHER_NAMESPACE_WORKLOAD,
+    readObjects,
+    WORLD_ADDRESS,
+} from "../../../scenarios/common/flows";
 import { ECHO_EXPECTED_FLOWS, ECHO_NAMESPACE, EchoEndpoint, EchoStage } from "./stages";
 
 const ENDPOINTS: Record<EchoEndpoint, string> = {

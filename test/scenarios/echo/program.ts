@@ -18,30 +18,57 @@ export function echoProgram(config: EchoConfig): ScenarioOutputs {
     const placement = { provider: cluster.provider, deletedWith: cluster.deletedWith };
     const namespace = new k8s.core.v1.Namespace(ECHO_NAMESPACE, { metadata: { name: ECHO_NAMESPACE } }, placedIn(placement));
     const echo = features.echo
-        ? createHttpWorkload({ name: "echo", namespace: ECHO_NAMESPACE, image: "registry.k8s.io/e2e-test-images/agnhost:2.53", replicas: 1, containerPort: ECHO_PORT, nodePort: ECHO_NODE_PORT }, { ...placedIn(placement), dependsOn: [namespace] })
+        ? createHttpWorkload(
+              {
+                  name: "echo",
+                  namespace: ECHO_NAMESPACE,
+                  image: "registry.k8s.io/e2e-test-images/agnhost:2.53",
+                  replicas: 1,
+                  containerPort: ECHO_PORT,
+                  nodePort: ECHO_NODE_PORT,
+              },
+              { ...placedIn(placement), dependsOn: [namespace] },
+          )
         : undefined;
     if (features.isolated) {
-        new k8s.networking.v1.NetworkPolicy("echo-isolated", {
-            metadata: { name: "echo-isolated", namespace: ECHO_NAMESPACE },
-            spec: {
-                podSelector: { matchLabels: { app: "echo" } },
-                policyTypes: ["Ingress", "Egress"],
-                ingress: [{ ports: [{ port: ECHO_PORT, protocol: "TCP" }] }],
-                egress: [{
-                    to: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "kube-system" } }, podSelector: { matchLabels: { "k8s-app": "kube-dns" } } }],
-                    ports: [{ port: 53, protocol: "UDP" }, { port: 53, protocol: "TCP" }],
-                }],
+        new k8s.networking.v1.NetworkPolicy(
+            "echo-isolated",
+            {
+                metadata: { name: "echo-isolated", namespace: ECHO_NAMESPACE },
+                spec: {
+                    podSelector: { matchLabels: { app: "echo" } },
+                    policyTypes: ["Ingress", "Egress"],
+                    ingress: [{ ports: [{ port: ECHO_PORT, protocol: "TCP" }] }],
+                    egress: [
+                        {
+                            to: [
+                                {
+                                    namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "kube-system" } },
+                                    podSelector: { matchLabels: { "k8s-app": "kube-dns" } },
+                                },
+                            ],
+                            ports: [
+                                { port: 53, protocol: "UDP" },
+                                { port: 53, protocol: "TCP" },
+                            ],
+                        },
+                    ],
+                },
             },
-        }, { ...placedIn(placement), dependsOn: [namespace] });
+            { ...placedIn(placement), dependsOn: [namespace] },
+        );
     }
     const flowChecks = echoFlowChecksAt(config.stage);
-    createIntentConfigMap({
-        provider: cluster.provider,
-        namespace: ECHO_NAMESPACE,
-        checks: flowChecks,
-        stage: { scenario: "echo", number: config.stage.number, name: config.stage.name },
-        calicoVersion: config.cluster.calicoVersion,
-    }, { ...placedIn(placement), dependsOn: [namespace] });
+    createIntentConfigMap(
+        {
+            provider: cluster.provider,
+            namespace: ECHO_NAMESPACE,
+            checks: flowChecks,
+            stage: { scenario: "echo", number: config.stage.number, name: config.stage.name },
+            calicoVersion: config.cluster.calicoVersion,
+        },
+        { ...placedIn(placement), dependsOn: [namespace] },
+    );
     return {
         stage: { number: config.stage.number, name: config.stage.name, adds: config.stage.adds, scenario: "echo" },
         flavor: config.flavor,

@@ -29,8 +29,31 @@ export interface EchoFlow {
 }
 
 export const ECHO_EXPECTED_FLOWS: readonly EchoFlow[] = [
-    { id: "world-to-echo-nodeport", description: "world -> echo NodePort", legs: [{ from: "world", to: "echo-nodeport", port: ECHO_NODE_PORT, protocol: "TCP" }], expected: ["-", "Y", "Y"] },
-    { id: "echo-to-kube-dns", description: "echo -> kube-dns:53 UDP and TCP", legs: [{ from: "echo", to: "kube-dns", port: 53, protocol: "UDP" }, { from: "echo", to: "kube-dns", port: 53, protocol: "TCP" }], expected: ["-", "Y", "Y"] },
-    { id: "echo-to-internet", description: "echo -> internet:443", legs: [{ from: "echo", to: "internet", port: 443, protocol: "TCP" }], expected: ["-", "Y", "n"] },
-    { id: "other-namespace-to-echo-9090", description: "pods in other namespaces -> echo:9090 (not its port)", legs: [{ from: "other-namespace", to: "echo", port: 9090, protocol: "TCP" }], expected: ["-", "Y", "n"] },
+    {
+        id: "world-to-echo-nodeport",
+        description: "world -> echo NodePort",
+        legs: [{ from: "world", to: "echo-nodeport", port: ECHO_NODE_PORT, protocol: "TCP" }],
+        expected: ["-", "Y", "Y"],
+    },
+    {
+        id: "echo-to-kube-dns",
+        description: "echo -> kube-dns:53 UDP and TCP",
+        legs: [
+            { from: "echo", to: "kube-dns", port: 53, protocol: "UDP" },
+            { from: "echo", to: "kube-dns", port: 53, protocol: "TCP" },
+        ],
+        expected: ["-", "Y", "Y"],
+    },
+    {
+        id: "echo-to-internet",
+        description: "echo -> internet:443",
+        legs: [{ from: "echo", to: "internet", port: 443, protocol: "TCP" }],
+        expected: ["-", "Y", "n"],
+    },
+    {
+        id: "other-namespace-to-echo-9090",
+        description: "pods in other namespaces -> echo:9090 (not its port)",
+        legs: [{ from: "other-namespace", to: "echo", port: 9090, protocol: "TCP" }],
+        expected: ["-", "Y", "n"],
+    },
 ];
