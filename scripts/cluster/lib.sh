@@ -33,17 +33,14 @@ readonly COREDNS_VERSION="v1.15.0"
 readonly NODE_NAME="czt-node"
 readonly CONTEXT_NAME="czt-cluster"
 # The node's address sits on OUT_IF, a veth whose peer OUTSIDE_IF is in netns OUTSIDE_NS, the world.
-# Addressed like kind's Docker network (node 172.18.0.2, gateway 172.18.0.1, API server on :6443):
-# the lab's flows that name kind's API server (yaobank's KUBE_APISERVER_ADDRESS) hold here too.
 readonly OUT_IF="czt-out0" OUTSIDE_IF="czt-out1" OUTSIDE_NS="czt-outside"
-readonly NODE_IP="172.18.0.2" OUTSIDE_IP="172.18.0.1" NODE_NET="172.18.0.0/24"
-# Extra addresses of the outside netns: the lab's world client (scenarios/common/flows.ts WORLD_ADDRESS) and its
-# internet (INTERNET_ADDRESS, with a listener on 443 and a resolver on 53), so those flows stay on
-# this machine.
-readonly WORLD_IP="203.0.113.10" INTERNET_IP="1.1.1.1" INTERNET_PORT=443
+# The addresses (NODE_IP, OUTSIDE_IP, NODE_NET, WORLD_IP, INTERNET_IP, INTERNET_PORT, POD_CIDR,
+# SERVICE_CIDR, KUBERNETES_SVC_IP, DNS_IP), shared with the TypeScript: addresses.env.
+# shellcheck source=addresses.env
+. "$CLUSTER_DIR/addresses.env"
+readonly NODE_IP OUTSIDE_IP NODE_NET WORLD_IP INTERNET_IP INTERNET_PORT POD_CIDR SERVICE_CIDR KUBERNETES_SVC_IP DNS_IP
 # No dummy netdev on this kernel: Service addresses that escape DNAT die in a sink netns.
 readonly SVC_IF="czt-svc0" SINK_IF="czt-svc1" SINK_NS="czt-sink"
-readonly POD_CIDR="10.244.0.0/16" SERVICE_CIDR="10.96.0.0/16" KUBERNETES_SVC_IP="10.96.0.1" DNS_IP="10.96.0.10"
 # Non-default ports (but the API server's, bound to NODE_IP only): other users of the machine keep theirs.
 readonly ETCD_CLIENT_PORT=22379 ETCD_PEER_PORT=22380
 readonly APISERVER_PORT=6443 CALICO_APISERVER_PORT=15443

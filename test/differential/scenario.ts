@@ -1,7 +1,10 @@
 // A differential scenario as data: namespaces, pods (each listening on its ports), Services in
 // front of single pods, and the policies and network sets under test. It is what the generator
 // makes, what the shrinker cuts down and what a reproduction file holds (YAML).
+import * as fs from "fs";
+import * as path from "path";
 import { parse, stringify } from "yaml";
+import { parseEnvFile } from "./options";
 import type { PlainObject } from "../../live/cluster";
 
 export type Protocol = "TCP" | "UDP";
@@ -65,20 +68,30 @@ export interface Scenario {
     host?: ScenarioHost;
 }
 
+const CLUSTER_ADDRESSES = parseEnvFile(fs.readFileSync(path.join(__dirname, "..", "..", "scripts", "cluster", "addresses.env"), "utf8"));
+
+function address(key: string): string {
+    const value = CLUSTER_ADDRESSES[key];
+    if (!value) throw new Error(`scripts/cluster/addresses.env does not set ${key}`);
+    return value;
+}
+
 /**
- * Addresses of the real cluster the generator writes into nets and ipBlocks (scripts/cluster/lib.sh:
- * POD_CIDR, the outside netns' node network and its "internet" address). Fixed, so a seed makes the
- * same scenario everywhere; the runner checks the cluster description agrees.
+ * Addresses of the real cluster the generator writes into nets and ipBlocks, read from the one
+ * source the cluster's scripts read too (scripts/cluster/addresses.env): the pod CIDR, the node's
+ * network, the outside netns' and the node's address on it, and the world's "internet" address.
+ * A seed makes the same scenario on every cluster built from this checkout; the runner checks the
+ * running cluster's description agrees.
  */
 export const ADDRESSES = {
-    podCidr: "10.244.0.0/16",
-    nodeNet: "172.18.0.0/24",
+    podCidr: address("POD_CIDR"),
+    nodeNet: address("NODE_NET"),
     /** The outside netns' own address: the source of its NodePort calls. */
-    outside: "172.18.0.1",
+    outside: address("OUTSIDE_IP"),
     /** The node's address on that network (CLUSTER_NODE_ADDRESS; the runner checks it). */
-    nodeAddress: "172.18.0.2",
+    nodeAddress: address("NODE_IP"),
     /** The world's internet host: TCP 443 (a listener) and DNS on 53 (world-dns). */
-    internet: "1.1.1.1",
+    internet: address("INTERNET_IP"),
 } as const;
 
 /**
