@@ -1,13 +1,14 @@
 /**
  * `calico-zt analyze <paths...>` (scripts/calico-zt.ts; `npm run --silent analyze -- <paths...>`): the connectivity matrix of YAML manifests
  * and/or a running cluster (`--kubeconfig FILE [--context NAME]`), one query, many queries, or the difference between two inputs.
- * Exit 0 on success, 2 on bad input.
+ * Exit 0 on success, 1 when `--diff --exit-code` found a change, 2 on bad input.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import { AnalysisInputError } from "../errors";
 import { diffMatrices } from "./diff";
+import { type DiffSide, explainDiff } from "./diff-reasons";
 import { loadManifests, originOf } from "../input/manifests";
 import { connectivityMatrix, MatrixOptions } from "./matrix";
 import { CALICO_VERSION_HELP, calicoRelease } from "../model/calico-releases";
@@ -25,6 +26,7 @@ interface CliOptions {
     query?: string[];
     queries?: string;
     diff?: string[] | true;
+    exitCode?: boolean;
     kubeconfig?: string;
     context?: string;
     requestTimeout: number;
@@ -42,6 +44,8 @@ interface CliOptions {
 }
 
 export const EXIT_BAD_INPUT = 2;
+/** `--diff --exit-code`: a flow changed. */
+export const EXIT_CHANGED = 1;
 
 /** Where the command writes; `width` is the terminal's (default: terminalWidth()). */
 export interface CliIo {
@@ -57,15 +61,14 @@ const DEFAULT_REQUEST_TIMEOUT_S = 20;
 
 /**
  * The command, on files and on a running cluster (the `calico-zt analyze` entry). Resolves to the
- * exit code: 0, or 2 after a message on stderr for bad input, an unreachable cluster, a kind the
+ * exit code: 0, 1 when `--diff --exit-code` found a change, or 2 after a message on stderr for bad input, an unreachable cluster, a kind the
  * credentials may not list.
  */
 export async function runAnalyze(argv: string[], io: CliIo = PROCESS_IO): Promise<number> {
     try {
         const command = parseCommand(argv, io);
         const live = command.live ? await (await import("./live-input")).readLiveInput(command.live) : undefined;
-        execute(command, live);
-        return 0;
+        return execute(command, live);
     } catch (error) {
         return failure(error, io);
     }
@@ -79,8 +82,7 @@ export function runCli(argv: string[], io: CliIo = PROCESS_IO): number {
     try {
         const command = parseCommand(argv, io);
         if (command.live) throw new AnalysisInputError("--kubeconfig reads a cluster, which only the calico-zt command (runAnalyze) waits for");
-        execute(command);
-        return 0;
+        return execute(command);
     } catch (error) {
         return failure(error, io);
     }
@@ -120,6 +122,7 @@ function parseCommand(argv: string[], io: CliIo): ParsedCommand {
         )
         .option("--queries <file>", "one query per line (SRC DST PORT/PROTO); one JSON object per line on stdout")
         .option("--diff [pathsA...]", "flows added and removed from pathsA (and/or the cluster of --kubeconfig) to the paths after --")
+        .option("--exit-code", "with --diff: exit 1 when a flow changed, 0 when none (as git diff --exit-code)")
         .option("--kubeconfig <file>", "read the running cluster this kubeconfig reaches (with the paths, if any; with --diff, as the before side)")
         .option("--context <name>", "the kubeconfig's context to use (default: its current context)")
         .option("--request-timeout <seconds>", "longest wait for one Kubernetes API request", secondsUpTo(600), DEFAULT_REQUEST_TIMEOUT_S)
@@ -155,6 +158,7 @@ function parseCommand(argv: string[], io: CliIo): ParsedCommand {
         throw new AnalysisInputError(`--query needs exactly SRC DST PORT[/PROTO], got ${JSON.stringify(options.query.join(" "))}`);
     if (options.context !== undefined && options.kubeconfig === undefined)
         throw new AnalysisInputError("--context names a context of --kubeconfig FILE: give both");
+    if (options.exitCode && !options.diff) throw new AnalysisInputError("--exit-code goes with --diff: it says whether a flow changed");
     if (options.diff === true && options.kubeconfig === undefined)
         throw new AnalysisInputError("--diff needs the before side: paths after it (--diff A -- B), or --kubeconfig FILE (the running cluster)");
     const analyzerOptions = toAnalyzerOptions(options);
@@ -190,8 +194,8 @@ function parseCommand(argv: string[], io: CliIo): ParsedCommand {
     return { run, paths, ...(live ? { live } : {}) };
 }
 
-/** Runs the parsed command over its paths and, when read, the cluster's objects. */
-function execute({ run, paths }: ParsedCommand, live?: LiveInput): void {
+/** Runs the parsed command over its paths and, when read, the cluster's objects; returns the exit code. */
+function execute({ run, paths }: ParsedCommand, live?: LiveInput): number {
     if (live) {
         for (const warning of live.warnings) run.io.stderr(`warning: ${warning}\n`);
         run.io.stderr(
@@ -203,11 +207,15 @@ function execute({ run, paths }: ParsedCommand, live?: LiveInput): void {
         live?.calicoVersion && !run.analyzerOptions.calicoVersion ? { ...run.analyzerOptions, calicoVersion: live.calicoVersion } : run.analyzerOptions;
     const load = (inputPaths: string[], cluster?: LiveInput) => loadModel(inputPaths, cluster, analyzerOptions, run.io);
     const options = run.options;
-    if (options.diff) diffCommand(run, load(options.diff === true ? [] : options.diff, live), load(paths));
-    else if (options.query) queryCommand(run, load(paths, live), options.query as [string, string, string]);
+    let code = 0;
+    if (options.diff) {
+        const changed = diffCommand(run, load(options.diff === true ? [] : options.diff, live), load(paths));
+        if (changed && options.exitCode) code = EXIT_CHANGED;
+    } else if (options.query) queryCommand(run, load(paths, live), options.query as [string, string, string]);
     else if (options.queries) queriesCommand(run, load(paths, live), options.queries);
     else matrixCommand(run, load(paths, live));
     run.out.flush();
+    return code;
 }
 
 /** What every command gets: the parsed options, the output writer and format, and the reader of manifests into a model. */
@@ -260,10 +268,12 @@ function emptyInputWarning(empty: readonly string[], read: readonly string[]): s
     return `no Kubernetes objects in ${empty.join(", ")} (empty, or no .yaml, .yml or .json files); ` + `the result is of ${read.join(", ")} alone`;
 }
 
-/** `--diff A -- B`: the flows B allows that A does not, and the other way round. */
-function diffCommand(run: CommandRun, before: ClusterModel, after: ClusterModel): void {
-    const diff = diffMatrices(connectivityMatrix(before, run.matrixOptions), connectivityMatrix(after, run.matrixOptions));
-    run.writer.diff(diff, run.out.write);
+/** `--diff A -- B`: the flows B allows that A does not, and the other way round, each with why; true when any changed. */
+function diffCommand(run: CommandRun, before: ClusterModel, after: ClusterModel): boolean {
+    const sides = [before, after].map((model) => ({ model, matrix: connectivityMatrix(model, run.matrixOptions) })) as [DiffSide, DiffSide];
+    const diff = diffMatrices(sides[0].matrix, sides[1].matrix);
+    run.writer.diff(explainDiff(diff, ...sides), run.out.write);
+    return diff.added.length + diff.removed.length > 0;
 }
 
 /** `--query SRC DST PORT`: one connection's verdict (people get the verdict and the deciding rule; json the whole explanation). */

@@ -189,9 +189,18 @@ describe("analyze --kubeconfig: the running cluster as input", () => {
         const both = await analyze("--kubeconfig", kubeconfig, extra, "--format", "jsonl");
         expect(both.code).toBe(0);
         expect(both.stdout).toBe(analyzeFile("--format", "jsonl").stdout);
-        const diff = await analyze("--diff", "--kubeconfig", kubeconfig, "--", CLUSTER_FILE);
-        expect(diff.code).toBe(0);
-        expect(diff.stdout).toContain(`+ external:203.0.113.10 -> ${PROXY} 8080/TCP`);
+        const diff = await analyze("--exit-code", "--diff", "--kubeconfig", kubeconfig, "--", CLUSTER_FILE);
+        expect(diff.code).toBe(1);
+        expect(diff.stdout).toContain(
+            [
+                `+ external:203.0.113.10 -> ${PROXY} 8080/TCP`,
+                `    before: blocked at ${PROXY}'s ingress: denied at the end of tier default: gnp:lab-default-deny selects ingress of ${PROXY} but no rule matches`,
+                "    after:  allowed: no pre-DNAT rule matched at hostendpoint:lab-node-auto-hep: continues to normal policy; no applyOnForward policy selects hostendpoint:lab-node-auto-hep: forwarded traffic is allowed; allowed by np:lab/world-to-proxy ingress[0] (tier default)",
+            ].join("\n"),
+        );
+        // The cluster with the file beside it (the before side: the paths after --diff) against the same objects in one file.
+        const same = await analyze("--exit-code", "--diff", extra, "--kubeconfig", kubeconfig, "--", CLUSTER_FILE);
+        expect(same).toMatchObject({ code: 0, stdout: "no change\n" });
     });
 
     it.each([

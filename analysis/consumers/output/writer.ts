@@ -6,7 +6,7 @@
  * index.ts's FORMAT_WRITERS.
  */
 import type { ConnectivityClasses } from "../classes";
-import type { MatrixDiff } from "../diff";
+import type { ExplainedDiff } from "../diff";
 import type { Matrix } from "../matrix";
 import type { Verdict } from "../../engine/query";
 
@@ -26,8 +26,8 @@ export interface FormatWriter {
     matrix(matrix: Matrix, write: Write): void;
     /** The matrix's connectivity classes. @throws AnalysisInputError, before writing anything, when the format cannot show them. */
     classes(matrix: Matrix, classes: ConnectivityClasses, write: Write): void;
-    /** Flows added and removed between two matrices. */
-    diff(diff: MatrixDiff, write: Write): void;
+    /** Flows added and removed between two inputs, each with why before and after. */
+    diff(diff: ExplainedDiff, write: Write): void;
     /** One query's answer. */
     verdict(verdict: Verdict, write: Write): void;
 }
