@@ -9,6 +9,7 @@ import { Command, CommanderError, InvalidArgumentError, Option } from "commander
 import { AnalysisInputError } from "../errors";
 import { diffMatrices } from "./diff";
 import { type DiffSide, explainDiff } from "./diff-reasons";
+import { endpointPolicies } from "./endpoint-policies";
 import { loadManifests, originOf } from "../input/manifests";
 import { connectivityMatrix, MatrixOptions } from "./matrix";
 import { CALICO_VERSION_HELP, calicoRelease } from "../model/calico-releases";
@@ -27,6 +28,7 @@ interface CliOptions {
     queries?: string;
     diff?: string[] | true;
     exitCode?: boolean;
+    endpoint?: string;
     kubeconfig?: string;
     context?: string;
     requestTimeout: number;
@@ -121,6 +123,10 @@ function parseCommand(argv: string[], io: CliIo): ParsedCommand {
             "one connection, SRC DST PORT[/PROTO] or SRC DST ICMP: SRC and DST are <ns>/<workload>, external:<ipv4>, node:<name>[/<interface>], nodeport:<ns>/<service> or service:<ns>/<service> (DST only)",
         )
         .option("--queries <file>", "one query per line (SRC DST PORT/PROTO); one JSON object per line on stdout")
+        .option(
+            "--endpoint <name>",
+            "every tier and policy applying to an endpoint's egress and ingress, in evaluation order: <ns>/<workload>, node:<name>[/<interface>] or hostendpoint:<name>",
+        )
         .option("--diff [pathsA...]", "flows added and removed from pathsA (and/or the cluster of --kubeconfig) to the paths after --")
         .option("--exit-code", "with --diff: exit 1 when a flow changed, 0 when none (as git diff --exit-code)")
         .option("--kubeconfig <file>", "read the running cluster this kubeconfig reaches (with the paths, if any; with --diff, as the before side)")
@@ -158,6 +164,13 @@ function parseCommand(argv: string[], io: CliIo): ParsedCommand {
         throw new AnalysisInputError(`--query needs exactly SRC DST PORT[/PROTO], got ${JSON.stringify(options.query.join(" "))}`);
     if (options.context !== undefined && options.kubeconfig === undefined)
         throw new AnalysisInputError("--context names a context of --kubeconfig FILE: give both");
+    const commands = [
+        options.diff && "--diff",
+        options.query && "--query",
+        options.queries && "--queries",
+        options.endpoint !== undefined && "--endpoint",
+    ].filter(Boolean);
+    if (commands.length > 1) throw new AnalysisInputError(`${commands.join(" and ")} are different commands: give one`);
     if (options.exitCode && !options.diff) throw new AnalysisInputError("--exit-code goes with --diff: it says whether a flow changed");
     if (options.diff === true && options.kubeconfig === undefined)
         throw new AnalysisInputError("--diff needs the before side: paths after it (--diff A -- B), or --kubeconfig FILE (the running cluster)");
@@ -213,6 +226,7 @@ function execute({ run, paths }: ParsedCommand, live?: LiveInput): number {
         if (changed && options.exitCode) code = EXIT_CHANGED;
     } else if (options.query) queryCommand(run, load(paths, live), options.query as [string, string, string]);
     else if (options.queries) queriesCommand(run, load(paths, live), options.queries);
+    else if (options.endpoint !== undefined) run.writer.endpoint(endpointPolicies(load(paths, live), options.endpoint), run.out.write);
     else matrixCommand(run, load(paths, live));
     run.out.flush();
     return code;

@@ -69,6 +69,8 @@ describe("analyze --kubeconfig: the running cluster as input", () => {
         ["a query", ["--query", PROXY, APP, "8080"]],
         ["a blocked NodePort query, as JSON", ["--query", "external:203.0.113.10", "nodeport:lab/helloworld", "30080", "--format", "json"]],
         ["many queries", ["--queries", path.join(__dirname, "fixtures/live/queries.txt")]],
+        ["the policies of a pod", ["--endpoint", PROXY]],
+        ["the policies of the node's host endpoint, as JSON", ["--endpoint", "node:lab-node", "--format", "json"]],
     ])("prints %s exactly as for the same objects in a file", async (_what, args) => {
         const kubeconfig = await liveCluster();
         const live = await analyze("--kubeconfig", kubeconfig, ...args);
