@@ -4,7 +4,7 @@
  * only when asked for (cli.ts imports it on demand), so that reading files never loads the
  * Kubernetes client.
  */
-import { ClusterUnreachableError, KubeClusterApi, ListForbiddenError } from "../../live/cluster";
+import { KubeClusterApi, ListForbiddenError } from "../../live/cluster";
 import { readClusterObjects } from "../../live/cluster-objects";
 import { errorText } from "../../live/error-text";
 import { EnvironmentError } from "../../live/kubeconfig";
@@ -67,7 +67,8 @@ export async function readLiveInput(source: LiveSource): Promise<LiveInput> {
         if (error instanceof AnalysisInputError) throw error;
         const where = cluster ? `cluster ${cluster.describe()}` : source.kubeconfig;
         const redact = (text: string) => cluster?.redactor.text(text) ?? text;
-        if (error instanceof EnvironmentError || error instanceof ClusterUnreachableError) throw new AnalysisInputError(redact(error.message));
+        // No kubeconfig or context, an unreachable or silent API server (ClusterUnreachableError is one).
+        if (error instanceof EnvironmentError) throw new AnalysisInputError(redact(error.message));
         if (error instanceof ListForbiddenError) throw new AnalysisInputError(`${error.message} (ask for list on it, or judge files instead)`, { file: where });
         throw new AnalysisInputError(`cannot read the cluster: ${redact(errorText(error))}`, { file: where });
     }
