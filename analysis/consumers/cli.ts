@@ -109,7 +109,7 @@ interface ParsedCommand {
 
 function parseCommand(argv: string[], io: CliIo): ParsedCommand {
     const program = new Command("analyze")
-        .description("Connectivity of Kubernetes and Calico manifests: who can connect to whom, and why.")
+        .description("Connectivity of Kubernetes and Calico manifests, or of a running cluster: who can connect to whom, and why.")
         .argument("[paths...]", "YAML or JSON files, or directories of them (.yaml, .yml, .json)")
         .addOption(
             new Option("--format <format>", "matrix output (jsonl: one allowed connection per line)").choices(MATRIX_FORMATS as string[]).default("table"),
@@ -127,7 +127,10 @@ function parseCommand(argv: string[], io: CliIo): ParsedCommand {
             "--endpoint <name>",
             "every tier and policy applying to an endpoint's egress and ingress, in evaluation order: <ns>/<workload>, node:<name>[/<interface>] or hostendpoint:<name>",
         )
-        .option("--diff [pathsA...]", "flows added and removed from pathsA (and/or the cluster of --kubeconfig) to the paths after --")
+        .option(
+            "--diff [pathsA...]",
+            "flows added and removed from pathsA (and/or the cluster of --kubeconfig) to the paths after --, each with why before and after",
+        )
         .option("--exit-code", "with --diff: exit 1 when a flow changed, 0 when none (as git diff --exit-code)")
         .option("--kubeconfig <file>", "read the running cluster this kubeconfig reaches (with the paths, if any; with --diff, as the before side)")
         .option("--context <name>", "the kubeconfig's context to use (default: its current context)")
