@@ -43,14 +43,15 @@ export interface CalicoObjects {
 /**
  * The Calico kinds from the first policy API the cluster serves (projectcalico.org/v3, else the
  * CRDs), GlobalNetworkPolicy always (listing it tells whether the API is served), the other
- * `kinds` through `read` (default: listed as they are); none, with `source` saying so, when the
+ * `kinds` through `read` (default: listed as they are, IPPools as the analyzer reads them); none, with `source` saying so, when the
  * cluster serves neither API.
  * @throws ListForbiddenError when the credentials may not list one of them.
  */
 export async function readCalicoKinds(
     cluster: ClusterApi,
     kinds: readonly string[],
-    read: (apiVersion: string, kind: string) => Promise<PlainObject[]> = (apiVersion, kind) => listOrEmpty(cluster, apiVersion, kind),
+    read: (apiVersion: string, kind: string) => Promise<PlainObject[]> = async (apiVersion, kind) =>
+        (await listOrEmpty(cluster, apiVersion, kind)).map(CALICO_KIND_READING[kind]?.forAnalysis ?? ((object) => object)),
 ): Promise<CalicoObjects> {
     for (const apiVersion of CALICO_API_VERSIONS) {
         const policies = await cluster.listObjects(apiVersion, "GlobalNetworkPolicy");
@@ -219,9 +220,19 @@ const KUBERNETES_KINDS: readonly ClusterKind[] = [
     { apiVersion: "policy.networking.k8s.io/v1alpha2", kind: "ClusterNetworkPolicy" },
 ];
 
-/** What a Calico kind may be missing without changing a verdict (the others: none). */
-const CALICO_OPTIONAL: Partial<Record<string, Pick<ClusterKind, "neededBy" | "without">>> = {
-    IPPool: { neededBy: podsWithoutAddress, without: "every pod has its address" },
+/**
+ * An IPPool as the analyzer reads it: its cidr alone (where pods of unknown address live). Later
+ * releases' API servers fill in fields the analyzer's schemas (Calico v3.28's CRDs) do not know, such
+ * as v3.30's `assignmentMode`, which would refuse the pool read back.
+ */
+function poolForAnalysis(pool: PlainObject): PlainObject {
+    const { name, labels } = pool.metadata;
+    return { apiVersion: pool.apiVersion, kind: "IPPool", metadata: { name, ...(labels ? { labels } : {}) }, spec: { cidr: spec(pool).cidr } };
+}
+
+/** What a Calico kind may be missing without changing a verdict (the others: none), and what is kept of its objects (default: trimObject). */
+const CALICO_KIND_READING: Partial<Record<string, Pick<ClusterKind, "neededBy" | "without" | "forAnalysis">>> = {
+    IPPool: { neededBy: podsWithoutAddress, without: "every pod has its address", forAnalysis: poolForAnalysis },
 };
 
 export interface ClusterObjects {
@@ -277,6 +288,6 @@ export async function readClusterObjects(cluster: ClusterApi, options: { release
 /** The Calico kinds (and the ClusterInformation, with `release`) through `read`, from the first policy API served. */
 async function readCalicoApi(cluster: ClusterApi, release: boolean, read: (kind: ClusterKind) => Promise<PlainObject[]>): Promise<CalicoObjects> {
     const kinds = [...CALICO_VERDICT_KINDS, ...(release ? ["ClusterInformation"] : [])];
-    const calico = await readCalicoKinds(cluster, kinds, (apiVersion, kind) => read({ apiVersion, kind, ...CALICO_OPTIONAL[kind] }));
+    const calico = await readCalicoKinds(cluster, kinds, (apiVersion, kind) => read({ apiVersion, kind, ...CALICO_KIND_READING[kind] }));
     return { ...calico, objects: calico.objects.map((o) => (o.kind === "GlobalNetworkPolicy" ? trimObject(o) : o)) };
 }

@@ -98,6 +98,20 @@ describe("analyze --kubeconfig: the running cluster as input", () => {
         expect(kube!.lists.filter((url) => url.includes("/namespaces/"))).toEqual([]);
     });
 
+    it("reads an IPPool of a later release (v3.30's assignmentMode) as the cidr the analyzer needs", async () => {
+        const pool: Obj = {
+            apiVersion: "projectcalico.org/v3",
+            kind: "IPPool",
+            metadata: { name: "default-ipv4-ippool" },
+            spec: { cidr: "192.168.0.0/16", ipipMode: "Always", natOutgoing: true, allowedUses: ["Workload", "Tunnel"], assignmentMode: "Automatic" },
+        };
+        const kubeconfig = await liveCluster({}, [...clusterObjects(), pool]);
+        const live = await analyze("--kubeconfig", kubeconfig, "--format", "jsonl");
+        expect(live.stderr).not.toContain("error");
+        expect(live.code).toBe(0);
+        expect(live.stdout).toBe(analyzeFile("--format", "jsonl").stdout);
+    });
+
     it("leaves out pods that have ended and reads only what decides connectivity of the rest", async () => {
         const objects = clusterObjects();
         const done: Obj = {
