@@ -112,6 +112,22 @@ describe("analyze --kubeconfig: the running cluster as input", () => {
         expect(live.stdout).toBe(analyzeFile("--format", "jsonl").stdout);
     });
 
+    it("names the cluster and the object when the analyzer refuses an object read from it", async () => {
+        const bad: Obj = {
+            apiVersion: "crd.projectcalico.org/v1",
+            kind: "GlobalNetworkPolicy",
+            metadata: { name: "default.bad-selector" },
+            spec: { selector: "app == web", types: ["Ingress"] },
+        };
+        const crd = (o: Obj) => (o.apiVersion === "projectcalico.org/v3" ? { ...o, apiVersion: "crd.projectcalico.org/v1" } : o);
+        const kubeconfig = await liveCluster({ unserved: ["projectcalico.org/v3"], calicoCrds: true }, [...clusterObjects(crd), bad]);
+        const live = await analyze("--kubeconfig", kubeconfig);
+        expect(live.code).toBe(2);
+        expect(live.stderr).toMatch(
+            /\nerror: cluster fake \(http:\/\/127\.0\.0\.1:\d+\): GlobalNetworkPolicy default\.bad-selector: spec\.selector: malformed selector: expected a quoted string after "==" but found label "web"/,
+        );
+    });
+
     it("leaves out pods that have ended and reads only what decides connectivity of the rest", async () => {
         const objects = clusterObjects();
         const done: Obj = {
