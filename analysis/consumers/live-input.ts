@@ -10,6 +10,7 @@ import { errorText } from "../../live/error-text";
 import { EnvironmentError } from "../../live/kubeconfig";
 import { AnalysisInputError } from "../errors";
 import { withOrigin } from "../input/manifests";
+import { calicoRelease } from "../model/calico-releases";
 import type { KubeObject } from "../types";
 
 export interface LiveSource {
@@ -40,7 +41,8 @@ export interface LiveInput {
  * Shape: `{ objects, origin, calicoVersion?, warnings }`, objects marked as coming from `origin`.
  * @throws AnalysisInputError (exit 2), never naming a credential: no kubeconfig or context, an
  *   unreachable or silent API server, a kind the credentials may not list that verdicts need, a
- *   cluster without a ClusterInformation when the release is asked for, any other refusal.
+ *   cluster without a ClusterInformation when the release is asked for, or one naming a release the
+ *   analyzer does not model, any other refusal.
  */
 export async function readLiveInput(source: LiveSource): Promise<LiveInput> {
     let cluster: KubeClusterApi | undefined;
@@ -56,6 +58,14 @@ export async function readLiveInput(source: LiveSource): Promise<LiveInput> {
                 `no ClusterInformation "default" with spec.calicoVersion (${read.calicoSource}): the Calico release to judge by is unknown; name it with --calico-version`,
                 { file: origin },
             );
+        if (read.calicoVersion) {
+            try {
+                calicoRelease(read.calicoVersion, `the cluster's ClusterInformation (${origin})`);
+            } catch (error) {
+                if (!(error instanceof AnalysisInputError)) throw error;
+                throw new AnalysisInputError(`${error.message}; --calico-version judges the cluster as a release that is`);
+            }
+        }
         const warnings = [...read.warnings, ...(read.calicoSource.startsWith("no Calico") ? [`${origin}: ${read.calicoSource}`] : [])];
         return {
             objects: read.objects.map((object) => withOrigin(object as KubeObject, { file: origin })),

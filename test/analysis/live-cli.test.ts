@@ -169,6 +169,17 @@ describe("analyze --kubeconfig: the running cluster as input", () => {
         expect(kube!.lists.filter((url) => url.includes("clusterinformations"))).toHaveLength(1);
     });
 
+    it("refuses a cluster running a release the analyzer does not model, unless --calico-version names one", async () => {
+        const later = (o: Obj) => (o.kind === "ClusterInformation" ? { ...o, spec: { ...o.spec, calicoVersion: "v3.33.0" } } : o);
+        const kubeconfig = await liveCluster({}, clusterObjects(later));
+        const refused = await analyze("--kubeconfig", kubeconfig, "--query", PROXY, APP, "8080");
+        expect(refused.code).toBe(2);
+        expect(refused.stderr).toMatch(
+            /^error: the cluster's ClusterInformation \(cluster fake \(http:\/\/127\.0\.0\.1:\d+\)\): Calico release "v3\.33\.0" is not modelled: expected a Calico release from v3\.28\.0 to v3\.32\.1, .*; --calico-version judges the cluster as a release that is\n$/,
+        );
+        expect((await analyze("--kubeconfig", kubeconfig, "--calico-version", "3.32", "--query", PROXY, APP, "8080")).code).toBe(0);
+    });
+
     it("goes on without a kind it may not list when no verdict depends on it, and says so naming the kind", async () => {
         const kubeconfig = await liveCluster({ fail: (method, url) => (method === "GET" && url.endsWith("/endpointslices") ? 403 : undefined) });
         const live = await analyze("--kubeconfig", kubeconfig, "--format", "jsonl");
