@@ -28,7 +28,11 @@ export {
 } from "./consumers/matrix";
 export type { Matrix, MatrixTarget, MatrixOptions, MatrixCell } from "./consumers/matrix";
 export { diffMatrices } from "./consumers/diff";
-export type { MatrixDiff } from "./consumers/diff";
+export type { ChangedFlow, ExplainedDiff, MatrixDiff } from "./consumers/diff";
+export { explainDiff } from "./consumers/diff-reasons";
+export type { DiffSide } from "./consumers/diff-reasons";
+export { endpointPolicies } from "./consumers/endpoint-policies";
+export type { AppliedPolicy, EndpointPolicies, EndpointStage, EndpointTier } from "./consumers/endpoint-policies";
 export { connectivityClasses } from "./consumers/classes";
 export type { ConnectivityClasses } from "./consumers/classes";
-export { formatVerdict, stoppedAt } from "./consumers/output/verdict-text";
+export { formatVerdict, stoppedAt, verdictLine } from "./consumers/output/verdict-text";

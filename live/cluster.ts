@@ -57,8 +57,9 @@ export interface ClusterApi {
     /** Runs a command in a container; rejects after timeoutMs. */
     exec(namespace: string, pod: string, container: string, command: string[], timeoutMs: number): Promise<ExecResult>;
     /**
-     * Every object of a kind (in a namespace, or cluster-wide), with apiVersion and kind set;
-     * undefined when the cluster does not serve that API (e.g. no Calico API server).
+     * Every object of a kind (in a namespace, or cluster-wide), with apiVersion and kind set, read
+     * page by page (`limit`/`continue`); undefined when the cluster does not serve that API (e.g. no
+     * Calico API server). @throws ListForbiddenError when the credentials may not list the kind.
      */
     listObjects(apiVersion: string, kind: string, namespace?: string): Promise<PlainObject[] | undefined>;
 }
@@ -116,9 +117,29 @@ export interface KubeClusterApiOptions {
     requestTimeoutMs?: number;
     /** Learns the credential headers the client sends (an exec plugin's token exists only then). */
     redactor?: Redactor;
+    /** Items per page of a list (the API's `limit`; `continue` fetches the next page; default LIST_PAGE_SIZE). */
+    listPageSize?: number;
 }
 
 export const DEFAULT_REQUEST_TIMEOUT_MS = 20_000;
+
+/** A list's page size, as kubectl's `--chunk-size` default: no answer of a large cluster is one huge body. */
+export const LIST_PAGE_SIZE = 500;
+
+/** The credentials in use may not list a kind (HTTP 403): which kind, where, and (`neededBy`) what needs it. */
+export class ListForbiddenError extends Error {
+    constructor(
+        readonly apiVersion: string,
+        readonly kind: string,
+        readonly namespace?: string,
+        neededBy?: string,
+    ) {
+        super(
+            `no permission to list ${kind} (${apiVersion})${namespace ? ` in namespace ${namespace}` : ""}${neededBy ? `, and verdicts need it: ${neededBy}` : ""}`,
+        );
+        this.name = "ListForbiddenError";
+    }
+}
 
 /** The API server did not answer in time, or could not be reached: nothing can be verified (exit 2). */
 export class ClusterUnreachableError extends EnvironmentError {
@@ -149,11 +170,13 @@ function transportFailure(error: unknown): string | undefined {
 
 export class KubeClusterApi implements ClusterApi {
     private readonly core: k8s.CoreV1Api;
-    private readonly objects: k8s.KubernetesObjectApi;
+    private readonly objects: ObjectApi;
+    private readonly custom: k8s.CustomObjectsApi;
     private readonly execClient: k8s.Exec;
     private readonly closeGraceMs: number;
     readonly requestTimeoutMs: number;
     readonly redactor: Redactor;
+    private readonly listPageSize: number;
 
     constructor(
         readonly kubeConfig: k8s.KubeConfig,
@@ -161,6 +184,7 @@ export class KubeClusterApi implements ClusterApi {
     ) {
         this.closeGraceMs = options.closeGraceMs ?? 50;
         this.requestTimeoutMs = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
+        this.listPageSize = options.listPageSize ?? LIST_PAGE_SIZE;
         this.redactor = options.redactor ?? Redactor.fromKubeConfig(kubeConfig);
         const cluster = kubeConfig.getCurrentCluster();
         if (!cluster) throw new EnvironmentError(`the kubeconfig has no cluster for context ${kubeConfig.getCurrentContext()}`);
@@ -189,7 +213,8 @@ export class KubeClusterApi implements ClusterApi {
             ],
         });
         this.core = new k8s.CoreV1Api(configuration);
-        this.objects = new k8s.KubernetesObjectApi(configuration);
+        this.objects = new ObjectApi(configuration);
+        this.custom = new k8s.CustomObjectsApi(configuration);
         this.execClient = new k8s.Exec(kubeConfig);
     }
 
@@ -233,7 +258,7 @@ export class KubeClusterApi implements ClusterApi {
             const server = this.describe();
             throw new ClusterUnreachableError(
                 failure === "timeout"
-                    ? `the API server ${server} did not answer within ${this.requestTimeoutMs / 1000} s (${what}); is it up? (verify waits --request-timeout seconds per request)`
+                    ? `the API server ${server} did not answer within ${this.requestTimeoutMs / 1000} s (${what}); is it up? (--request-timeout sets the wait per request)`
                     : this.redactor.text(`cannot reach the API server ${server} (${what}): ${failure}`),
             );
         }
@@ -343,19 +368,61 @@ export class KubeClusterApi implements ClusterApi {
     }
 
     async listObjects(apiVersion: string, kind: string, namespace?: string): Promise<PlainObject[] | undefined> {
+        const what = `list ${kind} (${apiVersion})${namespace ? ` in ${namespace}` : ""}`;
         try {
-            const list = await this.call(`list ${kind} (${apiVersion})${namespace ? ` in ${namespace}` : ""}`, () =>
-                this.objects.list(apiVersion, kind, namespace),
-            );
-            const items = apiVersion.includes("projectcalico.org")
-                ? (list.items as PlainObject[])
-                : (list.items as unknown[]).map((item) => wireForm(item) as PlainObject);
-            return items.map((item) => ({ ...item, apiVersion, kind }));
+            const items: unknown[] = [];
+            let token: string | undefined;
+            do {
+                const page = await this.call(what, () => this.listPage(apiVersion, kind, namespace, token));
+                if (page === undefined) return undefined;
+                items.push(...page.items);
+                token = page.token;
+            } while (token);
+            const plain = CUSTOM_GROUPS.test(apiVersion) ? (items as PlainObject[]) : items.map((item) => wireForm(item) as PlainObject);
+            return plain.map((item) => ({ ...item, apiVersion, kind }));
         } catch (error) {
             if (isNotFound(error)) return undefined;
+            if (statusCode(error) === 403) throw new ListForbiddenError(apiVersion, kind, namespace);
             throw error;
         }
     }
+
+    /**
+     * One page of a list and the token of the next. The object API reads a list's metadata as an
+     * object's, which drops a custom resource list's `continue`: custom groups are listed through
+     * CustomObjectsApi, which hands back the JSON as sent. Undefined when the kind is not served.
+     */
+    private async listPage(apiVersion: string, kind: string, namespace: string | undefined, token: string | undefined): Promise<ListPage | undefined> {
+        const limit = this.listPageSize;
+        if (!CUSTOM_GROUPS.test(apiVersion)) {
+            const page = await this.objects.list(apiVersion, kind, namespace, undefined, undefined, undefined, undefined, undefined, limit, token);
+            return { items: page.items, token: (page.metadata as { _continue?: string } | undefined)?._continue || undefined };
+        }
+        const resource = await this.objects.discover(apiVersion, kind);
+        if (!resource) return undefined;
+        const [group, version] = apiVersion.split("/") as [string, string];
+        const request = { group, version, plural: resource.name, limit, ...(token ? { _continue: token } : {}) };
+        const page = (await (namespace ? this.custom.listNamespacedCustomObject({ ...request, namespace }) : this.custom.listClusterCustomObject(request))) as {
+            items?: unknown[];
+            metadata?: { continue?: string };
+        };
+        return { items: page.items ?? [], token: page.metadata?.continue || undefined };
+    }
+}
+
+/** The object API with its discovery (protected there) open: the plural a kind is listed under. */
+class ObjectApi extends k8s.KubernetesObjectApi {
+    discover(apiVersion: string, kind: string): Promise<k8s.V1APIResource | undefined> {
+        return this.resource(apiVersion, kind);
+    }
+}
+
+/** API groups of custom resources (Calico's, the admin network policies): their lists are read as JSON. */
+const CUSTOM_GROUPS = /^(crd\.)?projectcalico\.org\/|^policy\.networking\.k8s\.io\//;
+
+interface ListPage {
+    items: unknown[];
+    token?: string;
 }
 
 /**

@@ -7,7 +7,6 @@ import * as k8s from "@kubernetes/client-node";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { CLUSTER_MODE_DESCRIPTORS, type ClusterMode } from "../components/cluster/modes";
 import { urlRedactor } from "./redact";
 
 /** The tools cannot run in this environment (no cluster, no kubeconfig, unreachable API server): exit 2. */
@@ -18,8 +17,14 @@ export class EnvironmentError extends Error {
     }
 }
 
-/** Where the kubeconfig comes from: a stack's kubeconfig output (text), or the user's files with an optional context. */
-export type KubeconfigSource = { text: string; context?: string; origin: string } | { context?: string; origin: string };
+/**
+ * Where the kubeconfig comes from: a stack's kubeconfig output (text), one file the user named
+ * (`analyze --kubeconfig FILE`), or the user's files (KUBECONFIG, ~/.kube/config); each with an optional context.
+ */
+export type KubeconfigSource =
+    | { text: string; context?: string; origin: string }
+    | { file: string; context?: string; origin: string }
+    | { context?: string; origin: string };
 
 /** The kubeconfig files client-node would read: KUBECONFIG's list, else ~/.kube/config. */
 export function kubeconfigFiles(env: NodeJS.ProcessEnv = process.env, home = os.homedir()): { files: string[]; variable: boolean } {
@@ -30,13 +35,16 @@ export function kubeconfigFiles(env: NodeJS.ProcessEnv = process.env, home = os.
 
 /**
  * Loads and checks a kubeconfig without contacting anything.
- * @throws EnvironmentError when no kubeconfig exists, the context is not in it, or its cluster's
+ * @throws EnvironmentError when no kubeconfig exists (or the file named does not), the context is not in it, or its cluster's
  *   server URL is unusable (credentials in it, not a URL, http:// without insecure-skip-tls-verify).
  */
 export function loadKubeConfig(source: KubeconfigSource, env: NodeJS.ProcessEnv = process.env, home = os.homedir()): k8s.KubeConfig {
     const kubeConfig = new k8s.KubeConfig();
     if ("text" in source) {
         readKubeconfig(() => kubeConfig.loadFromString(source.text), source.origin);
+    } else if ("file" in source) {
+        if (!fs.existsSync(source.file)) throw new EnvironmentError(`no kubeconfig found: ${source.file} does not exist`);
+        readKubeconfig(() => kubeConfig.loadFromFile(source.file), source.file);
     } else {
         const { files, variable } = kubeconfigFiles(env, home);
         const existing = files.filter((file) => fs.existsSync(file));
@@ -116,41 +124,4 @@ function checkServer(cluster: k8s.Cluster, context: string): void {
     if (url.protocol !== "http:" && url.protocol !== "https:") {
         throw new EnvironmentError(`cluster ${cluster.name} (context ${context}): server ${shown} is neither https:// nor http://`);
     }
-}
-
-/** What a stack says about its cluster: its `cluster` and `kubeconfigContext` config and its `kubeconfig` output. */
-export interface StackCluster {
-    name: string;
-    /** The stack's cluster mode (config `cluster`, default kind). */
-    mode: string;
-    kubeconfigContext?: string;
-    /** The stack's kubeconfig output (kind), if any. */
-    kubeconfig?: string;
-}
-
-/**
- * The kubeconfig a stack's cluster is reached with: --context when the user names one; else the
- * stack's kubeconfig output; else (iks, existing) the context the stack's config names, or the
- * current one, as the program itself used.
- * @throws EnvironmentError for a render-mode stack (no cluster) and a kind stack without a kubeconfig output (never deployed).
- */
-export function stackKubeconfigSource(stack: StackCluster, contextOption?: string): KubeconfigSource {
-    // A mode the tools do not know is taken as an attached cluster, as before (the program refuses it anyway).
-    const origin = Object.hasOwn(CLUSTER_MODE_DESCRIPTORS, stack.mode) ? CLUSTER_MODE_DESCRIPTORS[stack.mode as ClusterMode].kubeconfig : "context";
-    if (origin === "none") {
-        throw new EnvironmentError(
-            `stack ${stack.name} renders manifests (cluster: ${stack.mode}): there is no cluster to verify. Its predicted flows without a cluster: npm run lab -- --render --stack ${stack.name}`,
-        );
-    }
-    if (contextOption) return { context: contextOption, origin: "your kubeconfig" };
-    if (stack.kubeconfig) return { text: stack.kubeconfig, origin: `stack ${stack.name}'s kubeconfig output` };
-    if (origin === "stack-output") {
-        throw new EnvironmentError(
-            `stack ${stack.name} (cluster: ${stack.mode}) has no kubeconfig output: its cluster was not created yet (npm run lab -- --stack ${stack.name}); verify does not fall back to another cluster`,
-        );
-    }
-    return {
-        context: stack.kubeconfigContext || undefined,
-        origin: `your kubeconfig (stack ${stack.name}, cluster: ${stack.mode}${stack.kubeconfigContext ? `, context ${stack.kubeconfigContext}` : ", the current context"})`,
-    };
 }

@@ -3,6 +3,7 @@
 import { buildModel, query } from "../analysis";
 import type { AnalyzerOptions, KubeObject } from "../analysis";
 import type { NodeInfo, PlainObject } from "./cluster";
+import { runningCalicoRelease } from "./cluster-objects";
 import { INTENT } from "./readback";
 import { Connection, legKey, Prediction } from "./types";
 
@@ -22,10 +23,7 @@ export function isPrediction(value: LegPrediction | undefined): value is Predict
  * release the stack states in its intent ConfigMap, else the analyzer's default.
  */
 function calicoVersionOf(objects: PlainObject[]): string | undefined {
-    const running = objects.find((o) => o.kind === "ClusterInformation" && typeof (o.spec as any)?.calicoVersion === "string");
-    // A build's version carries a suffix after the release ("v3.28.5-host-processes", "v3.30.3-0.dev"):
-    // the release is what decides enforcement.
-    const release = running ? /^v?\d+\.\d+\.\d+/.exec((running.spec as any).calicoVersion)?.[0] : undefined;
+    const release = runningCalicoRelease(objects);
     if (release) return release;
     const intent = objects.find(
         (o) => o.kind === "ConfigMap" && (o.metadata as any)?.name === INTENT.configMap && typeof (o as any).data?.[INTENT.calicoVersionKey] === "string",

@@ -5,6 +5,7 @@ import { parseAllDocuments } from "yaml";
 import { FlowCheck, INTENT, IntentStage } from "../scenarios/common/intent";
 import { KUBE_DNS_WORKLOAD } from "../scenarios/common/flows";
 import type { ClusterApi, NodeInfo, PlainObject, PodInfo } from "./cluster";
+import { CALICO_READBACK_KINDS, listOrEmpty, readCalicoKinds, trimObject } from "./cluster-objects";
 import type { ClusterFacts, WorkloadFacts } from "./plan";
 
 export { INTENT } from "../scenarios/common/intent";
@@ -124,18 +125,6 @@ function isFlowCheck(value: unknown): value is FlowCheck {
     );
 }
 
-const CALICO_KINDS = [
-    "NetworkPolicy",
-    "GlobalNetworkPolicy",
-    "NetworkSet",
-    "GlobalNetworkSet",
-    "HostEndpoint",
-    "Tier",
-    "IPPool",
-    "KubeControllersConfiguration",
-];
-const CALICO_API_VERSIONS = ["projectcalico.org/v3", "crd.projectcalico.org/v1"];
-
 export interface ReadBack {
     objects: PlainObject[];
     /** Which Calico API the policies were read from, or why none. */
@@ -149,34 +138,7 @@ export interface ReadBack {
     serviceAccounts?: string[];
 }
 
-/** Only what decides connectivity: identity, labels, spec. No status, no managedFields. */
-function trim(object: PlainObject): PlainObject {
-    const { name, namespace, labels, annotations } = object.metadata as PlainObject["metadata"] & { annotations?: Record<string, string> };
-    const result: PlainObject = {
-        apiVersion: object.apiVersion,
-        kind: object.kind,
-        metadata: { name, ...(namespace ? { namespace } : {}), ...(labels ? { labels } : {}), ...(annotations ? { annotations } : {}) },
-    };
-    if (object.spec !== undefined) result.spec = object.spec;
-    return result;
-}
-
 const identity = (object: PlainObject) => `${object.kind}|${object.metadata.namespace ?? ""}|${object.metadata.name}`;
-
-async function listOrEmpty(cluster: ClusterApi, apiVersion: string, kind: string, namespace?: string): Promise<PlainObject[]> {
-    return (await cluster.listObjects(apiVersion, kind, namespace)) ?? [];
-}
-
-/** The Calico kinds, from the first policy API the cluster serves (projectcalico.org/v3, else the CRDs). */
-async function readCalicoKinds(cluster: ClusterApi): Promise<{ source: string; objects: PlainObject[] }> {
-    for (const apiVersion of CALICO_API_VERSIONS) {
-        const policies = await cluster.listObjects(apiVersion, "GlobalNetworkPolicy");
-        if (policies === undefined) continue;
-        const others = await Promise.all(CALICO_KINDS.filter((k) => k !== "GlobalNetworkPolicy").map((kind) => listOrEmpty(cluster, apiVersion, kind)));
-        return { source: apiVersion, objects: [...policies, ...others.flat()] };
-    }
-    return { source: "no Calico policy API served (neither projectcalico.org/v3 nor crd.projectcalico.org/v1): Kubernetes policies only", objects: [] };
-}
 
 /** The objects that decide the lab's flows, as the cluster has them, from every lab namespace. */
 export async function readBack(cluster: ClusterApi, namespaces: string | readonly string[], intent: Intent): Promise<ReadBack> {
@@ -194,7 +156,7 @@ export async function readBack(cluster: ClusterApi, namespaces: string | readonl
         listOrEmpty(cluster, "apps/v1", "Deployment", "kube-system"),
         listOrEmpty(cluster, "v1", "Service", "kube-system"),
         listOrEmpty(cluster, "networking.k8s.io/v1", "NetworkPolicy"),
-        readCalicoKinds(cluster),
+        readCalicoKinds(cluster, CALICO_READBACK_KINDS),
     ]);
     // Cluster DNS: the Deployment and Service behind k8s-app=kube-dns.
     const dnsDeployments = systemDeployments.filter((d) => (d.spec as any)?.template?.metadata?.labels?.["k8s-app"] === "kube-dns");
@@ -208,14 +170,14 @@ export async function readBack(cluster: ClusterApi, namespaces: string | readonl
     ];
     const calicoSource = calico.source;
 
-    const trimmed = objects.map(trim);
+    const trimmed = objects.map(trimObject);
     const present = new Set(trimmed.map(identity));
     const fromBaseline: string[] = [];
     for (const object of intent.baseline) {
         // The real kube-dns wins over the baseline's description of it, whatever its name.
         const isDns = object.kind === "Deployment" && `${object.metadata.namespace}/${object.metadata.name}` === KUBE_DNS_WORKLOAD && dnsDeployments.length > 0;
         if (present.has(identity(object)) || isDns) continue;
-        trimmed.push(trim(object));
+        trimmed.push(trimObject(object));
         present.add(identity(object));
         fromBaseline.push(`${object.kind} ${object.metadata.namespace ? `${object.metadata.namespace}/` : ""}${object.metadata.name}`);
     }

@@ -10,7 +10,7 @@
  * `analyze` starts without Pulumi.
  */
 import * as path from "node:path";
-import { runCli } from "../analysis/consumers/cli";
+import { runAnalyze } from "../analysis/consumers/cli";
 
 const USAGE = `usage: calico-zt <command> [arguments]
 
@@ -24,7 +24,7 @@ async function run(argv: string[]): Promise<number> {
     const [command, ...rest] = argv;
     switch (command) {
         case "analyze":
-            return runCli(rest);
+            return runAnalyze(rest);
         case "policy-check": {
             // A computed path: the bundler leaves this require alone and the pack stays its own bundle.
             const bundle = path.join(__dirname, "..", "policy-pack", "dist", "check.js");

@@ -13,7 +13,7 @@ import * as readline from "readline/promises";
 import { type ClusterMode, hasCluster } from "../components/cluster/modes";
 import { EXIT, integerIn, ipAddress, nonEmpty, stackName, withUsageExit } from "../live/cli";
 import { KubeClusterApi } from "../live/cluster";
-import { stackKubeconfigSource } from "../live/kubeconfig";
+import { stackKubeconfigSource } from "../live/stack-kubeconfig";
 import { RenderWorkspace } from "../live/render-workspace";
 import { urlRedactor } from "../live/redact";
 import { ChangeView, explainChange, formatChange, predictedMatrix, renderedObjects, scenarioFor, stageChoices, stagesToWalk } from "../live/lab";

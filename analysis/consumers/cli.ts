@@ -1,19 +1,24 @@
 /**
- * `calico-zt analyze <paths...>` (scripts/calico-zt.ts; `npm run --silent analyze -- <paths...>`): the connectivity matrix of YAML manifests, one query,
- * many queries, or the difference between two sets of manifests. Exit 0 on success, 2 on bad input.
+ * `calico-zt analyze <paths...>` (scripts/calico-zt.ts; `npm run --silent analyze -- <paths...>`): the connectivity matrix of YAML manifests
+ * and/or a running cluster (`--kubeconfig FILE [--context NAME]`), one query, many queries, or the difference between two inputs.
+ * Exit 0 on success, 1 when `--diff --exit-code` found a change, 2 on bad input.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { Command, CommanderError, Option } from "commander";
+import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import { AnalysisInputError } from "../errors";
 import { diffMatrices } from "./diff";
+import { type DiffSide, explainDiff } from "./diff-reasons";
+import { endpointPolicies } from "./endpoint-policies";
 import { loadManifests, originOf } from "../input/manifests";
 import { connectivityMatrix, MatrixOptions } from "./matrix";
 import { CALICO_VERSION_HELP, calicoRelease } from "../model/calico-releases";
 import { buildModel } from "../model/model";
 import type { AnalyzerOptions, ClusterModel } from "../model/model-types";
+import type { LiveInput, LiveSource } from "./live-input";
 import { bufferedWriter, FORMAT_WRITERS, FormatWriter, MATRIX_FORMATS, MatrixFormat, MatrixView, terminalWidth, Write, writeMatrix } from "./output";
 import { parsePortSpec, query, Verdict } from "../engine/query";
+import { secondsUpTo } from "../../live/cli";
 
 interface CliOptions {
     format: MatrixFormat;
@@ -21,7 +26,13 @@ interface CliOptions {
     classes?: boolean;
     query?: string[];
     queries?: string;
-    diff?: string[];
+    diff?: string[] | true;
+    exitCode?: boolean;
+    endpoint?: string;
+    kubeconfig?: string;
+    context?: string;
+    requestTimeout: number;
+    chunkSize?: number;
     autoHostEndpoints?: boolean;
     nodeLabels?: string;
     ipBlockIgnoresPods?: boolean;
@@ -35,6 +46,8 @@ interface CliOptions {
 }
 
 export const EXIT_BAD_INPUT = 2;
+/** `--diff --exit-code`: a flow changed. */
+export const EXIT_CHANGED = 1;
 
 /** Where the command writes; `width` is the terminal's (default: terminalWidth()). */
 export interface CliIo {
@@ -43,9 +56,60 @@ export interface CliIo {
     width?: number;
 }
 
-export function runCli(argv: string[], io: CliIo = { stdout: (t) => process.stdout.write(t), stderr: (t) => process.stderr.write(t) }): number {
+const PROCESS_IO: CliIo = { stdout: (t) => process.stdout.write(t), stderr: (t) => process.stderr.write(t) };
+
+/** Longest wait for one Kubernetes API request, in seconds, unless --request-timeout says otherwise (as verify's). */
+const DEFAULT_REQUEST_TIMEOUT_S = 20;
+
+/**
+ * The command, on files and on a running cluster (the `calico-zt analyze` entry). Resolves to the
+ * exit code: 0, 1 when `--diff --exit-code` found a change, or 2 after a message on stderr for bad input, an unreachable cluster, a kind the
+ * credentials may not list.
+ */
+export async function runAnalyze(argv: string[], io: CliIo = PROCESS_IO): Promise<number> {
+    try {
+        const command = parseCommand(argv, io);
+        const live = command.live ? await (await import("./live-input")).readLiveInput(command.live) : undefined;
+        return execute(command, live);
+    } catch (error) {
+        return failure(error, io);
+    }
+}
+
+/**
+ * The command on files, synchronously (tests, the fuzz tier): as runAnalyze, but `--kubeconfig`
+ * is refused (reading a cluster waits on the network).
+ */
+export function runCli(argv: string[], io: CliIo = PROCESS_IO): number {
+    try {
+        const command = parseCommand(argv, io);
+        if (command.live) throw new AnalysisInputError("--kubeconfig reads a cluster, which only the calico-zt command (runAnalyze) waits for");
+        return execute(command);
+    } catch (error) {
+        return failure(error, io);
+    }
+}
+
+/** Bad input (a usage error, an AnalysisInputError) is exit 2 with its message; anything else is a bug and is thrown. */
+function failure(error: unknown, io: CliIo): number {
+    if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : EXIT_BAD_INPUT;
+    if (error instanceof AnalysisInputError) {
+        io.stderr(`error: ${error.message}\n`);
+        return EXIT_BAD_INPUT;
+    }
+    throw error;
+}
+
+/** A parsed command line: what to run, on what, and the cluster to read first, if any. */
+interface ParsedCommand {
+    run: CommandRun;
+    paths: string[];
+    live?: LiveSource;
+}
+
+function parseCommand(argv: string[], io: CliIo): ParsedCommand {
     const program = new Command("analyze")
-        .description("Connectivity of Kubernetes and Calico manifests: who can connect to whom, and why.")
+        .description("Connectivity of Kubernetes and Calico manifests, or of a running cluster: who can connect to whom, and why.")
         .argument("[paths...]", "YAML or JSON files, or directories of them (.yaml, .yml, .json)")
         .addOption(
             new Option("--format <format>", "matrix output (jsonl: one allowed connection per line)").choices(MATRIX_FORMATS as string[]).default("table"),
@@ -59,7 +123,19 @@ export function runCli(argv: string[], io: CliIo = { stdout: (t) => process.stdo
             "one connection, SRC DST PORT[/PROTO] or SRC DST ICMP: SRC and DST are <ns>/<workload>, external:<ipv4>, node:<name>[/<interface>], nodeport:<ns>/<service> or service:<ns>/<service> (DST only)",
         )
         .option("--queries <file>", "one query per line (SRC DST PORT/PROTO); one JSON object per line on stdout")
-        .option("--diff <pathsA...>", "flows added and removed from pathsA to the paths after --")
+        .option(
+            "--endpoint <name>",
+            "every tier and policy applying to an endpoint's egress and ingress, in evaluation order: <ns>/<workload>, node:<name>[/<interface>] or hostendpoint:<name>",
+        )
+        .option(
+            "--diff [pathsA...]",
+            "flows added and removed from pathsA (and/or the cluster of --kubeconfig) to the paths after --, each with why before and after",
+        )
+        .option("--exit-code", "with --diff: exit 1 when a flow changed, 0 when none (as git diff --exit-code)")
+        .option("--kubeconfig <file>", "read the running cluster this kubeconfig reaches (with the paths, if any; with --diff, as the before side)")
+        .option("--context <name>", "the kubeconfig's context to use (default: its current context)")
+        .option("--request-timeout <seconds>", "longest wait for one Kubernetes API request", secondsUpTo(600), DEFAULT_REQUEST_TIMEOUT_S)
+        .option("--chunk-size <items>", "list the cluster's objects in pages of this many (kubectl's --chunk-size; default 500)", positiveInteger)
         .option("--auto-host-endpoints", "model Calico's automatic host endpoints (one per node)")
         .option("--node-labels <k=v,...>", "labels of the node behind the automatic host endpoint")
         .option("--ip-block-ignores-pods", "Kubernetes ipBlocks never match pod IPs (netpol-analyzer); default: they do (Calico)")
@@ -81,50 +157,82 @@ export function runCli(argv: string[], io: CliIo = { stdout: (t) => process.stdo
         .option("--external-destination <endpoint...>", "the matrix's outside destinations, external:<ip>:<port>/<proto> (default external:1.1.1.1:443/TCP)")
         .exitOverride()
         .configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
-    try {
-        program.parse(argv, { from: "user" });
-        const options = program.opts<CliOptions>();
-        // A variadic option swallows the paths after it: keep three values for --query.
-        const paths = [...program.args, ...(options.query?.slice(3) ?? [])];
-        if (options.query) options.query = options.query.slice(0, 3);
-        // Before any file is read: a 100,000-workload input takes seconds to load.
-        if (options.query && options.query.length < 3)
-            throw new AnalysisInputError(`--query needs exactly SRC DST PORT[/PROTO], got ${JSON.stringify(options.query.join(" "))}`);
-        const analyzerOptions = toAnalyzerOptions(options);
-        const matrixOptions: MatrixOptions = {
-            ...(options.externalSource ? { externalSource: options.externalSource } : {}),
-            ...(options.externalDestination ? { externalDestinations: options.externalDestination } : {}),
-            ...(options.nodePorts
-                ? {
-                      nodePorts: options.nodePorts
-                          .split(",")
-                          .map((p) => p.trim())
-                          .filter(Boolean),
-                  }
-                : {}),
-        };
-        const run: CommandRun = {
-            options,
-            matrixOptions,
-            io,
-            out: bufferedWriter(io.stdout),
-            writer: FORMAT_WRITERS[options.format],
-            load: (p) => loadModel(p, analyzerOptions, io),
-        };
-        if (options.diff) diffCommand(run, options.diff, paths);
-        else if (options.query) queryCommand(run, paths, options.query as [string, string, string]);
-        else if (options.queries) queriesCommand(run, paths, options.queries);
-        else matrixCommand(run, paths);
-        run.out.flush();
-        return 0;
-    } catch (error) {
-        if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : EXIT_BAD_INPUT;
-        if (error instanceof AnalysisInputError) {
-            io.stderr(`error: ${error.message}\n`);
-            return EXIT_BAD_INPUT;
-        }
-        throw error;
+    program.parse(argv, { from: "user" });
+    const options = program.opts<CliOptions>();
+    // A variadic option swallows the paths after it: keep three values for --query.
+    const paths = [...program.args, ...(options.query?.slice(3) ?? [])];
+    if (options.query) options.query = options.query.slice(0, 3);
+    // Before any file is read: a 100,000-workload input takes seconds to load.
+    if (options.query && options.query.length < 3)
+        throw new AnalysisInputError(`--query needs exactly SRC DST PORT[/PROTO], got ${JSON.stringify(options.query.join(" "))}`);
+    if (options.context !== undefined && options.kubeconfig === undefined)
+        throw new AnalysisInputError("--context names a context of --kubeconfig FILE: give both");
+    const commands = [
+        options.diff && "--diff",
+        options.query && "--query",
+        options.queries && "--queries",
+        options.endpoint !== undefined && "--endpoint",
+    ].filter(Boolean);
+    if (commands.length > 1) throw new AnalysisInputError(`${commands.join(" and ")} are different commands: give one`);
+    if (options.exitCode && !options.diff) throw new AnalysisInputError("--exit-code goes with --diff: it says whether a flow changed");
+    if (options.diff === true && options.kubeconfig === undefined)
+        throw new AnalysisInputError("--diff needs the before side: paths after it (--diff A -- B), or --kubeconfig FILE (the running cluster)");
+    const analyzerOptions = toAnalyzerOptions(options);
+    const matrixOptions: MatrixOptions = {
+        ...(options.externalSource ? { externalSource: options.externalSource } : {}),
+        ...(options.externalDestination ? { externalDestinations: options.externalDestination } : {}),
+        ...(options.nodePorts
+            ? {
+                  nodePorts: options.nodePorts
+                      .split(",")
+                      .map((p) => p.trim())
+                      .filter(Boolean),
+              }
+            : {}),
+    };
+    const run: CommandRun = {
+        options,
+        matrixOptions,
+        analyzerOptions,
+        io,
+        out: bufferedWriter(io.stdout),
+        writer: FORMAT_WRITERS[options.format],
+    };
+    const live: LiveSource | undefined = options.kubeconfig
+        ? {
+              kubeconfig: options.kubeconfig,
+              ...(options.context !== undefined ? { context: options.context } : {}),
+              requestTimeoutMs: options.requestTimeout * 1000,
+              ...(options.chunkSize ? { listPageSize: options.chunkSize } : {}),
+              release: options.calicoVersion === undefined,
+          }
+        : undefined;
+    return { run, paths, ...(live ? { live } : {}) };
+}
+
+/** Runs the parsed command over its paths and, when read, the cluster's objects; returns the exit code. */
+function execute({ run, paths }: ParsedCommand, live?: LiveInput): number {
+    if (live) {
+        for (const warning of live.warnings) run.io.stderr(`warning: ${warning}\n`);
+        run.io.stderr(
+            `note: ${live.origin}: ${live.objects.length} objects${live.calicoVersion ? `, judged as Calico ${live.calicoVersion} enforces them (its ClusterInformation)` : ""}\n`,
+        );
     }
+    // The release the cluster runs judges both sides of a --diff, unless --calico-version names one.
+    const analyzerOptions =
+        live?.calicoVersion && !run.analyzerOptions.calicoVersion ? { ...run.analyzerOptions, calicoVersion: live.calicoVersion } : run.analyzerOptions;
+    const load = (inputPaths: string[], cluster?: LiveInput) => loadModel(inputPaths, cluster, analyzerOptions, run.io);
+    const options = run.options;
+    let code = 0;
+    if (options.diff) {
+        const changed = diffCommand(run, load(options.diff === true ? [] : options.diff, live), load(paths));
+        if (changed && options.exitCode) code = EXIT_CHANGED;
+    } else if (options.query) queryCommand(run, load(paths, live), options.query as [string, string, string]);
+    else if (options.queries) queriesCommand(run, load(paths, live), options.queries);
+    else if (options.endpoint !== undefined) run.writer.endpoint(endpointPolicies(load(paths, live), options.endpoint), run.out.write);
+    else matrixCommand(run, load(paths, live));
+    run.out.flush();
+    return code;
 }
 
 /** What every command gets: the parsed options, the output writer and format, and the reader of manifests into a model. */
@@ -134,26 +242,24 @@ interface CommandRun {
     io: CliIo;
     out: { write: Write; flush: () => void };
     writer: FormatWriter;
-    load: (paths: string[]) => ClusterModel;
+    analyzerOptions: AnalyzerOptions;
 }
 
-/** Reads the manifests of `paths` into a model, printing its warnings. @throws AnalysisInputError when there is nothing to read. */
-function loadModel(paths: string[], options: AnalyzerOptions, io: CliIo): ClusterModel {
-    if (!paths.length) throw new AnalysisInputError("no input: give YAML or JSON files or directories");
-    const objects = loadManifests(paths);
-    if (!objects.length)
-        throw new AnalysisInputError("no Kubernetes objects found (empty files, or directories without .yaml, .yml or .json files)", {
-            file: paths.join(", "),
-        });
-    const empty = pathsWithoutObjects(paths, objects);
-    if (empty.length)
-        io.stderr(
-            `warning: ${emptyInputWarning(
-                empty,
-                paths.filter((p) => !empty.includes(p)),
-            )}\n`,
+/**
+ * Reads the manifests of `paths` into a model, beside a cluster's objects (`cluster`), printing its warnings.
+ * @throws AnalysisInputError when there is nothing to read.
+ */
+function loadModel(paths: string[], cluster: Pick<LiveInput, "objects" | "origin"> | undefined, options: AnalyzerOptions, io: CliIo): ClusterModel {
+    if (!paths.length && !cluster) throw new AnalysisInputError("no input: give YAML or JSON files or directories, or --kubeconfig FILE");
+    const objects = paths.length ? loadManifests(paths) : [];
+    if (!objects.length && !cluster?.objects.length)
+        throw new AnalysisInputError(
+            `no Kubernetes objects found (${cluster ? "the cluster lists none, and " : ""}empty files, or directories without .yaml, .yml or .json files)`,
+            { file: [...(cluster ? [cluster.origin] : []), ...paths].join(", ") },
         );
-    const model = buildModel(objects, options);
+    const empty = pathsWithoutObjects(paths, objects);
+    if (empty.length) io.stderr(`warning: ${emptyInputWarning(empty, [...(cluster ? [cluster.origin] : []), ...paths.filter((p) => !empty.includes(p))])}\n`);
+    const model = buildModel([...(cluster?.objects ?? []), ...objects], options);
     for (const warning of model.warnings) io.stderr(`warning: ${warning}\n`);
     return model;
 }
@@ -179,20 +285,21 @@ function emptyInputWarning(empty: readonly string[], read: readonly string[]): s
     return `no Kubernetes objects in ${empty.join(", ")} (empty, or no .yaml, .yml or .json files); ` + `the result is of ${read.join(", ")} alone`;
 }
 
-/** `--diff A -- B`: the flows B allows that A does not, and the other way round. */
-function diffCommand(run: CommandRun, before: string[], after: string[]): void {
-    const diff = diffMatrices(connectivityMatrix(run.load(before), run.matrixOptions), connectivityMatrix(run.load(after), run.matrixOptions));
-    run.writer.diff(diff, run.out.write);
+/** `--diff A -- B`: the flows B allows that A does not, and the other way round, each with why; true when any changed. */
+function diffCommand(run: CommandRun, before: ClusterModel, after: ClusterModel): boolean {
+    const sides = [before, after].map((model) => ({ model, matrix: connectivityMatrix(model, run.matrixOptions) })) as [DiffSide, DiffSide];
+    const diff = diffMatrices(sides[0].matrix, sides[1].matrix);
+    run.writer.diff(explainDiff(diff, ...sides), run.out.write);
+    return diff.added.length + diff.removed.length > 0;
 }
 
 /** `--query SRC DST PORT`: one connection's verdict (people get the verdict and the deciding rule; json the whole explanation). */
-function queryCommand(run: CommandRun, paths: string[], [src, dst, port]: [string, string, string]): void {
-    run.writer.verdict(runQuery(run.load(paths), src, dst, port), run.out.write);
+function queryCommand(run: CommandRun, model: ClusterModel, [src, dst, port]: [string, string, string]): void {
+    run.writer.verdict(runQuery(model, src, dst, port), run.out.write);
 }
 
 /** `--queries FILE`: one query per line (SRC DST PORT/PROTO, # comments), one JSON verdict per line whatever the format. */
-function queriesCommand(run: CommandRun, paths: string[], file: string): void {
-    const model = run.load(paths);
+function queriesCommand(run: CommandRun, model: ClusterModel, file: string): void {
     let text: string;
     try {
         text = fs.readFileSync(file, "utf8");
@@ -217,9 +324,9 @@ function queriesCommand(run: CommandRun, paths: string[], file: string): void {
 }
 
 /** The connectivity matrix, in full or as classes (`--full`, `--classes`, else as the format chooses). */
-function matrixCommand(run: CommandRun, paths: string[]): void {
+function matrixCommand(run: CommandRun, model: ClusterModel): void {
     const view: MatrixView = run.options.full ? "full" : run.options.classes ? "classes" : "auto";
-    const matrix = connectivityMatrix(run.load(paths), run.matrixOptions);
+    const matrix = connectivityMatrix(model, run.matrixOptions);
     writeMatrix(matrix, { format: run.options.format, view, width: run.io.width ?? terminalWidth() }, run.out.write, (text) =>
         run.io.stderr(`note: ${text}\n`),
     );
@@ -241,6 +348,12 @@ function toAnalyzerOptions(options: CliOptions): AnalyzerOptions {
         // Checked here, before any file is read.
         ...(options.calicoVersion !== undefined ? { calicoVersion: `v${calicoRelease(options.calicoVersion).version}` } : {}),
     };
+}
+
+function positiveInteger(value: string): number {
+    const number = Number(value);
+    if (!/^\d+$/.test(value.trim()) || number < 1) throw new InvalidArgumentError(`"${value}" is not a whole number above 0`);
+    return number;
 }
 
 function parseLabels(text: string): Record<string, string> {

@@ -7,6 +7,18 @@ export interface MatrixDiff {
     removed: Connection[];
 }
 
+/** A flow that changed, and why: the verdict before and after, each in one line (its deciding rule or policy, where it stops). */
+export interface ChangedFlow extends Connection {
+    before: string;
+    after: string;
+}
+
+/** The flows added and removed between two inputs, each with why (diff-reasons.ts). */
+export interface ExplainedDiff {
+    added: ChangedFlow[];
+    removed: ChangedFlow[];
+}
+
 export function diffMatrices(a: Matrix, b: Matrix): MatrixDiff {
     const added: Connection[] = [],
         removed: Connection[] = [];

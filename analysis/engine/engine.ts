@@ -71,7 +71,8 @@ export interface Decision {
     reason: string;
 }
 
-type EnforcementPoint = { kind: "workload"; workload: Workload } | { kind: "host"; hostEndpoint: HostEndpoint };
+/** Where policy is enforced: a workload endpoint, or a host endpoint. */
+export type EnforcementPoint = { kind: "workload"; workload: Workload } | { kind: "host"; hostEndpoint: HostEndpoint };
 
 /**
  * What the decisions of one enforcement point and stage share, whatever the packet: the policies
@@ -237,37 +238,13 @@ const ALLOWED_WITHOUT_POLICY: ReadonlySet<Stage> = new Set<Stage>(["hostPreDnat"
 /** Evaluates the policy chain of one enforcement point for one packet. */
 export function decide(model: ClusterModel, point: EnforcementPoint, stage: Stage, packet: Packet): Decision {
     const chain = policyChain(model, point, stage);
-    const { policies, endpoint, what } = chain;
-    const base = { stage, endpoint, policies: chain.ids.slice() };
+    const base = { stage, endpoint: chain.endpoint, policies: chain.ids.slice() };
     const steps: DecisionStep[] = [];
-
-    if (policies.length === 0) {
-        if (stage === "hostPreDnat")
-            return { ...base, allowed: true, outcome: "continue", decidedBy: "no-policy", steps, reason: `no pre-DNAT policy selects ${endpoint}` };
-        if (stage === "hostUntracked" || stage === "hostUntrackedEgress") {
-            return { ...base, allowed: true, outcome: "continue", decidedBy: "no-policy", steps, reason: `no doNotTrack policy selects ${what}` };
-        }
-        if (stage === "hostForward" || stage === "hostForwardEgress") {
-            return {
-                ...base,
-                allowed: true,
-                outcome: "allow",
-                decidedBy: "no-policy",
-                steps,
-                reason: `no applyOnForward policy selects ${endpoint}: forwarded traffic is allowed`,
-            };
-        }
-        if (point.kind === "workload") {
-            return {
-                ...base,
-                allowed: true,
-                outcome: "allow",
-                decidedBy: "no-policy",
-                steps,
-                reason: `no policy selects ${what}: allowed by the namespace profile kns.${point.workload.namespace}`,
-            };
-        }
-    }
+    const otherwise = (): Decision => {
+        const { allowed, outcome, decidedBy, reason } = fallThrough(point, stage, chain);
+        return { ...base, allowed, outcome, decidedBy, steps, reason };
+    };
+    if (chain.policies.length === 0 && (ALLOWED_WITHOUT_POLICY.has(stage) || point.kind === "workload")) return otherwise();
 
     const end = evaluateTiers(model, chain, stage, packet, steps);
     if (end.at === "rule") {
@@ -284,36 +261,76 @@ export function decide(model: ClusterModel, point: EnforcementPoint, stage: Stag
     if (end.at === "end-of-tier")
         return { ...base, allowed: false, outcome: "deny", decidedBy: "end-of-tier", steps, tier: end.tier.name, reason: end.tier.endReason };
     // Every tier passed (or pre-DNAT/untracked policy found no match).
+    return otherwise();
+}
+
+/**
+ * What decides a packet that no rule and no tier's end decided, whatever the packet: with no policy
+ * at all, or past every tier. Pre-DNAT and untracked policy go on to the next table; forwarded
+ * traffic no applyOnForward policy selects is allowed; a pod's namespace profile allows; a host
+ * endpoint's profiles decide (none: deny).
+ */
+function fallThrough(point: EnforcementPoint, stage: Stage, chain: PolicyChain): Pick<Decision, "allowed" | "outcome" | "decidedBy" | "reason"> {
+    const { endpoint, what } = chain;
+    const none = chain.policies.length === 0;
     if (NO_DEFAULT_DROP.has(stage)) {
         const kind = stage === "hostPreDnat" ? "pre-DNAT" : "doNotTrack";
-        return {
-            ...base,
-            allowed: true,
-            outcome: "continue",
-            decidedBy: "no-policy",
-            steps,
-            reason: `no ${kind} rule matched at ${endpoint}: continues to ${stage === "hostPreDnat" ? "normal" : "tracked"} policy`,
-        };
+        const reason = none
+            ? stage === "hostPreDnat"
+                ? `no pre-DNAT policy selects ${endpoint}`
+                : `no doNotTrack policy selects ${what}`
+            : `no ${kind} rule matched at ${endpoint}: continues to ${stage === "hostPreDnat" ? "normal" : "tracked"} policy`;
+        return { allowed: true, outcome: "continue", decidedBy: "no-policy", reason };
     }
-    if (point.kind === "workload") {
+    if (none && (stage === "hostForward" || stage === "hostForwardEgress"))
         return {
-            ...base,
             allowed: true,
             outcome: "allow",
-            decidedBy: "profile",
-            steps,
-            reason: `passed by every tier: allowed by the namespace profile kns.${point.workload.namespace}`,
+            decidedBy: "no-policy",
+            reason: `no applyOnForward policy selects ${endpoint}: forwarded traffic is allowed`,
         };
+    if (point.kind === "workload") {
+        const profile = `allowed by the namespace profile kns.${point.workload.namespace}`;
+        return none
+            ? { allowed: true, outcome: "allow", decidedBy: "no-policy", reason: `no policy selects ${what}: ${profile}` }
+            : { allowed: true, outcome: "allow", decidedBy: "profile", reason: `passed by every tier: ${profile}` };
     }
     const allowedByProfile = point.hostEndpoint.profiles.includes(AUTO_HEP_PROFILE);
-    const before = policies.length ? "passed by every tier" : `no policy selects ${what}`;
+    const before = none ? `no policy selects ${what}` : "passed by every tier";
     return {
-        ...base,
         allowed: allowedByProfile,
         outcome: allowedByProfile ? "allow" : "deny",
         decidedBy: "profile",
-        steps,
         reason: allowedByProfile ? `${before}: allowed by profile ${AUTO_HEP_PROFILE}` : `${before}: a host endpoint without an allowing profile denies`,
+    };
+}
+
+/** One tier of an endpoint's chain at a stage: the tier, its policies that apply, in evaluation order. */
+export interface AppliedTier {
+    tier: Tier;
+    policies: readonly Policy[];
+}
+
+/** The policies that apply at an endpoint for a stage, tier by tier in evaluation order, and what decides past them. */
+export interface AppliedChain {
+    tiers: readonly AppliedTier[];
+    /** False at stages whose tiers have no default drop (pre-DNAT, untracked): a tier's end goes on like a Pass. */
+    tierEndsDeny: boolean;
+    /** What decides when no rule and no tier's end did (profile, a stage's default), in words. */
+    otherwise: string;
+}
+
+/**
+ * Every tier and policy applying at an endpoint for a stage, in the order a packet meets them, and
+ * what decides after them (what `analyze --endpoint` lists). Packet-independent: the same chain
+ * decide() evaluates.
+ */
+export function appliedChain(model: ClusterModel, point: EnforcementPoint, stage: Stage): AppliedChain {
+    const chain = policyChain(model, point, stage);
+    return {
+        tiers: chain.tiers.map(({ tier, policies }) => ({ tier, policies })),
+        tierEndsDeny: !NO_DEFAULT_DROP.has(stage),
+        otherwise: fallThrough(point, stage, chain).reason,
     };
 }
 

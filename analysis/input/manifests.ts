@@ -23,6 +23,12 @@ export function withOriginOf<T extends object>(copy: T, original: object): T {
     return copy;
 }
 
+/** Marks an object (read from elsewhere than a file: a cluster) as coming from `where`, for messages. */
+export function withOrigin<T extends object>(object: T, where: InputLocation): T {
+    origins.set(object, where);
+    return object;
+}
+
 /** A short "Kind namespace/name" naming an object in messages. */
 export function describeObject(object: KubeObject): string {
     const { namespace, name } = object.metadata ?? ({} as KubeObject["metadata"]);

@@ -118,7 +118,49 @@ describe("analyze command", () => {
         expect(run("--diff", LOCKDOWN, "--", LOCKDOWN).stdout).toBe("no change\n");
         const json = JSON.parse(run("--diff", KUBERNETES, "--format", "json", "--", fixture("lab-open.yaml")).stdout);
         expect(json.removed).toEqual([]);
-        expect(json.added).toContainEqual({ src: "lab/helloworld", dst: "lab/helloworld-proxy", port: 8080, protocol: "TCP" });
+        expect(json.added).toContainEqual(expect.objectContaining({ src: "lab/helloworld", dst: "lab/helloworld-proxy", port: 8080, protocol: "TCP" }));
+    });
+
+    it("says why each flow changed: the verdict before and after, with the deciding rule or policy and where it stops", () => {
+        const { code, stdout } = run("--diff", fixture("lab-open.yaml"), "--", KUBERNETES);
+        expect(code).toBe(0);
+        const lines = stdout.split("\n");
+        const at = lines.indexOf("- lab/helloworld -> lab/helloworld-proxy 8080/TCP");
+        expect(lines.slice(at, at + 3)).toEqual([
+            "- lab/helloworld -> lab/helloworld-proxy 8080/TCP",
+            "    before: allowed: no policy selects egress of lab/helloworld: allowed by the namespace profile kns.lab; no policy selects ingress of lab/helloworld-proxy: allowed by the namespace profile kns.lab",
+            "    after:  blocked at lab/helloworld's egress: denied at the end of tier default: knp:lab/deny-all selects egress of lab/helloworld but no rule matches",
+        ]);
+        const flows = run("--diff", KUBERNETES, "--format", "jsonl", "--", fixture("lab-open.yaml"))
+            .stdout.trimEnd()
+            .split("\n")
+            .map((line) => JSON.parse(line));
+        expect(flows).toContainEqual({
+            change: "added",
+            src: "lab/helloworld",
+            dst: "lab/helloworld-proxy",
+            port: 8080,
+            protocol: "TCP",
+            before: "blocked at lab/helloworld's egress: denied at the end of tier default: knp:lab/deny-all selects egress of lab/helloworld but no rule matches",
+            after: "allowed: no policy selects egress of lab/helloworld: allowed by the namespace profile kns.lab; no policy selects ingress of lab/helloworld-proxy: allowed by the namespace profile kns.lab",
+        });
+    });
+
+    it("says which side lacks a source or destination that only the other has", () => {
+        const { stdout } = run("--diff", fixture("lab-open.yaml"), "--", fixture("lab-open.yaml"), fixture("new-workload.yaml"));
+        expect(stdout).toContain(
+            "+ lab/helloworld -> shop/web 80/TCP\n    before: no destination shop/web 80/TCP\n    after:  allowed: no policy selects egress of lab/helloworld",
+        );
+        expect(stdout).toContain("+ shop/web -> lab/helloworld 8080/TCP\n    before: no source shop/web\n");
+    });
+
+    it("exits 1 with --exit-code when a flow changed and 0 when none did, as git diff --exit-code", () => {
+        expect(run("--exit-code", "--diff", fixture("lab-open.yaml"), "--", KUBERNETES).code).toBe(1);
+        const same = run("--exit-code", "--diff", LOCKDOWN, "--", LOCKDOWN);
+        expect(same).toMatchObject({ code: 0, stdout: "no change\n" });
+        const alone = run("--exit-code", LOCKDOWN);
+        expect(alone.code).toBe(2);
+        expect(alone.stderr).toBe("error: --exit-code goes with --diff: it says whether a flow changed\n");
     });
 
     it.each([

@@ -5,6 +5,7 @@ import { buildModel, query } from "../../analysis";
 import type { KubeObject, Verdict as AnalyzerVerdict } from "../../analysis";
 import type { ClusterApi, NodeInfo, PlainObject } from "../../live/cluster";
 import { analyzerOptions } from "../../live/predict";
+import { podForAnalysis } from "../../live/cluster-objects";
 import { readBack } from "../../live/readback";
 import type { Cell, DeployedFacts } from "./cells";
 import type { CellPrediction } from "./compare";
@@ -14,19 +15,6 @@ export interface ScenarioReadBack {
     objects: PlainObject[];
     nodes: NodeInfo[];
     facts: DeployedFacts;
-}
-
-/** A pod as the analyzer needs it: identity, labels, spec and its address (status.podIP). */
-function podObject(pod: PlainObject): PlainObject {
-    const status = (pod as { status?: { podIP?: string; podIPs?: unknown } }).status ?? {};
-    const { name, namespace, labels } = pod.metadata;
-    return {
-        apiVersion: "v1",
-        kind: "Pod",
-        metadata: { name, namespace, ...(labels ? { labels } : {}) },
-        spec: pod.spec,
-        status: { podIP: status.podIP, podIPs: status.podIPs },
-    };
 }
 
 export async function readScenarioBack(cluster: ClusterApi, scenario: Scenario, nodeAddress: string): Promise<ScenarioReadBack> {
@@ -40,7 +28,7 @@ export async function readScenarioBack(cluster: ClusterApi, scenario: Scenario, 
     const pods = podLists
         .flat()
         .filter((pod) => (pod as { status?: { phase?: string } }).status?.phase === "Running")
-        .map(podObject);
+        .map(podForAnalysis);
     const podIPs: Record<string, string> = {};
     for (const pod of back.pods) if (namespaces.includes(pod.namespace) && pod.phase === "Running" && pod.ip) podIPs[`${pod.namespace}/${pod.name}`] = pod.ip;
     const services: DeployedFacts["services"] = {};

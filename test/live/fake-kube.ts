@@ -1,5 +1,5 @@
 // A fake Kubernetes API server on 127.0.0.1 that @kubernetes/client-node talks to for real:
-// discovery, lists, configmaps, nodes, namespaces, pods (create/get/delete with a lifecycle),
+// discovery, lists (paged with limit/continue), configmaps, nodes, namespaces, pods (create/get/delete with a lifecycle),
 // and exec over a WebSocket (v4.channel.k8s.io framing, hand-written here). What an exec
 // prints is decided by the test's `exec` handler: the fake data plane.
 import * as k8s from "@kubernetes/client-node";
@@ -37,8 +37,10 @@ export interface FakeKubeOptions {
     podStartPolls?: number;
     /** A new pod never starts: it waits with this reason (e.g. ImagePullBackOff). */
     podWaitingReason?: string;
-    /** Requests answered with an error: (method, path) -> status code or undefined. */
+    /** Requests answered with an error: (method, path) -> status code or undefined (403: Forbidden, as RBAC answers). */
     fail?: (method: string, path: string) => number | undefined;
+    /** Serve crd.projectcalico.org/v1, Calico's CRDs (a cluster without Calico's API server); default: not served. */
+    calicoCrds?: boolean;
 }
 
 const plural = (kind: string) => (kind.endsWith("y") ? `${kind.slice(0, -1).toLowerCase()}ies` : `${kind.toLowerCase()}s`);
@@ -51,21 +53,28 @@ const CLUSTER_SCOPED = new Set([
     "Tier",
     "IPPool",
     "KubeControllersConfiguration",
+    "FelixConfiguration",
+    "ClusterInformation",
 ]);
+const CALICO_KINDS = [
+    "NetworkPolicy",
+    "GlobalNetworkPolicy",
+    "NetworkSet",
+    "GlobalNetworkSet",
+    "HostEndpoint",
+    "Tier",
+    "IPPool",
+    "KubeControllersConfiguration",
+    "FelixConfiguration",
+    "ClusterInformation",
+];
 const SERVED: Record<string, string[]> = {
     v1: ["Namespace", "Node", "Pod", "Service", "ConfigMap", "ServiceAccount"],
     "apps/v1": ["Deployment", "StatefulSet", "DaemonSet"],
     "networking.k8s.io/v1": ["NetworkPolicy"],
-    "projectcalico.org/v3": [
-        "NetworkPolicy",
-        "GlobalNetworkPolicy",
-        "NetworkSet",
-        "GlobalNetworkSet",
-        "HostEndpoint",
-        "Tier",
-        "IPPool",
-        "KubeControllersConfiguration",
-    ],
+    "discovery.k8s.io/v1": ["EndpointSlice"],
+    "projectcalico.org/v3": CALICO_KINDS,
+    "crd.projectcalico.org/v1": CALICO_KINDS,
 };
 
 function matchesSelector(labels: Record<string, string> = {}, selector?: string | null): boolean {
@@ -100,6 +109,8 @@ const channel = (n: number, text: string) => frame(0x2, Buffer.concat([Buffer.fr
 export class FakeKube {
     readonly objects: Obj[] = [];
     readonly requests: string[] = [];
+    /** Every list request with its query (`/api/v1/pods?limit=500&continue=...`): pages and selectors. */
+    readonly lists: string[] = [];
     readonly execs: ExecRequest[] = [];
     private server?: http.Server;
     private readonly sockets = new Set<Socket>();
@@ -164,7 +175,7 @@ export class FakeKube {
             metadata: {},
             status: "Failure",
             message,
-            reason: code === 404 ? "NotFound" : "InternalError",
+            reason: code === 404 ? "NotFound" : code === 403 ? "Forbidden" : "InternalError",
             code,
         });
     }
@@ -184,8 +195,8 @@ export class FakeKube {
 
         const parts = url.pathname.split("/").filter(Boolean);
         const [apiVersion, rest] = parts[0] === "api" ? [parts[1], parts.slice(2)] : [`${parts[1]}/${parts[2]}`, parts.slice(3)];
-        if (!apiVersion || !SERVED[apiVersion] || this.options.unserved?.includes(apiVersion))
-            return this.status(res, 404, `the server could not find the requested resource (${url.pathname})`);
+        const unserved = this.options.unserved?.includes(apiVersion ?? "") || (apiVersion === "crd.projectcalico.org/v1" && !this.options.calicoCrds);
+        if (!apiVersion || !SERVED[apiVersion] || unserved) return this.status(res, 404, `the server could not find the requested resource (${url.pathname})`);
         if (rest.length === 0) {
             return this.send(res, 200, {
                 kind: "APIResourceList",
@@ -212,11 +223,17 @@ export class FakeKube {
                     (namespace === undefined || o.metadata.namespace === namespace) &&
                     matchesSelector(o.metadata.labels, url.searchParams.get("labelSelector")),
             );
+            this.lists.push(`${url.pathname}${url.search}`);
+            // Pages as the API server gives them: `limit` items, then a `continue` token for the rest.
+            const offset = Number(url.searchParams.get("continue") ?? 0);
+            const limit = Number(url.searchParams.get("limit") ?? 0) || items.length;
+            const page = items.slice(offset, offset + limit);
+            const rest = offset + limit < items.length ? { continue: String(offset + limit), remainingItemCount: items.length - offset - limit } : {};
             return this.send(res, 200, {
                 kind: `${kind}List`,
                 apiVersion,
-                metadata: {},
-                items: items.map((o) => ({ ...o, ...(kind === "Pod" ? { status: this.podStatus(o) } : {}) })),
+                metadata: rest,
+                items: page.map((o) => ({ ...o, ...(kind === "Pod" ? { status: this.podStatus(o) } : {}) })),
             });
         }
         if (method === "GET") {
@@ -255,7 +272,7 @@ export class FakeKube {
 
     /** A created pod runs after `podStartPolls` reads, with an IP; pods added by the test keep their status. */
     private podStatus(pod: Obj): any {
-        if (pod.status?.phase === "Running" || pod.status?.phase === "Failed") return pod.status;
+        if (["Running", "Failed", "Succeeded"].includes(pod.status?.phase)) return pod.status;
         const key = `${pod.metadata.namespace}/${pod.metadata.name}`;
         const polls = (this.podPolls.get(key) ?? 0) + 1;
         this.podPolls.set(key, polls);

@@ -41,4 +41,7 @@ export const jsonLinesWriter: FormatWriter = {
         }
     },
     verdict: (verdict, write) => write(formatVerdict(verdict)),
+    endpoint: (reports, write) => {
+        for (const report of reports) write(`${JSON.stringify(report)}\n`);
+    },
 };

@@ -56,4 +56,5 @@ export const jsonWriter: FormatWriter = {
     classes: writeClassesJson,
     diff: pretty,
     verdict: pretty,
+    endpoint: pretty,
 };

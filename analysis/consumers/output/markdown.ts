@@ -2,6 +2,7 @@
 import type { ConnectivityClasses } from "../classes";
 import { allowedSources, Matrix, targetKey } from "../matrix";
 import { ALLOWED, BLOCKED, classesHeadline, destinationName, fitsTerminal, NOT_APPLICABLE, notApplicable, sourceName, writeDiffLines } from "./shared";
+import { writeEndpointText } from "./endpoint-text";
 import { formatVerdict } from "./verdict-text";
 import type { FormatWriter, Write } from "./writer";
 
@@ -41,4 +42,5 @@ export const markdownWriter: FormatWriter = {
     classes: writeClassesMarkdown,
     diff: writeDiffLines,
     verdict: (verdict, write) => write(formatVerdict(verdict)),
+    endpoint: writeEndpointText,
 };

@@ -3,6 +3,7 @@ import type { ConnectivityClasses } from "../classes";
 import { AnalysisInputError } from "../../errors";
 import { allowedFlows, Matrix, targetKey } from "../matrix";
 import { destinationName, memberNames, sourceName, writeDiffLines } from "./shared";
+import { writeEndpointText } from "./endpoint-text";
 import { formatVerdict } from "./verdict-text";
 import type { FormatWriter, Write } from "./writer";
 
@@ -99,4 +100,5 @@ export const mermaidWriter: FormatWriter = {
     },
     diff: writeDiffLines,
     verdict: (verdict, write) => write(formatVerdict(verdict)),
+    endpoint: writeEndpointText,
 };

@@ -1,6 +1,6 @@
 /** What several formats share: cell marks, class names and lists, the terminal fit, diff lines and JSON pieces. */
 import type { ConnectivityClasses } from "../classes";
-import type { MatrixDiff } from "../diff";
+import type { ExplainedDiff } from "../diff";
 import type { Matrix, MatrixTarget } from "../matrix";
 import type { ChosenView, Write } from "./writer";
 
@@ -46,13 +46,13 @@ export function fitsTerminal(matrix: Matrix, width: number): ChosenView {
     };
 }
 
-/** A diff for people: `+ src -> dst port/proto` per added flow, `-` per removed one, or "no change". */
-export function writeDiffLines(diff: MatrixDiff, write: Write): void {
+/** A diff for people: `+ src -> dst port/proto` per added flow, `-` per removed one, each with why before and after; or "no change". */
+export function writeDiffLines(diff: ExplainedDiff, write: Write): void {
     for (const [sign, flows] of [
         ["+", diff.added],
         ["-", diff.removed],
     ] as const) {
-        for (const f of flows) write(`${sign} ${f.src} -> ${f.dst} ${f.port}/${f.protocol}\n`);
+        for (const f of flows) write(`${sign} ${f.src} -> ${f.dst} ${f.port}/${f.protocol}\n    before: ${f.before}\n    after:  ${f.after}\n`);
     }
     if (!diff.added.length && !diff.removed.length) write("no change\n");
 }

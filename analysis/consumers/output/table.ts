@@ -14,6 +14,7 @@ import {
     sourceName,
     writeDiffLines,
 } from "./shared";
+import { writeEndpointText } from "./endpoint-text";
 import { formatVerdict } from "./verdict-text";
 import type { FormatWriter, Write } from "./writer";
 
@@ -69,4 +70,5 @@ export const tableWriter: FormatWriter = {
     classes: (matrix, classes, write) => writeClassesText(matrix, classes, write),
     diff: writeDiffLines,
     verdict: (verdict, write) => write(formatVerdict(verdict)),
+    endpoint: writeEndpointText,
 };

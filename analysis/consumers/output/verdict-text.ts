@@ -30,6 +30,16 @@ export function stoppedAt(verdict: Pick<Verdict, "allowed" | "explanation">): st
 }
 
 /**
+ * A verdict in one line, for a changed flow's before and after: its reason, with the place a
+ * blocked flow stops ("blocked at lab/db's ingress: denied by np:lab/db-deny ingress[0] (tier default)").
+ */
+export function verdictLine(verdict: Verdict): string {
+    const where = stoppedAt(verdict);
+    if (!where) return verdict.reason;
+    return verdict.reason.startsWith("blocked: ") ? `blocked ${where}: ${verdict.reason.slice("blocked: ".length)}` : `${where}: ${verdict.reason}`;
+}
+
+/**
  * A query's answer in two lines: the verdict and the flow, then where it is stopped and the
  * deciding rule. `--format json` prints the whole Verdict with both directions' explanation.
  */

@@ -2,11 +2,12 @@
  * The contract every output format fulfils, one module per format (table.ts, json.ts,
  * json-lines.ts, markdown.ts, mermaid.ts; index.ts lists them), and the writers they write
  * through. A format writes each of the command's outputs: a matrix in full, its connectivity
- * classes, the diff of two matrices, a query's verdict. A new format is a module and a line in
+ * classes, the diff of two matrices, a query's verdict, the policies applying to an endpoint. A new format is a module and a line in
  * index.ts's FORMAT_WRITERS.
  */
 import type { ConnectivityClasses } from "../classes";
-import type { MatrixDiff } from "../diff";
+import type { ExplainedDiff } from "../diff";
+import type { EndpointPolicies } from "../endpoint-policies";
 import type { Matrix } from "../matrix";
 import type { Verdict } from "../../engine/query";
 
@@ -26,10 +27,12 @@ export interface FormatWriter {
     matrix(matrix: Matrix, write: Write): void;
     /** The matrix's connectivity classes. @throws AnalysisInputError, before writing anything, when the format cannot show them. */
     classes(matrix: Matrix, classes: ConnectivityClasses, write: Write): void;
-    /** Flows added and removed between two matrices. */
-    diff(diff: MatrixDiff, write: Write): void;
+    /** Flows added and removed between two inputs, each with why before and after. */
+    diff(diff: ExplainedDiff, write: Write): void;
     /** One query's answer. */
     verdict(verdict: Verdict, write: Write): void;
+    /** The tiers and policies applying to an endpoint (`--endpoint`), one report per enforcement point. */
+    endpoint(reports: readonly EndpointPolicies[], write: Write): void;
 }
 
 /**
