@@ -20,11 +20,12 @@ import { podManifest } from "./render";
 import { ADDRESSES } from "./scenario";
 
 export const SENTINEL_NAMESPACE = "df-sentinel";
-const SENTINEL_LABEL = "df-sentinel";
+export const SENTINEL_LABEL = "df-sentinel";
 const GENERATION_LABEL = "df-generation";
 const SET_LABEL = "df-sentinel-set";
 const GLOBAL_SET_LABEL = "df-sentinel-global-set";
-const PORTS = [8080, 8081] as const;
+export const SENTINEL_PORTS = [8080, 8081] as const;
+const PORTS = SENTINEL_PORTS;
 const SENTINELS = ["knp", "np", "gnp"] as const;
 type SentinelName = (typeof SENTINELS)[number];
 /**

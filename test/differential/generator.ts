@@ -3,6 +3,7 @@
 // policies (plus a network set now and then). Every choice draws from mix.ts.
 import type { PlainObject } from "../../live/cluster";
 import { Choice, MIX, Mix } from "./mix";
+import { SENTINEL_LABEL, SENTINEL_PORTS } from "./converge";
 import { Random } from "./random";
 import {
     ADDRESSES,
@@ -410,6 +411,26 @@ function hostEgressRule(context: Context, forwarded: boolean): Record<string, un
     return rule;
 }
 
+/**
+ * An applyOnForward policy ends forwarded ingress through the host endpoint in a default deny, which
+ * would also stop the tier's convergence probes (the world -> the sentinel pods, converge.ts): this
+ * policy lets exactly those through, first (README, "The node's side").
+ */
+function sentinelPassage(scenario: Scenario): PlainObject {
+    return {
+        apiVersion: "projectcalico.org/v3",
+        kind: "GlobalNetworkPolicy",
+        metadata: { name: `${scenario.name}-host-sentinel`, labels: { [SCENARIO_LABEL]: scenario.name } },
+        spec: {
+            order: 1,
+            selector: `has(host-role) && has(${SCOPE_LABEL})`,
+            applyOnForward: true,
+            types: ["Ingress"],
+            ingress: [{ action: "Allow", protocol: "TCP", destination: { selector: `has(${SENTINEL_LABEL})`, ports: [...SENTINEL_PORTS] } }],
+        },
+    };
+}
+
 /** The node's side of a scenario, or undefined for none (README, "The node's side"). */
 function hostSide(context: Context): ScenarioHost | undefined {
     const { draw, scenario } = context;
@@ -420,6 +441,11 @@ function hostSide(context: Context): ScenarioHost | undefined {
     };
     const host: ScenarioHost = { labels, expectedIPs: draw.choice("host.expectedIPs") === "kept" };
     for (let i = 0, count = draw.count("host.policies"); i < count; i++) scenario.objects.push(hostPolicy(context, `${scenario.name}-host${i + 1}`));
+    const forwardDefaultDeny = scenario.objects.some((o) => {
+        const spec = o.spec as { applyOnForward?: boolean; preDNAT?: boolean; doNotTrack?: boolean };
+        return spec.applyOnForward && !spec.preDNAT && !spec.doNotTrack;
+    });
+    if (forwardDefaultDeny) scenario.objects.push(sentinelPassage(scenario));
     return host;
 }
 

@@ -96,10 +96,11 @@ export const ADDRESSES = {
 
 /**
  * The node's own listeners (the tier's process, node-listener.ts), HTTP on each: a port no policy
- * of the cluster's names, and 6666, one of Felix's default failsafe inbound ports (FelixConfiguration
- * failsafeInboundHostPorts), which host endpoint policy never closes.
+ * of the cluster's names, and 5473, one of Felix's default failsafe inbound ports (FelixConfiguration
+ * failsafeInboundHostPorts), which host endpoint policy never closes. Not 6666 or 6667, also failsafe:
+ * fetch refuses them ("bad ports", fetch.spec.whatwg.org #port-blocking), and the world probes with fetch.
  */
-export const NODE_PORTS = { open: 7070, failsafe: 6666 } as const;
+export const NODE_PORTS = { open: 7070, failsafe: 5473 } as const;
 
 /** Labels every scenario pod carries besides its random ones. */
 export const POD_NAME_LABEL = "df-pod";
