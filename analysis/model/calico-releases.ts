@@ -182,6 +182,18 @@ export const VALIDATOR_ROWS = {
     },
 };
 
+/**
+ * IPPool spec fields that only some releases serve (api/pkg/apis/projectcalico/v3/ippool.go at each
+ * tag): outside its spans the API server refuses the field as unknown. The analyzer's one schema has
+ * them all (validation/schemas.json); semantics.ts refuses each outside its spans.
+ */
+export const IPPOOL_FIELD_SPANS: Readonly<Record<string, { spans: readonly Span[]; source: string }>> = {
+    assignmentMode: { spans: [{ since: "3.30.0" }], source: "ippool.go IPPoolSpec.AssignmentMode (v3.30.0)" },
+    namespaceSelector: { spans: [{ since: "3.31.0" }], source: "ippool.go IPPoolSpec.NamespaceSelector (v3.31.0)" },
+    ipip: { spans: [{ since: "3.0.0", until: "3.32.0" }], source: "ippool.go IPPoolSpec.IPIP (deprecated; removed in v3.32.0)" },
+    "nat-outgoing": { spans: [{ since: "3.0.0", until: "3.32.0" }], source: "ippool.go IPPoolSpec.NATOutgoingV1 (deprecated; removed in v3.32.0)" },
+};
+
 // ------------------------------------------------------------------------------------ reading
 
 export interface CalicoRelease {

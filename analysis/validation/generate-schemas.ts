@@ -55,12 +55,14 @@ const CALICO_API_VERSIONS = ["projectcalico.org/v3", "crd.projectcalico.org/v1"]
 /**
  * What Calico accepts after the v3.28 branch the proxy serves, up to the lab's v3.30 (docs
  * reference/resources/tier.mdx, networkpolicy.mdx, globalnetworkpolicy.mdx: tiers are open source since v3.29).
- * Kinds whose later releases add spec fields the analyzer does not read (IPPool, KubeControllersConfiguration)
- * keep unknown spec fields open, so a v3.30 field is not refused.
+ * IPPool's assignmentMode (v3.30.0) and namespaceSelector (v3.31.0) are added by name; KubeControllersConfiguration, whose later
+ * releases add spec fields the analyzer does not read, keeps unknown spec fields open.
  */
 const CALICO_ADDITIONS = {
     policySpec: { tier: { type: "string" } },
-    openSpecs: ["IPPool", "KubeControllersConfiguration"],
+    /** Later releases' IPPool fields (ippool.go; calico-releases.ts IPPOOL_FIELD_SPANS, which semantics.ts applies per release). */
+    ipPoolSpec: { assignmentMode: { type: "string", enum: ["Automatic", "Manual"] }, namespaceSelector: { type: "string" } },
+    openSpecs: ["KubeControllersConfiguration"],
     Tier: {
         type: "object",
         required: ["metadata"],
@@ -143,8 +145,11 @@ export function generate(cache: string): Schema {
         const schema = structuredClone(crd.spec.versions[0].schema.openAPIV3Schema) as Schema;
         schema.properties.metadata = { $ref: "#/components/schemas/io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta" };
         if (kind === "NetworkPolicy" || kind === "GlobalNetworkPolicy") Object.assign(schema.properties.spec.properties, CALICO_ADDITIONS.policySpec);
-        const open = CALICO_ADDITIONS.openSpecs.includes(kind);
-        calico[kind] = strict({ ...schema, properties: { ...schema.properties, spec: strict(schema.properties.spec, open) } }) as Schema;
+        if (kind === "IPPool") Object.assign(schema.properties.spec.properties, CALICO_ADDITIONS.ipPoolSpec);
+        const strictKind = strict(schema) as Schema;
+        // strict() closes every object it meets; an open spec is opened again afterwards (it once was closed twice).
+        if (CALICO_ADDITIONS.openSpecs.includes(kind)) delete strictKind.properties.spec.additionalProperties;
+        calico[kind] = strictKind;
     }
     for (const [kind, schema] of Object.entries(calico)) for (const apiVersion of CALICO_API_VERSIONS) kinds[`${apiVersion}/${kind}`] = schema;
 

@@ -14,7 +14,7 @@
  *   without a type), catch-all notNets where the release refuses them (calico-releases.ts VALIDATOR_ROWS);
  *   named ports: api/pkg/lib/numorstring/port.go
  */
-import { CalicoRelease, calicoRelease, inSpans, VALIDATOR_ROWS } from "../model/calico-releases";
+import { CalicoRelease, calicoRelease, inSpans, IPPOOL_FIELD_SPANS, VALIDATOR_ROWS } from "../model/calico-releases";
 import { isCatchAllNet } from "../model/catch-all-not-nets";
 import { addressFamily } from "../net";
 import type { KubeObject } from "../types";
@@ -232,6 +232,12 @@ function calicoProblems(object: KubeObject, release: CalicoRelease): SemanticPro
     const badName = nameProblem(String(object.metadata?.name ?? ""), "subdomain");
     if (badName) problems.push({ key: "metadata.name", message: badName, source: "K8S_NAMES" });
     problems.push(...labelsProblems(object.metadata?.labels, "metadata.labels"));
+    if (object.kind === "IPPool") {
+        for (const [field, { spans, source }] of Object.entries(IPPOOL_FIELD_SPANS)) {
+            if (object.spec?.[field] === undefined || inSpans(release, spans)) continue;
+            problems.push({ key: `spec.${field}`, message: `unknown field "${field}": the IPPool of Calico v${release.version} has no such field`, source });
+        }
+    }
     if (object.kind !== "NetworkPolicy" && object.kind !== "GlobalNetworkPolicy") return problems;
     for (const direction of ["ingress", "egress"]) {
         list(object.spec?.[direction]).forEach((raw, r) => problems.push(...calicoRuleProblems(map(raw), `spec.${direction}[${r}]`, release)));

@@ -242,6 +242,26 @@ describe("validator rules, per release (libcalico-go lib/validator/v3/validator.
     });
 });
 
+describe("IPPool fields, per release (api/pkg/apis/projectcalico/v3/ippool.go at each tag)", () => {
+    const pool = (spec: string) => `---\napiVersion: projectcalico.org/v3\nkind: IPPool\nmetadata: {name: p}\nspec: {cidr: 10.244.0.0/16, ${spec}}\n`;
+    it.each([
+        ["assignmentMode: Manual", "assignmentMode", ["3.30.0", "3.32.1"], ["3.28.5", "3.29.7"]],
+        ["namespaceSelector: all()", "namespaceSelector", ["3.31.0", "3.32.1"], ["3.30.7"]],
+        ["ipip: {enabled: true}", "ipip", ["3.28.5", "3.31.7"], ["3.32.0"]],
+        ["nat-outgoing: true", "nat-outgoing", ["3.28.5", "3.31.7"], ["3.32.0"]],
+    ] as const)("%s: accepted where the release serves it, refused as unknown elsewhere", (spec, field, accepted, refused) => {
+        for (const version of accepted) expect(() => modelOf(pods + pool(spec), { calicoVersion: version }), version).not.toThrow();
+        for (const version of refused) {
+            expect(() => modelOf(pods + pool(spec), { calicoVersion: version }), version).toThrow(
+                `spec.${field}: unknown field "${field}": the IPPool of Calico v${version} has no such field`,
+            );
+        }
+    });
+    it("refuses an assignmentMode the API does not know (enum Automatic, Manual)", () => {
+        expect(() => modelOf(pods + pool("assignmentMode: Sometimes"), { calicoVersion: "3.30.3" })).toThrow('"Sometimes" is not one of "Automatic", "Manual"');
+    });
+});
+
 describe("the release setting", () => {
     const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "analyzer-releases-"));
     afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
