@@ -119,6 +119,26 @@ export interface ProbeRunnerOptions extends ProbeWaits {
 /** Where a pod probe runs: verify's probe pods, or (the differential tier) the workload pods themselves. */
 export type ProbePodSource = Pick<ProbePods, "get">;
 
+/**
+ * One HTTP request from outside the cluster (a NodePort, or the node's own listener), classified:
+ * the host name must resolve, then `outsideHttp` (default: this machine) makes the request within
+ * `timeoutMs`; `redact` cleans the body before it is classified. verify's runner and the
+ * differential tier's world probes both make their HTTP attempts here.
+ */
+export async function attemptHttp(
+    action: Extract<ProbeAction, { kind: "http" }>,
+    timeoutMs: number,
+    outsideHttp: OutsideHttp = fromThisMachine,
+    redact: (text: string) => string = (text) => text,
+): Promise<{ outcome: Outcome; detail: string }> {
+    const unresolved = await unresolvedHost(action.url);
+    if (unresolved) return unresolved;
+    const reply = await outsideHttp(action, timeoutMs);
+    return "response" in reply
+        ? classifyHttp(action, { status: reply.response.status, body: redact(reply.response.body) })
+        : classifyHttp(action, undefined, reply.error);
+}
+
 export class ProbeRunner {
     constructor(
         private readonly cluster: ClusterApi,
@@ -134,12 +154,7 @@ export class ProbeRunner {
         const timeoutSeconds = this.options.retry.timeoutSeconds;
         if (action.kind === "http") {
             if (origin.kind !== "outside") return { outcome: "error", detail: "HTTP probes run from outside the cluster only" };
-            const unresolved = await unresolvedHost(action.url);
-            if (unresolved) return unresolved;
-            const reply = await (this.options.outsideHttp ?? fromThisMachine)(action, this.options.httpTimeoutMs ?? timeoutSeconds * 1000 + 500);
-            return "response" in reply
-                ? classifyHttp(action, { status: reply.response.status, body: this.redact(reply.response.body) })
-                : classifyHttp(action, undefined, reply.error);
+            return attemptHttp(action, this.options.httpTimeoutMs ?? timeoutSeconds * 1000 + 500, this.options.outsideHttp, (text) => this.redact(text));
         }
         if (origin.kind !== "pod") return { outcome: "error", detail: `${action.kind} probes run in a probe pod` };
         let podName: string;

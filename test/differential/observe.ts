@@ -10,7 +10,7 @@ import { errorText } from "../../live/error-text";
 import type { OutsideHttp } from "../../live/outside-http";
 import { shellCommand } from "../../live/plan";
 import { PROBE_CONTAINER } from "../../live/probe-pods";
-import { classifyExec, observationOf, ProbeRunner, settled, sleep } from "../../live/probes";
+import { attemptHttp, classifyExec, observationOf, settled, sleep } from "../../live/probes";
 import type { Attempt, Observation, ProbeAction, RetryPolicy, Verdict } from "../../live/types";
 import type { Cell } from "./cells";
 import { nodeAttempt } from "./node-probes";
@@ -114,11 +114,12 @@ export async function observeCells(
     options: ObserveOptions,
 ): Promise<Map<string, Observation>> {
     const { retry } = options;
-    const world = new ProbeRunner(
-        cluster,
-        { get: () => Promise.reject(new Error("world probes need no pod")) },
-        { retry, outsideHttp: options.outsideHttp, signal: options.signal },
-    );
+    // The world's probes: one HTTP request each, as verify's runner makes it (live/probes.ts attemptHttp).
+    const worldAttempt = async (action: ProbeAction): Promise<Attempt> => {
+        const started = Date.now();
+        if (action.kind !== "http") return { outcome: "error", detail: `${action.kind} probes are not made from the world`, elapsedMs: 0 };
+        return { ...(await attemptHttp(action, retry.timeoutSeconds * 1000 + 500, options.outsideHttp)), elapsedMs: Date.now() - started };
+    };
     const attempts = new Map<string, Attempt[]>(cells.map((cell) => [cell.id, []]));
     let pending = [...cells];
     for (let round = 0; round < retry.maxAttempts && pending.length > 0 && !options.signal?.aborted; round++) {
@@ -136,7 +137,7 @@ export async function observeCells(
                 });
             } else {
                 jobs.push(async () => {
-                    attempts.get(cell.id)!.push(await world.attempt(cell.probe));
+                    attempts.get(cell.id)!.push(await worldAttempt(cell.probe.actions[0]));
                 });
             }
         }
