@@ -139,7 +139,28 @@ function replyDecisions(model: ClusterModel, hostEndpoint: HostEndpoint, reply: 
         decisions.push(label(preDnat));
         if (preDnat.outcome !== "continue") return decisions;
     }
-    decisions.push(label(hostDecision(model, hostEndpoint, direction === "egress" ? "hostEgress" : "hostIngress", reply)));
+    const stage = direction === "egress" ? "hostEgress" : "hostIngress";
+    if (reply.protocol === "TCP") {
+        // The reply of an untracked SYN is a SYN-ACK conntrack has no entry for: INVALID, which the
+        // endpoint's filter chain drops before any policy (felix rules/endpoints.go appendConntrackRules,
+        // v3.28.5; FelixConfiguration disableConntrackInvalidCheck, default false). Observed by the
+        // differential tier: seed 85, node -> 1.1.1.1:443 allowed untracked, the reply dropped although
+        // no tracked policy selected the endpoint's ingress.
+        const normal = hostDecision(model, hostEndpoint, stage, reply);
+        decisions.push(
+            label({
+                ...normal,
+                allowed: false,
+                outcome: "deny",
+                decidedBy: "rule",
+                steps: [],
+                policies: [],
+                reason: `a TCP reply with no conntrack entry is INVALID, and ${hostEndpointName(hostEndpoint)}'s filter chain drops INVALID packets before any policy; only an untracked (doNotTrack) allow of the reply lets it through`,
+            }),
+        );
+        return decisions;
+    }
+    decisions.push(label(hostDecision(model, hostEndpoint, stage, reply)));
     return decisions;
 }
 
