@@ -58,6 +58,12 @@ export function felixSettings(objects: KubeObject[], warnings: string[]): FelixS
             continue;
         }
         const spec = object.spec ?? {};
+        if (spec.disableConntrackInvalidCheck === true) {
+            warnings.push(
+                `FelixConfiguration ${object.metadata.name} sets disableConntrackInvalidCheck: true, which the analyzer does not model: ` +
+                    "it judges the TCP reply of an untracked (doNotTrack) connection as dropped INVALID, where Felix then lets tracked policy decide",
+            );
+        }
         settings = {
             failsafeInbound:
                 spec.failsafeInboundHostPorts == null

@@ -211,3 +211,15 @@ spec: {podSelector: {}, policyTypes: [Ingress]}
         expect(verdict(model, "app/client", "nodeport:web/web", 30080).allowed).toBe(false);
     });
 });
+
+describe("FelixConfiguration disableConntrackInvalidCheck", () => {
+    it("true is warned about, naming the object and what the analyzer does instead", () => {
+        const felix =
+            "---\napiVersion: projectcalico.org/v3\nkind: FelixConfiguration\nmetadata: {name: default}\nspec: {disableConntrackInvalidCheck: true}\n";
+        const node = "---\napiVersion: v1\nkind: Node\nmetadata: {name: worker}\nstatus: {addresses: [{type: InternalIP, address: 10.0.0.5}]}\n";
+        expect(modelOf(node + felix).warnings.join("\n")).toContain(
+            "FelixConfiguration default sets disableConntrackInvalidCheck: true, which the analyzer does not model",
+        );
+        expect(modelOf(node).warnings.join("\n")).not.toContain("disableConntrackInvalidCheck");
+    });
+});
