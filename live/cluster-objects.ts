@@ -8,29 +8,14 @@ import { type ClusterApi, ListForbiddenError, type PlainObject } from "./cluster
 /** Calico's policy APIs, in the order they are tried: the API server's, else the CRDs behind it. */
 export const CALICO_API_VERSIONS = ["projectcalico.org/v3", "crd.projectcalico.org/v1"] as const;
 
+/** The Calico kinds of policy, sets, host endpoints and pools: both lists below start with them. */
+const CALICO_POLICY_KINDS = ["NetworkPolicy", "GlobalNetworkPolicy", "NetworkSet", "GlobalNetworkSet", "HostEndpoint", "Tier", "IPPool"] as const;
+
 /** The Calico kinds verify reads back for a stage. */
-export const CALICO_READBACK_KINDS = [
-    "NetworkPolicy",
-    "GlobalNetworkPolicy",
-    "NetworkSet",
-    "GlobalNetworkSet",
-    "HostEndpoint",
-    "Tier",
-    "IPPool",
-    "KubeControllersConfiguration",
-] as const;
+export const CALICO_READBACK_KINDS = [...CALICO_POLICY_KINDS, "KubeControllersConfiguration"] as const;
 
 /** The Calico kinds a verdict can depend on (KubeControllersConfiguration is left out: the automatic host endpoints it asks for are read as HostEndpoints). */
-const CALICO_VERDICT_KINDS = [
-    "NetworkPolicy",
-    "GlobalNetworkPolicy",
-    "NetworkSet",
-    "GlobalNetworkSet",
-    "HostEndpoint",
-    "Tier",
-    "IPPool",
-    "FelixConfiguration",
-] as const;
+const CALICO_VERDICT_KINDS = [...CALICO_POLICY_KINDS, "FelixConfiguration"] as const;
 
 export interface CalicoObjects {
     /** The API they were read from; undefined when the cluster serves neither. */
