@@ -345,7 +345,10 @@ function stagedCommand(run: CommandRun, objects: KubeObject[], options: Analyzer
 
 /** `--endpoint NAME`, or `--endpoint` with focus filters: the policies applying to each endpoint. */
 function endpointCommand(run: CommandRun, model: ClusterModel, name: string | true): void {
-    if (name !== true) return run.writer.endpoint(endpointPolicies(model, name), run.out.write);
+    if (name !== true) {
+        run.writer.endpoint(endpointPolicies(model, name), run.out.write);
+        return;
+    }
     checkFocus([model], run.focus!);
     const names = [...focusedWorkloads(model, run.focus!)].sort();
     run.writer.endpoint(
