@@ -232,6 +232,7 @@ function parseCommand(argv: string[], io: CliIo): ParsedCommand {
               requestTimeoutMs: options.requestTimeout * 1000,
               ...(options.chunkSize ? { listPageSize: options.chunkSize } : {}),
               release: options.calicoVersion === undefined,
+              ...(options.staged ? { staged: true } : {}),
           }
         : undefined;
     return { run, paths, ...(live ? { live } : {}) };

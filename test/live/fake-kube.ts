@@ -55,6 +55,7 @@ const CLUSTER_SCOPED = new Set([
     "KubeControllersConfiguration",
     "FelixConfiguration",
     "ClusterInformation",
+    "StagedGlobalNetworkPolicy",
 ]);
 const CALICO_KINDS = [
     "NetworkPolicy",
@@ -67,6 +68,9 @@ const CALICO_KINDS = [
     "KubeControllersConfiguration",
     "FelixConfiguration",
     "ClusterInformation",
+    "StagedNetworkPolicy",
+    "StagedGlobalNetworkPolicy",
+    "StagedKubernetesNetworkPolicy",
 ];
 const SERVED: Record<string, string[]> = {
     v1: ["Namespace", "Node", "Pod", "Service", "ConfigMap", "ServiceAccount"],
