@@ -79,7 +79,7 @@ export function previewStaged(
     return {
         preview: {
             calicoVersion: `v${release.version}`,
-            staged: changes.map(({ staged, action, policy, effect }) => ({
+            staged: [...changes].sort(byKindAndName).map(({ staged, action, policy, effect }) => ({
                 kind: staged.kind,
                 ...(staged.metadata.namespace ? { namespace: staged.metadata.namespace } : {}),
                 name: staged.metadata.name,
@@ -93,6 +93,14 @@ export function previewStaged(
         warnings,
         models: [before, after],
     };
+}
+
+/** Staged policies in one order whatever the input's (files, or a cluster's lists kind by kind): by kind, namespace and name. */
+function byKindAndName(a: StagedChange, b: StagedChange): number {
+    const kinds = Object.keys(STAGED_KINDS);
+    const key = (c: StagedChange) => [kinds.indexOf(c.staged.kind), c.staged.metadata.namespace ?? "", c.staged.metadata.name] as const;
+    const [x, y] = [key(a), key(b)];
+    return x[0] - y[0] || (x[1] < y[1] ? -1 : x[1] > y[1] ? 1 : 0) || (x[2] < y[2] ? -1 : x[2] > y[2] ? 1 : 0);
 }
 
 /**

@@ -2,7 +2,7 @@
 // server validates them (validator.go validateStaged*, v3.30.3-v3.31.7), never changing a verdict,
 // and `analyze --staged` showing the flows enforcing them would add or remove, each with the rule
 // that would decide it. The fixture stages three changes to the lab's last stage
-// (fixtures/staged/staged.yaml): a host-endpoint default deny, the Delete of world-to-proxy and a
+// (fixtures/staged/staged.yaml): the Delete of world-to-proxy, a host-endpoint default deny and a
 // StagedKubernetesNetworkPolicy limiting the client's egress.
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -140,8 +140,8 @@ describe("analyze --staged", () => {
         expect(stdout).toContain(
             [
                 "enforcing 3 staged policies (as Calico v3.30.3 would then enforce):",
-                "  StagedGlobalNetworkPolicy host-default-deny (stagedAction Set): creates gnp:host-default-deny",
                 "  StagedNetworkPolicy lab/world-to-proxy (stagedAction Delete): deletes np:lab/world-to-proxy",
+                "  StagedGlobalNetworkPolicy host-default-deny (stagedAction Set): creates gnp:host-default-deny",
                 "  StagedKubernetesNetworkPolicy other/client-egress (stagedAction Set): creates knp:other/client-egress",
             ].join("\n"),
         );
@@ -183,7 +183,7 @@ describe("analyze --staged", () => {
     it("prints JSON and JSON Lines", () => {
         const json = JSON.parse(run(LOCKDOWN, STAGED, "--staged", "--format", "json").stdout);
         expect(json.calicoVersion).toBe("v3.30.3");
-        expect(json.staged[1]).toEqual({ kind: "StagedNetworkPolicy", namespace: "lab", name: "world-to-proxy", stagedAction: "Delete", policy: "np:lab/world-to-proxy", effect: "deletes" });
+        expect(json.staged[0]).toEqual({ kind: "StagedNetworkPolicy", namespace: "lab", name: "world-to-proxy", stagedAction: "Delete", policy: "np:lab/world-to-proxy", effect: "deletes" });
         expect(json.added).toEqual([]);
         expect(json.removed).toContainEqual(expect.objectContaining({ src: "node:node", dst: "external:1.1.1.1", port: 443, protocol: "TCP" }));
         const lines = run(LOCKDOWN, STAGED, "--staged", "--format", "jsonl").stdout.trim().split("\n").map((l) => JSON.parse(l));
