@@ -44,7 +44,7 @@ describe("kubectl's label-selector text", () => {
     });
 
     it.each([
-        ["app in (web", 'expected a value or ), found the end at position 12'],
+        ["app in (web", "expected a value or ), found the end at position 12"],
         ["app>1", '">" compares numbers, which no LabelSelector (and so no pod selection) does at position 4'],
         ["app=web,", "expected a requirement after the comma at position 9"],
         ["app web", 'expected =, ==, !=, in or notin after "app", found "web" at position 5'],
@@ -109,8 +109,14 @@ describe("focus filters on the command line", () => {
                 "spec: {order: 50, selector: app == 'helloworld', types: [Ingress], ingress: [{action: Allow, protocol: TCP, destination: {ports: [8080]}}]}\n",
         );
         const lab = run("--workload", "lab/helloworld", "--format", "jsonl", "--diff", LOCKDOWN, "--", LOCKDOWN, open);
-        const flows = lab.stdout.trim().split("\n").map((l) => JSON.parse(l));
-        expect(flows.map((f) => `${f.src} -> ${f.dst}`)).toEqual(["external:203.0.113.10 -> lab/helloworld", "external:203.0.113.10 -> service:lab/helloworld"]);
+        const flows = lab.stdout
+            .trim()
+            .split("\n")
+            .map((l) => JSON.parse(l));
+        expect(flows.map((f) => `${f.src} -> ${f.dst}`)).toEqual([
+            "external:203.0.113.10 -> lab/helloworld",
+            "external:203.0.113.10 -> service:lab/helloworld",
+        ]);
         expect(run("--namespace", "other", "--diff", LOCKDOWN, "--", LOCKDOWN, open).stdout).toBe("no change\n");
     });
 
@@ -119,7 +125,12 @@ describe("focus filters on the command line", () => {
         const queries = path.join(dir, "queries.txt");
         fs.writeFileSync(queries, "other/client lab/helloworld-proxy 8080/TCP\nlab/helloworld-proxy lab/helloworld 8080/TCP\n");
         const { stdout, stderr } = run(LOCKDOWN, "--queries", queries, "--namespace", "lab");
-        expect(stdout.trim().split("\n").map((l) => JSON.parse(l).src)).toEqual(["lab/helloworld-proxy"]);
+        expect(
+            stdout
+                .trim()
+                .split("\n")
+                .map((l) => JSON.parse(l).src),
+        ).toEqual(["lab/helloworld-proxy"]);
         expect(stderr).toContain("note: 1 of 2 queries left out: an end of each is outside --namespace lab");
     });
 
@@ -134,7 +145,10 @@ describe("focus filters on the command line", () => {
         [["--workload", "lab/proxy"], "error: --workload lab/proxy matches no workload: namespace lab has lab/helloworld, lab/helloworld-proxy"],
         [["--workload", "proxy"], 'error: --workload "proxy": expected <namespace>/<workload>'],
         [["--selector", "app=nginx"], 'error: --selector "app=nginx" matches the labels of no workload'],
-        [["--namespace", "other", "--selector", "app=helloworld"], 'error: --namespace other --selector "app=helloworld": no workload meets these filters together'],
+        [
+            ["--namespace", "other", "--selector", "app=helloworld"],
+            'error: --namespace other --selector "app=helloworld": no workload meets these filters together',
+        ],
         [["--query", "other/client", "lab/helloworld", "8080", "--namespace", "lab"], "error: --namespace lab: --query names its one connection itself"],
         [["--endpoint"], "error: --endpoint needs an endpoint name, or focus filters"],
     ])("%j is exit 2: %s", (args, message) => {

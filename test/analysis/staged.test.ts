@@ -41,7 +41,11 @@ const cluster = BASE;
 
 describe("staged policies are validated as Calico's API server validates them", () => {
     it.each([
-        ["an unknown stagedAction", staged("StagedGlobalNetworkPolicy", "x", "{stagedAction: Enforce, selector: all()}"), 'spec.stagedAction: stagedAction "Enforce" is not one of Set, Delete, Learn, Ignore'],
+        [
+            "an unknown stagedAction",
+            staged("StagedGlobalNetworkPolicy", "x", "{stagedAction: Enforce, selector: all()}"),
+            'spec.stagedAction: stagedAction "Enforce" is not one of Set, Delete, Learn, Ignore',
+        ],
         [
             "a Delete with a spec beyond the tier",
             staged("StagedNetworkPolicy", "x", "{stagedAction: Delete, tier: default, selector: all(), ingress: []}", "lab"),
@@ -52,14 +56,42 @@ describe("staged policies are validated as Calico's API server validates them", 
             staged("StagedKubernetesNetworkPolicy", "x", "{stagedAction: Delete, policyTypes: [Ingress]}", "lab"),
             "spec.policyTypes: stagedAction Delete stages the removal of the enforced policy of this name and takes no spec: spec.policyTypes is set",
         ],
-        ["a name with two dots", staged("StagedNetworkPolicy", "a.b.c", "{selector: all()}", "lab"), 'metadata.name: "a.b.c" is not a lower-case DNS label, or two joined by a dot'],
-        ["the converted policies' prefix", staged("StagedNetworkPolicy", "knp.default.x", "{selector: all()}", "lab"), '"knp.default." names the policies Calico converts'],
-        ["an unquoted selector value", staged("StagedGlobalNetworkPolicy", "x", "{selector: app == web}"), "StagedGlobalNetworkPolicy x: spec.selector: malformed selector"],
+        [
+            "a name with two dots",
+            staged("StagedNetworkPolicy", "a.b.c", "{selector: all()}", "lab"),
+            'metadata.name: "a.b.c" is not a lower-case DNS label, or two joined by a dot',
+        ],
+        [
+            "the converted policies' prefix",
+            staged("StagedNetworkPolicy", "knp.default.x", "{selector: all()}", "lab"),
+            '"knp.default." names the policies Calico converts',
+        ],
+        [
+            "an unquoted selector value",
+            staged("StagedGlobalNetworkPolicy", "x", "{selector: app == web}"),
+            "StagedGlobalNetworkPolicy x: spec.selector: malformed selector",
+        ],
         ["an unknown field", staged("StagedGlobalNetworkPolicy", "x", "{selector: all(), ingres: []}"), "StagedGlobalNetworkPolicy x: spec"],
-        ["a bad net", staged("StagedGlobalNetworkPolicy", "x", "{selector: all(), ingress: [{action: Allow, source: {nets: ['10.0.0.1/8']}}]}"), "spec.ingress[0].source.nets[0]"],
-        ["ports without a protocol", staged("StagedNetworkPolicy", "x", "{selector: all(), ingress: [{action: Allow, destination: {ports: [80]}}]}", "lab"), "StagedNetworkPolicy lab/x"],
-        ["preDNAT without applyOnForward", staged("StagedGlobalNetworkPolicy", "x", "{selector: all(), preDNAT: true, ingress: [{action: Deny}]}"), "StagedGlobalNetworkPolicy x"],
-        ["a tier that does not exist", staged("StagedGlobalNetworkPolicy", "security.x", "{tier: security, selector: all()}"), 'spec.tier: tier "security" does not exist'],
+        [
+            "a bad net",
+            staged("StagedGlobalNetworkPolicy", "x", "{selector: all(), ingress: [{action: Allow, source: {nets: ['10.0.0.1/8']}}]}"),
+            "spec.ingress[0].source.nets[0]",
+        ],
+        [
+            "ports without a protocol",
+            staged("StagedNetworkPolicy", "x", "{selector: all(), ingress: [{action: Allow, destination: {ports: [80]}}]}", "lab"),
+            "StagedNetworkPolicy lab/x",
+        ],
+        [
+            "preDNAT without applyOnForward",
+            staged("StagedGlobalNetworkPolicy", "x", "{selector: all(), preDNAT: true, ingress: [{action: Deny}]}"),
+            "StagedGlobalNetworkPolicy x",
+        ],
+        [
+            "a tier that does not exist",
+            staged("StagedGlobalNetworkPolicy", "security.x", "{tier: security, selector: all()}"),
+            'spec.tier: tier "security" does not exist',
+        ],
         [
             "a Kubernetes port name that is no IANA name",
             staged("StagedKubernetesNetworkPolicy", "x", "{podSelector: {}, ingress: [{ports: [{port: Not_A_Name}]}]}", "lab"),
@@ -70,9 +102,16 @@ describe("staged policies are validated as Calico's API server validates them", 
     });
 
     it.each([
-        ["a Delete with its tier and the types the client drops", staged("StagedGlobalNetworkPolicy", "x", "{stagedAction: Delete, tier: default, types: [Ingress]}")],
+        [
+            "a Delete with its tier and the types the client drops",
+            staged("StagedGlobalNetworkPolicy", "x", "{stagedAction: Delete, tier: default, types: [Ingress]}"),
+        ],
         ["a Kubernetes Delete with an empty podSelector", staged("StagedKubernetesNetworkPolicy", "x", "{stagedAction: Delete, podSelector: {}}", "lab")],
-        ["Learn and Ignore", staged("StagedGlobalNetworkPolicy", "x", "{stagedAction: Learn, selector: all()}") + staged("StagedGlobalNetworkPolicy", "w", "{stagedAction: Ignore}")],
+        [
+            "Learn and Ignore",
+            staged("StagedGlobalNetworkPolicy", "x", "{stagedAction: Learn, selector: all()}") +
+                staged("StagedGlobalNetworkPolicy", "w", "{stagedAction: Ignore}"),
+        ],
         ["a tiered name", staged("StagedGlobalNetworkPolicy", "default.x", "{selector: all()}")],
     ])("accepts %s", (_what, yaml) => {
         expect(() => modelOf(cluster + yaml, { calicoVersion: "3.31.7" })).not.toThrow();
@@ -80,7 +119,9 @@ describe("staged policies are validated as Calico's API server validates them", 
 
     it("on v3.28 and v3.29, which do not serve the staged kinds, leaves them out saying so (as any kind a release lacks)", () => {
         for (const version of ["3.28.5", "3.29.7"]) {
-            const model = modelOf(cluster + staged("StagedGlobalNetworkPolicy", "deny-web", "{selector: app == 'web', types: [Ingress]}"), { calicoVersion: version });
+            const model = modelOf(cluster + staged("StagedGlobalNetworkPolicy", "deny-web", "{selector: app == 'web', types: [Ingress]}"), {
+                calicoVersion: version,
+            });
             expect(model.warnings.join("\n")).toContain(
                 `StagedGlobalNetworkPolicy deny-web (projectcalico.org/v3) is not served by Calico v${version} and is left out of the verdicts: Calico serves the staged kinds from v3.30.0`,
             );
@@ -160,7 +201,9 @@ describe("analyze --staged", () => {
         expect(stdout).toContain("- external:203.0.113.10 -> node:node 10250/TCP\n");
         expect(stdout).not.toContain("- external:203.0.113.10 -> node:node 22/TCP");
         // The StagedKubernetesNetworkPolicy, by the name Calico gives the policy it stages.
-        expect(stdout).toContain("after:  blocked at other/client's egress: denied at the end of tier default: knp:other/client-egress selects egress of other/client");
+        expect(stdout).toContain(
+            "after:  blocked at other/client's egress: denied at the end of tier default: knp:other/client-egress selects egress of other/client",
+        );
         expect(stdout).not.toMatch(/^\+ /m);
     });
 
@@ -169,7 +212,12 @@ describe("analyze --staged", () => {
         const open = path.join(dir, "open.yaml");
         fs.writeFileSync(
             open,
-            staged("StagedNetworkPolicy", "client-to-app", "{order: 50, selector: app == 'helloworld', types: [Ingress], ingress: [{action: Allow, protocol: TCP, source: {namespaceSelector: projectcalico.org/name == 'other'}, destination: {ports: [8080]}}]}", "lab"),
+            staged(
+                "StagedNetworkPolicy",
+                "client-to-app",
+                "{order: 50, selector: app == 'helloworld', types: [Ingress], ingress: [{action: Allow, protocol: TCP, source: {namespaceSelector: projectcalico.org/name == 'other'}, destination: {ports: [8080]}}]}",
+                "lab",
+            ),
         );
         const { code, stdout } = run("--exit-code", LOCKDOWN, open, "--staged");
         expect(code).toBe(1);
@@ -183,10 +231,20 @@ describe("analyze --staged", () => {
     it("prints JSON and JSON Lines", () => {
         const json = JSON.parse(run(LOCKDOWN, STAGED, "--staged", "--format", "json").stdout);
         expect(json.calicoVersion).toBe("v3.30.3");
-        expect(json.staged[0]).toEqual({ kind: "StagedNetworkPolicy", namespace: "lab", name: "world-to-proxy", stagedAction: "Delete", policy: "np:lab/world-to-proxy", effect: "deletes" });
+        expect(json.staged[0]).toEqual({
+            kind: "StagedNetworkPolicy",
+            namespace: "lab",
+            name: "world-to-proxy",
+            stagedAction: "Delete",
+            policy: "np:lab/world-to-proxy",
+            effect: "deletes",
+        });
         expect(json.added).toEqual([]);
         expect(json.removed).toContainEqual(expect.objectContaining({ src: "node:node", dst: "external:1.1.1.1", port: 443, protocol: "TCP" }));
-        const lines = run(LOCKDOWN, STAGED, "--staged", "--format", "jsonl").stdout.trim().split("\n").map((l) => JSON.parse(l));
+        const lines = run(LOCKDOWN, STAGED, "--staged", "--format", "jsonl")
+            .stdout.trim()
+            .split("\n")
+            .map((l) => JSON.parse(l));
         expect(lines[0]).toEqual({ staged: json.staged[0], calicoVersion: "v3.30.3" });
         expect(lines.filter((l) => l.change === "removed")).toHaveLength(json.removed.length);
     });
