@@ -1,9 +1,9 @@
 // Focus filters (analysis/consumers/focus.ts): --namespace, --workload and --selector choose which
 // endpoints every command and format shows; the verdicts are the whole model's.
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
+import { temporaryDirectory } from "../helpers/temporary";
 import { connectivityMatrix, matrixCells } from "../../analysis";
 import { runCli } from "../../analysis/consumers/cli";
 import { focusedWorkloads, focusMatrix, parseFocus } from "../../analysis/consumers/focus";
@@ -101,7 +101,7 @@ describe("focus filters on the command line", () => {
     });
 
     it("--diff shows the changed flows between focused endpoints", () => {
-        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "focus-"));
+        const dir = temporaryDirectory("focus");
         const open = path.join(dir, "open.yaml");
         fs.writeFileSync(
             open,
@@ -121,7 +121,7 @@ describe("focus filters on the command line", () => {
     });
 
     it("--queries answers the queries between focused endpoints and says how many it left out", () => {
-        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "focus-"));
+        const dir = temporaryDirectory("focus");
         const queries = path.join(dir, "queries.txt");
         fs.writeFileSync(queries, "other/client lab/helloworld-proxy 8080/TCP\nlab/helloworld-proxy lab/helloworld 8080/TCP\n");
         const { stdout, stderr } = run(LOCKDOWN, "--queries", queries, "--namespace", "lab");

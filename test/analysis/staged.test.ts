@@ -7,6 +7,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
+import { temporaryDirectory } from "../helpers/temporary";
 import { connectivityMatrix, parseManifests } from "../../analysis";
 import { runCli } from "../../analysis/consumers/cli";
 import { enforceStaged } from "../../analysis/model/staged";
@@ -208,7 +209,7 @@ describe("analyze --staged", () => {
     });
 
     it("a staged policy opening a flow adds it, with the rule that would allow it; --exit-code exits 1", () => {
-        const dir = fs.mkdtempSync(path.join(require("node:os").tmpdir(), "staged-"));
+        const dir = temporaryDirectory("staged");
         const open = path.join(dir, "open.yaml");
         fs.writeFileSync(
             open,
