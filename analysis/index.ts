@@ -36,7 +36,7 @@ export type { DiffSide } from "./consumers/diff-reasons";
 export { endpointPolicies } from "./consumers/endpoint-policies";
 export { previewStaged } from "./consumers/staged-preview";
 export type { StagedPolicyChange, StagedPreview } from "./consumers/staged-preview";
-export { checkFocus, endpointShown, focusedWorkloads, focusFlows, focusMatrix, parseFocus } from "./consumers/focus";
+export { checkFocus, endpointShown, focusedWorkloads, focusMatrix, parseFocus } from "./consumers/focus";
 export type { Focus, FocusFilters } from "./consumers/focus";
 export type { AppliedPolicy, EndpointPolicies, EndpointStage, EndpointTier } from "./consumers/endpoint-policies";
 export { connectivityClasses } from "./consumers/classes";

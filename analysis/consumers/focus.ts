@@ -18,7 +18,6 @@ import { IndexSet, IndexSetInterner } from "../engine/index-set";
 import type { ClusterModel, Service, Workload } from "../model/model-types";
 import { serviceBackendsOf } from "../model/services";
 import { KubeSelector, matchesKubeSelector, parseKubeSelectorText } from "../selectors/kubernetes";
-import type { Connection } from "../types";
 import { allowedSources, type Matrix, type MatrixTarget } from "./matrix";
 
 export interface FocusFilters {
@@ -149,10 +148,4 @@ export function focusMatrix(matrix: Matrix, model: ClusterModel, focus: Focus): 
         targetRows.push(row);
     });
     return { sources, targets, rows: rows.distinct, targetRows };
-}
-
-/** The connections whose source and destination the focus shows in `model`. */
-export function focusFlows<T extends Connection>(flows: readonly T[], model: ClusterModel, focus: Focus): T[] {
-    const shown = endpointShown(model, focus);
-    return flows.filter((flow) => shown(flow.src) && shown(flow.dst));
 }
