@@ -132,7 +132,7 @@ describe("analyze --kubeconfig: the running cluster as input", () => {
         expect(kube!.lists.filter((url) => url.startsWith("/api/v1/pods?"))).toEqual(["/api/v1/pods?limit=2", "/api/v1/pods?limit=2&continue=2"]);
         expect(kube!.lists.filter((url) => url.startsWith("/apis/projectcalico.org/v3/networkpolicies?"))).toEqual([
             "/apis/projectcalico.org/v3/networkpolicies?limit=2",
-            "/apis/projectcalico.org/v3/networkpolicies?continue=2&limit=2",
+            "/apis/projectcalico.org/v3/networkpolicies?limit=2&continue=2",
         ]);
         // Every list is cluster-wide: no namespace is left out.
         expect(kube!.lists.filter((url) => url.includes("/namespaces/"))).toEqual([]);
