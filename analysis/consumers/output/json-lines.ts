@@ -40,6 +40,10 @@ export const jsonLinesWriter: FormatWriter = {
             for (const flow of flows) write(`${JSON.stringify({ change, ...flow })}\n`);
         }
     },
+    staged: (preview, write) => {
+        for (const staged of preview.staged) write(`${JSON.stringify({ staged, calicoVersion: preview.calicoVersion })}\n`);
+        jsonLinesWriter.diff(preview, write);
+    },
     verdict: (verdict, write) => write(formatVerdict(verdict)),
     endpoint: (reports, write) => {
         for (const report of reports) write(`${JSON.stringify(report)}\n`);
