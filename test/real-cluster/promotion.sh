@@ -13,11 +13,12 @@
 #      verification saw no digest of it (the cluster imports its images by tag only, as `kind load`
 #      does); then the image gets its repository digest reference in containerd (as a registry
 #      pull gives it), dev runs it by digest and stage 4 is walked and verified again
-#   4. dev updated after its verification; promote        -> refused: drift since verification;
-#      dev put back and stage 4 verified again
-#   5. promote (dry run)                                  -> allowed, staging unchanged
-#   6. promote --apply --up                               -> staging's stage and pinned images set, pulumi up of staging
-#   7. npm run verify -- --stack staging                  -> staging's flows observed as expected
+#   4. dev updated after its verification; promote        -> refused: drift since verification
+#   5. dev walked to 5 (lockdown) and verified
+#   6. promote (dry run)                                  -> allowed, staging unchanged
+#   7. promote --apply                                    -> staging's stage and pinned images set
+#   8. dev destroyed (its lockdown would close staging's NodePorts on this one node), pulumi up of
+#      staging, npm run verify -- --stack staging        -> staging's flows observed as expected
 # After every command of ours (lab, verify, promote) the selected stack is still dev, and after
 # every promote dev's config, stack file and last update are unchanged.
 #
@@ -164,26 +165,33 @@ pulumi config set --stack dev "$PROJECT:appReplicas" 2
 pulumi up --stack dev --yes --skip-preview --non-interactive >"$LOGS/drift-up.log" 2>&1 || fail "pulumi up --stack dev (the drift) failed (log: $LOGS/drift-up.log)"
 promote_refused refused-drift "stack dev was updated after its last verification"
 pulumi config rm --stack dev "$PROJECT:appReplicas"
-walk_dev walk-dev-4-again 4 4
 
-# 5. The dry run: allowed, and nothing changes anywhere.
+# 5. The lockdown: dev put back and walked to stage 5 (preDNAT at the node closes every NodePort but
+# the proxy's), verified; the first stage every mandatory policy passes (service-exposure fails 4).
+walk_dev walk-dev-5 5 5
+
+# 6. The dry run: allowed, and nothing changes anywhere.
 dev_before="$(fingerprint_dev)" staging_stage="$(pulumi config get --stack staging stage)"
 ours 0 promote-dry-run npm run --silent promote -- --from dev --to staging
 says promote-dry-run "ALLOWED (dry run: nothing changed"
 [[ "$(pulumi config get --stack staging stage)" == "$staging_stage" ]] || fail "promote-dry-run: the dry run changed staging's stage"
 [[ "$(fingerprint_dev)" == "$dev_before" ]] || fail "promote-dry-run: the dry run changed the source stack dev"
 
-# 6. Promotion: staging's config set and staging deployed by `pulumi up` (--apply --up).
-ours 0 promote-up npm run --silent promote -- --from dev --to staging --apply --up
-says promote-up "ALLOWED"
-[[ "$(pulumi config get --stack staging stage)" == allow-proxy ]] || fail "promote-up: staging's stage is $(pulumi config get --stack staging stage), not allow-proxy"
+# 7. Promotion: staging's stage and pinned images set (--apply runs staging's preview).
+ours 0 promote-apply npm run --silent promote -- --from dev --to staging --apply
+says promote-apply "ALLOWED"
+[[ "$(pulumi config get --stack staging stage)" == lockdown ]] || fail "promote-apply: staging's stage is $(pulumi config get --stack staging stage), not lockdown"
 for key in appImage proxyImage; do
   image="$(pulumi config get --stack staging "$key")"
-  [[ "$image" == *@sha256:* ]] || fail "promote-up: staging's $key is $image, not pinned by digest"
+  [[ "$image" == *@sha256:* ]] || fail "promote-apply: staging's $key is $image, not pinned by digest"
 done
-[[ "$(pulumi config get --stack staging namespace)" == zero-trust-lab-staging ]] || fail "promote-up: staging's namespace changed"
-[[ "$(fingerprint_dev)" == "$dev_before" ]] || fail "promote-up: promotion changed the source stack dev"
+[[ "$(pulumi config get --stack staging namespace)" == zero-trust-lab-staging ]] || fail "promote-apply: staging's namespace changed"
+[[ "$(fingerprint_dev)" == "$dev_before" ]] || fail "promote-apply: promotion changed the source stack dev"
 
-# 7. Staging verified in its own namespace.
+# 8. Staging deployed and verified in its own namespace. dev goes first: both are on this one node,
+# where dev's lockdown (a preDNAT policy on the node's host endpoint) would drop staging's NodePorts;
+# a real dev and staging are clusters of their own.
+pulumi destroy --stack dev --yes --skip-preview --non-interactive >"$LOGS/destroy-dev.log" 2>&1 || fail "pulumi destroy --stack dev failed (log: $LOGS/destroy-dev.log)"
+pulumi up --stack staging --yes --skip-preview --non-interactive >"$LOGS/up-staging.log" 2>&1 || fail "pulumi up --stack staging failed (log: $LOGS/up-staging.log)"
 ours 0 verify-staging npm run --silent verify -- --stack staging "${PROBES[@]}"
-say "dev -> staging: refused unverified, failing pack, ${digest:+(not-pinned not exercised) }drift; promoted stage 4 with pinned images; staging verified"
+say "dev -> staging: refused unverified, failing pack, ${digest:+(not-pinned not exercised) }drift; promoted stage 5 (lockdown) with pinned images; staging up and verified"
