@@ -1,6 +1,6 @@
 /**
  * The contract every output format fulfils, one module per format (table.ts, json.ts,
- * json-lines.ts, markdown.ts, mermaid.ts; index.ts lists them), and the writers they write
+ * json-lines.ts, markdown.ts, mermaid.ts, dot.ts, svg.ts; index.ts lists them), and the writers they write
  * through. A format writes each of the command's outputs: a matrix in full, its connectivity
  * classes, the diff of two matrices, a query's verdict, the policies applying to an endpoint. A new format is a module and a line in
  * index.ts's FORMAT_WRITERS.
@@ -10,6 +10,7 @@ import type { ExplainedDiff } from "../diff";
 import type { EndpointPolicies } from "../endpoint-policies";
 import type { Matrix } from "../matrix";
 import type { Verdict } from "../../engine/query";
+import type { DiffMatrices } from "./picture";
 
 /** Receives the output piece by piece (bufferedWriter gathers the pieces for stdout). */
 export type Write = (chunk: string) => void;
@@ -21,14 +22,16 @@ export interface ChosenView {
 }
 
 export interface FormatWriter {
+    /** What the writer needs before it can write, loaded once (svg: the WebAssembly Graphviz); runAnalyze awaits it. */
+    load?(): Promise<void>;
     /** The view `auto` gives this matrix in this format (`width`: the terminal's, in characters). */
     autoView(matrix: Matrix, width: number): ChosenView;
     /** Every cell or allowed flow. @throws AnalysisInputError, before writing anything, when the format cannot show it. */
     matrix(matrix: Matrix, write: Write): void;
     /** The matrix's connectivity classes. @throws AnalysisInputError, before writing anything, when the format cannot show them. */
     classes(matrix: Matrix, classes: ConnectivityClasses, write: Write): void;
-    /** Flows added and removed between two inputs, each with why before and after. */
-    diff(diff: ExplainedDiff, write: Write): void;
+    /** Flows added and removed between two inputs, each with why before and after; `sides`: both inputs' matrices (a picture draws what stayed, too). */
+    diff(diff: ExplainedDiff, write: Write, sides: DiffMatrices): void;
     /** One query's answer. */
     verdict(verdict: Verdict, write: Write): void;
     /** The tiers and policies applying to an endpoint (`--endpoint`), one report per enforcement point. */
