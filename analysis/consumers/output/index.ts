@@ -26,13 +26,13 @@ import type { ChosenView, FormatWriter, Write } from "./writer";
 
 export { MAX_JSON_CELLS } from "./json";
 export { MAX_MERMAID_EDGES, MAX_MERMAID_NODES } from "./mermaid";
-export { MAX_PICTURE_EDGES, MAX_PICTURE_NODES, diffPicture, matrixPicture } from "./picture";
-export type { DiffMatrices, Picture } from "./picture";
+export { MAX_PICTURE_EDGES, MAX_PICTURE_NODES, connectionsPicture, diffPicture, matrixPicture } from "./picture";
+export type { EdgeMark, MarkedConnection, Picture } from "./picture";
 export { writeDot } from "./dot";
 export { loadGraphviz, renderSvg } from "./graphviz";
 export { DEFAULT_WIDTH, fitColumns } from "./shared";
 export { bufferedWriter, collect } from "./writer";
-export type { ChosenView, FormatWriter, Write } from "./writer";
+export type { ChosenView, DiffMatrices, FormatWriter, Write } from "./writer";
 
 /** Every format, by its --format name, in the order --help lists them. */
 export const FORMAT_WRITERS = {

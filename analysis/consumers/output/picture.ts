@@ -15,7 +15,7 @@ import type { Connection } from "../../types";
 import { allowedFlows, allowedSources, type Matrix, targetKey } from "../matrix";
 import { destinationName, sourceName } from "./shared";
 import { verdictLine } from "./verdict-text";
-import type { ChosenView } from "./writer";
+import type { ChosenView, DiffMatrices } from "./writer";
 
 /** Past this many endpoints (or classes) a picture is a hairball: the writers refuse, naming the focus filters. */
 export const MAX_PICTURE_NODES = 80;
@@ -63,12 +63,6 @@ export interface Picture {
 
 /** The group of nodes that stand on the nodes (node:<name> and nodeport:<ns>/<service>). */
 export const NODES_GROUP = "nodes";
-
-/** The two sides of a diff, for a picture that draws what stayed beside what changed. */
-export interface DiffMatrices {
-    before: Matrix;
-    after: Matrix;
-}
 
 const FOCUS_HINT =
     "narrow the input with --namespace, --workload or --selector, or use --format md, table or jsonl, which are linear in the flows and have no size limit";
@@ -263,6 +257,32 @@ function countPairs(matrix: Matrix, except: ReadonlySet<string>): number {
         }
     });
     return pairs.size;
+}
+
+/** A connection and how to draw it: the leg of a lab's flow as the analyzer judges it, against the stage before. */
+export interface MarkedConnection extends Connection {
+    mark: EdgeMark;
+    /** The verdict in one line (the arrow's tooltip). */
+    why?: string;
+}
+
+/**
+ * Chosen connections, each drawn as marked (a lab stage's flows: allowed, now allowed, now blocked,
+ * still blocked): the endpoints they name, one arrow per (source, destination, mark).
+ * `kubeDns`: the workloads to draw as the cluster's DNS (Matrix.kubeDns).
+ * @throws AnalysisInputError past the limits.
+ */
+export function connectionsPicture(connections: readonly MarkedConnection[], kubeDns: Iterable<string>, caption: string[]): Picture {
+    const builder = new PictureBuilder(new Set(kubeDns));
+    try {
+        for (const connection of connections) {
+            builder.edge(builder.endpoint(connection.src), builder.endpoint(connection.dst), connection.mark, portText(connection), connection.why);
+        }
+    } catch (error) {
+        if (error instanceof PastLimit) throw tooLarge(`${connections.length} connections`);
+        throw error;
+    }
+    return builder.picture(caption);
 }
 
 /** A query's answer: its two endpoints and one arrow, allowed or blocked, with the deciding rule. */

@@ -10,10 +10,15 @@ import type { ExplainedDiff } from "../diff";
 import type { EndpointPolicies } from "../endpoint-policies";
 import type { Matrix } from "../matrix";
 import type { Verdict } from "../../engine/query";
-import type { DiffMatrices } from "./picture";
 
 /** Receives the output piece by piece (bufferedWriter gathers the pieces for stdout). */
 export type Write = (chunk: string) => void;
+
+/** The two sides of a diff, for a picture that draws what stayed beside what changed. */
+export interface DiffMatrices {
+    before: Matrix;
+    after: Matrix;
+}
 
 /** The view a matrix is shown in; `note` says why when `auto` did not choose the full matrix. */
 export interface ChosenView {
