@@ -117,7 +117,7 @@ export function stageReport(input: StageReportInput): StageReport {
             : {}),
         ...(comparison ? { change: comparison.change } : {}),
         pictures: [
-            flowsPicture(legs, now, before, kubeDns),
+            flowsPicture(legs, now, before, kubeDns, new Set(comparison?.change.moved.map((flow) => flow.leg))),
             drawn(
                 "connections",
                 comparison ? "Every connection the analyzer computed, the stage's changes marked" : "Every connection the analyzer computed",
@@ -140,6 +140,7 @@ function flowsPicture(
     now: Map<string, LegPrediction>,
     before: Map<string, LegPrediction> | undefined,
     kubeDns: string[],
+    moved: ReadonlySet<string>,
 ): ReportPicture {
     const title = "The lab's flows, as the analyzer predicts them";
     if (!legs.length) return { id: "flows", title, missing: "no lab workload yet: the stage declares no flows" };
@@ -152,12 +153,13 @@ function flowsPicture(
         }
         const was = before?.get(legKey(leg));
         const changed = before !== undefined && (!isPrediction(was) ? prediction.verdict === "allowed" : was.verdict !== prediction.verdict);
-        return [{ ...leg, mark: CHANGE_MARKS[changed ? "now" : "before"][prediction.verdict], why: prediction.explanation }];
+        const mark = moved.has(legKey(leg)) ? "moved" : CHANGE_MARKS[changed ? "now" : "before"][prediction.verdict];
+        return [{ ...leg, mark, why: prediction.explanation }];
     });
     const caption = [
         "Each arrow is a leg of the stage's flows (the truth table), as the analyzer predicts it:",
         before
-            ? "grey: allowed; red ✘: blocked; green +: allowed now, not at the stage before; red −: blocked now, allowed before."
+            ? "grey: allowed; red ✘: blocked; green +: allowed now, not at the stage before; red −: blocked now, allowed before; orange ~: still blocked, now stopped elsewhere."
             : "grey: allowed; red ✘: blocked.",
         ...(unknown.length ? [`Not drawn, the analyzer could not judge them: ${unknown.join(", ")}`] : []),
     ];

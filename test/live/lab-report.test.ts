@@ -67,6 +67,18 @@ describe("a stage's report", () => {
         expect(connections!.picture!.edges.some((edge) => edge.mark === "added")).toBe(true);
     });
 
+    it("marks a flow still blocked but stopped elsewhere: the lockdown drops helloworld's NodePort at the node", async () => {
+        const stage = findStage("lockdown")!;
+        const run = await runProgram({ cluster: "render", stage: stage.name });
+        const lockdown = [...run.kubernetesObjects, ...helloworld.baseline(stage)] as any[];
+        const report = stageReport({ stage, previous: allowProxy, current: lockdown, checks: helloworld.flowChecksAt(stage, {}) });
+        const picture = report.pictures[0]!.picture!;
+        const name = (id: string) => picture.nodes.find((node) => node.id === id)!.tooltip;
+        const moved = picture.edges.filter((edge) => edge.mark === "moved").map((edge) => `${name(edge.from)} -> ${name(edge.to)} ${edge.ports.join(",")}`);
+        expect(moved).toEqual(["external:203.0.113.10 -> nodeport:zero-trust-lab/helloworld 30080/TCP"]);
+        expect(picture.caption.join(" ")).toContain("orange ~: still blocked, now stopped elsewhere");
+    });
+
     it("a stage alone (verify --html) has no change, and its plain matrix picture", () => {
         const stage = findStage("allow-proxy")!;
         const report = stageReport({ stage, current: allowProxy, checks: helloworld.flowChecksAt(stage, {}) });

@@ -30,12 +30,13 @@ const NODE_ATTRIBUTES: Record<NodeKind, string> = {
     "destination-class": 'shape=box, style=filled, fillcolor="#f1f5f9", color="#334155"',
 };
 
-/** Attributes and label prefix of each kind of edge: what a diff added green and bold, what it removed red and dashed. */
+/** Attributes and label prefix of each kind of edge: what a diff added green and bold, what it removed red and dashed, a block that moved orange. */
 const EDGE_ATTRIBUTES: Record<EdgeMark, { attributes: string; prefix: string }> = {
     allowed: { attributes: 'color="#475569", fontcolor="#334155"', prefix: "" },
     added: { attributes: 'color="#15803d", fontcolor="#15803d", penwidth=2.2', prefix: "+ " },
     removed: { attributes: 'color="#b91c1c", fontcolor="#b91c1c", style=dashed, penwidth=1.6', prefix: "− " },
     blocked: { attributes: 'color="#b91c1c", fontcolor="#b91c1c", style=dashed, penwidth=1.6, arrowhead=tee', prefix: "✘ " },
+    moved: { attributes: 'color="#b45309", fontcolor="#b45309", style=dashed, penwidth=2.2, arrowhead=tee', prefix: "~ " },
 };
 
 /** At most this many ports on an edge's label; the rest are counted (the tooltip lists every one). */

@@ -29,8 +29,11 @@ export const MAX_PICTURE_EDGES = 200;
  */
 export type NodeKind = "workload" | "kube-dns" | "service" | "world" | "node" | "nodeport" | "source-class" | "destination-class";
 
-/** How an edge is drawn: allowed (a matrix, or on both sides of a diff), added or removed by a diff, a query's blocked flow. */
-export type EdgeMark = "allowed" | "added" | "removed" | "blocked";
+/**
+ * How an edge is drawn: allowed (a matrix, or on both sides of a diff), added or removed by a diff,
+ * blocked (a query's blocked flow), moved (blocked before and after, but stopped somewhere else).
+ */
+export type EdgeMark = "allowed" | "added" | "removed" | "blocked" | "moved";
 
 export interface PictureNode {
     /** `n0`, `n1` ... in order of appearance: endpoint names never reach the drawing syntax as identifiers. */
