@@ -1,6 +1,6 @@
 /**
  * Graphviz in-process: @viz-js/viz, Graphviz 16 compiled to WebAssembly (no system Graphviz). The
- * module is loaded on first use only (`loadGraphviz`, about 0.1 s), so that no other output, test
+ * module is loaded on first use only (`loadGraphviz`: 0.06-0.4 s measured, by machine load), so that no other output, test
  * or command pays for it; rendering is synchronous once it is loaded.
  */
 import type { Viz } from "@viz-js/viz";
