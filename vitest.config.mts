@@ -3,8 +3,7 @@ import nodeVersion from "./scripts/node-version.cjs";
 
 // Node 22 is required (package.json engines; .npmrc makes npm ci refuse older ones). Say so at
 // once, in one line, instead of failing minutes later on a missing API such as Map.groupBy.
-const problem = nodeVersion.nodeVersionError("npm test");
-if (problem) throw new Error(problem);
+nodeVersion.exitOnOldNode("npm test");
 
 export default defineConfig({
     test: {

@@ -18,11 +18,14 @@ export interface InputLocation {
  */
 export class AnalysisInputError extends Error {
     readonly location: InputLocation;
+    /** The message without its location. */
+    readonly reason: string;
 
     constructor(message: string, location: InputLocation = {}) {
         super(formatMessage(message, location));
         this.name = "AnalysisInputError";
         this.location = location;
+        this.reason = message;
     }
 }
 

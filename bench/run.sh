@@ -3,7 +3,7 @@
 set -u
 cd "$(dirname "$0")/.." || exit 1
 status=0
-for part in analyzer policy-pack parse; do
+for part in analyzer policy-pack parse live-read; do
     npx --no-install tsx "bench/$part.bench.ts" || { echo "bench/$part.bench.ts: exit $?"; status=1; }
 done
 exit "$status"

@@ -171,3 +171,44 @@ const calico = (kind: string, name: string, namespace: string | undefined, spec:
     metadata: { name, ...(namespace ? { namespace } : {}) },
     spec,
 });
+
+/**
+ * The synthetic cluster as a running cluster's API server holds it (bench/live-read.bench.ts): its
+ * Deployments as `pods` Pods, each with an address in 192.168.0.0/16 and a node of 10, the first
+ * `policies` of its policies (the namespaces' own first, then the per-workload ones), the Nodes,
+ * and the ClusterInformation of the release the lab installs.
+ */
+export function syntheticLiveCluster(pods: number, policies: number): KubeObject[] {
+    const POLICY_KINDS = new Set(["NetworkPolicy", "GlobalNetworkPolicy"]);
+    const objects: KubeObject[] = [];
+    let pod = 0,
+        policy = 0;
+    for (const object of syntheticCluster(pods, "calico")) {
+        if (POLICY_KINDS.has(object.kind)) {
+            if (policy++ < policies) objects.push(object);
+        } else if (object.kind === "Deployment") {
+            const i = pod++;
+            const template = object.spec.template;
+            objects.push({
+                apiVersion: "v1",
+                kind: "Pod",
+                metadata: {
+                    name: `${object.metadata.name}-${(i * 2654435761) % 100000}`,
+                    namespace: object.metadata.namespace,
+                    labels: template.metadata.labels,
+                },
+                spec: { ...template.spec, nodeName: `node-${i % 10}` },
+                status: { phase: "Running", podIP: `192.168.${((i + 1) >> 8) & 255}.${(i + 1) & 255}` },
+            });
+        } else objects.push(object);
+    }
+    for (let n = 0; n < 10; n++)
+        objects.push({
+            apiVersion: "v1",
+            kind: "Node",
+            metadata: { name: `node-${n}`, labels: { "kubernetes.io/hostname": `node-${n}`, "kubernetes.io/os": "linux" } },
+            status: { addresses: [{ type: "InternalIP", address: `172.18.0.${n + 2}` }] },
+        } as KubeObject);
+    objects.push({ apiVersion: "projectcalico.org/v3", kind: "ClusterInformation", metadata: { name: "default" }, spec: { calicoVersion: "v3.30.3" } });
+    return objects;
+}

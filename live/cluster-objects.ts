@@ -17,6 +17,9 @@ export const CALICO_READBACK_KINDS = [...CALICO_POLICY_KINDS, "KubeControllersCo
 /** The Calico kinds a verdict can depend on (KubeControllersConfiguration is left out: the automatic host endpoints it asks for are read as HostEndpoints). */
 const CALICO_VERDICT_KINDS = [...CALICO_POLICY_KINDS, "FelixConfiguration"] as const;
 
+/** Calico's staged policies (served from v3.30.0): they decide no verdict, and `analyze --staged` previews them. */
+const CALICO_STAGED_KINDS = ["StagedNetworkPolicy", "StagedGlobalNetworkPolicy", "StagedKubernetesNetworkPolicy"] as const;
+
 export interface CalicoObjects {
     /** The API they were read from; undefined when the cluster serves neither. */
     apiVersion?: string;
@@ -220,6 +223,17 @@ const CALICO_KIND_READING: Partial<Record<string, Pick<ClusterKind, "neededBy" |
     IPPool: { neededBy: podsWithoutAddress, without: "every pod has its address", forAnalysis: poolForAnalysis },
 };
 
+/** A staged kind is needed only to preview it (`staged`): Calico never enforces one. */
+const stagedReading = (staged: boolean): Pick<ClusterKind, "neededBy" | "without"> => ({
+    neededBy: () => (staged ? "--staged previews the staged policies" : undefined),
+    without: "Calico never enforces a staged policy",
+});
+
+/** How the reading takes a Calico kind (CALICO_KIND_READING, the staged kinds' need). */
+function calicoKindReading(kind: string, staged: boolean): Pick<ClusterKind, "neededBy" | "without" | "forAnalysis"> | undefined {
+    return (CALICO_STAGED_KINDS as readonly string[]).includes(kind) ? stagedReading(staged) : CALICO_KIND_READING[kind];
+}
+
 export interface ClusterObjects {
     /** The objects as the analyzer reads them (only what decides connectivity). */
     objects: PlainObject[];
@@ -234,15 +248,16 @@ export interface ClusterObjects {
 /**
  * Every object of the cluster that decides connectivity: namespaces, pods (addresses, nodeName),
  * Nodes, Services and EndpointSlices, service accounts, Kubernetes NetworkPolicies and the
- * cluster-scoped admin policies (when served), the Calico kinds from one policy API, and, with
- * `release`, the ClusterInformation. Ended pods (Succeeded, Failed) are left out.
+ * cluster-scoped admin policies (when served), the Calico kinds from one policy API with the staged
+ * policies (when served: v3.30+), and, with `release`, the ClusterInformation. Ended pods (Succeeded,
+ * Failed) are left out. A staged kind the credentials may not list is needed only with `staged`.
  *
  * A kind the credentials may not list stops the reading (ListForbiddenError, rethrown with why it
  * is needed) unless no verdict can depend on it given the rest: then `warnings` names it and what
  * the verdicts assume.
  * @throws ListForbiddenError, ClusterUnreachableError, or the client's error for another answer.
  */
-export async function readClusterObjects(cluster: ClusterApi, options: { release: boolean }): Promise<ClusterObjects> {
+export async function readClusterObjects(cluster: ClusterApi, options: { release: boolean; staged?: boolean }): Promise<ClusterObjects> {
     const forbidden: { kind: ClusterKind; error: ListForbiddenError }[] = [];
     const read = async (kind: ClusterKind): Promise<PlainObject[]> => {
         try {
@@ -254,7 +269,7 @@ export async function readClusterObjects(cluster: ClusterApi, options: { release
             return [];
         }
     };
-    const [kubernetes, calico] = await Promise.all([Promise.all(KUBERNETES_KINDS.map(read)), readCalicoApi(cluster, options.release, read)]);
+    const [kubernetes, calico] = await Promise.all([Promise.all(KUBERNETES_KINDS.map(read)), readCalicoApi(cluster, options, read)]);
     const objects = [...kubernetes.flat(), ...calico.objects];
     const warnings: string[] = [];
     for (const { kind, error } of forbidden) {
@@ -270,9 +285,13 @@ export async function readClusterObjects(cluster: ClusterApi, options: { release
     };
 }
 
-/** The Calico kinds (and the ClusterInformation, with `release`) through `read`, from the first policy API served. */
-async function readCalicoApi(cluster: ClusterApi, release: boolean, read: (kind: ClusterKind) => Promise<PlainObject[]>): Promise<CalicoObjects> {
-    const kinds = [...CALICO_VERDICT_KINDS, ...(release ? ["ClusterInformation"] : [])];
-    const calico = await readCalicoKinds(cluster, kinds, (apiVersion, kind) => read({ apiVersion, kind, ...CALICO_KIND_READING[kind] }));
+/** The Calico kinds, the staged ones and (with `release`) the ClusterInformation through `read`, from the first policy API served. */
+async function readCalicoApi(
+    cluster: ClusterApi,
+    options: { release: boolean; staged?: boolean },
+    read: (kind: ClusterKind) => Promise<PlainObject[]>,
+): Promise<CalicoObjects> {
+    const kinds = [...CALICO_VERDICT_KINDS, ...CALICO_STAGED_KINDS, ...(options.release ? ["ClusterInformation"] : [])];
+    const calico = await readCalicoKinds(cluster, kinds, (apiVersion, kind) => read({ apiVersion, kind, ...calicoKindReading(kind, options.staged ?? false) }));
     return { ...calico, objects: calico.objects.map((o) => (o.kind === "GlobalNetworkPolicy" ? trimObject(o) : o)) };
 }

@@ -171,7 +171,6 @@ function transportFailure(error: unknown): string | undefined {
 export class KubeClusterApi implements ClusterApi {
     private readonly core: k8s.CoreV1Api;
     private readonly objects: ObjectApi;
-    private readonly custom: k8s.CustomObjectsApi;
     private readonly execClient: k8s.Exec;
     private readonly closeGraceMs: number;
     readonly requestTimeoutMs: number;
@@ -214,7 +213,6 @@ export class KubeClusterApi implements ClusterApi {
         });
         this.core = new k8s.CoreV1Api(configuration);
         this.objects = new ObjectApi(configuration);
-        this.custom = new k8s.CustomObjectsApi(configuration);
         this.execClient = new k8s.Exec(kubeConfig);
     }
 
@@ -378,8 +376,7 @@ export class KubeClusterApi implements ClusterApi {
                 items.push(...page.items);
                 token = page.token;
             } while (token);
-            const plain = CUSTOM_GROUPS.test(apiVersion) ? (items as PlainObject[]) : items.map((item) => wireForm(item) as PlainObject);
-            return plain.map((item) => ({ ...item, apiVersion, kind }));
+            return (items as PlainObject[]).map((item) => ({ ...item, apiVersion, kind }));
         } catch (error) {
             if (isNotFound(error)) return undefined;
             if (statusCode(error) === 403) throw new ListForbiddenError(apiVersion, kind, namespace);
@@ -387,59 +384,52 @@ export class KubeClusterApi implements ClusterApi {
         }
     }
 
-    /**
-     * One page of a list and the token of the next. The object API reads a list's metadata as an
-     * object's, which drops a custom resource list's `continue`: custom groups are listed through
-     * CustomObjectsApi, which hands back the JSON as sent. Undefined when the kind is not served.
-     */
+    /** One page of a list, as the API server's JSON, and the token of the next. Undefined when the kind is not served. */
     private async listPage(apiVersion: string, kind: string, namespace: string | undefined, token: string | undefined): Promise<ListPage | undefined> {
-        const limit = this.listPageSize;
-        if (!CUSTOM_GROUPS.test(apiVersion)) {
-            const page = await this.objects.list(apiVersion, kind, namespace, undefined, undefined, undefined, undefined, undefined, limit, token);
-            return { items: page.items, token: (page.metadata as { _continue?: string } | undefined)?._continue || undefined };
-        }
-        const resource = await this.objects.discover(apiVersion, kind);
-        if (!resource) return undefined;
-        const [group, version] = apiVersion.split("/") as [string, string];
-        const request = { group, version, plural: resource.name, limit, ...(token ? { _continue: token } : {}) };
-        const page = (await (namespace ? this.custom.listNamespacedCustomObject({ ...request, namespace }) : this.custom.listClusterCustomObject(request))) as {
-            items?: unknown[];
-            metadata?: { continue?: string };
-        };
+        if (!(await this.objects.discover(apiVersion, kind))) return undefined;
+        const page = await this.objects.listJson(apiVersion, kind, namespace, this.listPageSize, token);
         return { items: page.items ?? [], token: page.metadata?.continue || undefined };
     }
 }
 
-/** The object API with its discovery (protected there) open: the plural a kind is listed under. */
+/** Marks a request whose answer is kept as the API server's JSON (ObjectApi.processResponse). */
+const AS_SENT = "as-sent";
+
+/**
+ * The object API with its discovery (protected there) open, and lists read as the API server sent
+ * them. The client otherwise deserializes built-in kinds into its generated models, which rename
+ * the fields that are reserved words in TypeScript (a NetworkPolicy rule's `from` becomes `_from`:
+ * read so, the rule would look like one without `from`, which admits every source), turn timestamps
+ * into Dates and cost a copy of every object (a second of CPU for 10,000 pods: bench/live-read.bench.ts);
+ * and it reads a list's metadata as an object's, which drops a custom resource list's `continue`.
+ */
 class ObjectApi extends k8s.KubernetesObjectApi {
     discover(apiVersion: string, kind: string): Promise<k8s.V1APIResource | undefined> {
         return this.resource(apiVersion, kind);
     }
+
+    /** One page of `kind` (cluster-wide without `namespace`), `limit` items after `token`, as JSON. @throws the client's ApiException */
+    async listJson(apiVersion: string, kind: string, namespace: string | undefined, limit: number | undefined, token: string | undefined): Promise<ListJson> {
+        const path = await this.specUriPath({ apiVersion, kind, metadata: { ...(namespace ? { namespace } : {}) } }, "list");
+        const request = this.configuration.baseServer.makeRequestContext(path, k8s.HttpMethod.GET);
+        request.setHeaderParam("Accept", "application/json");
+        if (limit !== undefined) request.setQueryParam("limit", String(limit));
+        if (token !== undefined) request.setQueryParam("continue", token);
+        return (await this.requestPromise(request, AS_SENT)) as unknown as ListJson;
+    }
+
+    protected override async processResponse<T extends k8s.KubernetesObject>(response: k8s.ResponseContext, type?: string): Promise<T> {
+        if (type !== AS_SENT || response.httpStatusCode < 200 || response.httpStatusCode > 299) return super.processResponse<T>(response, type);
+        return JSON.parse(await response.body.text()) as T;
+    }
 }
 
-/** API groups of custom resources (Calico's, the admin network policies): their lists are read as JSON. */
-const CUSTOM_GROUPS = /^(crd\.)?projectcalico\.org\/|^policy\.networking\.k8s\.io\//;
+interface ListJson {
+    items?: unknown[];
+    metadata?: { continue?: string };
+}
 
 interface ListPage {
     items: unknown[];
     token?: string;
-}
-
-/**
- * The client deserializes built-in kinds into its generated models, which rename the fields that
- * are reserved words in TypeScript (a NetworkPolicy rule's `from` becomes `_from`) and turn
- * timestamps into Dates. The analyzer reads the API's own JSON, so rename them back: a rule read
- * as `_from` would otherwise look like a rule without `from`, which admits every source.
- */
-const RENAMED_FIELDS: Record<string, string> = { _continue: "continue", _default: "default", _enum: "enum", _from: "from", _int: "int" };
-
-export function wireForm(value: unknown): unknown {
-    if (value instanceof Date) return value.toISOString();
-    if (Array.isArray(value)) return value.map(wireForm);
-    if (value === null || typeof value !== "object") return value;
-    return Object.fromEntries(
-        Object.entries(value as Record<string, unknown>)
-            .filter(([, field]) => field !== undefined)
-            .map(([key, field]) => [RENAMED_FIELDS[key] ?? key, wireForm(field)]),
-    );
 }

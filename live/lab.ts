@@ -133,8 +133,9 @@ export function involvesOtherPods(flow: FlowChange, view: ChangeView): boolean {
 
 /**
  * The change as a learner reads it: one line per flow (`+` now allowed, `-` now blocked, `~` still
- * blocked elsewhere), the analyzer's reason below it, wrapped to the width; by default the lab's own workloads
- * only, with a count of the rest and how to see them.
+ * blocked elsewhere), the analyzer's reason below it, every line wrapped to the width (a flow itself
+ * is never broken); by default the lab's own workloads only, with a count of the rest and how to
+ * see them.
  */
 export function formatChange(stage: StageRow, change: StageChange, view: ChangeView = { isLabNamespace: () => true }): string {
     const width = Math.max(40, view.width ?? 100);
@@ -143,16 +144,23 @@ export function formatChange(stage: StageRow, change: StageChange, view: ChangeV
     const hidden = change.added.length + change.removed.length + change.moved.length - added.length - removed.length - moved.length;
     const lines = wrap(`What changed at stage ${stage.number} (${stage.name}): ${stage.adds}`, width);
     if (change.added.length === 0 && change.removed.length === 0 && change.moved.length === 0) lines.push("  no flow changed verdict or where it is stopped");
+    const indented = (text: string, indent: number) => wrap(text, width - indent).map((line) => `${" ".repeat(indent)}${line}`);
+    // The flow stays on one line; what happened to it follows on that line when it fits, else below.
     const entry = (mark: string, flow: FlowChange, what: string) => {
-        lines.push(`  ${mark} ${flow.leg}  ${what}`);
-        lines.push(...wrap(`because ${flow.why}`, width - 6).map((line) => `      ${line}`));
+        const head = `  ${mark} ${flow.leg}`;
+        if (head.length + 2 + what.length <= width) lines.push(`${head}  ${what}`);
+        else lines.push(head, ...indented(what, 6));
+        lines.push(...indented(`because ${flow.why}`, 6));
     };
     for (const flow of added) entry("+", flow, "(now allowed)");
     for (const flow of removed) entry("-", flow, `(now ${flow.after})`);
     for (const flow of moved) entry("~", flow, `(still blocked, now ${flow.after.replace(/^blocked /, "")}; was ${flow.before.replace(/^blocked /, "")})`);
     if (hidden > 0)
         lines.push(
-            `  (and ${hidden} change${hidden === 1 ? "" : "s"} to or from pods outside the lab, such as CoreDNS and the probe pods: --verbose shows them)`,
+            ...indented(
+                `(and ${hidden} change${hidden === 1 ? "" : "s"} to or from pods outside the lab, such as CoreDNS and the probe pods: --verbose shows them)`,
+                2,
+            ),
         );
     return lines.join("\n");
 }

@@ -32,7 +32,7 @@ export interface PromotionFacts {
     to: StackFacts;
     verification?: VerificationRecord;
     verificationFile: string;
-    /** Undefined when not run: a render source is refused without the 30-60 s preview. */
+    /** Undefined when not run: a render or never deployed source is refused without the 30-60 s preview (policyCheckApplies). */
     policy?: PolicyCheck;
 }
 
@@ -92,6 +92,14 @@ function refusal(what: string, evidence: string | undefined, next: string): stri
 const command = (text: string) => `\`${text}\``;
 const verifyCommand = (stack: string) => command(`npm run verify -- --stack ${stack}`);
 
+/**
+ * Whether the policy pack's preview (30-60 s) can tell anything about the source: not for a render
+ * stack or a stack never deployed, which are refused as such whatever the pack says.
+ */
+export function policyCheckApplies(from: StackFacts): boolean {
+    return from.config.cluster !== "render" && from.lastUpdate !== undefined;
+}
+
 /** @param scenarios Where the stacks' scenarios are found (default scenarios/registry.ts). */
 export function decidePromotion(facts: PromotionFacts, scenarios: readonly Scenario[] = SCENARIOS): PromotionDecision {
     const refusals: string[] = [];
@@ -136,14 +144,23 @@ export function decidePromotion(facts: PromotionFacts, scenarios: readonly Scena
             ),
         );
 
+    const toStage = sourceStage ? ` --to ${sourceStage.name}` : "";
     if (from.config.cluster === "render") {
         // verify refuses a render stack: there is no cluster where its stage could have been observed.
-        const stage = sourceStage ? ` --to ${sourceStage.name}` : "";
         refusals.push(
             refusal(
                 `stack ${from.name} renders manifests (cluster: render), so no stage of it was ever verified on a cluster, and only a verified stage is promoted`,
                 undefined,
-                `walk and verify the stage on a cluster stack, e.g. the local kind lab: ${command(`npm run lab -- --stack dev${stage} --yes`)}, then ${command(`npm run promote -- --from dev --to ${to.name}`)}`,
+                `walk and verify the stage on a cluster stack, e.g. the local kind lab: ${command(`npm run lab -- --stack dev${toStage} --yes`)}, then ${command(`npm run promote -- --from dev --to ${to.name}`)}`,
+            ),
+        );
+    } else if (from.lastUpdate === undefined) {
+        // `pulumi stack init` alone: verify would find no cluster, the pack's preview only what is missing to create one.
+        refusals.push(
+            refusal(
+                `stack ${from.name} has no recorded verification and was never deployed`,
+                "no update in its history",
+                `${command(`npm run lab -- --stack ${from.name}${toStage} --yes`)} deploys and verifies it, then ${promoteAgain}`,
             ),
         );
     } else if (!verification) {

@@ -130,6 +130,23 @@ export async function lastUpdate(stack: Stack): Promise<string | undefined> {
 }
 
 /**
+ * The program's error among a preview's error diagnostics, whole, as one line: its first line alone
+ * may be only a heading ("cluster=kind needs tools that are missing or not working:" above the list
+ * of them). Pulumi's own closing "preview failed" is not it. Undefined when there is none.
+ */
+export function programError(diagnostics: readonly string[]): string | undefined {
+    return diagnostics
+        .map((message) =>
+            message
+                .split("\n")
+                .map((line) => line.trim())
+                .filter(Boolean)
+                .join(" "),
+        )
+        .find((message) => message && !/^(preview failed|update failed)/i.test(message));
+}
+
+/**
  * Runs the policy pack with every policy mandatory, as a preview of the stack.
  * @returns passed, and a summary: the mandatory violations as `<policy>: <its headline>` (at most
  *   two, then how many more), or Pulumi's own error lines when the preview failed otherwise.
@@ -148,13 +165,7 @@ export async function policyCheckMandatory(stack: Stack): Promise<{ passed: bool
         const lines = policy?.message.split("\n") ?? [];
         if (policy?.enforcementLevel === "mandatory") violations.add(`${policy.policyName}: ${(lines[1] || lines[0] || "").trim().replace(/\.$/, "")}`);
         const diagnostic = event.diagnosticEvent;
-        if (diagnostic?.severity === "error")
-            errors.push(
-                ...diagnostic.message
-                    .split("\n")
-                    .map((line) => line.trim())
-                    .filter(Boolean),
-            );
+        if (diagnostic?.severity === "error") errors.push(diagnostic.message);
     };
     try {
         await stack.preview({ policyPacks: [POLICY_PACK_DIR], policyPackConfigs: [configFile], onEvent });
@@ -164,7 +175,7 @@ export async function policyCheckMandatory(stack: Stack): Promise<{ passed: bool
             const listed = [...violations];
             return { passed: false, summary: `${listed.slice(0, 2).join("; ")}${listed.length > 2 ? `; and ${listed.length - 2} more` : ""}` };
         }
-        const why = errors.filter((line) => !/^(preview failed|update failed)/i.test(line))[0] ?? pulumiErrorLine(error);
+        const why = programError(errors) ?? pulumiErrorLine(error);
         return { passed: false, summary: `the preview failed before the pack could judge it: ${why}` };
     } finally {
         fs.rmSync(configFile, { force: true });

@@ -19,4 +19,16 @@ function nodeVersionError(command, version, executable) {
         + "in this shell run `. scripts/env.sh` from the repository's root (it puts Node " + REQUIRED_MAJOR + " first on PATH; or `nvm use`, .nvmrc), then run it again";
 }
 
-module.exports = { REQUIRED_MAJOR: REQUIRED_MAJOR, nodeVersionError: nodeVersionError };
+/**
+ * On a Node.js older than 22: the one line on stderr and exit 2, no stack trace (a vitest config that
+ * threw printed the bundler's frames under it). Nothing on 22 and newer.
+ * @param {string} command what the user ran, e.g. "npm test"
+ */
+function exitOnOldNode(command) {
+    var problem = nodeVersionError(command);
+    if (!problem) return;
+    process.stderr.write(problem + "\n");
+    process.exit(2);
+}
+
+module.exports = { REQUIRED_MAJOR: REQUIRED_MAJOR, nodeVersionError: nodeVersionError, exitOnOldNode: exitOnOldNode };

@@ -4,7 +4,7 @@
 import { Command, Option } from "commander";
 import { EXIT, stackName, withUsageExit } from "../live/cli";
 import { urlRedactor } from "../live/redact";
-import { decidePromotion, formatDecision, PROJECT, PromotionFacts } from "../live/promotion";
+import { decidePromotion, formatDecision, policyCheckApplies, PROJECT, PromotionFacts } from "../live/promotion";
 import { loadRecord, resultsDirectory } from "../live/results";
 import { backendUrl, lastUpdate, openExistingStack, policyCheckMandatory, pulumiFailure, REPO_DIR, stackConfig } from "../live/workspace";
 import * as path from "path";
@@ -29,7 +29,8 @@ async function main(): Promise<number> {
     const source = await openExistingStack(options.from, `nothing was deployed or verified there (npm run lab -- --stack ${options.from})`);
     const target = await openExistingStack(
         options.to,
-        `create it with \`pulumi stack init ${options.to}\` after \`. scripts/env.sh\` (Pulumi.${options.to}.yaml holds its config)`,
+        // --no-select: the user's selected stack stays as it is (a `pulumi destroy` typed next must not hit the new one).
+        `create it with \`pulumi stack init --no-select ${options.to}\` after \`. scripts/env.sh\` (Pulumi.${options.to}.yaml holds its config; it adds an encryptionsalt line there)`,
     );
     const directory = resultsDirectory(backendUrl(), REPO_DIR);
     const facts: PromotionFacts = {
@@ -38,8 +39,8 @@ async function main(): Promise<number> {
         verification: loadRecord(directory, options.from),
         verificationFile: path.join(directory, `${options.from}.json`),
     };
-    // A render stack is refused whatever the pack says; the preview would only cost time.
-    if (facts.from.config.cluster !== "render") {
+    // A render or never deployed stack is refused whatever the pack says; the preview would only cost time.
+    if (policyCheckApplies(facts.from)) {
         process.stderr.write(`checking the policy pack in mandatory mode on ${options.from} (pulumi preview --policy-pack) ...\n`);
         facts.policy = await policyCheckMandatory(source);
     }

@@ -31,6 +31,16 @@ describe("the Node.js version", () => {
         for (const [name, command] of typescript) expect(command, name).toMatch(/^node --require \.\/scripts\/require-node\.cjs --import tsx /);
     });
 
+    it("npm test checks first, before lint and tsc, and the vitest configs exit with the line instead of throwing it under a stack trace", () => {
+        const scripts: Record<string, string> = JSON.parse(fs.readFileSync(path.join(REPO, "package.json"), "utf8")).scripts;
+        expect(scripts.test).toMatch(/^node scripts\/require-node\.cjs && /);
+        for (const config of ["vitest.config.mts", path.join("test", "e2e", "vitest.config.mts")]) {
+            const text = fs.readFileSync(path.join(REPO, config), "utf8");
+            expect(text, config).toMatch(/^nodeVersion\.exitOnOldNode\("npm (test|run test:e2e)"\);$/m);
+            expect(text, config).not.toMatch(/throw new Error\(problem\)/);
+        }
+    });
+
     it("the Pulumi program checks before anything else is loaded: index.ts's first import", () => {
         const firstImport = /^import [^\n]*$/m.exec(fs.readFileSync(path.join(REPO, "index.ts"), "utf8"))?.[0];
         expect(firstImport).toBe('import "./required-node";');

@@ -10,11 +10,14 @@ import { AnalysisInputError } from "../errors";
 import { diffMatrices } from "./diff";
 import { type DiffSide, explainDiff } from "./diff-reasons";
 import { endpointPolicies } from "./endpoint-policies";
+import { checkFocus, endpointShown, type Focus, focusedWorkloads, focusMatrix, parseFocus } from "./focus";
 import { loadManifests, originOf } from "../input/manifests";
-import { connectivityMatrix, MatrixOptions } from "./matrix";
+import { connectivityMatrix, type Matrix, MatrixOptions } from "./matrix";
 import { CALICO_VERSION_HELP, calicoRelease } from "../model/calico-releases";
 import { buildModel } from "../model/model";
 import type { AnalyzerOptions, ClusterModel } from "../model/model-types";
+import type { KubeObject } from "../types";
+import { previewStaged } from "./staged-preview";
 import type { LiveInput, LiveSource } from "./live-input";
 import { bufferedWriter, FORMAT_WRITERS, FormatWriter, MATRIX_FORMATS, MatrixFormat, MatrixView, terminalWidth, Write, writeMatrix } from "./output";
 import { parsePortSpec, query, Verdict } from "../engine/query";
@@ -27,8 +30,12 @@ interface CliOptions {
     query?: string[];
     queries?: string;
     diff?: string[] | true;
+    staged?: boolean;
     exitCode?: boolean;
-    endpoint?: string;
+    endpoint?: string | true;
+    namespace: string[];
+    workload: string[];
+    selector: string[];
     kubeconfig?: string;
     context?: string;
     requestTimeout: number;
@@ -46,7 +53,7 @@ interface CliOptions {
 }
 
 export const EXIT_BAD_INPUT = 2;
-/** `--diff --exit-code`: a flow changed. */
+/** `--diff --exit-code`, `--staged --exit-code`: a flow changed (would change). */
 export const EXIT_CHANGED = 1;
 
 /** Where the command writes; `width` is the terminal's (default: terminalWidth()). */
@@ -128,14 +135,18 @@ function parseCommand(argv: string[], io: CliIo): ParsedCommand {
         )
         .option("--queries <file>", "one query per line (SRC DST PORT/PROTO); one JSON object per line on stdout")
         .option(
-            "--endpoint <name>",
-            "every tier and policy applying to an endpoint's egress and ingress, in evaluation order: <ns>/<workload>, node:<name>[/<interface>] or hostendpoint:<name>",
+            "--endpoint [name]",
+            "every tier and policy applying to an endpoint's egress and ingress, in evaluation order: <ns>/<workload>, node:<name>[/<interface>] or hostendpoint:<name>; without a name, each workload the focus filters choose",
         )
         .option(
             "--diff [pathsA...]",
             "flows added and removed from pathsA (and/or the cluster of --kubeconfig) to the paths after --, each with why before and after",
         )
-        .option("--exit-code", "with --diff: exit 1 when a flow changed, 0 when none (as git diff --exit-code)")
+        .option("--staged", "the flows enforcing the staged policies (Calico v3.30+) would add and remove, each with why before and after")
+        .option("--exit-code", "with --diff or --staged: exit 1 when a flow changed (would change), 0 when none (as git diff --exit-code)")
+        .option("--namespace <ns>", "focus: show only endpoints of this namespace (repeatable; verdicts still judge the whole input)", collectValues, [])
+        .option("--workload <ns/name>", "focus: show only this workload (repeatable)", collectValues, [])
+        .option("--selector <k=v,...>", "focus: show only workloads whose labels match this kubectl label selector (repeatable)", collectValues, [])
         .option("--kubeconfig <file>", "read the running cluster this kubeconfig reaches (with the paths, if any; with --diff, as the before side)")
         .option("--context <name>", "the kubeconfig's context to use (default: its current context)")
         .option("--request-timeout <seconds>", "longest wait for one Kubernetes API request", secondsUpTo(600), DEFAULT_REQUEST_TIMEOUT_S)
@@ -173,12 +184,27 @@ function parseCommand(argv: string[], io: CliIo): ParsedCommand {
         throw new AnalysisInputError("--context names a context of --kubeconfig FILE: give both");
     const commands = [
         options.diff && "--diff",
+        options.staged && "--staged",
         options.query && "--query",
         options.queries && "--queries",
         options.endpoint !== undefined && "--endpoint",
     ].filter(Boolean);
     if (commands.length > 1) throw new AnalysisInputError(`${commands.join(" and ")} are different commands: give one`);
-    if (options.exitCode && !options.diff) throw new AnalysisInputError("--exit-code goes with --diff: it says whether a flow changed");
+    if (options.exitCode && !options.diff && !options.staged)
+        throw new AnalysisInputError("--exit-code goes with --diff or --staged: it says whether a flow changed (would change)");
+    const focus = parseFocus({ namespaces: options.namespace, workloads: options.workload, selectors: options.selector });
+    if (focus && options.query)
+        throw new AnalysisInputError(
+            `${focus.text}: --query names its one connection itself; the focus filters choose what the matrix, --diff, --staged, --queries and --endpoint show`,
+        );
+    if (focus && typeof options.endpoint === "string")
+        throw new AnalysisInputError(
+            `${focus.text}: --endpoint ${options.endpoint} names its endpoint; give --endpoint without a name to report each focused workload`,
+        );
+    if (options.endpoint === true && !focus)
+        throw new AnalysisInputError(
+            "--endpoint needs an endpoint name, or focus filters (--namespace, --workload, --selector) choosing the workloads to report",
+        );
     if (options.diff === true && options.kubeconfig === undefined)
         throw new AnalysisInputError("--diff needs the before side: paths after it (--diff A -- B), or --kubeconfig FILE (the running cluster)");
     const analyzerOptions = toAnalyzerOptions(options);
@@ -201,6 +227,7 @@ function parseCommand(argv: string[], io: CliIo): ParsedCommand {
         io,
         out: bufferedWriter(io.stdout),
         writer: FORMAT_WRITERS[options.format],
+        ...(focus ? { focus } : {}),
     };
     const live: LiveSource | undefined = options.kubeconfig
         ? {
@@ -209,6 +236,7 @@ function parseCommand(argv: string[], io: CliIo): ParsedCommand {
               requestTimeoutMs: options.requestTimeout * 1000,
               ...(options.chunkSize ? { listPageSize: options.chunkSize } : {}),
               release: options.calicoVersion === undefined,
+              ...(options.staged ? { staged: true } : {}),
           }
         : undefined;
     return { run, paths, ...(live ? { live } : {}) };
@@ -225,15 +253,18 @@ function execute({ run, paths }: ParsedCommand, live?: LiveInput): number {
     // The release the cluster runs judges both sides of a --diff, unless --calico-version names one.
     const analyzerOptions =
         live?.calicoVersion && !run.analyzerOptions.calicoVersion ? { ...run.analyzerOptions, calicoVersion: live.calicoVersion } : run.analyzerOptions;
-    const load = (inputPaths: string[], cluster?: LiveInput) => loadModel(inputPaths, cluster, analyzerOptions, run.io);
+    const load = (inputPaths: string[], cluster?: LiveInput) => modelOf(loadObjects(inputPaths, cluster, run.io), analyzerOptions, run.io);
     const options = run.options;
     let code = 0;
     if (options.diff) {
         const changed = diffCommand(run, load(options.diff === true ? [] : options.diff, live), load(paths));
         if (changed && options.exitCode) code = EXIT_CHANGED;
+    } else if (options.staged) {
+        const changed = stagedCommand(run, loadObjects(paths, live, run.io), analyzerOptions);
+        if (changed && options.exitCode) code = EXIT_CHANGED;
     } else if (options.query) queryCommand(run, load(paths, live), options.query as [string, string, string]);
     else if (options.queries) queriesCommand(run, load(paths, live), options.queries);
-    else if (options.endpoint !== undefined) run.writer.endpoint(endpointPolicies(load(paths, live), options.endpoint), run.out.write);
+    else if (options.endpoint !== undefined) endpointCommand(run, load(paths, live), options.endpoint);
     else matrixCommand(run, load(paths, live));
     run.out.flush();
     return code;
@@ -247,13 +278,23 @@ interface CommandRun {
     out: { write: Write; flush: () => void };
     writer: FormatWriter;
     analyzerOptions: AnalyzerOptions;
+    /** The focus filters, when given: what is shown. */
+    focus?: Focus;
+}
+
+/** The model of `objects`, its warnings printed. */
+function modelOf(objects: KubeObject[], options: AnalyzerOptions, io: CliIo): ClusterModel {
+    const model = buildModel(objects, options);
+    for (const warning of model.warnings) io.stderr(`warning: ${warning}\n`);
+    return model;
 }
 
 /**
- * Reads the manifests of `paths` into a model, beside a cluster's objects (`cluster`), printing its warnings.
+ * The objects of a cluster (`cluster`) and of the manifests of `paths`, in that order; a path
+ * without any is warned about.
  * @throws AnalysisInputError when there is nothing to read.
  */
-function loadModel(paths: string[], cluster: Pick<LiveInput, "objects" | "origin"> | undefined, options: AnalyzerOptions, io: CliIo): ClusterModel {
+function loadObjects(paths: string[], cluster: Pick<LiveInput, "objects" | "origin"> | undefined, io: CliIo): KubeObject[] {
     if (!paths.length && !cluster) throw new AnalysisInputError("no input: give YAML or JSON files or directories, or --kubeconfig FILE");
     const objects = paths.length ? loadManifests(paths) : [];
     if (!objects.length && !cluster?.objects.length)
@@ -263,9 +304,7 @@ function loadModel(paths: string[], cluster: Pick<LiveInput, "objects" | "origin
         );
     const empty = pathsWithoutObjects(paths, objects);
     if (empty.length) io.stderr(`warning: ${emptyInputWarning(empty, [...(cluster ? [cluster.origin] : []), ...paths.filter((p) => !empty.includes(p))])}\n`);
-    const model = buildModel([...(cluster?.objects ?? []), ...objects], options);
-    for (const warning of model.warnings) io.stderr(`warning: ${warning}\n`);
-    return model;
+    return [...(cluster?.objects ?? []), ...objects];
 }
 
 /**
@@ -291,10 +330,41 @@ function emptyInputWarning(empty: readonly string[], read: readonly string[]): s
 
 /** `--diff A -- B`: the flows B allows that A does not, and the other way round, each with why; true when any changed. */
 function diffCommand(run: CommandRun, before: ClusterModel, after: ClusterModel): boolean {
-    const sides = [before, after].map((model) => ({ model, matrix: connectivityMatrix(model, run.matrixOptions) })) as [DiffSide, DiffSide];
+    if (run.focus) checkFocus([before, after], run.focus);
+    const sides = [before, after].map((model) => ({ model, matrix: focused(run, model, connectivityMatrix(model, run.matrixOptions)) })) as [
+        DiffSide,
+        DiffSide,
+    ];
     const diff = diffMatrices(sides[0].matrix, sides[1].matrix);
     run.writer.diff(explainDiff(diff, ...sides), run.out.write, { before: sides[0].matrix, after: sides[1].matrix });
     return diff.added.length + diff.removed.length > 0;
+}
+
+/** `--staged`: what enforcing the staged policies would change, each changed flow with why; true when any would change. */
+function stagedCommand(run: CommandRun, objects: KubeObject[], options: AnalyzerOptions): boolean {
+    const { preview, warnings } = previewStaged(objects, options, run.matrixOptions, run.focus);
+    for (const warning of warnings) run.io.stderr(`warning: ${warning}\n`);
+    run.writer.staged(preview, run.out.write);
+    return preview.added.length + preview.removed.length > 0;
+}
+
+/** `--endpoint NAME`, or `--endpoint` with focus filters: the policies applying to each endpoint. */
+function endpointCommand(run: CommandRun, model: ClusterModel, name: string | true): void {
+    if (name !== true) {
+        run.writer.endpoint(endpointPolicies(model, name), run.out.write);
+        return;
+    }
+    checkFocus([model], run.focus!);
+    const names = [...focusedWorkloads(model, run.focus!)].sort();
+    run.writer.endpoint(
+        names.flatMap((workload) => endpointPolicies(model, workload)),
+        run.out.write,
+    );
+}
+
+/** The matrix as the focus filters show it (all of it without them). */
+function focused(run: CommandRun, model: ClusterModel, matrix: Matrix): Matrix {
+    return run.focus ? focusMatrix(matrix, model, run.focus) : matrix;
 }
 
 /** `--query SRC DST PORT`: one connection's verdict (people get the verdict and the deciding rule; json the whole explanation). */
@@ -314,9 +384,16 @@ function queriesCommand(run: CommandRun, model: ClusterModel, file: string): voi
         .split(/\r?\n/)
         .map((l, i) => [l.replace(/#.*$/, "").trim(), i + 1] as const)
         .filter(([l]) => l);
+    if (run.focus) checkFocus([model], run.focus);
+    const shown = run.focus ? endpointShown(model, run.focus) : () => true;
+    let skipped = 0;
     for (const [line, number] of lines) {
         const parts = line.split(/\s+/);
         if (parts.length !== 3) throw new AnalysisInputError(`expected SRC DST PORT/PROTO, got ${JSON.stringify(line)}`, { file, key: `line ${number}` });
+        if (!shown(parts[0]!) || !shown(parts[1]!)) {
+            skipped++;
+            continue;
+        }
         try {
             run.out.write(`${JSON.stringify(runQuery(model, parts[0]!, parts[1]!, parts[2]!))}\n`);
         } catch (error) {
@@ -325,12 +402,14 @@ function queriesCommand(run: CommandRun, model: ClusterModel, file: string): voi
             throw error;
         }
     }
+    if (skipped) run.io.stderr(`note: ${skipped} of ${lines.length} queries left out: an end of each is outside ${run.focus!.text}\n`);
 }
 
 /** The connectivity matrix, in full or as classes (`--full`, `--classes`, else as the format chooses). */
 function matrixCommand(run: CommandRun, model: ClusterModel): void {
     const view: MatrixView = run.options.full ? "full" : run.options.classes ? "classes" : "auto";
-    const matrix = connectivityMatrix(model, run.matrixOptions);
+    if (run.focus) checkFocus([model], run.focus);
+    const matrix = focused(run, model, connectivityMatrix(model, run.matrixOptions));
     writeMatrix(matrix, { format: run.options.format, view, width: run.io.width ?? terminalWidth() }, run.out.write, (text) =>
         run.io.stderr(`note: ${text}\n`),
     );
@@ -352,6 +431,11 @@ function toAnalyzerOptions(options: CliOptions): AnalyzerOptions {
         // Checked here, before any file is read.
         ...(options.calicoVersion !== undefined ? { calicoVersion: `v${calicoRelease(options.calicoVersion).version}` } : {}),
     };
+}
+
+/** A repeatable option's values, in order. */
+function collectValues(value: string, previous: string[]): string[] {
+    return [...previous, value];
 }
 
 function positiveInteger(value: string): number {

@@ -24,6 +24,8 @@ export interface LiveSource {
     release: boolean;
     /** Items per page of a list (tests make it small). */
     listPageSize?: number;
+    /** The staged policies are previewed (`--staged`): a staged kind the credentials may not list stops the reading. */
+    staged?: boolean;
 }
 
 export interface LiveInput {
@@ -52,7 +54,7 @@ export async function readLiveInput(source: LiveSource): Promise<LiveInput> {
             { requestTimeoutMs: source.requestTimeoutMs, ...(source.listPageSize ? { listPageSize: source.listPageSize } : {}) },
         );
         const origin = `cluster ${cluster.describe()}`;
-        const read = await readClusterObjects(cluster, { release: source.release });
+        const read = await readClusterObjects(cluster, { release: source.release, staged: source.staged ?? false });
         if (source.release && !read.calicoVersion)
             throw new AnalysisInputError(
                 `no ClusterInformation "default" with spec.calicoVersion (${read.calicoSource}): the Calico release to judge by is unknown; name it with --calico-version`,

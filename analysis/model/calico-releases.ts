@@ -20,6 +20,12 @@ export interface KindRow {
     /** Said in the warning when the release does not enforce it. */
     readonly why: string;
     readonly source: string;
+    /**
+     * Releases whose API serves the kind, when Calico itself brings it (absent: the kind's API does
+     * not depend on the release, e.g. the network-policy-api's CRDs); on another release the API
+     * server has no such kind and refuses the object.
+     */
+    readonly served?: { readonly spans: readonly Span[]; readonly why: string; readonly source: string };
 }
 
 export interface TierRow {
@@ -56,7 +62,19 @@ export const LATEST_PATCH: Readonly<Record<string, string>> = {
 /** The release the Pulumi program installs on kind by default (config.ts calicoVersion). */
 export const DEFAULT_CALICO_VERSION = "v3.30.3";
 
-const STAGED_WHY = "Calico evaluates staged policies only to report what they would do (flow logs), never enforces them";
+const STAGED_WHY =
+    "Calico evaluates staged policies only to report what they would do (flow logs), never enforces them; analyze --staged shows what enforcing them would change";
+
+/** The staged kinds (v3.30.0 on) and the kind each one stages (staged.ts reads them). */
+export const STAGED_KINDS = {
+    StagedNetworkPolicy: { apiVersion: "same", kind: "NetworkPolicy" },
+    StagedGlobalNetworkPolicy: { apiVersion: "same", kind: "GlobalNetworkPolicy" },
+    StagedKubernetesNetworkPolicy: { apiVersion: "networking.k8s.io/v1", kind: "NetworkPolicy" },
+} as const;
+export type StagedKind = keyof typeof STAGED_KINDS;
+
+/** The first release serving the staged kinds. */
+export const STAGED_SINCE = "3.30.0";
 
 export const KIND_ROWS: readonly KindRow[] = [
     {
@@ -87,13 +105,18 @@ export const KIND_ROWS: readonly KindRow[] = [
         why: "Calico converts ClusterNetworkPolicy from v3.32.0",
         source: "libcalico-go/lib/backend/k8s/conversion/clusternetworkpolicy.go (first at v3.32.0; projectcalico/calico#10745, tigera/docs#2652)",
     },
-    ...["StagedNetworkPolicy", "StagedGlobalNetworkPolicy", "StagedKubernetesNetworkPolicy"].map(
+    ...Object.keys(STAGED_KINDS).map(
         (kind): KindRow => ({
             apiVersions: CALICO_API,
             kind,
             enforced: [],
             why: STAGED_WHY,
             source: "api/pkg/apis/projectcalico/v3/staged*.go (open source from v3.30.0); felix/calc/endpoint_lookup_cache.go (staged matches recorded beside the enforced verdict)",
+            served: {
+                spans: [{ since: STAGED_SINCE }],
+                why: `Calico serves the staged kinds from v${STAGED_SINCE} (its API server and CRDs have no ${kind} before: kubectl apply answers "no matches for kind")`,
+                source: "api/pkg/apis/projectcalico/v3/staged*.go and libcalico-go/config/crd/crd.projectcalico.org_staged*.yaml (absent at v3.29.7, present at v3.30.0)",
+            },
         }),
     ),
 ];

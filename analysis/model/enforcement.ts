@@ -1,8 +1,8 @@
 /**
  * Whether the chosen Calico release enforces an object (calico-releases.ts): a kind the release does
- * not convert, a Tier before tiers, a policy in a tier the release cannot have. What it does not
- * enforce is left out of the verdicts with a warning naming the object and the release, never
- * evaluated as if it were enforced.
+ * not convert, a kind its API does not serve (the staged kinds before v3.30.0), a Tier before tiers,
+ * a policy in a tier the release cannot have. What it does not enforce is left out of the verdicts
+ * with a warning naming the object and the release, never evaluated as if it were enforced.
  */
 import { isAdminPolicy, normalizeAdminPolicy } from "./admin-policies";
 import { CalicoRelease, calicoRelease, inSpans, KIND_ROWS, kindRow } from "./calico-releases";
@@ -16,6 +16,9 @@ const CALICO_POLICY_KINDS = new Set(["NetworkPolicy", "GlobalNetworkPolicy"]);
 export function notEnforcedWarning(object: KubeObject, release: CalicoRelease): string | undefined {
     const row = kindRow(object);
     const at = `${describeObject(object)} (${object.apiVersion})`;
+    if (row?.served && !inSpans(release, row.served.spans)) {
+        return `${at} is not served by Calico v${release.version} and is left out of the verdicts: ${row.served.why} (source: ${row.served.source})`;
+    }
     if (row && !inSpans(release, row.enforced)) {
         return `${at} is not enforced by Calico v${release.version} and is left out of the verdicts: ${row.why} (source: ${row.source})`;
     }

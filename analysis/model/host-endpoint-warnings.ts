@@ -2,7 +2,8 @@
  * Host endpoints and host policies Felix ignores in part, said at run time instead of judged silently:
  *  - a host endpoint without expectedIPs: rule selectors never resolve to it (hostendpoint.mdx: "If the
  *    expectedIPs field is omitted then security rules that use labels will fail to match this
- *    endpoint"), and the analyzer knows an interface by its addresses, so no modelled packet crosses it;
+ *    endpoint"), and the analyzer knows an interface by its addresses, so no modelled packet crosses it,
+ *    forwarded NodePort traffic included, although Felix polices the interface by its name;
  *  - a doNotTrack policy selecting an all-interfaces (`*`) host endpoint: Felix ignores it ("DoNotTrack
  *    policy is not supported for a HEP with `interfaceName: *`; ignoring it", felix
  *    dataplane/linux/endpoint_mgr.go updateHostEndpoints, v3.28.5).
@@ -20,7 +21,7 @@ export function hostEndpointWarnings(model: ClusterModel): string[] {
                 "rule selectors that match its labels resolve to no address (Calico matches a host endpoint by its expectedIPs only), " +
                 (isAllInterfaces(hostEndpoint)
                     ? ""
-                    : "and the analyzer cannot tell which of the node's addresses its interface holds, so it judges no packet as crossing it; ") +
+                    : "and the analyzer cannot tell which of the node's addresses its interface holds, so it judges no packet as crossing it (neither the node's own traffic nor traffic forwarded to pods and NodePorts, which Felix polices by the interface name); ") +
                 "add spec.expectedIPs",
         );
     }

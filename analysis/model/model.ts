@@ -8,8 +8,9 @@ import { describeObject, locate, protocolOf, withOriginOf } from "../input/manif
 import { validateObjects, withApiDefaults } from "../validation";
 import { addressFamily, formatIPv4, parseCidr, parseIPv4 } from "../net";
 import { normalizePolicy, Policy, Tier, normalizeTier } from "./policies";
-import { builtinTiers, calicoRelease, kindRow } from "./calico-releases";
+import { builtinTiers, calicoRelease, inSpans, kindRow } from "./calico-releases";
 import { leftOut } from "./enforcement";
+import { enforcedCounterpart, isStaged, stagedActionOf } from "./staged";
 import { isAdminPolicy, normalizeAdminPolicy } from "./admin-policies";
 import neutralKinds from "./neutral-kinds.json";
 import { getOrCreate } from "./model-index";
@@ -57,6 +58,7 @@ export function buildModel(objects: KubeObject[], options: AnalyzerOptions = {})
     const ipv6Pools: string[] = [];
     let kubeControllersAutoHep = false;
     const rawPolicies: KubeObject[] = [];
+    const stagedPolicies: KubeObject[] = [];
 
     const release = calicoRelease(options.calicoVersion, "calicoVersion");
     for (const raw of objects) checkShape(raw);
@@ -72,7 +74,10 @@ export function buildModel(objects: KubeObject[], options: AnalyzerOptions = {})
                 locate(object),
             );
         }
-        if (leftOut(object, release, warnings)) continue;
+        if (leftOut(object, release, warnings)) {
+            if (isStaged(object) && inSpans(release, kindRow(object)?.served?.spans ?? [])) stagedPolicies.push(object);
+            continue;
+        }
         const group = classify(object);
         if (group === "policy") {
             rawPolicies.push(object);
@@ -206,6 +211,7 @@ export function buildModel(objects: KubeObject[], options: AnalyzerOptions = {})
         return policy;
     });
     policies.sort((a, b) => comparePolicies(a, b, tiers));
+    for (const object of stagedPolicies) checkStaged(object, tiers, { ipBlockMatchesPods: resolved.ipBlockMatchesPods, release });
 
     const undeclared = [...namespaces.values()].filter((n) => !n.declared && !ALWAYS_PRESENT_NAMESPACES.has(n.name)).map((n) => n.name);
     if (undeclared.length) {
@@ -240,6 +246,27 @@ export function buildModel(objects: KubeObject[], options: AnalyzerOptions = {})
     };
     warnings.push(...networkSetWarnings(model), ...hostEndpointWarnings(model));
     return model;
+}
+
+/**
+ * A staged policy is refused where Calico's API server refuses it although it decides no verdict:
+ * its tier must exist (clientv3 staged*networkpolicy.go Create checks it, Delete included), and the
+ * policy it stages must be one the analyzer would accept (selectors, preDNAT rules: policies.ts).
+ */
+function checkStaged(object: KubeObject, tiers: Map<string, Tier>, options: Parameters<typeof normalizePolicy>[1]): void {
+    const tier = object.spec?.tier || "default";
+    if (!tiers.has(tier))
+        throw new AnalysisInputError(
+            `tier "${tier}" does not exist; declare a Tier object or use one of: ${[...tiers.keys()].join(", ")}`,
+            locate(object, "spec.tier"),
+        );
+    if (stagedActionOf(object) === "Delete") return;
+    try {
+        normalizePolicy(withOriginOf(withApiDefaults(enforcedCounterpart(object)), object), options);
+    } catch (error) {
+        if (!(error instanceof AnalysisInputError)) throw error;
+        throw new AnalysisInputError(error.reason, { ...error.location, object: describeObject(object) });
+    }
 }
 
 /**

@@ -95,3 +95,76 @@ export function matchesKubeSelector(selector: KubeSelector, labels: Labels): boo
         }
     });
 }
+
+/**
+ * A label selector as kubectl's `-l`/`--selector` writes it (apimachinery pkg/labels/selector.go
+ * Parse): requirements joined by commas, each `key=value`, `key==value`, `key!=value`, `key in
+ * (a,b)`, `key notin (a,b)`, `key` (exists) or `!key` (does not exist); `!=` and `notin` match a
+ * missing label, as in a LabelSelector. The numeric `key>1` / `key<1` of that parser are refused:
+ * no LabelSelector has them. `option` names where the text came from in errors.
+ */
+export function parseKubeSelectorText(text: string, option = "--selector"): KubeSelector {
+    const tokens = [...text.matchAll(/\s*(==|!=|[!=(),<>]|[^\s!=(),<>]+)/gy)].map((m) => ({ text: m[1]!, at: m.index! + m[0].length - m[1]!.length }));
+    const consumed = tokens.reduce((end, t) => Math.max(end, t.at + t.text.length), 0);
+    const fail = (message: string, at: number): never => {
+        throw new AnalysisInputError(
+            `${option} ${JSON.stringify(text)}: ${message} at position ${at + 1} (kubectl's syntax: k=v, k!=v, k in (a,b), k notin (a,b), k, !k, joined by commas)`,
+        );
+    };
+    if (text.slice(consumed).trim()) fail(`unexpected ${JSON.stringify(text.slice(consumed).trim())}`, consumed);
+    const requirements: KubeRequirement[] = [];
+    let i = 0;
+    const peek = () => tokens[i];
+    const next = (what: string) => tokens[i++] ?? fail(`expected ${what}, found the end`, text.length);
+    const identifier = (what: string) => {
+        const token = next(what);
+        if (/^(==|!=|[!=(),<>])$/.test(token.text)) fail(`expected ${what}, found ${JSON.stringify(token.text)}`, token.at);
+        return token;
+    };
+    const key = (token: { text: string; at: number }) => {
+        if (!/^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?([A-Za-z0-9][-A-Za-z0-9_.]{0,61})?[A-Za-z0-9]$/.test(token.text))
+            fail(`${JSON.stringify(token.text)} is not a label key`, token.at);
+        return token.text;
+    };
+    const value = (token: { text: string; at: number }) => {
+        if (token.text.length > 63 || !/^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/.test(token.text))
+            fail(`${JSON.stringify(token.text)} is not a label value`, token.at);
+        return token.text;
+    };
+    if (!tokens.length) fail("an empty selector selects every workload: leave the option out instead", 0);
+    while (i < tokens.length) {
+        if (peek()!.text === "!") {
+            i++;
+            requirements.push({ key: key(identifier("a label key after !")), operator: "DoesNotExist" });
+        } else {
+            const name = key(identifier("a label key"));
+            const operator = peek();
+            if (!operator || operator.text === ",") requirements.push({ key: name, operator: "Exists" });
+            else if (operator.text === "=" || operator.text === "==" || operator.text === "!=") {
+                i++;
+                const token = tokens[i]?.text === "," || i >= tokens.length ? { text: "", at: operator.at + operator.text.length } : identifier("a value");
+                requirements.push({ key: name, operator: operator.text === "!=" ? "NotIn" : "In", values: [value(token)] });
+            } else if (operator.text === "in" || operator.text === "notin") {
+                i++;
+                if (next("(").text !== "(") fail(`expected "(" after ${operator.text}`, tokens[i - 1]!.at);
+                const values: string[] = [];
+                for (;;) {
+                    const token = next("a value or )");
+                    if (token.text === ")" && !values.length) fail("expected at least one value", token.at);
+                    if (token.text === ")") break;
+                    if (token.text === ",") continue;
+                    values.push(value(token));
+                }
+                requirements.push({ key: name, operator: operator.text === "in" ? "In" : "NotIn", values });
+            } else if (operator.text === "<" || operator.text === ">")
+                fail(`${JSON.stringify(operator.text)} compares numbers, which no LabelSelector (and so no pod selection) does`, operator.at);
+            else fail(`expected =, ==, !=, in or notin after ${JSON.stringify(name)}, found ${JSON.stringify(operator.text)}`, operator.at);
+        }
+        if (i < tokens.length) {
+            const comma = next(",");
+            if (comma.text !== ",") fail(`expected "," between requirements, found ${JSON.stringify(comma.text)}`, comma.at);
+            if (i >= tokens.length) fail("expected a requirement after the comma", text.length);
+        }
+    }
+    return new ParsedKubeSelector(requirements);
+}

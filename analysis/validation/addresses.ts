@@ -4,6 +4,7 @@
  * the key, the value and what is accepted. Valid IPv6 values pass (the model then ignores them).
  * The table is data; each row names its source.
  */
+import { enforcedCounterpart, isStaged } from "../model/staged";
 import { IPSyntax, parseCIDRText, parseIP } from "../ip-text";
 import type { KubeObject } from "../types";
 import type { SemanticProblem } from "./semantics";
@@ -196,8 +197,9 @@ function keyAt(steps: Step[], at: number[]): string {
     return key;
 }
 
-/** The address and CIDR fields of `object` its API server would refuse. */
+/** The address and CIDR fields of `object` its API server would refuse (a staged policy's: those of the policy it stages). */
 export function addressProblems(object: KubeObject): SemanticProblem[] {
+    if (isStaged(object)) return addressProblems(enforcedCounterpart(object));
     const problems: SemanticProblem[] = [];
     for (const field of ADDRESS_FIELDS) {
         if (!field.apiVersions.includes(object.apiVersion) || !field.kinds.includes(object.kind) || field.skip?.(object)) continue;

@@ -6,7 +6,8 @@
  *   kube-apiserver of that release serves; the lab's toolchain builds the same release).
  * - Calico: github.com/projectcalico/calico@CALICO libcalico-go/config/crd (the CRDs' openAPIV3Schema).
  *   The proxy serves no tagged Calico release (403), only this pseudo-version of the v3.28 branch, so
- *   CALICO_ADDITIONS adds what later releases up to the lab's v3.30 accept (tiers), citing the source.
+ *   CALICO_ADDITIONS adds what later releases up to the lab's v3.30 accept (tiers), citing the source,
+ *   and STAGED_KINDS makes the staged kinds of v3.30.0+ from the kinds they stage.
  *
  * Changes made to the schemas, so they refuse what the API servers refuse:
  * - every object schema with properties and no additionalProperties gets `additionalProperties: false`
@@ -81,6 +82,21 @@ const CALICO_ADDITIONS = {
     },
 };
 
+/**
+ * Calico's staged kinds (v3.30.0 on): each is the spec of the kind it stages plus `stagedAction`
+ * (api/pkg/apis/projectcalico/v3/stagednetworkpolicy.go, stagedglobalnetworkpolicy.go,
+ * stagedkubernetesnetworkpolicy.go at v3.30.3, unchanged to v3.31.7; their CRDs
+ * libcalico-go/config/crd/crd.projectcalico.org_staged*.yaml list exactly these fields, stagedAction
+ * as a plain string: the validator's values are semantics.ts's). The v3.28 branch the proxy serves has
+ * none of them. StagedKubernetesNetworkPolicy stages a Kubernetes NetworkPolicy: its spec is
+ * networking.k8s.io/v1 NetworkPolicySpec's.
+ */
+const STAGED_KINDS = {
+    calico: { StagedNetworkPolicy: "NetworkPolicy", StagedGlobalNetworkPolicy: "GlobalNetworkPolicy" },
+    kubernetes: { StagedKubernetesNetworkPolicy: "io.k8s.api.networking.v1.NetworkPolicySpec" },
+    stagedAction: { type: "string" },
+};
+
 type Schema = Record<string, any>;
 
 function moduleDir(module: string, version: string, cache: string): string {
@@ -151,6 +167,24 @@ export function generate(cache: string): Schema {
         if (CALICO_ADDITIONS.openSpecs.includes(kind)) delete strictKind.properties.spec.additionalProperties;
         calico[kind] = strictKind;
     }
+    for (const [staged, kind] of Object.entries(STAGED_KINDS.calico)) {
+        const schema = structuredClone(calico[kind]!);
+        schema.properties.spec.properties.stagedAction = STAGED_KINDS.stagedAction;
+        calico[staged] = schema;
+    }
+    for (const [staged, specDefinition] of Object.entries(STAGED_KINDS.kubernetes)) {
+        const spec = strict(components[specDefinition], false, false) as Schema;
+        calico[staged] = {
+            type: "object",
+            properties: {
+                apiVersion: { type: "string" },
+                kind: { type: "string" },
+                metadata: { $ref: "#/definitions/io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta" },
+                spec: { ...spec, properties: { ...spec.properties, stagedAction: STAGED_KINDS.stagedAction }, additionalProperties: false },
+            },
+            additionalProperties: false,
+        };
+    }
     for (const [kind, schema] of Object.entries(calico)) for (const apiVersion of CALICO_API_VERSIONS) kinds[`${apiVersion}/${kind}`] = schema;
 
     // Only the definitions reachable from the kinds.
@@ -171,7 +205,7 @@ export function generate(cache: string): Schema {
         provenance: {
             generator: "analysis/validation/generate-schemas.ts (npm run schemas:generate)",
             kubernetes: `k8s.io/kubernetes@${KUBERNETES} api/openapi-spec/v3 (${KUBERNETES_KINDS.map((k) => k.document).join(", ")})`,
-            calico: `github.com/projectcalico/calico@${CALICO} libcalico-go/config/crd, plus the v3.29-v3.30 additions in the generator (tier, Tier)`,
+            calico: `github.com/projectcalico/calico@${CALICO} libcalico-go/config/crd, plus the v3.29-v3.30 additions in the generator (tier, Tier) and the staged kinds (v3.30.0+) made from the kinds they stage`,
             changes:
                 "additionalProperties: false on every object schema with properties (strict field validation); Kubernetes required lists dropped (the API server's validation decides); descriptions dropped",
         },

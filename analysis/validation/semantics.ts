@@ -13,8 +13,13 @@
  *   case-sensitive), ipVersion against nets, icmp only with protocol ICMP/ICMPv6, validateICMPFields (no code
  *   without a type), catch-all notNets where the release refuses them (calico-releases.ts VALIDATOR_ROWS);
  *   named ports: api/pkg/lib/numorstring/port.go
+ * - CALICO_STAGED: validator.go validateStagedNetworkPolicy, validateStagedGlobalNetworkPolicy,
+ *   validateStagedKubernetesNetworkPolicy, validateStagedAction, networkPolicyNameRegex and
+ *   globalNetworkPolicyNameRegex; clientv3 stagednetworkpolicy.go and stagedglobalnetworkpolicy.go Create
+ *   (types dropped before validating a Delete; no `knp.default.` name) (v3.30.3, unchanged to v3.31.7)
  */
-import { CalicoRelease, calicoRelease, inSpans, IPPOOL_FIELD_SPANS, VALIDATOR_ROWS } from "../model/calico-releases";
+import { CalicoRelease, calicoRelease, inSpans, IPPOOL_FIELD_SPANS, kindRow, STAGED_SINCE, VALIDATOR_ROWS } from "../model/calico-releases";
+import { enforcedCounterpart, isStaged, STAGED_ACTIONS } from "../model/staged";
 import { isCatchAllNet } from "../model/catch-all-not-nets";
 import { addressFamily } from "../net";
 import type { KubeObject } from "../types";
@@ -319,8 +324,76 @@ function calicoRuleProblems(rule: Record<string, any>, at: string, release: Cali
     return problems;
 }
 
+const NAME_LABEL = "[a-z0-9]([-a-z0-9]*[a-z0-9])?";
+const NAME_SUBDOMAIN = `${NAME_LABEL}(\\.${NAME_LABEL})*`;
+/** validator.go: a namespaced policy's name is `<label>[.<label>]` (or a converted Kubernetes or OpenStack one), a global one's `[<label>.]<label>`. */
+const STAGED_NAMES: Record<string, { pattern: RegExp; words: string }> = {
+    StagedNetworkPolicy: {
+        pattern: new RegExp(`^((${NAME_LABEL})(\\.${NAME_LABEL})?|((?:knp|ossg)\\.default\\.(${NAME_SUBDOMAIN})))$`),
+        words: "a lower-case DNS label, or two joined by a dot (<tier>.<name>)",
+    },
+    StagedGlobalNetworkPolicy: {
+        pattern: new RegExp(`^(${NAME_LABEL}\\.)?${NAME_LABEL}$`),
+        words: "a lower-case DNS label, or two joined by a dot (<tier>.<name>)",
+    },
+};
+/** Spec fields a Delete may keep: the tier, and `types`, which the Calico client drops before it validates a Delete. */
+const KEPT_BY_DELETE: Record<string, readonly string[]> = {
+    StagedNetworkPolicy: ["stagedAction", "tier", "types"],
+    StagedGlobalNetworkPolicy: ["stagedAction", "tier", "types"],
+    StagedKubernetesNetworkPolicy: ["stagedAction"],
+};
+
+/** Go's zero value as JSON decodes into it: null, "", false; a struct (podSelector) whose fields are all zero. Lists, maps and numbers decode to set values. */
+function isGoZero(value: unknown, struct: boolean): boolean {
+    if (value === undefined || value === null || value === "" || value === false) return true;
+    return struct && typeof value === "object" && !Array.isArray(value) && Object.values(value as object).every((v) => v === undefined || v === null);
+}
+
+/**
+ * A staged policy: a stagedAction the validator knows, a name of its kind's form; with Delete no spec
+ * but the tier; otherwise the rules of the policy it stages. Judged by the first release serving the
+ * staged kinds when the chosen one does not (it is left out there, with a warning).
+ */
+function stagedProblems(object: KubeObject, release: CalicoRelease): SemanticProblem[] {
+    const problems: SemanticProblem[] = [];
+    const judged = inSpans(release, kindRow(object)?.served?.spans ?? []) ? release : calicoRelease(STAGED_SINCE);
+    const action: unknown = object.spec?.stagedAction;
+    if (!isGoZero(action, false) && !STAGED_ACTIONS.includes(action as never))
+        problems.push({
+            key: "spec.stagedAction",
+            message: `stagedAction ${JSON.stringify(action)} is not one of ${STAGED_ACTIONS.join(", ")} (case-sensitive; omitted means Set)`,
+            source: "CALICO_STAGED",
+        });
+    const name = String(object.metadata?.name ?? "");
+    const form = STAGED_NAMES[object.kind];
+    if (form && !form.pattern.test(name))
+        problems.push({ key: "metadata.name", message: `${JSON.stringify(name)} is not ${form.words}`, source: "CALICO_STAGED" });
+    if (object.kind === "StagedNetworkPolicy" && name.startsWith("knp.default."))
+        problems.push({
+            key: "metadata.name",
+            message: `"knp.default." names the policies Calico converts from Kubernetes: a StagedNetworkPolicy may not take it`,
+            source: "CALICO_STAGED",
+        });
+    if (action === "Delete") {
+        const kept = KEPT_BY_DELETE[object.kind] ?? [];
+        const set = Object.entries(map(object.spec)).filter(([field, value]) => !kept.includes(field) && !isGoZero(value, field === "podSelector"));
+        if (set.length)
+            problems.push({
+                key: `spec.${set[0]![0]}`,
+                message:
+                    `stagedAction Delete stages the removal of the enforced policy of this name and takes no spec${kept.includes("tier") ? " but the tier" : ""}: ` +
+                    `${set.map(([field]) => `spec.${field}`).join(", ")} ${set.length > 1 ? "are" : "is"} set (Calico v${judged.version}'s validator: "Spec fields should all be zero-value if stagedAction is Delete")`,
+                source: "CALICO_STAGED",
+            });
+        return problems;
+    }
+    return [...problems, ...semanticProblems(enforcedCounterpart(object), judged)];
+}
+
 /** What the API server's validation refuses in one object, beyond its schema. */
 export function semanticProblems(object: KubeObject, release: CalicoRelease = calicoRelease()): SemanticProblem[] {
+    if (isStaged(object)) return stagedProblems(object, release);
     if (CALICO_API.has(object.apiVersion)) return calicoProblems(object, release);
     return kubernetesProblems(object);
 }

@@ -42,6 +42,11 @@ export interface ClusterView {
     settings: Settings;
     /** The subject object that declared a workload. */
     objectOf(workload: Workload): KubeObject | undefined;
+    /**
+     * The model of the same cluster with the subjects changed by `change` (e.g. staged policies
+     * enforced), built with the view's options: the probes and the baseline stay as they are.
+     */
+    modelWith(change: (subjects: KubeObject[]) => KubeObject[]): ClusterModel;
     isEdge(workload: Workload): boolean;
     isSystemNamespace(namespace: string): boolean;
 }
@@ -171,11 +176,13 @@ function buildView(subjects: KubeObject[], settings: Settings): ClusterView {
 
     const auto = hostEndpointOption(subjects, settings.hostEndpoints);
     const calicoVersion = calicoVersionOf(subjects, settings);
-    const model = buildModel([...subjects.map(withNodePorts), ...context], {
+    const options = {
         ignoreUnknownKinds: true,
         ...(calicoVersion ? { calicoVersion } : {}),
         ...(auto === undefined ? {} : { hostEndpoints: { auto } }),
-    });
+    };
+    const modelWith = (change: (objects: KubeObject[]) => KubeObject[]) => buildModel([...change(subjects).map(withNodePorts), ...context], options);
+    const model = modelWith((objects) => objects);
 
     const declaredBy = new Map<string, KubeObject>();
     for (const object of subjects) declaredBy.set(`${object.metadata.namespace || "default"}/${object.metadata.name}|${object.kind}`, object);
@@ -192,6 +199,7 @@ function buildView(subjects: KubeObject[], settings: Settings): ClusterView {
         dnsServers,
         settings,
         objectOf,
+        modelWith,
         isEdge,
         isSystemNamespace,
         dnsDecoy: `${settings.dnsNamespace}/${DNS_DECOY}`,

@@ -10,6 +10,7 @@ import { kubernetesNetworkPolicyHygiene } from "./kubernetes-networkpolicy-hygie
 import { networkPolicyNamedPorts } from "./network-policy-named-ports";
 import { noBroadAllow } from "./no-broad-allow";
 import { serviceExposure } from "./service-exposure";
+import { stagedPolicies } from "./staged-policies";
 import { unjudgedKinds } from "./unjudged-kinds";
 
 export {
@@ -22,6 +23,7 @@ export {
     networkPolicyNamedPorts,
     noBroadAllow,
     serviceExposure,
+    stagedPolicies,
     unjudgedKinds,
 };
 
@@ -36,4 +38,5 @@ export const policies: Policies = [
     kubernetesNetworkPolicyHygiene,
     networkPolicyNamedPorts,
     serviceExposure,
+    stagedPolicies,
 ];

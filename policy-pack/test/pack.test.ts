@@ -53,6 +53,7 @@ describe("the policies", () => {
             "kubernetes-networkpolicy-hygiene": "mandatory",
             "network-policy-named-ports": "advisory",
             "service-exposure": "advisory",
+            "staged-policies": "advisory",
         });
     });
 });

@@ -102,6 +102,21 @@ const SCENARIOS: Scenario[] = [
     },
     { file: "nodeport-untracked-deny.yaml", base: "zero-trust-calico.yaml", fails: [] },
     {
+        file: "staged-trial.yaml",
+        base: "zero-trust-kubernetes.yaml",
+        // Advisory only: the zero-trust policies pass, Calico enforces no staged policy.
+        fails: ["staged-policies"],
+        says: [
+            "Enforcing StagedKubernetesNetworkPolicy shop/api (stagedAction Set: replaces knp:shop/api) would break 1 intent flow:\n" +
+                "  - Flow frontend-to-api (frontend -> api:9000), intended allowed, would be blocked:\n" +
+                "      - shop/frontend -> shop/api 9000/TCP\n" +
+                "          now:      allowed: allowed by knp:shop/frontend egress[0].to[0], ports[0] (tier default); allowed by knp:shop/api ingress[0].from[0], ports[0] (tier default)\n" +
+                "          enforced: blocked at shop/api's ingress: denied at the end of tier default: knp:shop/api, knp:shop/default-deny select ingress of shop/api but no rule matches\n" +
+                "Why it matters: a staged policy previews a change",
+        ],
+        passes: ["StagedNetworkPolicy shop/api-no-world"],
+    },
+    {
         file: "mixed-workloads.yaml",
         fails: ["default-deny", "dns-allowance", "edge-only-ingress", "service-exposure", "unjudged-kinds"],
         says: [
@@ -121,6 +136,7 @@ describe("scenarios", () => {
         const objects = loadManifests([...(base ? [base] : []), file].map((f) => path.join(__dirname, "scenarios", f)));
         const result = await runPolicies(policies, resourcesOfObjects(objects), { config: SHOP });
         const text = result.violations.map((v) => `${v.policy}: ${v.message}`).join("\n\n");
+        if (file === "staged-trial.yaml") expect(result.violations.filter((v) => v.enforcementLevel === "mandatory")).toEqual([]);
         expect([...new Set(result.violations.map((v) => v.policy))].sort(), text).toEqual([...fails].sort());
         for (const fragment of says ?? []) expect(text).toContain(fragment);
         for (const fragment of passes ?? []) expect(text).not.toContain(fragment);
@@ -135,9 +151,11 @@ describe("scenarios", () => {
         expect(text).toContain('NetworkPolicy shop/lower-case ingress[0].ports[0] has protocol "tcp"');
         const refusals = result.violations.filter((v) => v.message.includes("cannot judge this stack"));
         expect(refusals.map((v) => v.policy).sort()).toEqual([...STACK_POLICIES].sort());
-        expect(refusals.every((v) => v.enforcementLevel === "mandatory" || v.policy === "service-exposure" || v.policy === "network-policy-named-ports")).toBe(
-            true,
-        );
+        expect(
+            refusals.every(
+                (v) => v.enforcementLevel === "mandatory" || ["service-exposure", "network-policy-named-ports", "staged-policies"].includes(v.policy),
+            ),
+        ).toBe(true);
         expect(refusals[0]!.resource).toMatch(/^NetworkPolicy shop\/(icmp-ports|named-range|lower-case) \(/);
     });
 

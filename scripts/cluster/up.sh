@@ -238,6 +238,7 @@ CLUSTER_HELLOWORLD_IMAGE=$IMAGE_HELLOWORLD
 CLUSTER_YAOBANK_IMAGES=${IMAGE_YAOBANK_PREFIX}{app}:$IMAGE_YAOBANK_TAG
 CLUSTER_PROBE_IMAGE=$IMAGE_BUSYBOX
 CLUSTER_IMAGES="$images"
+CLUSTER_CONTAINERD_ADDRESS=$RUN/containerd.sock
 EOF
   mv -f "$DESCRIPTION_ENV.tmp" "$DESCRIPTION_ENV"
   # The same as JSON, from the env file (one source).
@@ -252,7 +253,7 @@ EOF
       hostEndpoint: {name: env.CLUSTER_HOST_ENDPOINT, interfaceName: env.CLUSTER_HOST_ENDPOINT_INTERFACE},
       podCidr: env.CLUSTER_POD_CIDR, serviceCidr: env.CLUSTER_SERVICE_CIDR, dnsAddress: env.CLUSTER_DNS_ADDRESS,
       images: {helloworld: env.CLUSTER_HELLOWORLD_IMAGE, yaobank: env.CLUSTER_YAOBANK_IMAGES, probe: env.CLUSTER_PROBE_IMAGE,
-               all: (env.CLUSTER_IMAGES | split(" "))}}'
+               all: (env.CLUSTER_IMAGES | split(" "))}, containerdAddress: env.CLUSTER_CONTAINERD_ADDRESS}'
   ) >"$DESCRIPTION_JSON"
   say "description: $DESCRIPTION_ENV and $DESCRIPTION_JSON"
 }

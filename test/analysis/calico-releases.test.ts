@@ -118,11 +118,14 @@ describe("which kinds each release enforces: a kind it does not is left out with
         );
     });
 
-    it("never enforces staged policies (v3.30+), in any release", () => {
-        for (const version of ["3.28", "3.30", "3.32"]) {
+    it("never enforces staged policies, in any release: not served before v3.30.0, served and not enforced from it", () => {
+        for (const version of ["3.28", "3.29", "3.30", "3.32"]) {
             const { allowed, warnings } = judge(stagedDeny, version);
             expect(allowed).toBe(true);
-            expect(warnings).toContain(`StagedGlobalNetworkPolicy deny-b (projectcalico.org/v3) is not enforced by Calico v${calicoRelease(version).version}`);
+            const served = calicoRelease(version).parts[1] >= 30;
+            expect(warnings).toContain(
+                `StagedGlobalNetworkPolicy deny-b (projectcalico.org/v3) is not ${served ? "enforced" : "served"} by Calico v${calicoRelease(version).version}`,
+            );
         }
     });
 

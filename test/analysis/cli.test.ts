@@ -160,7 +160,7 @@ describe("analyze command", () => {
         expect(same).toMatchObject({ code: 0, stdout: "no change\n" });
         const alone = run("--exit-code", LOCKDOWN);
         expect(alone.code).toBe(2);
-        expect(alone.stderr).toBe("error: --exit-code goes with --diff: it says whether a flow changed\n");
+        expect(alone.stderr).toBe("error: --exit-code goes with --diff or --staged: it says whether a flow changed (would change)\n");
     });
 
     it.each([

@@ -14,6 +14,8 @@ import { temporaryDirectory } from "../helpers/temporary";
 import { FakeKube, type FakeKubeOptions, kubeconfigFile, type Obj } from "../live/fake-kube";
 
 const CLUSTER_FILE = path.join(__dirname, "fixtures/live/cluster.yaml");
+/** Staged policies for the same cluster: a host default deny, the Delete of world-to-proxy, a StagedKubernetesNetworkPolicy. */
+const STAGED_FILE = path.join(__dirname, "fixtures/staged/staged.yaml");
 const ROOT = path.join(__dirname, "../..");
 const PROXY = "lab/helloworld-proxy-7f8b6c-k9m2p";
 const APP = "lab/helloworld-5d9c7b-x2x4q";
@@ -83,6 +85,44 @@ describe("analyze --kubeconfig: the running cluster as input", () => {
         );
     });
 
+    it("reads the staged policies (Calico v3.30+): --staged previews them exactly as for the same objects in files, the matrix ignores them", async () => {
+        const staged = parseManifests(fs.readFileSync(STAGED_FILE, "utf8"), STAGED_FILE) as Obj[];
+        const kubeconfig = await liveCluster({}, [...clusterObjects(), ...staged]);
+        for (const args of [["--staged"], ["--staged", "--format", "json"], ["--staged", "--namespace", "other"]]) {
+            const live = await analyze("--kubeconfig", kubeconfig, ...args);
+            expect(live.code).toBe(0);
+            expect(live.stdout).toBe(analyzeFile(STAGED_FILE, ...args).stdout);
+        }
+        expect((await analyze("--kubeconfig", kubeconfig, "--staged")).stdout).toContain("deletes np:lab/world-to-proxy");
+        const matrix = await analyze("--kubeconfig", kubeconfig, "--format", "jsonl");
+        expect(matrix.stdout).toBe(analyzeFile("--format", "jsonl").stdout);
+        expect(matrix.stderr).toContain("warning: StagedNetworkPolicy lab/world-to-proxy (projectcalico.org/v3) is not enforced by Calico v3.30.3");
+        expect(kube!.lists).toContain("/apis/projectcalico.org/v3/stagedkubernetesnetworkpolicies?limit=500");
+    });
+
+    it("needs to list the staged kinds only to preview them, and reads a cluster that does not serve them (before v3.30)", async () => {
+        const staged = parseManifests(fs.readFileSync(STAGED_FILE, "utf8"), STAGED_FILE) as Obj[];
+        const forbidden = (method: string, url: string) => (method === "GET" && url.endsWith("/stagednetworkpolicies") ? 403 : undefined);
+        const kubeconfig = await liveCluster({ fail: forbidden }, [...clusterObjects(), ...staged]);
+        const matrix = await analyze("--kubeconfig", kubeconfig, "--format", "jsonl");
+        expect(matrix.code).toBe(0);
+        expect(matrix.stderr).toContain(
+            "warning: no permission to list StagedNetworkPolicy (projectcalico.org/v3): read without it, which decides no verdict here (Calico never enforces a staged policy)\n",
+        );
+        const preview = await analyze("--kubeconfig", kubeconfig, "--staged");
+        expect(preview.code).toBe(2);
+        expect(preview.stderr).toMatch(/^error: .*StagedNetworkPolicy \(projectcalico\.org\/v3\).*--staged previews the staged policies/);
+        await kube!.stop();
+        const old = (o: Obj) => (o.kind === "ClusterInformation" ? { ...o, spec: { ...o.spec, calicoVersion: "v3.29.7" } } : o);
+        const unserved = ["StagedNetworkPolicy", "StagedGlobalNetworkPolicy", "StagedKubernetesNetworkPolicy"];
+        const v329 = await liveCluster({ unservedKinds: unserved }, clusterObjects(old));
+        const read = await analyze("--kubeconfig", v329, "--format", "jsonl");
+        expect(read.code).toBe(0);
+        expect(read.stdout).toBe(analyzeFile("--calico-version", "3.29.7", "--format", "jsonl").stdout);
+        const nothing = await analyze("--kubeconfig", v329, "--staged");
+        expect(nothing.stderr).toContain("error: --staged: Calico v3.29.7 does not serve the staged kinds");
+    });
+
     it("reads every list page by page (limit/continue, kubectl's --chunk-size), with the same answer", async () => {
         const kubeconfig = await liveCluster();
         const live = await analyze("--kubeconfig", kubeconfig, "--chunk-size", "2", "--format", "jsonl");
@@ -92,7 +132,7 @@ describe("analyze --kubeconfig: the running cluster as input", () => {
         expect(kube!.lists.filter((url) => url.startsWith("/api/v1/pods?"))).toEqual(["/api/v1/pods?limit=2", "/api/v1/pods?limit=2&continue=2"]);
         expect(kube!.lists.filter((url) => url.startsWith("/apis/projectcalico.org/v3/networkpolicies?"))).toEqual([
             "/apis/projectcalico.org/v3/networkpolicies?limit=2",
-            "/apis/projectcalico.org/v3/networkpolicies?continue=2&limit=2",
+            "/apis/projectcalico.org/v3/networkpolicies?limit=2&continue=2",
         ]);
         // Every list is cluster-wide: no namespace is left out.
         expect(kube!.lists.filter((url) => url.includes("/namespaces/"))).toEqual([]);

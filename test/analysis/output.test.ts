@@ -11,6 +11,7 @@ import { collect } from "../../analysis/consumers/output";
 import { bufferedWriter, chooseView, FORMAT_WRITERS, MatrixFormat, MatrixView, writeDot, writeMatrix } from "../../analysis/consumers/output";
 import { allowedSources } from "../../analysis/consumers/matrix";
 import { syntheticCluster } from "../../bench/synthetic-cluster";
+import { runCli } from "../../analysis/consumers/cli";
 
 const ROOT = path.join(__dirname, "scenarios");
 
@@ -218,6 +219,24 @@ describe("streamed formats", () => {
         expect(marked("#475569").length).toBeGreaterThan(0);
         // The why of an added flow is its tooltip, quotes escaped.
         expect(text).toContain('now allowed by <policy \\"x\\">');
+    });
+
+    it("dot of --staged draws the flows enforcing the staged policies would add and remove, the policies in the caption", () => {
+        let stdout = "";
+        const code = runCli(
+            [path.join(ROOT, "lab-calico-lockdown/cluster.yaml"), path.join(__dirname, "fixtures/staged/staged.yaml"), "--staged", "--format", "dot"],
+            {
+                stdout: (text) => {
+                    stdout += text;
+                },
+                stderr: () => undefined,
+            },
+        );
+        expect(code).toBe(0);
+        expect(stdout).toContain("StagedNetworkPolicy lab/world-to-proxy (stagedAction Delete): deletes np:lab/world-to-proxy\\l");
+        const edges = stdout.split("\n").filter((line) => / -> /.test(line));
+        expect(edges.some((line) => line.includes('label="− ') && line.includes("style=dashed"))).toBe(true);
+        expect(edges.every((line) => /label="[+−] /.test(line))).toBe(true);
     });
 
     it("dot quotes every name: a quote, a backslash or a DOT escape in a name stays text", () => {

@@ -80,6 +80,8 @@ export function scenarioCells(scenario: Scenario, facts: DeployedFacts): Cell[] 
         }
     }
     cells.push(...nodeCells(scenario, facts, running));
+    // A NodePort from the world crosses the host endpoint's interface too (forwarded after DNAT).
+    if (!crossesHostInterface(scenario)) return cells;
     for (const service of scenario.services) {
         const known = facts.services[id(service.namespace, service.name)];
         if (!known || facts.podIPs[id(service.namespace, service.pod)] === undefined) continue;
@@ -105,17 +107,26 @@ export function scenarioCells(scenario: Scenario, facts: DeployedFacts): Cell[] 
 }
 
 /**
+ * Whether cells crossing the host endpoint's interface (world -> node, node -> world, world -> NodePort)
+ * are judged: not while the scenario has removed the endpoint's expectedIPs, since the analyzer then
+ * says at run time that it cannot tell which addresses the interface holds and judges no packet as
+ * crossing it (analysis/model/host-endpoint-warnings.ts), where Felix polices the interface by name
+ * (seed 123: an applyOnForward policy dropped a NodePort the analyzer, so warned, judged allowed).
+ */
+function crossesHostInterface(scenario: Scenario): boolean {
+    return scenario.host?.expectedIPs !== false;
+}
+
+/**
  * The node's cells (README, "The node's side"): the world and every pod to the node's listener,
  * the node to every pod's first TCP port, the node to the world's HTTPS and DNS. Cells that cross
- * the host endpoint's interface (world -> node, node -> world) are left out while the scenario has
- * removed the endpoint's expectedIPs: the analyzer then says at run time that it cannot tell which
- * addresses the interface holds (analysis/model/host-endpoint-warnings.ts) instead of judging them.
+ * the host endpoint's interface are left out unless crossesHostInterface.
  */
 function nodeCells(scenario: Scenario, facts: DeployedFacts, running: readonly ScenarioPod[]): Cell[] {
     const cells: Cell[] = [];
     const node = `node:${facts.nodeName}`;
     const fromNode: ProbeOrigin = { kind: "node", node: facts.nodeName };
-    const crossesInterface = scenario.host?.expectedIPs !== false;
+    const crossesInterface = crossesHostInterface(scenario);
     if (crossesInterface) {
         for (const port of [NODE_PORTS.open, NODE_PORTS.failsafe]) {
             const query: ConnectionQuery = { src: `external:${ADDRESSES.outside}`, dst: node, port, protocol: "TCP" };

@@ -151,6 +151,19 @@ describe("the scenario generator", () => {
             ).toBe(true);
     });
 
+    it("leaves out every cell crossing the host endpoint's interface while its expectedIPs are removed, NodePorts from the world included", () => {
+        const seed = [...Array(200).keys()].find((s) => generateScenario(s).services.some((svc) => svc.type === "NodePort"));
+        expect(seed).toBeDefined();
+        const { facts } = deployed(seed as number);
+        const scenario = generateScenario(seed as number);
+        const kinds = (expectedIPs: boolean) =>
+            new Set(scenarioCells({ ...scenario, host: { labels: scenario.host?.labels ?? {}, expectedIPs } }, facts).map((c) => c.kind));
+        const crossing = ["world-node", "node-world", "world-nodeport"];
+        for (const kind of crossing) expect(kinds(true).has(kind as never), kind).toBe(true);
+        for (const kind of crossing) expect(kinds(false).has(kind as never), kind).toBe(false);
+        expect(kinds(false).has("pod-node")).toBe(true);
+    });
+
     it("gives every cell a bounded probe: pod cells from the pod itself, NodePorts and the node's listener from the world, the node's own from the node", () => {
         const { facts } = deployed(3);
         const cells = scenarioCells(generateScenario(3), facts);

@@ -2,8 +2,7 @@ import { fileURLToPath } from "url";
 import { defineConfig } from "vitest/config";
 import nodeVersion from "../../scripts/node-version.cjs";
 
-const problem = nodeVersion.nodeVersionError("npm run test:e2e");
-if (problem) throw new Error(problem);
+nodeVersion.exitOnOldNode("npm run test:e2e");
 
 // The e2e tier: one file per scenario, run one after the other, each file's steps in order (each
 // `pulumi up` builds on the previous stage).

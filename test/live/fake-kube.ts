@@ -41,6 +41,8 @@ export interface FakeKubeOptions {
     fail?: (method: string, path: string) => number | undefined;
     /** Serve crd.projectcalico.org/v1, Calico's CRDs (a cluster without Calico's API server); default: not served. */
     calicoCrds?: boolean;
+    /** Kinds no API group serves (e.g. the staged kinds on a Calico before v3.30). */
+    unservedKinds?: string[];
 }
 
 const plural = (kind: string) => (kind.endsWith("y") ? `${kind.slice(0, -1).toLowerCase()}ies` : `${kind.toLowerCase()}s`);
@@ -55,6 +57,7 @@ const CLUSTER_SCOPED = new Set([
     "KubeControllersConfiguration",
     "FelixConfiguration",
     "ClusterInformation",
+    "StagedGlobalNetworkPolicy",
 ]);
 const CALICO_KINDS = [
     "NetworkPolicy",
@@ -67,6 +70,9 @@ const CALICO_KINDS = [
     "KubeControllersConfiguration",
     "FelixConfiguration",
     "ClusterInformation",
+    "StagedNetworkPolicy",
+    "StagedGlobalNetworkPolicy",
+    "StagedKubernetesNetworkPolicy",
 ];
 const SERVED: Record<string, string[]> = {
     v1: ["Namespace", "Node", "Pod", "Service", "ConfigMap", "ServiceAccount"],
@@ -201,7 +207,7 @@ export class FakeKube {
             return this.send(res, 200, {
                 kind: "APIResourceList",
                 groupVersion: apiVersion,
-                resources: SERVED[apiVersion].map((kind) => ({ name: plural(kind), kind, namespaced: !CLUSTER_SCOPED.has(kind), verbs: ["get", "list"] })),
+                resources: this.served(apiVersion).map((kind) => ({ name: plural(kind), kind, namespaced: !CLUSTER_SCOPED.has(kind), verbs: ["get", "list"] })),
             });
         }
         let namespace: string | undefined;
@@ -210,7 +216,7 @@ export class FakeKube {
             namespace = rest[1];
             resource = rest.slice(2);
         }
-        const kind = SERVED[apiVersion].find((k) => plural(k) === resource[0]);
+        const kind = this.served(apiVersion).find((k) => plural(k) === resource[0]);
         if (!kind) return this.status(res, 404, `no resource ${resource[0]} in ${apiVersion}`);
         const name = resource[1];
         const inGroup = (o: Obj) =>
@@ -268,6 +274,10 @@ export class FakeKube {
             return this.send(res, 200, object);
         }
         return this.status(res, 405, `${method} not supported by the fake`);
+    }
+
+    private served(apiVersion: string): string[] {
+        return SERVED[apiVersion]!.filter((kind) => !this.options.unservedKinds?.includes(kind));
     }
 
     /** A created pod runs after `podStartPolls` reads, with an IP; pods added by the test keep their status. */

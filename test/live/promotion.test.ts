@@ -1,8 +1,10 @@
 // Promotion rules: what must hold on the source stack before a stage moves on, and what moves.
 import * as path from "path";
 import { describe, expect, it } from "vitest";
-import { decidePromotion, formatDecision, PromotionFacts } from "../../live/promotion";
+import { PrerequisiteError } from "../../components/cluster/prerequisites";
+import { decidePromotion, formatDecision, policyCheckApplies, PromotionFacts } from "../../live/promotion";
 import { loadRecord, resultsDirectory, saveRecord, VerificationRecord } from "../../live/results";
+import { programError } from "../../live/workspace";
 import { temporaryDirectory } from "../helpers/temporary";
 
 const verified: VerificationRecord = {
@@ -48,7 +50,15 @@ describe("promotion from dev to staging", () => {
     });
 
     it("an image already pinned in config is promoted as configured", () => {
-        const decision = decidePromotion(facts({ from: { name: "dev", config: { stage: "helloworld", appImage: "registry.example/hello@sha256:bbbbbbbb" } } }));
+        const decision = decidePromotion(
+            facts({
+                from: {
+                    name: "dev",
+                    config: { stage: "helloworld", appImage: "registry.example/hello@sha256:bbbbbbbb" },
+                    lastUpdate: "2026-07-10T09:59:00.000Z",
+                },
+            }),
+        );
         expect(decision.changes).toContainEqual({ key: "appImage", from: undefined, to: "registry.example/hello@sha256:bbbbbbbb" });
         expect(decision.changes.map((c) => c.key)).not.toContain("proxyImage");
     });
@@ -75,9 +85,9 @@ describe("promotion from dev to staging", () => {
     });
 
     it("is refused when the verification is of another stage or older than the stack's last update", () => {
-        expect(decidePromotion(facts({ from: { name: "dev", config: { stage: "lockdown" } } })).refusals.join("\n")).toContain(
-            "stack dev is at stage 5 (lockdown) but its last verification was of stage 4 (allow-proxy). Next: `npm run verify -- --stack dev`",
-        );
+        expect(
+            decidePromotion(facts({ from: { name: "dev", config: { stage: "lockdown" }, lastUpdate: "2026-07-10T09:59:00.000Z" } })).refusals.join("\n"),
+        ).toContain("stack dev is at stage 5 (lockdown) but its last verification was of stage 4 (allow-proxy). Next: `npm run verify -- --stack dev`");
         expect(
             decidePromotion(facts({ from: { name: "dev", config: { stage: "allow-proxy" }, lastUpdate: "2026-07-10T11:00:00.000Z" } })).refusals.join("\n"),
         ).toContain(
@@ -102,6 +112,31 @@ describe("promotion from dev to staging", () => {
         const text = formatDecision(render, decision, "dry-run");
         expect(text).not.toContain("npm run verify");
         expect(text).toContain("policy pack (mandatory): not run (refused before it)");
+    });
+
+    it("a stack never deployed (pulumi stack init alone) is refused as such, pointing at the walk that deploys and verifies it; the pack is not run", () => {
+        const initOnly = facts({ from: { name: "dev", config: { cluster: "kind", stage: "allow-proxy" } }, verification: undefined, policy: undefined });
+        expect(policyCheckApplies(initOnly.from)).toBe(false);
+        expect(policyCheckApplies(facts().from)).toBe(true);
+        expect(policyCheckApplies({ name: "local-render", config: { cluster: "render" }, lastUpdate: "2026-07-10T09:59:00.000Z" })).toBe(false);
+        const decision = decidePromotion(initOnly);
+        // Not `npm run verify`: with nothing deployed it finds no cluster either.
+        expect(decision.refusals).toEqual([
+            "stack dev has no recorded verification and was never deployed (no update in its history). Next: `npm run lab -- --stack dev --to allow-proxy --yes` deploys and verifies it, then `npm run promote -- --from dev --to staging`",
+        ]);
+        expect(formatDecision(initOnly, decision, "dry-run")).toContain("policy pack (mandatory): not run (refused before it)");
+    });
+
+    it("a preview that fails before the pack judges is quoted whole: a heading's list of missing tools too", () => {
+        const missing = new PrerequisiteError("kind", [
+            { tool: "docker", why: "kind runs the cluster's nodes as Docker containers", problem: "not found on PATH" },
+            { tool: "kind", why: "the program creates and deletes the kind cluster with it", problem: "not found on PATH" },
+        ]);
+        expect(missing.message.split("\n")[0]).toMatch(/:$/);
+        const why = programError([missing.message, "preview failed"]);
+        expect(why).toMatch(/^cluster=kind needs tools that are missing or not working: - docker \(kind runs .*: not found on PATH\. Install .* - kind \(/);
+        expect(why).not.toContain("\n");
+        expect(programError(["preview failed"])).toBeUndefined();
     });
 
     it("every refusal is one paragraph: what and which stack, the evidence, one next step; wrapped to the terminal", () => {

@@ -150,16 +150,29 @@ describe("npm run verify on a yaobank cluster that misbehaves", () => {
 
 describe("objects read back in the API's own form", () => {
     it("a NetworkPolicy rule's `from` stays `from` (the client's models call it `_from`), so the analyzer does not read a rule that admits everyone", async () => {
-        const { wireForm } = await import("../../live/cluster");
-        expect(
-            wireForm({
-                spec: { ingress: [{ _from: [{ podSelector: { matchLabels: { app: "summary" } } }], ports: undefined }] },
-                metadata: { creationTimestamp: new Date("2026-01-01T00:00:00Z") },
-            }),
-        ).toEqual({
-            spec: { ingress: [{ from: [{ podSelector: { matchLabels: { app: "summary" } } }] }] },
-            metadata: { creationTimestamp: "2026-01-01T00:00:00.000Z" },
-        });
+        const { KubeClusterApi } = await import("../../live/cluster");
+        const { FakeKube } = await import("./fake-kube");
+        const kube = await new FakeKube()
+            .add({
+                apiVersion: "networking.k8s.io/v1",
+                kind: "NetworkPolicy",
+                metadata: { name: "db", namespace: "yaobank-database", creationTimestamp: "2026-01-01T00:00:00Z" },
+                spec: { podSelector: {}, ingress: [{ from: [{ podSelector: { matchLabels: { app: "summary" } } }] }] },
+            })
+            .start();
+        try {
+            const listed = await new KubeClusterApi(kube.kubeConfig()).listObjects("networking.k8s.io/v1", "NetworkPolicy");
+            expect(listed).toEqual([
+                {
+                    apiVersion: "networking.k8s.io/v1",
+                    kind: "NetworkPolicy",
+                    metadata: { name: "db", namespace: "yaobank-database", creationTimestamp: "2026-01-01T00:00:00Z" },
+                    spec: { podSelector: {}, ingress: [{ from: [{ podSelector: { matchLabels: { app: "summary" } } }] }] },
+                },
+            ]);
+        } finally {
+            await kube.stop();
+        }
     });
 });
 

@@ -10,8 +10,9 @@
 #   1. promote before dev was ever verified                -> refused: no recorded verification
 #   2. dev walked 0 -> 2 and verified; promote            -> refused: the policy pack (stage 2 is not zero trust)
 #   3. dev walked 3 -> 4 and verified; promote            -> refused: the image is not pinned, when
-#      verification saw no digest of it (the node knows the image by tag only); then dev runs the
-#      image by digest (LAB_PROMOTION_IMAGE) and stage 4 is walked and verified again
+#      verification saw no digest of it (the cluster imports its images by tag only, as `kind load`
+#      does); then the image gets its repository digest reference in containerd (as a registry
+#      pull gives it), dev runs it by digest and stage 4 is walked and verified again
 #   4. dev updated after its verification; promote        -> refused: drift since verification;
 #      dev put back and stage 4 verified again
 #   5. promote (dry run)                                  -> allowed, staging unchanged
@@ -26,9 +27,9 @@
 #
 # Environment (run.sh sets it): PROMOTION_WORK (a directory of its own), PULUMI_BACKEND_URL,
 # PULUMI_CONFIG_PASSPHRASE, KUBECONFIG, CLUSTER_CONTEXT, CLUSTER_NODE_ADDRESS,
-# CLUSTER_OUTSIDE_NETNS, CLUSTER_HELLOWORLD_IMAGE; LAB_CLUSTER_PARALLEL (probes at a time, default
-# 9); LAB_PROMOTION_IMAGE: the helloworld image by a digest the node can run
-# (<name>@sha256:<digest>), needed only when verification sees no digest of CLUSTER_HELLOWORLD_IMAGE.
+# CLUSTER_OUTSIDE_NETNS, CLUSTER_HELLOWORLD_IMAGE, CLUSTER_CONTAINERD_ADDRESS (the node's containerd,
+# where step 3 adds the image's digest reference, removed on exit); LAB_CLUSTER_PARALLEL (probes at
+# a time, default 9).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 readonly REPO="$PWD"
@@ -37,14 +38,14 @@ readonly PROJECT=calico-zero-trust-lab
 say() { printf '[promotion] %s\n' "$*"; }
 fail() { printf '[promotion] FAILED: %s\n' "$*" >&2; exit 1; }
 
-for var in PROMOTION_WORK PULUMI_BACKEND_URL KUBECONFIG CLUSTER_CONTEXT CLUSTER_NODE_ADDRESS CLUSTER_OUTSIDE_NETNS CLUSTER_HELLOWORLD_IMAGE; do
+for var in PROMOTION_WORK PULUMI_BACKEND_URL KUBECONFIG CLUSTER_CONTEXT CLUSTER_NODE_ADDRESS CLUSTER_OUTSIDE_NETNS CLUSTER_HELLOWORLD_IMAGE CLUSTER_CONTAINERD_ADDRESS; do
   [[ -n "${!var:-}" ]] || fail "$var is not set (run it through LAB_CLUSTER_PROMOTION=1 npm run test:cluster)"
 done
 [[ "$PULUMI_BACKEND_URL" == file://* ]] || fail "PULUMI_BACKEND_URL=$PULUMI_BACKEND_URL: the tier's throw-away file:// backend expected"
 readonly COPY="$PROMOTION_WORK/checkout" LOGS="$PROMOTION_WORK/logs"
 readonly RECORDS="${PULUMI_BACKEND_URL#file://}/.calico-zero-trust-lab/verifications"
 readonly PROBES=(--node-address "$CLUSTER_NODE_ADDRESS" --from-netns "$CLUSTER_OUTSIDE_NETNS" --parallel "${LAB_CLUSTER_PARALLEL:-9}")
-STACKS=()
+STACKS=() DIGEST_REF=""
 
 cleanup() {
   local rc=$? stack
@@ -54,6 +55,8 @@ cleanup() {
       { rc=1; say "cleanup: pulumi destroy --stack $stack failed (log: $LOGS/destroy-$stack.log)"; continue; }
     pulumi stack rm "$stack" --yes --force --non-interactive >/dev/null 2>&1 || true
   done
+  # The digest reference step 3 added (only the reference: the image itself stays as up imported it).
+  [[ -z "$DIGEST_REF" ]] || ctr --address "$CLUSTER_CONTAINERD_ADDRESS" -n k8s.io images rm "$DIGEST_REF" >/dev/null || rc=1
   exit "$rc"
 }
 trap cleanup EXIT
@@ -144,10 +147,13 @@ walk_dev walk-dev-3-4 3 4
 digest="$(node -e 'const r = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8")); console.log(Object.entries(r.imageDigests ?? {}).find(([k]) => k.startsWith("helloworld/"))?.[1] ?? "")' "$RECORDS/dev.json")"
 if [[ -z "$digest" ]]; then
   promote_refused refused-not-pinned "the helloworld image of dev is not pinned by digest"
-  [[ -n "${LAB_PROMOTION_IMAGE:-}" ]] ||
-    fail "verification saw no digest of $CLUSTER_HELLOWORLD_IMAGE (the node knows it by tag only), so no promotion can pin it: set LAB_PROMOTION_IMAGE to <name>@sha256:<digest> of an image the node runs by digest"
-  [[ "$LAB_PROMOTION_IMAGE" == *@sha256:* ]] || fail "LAB_PROMOTION_IMAGE=$LAB_PROMOTION_IMAGE: expected <name>@sha256:<digest>"
-  pulumi config set --stack dev "$PROJECT:appImage" "$LAB_PROMOTION_IMAGE"
+  # What a registry pull records and an import by tag does not: <repository>@<manifest digest>.
+  manifest="$(ctr --address "$CLUSTER_CONTAINERD_ADDRESS" -n k8s.io images ls "name==$CLUSTER_HELLOWORLD_IMAGE" | awk 'NR == 2 {print $3}')"
+  [[ "$manifest" == sha256:* ]] || fail "containerd at $CLUSTER_CONTAINERD_ADDRESS has no image $CLUSTER_HELLOWORLD_IMAGE"
+  DIGEST_REF="${CLUSTER_HELLOWORLD_IMAGE%:*}@$manifest"
+  ctr --address "$CLUSTER_CONTAINERD_ADDRESS" -n k8s.io images tag "$CLUSTER_HELLOWORLD_IMAGE" "$DIGEST_REF" >/dev/null
+  say "containerd: $CLUSTER_HELLOWORLD_IMAGE also known as $DIGEST_REF; dev runs it by digest"
+  pulumi config set --stack dev "$PROJECT:appImage" "$DIGEST_REF"
   walk_dev walk-dev-4-pinned 4 4
 else
   say "NOT EXERCISED: the image-not-pinned refusal (verification saw $digest running, so promotion pins that)"

@@ -184,7 +184,8 @@ if [[ "${LAB_CLUSTER_PROMOTION:-0}" == 1 ]]; then
   say "round 3: promotion dev -> staging, alone (test/real-cluster/promotion.sh)"
   if ! phase "promotion dev -> staging" env PROMOTION_WORK="$WORK/promotion" CLUSTER_CONTEXT="$CLUSTER_CONTEXT" \
     CLUSTER_NODE_ADDRESS="$CLUSTER_NODE_ADDRESS" CLUSTER_OUTSIDE_NETNS="$CLUSTER_OUTSIDE_NETNS" \
-    CLUSTER_HELLOWORLD_IMAGE="$CLUSTER_HELLOWORLD_IMAGE" bash test/real-cluster/promotion.sh; then
+    CLUSTER_HELLOWORLD_IMAGE="$CLUSTER_HELLOWORLD_IMAGE" CLUSTER_CONTAINERD_ADDRESS="${CLUSTER_CONTAINERD_ADDRESS:-}" \
+    bash test/real-cluster/promotion.sh; then
     FAILED=1 KEEP_WORK=1
     say "promotion: its commands' output is kept in $WORK/promotion/logs"
   fi

@@ -14,6 +14,7 @@ import {
     NODES_GROUP,
     type Picture,
     pictureAutoView,
+    stagedPicture,
     verdictPicture,
 } from "./picture";
 import type { FormatWriter, Write } from "./writer";
@@ -106,6 +107,7 @@ export function pictureWriter(draw: (picture: Picture, write: Write) => void, lo
         matrix: (matrix, write) => draw(matrixPicture(matrix), write),
         classes: (matrix, classes, write) => draw(classesPicture(matrix, classes), write),
         diff: (diff, write, sides) => draw(diffPicture(diff, sides), write),
+        staged: (preview, write) => draw(stagedPicture(preview), write),
         verdict: (verdict, write) => draw(verdictPicture(verdict), write),
         endpoint: () => {
             throw new AnalysisInputError(

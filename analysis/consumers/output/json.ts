@@ -55,6 +55,7 @@ export const jsonWriter: FormatWriter = {
     matrix: writeJsonCells,
     classes: writeClassesJson,
     diff: pretty,
+    staged: pretty,
     verdict: pretty,
     endpoint: pretty,
 };

@@ -1,7 +1,18 @@
 /** `--format md`: Markdown tables, every member listed; diffs and verdicts as text. */
 import type { ConnectivityClasses } from "../classes";
 import { allowedSources, Matrix, targetKey } from "../matrix";
-import { ALLOWED, BLOCKED, classesHeadline, destinationName, fitsTerminal, NOT_APPLICABLE, notApplicable, sourceName, writeDiffLines } from "./shared";
+import {
+    ALLOWED,
+    BLOCKED,
+    classesHeadline,
+    destinationName,
+    fitsTerminal,
+    NOT_APPLICABLE,
+    notApplicable,
+    sourceName,
+    writeDiffLines,
+    writeStagedLines,
+} from "./shared";
 import { writeEndpointText } from "./endpoint-text";
 import { formatVerdict } from "./verdict-text";
 import type { FormatWriter, Write } from "./writer";
@@ -41,6 +52,7 @@ export const markdownWriter: FormatWriter = {
     matrix: writeMarkdownGrid,
     classes: writeClassesMarkdown,
     diff: writeDiffLines,
+    staged: writeStagedLines,
     verdict: (verdict, write) => write(formatVerdict(verdict)),
     endpoint: writeEndpointText,
 };

@@ -2,7 +2,7 @@
 import type { ConnectivityClasses } from "../classes";
 import { AnalysisInputError } from "../../errors";
 import { allowedFlows, Matrix, targetKey } from "../matrix";
-import { destinationName, memberNames, sourceName, writeDiffLines } from "./shared";
+import { destinationName, memberNames, sourceName, writeDiffLines, writeStagedLines } from "./shared";
 import { writeEndpointText } from "./endpoint-text";
 import { formatVerdict } from "./verdict-text";
 import type { FormatWriter, Write } from "./writer";
@@ -99,6 +99,7 @@ export const mermaidWriter: FormatWriter = {
         writeClassesMermaid(matrix, classes, write);
     },
     diff: writeDiffLines,
+    staged: writeStagedLines,
     verdict: (verdict, write) => write(formatVerdict(verdict)),
     endpoint: writeEndpointText,
 };

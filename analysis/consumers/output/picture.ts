@@ -13,7 +13,8 @@ import { AnalysisInputError } from "../../errors";
 import type { Verdict } from "../../engine/query";
 import type { Connection } from "../../types";
 import { allowedFlows, allowedSources, type Matrix, targetKey } from "../matrix";
-import { destinationName, sourceName } from "./shared";
+import type { StagedPreview } from "../staged-preview";
+import { destinationName, sourceName, stagedChangeLine } from "./shared";
 import { verdictLine } from "./verdict-text";
 import type { ChosenView, DiffMatrices } from "./writer";
 
@@ -248,6 +249,27 @@ export function diffPicture(diff: ExplainedDiff, sides: DiffMatrices): Picture {
         if (error instanceof PastLimit) throw tooLarge(`${diff.added.length} added and ${diff.removed.length} removed flows`);
         throw error;
     }
+}
+
+/**
+ * `--staged`: the flows enforcing the staged policies would add (green +) and remove (red −), each
+ * arrow's tooltip its verdict with them enforced; the staged policies and their effect in the caption.
+ * @throws AnalysisInputError past the limits.
+ */
+export function stagedPicture(preview: StagedPreview): Picture {
+    const builder = new PictureBuilder(new Set());
+    try {
+        for (const flow of preview.added) builder.edge(builder.endpoint(flow.src), builder.endpoint(flow.dst), "added", portText(flow), flow.after);
+        for (const flow of preview.removed) builder.edge(builder.endpoint(flow.src), builder.endpoint(flow.dst), "removed", portText(flow), flow.after);
+    } catch (error) {
+        if (error instanceof PastLimit) throw tooLarge(`${preview.added.length} added and ${preview.removed.length} removed flows`);
+        throw error;
+    }
+    return builder.picture([
+        `Enforcing ${preview.staged.length} staged ${preview.staged.length === 1 ? "policy" : "policies"} (as Calico ${preview.calicoVersion} would): green +: would be allowed; red −: would be blocked.`,
+        ...preview.staged.map(stagedChangeLine),
+        ...(preview.added.length + preview.removed.length ? [] : ["No flow would change."]),
+    ]);
 }
 
 /** Connected pairs of a matrix whose flows are not all in `except`. */

@@ -2,6 +2,7 @@
 import type { ConnectivityClasses } from "../classes";
 import type { ExplainedDiff } from "../diff";
 import type { Matrix, MatrixTarget } from "../matrix";
+import type { StagedPolicyChange, StagedPreview } from "../staged-preview";
 import type { ChosenView, Write } from "./writer";
 
 export const ALLOWED = "Y",
@@ -55,6 +56,20 @@ export function writeDiffLines(diff: ExplainedDiff, write: Write): void {
         for (const f of flows) write(`${sign} ${f.src} -> ${f.dst} ${f.port}/${f.protocol}\n    before: ${f.before}\n    after:  ${f.after}\n`);
     }
     if (!diff.added.length && !diff.removed.length) write("no change\n");
+}
+
+/** A staged policy and what enforcing it does, in one line: `StagedNetworkPolicy lab/x (Set): replaces np:lab/x`. */
+export const stagedChangeLine = (c: StagedPolicyChange) =>
+    `${c.kind} ${c.namespace ? `${c.namespace}/` : ""}${c.name} (stagedAction ${c.stagedAction}): ${c.effect} ${c.policy}`;
+
+/** `--staged` for people: each staged policy's effect, then the changed flows as writeDiffLines writes them. */
+export function writeStagedLines(preview: StagedPreview, write: Write): void {
+    write(
+        `enforcing ${preview.staged.length} staged ${preview.staged.length === 1 ? "policy" : "policies"} (as Calico ${preview.calicoVersion} would then enforce):\n`,
+    );
+    for (const change of preview.staged) write(`  ${stagedChangeLine(change)}\n`);
+    write("flows that would change (before: as enforced now; after: with the staged policies enforced):\n");
+    writeDiffLines(preview, write);
 }
 
 /** `{ dst, port, protocol }` of a matrix target, as JSON text. */

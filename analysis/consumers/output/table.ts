@@ -13,6 +13,7 @@ import {
     notApplicable,
     sourceName,
     writeDiffLines,
+    writeStagedLines,
 } from "./shared";
 import { writeEndpointText } from "./endpoint-text";
 import { formatVerdict } from "./verdict-text";
@@ -69,6 +70,7 @@ export const tableWriter: FormatWriter = {
     matrix: (matrix, write) => write(formatTable(matrix)),
     classes: (matrix, classes, write) => writeClassesText(matrix, classes, write),
     diff: writeDiffLines,
+    staged: writeStagedLines,
     verdict: (verdict, write) => write(formatVerdict(verdict)),
     endpoint: writeEndpointText,
 };

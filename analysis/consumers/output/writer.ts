@@ -2,13 +2,14 @@
  * The contract every output format fulfils, one module per format (table.ts, json.ts,
  * json-lines.ts, markdown.ts, mermaid.ts, dot.ts, svg.ts; index.ts lists them), and the writers they write
  * through. A format writes each of the command's outputs: a matrix in full, its connectivity
- * classes, the diff of two matrices, a query's verdict, the policies applying to an endpoint. A new format is a module and a line in
+ * classes, the diff of two matrices, the preview of staged policies, a query's verdict, the policies applying to an endpoint. A new format is a module and a line in
  * index.ts's FORMAT_WRITERS.
  */
 import type { ConnectivityClasses } from "../classes";
 import type { ExplainedDiff } from "../diff";
 import type { EndpointPolicies } from "../endpoint-policies";
 import type { Matrix } from "../matrix";
+import type { StagedPreview } from "../staged-preview";
 import type { Verdict } from "../../engine/query";
 
 /** Receives the output piece by piece (bufferedWriter gathers the pieces for stdout). */
@@ -37,6 +38,8 @@ export interface FormatWriter {
     classes(matrix: Matrix, classes: ConnectivityClasses, write: Write): void;
     /** Flows added and removed between two inputs, each with why before and after; `sides`: both inputs' matrices (a picture draws what stayed, too). */
     diff(diff: ExplainedDiff, write: Write, sides: DiffMatrices): void;
+    /** What enforcing the staged policies would change (`--staged`): each staged policy's effect, then the flows, each with why before and after. */
+    staged(preview: StagedPreview, write: Write): void;
     /** One query's answer. */
     verdict(verdict: Verdict, write: Write): void;
     /** The tiers and policies applying to an endpoint (`--endpoint`), one report per enforcement point. */
