@@ -8,7 +8,7 @@ nodeVersion.exitOnOldNode("npm test");
 export default defineConfig({
     test: {
         include: ["test/**/*.test.ts", "policy-pack/test/**/*.test.ts"],
-        exclude: ["test/e2e/**", "node_modules/**"],
+        exclude: ["test/e2e/**", "test/browser/**", "node_modules/**"],
         // Removes each test file's temporary directories when it ends (test/helpers/temporary.ts).
         setupFiles: ["test/helpers/setup.ts"],
         // Pulumi mocks keep global state per process: isolate each test file.

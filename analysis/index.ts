@@ -42,3 +42,5 @@ export type { AppliedPolicy, EndpointPolicies, EndpointStage, EndpointTier } fro
 export { connectivityClasses } from "./consumers/classes";
 export type { ConnectivityClasses } from "./consumers/classes";
 export { formatVerdict, stoppedAt, verdictLine } from "./consumers/output/verdict-text";
+export { collect, connectionsPicture, diffPicture, loadGraphviz, matrixPicture, renderSvg, writeDot } from "./consumers/output";
+export type { DiffMatrices, EdgeMark, MarkedConnection, Picture } from "./consumers/output";

@@ -18,7 +18,18 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { buildModel, connectivityMatrix, loadManifests, query } from "../analysis";
 import { connectivityClasses } from "../analysis/consumers/classes";
-import { MATRIX_FORMATS, MatrixFormat, writeMatrix } from "../analysis/consumers/output";
+import {
+    collect,
+    loadGraphviz,
+    MATRIX_FORMATS,
+    MAX_PICTURE_EDGES,
+    MAX_PICTURE_NODES,
+    MatrixFormat,
+    renderSvg,
+    writeDot,
+    writeMatrix,
+} from "../analysis/consumers/output";
+import type { Picture } from "../analysis/consumers/output";
 import { popcountMatrix } from "./bench-support";
 import { SyntheticFlavor, syntheticCluster } from "./synthetic-cluster";
 
@@ -294,6 +305,49 @@ async function wholeProcesses(sizes: number[]): Promise<void> {
     }
 }
 
+/**
+ * The largest picture the dot and svg formats draw (MAX_PICTURE_NODES endpoints in 8 namespaces,
+ * MAX_PICTURE_EDGES labelled pairs): the layout is Graphviz's (superlinear), so this bounds what any input costs.
+ */
+async function largestPicture(): Promise<void> {
+    const start = performance.now();
+    await loadGraphviz();
+    const loadMs = performance.now() - start;
+    let seed = 1;
+    const next = (n: number) => {
+        seed = (seed * 1103515245 + 12345) % 2 ** 31;
+        return seed % n;
+    };
+    const picture: Picture = {
+        nodes: Array.from({ length: MAX_PICTURE_NODES }, (_, i) => ({
+            id: `n${i}`,
+            kind: "workload",
+            label: [`workload-${i}`],
+            tooltip: `team-${i % 8}/workload-${i}`,
+            group: `team-${i % 8}`,
+        })),
+        edges: Array.from({ length: MAX_PICTURE_EDGES }, () => ({
+            from: `n${next(MAX_PICTURE_NODES)}`,
+            to: `n${next(MAX_PICTURE_NODES)}`,
+            mark: "allowed",
+            ports: ["8080/TCP"],
+            why: [],
+        })),
+        caption: ["the largest picture drawn"],
+    };
+    const timedMs = (run: () => string) => {
+        const t = performance.now();
+        const bytes = run().length;
+        return { ms: performance.now() - t, bytes };
+    };
+    const dot = collect((write) => writeDot(picture, write));
+    const dotTime = timedMs(() => collect((write) => writeDot(picture, write)));
+    const svgTime = timedMs(() => renderSvg(dot));
+    console.log(
+        `\nthe largest picture (${MAX_PICTURE_NODES} endpoints, ${MAX_PICTURE_EDGES} pairs): Graphviz WebAssembly load ${ms(loadMs)}, DOT ${ms(dotTime.ms)} (${dotTime.bytes} bytes), SVG layout and render ${ms(svgTime.ms)} (${svgTime.bytes} bytes)`,
+    );
+}
+
 function yamlInput(sizes: number[]): void {
     console.log(
         "\nYAML input: each size's Calico cluster as one multi-document YAML file, load + one query in a fresh process (target at 100,000 workloads: < 10 s and < 1.5 GB)",
@@ -327,6 +381,8 @@ async function main(): Promise<void> {
         return;
     }
     if (at > 0) {
+        // svg's renderer, loaded before the timed formats (largestPicture times the load).
+        await loadGraphviz();
         const flavor = process.argv[process.argv.indexOf("--flavor") + 1] as SyntheticFlavor;
         process.stdout.write(JSON.stringify(measure(Number(process.argv[at + 1]), flavor, process.argv[process.argv.indexOf("--file") + 1]!)));
         return;
@@ -373,6 +429,7 @@ async function main(): Promise<void> {
             process.exitCode = 1;
         }
     }
+    await largestPicture();
     await wholeProcesses(sizes);
     yamlInput(sizes);
     console.log(

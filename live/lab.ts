@@ -9,8 +9,8 @@ import type { FlowCheck } from "../scenarios/common/flows";
 import type { StageRow } from "../scenarios/common/stages";
 import { defaultScenario, findScenario, SCENARIOS, scenarioNames } from "../scenarios/registry";
 import type { Scenario } from "../scenarios/scenario";
-import { buildModel, connectivityMatrix, diffMatrices, loadManifests, matrixCells, query, stoppedAt } from "../analysis";
-import type { Connection, KubeObject, Verdict } from "../analysis";
+import { buildModel, connectivityMatrix, diffMatrices, explainDiff, loadManifests, matrixCells, query, stoppedAt } from "../analysis";
+import type { Connection, DiffMatrices, ExplainedDiff, KubeObject, Verdict } from "../analysis";
 import type { NodeInfo, PlainObject } from "./cluster";
 import { analyzerOptions, analyzerPredictor, isPrediction, Predictor } from "./predict";
 import { legKey } from "./types";
@@ -56,6 +56,18 @@ function blockedText(verdict: Verdict | string): string {
     return where ? `blocked ${where}` : "blocked or absent";
 }
 
+/** The connectivity matrix of one set of objects (a stage shown alone). */
+export function stageMatrix(objects: PlainObject[], nodes: NodeInfo[] = []) {
+    return connectivityMatrix(modelOf(objects, nodes));
+}
+
+/** Two sets of objects compared: the change for people, and the analyzer's diff with both matrices (for the picture). */
+export interface StageComparison {
+    change: StageChange;
+    diff: ExplainedDiff;
+    matrices: DiffMatrices;
+}
+
 /**
  * The analyzer's diff (connectivityMatrix of each side, diffMatrices) between the previous
  * stage's objects and this stage's: flows added and removed, each with the analyzer's reason
@@ -63,6 +75,11 @@ function blockedText(verdict: Verdict | string): string {
  * and flows blocked on both sides whose place of stopping moved (stoppedAt), which is a change too.
  */
 export function explainChange(previous: PlainObject[], current: PlainObject[], nodes: NodeInfo[] = []): StageChange {
+    return compareStages(previous, current, nodes).change;
+}
+
+/** explainChange, with the analyzer's explained diff and both matrices beside it (what `analyze --diff` draws). */
+export function compareStages(previous: PlainObject[], current: PlainObject[], nodes: NodeInfo[] = []): StageComparison {
     const before = modelOf(previous, nodes);
     const after = modelOf(current, nodes);
     const [matrixBefore, matrixAfter] = [connectivityMatrix(before), connectivityMatrix(after)];
@@ -81,7 +98,12 @@ export function explainChange(previous: PlainObject[], current: PlainObject[], n
             if (typeof was === "string" || typeof now === "string" || stoppedAt(was) === stoppedAt(now)) return [];
             return [{ leg: leg(cell), before: blockedText(was), after: blockedText(now), why: now.reason }];
         });
-    return { added, removed, moved };
+    const matrices = { before: matrixBefore, after: matrixAfter };
+    return {
+        change: { added, removed, moved },
+        diff: explainDiff(diff, { model: before, matrix: matrixBefore }, { model: after, matrix: matrixAfter }),
+        matrices,
+    };
 }
 
 /** How much of a stage's change to print, and how wide. */
@@ -99,7 +121,8 @@ function podNamespace(end: string): string | undefined {
     return /^([a-z0-9][a-z0-9-]*)\/[^/:]+$/.exec(end)?.[1];
 }
 
-function involvesOtherPods(flow: FlowChange, view: ChangeView): boolean {
+/** Whether a change has an end that is a pod outside the lab (CoreDNS, the neighbour's probe): printed with --verbose only. */
+export function involvesOtherPods(flow: FlowChange, view: ChangeView): boolean {
     const [src, rest] = flow.leg.split(" -> ");
     const dst = rest?.replace(/:\d+\/[A-Z]+$/, "") ?? "";
     return [src!, dst].some((end) => {

@@ -17,7 +17,8 @@ function paint(text: string, color: "red" | "green" | "yellow" | "bold", enabled
     return `\u001b[${codes[color]}m${text}\u001b[0m`;
 }
 
-function statusText(flow: FlowRow): string {
+/** A flow's result in words: ok, DIFFERS (observed), DIFFERS (predicted), NOT OBSERVED, predicted only. */
+export function statusText(flow: Pick<FlowRow, "status">): string {
     switch (flow.status) {
         case "pass":
             return "ok";

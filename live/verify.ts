@@ -4,7 +4,7 @@
 import { OTHER_NAMESPACE_WORKLOAD } from "../scenarios/common/flows";
 import { defaultScenario, findScenario, SCENARIOS } from "../scenarios/registry";
 import type { Scenario } from "../scenarios/scenario";
-import type { ClusterApi } from "./cluster";
+import type { ClusterApi, NodeInfo, PlainObject } from "./cluster";
 import { compare, Comparison } from "./compare";
 import { buildProbePlan, ProbePlan } from "./plan";
 import { analyzerPredictor, Predictor } from "./predict";
@@ -44,6 +44,8 @@ export interface VerifyOptions {
     log?: (line: string) => void;
     /** Receives the probe pods as soon as they exist, so a signal handler can clean them up. */
     onProbePods?: (pods: ProbePods) => void;
+    /** Receives the objects read back from the cluster (redacted, as the result is) and its nodes: the HTML report draws them. */
+    onReadBack?: (objects: PlainObject[], nodes: NodeInfo[]) => void;
 }
 
 export interface VerificationResult {
@@ -135,6 +137,13 @@ export function verificationExitCode(result: VerificationResult): 0 | 1 | 2 | 13
     return result.comparison.counts.differences > 0 ? 1 : 2;
 }
 
+const VERDICT_OF_EXIT = { 0: "passed", 1: "failed", 2: "not observed", 130: "interrupted" } as const;
+
+/** The verification in a word, as the walk and the reports say it (verificationExitCode's meaning). */
+export function verificationVerdict(result: VerificationResult): (typeof VERDICT_OF_EXIT)[keyof typeof VERDICT_OF_EXIT] {
+    return VERDICT_OF_EXIT[verificationExitCode(result)];
+}
+
 /**
  * Verifies one stage. Nothing it returns or logs carries a credential of the cluster's
  * kubeconfig: with a cluster that has a redactor (KubeClusterApi), progress lines and the whole
@@ -155,6 +164,7 @@ export async function verifyStage(cluster: ClusterApi, options: VerifyOptions): 
     const intent = await readIntent(cluster, namespaces);
     const stage = stageOfIntent(options.stage, intent);
     const back = await readBack(cluster, namespaces, intent);
+    options.onReadBack?.(redact(back.objects), back.nodes);
     const facts = clusterFacts(back, options.nodeAddress);
     // The intent's stage.yaml names its scenario; an intent written before it did is the default scenario's.
     const scenarios = options.scenarios ?? SCENARIOS;

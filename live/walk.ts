@@ -4,10 +4,12 @@
 import { defaultScenario } from "../scenarios/registry";
 import type { StageRow } from "../scenarios/common/stages";
 import type { ClusterApi, NodeInfo, PlainObject } from "./cluster";
-import { ChangeView, explainChange, formatChange, snapshotObjects } from "./lab";
+import type { FlowCheck } from "../scenarios/common/flows";
+import { ChangeView, compareStages, formatChange, snapshotObjects } from "./lab";
 import { formatTable } from "./report";
 import { recordOf, saveRecord } from "./results";
-import { verificationExitCode, verifyStage, VerifyOptions } from "./verify";
+import { type StageReport, stageReport } from "./stage-report";
+import { type VerificationResult, verificationVerdict, verifyStage, VerifyOptions } from "./verify";
 
 export type Outputs = Record<string, { value: any }>;
 
@@ -43,6 +45,10 @@ export interface WalkOptions {
     color?: boolean;
     /** What of each stage's change to print (default: everything, 100 columns). */
     changeView?: ChangeView;
+    /** Receives each stage's report (the lab's HTML report is written of them); unset: none is made. */
+    onStageReport?(report: StageReport): void;
+    /** A stage's flows when it is not verified (verified: the intent's, read from the cluster); default none. */
+    flowChecks?(stage: StageRow): FlowCheck[];
 }
 
 export interface WalkReport {
@@ -65,7 +71,6 @@ export function labNamespaces(outputs: Outputs, fallback: string | readonly stri
 }
 
 const seconds = (since: number) => (Date.now() - since) / 1000;
-const VERDICT_OF_EXIT = { 0: "passed", 1: "failed", 2: "not observed", 130: "interrupted" } as const;
 
 export async function walkLab(options: WalkOptions): Promise<WalkReport> {
     const { stack, out } = options;
@@ -94,6 +99,7 @@ export async function walkLab(options: WalkOptions): Promise<WalkReport> {
         }
 
         let verified: WalkReport["stages"][number]["verified"];
+        let result: VerificationResult | undefined;
         if (!declaresFlows(stage)) {
             verified = "nothing to verify";
             out(`verification: stage ${stage.number} has no lab workload and declares no flows; nothing to probe`);
@@ -101,7 +107,7 @@ export async function walkLab(options: WalkOptions): Promise<WalkReport> {
             verified = "skipped";
             out("verification: SKIPPED (--no-verify); this stage is not proven");
         } else {
-            const result = await verifyStage(cluster, {
+            result = await verifyStage(cluster, {
                 ...options.verifyOptions,
                 namespace,
                 stage: { number: stage.number, name: stage.name },
@@ -109,7 +115,7 @@ export async function walkLab(options: WalkOptions): Promise<WalkReport> {
             });
             out(formatTable(result, options.color));
             if (options.resultsDirectory) saveRecord(options.resultsDirectory, recordOf(stack.name, result));
-            verified = VERDICT_OF_EXIT[verificationExitCode(result)];
+            verified = verificationVerdict(result);
         }
         report.stages.push({ stage, verified, upSeconds, verifySeconds: seconds(verifyStarted) });
         out(`stage ${stage.number} (${stage.name}): pulumi up ${upSeconds.toFixed(1)} s, verification ${seconds(verifyStarted).toFixed(1)} s`);
@@ -121,7 +127,21 @@ export async function walkLab(options: WalkOptions): Promise<WalkReport> {
         if (verified === "not observed" && report.exitCode === 0) report.exitCode = 2;
 
         const current = await snapshotObjects(cluster, namespace, baseline);
-        out(formatChange(stage, explainChange(previous?.objects ?? baseline, current.objects, current.nodes), options.changeView));
+        const before = previous?.objects ?? baseline;
+        const comparison = compareStages(before, current.objects, current.nodes);
+        out(formatChange(stage, comparison.change, options.changeView));
+        options.onStageReport?.(
+            stageReport({
+                stage,
+                previous: before,
+                current: current.objects,
+                nodes: current.nodes,
+                checks: result ? result.plan.flows.map((flow) => flow.check) : (options.flowChecks?.(stage) ?? []),
+                tryIt,
+                verification: result ?? (verified === "skipped" ? "skipped" : "nothing to verify"),
+                comparison,
+            }),
+        );
         previous = current;
         await options.pause(options.stages[index + 1]);
     }

@@ -49,7 +49,7 @@ git clone -q "$REPO" "$WORK/checkout"
 mkdir -p "$WORK/cache" "$WORK/npm-cache"
 if [[ $PURGE == 1 ]]; then
   # shellcheck disable=SC2086
-  installed="$(comm -23 <(printf '%s\n' $CLUSTER_RUN_PACKAGES $CLUSTER_BUILD_PACKAGES $LINT_PACKAGES | sort -u) <(missing_packages $CLUSTER_RUN_PACKAGES $CLUSTER_BUILD_PACKAGES $LINT_PACKAGES | sort -u) | tr '\n' ' ')"
+  installed="$(comm -23 <(printf '%s\n' $CLUSTER_RUN_PACKAGES $CLUSTER_BUILD_PACKAGES $LINT_PACKAGES $BROWSER_PACKAGES | sort -u) <(missing_packages $CLUSTER_RUN_PACKAGES $CLUSTER_BUILD_PACKAGES $LINT_PACKAGES $BROWSER_PACKAGES | sort -u) | tr '\n' ' ')"
   # A package others depend on (openssl, under the JDK on some images) stays: purging it would take
   # packages the project never installed with it, or apt refuses outright.
   purge=""

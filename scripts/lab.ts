@@ -16,7 +16,9 @@ import { KubeClusterApi } from "../live/cluster";
 import { stackKubeconfigSource } from "../live/stack-kubeconfig";
 import { RenderWorkspace } from "../live/render-workspace";
 import { urlRedactor } from "../live/redact";
-import { ChangeView, explainChange, formatChange, predictedMatrix, renderedObjects, scenarioFor, stageChoices, stagesToWalk } from "../live/lab";
+import { ChangeView, formatChange, renderedObjects, scenarioFor, stageChoices, stagesToWalk } from "../live/lab";
+import { reportDataFile, writeLabReport } from "../live/html-report";
+import { type LabReport, type StageReport, stageReport } from "../live/stage-report";
 import type { PlainObject } from "../live/cluster";
 import { formatMissing, missingTools } from "../live/prerequisites";
 import { PROJECT } from "../live/promotion";
@@ -91,6 +93,32 @@ function stageOption(scenario: Scenario, value: string | undefined, flag: string
 
 const out = (text: string) => process.stdout.write(`${text}\n`);
 
+/** Where the walk's HTML report (and its JSON) goes: .lab-reports/<name>.html, git-ignored. */
+const REPORTS_DIR = path.join(REPO_DIR, ".lab-reports");
+
+/**
+ * The walk's report, rewritten after every stage (a walk that stops half-way leaves the stages it
+ * did); `file()` says where it is.
+ */
+function reportWriter(name: string, report: Omit<LabReport, "stages" | "generatedAt">, view: ChangeView) {
+    const stages: StageReport[] = [];
+    const file = path.join(REPORTS_DIR, `${name}.html`);
+    return {
+        add: async (stage: StageReport) => {
+            stages.push(stage);
+            await writeLabReport({ ...report, generatedAt: new Date().toISOString(), stages }, view, file);
+        },
+        file: () => (stages.length ? path.relative(REPO_DIR, file) : undefined),
+    };
+}
+
+/** The report's last line: where it is and what it holds. */
+function reportLine(file: string | undefined): string {
+    return file
+        ? `The report, one page per walk with each stage's pictures, truth table, changes, policies and commands: ${file} (open it in a browser; ${reportDataFile(file)} holds its data).`
+        : "No stage was walked: no report written.";
+}
+
 /** What changed: the lab's namespaces (the stack's `namespace`, or the scenario's own), wrapped to the terminal. */
 function changeView(scenario: Scenario, namespace: string | undefined, verbose: boolean): ChangeView {
     const lab = namespace || "zero-trust-lab";
@@ -122,6 +150,11 @@ async function renderWalk(sourceStack: string, scenario: Scenario, stages: Stage
     // and nothing is left in the repository but the rendered manifests.
     const workspace = RenderWorkspace.open(REPO_DIR, sourceStack);
     const log = walkLog(`${sourceStack}-render-${scenario.name}`, verbose);
+    const reports = reportWriter(
+        `${sourceStack}-render-${scenario.name}`,
+        { title: `${scenario.name}: the lab's stages, rendered (stack ${sourceStack})`, scenario: scenario.name, stack: sourceStack, mode: "render" },
+        changeView(scenario, source.namespace, verbose),
+    );
     try {
         const stack = await openStack(workspace.stackName, true, { PULUMI_BACKEND_URL: `file://${workspace.backend}` });
         for (const key of scenario.renderKeys) {
@@ -133,6 +166,7 @@ async function renderWalk(sourceStack: string, scenario: Scenario, stages: Stage
         // the previous files); each stage's result is copied aside.
         await stack.setConfig(`${PROJECT}:renderDirectory`, { value: workspace.manifests });
         let previous = scenario.baseline() as PlainObject[];
+        const view = changeView(scenario, source.namespace, verbose);
         for (const [index, stage] of stages.entries()) {
             const directory = workspace.stageDirectory(stage, scenario.name);
             out(`\n=== Stage ${stage.number} (${stage.name}), rendered: ${stage.adds}`);
@@ -143,12 +177,13 @@ async function renderWalk(sourceStack: string, scenario: Scenario, stages: Stage
             // The stage's baseline: at the lockdown, the automatic host endpoints Calico creates on a cluster.
             const objects = renderedObjects(directory, scenario.baseline(stage) as PlainObject[]);
             out(`manifests: ${path.relative(REPO_DIR, directory)}/ (${objects.length} objects with the baseline)`);
-            const checks = scenario.flowChecksAt(stage, source);
+            const tryIt = (await stack.outputs()).tryIt?.value as Record<string, string | undefined> | undefined;
+            const report = stageReport({ stage, previous, current: objects, checks: scenario.flowChecksAt(stage, source), tryIt });
             const table = new Table({ head: ["flow", "expected", "predicted"], ...COMPACT_TABLE });
-            for (const row of predictedMatrix(objects, checks))
-                table.push([row.check.description, row.check.expected, row.predicted === row.check.expected ? row.predicted : `${row.predicted} *`]);
-            out(checks.length > 0 ? table.toString() : "no lab workload yet: no flows to predict");
-            out(formatChange(stage, explainChange(previous, objects), changeView(scenario, source.namespace, verbose)));
+            for (const row of report.rows) table.push([row.description, row.expected, row.result === "ok" ? row.predicted : `${row.predicted} *`]);
+            out(report.rows.length > 0 ? table.toString() : "no lab workload yet: no flows to predict");
+            out(formatChange(stage, report.change!, view));
+            await reports.add(report);
             previous = objects;
             await pause(interactive, stages[index + 1]);
         }
@@ -158,6 +193,7 @@ async function renderWalk(sourceStack: string, scenario: Scenario, stages: Stage
     out(
         `\nRendered without a cluster; the manifests are in .rendered/${sourceStack}/${scenario.name}/<n>-<stage>/, Pulumi's output in ${path.relative(REPO_DIR, log.file)}.`,
     );
+    out(reportLine(reports.file()));
     return 0;
 }
 
@@ -173,6 +209,13 @@ async function liveWalk(
     const stack = await openStack(stackName);
     const log = walkLog(stackName, verbose);
     const config = await stackConfig(stack);
+    const view = changeView(scenario, config.namespace, verbose);
+    const reports = reportWriter(
+        `${stackName}-${scenario.name}`,
+        { title: `${scenario.name}: the lab's stages on stack ${stackName}`, scenario: scenario.name, stack: stackName, mode: "live" },
+        view,
+    );
+    const pending: Promise<void>[] = [];
     const report = await walkLab({
         stack: {
             name: stackName,
@@ -183,6 +226,10 @@ async function liveWalk(
         stages,
         baseline: scenario.baseline() as PlainObject[],
         declaresFlows: (stage) => scenario.flowChecksAt(stage, config).length > 0,
+        flowChecks: (stage) => scenario.flowChecksAt(stage, config),
+        onStageReport: (stage) => {
+            pending.push(reports.add(stage));
+        },
         namespace: config.namespace || "zero-trust-lab",
         clusterFor: (outputs) => {
             const kubeconfig = outputs.kubeconfig?.value;
@@ -200,10 +247,12 @@ async function liveWalk(
         out,
         progress: (text) => process.stdout.write(text),
         pause: (next) => pause(interactive, next),
-        changeView: changeView(scenario, config.namespace, verbose),
+        changeView: view,
         verifyOptions: { ...probeFrom, log: (line) => process.stderr.write(`${line}\n`) },
         color: process.stdout.isTTY,
     });
+    await Promise.all(pending);
+    out(reportLine(reports.file()));
     return report.exitCode;
 }
 

@@ -17,9 +17,12 @@ import { fromNetworkNamespace } from "../live/outside-http";
 import { Redactor, urlRedactor } from "../live/redact";
 import { formatResult, REPORT_FORMATS, ReportFormat } from "../live/report";
 import { recordOf, resultsDirectory, saveRecord } from "../live/results";
-import { verificationExitCode, verifyStage } from "../live/verify";
+import { type VerificationResult, verificationExitCode, verifyStage } from "../live/verify";
+import type { NodeInfo, PlainObject } from "../live/cluster";
+import { reportDataFile, writeLabReport } from "../live/html-report";
+import { stageReport } from "../live/stage-report";
 import { backendUrl, openExistingStack, REPO_DIR, stackConfig } from "../live/workspace";
-import { findStageIn } from "../scenarios/common/stages";
+import { findStageIn, type StageRow } from "../scenarios/common/stages";
 import { defaultScenario, findScenario, SCENARIOS, scenarioNames } from "../scenarios/registry";
 import type { Scenario } from "../scenarios/scenario";
 import { stageChoices } from "../live/lab";
@@ -59,6 +62,11 @@ export function verifyProgram(): Command {
         )
         .addOption(new Option("--format <format>", "report format").choices(REPORT_FORMATS).default("table"))
         .option("--output <file>", "write the report to a file instead of stdout (its directory must exist)", writableFile)
+        .option(
+            "--html <file>",
+            "also write the stage as a self-contained HTML page (pictures, truth table, policies, commands to try; its data beside it as .json)",
+            writableFile,
+        )
         .option("--probe-image <image>", "probe pod image (needs nc, nslookup, timeout)", nonEmpty, "busybox:1.36")
         .option("--timeout <seconds>", "per-attempt timeout, whole seconds 1-60 (nc -w)", integerIn(1, 60, "seconds"), 2)
         .option("--attempts <n>", "attempts per probe before giving up on a stable answer, 1-100", integerIn(1, 100, "attempts"), 6)
@@ -93,7 +101,7 @@ function scenarioOfNamespaces(namespaces: string[]): Scenario {
 async function fromStack(
     name: string,
     contextOption: string | undefined,
-): Promise<{ source: KubeconfigSource; namespaces: string[]; stage?: string; scenario: Scenario }> {
+): Promise<{ source: KubeconfigSource; namespaces: string[]; stage?: string; scenario: Scenario; tryIt?: Record<string, string | undefined> }> {
     const missing = missingTools("render");
     if (missing.length > 0)
         throw new Error(
@@ -123,7 +131,47 @@ async function fromStack(
         stage: outputs.stage?.value?.number !== undefined ? String(outputs.stage.value.number) : undefined,
         // The stage output names the scenario (helloworld's does not), else the stack's config.
         scenario: scenarioNamed(outputs.stage?.value?.scenario ?? config.scenario) ?? defaultScenario(),
+        tryIt: outputs.tryIt?.value,
     };
+}
+
+/** `--html FILE`: the verified stage alone, as the lab's report shows each stage (live/stage-report.ts, html-report.ts). */
+async function writeStageHtml(
+    file: string,
+    input: {
+        result: VerificationResult;
+        scenario: Scenario;
+        namespaces: string[];
+        stack?: string;
+        tryIt?: Record<string, string | undefined>;
+        objects: PlainObject[];
+        nodes: NodeInfo[];
+    },
+): Promise<void> {
+    const { result, scenario } = input;
+    const row = result.stage ? findStageIn(scenario.stages, String(result.stage.number)) : undefined;
+    const stage = row ?? { number: result.stage?.number ?? -1, name: result.stage?.name ?? "unknown", adds: "the stage the cluster's intent declares" };
+    const report = stageReport({
+        stage: stage as StageRow,
+        current: input.objects,
+        nodes: input.nodes,
+        checks: result.plan.flows.map((flow) => flow.check),
+        tryIt: input.tryIt,
+        verification: result,
+    });
+    const where = input.stack ? `stack ${input.stack}` : `namespace${input.namespaces.length > 1 ? "s" : ""} ${input.namespaces.join(", ")}`;
+    await writeLabReport(
+        {
+            title: `${scenario.name}: stage ${stage.number} (${stage.name}) verified on ${where}`,
+            scenario: scenario.name,
+            stack: input.stack ?? "",
+            mode: "live",
+            generatedAt: result.finishedAt,
+            stages: [report],
+        },
+        { isLabNamespace: (namespace) => input.namespaces.includes(namespace) || scenario.ownsNamespace(namespace) },
+        file,
+    );
 }
 
 /** Redacts what is printed before the kubeconfig is known (URL userinfo), then with its secrets. */
@@ -155,6 +203,7 @@ async function main(): Promise<number> {
     // not the tsx CLI, whose relay SIGKILLs a child that does not acknowledge within 30 ms.
     const controller = new AbortController();
     let pods: ProbePods | undefined;
+    let readBack: { objects: PlainObject[]; nodes: NodeInfo[] } | undefined;
     const onSignal = (signal: NodeJS.Signals) => {
         if (controller.signal.aborted) {
             log(`${signal} again: deleting probe pods now`);
@@ -182,10 +231,17 @@ async function main(): Promise<number> {
         onProbePods: (created) => {
             pods = created;
         },
+        onReadBack: (objects, nodes) => {
+            readBack = { objects, nodes };
+        },
     });
     const report = formatResult(result, options.format as ReportFormat, !options.output && process.stdout.isTTY);
     if (options.output) fs.writeFileSync(options.output, `${report}\n`);
     else process.stdout.write(`${report}\n`);
+    if (options.html && readBack) {
+        await writeStageHtml(options.html, { result, scenario, namespaces, stack, tryIt: fromTheStack?.tryIt, ...readBack });
+        log(`the stage as a page: ${options.html} (open it in a browser; its data: ${reportDataFile(options.html)})`);
+    }
     if (stack) {
         const file = saveRecord(resultsDirectory(backendUrl(), REPO_DIR), recordOf(stack, result));
         log(`verification recorded for promotion: ${file}`);

@@ -76,6 +76,7 @@ const DEFAULT_REQUEST_TIMEOUT_S = 20;
 export async function runAnalyze(argv: string[], io: CliIo = PROCESS_IO): Promise<number> {
     try {
         const command = parseCommand(argv, io);
+        await command.run.writer.load?.();
         const live = command.live ? await (await import("./live-input")).readLiveInput(command.live) : undefined;
         return execute(command, live);
     } catch (error) {
@@ -85,7 +86,8 @@ export async function runAnalyze(argv: string[], io: CliIo = PROCESS_IO): Promis
 
 /**
  * The command on files, synchronously (tests, the fuzz tier): as runAnalyze, but `--kubeconfig`
- * is refused (reading a cluster waits on the network).
+ * is refused (reading a cluster waits on the network), and `--format svg` needs
+ * `await FORMAT_WRITERS.svg.load()` first (runAnalyze awaits it).
  */
 export function runCli(argv: string[], io: CliIo = PROCESS_IO): number {
     try {
@@ -119,7 +121,9 @@ function parseCommand(argv: string[], io: CliIo): ParsedCommand {
         .description("Connectivity of Kubernetes and Calico manifests, or of a running cluster: who can connect to whom, and why.")
         .argument("[paths...]", "YAML or JSON files, or directories of them (.yaml, .yml, .json)")
         .addOption(
-            new Option("--format <format>", "matrix output (jsonl: one allowed connection per line)").choices(MATRIX_FORMATS as string[]).default("table"),
+            new Option("--format <format>", "output (jsonl: one allowed connection per line; dot, svg: a picture, Graphviz DOT or SVG)")
+                .choices(MATRIX_FORMATS as string[])
+                .default("table"),
         )
         .addOption(
             new Option("--full", "the whole matrix even when it does not fit the terminal (table, md) or has over a million cells (json)").conflicts("classes"),
@@ -332,7 +336,7 @@ function diffCommand(run: CommandRun, before: ClusterModel, after: ClusterModel)
         DiffSide,
     ];
     const diff = diffMatrices(sides[0].matrix, sides[1].matrix);
-    run.writer.diff(explainDiff(diff, ...sides), run.out.write);
+    run.writer.diff(explainDiff(diff, ...sides), run.out.write, { before: sides[0].matrix, after: sides[1].matrix });
     return diff.added.length + diff.removed.length > 0;
 }
 

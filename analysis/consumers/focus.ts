@@ -147,5 +147,6 @@ export function focusMatrix(matrix: Matrix, model: ClusterModel, focus: Focus): 
         targets.push(target);
         targetRows.push(row);
     });
-    return { sources, targets, rows: rows.distinct, targetRows };
+    const kubeDns = matrix.kubeDns?.filter(shown);
+    return { sources, targets, rows: rows.distinct, targetRows, ...(kubeDns ? { kubeDns } : {}) };
 }

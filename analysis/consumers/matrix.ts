@@ -31,6 +31,11 @@ export interface Matrix {
     rows: IndexSet[];
     /** For each target, the index of its row in `rows`. */
     targetRows: number[];
+    /**
+     * The workloads serving the cluster's DNS: pod template label k8s-app=kube-dns, which the
+     * kube-dns Service selects (kubeadm's, kind's and IKS's CoreDNS). Pictures draw them apart.
+     */
+    kubeDns?: string[];
 }
 
 export interface MatrixCell extends Connection {
@@ -156,7 +161,8 @@ export function connectivityMatrix(model: ClusterModel, options: MatrixOptions =
         }
     }
 
-    return { sources, targets, rows: distinctRows.distinct, targetRows };
+    const kubeDns = workloads.filter((workload) => workload.labels["k8s-app"] === "kube-dns").map((workload) => workload.id);
+    return { sources, targets, rows: distinctRows.distinct, targetRows, kubeDns };
 }
 
 type NodeEndpoint = Extract<Endpoint, { kind: "node" }>;

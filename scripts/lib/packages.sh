@@ -10,6 +10,11 @@ readonly CLUSTER_BUILD_PACKAGES="busybox-static"
 # npm run lint (part of npm test): ShellCheck over scripts/.
 # shellcheck disable=SC2034 # read by scripts/lint-shell.sh and scripts/ci-fresh.sh
 readonly LINT_PACKAGES="shellcheck"
+# test:browser: headless Chromium, which the browser tier drives with playwright-core (an explicit
+# executable path: no browser download), and Liberation Sans, metric-compatible with the Helvetica
+# Graphviz measures labels in (fontconfig maps Helvetica to it), so text fits the boxes drawn for it.
+# shellcheck disable=SC2034 # read by scripts/install-browser.sh and scripts/ci-fresh.sh
+readonly BROWSER_PACKAGES="chromium fonts-liberation"
 # cluster:up: the node's runtime and tools. nftables: `down` deletes the iptables-nft tables that
 # `up` created (nft delete table), and the snapshot lists nft tables, so check-clean sees them.
 # shellcheck disable=SC2034 # read by scripts/cluster/up.sh

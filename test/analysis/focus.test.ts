@@ -86,7 +86,8 @@ describe("the focused matrix", () => {
 });
 
 describe("focus filters on the command line", () => {
-    it.each(MATRIX_FORMATS.map((format) => [format]))("the matrix in --format %s", (format) => {
+    // svg draws what dot writes (pictures.test.ts loads Graphviz; this file need not).
+    it.each(MATRIX_FORMATS.filter((format) => format !== "svg").map((format) => [format]))("the matrix in --format %s", (format) => {
         const { code, stdout } = run(LOCKDOWN, "--namespace", "other", "--format", format);
         expect(code).toBe(0);
         expect(stdout).toContain("other/client");

@@ -4,13 +4,14 @@
 // stages as the program renders them (Pulumi mocks) plus its baseline, written as YAML and read
 // by the command itself. A changed output fails with the difference; when the change is meant:
 //   UPDATE_GOLDEN=1 npx vitest run test/analysis/golden.test.ts
-// rewrites the files under test/analysis/golden/<scenario>/, to be reviewed in the commit.
+// rewrites the files under test/analysis/golden/<scenario>/, to be reviewed in the commit. The SVG
+// files are Graphviz's output (@viz-js/viz, pinned), so they also change when it is upgraded.
 import * as fs from "fs";
 import * as path from "path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { stringify } from "yaml";
 import { runCli } from "../../analysis/consumers/cli";
-import { MATRIX_FORMATS, MatrixFormat } from "../../analysis/consumers/output";
+import { loadGraphviz, MATRIX_FORMATS, MatrixFormat } from "../../analysis/consumers/output";
 import type { FlowCheck } from "../../scenarios/common/flows";
 import { SCENARIOS } from "../../scenarios/registry";
 import type { Scenario } from "../../scenarios/scenario";
@@ -19,7 +20,7 @@ import { temporaryDirectory } from "../helpers/temporary";
 
 const GOLDEN = path.join(__dirname, "golden");
 const UPDATE = process.env.UPDATE_GOLDEN === "1";
-const EXTENSION: Record<MatrixFormat, string> = { table: "txt", md: "md", json: "json", jsonl: "jsonl", mermaid: "mmd" };
+const EXTENSION: Record<MatrixFormat, string> = { table: "txt", md: "md", json: "json", jsonl: "jsonl", mermaid: "mmd", dot: "dot", svg: "svg" };
 
 /** A stage's objects (baseline + the program's), as one YAML file; returns its path. */
 async function renderStage(scenario: Scenario, number: number, directory: string): Promise<string> {
@@ -73,6 +74,7 @@ describe.each(SCENARIOS.map((scenario) => [scenario.name, scenario] as const))("
     beforeAll(async () => {
         const directory = temporaryDirectory(`golden-${name}`);
         [before, after] = await Promise.all([renderStage(scenario, last - 1, directory), renderStage(scenario, last, directory)]);
+        await loadGraphviz();
     }, 120_000);
 
     it.each(MATRIX_FORMATS.map((format) => [format]))("--format %s", (format) => {

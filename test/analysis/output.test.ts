@@ -1,17 +1,30 @@
 // Output at scale: connectivity classes lose nothing, the streamed formats say exactly what the matrix
-// says, `auto` summarises what does not fit, and Mermaid refuses what it cannot draw.
+// says, `auto` summarises what does not fit, Mermaid refuses what it cannot draw, and a picture
+// (dot) what a reader cannot follow. (svg, which loads Graphviz, is tested in pictures.test.ts.)
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parse } from "yaml";
 import { describe, expect, it } from "vitest";
-import { allowedFlows, AnalyzerOptions, buildModel, connectivityMatrix, loadManifests, Matrix, matrixCells } from "../../analysis";
+import { allowedFlows, AnalyzerOptions, buildModel, connectivityMatrix, diffMatrices, loadManifests, Matrix, matrixCells } from "../../analysis";
 import { connectivityClasses } from "../../analysis/consumers/classes";
 import { collect } from "../../analysis/consumers/output";
-import { bufferedWriter, chooseView, MatrixFormat, MatrixView, writeMatrix } from "../../analysis/consumers/output";
+import { bufferedWriter, chooseView, FORMAT_WRITERS, MatrixFormat, MatrixView, writeDot, writeMatrix } from "../../analysis/consumers/output";
 import { allowedSources } from "../../analysis/consumers/matrix";
 import { syntheticCluster } from "../../bench/synthetic-cluster";
+import { runCli } from "../../analysis/consumers/cli";
 
 const ROOT = path.join(__dirname, "scenarios");
+
+const namespace = (name: string) => ({ apiVersion: "v1", kind: "Namespace", metadata: { name } });
+const deployment = (ns: string, name: string) => ({
+    apiVersion: "apps/v1",
+    kind: "Deployment",
+    metadata: { name, namespace: ns },
+    spec: {
+        selector: { matchLabels: { app: name } },
+        template: { metadata: { labels: { app: name } }, spec: { containers: [{ name, image: "x", ports: [{ containerPort: 8080 }] }] } },
+    },
+});
 
 function scenarioMatrix(name: string): Matrix {
     const dir = path.join(ROOT, name);
@@ -131,6 +144,116 @@ describe("streamed formats", () => {
         expect(() => render(synthetic, "mermaid", "full")).toThrow(/more than 200 endpoints or 1000 connected pairs; Mermaid cannot lay that out/);
         const big = connectivityMatrix(buildModel(syntheticCluster(400)));
         expect(() => render(big, "mermaid")).toThrow(/classes and \d+ edges are more than Mermaid can lay out/);
+    });
+
+    it("dot draws every endpoint of a small matrix: workloads in their namespace, kube-dns, the world and the nodes each their own shape", () => {
+        const matrix = scenarioMatrix("lab-calico-lockdown");
+        const { text, notes } = render(matrix, "dot");
+        expect(notes).toEqual([]);
+        expect(text).toMatch(/^digraph connectivity \{\n/);
+        const nodes = [...text.matchAll(/^ +(n\d+) \[label="([^"]*)", tooltip="([^"]*)", shape=(\w+)/gm)].map(([, id, label, tooltip, shape]) => ({
+            id,
+            label,
+            tooltip,
+            shape,
+        }));
+        // One node per endpoint, named in its tooltip; identifiers are never names.
+        expect(nodes.map((n) => n.tooltip).sort()).toEqual([...new Set([...matrix.sources, ...matrix.targets.map((t) => t.dst)])].sort());
+        const shape = (name: string) => nodes.find((n) => n.tooltip === name)!.shape;
+        expect(shape("kube-system/coredns")).toBe("hexagon");
+        expect(shape("lab/helloworld")).toBe("box");
+        expect(shape("external:203.0.113.10")).toBe("ellipse");
+        expect(shape("nodeport:lab/helloworld-proxy")).toBe("box3d");
+        expect(text).toContain('graph [label="namespace lab", tooltip="namespace lab", labelloc=t');
+        // One edge per connected pair, its ports on the label: as many edges as pairs the matrix allows.
+        const pairs = new Set([...allowedFlows(matrix)].map((f) => `${f.src} ${f.dst}`));
+        expect(text.match(/^ {2}n\d+ -> n\d+ /gm)).toHaveLength(pairs.size);
+        const id = (name: string) => nodes.find((n) => n.tooltip === name)!.id;
+        expect(text).toContain(`${id("external:203.0.113.10")} -> ${id("nodeport:lab/helloworld-proxy")} [label="30081/TCP"`);
+        expect(text).not.toContain(`${id("external:203.0.113.10")} -> ${id("nodeport:lab/helloworld")} `);
+    });
+
+    it("dot draws connectivity classes past a readable picture, and refuses past readable classes, naming the focus filters", () => {
+        // 90 workloads nothing isolates: more endpoints than a picture shows, two classes of sources.
+        const many = connectivityMatrix(buildModel([namespace("crowd"), ...Array.from({ length: 90 }, (_, i) => deployment("crowd", `w${i}`))]));
+        const { text, notes } = render(many, "dot");
+        expect(notes[0]).toMatch(/too many for a readable picture: drawing connectivity classes \(--namespace, --workload or --selector/);
+        const classes = connectivityClasses(many);
+        expect(text.match(/^ {2}n\d+ \[label="[SD]\d+/gm)).toHaveLength(classes.sourceClasses.length + classes.destinationClasses.length);
+        expect(() => render(many, "dot", "full")).toThrow(
+            /a picture of more than 80 endpoints is past what a reader can follow \(at most 80 endpoints and 200 connected pairs\): narrow the input with --namespace, --workload or --selector/,
+        );
+        expect(() => render(synthetic, "dot")).toThrow(/a picture of \d+ connectivity classes and \d+ arrows between them is past what a reader can follow/);
+    });
+
+    it("dot of a diff marks added flows green, removed ones red and dashed, beside the pairs allowed on both sides", () => {
+        const lab = [namespace("lab"), deployment("lab", "web"), deployment("lab", "db")];
+        const before = connectivityMatrix(buildModel(lab));
+        // After: a new client, and db open to it alone.
+        const after = connectivityMatrix(
+            buildModel([
+                ...lab,
+                deployment("lab", "client"),
+                {
+                    apiVersion: "networking.k8s.io/v1",
+                    kind: "NetworkPolicy",
+                    metadata: { name: "db-from-client", namespace: "lab" },
+                    spec: { podSelector: { matchLabels: { app: "db" } }, ingress: [{ from: [{ podSelector: { matchLabels: { app: "client" } } }] }] },
+                },
+            ]),
+        );
+        const diff = diffMatrices(before, after);
+        const explained = {
+            added: diff.added.map((flow) => ({ ...flow, before: "b", after: 'now allowed by <policy "x">' })),
+            removed: diff.removed.map((flow) => ({ ...flow, before: "b", after: "a" })),
+        };
+        expect(explained.added.length * explained.removed.length).toBeGreaterThan(0);
+        const text = collect((write) => FORMAT_WRITERS.dot.diff(explained, write, { before, after }));
+        const edges = text.split("\n").filter((line) => / -> /.test(line));
+        const marked = (color: string) => edges.filter((line) => line.includes(`color="${color}"`));
+        expect(marked("#15803d").every((line) => /label="\+ /.test(line) && line.includes("penwidth=2.2"))).toBe(true);
+        expect(marked("#b91c1c").every((line) => /label="− /.test(line) && line.includes("style=dashed"))).toBe(true);
+        const pairs = (flows: { src: string; dst: string }[]) => new Set(flows.map((f) => `${f.src} ${f.dst}`)).size;
+        expect(marked("#15803d")).toHaveLength(pairs(explained.added));
+        expect(marked("#b91c1c")).toHaveLength(pairs(explained.removed));
+        expect(marked("#475569").length).toBeGreaterThan(0);
+        // The why of an added flow is its tooltip, quotes escaped.
+        expect(text).toContain('now allowed by <policy \\"x\\">');
+    });
+
+    it("dot of --staged draws the flows enforcing the staged policies would add and remove, the policies in the caption", () => {
+        let stdout = "";
+        const code = runCli(
+            [path.join(ROOT, "lab-calico-lockdown/cluster.yaml"), path.join(__dirname, "fixtures/staged/staged.yaml"), "--staged", "--format", "dot"],
+            {
+                stdout: (text) => {
+                    stdout += text;
+                },
+                stderr: () => undefined,
+            },
+        );
+        expect(code).toBe(0);
+        expect(stdout).toContain("StagedNetworkPolicy lab/world-to-proxy (stagedAction Delete): deletes np:lab/world-to-proxy\\l");
+        const edges = stdout.split("\n").filter((line) => / -> /.test(line));
+        expect(edges.some((line) => line.includes('label="− ') && line.includes("style=dashed"))).toBe(true);
+        expect(edges.every((line) => /label="[+−] /.test(line))).toBe(true);
+    });
+
+    it("dot quotes every name: a quote, a backslash or a DOT escape in a name stays text", () => {
+        const picture = {
+            nodes: [{ id: "n0", kind: "workload" as const, label: ['a"b\\lc\\N'], tooltip: "x\ny" }],
+            edges: [],
+            caption: ['say "hi"'],
+        };
+        const text = collect((write) => writeDot(picture, write));
+        expect(text).toContain('n0 [label="a\\"b\\\\lc\\\\N", tooltip="x y"');
+        expect(text).toContain('label="say \\"hi\\"\\l"');
+    });
+
+    it("a picture of --endpoint is refused: the policies in evaluation order are text", () => {
+        expect(() => collect((write) => FORMAT_WRITERS.dot.endpoint([], write))).toThrow(
+            /--endpoint lists tiers and policies in evaluation order, which is text/,
+        );
     });
 
     it("buffers small writes into large chunks", () => {

@@ -51,6 +51,15 @@ describe("Debian packages of the real-cluster tier", () => {
         expect(result.stdout).not.toContain("compiling");
     });
 
+    it("the browser tier asks for chromium and its font, naming the apt-get command, before anything runs", () => {
+        const result = runBash("bash scripts/install-browser.sh", []);
+        expect(result.status).toBe(1);
+        expect(result.stderr).toContain(
+            "packages: test:browser needs the Debian packages chromium fonts-liberation, which are not installed: apt-get update && apt-get install -y --no-install-recommends chromium fonts-liberation",
+        );
+        expect(result.stdout).toBe("");
+    });
+
     it("cluster:up needs nftables: down deletes the iptables-nft tables up created with nft, and the snapshot lists them", () => {
         const result = runBash(`${LIB} printf '%s\\n' $CLUSTER_RUN_PACKAGES`, []);
         expect(result.stdout.trim().split("\n")).toEqual(expect.arrayContaining(["nftables", "iptables", "busybox-static", "containerd", "etcd-server"]));

@@ -6,7 +6,11 @@
 import { generateKeyPairSync, randomBytes } from "crypto";
 import * as fs from "fs";
 import { afterEach, describe, expect, it } from "vitest";
-import { KubeClusterApi } from "../../live/cluster";
+import { loadGraphviz } from "../../analysis";
+import { KubeClusterApi, type NodeInfo, type PlainObject } from "../../live/cluster";
+import { labReportHtml } from "../../live/html-report";
+import { stageReport } from "../../live/stage-report";
+import { findStage } from "../../scenarios/helloworld/stages";
 import { REDACTED } from "../../live/redact";
 import { formatResult, REPORT_FORMATS } from "../../live/report";
 import { recordOf, saveRecord } from "../../live/results";
@@ -109,7 +113,29 @@ describe("credentials never leave verify", () => {
             request.pod.metadata.labels?.app === "helloworld" ? { exitCode: 1, stderr: `${secrets[printed++ % secrets.length]}\n` } : plane(request);
         const api = KubeClusterApi.fromKubeconfigText(seededKubeconfig(cluster.kube.port));
         const lines: string[] = [];
-        const result = await verifyStage(api, { namespace: NAMESPACE, stack: "dev", ...FAST, log: (line) => lines.push(line) });
+        let readBack: { objects: PlainObject[]; nodes: NodeInfo[] } | undefined;
+        const result = await verifyStage(api, {
+            namespace: NAMESPACE,
+            stack: "dev",
+            ...FAST,
+            log: (line) => lines.push(line),
+            onReadBack: (objects, nodes) => {
+                readBack = { objects, nodes };
+            },
+        });
+        // verify --html: the stage's page, drawn of the result and the objects read back.
+        await loadGraphviz();
+        const page = stageReport({
+            stage: findStage("allow-proxy")!,
+            current: readBack!.objects,
+            nodes: readBack!.nodes,
+            checks: result.plan.flows.map((f) => f.check),
+            verification: result,
+        });
+        const html = labReportHtml(
+            { title: "t", scenario: "helloworld", stack: "dev", mode: "live", generatedAt: result.finishedAt, stages: [page] },
+            { isLabNamespace: () => true },
+        );
 
         // The secrets did reach the output (they were replaced there), and the exec plugin ran.
         expect(printed).toBeGreaterThanOrEqual(secrets.length);
@@ -119,6 +145,8 @@ describe("credentials never leave verify", () => {
             ...Object.fromEntries(REPORT_FORMATS.map((format) => [format, formatResult(result, format)])),
             "table (color)": formatResult(result, "table", true),
             record: fs.readFileSync(saveRecord(directory, recordOf("dev", result)), "utf8"),
+            html,
+            "html data": JSON.stringify(page),
             progress: lines.join("\n"),
             describe: api.describe(),
         };

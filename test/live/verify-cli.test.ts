@@ -1,6 +1,9 @@
 // `npm run verify` as a user runs it: a child process with KUBECONFIG pointing at the fake API.
-// Exit codes, the JUnit report, and Ctrl-C (SIGINT) deleting the probe pods.
+// Exit codes, the JUnit report, the stage as an HTML page (--html), and Ctrl-C (SIGINT) deleting the probe pods.
 import type { ChildProcess } from "child_process";
+import * as fs from "fs";
+import * as path from "path";
+import { temporaryDirectory } from "../helpers/temporary";
 import { afterAll, beforeAll, describe, it } from "vitest";
 import { PROBE_LABEL } from "../../live/probe-pods";
 import { kubeconfigFile } from "./fake-kube";
@@ -43,10 +46,24 @@ describe.concurrent("npm run verify", () => {
         expect(cluster.kube.pods().filter((p) => p.metadata.labels?.[PROBE_LABEL])).toEqual([]);
     }, 180_000);
 
-    it("exits 1 on a difference", async ({ expect }) => {
+    it("exits 1 on a difference; --html writes the stage as a page, the difference in its table", async ({ expect }) => {
         const cluster = clusters.differs!;
-        const { code, stdout } = await runVerify([...ARGS, "--format", "json"], kubeconfigFile(cluster.kube.port));
+        const html = path.join(temporaryDirectory("verify-html"), "stage.html");
+        const { code, stdout, stderr } = await runVerify([...ARGS, "--format", "json", "--html", html], kubeconfigFile(cluster.kube.port));
         expect(code).toBe(1);
+        expect(stderr).toContain(`the stage as a page: ${html} (open it in a browser; its data: ${html.replace(/\.html$/, ".json")})`);
+        const page = JSON.parse(fs.readFileSync(html.replace(/\.html$/, ".json"), "utf8"));
+        expect(page.stages).toHaveLength(1);
+        expect(page.stages[0].columns).toEqual(["expected", "predicted", "observed"]);
+        expect(page.stages[0].rows.find((row: { id: string }) => row.id === "helloworld-to-proxy")).toMatchObject({
+            expected: "blocked",
+            predicted: "blocked",
+            observed: "allowed",
+            result: "DIFFERS (observed)",
+        });
+        expect(fs.readFileSync(html, "utf8")).toMatch(
+            /<tr data-flow="helloworld-to-proxy">.*<td class="allowed">allowed<\/td><td class="result differs">DIFFERS \(observed\)<\/td><\/tr>/,
+        );
         const result = JSON.parse(stdout);
         expect(result.passed).toBe(false);
         expect(result.comparison.flows.filter((f: { status: string }) => f.status !== "pass").map((f: { id: string }) => f.id)).toEqual([

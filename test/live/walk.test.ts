@@ -12,6 +12,7 @@ import { YAOBANK_NAMESPACES, yaobankCluster, yaobankDataPlane } from "./yaobank-
 import { temporaryDirectory } from "../helpers/temporary";
 import { findStageIn } from "../../scenarios/common/stages";
 import type { PlainObject } from "../../live/cluster";
+import type { StageReport } from "../../live/stage-report";
 
 let cluster: LabCluster | undefined;
 afterEach(async () => {
@@ -46,6 +47,7 @@ async function walk(from: string, to: string, plane: (stage: number) => Allows) 
     };
     const lines: string[] = [];
     const resultsDirectory = temporaryDirectory("walk-results");
+    const stageReports: StageReport[] = [];
     const report = await walkLab({
         stack,
         stages: stagesToWalk({ from: findStage(from), upTo: findStage(to) }),
@@ -59,13 +61,14 @@ async function walk(from: string, to: string, plane: (stage: number) => Allows) 
             events.push(`pause before ${next?.name ?? "end"}`);
         },
         verifyOptions: FAST,
+        onStageReport: (stage) => stageReports.push(stage),
     });
-    return { report, output: lines.join("\n"), events, resultsDirectory };
+    return { report, output: lines.join("\n"), events, resultsDirectory, stageReports };
 }
 
 describe("npm run lab (live walk)", () => {
     it("walks deny-all then allow-proxy: up, verify, explain, record; every stage agrees", async () => {
-        const { report, output, events, resultsDirectory } = await walk("deny-all", "allow-proxy", labDataPlane);
+        const { report, output, events, resultsDirectory, stageReports } = await walk("deny-all", "allow-proxy", labDataPlane);
         expect(report.stages.map((s) => [s.stage.name, s.verified])).toEqual([
             ["deny-all", "passed"],
             ["allow-proxy", "passed"],
@@ -81,6 +84,14 @@ describe("npm run lab (live walk)", () => {
         );
         expect(output).toContain("Lab walk done: every verified stage agreed.");
         expect(loadRecord(resultsDirectory, "dev")).toMatchObject({ stage: { number: 4, name: "allow-proxy" }, passed: true });
+        // The report of each stage (the lab's HTML page is written of them): verified, observed beside predicted.
+        expect(stageReports.map((stage) => [stage.stage.name, stage.verification, stage.columns.join(",")])).toEqual([
+            ["deny-all", "passed", "expected,predicted,observed"],
+            ["allow-proxy", "passed", "expected,predicted,observed"],
+        ]);
+        expect(stageReports[1]!.rows.find((row) => row.id === "proxy-to-helloworld")).toMatchObject({ expected: "allowed", observed: "allowed", result: "ok" });
+        expect(stageReports[1]!.change!.added.map((flow) => flow.leg)).toContain("zero-trust-lab/helloworld-proxy -> zero-trust-lab/helloworld:8080/TCP");
+        expect(stageReports[1]!.tryIt).toEqual(["NODE_IP=...", "curl $NODE_IP ... /api/messages", "curl $NODE_IP ... /proxy/api/messages"]);
     });
 
     it("a stage whose data plane misbehaves fails the walk (exit 1) and is recorded as failed", async () => {

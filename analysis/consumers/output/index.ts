@@ -8,7 +8,9 @@
  *   view "auto"     table and md: full while the matrix fits the terminal (at most `fitColumns(width)`
  *                   sources and destinations), else classes; json: full up to MAX_JSON_CELLS cells;
  *                   jsonl: the allowed flows (linear in them); mermaid: the flows while the graph is
- *                   small, else the classes while those are small, else a clear error
+ *                   small, else the classes while those are small, else a clear error; dot and svg:
+ *                   the picture while it is readable (picture.ts), else the classes while those are, else
+ *                   an error naming the focus filters
  */
 import { connectivityClasses } from "../classes";
 import type { Matrix } from "../matrix";
@@ -17,14 +19,20 @@ import { jsonLinesWriter } from "./json-lines";
 import { markdownWriter } from "./markdown";
 import { mermaidWriter } from "./mermaid";
 import { DEFAULT_WIDTH } from "./shared";
+import { dotWriter } from "./dot";
+import { svgWriter } from "./svg";
 import { tableWriter } from "./table";
 import type { ChosenView, FormatWriter, Write } from "./writer";
 
 export { MAX_JSON_CELLS } from "./json";
 export { MAX_MERMAID_EDGES, MAX_MERMAID_NODES } from "./mermaid";
+export { MAX_PICTURE_EDGES, MAX_PICTURE_NODES, connectionsPicture, diffPicture, matrixPicture } from "./picture";
+export type { EdgeMark, MarkedConnection, Picture } from "./picture";
+export { writeDot } from "./dot";
+export { loadGraphviz, renderSvg } from "./graphviz";
 export { DEFAULT_WIDTH, fitColumns } from "./shared";
 export { bufferedWriter, collect } from "./writer";
-export type { ChosenView, FormatWriter, Write } from "./writer";
+export type { ChosenView, DiffMatrices, FormatWriter, Write } from "./writer";
 
 /** Every format, by its --format name, in the order --help lists them. */
 export const FORMAT_WRITERS = {
@@ -33,6 +41,8 @@ export const FORMAT_WRITERS = {
     jsonl: jsonLinesWriter,
     md: markdownWriter,
     mermaid: mermaidWriter,
+    dot: dotWriter,
+    svg: svgWriter,
 } as const satisfies Record<string, FormatWriter>;
 
 export type MatrixFormat = keyof typeof FORMAT_WRITERS;
@@ -53,7 +63,7 @@ export function chooseView(matrix: Matrix, options: OutputOptions): ChosenView {
 
 /**
  * Writes the matrix to `write` in `options.format`. Throws AnalysisInputError (before printing
- * anything) when a Mermaid graph would be too large to render.
+ * anything) when a Mermaid graph would be too large to render, or a picture (dot, svg) too large to read.
  */
 export function writeMatrix(matrix: Matrix, options: OutputOptions, write: Write, note: (text: string) => void = () => {}): void {
     const chosen = chooseView(matrix, options);

@@ -1,5 +1,6 @@
 /** `--format jsonl`: one JSON object per line, linear in what it prints; a verdict is printed as text, as for people. */
 import type { ConnectivityClasses } from "../classes";
+import type { ExplainedDiff } from "../diff";
 import { allowedSources, Matrix } from "../matrix";
 import { destinationJson, destinationName, sourceName } from "./shared";
 import { formatVerdict } from "./verdict-text";
@@ -28,21 +29,24 @@ export function writeClassesJsonLines(matrix: Matrix, classes: ConnectivityClass
     });
 }
 
+/** One changed flow per line, `{ change: "added" | "removed", src, dst, port, protocol, before, after }`. */
+function writeDiffJsonLines(diff: ExplainedDiff, write: Write): void {
+    for (const [change, flows] of [
+        ["added", diff.added],
+        ["removed", diff.removed],
+    ] as const) {
+        for (const flow of flows) write(`${JSON.stringify({ change, ...flow })}\n`);
+    }
+}
+
 export const jsonLinesWriter: FormatWriter = {
     autoView: () => ({ view: "full" }),
     matrix: writeJsonLinesFlows,
     classes: writeClassesJsonLines,
-    diff: (diff, write) => {
-        for (const [change, flows] of [
-            ["added", diff.added],
-            ["removed", diff.removed],
-        ] as const) {
-            for (const flow of flows) write(`${JSON.stringify({ change, ...flow })}\n`);
-        }
-    },
+    diff: writeDiffJsonLines,
     staged: (preview, write) => {
         for (const staged of preview.staged) write(`${JSON.stringify({ staged, calicoVersion: preview.calicoVersion })}\n`);
-        jsonLinesWriter.diff(preview, write);
+        writeDiffJsonLines(preview, write);
     },
     verdict: (verdict, write) => write(formatVerdict(verdict)),
     endpoint: (reports, write) => {
