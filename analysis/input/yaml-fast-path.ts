@@ -1,18 +1,19 @@
 /**
- * The fast path of the YAML reader: js-yaml's event parser and constructor (no document model: it
- * builds the values directly, about 15x faster than the `yaml` library's documents and a fraction
- * of their memory), with a schema that resolves plain scalars exactly as the careful reader
- * (yaml-reader.ts: the `yaml` library's YAML 1.1 schema without timestamps and sexagesimal numbers)
- * does.
+ * The fast path of the YAML reader: js-yaml's event parser, and values built from its events here
+ * in one pass (no document model: about 15x faster than the `yaml` library's documents, in a
+ * fraction of their memory), plain scalars resolved exactly as the careful reader (yaml-reader.ts:
+ * the `yaml` library's YAML 1.1 schema without timestamps and sexagesimal numbers) resolves them.
+ * js-yaml's own constructor (constructFromEvents with a schema of tags) was measured first: its
+ * per-scalar dispatch and frame objects took 40 % of the reading time (issue 26).
  *
  * It reads only what it can read the same way: a text with a tag, an anchor, an alias, a directive,
- * a merge key (`<<`), a collection as a key, a duplicate key, nesting deeper than MAX_DEPTH, a form
- * the two libraries read differently (READ_DIFFERENTLY) or anything js-yaml refuses gets undefined,
- * and the careful reader decides (and words the error).
+ * a merge key (`<<`), a collection or null as a key, a duplicate key, nesting deeper than MAX_DEPTH,
+ * a form the two libraries read differently (READ_DIFFERENTLY) or anything js-yaml refuses gets
+ * undefined, and the careful reader decides (and words the error).
  * test/analysis/yaml-reader.test.ts holds the two readers to the same values and refusals.
  */
-import { defineMappingTag, defineScalarTag, EVENT_ID, FAILSAFE_SCHEMA, NOT_RESOLVED, SCALAR_STYLE, constructFromEvents, parseEvents } from "js-yaml";
-import type { Event } from "js-yaml";
+import { EVENT_ID, getScalarValue, parseEvents, SCALAR_STYLE } from "js-yaml";
+import type { Event, ScalarEvent } from "js-yaml";
 
 /** Deeper than this, the careful reader reads (js-yaml's parser recurses per level). */
 const MAX_DEPTH = 1_000;
@@ -40,118 +41,61 @@ function integer(text: string, prefix: number, radix: number): number {
     return sign === "-" ? -1 * n : n;
 }
 
-// An explicit tag never reaches these (the fast path refuses tags), so `isExplicit` is not consulted.
-const nullTag = defineScalarTag("tag:yaml.org,2002:null", {
-    implicit: true,
-    implicitFirstChars: ["", "~", "n", "N"],
-    resolve: (text) => (NULL.test(text) ? null : NOT_RESOLVED),
-    identify: (value) => value === null,
-});
-const boolTag = defineScalarTag("tag:yaml.org,2002:bool", {
-    implicit: true,
-    implicitFirstChars: [..."yYnNtTfFoO"],
-    resolve: (text) => (TRUE.test(text) ? true : FALSE.test(text) ? false : NOT_RESOLVED),
-    identify: (value) => typeof value === "boolean",
-});
-const intTag = defineScalarTag("tag:yaml.org,2002:int", {
-    implicit: true,
-    implicitFirstChars: [..."-+0123456789"],
-    resolve: (text) =>
-        INT_BIN.test(text)
-            ? integer(text, 2, 2)
-            : INT_OCT.test(text)
-              ? integer(text, 1, 8)
-              : INT_DEC.test(text)
-                ? integer(text, 0, 10)
-                : INT_HEX.test(text)
-                  ? integer(text, 2, 16)
-                  : NOT_RESOLVED,
-    identify: (value) => Number.isInteger(value),
-});
-const floatTag = defineScalarTag("tag:yaml.org,2002:float", {
-    // "e0" too: the `yaml` library's exponent pattern needs no digit before the e (it reads NaN; go-yaml a string).
-    implicit: true,
-    implicitFirstChars: [..."-+.0123456789eE"],
-    resolve: (text) =>
-        FLOAT_SPECIAL.test(text)
-            ? text.slice(-3).toLowerCase() === "nan"
-                ? NaN
-                : text[0] === "-"
-                  ? Number.NEGATIVE_INFINITY
-                  : Number.POSITIVE_INFINITY
-            : FLOAT_EXP.test(text) || FLOAT.test(text)
-              ? parseFloat(text.replace(/_/g, ""))
-              : NOT_RESOLVED,
-    identify: (value) => typeof value === "number",
-});
+/** What resolvePlain and readKey return for a scalar the fast path leaves to the careful reader. */
+const NOT_FAST = Symbol("left to the careful reader");
 
 /**
- * One string per distinct text, flat: js-yaml returns a scalar as a slice of the text or as pieces
- * joined (quoted scalars), which V8 keeps as references into the text or as trees, and every later
- * comparison (`kind === "Deployment"`) walked them: building the model from such values took twice
- * as long as from JSON.parse's. Hashing a string for the Map flattens it; repeated texts (kinds,
- * namespaces, label keys) then share one string. Cleared after each text.
+ * The `yaml` library's YAML 1.1 resolution of a plain scalar, in its order (null, bool, int,
+ * float, else a string), dispatched on the first character: most scalars of a manifest start with a
+ * letter no YAML 1.1 tag starts with and are strings after one comparison. A plain `<<` (a merge key
+ * or a value spelled like one) is NOT_FAST: merges are the careful reader's.
  */
-const strings = new Map<string, string>();
-function interned(text: string): string {
-    const known = strings.get(text);
-    if (known !== undefined) return known;
-    strings.set(text, text);
+function resolvePlain(text: string): unknown {
+    if (text.length === 0) return null;
+    const first = text.charCodeAt(0);
+    switch (first) {
+        case 0x7e /* ~ */:
+        case 0x6e /* n */:
+        case 0x4e /* N */:
+            if (NULL.test(text)) return null;
+            return FALSE.test(text) ? false : text;
+        case 0x79 /* y */:
+        case 0x59 /* Y */:
+        case 0x74 /* t */:
+        case 0x54 /* T */:
+            return TRUE.test(text) ? true : text;
+        case 0x66 /* f */:
+        case 0x46 /* F */:
+            return FALSE.test(text) ? false : text;
+        case 0x6f /* o */:
+        case 0x4f /* O */:
+            return TRUE.test(text) ? true : FALSE.test(text) ? false : text;
+        case 0x3c /* < */:
+            return text === "<<" ? NOT_FAST : text;
+        case 0x2d /* - */:
+        case 0x2b /* + */:
+        case 0x2e /* . */:
+        case 0x65 /* e */:
+        case 0x45 /* E */:
+            return number(text);
+        default:
+            return first >= 0x30 && first <= 0x39 ? number(text) : text;
+    }
+}
+
+/** int, then float, as the `yaml` library's YAML 1.1 tags try them ("e0" too: its exponent pattern needs no digit before the e; it reads NaN, go-yaml a string). */
+function number(text: string): unknown {
+    if (INT_BIN.test(text)) return integer(text, 2, 2);
+    if (INT_OCT.test(text)) return integer(text, 1, 8);
+    if (INT_DEC.test(text)) return integer(text, 0, 10);
+    if (INT_HEX.test(text)) return integer(text, 2, 16);
+    if (FLOAT_SPECIAL.test(text)) {
+        if (text.slice(-3).toLowerCase() === "nan") return Number.NaN;
+        return text[0] === "-" ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY;
+    }
+    if (FLOAT_EXP.test(text) || FLOAT.test(text)) return parseFloat(text.replace(/_/g, ""));
     return text;
 }
-const strTag = defineScalarTag("tag:yaml.org,2002:str", { resolve: interned, identify: (value) => typeof value === "string" });
-
-/** A plain `<<` (a merge key) becomes this key, which the map below refuses: merges are the careful reader's. */
-const MERGE_KEY = Symbol("<<");
-const mergeKeyTag = defineScalarTag("tag:calico-zt:merge-key", {
-    implicit: true,
-    implicitFirstChars: ["<"],
-    resolve: (text) => (text === "<<" ? MERGE_KEY : NOT_RESOLVED),
-    identify: () => false,
-});
-
-/** What the fast path could not read the careful reader's way (never shown: the careful reader words the error). */
-const NOT_FAST = "left to the careful reader";
-
-/** Maps that hold a null key (stored as ""), and maps that hold the key "" itself: the two are different keys to the careful reader's duplicate check. */
-const nullKeyed = new WeakSet<object>();
-const emptyKeyed = new WeakSet<object>();
-
-/**
- * Maps as the `yaml` library's toJS builds them (addPairToJSMap): a null key is "", any other
- * scalar String(key), `__proto__` an own property. Duplicates are judged as the careful reader
- * judges them, by String(key) (so a null key is "null", and `1` and "1" are the same key); addPair
- * refuses them, so `has` (js-yaml's own duplicate check, and merges, which never reach here) says no.
- */
-const mapTag = defineMappingTag<Record<string, unknown>>("tag:yaml.org,2002:map", {
-    create: () => ({}),
-    addPair: (map, key, value) => {
-        let property: string;
-        if (typeof key === "string") {
-            property = key;
-            if (key === "" ? emptyKeyed.has(map) : Object.hasOwn(map, key) || (key === "null" && nullKeyed.has(map))) return NOT_FAST;
-            if (key === "") emptyKeyed.add(map);
-        } else if (key === null) {
-            property = "";
-            if (nullKeyed.has(map) || Object.hasOwn(map, "null")) return NOT_FAST;
-            nullKeyed.add(map);
-        } else if (typeof key === "number" || typeof key === "boolean") {
-            property = String(key);
-            if (Object.hasOwn(map, property)) return NOT_FAST;
-        } else {
-            return NOT_FAST; // a collection, or the merge key
-        }
-        if (property === "__proto__") Object.defineProperty(map, property, { value, writable: true, enumerable: true, configurable: true });
-        else map[property] = value;
-        return "";
-    },
-    has: () => false,
-    keys: (map) => Object.keys(map),
-    get: (map, key) => map[String(key)],
-    identify: () => false,
-});
-
-const SCHEMA = FAILSAFE_SCHEMA.withTags(strTag, nullTag, boolTag, intTag, floatTag, mergeKeyTag, mapTag);
 
 /**
  * Text the two libraries read differently, all rare in manifests: a tab opening a line (`\tyes`: the
@@ -168,35 +112,102 @@ const READ_DIFFERENTLY = /^\t|^\.\.\.(?:[ \t\r\n]|$)|^%|[|>](?:[+-]?[1-9]|[1-9]?
 const INDENTED_START = /^[ \t]+---(?:[ \t\r\n]|$)/;
 
 /**
- * True when the events hold what the fast path leaves to the careful reader: a tag, an anchor, an
- * alias, a directive, or a key that is not a scalar written out (a collection, or nothing: `: a`,
- * which js-yaml reads as a null key). One pass, a stack of the open collections: for a map, how many
- * of its keys and values were seen (even: a key comes next), -1 for a list or document.
+ * A map key's property name as the `yaml` library's toJS writes it (String(key)), which is also the
+ * name its duplicate check compares; NOT_FAST for a key the fast path leaves: a plain `<<`, a null
+ * key (toJS writes "", the check compares "null"), or no key at all (`: a`, which js-yaml reads as
+ * a null key).
  */
-function needsCarefulReader(events: readonly Event[]): boolean {
-    const open: number[] = [];
+function keyOf(event: ScalarEvent, source: string): string | typeof NOT_FAST {
+    if (event.valueStart === -1) return NOT_FAST;
+    const text = event.fast ? source.slice(event.valueStart, event.valueEnd) : getScalarValue(source, event);
+    if (event.style !== SCALAR_STYLE.PLAIN) return text;
+    const key = resolvePlain(text);
+    return typeof key === "string" ? key : key === null || key === NOT_FAST ? NOT_FAST : String(key);
+}
+
+/** A scalar's value: a plain one resolved as YAML 1.1, any other a string. */
+function valueOf(event: ScalarEvent, source: string): unknown {
+    if (event.valueStart === -1) return event.style === SCALAR_STYLE.PLAIN ? null : "";
+    const text = event.fast ? source.slice(event.valueStart, event.valueEnd) : getScalarValue(source, event);
+    return event.style === SCALAR_STYLE.PLAIN ? resolvePlain(text) : text;
+}
+
+/** `map[key] = value` as the `yaml` library's toJS does it (`__proto__` an own property); false when `key` is already there. */
+function addPair(map: Record<string, unknown>, key: string, value: unknown): boolean {
+    if (Object.hasOwn(map, key)) return false;
+    if (key === "__proto__") Object.defineProperty(map, key, { value, writable: true, enumerable: true, configurable: true });
+    else map[key] = value;
+    return true;
+}
+
+/**
+ * The documents of one batch's events, built directly (no schema dispatch, no frame objects), into
+ * `documents`; false as soon as an event holds what the fast path leaves to the careful reader: a
+ * directive, a tag, an anchor, an alias, a collection as a key, a key keyOf refuses, a plain `<<`,
+ * a duplicate key.
+ *
+ * The open collections are a stack: `open` the containers (undefined for the document), `pending`
+ * for a map the key awaiting its value (undefined while a key is awaited).
+ */
+function construct(events: readonly Event[], source: string, documents: unknown[]): boolean {
+    const open: (Record<string, unknown> | unknown[] | undefined)[] = [];
+    const pending: (string | undefined)[] = [];
+    let documentValue: unknown;
     for (let i = 0; i < events.length; i++) {
         const event = events[i]!;
-        if (event.type === EVENT_ID.POP) {
-            open.pop();
-            continue;
+        let value: unknown;
+        switch (event.type) {
+            case EVENT_ID.DOCUMENT:
+                if (event.directives.length > 0) return false;
+                open.push(undefined);
+                pending.push(undefined);
+                documentValue = undefined;
+                continue;
+            case EVENT_ID.POP:
+                pending.pop();
+                value = open.pop();
+                if (value === undefined) {
+                    documents.push(documentValue);
+                    continue;
+                }
+                break;
+            case EVENT_ID.SCALAR: {
+                if (event.tagStart !== -1 || event.anchorStart !== -1) return false;
+                const top = open.length - 1;
+                const container = open[top];
+                if (container !== undefined && !Array.isArray(container) && pending[top] === undefined) {
+                    const key = keyOf(event, source);
+                    if (key === NOT_FAST) return false;
+                    pending[top] = key;
+                    continue;
+                }
+                value = valueOf(event, source);
+                if (value === NOT_FAST) return false;
+                break;
+            }
+            case EVENT_ID.MAPPING:
+            case EVENT_ID.SEQUENCE: {
+                if (event.tagStart !== -1 || event.anchorStart !== -1) return false;
+                const top = open.length - 1;
+                const container = open[top];
+                if (container !== undefined && !Array.isArray(container) && pending[top] === undefined) return false;
+                open.push(event.type === EVENT_ID.MAPPING ? {} : []);
+                pending.push(undefined);
+                continue;
+            }
+            default:
+                return false; // an alias
         }
-        if (event.type === EVENT_ID.DOCUMENT) {
-            if (event.directives.length > 0) return true;
-            open.push(-1);
-            continue;
-        }
-        if (event.type === EVENT_ID.ALIAS || event.tagStart !== -1 || event.anchorStart !== -1) return true;
         const top = open.length - 1;
-        if (open[top]! >= 0) {
-            const isKey = open[top]! % 2 === 0;
-            open[top]!++;
-            if (isKey && (event.type !== EVENT_ID.SCALAR || (event.valueStart === event.valueEnd && event.style === SCALAR_STYLE.PLAIN))) return true;
+        const container = open[top];
+        if (container === undefined) documentValue = value;
+        else if (Array.isArray(container)) container.push(value);
+        else {
+            if (!addPair(container, pending[top]!, value)) return false;
+            pending[top] = undefined;
         }
-        if (event.type === EVENT_ID.MAPPING) open.push(0);
-        else if (event.type === EVENT_ID.SEQUENCE) open.push(-1);
     }
-    return false;
+    return true;
 }
 
 /** Texts are read in batches of whole documents of about this many characters: the parser's events (~100 bytes per node) are held for one batch only. */
@@ -226,14 +237,10 @@ export function readYamlFast(text: string, batchChars = BATCH_CHARS): unknown[] 
     const documents: unknown[] = [];
     try {
         for (const batch of batches(text, batchChars)) {
-            const events = parseEvents(batch, { maxDepth: MAX_DEPTH });
-            if (needsCarefulReader(events)) return undefined;
-            for (const document of constructFromEvents(events, { source: batch, schema: SCHEMA, maxAliases: 0 })) documents.push(document);
+            if (!construct(parseEvents(batch, { maxDepth: MAX_DEPTH }), batch, documents)) return undefined;
         }
     } catch {
         return undefined;
-    } finally {
-        strings.clear();
     }
     return documents;
 }
