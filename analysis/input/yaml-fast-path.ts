@@ -14,100 +14,25 @@
  */
 import { EVENT_ID, getScalarValue, parseEvents, SCALAR_STYLE } from "js-yaml";
 import type { Event, ScalarEvent } from "js-yaml";
+import { NOT_READ, printedTextReadable, readPrintedDocument } from "./yaml-printed";
+import { addPair, NOT_FAST, plainKeyName, resolvePlain } from "./yaml-values";
 
 /** Deeper than this, the careful reader reads (js-yaml's parser recurses per level). */
 const MAX_DEPTH = 1_000;
 
-// The `yaml` library's YAML 1.1 tags (node_modules/yaml/dist/schema/yaml-1.1/{bool,int,float}.js and
-// common/null.js), tried in its order: null, true, false, binary, octal, decimal, hex, NaN/infinity,
-// exponent, fraction. go-yaml v2's resolve.go reads the forms manifests hold the same (yes/on/y,
-// 0777, 0x1F, 1_000); corners differ (`e0` is NaN here, a string there), and here is the careful reader's.
-const NULL = /^(?:~|[Nn]ull|NULL)?$/;
-const TRUE = /^(?:Y|y|[Yy]es|YES|[Tt]rue|TRUE|[Oo]n|ON)$/;
-const FALSE = /^(?:N|n|[Nn]o|NO|[Ff]alse|FALSE|[Oo]ff|OFF)$/;
-const INT_BIN = /^[-+]?0b[0-1_]+$/;
-const INT_OCT = /^[-+]?0[0-7_]+$/;
-const INT_DEC = /^[-+]?[0-9][0-9_]*$/;
-const INT_HEX = /^[-+]?0x[0-9a-fA-F_]+$/;
-const FLOAT_SPECIAL = /^(?:[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN)$/;
-const FLOAT_EXP = /^[-+]?(?:[0-9][0-9_]*)?(?:\.[0-9_]*)?[eE][-+]?[0-9]+$/;
-const FLOAT = /^[-+]?(?:[0-9][0-9_]*)?\.[0-9_]*$/;
-
-/** The `yaml` library's intResolve: sign, then the digits after `prefix` characters, underscores dropped. */
-function integer(text: string, prefix: number, radix: number): number {
-    const sign = text[0];
-    const digits = text.substring(sign === "-" || sign === "+" ? prefix + 1 : prefix).replace(/_/g, "");
-    const n = parseInt(digits, radix);
-    return sign === "-" ? -1 * n : n;
-}
-
-/** What resolvePlain and readKey return for a scalar the fast path leaves to the careful reader. */
-const NOT_FAST = Symbol("left to the careful reader");
-
-/**
- * The `yaml` library's YAML 1.1 resolution of a plain scalar, in its order (null, bool, int,
- * float, else a string), dispatched on the first character: most scalars of a manifest start with a
- * letter no YAML 1.1 tag starts with and are strings after one comparison. A plain `<<` (a merge key
- * or a value spelled like one) is NOT_FAST: merges are the careful reader's.
- */
-function resolvePlain(text: string): unknown {
-    if (text.length === 0) return null;
-    const first = text.charCodeAt(0);
-    switch (first) {
-        case 0x7e /* ~ */:
-        case 0x6e /* n */:
-        case 0x4e /* N */:
-            if (NULL.test(text)) return null;
-            return FALSE.test(text) ? false : text;
-        case 0x79 /* y */:
-        case 0x59 /* Y */:
-        case 0x74 /* t */:
-        case 0x54 /* T */:
-            return TRUE.test(text) ? true : text;
-        case 0x66 /* f */:
-        case 0x46 /* F */:
-            return FALSE.test(text) ? false : text;
-        case 0x6f /* o */:
-        case 0x4f /* O */:
-            return TRUE.test(text) ? true : FALSE.test(text) ? false : text;
-        case 0x3c /* < */:
-            return text === "<<" ? NOT_FAST : text;
-        case 0x2d /* - */:
-        case 0x2b /* + */:
-        case 0x2e /* . */:
-        case 0x65 /* e */:
-        case 0x45 /* E */:
-            return number(text);
-        default:
-            return first >= 0x30 && first <= 0x39 ? number(text) : text;
-    }
-}
-
-/** int, then float, as the `yaml` library's YAML 1.1 tags try them ("e0" too: its exponent pattern needs no digit before the e; it reads NaN, go-yaml a string). */
-function number(text: string): unknown {
-    if (INT_BIN.test(text)) return integer(text, 2, 2);
-    if (INT_OCT.test(text)) return integer(text, 1, 8);
-    if (INT_DEC.test(text)) return integer(text, 0, 10);
-    if (INT_HEX.test(text)) return integer(text, 2, 16);
-    if (FLOAT_SPECIAL.test(text)) {
-        if (text.slice(-3).toLowerCase() === "nan") return Number.NaN;
-        return text[0] === "-" ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY;
-    }
-    if (FLOAT_EXP.test(text) || FLOAT.test(text)) return parseFloat(text.replace(/_/g, ""));
-    return text;
-}
-
 /**
  * Text the two libraries read differently, all rare in manifests: a tab opening a line (`\tyes`: the
  * `yaml` library refuses it, "Tabs are not allowed as indentation", js-yaml reads on; a tab after
- * spaces, as in a Makefile inside a block scalar, both read alike or js-yaml refuses too), a
- * document end marker `...` (the `yaml` library counts an empty document after it, js-yaml none), a
+ * spaces, as in a Makefile inside a block scalar, both read alike or js-yaml refuses too, except on a
+ * line of white space only, which js-yaml passes over after a block scalar), a document end marker `...` (the `yaml` library counts an empty document after it, js-yaml none), a
  * line starting with `%` (a directive, or an error: js-yaml passes over directives it does not know),
  * a block scalar's indentation indicator (`|2`: at the top level the two count from different
  * columns) or keep chomping (`|+`: the two keep different line breaks at the end of the text), a
  * byte order mark (js-yaml keeps one inside the text as a character).
  */
-const READ_DIFFERENTLY = /^\t|^\.\.\.(?:[ \t\r\n]|$)|^%|[|>](?:[+-]?[1-9]|[1-9]?\+)|\uFEFF/m;
+const READ_DIFFERENTLY = /^\.\.\.(?:[ \t\r\n]|$)|^%|[|>](?:[+-]?[1-9]|[1-9]?\+)|\uFEFF/m;
+/** The tabs of READ_DIFFERENTLY, looked for only in a text that has a tab (a pattern at every line's start costs a tenth of the reading). */
+const TABS_READ_DIFFERENTLY = /^\t|^ +\t[ \t]*$/m;
 /** An indented `---` opening the text: a plain scalar to the `yaml` library, a document start to js-yaml. */
 const INDENTED_START = /^[ \t]+---(?:[ \t\r\n]|$)/;
 
@@ -120,9 +45,7 @@ const INDENTED_START = /^[ \t]+---(?:[ \t\r\n]|$)/;
 function keyOf(event: ScalarEvent, source: string): string | typeof NOT_FAST {
     if (event.valueStart === -1) return NOT_FAST;
     const text = event.fast ? source.slice(event.valueStart, event.valueEnd) : getScalarValue(source, event);
-    if (event.style !== SCALAR_STYLE.PLAIN) return text;
-    const key = resolvePlain(text);
-    return typeof key === "string" ? key : key === null || key === NOT_FAST ? NOT_FAST : String(key);
+    return event.style === SCALAR_STYLE.PLAIN ? plainKeyName(text) : text;
 }
 
 /** A scalar's value: a plain one resolved as YAML 1.1, any other a string. */
@@ -130,14 +53,6 @@ function valueOf(event: ScalarEvent, source: string): unknown {
     if (event.valueStart === -1) return event.style === SCALAR_STYLE.PLAIN ? null : "";
     const text = event.fast ? source.slice(event.valueStart, event.valueEnd) : getScalarValue(source, event);
     return event.style === SCALAR_STYLE.PLAIN ? resolvePlain(text) : text;
-}
-
-/** `map[key] = value` as the `yaml` library's toJS does it (`__proto__` an own property); false when `key` is already there. */
-function addPair(map: Record<string, unknown>, key: string, value: unknown): boolean {
-    if (Object.hasOwn(map, key)) return false;
-    if (key === "__proto__") Object.defineProperty(map, key, { value, writable: true, enumerable: true, configurable: true });
-    else map[key] = value;
-    return true;
 }
 
 /**
@@ -210,35 +125,51 @@ function construct(events: readonly Event[], source: string, documents: unknown[
     return true;
 }
 
-/** Texts are read in batches of whole documents of about this many characters: the parser's events (~100 bytes per node) are held for one batch only. */
+/** Documents left to js-yaml's path are read in batches of about this many characters: its events (~100 bytes per node) are held for one batch only. */
 export const BATCH_CHARS = 1 << 16;
 /** A document start marker `---` at the start of a line: the \n before it. */
 const DOCUMENT_START = /\n---(?=[ \t\r\n]|$)/g;
 
-/** Text of whole documents: `text` cut before a document start marker once a batch holds `batchChars` characters. */
-function* batches(text: string, batchChars: number): Generator<string> {
-    let start = 0;
-    while (start < text.length) {
-        DOCUMENT_START.lastIndex = start + batchChars - 1;
-        const next = DOCUMENT_START.exec(text);
-        const end = next ? next.index + 1 : text.length;
-        yield text.slice(start, end);
-        start = end;
-    }
+export interface FastReading {
+    /** See BATCH_CHARS (the tests cut at every document). */
+    batchChars?: number;
+    /** Whether documents in the printers' block forms are read by yaml-printed.ts (default); false: js-yaml's path reads every document (the tests hold both to the careful reader). */
+    printed?: boolean;
 }
 
 /**
  * Every document's value of `text` (undefined for an empty document), or undefined when the text
  * holds something the fast path leaves to the careful reader (see the module comment) or is not
- * valid YAML. Never throws for any input. `batchChars`: see BATCH_CHARS (the tests cut at every document).
+ * valid YAML. Never throws for any input. Documents are cut at `---` lines (YAML forbids them
+ * inside a scalar); each is read by yaml-printed.ts when it can, else by js-yaml's events, in
+ * batches of consecutive documents.
  */
-export function readYamlFast(text: string, batchChars = BATCH_CHARS): unknown[] | undefined {
-    if (READ_DIFFERENTLY.test(text) || INDENTED_START.test(text)) return undefined;
+export function readYamlFast(text: string, { batchChars = BATCH_CHARS, printed = true }: FastReading = {}): unknown[] | undefined {
+    if (READ_DIFFERENTLY.test(text) || INDENTED_START.test(text) || (text.includes("\t") && TABS_READ_DIFFERENTLY.test(text))) return undefined;
+    const readPrinted = printed && printedTextReadable(text);
     const documents: unknown[] = [];
+    let pending = -1; // where the documents js-yaml's path has yet to read start
+    const readPending = (stop: number): boolean => {
+        const batch = text.slice(pending, stop);
+        pending = -1;
+        return construct(parseEvents(batch, { maxDepth: MAX_DEPTH }), batch, documents);
+    };
     try {
-        for (const batch of batches(text, batchChars)) {
-            if (!construct(parseEvents(batch, { maxDepth: MAX_DEPTH }), batch, documents)) return undefined;
+        for (let start = 0; start < text.length; ) {
+            DOCUMENT_START.lastIndex = start;
+            const next = DOCUMENT_START.exec(text);
+            const stop = next ? next.index + 1 : text.length;
+            const value = readPrinted ? readPrintedDocument(text, start, stop) : NOT_READ;
+            if (value !== NOT_READ) {
+                if (pending >= 0 && !readPending(start)) return undefined;
+                documents.push(value);
+            } else {
+                if (pending < 0) pending = start;
+                if (stop - pending >= batchChars && !readPending(stop)) return undefined;
+            }
+            start = stop;
         }
+        if (pending >= 0 && !readPending(text.length)) return undefined;
     } catch {
         return undefined;
     }
