@@ -1,13 +1,14 @@
 /**
  * `npm run bench` (third part): reading manifest text into plain values, in MB/s of CPU time, on
  * inputs of 1 to 50 MB of small objects (Pods, Services, NetworkPolicies) written three ways: block
- * YAML read by the YAML reader (its js-yaml fast path), the same YAML read by the careful reader alone
- * (the `yaml` library's documents, what read every YAML text before; up to BENCH_CAREFUL_MB, default
- * 10, as it reads about 1 MB/s), and a JSON List read by the JSON reader. Each reading runs in a fresh
- * process: "Nx" is the peak RSS it added over the text it was given, per byte of text. Then
- * one ConfigMap of 40,000 and 80,000 keys (the case that was quadratic with the yaml library's own
- * duplicate-key check): the reader is linear when MB/s stays flat. Targets (issue 26): YAML read at
- * 15 MB/s or better, peak memory under 5x the text.
+ * YAML read by the YAML reader (its fast paths: printed block YAML, else js-yaml's events), the same
+ * YAML read by js-yaml's path alone (every document through its events), and by the careful reader
+ * alone (the `yaml` library's documents, what read every YAML text before issue 26; up to
+ * BENCH_CAREFUL_MB, default 10, as it reads about 1 MB/s), and a JSON List read by the JSON reader.
+ * Each reading runs in a fresh process: "Nx" is the peak RSS it added over the text it was given,
+ * per byte of text. Then one ConfigMap of 40,000 and 80,000 keys (the case that was quadratic with
+ * the yaml library's own duplicate-key check): the reader is linear when MB/s stays flat. Targets
+ * (issue 26): YAML read at 15 MB/s or better, peak memory under 5x the text.
  */
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
@@ -15,12 +16,14 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { stringify } from "yaml";
 import { readJson } from "../analysis/input/json-reader";
+import { readYamlFast } from "../analysis/input/yaml-fast-path";
 import { readYamlCarefully, readYamlDocuments } from "../analysis/input/yaml-reader";
 
 const SIZES_MB = [1, 5, 10, 25, 50];
 const CAREFUL_MB = Number(process.env.BENCH_CAREFUL_MB ?? 10);
 const READERS = {
     yaml: (text: string) => readYamlDocuments(text, "bench.yaml"),
+    events: (text: string) => readYamlFast(text, { printed: false }),
     careful: (text: string) => readYamlCarefully(text, "bench.yaml"),
     json: (text: string) => readJson(text),
 };
@@ -111,7 +114,9 @@ function main(): void {
                 .map((l) => l.toFixed(1))
                 .join(" ")}; MB/s of the process's own CPU time, each reading in a fresh process; Nx: its peak RSS over the text, per byte of text`,
         );
-        console.log(`input        YAML bytes   objects   YAML (fast path)       careful reader         fast/careful   JSON bytes   JSON`);
+        console.log(
+            `input        YAML bytes   objects   YAML (reader)          js-yaml's path alone   careful reader         careful/reader   JSON bytes   JSON`,
+        );
         for (const megabytes of SIZES_MB) {
             const list = objects(megabytes);
             const yamlFile = path.join(dir, `${megabytes}.yaml`),
@@ -121,11 +126,12 @@ function main(): void {
             const yamlBytes = fs.statSync(yamlFile).size,
                 jsonBytes = fs.statSync(jsonFile).size;
             const fast = inFreshProcess("yaml", yamlFile);
+            const events = inFreshProcess("events", yamlFile);
             const careful = megabytes <= CAREFUL_MB ? inFreshProcess("careful", yamlFile) : undefined;
             const json = inFreshProcess("json", jsonFile);
             const ratio = typeof fast === "object" && typeof careful === "object" ? `x${(careful.cpuS / fast.cpuS).toFixed(1)}` : "-";
             console.log(
-                `${`${megabytes} MB`.padEnd(10)} ${String(yamlBytes).padStart(12)} ${String(list.length).padStart(9)}   ${rate(yamlBytes, fast).padEnd(22)} ${rate(yamlBytes, careful).padEnd(22)} ${ratio.padStart(12)} ${String(jsonBytes).padStart(12)}   ${rate(jsonBytes, json)}`,
+                `${`${megabytes} MB`.padEnd(10)} ${String(yamlBytes).padStart(12)} ${String(list.length).padStart(9)}   ${rate(yamlBytes, fast).padEnd(22)} ${rate(yamlBytes, events).padEnd(22)} ${rate(yamlBytes, careful).padEnd(22)} ${ratio.padStart(14)} ${String(jsonBytes).padStart(12)}   ${rate(jsonBytes, json)}`,
             );
         }
         for (const keys of [40_000, 80_000]) {
@@ -133,7 +139,7 @@ function main(): void {
             fs.writeFileSync(file, configMap(keys));
             const bytes = fs.statSync(file).size;
             console.log(
-                `${`CM ${keys / 1000}k keys`.padEnd(10)} ${String(bytes).padStart(12)} ${"1".padStart(9)}   ${rate(bytes, inFreshProcess("yaml", file)).padEnd(22)} ${rate(bytes, inFreshProcess("careful", file))}`,
+                `${`CM ${keys / 1000}k keys`.padEnd(10)} ${String(bytes).padStart(12)} ${"1".padStart(9)}   ${rate(bytes, inFreshProcess("yaml", file)).padEnd(22)} ${rate(bytes, inFreshProcess("events", file)).padEnd(22)} ${rate(bytes, inFreshProcess("careful", file))}`,
             );
         }
     } finally {

@@ -14,10 +14,10 @@
  * The project's standard: 10,000 resources in < 1 s.
  */
 import { execFileSync } from "node:child_process";
-import * as fs from "node:fs";
 import * as os from "node:os";
 import type { ResourceLike } from "../policy-pack/lib/objects";
 import { runPolicies } from "../policy-pack/lib/run";
+import { mainThreadCpuMs } from "./process-usage.cjs";
 import { policies } from "../policy-pack/policies";
 
 // The pack's policy types, without importing @pulumi/policy from outside the pack's node_modules.
@@ -392,20 +392,6 @@ interface Result {
     violations: number;
     notApplicable: number;
     peakMb: number;
-}
-
-/**
- * CPU time of the main thread alone, in ms (10 ms ticks), where Linux tells it (/proc): the process's
- * CPU also counts V8's compiler and garbage collector threads, which an idle machine runs beside the
- * main thread, and wall time on a busy machine counts waiting for a core.
- */
-function mainThreadCpuMs(): number | undefined {
-    try {
-        const fields = fs.readFileSync(`/proc/self/task/${process.pid}/stat`, "utf8").split(") ")[1]!.split(" ");
-        return (Number(fields[11]) + Number(fields[12])) * 10; // utime, stime: fields 14 and 15 of proc(5), in ticks of 1/100 s
-    } catch {
-        return undefined;
-    }
 }
 
 /** The pack's policies, each wrapped to time its own validate calls; the runner sees the same policy objects otherwise. */

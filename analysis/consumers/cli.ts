@@ -314,10 +314,13 @@ function loadObjects(paths: string[], cluster: Pick<LiveInput, "objects" | "orig
  * when no path gives anything, the rest is analyzed as given (the baseline alone is a valid input).
  */
 function pathsWithoutObjects(paths: readonly string[], objects: readonly object[]): string[] {
-    const files = objects
-        .map((object) => originOf(object).file)
-        .filter((file): file is string => file !== undefined)
-        .map((file) => path.resolve(file));
+    // Distinct files first: 100,000 objects come from a few files, and resolving a path per object took 5 % of a large input's load.
+    const read = new Set<string>();
+    for (const object of objects) {
+        const file = originOf(object).file;
+        if (file !== undefined) read.add(file);
+    }
+    const files = [...read].map((file) => path.resolve(file));
     return paths.filter((p) => {
         const named = path.resolve(p);
         return !files.some((file) => file === named || file.startsWith(named + path.sep));
