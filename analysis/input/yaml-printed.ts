@@ -164,13 +164,20 @@ function keyEnd(k: number): number {
     return -1;
 }
 
-// Plain keys seen, by a hash of their text: the text and its name (undefined: a key plainKeyName
-// refuses). A manifest repeats a few hundred keys; finding one here takes no new string, and its
-// name is an internalized string, which V8 stores and looks up as a property without hashing it
-// again (a fresh slice of the text as a key cost a third of the reading, issue 26).
+// Plain keys seen, by a hash of their characters: the text and its name (undefined: a key
+// plainKeyName refuses). A manifest repeats a few hundred keys; finding one here takes no new
+// string, and the name is the string V8 already stored a property under (it makes a key string
+// its own on first use), so it is not hashed again: a fresh slice of the text per key cost a third
+// of the reading (issue 26). Thousands of distinct keys (a large ConfigMap) only replace entries.
 const KEY_SLOTS = 4096;
 const keyTexts: (string | undefined)[] = new Array(KEY_SLOTS).fill(undefined);
 const keyNames: (string | undefined)[] = new Array(KEY_SLOTS).fill(undefined);
+
+/** Forgets the keys of the texts read so far (their strings hold the text they were cut from); readYamlFast calls it after each text. */
+export function forgetPrintedKeys(): void {
+    keyTexts.fill(undefined);
+    keyNames.fill(undefined);
+}
 
 /** The name of the plain key `src[k, colon)`, whose characters hash to `hash`; undefined for a key plainKeyName refuses. */
 function plainKey(k: number, colon: number, hash: number): string | undefined {
@@ -179,16 +186,10 @@ function plainKey(k: number, colon: number, hash: number): string | undefined {
     if (known !== undefined && known.length === colon - k && src.startsWith(known, k)) return keyNames[slot];
     const text = src.slice(k, colon);
     const name = plainKeyName(text);
-    const value = name === NOT_FAST ? undefined : internalized(name);
-    keyTexts[slot] = internalized(text);
+    const value = name === NOT_FAST ? undefined : name;
+    keyTexts[slot] = text;
     keyNames[slot] = value;
     return value;
-}
-
-/** `text` as V8's one string of that content (a property name is one). */
-function internalized(text: string): string {
-    for (const name in { [text]: 0 }) return name;
-    return text;
 }
 
 /**
