@@ -14,7 +14,7 @@
  */
 import { EVENT_ID, getScalarValue, parseEvents, SCALAR_STYLE } from "js-yaml";
 import type { Event, ScalarEvent } from "js-yaml";
-import { forgetPrintedKeys, NOT_READ, printedTextReadable, readPrintedDocument } from "./yaml-printed";
+import { forgetPrintedTexts, NOT_READ, printedTextReadable, readPrintedDocument } from "./yaml-printed";
 import { addPair, NOT_FAST, plainKeyName, resolvePlain } from "./yaml-values";
 
 /** Deeper than this, the careful reader reads (js-yaml's parser recurses per level). */
@@ -173,7 +173,7 @@ export function readYamlFast(text: string, { batchChars = BATCH_CHARS, printed =
     } catch {
         return undefined;
     } finally {
-        forgetPrintedKeys();
+        forgetPrintedTexts();
     }
     return documents;
 }
