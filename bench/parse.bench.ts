@@ -70,7 +70,7 @@ function objects(megabytes: number): object[] {
 }
 
 function configMap(keys: number): string {
-    const lines = ["apiVersion: v1", "kind: ConfigMap", "metadata: {name: big, namespace: bench}", "data:"];
+    const lines = ["apiVersion: v1", "kind: ConfigMap", "metadata:", "  name: big", "  namespace: bench", "data:"];
     for (let k = 0; k < keys; k++) lines.push(`  key-${k}: value-${k}`);
     return `${lines.join("\n")}\n`;
 }

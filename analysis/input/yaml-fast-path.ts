@@ -14,7 +14,7 @@
  */
 import { EVENT_ID, getScalarValue, parseEvents, SCALAR_STYLE } from "js-yaml";
 import type { Event, ScalarEvent } from "js-yaml";
-import { NOT_READ, printedTextReadable, readPrintedDocument } from "./yaml-printed";
+import { forgetPrintedTexts, NOT_READ, printedTextReadable, readPrintedDocument } from "./yaml-printed";
 import { addPair, NOT_FAST, plainKeyName, resolvePlain } from "./yaml-values";
 
 /** Deeper than this, the careful reader reads (js-yaml's parser recurses per level). */
@@ -172,6 +172,8 @@ export function readYamlFast(text: string, { batchChars = BATCH_CHARS, printed =
         if (pending >= 0 && !readPending(text.length)) return undefined;
     } catch {
         return undefined;
+    } finally {
+        forgetPrintedTexts();
     }
     return documents;
 }

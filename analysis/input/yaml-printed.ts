@@ -164,31 +164,51 @@ function keyEnd(k: number): number {
     return -1;
 }
 
-// Plain keys seen, by a hash of their text: the text and its name (undefined: a key plainKeyName
-// refuses). A manifest repeats a few hundred keys; finding one here takes no new string, and its
-// name is an internalized string, which V8 stores and looks up as a property without hashing it
-// again (a fresh slice of the text as a key cost a third of the reading, issue 26).
-const KEY_SLOTS = 4096;
-const keyTexts: (string | undefined)[] = new Array(KEY_SLOTS).fill(undefined);
-const keyNames: (string | undefined)[] = new Array(KEY_SLOTS).fill(undefined);
+// Plain keys and plain values seen in the text, by a hash of their characters: the text and what it
+// reads as (a key's name, undefined for a key plainKeyName refuses; a value resolved, NOT_FAST for
+// one resolvePlain refuses). A manifest repeats a few hundred keys and many values (kinds, ports,
+// protocols, namespaces); finding one here takes no new string and no resolving, and repeated
+// values share one string. A key's name is the string V8 already stored a property under (it makes
+// a key string its own on first use), so it is not hashed again: a fresh slice of the text per key
+// cost a third of the reading (issue 26). Texts that do not repeat (a large ConfigMap's keys, names)
+// only replace entries.
+const SLOTS = 4096;
+const keyTexts: (string | undefined)[] = new Array(SLOTS).fill(undefined);
+const keyNames: (string | undefined)[] = new Array(SLOTS).fill(undefined);
+const valueTexts: (string | undefined)[] = new Array(SLOTS).fill(undefined);
+const values: unknown[] = new Array(SLOTS).fill(undefined);
+
+/** Forgets the texts read so far (their strings hold the text they were cut from); readYamlFast calls it after each text. */
+export function forgetPrintedTexts(): void {
+    keyTexts.fill(undefined);
+    keyNames.fill(undefined);
+    valueTexts.fill(undefined);
+    values.fill(undefined);
+}
 
 /** The name of the plain key `src[k, colon)`, whose characters hash to `hash`; undefined for a key plainKeyName refuses. */
 function plainKey(k: number, colon: number, hash: number): string | undefined {
-    const slot = hash & (KEY_SLOTS - 1);
+    const slot = hash & (SLOTS - 1);
     const known = keyTexts[slot];
     if (known !== undefined && known.length === colon - k && src.startsWith(known, k)) return keyNames[slot];
     const text = src.slice(k, colon);
     const name = plainKeyName(text);
-    const value = name === NOT_FAST ? undefined : internalized(name);
-    keyTexts[slot] = internalized(text);
+    const value = name === NOT_FAST ? undefined : name;
+    keyTexts[slot] = text;
     keyNames[slot] = value;
     return value;
 }
 
-/** `text` as V8's one string of that content (a property name is one). */
-function internalized(text: string): string {
-    for (const name in { [text]: 0 }) return name;
-    return text;
+/** The value of the plain scalar `src[p, stop)`, whose characters hash to `hash` (NOT_FAST for one resolvePlain refuses). */
+function plainValue(p: number, stop: number, hash: number): unknown {
+    const slot = hash & (SLOTS - 1);
+    const known = valueTexts[slot];
+    if (known !== undefined && known.length === stop - p && src.startsWith(known, p)) return values[slot];
+    const text = src.slice(p, stop);
+    const value = resolvePlain(text);
+    valueTexts[slot] = text;
+    values[slot] = value;
+    return value;
 }
 
 /**
@@ -301,6 +321,8 @@ function restIsBlank(p: number): boolean {
 
 function plain(p: number): unknown {
     let last = p;
+    let hash = 0;
+    let hashToLast = 0; // the hash of the characters up to `last` (trailing spaces are not the scalar's)
     let q = p;
     for (; q < end; q++) {
         const c = src.charCodeAt(q);
@@ -310,10 +332,14 @@ function plain(p: number): unknown {
         } else if (c === HASH) {
             if (src.charCodeAt(q - 1) === SPACE) return NOT_READ; // a trailing comment
         } else if (c === TAB) return NOT_READ;
-        if (c !== SPACE) last = q + 1;
+        hash = (hash * 31 + c) | 0;
+        if (c !== SPACE) {
+            last = q + 1;
+            hashToLast = hash;
+        }
     }
     pos = q + 1;
-    const value = resolvePlain(src.slice(p, last));
+    const value = plainValue(p, last, hashToLast);
     return value === NOT_FAST ? NOT_READ : value;
 }
 
