@@ -1,27 +1,15 @@
 // The command: formats, --query, --queries, --diff, and exit code 2 with a message naming file, object and key.
 import { execFileSync, spawnSync } from "node:child_process";
 import * as path from "node:path";
+import { runCapturing } from "./helpers";
 import { describe, expect, it } from "vitest";
-import { runCli } from "../../analysis/consumers/cli";
 
 const HERE = __dirname;
 const LOCKDOWN = path.join(HERE, "scenarios/lab-calico-lockdown/cluster.yaml");
 const KUBERNETES = path.join(HERE, "scenarios/lab-kubernetes-allow-proxy/cluster.yaml");
 const fixture = (name: string) => path.join(HERE, "fixtures", name);
 
-function run(...args: string[]) {
-    let stdout = "",
-        stderr = "";
-    const code = runCli(args, {
-        stdout: (t) => {
-            stdout += t;
-        },
-        stderr: (t) => {
-            stderr += t;
-        },
-    });
-    return { code, stdout, stderr };
-}
+const run = (...args: string[]) => runCapturing(args);
 
 describe("analyze command", () => {
     it("prints the matrix as a table by default, sources by destinations", () => {

@@ -2,8 +2,8 @@
 // in evaluation order, with the selector that picked it and what decides after the last tier; in
 // text and JSON. The order is the engine's own: held to the policies each verdict lists.
 import * as path from "node:path";
+import { runCapturing } from "./helpers";
 import { describe, expect, it } from "vitest";
-import { runCli } from "../../analysis/consumers/cli";
 import type { EndpointPolicies } from "../../analysis/consumers/endpoint-policies";
 import { buildModel, loadManifests, query } from "../../analysis";
 
@@ -12,19 +12,7 @@ const LOCKDOWN = path.join(SCENARIOS, "lab-calico-lockdown/cluster.yaml");
 const ADMIN = path.join(SCENARIOS, "admin-network-policies/cluster.yaml");
 const NAMED_INTERFACE = path.join(SCENARIOS, "host-endpoint-named-interface/cluster.yaml");
 
-function run(...args: string[]) {
-    let stdout = "",
-        stderr = "";
-    const code = runCli(args, {
-        stdout: (t) => {
-            stdout += t;
-        },
-        stderr: (t) => {
-            stderr += t;
-        },
-    });
-    return { code, stdout, stderr };
-}
+const run = (...args: string[]) => runCapturing(args);
 
 const json = (...args: string[]) => JSON.parse(run(...args, "--format", "json").stdout) as EndpointPolicies[];
 

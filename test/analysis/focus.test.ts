@@ -5,30 +5,16 @@ import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { temporaryDirectory } from "../helpers/temporary";
 import { connectivityMatrix, matrixCells } from "../../analysis";
-import { runCli } from "../../analysis/consumers/cli";
 import { focusedWorkloads, focusMatrix, parseFocus } from "../../analysis/consumers/focus";
 import { MATRIX_FORMATS } from "../../analysis/consumers/output";
 import { matchesKubeSelector, parseKubeSelectorText } from "../../analysis/selectors/kubernetes";
-import { modelOf } from "./helpers";
+import { modelOf, runCapturing } from "./helpers";
 
 const HERE = __dirname;
 const LOCKDOWN = path.join(HERE, "scenarios/lab-calico-lockdown/cluster.yaml");
 const YAOBANK = path.join(HERE, "scenarios/yaobank/cluster.yaml");
 
-function run(...args: string[]) {
-    let stdout = "",
-        stderr = "";
-    const code = runCli(args, {
-        stdout: (t) => {
-            stdout += t;
-        },
-        stderr: (t) => {
-            stderr += t;
-        },
-        width: 160,
-    });
-    return { code, stdout, stderr };
-}
+const run = (...args: string[]) => runCapturing(args, 160);
 
 describe("kubectl's label-selector text", () => {
     it.each([

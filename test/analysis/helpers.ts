@@ -3,6 +3,22 @@ import * as path from "path";
 import { AnalyzerOptions, buildModel, ClusterModel, parseManifests, Protocol, query, Verdict } from "../../analysis";
 import { runCli } from "../../analysis/consumers/cli";
 
+/** The analyzer's CLI run in-process, its output captured: `width` is the terminal's (undefined: the CLI's default). */
+export function runCapturing(args: string[], width?: number): { code: ReturnType<typeof runCli>; stdout: string; stderr: string } {
+    let stdout = "",
+        stderr = "";
+    const code = runCli(args, {
+        stdout: (t) => {
+            stdout += t;
+        },
+        stderr: (t) => {
+            stderr += t;
+        },
+        ...(width === undefined ? {} : { width }),
+    });
+    return { code, stdout, stderr };
+}
+
 /** A model from inline YAML (the documents of one test). */
 export function modelOf(yaml: string, options: AnalyzerOptions = {}): ClusterModel {
     return buildModel(parseManifests(yaml, "test.yaml"), options);

@@ -1,3 +1,4 @@
+import { runCapturing } from "./helpers";
 // Reading input as kubectl and the API servers do: YAML 1.1 scalars, merge keys, duplicate keys,
 // tags and aliases refused with file and line; only regular files; API defaulting before evaluation.
 import { execFileSync } from "node:child_process";
@@ -5,7 +6,6 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { runCli } from "../../analysis/consumers/cli";
 import { buildModel, parseManifests, query } from "../../analysis";
 import { MAX_MANIFEST_BYTES } from "../../analysis/input/input-files";
 import { API_DEFAULTS, withApiDefaults } from "../../analysis/validation/defaults";
@@ -13,19 +13,7 @@ import { API_DEFAULTS, withApiDefaults } from "../../analysis/validation/default
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "analyzer-input-"));
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
-function run(...args: string[]) {
-    let stdout = "",
-        stderr = "";
-    const code = runCli(args, {
-        stdout: (t) => {
-            stdout += t;
-        },
-        stderr: (t) => {
-            stderr += t;
-        },
-    });
-    return { code, stdout, stderr };
-}
+const run = (...args: string[]) => runCapturing(args);
 
 const write = (name: string, text: string) => {
     const file = path.join(tmp, name);

@@ -9,28 +9,14 @@ import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { temporaryDirectory } from "../helpers/temporary";
 import { connectivityMatrix, parseManifests } from "../../analysis";
-import { runCli } from "../../analysis/consumers/cli";
 import { enforceStaged } from "../../analysis/model/staged";
-import { BASE, deployment, modelOf, verdict } from "./helpers";
+import { BASE, deployment, modelOf, verdict, runCapturing } from "./helpers";
 
 const HERE = __dirname;
 const LOCKDOWN = path.join(HERE, "scenarios/lab-calico-lockdown/cluster.yaml");
 const STAGED = path.join(HERE, "fixtures/staged/staged.yaml");
 
-function run(...args: string[]) {
-    let stdout = "",
-        stderr = "";
-    const code = runCli(args, {
-        stdout: (t) => {
-            stdout += t;
-        },
-        stderr: (t) => {
-            stderr += t;
-        },
-        width: 160,
-    });
-    return { code, stdout, stderr };
-}
+const run = (...args: string[]) => runCapturing(args, 160);
 
 const staged = (kind: string, name: string, spec: string, namespace?: string) => `---
 apiVersion: projectcalico.org/v3
